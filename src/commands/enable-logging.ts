@@ -1,0 +1,21 @@
+import { InvalidArgumentError } from 'commander';
+import { defineCommand, outcomesResult } from '../lib/command.js';
+
+function destinations(v: string): ('cloudwatch' | 's3')[] {
+  const parts = v.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
+  const bad = parts.filter((p) => p !== 'cloudwatch' && p !== 's3');
+  if (!parts.length || bad.length) throw new InvalidArgumentError(`expected a comma-separated list of cloudwatch, s3 (got "${v}")`);
+  return parts as ('cloudwatch' | 's3')[];
+}
+
+export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[]; force?: boolean }>({
+  name: 'enable-logging',
+  summary: 'Point Bedrock model invocation logging at the role, log group and bucket',
+  examples: ['bedrock-monitor enable-logging --region us-east-1', 'bedrock-monitor enable-logging --destinations cloudwatch', 'bedrock-monitor enable-logging --force   # replace a configuration that points elsewhere'],
+  configure: (cmd) =>
+    cmd
+      .option('--destinations <list>', 'where logs go: cloudwatch,s3 (default both)', destinations)
+      .option('--force', 'replace a logging configuration that points at other destinations'),
+  overrides: (o) => ({ destinations: o.destinations }),
+  run: async (ctx) => outcomesResult(await (await import('../lib/steps.js')).enableLogging(ctx)),
+});

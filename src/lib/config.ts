@@ -1,0 +1,306 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { usageError } from './errors.js';
+import * as v from './validate.js';
+
+export const DEFAULT_CONFIG_FILE = 'bedrock-monitor.config.json';
+
+function check<T>(fn: (x: T) => string | undefined) {
+  return (x: T, ctx: z.RefinementCtx) => {
+    const msg = fn(x);
+    if (msg) ctx.addIssue({ code: z.ZodIssueCode.custom, message: msg });
+  };
+}
+
+const positiveInt = z.number().int('must be a whole number').positive('must be greater than zero');
+const nonNegative = z.number().finite().nonnegative('must not be negative');
+
+const PriceSchema = z
+  .object({
+    input: nonNegative,
+    output: nonNegative,
+    cacheWrite: nonNegative,
+    cacheRead: nonNegative,
+  })
+  .strict();
+
+/** The config file, validated strictly: an unknown key or a bad value is an error naming the key. */
+export const ConfigFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    region: z.string().superRefine(check(v.checkRegion)).optional(),
+    roleName: z.string().superRefine(check(v.checkRoleName)).optional(),
+    bucketName: z.string().superRefine(check(v.checkBucketName)).optional(),
+    logGroupName: z.string().superRefine(check(v.checkLogGroupName)).optional(),
+    logRetentionDays: z.number().superRefine(check(v.checkRetentionDays)).optional(),
+    bucketExpirationDays: positiveInt.optional(),
+    noncurrentExpirationDays: positiveInt.optional(),
+    abortIncompleteMultipartUploadDays: positiveInt.optional(),
+    kmsKeyId: z.string().superRefine(check(v.checkKmsKey)).optional(),
+    logGroupKmsKeyArn: z.string().regex(/^arn:aws[\w-]*:kms:/, 'must be a KMS key ARN').optional(),
+    logging: z
+      .object({
+        destinations: z.array(z.enum(['cloudwatch', 's3'])).min(1, 'needs at least one of cloudwatch, s3').optional(),
+        textDataDeliveryEnabled: z.boolean().optional(),
+        imageDataDeliveryEnabled: z.boolean().optional(),
+        embeddingDataDeliveryEnabled: z.boolean().optional(),
+        videoDataDeliveryEnabled: z.boolean().optional(),
+        s3KeyPrefix: z.string().superRefine(check(v.checkKeyPrefix)).optional(),
+        largeDataS3KeyPrefix: z.string().superRefine(check(v.checkKeyPrefix)).optional(),
+      })
+      .strict()
+      .optional(),
+    dashboardName: z.string().superRefine(check(v.checkDashboardName)).optional(),
+    alarms: z
+      .object({
+        topicName: z.string().superRefine(check(v.checkTopicName)).optional(),
+        prefix: z.string().superRefine(check(v.checkAlarmPrefix)).optional(),
+        emails: z.array(z.string().superRefine(check(v.checkEmail))).optional(),
+        thresholds: z
+          .object({
+            tokensPerHour: z.number().positive('must be greater than zero').optional(),
+            errorsPer5Min: z.number().positive('must be greater than zero').optional(),
+            invocationsPerHour: z.number().positive('must be greater than zero').optional(),
+            latencyMs: z.number().positive('must be greater than zero').optional(),
+            costUsdPerHour: z.number().positive('must be greater than zero').nullable().optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    prices: z.record(z.string().min(1), PriceSchema).optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+export type Price = z.infer<typeof PriceSchema>;
+
+export interface LoggingSettings {
+  destinations: ('cloudwatch' | 's3')[];
+  textDataDeliveryEnabled: boolean;
+  imageDataDeliveryEnabled: boolean;
+  embeddingDataDeliveryEnabled: boolean;
+  videoDataDeliveryEnabled: boolean;
+  s3KeyPrefix: string;
+  largeDataS3KeyPrefix: string | undefined;
+}
+
+export interface AlarmThresholds {
+  tokensPerHour: number;
+  errorsPer5Min: number;
+  invocationsPerHour: number;
+  latencyMs: number;
+  costUsdPerHour: number | null;
+}
+
+/** Every setting, resolved: defaults < config file < environment < flags. */
+export interface Settings {
+  region: string;
+  profile: string | undefined;
+  endpointUrl: string | undefined;
+  configFile: string | undefined;
+  roleName: string;
+  /** Undefined means the default `bedrock-logs-<account>-<region>`, known once STS has answered. */
+  bucketName: string | undefined;
+  logGroupName: string;
+  logRetentionDays: number;
+  bucketExpirationDays: number;
+  noncurrentExpirationDays: number;
+  abortIncompleteMultipartUploadDays: number;
+  kmsKeyId: string | undefined;
+  logGroupKmsKeyArn: string | undefined;
+  logging: LoggingSettings;
+  dashboardName: string;
+  alarms: { topicName: string; prefix: string; emails: string[]; thresholds: AlarmThresholds };
+  prices: Record<string, Price>;
+}
+
+export const DEFAULTS = {
+  logGroupName: '/aws/bedrock/modelinvocations',
+  logRetentionDays: 30,
+  bucketExpirationDays: 90,
+  noncurrentExpirationDays: 30,
+  abortIncompleteMultipartUploadDays: 7,
+  logging: {
+    destinations: ['cloudwatch', 's3'],
+    textDataDeliveryEnabled: true,
+    imageDataDeliveryEnabled: false,
+    embeddingDataDeliveryEnabled: false,
+    videoDataDeliveryEnabled: false,
+    s3KeyPrefix: '',
+    largeDataS3KeyPrefix: undefined,
+  } satisfies LoggingSettings,
+  dashboardName: 'BedrockUsageMonitoring',
+  alarms: {
+    topicName: 'bedrock-usage-alerts',
+    prefix: 'Bedrock-',
+    thresholds: {
+      tokensPerHour: 100_000,
+      errorsPer5Min: 10,
+      invocationsPerHour: 1_000,
+      latencyMs: 10_000,
+      costUsdPerHour: null,
+    } satisfies AlarmThresholds,
+  },
+} as const;
+
+export const defaultRoleName = (region: string): string => `BedrockCloudWatchLoggingRole-${region}`;
+export const defaultBucketName = (account: string, region: string): string => `bedrock-logs-${account}-${region}`;
+
+function formatIssue(file: string, issue: z.ZodIssue): string {
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+    const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
+    return `${file}: unknown key ${keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return `${file}: "${path || '(top level)'}" ${issue.message}`;
+}
+
+/** Loads and validates the config file; `explicit` means the user named it, so it must exist. */
+export function loadConfigFile(path: string | undefined, cwd = process.cwd()): { file: string | undefined; config: ConfigFile } {
+  const explicit = path !== undefined;
+  const file = resolve(cwd, path ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (explicit) throw usageError(`--config: file not found: ${file}`);
+    return { file: undefined, config: {} };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw usageError(`${file}: not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = ConfigFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw usageError(first ? formatIssue(file, first) : `${file}: invalid config`);
+  }
+  return { file, config: parsed.data };
+}
+
+/** Global options as commander hands them over. */
+export interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  config?: string;
+  json?: boolean;
+  output?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  force?: boolean;
+  color?: boolean;
+  verbose?: boolean;
+}
+
+/** Per-command flags that override config keys (only the ones the user typed are set). */
+export interface SettingOverrides {
+  roleName?: string;
+  bucketName?: string;
+  logGroupName?: string;
+  logRetentionDays?: number;
+  bucketExpirationDays?: number;
+  noncurrentExpirationDays?: number;
+  destinations?: ('cloudwatch' | 's3')[];
+  dashboardName?: string;
+  topicName?: string;
+  alarmPrefix?: string;
+  emails?: string[];
+  thresholds?: Partial<AlarmThresholds>;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value: string } | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return { name, value };
+  }
+  return undefined;
+}
+
+/**
+ * Resolves every setting. Throws a usage error (exit 2) for anything invalid, so no AWS request is
+ * made with a bad input. `profileRegion` is consulted last (the region of the AWS profile in
+ * ~/.aws/config), and only when nothing else names a Region.
+ */
+export async function resolveSettings(
+  opts: GlobalOptions,
+  overrides: SettingOverrides,
+  env: NodeJS.ProcessEnv,
+  profileRegion: (profile: string | undefined) => Promise<string | undefined>,
+  cwd = process.cwd(),
+): Promise<Settings> {
+  const { file, config } = loadConfigFile(opts.config, cwd);
+  const profile = opts.profile ?? fromEnv(env, ['AWS_PROFILE'])?.value;
+
+  let region = opts.region;
+  if (region === undefined) {
+    const e = fromEnv(env, ['AWS_REGION', 'AWS_DEFAULT_REGION']);
+    if (e) {
+      const bad = v.checkRegion(e.value);
+      if (bad) throw usageError(`${e.name}: ${bad}`);
+      region = e.value;
+    }
+  }
+  region ??= config.region ?? (await profileRegion(profile));
+  if (!region) {
+    throw usageError(
+      'No AWS Region given. Bedrock invocation logging is set per Region, so the tool never picks one for you.',
+      'Pass --region us-east-1, set AWS_REGION, add "region" to bedrock-monitor.config.json, or set a region for your profile in ~/.aws/config.',
+    );
+  }
+  const regionError = v.checkRegion(region);
+  if (regionError) throw usageError(`--region: ${regionError}`);
+
+  let endpointUrl = opts.endpointUrl;
+  if (endpointUrl === undefined) {
+    const e = fromEnv(env, ['AWS_ENDPOINT_URL']);
+    if (e) {
+      const bad = v.checkEndpointUrl(e.value);
+      if (bad) throw usageError(`AWS_ENDPOINT_URL: ${bad}`);
+      endpointUrl = e.value;
+    }
+  }
+
+  const logging: LoggingSettings = {
+    ...DEFAULTS.logging,
+    destinations: [...DEFAULTS.logging.destinations],
+    ...stripUndefined(config.logging ?? {}),
+  };
+  if (overrides.destinations) logging.destinations = overrides.destinations;
+  logging.destinations = [...new Set(logging.destinations)].sort();
+
+  const t = config.alarms?.thresholds ?? {};
+  const thresholds: AlarmThresholds = { ...DEFAULTS.alarms.thresholds, ...stripUndefined(t), ...stripUndefined(overrides.thresholds ?? {}) };
+  const emails = [...new Set((overrides.emails ?? config.alarms?.emails ?? []).map((e) => e.trim()))];
+
+  return {
+    region,
+    profile,
+    endpointUrl,
+    configFile: file,
+    roleName: overrides.roleName ?? config.roleName ?? defaultRoleName(region),
+    bucketName: overrides.bucketName ?? config.bucketName,
+    logGroupName: overrides.logGroupName ?? config.logGroupName ?? DEFAULTS.logGroupName,
+    logRetentionDays: overrides.logRetentionDays ?? config.logRetentionDays ?? DEFAULTS.logRetentionDays,
+    bucketExpirationDays: overrides.bucketExpirationDays ?? config.bucketExpirationDays ?? DEFAULTS.bucketExpirationDays,
+    noncurrentExpirationDays: overrides.noncurrentExpirationDays ?? config.noncurrentExpirationDays ?? DEFAULTS.noncurrentExpirationDays,
+    abortIncompleteMultipartUploadDays: config.abortIncompleteMultipartUploadDays ?? DEFAULTS.abortIncompleteMultipartUploadDays,
+    kmsKeyId: config.kmsKeyId,
+    logGroupKmsKeyArn: config.logGroupKmsKeyArn,
+    logging,
+    dashboardName: overrides.dashboardName ?? config.dashboardName ?? DEFAULTS.dashboardName,
+    alarms: {
+      topicName: overrides.topicName ?? config.alarms?.topicName ?? DEFAULTS.alarms.topicName,
+      prefix: overrides.alarmPrefix ?? config.alarms?.prefix ?? DEFAULTS.alarms.prefix,
+      emails,
+      thresholds,
+    },
+    prices: config.prices ?? {},
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
+}

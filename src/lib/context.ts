@@ -1,0 +1,87 @@
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AwsClients, type RequestRecord } from './aws.js';
+import { defaultBucketName, resolveSettings, type GlobalOptions, type SettingOverrides, type Settings } from './config.js';
+import { BmError } from './errors.js';
+import type { Output} from './output.js';
+import { type IO } from './output.js';
+
+/** What every command's logic receives: settings, the client factory, output and run flags. */
+export interface Ctx {
+  settings: Settings;
+  aws: AwsClients;
+  out: Output;
+  io: IO;
+  dryRun: boolean;
+  yes: boolean;
+  force: boolean;
+  /** stdin and stderr are TTYs and neither --yes nor CI is set. */
+  interactive: boolean;
+  /** The account ID, from STS, asked once per run. */
+  account(): Promise<string>;
+  /** The configured bucket name, or the default for the account and Region. */
+  bucketName(): Promise<string>;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface CtxDeps {
+  sleep?: (ms: number) => Promise<void>;
+  /** Receives every AWS request (tests count writes with it). */
+  onRequest?: (r: RequestRecord) => void;
+  maxAttempts?: number;
+}
+
+async function regionOfProfile(env: NodeJS.ProcessEnv, profile: string | undefined): Promise<string | undefined> {
+  try {
+    const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
+    const files = await loadSharedConfigFiles();
+    const name = profile ?? env.AWS_PROFILE ?? 'default';
+    return files.configFile?.[name]?.region ?? files.credentialsFile?.[name]?.region;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isInteractive(io: IO, opts: { yes?: boolean }): boolean {
+  const ci = io.env.CI;
+  const inCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+  return io.stdin.isTTY === true && io.stderr.isTTY === true && !opts.yes && !inCi;
+}
+
+/** Validates every input and builds the context. Makes no AWS request. */
+export async function createContext(opts: GlobalOptions, overrides: SettingOverrides, io: IO, out: Output, deps: CtxDeps = {}): Promise<Ctx> {
+  const settings = await resolveSettings(opts, overrides, io.env, (p) => regionOfProfile(io.env, p), io.cwd);
+  const aws = new AwsClients({
+    region: settings.region,
+    profile: settings.profile,
+    endpointUrl: settings.endpointUrl,
+    maxAttempts: deps.maxAttempts,
+    onRequest: (r) => {
+      out.debug(`→ ${r.service} ${r.operation}`);
+      deps.onRequest?.(r);
+    },
+  });
+  let accountPromise: Promise<string> | undefined;
+  const account = (): Promise<string> => {
+    accountPromise ??= aws
+      .get(STSClient)
+      .send(new GetCallerIdentityCommand({}))
+      .then((r) => {
+        if (!r.Account) throw new BmError('STS GetCallerIdentity returned no account ID');
+        return r.Account;
+      });
+    return accountPromise;
+  };
+  return {
+    settings,
+    aws,
+    out,
+    io,
+    dryRun: opts.dryRun === true,
+    yes: opts.yes === true,
+    force: opts.force === true,
+    interactive: isInteractive(io, opts),
+    account,
+    bucketName: async () => settings.bucketName ?? defaultBucketName(await account(), settings.region),
+    sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+  };
+}

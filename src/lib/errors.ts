@@ -1,0 +1,168 @@
+/** Exit codes, documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  drift: 3,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * The one error type of bedrock-monitor. Everything that should stop a command is thrown as (or
+ * translated into) a BmError, and `main()` is the single place that prints it and sets the exit code.
+ */
+export class BmError extends Error {
+  readonly exitCode: ExitCodeValue;
+  readonly hint: string | undefined;
+  /** Extra data for --json error output and for callers (e.g. a foreign logging configuration). */
+  readonly details: unknown;
+
+  constructor(message: string, opts: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown; details?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'BmError';
+    this.exitCode = opts.exitCode ?? ExitCode.failure;
+    this.hint = opts.hint;
+    this.details = opts.details;
+  }
+}
+
+/** Invalid input or a refused action: exit 2. */
+export function usageError(message: string, hint?: string, details?: unknown): BmError {
+  return new BmError(message, { exitCode: ExitCode.usage, hint, details });
+}
+
+/** Shape of AWS SDK v3 service exceptions that we rely on. */
+export interface AwsErrorLike {
+  name: string;
+  message: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $fault?: string;
+  /** Annotated by the client factory's middleware. */
+  $service?: string;
+  $command?: string;
+  Code?: string;
+}
+
+export function isAwsError(err: unknown): err is AwsErrorLike {
+  return typeof err === 'object' && err !== null && 'name' in err && ('$metadata' in err || '$fault' in err);
+}
+
+export function errorName(err: unknown): string {
+  if (!isAwsError(err)) return '';
+  return err.Code ?? err.name;
+}
+
+const NOT_FOUND = new Set([
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  'NoSuchBucket',
+  'NotFound',
+  'NoSuchBucketPolicy',
+  'NoSuchLifecycleConfiguration',
+  'NoSuchPublicAccessBlockConfiguration',
+  'OwnershipControlsNotFoundError',
+  'ServerSideEncryptionConfigurationNotFoundError',
+  'NoSuchTagSet',
+  'NoSuchTagSetError',
+  'ResourceNotFoundException',
+  'ResourceNotFound',
+  'NotFoundException',
+]);
+
+/** "Not found" errors become an absent state inside resource readers. */
+export function isNotFound(err: unknown): boolean {
+  if (!isAwsError(err)) return false;
+  return NOT_FOUND.has(errorName(err)) || (err.$metadata?.httpStatusCode === 404 && err.name !== 'UnknownOperationException');
+}
+
+/** Reads a value, turning "not found" into `undefined` and rethrowing everything else. */
+export async function absentIfNotFound<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** IAM action names that differ from the S3 API operation name. */
+const S3_ACTIONS: Record<string, string> = {
+  HeadBucket: 's3:ListBucket',
+  ListObjectVersions: 's3:ListBucketVersions',
+  ListObjectsV2: 's3:ListBucket',
+  DeleteObjects: 's3:DeleteObjectVersion',
+  GetPublicAccessBlock: 's3:GetBucketPublicAccessBlock',
+  PutPublicAccessBlock: 's3:PutBucketPublicAccessBlock',
+  GetBucketEncryption: 's3:GetEncryptionConfiguration',
+  PutBucketEncryption: 's3:PutEncryptionConfiguration',
+  GetBucketLifecycleConfiguration: 's3:GetLifecycleConfiguration',
+  PutBucketLifecycleConfiguration: 's3:PutLifecycleConfiguration',
+};
+
+const SERVICE_PREFIX: Record<string, string> = {
+  IAM: 'iam',
+  S3: 's3',
+  'CloudWatch Logs': 'logs',
+  CloudWatch: 'cloudwatch',
+  SNS: 'sns',
+  STS: 'sts',
+  Bedrock: 'bedrock',
+};
+
+/** The IAM action a failed SDK command needed, e.g. `s3:PutEncryptionConfiguration`. */
+export function iamActionFor(service: string | undefined, command: string | undefined): string | undefined {
+  if (!service || !command) return undefined;
+  const op = command.replace(/Command$/, '');
+  if (service === 'S3') return S3_ACTIONS[op] ?? `s3:${op}`;
+  const prefix = SERVICE_PREFIX[service];
+  return prefix ? `${prefix}:${op}` : undefined;
+}
+
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'LimitExceededException']);
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'Forbidden']);
+const CREDENTIALS = new Set(['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch']);
+
+/** Translates anything thrown into a BmError with a message a person can act on. */
+export function toBmError(err: unknown): BmError {
+  if (err instanceof BmError) return err;
+  if (typeof err === 'object' && err !== null && (err as { name?: string }).name === 'CredentialsProviderError') {
+    return new BmError(`No AWS credentials found: ${(err as Error).message}`, {
+      hint: 'Set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`.',
+      cause: err,
+    });
+  }
+  if (isAwsError(err)) {
+    const name = errorName(err);
+    const op = err.$command?.replace(/Command$/, '') ?? 'request';
+    const where = err.$service ? `${err.$service} ${op}` : op;
+    if (ACCESS_DENIED.has(name) || err.$metadata?.httpStatusCode === 403 && !CREDENTIALS.has(name)) {
+      const action = iamActionFor(err.$service, err.$command);
+      return new BmError(`Access denied: ${where} was refused${action ? `; the caller needs ${action}` : ''}.`, {
+        hint: 'See "IAM permissions" in the README for the full list the tool needs.',
+        cause: err,
+      });
+    }
+    if (THROTTLING.has(name)) {
+      const attempts = err.$metadata?.attempts;
+      return new BmError(`AWS throttled ${where}${attempts ? ` after ${attempts} attempts` : ''}: ${err.message}`, {
+        hint: 'Wait a minute and run the command again; every step is safe to re-run.',
+        cause: err,
+      });
+    }
+    if (CREDENTIALS.has(name)) {
+      return new BmError(`AWS rejected the credentials (${name}) on ${where}: ${err.message}`, {
+        hint: 'Check AWS_PROFILE/--profile and that the session has not expired.',
+        cause: err,
+      });
+    }
+    return new BmError(`${where} failed: ${name}: ${err.message}`, { cause: err });
+  }
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
+      return new BmError(`Cannot reach the AWS endpoint: ${err.message}`, { hint: 'Check --endpoint-url / AWS_ENDPOINT_URL and your network.', cause: err });
+    }
+    return new BmError(err.message, { cause: err });
+  }
+  return new BmError(String(err));
+}

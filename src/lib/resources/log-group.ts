@@ -1,0 +1,86 @@
+import {
+  AssociateKmsKeyCommand,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DisassociateKmsKeyCommand,
+  ListTagsForResourceCommand,
+  PutRetentionPolicyCommand,
+  TagResourceCommand,
+  paginateDescribeLogGroups,
+  type LogGroup,
+} from '@aws-sdk/client-cloudwatch-logs';
+import type { Ctx } from '../context.js';
+import type { ResourceDef } from '../ensure.js';
+import { absentIfNotFound, errorName } from '../errors.js';
+import { hasManagedTag, logGroupArn, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../names.js';
+
+export interface LogGroupState {
+  retentionInDays: number | null;
+  kmsKeyId: string | null;
+  managedTag: boolean;
+}
+
+export async function findLogGroup(logs: CloudWatchLogsClient, name: string): Promise<LogGroup | undefined> {
+  for await (const page of paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: name })) {
+    const found = page.logGroups?.find((g) => g.logGroupName === name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export async function logGroupResource(ctx: Ctx): Promise<ResourceDef<LogGroupState>> {
+  const { region, logGroupName, logRetentionDays, logGroupKmsKeyArn } = ctx.settings;
+  const logs = ctx.aws.get(CloudWatchLogsClient);
+  const arn = logGroupArn(region, await ctx.account(), logGroupName);
+
+  return {
+    resource: 'log-group',
+    name: logGroupName,
+    desired: { retentionInDays: logRetentionDays, kmsKeyId: logGroupKmsKeyArn ?? null, managedTag: true },
+    async read() {
+      const group = await findLogGroup(logs, logGroupName);
+      if (!group) return undefined;
+      const tags = await absentIfNotFound(logs.send(new ListTagsForResourceCommand({ resourceArn: arn })));
+      return { retentionInDays: group.retentionInDays ?? null, kmsKeyId: group.kmsKeyId ?? null, managedTag: hasManagedTag(tags?.tags) };
+    },
+    attributes: [
+      {
+        field: 'retentionInDays',
+        get: (s) => s.retentionInDays,
+        afterCreate: true,
+        update: async () => {
+          await logs.send(new PutRetentionPolicyCommand({ logGroupName, retentionInDays: logRetentionDays }));
+        },
+      },
+      {
+        field: 'kmsKeyId',
+        get: (s) => s.kmsKeyId,
+        update: async () => {
+          if (logGroupKmsKeyArn) await logs.send(new AssociateKmsKeyCommand({ logGroupName, kmsKeyId: logGroupKmsKeyArn }));
+          else await logs.send(new DisassociateKmsKeyCommand({ logGroupName }));
+        },
+      },
+      {
+        field: 'tags.ManagedBy',
+        get: (s) => s.managedTag,
+        update: async () => {
+          await logs.send(new TagResourceCommand({ resourceArn: arn, tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE } }));
+        },
+      },
+    ],
+    async create() {
+      try {
+        await logs.send(
+          new CreateLogGroupCommand({
+            logGroupName,
+            ...(logGroupKmsKeyArn ? { kmsKeyId: logGroupKmsKeyArn } : {}),
+            tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE },
+          }),
+        );
+      } catch (err) {
+        // Another run created it a moment ago: carry on and set retention.
+        if (errorName(err) !== 'ResourceAlreadyExistsException') throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import {
+  BedrockClient,
+  GetModelInvocationLoggingConfigurationCommand,
+  PutModelInvocationLoggingConfigurationCommand,
+  type LoggingConfig,
+} from '@aws-sdk/client-bedrock';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Ctx } from '../context.js';
+import type { ResourceDef } from '../ensure.js';
+import { absentIfNotFound, BmError, errorName, ExitCode, isAwsError, usageError } from '../errors.js';
+import { roleArn } from '../names.js';
+import { bucketRegion } from './bucket.js';
+import { findLogGroup } from './log-group.js';
+
+export interface LoggingState {
+  cloudWatchConfig: { logGroupName: string; roleArn: string; largeDataBucket: string | null; largeDataKeyPrefix: string | null } | null;
+  s3Config: { bucketName: string; keyPrefix: string } | null;
+  textDataDeliveryEnabled: boolean;
+  imageDataDeliveryEnabled: boolean;
+  embeddingDataDeliveryEnabled: boolean;
+  videoDataDeliveryEnabled: boolean;
+}
+
+export function normalizeLoggingConfig(c: LoggingConfig | undefined): LoggingState | undefined {
+  if (!c || (!c.cloudWatchConfig && !c.s3Config)) return undefined;
+  const cw = c.cloudWatchConfig;
+  return {
+    cloudWatchConfig: cw?.logGroupName
+      ? {
+          logGroupName: cw.logGroupName,
+          roleArn: cw.roleArn ?? '',
+          largeDataBucket: cw.largeDataDeliveryS3Config?.bucketName ?? null,
+          largeDataKeyPrefix: cw.largeDataDeliveryS3Config?.bucketName ? (cw.largeDataDeliveryS3Config.keyPrefix ?? '') : null,
+        }
+      : null,
+    s3Config: c.s3Config?.bucketName ? { bucketName: c.s3Config.bucketName, keyPrefix: c.s3Config.keyPrefix ?? '' } : null,
+    textDataDeliveryEnabled: c.textDataDeliveryEnabled ?? false,
+    imageDataDeliveryEnabled: c.imageDataDeliveryEnabled ?? false,
+    embeddingDataDeliveryEnabled: c.embeddingDataDeliveryEnabled ?? false,
+    videoDataDeliveryEnabled: c.videoDataDeliveryEnabled ?? false,
+  };
+}
+
+export function toLoggingConfig(s: LoggingState): LoggingConfig {
+  const cw = s.cloudWatchConfig;
+  return {
+    ...(cw
+      ? {
+          cloudWatchConfig: {
+            logGroupName: cw.logGroupName,
+            roleArn: cw.roleArn,
+            ...(cw.largeDataBucket ? { largeDataDeliveryS3Config: { bucketName: cw.largeDataBucket, keyPrefix: cw.largeDataKeyPrefix ?? '' } } : {}),
+          },
+        }
+      : {}),
+    ...(s.s3Config ? { s3Config: { bucketName: s.s3Config.bucketName, keyPrefix: s.s3Config.keyPrefix } } : {}),
+    textDataDeliveryEnabled: s.textDataDeliveryEnabled,
+    imageDataDeliveryEnabled: s.imageDataDeliveryEnabled,
+    embeddingDataDeliveryEnabled: s.embeddingDataDeliveryEnabled,
+    videoDataDeliveryEnabled: s.videoDataDeliveryEnabled,
+  };
+}
+
+/** The names a configuration must point at to count as this tool's. */
+export interface OwnTargets {
+  logGroupName: string;
+  roleArn: string;
+  bucketName: string;
+}
+
+/** True when a configuration sends logs somewhere that is not one of this tool's resources. */
+export function pointsElsewhere(actual: LoggingState, own: OwnTargets): boolean {
+  const cw = actual.cloudWatchConfig;
+  if (cw && (cw.logGroupName !== own.logGroupName || cw.roleArn !== own.roleArn)) return true;
+  if (cw?.largeDataBucket && cw.largeDataBucket !== own.bucketName) return true;
+  if (actual.s3Config && actual.s3Config.bucketName !== own.bucketName) return true;
+  return false;
+}
+
+export async function ownTargets(ctx: Ctx): Promise<OwnTargets> {
+  return {
+    logGroupName: ctx.settings.logGroupName,
+    roleArn: roleArn(ctx.settings.region, await ctx.account(), ctx.settings.roleName),
+    bucketName: await ctx.bucketName(),
+  };
+}
+
+export async function readLoggingConfig(ctx: Ctx): Promise<LoggingState | undefined> {
+  const r = await absentIfNotFound(ctx.aws.get(BedrockClient).send(new GetModelInvocationLoggingConfigurationCommand({})));
+  return normalizeLoggingConfig(r?.loggingConfig);
+}
+
+const PERMISSION_RETRY = /failed to validate permissions/i;
+/** Backoff for IAM propagation: about a minute in all. */
+export const PERMISSION_RETRY_DELAYS_MS = [2000, 3000, 5000, 8000, 10000, 15000, 17000];
+
+export interface LoggingOptions {
+  /** Refuse (exit 2) when the Region's configuration points at destinations that are not ours. */
+  refuseForeign: boolean;
+}
+
+export async function loggingResource(ctx: Ctx, opts: LoggingOptions): Promise<ResourceDef<LoggingState>> {
+  const { logging } = ctx.settings;
+  const own = await ownTargets(ctx);
+  const bedrock = ctx.aws.get(BedrockClient);
+  const wantCw = logging.destinations.includes('cloudwatch');
+  const wantS3 = logging.destinations.includes('s3');
+  const desired: LoggingState = {
+    cloudWatchConfig: wantCw
+      ? {
+          logGroupName: own.logGroupName,
+          roleArn: own.roleArn,
+          largeDataBucket: logging.largeDataS3KeyPrefix !== undefined ? own.bucketName : null,
+          largeDataKeyPrefix: logging.largeDataS3KeyPrefix ?? null,
+        }
+      : null,
+    s3Config: wantS3 ? { bucketName: own.bucketName, keyPrefix: logging.s3KeyPrefix } : null,
+    textDataDeliveryEnabled: logging.textDataDeliveryEnabled,
+    imageDataDeliveryEnabled: logging.imageDataDeliveryEnabled,
+    embeddingDataDeliveryEnabled: logging.embeddingDataDeliveryEnabled,
+    videoDataDeliveryEnabled: logging.videoDataDeliveryEnabled,
+  };
+
+  const put = async (): Promise<void> => {
+    const command = new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: toLoggingConfig(desired) });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await bedrock.send(command);
+        return;
+      } catch (err) {
+        const delay = PERMISSION_RETRY_DELAYS_MS[attempt];
+        if (!(isAwsError(err) && errorName(err) === 'ValidationException' && PERMISSION_RETRY.test(err.message)) || delay === undefined) {
+          if (isAwsError(err) && PERMISSION_RETRY.test(err.message)) {
+            throw new BmError(`Bedrock still cannot use role ${own.roleArn} after ${attempt + 1} attempts: ${err.message}`, {
+              hint: 'Run `bedrock-monitor status` to check the role and bucket policy, repair with `setup-iam` / `create-bucket`, then retry.',
+              cause: err,
+            });
+          }
+          throw err;
+        }
+        ctx.out.info(`Bedrock cannot use the role yet (IAM changes take a moment to propagate); retrying in ${delay / 1000}s (attempt ${attempt + 2}/${PERMISSION_RETRY_DELAYS_MS.length + 1})`);
+        await ctx.sleep(delay);
+      }
+    }
+  };
+
+  return {
+    resource: 'logging-config',
+    name: ctx.settings.region,
+    desired,
+    async read() {
+      const actual = await readLoggingConfig(ctx);
+      if (actual && opts.refuseForeign && pointsElsewhere(actual, own)) {
+        throw usageError(
+          `Model invocation logging in ${ctx.settings.region} already points elsewhere: ${describeTargets(actual)}. Refusing to replace it.`,
+          'Pass --force to replace it with this tool\'s configuration (the other destinations stop receiving logs).',
+          { current: actual },
+        );
+      }
+      return actual;
+    },
+    attributes: [
+      { field: 'cloudWatchConfig', get: (s) => s.cloudWatchConfig },
+      { field: 's3Config', get: (s) => s.s3Config },
+      { field: 'textDataDeliveryEnabled', get: (s) => s.textDataDeliveryEnabled },
+      { field: 'imageDataDeliveryEnabled', get: (s) => s.imageDataDeliveryEnabled },
+      { field: 'embeddingDataDeliveryEnabled', get: (s) => s.embeddingDataDeliveryEnabled },
+      { field: 'videoDataDeliveryEnabled', get: (s) => s.videoDataDeliveryEnabled },
+    ],
+    create: put,
+    update: put,
+  };
+}
+
+export function describeTargets(s: LoggingState): string {
+  const parts: string[] = [];
+  if (s.cloudWatchConfig) parts.push(`CloudWatch Logs ${s.cloudWatchConfig.logGroupName} (role ${s.cloudWatchConfig.roleArn})`);
+  if (s.s3Config) parts.push(`S3 s3://${s.s3Config.bucketName}/${s.s3Config.keyPrefix}`);
+  return parts.join(' and ') || 'no destination';
+}
+
+/** enable-logging needs the role, log group and bucket it points at: name the step that makes each. */
+export async function checkPrerequisites(ctx: Ctx): Promise<void> {
+  const { logging, roleName, logGroupName } = ctx.settings;
+  const missing: string[] = [];
+  const checks: Promise<void>[] = [];
+  if (logging.destinations.includes('cloudwatch')) {
+    checks.push(
+      absentIfNotFound(ctx.aws.get(IAMClient).send(new GetRoleCommand({ RoleName: roleName }))).then((r) => {
+        if (!r?.Role) missing.push(`IAM role ${roleName} (run \`bedrock-monitor setup-iam\`)`);
+      }),
+      findLogGroup(ctx.aws.get(CloudWatchLogsClient), logGroupName).then((g) => {
+        if (!g) missing.push(`log group ${logGroupName} (run \`bedrock-monitor create-log-group\`)`);
+      }),
+    );
+  }
+  if (logging.destinations.includes('s3') || logging.largeDataS3KeyPrefix !== undefined) {
+    const bucket = await ctx.bucketName();
+    checks.push(
+      bucketRegion(ctx.aws.get(S3Client), bucket).then((r) => {
+        if (!r) missing.push(`S3 bucket ${bucket} (run \`bedrock-monitor create-bucket\`)`);
+      }),
+    );
+  }
+  await Promise.all(checks);
+  if (missing.length) {
+    throw new BmError(`enable-logging needs resources that do not exist: ${missing.sort().join('; ')}.`, {
+      exitCode: ExitCode.failure,
+      hint: 'Or run `bedrock-monitor setup-all` to create everything in order.',
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import type { Ctx } from '../context.js';
+import type { ResourceDef } from '../ensure.js';
+import { absentIfNotFound, errorName } from '../errors.js';
+import { bedrockSourceArn, bucketArn, hasManagedTag, logStreamArn, MANAGED_BY_KEY, MANAGED_BY_VALUE, withSlash } from '../names.js';
+import { normalizePolicy, type PolicyDocument } from '../policy.js';
+
+export const INLINE_POLICY_NAME = 'BedrockMonitorLogDelivery';
+
+/** The trust policy AWS documents for Bedrock model invocation log delivery. */
+export function trustPolicy(region: string, account: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'bedrock.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': bedrockSourceArn(region, account) },
+        },
+      },
+    ],
+  };
+}
+
+/** Only CreateLogStream/PutLogEvents on the one stream, plus large-data objects when configured. */
+export function permissionsPolicy(region: string, account: string, logGroupName: string, largeData?: { bucket: string; prefix: string }): PolicyDocument {
+  const statements: PolicyDocument['Statement'] = [
+    {
+      Sid: 'BedrockInvocationLogsToCloudWatch',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: logStreamArn(region, account, logGroupName),
+    },
+  ];
+  if (largeData) {
+    statements.push({
+      Sid: 'BedrockLargeInvocationDataToS3',
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      Resource: `${bucketArn(region, largeData.bucket)}/${withSlash(largeData.prefix)}*`,
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+export interface RoleState {
+  trustPolicy: Record<string, unknown> | null;
+  inlinePolicy: Record<string, unknown> | null;
+  managedTag: boolean;
+}
+
+export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
+  const { region, roleName, logGroupName, logging } = ctx.settings;
+  const account = await ctx.account();
+  const largeData = logging.largeDataS3KeyPrefix !== undefined && logging.destinations.includes('cloudwatch')
+    ? { bucket: await ctx.bucketName(), prefix: logging.largeDataS3KeyPrefix }
+    : undefined;
+  const trust = trustPolicy(region, account);
+  const permissions = permissionsPolicy(region, account, logGroupName, largeData);
+  const iam = ctx.aws.get(IAMClient);
+
+  return {
+    resource: 'iam-role',
+    name: roleName,
+    desired: { trustPolicy: normalizePolicy(trust), inlinePolicy: normalizePolicy(permissions), managedTag: true },
+    async read() {
+      const role = await absentIfNotFound(iam.send(new GetRoleCommand({ RoleName: roleName })));
+      if (!role?.Role) return undefined;
+      const inline = await absentIfNotFound(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: INLINE_POLICY_NAME })));
+      return {
+        trustPolicy: normalizePolicy(role.Role.AssumeRolePolicyDocument),
+        inlinePolicy: normalizePolicy(inline?.PolicyDocument),
+        managedTag: hasManagedTag(role.Role.Tags),
+      };
+    },
+    attributes: [
+      {
+        field: 'trustPolicy',
+        get: (s) => s.trustPolicy,
+        update: async () => {
+          await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }));
+        },
+      },
+      {
+        field: 'inlinePolicy',
+        get: (s) => s.inlinePolicy,
+        afterCreate: true,
+        update: async () => {
+          await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(permissions) }));
+        },
+      },
+      {
+        field: 'tags.ManagedBy',
+        get: (s) => s.managedTag,
+        update: async () => {
+          await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
+        },
+      },
+    ],
+    async create() {
+      try {
+        await iam.send(
+          new CreateRoleCommand({
+            RoleName: roleName,
+            AssumeRolePolicyDocument: JSON.stringify(trust),
+            Description: `Lets Amazon Bedrock deliver model invocation logs in ${region} (managed by bedrock-monitor)`,
+            Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }],
+          }),
+        );
+      } catch (err) {
+        // Another run created it a moment ago: carry on and attach the policy.
+        if (errorName(err) !== 'EntityAlreadyExists' && errorName(err) !== 'EntityAlreadyExistsException') throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Ctx } from './context.js';
+import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from './ensure.js';
+import { bucketResource } from './resources/bucket.js';
+import { logGroupResource } from './resources/log-group.js';
+import { checkPrerequisites, loggingResource } from './resources/logging.js';
+import { roleResource } from './resources/role.js';
+
+/** The single steps. Each converges the resources it owns and returns their outcomes. */
+
+export async function setupIam(ctx: Ctx): Promise<Outcome[]> {
+  return [await ensure(await roleResource(ctx), ctx)];
+}
+
+export async function createBucket(ctx: Ctx): Promise<Outcome[]> {
+  return [await ensure(await bucketResource(ctx), ctx)];
+}
+
+export async function createLogGroup(ctx: Ctx): Promise<Outcome[]> {
+  return [await ensure(await logGroupResource(ctx), ctx)];
+}
+
+export async function enableLogging(ctx: Ctx, opts: { checkPrerequisites: boolean } = { checkPrerequisites: true }): Promise<Outcome[]> {
+  const def = await loggingResource(ctx, { refuseForeign: !ctx.force });
+  if (opts.checkPrerequisites) await checkPrerequisites(ctx);
+  return [await ensure(def, ctx)];
+}
+
+/** Every resource the tool manages, in the order `status` lists them. */
+export async function managedResources(ctx: Ctx): Promise<ResourceDef<unknown>[]> {
+  const defs = await Promise.all([roleResource(ctx), bucketResource(ctx), logGroupResource(ctx), loggingResource(ctx, { refuseForeign: false })]);
+  const { monitoringResources } = await import('./monitoring.js');
+  return [...(defs as ResourceDef<unknown>[]), ...(await monitoringResources(ctx))];
+}
+
+/** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing. */
+export async function collectStatus(ctx: Ctx): Promise<StatusRow[]> {
+  const defs = await managedResources(ctx);
+  return Promise.all(defs.map((d) => inspect(d)));
+}

@@ -1,0 +1,67 @@
+import { PassThrough } from 'node:stream';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli.js';
+import type { RequestRecord } from '../../src/lib/aws.js';
+
+// Credentials for the emulator, and no shared AWS config of the machine leaking into tests.
+process.env.AWS_ACCESS_KEY_ID = 'testing';
+process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+delete process.env.AWS_SESSION_TOKEN;
+delete process.env.AWS_PROFILE;
+process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  requests: RequestRecord[];
+  writes: RequestRecord[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json<T = any>(): T;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Pretend stdin and stderr are terminals (for prompts). */
+  tty?: boolean;
+  stdin?: PassThrough;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const emptyDir = (): string => mkdtempSync(join(tmpdir(), 'bm-test-'));
+
+/** Runs the real CLI in-process, with captured stdout/stderr and every AWS request counted. */
+export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = opts.stdin ?? new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  if (opts.tty) Object.assign(stderr, { isTTY: true, columns: 100 });
+  if (opts.tty) Object.assign(stdin, { isTTY: true, setRawMode: () => stdin });
+  const requests: RequestRecord[] = [];
+  const env: Record<string, string | undefined> = { NO_COLOR: '1', COLUMNS: '100', TZ: 'UTC', ...opts.env };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const code = await main(args, { stdout, stderr, stdin, env, cwd: opts.cwd ?? emptyDir() }, { onRequest: (r) => requests.push(r), sleep: opts.sleep ?? (() => Promise.resolve()) });
+  await new Promise((r) => setImmediate(r));
+  return {
+    code,
+    stdout: out,
+    stderr: err,
+    requests,
+    writes: requests.filter((r) => r.write),
+    json: () => JSON.parse(out) as never,
+  };
+}
+
+/** A runner bound to one emulator and Region. */
+export function cliFor(endpoint: () => string, region = 'us-east-1') {
+  return (args: string[], opts: CliOptions = {}) =>
+    runCli(args, { ...opts, env: { AWS_ENDPOINT_URL: endpoint(), AWS_REGION: region, ...opts.env } });
+}

@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { IAMClient, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { S3Client, GetBucketLocationCommand, CreateBucketCommand, PutBucketEncryptionCommand, GetBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
+import { runCli } from './helpers/cli.js';
+
+function awsError(name: string, message: string, status: number, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(message), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status, attempts: 1 }, ...extra });
+}
+
+const sts = mockClient(STSClient);
+const iam = mockClient(IAMClient);
+const s3 = mockClient(S3Client);
+const logs = mockClient(CloudWatchLogsClient);
+const bedrock = mockClient(BedrockClient);
+const env = { AWS_REGION: 'us-west-2' };
+
+beforeEach(() => {
+  for (const m of [sts, iam, s3, logs, bedrock]) m.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
+});
+afterEach(() => {
+  for (const m of [sts, iam, s3, logs, bedrock]) m.reset();
+});
+
+describe('AWS faults become one clear error line and exit 1', () => {
+  test('throttling after the SDK retries', async () => {
+    iam.on(GetRoleCommand).rejects(awsError('Throttling', 'Rate exceeded', 400, { $metadata: { httpStatusCode: 400, attempts: 5 } }));
+    const r = await runCli(['setup-iam'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('AWS throttled IAM GetRole after 5 attempts: Rate exceeded');
+    expect(r.stderr).toContain('safe to re-run');
+  });
+
+  test('AccessDenied names the missing permission', async () => {
+    s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: undefined });
+    s3.on(GetBucketVersioningCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
+    const r = await runCli(['create-bucket', '--region', 'us-east-1'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Access denied: S3 GetBucketVersioning was refused; the caller needs s3:GetBucketVersioning.');
+  });
+
+  test('AccessDenied on a write maps S3 operation names to IAM action names', async () => {
+    s3.on(GetBucketLocationCommand).rejects(awsError('NoSuchBucket', 'The specified bucket does not exist', 404));
+    s3.on(CreateBucketCommand).resolves({});
+    s3.on(PutBucketEncryptionCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
+    const r = await runCli(['create-bucket', '--json'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the caller needs s3:PutEncryptionConfiguration');
+    expect(r.json().error).toMatchObject({ exitCode: 1 });
+  });
+
+  test('a bucket name owned by another account suggests a config change', async () => {
+    s3.on(GetBucketLocationCommand).rejects(awsError('AccessDenied', 'Access Denied', 403));
+    const r = await runCli(['create-bucket', '--bucket-name', 'taken-name'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('S3 bucket "taken-name" already exists and is not this account\'s');
+    expect(r.stderr).toContain('"bucketName"');
+  });
+
+  test('BucketAlreadyExists on create is the same error', async () => {
+    s3.on(GetBucketLocationCommand).rejects(awsError('NoSuchBucket', 'not found', 404));
+    s3.on(CreateBucketCommand).rejects(awsError('BucketAlreadyExists', 'The requested bucket name is not available', 409));
+    const r = await runCli(['create-bucket', '--bucket-name', 'taken-name'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('already exists and is not this account\'s');
+  });
+
+  test('missing credentials say how to provide them', async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const r = await runCli(['status'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('No AWS credentials found');
+    expect(r.stderr).toContain('AWS_PROFILE');
+  });
+});
+
+describe('enable-logging waits for IAM propagation', () => {
+  const validation = () => awsError('ValidationException', 'Failed to validate permissions for log group: /aws/bedrock/modelinvocations, with role: arn:aws:iam::111122223333:role/x', 400);
+
+  beforeEach(() => {
+    iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'r', Arn: 'arn', Path: '/', RoleId: 'id', CreateDate: new Date() } });
+    iam.on(GetRolePolicyCommand).resolves({});
+    logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [{ logGroupName: '/aws/bedrock/modelinvocations' }] });
+    s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: 'us-west-2' });
+    bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({});
+  });
+
+  test('retries "Failed to validate permissions" with backoff and reports progress', async () => {
+    bedrock.on(PutModelInvocationLoggingConfigurationCommand).rejectsOnce(validation()).rejectsOnce(validation()).resolves({});
+    const sleeps: number[] = [];
+    const r = await runCli(['enable-logging'], { env, sleep: (ms) => (sleeps.push(ms), Promise.resolve()) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^created\s+logging-config\s+us-west-2/);
+    expect(sleeps).toEqual([2000, 3000]);
+    expect(r.stderr.match(/retrying in/g)).toHaveLength(2);
+    expect(bedrock.commandCalls(PutModelInvocationLoggingConfigurationCommand)).toHaveLength(3);
+  });
+
+  test('gives up after about a minute with a message saying what to check', async () => {
+    bedrock.on(PutModelInvocationLoggingConfigurationCommand).rejects(validation());
+    const sleeps: number[] = [];
+    const r = await runCli(['enable-logging'], { env, sleep: (ms) => (sleeps.push(ms), Promise.resolve()) });
+    expect(r.code).toBe(1);
+    const total = sleeps.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(55_000);
+    expect(total).toBeLessThanOrEqual(65_000);
+    expect(r.stderr).toContain('Bedrock still cannot use role');
+    expect(r.stderr).toContain('bedrock-monitor status');
+  });
+
+  test('other validation errors are not retried', async () => {
+    bedrock.on(PutModelInvocationLoggingConfigurationCommand).rejects(awsError('ValidationException', 'Bucket ACLs must be disabled', 400));
+    const sleeps: number[] = [];
+    const r = await runCli(['enable-logging'], { env, sleep: (ms) => (sleeps.push(ms), Promise.resolve()) });
+    expect(r.code).toBe(1);
+    expect(sleeps).toEqual([]);
+    expect(r.stderr).toContain('Bedrock PutModelInvocationLoggingConfiguration failed: ValidationException: Bucket ACLs must be disabled');
+  });
+});

@@ -57,6 +57,7 @@ export const ConfigFileSchema = z
         topicName: z.string().superRefine(check(v.checkTopicName)).optional(),
         prefix: z.string().superRefine(check(v.checkAlarmPrefix)).optional(),
         emails: z.array(z.string().superRefine(check(v.checkEmail))).optional(),
+        costModelId: z.string().min(1).optional(),
         thresholds: z
           .object({
             tokensPerHour: z.number().positive('must be greater than zero').optional(),
@@ -113,7 +114,7 @@ export interface Settings {
   logGroupKmsKeyArn: string | undefined;
   logging: LoggingSettings;
   dashboardName: string;
-  alarms: { topicName: string; prefix: string; emails: string[]; thresholds: AlarmThresholds };
+  alarms: { topicName: string; prefix: string; emails: string[]; thresholds: AlarmThresholds; costModelId: string };
   prices: Record<string, Price>;
 }
 
@@ -136,6 +137,7 @@ export const DEFAULTS = {
   alarms: {
     topicName: 'bedrock-usage-alerts',
     prefix: 'Bedrock-',
+    costModelId: 'anthropic.claude-sonnet-4-5-20250929-v1:0',
     thresholds: {
       tokensPerHour: 100_000,
       errorsPer5Min: 10,
@@ -296,6 +298,7 @@ export async function resolveSettings(
       prefix: overrides.alarmPrefix ?? config.alarms?.prefix ?? DEFAULTS.alarms.prefix,
       emails,
       thresholds,
+      costModelId: config.alarms?.costModelId ?? DEFAULTS.alarms.costModelId,
     },
     prices: config.prices ?? {},
   };

@@ -1,7 +1,55 @@
 import type { Ctx } from './context.js';
-import type { ResourceDef } from './ensure.js';
+import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from './ensure.js';
+import { alarmResource, alarmSpecs, deleteAlarms, unwantedAlarms } from './resources/alarms.js';
+import { dashboardResource } from './resources/dashboard.js';
+import { subscriptionResource, topicResource } from './resources/topic.js';
 
-/** Dashboard, topic, subscriptions and alarms (issue #3). */
-export function monitoringResources(_ctx: Ctx): Promise<ResourceDef<unknown>[]> {
-  return Promise.resolve([]);
+/** Dashboard, topic, subscriptions and alarms, in the order `status` lists them. */
+export async function monitoringResources(ctx: Ctx): Promise<ResourceDef<unknown>[]> {
+  const defs = [
+    dashboardResource(ctx),
+    await topicResource(ctx),
+    ...(await Promise.all(ctx.settings.alarms.emails.map((e) => subscriptionResource(ctx, e)))),
+    ...(await Promise.all(alarmSpecs(ctx.settings).map((s) => alarmResource(ctx, s)))),
+  ];
+  return defs as ResourceDef<unknown>[];
+}
+
+/** Alarms that are no longer wanted show as drift until `alarms --prune` removes them. */
+export async function unwantedAlarmRows(ctx: Ctx): Promise<StatusRow[]> {
+  return (await unwantedAlarms(ctx)).map((a) => ({
+    resource: 'alarm',
+    name: a.AlarmName ?? '',
+    status: 'drifted',
+    changes: [{ field: 'wanted', from: true, to: false }],
+  }));
+}
+
+export async function ensureDashboard(ctx: Ctx): Promise<Outcome[]> {
+  return [await ensure(dashboardResource(ctx), ctx)];
+}
+
+export async function ensureAlarms(ctx: Ctx, opts: { prune: boolean }): Promise<Outcome[]> {
+  const topic = await ensure(await topicResource(ctx), ctx);
+  const rest = await Promise.all([
+    ...ctx.settings.alarms.emails.map(async (e) => ensure(await subscriptionResource(ctx, e), ctx)),
+    ...alarmSpecs(ctx.settings).map(async (s) => ensure(await alarmResource(ctx, s), ctx)),
+  ]);
+  const unwanted = await unwantedAlarms(ctx);
+  const names = unwanted.map((a) => a.AlarmName ?? '');
+  if (opts.prune && !ctx.dryRun && names.length) await deleteAlarms(ctx, names);
+  const pruned: Outcome[] = names.map((name) => ({
+    resource: 'alarm',
+    name,
+    action: opts.prune ? (ctx.dryRun ? 'would-delete' : 'deleted') : 'skipped',
+    changes: [],
+    ...(opts.prune ? {} : { note: 'no longer wanted; run `bedrock-monitor alarms --prune` to delete it' }),
+  }));
+  return [topic, ...rest, ...pruned];
+}
+
+export async function monitoringStatus(ctx: Ctx): Promise<StatusRow[]> {
+  const defs = await monitoringResources(ctx);
+  const rows = await Promise.all(defs.map((d) => inspect(d)));
+  return [...rows, ...(await unwantedAlarmRows(ctx))];
 }

@@ -4,6 +4,7 @@ import { bucketResource } from './resources/bucket.js';
 import { logGroupResource } from './resources/log-group.js';
 import { checkPrerequisites, loggingResource } from './resources/logging.js';
 import { roleResource } from './resources/role.js';
+import { monitoringStatus } from './monitoring.js';
 
 /** The single steps. Each converges the resources it owns and returns their outcomes. */
 
@@ -25,15 +26,17 @@ export async function enableLogging(ctx: Ctx, opts: { checkPrerequisites: boolea
   return [await ensure(def, ctx)];
 }
 
-/** Every resource the tool manages, in the order `status` lists them. */
-export async function managedResources(ctx: Ctx): Promise<ResourceDef<unknown>[]> {
+/** The logging pipeline's resources, in the order `status` lists them. */
+export async function coreResources(ctx: Ctx): Promise<ResourceDef<unknown>[]> {
   const defs = await Promise.all([roleResource(ctx), bucketResource(ctx), logGroupResource(ctx), loggingResource(ctx, { refuseForeign: false })]);
-  const { monitoringResources } = await import('./monitoring.js');
-  return [...(defs as ResourceDef<unknown>[]), ...(await monitoringResources(ctx))];
+  return defs as ResourceDef<unknown>[];
 }
 
 /** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing. */
 export async function collectStatus(ctx: Ctx): Promise<StatusRow[]> {
-  const defs = await managedResources(ctx);
-  return Promise.all(defs.map((d) => inspect(d)));
+  const [core, monitoring] = await Promise.all([
+    coreResources(ctx).then((defs) => Promise.all(defs.map((d) => inspect(d)))),
+    monitoringStatus(ctx),
+  ]);
+  return [...core, ...monitoring];
 }

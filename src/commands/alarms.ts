@@ -1,0 +1,49 @@
+import { checked, defineCommand, numeric, outcomesResult } from '../lib/command.js';
+import type { AlarmThresholds } from '../lib/config.js';
+import { checkAlarmPrefix, checkEmail, checkTopicName, parsePositiveNumber } from '../lib/validate.js';
+
+interface Opts {
+  email?: string[];
+  topicName?: string;
+  alarmPrefix?: string;
+  tokensPerHour?: number;
+  errorsPer5Min?: number;
+  invocationsPerHour?: number;
+  latencyMs?: number;
+  costUsdPerHour?: number;
+  prune?: boolean;
+}
+
+const email = (v: string, previous: string[] = []): string[] => [...previous, checked(checkEmail)(v.trim())];
+const positive = numeric(parsePositiveNumber);
+
+export default defineCommand<Opts>({
+  name: 'alarms',
+  summary: 'Create or repair the SNS topic, email subscriptions and the alarms that cover every model',
+  examples: [
+    'bedrock-monitor alarms --email oncall@example.com --email lead@example.com',
+    'bedrock-monitor alarms --tokens-per-hour 500000 --cost-usd-per-hour 20',
+    'bedrock-monitor alarms --prune   # also delete this tool\'s alarms that are no longer configured',
+  ],
+  configure: (cmd) =>
+    cmd
+      .option('--email <address>', 'alert email address (repeatable; replaces alarms.emails)', email)
+      .option('--topic-name <name>', 'SNS topic name (default bedrock-usage-alerts)', checked(checkTopicName))
+      .option('--alarm-prefix <prefix>', 'alarm name prefix (default Bedrock-)', checked(checkAlarmPrefix))
+      .option('--tokens-per-hour <n>', 'HighTokenUsage: input + output tokens per hour (default 100000)', positive)
+      .option('--errors-per-5-min <n>', 'HighErrorRate: client + server errors per 5 minutes (default 10)', positive)
+      .option('--invocations-per-hour <n>', 'InvocationSpike: invocations per hour (default 1000)', positive)
+      .option('--latency-ms <n>', 'HighLatency: average latency in ms over 5 minutes (default 10000)', positive)
+      .option('--cost-usd-per-hour <n>', 'HighCost: estimated USD per hour (off unless set)', positive)
+      .option('--prune', 'delete alarms with the prefix, created by this tool, that are no longer configured'),
+  overrides: (o) => {
+    const thresholds: Partial<AlarmThresholds> = {};
+    if (o.tokensPerHour !== undefined) thresholds.tokensPerHour = o.tokensPerHour;
+    if (o.errorsPer5Min !== undefined) thresholds.errorsPer5Min = o.errorsPer5Min;
+    if (o.invocationsPerHour !== undefined) thresholds.invocationsPerHour = o.invocationsPerHour;
+    if (o.latencyMs !== undefined) thresholds.latencyMs = o.latencyMs;
+    if (o.costUsdPerHour !== undefined) thresholds.costUsdPerHour = o.costUsdPerHour;
+    return { emails: o.email, topicName: o.topicName, alarmPrefix: o.alarmPrefix, thresholds };
+  },
+  run: async (ctx, o) => outcomesResult(await (await import('../lib/monitoring.js')).ensureAlarms(ctx, { prune: o.prune === true })),
+});

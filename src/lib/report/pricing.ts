@@ -1,0 +1,103 @@
+import table from './prices.json' with { type: 'json' };
+import type { Price } from '../config.js';
+
+/** Bundled list prices (USD per million tokens); see prices.json for source and date. */
+export interface PriceEntry {
+  family: string;
+  name: string;
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+  geographicPremium: boolean;
+  /** A term that picks this family's metrics in a CloudWatch SEARCH expression. */
+  searchTerm: string;
+}
+
+export const PRICE_TABLE = table as { source: string; date: string; geographicPremium: number; models: PriceEntry[] };
+
+export type Scope = 'global' | 'geographic' | 'in-region' | 'application-profile';
+
+export interface ModelRef {
+  modelId: string;
+  /** Provider and family without profile prefix, date or version, e.g. anthropic.claude-sonnet-4-5. */
+  family: string | undefined;
+  scope: Scope;
+}
+
+const GEO_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov)\./;
+
+/** Normalises ARNs, inference-profile prefixes and version suffixes to a model family. */
+export function normalizeModelId(modelId: string): ModelRef {
+  let id = modelId.trim();
+  let scope: Scope = 'in-region';
+  if (id.startsWith('arn:')) {
+    if (/:application-inference-profile\//.test(id)) return { modelId, family: undefined, scope: 'application-profile' };
+    id = id.slice(id.lastIndexOf('/') + 1);
+  }
+  if (id.startsWith('global.')) {
+    scope = 'global';
+    id = id.slice('global.'.length);
+  } else if (GEO_PREFIX.test(id)) {
+    scope = 'geographic';
+    id = id.replace(GEO_PREFIX, '');
+  }
+  const family = id
+    .replace(/:\d+k$/, '') // context-window variants such as :200k
+    .replace(/-v\d+(:\d+)?$/, '') // -v1:0, -v2
+    .replace(/:\d+$/, '')
+    .replace(/-\d{8}$/, ''); // release date
+  return { modelId, family, scope };
+}
+
+export interface ResolvedPrice {
+  /** USD per million tokens, with any geographic premium already applied. */
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+  source: 'table' | 'config';
+  /** Display name of the family, or the model ID for a config override. */
+  name: string;
+  premium: number;
+}
+
+/**
+ * The price of a model ID: a config override (by exact model ID, then by family) wins over the
+ * table. Undefined means unpriced: never guessed.
+ */
+export function priceFor(modelId: string, overrides: Record<string, Price> = {}): ResolvedPrice | undefined {
+  const exact = overrides[modelId];
+  if (exact) return { ...exact, source: 'config', name: modelId, premium: 0 };
+  const ref = normalizeModelId(modelId);
+  if (!ref.family) return undefined;
+  const byFamily = overrides[ref.family];
+  if (byFamily) return { ...byFamily, source: 'config', name: ref.family, premium: 0 };
+  const entry = PRICE_TABLE.models.find((m) => m.family === ref.family);
+  if (!entry) return undefined;
+  const premium = entry.geographicPremium && (ref.scope === 'geographic' || ref.scope === 'in-region') ? PRICE_TABLE.geographicPremium : 0;
+  // Prices are stated to the millionth of a dollar per million tokens: no float noise such as 3.3000000000000003.
+  const f = (usd: number): number => Math.round(usd * (1 + premium) * 1e6) / 1e6;
+  return {
+    input: f(entry.input),
+    output: f(entry.output),
+    cacheWrite: f(entry.cacheWrite),
+    cacheRead: f(entry.cacheRead),
+    source: 'table',
+    name: entry.name,
+    premium,
+  };
+}
+
+export interface TokenCounts {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+/** Cost in USD, rounded to a millionth of a dollar so that sums do not collect float noise. */
+export function costUsd(t: TokenCounts, p: ResolvedPrice): number {
+  const micro = t.inputTokens * p.input + t.outputTokens * p.output + t.cacheWriteTokens * p.cacheWrite + t.cacheReadTokens * p.cacheRead;
+  return Math.round(micro) / 1e6;
+}

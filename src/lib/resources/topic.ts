@@ -1,0 +1,96 @@
+import {
+  CreateTopicCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListTagsForResourceCommand,
+  SNSClient,
+  SubscribeCommand,
+  TagResourceCommand,
+  type Subscription,
+} from '@aws-sdk/client-sns';
+import type { Ctx } from '../context.js';
+import type { ResourceDef } from '../ensure.js';
+import { absentIfNotFound } from '../errors.js';
+import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, partitionOf } from '../names.js';
+import { memo } from '../memo.js';
+
+export async function topicArn(ctx: Ctx): Promise<string> {
+  const { region, alarms } = ctx.settings;
+  return `arn:${partitionOf(region)}:sns:${region}:${await ctx.account()}:${alarms.topicName}`;
+}
+
+export interface TopicState {
+  managedTag: boolean;
+}
+
+export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> {
+  const sns = ctx.aws.get(SNSClient);
+  const arn = await topicArn(ctx);
+  const name = ctx.settings.alarms.topicName;
+  return {
+    resource: 'sns-topic',
+    name,
+    desired: { managedTag: true },
+    async read() {
+      const attrs = await absentIfNotFound(sns.send(new GetTopicAttributesCommand({ TopicArn: arn })));
+      if (!attrs) return undefined;
+      const tags = await absentIfNotFound(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn })));
+      return { managedTag: hasManagedTag(tags?.Tags) };
+    },
+    attributes: [
+      {
+        field: 'tags.ManagedBy',
+        get: (s) => s.managedTag,
+        update: async () => {
+          await sns.send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
+        },
+      },
+    ],
+    async create() {
+      // CreateTopic is idempotent for the same name and attributes.
+      await sns.send(new CreateTopicCommand({ Name: name, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
+    },
+  };
+}
+
+/** Every subscription of the topic (pending ones included), read once per run. */
+export function topicSubscriptions(ctx: Ctx, arn: string): Promise<Subscription[]> {
+  return memo(ctx, `subscriptions:${arn}`, async () => {
+    const sns = ctx.aws.get(SNSClient);
+    const subs: Subscription[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await absentIfNotFound(sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn, NextToken })));
+      if (!page) return [];
+      subs.push(...(page.Subscriptions ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return subs;
+  });
+}
+
+export interface SubscriptionState {
+  pending: boolean;
+}
+
+/** One email subscription. A pending one counts as present: never subscribe the same address twice. */
+export async function subscriptionResource(ctx: Ctx, email: string): Promise<ResourceDef<SubscriptionState>> {
+  const arn = await topicArn(ctx);
+  const sns = ctx.aws.get(SNSClient);
+  return {
+    resource: 'sns-subscription',
+    name: email,
+    desired: { pending: false },
+    async read() {
+      const subs = await topicSubscriptions(ctx, arn);
+      const found = subs.find((s) => s.Protocol === 'email' && s.Endpoint?.toLowerCase() === email.toLowerCase());
+      if (!found) return undefined;
+      return { pending: found.SubscriptionArn === 'PendingConfirmation' };
+    },
+    // Confirmation is up to the recipient: being pending is shown, never "repaired".
+    attributes: [],
+    async create() {
+      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'email', Endpoint: email }));
+    },
+  };
+}

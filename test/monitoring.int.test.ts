@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetDashboardCommand, PutDashboardCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
+import { Moto } from './helpers/moto.js';
+import { cliFor, emptyDir } from './helpers/cli.js';
+import { ACCOUNT, sdk } from './helpers/aws.js';
+import { expectGolden } from './helpers/golden.js';
+
+let moto: Moto;
+const REGION = 'us-east-1';
+const cli = cliFor(() => moto.url, REGION);
+const aws = () => sdk(moto.url, REGION);
+const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:bedrock-usage-alerts`;
+const ALARMS = ['Bedrock-HighTokenUsage', 'Bedrock-HighErrorRate', 'Bedrock-InvocationSpike', 'Bedrock-HighLatency', 'Bedrock-LogDeliveryFailure'];
+
+beforeAll(async () => {
+  moto = await Moto.start();
+});
+afterAll(async () => {
+  await moto.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+});
+
+/** A project directory whose config names two alert addresses and a cost threshold. */
+function project(extra: Record<string, unknown> = {}): string {
+  const dir = emptyDir();
+  writeFileSync(
+    join(dir, 'bedrock-monitor.config.json'),
+    JSON.stringify({ alarms: { emails: ['oncall@example.com', 'lead@example.com'], thresholds: { costUsdPerHour: 25 } }, ...extra }),
+  );
+  return dir;
+}
+
+async function describeAlarms() {
+  return (await aws().cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'Bedrock-' }))).MetricAlarms ?? [];
+}
+
+describe('dashboard', () => {
+  test('is created with the golden body, and a second run writes nothing', async () => {
+    const first = await cli(['dashboard', '--json']);
+    expect(first.code).toBe(0);
+    expect(first.json().outcomes[0]).toMatchObject({ resource: 'dashboard', name: 'BedrockUsageMonitoring', action: 'created' });
+    const deployed = await aws().cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }));
+    expectGolden('dashboard-us-east-1.json', `${JSON.stringify(JSON.parse(deployed.DashboardBody!), null, 2)}\n`);
+
+    const second = await cli(['dashboard', '--json']);
+    expect(second.json().outcomes[0].action).toBe('unchanged');
+    expect(second.writes).toEqual([]);
+  });
+
+  test('per-model widgets use SEARCH and the log widget never selects a body', async () => {
+    await cli(['dashboard']);
+    const body = JSON.parse((await aws().cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }))).DashboardBody!);
+    const expressions = JSON.stringify(body.widgets.filter((w: { type: string }) => w.type === 'metric').map((w: { properties: { metrics: unknown } }) => w.properties.metrics));
+    for (const metric of ['Invocations', 'InputTokenCount', 'OutputTokenCount', 'CacheReadInputTokens', 'CacheWriteInputTokens', 'InvocationLatency', 'TimeToFirstToken', 'InvocationClientErrors', 'InvocationServerErrors', 'InvocationThrottles']) {
+      expect(expressions).toContain(`SEARCH('{AWS/Bedrock,ModelId} MetricName=\\"${metric}\\"`);
+    }
+    for (const m of ['ModelInvocationLogsCloudWatchDeliveryFailure', 'ModelInvocationLogsS3DeliveryFailure']) expect(expressions).toContain(m);
+    const log = body.widgets.find((w: { type: string }) => w.type === 'log');
+    expect(log.properties.query).toContain("SOURCE '/aws/bedrock/modelinvocations'");
+    expect(log.properties.query).not.toMatch(/inputBodyJson|outputBodyJson\b(?!\.metrics)|@message/);
+  });
+
+  test('an edit made in the console is drift that `dashboard` reverts', async () => {
+    await cli(['dashboard']);
+    await aws().cw.send(new PutDashboardCommand({ DashboardName: 'BedrockUsageMonitoring', DashboardBody: JSON.stringify({ widgets: [] }) }));
+    const status = await cli(['status', '--json']);
+    expect(status.code).toBe(3);
+    expect(status.json().rows.find((r: { resource: string }) => r.resource === 'dashboard')).toMatchObject({ status: 'drifted', changes: [{ field: 'body' }] });
+    const repair = await cli(['dashboard', '--json']);
+    expect(repair.json().outcomes[0].action).toBe('updated');
+    expect(repair.writes.map((w) => w.operation)).toEqual(['PutDashboard']);
+    const again = await cli(['dashboard', '--json']);
+    expect(again.json().outcomes[0].action).toBe('unchanged');
+  });
+});
+
+describe('alarms', () => {
+  test('a fresh account gets the topic, one subscription per address and every enabled alarm', async () => {
+    const dir = project();
+    const r = await cli(['alarms', '--tokens-per-hour', '250000', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.json().outcomes.map((o: { resource: string; name: string; action: string }) => `${o.action} ${o.resource} ${o.name}`)).toEqual([
+      'created sns-topic bedrock-usage-alerts',
+      'created sns-subscription oncall@example.com',
+      'created sns-subscription lead@example.com',
+      ...[...ALARMS, 'Bedrock-HighCost'].map((a) => `created alarm ${a}`),
+    ]);
+    const subs = (await aws().sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).Subscriptions!;
+    expect(subs.map((s) => [s.Protocol, s.Endpoint]).sort()).toEqual([
+      ['email', 'lead@example.com'],
+      ['email', 'oncall@example.com'],
+    ]);
+    expect((await aws().sns.send(new ListTagsForResourceCommand({ ResourceArn: TOPIC_ARN }))).Tags).toContainEqual({ Key: 'ManagedBy', Value: 'bedrock-monitor' });
+
+    const alarms = await describeAlarms();
+    const byName = Object.fromEntries(alarms.map((a) => [a.AlarmName, a]));
+    expect(byName['Bedrock-HighTokenUsage']?.Threshold).toBe(250000);
+    expect(byName['Bedrock-HighErrorRate']?.Threshold).toBe(10);
+    expect(byName['Bedrock-InvocationSpike']?.Threshold).toBe(1000);
+    expect(byName['Bedrock-HighLatency']?.Threshold).toBe(10000);
+    expect(byName['Bedrock-LogDeliveryFailure']?.Threshold).toBe(0);
+    expect(byName['Bedrock-HighCost']?.Threshold).toBe(25);
+    for (const a of alarms) {
+      expect(a).toMatchObject({ AlarmActions: [TOPIC_ARN], OKActions: [TOPIC_ARN], TreatMissingData: 'notBreaching', ComparisonOperator: 'GreaterThanThreshold' });
+      expect(a.Metrics!.filter((m) => m.ReturnData)).toHaveLength(1);
+      for (const m of a.Metrics!) expect(m.Id).toMatch(/^[a-z]/);
+    }
+    // The definitions, exactly, as deployed (volatile fields removed).
+    const definitions = alarms
+      .map(({ AlarmName, AlarmDescription, Threshold, ComparisonOperator, EvaluationPeriods, DatapointsToAlarm, TreatMissingData, Metrics }) => ({
+        AlarmName,
+        AlarmDescription,
+        Threshold,
+        ComparisonOperator,
+        EvaluationPeriods,
+        DatapointsToAlarm,
+        TreatMissingData,
+        Metrics,
+      }))
+      .sort((a, b) => a.AlarmName!.localeCompare(b.AlarmName!));
+    expectGolden('alarms.json', `${JSON.stringify(definitions, null, 2)}\n`);
+  });
+
+  test('HighCost is off unless a threshold is set', async () => {
+    const r = await cli(['alarms', '--json']);
+    expect(r.code).toBe(0);
+    expect((await describeAlarms()).map((a) => a.AlarmName).sort()).toEqual([...ALARMS].sort());
+  });
+
+  test('a second run makes no write request; a changed threshold updates exactly that alarm', async () => {
+    const dir = project();
+    await cli(['alarms'], { cwd: dir });
+    const second = await cli(['alarms', '--json'], { cwd: dir });
+    expect(second.writes).toEqual([]);
+    expect(second.json().outcomes.every((o: { action: string }) => o.action === 'unchanged')).toBe(true);
+
+    const changed = await cli(['alarms', '--latency-ms', '20000', '--json'], { cwd: dir });
+    expect(changed.writes.map((w) => w.operation)).toEqual(['PutMetricAlarm']);
+    const updated = changed.json().outcomes.filter((o: { action: string }) => o.action !== 'unchanged');
+    expect(updated).toHaveLength(1);
+    expect(updated[0]).toMatchObject({ name: 'Bedrock-HighLatency', action: 'updated' });
+    expect(updated[0].changes.map((c: { field: string }) => c.field)).toEqual(['threshold', 'description']);
+    expect(updated[0].changes[0]).toEqual({ field: 'threshold', from: 10000, to: 20000 });
+  });
+
+  test('a deleted alarm or a removed subscription is drift that `alarms` repairs', async () => {
+    const dir = project();
+    await cli(['alarms'], { cwd: dir });
+    const { cw, sns } = aws();
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['Bedrock-HighErrorRate'] }));
+    const sub = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).Subscriptions!.find((s) => s.Endpoint === 'lead@example.com')!;
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn }));
+
+    const status = await cli(['status', '--json'], { cwd: dir });
+    expect(status.code).toBe(3);
+    const missing = status.json().rows.filter((r: { status: string; resource: string }) => r.status === 'missing' && ['alarm', 'sns-subscription'].includes(r.resource));
+    expect(missing.map((r: { name: string }) => r.name).sort()).toEqual(['Bedrock-HighErrorRate', 'lead@example.com']);
+
+    const repair = await cli(['alarms', '--json'], { cwd: dir });
+    expect(repair.writes.map((w) => w.operation).sort()).toEqual(['PutMetricAlarm', 'Subscribe']);
+    const rows = (await cli(['status', '--json'], { cwd: dir })).json().rows;
+    expect(rows.filter((r: { resource: string; status: string }) => ['dashboard', 'sns-topic', 'sns-subscription', 'alarm'].includes(r.resource) && r.status !== 'ok' && r.resource !== 'dashboard')).toEqual([]);
+  });
+
+  test('an alarm with an edited threshold is named as drifted, field by field', async () => {
+    await cli(['alarms']);
+    const current = (await describeAlarms()).find((a) => a.AlarmName === 'Bedrock-InvocationSpike')!;
+    await aws().cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: current.AlarmName,
+        Metrics: current.Metrics,
+        Threshold: 5,
+        ComparisonOperator: current.ComparisonOperator,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: current.AlarmActions,
+        OKActions: current.OKActions,
+        AlarmDescription: current.AlarmDescription,
+      }),
+    );
+    const row = (await cli(['status', '--json'])).json().rows.find((r: { name: string }) => r.name === 'Bedrock-InvocationSpike');
+    expect(row).toMatchObject({ status: 'drifted', changes: [{ field: 'threshold', from: 5, to: 1000 }] });
+  });
+
+  test('alarms no longer wanted are reported, removed only with --prune, and foreign ones are never touched', async () => {
+    const dir = project();
+    await cli(['alarms'], { cwd: dir });
+    await aws().cw.send(
+      new PutMetricAlarmCommand({ AlarmName: 'Bedrock-TeamOwned', Namespace: 'AWS/Bedrock', MetricName: 'Invocations', Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }),
+    );
+    // HighCost is no longer configured.
+    const report = await cli(['alarms', '--json']);
+    const highCost = report.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighCost');
+    expect(highCost).toMatchObject({ action: 'skipped' });
+    expect(report.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-TeamOwned')).toBeUndefined();
+    expect((await cli(['status'])).code).toBe(3);
+
+    const dry = await cli(['alarms', '--prune', '--dry-run', '--json']);
+    expect(dry.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighCost')).toMatchObject({ action: 'would-delete' });
+    expect(dry.writes).toEqual([]);
+
+    const pruned = await cli(['alarms', '--prune', '--json']);
+    expect(pruned.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighCost')).toMatchObject({ action: 'deleted' });
+    expect((await describeAlarms()).map((a) => a.AlarmName).sort()).toEqual([...ALARMS, 'Bedrock-TeamOwned'].sort());
+  });
+
+  test('--dry-run on an empty account plans everything and writes nothing', async () => {
+    const r = await cli(['alarms', '--dry-run', '--email', 'a@example.com', '--json']);
+    expect(r.code).toBe(0);
+    expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['would-create']));
+    expect(r.writes).toEqual([]);
+  });
+});
+
+describe('invalid alarm input exits 2 and makes no AWS request', () => {
+  test.each([
+    ['bad email', ['alarms', '--email', 'not-an-address'], /--email/],
+    ['negative threshold', ['alarms', '--tokens-per-hour', '-5'], /--tokens-per-hour/],
+    ['non-numeric threshold', ['alarms', '--latency-ms', 'fast'], /--latency-ms/],
+    ['zero threshold', ['alarms', '--errors-per-5-min', '0'], /--errors-per-5-min/],
+    ['bad topic name', ['alarms', '--topic-name', 'a b'], /--topic-name/],
+    ['bad dashboard name', ['dashboard', '--dashboard-name', 'a b'], /--dashboard-name/],
+  ])('%s', async (_n, args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.requests).toEqual([]);
+  });
+
+  test.each([
+    ['bad email in config', { alarms: { emails: ['x@'] } }, /"alarms.emails\[0\]"/],
+    ['negative threshold in config', { alarms: { thresholds: { tokensPerHour: -1 } } }, /"alarms.thresholds.tokensPerHour"/],
+    ['string threshold in config', { alarms: { thresholds: { latencyMs: '10s' } } }, /"alarms.thresholds.latencyMs"/],
+    ['unknown threshold', { alarms: { thresholds: { tokensPerDay: 5 } } }, /unknown key "alarms.thresholds.tokensPerDay"/],
+  ])('%s', async (_n, config, message) => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify(config));
+    const r = await cli(['alarms'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.requests).toEqual([]);
+  });
+});

@@ -33,6 +33,8 @@ const ROLE = `BedrockCloudWatchLoggingRole-${REGION}`;
 const BUCKET = `bedrock-logs-${ACCOUNT}-${REGION}`;
 const LOG_GROUP = '/aws/bedrock/modelinvocations';
 const STEPS = ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging'];
+/** status also covers the dashboard and alarms (issue #3): a clean status needs them too. */
+const ALL_STEPS = [...STEPS, 'dashboard', 'alarms'];
 
 beforeAll(async () => {
   moto = await Moto.start();
@@ -45,7 +47,7 @@ beforeEach(async () => {
 });
 
 async function setupAll(): Promise<void> {
-  for (const step of STEPS) {
+  for (const step of ALL_STEPS) {
     const r = await cli([step]);
     expect(r.code).toBe(0);
   }
@@ -148,9 +150,9 @@ describe('on an empty account', () => {
       videoDataDeliveryEnabled: false,
     });
 
-    const status = await cli(['status']);
-    expect(status.code).toBe(0);
-    expect(status.stdout).toContain('All 4 resources are as configured.');
+    const status = await cli(['status', '--json']);
+    const core = status.json().rows.filter((r: { resource: string }) => ['iam-role', 's3-bucket', 'log-group', 'logging-config'].includes(r.resource));
+    expect(core.map((r: { status: string }) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
   });
 });
 
@@ -413,7 +415,7 @@ describe('config file', () => {
       join(dir, 'bedrock-monitor.config.json'),
       JSON.stringify({ roleName: 'TeamBedrockLogs', bucketName: 'team-bedrock-logs-eu', logGroupName: '/team/bedrock', logRetentionDays: 14, bucketExpirationDays: 30, logging: { s3KeyPrefix: 'bedrock', destinations: ['s3'] } }),
     );
-    for (const step of STEPS) expect((await cli([step], { cwd: dir })).code).toBe(0);
+    for (const step of ALL_STEPS) expect((await cli([step], { cwd: dir })).code).toBe(0);
     const { s3, logs, bedrock, iam } = aws();
     expect((await iam.send(new GetRoleCommand({ RoleName: 'TeamBedrockLogs' }))).Role).toBeDefined();
     expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/team/bedrock' }))).logGroups?.[0]?.retentionInDays).toBe(14);

@@ -3,7 +3,7 @@ const cache = new WeakMap<object, Map<string, Promise<unknown>>>();
 
 export function memo<T>(owner: object, key: string, load: () => Promise<T>): Promise<T> {
   let m = cache.get(owner);
-  if (!m) cache.set(owner, (m = new Map()));
+  if (!m) cache.set(owner, (m = new Map<string, Promise<unknown>>()));
   let p = m.get(key) as Promise<T> | undefined;
   if (!p) {
     p = load();

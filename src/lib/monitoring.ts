@@ -12,7 +12,7 @@ export async function monitoringResources(ctx: Ctx): Promise<ResourceDef<unknown
     ...(await Promise.all(ctx.settings.alarms.emails.map((e) => subscriptionResource(ctx, e)))),
     ...(await Promise.all(alarmSpecs(ctx.settings).map((s) => alarmResource(ctx, s)))),
   ];
-  return defs as ResourceDef<unknown>[];
+  return defs;
 }
 
 /** Alarms that are no longer wanted show as drift until `alarms --prune` removes them. */

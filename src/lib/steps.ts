@@ -29,7 +29,7 @@ export async function enableLogging(ctx: Ctx, opts: { checkPrerequisites: boolea
 /** The logging pipeline's resources, in the order `status` lists them. */
 export async function coreResources(ctx: Ctx): Promise<ResourceDef<unknown>[]> {
   const defs = await Promise.all([roleResource(ctx), bucketResource(ctx), logGroupResource(ctx), loggingResource(ctx, { refuseForeign: false })]);
-  return defs as ResourceDef<unknown>[];
+  return defs;
 }
 
 /** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing. */

@@ -12,8 +12,9 @@ import setupIam from './commands/setup-iam.js';
 import status from './commands/status.js';
 import dashboard from './commands/dashboard.js';
 import alarms from './commands/alarms.js';
+import report from './commands/report.js';
 
-const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, status] as CommandSpec<never>[];
+const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, report, status] as CommandSpec<never>[];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -48,7 +48,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   const requests: RequestRecord[] = [];
   const env: Record<string, string | undefined> = { NO_COLOR: '1', COLUMNS: '100', TZ: 'UTC', ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const code = await main(args, { stdout, stderr, stdin, env, cwd: opts.cwd ?? emptyDir() }, { onRequest: (r) => requests.push(r), sleep: opts.sleep ?? (() => Promise.resolve()) });
+  const code = await main(args, { stdout, stderr, stdin, env, cwd: opts.cwd ?? emptyDir() }, { onRequest: (r) => requests.push(r), sleep: opts.sleep ?? (() => Promise.resolve()), maxAttempts: 2 });
   await new Promise((r) => setImmediate(r));
   return {
     code,

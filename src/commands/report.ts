@@ -1,0 +1,57 @@
+import { Option } from 'commander';
+import { defineCommand, numeric } from '../lib/command.js';
+import { parsePositiveNumber } from '../lib/validate.js';
+
+interface Opts {
+  hours?: number;
+  since?: string;
+  until?: string;
+  by?: 'day';
+}
+
+const HOURS_MAX = 455 * 24;
+
+export default defineCommand<Opts>({
+  name: 'report',
+  summary: 'Usage and estimated cost per model from CloudWatch (tokens, cache, errors, latency percentiles)',
+  examples: [
+    'bedrock-monitor report --hours 24',
+    'bedrock-monitor report --since 2026-11-01T00:00:00Z --until 2026-11-08T00:00:00Z --by day',
+    'bedrock-monitor report --hours 168 --output csv > usage.csv',
+    'bedrock-monitor report --json | jq .totals.costUsd',
+  ],
+  formats: ['csv', 'markdown'],
+  configure: (cmd) =>
+    cmd
+      .option('--hours <n>', `the last N hours (default 24, at most ${HOURS_MAX})`, numeric(parsePositiveNumber, (n) => (n > HOURS_MAX ? `${n} is beyond CloudWatch's ${HOURS_MAX / 24}-day retention (at most ${HOURS_MAX})` : undefined)))
+      .option('--since <time>', 'window start, ISO 8601 (e.g. 2026-11-01T00:00:00Z)')
+      .option('--until <time>', 'window end, ISO 8601 (default now)')
+      .addOption(new Option('--by <period>', 'add a breakdown').choices(['day'])),
+  run: async (ctx, o) => {
+    const { buildReport } = await import('../lib/report/report.js');
+    const { renderCsv, renderMarkdown, renderTable } = await import('../lib/report/render.js');
+    const { resolveWindow } = await import('../lib/report/window.js');
+    const request = { hours: o.hours, since: o.since, until: o.until, byDay: o.by === 'day' };
+    // BEDROCK_MONITOR_NOW pins the clock (tests and reproducible examples only).
+    const pinned = ctx.io.env.BEDROCK_MONITOR_NOW;
+    const now = pinned ? new Date(pinned) : new Date();
+    if (Number.isNaN(now.getTime())) throw new Error(`BEDROCK_MONITOR_NOW is not a date: ${pinned}`);
+    resolveWindow(request, now); // validate before the first request
+    const spinner = await ctx.out.spinner('Reading Bedrock metrics from CloudWatch');
+    let report;
+    try {
+      report = await buildReport(ctx, { ...request, now, onProgress: (m) => spinner.text(`Reading Bedrock metrics: ${m}`) });
+    } finally {
+      spinner.stop();
+    }
+    for (const w of report.warnings) ctx.out.warn(w);
+    return {
+      data: report,
+      render: (out, format) => {
+        if (format === 'csv') out.io.stdout.write(renderCsv(report));
+        else if (format === 'markdown') out.io.stdout.write(renderMarkdown(report, out.io.env.TZ));
+        else renderTable(out, report);
+      },
+    };
+  },
+});

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Moto } from './helpers/moto.js';
+import { cliFor, emptyDir } from './helpers/cli.js';
+import { expectGolden } from './helpers/golden.js';
+import { putMetrics, seedingClients, type Datapoint } from '../src/lib/synthetic.js';
+
+let moto: Moto;
+const REGION = 'us-east-1';
+const NOW = '2026-11-22T03:30:00Z';
+const WINDOW = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-21T00:00:00Z'];
+const env = { BEDROCK_MONITOR_NOW: NOW, TZ: 'UTC', COLUMNS: '80', NO_COLOR: '1' };
+const cli = cliFor(() => moto.url, REGION);
+
+beforeAll(async () => {
+  moto = await Moto.start();
+});
+afterAll(async () => {
+  await moto.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+});
+
+const GLOBAL_SONNET = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+const US_SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+const HAIKU_3 = 'anthropic.claude-3-haiku-20240307-v1:0';
+const HAIKU_45_ARN = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0';
+const LLAMA = 'meta.llama3-1-70b-instruct-v1:0';
+
+type Seed = Record<string, number>;
+/** Per model, the truth for the window; each figure is split over two datapoints inside it. */
+const TRUTH: Record<string, Seed> = {
+  [GLOBAL_SONNET]: { Invocations: 100, InputTokenCount: 200_000, OutputTokenCount: 50_000, CacheReadInputTokens: 1_000_000, CacheWriteInputTokens: 100_000, InvocationClientErrors: 2, InvocationServerErrors: 1, InvocationThrottles: 4 },
+  [US_SONNET]: { Invocations: 100, InputTokenCount: 200_000, OutputTokenCount: 50_000, CacheReadInputTokens: 1_000_000, CacheWriteInputTokens: 100_000, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
+  [HAIKU_3]: { Invocations: 1000, InputTokenCount: 4_000_000, OutputTokenCount: 1_000_000, CacheReadInputTokens: 0, CacheWriteInputTokens: 0, InvocationClientErrors: 10, InvocationServerErrors: 2, InvocationThrottles: 20 },
+  [HAIKU_45_ARN]: { Invocations: 50, InputTokenCount: 100_000, OutputTokenCount: 20_000, CacheReadInputTokens: 0, CacheWriteInputTokens: 10_000, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
+  [LLAMA]: { Invocations: 10, InputTokenCount: 5_000, OutputTokenCount: 1_000, CacheReadInputTokens: 0, CacheWriteInputTokens: 0, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
+};
+const LATENCY: Record<string, [number, number]> = { [GLOBAL_SONNET]: [1000, 3000], [US_SONNET]: [1500, 2500], [HAIKU_3]: [400, 600], [HAIKU_45_ARN]: [700, 900], [LLAMA]: [2000, 2000] };
+
+/** Costs worked out by hand from the published per-million prices. */
+const EXPECTED_COST: Record<string, number | null> = {
+  // 0.2M in × $3 + 0.05M out × $15 + 1M cache read × $0.30 + 0.1M cache write × $3.75
+  [GLOBAL_SONNET]: 0.6 + 0.75 + 0.3 + 0.375,
+  // the same at the 10% geographic premium
+  [US_SONNET]: 2.2275,
+  // 4M × $0.25 + 1M × $1.25, no premium before Sonnet 4.5
+  [HAIKU_3]: 2.25,
+  // (0.1M × $1 + 0.02M × $5 + 0.01M × $1.25) × 1.1
+  [HAIKU_45_ARN]: 0.23375,
+  [LLAMA]: null,
+};
+
+async function seed(): Promise<void> {
+  const points: Datapoint[] = [];
+  const at = (h: number) => new Date(Date.UTC(2026, 10, 20, h));
+  for (const [modelId, seedValues] of Object.entries(TRUTH)) {
+    for (const [metric, total] of Object.entries(seedValues)) {
+      const first = Math.floor(total * 0.3);
+      points.push({ modelId, metric, timestamp: at(6), value: first }, { modelId, metric, timestamp: at(18), value: total - first });
+      // Outside the window: must not be counted.
+      points.push({ modelId, metric, timestamp: new Date(Date.UTC(2026, 10, 21, 6)), value: 999 });
+    }
+    const [a, b] = LATENCY[modelId]!;
+    points.push({ modelId, metric: 'InvocationLatency', timestamp: at(6), value: a }, { modelId, metric: 'InvocationLatency', timestamp: at(18), value: b });
+  }
+  await putMetrics(seedingClients(moto.url, REGION).cw, points);
+}
+
+describe('report on seeded metrics', () => {
+  test('every figure equals the seeded truth and every cost equals tokens × list price', async () => {
+    await seed();
+    const r = await cli(['report', ...WINDOW, '--json'], { env });
+    expect(r.code).toBe(0);
+    const rep = r.json();
+    expect(rep.window).toEqual({ start: '2026-11-20T00:00:00.000Z', end: '2026-11-21T00:00:00.000Z', hours: 24 });
+    expect(rep.region).toBe(REGION);
+    expect(rep.models.map((m: { modelId: string }) => m.modelId).sort()).toEqual(Object.keys(TRUTH).sort());
+    for (const m of rep.models) {
+      const t = TRUTH[m.modelId]!;
+      expect([m.invocations, m.inputTokens, m.outputTokens, m.cacheReadTokens, m.cacheWriteTokens, m.clientErrors, m.serverErrors, m.throttles]).toEqual([
+        t.Invocations, t.InputTokenCount, t.OutputTokenCount, t.CacheReadInputTokens, t.CacheWriteInputTokens, t.InvocationClientErrors, t.InvocationServerErrors, t.InvocationThrottles,
+      ]);
+      const [a, b] = LATENCY[m.modelId]!;
+      expect(m.latencyAvgMs).toBe((a + b) / 2);
+      const expected = EXPECTED_COST[m.modelId];
+      if (expected === null) {
+        expect(m).toMatchObject({ priced: false, costUsd: null });
+      } else {
+        expect(m.priced).toBe(true);
+        expect(m.costUsd).toBeCloseTo(expected!, 6);
+      }
+    }
+    const sum = (k: string) => Object.values(TRUTH).reduce((acc, t) => acc + t[k]!, 0);
+    expect(rep.totals).toMatchObject({
+      invocations: sum('Invocations'),
+      inputTokens: sum('InputTokenCount'),
+      outputTokens: sum('OutputTokenCount'),
+      cacheReadTokens: sum('CacheReadInputTokens'),
+      cacheWriteTokens: sum('CacheWriteInputTokens'),
+      clientErrors: sum('InvocationClientErrors'),
+      serverErrors: sum('InvocationServerErrors'),
+      throttles: sum('InvocationThrottles'),
+      unpricedModels: 1,
+    });
+    const pricedTotal = 2.025 + 2.2275 + 2.25 + 0.23375;
+    expect(rep.totals.costUsd).toBeCloseTo(pricedTotal, 6);
+    expect(rep.totals.errorRate).toBeCloseTo(15 / 1260, 6);
+    expect(rep.totals.throttleRate).toBeCloseTo(24 / (1260 + 24), 6);
+    expect(rep.totals.costPer1000InvocationsUsd).toBeCloseTo((pricedTotal / 1260) * 1000, 5);
+    expect(rep.projection.monthlyCostUsd).toBeCloseTo((pricedTotal / 24) * 730, 2);
+    // Models sorted by cost, unpriced last.
+    expect(rep.models.map((m: { modelId: string }) => m.modelId)).toEqual([HAIKU_3, US_SONNET, GLOBAL_SONNET, HAIKU_45_ARN, LLAMA]);
+    // moto answers percentile statistics with a server error: the report still prints, and says so.
+    expect(rep.models[0].latencyP99Ms).toBeNull();
+    expect(r.stderr).toContain('percentile figures could not be fetched');
+    expect(r.stderr).toContain(`${LLAMA} is not in the price table`);
+  });
+
+  test.each<[string, string[], Record<string, string>]>([
+    ['table-80.txt', ['--output', 'table'], { COLUMNS: '80' }],
+    ['table-200.txt', [], { COLUMNS: '200' }],
+    ['report.json', ['--json'], {}],
+    ['report.csv', ['--output', 'csv'], {}],
+    ['report.md', ['--output', 'markdown', '--by', 'day'], {}],
+  ])('golden output: %s', async (file, args, extraEnv) => {
+    await seed();
+    const r = await cli(['report', ...WINDOW, ...args], { env: { ...env, ...extraEnv } });
+    expect(r.code).toBe(0);
+    expectGolden(`report/${file}`, r.stdout);
+    if (file.startsWith('table')) for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(Number(extraEnv.COLUMNS));
+  });
+
+  test('--by day splits the window by UTC day with the same totals', async () => {
+    await seed();
+    const r = await cli(['report', '--since', '2026-11-20T00:00:00Z', '--until', '2026-11-22T00:00:00Z', '--by', 'day', '--json'], { env });
+    const rep = r.json();
+    expect(rep.days.map((d: { date: string }) => d.date)).toEqual(['2026-11-20', '2026-11-21']);
+    expect(rep.days[0].invocations).toBe(1260);
+    expect(rep.days[1].invocations).toBe(999 * 5);
+    expect(rep.days[0].invocations + rep.days[1].invocations).toBe(rep.totals.invocations);
+  });
+
+  test('a price override in the config file prices an unknown model', async () => {
+    await seed();
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ prices: { [LLAMA]: { input: 0.72, output: 0.72, cacheWrite: 0, cacheRead: 0 } } }));
+    const rep = (await cli(['report', ...WINDOW, '--json'], { env, cwd: dir })).json();
+    const llama = rep.models.find((m: { modelId: string }) => m.modelId === LLAMA);
+    expect(llama).toMatchObject({ priced: true });
+    expect(llama.costUsd).toBeCloseTo(((5_000 + 1_000) * 0.72) / 1e6, 6);
+    expect(rep.totals.unpricedModels).toBe(0);
+  });
+
+  test('no data in the window: one line, exit 0; JSON has an empty list and zero totals', async () => {
+    const r = await cli(['report', ...WINDOW], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('No Amazon Bedrock usage in us-east-1 between 2026-11-20 00:00 and 2026-11-21 00:00 UTC.\n');
+    const j = (await cli(['report', ...WINDOW, '--json'], { env })).json();
+    expect(j.models).toEqual([]);
+    expect(j.totals).toMatchObject({ invocations: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+  });
+
+  test('CloudWatch requests stay flat as models grow: one GetMetricData call per 500 queries', async () => {
+    const counts: Record<number, Record<string, number>> = {};
+    for (const n of [5, 30]) {
+      await moto.reset();
+      const points: Datapoint[] = [];
+      for (let i = 0; i < n; i++) points.push({ modelId: `anthropic.claude-3-haiku-2024030${i % 10}-v${i}:0`, metric: 'Invocations', timestamp: new Date(Date.UTC(2026, 10, 20, 6)), value: 1 });
+      await putMetrics(seedingClients(moto.url, REGION).cw, points);
+      const r = await cli(['report', ...WINDOW, '--json'], { env });
+      expect(r.json().models).toHaveLength(n);
+      counts[n] = {};
+      for (const q of r.requests) counts[n][q.operation] = (counts[n][q.operation] ?? 0) + 1;
+    }
+    // 9 count/average figures + 5 percentiles per model: 30 models = 270 + 150 queries, still one call each.
+    expect(counts[5]).toEqual(counts[30]);
+    expect(counts[30]!.ListMetrics).toBe(2);
+  });
+});
+
+describe('invalid report input exits 2 before any AWS request', () => {
+  test.each([
+    ['zero hours', ['--hours', '0'], /--hours/],
+    ['negative hours', ['--hours', '-3'], /--hours/],
+    ['non-numeric hours', ['--hours', 'day'], /--hours/],
+    ['beyond retention', ['--hours', '20000'], /--hours/],
+    ['since after until', ['--since', '2026-11-21T00:00:00Z', '--until', '2026-11-20T00:00:00Z'], /--since .* must be before --until/],
+    ['since beyond retention', ['--since', '2024-01-01T00:00:00Z'], /455 days/],
+    ['not ISO 8601', ['--since', 'yesterday'], /--since: "yesterday" is not an ISO 8601/],
+    ['until without since', ['--until', '2026-11-20T00:00:00Z'], /--until needs --since/],
+    ['hours and since', ['--hours', '3', '--since', '2026-11-20T00:00:00Z'], /cannot be combined/],
+    ['unknown breakdown', ['--by', 'week'], /--by/],
+    ['unknown format', ['--output', 'xml'], /--output/],
+  ])('%s', async (_n, args, message) => {
+    const r = await cli(['report', ...args], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.requests).toEqual([]);
+  });
+
+  test('csv is refused for commands that do not have it', async () => {
+    const r = await cli(['status', '--output', 'csv'], { env });
+    expect(r.code).toBe(2);
+    expect(r.requests).toEqual([]);
+  });
+});

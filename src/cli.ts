@@ -13,8 +13,10 @@ import status from './commands/status.js';
 import dashboard from './commands/dashboard.js';
 import alarms from './commands/alarms.js';
 import report from './commands/report.js';
+import setupAll from './commands/setup-all.js';
+import cleanup from './commands/cleanup.js';
 
-const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, report, status] as CommandSpec<never>[];
+const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, report, setupAll, cleanup, status] as CommandSpec<never>[];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -32,6 +32,11 @@ export interface CommandSpec<O> {
   formats?: OutputFormat[];
   /** Checks that need more than one flag; throw usageError. */
   validate?(opts: O): void;
+  /**
+   * Interactive sessions only: asks for what the flags did not give, before settings are resolved
+   * (setup-all asks for the Region here). Returns options to merge over the parsed ones.
+   */
+  prepare?(opts: O & GlobalOptions, io: IO): Promise<Partial<O & GlobalOptions>>;
   run(ctx: Ctx, opts: O): Promise<CommandResult>;
 }
 
@@ -77,7 +82,8 @@ export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Comma
   if (!allowed.includes(format)) throw usageError(`--output: "${format}" is not available for ${spec.name} (use ${allowed.join(' or ')})`);
   const out = new Output(env.io, { json: format === 'json', color: all.color !== false, verbose: all.verbose === true });
   spec.validate?.(all);
-  const { createContext } = await import('./context.js');
+  const { createContext, isInteractive } = await import('./context.js');
+  if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
   const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
   const result = await spec.run(ctx, all);
   if (format === 'json') out.printJson(result.data);

@@ -29,14 +29,17 @@ export async function ensureDashboard(ctx: Ctx): Promise<Outcome[]> {
   return [await ensure(dashboardResource(ctx), ctx)];
 }
 
-export async function ensureAlarms(ctx: Ctx, opts: { prune: boolean }): Promise<Outcome[]> {
+/** The SNS topic and one email subscription per configured address. */
+export async function ensureTopic(ctx: Ctx): Promise<Outcome[]> {
   const topic = await ensure(await topicResource(ctx), ctx);
-  const rest = await Promise.all([
-    ...ctx.settings.alarms.emails.map(async (e) => ensure(await subscriptionResource(ctx, e), ctx)),
-    ...alarmSpecs(ctx.settings).map(async (s) => ensure(await alarmResource(ctx, s), ctx)),
-  ]);
-  const unwanted = await unwantedAlarms(ctx);
-  const names = unwanted.map((a) => a.AlarmName ?? '');
+  const subs = await Promise.all(ctx.settings.alarms.emails.map(async (e) => ensure(await subscriptionResource(ctx, e), ctx)));
+  return [topic, ...subs];
+}
+
+/** The alarms themselves (the topic must exist); unwanted ones reported, or deleted with prune. */
+export async function ensureAlarmSet(ctx: Ctx, opts: { prune: boolean }): Promise<Outcome[]> {
+  const alarms = await Promise.all(alarmSpecs(ctx.settings).map(async (s) => ensure(await alarmResource(ctx, s), ctx)));
+  const names = (await unwantedAlarms(ctx)).map((a) => a.AlarmName ?? '');
   if (opts.prune && !ctx.dryRun && names.length) await deleteAlarms(ctx, names);
   const pruned: Outcome[] = names.map((name) => ({
     resource: 'alarm',
@@ -45,7 +48,11 @@ export async function ensureAlarms(ctx: Ctx, opts: { prune: boolean }): Promise<
     changes: [],
     ...(opts.prune ? {} : { note: 'no longer wanted; run `bedrock-monitor alarms --prune` to delete it' }),
   }));
-  return [topic, ...rest, ...pruned];
+  return [...alarms, ...pruned];
+}
+
+export async function ensureAlarms(ctx: Ctx, opts: { prune: boolean }): Promise<Outcome[]> {
+  return [...(await ensureTopic(ctx)), ...(await ensureAlarmSet(ctx, opts))];
 }
 
 export async function monitoringStatus(ctx: Ctx): Promise<StatusRow[]> {

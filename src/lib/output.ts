@@ -49,6 +49,11 @@ export class Output {
     this.interactiveStderr = io.stderr.isTTY === true && !truthyEnv(env.CI);
   }
 
+  /** The same output with "results" sent to stderr: for plans shown before a prompt. */
+  toStderr(): Output {
+    return new Output({ ...this.io, stdout: this.io.stderr }, this.opts);
+  }
+
   get json(): boolean {
     return this.opts.json;
   }

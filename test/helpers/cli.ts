@@ -30,6 +30,8 @@ export interface CliOptions {
   tty?: boolean;
   stdin?: PassThrough;
   sleep?: (ms: number) => Promise<void>;
+  /** Scripted answers: when stderr shows `prompt` (in order), type `keys` (implies tty). */
+  answers?: { prompt: RegExp; keys: string }[];
 }
 
 export const emptyDir = (): string => mkdtempSync(join(tmpdir(), 'bm-test-'));
@@ -42,14 +44,33 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   let out = '';
   let err = '';
   stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  if (opts.tty) Object.assign(stderr, { isTTY: true, columns: 100 });
-  if (opts.tty) Object.assign(stdin, { isTTY: true, setRawMode: () => stdin });
+  const pending = [...(opts.answers ?? [])];
+  let answeredUpTo = 0;
+  stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+    const next = pending[0];
+    // eslint-disable-next-line no-control-regex -- strips terminal escape sequences
+    const plain = err.slice(answeredUpTo).replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    if (next && next.prompt.test(plain)) {
+      pending.shift();
+      answeredUpTo = err.length;
+      setTimeout(() => stdin.write(next.keys), 20);
+    }
+  });
+  // Like the real stderr, the test's cannot be ended (inquirer ends its output when a prompt closes).
+  stderr.end = ((cb?: () => void) => {
+    cb?.();
+    return stderr;
+  }) as typeof stderr.end;
+  const tty = opts.tty ?? opts.answers !== undefined;
+  if (tty) Object.assign(stderr, { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  if (tty) Object.assign(stdin, { isTTY: true, setRawMode: () => stdin });
   const requests: RequestRecord[] = [];
   const env: Record<string, string | undefined> = { NO_COLOR: '1', COLUMNS: '100', TZ: 'UTC', ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const code = await main(args, { stdout, stderr, stdin, env, cwd: opts.cwd ?? emptyDir() }, { onRequest: (r) => requests.push(r), sleep: opts.sleep ?? (() => Promise.resolve()), maxAttempts: 2 });
   await new Promise((r) => setImmediate(r));
+  if (pending.length) throw new Error(`prompts never shown: ${pending.map((p) => String(p.prompt)).join(', ')}\n${err}`);
   return {
     code,
     stdout: out,

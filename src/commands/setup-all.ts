@@ -1,0 +1,29 @@
+import { checked, defineCommand } from '../lib/command.js';
+import { checkEmail } from '../lib/validate.js';
+
+interface Opts {
+  email?: string[];
+}
+
+const email = (v: string, previous: string[] = []): string[] => [...previous, checked(checkEmail)(v.trim())];
+
+export default defineCommand<Opts>({
+  name: 'setup-all',
+  summary: 'Create or repair everything: role, bucket, log group, topic, logging, dashboard and alarms',
+  examples: [
+    'bedrock-monitor setup-all                       # interactive: asks for the Region and alert addresses, shows the plan',
+    'bedrock-monitor setup-all --yes --region eu-west-1 --email oncall@example.com',
+    'bedrock-monitor setup-all --dry-run --json',
+  ],
+  configure: (cmd) => cmd.option('--email <address>', 'alert email address (repeatable; replaces alarms.emails)', email),
+  overrides: (o) => ({ emails: o.email }),
+  prepare: async (o, io) => {
+    const { askSetupQuestions } = await import('../lib/setup-flow.js');
+    return askSetupQuestions(o, io);
+  },
+  run: async (ctx) => {
+    const { runSetupAll, renderSetupAll } = await import('../lib/setup-flow.js');
+    const { data, exitCode } = await runSetupAll(ctx);
+    return { data, exitCode, render: () => renderSetupAll(ctx, data) };
+  },
+});

@@ -1,0 +1,116 @@
+import type { Ctx } from './context.js';
+import { resolveSettings, type GlobalOptions } from './config.js';
+import type { Outcome } from './ensure.js';
+import { ExitCode, usageError } from './errors.js';
+import type { IO } from './output.js';
+import { askConfirm, askInput } from './prompts.js';
+import { renderOutcomes, renderStatus } from './render.js';
+import { setupAll, type StepResult } from './setup.js';
+import { collectStatus } from './steps.js';
+import { checkEmail, checkRegion } from './validate.js';
+
+/** Interactive setup-all: Region and alert addresses, with the resolved values as defaults. */
+export async function askSetupQuestions(opts: GlobalOptions & { email?: string[] }, io: IO): Promise<{ region: string; email: string[] }> {
+  let current: { region?: string; emails: string[] } = { emails: [] };
+  try {
+    const s = await resolveSettings(opts, { emails: opts.email }, io.env, () => Promise.resolve(undefined), io.cwd);
+    current = { region: s.region, emails: s.alarms.emails };
+  } catch {
+    // No Region resolvable yet: that is what the question is for.
+  }
+  const region = await askInput(io, 'AWS Region to monitor', {
+    default: current.region ?? 'us-east-1',
+    validate: (v) => checkRegion(v.trim()) ?? true,
+  });
+  const emails = await askInput(io, 'Alert email addresses, comma-separated (optional)', {
+    default: current.emails.join(', '),
+    validate: (v) => {
+      const bad = splitEmails(v).map(checkEmail).find(Boolean);
+      return bad ?? true;
+    },
+  });
+  return { region: region.trim(), email: splitEmails(emails) };
+}
+
+export function splitEmails(v: string): string[] {
+  return v
+    .split(/[,\s]+/)
+    .map((e) => e.trim())
+    .filter(Boolean);
+}
+
+export interface SetupAllData {
+  region: string;
+  ok: boolean;
+  outcomes: Outcome[];
+  steps: { step: string; status: StepResult['status']; error?: string; blockedBy?: string[] }[];
+}
+
+export async function runSetupAll(ctx: Ctx): Promise<{ data: SetupAllData; exitCode: 0 | 1 }> {
+  const out = ctx.out;
+  if (ctx.interactive && !ctx.dryRun) {
+    const rows = await collectStatus(ctx);
+    const pending = rows.filter((r) => r.status !== 'ok');
+    if (pending.length === 0) {
+      out.info(`Everything in ${ctx.settings.region} is already as configured.`);
+    } else {
+      const planOut = out.toStderr();
+      planOut.print(`Plan for ${ctx.settings.region}:`);
+      renderStatus(planOut, rows);
+      const yes = await askConfirm(out.io, `Create or repair ${pending.length} resource${pending.length === 1 ? '' : 's'} in ${ctx.settings.region}?`, true);
+      if (!yes) throw usageError('Aborted: nothing was changed.');
+    }
+  }
+
+  const spinner = await out.spinner('Setting up');
+  const running = new Set<string>();
+  const results = await setupAll(ctx, {
+    onStart: (step) => {
+      running.add(step);
+      spinner.text(`Running ${[...running].join(', ')}`);
+    },
+    onDone: (r) => {
+      running.delete(r.step);
+      spinner.text(running.size ? `Running ${[...running].join(', ')}` : 'Finishing');
+      const line =
+        r.status === 'ok'
+          ? `${out.c.green('✔')} ${r.step}: ${summarize(r.outcomes)}`
+          : r.status === 'failed'
+            ? `${out.c.red('✖')} ${r.step} failed: ${r.error ?? ''}`
+            : `${out.c.yellow('-')} ${r.step} skipped: needs ${r.blockedBy?.join(', ') ?? ''}`;
+      out.info(line);
+    },
+  }).finally(() => spinner.stop());
+  const failed = results.filter((r) => r.status === 'failed');
+  return {
+    data: {
+      region: ctx.settings.region,
+      ok: failed.length === 0,
+      outcomes: results.flatMap((r) => r.outcomes),
+      steps: results.map((r) => ({ step: r.step, status: r.status, ...(r.error ? { error: r.error } : {}), ...(r.blockedBy ? { blockedBy: r.blockedBy } : {}) })),
+    },
+    exitCode: failed.length ? ExitCode.failure : ExitCode.ok,
+  };
+}
+
+function summarize(outcomes: Outcome[]): string {
+  const counts = new Map<string, number>();
+  for (const o of outcomes) counts.set(o.action, (counts.get(o.action) ?? 0) + 1);
+  return [...counts].map(([a, n]) => `${n} ${a}`).join(', ') || 'nothing to do';
+}
+
+export function renderSetupAll(ctx: Ctx, data: SetupAllData): void {
+  const out = ctx.out;
+  renderOutcomes(out, data.outcomes);
+  const failed = data.steps.filter((s) => s.status === 'failed');
+  const skipped = data.steps.filter((s) => s.status === 'skipped');
+  if (failed.length || skipped.length) {
+    out.print('');
+    for (const s of failed) out.print(`${out.c.red('failed')}   ${s.step}: ${s.error ?? ''}`);
+    for (const s of skipped) out.print(`${out.c.yellow('skipped')}  ${s.step} (needs ${s.blockedBy?.join(', ') ?? ''})`);
+    out.print('\nFix the failure and run setup-all again: completed steps are not redone.');
+  } else {
+    const changed = data.outcomes.filter((o) => o.action !== 'unchanged').length;
+    out.print(`\n${ctx.dryRun ? 'Plan only (--dry-run): nothing was changed.' : changed ? `Done: ${changed} resource${changed === 1 ? '' : 's'} created or updated in ${data.region}.` : `Nothing to do: everything in ${data.region} is as configured.`}`);
+  }
+}

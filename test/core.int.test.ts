@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { DeleteLogGroupCommand, DescribeLogGroupsCommand, ListTagsForResourceCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
-import { Moto } from './helpers/moto.js';
+import { Moto } from '../src/lib/emulator.js';
 import { cliFor, emptyDir } from './helpers/cli.js';
 import { ACCOUNT, sdk } from './helpers/aws.js';
 

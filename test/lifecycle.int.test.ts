@@ -7,7 +7,7 @@ import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client
 import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
-import { Moto } from './helpers/moto.js';
+import { Moto } from '../src/lib/emulator.js';
 import { cliFor, emptyDir } from './helpers/cli.js';
 import { ACCOUNT, sdk } from './helpers/aws.js';
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetDashboardCommand, PutDashboardCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
-import { Moto } from './helpers/moto.js';
+import { Moto } from '../src/lib/emulator.js';
 import { cliFor, emptyDir } from './helpers/cli.js';
 import { ACCOUNT, sdk } from './helpers/aws.js';
 import { expectGolden } from './helpers/golden.js';

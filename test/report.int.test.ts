@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Moto } from './helpers/moto.js';
+import { Moto } from '../src/lib/emulator.js';
 import { cliFor, emptyDir } from './helpers/cli.js';
 import { expectGolden } from './helpers/golden.js';
 import { putMetrics, seedingClients, type Datapoint } from '../src/lib/synthetic.js';

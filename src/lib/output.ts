@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import type CliTable3 from 'cli-table3';
+import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 
 export interface OutStream extends Writable {
@@ -116,6 +117,8 @@ export class Output {
 
   /** A borderless table, right-aligning the given columns. */
   table(head: string[], rows: string[][], rightAligned: number[] = []): string {
+    // Loaded on first use, so that --help and --version do not pay for it.
+    const Table = createRequire(import.meta.url)('cli-table3') as typeof CliTable3;
     const t = new Table({
       head: head.map((h) => this.c.bold(h)),
       chars: {

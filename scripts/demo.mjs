@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// npm run demo: the whole product on a local AWS emulator (moto), no AWS account needed.
+// setup-all → seed 24 h of SYNTHETIC Bedrock usage → status → report → cleanup; moto is always stopped.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { Moto, MOTO_MISSING } from '../dist/lib/emulator.js';
+import { DEMO_MODELS, putLogRecords, putMetrics, seedingClients, syntheticLogRecords, syntheticUsage } from '../dist/lib/synthetic.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const REGION = 'us-east-1';
+const ACCOUNT = '123456789012'; // moto's account
+
+function banner(text) {
+  process.stdout.write(`\n\x1b[1m━━ ${text}\x1b[0m\n`);
+}
+
+function run(env, args) {
+  process.stdout.write(`\x1b[2m$ bedrock-monitor ${args.join(' ')}\x1b[0m\n`);
+  const r = spawnSync(process.execPath, [join(root, 'bin/bedrock-monitor.js'), ...args], { env, stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
+const probe = spawnSync('python3', ['-c', 'import moto.server, flask'], { encoding: 'utf8' });
+if (probe.status !== 0) {
+  console.error(`npm run demo needs the moto AWS emulator: ${MOTO_MISSING}`);
+  process.exit(1);
+}
+
+let moto;
+const stop = async () => {
+  if (moto) await moto.stop();
+  moto = undefined;
+};
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    void stop().finally(() => process.exit(130));
+  });
+}
+
+// The demo's settings live in a throwaway config file, as a team's would in their repository.
+const configDir = mkdtempSync(join(tmpdir(), 'bedrock-monitor-demo-'));
+const config = join(configDir, 'bedrock-monitor.config.json');
+writeFileSync(config, JSON.stringify({ alarms: { emails: ['oncall@example.com'], thresholds: { costUsdPerHour: 5 } } }, null, 2));
+
+let failed = 0;
+try {
+  banner('Starting the local AWS emulator (moto server)');
+  moto = await Moto.start();
+  console.log(`moto is listening on ${moto.url}`);
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: moto.url,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'demo',
+    AWS_SECRET_ACCESS_KEY: 'demo',
+    AWS_PROFILE: '',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    CI: 'true', // unattended: no prompts
+  };
+  const cli = (args) => run(env, [...args, '--config', config]);
+
+  banner('1. setup-all: role, bucket, log group, topic, logging, dashboard, alarms');
+  console.log(`config: ${JSON.stringify({ alarms: { emails: ['oncall@example.com'], thresholds: { costUsdPerHour: 5 } } })}`);
+  failed ||= cli(['setup-all', '--yes']);
+
+  banner('2. Seeding 24 hours of SYNTHETIC Bedrock usage (clearly labelled; not real traffic)');
+  const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const start = new Date(end.getTime() - 24 * 3_600_000);
+  const points = syntheticUsage(DEMO_MODELS, start, end, 15);
+  const { cw, logs } = seedingClients(moto.url, REGION);
+  await putMetrics(cw, points);
+  const records = syntheticLogRecords(points, ACCOUNT, REGION, 300);
+  await putLogRecords(logs, '/aws/bedrock/modelinvocations', records);
+  console.log(`${points.length} synthetic metric datapoints for ${DEMO_MODELS.length} models and ${records.length} synthetic invocation log records (requestMetadata.synthetic = "true")`);
+
+  banner('3. status: drift check of every managed resource');
+  failed ||= cli(['status']);
+
+  banner('4. report --hours 24 (the emulator cannot compute percentiles: those show as n/a)');
+  failed ||= cli(['report', '--hours', '24']);
+
+  banner('5. cleanup --yes: remove everything setup created');
+  failed ||= cli(['cleanup', '--yes']);
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  failed = 1;
+} finally {
+  banner('Stopping the emulator');
+  await stop();
+  rmSync(configDir, { recursive: true, force: true });
+}
+console.log(failed ? '\nThe demo did not complete.' : '\nDemo complete.');
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,133 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/**
+ * The local AWS emulator (moto server) for tests, `npm run demo` and `npm run bench`: started on a
+ * free port, reset between uses, with moto's request recorder, and stopped whatever happens.
+ */
+export const MOTO_MISSING = 'moto server is not installed for python3; install it with: pip install "moto[server]==5.2.1"';
+
+export class Moto {
+  private constructor(
+    readonly url: string,
+    private readonly proc: ChildProcess,
+  ) {}
+
+  static async start(): Promise<Moto> {
+    const probe = spawnSync('python3', ['-c', 'import moto.server, flask'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      throw new Error(`${MOTO_MISSING}\n${probe.stderr ?? ''}`);
+    }
+    const port = await freePort();
+    const proc = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`moto server exited: ${stderr}`);
+      try {
+        const r = await fetch(`${url}/moto-api/`);
+        if (r.ok) break;
+      } catch {
+        /* not up yet */
+      }
+      if (Date.now() > deadline) {
+        proc.kill();
+        throw new Error(`moto server did not start within 30s: ${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return new Moto(url, proc);
+  }
+
+  async reset(): Promise<void> {
+    await fetch(`${this.url}/moto-api/reset`, { method: 'POST' });
+  }
+
+  async startRecording(): Promise<void> {
+    await fetch(`${this.url}/moto-api/recorder/reset-recording`, { method: 'POST' });
+    await fetch(`${this.url}/moto-api/recorder/start-recording`, { method: 'POST' });
+  }
+
+  /** Stops recording and returns the AWS requests made meanwhile, classified as reads or writes. */
+  async stopRecording(): Promise<RecordedRequest[]> {
+    await fetch(`${this.url}/moto-api/recorder/stop-recording`, { method: 'POST' });
+    const text = await (await fetch(`${this.url}/moto-api/recorder/download-recording`)).text();
+    return splitJsonObjects(text)
+      .map((t) => JSON.parse(t) as RawRecord)
+      .filter((r) => !r.url.includes('/moto-api/'))
+      .map(classify);
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null) return;
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface RawRecord {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  body_encoded: boolean;
+}
+
+export interface RecordedRequest {
+  operation: string;
+  write: boolean;
+  /** The SDK's invocation ID: the same for a request and its retries. */
+  invocation: string | undefined;
+}
+
+/** Names the operation of a recorded request (query, JSON and REST protocols) and whether it writes. */
+export function classify(r: RawRecord): RecordedRequest {
+  const invocation = r.headers['Amz-Sdk-Invocation-Id'] ?? r.headers['amz-sdk-invocation-id'];
+  return { ...operationOf(r), invocation };
+}
+
+function operationOf(r: RawRecord): Omit<RecordedRequest, 'invocation'> {
+  const target = r.headers['X-Amz-Target'] ?? r.headers['x-amz-target'];
+  const body = r.body_encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body;
+  const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1];
+  const named = target?.split('.').pop() ?? action;
+  if (named) return { operation: named, write: !/^(Get|List|Describe|Head|Filter)/.test(named) };
+  const path = new URL(r.url).pathname;
+  const readMethod = r.method === 'GET' || r.method === 'HEAD';
+  if (path.startsWith('/logging/')) return { operation: `${r.method} ${path}`, write: !readMethod };
+  return { operation: `S3 ${r.method} ${path.split('/').length > 2 ? 'object' : 'bucket'}${new URL(r.url).search}`, write: !readMethod };
+}
+
+/** moto writes concurrent requests' records back to back, not always one per line: split by depth. */
+export function splitJsonObjects(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{') {
+      if (depth++ === 0) start = i;
+    } else if (ch === '}' && --depth === 0) out.push(text.slice(start, i + 1));
+  }
+  return out;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// These run the built binary (npm test builds first), as a user would.
+describe('the real binary', () => {
+  test('npm run demo does the whole job on the emulator and cleans up', async () => {
+    const r = await run(['scripts/demo.mjs']);
+    expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|ExperimentalWarning/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Done: 13 resources created or updated in us-east-1.');
+    expect(r.stdout).toContain('All 13 resources are as configured.');
+    expect(r.stdout).toMatch(/TOTAL\s+[\d,]+\s+[\d,]+/);
+    expect(r.stdout).toContain('SYNTHETIC');
+    expect(r.stdout).toMatch(/deleted\s+iam-role/);
+    expect(r.stdout).toContain('Demo complete.');
+  }, 120_000);
+
+  test('--version and --help exit 0 and --help lists every command', async () => {
+    const version = await run(['bin/bedrock-monitor.js', '--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = await run(['bin/bedrock-monitor.js', '--help']);
+    expect(help.code).toBe(0);
+    for (const c of ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging', 'dashboard', 'alarms', 'report', 'setup-all', 'cleanup', 'status']) {
+      expect(help.stdout).toContain(c);
+    }
+    expect(help.stderr).toBe('');
+  });
+
+  test('a bad flag exits 2 with one line on stderr and nothing on stdout', async () => {
+    const r = await run(['bin/bedrock-monitor.js', 'report', '--hours', 'x', '--region', 'us-east-1']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -38,6 +38,7 @@ export function buildProgram(io: IO, deps: CtxDeps, setExit: (code: number) => v
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .option('--verbose', 'log every AWS request and warnings on stderr')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   program.addHelpText(

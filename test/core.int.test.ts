@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { beforeEach, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand, DeleteRolePolicyCommand, UntagRoleCommand } from '@aws-sdk/client-iam';
@@ -21,14 +21,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { DeleteLogGroupCommand, DescribeLogGroupsCommand, ListTagsForResourceCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
-import { Moto } from '../src/lib/emulator.js';
-import { cliFor, emptyDir } from './helpers/cli.js';
+import { cliFor, emptyDir, useMoto } from './helpers/cli.js';
 import { ACCOUNT, sdk } from './helpers/aws.js';
 
-let moto: Moto;
+const emulator = useMoto();
 const REGION = 'eu-west-1';
-const cli = cliFor(() => moto.url, REGION);
-const aws = () => sdk(moto.url, REGION);
+const cli = cliFor(() => emulator().url, REGION);
+const aws = () => sdk(emulator().url, REGION);
 const ROLE = `BedrockCloudWatchLoggingRole-${REGION}`;
 const BUCKET = `bedrock-logs-${ACCOUNT}-${REGION}`;
 const LOG_GROUP = '/aws/bedrock/modelinvocations';
@@ -36,15 +35,6 @@ const STEPS = ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging
 /** status also covers the dashboard and alarms (issue #3): a clean status needs them too. */
 const ALL_STEPS = [...STEPS, 'dashboard', 'alarms'];
 
-beforeAll(async () => {
-  moto = await Moto.start();
-});
-afterAll(async () => {
-  await moto.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-});
 
 async function setupAll(): Promise<void> {
   for (const step of ALL_STEPS) {
@@ -431,7 +421,7 @@ describe('config file', () => {
   });
 
   test('a bucket in another Region is refused with a clear message', async () => {
-    await sdk(moto.url, 'eu-west-3').s3.send(new CreateBucketCommand({ Bucket: 'logs-in-paris', CreateBucketConfiguration: { LocationConstraint: 'eu-west-3' } }));
+    await sdk(emulator().url, 'eu-west-3').s3.send(new CreateBucketCommand({ Bucket: 'logs-in-paris', CreateBucketConfiguration: { LocationConstraint: 'eu-west-3' } }));
     const r = await cli(['create-bucket', '--bucket-name', 'logs-in-paris']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is in eu-west-3');

@@ -5,6 +5,8 @@ import { IAMClient, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client
 import { S3Client, GetBucketLocationCommand, CreateBucketCommand, PutBucketEncryptionCommand, GetBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
+import { SNSClient, GetTopicAttributesCommand, ListTagsForResourceCommand, ListSubscriptionsByTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { runCli } from './helpers/cli.js';
 
 function awsError(name: string, message: string, status: number, extra: Record<string, unknown> = {}): Error {
@@ -119,5 +121,40 @@ describe('enable-logging waits for IAM propagation', () => {
     expect(r.code).toBe(1);
     expect(sleeps).toEqual([]);
     expect(r.stderr).toContain('Bedrock PutModelInvocationLoggingConfiguration failed: ValidationException: Bucket ACLs must be disabled');
+  });
+});
+
+describe('email subscriptions (mocked: moto confirms subscriptions at once)', () => {
+  const sns = mockClient(SNSClient);
+  const cw = mockClient(CloudWatchClient);
+  const topic = 'arn:aws:sns:us-west-2:111122223333:bedrock-usage-alerts';
+
+  beforeEach(() => {
+    sns.reset();
+    cw.reset();
+    sns.on(GetTopicAttributesCommand).resolves({ Attributes: { TopicArn: topic } });
+    sns.on(ListTagsForResourceCommand).resolves({ Tags: [{ Key: 'ManagedBy', Value: 'bedrock-monitor' }] });
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    cw.on(PutMetricAlarmCommand).resolves({});
+  });
+
+  test('a subscription pending confirmation is not subscribed again', async () => {
+    sns.on(ListSubscriptionsByTopicCommand).resolves({
+      Subscriptions: [{ SubscriptionArn: 'PendingConfirmation', Protocol: 'email', Endpoint: 'OnCall@Example.com', TopicArn: topic }],
+    });
+    const r = await runCli(['alarms', '--email', 'oncall@example.com', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(sns.commandCalls(SubscribeCommand)).toHaveLength(0);
+    expect(r.json().outcomes.find((o: { resource: string }) => o.resource === 'sns-subscription')).toMatchObject({ action: 'unchanged' });
+  });
+
+  test('subscription pages are followed before deciding an address is missing', async () => {
+    sns.on(ListSubscriptionsByTopicCommand)
+      .resolvesOnce({ Subscriptions: [{ SubscriptionArn: `${topic}:1`, Protocol: 'email', Endpoint: 'a@example.com' }], NextToken: 'p2' })
+      .resolves({ Subscriptions: [{ SubscriptionArn: 'PendingConfirmation', Protocol: 'email', Endpoint: 'b@example.com' }] });
+    sns.on(SubscribeCommand).resolves({ SubscriptionArn: 'PendingConfirmation' });
+    const r = await runCli(['alarms', '--email', 'a@example.com', '--email', 'b@example.com', '--email', 'c@example.com'], { env });
+    expect(r.code).toBe(0);
+    expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input.Endpoint)).toEqual(['c@example.com']);
   });
 });

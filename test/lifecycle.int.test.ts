@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateRoleCommand, GetRoleCommand } from '@aws-sdk/client-iam';
@@ -7,28 +7,18 @@ import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client
 import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
-import { Moto } from '../src/lib/emulator.js';
-import { cliFor, emptyDir } from './helpers/cli.js';
+import { cliFor, emptyDir, useMoto } from './helpers/cli.js';
 import { ACCOUNT, sdk } from './helpers/aws.js';
 
-let moto: Moto;
+const emulator = useMoto();
 const REGION = 'us-east-1';
-const cli = cliFor(() => moto.url, REGION);
-const aws = () => sdk(moto.url, REGION);
+const cli = cliFor(() => emulator().url, REGION);
+const aws = () => sdk(emulator().url, REGION);
 const BUCKET = `bedrock-logs-${ACCOUNT}-${REGION}`;
 const ROLE = `BedrockCloudWatchLoggingRole-${REGION}`;
 const SINGLE_STEPS = ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging', 'dashboard', 'alarms'];
 const NOT_CI = { CI: undefined };
 
-beforeAll(async () => {
-  moto = await Moto.start();
-});
-afterAll(async () => {
-  await moto.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-});
 
 function actions(outcomes: { action: string; resource: string; name: string }[]): string[] {
   return outcomes.map((o) => `${o.action} ${o.resource} ${o.name}`).sort();
@@ -45,7 +35,7 @@ describe('setup-all --yes (unattended)', () => {
       single.push(...actions(r.json().outcomes));
       singleRequests += r.requests.length;
     }
-    await moto.reset();
+    await emulator().reset();
 
     const all = await cli(['setup-all', '--yes', ...args]);
     expect(all.code).toBe(0);
@@ -80,7 +70,7 @@ describe('setup-all --yes (unattended)', () => {
 
   test('a failure in the middle skips what depends on it, finishes the rest, exits 1, and a re-run resumes', async () => {
     // The bucket name is taken by a bucket in another Region: create-bucket fails.
-    await sdk(moto.url, 'eu-west-3').s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: 'eu-west-3' } }));
+    await sdk(emulator().url, 'eu-west-3').s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: 'eu-west-3' } }));
     const failed = await cli(['setup-all', '--yes', '--json']);
     expect(failed.code).toBe(1);
     const steps = Object.fromEntries(failed.json().steps.map((s: { step: string; status: string }) => [s.step, s.status]));
@@ -97,7 +87,7 @@ describe('setup-all --yes (unattended)', () => {
     expect(failed.stderr).toContain('enable-logging skipped: needs create-bucket');
 
     // Fix the cause, run again: completed steps read as unchanged, only the rest is written.
-    await sdk(moto.url, 'eu-west-3').s3.send(new DeleteBucketCommand({ Bucket: BUCKET }));
+    await sdk(emulator().url, 'eu-west-3').s3.send(new DeleteBucketCommand({ Bucket: BUCKET }));
     const resumed = await cli(['setup-all', '--yes', '--json']);
     expect(resumed.code).toBe(0);
     const byResource = (res: string): string[] => resumed.json<{ outcomes: { resource: string; action: string }[] }>().outcomes.filter((o) => o.resource === res).map((o) => o.action);
@@ -134,7 +124,7 @@ describe('setup-all in a terminal (interactive)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Plan for eu-west-1:');
     expect(r.stderr).toMatch(/iam-role\s+BedrockCloudWatchLoggingRole-eu-west-1\s+missing/);
-    const eu = sdk(moto.url, 'eu-west-1');
+    const eu = sdk(emulator().url, 'eu-west-1');
     expect((await eu.iam.send(new GetRoleCommand({ RoleName: 'BedrockCloudWatchLoggingRole-eu-west-1' }))).Role).toBeDefined();
     expect(r.stdout).toContain('created       sns-subscription  lead@example.com');
     // The plan was read before the first write.
@@ -154,6 +144,8 @@ describe('setup-all in a terminal (interactive)', () => {
       ],
     });
     expect(r.code).toBe(2);
+    // The check runs while typing (✗ beside the answer) and refuses the answer on Enter.
+    expect(r.stderr).toContain('mars-1  ✗ "mars-1" is not an AWS Region code');
     expect(r.stderr).toContain('Aborted: nothing was changed.');
     expect(r.writes).toEqual([]);
   });

@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetDashboardCommand, PutDashboardCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
-import { Moto } from '../src/lib/emulator.js';
-import { cliFor, emptyDir } from './helpers/cli.js';
+import { cliFor, emptyDir, useMoto } from './helpers/cli.js';
 import { ACCOUNT, sdk } from './helpers/aws.js';
 import { expectGolden } from './helpers/golden.js';
 
-let moto: Moto;
+const emulator = useMoto();
 const REGION = 'us-east-1';
-const cli = cliFor(() => moto.url, REGION);
-const aws = () => sdk(moto.url, REGION);
+const cli = cliFor(() => emulator().url, REGION);
+const aws = () => sdk(emulator().url, REGION);
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:bedrock-usage-alerts`;
 const ALARMS = ['Bedrock-HighTokenUsage', 'Bedrock-HighErrorRate', 'Bedrock-InvocationSpike', 'Bedrock-HighLatency', 'Bedrock-LogDeliveryFailure'];
 
-beforeAll(async () => {
-  moto = await Moto.start();
-});
-afterAll(async () => {
-  await moto.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-});
 
 /** A project directory whose config names two alert addresses and a cost threshold. */
 function project(extra: Record<string, unknown> = {}): string {

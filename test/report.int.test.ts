@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Moto } from '../src/lib/emulator.js';
-import { cliFor, emptyDir } from './helpers/cli.js';
+import { cliFor, emptyDir, useMoto } from './helpers/cli.js';
 import { expectGolden } from './helpers/golden.js';
 import { putMetrics, seedingClients, type Datapoint } from '../src/lib/synthetic.js';
 
-let moto: Moto;
+const emulator = useMoto();
 const REGION = 'us-east-1';
 const NOW = '2026-11-22T03:30:00Z';
 const WINDOW = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-21T00:00:00Z'];
 const env = { BEDROCK_MONITOR_NOW: NOW, TZ: 'UTC', COLUMNS: '80', NO_COLOR: '1' };
-const cli = cliFor(() => moto.url, REGION);
+const cli = cliFor(() => emulator().url, REGION);
 
-beforeAll(async () => {
-  moto = await Moto.start();
-});
-afterAll(async () => {
-  await moto.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-});
 
 const GLOBAL_SONNET = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const US_SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
@@ -66,7 +56,7 @@ async function seed(): Promise<void> {
     const [a, b] = LATENCY[modelId]!;
     points.push({ modelId, metric: 'InvocationLatency', timestamp: at(6), value: a }, { modelId, metric: 'InvocationLatency', timestamp: at(18), value: b });
   }
-  await putMetrics(seedingClients(moto.url, REGION).cw, points);
+  await putMetrics(seedingClients(emulator().url, REGION).cw, points);
 }
 
 describe('report on seeded metrics', () => {
@@ -166,10 +156,10 @@ describe('report on seeded metrics', () => {
   test('CloudWatch requests stay flat as models grow: one GetMetricData call per 500 queries', async () => {
     const counts: Record<number, Record<string, number>> = {};
     for (const n of [5, 30]) {
-      await moto.reset();
+      await emulator().reset();
       const points: Datapoint[] = [];
       for (let i = 0; i < n; i++) points.push({ modelId: `anthropic.claude-3-haiku-2024030${i % 10}-v${i}:0`, metric: 'Invocations', timestamp: new Date(Date.UTC(2026, 10, 20, 6)), value: 1 });
-      await putMetrics(seedingClients(moto.url, REGION).cw, points);
+      await putMetrics(seedingClients(emulator().url, REGION).cw, points);
       const r = await cli(['report', ...WINDOW, '--json'], { env });
       expect(r.json().models).toHaveLength(n);
       counts[n] = {};

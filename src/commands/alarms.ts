@@ -1,4 +1,4 @@
-import { checked, defineCommand, numeric, outcomesResult } from '../lib/command.js';
+import { checked, defineCommand, numeric, outcomesResult, repeatable } from '../lib/command.js';
 import type { AlarmThresholds } from '../lib/config.js';
 import { checkAlarmPrefix, checkEmail, checkTopicName, parsePositiveNumber } from '../lib/validate.js';
 
@@ -14,7 +14,7 @@ interface Opts {
   prune?: boolean;
 }
 
-const email = (v: string, previous: string[] = []): string[] => [...previous, checked(checkEmail)(v.trim())];
+const email = repeatable(checkEmail);
 const positive = numeric(parsePositiveNumber);
 
 export default defineCommand<Opts>({

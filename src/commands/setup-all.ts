@@ -1,11 +1,11 @@
-import { checked, defineCommand } from '../lib/command.js';
+import { defineCommand, repeatable } from '../lib/command.js';
 import { checkEmail } from '../lib/validate.js';
 
 interface Opts {
   email?: string[];
 }
 
-const email = (v: string, previous: string[] = []): string[] => [...previous, checked(checkEmail)(v.trim())];
+const email = repeatable(checkEmail);
 
 export default defineCommand<Opts>({
   name: 'setup-all',

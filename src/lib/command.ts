@@ -63,6 +63,12 @@ export function numeric(parse: (raw: string) => number | string, check?: (n: num
   };
 }
 
+/** A repeatable flag (`--email a --email b`), each value checked as it is parsed. */
+export function repeatable(check: (v: string) => string | undefined): (v: string, previous?: string[]) => string[] {
+  const one = checked(check);
+  return (v, previous = []) => [...previous, one(v.trim())];
+}
+
 export function outcomesResult(outcomes: Outcome[]): CommandResult {
   return {
     data: { outcomes },

@@ -5,9 +5,26 @@ function context(io: IO) {
   return { input: io.stdin, output: io.stderr, clearPromptOnDone: false };
 }
 
-export async function askInput(io: IO, message: string, opts: { default?: string; validate?: (v: string) => string | true }): Promise<string> {
+/**
+ * A text prompt. The check runs on every keystroke (its message is shown beside the answer while
+ * typing) and again on Enter, where an invalid answer is refused with the message.
+ */
+export async function askInput(io: IO, message: string, opts: { default?: string; check?: (v: string) => string | undefined }): Promise<string> {
   const { input } = await import('@inquirer/prompts');
-  return input({ message, default: opts.default, validate: opts.validate }, context(io));
+  const check = opts.check ?? (() => undefined);
+  return input(
+    {
+      message,
+      default: opts.default,
+      validate: (v) => check(v) ?? true,
+      transformer: (v, { isFinal }) => {
+        if (isFinal || v === '') return v;
+        const problem = check(v);
+        return problem ? `${v}  ✗ ${problem}` : `${v}  ✓`;
+      },
+    },
+    context(io),
+  );
 }
 
 export async function askConfirm(io: IO, message: string, defaultYes: boolean): Promise<boolean> {

@@ -20,14 +20,11 @@ export async function askSetupQuestions(opts: GlobalOptions & { email?: string[]
   }
   const region = await askInput(io, 'AWS Region to monitor', {
     default: current.region ?? 'us-east-1',
-    validate: (v) => checkRegion(v.trim()) ?? true,
+    check: (v) => checkRegion(v.trim()),
   });
   const emails = await askInput(io, 'Alert email addresses, comma-separated (optional)', {
     default: current.emails.join(', '),
-    validate: (v) => {
-      const bad = splitEmails(v).map(checkEmail).find(Boolean);
-      return bad ?? true;
-    },
+    check: (v) => splitEmails(v).map(checkEmail).find(Boolean),
   });
   return { region: region.trim(), email: splitEmails(emails) };
 }

@@ -1,9 +1,11 @@
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { PassThrough } from 'node:stream';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import type { RequestRecord } from '../../src/lib/aws.js';
+import { Moto } from '../../src/lib/emulator.js';
 
 // Credentials for the emulator, and no shared AWS config of the machine leaking into tests.
 process.env.AWS_ACCESS_KEY_ID = 'testing';
@@ -85,4 +87,25 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
 export function cliFor(endpoint: () => string, region = 'us-east-1') {
   return (args: string[], opts: CliOptions = {}) =>
     runCli(args, { ...opts, env: { AWS_ENDPOINT_URL: endpoint(), AWS_REGION: region, ...opts.env } });
+}
+
+/**
+ * One moto server per test file: started before the first test, reset before each, stopped after
+ * the last. Returns a getter, since the server exists only once beforeAll has run.
+ */
+export function useMoto(): () => Moto {
+  let moto: Moto | undefined;
+  beforeAll(async () => {
+    moto = await Moto.start();
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  beforeEach(async () => {
+    await moto?.reset();
+  });
+  return () => {
+    if (!moto) throw new Error('moto is not running (useMoto() must be called at the top level of a test file)');
+    return moto;
+  };
 }

@@ -36,6 +36,7 @@ export function buildProgram(io: IO, deps: CtxDeps, setExit: (code: number) => v
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json', 'csv', 'markdown']))
     .option('--dry-run', 'show what would change; make no write request')
     .option('-y, --yes', 'do not ask for confirmation')
+    .option('--force', "change resources the tool does not own: adopt same-named untagged resources, replace another logging configuration, delete untagged resources in cleanup")
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .option('--verbose', 'log every AWS request and warnings on stderr')
     .configureHelp({ showGlobalOptions: true })

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand, DeleteRolePolicyCommand, UntagRoleCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand, DeleteRolePolicyCommand, UntagRoleCommand } from '@aws-sdk/client-iam';
 import {
   DeleteBucketPolicyCommand,
   GetBucketEncryptionCommand,
@@ -156,7 +156,7 @@ describe('on a converged account', () => {
     expect(r.json().outcomes.map((o: { action: string }) => o.action)).toEqual(['unchanged']);
   });
 
-  type Drift = { what: string; tamper: (a: ReturnType<typeof aws>) => Promise<unknown>; resource: string; field: string; step: string };
+  type Drift = { what: string; tamper: (a: ReturnType<typeof aws>) => Promise<unknown>; resource: string; field: string; step: string; args?: string[] };
   const drifts: Drift[] = [
     { what: 'log retention', resource: 'log-group', field: 'retentionInDays', step: 'create-log-group', tamper: (a) => a.logs.send(new PutRetentionPolicyCommand({ logGroupName: LOG_GROUP, retentionInDays: 7 })) },
     { what: 'deleted log group', resource: 'log-group', field: '', step: 'create-log-group', tamper: (a) => a.logs.send(new DeleteLogGroupCommand({ logGroupName: LOG_GROUP })) },
@@ -219,7 +219,8 @@ describe('on a converged account', () => {
         ),
     },
     { what: 'inline policy deleted', resource: 'iam-role', field: 'inlinePolicy', step: 'setup-iam', tamper: (a) => a.iam.send(new DeleteRolePolicyCommand({ RoleName: ROLE, PolicyName: 'BedrockMonitorLogDelivery' })) },
-    { what: 'role tag removed', resource: 'iam-role', field: 'tags.ManagedBy', step: 'setup-iam', tamper: (a) => a.iam.send(new UntagRoleCommand({ RoleName: ROLE, TagKeys: ['ManagedBy'] })) },
+    // Without its tag the role no longer counts as the tool's: only --force re-adopts it.
+    { what: 'role tag removed', resource: 'iam-role', field: 'tags.ManagedBy', step: 'setup-iam', args: ['--force'], tamper: (a) => a.iam.send(new UntagRoleCommand({ RoleName: ROLE, TagKeys: ['ManagedBy'] })) },
     {
       what: 'logging flags changed',
       resource: 'logging-config',
@@ -266,7 +267,7 @@ describe('on a converged account', () => {
     }
     expect(before.writes).toEqual([]);
 
-    const repair = await cli([d.step]);
+    const repair = await cli([d.step, ...(d.args ?? [])]);
     expect(repair.code).toBe(0);
     expect(repair.stdout).toMatch(d.field ? /updated/ : /created/);
     if (d.field) expect(repair.stdout).toContain(`${d.field}:`);
@@ -334,6 +335,40 @@ describe('on a converged account', () => {
     expect(r.code).toBe(0);
     expect(r.json().outcomes[0]).toEqual({ resource: 'log-group', name: LOG_GROUP, action: 'updated', changes: [{ field: 'retentionInDays', from: 30, to: 90 }] });
     expect(r.writes.map((w) => w.operation)).toEqual(['PutRetentionPolicy']);
+  });
+});
+
+describe('resources the tool does not own', () => {
+  test('a same-named role without the ManagedBy tag is not changed without --force; --force adopts it', async () => {
+    const { iam } = aws();
+    const theirs = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: theirs }));
+
+    const refused = await cli(['setup-iam']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`iam-role ${ROLE} exists but is not tagged ManagedBy=bedrock-monitor`);
+    expect(refused.stderr).toContain('--force');
+    expect(refused.writes).toEqual([]);
+    expect(JSON.parse(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!.AssumeRolePolicyDocument!))).toEqual(JSON.parse(theirs));
+
+    const dry = await cli(['setup-iam', '--dry-run', '--json']);
+    expect(dry.json().outcomes[0]).toMatchObject({ action: 'would-update', note: 'exists but is not tagged ManagedBy=bedrock-monitor: needs --force' });
+
+    const adopted = await cli(['setup-iam', '--force', '--json']);
+    expect(adopted.code).toBe(0);
+    expect(adopted.json().outcomes[0].changes.map((c: { field: string }) => c.field)).toEqual(['trustPolicy', 'inlinePolicy', 'tags.ManagedBy']);
+    expect((await cli(['setup-iam', '--json'])).json().outcomes[0].action).toBe('unchanged');
+  });
+
+  test('a same-named untagged bucket keeps its settings without --force', async () => {
+    const { s3 } = aws();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    const refused = await cli(['create-bucket']);
+    expect(refused.code).toBe(2);
+    expect(refused.writes).toEqual([]);
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBeUndefined();
+    expect((await cli(['create-bucket', '--force'])).code).toBe(0);
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
   });
 });
 

@@ -2,7 +2,6 @@ import { defineCommand } from '../lib/command.js';
 
 interface Opts {
   keepLogs?: boolean;
-  force?: boolean;
 }
 
 export default defineCommand<Opts>({
@@ -11,8 +10,7 @@ export default defineCommand<Opts>({
   examples: ['bedrock-monitor cleanup                 # lists what it will delete and asks', 'bedrock-monitor cleanup --yes           # in CI', 'bedrock-monitor cleanup --keep-logs --yes', 'bedrock-monitor cleanup --dry-run'],
   configure: (cmd) =>
     cmd
-      .option('--keep-logs', 'keep the S3 bucket and the log group (the logged data); remove the rest')
-      .option('--force', 'also delete same-named resources that are not tagged as this tool\'s'),
+      .option('--keep-logs', 'keep the S3 bucket and the log group (the logged data); remove the rest'),
   run: async (ctx, o) => {
     const { runCleanup, renderCleanup } = await import('../lib/cleanup.js');
     const data = await runCleanup(ctx, { keepLogs: o.keepLogs === true });

@@ -8,14 +8,13 @@ function destinations(v: string): ('cloudwatch' | 's3')[] {
   return parts as ('cloudwatch' | 's3')[];
 }
 
-export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[]; force?: boolean }>({
+export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[] }>({
   name: 'enable-logging',
   summary: 'Point Bedrock model invocation logging at the role, log group and bucket',
   examples: ['bedrock-monitor enable-logging --region us-east-1', 'bedrock-monitor enable-logging --destinations cloudwatch', 'bedrock-monitor enable-logging --force   # replace a configuration that points elsewhere'],
   configure: (cmd) =>
     cmd
-      .option('--destinations <list>', 'where logs go: cloudwatch,s3 (default both)', destinations)
-      .option('--force', 'replace a logging configuration that points at other destinations'),
+      .option('--destinations <list>', 'where logs go: cloudwatch,s3 (default both)', destinations),
   overrides: (o) => ({ destinations: o.destinations }),
   run: async (ctx) => outcomesResult(await (await import('../lib/steps.js')).enableLogging(ctx)),
 });

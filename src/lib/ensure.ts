@@ -1,3 +1,6 @@
+import { usageError } from './errors.js';
+import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from './names.js';
+
 /**
  * The ensure helper. Every managed resource is described once as a ResourceDef: how to read it, its
  * desired state, the attributes to compare, how to create it and how to update each attribute.
@@ -63,6 +66,11 @@ export interface ResourceDef<S> {
   create(desired: S): Promise<void>;
   /** Writes every changed attribute that has no update of its own, in one go. */
   update?(desired: S, actual: S, changedFields: string[]): Promise<void>;
+  /**
+   * For resources the tool tags: whether an existing one is the tool's. One that is not is never
+   * changed without `--force` (which adopts it: updates it and tags it).
+   */
+  owned?(actual: S): boolean;
 }
 
 /** JSON with object keys sorted, so that equal values have equal text. */
@@ -99,7 +107,7 @@ export async function inspect<S>(def: ResourceDef<S>): Promise<StatusRow> {
 }
 
 /** Converges one resource: read, compare, write only what differs (nothing under dryRun). */
-export async function ensure<S>(def: ResourceDef<S>, opts: { dryRun: boolean }): Promise<Outcome> {
+export async function ensure<S>(def: ResourceDef<S>, opts: { dryRun: boolean; force?: boolean }): Promise<Outcome> {
   const base = { resource: def.resource, name: def.name };
   const actual = await def.read();
   if (actual === undefined) {
@@ -112,7 +120,16 @@ export async function ensure<S>(def: ResourceDef<S>, opts: { dryRun: boolean }):
   }
   const changes = compare(def, actual);
   if (changes.length === 0) return { ...base, action: 'unchanged', changes };
-  if (opts.dryRun) return { ...base, action: 'would-update', changes };
+  const foreign = def.owned !== undefined && !def.owned(actual) && opts.force !== true;
+  const notOwned = `exists but is not tagged ${MANAGED_BY_KEY}=${MANAGED_BY_VALUE}`;
+  if (opts.dryRun) return { ...base, action: 'would-update', changes, ...(foreign ? { note: `${notOwned}: needs --force` } : {}) };
+  if (foreign) {
+    throw usageError(
+      `${def.resource} ${def.name} ${notOwned}, so bedrock-monitor will not change it.`,
+      'Pass --force to adopt it (update it to the configured state and tag it), or configure another name.',
+      { resource: def.resource, name: def.name, changes },
+    );
+  }
 
   const changed = new Set(changes.map((c) => c.field));
   const grouped: string[] = [];

@@ -211,7 +211,17 @@ export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>
         throw err;
       }
     },
+    owned: (s) => s.managedTag,
+    // Tags first: S3 cannot tag at CreateBucket everywhere, so keep the untagged moment short.
     attributes: [
+      {
+        field: 'tags.ManagedBy',
+        get: (s) => s.managedTag,
+        afterCreate: true,
+        update: async (_d, actual) => {
+          await s3.send(new PutBucketTaggingCommand({ ...B, Tagging: { TagSet: [...(actual?.otherTags ?? []), { Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] } }));
+        },
+      },
       {
         field: 'objectOwnership',
         get: (s) => s.objectOwnership,
@@ -270,14 +280,6 @@ export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>
         update: async (_d, actual) => {
           const doc = { Version: actual?.policyVersion ?? '2012-10-17', Statement: [...(actual?.otherStatements ?? []), ...managedStatements] };
           await s3.send(new PutBucketPolicyCommand({ ...B, Policy: JSON.stringify(doc) }));
-        },
-      },
-      {
-        field: 'tags.ManagedBy',
-        get: (s) => s.managedTag,
-        afterCreate: true,
-        update: async (_d, actual) => {
-          await s3.send(new PutBucketTaggingCommand({ ...B, Tagging: { TagSet: [...(actual?.otherTags ?? []), { Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] } }));
         },
       },
     ],

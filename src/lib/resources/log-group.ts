@@ -43,6 +43,7 @@ export async function logGroupResource(ctx: Ctx): Promise<ResourceDef<LogGroupSt
       const tags = await absentIfNotFound(logs.send(new ListTagsForResourceCommand({ resourceArn: arn })));
       return { retentionInDays: group.retentionInDays ?? null, kmsKeyId: group.kmsKeyId ?? null, managedTag: hasManagedTag(tags?.tags) };
     },
+    owned: (s) => s.managedTag,
     attributes: [
       {
         field: 'retentionInDays',

@@ -84,6 +84,7 @@ export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
         managedTag: hasManagedTag(role.Role.Tags),
       };
     },
+    owned: (s) => s.managedTag,
     attributes: [
       {
         field: 'trustPolicy',

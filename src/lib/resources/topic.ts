@@ -37,6 +37,7 @@ export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> 
       const tags = await absentIfNotFound(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn })));
       return { managedTag: hasManagedTag(tags?.Tags) };
     },
+    owned: (s) => s.managedTag,
     attributes: [
       {
         field: 'tags.ManagedBy',

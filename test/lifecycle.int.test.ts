@@ -150,6 +150,13 @@ describe('setup-all in a terminal (interactive)', () => {
     expect(r.writes).toEqual([]);
   });
 
+  test('Ctrl-C at a prompt aborts with exit 2 and writes nothing', async () => {
+    const r = await cli(['setup-all'], { env: NOT_CI, answers: [{ prompt: /AWS Region to monitor/, keys: '\u0003' }] });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Aborted');
+    expect(r.requests).toEqual([]);
+  });
+
   test('with CI set, a terminal is not enough to prompt', async () => {
     const r = await cli(['setup-all'], { tty: true, env: { CI: 'true' } });
     expect(r.code).toBe(0);

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Output } from '../src/lib/output.js';
+import { emptyDir, runCli, useMoto } from './helpers/cli.js';
+
+const emulator = useMoto();
+const saved = { ...process.env };
+afterEach(() => {
+  for (const k of ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) process.env[k] = saved[k];
+});
+
+/** Which access keys signed the requests moto recorded. */
+async function signers(run: () => Promise<unknown>): Promise<Set<string>> {
+  const res = await fetch(`${emulator().url}/moto-api/recorder/start-recording`, { method: 'POST' });
+  expect(res.ok).toBe(true);
+  await run();
+  await fetch(`${emulator().url}/moto-api/recorder/stop-recording`, { method: 'POST' });
+  const text = await (await fetch(`${emulator().url}/moto-api/recorder/download-recording`)).text();
+  await fetch(`${emulator().url}/moto-api/recorder/reset-recording`, { method: 'POST' });
+  return new Set([...text.matchAll(/Credential=([A-Z0-9]+)\//g)].map((m) => m[1]!));
+}
+
+describe('AWS conventions', () => {
+  function sharedFiles(): void {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'credentials'), '[team]\naws_access_key_id = AKIATEAMPROFILE0001\naws_secret_access_key = secret\n');
+    writeFileSync(join(dir, 'config'), '[profile team]\nregion = eu-north-1\n');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+  }
+
+  test('--profile signs with that profile and takes its Region when none is given', async () => {
+    sharedFiles();
+    let r: Awaited<ReturnType<typeof runCli>> | undefined;
+    const keys = await signers(async () => {
+      r = await runCli(['setup-iam', '--profile', 'team', '--endpoint-url', emulator().url, '--json']);
+    });
+    expect(r!.code).toBe(0);
+    expect(r!.json().outcomes[0].name).toBe('BedrockCloudWatchLoggingRole-eu-north-1');
+    expect(keys).toEqual(new Set(['AKIATEAMPROFILE0001']));
+  });
+
+  test('AWS_PROFILE works the same way, and --region wins over the profile Region', async () => {
+    sharedFiles();
+    let r: Awaited<ReturnType<typeof runCli>> | undefined;
+    const keys = await signers(async () => {
+      r = await runCli(['setup-iam', '--region', 'ap-south-1', '--json'], { env: { AWS_PROFILE: 'team', AWS_ENDPOINT_URL: emulator().url } });
+    });
+    expect(r!.json().outcomes[0].name).toBe('BedrockCloudWatchLoggingRole-ap-south-1');
+    expect(keys).toEqual(new Set(['AKIATEAMPROFILE0001']));
+  });
+
+  test('an unknown profile is a clear credentials error, exit 1', async () => {
+    sharedFiles();
+    const r = await runCli(['status', '--profile', 'nope', '--region', 'us-east-1', '--endpoint-url', emulator().url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/credentials|profile/i);
+  });
+});
+
+describe('colour and progress', () => {
+  const io = (env: Record<string, string>, tty: boolean) => ({
+    stdout: Object.assign(new PassThrough(), { isTTY: tty }),
+    stderr: Object.assign(new PassThrough(), { isTTY: tty }),
+    stdin: new PassThrough(),
+    env,
+    cwd: '/',
+  });
+  test.each([
+    ['a terminal', {}, true, true, 1],
+    ['a pipe', {}, false, true, 0],
+    ['NO_COLOR', { NO_COLOR: '1' }, true, true, 0],
+    ['--no-color', {}, true, false, 0],
+    ['FORCE_COLOR into a pipe', { FORCE_COLOR: '1' }, false, true, 1],
+    ['NO_COLOR beats FORCE_COLOR', { NO_COLOR: '1', FORCE_COLOR: '1' }, false, true, 0],
+  ])('colour on %s', (_n, env, tty, color, level) => {
+    expect(new Output(io(env, tty), { json: false, color, verbose: false }).c.level).toBe(level);
+  });
+  test.each([
+    ['a terminal', {}, true, true],
+    ['a pipe', {}, false, false],
+    ['CI', { CI: 'true' }, true, false],
+  ])('spinners on %s', (_n, env, tty, spinning) => {
+    expect(new Output(io(env, tty), { json: false, color: true, verbose: false }).interactiveStderr).toBe(spinning);
+  });
+});

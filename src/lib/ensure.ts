@@ -144,9 +144,3 @@ export async function ensure<S>(def: ResourceDef<S>, opts: { dryRun: boolean; fo
   }
   return { ...base, action: 'updated', changes };
 }
-
-/** Turns a status row into the outcome a plan shows (what `ensure` would do). */
-export function planOf(row: StatusRow): Outcome {
-  const action: Action = row.status === 'missing' ? 'would-create' : row.status === 'drifted' ? 'would-update' : 'unchanged';
-  return { resource: row.resource, name: row.name, action, changes: row.changes };
-}

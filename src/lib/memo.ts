@@ -12,7 +12,3 @@ export function memo<T>(owner: object, key: string, load: () => Promise<T>): Pro
   }
   return p;
 }
-
-export function forget(owner: object, key: string): void {
-  cache.get(owner)?.delete(key);
-}

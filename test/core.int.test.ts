@@ -455,6 +455,24 @@ describe('config file', () => {
     expect(flag.json().outcomes[0].changes).toEqual([{ field: 'retentionInDays', from: 14, to: 60 }]);
   });
 
+  test('large-data delivery and KMS keys: the role may write only the large-data prefix', async () => {
+    const dir = emptyDir();
+    const bucketKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+    const logKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/66666666-7777-8888-9999-000000000000`;
+    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ kmsKeyId: bucketKey, logGroupKmsKeyArn: logKey, logging: { largeDataS3KeyPrefix: 'large-data' } }));
+    for (const step of STEPS) expect((await cli([step], { cwd: dir })).code).toBe(0);
+    const { iam, s3, logs, bedrock } = aws();
+    const perms = JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: 'BedrockMonitorLogDelivery' }))).PolicyDocument!));
+    expect(perms.Statement[1]).toEqual({ Sid: 'BedrockLargeInvocationDataToS3', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/large-data/*` });
+    expect((await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig?.cloudWatchConfig?.largeDataDeliveryS3Config).toEqual({ bucketName: BUCKET, keyPrefix: 'large-data' });
+    const sse = (await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))).ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+    expect(sse).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: bucketKey });
+    expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: LOG_GROUP }))).logGroups?.[0]?.kmsKeyId).toBe(logKey);
+    const again = await cli(['status', '--json'], { cwd: dir });
+    const core = again.json().rows.filter((r: { resource: string }) => ['iam-role', 's3-bucket', 'log-group', 'logging-config'].includes(r.resource));
+    expect(core.map((r: { status: string }) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+
   test('a bucket in another Region is refused with a clear message', async () => {
     await sdk(emulator().url, 'eu-west-3').s3.send(new CreateBucketCommand({ Bucket: 'logs-in-paris', CreateBucketConfiguration: { LocationConstraint: 'eu-west-3' } }));
     const r = await cli(['create-bucket', '--bucket-name', 'logs-in-paris']);

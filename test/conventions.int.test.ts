@@ -62,6 +62,15 @@ describe('AWS conventions', () => {
   });
 });
 
+describe('network', () => {
+  test('an unreachable endpoint says what to check (exit 1)', async () => {
+    const r = await runCli(['status', '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Cannot reach the AWS endpoint');
+    expect(r.stderr).toContain('--endpoint-url');
+  });
+});
+
 describe('colour and progress', () => {
   const io = (env: Record<string, string>, tty: boolean) => ({
     stdout: Object.assign(new PassThrough(), { isTTY: tty }),

@@ -122,6 +122,16 @@ const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'ThrottledExcep
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'Forbidden']);
 const CREDENTIALS = new Set(['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch']);
 
+const NETWORK = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'EHOSTUNREACH'];
+
+/** The socket error behind a failure, also when the SDK has wrapped it. */
+function networkCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown }; message?: unknown } | undefined;
+  for (const c of [e?.code, e?.cause?.code]) if (typeof c === 'string' && NETWORK.includes(c)) return c;
+  const m = typeof e?.message === 'string' ? new RegExp(`\\b(${NETWORK.join('|')})\\b`).exec(e.message) : null;
+  return m?.[1];
+}
+
 /** Translates anything thrown into a BmError with a message a person can act on. */
 export function toBmError(err: unknown): BmError {
   if (err instanceof BmError) return err;
@@ -134,6 +144,11 @@ export function toBmError(err: unknown): BmError {
       hint: 'Set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`.',
       cause: err,
     });
+  }
+  if (networkCode(err)) {
+    const e = err as Error & { $service?: string; $command?: string };
+    const where = e.$service ? ` for ${e.$service} ${e.$command ?? ''}`.trimEnd() : '';
+    return new BmError(`Cannot reach the AWS endpoint${where}: ${e.message}`, { hint: 'Check --endpoint-url / AWS_ENDPOINT_URL, the Region and your network.', cause: err });
   }
   if (isAwsError(err)) {
     const name = errorName(err);
@@ -161,12 +176,6 @@ export function toBmError(err: unknown): BmError {
     }
     return new BmError(`${where} failed: ${name}: ${err.message}`, { cause: err });
   }
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT') {
-      return new BmError(`Cannot reach the AWS endpoint: ${err.message}`, { hint: 'Check --endpoint-url / AWS_ENDPOINT_URL and your network.', cause: err });
-    }
-    return new BmError(err.message, { cause: err });
-  }
+  if (err instanceof Error) return new BmError(err.message, { cause: err });
   return new BmError(String(err));
 }

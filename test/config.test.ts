@@ -86,3 +86,15 @@ describe('policies compare semantically', () => {
     for (const v of variants) expect(normalizePolicy(v)).not.toEqual(base);
   });
 });
+
+describe('README', () => {
+  test('the config file example is valid and every key it shows is one the schema knows', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ConfigFileSchema } = await import('../src/lib/config.js');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = /## Config file[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const parsed = ConfigFileSchema.safeParse(JSON.parse(block!));
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+  });
+});

@@ -30,8 +30,6 @@ export interface CommandSpec<O> {
   overrides?(opts: O): SettingOverrides;
   /** Formats besides table/json that this command can print. */
   formats?: OutputFormat[];
-  /** Checks that need more than one flag; throw usageError. */
-  validate?(opts: O): void;
   /**
    * Interactive sessions only: asks for what the flags did not give, before settings are resolved
    * (setup-all asks for the Region here). Returns options to merge over the parsed ones.
@@ -87,7 +85,6 @@ export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Comma
   const allowed: OutputFormat[] = ['table', 'json', ...(spec.formats ?? [])];
   if (!allowed.includes(format)) throw usageError(`--output: "${format}" is not available for ${spec.name} (use ${allowed.join(' or ')})`);
   const out = new Output(env.io, { json: format === 'json', color: all.color !== false, verbose: all.verbose === true });
-  spec.validate?.(all);
   const { createContext, isInteractive } = await import('./context.js');
   if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
   const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);

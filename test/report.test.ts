@@ -153,6 +153,20 @@ describe('report with CloudWatch percentiles (mocked: moto cannot compute them)'
     expect(r.stderr).toContain('percentile figures could not be fetched (CloudWatch GetMetricData answered HTTP 500)');
   });
 
+  test('a failed per-day batch is reported, not shown as days without usage', async () => {
+    cw.on(ListMetricsCommand).resolves({ Metrics: [{ Namespace: 'AWS/Bedrock', MetricName: 'Invocations', Dimensions: [{ Name: 'ModelId', Value: 'anthropic.claude-3-haiku-20240307-v1:0' }] }] });
+    cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      if (input.MetricDataQueries!.some((q) => q.MetricStat!.Period === 3600)) {
+        return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+      }
+      return Promise.resolve(answer(input));
+    });
+    const r = await runCli(['report', '--by', 'day', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(r.json().models[0].invocations).toBe(10);
+    expect(r.stderr).toContain('the per-day breakdown is missing 8 figures (Throttling: Rate exceeded)');
+  });
+
   test('throttled ListMetrics is an error with exit 1, not an empty report', async () => {
     cw.on(ListMetricsCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400, attempts: 5 } }));
     const r = await runCli(['report'], { env });

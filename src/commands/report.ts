@@ -36,11 +36,11 @@ export default defineCommand<Opts>({
     const pinned = ctx.io.env.BEDROCK_MONITOR_NOW;
     const now = pinned ? new Date(pinned) : new Date();
     if (Number.isNaN(now.getTime())) throw new Error(`BEDROCK_MONITOR_NOW is not a date: ${pinned}`);
-    resolveWindow(request, now); // validate before the first request
+    const window = resolveWindow(request, now); // validated before the first request
     const spinner = await ctx.out.spinner('Reading Bedrock metrics from CloudWatch');
     let report;
     try {
-      report = await buildReport(ctx, { ...request, now, onProgress: (m) => spinner.text(`Reading Bedrock metrics: ${m}`) });
+      report = await buildReport(ctx, { window, byDay: request.byDay, onProgress: (m) => spinner.text(`Reading Bedrock metrics: ${m}`) });
     } finally {
       spinner.stop();
     }

@@ -1,5 +1,6 @@
 import { defineCommand } from '../lib/command.js';
 import { ExitCode } from '../lib/errors.js';
+import { renderStatus } from '../lib/render.js';
 
 export default defineCommand({
   name: 'status',
@@ -7,7 +8,6 @@ export default defineCommand({
   examples: ['bedrock-monitor status --region us-east-1', 'bedrock-monitor status --json | jq ".rows[] | select(.status != \\"ok\\")"'],
   run: async (ctx) => {
     const { collectStatus } = await import('../lib/steps.js');
-    const { renderStatus } = await import('../lib/render.js');
     const rows = await collectStatus(ctx);
     const ok = rows.every((r) => r.status === 'ok');
     return { data: { region: ctx.settings.region, ok, rows }, render: (out) => renderStatus(out, rows), exitCode: ok ? ExitCode.ok : ExitCode.drift };

@@ -2,8 +2,7 @@ import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { AwsClients, type RequestRecord } from './aws.js';
 import { defaultBucketName, resolveSettings, type GlobalOptions, type SettingOverrides, type Settings } from './config.js';
 import { BmError } from './errors.js';
-import type { Output} from './output.js';
-import { type IO } from './output.js';
+import { truthyEnv, type IO, type Output } from './output.js';
 
 /** What every command's logic receives: settings, the client factory, output and run flags. */
 export interface Ctx {
@@ -42,9 +41,7 @@ async function regionOfProfile(env: NodeJS.ProcessEnv, profile: string | undefin
 }
 
 export function isInteractive(io: IO, opts: { yes?: boolean }): boolean {
-  const ci = io.env.CI;
-  const inCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-  return io.stdin.isTTY === true && io.stderr.isTTY === true && !opts.yes && !inCi;
+  return io.stdin.isTTY === true && io.stderr.isTTY === true && !opts.yes && !truthyEnv(io.env.CI);
 }
 
 /** Validates every input and builds the context. Makes no AWS request. */

@@ -97,15 +97,18 @@ export interface RecordedRequest {
   write: boolean;
   /** The SDK's invocation ID: the same for a request and its retries. */
   invocation: string | undefined;
+  /** The access key ID that signed the request. */
+  signedBy: string | undefined;
 }
 
 /** Names the operation of a recorded request (query, JSON and REST protocols) and whether it writes. */
 export function classify(r: RawRecord): RecordedRequest {
   const invocation = r.headers['Amz-Sdk-Invocation-Id'] ?? r.headers['amz-sdk-invocation-id'];
-  return { ...operationOf(r), invocation };
+  const signedBy = /Credential=([^/]+)\//.exec(r.headers.Authorization ?? r.headers.authorization ?? '')?.[1];
+  return { ...operationOf(r), invocation, signedBy };
 }
 
-function operationOf(r: RawRecord): Omit<RecordedRequest, 'invocation'> {
+function operationOf(r: RawRecord): Pick<RecordedRequest, 'operation' | 'write'> {
   const target = r.headers['X-Amz-Target'] ?? r.headers['x-amz-target'];
   const body = r.body_encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body;
   const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1];

@@ -27,7 +27,8 @@ export interface Spinner {
   stop(): void;
 }
 
-function truthyEnv(v: string | undefined): boolean {
+/** An environment flag is set unless empty, "0" or "false" (CI, NO_COLOR, FORCE_COLOR). */
+export function truthyEnv(v: string | undefined): boolean {
   return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 }
 

@@ -57,7 +57,6 @@ export interface FetchedValues {
   /** Query ids whose batch failed after the SDK's retries. */
   failed: Set<string>;
   errors: string[];
-  calls: number;
 }
 
 /** One GetMetricData query per model and figure; ids are m<model>_<figure>. */
@@ -84,7 +83,7 @@ export async function fetchBatches(ctx: Ctx, queries: MetricDataQuery[], window:
   const perCall = Math.max(1, Math.min(MAX_QUERIES, Math.floor(MAX_DATAPOINTS / Math.max(1, pointsPerQuery))));
   const batches: MetricDataQuery[][] = [];
   for (let i = 0; i < queries.length; i += perCall) batches.push(queries.slice(i, i + perCall));
-  const out: FetchedValues = { values: new Map(), failed: new Set(), errors: [], calls: 0 };
+  const out: FetchedValues = { values: new Map(), failed: new Set(), errors: [] };
   let done = 0;
   await Promise.all(
     batches.map(async (batch) => {
@@ -92,7 +91,6 @@ export async function fetchBatches(ctx: Ctx, queries: MetricDataQuery[], window:
         let NextToken: string | undefined;
         const results: MetricDataResult[] = [];
         do {
-          out.calls++;
           const page = await cw.send(
             new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending', NextToken }),
           );

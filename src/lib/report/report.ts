@@ -1,7 +1,7 @@
 import type { Ctx } from '../context.js';
 import { buildQueries, discoverModels, fetchBatches, FIGURES, SUM_KEYS, type FetchedValues } from './fetch.js';
 import { costUsd, PRICE_TABLE, priceFor } from './pricing.js';
-import { resolveWindow, type WindowRequest } from './window.js';
+import type { ReportWindow } from './window.js';
 
 export const HOURS_PER_MONTH = 730;
 
@@ -70,14 +70,15 @@ function single(values: [number, number][] | undefined): number | null {
   return round(values[values.length - 1]![1], 3);
 }
 
-export interface ReportOptions extends WindowRequest {
-  now?: Date;
+export interface ReportOptions {
+  /** Validated and aligned by resolveWindow before anything is requested. */
+  window: ReportWindow;
+  byDay?: boolean;
   onProgress?: (msg: string) => void;
 }
 
 export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report> {
-  const now = opts.now ?? new Date();
-  const window = resolveWindow(opts, now);
+  const { window } = opts;
   const warnings: string[] = [];
   opts.onProgress?.('discovering models');
   const models = await discoverModels(ctx);
@@ -95,13 +96,9 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
       ? fetchBatches(ctx, buildQueries(models, FIGURES.filter((f) => f.stat === 'Sum'), 3600), window, window.periodSeconds / 3600)
       : Promise.resolve(undefined),
   ]);
-  const fetched: FetchedValues = {
-    values: new Map([...b.values, ...p.values]),
-    failed: new Set([...b.failed, ...p.failed]),
-    errors: [...b.errors, ...p.errors],
-    calls: b.calls + p.calls,
-  };
+  const fetched = { values: new Map([...b.values, ...p.values]), failed: new Set([...b.failed, ...p.failed]) };
   if (b.failed.size) warnings.push(`${b.failed.size} of ${b.failed.size + b.values.size} count and average figures could not be fetched (${b.errors[0] ?? 'unknown error'}); they show as n/a`);
+  if (d?.failed.size) warnings.push(`the per-day breakdown is missing ${d.failed.size} figures (${d.errors[0] ?? 'unknown error'}); those days may undercount`);
   if (p.failed.size) warnings.push(`${p.failed.size} percentile figures could not be fetched (${p.errors[0] ?? 'unknown error'}); they show as n/a`);
 
   const rows: ModelRow[] = [];

@@ -6,8 +6,11 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Moto } from '../dist/lib/emulator.js';
-import { putMetrics, seedingClients, syntheticUsage } from '../dist/lib/synthetic.js';
+import { Moto } from '../.build/test/support/emulator.js';
+import { putMetrics, seedingClients, syntheticUsage } from '../.build/test/support/synthetic.js';
+
+// The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(root, 'bin/bedrock-monitor.js');

@@ -6,8 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { Moto, MOTO_MISSING } from '../dist/lib/emulator.js';
-import { DEMO_MODELS, putLogRecords, putMetrics, seedingClients, syntheticLogRecords, syntheticUsage } from '../dist/lib/synthetic.js';
+import { Moto, MOTO_MISSING } from '../.build/test/support/emulator.js';
+import { DEMO_MODELS, putLogRecords, putMetrics, seedingClients, syntheticLogRecords, syntheticUsage } from '../.build/test/support/synthetic.js';
+
+// The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = 'us-east-1';

@@ -1,10 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { checked, execute, type CommandSpec } from './lib/command.js';
-import type { CtxDeps } from './lib/context.js';
-import { toBmError } from './lib/errors.js';
-import { Output, type IO } from './lib/output.js';
-import { checkEndpointUrl, checkRegion } from './lib/validate.js';
+import { checked, execute, type CommandSpec } from './lib/cli/command.js';
+import type { CtxDeps } from './lib/context/context.js';
+import { toBmError } from './lib/aws/errors.js';
+import { Output, type IO } from './lib/io/output.js';
+import { checkEndpointUrl, checkRegion } from './lib/core/validate.js';
 import createBucket from './commands/create-bucket.js';
 import createLogGroup from './commands/create-log-group.js';
 import enableLogging from './commands/enable-logging.js';

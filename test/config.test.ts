@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveSettings } from '../src/lib/config.js';
-import { normalizePolicy } from '../src/lib/policy.js';
-import { emptyDir } from './helpers/cli.js';
+import { resolveSettings } from '../src/lib/config/settings.js';
+import { normalizePolicy } from '../src/lib/aws/policy.js';
+import { emptyDir } from './support/cli.js';
 
 const noProfile = () => Promise.resolve(undefined);
 
@@ -90,7 +90,7 @@ describe('policies compare semantically', () => {
 describe('README', () => {
   test('the config file example is valid and every key it shows is one the schema knows', async () => {
     const { readFileSync } = await import('node:fs');
-    const { ConfigFileSchema } = await import('../src/lib/config.js');
+    const { ConfigFileSchema } = await import('../src/lib/config/schema.js');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const block = /## Config file[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBeDefined();

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { Output } from '../src/lib/output.js';
-import { emptyDir, runCli, useMoto } from './helpers/cli.js';
+import { Output } from '../src/lib/io/output.js';
+import { emptyDir, runCli, useMoto } from './support/cli.js';
 
 const emulator = useMoto();
 const saved = { ...process.env };

@@ -21,8 +21,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { DeleteLogGroupCommand, DescribeLogGroupsCommand, ListTagsForResourceCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
-import { cliFor, emptyDir, useMoto } from './helpers/cli.js';
-import { ACCOUNT, sdk } from './helpers/aws.js';
+import { cliFor, emptyDir, useMoto } from './support/cli.js';
+import { ACCOUNT, sdk } from './support/aws.js';
 
 const emulator = useMoto();
 const REGION = 'eu-west-1';

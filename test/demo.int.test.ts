@@ -7,7 +7,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
+        // Without the test setup's warning switch, so that a warning the binary would print is seen.
+    const base = { ...process.env };
+    delete base.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...base, NO_COLOR: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

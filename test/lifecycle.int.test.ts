@@ -7,8 +7,8 @@ import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client
 import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
-import { cliFor, emptyDir, useMoto } from './helpers/cli.js';
-import { ACCOUNT, sdk } from './helpers/aws.js';
+import { cliFor, emptyDir, useMoto } from './support/cli.js';
+import { ACCOUNT, sdk } from './support/aws.js';
 
 const emulator = useMoto();
 const REGION = 'us-east-1';

@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetDashboardCommand, PutDashboardCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
-import { cliFor, emptyDir, useMoto } from './helpers/cli.js';
-import { ACCOUNT, sdk } from './helpers/aws.js';
-import { expectGolden } from './helpers/golden.js';
+import { cliFor, emptyDir, useMoto } from './support/cli.js';
+import { ACCOUNT, sdk } from './support/aws.js';
+import { expectGolden } from './support/golden.js';
 
 const emulator = useMoto();
 const REGION = 'us-east-1';

@@ -1,15 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliFor, emptyDir, useMoto } from './helpers/cli.js';
-import { expectGolden } from './helpers/golden.js';
-import { putMetrics, seedingClients, type Datapoint } from '../src/lib/synthetic.js';
+import { cliFor, emptyDir, useMoto } from './support/cli.js';
+import { expectGolden } from './support/golden.js';
+import { putMetrics, seedingClients, type Datapoint } from './support/synthetic.js';
 
 const emulator = useMoto();
 const REGION = 'us-east-1';
 const NOW = '2026-11-22T03:30:00Z';
 const WINDOW = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-21T00:00:00Z'];
-const env = { BEDROCK_MONITOR_NOW: NOW, TZ: 'UTC', COLUMNS: '80', NO_COLOR: '1' };
+const env = { TZ: 'UTC', COLUMNS: '80', NO_COLOR: '1' };
+const now = new Date(NOW);
 const cli = cliFor(() => emulator().url, REGION);
 
 
@@ -62,7 +63,7 @@ async function seed(): Promise<void> {
 describe('report on seeded metrics', () => {
   test('every figure equals the seeded truth and every cost equals tokens × list price', async () => {
     await seed();
-    const r = await cli(['report', ...WINDOW, '--json'], { env });
+    const r = await cli(['report', ...WINDOW, '--json'], { env, now });
     expect(r.code).toBe(0);
     const rep = r.json();
     expect(rep.window).toEqual({ start: '2026-11-20T00:00:00.000Z', end: '2026-11-21T00:00:00.000Z', hours: 24 });
@@ -117,7 +118,7 @@ describe('report on seeded metrics', () => {
     ['report.md', ['--output', 'markdown', '--by', 'day'], {}],
   ])('golden output: %s', async (file, args, extraEnv) => {
     await seed();
-    const r = await cli(['report', ...WINDOW, ...args], { env: { ...env, ...extraEnv } });
+    const r = await cli(['report', ...WINDOW, ...args], { env: { ...env, ...extraEnv }, now });
     expect(r.code).toBe(0);
     expectGolden(`report/${file}`, r.stdout);
     if (file.startsWith('table')) for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(Number(extraEnv.COLUMNS));
@@ -125,7 +126,7 @@ describe('report on seeded metrics', () => {
 
   test('--by day splits the window by UTC day with the same totals', async () => {
     await seed();
-    const r = await cli(['report', '--since', '2026-11-20T00:00:00Z', '--until', '2026-11-22T00:00:00Z', '--by', 'day', '--json'], { env });
+    const r = await cli(['report', '--since', '2026-11-20T00:00:00Z', '--until', '2026-11-22T00:00:00Z', '--by', 'day', '--json'], { env, now });
     const rep = r.json();
     expect(rep.days.map((d: { date: string }) => d.date)).toEqual(['2026-11-20', '2026-11-21']);
     expect(rep.days[0].invocations).toBe(1260);
@@ -137,7 +138,7 @@ describe('report on seeded metrics', () => {
     await seed();
     const dir = emptyDir();
     writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ prices: { [LLAMA]: { input: 0.72, output: 0.72, cacheWrite: 0, cacheRead: 0 } } }));
-    const rep = (await cli(['report', ...WINDOW, '--json'], { env, cwd: dir })).json();
+    const rep = (await cli(['report', ...WINDOW, '--json'], { env, now, cwd: dir })).json();
     const llama = rep.models.find((m: { modelId: string }) => m.modelId === LLAMA);
     expect(llama).toMatchObject({ priced: true });
     expect(llama.costUsd).toBeCloseTo(((5_000 + 1_000) * 0.72) / 1e6, 6);
@@ -145,10 +146,10 @@ describe('report on seeded metrics', () => {
   });
 
   test('no data in the window: one line, exit 0; JSON has an empty list and zero totals', async () => {
-    const r = await cli(['report', ...WINDOW], { env });
+    const r = await cli(['report', ...WINDOW], { env, now });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('No Amazon Bedrock usage in us-east-1 between 2026-11-20 00:00 and 2026-11-21 00:00 UTC.\n');
-    const j = (await cli(['report', ...WINDOW, '--json'], { env })).json();
+    const j = (await cli(['report', ...WINDOW, '--json'], { env, now })).json();
     expect(j.models).toEqual([]);
     expect(j.totals).toMatchObject({ invocations: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
   });
@@ -160,7 +161,7 @@ describe('report on seeded metrics', () => {
       const points: Datapoint[] = [];
       for (let i = 0; i < n; i++) points.push({ modelId: `anthropic.claude-3-haiku-2024030${i % 10}-v${i}:0`, metric: 'Invocations', timestamp: new Date(Date.UTC(2026, 10, 20, 6)), value: 1 });
       await putMetrics(seedingClients(emulator().url, REGION).cw, points);
-      const r = await cli(['report', ...WINDOW, '--json'], { env });
+      const r = await cli(['report', ...WINDOW, '--json'], { env, now });
       expect(r.json().models).toHaveLength(n);
       counts[n] = {};
       for (const q of r.requests) counts[n][q.operation] = (counts[n][q.operation] ?? 0) + 1;
@@ -185,14 +186,14 @@ describe('invalid report input exits 2 before any AWS request', () => {
     ['unknown breakdown', ['--by', 'week'], /--by/],
     ['unknown format', ['--output', 'xml'], /--output/],
   ])('%s', async (_n, args, message) => {
-    const r = await cli(['report', ...args], { env });
+    const r = await cli(['report', ...args], { env, now });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.requests).toEqual([]);
   });
 
   test('csv is refused for commands that do not have it', async () => {
-    const r = await cli(['status', '--output', 'csv'], { env });
+    const r = await cli(['status', '--output', 'csv'], { env, now });
     expect(r.code).toBe(2);
     expect(r.requests).toEqual([]);
   });

@@ -1,6 +1,6 @@
-import { checked, defineCommand, numeric, outcomesResult, repeatable } from '../lib/command.js';
-import type { AlarmThresholds } from '../lib/config.js';
-import { checkAlarmPrefix, checkEmail, checkTopicName, parsePositiveNumber } from '../lib/validate.js';
+import { checked, defineCommand, numeric, outcomesResult, repeatable } from '../lib/cli/command.js';
+import type { AlarmThresholds } from '../lib/config/settings.js';
+import { checkAlarmPrefix, checkEmail, checkTopicName, parsePositiveNumber } from '../lib/core/validate.js';
 
 interface Opts {
   email?: string[];
@@ -45,5 +45,10 @@ export default defineCommand<Opts>({
     if (o.costUsdPerHour !== undefined) thresholds.costUsdPerHour = o.costUsdPerHour;
     return { emails: o.email, topicName: o.topicName, alarmPrefix: o.alarmPrefix, thresholds };
   },
-  run: async (ctx, o) => outcomesResult(await (await import('../lib/monitoring.js')).ensureAlarms(ctx, { prune: o.prune === true })),
+  run: async (ctx, o) => {
+    const { runStep } = await import('../lib/setup/steps.js');
+    // The topic and its subscriptions first: the alarms notify it.
+    const topic = await runStep(ctx, 'topic');
+    return outcomesResult([...topic, ...(await runStep(ctx, 'alarms', { prune: o.prune === true }))]);
+  },
 });

@@ -1,4 +1,4 @@
-import { defineCommand } from '../lib/command.js';
+import { defineCommand } from '../lib/cli/command.js';
 
 interface Opts {
   keepLogs?: boolean;
@@ -12,7 +12,7 @@ export default defineCommand<Opts>({
     cmd
       .option('--keep-logs', 'keep the S3 bucket and the log group (the logged data); remove the rest'),
   run: async (ctx, o) => {
-    const { runCleanup, renderCleanup } = await import('../lib/cleanup.js');
+    const { runCleanup, renderCleanup } = await import('../lib/setup/cleanup.js');
     const data = await runCleanup(ctx, { keepLogs: o.keepLogs === true });
     return { data, render: (out) => renderCleanup(out, data, o.keepLogs === true) };
   },

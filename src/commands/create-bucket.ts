@@ -1,5 +1,5 @@
-import { checked, defineCommand, numeric, outcomesResult } from '../lib/command.js';
-import { checkBucketName, parsePositiveInt } from '../lib/validate.js';
+import { checked, defineCommand, numeric, outcomesResult } from '../lib/cli/command.js';
+import { checkBucketName, parsePositiveInt } from '../lib/core/validate.js';
 
 export default defineCommand<{ bucketName?: string; expirationDays?: number; noncurrentExpirationDays?: number }>({
   name: 'create-bucket',
@@ -11,5 +11,5 @@ export default defineCommand<{ bucketName?: string; expirationDays?: number; non
       .option('--expiration-days <days>', 'days before current log objects expire (default 90)', numeric(parsePositiveInt))
       .option('--noncurrent-expiration-days <days>', 'days before noncurrent versions expire (default 30)', numeric(parsePositiveInt)),
   overrides: (o) => ({ bucketName: o.bucketName, bucketExpirationDays: o.expirationDays, noncurrentExpirationDays: o.noncurrentExpirationDays }),
-  run: async (ctx) => outcomesResult(await (await import('../lib/steps.js')).createBucket(ctx)),
+  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'create-bucket')),
 });

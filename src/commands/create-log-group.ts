@@ -1,5 +1,5 @@
-import { checked, defineCommand, numeric, outcomesResult } from '../lib/command.js';
-import { checkLogGroupName, checkRetentionDays, parsePositiveInt } from '../lib/validate.js';
+import { checked, defineCommand, numeric, outcomesResult } from '../lib/cli/command.js';
+import { checkLogGroupName, checkRetentionDays, parsePositiveInt } from '../lib/core/validate.js';
 
 export default defineCommand<{ logGroupName?: string; retentionDays?: number }>({
   name: 'create-log-group',
@@ -10,5 +10,5 @@ export default defineCommand<{ logGroupName?: string; retentionDays?: number }>(
       .option('--log-group-name <name>', 'log group name (default /aws/bedrock/modelinvocations)', checked(checkLogGroupName))
       .option('--retention-days <days>', 'retention in days, a value CloudWatch Logs accepts (default 30)', numeric(parsePositiveInt, checkRetentionDays)),
   overrides: (o) => ({ logGroupName: o.logGroupName, logRetentionDays: o.retentionDays }),
-  run: async (ctx) => outcomesResult(await (await import('../lib/steps.js')).createLogGroup(ctx)),
+  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'create-log-group')),
 });

@@ -1,5 +1,5 @@
-import { checked, defineCommand, outcomesResult } from '../lib/command.js';
-import { checkDashboardName } from '../lib/validate.js';
+import { checked, defineCommand, outcomesResult } from '../lib/cli/command.js';
+import { checkDashboardName } from '../lib/core/validate.js';
 
 export default defineCommand<{ dashboardName?: string }>({
   name: 'dashboard',
@@ -7,5 +7,5 @@ export default defineCommand<{ dashboardName?: string }>({
   examples: ['bedrock-monitor dashboard --region us-east-1', 'bedrock-monitor dashboard --dashboard-name TeamBedrock --dry-run'],
   configure: (cmd) => cmd.option('--dashboard-name <name>', 'dashboard name (default BedrockUsageMonitoring)', checked(checkDashboardName)),
   overrides: (o) => ({ dashboardName: o.dashboardName }),
-  run: async (ctx) => outcomesResult(await (await import('../lib/monitoring.js')).ensureDashboard(ctx)),
+  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'dashboard')),
 });

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { defineCommand, outcomesResult } from '../lib/command.js';
+import { defineCommand, outcomesResult } from '../lib/cli/command.js';
 
 function destinations(v: string): ('cloudwatch' | 's3')[] {
   const parts = v.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
@@ -16,5 +16,5 @@ export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[] }>({
     cmd
       .option('--destinations <list>', 'where logs go: cloudwatch,s3 (default both)', destinations),
   overrides: (o) => ({ destinations: o.destinations }),
-  run: async (ctx) => outcomesResult(await (await import('../lib/steps.js')).enableLogging(ctx)),
+  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'enable-logging', { standalone: true })),
 });

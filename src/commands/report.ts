@@ -1,6 +1,6 @@
 import { Option } from 'commander';
-import { defineCommand, numeric } from '../lib/command.js';
-import { parsePositiveNumber } from '../lib/validate.js';
+import { defineCommand, numeric } from '../lib/cli/command.js';
+import { parsePositiveNumber } from '../lib/core/validate.js';
 
 interface Opts {
   hours?: number;
@@ -28,15 +28,11 @@ export default defineCommand<Opts>({
       .option('--until <time>', 'window end, ISO 8601 (default now)')
       .addOption(new Option('--by <period>', 'add a breakdown').choices(['day'])),
   run: async (ctx, o) => {
-    const { buildReport } = await import('../lib/report/report.js');
+    const { buildReport } = await import('../lib/report/build.js');
     const { renderCsv, renderMarkdown, renderTable } = await import('../lib/report/render.js');
     const { resolveWindow } = await import('../lib/report/window.js');
     const request = { hours: o.hours, since: o.since, until: o.until, byDay: o.by === 'day' };
-    // BEDROCK_MONITOR_NOW pins the clock (tests and reproducible examples only).
-    const pinned = ctx.io.env.BEDROCK_MONITOR_NOW;
-    const now = pinned ? new Date(pinned) : new Date();
-    if (Number.isNaN(now.getTime())) throw new Error(`BEDROCK_MONITOR_NOW is not a date: ${pinned}`);
-    const window = resolveWindow(request, now); // validated before the first request
+    const window = resolveWindow(request, ctx.now()); // validated before the first request
     const spinner = await ctx.out.spinner('Reading Bedrock metrics from CloudWatch');
     let report;
     try {

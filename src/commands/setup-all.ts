@@ -1,5 +1,5 @@
-import { defineCommand, repeatable } from '../lib/command.js';
-import { checkEmail } from '../lib/validate.js';
+import { defineCommand, repeatable } from '../lib/cli/command.js';
+import { checkEmail } from '../lib/core/validate.js';
 
 interface Opts {
   email?: string[];
@@ -18,11 +18,11 @@ export default defineCommand<Opts>({
   configure: (cmd) => cmd.option('--email <address>', 'alert email address (repeatable; replaces alarms.emails)', email),
   overrides: (o) => ({ emails: o.email }),
   prepare: async (o, io) => {
-    const { askSetupQuestions } = await import('../lib/setup-flow.js');
+    const { askSetupQuestions } = await import('../lib/setup/flow.js');
     return askSetupQuestions(o, io);
   },
   run: async (ctx) => {
-    const { runSetupAll, renderSetupAll } = await import('../lib/setup-flow.js');
+    const { runSetupAll, renderSetupAll } = await import('../lib/setup/flow.js');
     const { data, exitCode } = await runSetupAll(ctx);
     return { data, exitCode, render: () => renderSetupAll(ctx, data) };
   },

@@ -1,5 +1,5 @@
-import { checked, defineCommand, outcomesResult } from '../lib/command.js';
-import { checkRoleName } from '../lib/validate.js';
+import { checked, defineCommand, outcomesResult } from '../lib/cli/command.js';
+import { checkRoleName } from '../lib/core/validate.js';
 
 export default defineCommand<{ roleName?: string }>({
   name: 'setup-iam',
@@ -7,5 +7,5 @@ export default defineCommand<{ roleName?: string }>({
   examples: ['bedrock-monitor setup-iam --region us-east-1', 'bedrock-monitor setup-iam --role-name MyBedrockLogRole --dry-run'],
   configure: (cmd) => cmd.option('--role-name <name>', 'IAM role name (default BedrockCloudWatchLoggingRole-<region>)', checked(checkRoleName)),
   overrides: (o) => ({ roleName: o.roleName }),
-  run: async (ctx) => outcomesResult(await (await import('../lib/steps.js')).setupIam(ctx)),
+  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'setup-iam')),
 });

@@ -1,17 +1,27 @@
-import {
-  CloudWatchClient,
-  GetMetricDataCommand,
-  paginateListMetrics,
-  type MetricDataQuery,
-  type MetricDataResult,
-} from '@aws-sdk/client-cloudwatch';
-import type { Ctx } from '../context.js';
+import { CloudWatchClient, paginateGetMetricData, paginateListMetrics, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { Ctx } from '../context/context.js';
+import { Limiter } from '../core/concurrency.js';
 import type { ReportWindow } from './window.js';
 
+/**
+ * The fetch stage: which models CloudWatch knows, and their figures over a window. Query IDs are
+ * built and parsed here and nowhere else; the result is typed per model and figure.
+ */
+
 export const NAMESPACE = 'AWS/Bedrock';
-/** GetMetricData limits. */
+/** GetMetricData limits: queries and datapoints per call. */
 export const MAX_QUERIES = 500;
 export const MAX_DATAPOINTS = 100_800;
+/**
+ * GetMetricData calls in flight at once, and the spacing of their starts: at most 20 calls a second,
+ * well under CloudWatch's quota of 50 per second per account and Region.
+ */
+export const CONCURRENCY = 4;
+export const MIN_INTERVAL_MS = 50;
+
+export function metricDataLimiter(): Limiter {
+  return new Limiter(CONCURRENCY, MIN_INTERVAL_MS);
+}
 
 /** Figures per model: key, metric and statistic. Percentiles are fetched in batches of their own. */
 export const FIGURES = [
@@ -30,8 +40,28 @@ export const FIGURES = [
   { key: 'timeToFirstTokenP50Ms', metric: 'TimeToFirstToken', stat: 'p50' },
   { key: 'timeToFirstTokenP99Ms', metric: 'TimeToFirstToken', stat: 'p99' },
 ] as const;
-export type FigureKey = (typeof FIGURES)[number]['key'];
-export const SUM_KEYS = FIGURES.filter((f) => f.stat === 'Sum').map((f) => f.key);
+export type Figure = (typeof FIGURES)[number];
+export type FigureKey = Figure['key'];
+
+export const isPercentile = (f: Figure): boolean => /^p\d+$/.test(f.stat);
+
+/** A datapoint: [timestamp in ms, value]. */
+export type Sample = [number, number];
+
+/** One model's fetched figures: samples per figure, and the figures whose batch failed. */
+export interface ModelSeries {
+  samples: Map<FigureKey, Sample[]>;
+  failed: Set<FigureKey>;
+}
+
+export interface Fetched {
+  /** Aligned with the models passed in. */
+  series: ModelSeries[];
+  queries: number;
+  failedQueries: number;
+  /** One line per failed batch. */
+  errors: string[];
+}
 
 /** Every ModelId with Invocations or throttles in CloudWatch (ListMetrics, fully paginated). */
 export async function discoverModels(ctx: Ctx): Promise<string[]> {
@@ -51,70 +81,96 @@ export async function discoverModels(ctx: Ctx): Promise<string[]> {
   return [...ids].sort();
 }
 
-export interface FetchedValues {
-  /** query id → [timestamp ms, value][] */
-  values: Map<string, [number, number][]>;
-  /** Query ids whose batch failed after the SDK's retries. */
-  failed: Set<string>;
-  errors: string[];
+const queryId = (model: number, key: FigureKey): string => `m${model}_${key}`;
+
+function parseQueryId(id: string): { model: number; key: FigureKey } | undefined {
+  const m = /^m(\d+)_(\w+)$/.exec(id);
+  const key = FIGURES.find((f) => f.key === m?.[2])?.key;
+  return m && key ? { model: Number(m[1]), key } : undefined;
 }
 
-/** One GetMetricData query per model and figure; ids are m<model>_<figure>. */
-export function buildQueries(models: string[], figures: readonly (typeof FIGURES)[number][], periodSeconds: number): MetricDataQuery[] {
-  const queries: MetricDataQuery[] = [];
-  models.forEach((modelId, i) => {
-    for (const f of figures) {
-      queries.push({
-        Id: `m${i}_${f.key}`,
-        MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: f.metric, Dimensions: [{ Name: 'ModelId', Value: modelId }] }, Period: periodSeconds, Stat: f.stat },
-        ReturnData: true,
-      });
-    }
-  });
-  return queries;
+/** One GetMetricData query per model and figure. */
+export function buildQueries(models: string[], figures: readonly Figure[], periodSeconds: number): MetricDataQuery[] {
+  return models.flatMap((modelId, i) =>
+    figures.map((f) => ({
+      Id: queryId(i, f.key),
+      MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: f.metric, Dimensions: [{ Name: 'ModelId', Value: modelId }] }, Period: periodSeconds, Stat: f.stat },
+      ReturnData: true,
+    })),
+  );
 }
 
-/**
- * Runs queries in as few GetMetricData calls as the limits allow (500 queries and 100,800
- * datapoints per call), paginated. A failed batch is recorded, not thrown: partial data beats none.
- */
-export async function fetchBatches(ctx: Ctx, queries: MetricDataQuery[], window: ReportWindow, pointsPerQuery: number, onProgress?: (done: number, total: number) => void): Promise<FetchedValues> {
-  const cw = ctx.aws.get(CloudWatchClient);
+/** Splits queries into calls that respect both the query and the datapoint limits. */
+export function batchQueries(queries: MetricDataQuery[], pointsPerQuery: number): MetricDataQuery[][] {
   const perCall = Math.max(1, Math.min(MAX_QUERIES, Math.floor(MAX_DATAPOINTS / Math.max(1, pointsPerQuery))));
   const batches: MetricDataQuery[][] = [];
   for (let i = 0; i < queries.length; i += perCall) batches.push(queries.slice(i, i + perCall));
-  const out: FetchedValues = { values: new Map(), failed: new Set(), errors: [] };
+  return batches;
+}
+
+export interface FetchRequest {
+  models: string[];
+  figures: readonly Figure[];
+  periodSeconds: number;
+  window: ReportWindow;
+  /** Datapoints each query returns (window length / period). */
+  pointsPerQuery: number;
+  /** Shared by every fetch of one report, so their calls together stay within the bound. */
+  limiter: Limiter;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Runs the queries in as few GetMetricData calls as the limits allow, a few at a time, following
+ * pages. A failed batch is recorded, not thrown: partial data beats none.
+ */
+export async function fetchFigures(ctx: Ctx, req: FetchRequest): Promise<Fetched> {
+  const cw = ctx.aws.get(CloudWatchClient);
+  const queries = buildQueries(req.models, req.figures, req.periodSeconds);
+  const out: Fetched = { series: req.models.map(() => ({ samples: new Map(), failed: new Set() })), queries: queries.length, failedQueries: 0, errors: [] };
   let done = 0;
-  await Promise.all(
-    batches.map(async (batch) => {
-      try {
-        let NextToken: string | undefined;
-        const results: MetricDataResult[] = [];
-        do {
-          const page = await cw.send(
-            new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending', NextToken }),
-          );
-          results.push(...(page.MetricDataResults ?? []));
-          NextToken = page.NextToken;
-        } while (NextToken);
-        for (const r of results) {
-          if (!r.Id) continue;
-          const list = out.values.get(r.Id) ?? [];
-          (r.Timestamps ?? []).forEach((t, i) => {
-            const v = r.Values?.[i];
-            if (v !== undefined) list.push([t.getTime(), v]);
-          });
-          out.values.set(r.Id, list);
-        }
-      } catch (err) {
-        for (const q of batch) if (q.Id) out.failed.add(q.Id);
-        out.errors.push(describeFailure(err));
-      }
-      done += batch.length;
-      onProgress?.(done, queries.length);
-    }),
-  );
+  const fetchBatch = async (batch: MetricDataQuery[]): Promise<void> => {
+    const input = { MetricDataQueries: batch, StartTime: req.window.start, EndTime: req.window.end, ScanBy: 'TimestampAscending' as const };
+    // Each page is one call: each goes through the limiter.
+    const pages = paginateGetMetricData({ client: cw }, input)[Symbol.asyncIterator]();
+    for (;;) {
+      const page = await req.limiter.run(() => pages.next());
+      if (page.done) return;
+      addResults(out, page.value.MetricDataResults ?? []);
+    }
+  };
+  await Promise.all(batchQueries(queries, req.pointsPerQuery).map(async (batch) => {
+    try {
+      await fetchBatch(batch);
+    } catch (err) {
+      for (const q of batch) markFailed(out, q.Id ?? '');
+      out.errors.push(describeFailure(err));
+    }
+    done += batch.length;
+    req.onProgress?.(done, queries.length);
+  }));
   return out;
+}
+
+function addResults(out: Fetched, results: MetricDataResult[]): void {
+  for (const r of results) {
+    const parsed = parseQueryId(r.Id ?? '');
+    const series = parsed && out.series[parsed.model];
+    if (!parsed || !series) continue;
+    const list = series.samples.get(parsed.key) ?? [];
+    (r.Timestamps ?? []).forEach((t, i) => {
+      const v = r.Values?.[i];
+      if (v !== undefined) list.push([t.getTime(), v]);
+    });
+    series.samples.set(parsed.key, list);
+  }
+}
+
+function markFailed(out: Fetched, id: string): void {
+  const parsed = parseQueryId(id);
+  if (!parsed) return;
+  out.series[parsed.model]?.failed.add(parsed.key);
+  out.failedQueries++;
 }
 
 function describeFailure(err: unknown): string {

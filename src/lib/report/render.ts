@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Output } from '../output.js';
-import type { DayRow, ModelRow, Report } from './report.js';
+import type { Output } from '../io/output.js';
+import type { DayRow, ModelRow, Report, Totals } from './types.js';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -134,16 +134,21 @@ function renderDaysTable(out: Output, days: DayRow[]): string {
   );
 }
 
-const CSV_FIELDS: (keyof ModelRow)[] = [
+const CSV_FIELDS = [
   'modelId', 'invocations', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'clientErrors', 'serverErrors', 'throttles',
   'latencyAvgMs', 'latencyP50Ms', 'latencyP90Ms', 'latencyP99Ms', 'timeToFirstTokenP50Ms', 'timeToFirstTokenP99Ms', 'priced', 'costUsd',
-];
+] as const satisfies readonly (keyof ModelRow)[];
+type CsvRecord = Partial<Record<(typeof CSV_FIELDS)[number], unknown>>;
+
+/** The totals row, by column name: sums, the weighted average latency, and whether everything was priced. */
+function csvTotals(t: Totals): CsvRecord {
+  const { invocations, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, clientErrors, serverErrors, throttles, latencyAvgMs, costUsd } = t;
+  return { modelId: 'TOTAL', invocations, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, clientErrors, serverErrors, throttles, latencyAvgMs, priced: t.unpricedModels === 0, costUsd };
+}
 
 export function renderCsv(report: Report): string {
-  const t = report.totals;
-  const rows: unknown[][] = report.models.map((r) => CSV_FIELDS.map((f) => r[f]));
-  rows.push(['TOTAL', t.invocations, t.inputTokens, t.outputTokens, t.cacheReadTokens, t.cacheWriteTokens, t.clientErrors, t.serverErrors, t.throttles, t.latencyAvgMs, null, null, null, null, null, t.unpricedModels === 0, t.costUsd]);
-  return stringify(rows, { header: true, columns: CSV_FIELDS as string[], cast: { boolean: (b) => String(b) } });
+  const records: CsvRecord[] = [...report.models, csvTotals(report.totals)];
+  return stringify(records, { header: true, columns: [...CSV_FIELDS], cast: { boolean: (b) => String(b) } });
 }
 
 export function renderMarkdown(report: Report, tz: string | undefined): string {

@@ -1,4 +1,4 @@
-import { usageError } from '../errors.js';
+import { usageError } from '../core/errors.js';
 
 export const RETENTION_DAYS = 455;
 const DAY = 86_400_000;

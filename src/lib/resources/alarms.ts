@@ -7,13 +7,12 @@ import {
   type MetricAlarm,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import type { Settings } from '../config.js';
-import type { Ctx } from '../context.js';
-import type { ResourceDef } from '../ensure.js';
-import { BmError } from '../errors.js';
-import { memo } from '../memo.js';
-import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../names.js';
-import { priceFor } from '../report/pricing.js';
+import type { Settings } from '../config/settings.js';
+import type { Ctx } from '../context/context.js';
+import type { ResourceDef } from '../aws/ensure.js';
+import { BmError } from '../core/errors.js';
+import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../aws/names.js';
+import { priceFor } from '../pricing/price.js';
 import { topicArn } from './topic.js';
 
 export const ALARM_KEYS = ['HighTokenUsage', 'HighErrorRate', 'InvocationSpike', 'HighLatency', 'LogDeliveryFailure', 'HighCost'] as const;
@@ -160,9 +159,12 @@ function stateOf(a: MetricAlarm): AlarmState {
   };
 }
 
+/** Cache key of the DescribeAlarms listing; every alarm write invalidates it. */
+const ALARMS_KEY = 'alarms';
+
 /** Every alarm whose name has the prefix, read with one paginated DescribeAlarms per run. */
 export function alarmsWithPrefix(ctx: Ctx): Promise<MetricAlarm[]> {
-  return memo(ctx, 'alarms', async () => {
+  return ctx.cache.get(ALARMS_KEY, async () => {
     const found: MetricAlarm[] = [];
     for await (const page of paginateDescribeAlarms({ client: ctx.aws.get(CloudWatchClient) }, { AlarmNamePrefix: ctx.settings.alarms.prefix, AlarmTypes: ['MetricAlarm'] })) {
       found.push(...(page.MetricAlarms ?? []));
@@ -190,6 +192,7 @@ export async function alarmResource(ctx: Ctx, spec: AlarmSpec): Promise<Resource
   const desired = stateOf(input);
   const put = async (): Promise<void> => {
     await cw.send(new PutMetricAlarmCommand({ ...input, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
+    ctx.cache.invalidate(ALARMS_KEY);
   };
   return {
     resource: 'alarm',
@@ -229,4 +232,5 @@ export async function deleteAlarms(ctx: Ctx, names: string[]): Promise<void> {
   for (let i = 0; i < names.length; i += 100) {
     await ctx.aws.get(CloudWatchClient).send(new DeleteAlarmsCommand({ AlarmNames: names.slice(i, i + 100) }));
   }
+  ctx.cache.invalidate(ALARMS_KEY);
 }

@@ -20,11 +20,12 @@ import {
   type LifecycleRule,
   type Tag,
 } from '@aws-sdk/client-s3';
-import type { Ctx } from '../context.js';
-import type { ResourceDef } from '../ensure.js';
-import { BmError, errorName, isAwsError, isNotFound } from '../errors.js';
-import { bedrockSourceArn, bucketArn, hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, withSlash } from '../names.js';
-import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../policy.js';
+import type { Ctx } from '../context/context.js';
+import type { ResourceDef } from '../aws/ensure.js';
+import { errorName, isAwsError, isNotFound } from '../aws/errors.js';
+import { BmError } from '../core/errors.js';
+import { bedrockSourceArn, bucketArn, hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, withSlash } from '../aws/names.js';
+import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
 
 export const LOGS_WRITE_SID = 'AmazonBedrockLogsWrite';
 export const DENY_INSECURE_SID = 'DenyInsecureTransport';

@@ -1,8 +1,8 @@
 import { CloudWatchClient, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
-import type { Ctx } from '../context.js';
-import type { ResourceDef } from '../ensure.js';
-import { absentIfNotFound } from '../errors.js';
-import { PRICE_TABLE } from '../report/pricing.js';
+import type { Ctx } from '../context/context.js';
+import type { ResourceDef } from '../aws/ensure.js';
+import { absentIfNotFound } from '../aws/errors.js';
+import { bundledPriceTable } from '../pricing/table.js';
 
 const NS = '{AWS/Bedrock,ModelId}';
 const search = (metric: string, stat: string, period: number, extra = ''): string => `SEARCH('${NS} MetricName="${metric}"${extra}', '${stat}', ${period})`;
@@ -56,7 +56,7 @@ function metricWidget(region: string, title: string, metrics: MetricRow[], opts:
 function costMetrics(): MetricRow[] {
   const rows: MetricRow[] = [];
   const terms: string[] = [];
-  PRICE_TABLE.models.forEach((m, i) => {
+  bundledPriceTable().models.forEach((m, i) => {
     const pick = ` "${m.searchTerm}"`;
     const parts = [
       ['InputTokenCount', m.input],
@@ -94,7 +94,7 @@ export function dashboardBody(region: string, logGroupName: string): { widgets: 
         width: 24,
         height: 2,
         properties: {
-          markdown: `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear by themselves. Costs are estimates from list prices (${PRICE_TABLE.date}, global-endpoint rates); \`bedrock-monitor report\` applies Regional premiums. Managed by bedrock-monitor: edits are reverted by \`bedrock-monitor dashboard\`.`,
+          markdown: `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear by themselves. Costs are estimates from list prices (${bundledPriceTable().date}, global-endpoint rates); \`bedrock-monitor report\` applies Regional premiums. Managed by bedrock-monitor: edits are reverted by \`bedrock-monitor dashboard\`.`,
         },
       },
       w('Invocations', perModel([{ metric: 'Invocations', stat: 'Sum', label: 'Invocations', total: true }], 300, 'inv'), 300, 0, 2),

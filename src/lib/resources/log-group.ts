@@ -9,10 +9,10 @@ import {
   paginateDescribeLogGroups,
   type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { Ctx } from '../context.js';
-import type { ResourceDef } from '../ensure.js';
-import { absentIfNotFound, errorName } from '../errors.js';
-import { hasManagedTag, logGroupArn, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../names.js';
+import type { Ctx } from '../context/context.js';
+import type { ResourceDef } from '../aws/ensure.js';
+import { absentIfNotFound, errorName } from '../aws/errors.js';
+import { hasManagedTag, logGroupArn, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../aws/names.js';
 
 export interface LogGroupState {
   retentionInDays: number | null;

@@ -7,10 +7,11 @@ import {
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { Ctx } from '../context.js';
-import type { ResourceDef } from '../ensure.js';
-import { absentIfNotFound, BmError, errorName, ExitCode, isAwsError, usageError } from '../errors.js';
-import { roleArn } from '../names.js';
+import type { Ctx } from '../context/context.js';
+import type { ResourceDef } from '../aws/ensure.js';
+import { absentIfNotFound, errorName, isAwsError } from '../aws/errors.js';
+import { BmError, ExitCode, usageError } from '../core/errors.js';
+import { roleArn } from '../aws/names.js';
 import { bucketRegion } from './bucket.js';
 import { findLogGroup } from './log-group.js';
 

@@ -7,11 +7,11 @@ import {
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import type { Ctx } from '../context.js';
-import type { ResourceDef } from '../ensure.js';
-import { absentIfNotFound, errorName } from '../errors.js';
-import { bedrockSourceArn, bucketArn, hasManagedTag, logStreamArn, MANAGED_BY_KEY, MANAGED_BY_VALUE, withSlash } from '../names.js';
-import { normalizePolicy, type PolicyDocument } from '../policy.js';
+import type { Ctx } from '../context/context.js';
+import type { ResourceDef } from '../aws/ensure.js';
+import { absentIfNotFound, errorName } from '../aws/errors.js';
+import { bedrockSourceArn, bucketArn, hasManagedTag, logStreamArn, MANAGED_BY_KEY, MANAGED_BY_VALUE, withSlash } from '../aws/names.js';
+import { normalizePolicy, type PolicyDocument } from '../aws/policy.js';
 
 export const INLINE_POLICY_NAME = 'BedrockMonitorLogDelivery';
 

@@ -1,18 +1,17 @@
 import {
   CreateTopicCommand,
   GetTopicAttributesCommand,
-  ListSubscriptionsByTopicCommand,
+  paginateListSubscriptionsByTopic,
   ListTagsForResourceCommand,
   SNSClient,
   SubscribeCommand,
   TagResourceCommand,
   type Subscription,
 } from '@aws-sdk/client-sns';
-import type { Ctx } from '../context.js';
-import type { ResourceDef } from '../ensure.js';
-import { absentIfNotFound } from '../errors.js';
-import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, partitionOf } from '../names.js';
-import { memo } from '../memo.js';
+import type { Ctx } from '../context/context.js';
+import type { ResourceDef } from '../aws/ensure.js';
+import { absentIfNotFound, isNotFound } from '../aws/errors.js';
+import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, partitionOf } from '../aws/names.js';
 
 export async function topicArn(ctx: Ctx): Promise<string> {
   const { region, alarms } = ctx.settings;
@@ -54,18 +53,18 @@ export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> 
   };
 }
 
-/** Every subscription of the topic (pending ones included), read once per run. */
+const subscriptionsKey = (arn: string): string => `subscriptions:${arn}`;
+
+/** Every subscription of the topic (pending ones included), read once per run; Subscribe invalidates it. */
 export function topicSubscriptions(ctx: Ctx, arn: string): Promise<Subscription[]> {
-  return memo(ctx, `subscriptions:${arn}`, async () => {
-    const sns = ctx.aws.get(SNSClient);
+  return ctx.cache.get(subscriptionsKey(arn), async () => {
     const subs: Subscription[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await absentIfNotFound(sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn, NextToken })));
-      if (!page) return [];
-      subs.push(...(page.Subscriptions ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
+    try {
+      for await (const page of paginateListSubscriptionsByTopic({ client: ctx.aws.get(SNSClient) }, { TopicArn: arn })) subs.push(...(page.Subscriptions ?? []));
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
     return subs;
   });
 }
@@ -92,6 +91,7 @@ export async function subscriptionResource(ctx: Ctx, email: string): Promise<Res
     attributes: [],
     async create() {
       await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'email', Endpoint: email }));
+      ctx.cache.invalidate(subscriptionsKey(arn));
     },
   };
 }

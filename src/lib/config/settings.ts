@@ -1,82 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { z } from 'zod';
-import { usageError } from './errors.js';
-import * as v from './validate.js';
-
-export const DEFAULT_CONFIG_FILE = 'bedrock-monitor.config.json';
-
-function check<T>(fn: (x: T) => string | undefined) {
-  return (x: T, ctx: z.RefinementCtx) => {
-    const msg = fn(x);
-    if (msg) ctx.addIssue({ code: z.ZodIssueCode.custom, message: msg });
-  };
-}
-
-const positiveInt = z.number().int('must be a whole number').positive('must be greater than zero');
-const nonNegative = z.number().finite().nonnegative('must not be negative');
-
-const PriceSchema = z
-  .object({
-    input: nonNegative,
-    output: nonNegative,
-    cacheWrite: nonNegative,
-    cacheRead: nonNegative,
-  })
-  .strict();
-
-/** The config file, validated strictly: an unknown key or a bad value is an error naming the key. */
-export const ConfigFileSchema = z
-  .object({
-    $schema: z.string().optional(),
-    region: z.string().superRefine(check(v.checkRegion)).optional(),
-    roleName: z.string().superRefine(check(v.checkRoleName)).optional(),
-    bucketName: z.string().superRefine(check(v.checkBucketName)).optional(),
-    logGroupName: z.string().superRefine(check(v.checkLogGroupName)).optional(),
-    logRetentionDays: z.number().superRefine(check(v.checkRetentionDays)).optional(),
-    bucketExpirationDays: positiveInt.optional(),
-    noncurrentExpirationDays: positiveInt.optional(),
-    abortIncompleteMultipartUploadDays: positiveInt.optional(),
-    kmsKeyId: z.string().superRefine(check(v.checkKmsKey)).optional(),
-    logGroupKmsKeyArn: z.string().regex(/^arn:aws[\w-]*:kms:/, 'must be a KMS key ARN').optional(),
-    logging: z
-      .object({
-        destinations: z.array(z.enum(['cloudwatch', 's3'])).min(1, 'needs at least one of cloudwatch, s3').optional(),
-        textDataDeliveryEnabled: z.boolean().optional(),
-        imageDataDeliveryEnabled: z.boolean().optional(),
-        embeddingDataDeliveryEnabled: z.boolean().optional(),
-        videoDataDeliveryEnabled: z.boolean().optional(),
-        s3KeyPrefix: z.string().superRefine(check(v.checkKeyPrefix)).optional(),
-        largeDataS3KeyPrefix: z.string().superRefine(check(v.checkKeyPrefix)).optional(),
-      })
-      .strict()
-      .optional(),
-    dashboardName: z.string().superRefine(check(v.checkDashboardName)).optional(),
-    alarms: z
-      .object({
-        topicName: z.string().superRefine(check(v.checkTopicName)).optional(),
-        prefix: z.string().superRefine(check(v.checkAlarmPrefix)).optional(),
-        emails: z.array(z.string().superRefine(check(v.checkEmail))).optional(),
-        costModelId: z.string().min(1).optional(),
-        thresholds: z
-          .object({
-            tokensPerHour: z.number().positive('must be greater than zero').optional(),
-            errorsPer5Min: z.number().positive('must be greater than zero').optional(),
-            invocationsPerHour: z.number().positive('must be greater than zero').optional(),
-            latencyMs: z.number().positive('must be greater than zero').optional(),
-            costUsdPerHour: z.number().positive('must be greater than zero').nullable().optional(),
-          })
-          .strict()
-          .optional(),
-      })
-      .strict()
-      .optional(),
-    prices: z.record(z.string().min(1), PriceSchema).optional(),
-  })
-  .strict();
-
-export type ConfigFile = z.infer<typeof ConfigFileSchema>;
-export type Price = z.infer<typeof PriceSchema>;
+import { usageError } from '../core/errors.js';
+import * as v from '../core/validate.js';
+import type { Rates } from '../pricing/table.js';
+import { loadConfigFile } from './file.js';
 
 export interface LoggingSettings {
   destinations: ('cloudwatch' | 's3')[];
@@ -115,7 +40,7 @@ export interface Settings {
   logging: LoggingSettings;
   dashboardName: string;
   alarms: { topicName: string; prefix: string; emails: string[]; thresholds: AlarmThresholds; costModelId: string };
-  prices: Record<string, Price>;
+  prices: Record<string, Rates>;
 }
 
 export const DEFAULTS = {
@@ -150,37 +75,6 @@ export const DEFAULTS = {
 
 export const defaultRoleName = (region: string): string => `BedrockCloudWatchLoggingRole-${region}`;
 export const defaultBucketName = (account: string, region: string): string => `bedrock-logs-${account}-${region}`;
-
-function formatIssue(file: string, issue: z.ZodIssue): string {
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
-  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
-    const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
-    return `${file}: unknown key ${keys.map((k) => `"${k}"`).join(', ')}`;
-  }
-  return `${file}: "${path || '(top level)'}" ${issue.message}`;
-}
-
-/** Loads and validates the config file; `explicit` means the user named it, so it must exist. */
-export function loadConfigFile(path: string | undefined, cwd = process.cwd()): { file: string | undefined; config: ConfigFile } {
-  const explicit = path !== undefined;
-  const file = resolve(cwd, path ?? DEFAULT_CONFIG_FILE);
-  if (!existsSync(file)) {
-    if (explicit) throw usageError(`--config: file not found: ${file}`);
-    return { file: undefined, config: {} };
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw usageError(`${file}: not valid JSON: ${(err as Error).message}`);
-  }
-  const parsed = ConfigFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw usageError(first ? formatIssue(file, first) : `${file}: invalid config`);
-  }
-  return { file, config: parsed.data };
-}
 
 /** Global options as commander hands them over. */
 export interface GlobalOptions {

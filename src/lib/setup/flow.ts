@@ -1,13 +1,13 @@
-import type { Ctx } from './context.js';
-import { resolveSettings, type GlobalOptions } from './config.js';
-import type { Outcome } from './ensure.js';
-import { ExitCode, usageError } from './errors.js';
-import type { IO } from './output.js';
-import { askConfirm, askInput } from './prompts.js';
+import type { Ctx } from '../context/context.js';
+import { resolveSettings, type GlobalOptions } from '../config/settings.js';
+import type { Outcome } from '../aws/ensure.js';
+import { ExitCode, usageError } from '../core/errors.js';
+import type { IO } from '../io/output.js';
+import { askConfirm, askInput } from '../io/prompts.js';
 import { renderOutcomes, renderStatus } from './render.js';
-import { setupAll, type StepResult } from './setup.js';
+import { setupAll, type StepResult } from './run.js';
 import { collectStatus } from './steps.js';
-import { checkEmail, checkRegion } from './validate.js';
+import { checkEmail, checkRegion } from '../core/validate.js';
 
 /** Interactive setup-all: Region and alert addresses, with the resolved values as defaults. */
 export async function askSetupQuestions(opts: GlobalOptions & { email?: string[] }, io: IO): Promise<{ region: string; email: string[] }> {

@@ -4,16 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
-import type { RequestRecord } from '../../src/lib/aws.js';
-import { Moto } from '../../src/lib/emulator.js';
-
-// Credentials for the emulator, and no shared AWS config of the machine leaking into tests.
-process.env.AWS_ACCESS_KEY_ID = 'testing';
-process.env.AWS_SECRET_ACCESS_KEY = 'testing';
-delete process.env.AWS_SESSION_TOKEN;
-delete process.env.AWS_PROFILE;
-process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
-process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
+import type { RequestRecord } from '../../src/lib/aws/clients.js';
+import { Moto } from '../support/emulator.js';
 
 export interface CliResult {
   code: number;
@@ -32,6 +24,12 @@ export interface CliOptions {
   tty?: boolean;
   stdin?: PassThrough;
   sleep?: (ms: number) => Promise<void>;
+  /** The clock the command sees (default: the real one). */
+  now?: Date;
+  /** An HTTP handler answering instead of AWS (recorded real responses), for faults moto cannot make. */
+  requestHandler?: unknown;
+  /** Attempts per AWS call (default 2, so that retried faults stay fast); undefined leaves it to the SDK. */
+  maxAttempts?: number | undefined;
   /** Scripted answers: when stderr shows `prompt` (in order), type `keys` (implies tty). */
   answers?: { prompt: RegExp; keys: string }[];
 }
@@ -70,7 +68,13 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   const requests: RequestRecord[] = [];
   const env: Record<string, string | undefined> = { NO_COLOR: '1', COLUMNS: '100', TZ: 'UTC', ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const code = await main(args, { stdout, stderr, stdin, env, cwd: opts.cwd ?? emptyDir() }, { onRequest: (r) => requests.push(r), sleep: opts.sleep ?? (() => Promise.resolve()), maxAttempts: 2 });
+  const code = await main(args, { stdout, stderr, stdin, env, cwd: opts.cwd ?? emptyDir() }, {
+    onRequest: (r) => requests.push(r),
+    sleep: opts.sleep ?? (() => Promise.resolve()),
+    ...('maxAttempts' in opts ? { maxAttempts: opts.maxAttempts } : { maxAttempts: 2 }),
+    ...(opts.now ? { now: () => opts.now! } : {}),
+    ...(opts.requestHandler ? { requestHandler: opts.requestHandler } : {}),
+  });
   await new Promise((r) => setImmediate(r));
   if (pending.length) throw new Error(`prompts never shown: ${pending.map((p) => String(p.prompt)).join(', ')}\n${err}`);
   return {

@@ -1,13 +1,16 @@
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { AwsClients, type RequestRecord } from './aws.js';
-import { defaultBucketName, resolveSettings, type GlobalOptions, type SettingOverrides, type Settings } from './config.js';
-import { BmError } from './errors.js';
-import { truthyEnv, type IO, type Output } from './output.js';
+import { AwsClients, type RequestRecord } from '../aws/clients.js';
+import { ReadCache } from '../aws/read-cache.js';
+import { defaultBucketName, resolveSettings, type GlobalOptions, type SettingOverrides, type Settings } from '../config/settings.js';
+import { BmError } from '../core/errors.js';
+import { truthyEnv, type IO, type Output } from '../io/output.js';
 
-/** What every command's logic receives: settings, the client factory, output and run flags. */
+/** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
 export interface Ctx {
   settings: Settings;
   aws: AwsClients;
+  /** Reads shared within this run; writes invalidate what they change. */
+  cache: ReadCache;
   out: Output;
   io: IO;
   dryRun: boolean;
@@ -20,13 +23,17 @@ export interface Ctx {
   /** The configured bucket name, or the default for the account and Region. */
   bucketName(): Promise<string>;
   sleep(ms: number): Promise<void>;
+  now(): Date;
 }
 
+/** What tests (and only tests) inject: the clock, sleeping, request accounting, SDK transport. */
 export interface CtxDeps {
   sleep?: (ms: number) => Promise<void>;
-  /** Receives every AWS request (tests count writes with it). */
+  now?: () => Date;
+  /** Receives every AWS call (tests count writes with it). */
   onRequest?: (r: RequestRecord) => void;
   maxAttempts?: number;
+  requestHandler?: unknown;
 }
 
 async function regionOfProfile(env: NodeJS.ProcessEnv, profile: string | undefined): Promise<string | undefined> {
@@ -52,6 +59,7 @@ export async function createContext(opts: GlobalOptions, overrides: SettingOverr
     profile: settings.profile,
     endpointUrl: settings.endpointUrl,
     maxAttempts: deps.maxAttempts,
+    requestHandler: deps.requestHandler,
     onRequest: (r) => {
       out.debug(`→ ${r.service} ${r.operation}`);
       deps.onRequest?.(r);
@@ -71,6 +79,7 @@ export async function createContext(opts: GlobalOptions, overrides: SettingOverr
   return {
     settings,
     aws,
+    cache: new ReadCache(),
     out,
     io,
     dryRun: opts.dryRun === true,
@@ -80,5 +89,6 @@ export async function createContext(opts: GlobalOptions, overrides: SettingOverr
     account,
     bucketName: async () => settings.bucketName ?? defaultBucketName(await account(), settings.region),
     sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    now: deps.now ?? (() => new Date()),
   };
 }

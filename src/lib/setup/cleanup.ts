@@ -12,18 +12,19 @@ import {
 } from '@aws-sdk/client-iam';
 import { DeleteBucketCommand, DeleteBucketPolicyCommand, DeleteObjectsCommand, GetBucketTaggingCommand, ListObjectVersionsCommand, S3Client, type ObjectIdentifier } from '@aws-sdk/client-s3';
 import { DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand as ListTopicTags, SNSClient } from '@aws-sdk/client-sns';
-import type { Ctx } from './context.js';
-import type { Outcome } from './ensure.js';
-import { absentIfNotFound, usageError } from './errors.js';
-import type { Output } from './output.js';
-import { askConfirm } from './prompts.js';
+import type { Ctx } from '../context/context.js';
+import type { Outcome } from '../aws/ensure.js';
+import { absentIfNotFound } from '../aws/errors.js';
+import { usageError } from '../core/errors.js';
+import type { Output } from '../io/output.js';
+import { askConfirm } from '../io/prompts.js';
 import { renderOutcomes } from './render.js';
-import { hasManagedTag, logGroupArn } from './names.js';
-import { alarmsWithPrefix, deleteAlarms } from './resources/alarms.js';
-import { bucketRegion } from './resources/bucket.js';
-import { findLogGroup } from './resources/log-group.js';
-import { describeTargets, ownTargets, pointsElsewhere, readLoggingConfig } from './resources/logging.js';
-import { topicArn } from './resources/topic.js';
+import { hasManagedTag, logGroupArn } from '../aws/names.js';
+import { alarmsWithPrefix, deleteAlarms } from '../resources/alarms.js';
+import { bucketRegion } from '../resources/bucket.js';
+import { findLogGroup } from '../resources/log-group.js';
+import { describeTargets, ownTargets, pointsElsewhere, readLoggingConfig } from '../resources/logging.js';
+import { topicArn } from '../resources/topic.js';
 
 /** One resource cleanup found: whether the tool owns it, and how to delete it. */
 export interface Candidate {

@@ -1,4 +1,4 @@
-import { usageError } from './errors.js';
+import { usageError } from '../core/errors.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from './names.js';
 
 /**

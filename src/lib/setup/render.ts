@@ -1,5 +1,5 @@
-import type { Outcome, StatusRow } from './ensure.js';
-import { brief, type Output } from './output.js';
+import type { Outcome, StatusRow } from '../aws/ensure.js';
+import { brief, type Output } from '../io/output.js';
 
 export function renderOutcomes(out: Output, outcomes: Outcome[]): void {
   const c = out.c;

@@ -1,6 +1,6 @@
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { LOG_STREAM_NAME } from './names.js';
+import { LOG_STREAM_NAME } from '../../src/lib/aws/names.js';
 
 /**
  * SYNTHETIC Bedrock usage for the demo, benchmarks and tests: CloudWatch AWS/Bedrock metrics and
@@ -72,7 +72,6 @@ export function syntheticUsage(models: string[], start: Date, end: Date, stepMin
  * bodies, which moto 5.2.1 fails to decompress.
  */
 export function seedingClients(endpoint: string, region: string): { cw: CloudWatchClient; logs: CloudWatchLogsClient } {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = { region, endpoint, credentials: { accessKeyId: 'synthetic', secretAccessKey: 'synthetic' } };
   return { cw: new CloudWatchClient({ ...config, disableRequestCompression: true }), logs: new CloudWatchLogsClient(config) };
 }

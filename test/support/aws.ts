@@ -5,8 +5,6 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 /** Plain SDK clients on the emulator, for tests to look at and tamper with resources directly. */
 export function sdk(endpoint: string, region = 'us-east-1') {
   const c = { region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };

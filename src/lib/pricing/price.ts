@@ -1,20 +1,6 @@
-import table from './prices.json' with { type: 'json' };
-import type { Price } from '../config.js';
+import { bundledPriceTable, type Rates } from './table.js';
 
-/** Bundled list prices (USD per million tokens); see prices.json for source and date. */
-export interface PriceEntry {
-  family: string;
-  name: string;
-  input: number;
-  output: number;
-  cacheWrite: number;
-  cacheRead: number;
-  geographicPremium: boolean;
-  /** A term that picks this family's metrics in a CloudWatch SEARCH expression. */
-  searchTerm: string;
-}
-
-export const PRICE_TABLE = table as { source: string; date: string; geographicPremium: number; models: PriceEntry[] };
+/** Model IDs normalised to a family and priced from the table, a config override winning. */
 
 export type Scope = 'global' | 'geographic' | 'in-region' | 'application-profile';
 
@@ -66,16 +52,17 @@ export interface ResolvedPrice {
  * The price of a model ID: a config override (by exact model ID, then by family) wins over the
  * table. Undefined means unpriced: never guessed.
  */
-export function priceFor(modelId: string, overrides: Record<string, Price> = {}): ResolvedPrice | undefined {
+export function priceFor(modelId: string, overrides: Record<string, Rates> = {}): ResolvedPrice | undefined {
   const exact = overrides[modelId];
   if (exact) return { ...exact, source: 'config', name: modelId, premium: 0 };
   const ref = normalizeModelId(modelId);
   if (!ref.family) return undefined;
   const byFamily = overrides[ref.family];
   if (byFamily) return { ...byFamily, source: 'config', name: ref.family, premium: 0 };
-  const entry = PRICE_TABLE.models.find((m) => m.family === ref.family);
+  const table = bundledPriceTable();
+  const entry = table.models.find((m) => m.family === ref.family);
   if (!entry) return undefined;
-  const premium = entry.geographicPremium && (ref.scope === 'geographic' || ref.scope === 'in-region') ? PRICE_TABLE.geographicPremium : 0;
+  const premium = entry.geographicPremium && (ref.scope === 'geographic' || ref.scope === 'in-region') ? table.geographicPremium : 0;
   // Prices are stated to the millionth of a dollar per million tokens: no float noise such as 3.3000000000000003.
   const f = (usd: number): number => Math.round(usd * (1 + premium) * 1e6) / 1e6;
   return {

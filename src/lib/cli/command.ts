@@ -1,10 +1,10 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { SettingOverrides, GlobalOptions } from './config.js';
-import type { Ctx, CtxDeps } from './context.js';
-import type { Outcome } from './ensure.js';
-import { ExitCode, usageError, type ExitCodeValue } from './errors.js';
-import { Output, type IO } from './output.js';
-import { renderOutcomes } from './render.js';
+import type { SettingOverrides, GlobalOptions } from '../config/settings.js';
+import type { Ctx, CtxDeps } from '../context/context.js';
+import type { Outcome } from '../aws/ensure.js';
+import { ExitCode, usageError, type ExitCodeValue } from '../core/errors.js';
+import { Output, type IO } from '../io/output.js';
+import { renderOutcomes } from '../setup/render.js';
 
 /**
  * Glue between a thin command file and the logic in src/lib. A command file declares its flags,
@@ -85,7 +85,7 @@ export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Comma
   const allowed: OutputFormat[] = ['table', 'json', ...(spec.formats ?? [])];
   if (!allowed.includes(format)) throw usageError(`--output: "${format}" is not available for ${spec.name} (use ${allowed.join(' or ')})`);
   const out = new Output(env.io, { json: format === 'json', color: all.color !== false, verbose: all.verbose === true });
-  const { createContext, isInteractive } = await import('./context.js');
+  const { createContext, isInteractive } = await import('../context/context.js');
   if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
   const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
   const result = await spec.run(ctx, all);

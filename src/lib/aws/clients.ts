@@ -1,0 +1,92 @@
+import type { Client, MetadataBearer } from '@smithy/types';
+
+export interface RequestRecord {
+  service: string;
+  operation: string;
+  write: boolean;
+}
+
+export interface AwsOptions {
+  region: string;
+  profile?: string | undefined;
+  endpointUrl?: string | undefined;
+  /**
+   * Tests only. Left unset, the SDK decides retries from its defaults and the user's settings
+   * (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, the profile's max_attempts and retry_mode).
+   */
+  maxAttempts?: number;
+  /** Tests only: an HTTP handler that answers instead of AWS (recorded real responses). */
+  requestHandler?: unknown;
+  /** Called once per SDK call (before retries), from a middleware on every client. */
+  onRequest?: (r: RequestRecord) => void;
+}
+
+const READ_PREFIX = /^(Get|List|Describe|Head|Filter|Lookup|StartQuery|StopQuery|TestMetric)/;
+
+export function isWriteOperation(operation: string): boolean {
+  return !READ_PREFIX.test(operation);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyClient = Client<any, MetadataBearer, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ClientCtor<C extends AnyClient> = new (config: any) => C;
+
+/**
+ * The one AWS client factory. Every client gets the same Region, profile (shared credentials chain)
+ * and endpoint override (S3 in path style when set), and one middleware that reports each call and
+ * names the service and operation on any error it throws. Clients are created on first use, so a
+ * command loads only the SDK packages it needs.
+ */
+export class AwsClients {
+  private readonly clients = new Map<unknown, AnyClient>();
+
+  constructor(readonly options: AwsOptions) {}
+
+  get<C extends AnyClient>(ctor: ClientCtor<C>): C {
+    const existing = this.clients.get(ctor);
+    if (existing) return existing as C;
+    const { region, profile, endpointUrl, maxAttempts, requestHandler } = this.options;
+    const client = new ctor({
+      region,
+      ...(profile ? { profile } : {}),
+      ...(endpointUrl ? { endpoint: endpointUrl, forcePathStyle: true } : {}),
+      ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+      ...(requestHandler !== undefined ? { requestHandler } : {}),
+    });
+    this.instrument(client, serviceName(ctor.name));
+    this.clients.set(ctor, client);
+    return client;
+  }
+
+  private instrument(client: AnyClient, service: string): void {
+    const onRequest = this.options.onRequest;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        onRequest?.({ service, operation, write: isWriteOperation(operation) });
+        try {
+          return await next(args);
+        } catch (err) {
+          if (typeof err === 'object' && err !== null) Object.assign(err, { $service: service, $command: operation });
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'bedrockMonitorAccounting', priority: 'high' },
+    );
+  }
+}
+
+const SERVICE_NAMES: Record<string, string> = {
+  IAMClient: 'IAM',
+  S3Client: 'S3',
+  CloudWatchLogsClient: 'CloudWatch Logs',
+  CloudWatchClient: 'CloudWatch',
+  SNSClient: 'SNS',
+  STSClient: 'STS',
+  BedrockClient: 'Bedrock',
+};
+
+function serviceName(ctorName: string): string {
+  return SERVICE_NAMES[ctorName] ?? ctorName.replace(/Client$/, '');
+}

@@ -1,0 +1,48 @@
+import type { Ctx } from '../context/context.js';
+import { bundledPriceTable } from '../pricing/table.js';
+import { computeReport } from './compute.js';
+import { discoverModels, fetchFigures, FIGURES, isPercentile, metricDataLimiter, type Fetched } from './fetch.js';
+import type { Report } from './types.js';
+import type { ReportWindow } from './window.js';
+
+export interface ReportOptions {
+  /** Validated and aligned by resolveWindow before anything is requested. */
+  window: ReportWindow;
+  byDay?: boolean;
+  onProgress?: (msg: string) => void;
+}
+
+/** Runs the stages: discover models, fetch their figures (three batch sets at once), compute. */
+export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report> {
+  const { window } = opts;
+  opts.onProgress?.('discovering models');
+  const models = await discoverModels(ctx);
+  const basic = FIGURES.filter((f) => !isPercentile(f));
+  const percentiles = FIGURES.filter(isPercentile);
+  const total = models.length * FIGURES.length;
+  const done = [0, 0];
+  const progress = (slot: 0 | 1) => (n: number) => {
+    done[slot] = n;
+    opts.onProgress?.(`fetching ${Math.min(done[0]! + done[1]!, total)}/${total} figures for ${models.length} models`);
+  };
+  const limiter = metricDataLimiter();
+  const whole = { models, periodSeconds: window.periodSeconds, window, pointsPerQuery: 1, limiter };
+  const [b, p, h] = await Promise.all([
+    fetchFigures(ctx, { ...whole, figures: basic, onProgress: progress(0) }),
+    fetchFigures(ctx, { ...whole, figures: percentiles, onProgress: progress(1) }),
+    opts.byDay
+      ? fetchFigures(ctx, { models, window, limiter, figures: FIGURES.filter((f) => f.stat === 'Sum'), periodSeconds: 3600, pointsPerQuery: window.periodSeconds / 3600 })
+      : Promise.resolve<Fetched | undefined>(undefined),
+  ]);
+  const table = bundledPriceTable();
+  return computeReport({
+    region: ctx.settings.region,
+    window,
+    models,
+    basic: b,
+    percentiles: p,
+    ...(h ? { hourly: h } : {}),
+    prices: ctx.settings.prices,
+    priceTable: { source: table.sources[0]!, date: table.date },
+  });
+}

@@ -1,0 +1,52 @@
+/** The report's typed values, shared by its stages: fetch → compute → render. */
+
+export const HOURS_PER_MONTH = 730;
+
+/** Figures per model, from CloudWatch. `null` means the figure could not be fetched. */
+export interface ModelRow {
+  modelId: string;
+  invocations: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  clientErrors: number | null;
+  serverErrors: number | null;
+  throttles: number | null;
+  latencyAvgMs: number | null;
+  latencyP50Ms: number | null;
+  latencyP90Ms: number | null;
+  latencyP99Ms: number | null;
+  timeToFirstTokenP50Ms: number | null;
+  timeToFirstTokenP99Ms: number | null;
+  priced: boolean;
+  costUsd: number | null;
+}
+
+/** The figures that add up across models and days. */
+export const SUM_FIELDS = ['invocations', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'clientErrors', 'serverErrors', 'throttles'] as const;
+export type SumField = (typeof SUM_FIELDS)[number];
+
+export type Totals = Pick<ModelRow, SumField | 'latencyAvgMs'> & {
+  costUsd: number;
+  errorRate: number | null;
+  throttleRate: number | null;
+  costPer1000InvocationsUsd: number | null;
+  unpricedModels: number;
+};
+
+export type DayRow = { date: string; costUsd: number } & Record<SumField, number>;
+
+/** The report: exactly what --json prints, and what every other format is drawn from. */
+export interface Report {
+  window: { start: string; end: string; hours: number };
+  region: string;
+  models: ModelRow[];
+  totals: Totals;
+  projection: { monthlyCostUsd: number; hoursPerMonth: number };
+  days?: DayRow[];
+  prices: { source: string; date: string; estimate: true };
+  warnings: string[];
+}
+
+export const round = (n: number, digits = 6): number => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -192,7 +192,7 @@ describe('cleanup', () => {
     expect(r.code).toBe(0);
     expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['deleted']));
     expect(r.json().outcomes.map((o: { resource: string }) => o.resource)).toEqual([
-      'logging-config', 'alarm', 'alarm', 'alarm', 'alarm', 'alarm', 'dashboard', 'sns-topic', 'log-group', 's3-bucket', 'iam-role',
+      'alarm', 'alarm', 'alarm', 'alarm', 'alarm', 'sns-topic', 'dashboard', 'logging-config', 'log-group', 's3-bucket', 'iam-role',
     ]);
     expect(r.writes.filter((w) => w.operation === 'DeleteObjects').length).toBeGreaterThanOrEqual(2);
     expect(r.writes.filter((w) => w.operation === 'DeleteAlarms')).toHaveLength(1);
@@ -250,7 +250,7 @@ describe('cleanup', () => {
     const r = await cli(['cleanup', '--yes', '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('s3://someone-elses-bucket');
-    expect(r.json().outcomes.find((o: { resource: string }) => o.resource === 'logging-config')).toBeUndefined();
+    expect(r.json().outcomes.find((o: { resource: string }) => o.resource === 'logging-config')).toMatchObject({ action: 'skipped' });
     const still = await aws().bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}));
     expect(still.loggingConfig?.s3Config?.bucketName).toBe('someone-elses-bucket');
   });

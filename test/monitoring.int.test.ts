@@ -57,7 +57,9 @@ describe('dashboard', () => {
 
   test('an edit made in the console is drift that `dashboard` reverts', async () => {
     await cli(['dashboard']);
-    await aws().cw.send(new PutDashboardCommand({ DashboardName: 'BedrockUsageMonitoring', DashboardBody: JSON.stringify({ widgets: [] }) }));
+    // A widget removed by hand; the header (the tool's marker) is still there.
+    const body = JSON.parse((await aws().cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }))).DashboardBody!);
+    await aws().cw.send(new PutDashboardCommand({ DashboardName: 'BedrockUsageMonitoring', DashboardBody: JSON.stringify({ widgets: body.widgets.slice(0, 2) }) }));
     const status = await cli(['status', '--json']);
     expect(status.code).toBe(3);
     expect(status.json().rows.find((r: { resource: string }) => r.resource === 'dashboard')).toMatchObject({ status: 'drifted', changes: [{ field: 'body' }] });
@@ -66,6 +68,20 @@ describe('dashboard', () => {
     expect(repair.writes.map((w) => w.operation)).toEqual(['PutDashboard']);
     const again = await cli(['dashboard', '--json']);
     expect(again.json().outcomes[0].action).toBe('unchanged');
+  });
+
+  test('a same-named dashboard someone made by hand is never overwritten without --force', async () => {
+    const theirs = JSON.stringify({ widgets: [{ type: 'text', x: 0, y: 0, width: 6, height: 2, properties: { markdown: 'our team board' } }] });
+    await aws().cw.send(new PutDashboardCommand({ DashboardName: 'BedrockUsageMonitoring', DashboardBody: theirs }));
+    const refused = await cli(['dashboard']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--force');
+    expect(refused.writes).toEqual([]);
+    expect((await aws().cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }))).DashboardBody).toBe(theirs);
+    const cleanup = await cli(['cleanup', '--yes', '--json']);
+    expect(cleanup.json().outcomes.find((o: { resource: string }) => o.resource === 'dashboard')).toMatchObject({ action: 'skipped' });
+    const adopted = await cli(['dashboard', '--force', '--json']);
+    expect(adopted.json().outcomes[0].action).toBe('updated');
   });
 });
 
@@ -130,7 +146,8 @@ describe('alarms', () => {
     expect(second.json().outcomes.every((o: { action: string }) => o.action === 'unchanged')).toBe(true);
 
     const changed = await cli(['alarms', '--latency-ms', '20000', '--json'], { cwd: dir });
-    expect(changed.writes.map((w) => w.operation)).toEqual(['PutMetricAlarm']);
+    // PutMetricAlarm ignores Tags when it updates an alarm (real AWS): the tag is written after it.
+    expect(changed.writes.map((w) => w.operation)).toEqual(['PutMetricAlarm', 'TagResource']);
     const updated = changed.json().outcomes.filter((o: { action: string }) => o.action !== 'unchanged');
     expect(updated).toHaveLength(1);
     expect(updated[0]).toMatchObject({ name: 'Bedrock-HighLatency', action: 'updated' });

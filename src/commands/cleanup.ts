@@ -13,7 +13,7 @@ export default defineCommand<Opts>({
       .option('--keep-logs', 'keep the S3 bucket and the log group (the logged data); remove the rest'),
   run: async (ctx, o) => {
     const { runCleanup, renderCleanup } = await import('../lib/setup/cleanup.js');
-    const data = await runCleanup(ctx, { keepLogs: o.keepLogs === true });
-    return { data, render: (out) => renderCleanup(out, data, o.keepLogs === true) };
+    const { data, ok } = await runCleanup(ctx, { keepLogs: o.keepLogs === true });
+    return { data, exitCode: ok ? 0 : 1, render: (out) => renderCleanup(out, data, o.keepLogs === true) };
   },
 });

@@ -1,11 +1,10 @@
 import { usageError } from '../core/errors.js';
-import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from './names.js';
 
 /**
  * The ensure helper. Every managed resource is described once as a ResourceDef: how to read it, its
- * desired state, the attributes to compare, how to create it and how to update each attribute.
- * `ensure` reads first, writes only what differs, and returns an Outcome; `inspect` does the same
- * read and compare without writing, for `status` and for plans.
+ * desired state, the attributes to compare, how to create, update and delete it, and how the tool
+ * knows an existing one is its own. `ensure` reads first, writes only what differs and returns an
+ * Outcome; `inspect` does the same read and compare without writing, for `status` and for plans.
  */
 
 export type Action =
@@ -14,6 +13,7 @@ export type Action =
   | 'unchanged'
   | 'deleted'
   | 'skipped'
+  | 'failed'
   | 'would-create'
   | 'would-update'
   | 'would-delete';
@@ -29,7 +29,7 @@ export interface Outcome {
   name: string;
   action: Action;
   changes: Change[];
-  /** Why a resource was skipped, or anything else a person should know. */
+  /** Why a resource was skipped or failed, or anything else a person should know. */
   note?: string;
 }
 
@@ -40,6 +40,8 @@ export interface StatusRow {
   name: string;
   status: Health;
   changes: Change[];
+  /** For example that a same-named resource is not the tool's. */
+  note?: string;
 }
 
 export interface Attribute<S> {
@@ -56,6 +58,31 @@ export interface Attribute<S> {
   afterCreate?: boolean;
 }
 
+/**
+ * How the tool knows an existing resource is its own: the one ownership rule, used by ensure,
+ * status, cleanup and prune alike. A resource that is not the tool's is never changed or deleted
+ * without --force (which adopts it: updates it and claims it).
+ */
+export interface Ownership<S> {
+  /** The rule in words, for messages: e.g. "tagged ManagedBy=bedrock-monitor". */
+  rule: string;
+  /** Whether an existing resource (as `read` returned it) is the tool's. */
+  owns(actual: S): boolean | Promise<boolean>;
+  /** Makes an adopted or rewritten resource the tool's, when its writes do not (e.g. tags after an update). */
+  claim?(): Promise<void>;
+  /**
+   * For cleanup: whether it exists (undefined: absent) and is the tool's, in fewer requests than a
+   * full read. Without it, cleanup uses read() and owns().
+   */
+  probe?(): Promise<boolean | undefined>;
+  /** False when --force must not delete a foreign one (the Region's logging configuration). */
+  forceDeletes?: boolean;
+  /** The error for refusing to change a foreign one, when the generic message would say too little. */
+  refusal?(actual: S): Error;
+  /** What a foreign one is, for the note cleanup prints when it leaves it alone. */
+  describeForeign?(actual: S): string;
+}
+
 export interface ResourceDef<S> {
   resource: string;
   name: string;
@@ -64,13 +91,16 @@ export interface ResourceDef<S> {
   read(): Promise<S | undefined>;
   attributes: Attribute<S>[];
   create(desired: S): Promise<void>;
+  /**
+   * True for the error `create` throws when the resource appeared since it was read (another run,
+   * a person): ensure then reads it again and goes through the ownership check like any existing one.
+   */
+  alreadyExists?(err: unknown): boolean;
   /** Writes every changed attribute that has no update of its own, in one go. */
   update?(desired: S, actual: S, changedFields: string[]): Promise<void>;
-  /**
-   * For resources the tool tags: whether an existing one is the tool's. One that is not is never
-   * changed without `--force` (which adopts it: updates it and tags it).
-   */
-  owned?(actual: S): boolean;
+  ownership: Ownership<S>;
+  /** Deletes it (cleanup); absent for what goes with its parent (subscriptions with their topic). */
+  remove?(): Promise<void>;
 }
 
 /** JSON with object keys sorted, so that equal values have equal text. */
@@ -98,39 +128,63 @@ export function compare<S>(def: ResourceDef<S>, actual: S): Change[] {
   return changes;
 }
 
-/** Reads and compares without writing anything. */
+export const notOwnedNote = (rule: string): string => `exists but is not ${rule}: needs --force`;
+
+/** Reads and compares without writing anything. Ownership is checked only where it matters: on drift. */
 export async function inspect<S>(def: ResourceDef<S>): Promise<StatusRow> {
   const actual = await def.read();
   if (actual === undefined) return { resource: def.resource, name: def.name, status: 'missing', changes: [] };
   const changes = compare(def, actual);
-  return { resource: def.resource, name: def.name, status: changes.length ? 'drifted' : 'ok', changes };
+  if (!changes.length) return { resource: def.resource, name: def.name, status: 'ok', changes };
+  const owned = await def.ownership.owns(actual);
+  return { resource: def.resource, name: def.name, status: 'drifted', changes, ...(owned ? {} : { note: notOwnedNote(def.ownership.rule) }) };
+}
+
+export interface EnsureOptions {
+  dryRun: boolean;
+  force?: boolean;
 }
 
 /** Converges one resource: read, compare, write only what differs (nothing under dryRun). */
-export async function ensure<S>(def: ResourceDef<S>, opts: { dryRun: boolean; force?: boolean }): Promise<Outcome> {
-  const base = { resource: def.resource, name: def.name };
+export async function ensure<S>(def: ResourceDef<S>, opts: EnsureOptions): Promise<Outcome> {
   const actual = await def.read();
-  if (actual === undefined) {
-    if (opts.dryRun) return { ...base, action: 'would-create', changes: [] };
+  if (actual !== undefined) return converge(def, actual, opts);
+  if (opts.dryRun) return { resource: def.resource, name: def.name, action: 'would-create', changes: [] };
+  try {
     await def.create(def.desired);
-    for (const attr of def.attributes) {
-      if (attr.afterCreate && attr.update) await attr.update(def.desired, undefined);
-    }
-    return { ...base, action: 'created', changes: [] };
+  } catch (err) {
+    if (!def.alreadyExists?.(err)) throw err;
+    // It appeared since the read: read again and treat it like any existing resource.
+    const now = await def.read();
+    if (now === undefined) throw err;
+    return converge(def, now, opts);
   }
+  for (const attr of def.attributes) {
+    if (attr.afterCreate && attr.update) await attr.update(def.desired, undefined);
+  }
+  return { resource: def.resource, name: def.name, action: 'created', changes: [] };
+}
+
+async function converge<S>(def: ResourceDef<S>, actual: S, opts: EnsureOptions): Promise<Outcome> {
+  const base = { resource: def.resource, name: def.name };
   const changes = compare(def, actual);
   if (changes.length === 0) return { ...base, action: 'unchanged', changes };
-  const foreign = def.owned !== undefined && !def.owned(actual) && opts.force !== true;
-  const notOwned = `exists but is not tagged ${MANAGED_BY_KEY}=${MANAGED_BY_VALUE}`;
-  if (opts.dryRun) return { ...base, action: 'would-update', changes, ...(foreign ? { note: `${notOwned}: needs --force` } : {}) };
-  if (foreign) {
+  const owned = await def.ownership.owns(actual);
+  if (opts.dryRun) return { ...base, action: 'would-update', changes, ...(owned || opts.force ? {} : { note: notOwnedNote(def.ownership.rule) }) };
+  if (!owned && opts.force !== true) {
+    if (def.ownership.refusal) throw def.ownership.refusal(actual);
     throw usageError(
-      `${def.resource} ${def.name} ${notOwned}, so bedrock-monitor will not change it.`,
-      'Pass --force to adopt it (update it to the configured state and tag it), or configure another name.',
+      `${def.resource} ${def.name} exists but is not ${def.ownership.rule}, so bedrock-monitor will not change it.`,
+      'Pass --force to adopt it (update it to the configured state and make it this tool\'s), or configure another name.',
       { resource: def.resource, name: def.name, changes },
     );
   }
+  await writeChanges(def, actual, changes);
+  if (!owned) await def.ownership.claim?.();
+  return { ...base, action: 'updated', changes };
+}
 
+async function writeChanges<S>(def: ResourceDef<S>, actual: S, changes: Change[]): Promise<void> {
   const changed = new Set(changes.map((c) => c.field));
   const grouped: string[] = [];
   for (const attr of def.attributes) {
@@ -142,5 +196,4 @@ export async function ensure<S>(def: ResourceDef<S>, opts: { dryRun: boolean; fo
     if (!def.update) throw new Error(`${def.resource}: no update for ${grouped.join(', ')}`);
     await def.update(def.desired, actual, grouped);
   }
-  return { ...base, action: 'updated', changes };
 }

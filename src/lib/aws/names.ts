@@ -1,7 +1,5 @@
 /** Names, ARNs and tags shared by the resource definitions. */
 
-export const MANAGED_BY_KEY = 'ManagedBy';
-export const MANAGED_BY_VALUE = 'bedrock-monitor';
 
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
@@ -27,9 +25,3 @@ export const bedrockSourceArn = (region: string, account: string): string => `ar
 
 /** `prefix/` or '' for an empty prefix. */
 export const withSlash = (prefix: string): string => (prefix ? `${prefix}/` : '');
-
-export function hasManagedTag(tags: { Key?: string; Value?: string }[] | Record<string, string> | undefined): boolean {
-  if (!tags) return false;
-  if (Array.isArray(tags)) return tags.some((t) => t.Key === MANAGED_BY_KEY && t.Value === MANAGED_BY_VALUE);
-  return tags[MANAGED_BY_KEY] === MANAGED_BY_VALUE;
-}

@@ -3,6 +3,7 @@ import {
   DeleteAlarmsCommand,
   ListTagsForResourceCommand,
   PutMetricAlarmCommand,
+  TagResourceCommand,
   paginateDescribeAlarms,
   type MetricAlarm,
   type MetricDataQuery,
@@ -11,7 +12,7 @@ import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { BmError } from '../core/errors.js';
-import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../aws/names.js';
+import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
 import { priceFor } from '../pricing/price.js';
 import { topicArn } from './topic.js';
 
@@ -142,6 +143,8 @@ function normalizeQuery(q: MetricDataQuery): Record<string, unknown> {
 }
 
 export interface AlarmState {
+  /** Not compared: where its tags are read. */
+  arn: string | null;
   threshold: number | null;
   metrics: Record<string, unknown>[];
   actions: { enabled: boolean; alarm: string[]; ok: string[] };
@@ -151,6 +154,7 @@ export interface AlarmState {
 
 function stateOf(a: MetricAlarm): AlarmState {
   return {
+    arn: a.AlarmArn ?? null,
     threshold: a.Threshold ?? null,
     metrics: (a.Metrics ?? []).map(normalizeQuery),
     actions: { enabled: a.ActionsEnabled ?? true, alarm: [...(a.AlarmActions ?? [])].sort(), ok: [...(a.OKActions ?? [])].sort() },
@@ -173,6 +177,39 @@ export function alarmsWithPrefix(ctx: Ctx): Promise<MetricAlarm[]> {
   });
 }
 
+/**
+ * Alarms carry the ManagedBy tag. Their tags are not part of DescribeAlarms, so they are read only
+ * when it matters (an alarm to change or delete), and written after every PutMetricAlarm, which
+ * ignores Tags when it updates an existing alarm.
+ */
+function alarmOwnership(ctx: Ctx, name: string): ResourceDef<AlarmState>['ownership'] {
+  const cw = ctx.aws.get(CloudWatchClient);
+  const arnOf = async (): Promise<string | undefined> => (await alarmsWithPrefix(ctx)).find((a) => a.AlarmName === name)?.AlarmArn;
+  return {
+    rule: MANAGED_TAG_RULE,
+    owns: async (s) => s.arn !== null && hasManagedTag((await cw.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))).Tags),
+    claim: async () => {
+      const arn = await arnOf();
+      if (arn) await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: MANAGED_TAGS }));
+    },
+  };
+}
+
+export async function deleteAlarms(ctx: Ctx, names: string[]): Promise<void> {
+  for (let i = 0; i < names.length; i += 100) {
+    await ctx.aws.get(CloudWatchClient).send(new DeleteAlarmsCommand({ AlarmNames: names.slice(i, i + 100) }));
+  }
+  ctx.cache.invalidate(ALARMS_KEY);
+}
+
+const ALARM_ATTRIBUTES: ResourceDef<AlarmState>['attributes'] = [
+  { field: 'threshold', get: (s) => s.threshold },
+  { field: 'metrics', get: (s) => s.metrics },
+  { field: 'actions', get: (s) => s.actions },
+  { field: 'evaluation', get: (s) => s.evaluation },
+  { field: 'description', get: (s) => s.description },
+];
+
 export async function alarmResource(ctx: Ctx, spec: AlarmSpec): Promise<ResourceDef<AlarmState>> {
   const cw = ctx.aws.get(CloudWatchClient);
   const topic = await topicArn(ctx);
@@ -189,48 +226,60 @@ export async function alarmResource(ctx: Ctx, spec: AlarmSpec): Promise<Resource
     TreatMissingData: 'notBreaching',
     Metrics: spec.metrics,
   };
-  const desired = stateOf(input);
+  const ownership = alarmOwnership(ctx, spec.name);
   const put = async (): Promise<void> => {
-    await cw.send(new PutMetricAlarmCommand({ ...input, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
+    await cw.send(new PutMetricAlarmCommand({ ...input, Tags: MANAGED_TAGS }));
     ctx.cache.invalidate(ALARMS_KEY);
   };
   return {
     resource: 'alarm',
     name: spec.name,
-    desired,
+    desired: stateOf(input),
     async read() {
       const found = (await alarmsWithPrefix(ctx)).find((a) => a.AlarmName === spec.name);
       return found ? stateOf(found) : undefined;
     },
-    attributes: [
-      { field: 'threshold', get: (s) => s.threshold },
-      { field: 'metrics', get: (s) => s.metrics },
-      { field: 'actions', get: (s) => s.actions },
-      { field: 'evaluation', get: (s) => s.evaluation },
-      { field: 'description', get: (s) => s.description },
-    ],
+    attributes: ALARM_ATTRIBUTES,
+    ownership,
     create: put,
-    update: put,
+    // An update keeps the alarm's tags as they were (PutMetricAlarm ignores Tags then): tag again.
+    update: async () => {
+      await put();
+      await ownership.claim?.();
+    },
+    remove: () => deleteAlarms(ctx, [spec.name]),
   };
 }
 
-/** Alarms with the prefix, tagged as this tool's, that the settings no longer ask for. */
-export async function unwantedAlarms(ctx: Ctx): Promise<MetricAlarm[]> {
+/**
+ * Alarms with the prefix that the settings do not ask for: the tool's own (tagged) are reported as
+ * no longer wanted, deleted by `alarms --prune` and cleanup; anyone else's are left alone.
+ */
+export async function strayAlarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
   const wanted = new Set(alarmSpecs(ctx.settings).map((s) => s.name));
-  const extra = (await alarmsWithPrefix(ctx)).filter((a) => a.AlarmName && !wanted.has(a.AlarmName));
-  const cw = ctx.aws.get(CloudWatchClient);
-  const managed = await Promise.all(
-    extra.map(async (a) => {
-      const tags = await cw.send(new ListTagsForResourceCommand({ ResourceARN: a.AlarmArn }));
-      return hasManagedTag(tags.Tags) ? a : undefined;
-    }),
-  );
-  return managed.filter((a): a is MetricAlarm => a !== undefined);
+  const strays = (await alarmsWithPrefix(ctx)).filter((a) => a.AlarmName && !wanted.has(a.AlarmName));
+  return strays.map((a) => {
+    const name = a.AlarmName ?? '';
+    const state = stateOf(a);
+    return {
+      resource: 'alarm',
+      name,
+      desired: state,
+      read: async () => {
+        const found = (await alarmsWithPrefix(ctx)).find((x) => x.AlarmName === name);
+        return found ? stateOf(found) : undefined;
+      },
+      attributes: [],
+      ownership: alarmOwnership(ctx, name),
+      create: () => Promise.reject(new Error(`alarm ${name} is not configured: it is never created`)),
+      remove: () => deleteAlarms(ctx, [name]),
+    };
+  });
 }
 
-export async function deleteAlarms(ctx: Ctx, names: string[]): Promise<void> {
-  for (let i = 0; i < names.length; i += 100) {
-    await ctx.aws.get(CloudWatchClient).send(new DeleteAlarmsCommand({ AlarmNames: names.slice(i, i + 100) }));
-  }
-  ctx.cache.invalidate(ALARMS_KEY);
+/** The strays that are the tool's. */
+export async function unwantedAlarms(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
+  const strays = await strayAlarmResources(ctx);
+  const owned = await Promise.all(strays.map(async (d) => d.ownership.owns(d.desired)));
+  return strays.filter((_d, i) => owned[i]);
 }

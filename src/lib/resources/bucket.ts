@@ -1,5 +1,8 @@
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketLocationCommand,
@@ -16,15 +19,18 @@ import {
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
   S3Client,
+  ListObjectVersionsCommand,
   type BucketLocationConstraint,
   type LifecycleRule,
+  type ObjectIdentifier,
   type Tag,
 } from '@aws-sdk/client-s3';
 import type { Ctx } from '../context/context.js';
-import type { ResourceDef } from '../aws/ensure.js';
-import { errorName, isAwsError, isNotFound } from '../aws/errors.js';
+import type { Attribute, ResourceDef } from '../aws/ensure.js';
+import { absentIfNotFound, errorName, isAwsError, isNotFound } from '../aws/errors.js';
 import { BmError } from '../core/errors.js';
-import { bedrockSourceArn, bucketArn, hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, withSlash } from '../aws/names.js';
+import { bedrockSourceArn, bucketArn, withSlash } from '../aws/names.js';
+import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
 
 export const LOGS_WRITE_SID = 'AmazonBedrockLogsWrite';
@@ -133,172 +139,172 @@ export async function bucketRegion(s3: S3Client, bucket: string): Promise<string
   }
 }
 
-export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>> {
-  const { region, kmsKeyId, logging } = ctx.settings;
-  const account = await ctx.account();
-  const bucket = await ctx.bucketName();
-  const s3 = ctx.aws.get(S3Client);
-  const managedStatements = [logsWriteStatement(region, account, bucket, logging.s3KeyPrefix), denyInsecureTransportStatement(region, bucket)];
-  const rule = lifecycleRule({
-    expirationDays: ctx.settings.bucketExpirationDays,
-    noncurrentDays: ctx.settings.noncurrentExpirationDays,
-    abortMultipartDays: ctx.settings.abortIncompleteMultipartUploadDays,
-  });
-  const encryption = kmsKeyId ? { algorithm: 'aws:kms', kmsKeyId } : { algorithm: 'AES256', kmsKeyId: null };
-  const desired: BucketState = {
+interface BucketPlan {
+  s3: S3Client;
+  bucket: string;
+  region: string;
+  kmsKeyId: string | undefined;
+  managedStatements: Statement[];
+  rule: LifecycleRule;
+}
+
+function desiredState(plan: BucketPlan): BucketState {
+  const { kmsKeyId } = plan;
+  return {
     objectOwnership: 'BucketOwnerEnforced',
     publicAccessBlock: PUBLIC_ACCESS_BLOCK,
-    encryption,
+    encryption: kmsKeyId ? { algorithm: 'aws:kms', kmsKeyId } : { algorithm: 'AES256', kmsKeyId: null },
     versioning: 'Enabled',
-    lifecycleRule: normalizeRule(rule),
-    policyStatements: Object.fromEntries(managedStatements.map((s): [string, Record<string, unknown>] => [s.Sid ?? '', normalizeStatement(s)])),
+    lifecycleRule: normalizeRule(plan.rule),
+    policyStatements: Object.fromEntries(plan.managedStatements.map((s): [string, Record<string, unknown>] => [s.Sid ?? '', normalizeStatement(s)])),
     managedTag: true,
     otherRules: [],
     otherStatements: [],
     policyVersion: '2012-10-17',
     otherTags: [],
   };
-  const B = { Bucket: bucket };
+}
 
+/** Reads every setting the tool manages in one parallel round; undefined when the bucket is gone. */
+async function readBucket(plan: BucketPlan): Promise<BucketState | undefined> {
+  const { s3, bucket, region, managedStatements } = plan;
+  const where = await bucketRegion(s3, bucket);
+  if (where === undefined) return undefined;
+  if (where !== region) {
+    throw new BmError(`S3 bucket "${bucket}" is in ${where}, but Bedrock can only log to a bucket in ${region}.`, {
+      hint: 'Set "bucketName" in bedrock-monitor.config.json to a bucket in this Region (or leave it unset for the default).',
+    });
+  }
+  const B = { Bucket: bucket };
+  try {
+    const [own, pab, enc, ver, lc, pol, tags] = await Promise.all([
+      optional(s3.send(new GetBucketOwnershipControlsCommand(B))),
+      optional(s3.send(new GetPublicAccessBlockCommand(B))),
+      optional(s3.send(new GetBucketEncryptionCommand(B))),
+      s3.send(new GetBucketVersioningCommand(B)),
+      optional(s3.send(new GetBucketLifecycleConfigurationCommand(B))),
+      optional(s3.send(new GetBucketPolicyCommand(B))),
+      optional(s3.send(new GetBucketTaggingCommand(B))),
+    ]);
+    const sse = enc?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+    const rules = lc?.Rules ?? [];
+    const policy: PolicyDocument | undefined = pol?.Policy ? parsePolicy(pol.Policy) : undefined;
+    const statements = statementsOf(policy);
+    const c = pab?.PublicAccessBlockConfiguration;
+    const found = (m: Statement): Record<string, unknown> | null => {
+      const st = statements.find((x) => x.Sid === m.Sid);
+      return st ? normalizeStatement(st) : null;
+    };
+    return {
+      objectOwnership: own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null,
+      publicAccessBlock: c ? { BlockPublicAcls: !!c.BlockPublicAcls, IgnorePublicAcls: !!c.IgnorePublicAcls, BlockPublicPolicy: !!c.BlockPublicPolicy, RestrictPublicBuckets: !!c.RestrictPublicBuckets } : null,
+      encryption: sse?.SSEAlgorithm ? { algorithm: sse.SSEAlgorithm, kmsKeyId: sse.KMSMasterKeyID ?? null } : null,
+      versioning: ver.Status ?? null,
+      lifecycleRule: normalizeRule(rules.find((r) => r.ID === LIFECYCLE_RULE_ID)),
+      policyStatements: Object.fromEntries(managedStatements.map((m): [string, Record<string, unknown> | null] => [m.Sid ?? '', found(m)])),
+      managedTag: hasManagedTag(tags?.TagSet),
+      otherRules: rules.filter((r) => r.ID !== LIFECYCLE_RULE_ID),
+      otherStatements: statements.filter((st) => !managedStatements.some((m) => m.Sid === st.Sid)),
+      policyVersion: policy?.Version,
+      otherTags: (tags?.TagSet ?? []).filter((t) => t.Key !== MANAGED_BY_KEY),
+    };
+  } catch (err) {
+    if (errorName(err) === 'NoSuchBucket') return undefined; // deleted between the two reads
+    throw err;
+  }
+}
+
+function encryptionRule(kmsKeyId: string | undefined) {
+  return kmsKeyId
+    ? { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: kmsKeyId }, BucketKeyEnabled: true }
+    : { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const } };
+}
+
+/** Tags first: S3 cannot tag at CreateBucket everywhere, so keep the untagged moment short. */
+function bucketAttributes(plan: BucketPlan): Attribute<BucketState>[] {
+  const { s3, rule, managedStatements } = plan;
+  const B = { Bucket: plan.bucket };
+  const attr = (field: string, get: (s: BucketState) => unknown, write: (actual: BucketState | undefined) => Promise<unknown>): Attribute<BucketState> => ({
+    field,
+    get,
+    afterCreate: true,
+    update: async (_d, actual) => void (await write(actual)),
+  });
+  return [
+    attr('tags.ManagedBy', (s) => s.managedTag, (a) => s3.send(new PutBucketTaggingCommand({ ...B, Tagging: { TagSet: [...(a?.otherTags ?? []), { Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] } }))),
+    attr('objectOwnership', (s) => s.objectOwnership, () => s3.send(new PutBucketOwnershipControlsCommand({ ...B, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }))),
+    attr('publicAccessBlock', (s) => s.publicAccessBlock, () => s3.send(new PutPublicAccessBlockCommand({ ...B, PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCK }))),
+    attr('encryption', (s) => s.encryption, () => s3.send(new PutBucketEncryptionCommand({ ...B, ServerSideEncryptionConfiguration: { Rules: [encryptionRule(plan.kmsKeyId)] } }))),
+    attr('versioning', (s) => s.versioning, () => s3.send(new PutBucketVersioningCommand({ ...B, VersioningConfiguration: { Status: 'Enabled' } }))),
+    attr(`lifecycle[${LIFECYCLE_RULE_ID}]`, (s) => s.lifecycleRule, (a) => s3.send(new PutBucketLifecycleConfigurationCommand({ ...B, LifecycleConfiguration: { Rules: [...(a?.otherRules ?? []), rule] } }))),
+    attr('policy', (s) => s.policyStatements, (a) => {
+      const doc = { Version: a?.policyVersion ?? '2012-10-17', Statement: [...(a?.otherStatements ?? []), ...managedStatements] };
+      return s3.send(new PutBucketPolicyCommand({ ...B, Policy: JSON.stringify(doc) }));
+    }),
+  ];
+}
+
+export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>> {
+  const { region, kmsKeyId, logging } = ctx.settings;
+  const account = await ctx.account();
+  const bucket = await ctx.bucketName();
+  const s3 = ctx.aws.get(S3Client);
+  const plan: BucketPlan = {
+    s3,
+    bucket,
+    region,
+    kmsKeyId,
+    managedStatements: [logsWriteStatement(region, account, bucket, logging.s3KeyPrefix), denyInsecureTransportStatement(region, bucket)],
+    rule: lifecycleRule({
+      expirationDays: ctx.settings.bucketExpirationDays,
+      noncurrentDays: ctx.settings.noncurrentExpirationDays,
+      abortMultipartDays: ctx.settings.abortIncompleteMultipartUploadDays,
+    }),
+  };
   return {
     resource: 's3-bucket',
     name: bucket,
-    desired,
-    async read() {
-      const where = await bucketRegion(s3, bucket);
-      if (where === undefined) return undefined;
-      if (where !== region) {
-        throw new BmError(`S3 bucket "${bucket}" is in ${where}, but Bedrock can only log to a bucket in ${region}.`, {
-          hint: 'Set "bucketName" in bedrock-monitor.config.json to a bucket in this Region (or leave it unset for the default).',
-        });
-      }
-      try {
-        const [own, pab, enc, ver, lc, pol, tags] = await Promise.all([
-          optional(s3.send(new GetBucketOwnershipControlsCommand(B))),
-          optional(s3.send(new GetPublicAccessBlockCommand(B))),
-          optional(s3.send(new GetBucketEncryptionCommand(B))),
-          s3.send(new GetBucketVersioningCommand(B)),
-          optional(s3.send(new GetBucketLifecycleConfigurationCommand(B))),
-          optional(s3.send(new GetBucketPolicyCommand(B))),
-          optional(s3.send(new GetBucketTaggingCommand(B))),
-        ]);
-        const sse = enc?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
-        const rules = lc?.Rules ?? [];
-        const policy: PolicyDocument | undefined = pol?.Policy ? parsePolicy(pol.Policy) : undefined;
-        const statements = statementsOf(policy);
-        const c = pab?.PublicAccessBlockConfiguration;
-        return {
-          objectOwnership: own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null,
-          publicAccessBlock: c
-            ? { BlockPublicAcls: !!c.BlockPublicAcls, IgnorePublicAcls: !!c.IgnorePublicAcls, BlockPublicPolicy: !!c.BlockPublicPolicy, RestrictPublicBuckets: !!c.RestrictPublicBuckets }
-            : null,
-          encryption: sse?.SSEAlgorithm ? { algorithm: sse.SSEAlgorithm, kmsKeyId: sse.KMSMasterKeyID ?? null } : null,
-          versioning: ver.Status ?? null,
-          lifecycleRule: normalizeRule(rules.find((r) => r.ID === LIFECYCLE_RULE_ID)),
-          policyStatements: Object.fromEntries(
-            managedStatements.map((m): [string, Record<string, unknown> | null] => {
-              const found = statements.find((s) => s.Sid === m.Sid);
-              return [m.Sid ?? '', found ? normalizeStatement(found) : null];
-            }),
-          ),
-          managedTag: hasManagedTag(tags?.TagSet),
-          otherRules: rules.filter((r) => r.ID !== LIFECYCLE_RULE_ID),
-          otherStatements: statements.filter((s) => !managedStatements.some((m) => m.Sid === s.Sid)),
-          policyVersion: policy?.Version,
-          otherTags: (tags?.TagSet ?? []).filter((t) => t.Key !== MANAGED_BY_KEY),
-        };
-      } catch (err) {
-        if (errorName(err) === 'NoSuchBucket') return undefined; // deleted between the two reads
-        throw err;
-      }
+    desired: desiredState(plan),
+    read: () => readBucket(plan),
+    ownership: {
+      rule: MANAGED_TAG_RULE,
+      owns: (s) => s.managedTag,
+      probe: async () => ((await bucketRegion(s3, bucket)) === undefined ? undefined : hasManagedTag((await optional(s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))))?.TagSet)),
     },
-    owned: (s) => s.managedTag,
-    // Tags first: S3 cannot tag at CreateBucket everywhere, so keep the untagged moment short.
-    attributes: [
-      {
-        field: 'tags.ManagedBy',
-        get: (s) => s.managedTag,
-        afterCreate: true,
-        update: async (_d, actual) => {
-          await s3.send(new PutBucketTaggingCommand({ ...B, Tagging: { TagSet: [...(actual?.otherTags ?? []), { Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] } }));
-        },
-      },
-      {
-        field: 'objectOwnership',
-        get: (s) => s.objectOwnership,
-        afterCreate: true,
-        update: async () => {
-          await s3.send(new PutBucketOwnershipControlsCommand({ ...B, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
-        },
-      },
-      {
-        field: 'publicAccessBlock',
-        get: (s) => s.publicAccessBlock,
-        afterCreate: true,
-        update: async () => {
-          await s3.send(new PutPublicAccessBlockCommand({ ...B, PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCK }));
-        },
-      },
-      {
-        field: 'encryption',
-        get: (s) => s.encryption,
-        afterCreate: true,
-        update: async () => {
-          await s3.send(
-            new PutBucketEncryptionCommand({
-              ...B,
-              ServerSideEncryptionConfiguration: {
-                Rules: [
-                  kmsKeyId
-                    ? { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kmsKeyId }, BucketKeyEnabled: true }
-                    : { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-                ],
-              },
-            }),
-          );
-        },
-      },
-      {
-        field: 'versioning',
-        get: (s) => s.versioning,
-        afterCreate: true,
-        update: async () => {
-          await s3.send(new PutBucketVersioningCommand({ ...B, VersioningConfiguration: { Status: 'Enabled' } }));
-        },
-      },
-      {
-        field: `lifecycle[${LIFECYCLE_RULE_ID}]`,
-        get: (s) => s.lifecycleRule,
-        afterCreate: true,
-        update: async (_d, actual) => {
-          await s3.send(new PutBucketLifecycleConfigurationCommand({ ...B, LifecycleConfiguration: { Rules: [...(actual?.otherRules ?? []), rule] } }));
-        },
-      },
-      {
-        field: 'policy',
-        get: (s) => s.policyStatements,
-        afterCreate: true,
-        update: async (_d, actual) => {
-          const doc = { Version: actual?.policyVersion ?? '2012-10-17', Statement: [...(actual?.otherStatements ?? []), ...managedStatements] };
-          await s3.send(new PutBucketPolicyCommand({ ...B, Policy: JSON.stringify(doc) }));
-        },
-      },
-    ],
+    attributes: bucketAttributes(plan),
     async create() {
       try {
         await s3.send(
           new CreateBucketCommand({
-            ...B,
+            Bucket: bucket,
             ObjectOwnership: 'BucketOwnerEnforced',
             ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
           }),
         );
       } catch (err) {
-        const name = errorName(err);
-        if (name === 'BucketAlreadyExists') throw foreignBucketError(bucket, err);
-        // Another run created it a moment ago: carry on and configure it.
-        if (name !== 'BucketAlreadyOwnedByYou') throw err;
+        if (errorName(err) === 'BucketAlreadyExists') throw foreignBucketError(bucket, err);
+        throw err;
       }
     },
+    alreadyExists: (err) => errorName(err) === 'BucketAlreadyOwnedByYou',
+    remove: () => emptyAndDeleteBucket(s3, bucket),
   };
+}
+
+/**
+ * Deletes the bucket policy (so that no Deny statement, such as ours for plain-HTTP requests, can
+ * block the emptying), every object version and delete marker, 1,000 per request, then the bucket.
+ */
+export async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void> {
+  await absentIfNotFound(s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket })));
+  // The SDK has no paginator for ListObjectVersions: always list from the start, since what was
+  // deleted is gone.
+  for (;;) {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
+    const objects: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
+    if (objects.length === 0) break;
+    const r = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+    if (r.Errors?.length) throw new Error(`could not delete ${r.Errors.length} objects from ${bucket}: ${r.Errors[0]?.Code ?? ''} ${r.Errors[0]?.Message ?? ''}`);
+  }
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }

@@ -1,10 +1,13 @@
-import { CloudWatchClient, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DeleteDashboardsCommand, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';
+import { MANAGED_TAGS } from '../aws/ownership.js';
 import { bundledPriceTable } from '../pricing/table.js';
 
 const NS = '{AWS/Bedrock,ModelId}';
+/** In the header widget of every dashboard the tool writes: how it knows a dashboard is its own. */
+export const DASHBOARD_MARKER = 'Managed by bedrock-monitor';
 const search = (metric: string, stat: string, period: number, extra = ''): string => `SEARCH('${NS} MetricName="${metric}"${extra}', '${stat}', ${period})`;
 
 type MetricRow = Record<string, unknown>[];
@@ -94,7 +97,7 @@ export function dashboardBody(region: string, logGroupName: string): { widgets: 
         width: 24,
         height: 2,
         properties: {
-          markdown: `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear by themselves. Costs are estimates from list prices (${bundledPriceTable().date}, global-endpoint rates); \`bedrock-monitor report\` applies Regional premiums. Managed by bedrock-monitor: edits are reverted by \`bedrock-monitor dashboard\`.`,
+          markdown: `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear by themselves. Costs are estimates from list prices (${bundledPriceTable().date}, global-endpoint rates); \`bedrock-monitor report\` applies Regional premiums. ${DASHBOARD_MARKER}: edits are reverted by \`bedrock-monitor dashboard\`.`,
         },
       },
       w('Invocations', perModel([{ metric: 'Invocations', stat: 'Sum', label: 'Invocations', total: true }], 300, 'inv'), 300, 0, 2),
@@ -204,8 +207,10 @@ export function dashboardResource(ctx: Ctx): ResourceDef<DashboardState> {
   const { region, dashboardName, logGroupName } = ctx.settings;
   const cw = ctx.aws.get(CloudWatchClient);
   const body = dashboardBody(region, logGroupName);
-  const put = async (): Promise<void> => {
-    await cw.send(new PutDashboardCommand({ DashboardName: dashboardName, DashboardBody: JSON.stringify(body) }));
+  // Tags are applied on creation only (AWS ignores them on update, and moto ignores them): the
+  // ownership rule is the marker in the body, which every copy of the tool's dashboard carries.
+  const put = async (tags = false): Promise<void> => {
+    await cw.send(new PutDashboardCommand({ DashboardName: dashboardName, DashboardBody: JSON.stringify(body), ...(tags ? { Tags: MANAGED_TAGS } : {}) }));
   };
   return {
     resource: 'dashboard',
@@ -222,7 +227,9 @@ export function dashboardResource(ctx: Ctx): ResourceDef<DashboardState> {
       }
       return { body: parsed };
     },
-    attributes: [{ field: 'body', get: (s) => s.body, update: put }],
-    create: put,
+    attributes: [{ field: 'body', get: (s) => s.body, update: () => put() }],
+    create: () => put(true),
+    ownership: { rule: `carrying the "${DASHBOARD_MARKER}" header`, owns: (s) => JSON.stringify(s.body).includes(DASHBOARD_MARKER) },
+    remove: async () => void (await cw.send(new DeleteDashboardsCommand({ DashboardNames: [dashboardName] }))),
   };
 }

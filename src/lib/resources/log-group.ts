@@ -2,6 +2,7 @@ import {
   AssociateKmsKeyCommand,
   CloudWatchLogsClient,
   CreateLogGroupCommand,
+  DeleteLogGroupCommand,
   DisassociateKmsKeyCommand,
   ListTagsForResourceCommand,
   PutRetentionPolicyCommand,
@@ -12,7 +13,8 @@ import {
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';
-import { hasManagedTag, logGroupArn, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../aws/names.js';
+import { logGroupArn } from '../aws/names.js';
+import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 
 export interface LogGroupState {
   retentionInDays: number | null;
@@ -43,7 +45,7 @@ export async function logGroupResource(ctx: Ctx): Promise<ResourceDef<LogGroupSt
       const tags = await absentIfNotFound(logs.send(new ListTagsForResourceCommand({ resourceArn: arn })));
       return { retentionInDays: group.retentionInDays ?? null, kmsKeyId: group.kmsKeyId ?? null, managedTag: hasManagedTag(tags?.tags) };
     },
-    owned: (s) => s.managedTag,
+    ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag },
     attributes: [
       {
         field: 'retentionInDays',
@@ -70,18 +72,15 @@ export async function logGroupResource(ctx: Ctx): Promise<ResourceDef<LogGroupSt
       },
     ],
     async create() {
-      try {
-        await logs.send(
-          new CreateLogGroupCommand({
-            logGroupName,
-            ...(logGroupKmsKeyArn ? { kmsKeyId: logGroupKmsKeyArn } : {}),
-            tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE },
-          }),
-        );
-      } catch (err) {
-        // Another run created it a moment ago: carry on and set retention.
-        if (errorName(err) !== 'ResourceAlreadyExistsException') throw err;
-      }
+      await logs.send(
+        new CreateLogGroupCommand({
+          logGroupName,
+          ...(logGroupKmsKeyArn ? { kmsKeyId: logGroupKmsKeyArn } : {}),
+          tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE },
+        }),
+      );
     },
+    alreadyExists: (err) => errorName(err) === 'ResourceAlreadyExistsException',
+    remove: async () => void (await logs.send(new DeleteLogGroupCommand({ logGroupName }))),
   };
 }

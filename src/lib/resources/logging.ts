@@ -1,5 +1,6 @@
 import {
   BedrockClient,
+  DeleteModelInvocationLoggingConfigurationCommand,
   GetModelInvocationLoggingConfigurationCommand,
   PutModelInvocationLoggingConfigurationCommand,
   type LoggingConfig,
@@ -97,12 +98,7 @@ const PERMISSION_RETRY = /failed to validate permissions/i;
 /** Backoff for IAM propagation: about a minute in all. */
 export const PERMISSION_RETRY_DELAYS_MS = [2000, 3000, 5000, 8000, 10000, 15000, 17000];
 
-export interface LoggingOptions {
-  /** Refuse (exit 2) when the Region's configuration points at destinations that are not ours. */
-  refuseForeign: boolean;
-}
-
-export async function loggingResource(ctx: Ctx, opts: LoggingOptions): Promise<ResourceDef<LoggingState>> {
+export async function loggingResource(ctx: Ctx): Promise<ResourceDef<LoggingState>> {
   const { logging } = ctx.settings;
   const own = await ownTargets(ctx);
   const bedrock = ctx.aws.get(BedrockClient);
@@ -151,17 +147,21 @@ export async function loggingResource(ctx: Ctx, opts: LoggingOptions): Promise<R
     resource: 'logging-config',
     name: ctx.settings.region,
     desired,
-    async read() {
-      const actual = await readLoggingConfig(ctx);
-      if (actual && opts.refuseForeign && pointsElsewhere(actual, own)) {
-        throw usageError(
+    read: () => readLoggingConfig(ctx),
+    // One configuration per Region: it is the tool's when it sends logs only to the tool's resources.
+    ownership: {
+      rule: "pointing at this tool's role, log group and bucket",
+      owns: (s) => !pointsElsewhere(s, own),
+      forceDeletes: false,
+      describeForeign: (actual) => `points at ${describeTargets(actual)}, not at this tool's resources`,
+      refusal: (actual) =>
+        usageError(
           `Model invocation logging in ${ctx.settings.region} already points elsewhere: ${describeTargets(actual)}. Refusing to replace it.`,
           'Pass --force to replace it with this tool\'s configuration (the other destinations stop receiving logs).',
           { current: actual },
-        );
-      }
-      return actual;
+        ),
     },
+    remove: async () => void (await bedrock.send(new DeleteModelInvocationLoggingConfigurationCommand({}))),
     attributes: [
       { field: 'cloudWatchConfig', get: (s) => s.cloudWatchConfig },
       { field: 's3Config', get: (s) => s.s3Config },

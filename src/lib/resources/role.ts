@@ -1,5 +1,10 @@
 import {
   CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
   GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
@@ -10,7 +15,8 @@ import {
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';
-import { bedrockSourceArn, bucketArn, hasManagedTag, logStreamArn, MANAGED_BY_KEY, MANAGED_BY_VALUE, withSlash } from '../aws/names.js';
+import { bedrockSourceArn, bucketArn, logStreamArn, withSlash } from '../aws/names.js';
+import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 import { normalizePolicy, type PolicyDocument } from '../aws/policy.js';
 
 export const INLINE_POLICY_NAME = 'BedrockMonitorLogDelivery';
@@ -84,7 +90,7 @@ export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
         managedTag: hasManagedTag(role.Role.Tags),
       };
     },
-    owned: (s) => s.managedTag,
+    ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag },
     attributes: [
       {
         field: 'trustPolicy',
@@ -110,19 +116,27 @@ export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
       },
     ],
     async create() {
-      try {
-        await iam.send(
-          new CreateRoleCommand({
-            RoleName: roleName,
-            AssumeRolePolicyDocument: JSON.stringify(trust),
-            Description: `Lets Amazon Bedrock deliver model invocation logs in ${region} (managed by bedrock-monitor)`,
-            Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }],
-          }),
-        );
-      } catch (err) {
-        // Another run created it a moment ago: carry on and attach the policy.
-        if (errorName(err) !== 'EntityAlreadyExists' && errorName(err) !== 'EntityAlreadyExistsException') throw err;
-      }
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: roleName,
+          AssumeRolePolicyDocument: JSON.stringify(trust),
+          Description: `Lets Amazon Bedrock deliver model invocation logs in ${region} (managed by bedrock-monitor)`,
+          Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }],
+        }),
+      );
     },
+    alreadyExists: (err) => errorName(err) === 'EntityAlreadyExists' || errorName(err) === 'EntityAlreadyExistsException',
+    remove: () => deleteRole(iam, roleName),
   };
+}
+
+/** Inline policies first, then attached managed policies are detached (not deleted), then the role. */
+export async function deleteRole(iam: IAMClient, roleName: string): Promise<void> {
+  for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName })) {
+    for (const PolicyName of page.PolicyNames ?? []) await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName }));
+  }
+  for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
+    for (const p of page.AttachedPolicies ?? []) await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: p.PolicyArn }));
+  }
+  await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
 }

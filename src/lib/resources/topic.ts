@@ -1,5 +1,6 @@
 import {
   CreateTopicCommand,
+  DeleteTopicCommand,
   GetTopicAttributesCommand,
   paginateListSubscriptionsByTopic,
   ListTagsForResourceCommand,
@@ -11,7 +12,8 @@ import {
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, isNotFound } from '../aws/errors.js';
-import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, partitionOf } from '../aws/names.js';
+import { partitionOf } from '../aws/names.js';
+import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 
 export async function topicArn(ctx: Ctx): Promise<string> {
   const { region, alarms } = ctx.settings;
@@ -36,7 +38,7 @@ export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> 
       const tags = await absentIfNotFound(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn })));
       return { managedTag: hasManagedTag(tags?.Tags) };
     },
-    owned: (s) => s.managedTag,
+    ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag },
     attributes: [
       {
         field: 'tags.ManagedBy',
@@ -50,6 +52,8 @@ export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> 
       // CreateTopic is idempotent for the same name and attributes.
       await sns.send(new CreateTopicCommand({ Name: name, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
     },
+    // Deleting a topic deletes its subscriptions.
+    remove: async () => void (await sns.send(new DeleteTopicCommand({ TopicArn: arn }))),
   };
 }
 
@@ -89,6 +93,8 @@ export async function subscriptionResource(ctx: Ctx, email: string): Promise<Res
     },
     // Confirmation is up to the recipient: being pending is shown, never "repaired".
     attributes: [],
+    // A subscription is the tool's when it is on the tool's topic; it goes when the topic goes.
+    ownership: { rule: `on topic ${ctx.settings.alarms.topicName}`, owns: () => true },
     async create() {
       await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: 'email', Endpoint: email }));
       ctx.cache.invalidate(subscriptionsKey(arn));

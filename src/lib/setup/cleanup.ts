@@ -1,181 +1,117 @@
-import { BedrockClient, DeleteModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
-import { CloudWatchClient, DeleteDashboardsCommand, GetDashboardCommand, ListTagsForResourceCommand as ListAlarmTags } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, DeleteLogGroupCommand, ListTagsForResourceCommand as ListLogTags } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  DetachRolePolicyCommand,
-  GetRoleCommand,
-  IAMClient,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-} from '@aws-sdk/client-iam';
-import { DeleteBucketCommand, DeleteBucketPolicyCommand, DeleteObjectsCommand, GetBucketTaggingCommand, ListObjectVersionsCommand, S3Client, type ObjectIdentifier } from '@aws-sdk/client-s3';
-import { DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand as ListTopicTags, SNSClient } from '@aws-sdk/client-sns';
 import type { Ctx } from '../context/context.js';
-import type { Outcome } from '../aws/ensure.js';
-import { absentIfNotFound } from '../aws/errors.js';
+import type { Outcome, ResourceDef } from '../aws/ensure.js';
+import { absentIfNotFound, toBmError } from '../aws/errors.js';
 import { usageError } from '../core/errors.js';
 import type { Output } from '../io/output.js';
 import { askConfirm } from '../io/prompts.js';
 import { renderOutcomes } from './render.js';
-import { hasManagedTag, logGroupArn } from '../aws/names.js';
-import { alarmsWithPrefix, deleteAlarms } from '../resources/alarms.js';
-import { bucketRegion } from '../resources/bucket.js';
-import { findLogGroup } from '../resources/log-group.js';
-import { describeTargets, ownTargets, pointsElsewhere, readLoggingConfig } from '../resources/logging.js';
-import { topicArn } from '../resources/topic.js';
+import { STEPS, type Step, type StepName } from './steps.js';
 
-/** One resource cleanup found: whether the tool owns it, and how to delete it. */
+/**
+ * cleanup: every step's resources, in reverse order of the registry (dependants first), each
+ * deleted only when its own ownership rule says it is the tool's (or with --force). A failed
+ * deletion is recorded and the rest go on, except what the failed resource still needs.
+ */
+
+/** One existing resource, whether it is the tool's, and the step it belongs to. */
 export interface Candidate {
-  resource: string;
-  name: string;
+  step: StepName;
+  def: ResourceDef<unknown>;
   owned: boolean;
-  /** Why an unowned resource is left alone. */
-  reason?: string;
-  remove(): Promise<void>;
+  /** What a foreign one is, when its definition can say. */
+  foreign?: string;
 }
 
 export interface CleanupOptions {
   keepLogs: boolean;
 }
 
-/**
- * Finds every resource setup creates, in the order they must be deleted (dependants first):
- * logging configuration, alarms, dashboard, topic, log group, bucket, role. Reads only.
- */
-export async function findCandidates(ctx: Ctx, opts: CleanupOptions): Promise<{ candidates: Candidate[]; warnings: string[] }> {
-  const warnings: string[] = [];
-  const { region, roleName, logGroupName, dashboardName } = ctx.settings;
-  const account = await ctx.account();
-  const iam = ctx.aws.get(IAMClient);
-  const s3 = ctx.aws.get(S3Client);
-  const logs = ctx.aws.get(CloudWatchLogsClient);
-  const cw = ctx.aws.get(CloudWatchClient);
-  const sns = ctx.aws.get(SNSClient);
-  const bucket = await ctx.bucketName();
-  const topic = await topicArn(ctx);
-  const untagged = 'not tagged ManagedBy=bedrock-monitor: left alone (use --force to delete it anyway)';
+/** The steps that hold logged data, kept by --keep-logs. */
+const LOG_STEPS = new Set<StepName>(['create-bucket', 'create-log-group']);
 
-  const [logging, own, alarms, dashboard, topicAttrs, group, role, bucketWhere] = await Promise.all([
-    readLoggingConfig(ctx),
-    ownTargets(ctx),
-    alarmsWithPrefix(ctx),
-    absentIfNotFound(cw.send(new GetDashboardCommand({ DashboardName: dashboardName }))),
-    absentIfNotFound(sns.send(new GetTopicAttributesCommand({ TopicArn: topic }))),
-    opts.keepLogs ? undefined : findLogGroup(logs, logGroupName),
-    absentIfNotFound(iam.send(new GetRoleCommand({ RoleName: roleName }))),
-    opts.keepLogs ? undefined : bucketRegion(s3, bucket),
-  ]);
+async function exists(def: ResourceDef<unknown>): Promise<{ owned: boolean; foreign?: string } | undefined> {
+  if (def.ownership.probe) {
+    const owned = await def.ownership.probe();
+    return owned === undefined ? undefined : { owned };
+  }
+  const actual = await def.read();
+  if (actual === undefined) return undefined;
+  const owned = await def.ownership.owns(actual);
+  const foreign = owned ? undefined : def.ownership.describeForeign?.(actual);
+  return { owned, ...(foreign ? { foreign } : {}) };
+}
 
-  const candidates: Candidate[] = [];
-  if (logging) {
-    if (pointsElsewhere(logging, own)) {
-      warnings.push(`the model invocation logging configuration in ${region} points at ${describeTargets(logging)}, not at this tool's resources: left alone`);
-    } else {
-      candidates.push({
-        resource: 'logging-config',
-        name: region,
-        owned: true,
-        remove: async () => void (await ctx.aws.get(BedrockClient).send(new DeleteModelInvocationLoggingConfigurationCommand({}))),
-      });
-    }
-  }
-  const alarmTags = await Promise.all(alarms.map((a) => cw.send(new ListAlarmTags({ ResourceARN: a.AlarmArn }))));
-  const ownedAlarms = alarms.filter((_a, i) => hasManagedTag(alarmTags[i]?.Tags)).sort((a, b) => (a.AlarmName ?? '').localeCompare(b.AlarmName ?? ''));
-  for (const a of alarms.filter((x) => !ownedAlarms.includes(x))) {
-    candidates.push({ resource: 'alarm', name: a.AlarmName ?? '', owned: false, reason: untagged, remove: () => deleteAlarms(ctx, [a.AlarmName ?? '']) });
-  }
-  for (const a of ownedAlarms) candidates.push({ resource: 'alarm', name: a.AlarmName ?? '', owned: true, remove: () => deleteAlarms(ctx, [a.AlarmName ?? '']) });
-  if (dashboard) {
-    // Dashboards cannot be tagged: the configured name is the tool's.
-    candidates.push({ resource: 'dashboard', name: dashboardName, owned: true, remove: async () => void (await cw.send(new DeleteDashboardsCommand({ DashboardNames: [dashboardName] }))) });
-  }
-  if (topicAttrs) {
-    const tags = await absentIfNotFound(sns.send(new ListTopicTags({ ResourceArn: topic })));
-    const owned = hasManagedTag(tags?.Tags);
-    candidates.push({
-      resource: 'sns-topic',
-      name: ctx.settings.alarms.topicName,
-      owned,
-      ...(owned ? {} : { reason: untagged }),
-      // Deleting a topic deletes its subscriptions.
-      remove: async () => void (await sns.send(new DeleteTopicCommand({ TopicArn: topic }))),
-    });
-  }
-  if (group) {
-    const tags = await absentIfNotFound(logs.send(new ListLogTags({ resourceArn: logGroupArn(region, account, logGroupName) })));
-    const owned = hasManagedTag(tags?.tags);
-    candidates.push({ resource: 'log-group', name: logGroupName, owned, ...(owned ? {} : { reason: untagged }), remove: async () => void (await logs.send(new DeleteLogGroupCommand({ logGroupName }))) });
-  }
-  if (bucketWhere) {
-    const tags = await absentIfNotFound(s3.send(new GetBucketTaggingCommand({ Bucket: bucket })));
-    const owned = hasManagedTag(tags?.TagSet);
-    candidates.push({ resource: 's3-bucket', name: bucket, owned, ...(owned ? {} : { reason: untagged }), remove: () => emptyAndDeleteBucket(ctx, bucket) });
-  }
-  if (role?.Role) {
-    const owned = hasManagedTag(role.Role.Tags);
-    candidates.push({ resource: 'iam-role', name: roleName, owned, ...(owned ? {} : { reason: untagged }), remove: () => deleteRole(ctx, roleName) });
-  }
-  return { candidates, warnings };
+async function stepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]> {
+  const defs = [...(await step.resources(ctx)), ...((await step.strays?.(ctx)) ?? [])].filter((d) => d.remove !== undefined);
+  const found = await Promise.all(defs.map(exists));
+  return defs.flatMap((def, i) => {
+    const f = found[i];
+    return f ? [{ step: step.name, def, ...f }] : [];
+  });
+}
+
+/** Every resource cleanup would consider, in deletion order. Reads only. */
+export async function findCandidates(ctx: Ctx, opts: CleanupOptions): Promise<Candidate[]> {
+  await ctx.account();
+  const steps = [...STEPS].reverse().filter((s) => !(opts.keepLogs && LOG_STEPS.has(s.name)));
+  const perStep = await Promise.all(steps.map((s) => stepCandidates(ctx, s)));
+  return perStep.flat();
+}
+
+function deletable(c: Candidate, force: boolean): boolean {
+  return c.owned || (force && c.def.ownership.forceDeletes !== false);
+}
+
+function leftAlone(c: Candidate): string {
+  const force = c.def.ownership.forceDeletes === false ? '' : ' (use --force to delete it anyway)';
+  return `${c.foreign ?? `not ${c.def.ownership.rule}`}: left alone${force}`;
 }
 
 /**
- * Deletes the bucket policy (so that no Deny statement, such as ours for plain-HTTP requests, can
- * block the emptying), every object version and delete marker, 1,000 per request, then the bucket.
+ * Deletes in order, continuing after a failure. A resource whose step is needed by a step whose
+ * deletion failed is kept (the survivor still uses it). A resource already gone counts as deleted.
  */
-export async function emptyAndDeleteBucket(ctx: Ctx, bucket: string): Promise<void> {
-  const s3 = ctx.aws.get(S3Client);
-  await absentIfNotFound(s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket })));
-  // Always list from the start: what was deleted is gone, so markers into a shrinking listing are not needed.
-  for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
-    const objects: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
-    if (objects.length === 0) break;
-    for (let i = 0; i < objects.length; i += 1000) {
-      const r = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects.slice(i, i + 1000), Quiet: true } }));
-      if (r.Errors?.length) throw new Error(`could not delete ${r.Errors.length} objects from ${bucket}: ${r.Errors[0]?.Code ?? ''} ${r.Errors[0]?.Message ?? ''}`);
+export async function removeCandidates(ctx: Ctx, candidates: Candidate[]): Promise<Outcome[]> {
+  const outcomes = new Map<Candidate, Outcome>();
+  const failedSteps = new Set<StepName>();
+  const stepOf = new Map(STEPS.map((s) => [s.name, s]));
+  const keptFor = (c: Candidate): StepName | undefined => [...failedSteps].find((f) => stepOf.get(f)?.needs(ctx.settings).includes(c.step));
+  const base = (c: Candidate) => ({ resource: c.def.resource, name: c.def.name, changes: [] });
+  const byStep = new Map<StepName, Candidate[]>();
+  for (const c of candidates) byStep.set(c.step, [...(byStep.get(c.step) ?? []), c]);
+
+  for (const [stepName, group] of byStep) {
+    const todo: Candidate[] = [];
+    for (const c of group) {
+      const kept = keptFor(c);
+      if (!deletable(c, ctx.force)) outcomes.set(c, { ...base(c), action: 'skipped', note: leftAlone(c) });
+      else if (ctx.dryRun) outcomes.set(c, { ...base(c), action: 'would-delete' });
+      else if (kept) outcomes.set(c, { ...base(c), action: 'skipped', note: `kept: ${kept} could not be deleted and still needs it` });
+      else todo.push(c);
     }
+    const results = await deleteGroup(ctx, stepOf.get(stepName)!, todo);
+    todo.forEach((c, i) => outcomes.set(c, results[i]!.error ? { ...base(c), action: 'failed', note: results[i]!.error } : { ...base(c), action: 'deleted' }));
+    if (results.some((r) => r.error)) failedSteps.add(stepName);
   }
-  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  return candidates.map((c) => outcomes.get(c)!);
 }
 
-/** Inline policies first, then attached managed policies are detached (not deleted), then the role. */
-export async function deleteRole(ctx: Ctx, roleName: string): Promise<void> {
-  const iam = ctx.aws.get(IAMClient);
-  const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
-  for (const PolicyName of inline.PolicyNames ?? []) await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName }));
-  const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
-  for (const p of attached.AttachedPolicies ?? []) await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: p.PolicyArn }));
-  await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
-}
-
-/** Deletes in order; a resource already gone (another run) counts as deleted. */
-export async function removeCandidates(ctx: Ctx, candidates: Candidate[], force: boolean): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
-  const deletable = (c: Candidate): boolean => (c.owned || force) && !ctx.dryRun;
-  // Alarms go in one DeleteAlarms call (up to 100 names each) rather than one call per alarm.
-  const alarmNames = candidates.filter((c) => c.resource === 'alarm' && deletable(c)).map((c) => c.name);
-  let alarmsDeleted = false;
-  for (const c of candidates) {
-    const base = { resource: c.resource, name: c.name, changes: [] };
-    if (!c.owned && !force) {
-      outcomes.push({ ...base, action: 'skipped', note: c.reason ?? 'not owned' });
-      continue;
+async function deleteGroup(ctx: Ctx, step: Step, group: Candidate[]): Promise<{ error?: string }[]> {
+  const attempt = async (run: () => Promise<unknown>): Promise<{ error?: string }> => {
+    try {
+      await absentIfNotFound(run());
+      return {};
+    } catch (err) {
+      return { error: toBmError(err).message };
     }
-    if (ctx.dryRun) {
-      outcomes.push({ ...base, action: 'would-delete' });
-      continue;
-    }
-    if (c.resource === 'alarm') {
-      if (!alarmsDeleted) await deleteAlarms(ctx, alarmNames);
-      alarmsDeleted = true;
-    } else {
-      await absentIfNotFound(c.remove());
-    }
-    outcomes.push({ ...base, action: 'deleted' });
+  };
+  if (step.removeBatch && group.length > 1) {
+    const r = await attempt(() => step.removeBatch!(ctx, group.map((c) => c.def)));
+    return group.map(() => r);
   }
-  return outcomes;
+  const results: { error?: string }[] = [];
+  for (const c of group) results.push(await attempt(() => c.def.remove!()));
+  return results;
 }
 
 export interface CleanupData {
@@ -184,23 +120,24 @@ export interface CleanupData {
   warnings: string[];
 }
 
-export async function runCleanup(ctx: Ctx, opts: CleanupOptions): Promise<CleanupData> {
-  const out = ctx.out;
-  const { candidates, warnings } = await findCandidates(ctx, opts);
-  for (const w of warnings) out.warn(w);
-  const toDelete = candidates.filter((c) => c.owned || ctx.force);
-  if (toDelete.length && !ctx.dryRun && !ctx.yes) {
-    if (!ctx.interactive) {
-      throw usageError(`cleanup would delete ${toDelete.length} resources and there is no terminal to confirm on: pass --yes to delete, or --dry-run to list them.`);
-    }
-    const list = out.toStderr();
-    list.print(`cleanup will delete in ${ctx.settings.region}:`);
-    for (const c of toDelete) list.print(`  ${c.resource.padEnd(16)} ${c.name}`);
-    if (!(await askConfirm(out.io, `Delete these ${toDelete.length} resources?`, false))) throw usageError('Aborted: nothing was deleted.');
+async function confirm(ctx: Ctx, toDelete: Candidate[]): Promise<void> {
+  if (!toDelete.length || ctx.dryRun || ctx.yes) return;
+  if (!ctx.interactive) {
+    throw usageError(`cleanup would delete ${toDelete.length} resources and there is no terminal to confirm on: pass --yes to delete, or --dry-run to list them.`);
   }
-  const outcomes = await removeCandidates(ctx, candidates, ctx.force);
-  for (const o of outcomes.filter((x) => x.action === 'skipped')) out.warn(`${o.resource} ${o.name}: ${o.note ?? ''}`);
-  return { region: ctx.settings.region, outcomes, warnings };
+  const list = ctx.out.toStderr();
+  list.print(`cleanup will delete in ${ctx.settings.region}:`);
+  for (const c of toDelete) list.print(`  ${c.def.resource.padEnd(16)} ${c.def.name}`);
+  if (!(await askConfirm(ctx.out.io, `Delete these ${toDelete.length} resources?`, false))) throw usageError('Aborted: nothing was deleted.');
+}
+
+export async function runCleanup(ctx: Ctx, opts: CleanupOptions): Promise<{ data: CleanupData; ok: boolean }> {
+  const candidates = await findCandidates(ctx, opts);
+  await confirm(ctx, candidates.filter((c) => deletable(c, ctx.force)));
+  const outcomes = await removeCandidates(ctx, candidates);
+  const warnings = outcomes.filter((o) => o.action === 'skipped').map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
+  for (const w of warnings) ctx.out.warn(w);
+  return { data: { region: ctx.settings.region, outcomes, warnings }, ok: !outcomes.some((o) => o.action === 'failed') };
 }
 
 export function renderCleanup(out: Output, data: CleanupData, keepLogs: boolean): void {
@@ -209,5 +146,7 @@ export function renderCleanup(out: Output, data: CleanupData, keepLogs: boolean)
     return;
   }
   renderOutcomes(out, data.outcomes);
+  const failed = data.outcomes.filter((o) => o.action === 'failed');
+  if (failed.length) out.print(`\n${failed.length} deletion${failed.length === 1 ? '' : 's'} failed; fix the cause and run cleanup again: what was deleted stays deleted.`);
   if (keepLogs) out.print('\n--keep-logs: the S3 bucket and the log group (the logged data) were kept.');
 }

@@ -1,7 +1,7 @@
 import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
-import { alarmResource, alarmSpecs, deleteAlarms, unwantedAlarms } from '../resources/alarms.js';
+import { alarmResource, alarmSpecs, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
 import { bucketResource } from '../resources/bucket.js';
 import { dashboardResource } from '../resources/dashboard.js';
 import { logGroupResource } from '../resources/log-group.js';
@@ -33,6 +33,10 @@ export interface Step {
   converge?(ctx: Ctx, opts: StepOptions): Promise<Outcome[]>;
   /** Status rows beyond its resources (alarms no longer wanted). */
   extraStatus?(ctx: Ctx): Promise<StatusRow[]>;
+  /** Resources it once made that the settings no longer ask for (cleanup deletes the tool's own). */
+  strays?(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
+  /** Deletes several of its resources in fewer calls than one each (cleanup). */
+  removeBatch?(ctx: Ctx, defs: ResourceDef<unknown>[]): Promise<void>;
 }
 
 function loggingNeeds(s: Settings): StepName[] {
@@ -44,7 +48,7 @@ function loggingNeeds(s: Settings): StepName[] {
 
 async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
   const alarms = await Promise.all(alarmSpecs(ctx.settings).map(async (s) => ensure(await alarmResource(ctx, s), ctx)));
-  const names = (await unwantedAlarms(ctx)).map((a) => a.AlarmName ?? '');
+  const names = (await unwantedAlarms(ctx)).map((a) => a.name);
   const prune = opts.prune === true;
   if (prune && !ctx.dryRun && names.length) await deleteAlarms(ctx, names);
   const pruned: Outcome[] = names.map((name) => ({
@@ -59,7 +63,7 @@ async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
 
 /** Alarms that are no longer wanted show as drift until `alarms --prune` removes them. */
 async function unwantedAlarmRows(ctx: Ctx): Promise<StatusRow[]> {
-  return (await unwantedAlarms(ctx)).map((a) => ({ resource: 'alarm', name: a.AlarmName ?? '', status: 'drifted', changes: [{ field: 'wanted', from: true, to: false }] }));
+  return (await unwantedAlarms(ctx)).map((a) => ({ resource: 'alarm', name: a.name, status: 'drifted', changes: [{ field: 'wanted', from: true, to: false }] }));
 }
 
 /** In the order status lists their resources. */
@@ -70,9 +74,9 @@ export const STEPS: Step[] = [
   {
     name: 'enable-logging',
     needs: loggingNeeds,
-    resources: async (ctx) => [await loggingResource(ctx, { refuseForeign: false })],
+    resources: async (ctx) => [await loggingResource(ctx)],
     converge: async (ctx, opts) => {
-      const def = await loggingResource(ctx, { refuseForeign: !ctx.force });
+      const def = await loggingResource(ctx);
       // Inside setup-all the prerequisites are the steps it depends on: not checked twice.
       if (opts.standalone) await checkPrerequisites(ctx);
       return [await ensure(def, ctx)];
@@ -95,6 +99,8 @@ export const STEPS: Step[] = [
     resources: (ctx) => Promise.all(alarmSpecs(ctx.settings).map((s) => alarmResource(ctx, s))),
     converge: convergeAlarms,
     extraStatus: unwantedAlarmRows,
+    strays: strayAlarmResources,
+    removeBatch: (ctx, defs) => deleteAlarms(ctx, defs.map((d) => d.name)),
   },
 ];
 

@@ -2,6 +2,7 @@ import { usageError } from '../core/errors.js';
 import * as v from '../core/validate.js';
 import type { Rates } from '../pricing/table.js';
 import { loadConfigFile } from './file.js';
+import type { ConfigFile } from './schema.js';
 
 export interface LoggingSettings {
   destinations: ('cloudwatch' | 's3')[];
@@ -115,6 +116,47 @@ function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value
   return undefined;
 }
 
+/** A value from the first of the variables that is set, checked like the flag it stands for. */
+function checkedEnv(env: NodeJS.ProcessEnv, names: string[], check: (v: string) => string | undefined): string | undefined {
+  const e = fromEnv(env, names);
+  if (!e) return undefined;
+  const bad = check(e.value);
+  if (bad) throw usageError(`${e.name}: ${bad}`);
+  return e.value;
+}
+
+/** --region, then AWS_REGION / AWS_DEFAULT_REGION, the config file, and last the profile's Region. */
+async function resolveRegion(opts: GlobalOptions, config: ConfigFile, env: NodeJS.ProcessEnv, profileRegion: () => Promise<string | undefined>): Promise<string> {
+  const region = opts.region ?? checkedEnv(env, ['AWS_REGION', 'AWS_DEFAULT_REGION'], v.checkRegion) ?? config.region ?? (await profileRegion());
+  if (!region) {
+    throw usageError(
+      'No AWS Region given. Bedrock invocation logging is set per Region, so the tool never picks one for you.',
+      'Pass --region us-east-1, set AWS_REGION, add "region" to bedrock-monitor.config.json, or set a region for your profile in ~/.aws/config.',
+    );
+  }
+  const regionError = v.checkRegion(region);
+  if (regionError) throw usageError(`--region: ${regionError}`);
+  return region;
+}
+
+function resolveLogging(config: ConfigFile, overrides: SettingOverrides): LoggingSettings {
+  const logging: LoggingSettings = { ...DEFAULTS.logging, destinations: [...DEFAULTS.logging.destinations], ...stripUndefined(config.logging ?? {}) };
+  if (overrides.destinations) logging.destinations = overrides.destinations;
+  logging.destinations = [...new Set(logging.destinations)].sort();
+  return logging;
+}
+
+function resolveAlarms(config: ConfigFile, overrides: SettingOverrides): Settings['alarms'] {
+  const thresholds: AlarmThresholds = { ...DEFAULTS.alarms.thresholds, ...stripUndefined(config.alarms?.thresholds ?? {}), ...stripUndefined(overrides.thresholds ?? {}) };
+  return {
+    topicName: overrides.topicName ?? config.alarms?.topicName ?? DEFAULTS.alarms.topicName,
+    prefix: overrides.alarmPrefix ?? config.alarms?.prefix ?? DEFAULTS.alarms.prefix,
+    emails: [...new Set((overrides.emails ?? config.alarms?.emails ?? []).map((e) => e.trim()))],
+    thresholds,
+    costModelId: config.alarms?.costModelId ?? DEFAULTS.alarms.costModelId,
+  };
+}
+
 /**
  * Resolves every setting. Throws a usage error (exit 2) for anything invalid, so no AWS request is
  * made with a bad input. `profileRegion` is consulted last (the region of the AWS profile in
@@ -129,52 +171,11 @@ export async function resolveSettings(
 ): Promise<Settings> {
   const { file, config } = loadConfigFile(opts.config, cwd);
   const profile = opts.profile ?? fromEnv(env, ['AWS_PROFILE'])?.value;
-
-  let region = opts.region;
-  if (region === undefined) {
-    const e = fromEnv(env, ['AWS_REGION', 'AWS_DEFAULT_REGION']);
-    if (e) {
-      const bad = v.checkRegion(e.value);
-      if (bad) throw usageError(`${e.name}: ${bad}`);
-      region = e.value;
-    }
-  }
-  region ??= config.region ?? (await profileRegion(profile));
-  if (!region) {
-    throw usageError(
-      'No AWS Region given. Bedrock invocation logging is set per Region, so the tool never picks one for you.',
-      'Pass --region us-east-1, set AWS_REGION, add "region" to bedrock-monitor.config.json, or set a region for your profile in ~/.aws/config.',
-    );
-  }
-  const regionError = v.checkRegion(region);
-  if (regionError) throw usageError(`--region: ${regionError}`);
-
-  let endpointUrl = opts.endpointUrl;
-  if (endpointUrl === undefined) {
-    const e = fromEnv(env, ['AWS_ENDPOINT_URL']);
-    if (e) {
-      const bad = v.checkEndpointUrl(e.value);
-      if (bad) throw usageError(`AWS_ENDPOINT_URL: ${bad}`);
-      endpointUrl = e.value;
-    }
-  }
-
-  const logging: LoggingSettings = {
-    ...DEFAULTS.logging,
-    destinations: [...DEFAULTS.logging.destinations],
-    ...stripUndefined(config.logging ?? {}),
-  };
-  if (overrides.destinations) logging.destinations = overrides.destinations;
-  logging.destinations = [...new Set(logging.destinations)].sort();
-
-  const t = config.alarms?.thresholds ?? {};
-  const thresholds: AlarmThresholds = { ...DEFAULTS.alarms.thresholds, ...stripUndefined(t), ...stripUndefined(overrides.thresholds ?? {}) };
-  const emails = [...new Set((overrides.emails ?? config.alarms?.emails ?? []).map((e) => e.trim()))];
-
+  const region = await resolveRegion(opts, config, env, () => profileRegion(profile));
   return {
     region,
     profile,
-    endpointUrl,
+    endpointUrl: opts.endpointUrl ?? checkedEnv(env, ['AWS_ENDPOINT_URL'], v.checkEndpointUrl),
     configFile: file,
     roleName: overrides.roleName ?? config.roleName ?? defaultRoleName(region),
     bucketName: overrides.bucketName ?? config.bucketName,
@@ -185,15 +186,9 @@ export async function resolveSettings(
     abortIncompleteMultipartUploadDays: config.abortIncompleteMultipartUploadDays ?? DEFAULTS.abortIncompleteMultipartUploadDays,
     kmsKeyId: config.kmsKeyId,
     logGroupKmsKeyArn: config.logGroupKmsKeyArn,
-    logging,
+    logging: resolveLogging(config, overrides),
     dashboardName: overrides.dashboardName ?? config.dashboardName ?? DEFAULTS.dashboardName,
-    alarms: {
-      topicName: overrides.topicName ?? config.alarms?.topicName ?? DEFAULTS.alarms.topicName,
-      prefix: overrides.alarmPrefix ?? config.alarms?.prefix ?? DEFAULTS.alarms.prefix,
-      emails,
-      thresholds,
-      costModelId: config.alarms?.costModelId ?? DEFAULTS.alarms.costModelId,
-    },
+    alarms: resolveAlarms(config, overrides),
     prices: config.prices ?? {},
   };
 }

@@ -13,7 +13,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import type { Ctx } from '../context/context.js';
-import type { ResourceDef } from '../aws/ensure.js';
+import type { Attribute, ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';
 import { bedrockSourceArn, bucketArn, logStreamArn, withSlash } from '../aws/names.js';
 import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
@@ -66,6 +66,34 @@ export interface RoleState {
   managedTag: boolean;
 }
 
+/** Trust policy, inline policy and tag, each written on its own. */
+function roleAttributes(iam: IAMClient, roleName: string, trust: PolicyDocument, permissions: PolicyDocument): Attribute<RoleState>[] {
+  return [
+    {
+      field: 'trustPolicy',
+      get: (s) => s.trustPolicy,
+      update: async () => {
+        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }));
+      },
+    },
+    {
+      field: 'inlinePolicy',
+      get: (s) => s.inlinePolicy,
+      afterCreate: true,
+      update: async () => {
+        await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(permissions) }));
+      },
+    },
+    {
+      field: 'tags.ManagedBy',
+      get: (s) => s.managedTag,
+      update: async () => {
+        await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
+      },
+    },
+  ];
+}
+
 export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
   const { region, roleName, logGroupName, logging } = ctx.settings;
   const account = await ctx.account();
@@ -91,30 +119,7 @@ export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
       };
     },
     ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag },
-    attributes: [
-      {
-        field: 'trustPolicy',
-        get: (s) => s.trustPolicy,
-        update: async () => {
-          await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }));
-        },
-      },
-      {
-        field: 'inlinePolicy',
-        get: (s) => s.inlinePolicy,
-        afterCreate: true,
-        update: async () => {
-          await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(permissions) }));
-        },
-      },
-      {
-        field: 'tags.ManagedBy',
-        get: (s) => s.managedTag,
-        update: async () => {
-          await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
-        },
-      },
-    ],
+    attributes: roleAttributes(iam, roleName, trust, permissions),
     async create() {
       await iam.send(
         new CreateRoleCommand({

@@ -118,7 +118,14 @@ export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
         managedTag: hasManagedTag(role.Role.Tags),
       };
     },
-    ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag },
+    ownership: {
+      rule: MANAGED_TAG_RULE,
+      owns: (s) => s.managedTag,
+      probe: async () => {
+        const role = await absentIfNotFound(iam.send(new GetRoleCommand({ RoleName: roleName })));
+        return role?.Role ? hasManagedTag(role.Role.Tags) : undefined;
+      },
+    },
     attributes: roleAttributes(iam, roleName, trust, permissions),
     async create() {
       await iam.send(

@@ -47,8 +47,9 @@ function loggingNeeds(s: Settings): StepName[] {
 }
 
 async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
-  const alarms = await Promise.all(alarmSpecs(ctx.settings).map(async (s) => ensure(await alarmResource(ctx, s), ctx)));
+  // Strays first: they come from the same listing, which the alarm writes below invalidate.
   const names = (await unwantedAlarms(ctx)).map((a) => a.name);
+  const alarms = await Promise.all(alarmSpecs(ctx.settings).map(async (s) => ensure(await alarmResource(ctx, s), ctx)));
   const prune = opts.prune === true;
   if (prune && !ctx.dryRun && names.length) await deleteAlarms(ctx, names);
   const pruned: Outcome[] = names.map((name) => ({

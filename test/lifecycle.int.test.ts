@@ -107,7 +107,8 @@ describe('setup-all --yes (unattended)', () => {
     expect(status.code).toBe(0);
     const { sns, cw } = aws();
     expect((await sns.send(new ListTopicsCommand({}))).Topics).toHaveLength(1);
-    expect((await cw.send(new DescribeAlarmsCommand({}))).MetricAlarms).toHaveLength(5);
+    const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+    expect([alarms.MetricAlarms, alarms.CompositeAlarms].map((a) => a?.length)).toEqual([7, 2]);
   });
 });
 
@@ -192,10 +193,14 @@ describe('cleanup', () => {
     expect(r.code).toBe(0);
     expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['deleted']));
     expect(r.json().outcomes.map((o: { resource: string }) => o.resource)).toEqual([
-      'alarm', 'alarm', 'alarm', 'alarm', 'alarm', 'sns-topic', 'dashboard', 'logging-config', 'log-group', 's3-bucket', 'iam-role',
+      ...['composite-alarm', 'alarm', 'alarm', 'composite-alarm', 'alarm', 'alarm', 'alarm', 'alarm', 'alarm'],
+      ...['sns-topic', 'dashboard', 'logging-config', 'log-group', 's3-bucket', 'iam-role'],
     ]);
     expect(r.writes.filter((w) => w.operation === 'DeleteObjects').length).toBeGreaterThanOrEqual(2);
-    expect(r.writes.filter((w) => w.operation === 'DeleteAlarms')).toHaveLength(1);
+    // Each composite alarm alone and first (CloudWatch's rule), then the other seven in one request.
+    const deletes = r.writes.filter((w) => w.operation === 'DeleteAlarms').map((w) => (w.input as { AlarmNames: string[] }).AlarmNames);
+    expect(deletes.map((names) => names.length)).toEqual([1, 1, 7]);
+    expect(deletes.slice(0, 2).flat().sort()).toEqual(['Bedrock-HighErrorRate', 'Bedrock-HighTokenUsage']);
 
     const status = (await cli(['status', '--json'])).json().rows;
     expect(status.filter((x: { status: string }) => x.status !== 'missing')).toEqual([]);
@@ -218,11 +223,11 @@ describe('cleanup', () => {
 
   test('in a terminal it lists each resource and asks; "no" deletes nothing', async () => {
     await setUp();
-    const no = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 11 resources\?/, keys: 'n\r' }] });
+    const no = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'n\r' }] });
     expect(no.code).toBe(2);
     expect(no.stderr).toMatch(/s3-bucket\s+bedrock-logs-/);
     expect(no.writes).toEqual([]);
-    const yes = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 11 resources\?/, keys: 'y\r' }] });
+    const yes = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'y\r' }] });
     expect(yes.code).toBe(0);
     expect(yes.stdout).toContain('deleted       iam-role');
   });
@@ -272,7 +277,7 @@ describe('cleanup', () => {
     await setUp();
     const r = await cli(['cleanup', '--dry-run', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json().outcomes).toHaveLength(11);
+    expect(r.json().outcomes).toHaveLength(15);
     expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['would-delete']));
     expect(r.writes).toEqual([]);
   });

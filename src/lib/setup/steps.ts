@@ -4,6 +4,7 @@ import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from 
 import { alarmResources, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
 import { bucketResource } from '../resources/bucket.js';
 import { dashboardResource } from '../resources/dashboard.js';
+import { bucketKeyArn, keyPolicyOutcomes, keyPolicyRows } from '../resources/kms.js';
 import { logGroupResource } from '../resources/log-group.js';
 import { checkPrerequisites, loggingResource } from '../resources/logging.js';
 import { roleResource } from '../resources/role.js';
@@ -37,6 +38,8 @@ export interface Step {
   strays?(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
   /** Deletes several of its resources in fewer calls than one each (cleanup). */
   removeBatch?(ctx: Ctx, defs: ResourceDef<unknown>[]): Promise<void>;
+  /** Reads that must succeed before setup-all writes anything (an invalid setting exits 2 first). */
+  preflight?(ctx: Ctx): Promise<void>;
 }
 
 function loggingNeeds(s: Settings): StepName[] {
@@ -77,7 +80,15 @@ async function unwantedAlarmRows(ctx: Ctx): Promise<StatusRow[]> {
 /** In the order status lists their resources. */
 export const STEPS: Step[] = [
   { name: 'setup-iam', needs: () => [], resources: async (ctx) => [await roleResource(ctx)] },
-  { name: 'create-bucket', needs: () => [], resources: async (ctx) => [await bucketResource(ctx)] },
+  {
+    name: 'create-bucket',
+    needs: () => [],
+    resources: async (ctx) => [await bucketResource(ctx)],
+    // The bucket, then the KMS key policy: read and reported, never written.
+    converge: async (ctx) => [await ensure(await bucketResource(ctx), ctx), ...(await keyPolicyOutcomes(ctx))],
+    extraStatus: keyPolicyRows,
+    preflight: async (ctx) => void (await bucketKeyArn(ctx)),
+  },
   { name: 'create-log-group', needs: () => [], resources: async (ctx) => [await logGroupResource(ctx)] },
   {
     name: 'enable-logging',

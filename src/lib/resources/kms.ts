@@ -32,7 +32,7 @@ export function bedrockKeyStatement(region: string, account: string): Statement 
   };
 }
 
-const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+const asList = (v: string | boolean | readonly (string | boolean)[] | undefined): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x: string | boolean) => String(x)));
 
 /** IAM's wildcard match (`*` any run, `?` one character), case-sensitive as ARN and string matches are. */
 function wildcard(pattern: string, value: string): boolean {

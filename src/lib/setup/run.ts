@@ -51,6 +51,6 @@ export async function setupAll(ctx: Ctx, events: SetupEvents = {}): Promise<Step
   // The account ID is needed by almost every step: ask STS once, before they fan out. Settings that
   // only AWS can check (the KMS key) are checked before the first write.
   await ctx.account();
-  await Promise.all(STEPS.map((s) => s.preflight?.(ctx)));
+  await Promise.all(STEPS.map((s) => s.preflight?.(ctx) ?? Promise.resolve()));
   return Promise.all(STEPS.map(runOnce));
 }

@@ -8,6 +8,7 @@ import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-clou
 import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
+import { faultsInFront, restJsonError, when } from './support/fake-aws.js';
 import { ACCOUNT, sdk } from './support/aws.js';
 
 const emulator = useMoto();
@@ -210,6 +211,42 @@ describe('cleanup', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Nothing to remove');
     expect(again.writes).toEqual([]);
+  });
+
+  test('a failed deletion: the rest is deleted, what the survivor needs is kept, the failure is listed, exit 1', async () => {
+    await setUp();
+    // Bedrock refuses to delete the logging configuration (an AccessDenied in AWS's wire shape, in
+    // front of the emulator); every other request reaches the emulator.
+    const denied = faultsInFront(
+      when((req) => req.method === 'DELETE' && req.path === '/logging/modelinvocations', restJsonError(403, 'AccessDeniedException', 'User is not authorized to perform: bedrock:DeleteModelInvocationLoggingConfiguration')),
+    );
+    const r = await cli(['cleanup', '--yes', '--json'], { requestHandler: denied.handler });
+    expect(r.code).toBe(1);
+    const byName = Object.fromEntries(r.json().outcomes.map((o: { resource: string; action: string; note?: string }) => [o.resource, o]));
+    expect(r.json().outcomes.filter((o: { resource: string }) => /alarm/.test(o.resource)).map((o: { action: string }) => o.action)).toEqual(Array(9).fill('deleted'));
+    expect(byName.dashboard.action).toBe('deleted');
+    expect(byName['sns-topic'].action).toBe('deleted');
+    expect(byName['logging-config']).toMatchObject({
+      action: 'failed',
+      note: 'Access denied: Bedrock DeleteModelInvocationLoggingConfiguration was refused; the caller needs bedrock:DeleteModelInvocationLoggingConfiguration.',
+    });
+    // The logging configuration still delivers to the role, log group and bucket: they stay.
+    for (const res of ['log-group', 's3-bucket', 'iam-role']) expect(byName[res]).toMatchObject({ action: 'skipped', note: 'kept: enable-logging could not be deleted and still needs it' });
+    const { cw, sns, iam, bedrock } = aws();
+    const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+    expect([...(alarms.MetricAlarms ?? []), ...(alarms.CompositeAlarms ?? [])]).toEqual([]);
+    expect((await sns.send(new ListTopicsCommand({}))).Topics).toEqual([]);
+    expect((await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role).toBeDefined();
+    expect((await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig?.s3Config?.bucketName).toBe(BUCKET);
+
+    // People see the failure and what to do; once the cause is gone, a re-run finishes the job.
+    const human = await cli(['cleanup', '--yes'], { requestHandler: denied.handler });
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/failed\s+logging-config\s+us-east-1 +\(Access denied: Bedrock DeleteModelInvocationLoggingConfiguration was refused/);
+    expect(human.stdout).toContain('1 deletion failed; fix the cause and run cleanup again: what was deleted stays deleted.');
+    const again = await cli(['cleanup', '--yes', '--json']);
+    expect(again.code).toBe(0);
+    expect(again.json().outcomes.map((o: { resource: string; action: string }) => `${o.action} ${o.resource}`)).toEqual(['deleted logging-config', 'deleted log-group', 'deleted s3-bucket', 'deleted iam-role']);
   });
 
   test('refuses without a terminal and without --yes: exit 2, nothing deleted', async () => {

@@ -316,6 +316,34 @@ describe('alarms', () => {
     expect((await cli(['alarms', '--json'])).writes).toEqual([]);
   });
 
+  test('an earlier version\'s metric alarm under a composite name is replaced by the composite (it is the tool\'s)', async () => {
+    // The old HighTokenUsage: two Metrics Insights queries in one metric alarm, tagged as the tool's.
+    await aws().cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'Bedrock-HighTokenUsage',
+        EvaluationPeriods: 1,
+        Threshold: 100000,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Metrics: [
+          { Id: 'input', Expression: 'SELECT SUM(InputTokenCount) FROM SCHEMA("AWS/Bedrock", ModelId)', Period: 3600, ReturnData: false },
+          { Id: 'output', Expression: 'SELECT SUM(OutputTokenCount) FROM SCHEMA("AWS/Bedrock", ModelId)', Period: 3600, ReturnData: false },
+          { Id: 'tokens', Expression: 'FILL(input, 0) + FILL(output, 0)', ReturnData: true },
+        ],
+        Tags: [{ Key: 'ManagedBy', Value: 'bedrock-monitor' }],
+      }),
+    );
+    const status = await cli(['status', '--json']);
+    expect(status.json().rows.find((r: { name: string }) => r.name === 'Bedrock-HighTokenUsage')).toMatchObject({ status: 'drifted', changes: expect.arrayContaining([{ field: 'type', from: 'MetricAlarm', to: 'CompositeAlarm' }]) });
+    const r = await cli(['alarms', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighTokenUsage')).toMatchObject({ resource: 'composite-alarm', action: 'updated' });
+    const { metric, composite } = await describeAll();
+    expect(metric.map((a) => a.AlarmName)).not.toContain('Bedrock-HighTokenUsage');
+    expect(composite.map((a) => a.AlarmName)).toContain('Bedrock-HighTokenUsage');
+    expect((await aws().cw.send(new CwListTagsCommand({ ResourceARN: composite.find((a) => a.AlarmName === 'Bedrock-HighTokenUsage')!.AlarmArn }))).Tags).toEqual([{ Key: 'ManagedBy', Value: 'bedrock-monitor' }]);
+    expect((await cli(['alarms', '--json'])).writes).toEqual([]);
+  });
+
   test('--dry-run on an empty account plans everything and writes nothing', async () => {
     const r = await cli(['alarms', '--dry-run', '--email', 'a@example.com', '--json']);
     expect(r.code).toBe(0);

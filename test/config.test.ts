@@ -25,7 +25,7 @@ describe('settings precedence: defaults < config file < environment < flags', ()
       bucketExpirationDays: 90,
       noncurrentExpirationDays: 30,
       abortIncompleteMultipartUploadDays: 7,
-      logging: { destinations: ['cloudwatch', 's3'], textDataDeliveryEnabled: true, imageDataDeliveryEnabled: false, embeddingDataDeliveryEnabled: false, videoDataDeliveryEnabled: false },
+      logging: { destinations: ['cloudwatch', 's3'], textDataDeliveryEnabled: true, imageDataDeliveryEnabled: false, embeddingDataDeliveryEnabled: false, videoDataDeliveryEnabled: false, audioDataDeliveryEnabled: false },
     });
   });
 

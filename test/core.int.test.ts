@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { DeleteLogGroupCommand, DescribeLogGroupsCommand, ListTagsForResourceCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
 import { ACCOUNT, sdk } from './support/aws.js';
 
@@ -138,6 +139,7 @@ describe('on an empty account', () => {
       imageDataDeliveryEnabled: false,
       embeddingDataDeliveryEnabled: false,
       videoDataDeliveryEnabled: false,
+      audioDataDeliveryEnabled: false,
     });
 
     const status = await cli(['status', '--json']);
@@ -236,6 +238,27 @@ describe('on a converged account', () => {
               imageDataDeliveryEnabled: true,
               embeddingDataDeliveryEnabled: false,
               videoDataDeliveryEnabled: false,
+            },
+          }),
+        ),
+    },
+    {
+      // A re-put that omits a flag turns it off: the tool reads and writes audio like the others.
+      what: 'audio delivery switched on by hand',
+      resource: 'logging-config',
+      field: 'audioDataDeliveryEnabled',
+      step: 'enable-logging',
+      tamper: (a) =>
+        a.bedrock.send(
+          new PutModelInvocationLoggingConfigurationCommand({
+            loggingConfig: {
+              cloudWatchConfig: { logGroupName: LOG_GROUP, roleArn: `arn:aws:iam::${ACCOUNT}:role/${ROLE}` },
+              s3Config: { bucketName: BUCKET, keyPrefix: '' },
+              textDataDeliveryEnabled: true,
+              imageDataDeliveryEnabled: false,
+              embeddingDataDeliveryEnabled: false,
+              videoDataDeliveryEnabled: false,
+              audioDataDeliveryEnabled: true,
             },
           }),
         ),
@@ -455,9 +478,9 @@ describe('config file', () => {
     expect(flag.json().outcomes[0].changes).toEqual([{ field: 'retentionInDays', from: 14, to: 60 }]);
   });
 
-  test('large-data delivery and KMS keys: the role may write only the large-data prefix', async () => {
+  test('large-data delivery and KMS keys: the role and the bucket policy cover only the large-data prefix', async () => {
     const dir = emptyDir();
-    const bucketKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+    const bucketKey = (await aws().kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
     const logKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/66666666-7777-8888-9999-000000000000`;
     writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ kmsKeyId: bucketKey, logGroupKmsKeyArn: logKey, logging: { largeDataS3KeyPrefix: 'large-data' } }));
     for (const step of STEPS) expect((await cli([step], { cwd: dir })).code).toBe(0);
@@ -465,12 +488,28 @@ describe('config file', () => {
     const perms = JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: 'BedrockMonitorLogDelivery' }))).PolicyDocument!));
     expect(perms.Statement[1]).toEqual({ Sid: 'BedrockLargeInvocationDataToS3', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/large-data/*` });
     expect((await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig?.cloudWatchConfig?.largeDataDeliveryS3Config).toEqual({ bucketName: BUCKET, keyPrefix: 'large-data' });
+    // The bucket policy grants Bedrock the large-data prefix under its own Sid, with the documented conditions.
+    const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
+    expect(policy.Statement.find((st: { Sid: string }) => st.Sid === 'AmazonBedrockLargeDataWrite')).toEqual({
+      Sid: 'AmazonBedrockLargeDataWrite',
+      Effect: 'Allow',
+      Principal: { Service: 'bedrock.amazonaws.com' },
+      Action: ['s3:PutObject'],
+      Resource: [`arn:aws:s3:::${BUCKET}/large-data/*`],
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:*` } },
+    });
     const sse = (await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))).ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
     expect(sse).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: bucketKey });
     expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: LOG_GROUP }))).logGroups?.[0]?.kmsKeyId).toBe(logKey);
     const again = await cli(['status', '--json'], { cwd: dir });
     const core = again.json().rows.filter((r: { resource: string }) => ['iam-role', 's3-bucket', 'log-group', 'logging-config'].includes(r.resource));
     expect(core.map((r: { status: string }) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+
+    // Large data switched off: the statement goes, the others stay.
+    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ kmsKeyId: bucketKey, logGroupKmsKeyArn: logKey }));
+    expect((await cli(['create-bucket'], { cwd: dir })).code).toBe(0);
+    const after = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
+    expect(after.Statement.map((st: { Sid: string }) => st.Sid).sort()).toEqual(['AmazonBedrockLogsWrite', 'DenyInsecureTransport']);
   });
 
   test('a bucket in another Region is refused with a clear message', async () => {

@@ -25,8 +25,8 @@ describe('the real binary', () => {
     const r = await run(['scripts/demo.mjs']);
     expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|ExperimentalWarning/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Done: 13 resources created or updated in us-east-1.');
-    expect(r.stdout).toContain('All 13 resources are as configured.');
+    expect(r.stdout).toContain('Done: 21 resources created or updated in us-east-1.');
+    expect(r.stdout).toContain('All 21 resources are as configured.');
     expect(r.stdout).toMatch(/TOTAL\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toContain('SYNTHETIC');
     expect(r.stdout).toMatch(/deleted\s+iam-role/);

@@ -1,5 +1,7 @@
-import { describe, expect, test } from '@jest/globals';
-import { runCli } from './support/cli.js';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { emptyDir, runCli } from './support/cli.js';
 import { fakeAws, jsonError, jsonTarget, queryAction, queryError, restJsonError, s3Error, s3Sub, stsIdentity, when, xml } from './support/fake-aws.js';
 
 /**
@@ -78,3 +80,48 @@ describe('an AWS error names the service, the operation and what to do (exit 1)'
 function json(body: unknown) {
   return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) };
 }
+
+describe("retries are the SDK's, as the user's AWS settings say", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const k of ['AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE', 'AWS_CONFIG_FILE', 'AWS_PROFILE']) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+
+  /** Every GetRole is throttled: how many times does the SDK send it? */
+  async function attempts(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<{ count: number; stderr: string }> {
+    const aws = fakeAws(identity, when(queryAction('iam.', 'GetRole'), queryError(400, 'Throttling', 'Rate exceeded')));
+    // maxAttempts: undefined leaves retries to the SDK (the tests' default of 2 would override it).
+    const r = await runCli(['setup-iam', ...(opts.args ?? [])], { env: { ...env, ...opts.env }, requestHandler: aws.handler, maxAttempts: undefined });
+    expect(r.code).toBe(1);
+    return { count: aws.requests.filter(queryAction('iam.', 'GetRole')).length, stderr: r.stderr };
+  }
+
+  test('AWS_MAX_ATTEMPTS=1 means one attempt per call', async () => {
+    process.env.AWS_MAX_ATTEMPTS = '1';
+    const r = await attempts();
+    expect(r.count).toBe(1);
+    expect(r.stderr).toContain('AWS throttled IAM GetRole after 1 attempts');
+  });
+
+  test('AWS_MAX_ATTEMPTS=2 means two', async () => {
+    process.env.AWS_MAX_ATTEMPTS = '2';
+    expect((await attempts()).count).toBe(2);
+  });
+
+  test("unset, the SDK's default (standard mode: 3 attempts) applies", async () => {
+    delete process.env.AWS_MAX_ATTEMPTS;
+    process.env.AWS_CONFIG_FILE = join(emptyDir(), 'none');
+    expect((await attempts()).count).toBe(3);
+  });
+
+  test("the profile's max_attempts in ~/.aws/config is honoured", async () => {
+    delete process.env.AWS_MAX_ATTEMPTS;
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'config'), '[profile retries]\nregion = us-east-1\nmax_attempts = 1\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n');
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    expect((await attempts({ args: ['--profile', 'retries'] })).count).toBe(1);
+  });
+});

@@ -8,6 +8,7 @@ import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-clou
 import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
+import { faultsInFront, restJsonError, when } from './support/fake-aws.js';
 import { ACCOUNT, sdk } from './support/aws.js';
 
 const emulator = useMoto();
@@ -107,7 +108,8 @@ describe('setup-all --yes (unattended)', () => {
     expect(status.code).toBe(0);
     const { sns, cw } = aws();
     expect((await sns.send(new ListTopicsCommand({}))).Topics).toHaveLength(1);
-    expect((await cw.send(new DescribeAlarmsCommand({}))).MetricAlarms).toHaveLength(5);
+    const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+    expect([alarms.MetricAlarms, alarms.CompositeAlarms].map((a) => a?.length)).toEqual([7, 2]);
   });
 });
 
@@ -192,10 +194,14 @@ describe('cleanup', () => {
     expect(r.code).toBe(0);
     expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['deleted']));
     expect(r.json().outcomes.map((o: { resource: string }) => o.resource)).toEqual([
-      'alarm', 'alarm', 'alarm', 'alarm', 'alarm', 'sns-topic', 'dashboard', 'logging-config', 'log-group', 's3-bucket', 'iam-role',
+      ...['composite-alarm', 'alarm', 'alarm', 'composite-alarm', 'alarm', 'alarm', 'alarm', 'alarm', 'alarm'],
+      ...['sns-topic', 'dashboard', 'logging-config', 'log-group', 's3-bucket', 'iam-role'],
     ]);
     expect(r.writes.filter((w) => w.operation === 'DeleteObjects').length).toBeGreaterThanOrEqual(2);
-    expect(r.writes.filter((w) => w.operation === 'DeleteAlarms')).toHaveLength(1);
+    // Each composite alarm alone and first (CloudWatch's rule), then the other seven in one request.
+    const deletes = r.writes.filter((w) => w.operation === 'DeleteAlarms').map((w) => (w.input as { AlarmNames: string[] }).AlarmNames);
+    expect(deletes.map((names) => names.length)).toEqual([1, 1, 7]);
+    expect(deletes.slice(0, 2).flat().sort()).toEqual(['Bedrock-HighErrorRate', 'Bedrock-HighTokenUsage']);
 
     const status = (await cli(['status', '--json'])).json().rows;
     expect(status.filter((x: { status: string }) => x.status !== 'missing')).toEqual([]);
@@ -205,6 +211,42 @@ describe('cleanup', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Nothing to remove');
     expect(again.writes).toEqual([]);
+  });
+
+  test('a failed deletion: the rest is deleted, what the survivor needs is kept, the failure is listed, exit 1', async () => {
+    await setUp();
+    // Bedrock refuses to delete the logging configuration (an AccessDenied in AWS's wire shape, in
+    // front of the emulator); every other request reaches the emulator.
+    const denied = faultsInFront(
+      when((req) => req.method === 'DELETE' && req.path === '/logging/modelinvocations', restJsonError(403, 'AccessDeniedException', 'User is not authorized to perform: bedrock:DeleteModelInvocationLoggingConfiguration')),
+    );
+    const r = await cli(['cleanup', '--yes', '--json'], { requestHandler: denied.handler });
+    expect(r.code).toBe(1);
+    const byName = Object.fromEntries(r.json().outcomes.map((o: { resource: string; action: string; note?: string }) => [o.resource, o]));
+    expect(r.json().outcomes.filter((o: { resource: string }) => /alarm/.test(o.resource)).map((o: { action: string }) => o.action)).toEqual(Array(9).fill('deleted'));
+    expect(byName.dashboard.action).toBe('deleted');
+    expect(byName['sns-topic'].action).toBe('deleted');
+    expect(byName['logging-config']).toMatchObject({
+      action: 'failed',
+      note: 'Access denied: Bedrock DeleteModelInvocationLoggingConfiguration was refused; the caller needs bedrock:DeleteModelInvocationLoggingConfiguration.',
+    });
+    // The logging configuration still delivers to the role, log group and bucket: they stay.
+    for (const res of ['log-group', 's3-bucket', 'iam-role']) expect(byName[res]).toMatchObject({ action: 'skipped', note: 'kept: enable-logging could not be deleted and still needs it' });
+    const { cw, sns, iam, bedrock } = aws();
+    const alarms = await cw.send(new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+    expect([...(alarms.MetricAlarms ?? []), ...(alarms.CompositeAlarms ?? [])]).toEqual([]);
+    expect((await sns.send(new ListTopicsCommand({}))).Topics).toEqual([]);
+    expect((await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role).toBeDefined();
+    expect((await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig?.s3Config?.bucketName).toBe(BUCKET);
+
+    // People see the failure and what to do; once the cause is gone, a re-run finishes the job.
+    const human = await cli(['cleanup', '--yes'], { requestHandler: denied.handler });
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/failed\s+logging-config\s+us-east-1 +\(Access denied: Bedrock DeleteModelInvocationLoggingConfiguration was refused/);
+    expect(human.stdout).toContain('1 deletion failed; fix the cause and run cleanup again: what was deleted stays deleted.');
+    const again = await cli(['cleanup', '--yes', '--json']);
+    expect(again.code).toBe(0);
+    expect(again.json().outcomes.map((o: { resource: string; action: string }) => `${o.action} ${o.resource}`)).toEqual(['deleted logging-config', 'deleted log-group', 'deleted s3-bucket', 'deleted iam-role']);
   });
 
   test('refuses without a terminal and without --yes: exit 2, nothing deleted', async () => {
@@ -218,11 +260,11 @@ describe('cleanup', () => {
 
   test('in a terminal it lists each resource and asks; "no" deletes nothing', async () => {
     await setUp();
-    const no = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 11 resources\?/, keys: 'n\r' }] });
+    const no = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'n\r' }] });
     expect(no.code).toBe(2);
     expect(no.stderr).toMatch(/s3-bucket\s+bedrock-logs-/);
     expect(no.writes).toEqual([]);
-    const yes = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 11 resources\?/, keys: 'y\r' }] });
+    const yes = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'y\r' }] });
     expect(yes.code).toBe(0);
     expect(yes.stdout).toContain('deleted       iam-role');
   });
@@ -272,7 +314,7 @@ describe('cleanup', () => {
     await setUp();
     const r = await cli(['cleanup', '--dry-run', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json().outcomes).toHaveLength(11);
+    expect(r.json().outcomes).toHaveLength(15);
     expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['would-delete']));
     expect(r.writes).toEqual([]);
   });

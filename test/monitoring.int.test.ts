@@ -1,7 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteAlarmsCommand, DescribeAlarmsCommand, GetDashboardCommand, PutDashboardCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  GetDashboardCommand,
+  ListTagsForResourceCommand as CwListTagsCommand,
+  PutCompositeAlarmCommand,
+  PutDashboardCommand,
+  PutMetricAlarmCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
 import { ACCOUNT, sdk } from './support/aws.js';
@@ -12,7 +20,20 @@ const REGION = 'us-east-1';
 const cli = cliFor(() => emulator().url, REGION);
 const aws = () => sdk(emulator().url, REGION);
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:bedrock-usage-alerts`;
-const ALARMS = ['Bedrock-HighTokenUsage', 'Bedrock-HighErrorRate', 'Bedrock-InvocationSpike', 'Bedrock-HighLatency', 'Bedrock-LogDeliveryFailure'];
+/** Every alarm without a cost threshold, in the order the tool lists them (each composite before its children). */
+const ALL_ALARMS = [
+  'Bedrock-HighTokenUsage',
+  'Bedrock-HighTokenUsage-Input',
+  'Bedrock-HighTokenUsage-Output',
+  'Bedrock-HighErrorRate',
+  'Bedrock-HighErrorRate-Client',
+  'Bedrock-HighErrorRate-Server',
+  'Bedrock-InvocationSpike',
+  'Bedrock-HighLatency',
+  'Bedrock-LogDeliveryFailure',
+];
+const COST_ALARMS = ['Bedrock-HighCost', 'Bedrock-HighCost-Input', 'Bedrock-HighCost-Output', 'Bedrock-HighCost-CacheWrite', 'Bedrock-HighCost-CacheRead'];
+const COMPOSITES = ['Bedrock-HighTokenUsage', 'Bedrock-HighErrorRate', 'Bedrock-HighCost'];
 
 
 /** A project directory whose config names two alert addresses and a cost threshold. */
@@ -25,8 +46,9 @@ function project(extra: Record<string, unknown> = {}): string {
   return dir;
 }
 
-async function describeAlarms() {
-  return (await aws().cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'Bedrock-' }))).MetricAlarms ?? [];
+async function describeAll() {
+  const r = await aws().cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'Bedrock-', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+  return { metric: r.MetricAlarms ?? [], composite: r.CompositeAlarms ?? [] };
 }
 
 describe('dashboard', () => {
@@ -46,7 +68,7 @@ describe('dashboard', () => {
     await cli(['dashboard']);
     const body = JSON.parse((await aws().cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }))).DashboardBody!);
     const expressions = JSON.stringify(body.widgets.filter((w: { type: string }) => w.type === 'metric').map((w: { properties: { metrics: unknown } }) => w.properties.metrics));
-    for (const metric of ['Invocations', 'InputTokenCount', 'OutputTokenCount', 'CacheReadInputTokens', 'CacheWriteInputTokens', 'InvocationLatency', 'TimeToFirstToken', 'InvocationClientErrors', 'InvocationServerErrors', 'InvocationThrottles']) {
+    for (const metric of ['Invocations', 'InputTokenCount', 'OutputTokenCount', 'CacheReadInputTokenCount', 'CacheWriteInputTokenCount', 'InvocationLatency', 'TimeToFirstToken', 'InvocationClientErrors', 'InvocationServerErrors', 'InvocationThrottles']) {
       expect(expressions).toContain(`SEARCH('{AWS/Bedrock,ModelId} MetricName=\\"${metric}\\"`);
     }
     for (const m of ['ModelInvocationLogsCloudWatchDeliveryFailure', 'ModelInvocationLogsS3DeliveryFailure']) expect(expressions).toContain(m);
@@ -94,7 +116,7 @@ describe('alarms', () => {
       'created sns-topic bedrock-usage-alerts',
       'created sns-subscription oncall@example.com',
       'created sns-subscription lead@example.com',
-      ...[...ALARMS, 'Bedrock-HighCost'].map((a) => `created alarm ${a}`),
+      ...[...ALL_ALARMS, ...COST_ALARMS].map((a) => `created ${COMPOSITES.includes(a) ? 'composite-alarm' : 'alarm'} ${a}`),
     ]);
     const subs = (await aws().sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).Subscriptions!;
     expect(subs.map((s) => [s.Protocol, s.Endpoint]).sort()).toEqual([
@@ -103,22 +125,40 @@ describe('alarms', () => {
     ]);
     expect((await aws().sns.send(new ListTagsForResourceCommand({ ResourceArn: TOPIC_ARN }))).Tags).toContainEqual({ Key: 'ManagedBy', Value: 'bedrock-monitor' });
 
-    const alarms = await describeAlarms();
-    const byName = Object.fromEntries(alarms.map((a) => [a.AlarmName, a]));
-    expect(byName['Bedrock-HighTokenUsage']?.Threshold).toBe(250000);
-    expect(byName['Bedrock-HighErrorRate']?.Threshold).toBe(10);
+    const { metric, composite } = await describeAll();
+    const byName = Object.fromEntries(metric.map((a) => [a.AlarmName, a]));
+    expect(byName['Bedrock-HighTokenUsage-Input']?.Threshold).toBe(250000);
+    expect(byName['Bedrock-HighTokenUsage-Output']?.Threshold).toBe(250000);
+    expect(byName['Bedrock-HighErrorRate-Client']?.Threshold).toBe(10);
     expect(byName['Bedrock-InvocationSpike']?.Threshold).toBe(1000);
     expect(byName['Bedrock-HighLatency']?.Threshold).toBe(10000);
     expect(byName['Bedrock-LogDeliveryFailure']?.Threshold).toBe(0);
-    expect(byName['Bedrock-HighCost']?.Threshold).toBe(25);
-    for (const a of alarms) {
-      expect(a).toMatchObject({ AlarmActions: [TOPIC_ARN], OKActions: [TOPIC_ARN], TreatMissingData: 'notBreaching', ComparisonOperator: 'GreaterThanThreshold' });
+    expect(byName['Bedrock-HighCost-Output']?.Threshold).toBe(25);
+    for (const a of metric) {
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html: one Metrics Insights query per call (and per alarm)
+      expect(a.Metrics!.filter((m) => /^\s*SELECT\b/i.test(m.Expression ?? '')).length).toBeLessThanOrEqual(1);
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-search-expressions.html: no SEARCH in alarms
+      expect(a.Metrics!.some((m) => /SEARCH\s*\(/i.test(m.Expression ?? ''))).toBe(false);
       expect(a.Metrics!.filter((m) => m.ReturnData)).toHaveLength(1);
       for (const m of a.Metrics!) expect(m.Id).toMatch(/^[a-z]/);
+      // Children notify nobody: their composite does.
+      const notifies = !a.AlarmName!.match(/-(Input|Output|Client|Server|CacheWrite|CacheRead)$/);
+      expect(a).toMatchObject({ AlarmActions: notifies ? [TOPIC_ARN] : [], OKActions: notifies ? [TOPIC_ARN] : [], TreatMissingData: 'notBreaching', ComparisonOperator: 'GreaterThanThreshold' });
+    }
+    expect(composite.map((c) => c.AlarmName).sort()).toEqual([...COMPOSITES].sort());
+    for (const c of composite) {
+      expect(c).toMatchObject({ AlarmActions: [TOPIC_ARN], OKActions: [TOPIC_ARN], ActionsEnabled: true });
+      const children = [...c.AlarmRule!.matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1]);
+      expect(children.length).toBeGreaterThanOrEqual(2);
+      for (const child of children) expect(byName[child!]).toBeDefined();
+    }
+    // Every alarm the tool made is tagged as its own.
+    for (const a of [...metric, ...composite]) {
+      expect((await aws().cw.send(new CwListTagsCommand({ ResourceARN: a.AlarmArn }))).Tags).toContainEqual({ Key: 'ManagedBy', Value: 'bedrock-monitor' });
     }
     // The definitions, exactly, as deployed (volatile fields removed).
-    const definitions = alarms
-      .map(({ AlarmName, AlarmDescription, Threshold, ComparisonOperator, EvaluationPeriods, DatapointsToAlarm, TreatMissingData, Metrics }) => ({
+    const definitions = [
+      ...metric.map(({ AlarmName, AlarmDescription, Threshold, ComparisonOperator, EvaluationPeriods, DatapointsToAlarm, TreatMissingData, Metrics }) => ({
         AlarmName,
         AlarmDescription,
         Threshold,
@@ -127,18 +167,20 @@ describe('alarms', () => {
         DatapointsToAlarm,
         TreatMissingData,
         Metrics,
-      }))
-      .sort((a, b) => a.AlarmName!.localeCompare(b.AlarmName!));
+      })),
+      ...composite.map(({ AlarmName, AlarmDescription, AlarmRule }) => ({ AlarmName, AlarmDescription, AlarmRule })),
+    ].sort((a, b) => a.AlarmName!.localeCompare(b.AlarmName!));
     expectGolden('alarms.json', `${JSON.stringify(definitions, null, 2)}\n`);
   });
 
   test('HighCost is off unless a threshold is set', async () => {
     const r = await cli(['alarms', '--json']);
     expect(r.code).toBe(0);
-    expect((await describeAlarms()).map((a) => a.AlarmName).sort()).toEqual([...ALARMS].sort());
+    const { metric, composite } = await describeAll();
+    expect([...metric, ...composite].map((a) => a.AlarmName).sort()).toEqual([...ALL_ALARMS].sort());
   });
 
-  test('a second run makes no write request; a changed threshold updates exactly that alarm', async () => {
+  test('a second run makes no write request; a changed threshold updates exactly the alarms that hold it', async () => {
     const dir = project();
     await cli(['alarms'], { cwd: dir });
     const second = await cli(['alarms', '--json'], { cwd: dir });
@@ -153,6 +195,15 @@ describe('alarms', () => {
     expect(updated[0]).toMatchObject({ name: 'Bedrock-HighLatency', action: 'updated' });
     expect(updated[0].changes.map((c: { field: string }) => c.field)).toEqual(['threshold', 'description']);
     expect(updated[0].changes[0]).toEqual({ field: 'threshold', from: 10000, to: 20000 });
+
+    // A composite alarm's threshold lives in its children; its description says it too.
+    const tokens = await cli(['alarms', '--latency-ms', '20000', '--tokens-per-hour', '5000', '--json'], { cwd: dir });
+    const names = tokens.json().outcomes.filter((o: { action: string }) => o.action === 'updated').map((o: { name: string }) => o.name);
+    expect(names.sort()).toEqual(['Bedrock-HighTokenUsage', 'Bedrock-HighTokenUsage-Input', 'Bedrock-HighTokenUsage-Output']);
+    // Children first, then the composite, each re-tagged after its update.
+    const ops = tokens.writes.map((w) => w.operation);
+    expect(ops.slice(0, 4).sort()).toEqual(['PutMetricAlarm', 'PutMetricAlarm', 'TagResource', 'TagResource']);
+    expect(ops.slice(4)).toEqual(['PutCompositeAlarm', 'TagResource']);
   });
 
   test('a deleted alarm or a removed subscription is drift that `alarms` repairs', async () => {
@@ -160,23 +211,24 @@ describe('alarms', () => {
     await cli(['alarms'], { cwd: dir });
     const { cw, sns } = aws();
     await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['Bedrock-HighErrorRate'] }));
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['Bedrock-InvocationSpike'] }));
     const sub = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).Subscriptions!.find((s) => s.Endpoint === 'lead@example.com')!;
     await sns.send(new UnsubscribeCommand({ SubscriptionArn: sub.SubscriptionArn }));
 
     const status = await cli(['status', '--json'], { cwd: dir });
     expect(status.code).toBe(3);
-    const missing = status.json().rows.filter((r: { status: string; resource: string }) => r.status === 'missing' && ['alarm', 'sns-subscription'].includes(r.resource));
-    expect(missing.map((r: { name: string }) => r.name).sort()).toEqual(['Bedrock-HighErrorRate', 'lead@example.com']);
+    const missing = status.json().rows.filter((r: { status: string; resource: string }) => r.status === 'missing' && ['alarm', 'composite-alarm', 'sns-subscription'].includes(r.resource));
+    expect(missing.map((r: { name: string }) => r.name).sort()).toEqual(['Bedrock-HighErrorRate', 'Bedrock-InvocationSpike', 'lead@example.com']);
 
     const repair = await cli(['alarms', '--json'], { cwd: dir });
-    expect(repair.writes.map((w) => w.operation).sort()).toEqual(['PutMetricAlarm', 'Subscribe']);
+    expect(repair.writes.map((w) => w.operation).sort()).toEqual(['PutCompositeAlarm', 'PutMetricAlarm', 'Subscribe']);
     const rows = (await cli(['status', '--json'], { cwd: dir })).json().rows;
-    expect(rows.filter((r: { resource: string; status: string }) => ['dashboard', 'sns-topic', 'sns-subscription', 'alarm'].includes(r.resource) && r.status !== 'ok' && r.resource !== 'dashboard')).toEqual([]);
+    expect(rows.filter((r: { resource: string; status: string }) => ['sns-topic', 'sns-subscription', 'alarm', 'composite-alarm'].includes(r.resource) && r.status !== 'ok')).toEqual([]);
   });
 
   test('an alarm with an edited threshold is named as drifted, field by field', async () => {
     await cli(['alarms']);
-    const current = (await describeAlarms()).find((a) => a.AlarmName === 'Bedrock-InvocationSpike')!;
+    const current = (await describeAll()).metric.find((a) => a.AlarmName === 'Bedrock-InvocationSpike')!;
     await aws().cw.send(
       new PutMetricAlarmCommand({
         AlarmName: current.AlarmName,
@@ -195,7 +247,19 @@ describe('alarms', () => {
     expect(row).toMatchObject({ status: 'drifted', changes: [{ field: 'threshold', from: 5, to: 1000 }] });
   });
 
-  test('alarms no longer wanted are reported, removed only with --prune, and foreign ones are never touched', async () => {
+  test('a composite alarm with an edited rule is drift that `alarms` repairs', async () => {
+    await cli(['alarms']);
+    const { cw } = aws();
+    await cw.send(new PutCompositeAlarmCommand({ AlarmName: 'Bedrock-HighErrorRate', AlarmRule: 'ALARM("Bedrock-HighErrorRate-Client")', AlarmActions: [TOPIC_ARN], OKActions: [TOPIC_ARN] }));
+    const row = (await cli(['status', '--json'])).json().rows.find((r: { name: string }) => r.name === 'Bedrock-HighErrorRate');
+    expect(row).toMatchObject({ resource: 'composite-alarm', status: 'drifted' });
+    expect(row.changes.map((c: { field: string }) => c.field)).toEqual(['rule', 'description']);
+    const repair = await cli(['alarms', '--json']);
+    expect(repair.writes.map((w) => w.operation)).toEqual(['PutCompositeAlarm', 'TagResource']);
+    expect((await describeAll()).composite.find((c) => c.AlarmName === 'Bedrock-HighErrorRate')?.AlarmRule).toBe('ALARM("Bedrock-HighErrorRate-Client") OR ALARM("Bedrock-HighErrorRate-Server")');
+  });
+
+  test('alarms no longer wanted are reported, removed only with --prune (composite first), and foreign ones are never touched', async () => {
     const dir = project();
     await cli(['alarms'], { cwd: dir });
     await aws().cw.send(
@@ -203,18 +267,81 @@ describe('alarms', () => {
     );
     // HighCost is no longer configured.
     const report = await cli(['alarms', '--json']);
-    const highCost = report.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighCost');
-    expect(highCost).toMatchObject({ action: 'skipped' });
+    const stale = report.json().outcomes.filter((o: { name: string }) => o.name.startsWith('Bedrock-HighCost'));
+    expect(stale.map((o: { name: string; action: string }) => `${o.action} ${o.name}`).sort()).toEqual(COST_ALARMS.map((n) => `skipped ${n}`).sort());
     expect(report.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-TeamOwned')).toBeUndefined();
     expect((await cli(['status'])).code).toBe(3);
 
     const dry = await cli(['alarms', '--prune', '--dry-run', '--json']);
-    expect(dry.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighCost')).toMatchObject({ action: 'would-delete' });
+    expect(dry.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighCost')).toMatchObject({ resource: 'composite-alarm', action: 'would-delete' });
     expect(dry.writes).toEqual([]);
 
     const pruned = await cli(['alarms', '--prune', '--json']);
-    expect(pruned.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighCost')).toMatchObject({ action: 'deleted' });
-    expect((await describeAlarms()).map((a) => a.AlarmName).sort()).toEqual([...ALARMS, 'Bedrock-TeamOwned'].sort());
+    expect(pruned.code).toBe(0);
+    expect(pruned.json().outcomes.filter((o: { action: string }) => o.action === 'deleted').map((o: { name: string }) => o.name).sort()).toEqual([...COST_ALARMS].sort());
+    // The composite alone in the first request (CloudWatch refuses to delete a child a composite still names).
+    expect(pruned.writes.map((w) => w.operation)).toEqual(['DeleteAlarms', 'DeleteAlarms']);
+    const { metric, composite } = await describeAll();
+    expect([...metric, ...composite].map((a) => a.AlarmName).sort()).toEqual([...ALL_ALARMS, 'Bedrock-TeamOwned'].sort());
+  });
+
+  test('an untagged, hand-made alarm with a configured name survives `alarms` (exit 2, unchanged) and is adopted and tagged with --force', async () => {
+    const { cw } = aws();
+    const theirs = { AlarmName: 'Bedrock-HighLatency', Namespace: 'AWS/Bedrock', MetricName: 'InvocationLatency', Statistic: 'Average' as const, Period: 60, EvaluationPeriods: 3, Threshold: 2500, ComparisonOperator: 'GreaterThanThreshold' as const };
+    await cw.send(new PutMetricAlarmCommand(theirs));
+    const before = (await describeAll()).metric.find((a) => a.AlarmName === 'Bedrock-HighLatency')!;
+
+    const refused = await cli(['alarms', '--json']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('alarm Bedrock-HighLatency exists but is not tagged ManagedBy=bedrock-monitor');
+    expect(refused.stderr).toContain('--force');
+    expect(refused.writes.filter((w) => w.input && (w.input as { AlarmName?: string }).AlarmName === 'Bedrock-HighLatency')).toEqual([]);
+    const after = (await describeAll()).metric.find((a) => a.AlarmName === 'Bedrock-HighLatency')!;
+    expect(after).toEqual(before);
+    expect((await aws().cw.send(new CwListTagsCommand({ ResourceARN: after.AlarmArn }))).Tags).toEqual([]);
+    // status says whose it is; cleanup leaves it alone.
+    const row = (await cli(['status', '--json'])).json().rows.find((r: { name: string }) => r.name === 'Bedrock-HighLatency');
+    expect(row.note).toContain('not tagged ManagedBy=bedrock-monitor');
+    const cleanup = await cli(['cleanup', '--yes', '--json']);
+    expect(cleanup.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighLatency')).toMatchObject({ action: 'skipped' });
+
+    const adopted = await cli(['alarms', '--force', '--json']);
+    expect(adopted.code).toBe(0);
+    expect(adopted.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighLatency')).toMatchObject({ action: 'updated' });
+    const mine = (await describeAll()).metric.find((a) => a.AlarmName === 'Bedrock-HighLatency')!;
+    expect(mine.Threshold).toBe(10000);
+    // The emulator, like CloudWatch, ignores Tags on an update: the tag comes from TagResource.
+    expect(adopted.writes.filter((w) => w.operation === 'TagResource').length).toBeGreaterThanOrEqual(1);
+    expect((await aws().cw.send(new CwListTagsCommand({ ResourceARN: mine.AlarmArn }))).Tags).toEqual([{ Key: 'ManagedBy', Value: 'bedrock-monitor' }]);
+    expect((await cli(['alarms', '--json'])).writes).toEqual([]);
+  });
+
+  test('an earlier version\'s metric alarm under a composite name is replaced by the composite (it is the tool\'s)', async () => {
+    // The old HighTokenUsage: two Metrics Insights queries in one metric alarm, tagged as the tool's.
+    await aws().cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'Bedrock-HighTokenUsage',
+        EvaluationPeriods: 1,
+        Threshold: 100000,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Metrics: [
+          { Id: 'input', Expression: 'SELECT SUM(InputTokenCount) FROM SCHEMA("AWS/Bedrock", ModelId)', Period: 3600, ReturnData: false },
+          { Id: 'output', Expression: 'SELECT SUM(OutputTokenCount) FROM SCHEMA("AWS/Bedrock", ModelId)', Period: 3600, ReturnData: false },
+          { Id: 'tokens', Expression: 'FILL(input, 0) + FILL(output, 0)', ReturnData: true },
+        ],
+        Tags: [{ Key: 'ManagedBy', Value: 'bedrock-monitor' }],
+      }),
+    );
+    const status = await cli(['status', '--json']);
+    expect(status.json().rows.find((r: { name: string }) => r.name === 'Bedrock-HighTokenUsage')).toMatchObject({ status: 'drifted', changes: expect.arrayContaining([{ field: 'type', from: 'MetricAlarm', to: 'CompositeAlarm' }]) });
+    const r = await cli(['alarms', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json().outcomes.find((o: { name: string }) => o.name === 'Bedrock-HighTokenUsage')).toMatchObject({ resource: 'composite-alarm', action: 'updated' });
+    const { metric, composite } = await describeAll();
+    expect(metric.map((a) => a.AlarmName)).not.toContain('Bedrock-HighTokenUsage');
+    expect(composite.map((a) => a.AlarmName)).toContain('Bedrock-HighTokenUsage');
+    expect((await aws().cw.send(new CwListTagsCommand({ ResourceARN: composite.find((a) => a.AlarmName === 'Bedrock-HighTokenUsage')!.AlarmArn }))).Tags).toEqual([{ Key: 'ManagedBy', Value: 'bedrock-monitor' }]);
+    expect((await cli(['alarms', '--json'])).writes).toEqual([]);
   });
 
   test('--dry-run on an empty account plans everything and writes nothing', async () => {

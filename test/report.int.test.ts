@@ -23,11 +23,11 @@ const LLAMA = 'meta.llama3-1-70b-instruct-v1:0';
 type Seed = Record<string, number>;
 /** Per model, the truth for the window; each figure is split over two datapoints inside it. */
 const TRUTH: Record<string, Seed> = {
-  [GLOBAL_SONNET]: { Invocations: 100, InputTokenCount: 200_000, OutputTokenCount: 50_000, CacheReadInputTokens: 1_000_000, CacheWriteInputTokens: 100_000, InvocationClientErrors: 2, InvocationServerErrors: 1, InvocationThrottles: 4 },
-  [US_SONNET]: { Invocations: 100, InputTokenCount: 200_000, OutputTokenCount: 50_000, CacheReadInputTokens: 1_000_000, CacheWriteInputTokens: 100_000, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
-  [HAIKU_3]: { Invocations: 1000, InputTokenCount: 4_000_000, OutputTokenCount: 1_000_000, CacheReadInputTokens: 0, CacheWriteInputTokens: 0, InvocationClientErrors: 10, InvocationServerErrors: 2, InvocationThrottles: 20 },
-  [HAIKU_45_ARN]: { Invocations: 50, InputTokenCount: 100_000, OutputTokenCount: 20_000, CacheReadInputTokens: 0, CacheWriteInputTokens: 10_000, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
-  [LLAMA]: { Invocations: 10, InputTokenCount: 5_000, OutputTokenCount: 1_000, CacheReadInputTokens: 0, CacheWriteInputTokens: 0, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
+  [GLOBAL_SONNET]: { Invocations: 100, InputTokenCount: 200_000, OutputTokenCount: 50_000, CacheReadInputTokenCount: 1_000_000, CacheWriteInputTokenCount: 100_000, InvocationClientErrors: 2, InvocationServerErrors: 1, InvocationThrottles: 4 },
+  [US_SONNET]: { Invocations: 100, InputTokenCount: 200_000, OutputTokenCount: 50_000, CacheReadInputTokenCount: 1_000_000, CacheWriteInputTokenCount: 100_000, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
+  [HAIKU_3]: { Invocations: 1000, InputTokenCount: 4_000_000, OutputTokenCount: 1_000_000, CacheReadInputTokenCount: 0, CacheWriteInputTokenCount: 0, InvocationClientErrors: 10, InvocationServerErrors: 2, InvocationThrottles: 20 },
+  [HAIKU_45_ARN]: { Invocations: 50, InputTokenCount: 100_000, OutputTokenCount: 20_000, CacheReadInputTokenCount: 0, CacheWriteInputTokenCount: 10_000, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
+  [LLAMA]: { Invocations: 10, InputTokenCount: 5_000, OutputTokenCount: 1_000, CacheReadInputTokenCount: 0, CacheWriteInputTokenCount: 0, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
 };
 const LATENCY: Record<string, [number, number]> = { [GLOBAL_SONNET]: [1000, 3000], [US_SONNET]: [1500, 2500], [HAIKU_3]: [400, 600], [HAIKU_45_ARN]: [700, 900], [LLAMA]: [2000, 2000] };
 
@@ -72,7 +72,7 @@ describe('report on seeded metrics', () => {
     for (const m of rep.models) {
       const t = TRUTH[m.modelId]!;
       expect([m.invocations, m.inputTokens, m.outputTokens, m.cacheReadTokens, m.cacheWriteTokens, m.clientErrors, m.serverErrors, m.throttles]).toEqual([
-        t.Invocations, t.InputTokenCount, t.OutputTokenCount, t.CacheReadInputTokens, t.CacheWriteInputTokens, t.InvocationClientErrors, t.InvocationServerErrors, t.InvocationThrottles,
+        t.Invocations, t.InputTokenCount, t.OutputTokenCount, t.CacheReadInputTokenCount, t.CacheWriteInputTokenCount, t.InvocationClientErrors, t.InvocationServerErrors, t.InvocationThrottles,
       ]);
       const [a, b] = LATENCY[m.modelId]!;
       expect(m.latencyAvgMs).toBe((a + b) / 2);
@@ -89,8 +89,8 @@ describe('report on seeded metrics', () => {
       invocations: sum('Invocations'),
       inputTokens: sum('InputTokenCount'),
       outputTokens: sum('OutputTokenCount'),
-      cacheReadTokens: sum('CacheReadInputTokens'),
-      cacheWriteTokens: sum('CacheWriteInputTokens'),
+      cacheReadTokens: sum('CacheReadInputTokenCount'),
+      cacheWriteTokens: sum('CacheWriteInputTokenCount'),
       clientErrors: sum('InvocationClientErrors'),
       serverErrors: sum('InvocationServerErrors'),
       throttles: sum('InvocationThrottles'),
@@ -168,7 +168,55 @@ describe('report on seeded metrics', () => {
     }
     // 9 count/average figures + 5 percentiles per model: 30 models = 270 + 150 queries, still one call each.
     expect(counts[5]).toEqual(counts[30]);
-    expect(counts[30]!.ListMetrics).toBe(2);
+    // One listing of the namespace finds the models and the names their metrics are listed under.
+    expect(counts[30]!.ListMetrics).toBe(1);
+  });
+});
+
+describe('prompt-cache metrics under either spelling', () => {
+  const at = (h: number) => new Date(Date.UTC(2026, 10, 20, h));
+  const seedCache = (modelId: string, names: Record<string, number>): Datapoint[] => [
+    { modelId, metric: 'Invocations', timestamp: at(6), value: 10 },
+    { modelId, metric: 'InputTokenCount', timestamp: at(6), value: 1_000 },
+    ...Object.entries(names).map(([metric, value]) => ({ modelId, metric, timestamp: at(7), value })),
+  ];
+
+  test('the documented names (CacheReadInputTokenCount, CacheWriteInputTokenCount) are counted and priced', async () => {
+    await putMetrics(seedingClients(emulator().url, REGION).cw, seedCache(GLOBAL_SONNET, { CacheReadInputTokenCount: 1_000_000, CacheWriteInputTokenCount: 100_000 }));
+    const r = await cli(['report', ...WINDOW, '--json'], { env, now });
+    const m = r.json().models[0];
+    expect([m.cacheReadTokens, m.cacheWriteTokens]).toEqual([1_000_000, 100_000]);
+    // 1k input × $3 + 1M cache read × $0.30 + 0.1M cache write × $3.75, per million.
+    expect(m.costUsd).toBeCloseTo(0.003 + 0.3 + 0.375, 6);
+  });
+
+  test('the old spelling (CacheReadInputTokens) that older tooling seeded is still read', async () => {
+    await putMetrics(seedingClients(emulator().url, REGION).cw, seedCache(HAIKU_3, { CacheReadInputTokens: 400_000, CacheWriteInputTokens: 40_000 }));
+    const m = (await cli(['report', ...WINDOW, '--json'], { env, now })).json().models[0];
+    expect([m.cacheReadTokens, m.cacheWriteTokens]).toEqual([400_000, 40_000]);
+  });
+
+  test('a model listed under both spellings is counted once, under the documented name', async () => {
+    await putMetrics(
+      seedingClients(emulator().url, REGION).cw,
+      seedCache(US_SONNET, { CacheReadInputTokenCount: 500, CacheReadInputTokens: 500, CacheWriteInputTokenCount: 70, CacheWriteInputTokens: 70 }),
+    );
+    const r = await cli(['report', ...WINDOW, '--json'], { env, now });
+    const m = r.json().models[0];
+    expect([m.cacheReadTokens, m.cacheWriteTokens]).toEqual([500, 70]);
+    expect(r.json().totals.cacheReadTokens).toBe(500);
+  });
+});
+
+describe('windows older than ListMetrics can see', () => {
+  test('a window starting more than 14 days ago warns on stderr (and in JSON) that idle models may be missing', async () => {
+    await seed();
+    const old = await cli(['report', '--since', '2026-11-01T00:00:00Z', '--until', '2026-11-21T00:00:00Z', '--json'], { env, now });
+    expect(old.code).toBe(0);
+    expect(old.stderr).toContain('warning: the window starts more than 14 days ago: CloudWatch lists only models with data since 2026-11-08 03:30 UTC');
+    expect(old.json().warnings[0]).toMatch(/missing from this report/);
+    const recent = await cli(['report', ...WINDOW, '--json'], { env, now });
+    expect(recent.stderr).not.toContain('14 days');
   });
 });
 

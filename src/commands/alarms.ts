@@ -30,11 +30,11 @@ export default defineCommand<Opts>({
       .option('--email <address>', 'alert email address (repeatable; replaces alarms.emails)', email)
       .option('--topic-name <name>', 'SNS topic name (default bedrock-usage-alerts)', checked(checkTopicName))
       .option('--alarm-prefix <prefix>', 'alarm name prefix (default Bedrock-)', checked(checkAlarmPrefix))
-      .option('--tokens-per-hour <n>', 'HighTokenUsage: input + output tokens per hour (default 100000)', positive)
-      .option('--errors-per-5-min <n>', 'HighErrorRate: client + server errors per 5 minutes (default 10)', positive)
+      .option('--tokens-per-hour <n>', 'HighTokenUsage: input tokens or output tokens per hour, each (default 100000)', positive)
+      .option('--errors-per-5-min <n>', 'HighErrorRate: client errors or server errors per 5 minutes, each (default 10)', positive)
       .option('--invocations-per-hour <n>', 'InvocationSpike: invocations per hour (default 1000)', positive)
       .option('--latency-ms <n>', 'HighLatency: average latency in ms over 5 minutes (default 10000)', positive)
-      .option('--cost-usd-per-hour <n>', 'HighCost: estimated USD per hour (off unless set)', positive)
+      .option('--cost-usd-per-hour <n>', 'HighCost: estimated USD per hour for one kind of token, at alarms.costModelId rates (off unless set)', positive)
       .option('--prune', 'delete alarms with the prefix, created by this tool, that are no longer configured'),
   overrides: (o) => {
     const thresholds: Partial<AlarmThresholds> = {};

@@ -4,6 +4,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { KMSClient } from '@aws-sdk/client-kms';
 
 /** Plain SDK clients on the emulator, for tests to look at and tamper with resources directly. */
 export function sdk(endpoint: string, region = 'us-east-1') {
@@ -15,6 +16,7 @@ export function sdk(endpoint: string, region = 'us-east-1') {
     cw: new CloudWatchClient(c),
     sns: new SNSClient(c),
     bedrock: new BedrockClient(c),
+    kms: new KMSClient(c),
   };
 }
 

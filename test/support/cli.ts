@@ -6,6 +6,21 @@ import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import type { RequestRecord } from '../../src/lib/aws/clients.js';
 import { Moto } from '../support/emulator.js';
+import { checkRun, describeViolations, newRunState, validateWithBotocore, type Sent } from './contracts.js';
+
+/**
+ * Every request any CLI run of this test file sent. Each run is checked against AWS's documented
+ * rules as soon as it ends (a violation fails the test that made it); all of them together are
+ * validated against botocore's service models once the file's tests are done (one python3).
+ */
+const sentInFile: Sent[] = [];
+const contractState = newRunState();
+
+afterAll(() => {
+  const violations = validateWithBotocore(sentInFile);
+  sentInFile.length = 0;
+  if (violations.length) throw new Error(`requests that AWS would reject:\n${describeViolations(violations)}`);
+});
 
 export interface CliResult {
   code: number;
@@ -77,6 +92,9 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   });
   await new Promise((r) => setImmediate(r));
   if (pending.length) throw new Error(`prompts never shown: ${pending.map((p) => String(p.prompt)).join(', ')}\n${err}`);
+  sentInFile.push(...requests);
+  const violations = checkRun(requests, contractState);
+  if (violations.length) throw new Error(`bedrock-monitor ${args.join(' ')} sent requests that break AWS's documented rules:\n${describeViolations(violations)}`);
   return {
     code,
     stdout: out,

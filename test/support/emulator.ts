@@ -1,14 +1,27 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The local AWS emulator (moto server) for tests, `npm run demo` and `npm run bench`: started on a
  * free port, reset between uses, with moto's request recorder, and stopped whatever happens.
  */
 export const MOTO_MISSING = 'moto server is not installed for python3; install it with: pip install "moto[server]==5.2.1"';
+
+/**
+ * moto's server with the CloudWatch composite-alarm operations it lacks (test/support/moto_server.py),
+ * found next to this file when it runs from test/support, or from the project root when it runs
+ * compiled from .build/test/support (the demo and the benchmark).
+ */
+export function motoServerScript(): string {
+  const candidates = ['./moto_server.py', '../../../test/support/moto_server.py'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`test/support/moto_server.py not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
 
 export class Moto {
   private constructor(
@@ -23,7 +36,7 @@ export class Moto {
     }
     const port = await freePort();
     // moto's request recorder writes a file into its working directory: keep that out of the project.
-    const proc = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: mkdtempSync(join(tmpdir(), 'moto-')) });
+    const proc = spawn('python3', [motoServerScript(), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: mkdtempSync(join(tmpdir(), 'moto-')) });
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const url = `http://127.0.0.1:${port}`;

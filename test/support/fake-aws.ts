@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
  * An HTTP handler that answers the SDK instead of AWS, with responses in the exact wire shapes AWS
@@ -46,30 +47,65 @@ function bodyText(body: unknown): string {
   return '';
 }
 
+type SdkResponse = { response: { statusCode: number; headers: Record<string, string>; body: Readable } };
+
+function asFake(request: SdkHttpRequest): FakeRequest {
+  return { method: request.method, hostname: request.hostname, path: request.path, query: request.query ?? {}, headers: request.headers, body: bodyText(request.body) };
+}
+
+function respond(answer: FakeResponse): Promise<SdkResponse> {
+  const body = answer.body ?? '';
+  return Promise.resolve({
+    response: {
+      statusCode: answer.status,
+      headers: { 'content-length': String(Buffer.byteLength(body)), 'x-amzn-requestid': 'fake-request-id', ...answer.headers },
+      body: Readable.from([Buffer.from(body)]),
+    },
+  });
+}
+
+const answerOf = (routes: Route[], req: FakeRequest): FakeResponse | undefined => routes.reduce<FakeResponse | undefined>((found, route) => found ?? route(req), undefined);
+
 /** Routes are tried in order; an unrouted request is a test bug, answered with a 599 that names it. */
 export function fakeAws(...routes: Route[]): FakeAws {
   const requests: FakeRequest[] = [];
   const handler = {
     metadata: { handlerProtocol: 'http/1.1' },
-    handle(request: SdkHttpRequest): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Readable } }> {
-      const req: FakeRequest = { method: request.method, hostname: request.hostname, path: request.path, query: request.query ?? {}, headers: request.headers, body: bodyText(request.body) };
+    handle(request: SdkHttpRequest): Promise<SdkResponse> {
+      const req = asFake(request);
       requests.push(req);
-      const answer = routes.reduce<FakeResponse | undefined>((found, route) => found ?? route(req), undefined) ?? {
-        status: 599,
-        body: `fake-aws: no route for ${req.method} ${req.hostname}${req.path} ${req.headers['x-amz-target'] ?? ''} ${req.body.slice(0, 80)}`,
-      };
-      const body = answer.body ?? '';
-      return Promise.resolve({
-        response: {
-          statusCode: answer.status,
-          headers: { 'content-length': String(Buffer.byteLength(body)), 'x-amzn-requestid': 'fake-request-id', ...answer.headers },
-          body: Readable.from([Buffer.from(body)]),
+      return respond(
+        answerOf(routes, req) ?? {
+          status: 599,
+          body: `fake-aws: no route for ${req.method} ${req.hostname}${req.path} ${req.headers['x-amz-target'] ?? ''} ${req.body.slice(0, 80)}`,
         },
-      });
+      );
     },
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
     destroy: () => undefined,
+  };
+  return { handler, requests };
+}
+
+/**
+ * In front of a real endpoint (the emulator): a request a route answers gets the fake answer, in
+ * AWS's wire shape; every other request goes through unchanged. One fault in an otherwise real run.
+ */
+export function faultsInFront(...routes: Route[]): FakeAws {
+  const inner = new NodeHttpHandler();
+  const requests: FakeRequest[] = [];
+  const handler = {
+    metadata: { handlerProtocol: 'http/1.1' },
+    handle(request: SdkHttpRequest, options?: unknown): Promise<unknown> {
+      const req = asFake(request);
+      requests.push(req);
+      const answer = answerOf(routes, req);
+      return answer ? respond(answer) : inner.handle(request as never, options as never);
+    },
+    updateHttpClientConfig: () => undefined,
+    httpHandlerConfigs: () => ({}),
+    destroy: () => inner.destroy(),
   };
   return { handler, requests };
 }

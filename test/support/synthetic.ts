@@ -55,8 +55,8 @@ export function syntheticUsage(models: string[], start: Date, end: Date, stepMin
       add('Invocations', invocations);
       add('InputTokenCount', input);
       add('OutputTokenCount', output);
-      add('CacheReadInputTokens', cacheRead);
-      add('CacheWriteInputTokens', cacheWrite);
+      add('CacheReadInputTokenCount', cacheRead);
+      add('CacheWriteInputTokenCount', cacheWrite);
       add('InvocationClientErrors', rnd() < 0.1 ? 1 : 0);
       add('InvocationServerErrors', rnd() < 0.03 ? 1 : 0);
       add('InvocationThrottles', rnd() < 0.05 ? Math.round(3 * rnd()) : 0);

@@ -4,6 +4,8 @@ export interface RequestRecord {
   service: string;
   operation: string;
   write: boolean;
+  /** The command's input as the tool built it (tests check it against AWS's documented rules). */
+  input: unknown;
 }
 
 export interface AwsOptions {
@@ -64,7 +66,7 @@ export class AwsClients {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-        onRequest?.({ service, operation, write: isWriteOperation(operation) });
+        onRequest?.({ service, operation, write: isWriteOperation(operation), input: args.input });
         try {
           return await next(args);
         } catch (err) {

@@ -71,6 +71,12 @@ export interface Ownership<S> {
   /** Makes an adopted or rewritten resource the tool's, when its writes do not (e.g. tags after an update). */
   claim?(): Promise<void>;
   /**
+   * True when the resource's update API ignores the ownership mark (PutMetricAlarm and
+   * PutCompositeAlarm ignore Tags on update): `claim` then runs after every update, not only
+   * after adopting a foreign one.
+   */
+  claimAfterUpdate?: boolean;
+  /**
    * For cleanup: whether it exists (undefined: absent) and is the tool's, in fewer requests than a
    * full read. Without it, cleanup uses read() and owns().
    */
@@ -180,7 +186,7 @@ async function converge<S>(def: ResourceDef<S>, actual: S, opts: EnsureOptions):
     );
   }
   await writeChanges(def, actual, changes);
-  if (!owned) await def.ownership.claim?.();
+  if (!owned || def.ownership.claimAfterUpdate) await def.ownership.claim?.();
   return { ...base, action: 'updated', changes };
 }
 

@@ -81,6 +81,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   SNS: 'sns',
   STS: 'sts',
   Bedrock: 'bedrock',
+  KMS: 'kms',
 };
 
 /** The IAM action a failed SDK command needed, e.g. `s3:PutEncryptionConfiguration`. */

@@ -34,6 +34,7 @@ export const ConfigFileSchema = z
         imageDataDeliveryEnabled: z.boolean().optional(),
         embeddingDataDeliveryEnabled: z.boolean().optional(),
         videoDataDeliveryEnabled: z.boolean().optional(),
+        audioDataDeliveryEnabled: z.boolean().optional(),
         s3KeyPrefix: z.string().superRefine(check(v.checkKeyPrefix)).optional(),
         largeDataS3KeyPrefix: z.string().superRefine(check(v.checkKeyPrefix)).optional(),
       })

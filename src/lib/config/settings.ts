@@ -10,6 +10,7 @@ export interface LoggingSettings {
   imageDataDeliveryEnabled: boolean;
   embeddingDataDeliveryEnabled: boolean;
   videoDataDeliveryEnabled: boolean;
+  audioDataDeliveryEnabled: boolean;
   s3KeyPrefix: string;
   largeDataS3KeyPrefix: string | undefined;
 }
@@ -56,6 +57,7 @@ export const DEFAULTS = {
     imageDataDeliveryEnabled: false,
     embeddingDataDeliveryEnabled: false,
     videoDataDeliveryEnabled: false,
+    audioDataDeliveryEnabled: false,
     s3KeyPrefix: '',
     largeDataS3KeyPrefix: undefined,
   } satisfies LoggingSettings,

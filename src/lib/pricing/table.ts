@@ -24,8 +24,13 @@ const EntrySchema = RatesSchema.extend({
   name: z.string().min(1),
   /** Whether geographic and in-Region IDs of this family carry the premium over global ones. */
   geographicPremium: z.boolean(),
-  /** A term that picks this family's metrics in a CloudWatch SEARCH expression. */
-  searchTerm: z.string().min(1),
+  /**
+   * The family's model-ID tokens as an unquoted composite term for a CloudWatch SEARCH expression
+   * (ModelId=<term>): lowercase words and numbers joined by "-". Unquoted, because a double-quoted
+   * term must equal a whole value; and every number whole, because numbers match only whole tokens
+   * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html).
+   */
+  searchTerm: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, 'must be lowercase words and whole numbers joined by "-", e.g. claude-sonnet-4-5 (no quotes)'),
 }).strict();
 export type PriceEntry = z.infer<typeof EntrySchema>;
 

@@ -16,7 +16,7 @@ export interface ReportOptions {
 export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report> {
   const { window } = opts;
   opts.onProgress?.('discovering models');
-  const models = await discoverModels(ctx);
+  const { models, listed } = await discoverModels(ctx);
   const basic = FIGURES.filter((f) => !isPercentile(f));
   const percentiles = FIGURES.filter(isPercentile);
   const total = models.length * FIGURES.length;
@@ -26,16 +26,16 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
     opts.onProgress?.(`fetching ${Math.min(done[0]! + done[1]!, total)}/${total} figures for ${models.length} models`);
   };
   const limiter = metricDataLimiter();
-  const whole = { models, periodSeconds: window.periodSeconds, window, pointsPerQuery: 1, limiter };
+  const whole = { models, listed, periodSeconds: window.periodSeconds, window, pointsPerQuery: 1, limiter };
   const [b, p, h] = await Promise.all([
     fetchFigures(ctx, { ...whole, figures: basic, onProgress: progress(0) }),
     fetchFigures(ctx, { ...whole, figures: percentiles, onProgress: progress(1) }),
     opts.byDay
-      ? fetchFigures(ctx, { models, window, limiter, figures: FIGURES.filter((f) => f.stat === 'Sum'), periodSeconds: 3600, pointsPerQuery: window.periodSeconds / 3600 })
+      ? fetchFigures(ctx, { models, listed, window, limiter, figures: FIGURES.filter((f) => f.stat === 'Sum'), periodSeconds: 3600, pointsPerQuery: window.periodSeconds / 3600 })
       : Promise.resolve<Fetched | undefined>(undefined),
   ]);
   const table = bundledPriceTable();
-  return computeReport({
+  const report = computeReport({
     region: ctx.settings.region,
     window,
     models,
@@ -45,4 +45,20 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
     prices: ctx.settings.prices,
     priceTable: { source: table.sources[0]!, date: table.date },
   });
+  const listingWarning = unlistedModelsWarning(window, ctx.now());
+  if (listingWarning) report.warnings.unshift(listingWarning);
+  return report;
+}
+
+/** How far back ListMetrics sees: "metrics that have had data points in the past two weeks". */
+export const LISTED_DAYS = 14;
+
+/**
+ * Models are found with ListMetrics, which lists only metrics with data in the last 14 days: a
+ * window that starts earlier can miss a model idle since then. Said, never silently dropped.
+ */
+export function unlistedModelsWarning(window: ReportWindow, now: Date): string | undefined {
+  const horizon = new Date(now.getTime() - LISTED_DAYS * 86_400_000);
+  if (window.start.getTime() >= horizon.getTime()) return undefined;
+  return `the window starts more than ${LISTED_DAYS} days ago: CloudWatch lists only models with data since ${horizon.toISOString().slice(0, 16).replace('T', ' ')} UTC, so a model idle since then is missing from this report`;
 }

@@ -1,5 +1,6 @@
 import { CloudWatchClient, paginateGetMetricData, paginateListMetrics, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { Ctx } from '../context/context.js';
+import { BEDROCK_NAMESPACE, METRICS, MODEL_ID_DIMENSION, type MetricDef, type MetricKey } from '../aws/bedrock-metrics.js';
 import { Limiter } from '../core/concurrency.js';
 import type { ReportWindow } from './window.js';
 
@@ -8,7 +9,7 @@ import type { ReportWindow } from './window.js';
  * built and parsed here and nowhere else; the result is typed per model and figure.
  */
 
-export const NAMESPACE = 'AWS/Bedrock';
+export const NAMESPACE = BEDROCK_NAMESPACE;
 /** GetMetricData limits: queries and datapoints per call. */
 export const MAX_QUERIES = 500;
 export const MAX_DATAPOINTS = 100_800;
@@ -23,23 +24,26 @@ export function metricDataLimiter(): Limiter {
   return new Limiter(CONCURRENCY, MIN_INTERVAL_MS);
 }
 
-/** Figures per model: key, metric and statistic. Percentiles are fetched in batches of their own. */
+/**
+ * Figures per model: key, the catalogue metric and the statistic. Percentiles are fetched in
+ * batches of their own.
+ */
 export const FIGURES = [
-  { key: 'invocations', metric: 'Invocations', stat: 'Sum' },
-  { key: 'inputTokens', metric: 'InputTokenCount', stat: 'Sum' },
-  { key: 'outputTokens', metric: 'OutputTokenCount', stat: 'Sum' },
-  { key: 'cacheReadTokens', metric: 'CacheReadInputTokens', stat: 'Sum' },
-  { key: 'cacheWriteTokens', metric: 'CacheWriteInputTokens', stat: 'Sum' },
-  { key: 'clientErrors', metric: 'InvocationClientErrors', stat: 'Sum' },
-  { key: 'serverErrors', metric: 'InvocationServerErrors', stat: 'Sum' },
-  { key: 'throttles', metric: 'InvocationThrottles', stat: 'Sum' },
-  { key: 'latencyAvgMs', metric: 'InvocationLatency', stat: 'Average' },
-  { key: 'latencyP50Ms', metric: 'InvocationLatency', stat: 'p50' },
-  { key: 'latencyP90Ms', metric: 'InvocationLatency', stat: 'p90' },
-  { key: 'latencyP99Ms', metric: 'InvocationLatency', stat: 'p99' },
-  { key: 'timeToFirstTokenP50Ms', metric: 'TimeToFirstToken', stat: 'p50' },
-  { key: 'timeToFirstTokenP99Ms', metric: 'TimeToFirstToken', stat: 'p99' },
-] as const;
+  { key: 'invocations', metric: 'invocations', stat: 'Sum' },
+  { key: 'inputTokens', metric: 'inputTokens', stat: 'Sum' },
+  { key: 'outputTokens', metric: 'outputTokens', stat: 'Sum' },
+  { key: 'cacheReadTokens', metric: 'cacheReadTokens', stat: 'Sum' },
+  { key: 'cacheWriteTokens', metric: 'cacheWriteTokens', stat: 'Sum' },
+  { key: 'clientErrors', metric: 'clientErrors', stat: 'Sum' },
+  { key: 'serverErrors', metric: 'serverErrors', stat: 'Sum' },
+  { key: 'throttles', metric: 'throttles', stat: 'Sum' },
+  { key: 'latencyAvgMs', metric: 'latency', stat: 'Average' },
+  { key: 'latencyP50Ms', metric: 'latency', stat: 'p50' },
+  { key: 'latencyP90Ms', metric: 'latency', stat: 'p90' },
+  { key: 'latencyP99Ms', metric: 'latency', stat: 'p99' },
+  { key: 'timeToFirstTokenP50Ms', metric: 'timeToFirstToken', stat: 'p50' },
+  { key: 'timeToFirstTokenP99Ms', metric: 'timeToFirstToken', stat: 'p99' },
+] as const satisfies readonly { key: string; metric: MetricKey; stat: string }[];
 export type Figure = (typeof FIGURES)[number];
 export type FigureKey = Figure['key'];
 
@@ -63,22 +67,43 @@ export interface Fetched {
   errors: string[];
 }
 
-/** Every ModelId with Invocations or throttles in CloudWatch (ListMetrics, fully paginated). */
-export async function discoverModels(ctx: Ctx): Promise<string[]> {
+/** The models CloudWatch lists, and per model the metric names it lists for it. */
+export interface Discovery {
+  models: string[];
+  listed: Map<string, Set<string>>;
+}
+
+/**
+ * Every ModelId with any AWS/Bedrock metric, and the names of its metrics: one ListMetrics listing
+ * (fully paginated) of the namespace's per-model metrics. CloudWatch lists only metrics with data
+ * in the last 14 days.
+ */
+export async function discoverModels(ctx: Ctx): Promise<Discovery> {
   const cw = ctx.aws.get(CloudWatchClient);
-  const ids = new Set<string>();
-  await Promise.all(
-    ['Invocations', 'InvocationThrottles'].map(async (MetricName) => {
-      for await (const page of paginateListMetrics({ client: cw }, { Namespace: NAMESPACE, MetricName, Dimensions: [{ Name: 'ModelId' }] })) {
-        for (const m of page.Metrics ?? []) {
-          const dims = m.Dimensions ?? [];
-          const id = dims.find((d) => d.Name === 'ModelId')?.Value;
-          if (id && dims.length === 1) ids.add(id);
-        }
-      }
-    }),
-  );
-  return [...ids].sort();
+  const listed = new Map<string, Set<string>>();
+  for await (const page of paginateListMetrics({ client: cw }, { Namespace: NAMESPACE, Dimensions: [{ Name: MODEL_ID_DIMENSION }] })) {
+    for (const m of page.Metrics ?? []) {
+      const dims = m.Dimensions ?? [];
+      const id = dims.find((d) => d.Name === MODEL_ID_DIMENSION)?.Value;
+      if (!id || dims.length !== 1 || !m.MetricName) continue;
+      const names = listed.get(id) ?? new Set<string>();
+      names.add(m.MetricName);
+      listed.set(id, names);
+    }
+  }
+  return { models: [...listed.keys()].sort(), listed };
+}
+
+/**
+ * The name to read a figure's metric under for one model: the documented name, unless ListMetrics
+ * lists only an older alias for that model (never both: one query per model and figure, so no
+ * figure is counted twice). Unlisted metrics are read under the documented name, since a window
+ * older than 14 days can hold data that ListMetrics no longer lists.
+ */
+export function metricNameFor(figure: Figure, listed: Set<string> | undefined): string {
+  const def: MetricDef = METRICS[figure.metric];
+  if (!listed || listed.has(def.name)) return def.name;
+  return def.aliases?.find((a) => listed.has(a)) ?? def.name;
 }
 
 const queryId = (model: number, key: FigureKey): string => `m${model}_${key}`;
@@ -89,12 +114,12 @@ function parseQueryId(id: string): { model: number; key: FigureKey } | undefined
   return m && key ? { model: Number(m[1]), key } : undefined;
 }
 
-/** One GetMetricData query per model and figure. */
-export function buildQueries(models: string[], figures: readonly Figure[], periodSeconds: number): MetricDataQuery[] {
+/** One GetMetricData query per model and figure, each under the name `nameOf` picks for the model. */
+export function buildQueries(models: string[], figures: readonly Figure[], periodSeconds: number, nameOf: (modelId: string, f: Figure) => string = (_m, f) => METRICS[f.metric].name): MetricDataQuery[] {
   return models.flatMap((modelId, i) =>
     figures.map((f) => ({
       Id: queryId(i, f.key),
-      MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: f.metric, Dimensions: [{ Name: 'ModelId', Value: modelId }] }, Period: periodSeconds, Stat: f.stat },
+      MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: nameOf(modelId, f), Dimensions: [{ Name: MODEL_ID_DIMENSION, Value: modelId }] }, Period: periodSeconds, Stat: f.stat },
       ReturnData: true,
     })),
   );
@@ -110,6 +135,8 @@ export function batchQueries(queries: MetricDataQuery[], pointsPerQuery: number)
 
 export interface FetchRequest {
   models: string[];
+  /** What ListMetrics listed per model: which spelling of a metric to read. */
+  listed?: Map<string, Set<string>>;
   figures: readonly Figure[];
   periodSeconds: number;
   window: ReportWindow;
@@ -126,7 +153,7 @@ export interface FetchRequest {
  */
 export async function fetchFigures(ctx: Ctx, req: FetchRequest): Promise<Fetched> {
   const cw = ctx.aws.get(CloudWatchClient);
-  const queries = buildQueries(req.models, req.figures, req.periodSeconds);
+  const queries = buildQueries(req.models, req.figures, req.periodSeconds, (m, f) => metricNameFor(f, req.listed?.get(m)));
   const out: Fetched = { series: req.models.map(() => ({ samples: new Map(), failed: new Set() })), queries: queries.length, failedQueries: 0, errors: [] };
   let done = 0;
   const fetchBatch = async (batch: MetricDataQuery[]): Promise<void> => {

@@ -2,124 +2,70 @@ import {
   CloudWatchClient,
   DeleteAlarmsCommand,
   ListTagsForResourceCommand,
+  PutCompositeAlarmCommand,
   PutMetricAlarmCommand,
   TagResourceCommand,
   paginateDescribeAlarms,
+  type CompositeAlarm,
   type MetricAlarm,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
-import { BmError } from '../core/errors.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
-import { priceFor } from '../pricing/price.js';
+import { alarmSpecs, anyOf, type CompositeAlarmSpec, type MetricAlarmSpec } from './alarm-specs.js';
 import { topicArn } from './topic.js';
 
-export const ALARM_KEYS = ['HighTokenUsage', 'HighErrorRate', 'InvocationSpike', 'HighLatency', 'LogDeliveryFailure', 'HighCost'] as const;
-export type AlarmKey = (typeof ALARM_KEYS)[number];
+export { ALARM_KEYS, alarmSpecs, type AlarmKey, type AlarmSpec } from './alarm-specs.js';
 
-export interface AlarmSpec {
-  key: AlarmKey;
+type AlarmType = 'MetricAlarm' | 'CompositeAlarm';
+
+/** One alarm with the prefix, as DescribeAlarms listed it. */
+export interface ListedAlarm {
   name: string;
-  description: string;
-  threshold: number;
-  metrics: MetricDataQuery[];
+  arn: string | null;
+  type: AlarmType;
+  metric?: MetricAlarm;
+  composite?: CompositeAlarm;
 }
 
-/** A Metrics Insights query over every model, so models first used after setup are covered. */
-const insights = (id: string, fn: string, metric: string, period: number, label: string): MetricDataQuery => ({
-  Id: id,
-  Expression: `SELECT ${fn}(${metric}) FROM SCHEMA("AWS/Bedrock", ModelId)`,
-  Period: period,
-  Label: label,
-  ReturnData: false,
-});
+/** Cache key of the DescribeAlarms listing; every alarm write invalidates it. */
+const ALARMS_KEY = 'alarms';
 
-const stat = (id: string, metric: string, period: number): MetricDataQuery => ({
-  Id: id,
-  MetricStat: { Metric: { Namespace: 'AWS/Bedrock', MetricName: metric }, Period: period, Stat: 'Sum' },
-  ReturnData: false,
-});
+/**
+ * Every alarm whose name has the prefix, metric and composite alike, read with one paginated
+ * DescribeAlarms per run (without AlarmTypes, DescribeAlarms returns metric alarms only).
+ */
+export function alarmsWithPrefix(ctx: Ctx): Promise<ListedAlarm[]> {
+  return ctx.cache.get(ALARMS_KEY, async () => {
+    const found: ListedAlarm[] = [];
+    const input = { AlarmNamePrefix: ctx.settings.alarms.prefix, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] as AlarmType[] };
+    for await (const page of paginateDescribeAlarms({ client: ctx.aws.get(CloudWatchClient) }, input)) {
+      for (const a of page.MetricAlarms ?? []) found.push({ name: a.AlarmName ?? '', arn: a.AlarmArn ?? null, type: 'MetricAlarm', metric: a });
+      for (const a of page.CompositeAlarms ?? []) found.push({ name: a.AlarmName ?? '', arn: a.AlarmArn ?? null, type: 'CompositeAlarm', composite: a });
+    }
+    return found;
+  });
+}
 
-const result = (id: string, expression: string, label: string): MetricDataQuery => ({ Id: id, Expression: expression, Label: label, ReturnData: true });
+const listed = async (ctx: Ctx, name: string): Promise<ListedAlarm | undefined> => (await alarmsWithPrefix(ctx)).find((a) => a.name === name);
 
-/** The alarms the settings ask for, in a fixed order. HighCost only when a threshold is set. */
-export function alarmSpecs(settings: Settings): AlarmSpec[] {
-  const { prefix, thresholds: t } = settings.alarms;
-  const specs: AlarmSpec[] = [
-    {
-      key: 'HighTokenUsage',
-      name: `${prefix}HighTokenUsage`,
-      description: `Input + output tokens across all Bedrock models exceeded ${t.tokensPerHour} in one hour.`,
-      threshold: t.tokensPerHour,
-      metrics: [
-        insights('input', 'SUM', 'InputTokenCount', 3600, 'Input tokens'),
-        insights('output', 'SUM', 'OutputTokenCount', 3600, 'Output tokens'),
-        result('tokens', 'FILL(input, 0) + FILL(output, 0)', 'Tokens per hour (all models)'),
-      ],
-    },
-    {
-      key: 'HighErrorRate',
-      name: `${prefix}HighErrorRate`,
-      description: `Client + server errors across all Bedrock models exceeded ${t.errorsPer5Min} in five minutes.`,
-      threshold: t.errorsPer5Min,
-      metrics: [
-        insights('client', 'SUM', 'InvocationClientErrors', 300, 'Client errors'),
-        insights('server', 'SUM', 'InvocationServerErrors', 300, 'Server errors'),
-        result('errors', 'FILL(client, 0) + FILL(server, 0)', 'Errors per 5 minutes (all models)'),
-      ],
-    },
-    {
-      key: 'InvocationSpike',
-      name: `${prefix}InvocationSpike`,
-      description: `Invocations across all Bedrock models exceeded ${t.invocationsPerHour} in one hour.`,
-      threshold: t.invocationsPerHour,
-      metrics: [{ ...insights('invocations', 'SUM', 'Invocations', 3600, 'Invocations per hour (all models)'), ReturnData: true }],
-    },
-    {
-      key: 'HighLatency',
-      name: `${prefix}HighLatency`,
-      description: `Average invocation latency across all Bedrock models was over ${t.latencyMs} ms for five minutes.`,
-      threshold: t.latencyMs,
-      metrics: [{ ...insights('latency', 'AVG', 'InvocationLatency', 300, 'Average latency, ms (all models)'), ReturnData: true }],
-    },
-    {
-      key: 'LogDeliveryFailure',
-      name: `${prefix}LogDeliveryFailure`,
-      description: 'Bedrock failed to deliver model invocation logs to CloudWatch Logs or S3 in the last five minutes.',
-      threshold: 0,
-      metrics: [
-        stat('cw', 'ModelInvocationLogsCloudWatchDeliveryFailure', 300),
-        stat('s3', 'ModelInvocationLogsS3DeliveryFailure', 300),
-        stat('large', 'ModelInvocationLargeDataS3DeliveryFailure', 300),
-        result('failures', 'FILL(cw, 0) + FILL(s3, 0) + FILL(large, 0)', 'Log delivery failures'),
-      ],
-    },
-  ];
-  if (t.costUsdPerHour !== null) {
-    const ref = settings.alarms.costModelId;
-    const p = priceFor(ref, settings.prices);
-    if (!p) throw new BmError(`alarms.costModelId "${ref}" has no price: add it under "prices" in the config file.`, { exitCode: 2 });
-    specs.push({
-      key: 'HighCost',
-      name: `${prefix}HighCost`,
-      description: `Estimated Bedrock spend exceeded ${t.costUsdPerHour} USD in one hour (all tokens at ${p.name} list prices; see bedrock-monitor report for exact per-model costs).`,
-      threshold: t.costUsdPerHour,
-      metrics: [
-        insights('input', 'SUM', 'InputTokenCount', 3600, 'Input tokens'),
-        insights('output', 'SUM', 'OutputTokenCount', 3600, 'Output tokens'),
-        insights('cachewrite', 'SUM', 'CacheWriteInputTokens', 3600, 'Cache write tokens'),
-        insights('cacheread', 'SUM', 'CacheReadInputTokens', 3600, 'Cache read tokens'),
-        result(
-          'cost',
-          `(FILL(input, 0) * ${p.input} + FILL(output, 0) * ${p.output} + FILL(cachewrite, 0) * ${p.cacheWrite} + FILL(cacheread, 0) * ${p.cacheRead}) / 1000000`,
-          'Estimated USD per hour',
-        ),
-      ],
-    });
+/**
+ * Deletes alarms in the order CloudWatch requires: each composite first, alone in its request (a
+ * request may hold at most one, and an alarm a composite names cannot be deleted), then the metric
+ * alarms, 100 per request.
+ */
+export async function deleteAlarms(ctx: Ctx, names: string[]): Promise<void> {
+  const cw = ctx.aws.get(CloudWatchClient);
+  const all = await alarmsWithPrefix(ctx);
+  const composites = new Set(all.filter((a) => a.type === 'CompositeAlarm').map((a) => a.name));
+  try {
+    for (const name of names.filter((n) => composites.has(n))) await cw.send(new DeleteAlarmsCommand({ AlarmNames: [name] }));
+    const rest = names.filter((n) => !composites.has(n));
+    for (let i = 0; i < rest.length; i += 100) await cw.send(new DeleteAlarmsCommand({ AlarmNames: rest.slice(i, i + 100) }));
+  } finally {
+    ctx.cache.invalidate(ALARMS_KEY);
   }
-  return specs;
 }
 
 function normalizeQuery(q: MetricDataQuery): Record<string, unknown> {
@@ -143,82 +89,106 @@ function normalizeQuery(q: MetricDataQuery): Record<string, unknown> {
 }
 
 export interface AlarmState {
+  type: AlarmType;
   /** Not compared: where its tags are read. */
   arn: string | null;
   threshold: number | null;
   metrics: Record<string, unknown>[];
+  /** Composite alarms: the rule. */
+  rule: string | null;
   actions: { enabled: boolean; alarm: string[]; ok: string[] };
-  evaluation: { comparison: string | null; periods: number | null; datapoints: number | null; treatMissingData: string | null };
+  evaluation: { comparison: string | null; periods: number | null; datapoints: number | null; treatMissingData: string | null } | null;
   description: string | null;
 }
 
-function stateOf(a: MetricAlarm): AlarmState {
+type Actions = { ActionsEnabled?: boolean; AlarmActions?: string[]; OKActions?: string[] };
+const actionsOf = (a: Actions): AlarmState['actions'] => ({ enabled: a.ActionsEnabled ?? true, alarm: [...(a.AlarmActions ?? [])].sort(), ok: [...(a.OKActions ?? [])].sort() });
+
+function stateOfMetric(a: MetricAlarm): AlarmState {
   return {
+    type: 'MetricAlarm',
     arn: a.AlarmArn ?? null,
     threshold: a.Threshold ?? null,
     metrics: (a.Metrics ?? []).map(normalizeQuery),
-    actions: { enabled: a.ActionsEnabled ?? true, alarm: [...(a.AlarmActions ?? [])].sort(), ok: [...(a.OKActions ?? [])].sort() },
+    rule: null,
+    actions: actionsOf(a),
     evaluation: { comparison: a.ComparisonOperator ?? null, periods: a.EvaluationPeriods ?? null, datapoints: a.DatapointsToAlarm ?? null, treatMissingData: a.TreatMissingData ?? null },
     description: a.AlarmDescription ?? null,
   };
 }
 
-/** Cache key of the DescribeAlarms listing; every alarm write invalidates it. */
-const ALARMS_KEY = 'alarms';
-
-/** Every alarm whose name has the prefix, read with one paginated DescribeAlarms per run. */
-export function alarmsWithPrefix(ctx: Ctx): Promise<MetricAlarm[]> {
-  return ctx.cache.get(ALARMS_KEY, async () => {
-    const found: MetricAlarm[] = [];
-    for await (const page of paginateDescribeAlarms({ client: ctx.aws.get(CloudWatchClient) }, { AlarmNamePrefix: ctx.settings.alarms.prefix, AlarmTypes: ['MetricAlarm'] })) {
-      found.push(...(page.MetricAlarms ?? []));
-    }
-    return found;
-  });
+function stateOfComposite(a: CompositeAlarm): AlarmState {
+  return { type: 'CompositeAlarm', arn: a.AlarmArn ?? null, threshold: null, metrics: [], rule: a.AlarmRule ?? null, actions: actionsOf(a), evaluation: null, description: a.AlarmDescription ?? null };
 }
+
+const stateOf = (a: ListedAlarm): AlarmState => (a.metric ? stateOfMetric(a.metric) : stateOfComposite(a.composite ?? {}));
 
 /**
  * Alarms carry the ManagedBy tag. Their tags are not part of DescribeAlarms, so they are read only
- * when it matters (an alarm to change or delete), and written after every PutMetricAlarm, which
- * ignores Tags when it updates an existing alarm.
+ * when it matters (an alarm to change or delete), and written again after every update: both
+ * PutMetricAlarm and PutCompositeAlarm ignore Tags when they update an existing alarm.
  */
 function alarmOwnership(ctx: Ctx, name: string): ResourceDef<AlarmState>['ownership'] {
   const cw = ctx.aws.get(CloudWatchClient);
-  const arnOf = async (): Promise<string | undefined> => (await alarmsWithPrefix(ctx)).find((a) => a.AlarmName === name)?.AlarmArn;
   return {
     rule: MANAGED_TAG_RULE,
     owns: async (s) => s.arn !== null && hasManagedTag((await cw.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))).Tags),
     claim: async () => {
-      const arn = await arnOf();
+      const arn = (await listed(ctx, name))?.arn;
       if (arn) await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: MANAGED_TAGS }));
     },
+    claimAfterUpdate: true,
   };
 }
 
-export async function deleteAlarms(ctx: Ctx, names: string[]): Promise<void> {
-  for (let i = 0; i < names.length; i += 100) {
-    await ctx.aws.get(CloudWatchClient).send(new DeleteAlarmsCommand({ AlarmNames: names.slice(i, i + 100) }));
-  }
-  ctx.cache.invalidate(ALARMS_KEY);
-}
-
 const ALARM_ATTRIBUTES: ResourceDef<AlarmState>['attributes'] = [
+  { field: 'type', get: (s) => s.type },
   { field: 'threshold', get: (s) => s.threshold },
   { field: 'metrics', get: (s) => s.metrics },
+  { field: 'rule', get: (s) => s.rule },
   { field: 'actions', get: (s) => s.actions },
   { field: 'evaluation', get: (s) => s.evaluation },
   { field: 'description', get: (s) => s.description },
 ];
 
-export async function alarmResource(ctx: Ctx, spec: AlarmSpec): Promise<ResourceDef<AlarmState>> {
+/** Shared by metric and composite alarms: read from the listing, write with `put`, tag after. */
+function alarmDef(ctx: Ctx, name: string, desired: AlarmState, put: (tags: boolean) => Promise<void>): ResourceDef<AlarmState> {
+  const write = async (tags: boolean): Promise<void> => {
+    try {
+      await put(tags);
+    } finally {
+      ctx.cache.invalidate(ALARMS_KEY);
+    }
+  };
+  return {
+    resource: desired.type === 'CompositeAlarm' ? 'composite-alarm' : 'alarm',
+    name,
+    desired,
+    async read() {
+      const found = await listed(ctx, name);
+      return found ? stateOf(found) : undefined;
+    },
+    attributes: ALARM_ATTRIBUTES,
+    ownership: alarmOwnership(ctx, name),
+    create: () => write(true),
+    update: async (_d, actual) => {
+      // A metric alarm cannot become a composite one (or back) in place: replace it.
+      if (actual.type !== desired.type) await deleteAlarms(ctx, [name]);
+      await write(actual.type !== desired.type);
+    },
+    remove: () => deleteAlarms(ctx, [name]),
+  };
+}
+
+export async function alarmResource(ctx: Ctx, spec: MetricAlarmSpec): Promise<ResourceDef<AlarmState>> {
   const cw = ctx.aws.get(CloudWatchClient);
-  const topic = await topicArn(ctx);
+  const topic = spec.notify ? [await topicArn(ctx)] : [];
   const input = {
     AlarmName: spec.name,
     AlarmDescription: spec.description,
     ActionsEnabled: true,
-    AlarmActions: [topic],
-    OKActions: [topic],
+    AlarmActions: topic,
+    OKActions: topic,
     EvaluationPeriods: 1,
     DatapointsToAlarm: 1,
     Threshold: spec.threshold,
@@ -226,29 +196,23 @@ export async function alarmResource(ctx: Ctx, spec: AlarmSpec): Promise<Resource
     TreatMissingData: 'notBreaching',
     Metrics: spec.metrics,
   };
-  const ownership = alarmOwnership(ctx, spec.name);
-  const put = async (): Promise<void> => {
-    await cw.send(new PutMetricAlarmCommand({ ...input, Tags: MANAGED_TAGS }));
-    ctx.cache.invalidate(ALARMS_KEY);
-  };
-  return {
-    resource: 'alarm',
-    name: spec.name,
-    desired: stateOf(input),
-    async read() {
-      const found = (await alarmsWithPrefix(ctx)).find((a) => a.AlarmName === spec.name);
-      return found ? stateOf(found) : undefined;
-    },
-    attributes: ALARM_ATTRIBUTES,
-    ownership,
-    create: put,
-    // An update keeps the alarm's tags as they were (PutMetricAlarm ignores Tags then): tag again.
-    update: async () => {
-      await put();
-      await ownership.claim?.();
-    },
-    remove: () => deleteAlarms(ctx, [spec.name]),
-  };
+  return alarmDef(ctx, spec.name, stateOfMetric(input), async (tags) => {
+    await cw.send(new PutMetricAlarmCommand({ ...input, ...(tags ? { Tags: MANAGED_TAGS } : {}) }));
+  });
+}
+
+export async function compositeAlarmResource(ctx: Ctx, spec: CompositeAlarmSpec): Promise<ResourceDef<AlarmState>> {
+  const cw = ctx.aws.get(CloudWatchClient);
+  const topic = await topicArn(ctx);
+  const input = { AlarmName: spec.name, AlarmDescription: spec.description, ActionsEnabled: true, AlarmActions: [topic], OKActions: [topic], AlarmRule: anyOf(spec.children) };
+  return alarmDef(ctx, spec.name, stateOfComposite(input), async (tags) => {
+    await cw.send(new PutCompositeAlarmCommand({ ...input, ...(tags ? { Tags: MANAGED_TAGS } : {}) }));
+  });
+}
+
+/** Every configured alarm, in the order status and cleanup list them (each composite before its children). */
+export function alarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
+  return Promise.all(alarmSpecs(ctx.settings).map((s) => (s.kind === 'composite' ? compositeAlarmResource(ctx, s) : alarmResource(ctx, s))));
 }
 
 /**
@@ -257,24 +221,11 @@ export async function alarmResource(ctx: Ctx, spec: AlarmSpec): Promise<Resource
  */
 export async function strayAlarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
   const wanted = new Set(alarmSpecs(ctx.settings).map((s) => s.name));
-  const strays = (await alarmsWithPrefix(ctx)).filter((a) => a.AlarmName && !wanted.has(a.AlarmName));
-  return strays.map((a) => {
-    const name = a.AlarmName ?? '';
-    const state = stateOf(a);
-    return {
-      resource: 'alarm',
-      name,
-      desired: state,
-      read: async () => {
-        const found = (await alarmsWithPrefix(ctx)).find((x) => x.AlarmName === name);
-        return found ? stateOf(found) : undefined;
-      },
-      attributes: [],
-      ownership: alarmOwnership(ctx, name),
-      create: () => Promise.reject(new Error(`alarm ${name} is not configured: it is never created`)),
-      remove: () => deleteAlarms(ctx, [name]),
-    };
-  });
+  const strays = (await alarmsWithPrefix(ctx)).filter((a) => a.name && !wanted.has(a.name));
+  return strays.map((a) => ({
+    ...alarmDef(ctx, a.name, stateOf(a), () => Promise.reject(new Error(`alarm ${a.name} is not configured: it is never written`))),
+    attributes: [],
+  }));
 }
 
 /** The strays that are the tool's. */

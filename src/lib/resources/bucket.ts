@@ -32,9 +32,13 @@ import { BmError } from '../core/errors.js';
 import { bedrockSourceArn, bucketArn, withSlash } from '../aws/names.js';
 import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
+import { bucketKeyArn } from './kms.js';
 
 export const LOGS_WRITE_SID = 'AmazonBedrockLogsWrite';
+export const LARGE_DATA_WRITE_SID = 'AmazonBedrockLargeDataWrite';
 export const DENY_INSECURE_SID = 'DenyInsecureTransport';
+/** Every statement the tool manages, by Sid: one that is not wanted (large data off) is removed. */
+const MANAGED_SIDS = [LOGS_WRITE_SID, LARGE_DATA_WRITE_SID, DENY_INSECURE_SID];
 export const LIFECYCLE_RULE_ID = 'bedrock-monitor-log-retention';
 
 /** The bucket policy statement AWS documents for Bedrock invocation log delivery. */
@@ -49,6 +53,19 @@ export function logsWriteStatement(region: string, account: string, bucket: stri
       StringEquals: { 'aws:SourceAccount': account },
       ArnLike: { 'aws:SourceArn': bedrockSourceArn(region, account) },
     },
+  };
+}
+
+/**
+ * Large-data delivery (bodies over 100 KB and binary data, `largeDataDeliveryS3Config`): AWS does
+ * not say whether Bedrock or the role writes those objects, so the bucket policy grants Bedrock
+ * the large-data prefix too, with the same conditions, as the role's inline policy does.
+ */
+export function largeDataWriteStatement(region: string, account: string, bucket: string, keyPrefix: string): Statement {
+  return {
+    ...logsWriteStatement(region, account, bucket, keyPrefix),
+    Sid: LARGE_DATA_WRITE_SID,
+    Resource: [`${bucketArn(region, bucket)}/${withSlash(keyPrefix)}*`],
   };
 }
 
@@ -156,7 +173,12 @@ function desiredState(plan: BucketPlan): BucketState {
     encryption: kmsKeyId ? { algorithm: 'aws:kms', kmsKeyId } : { algorithm: 'AES256', kmsKeyId: null },
     versioning: 'Enabled',
     lifecycleRule: normalizeRule(plan.rule),
-    policyStatements: Object.fromEntries(plan.managedStatements.map((s): [string, Record<string, unknown>] => [s.Sid ?? '', normalizeStatement(s)])),
+    policyStatements: Object.fromEntries(
+      MANAGED_SIDS.map((sid): [string, Record<string, unknown> | null] => {
+        const wanted = plan.managedStatements.find((m) => m.Sid === sid);
+        return [sid, wanted ? normalizeStatement(wanted) : null];
+      }),
+    ),
     managedTag: true,
     otherRules: [],
     otherStatements: [],
@@ -167,7 +189,7 @@ function desiredState(plan: BucketPlan): BucketState {
 
 /** Reads every setting the tool manages in one parallel round; undefined when the bucket is gone. */
 async function readBucket(plan: BucketPlan): Promise<BucketState | undefined> {
-  const { s3, bucket, region, managedStatements } = plan;
+  const { s3, bucket, region } = plan;
   const where = await bucketRegion(s3, bucket);
   if (where === undefined) return undefined;
   if (where !== region) {
@@ -191,8 +213,8 @@ async function readBucket(plan: BucketPlan): Promise<BucketState | undefined> {
     const policy: PolicyDocument | undefined = pol?.Policy ? parsePolicy(pol.Policy) : undefined;
     const statements = statementsOf(policy);
     const c = pab?.PublicAccessBlockConfiguration;
-    const found = (m: Statement): Record<string, unknown> | null => {
-      const st = statements.find((x) => x.Sid === m.Sid);
+    const found = (sid: string): Record<string, unknown> | null => {
+      const st = statements.find((x) => x.Sid === sid);
       return st ? normalizeStatement(st) : null;
     };
     return {
@@ -201,10 +223,10 @@ async function readBucket(plan: BucketPlan): Promise<BucketState | undefined> {
       encryption: sse?.SSEAlgorithm ? { algorithm: sse.SSEAlgorithm, kmsKeyId: sse.KMSMasterKeyID ?? null } : null,
       versioning: ver.Status ?? null,
       lifecycleRule: normalizeRule(rules.find((r) => r.ID === LIFECYCLE_RULE_ID)),
-      policyStatements: Object.fromEntries(managedStatements.map((m): [string, Record<string, unknown> | null] => [m.Sid ?? '', found(m)])),
+      policyStatements: Object.fromEntries(MANAGED_SIDS.map((sid): [string, Record<string, unknown> | null] => [sid, found(sid)])),
       managedTag: hasManagedTag(tags?.TagSet),
       otherRules: rules.filter((r) => r.ID !== LIFECYCLE_RULE_ID),
-      otherStatements: statements.filter((st) => !managedStatements.some((m) => m.Sid === st.Sid)),
+      otherStatements: statements.filter((st) => !MANAGED_SIDS.includes(st.Sid ?? '')),
       policyVersion: policy?.Version,
       otherTags: (tags?.TagSet ?? []).filter((t) => t.Key !== MANAGED_BY_KEY),
     };
@@ -244,8 +266,19 @@ function bucketAttributes(plan: BucketPlan): Attribute<BucketState>[] {
   ];
 }
 
+/** The policy statements wanted with these settings. */
+function managedStatements(settings: Ctx['settings'], account: string, bucket: string): Statement[] {
+  const { region, logging } = settings;
+  const largeData = logging.largeDataS3KeyPrefix !== undefined && logging.destinations.includes('cloudwatch');
+  return [
+    logsWriteStatement(region, account, bucket, logging.s3KeyPrefix),
+    ...(largeData ? [largeDataWriteStatement(region, account, bucket, logging.largeDataS3KeyPrefix ?? '')] : []),
+    denyInsecureTransportStatement(region, bucket),
+  ];
+}
+
 export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>> {
-  const { region, kmsKeyId, logging } = ctx.settings;
+  const { region } = ctx.settings;
   const account = await ctx.account();
   const bucket = await ctx.bucketName();
   const s3 = ctx.aws.get(S3Client);
@@ -253,8 +286,9 @@ export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>
     s3,
     bucket,
     region,
-    kmsKeyId,
-    managedStatements: [logsWriteStatement(region, account, bucket, logging.s3KeyPrefix), denyInsecureTransportStatement(region, bucket)],
+    // Always the key's full ARN: an alias or key ID is resolved with KMS first (or refused).
+    kmsKeyId: await bucketKeyArn(ctx),
+    managedStatements: managedStatements(ctx.settings, account, bucket),
     rule: lifecycleRule({
       expirationDays: ctx.settings.bucketExpirationDays,
       noncurrentDays: ctx.settings.noncurrentExpirationDays,

@@ -2,22 +2,38 @@ import { CloudWatchClient, DeleteDashboardsCommand, GetDashboardCommand, PutDash
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';
+import { BEDROCK_NAMESPACE, METRICS, MODEL_ID_DIMENSION, type MetricKey } from '../aws/bedrock-metrics.js';
 import { MANAGED_TAGS } from '../aws/ownership.js';
 import { bundledPriceTable } from '../pricing/table.js';
 
-const NS = '{AWS/Bedrock,ModelId}';
+const NS = `{${BEDROCK_NAMESPACE},${MODEL_ID_DIMENSION}}`;
 /** In the header widget of every dashboard the tool writes: how it knows a dashboard is its own. */
 export const DASHBOARD_MARKER = 'Managed by bedrock-monitor';
-const search = (metric: string, stat: string, period: number, extra = ''): string => `SEARCH('${NS} MetricName="${metric}"${extra}', '${stat}', ${period})`;
+
+/**
+ * A SEARCH over the per-model metric. `modelTerm` narrows it to a family: an unquoted composite
+ * term (ModelId=claude-sonnet-4-5), never a double-quoted partial name, which would have to equal a
+ * whole ModelId to match (CloudWatch search expression syntax).
+ */
+export const search = (metric: string, stat: string, period: number, modelTerm?: string): string =>
+  `SEARCH('${NS} MetricName="${metric}"${modelTerm ? ` ${MODEL_ID_DIMENSION}=${modelTerm}` : ''}', '${stat}', ${period})`;
 
 type MetricRow = Record<string, unknown>[];
 
+interface Series {
+  metric: MetricKey;
+  stat: string;
+  label: string;
+  /** Adds the sum over all models. */
+  total?: boolean;
+}
+
 /** A graph of one or more SEARCH expressions: per-model series plus, optionally, their total. */
-function perModel(metrics: { metric: string; stat: string; label: string; total?: boolean }[], period: number, idBase: string): MetricRow[] {
+function perModel(series: Series[], period: number, idBase: string): MetricRow[] {
   const rows: MetricRow[] = [];
-  metrics.forEach((m, i) => {
+  series.forEach((m, i) => {
     const id = `${idBase}${i}`;
-    rows.push([{ expression: search(m.metric, m.stat, period), id, label: `${m.label} ` }]);
+    rows.push([{ expression: search(METRICS[m.metric].name, m.stat, period), id, label: `${m.label} ` }]);
     if (m.total) rows.push([{ expression: `SUM(${id})`, id: `${id}total`, label: `${m.label} (all models)` }]);
   });
   return rows;
@@ -52,22 +68,24 @@ function metricWidget(region: string, title: string, metrics: MetricRow[], opts:
   };
 }
 
+/** The token metrics a price applies to, with the rate field of a price-table entry. */
+const PRICED_TOKENS = [
+  ['inputTokens', 'input'],
+  ['outputTokens', 'output'],
+  ['cacheWriteTokens', 'cacheWrite'],
+  ['cacheReadTokens', 'cacheRead'],
+] as const;
+
 /**
  * Estimated cost per hour: for each price-table family, the hourly token sums of its models
- * (found by SEARCH, so models first used later are included) times the list price.
+ * (found by SEARCH, so models first used later are included) times the list price. Four SEARCH
+ * expressions per family, well under the 100 a graph may hold.
  */
 function costMetrics(): MetricRow[] {
   const rows: MetricRow[] = [];
   const terms: string[] = [];
   bundledPriceTable().models.forEach((m, i) => {
-    const pick = ` "${m.searchTerm}"`;
-    const parts = [
-      ['InputTokenCount', m.input],
-      ['OutputTokenCount', m.output],
-      ['CacheWriteInputTokens', m.cacheWrite],
-      ['CacheReadInputTokens', m.cacheRead],
-    ] as const;
-    const sums = parts.map(([metric, price]) => `FILL(SUM(${search(metric, 'Sum', 3600, pick)}), 0) * ${price}`);
+    const sums = PRICED_TOKENS.map(([metric, rate]) => `FILL(SUM(${search(METRICS[metric].name, 'Sum', 3600, m.searchTerm)}), 0) * ${m[rate]}`);
     const id = `cost${i}`;
     rows.push([{ expression: `(${sums.join(' + ')}) / 1000000`, id, label: `${m.name}`, visible: true }]);
     terms.push(id);
@@ -86,117 +104,57 @@ export function recentInvocationsQuery(logGroupName: string): string {
   ].join(' | ');
 }
 
-export function dashboardBody(region: string, logGroupName: string): { widgets: Widget[] } {
-  const w = (title: string, metrics: MetricRow[], period: number, x: number, y: number, yLabel?: string): Widget => metricWidget(region, title, metrics, { period, yLabel }, { x, y });
-  return {
-    widgets: [
-      {
-        type: 'text',
-        x: 0,
-        y: 0,
-        width: 24,
-        height: 2,
-        properties: {
-          markdown: `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear by themselves. Costs are estimates from list prices (${bundledPriceTable().date}, global-endpoint rates); \`bedrock-monitor report\` applies Regional premiums. ${DASHBOARD_MARKER}: edits are reverted by \`bedrock-monitor dashboard\`.`,
-        },
-      },
-      w('Invocations', perModel([{ metric: 'Invocations', stat: 'Sum', label: 'Invocations', total: true }], 300, 'inv'), 300, 0, 2),
-      w('Estimated cost (USD per hour)', costMetrics(), 3600, 12, 2, 'USD'),
-      w(
-        'Input and output tokens',
-        perModel(
-          [
-            { metric: 'InputTokenCount', stat: 'Sum', label: 'Input', total: true },
-            { metric: 'OutputTokenCount', stat: 'Sum', label: 'Output', total: true },
-          ],
-          300,
-          'tok',
-        ),
-        300,
-        0,
-        8,
-      ),
-      w(
-        'Prompt cache tokens',
-        perModel(
-          [
-            { metric: 'CacheReadInputTokens', stat: 'Sum', label: 'Cache read', total: true },
-            { metric: 'CacheWriteInputTokens', stat: 'Sum', label: 'Cache write', total: true },
-          ],
-          300,
-          'cache',
-        ),
-        300,
-        12,
-        8,
-      ),
-      w(
-        'Invocation latency (ms)',
-        perModel(
-          [
-            { metric: 'InvocationLatency', stat: 'Average', label: 'Average' },
-            { metric: 'InvocationLatency', stat: 'p99', label: 'p99' },
-          ],
-          300,
-          'lat',
-        ),
-        300,
-        0,
-        14,
-        'ms',
-      ),
-      w(
-        'Time to first token (ms, streaming)',
-        perModel(
-          [
-            { metric: 'TimeToFirstToken', stat: 'p50', label: 'p50' },
-            { metric: 'TimeToFirstToken', stat: 'p99', label: 'p99' },
-          ],
-          300,
-          'ttft',
-        ),
-        300,
-        12,
-        14,
-        'ms',
-      ),
-      w(
-        'Errors and throttles',
-        perModel(
-          [
-            { metric: 'InvocationClientErrors', stat: 'Sum', label: 'Client errors', total: true },
-            { metric: 'InvocationServerErrors', stat: 'Sum', label: 'Server errors', total: true },
-            { metric: 'InvocationThrottles', stat: 'Sum', label: 'Throttles', total: true },
-          ],
-          300,
-          'err',
-        ),
-        300,
-        0,
-        20,
-      ),
-      metricWidget(
-        region,
-        'Invocation log delivery',
-        [
-          ['AWS/Bedrock', 'ModelInvocationLogsCloudWatchDeliverySuccess', { label: 'CloudWatch success' }],
-          ['AWS/Bedrock', 'ModelInvocationLogsCloudWatchDeliveryFailure', { label: 'CloudWatch failure', color: '#d62728' }],
-          ['AWS/Bedrock', 'ModelInvocationLogsS3DeliverySuccess', { label: 'S3 success' }],
-          ['AWS/Bedrock', 'ModelInvocationLogsS3DeliveryFailure', { label: 'S3 failure', color: '#ff7f0e' }],
-        ] as unknown as MetricRow[],
-        { stat: 'Sum', period: 300 },
-        { x: 12, y: 20 },
-      ),
-      {
-        type: 'log',
-        x: 0,
-        y: 26,
-        width: 24,
-        height: 8,
-        properties: { title: 'Recent invocations (metadata only)', region, view: 'table', query: recentInvocationsQuery(logGroupName) },
-      },
+function headerWidget(region: string): Widget {
+  const markdown = `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear by themselves. Costs are estimates from list prices (${bundledPriceTable().date}, global-endpoint rates); \`bedrock-monitor report\` applies Regional premiums. ${DASHBOARD_MARKER}: edits are reverted by \`bedrock-monitor dashboard\`.`;
+  return { type: 'text', x: 0, y: 0, width: 24, height: 2, properties: { markdown } };
+}
+
+/** The per-model graphs: [title, series, id base, y-axis label]. */
+const GRAPHS: [string, Series[], string, string?][] = [
+  ['Input and output tokens', [{ metric: 'inputTokens', stat: 'Sum', label: 'Input', total: true }, { metric: 'outputTokens', stat: 'Sum', label: 'Output', total: true }], 'tok'],
+  ['Prompt cache tokens', [{ metric: 'cacheReadTokens', stat: 'Sum', label: 'Cache read', total: true }, { metric: 'cacheWriteTokens', stat: 'Sum', label: 'Cache write', total: true }], 'cache'],
+  ['Invocation latency (ms)', [{ metric: 'latency', stat: 'Average', label: 'Average' }, { metric: 'latency', stat: 'p99', label: 'p99' }], 'lat', 'ms'],
+  ['Time to first token (ms, streaming)', [{ metric: 'timeToFirstToken', stat: 'p50', label: 'p50' }, { metric: 'timeToFirstToken', stat: 'p99', label: 'p99' }], 'ttft', 'ms'],
+  [
+    'Errors and throttles',
+    [
+      { metric: 'clientErrors', stat: 'Sum', label: 'Client errors', total: true },
+      { metric: 'serverErrors', stat: 'Sum', label: 'Server errors', total: true },
+      { metric: 'throttles', stat: 'Sum', label: 'Throttles', total: true },
     ],
+    'err',
+  ],
+];
+
+function deliveryWidget(region: string, pos: { x: number; y: number }): Widget {
+  const row = (key: MetricKey, label: string, color?: string): unknown[] => [BEDROCK_NAMESPACE, METRICS[key].name, { label, ...(color ? { color } : {}) }];
+  const rows = [
+    row('cwDeliverySuccess', 'CloudWatch success'),
+    row('cwDeliveryFailure', 'CloudWatch failure', '#d62728'),
+    row('s3DeliverySuccess', 'S3 success'),
+    row('s3DeliveryFailure', 'S3 failure', '#ff7f0e'),
+  ];
+  return metricWidget(region, 'Invocation log delivery', rows as unknown as MetricRow[], { stat: 'Sum', period: 300 }, pos);
+}
+
+/** Every widget, laid out two to a row under the header. */
+export function dashboardBody(region: string, logGroupName: string): { widgets: Widget[] } {
+  const at = (i: number) => ({ x: (i % 2) * 12, y: 2 + Math.floor(i / 2) * 6 });
+  const graphs: Widget[] = [
+    metricWidget(region, 'Invocations', perModel([{ metric: 'invocations', stat: 'Sum', label: 'Invocations', total: true }], 300, 'inv'), { period: 300 }, at(0)),
+    metricWidget(region, 'Estimated cost (USD per hour)', costMetrics(), { period: 3600, yLabel: 'USD' }, at(1)),
+    ...GRAPHS.map(([title, series, idBase, yLabel], i) => metricWidget(region, title, perModel(series, 300, idBase), { period: 300, ...(yLabel ? { yLabel } : {}) }, at(i + 2))),
+    deliveryWidget(region, at(GRAPHS.length + 2)),
+  ];
+  const logs: Widget = {
+    type: 'log',
+    x: 0,
+    y: 2 + Math.ceil(graphs.length / 2) * 6,
+    width: 24,
+    height: 8,
+    properties: { title: 'Recent invocations (metadata only)', region, view: 'table', query: recentInvocationsQuery(logGroupName) },
   };
+  return { widgets: [headerWidget(region), ...graphs, logs] };
 }
 
 export interface DashboardState {

@@ -23,7 +23,11 @@ export interface LoggingState {
   imageDataDeliveryEnabled: boolean;
   embeddingDataDeliveryEnabled: boolean;
   videoDataDeliveryEnabled: boolean;
+  audioDataDeliveryEnabled: boolean;
 }
+
+/** The data-type flags, each written explicitly: a put that omits one turns it off. */
+export const DELIVERY_FLAGS = ['textDataDeliveryEnabled', 'imageDataDeliveryEnabled', 'embeddingDataDeliveryEnabled', 'videoDataDeliveryEnabled', 'audioDataDeliveryEnabled'] as const;
 
 export function normalizeLoggingConfig(c: LoggingConfig | undefined): LoggingState | undefined {
   if (!c || (!c.cloudWatchConfig && !c.s3Config)) return undefined;
@@ -38,11 +42,12 @@ export function normalizeLoggingConfig(c: LoggingConfig | undefined): LoggingSta
         }
       : null,
     s3Config: c.s3Config?.bucketName ? { bucketName: c.s3Config.bucketName, keyPrefix: c.s3Config.keyPrefix ?? '' } : null,
-    textDataDeliveryEnabled: c.textDataDeliveryEnabled ?? false,
-    imageDataDeliveryEnabled: c.imageDataDeliveryEnabled ?? false,
-    embeddingDataDeliveryEnabled: c.embeddingDataDeliveryEnabled ?? false,
-    videoDataDeliveryEnabled: c.videoDataDeliveryEnabled ?? false,
+    ...flagsOf(c),
   };
+}
+
+function flagsOf(c: Pick<LoggingConfig, (typeof DELIVERY_FLAGS)[number]>): Pick<LoggingState, (typeof DELIVERY_FLAGS)[number]> {
+  return Object.fromEntries(DELIVERY_FLAGS.map((f) => [f, c[f] ?? false])) as Pick<LoggingState, (typeof DELIVERY_FLAGS)[number]>;
 }
 
 export function toLoggingConfig(s: LoggingState): LoggingConfig {
@@ -58,10 +63,7 @@ export function toLoggingConfig(s: LoggingState): LoggingConfig {
         }
       : {}),
     ...(s.s3Config ? { s3Config: { bucketName: s.s3Config.bucketName, keyPrefix: s.s3Config.keyPrefix } } : {}),
-    textDataDeliveryEnabled: s.textDataDeliveryEnabled,
-    imageDataDeliveryEnabled: s.imageDataDeliveryEnabled,
-    embeddingDataDeliveryEnabled: s.embeddingDataDeliveryEnabled,
-    videoDataDeliveryEnabled: s.videoDataDeliveryEnabled,
+    ...flagsOf(s),
   };
 }
 
@@ -98,13 +100,10 @@ const PERMISSION_RETRY = /failed to validate permissions/i;
 /** Backoff for IAM propagation: about a minute in all. */
 export const PERMISSION_RETRY_DELAYS_MS = [2000, 3000, 5000, 8000, 10000, 15000, 17000];
 
-export async function loggingResource(ctx: Ctx): Promise<ResourceDef<LoggingState>> {
-  const { logging } = ctx.settings;
-  const own = await ownTargets(ctx);
-  const bedrock = ctx.aws.get(BedrockClient);
+function desiredLogging(settings: Ctx['settings'], own: OwnTargets): LoggingState {
+  const { logging } = settings;
   const wantCw = logging.destinations.includes('cloudwatch');
-  const wantS3 = logging.destinations.includes('s3');
-  const desired: LoggingState = {
+  return {
     cloudWatchConfig: wantCw
       ? {
           logGroupName: own.logGroupName,
@@ -113,62 +112,71 @@ export async function loggingResource(ctx: Ctx): Promise<ResourceDef<LoggingStat
           largeDataKeyPrefix: logging.largeDataS3KeyPrefix ?? null,
         }
       : null,
-    s3Config: wantS3 ? { bucketName: own.bucketName, keyPrefix: logging.s3KeyPrefix } : null,
-    textDataDeliveryEnabled: logging.textDataDeliveryEnabled,
-    imageDataDeliveryEnabled: logging.imageDataDeliveryEnabled,
-    embeddingDataDeliveryEnabled: logging.embeddingDataDeliveryEnabled,
-    videoDataDeliveryEnabled: logging.videoDataDeliveryEnabled,
+    s3Config: logging.destinations.includes('s3') ? { bucketName: own.bucketName, keyPrefix: logging.s3KeyPrefix } : null,
+    ...flagsOf(logging),
   };
+}
 
-  const put = async (): Promise<void> => {
-    const command = new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: toLoggingConfig(desired) });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await bedrock.send(command);
-        return;
-      } catch (err) {
-        const delay = PERMISSION_RETRY_DELAYS_MS[attempt];
-        if (!(isAwsError(err) && errorName(err) === 'ValidationException' && PERMISSION_RETRY.test(err.message)) || delay === undefined) {
-          if (isAwsError(err) && PERMISSION_RETRY.test(err.message)) {
-            throw new BmError(`Bedrock still cannot use role ${own.roleArn} after ${attempt + 1} attempts: ${err.message}`, {
-              hint: 'Run `bedrock-monitor status` to check the role and bucket policy, repair with `setup-iam` / `create-bucket`, then retry.',
-              cause: err,
-            });
-          }
-          throw err;
+/**
+ * Puts the configuration, retrying with backoff while Bedrock cannot use a role that IAM has not
+ * propagated yet ("Failed to validate permissions"); any other error is thrown at once.
+ */
+async function putLogging(ctx: Ctx, desired: LoggingState, roleArnText: string): Promise<void> {
+  const bedrock = ctx.aws.get(BedrockClient);
+  const command = new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: toLoggingConfig(desired) });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await bedrock.send(command);
+      return;
+    } catch (err) {
+      const delay = PERMISSION_RETRY_DELAYS_MS[attempt];
+      const propagation = isAwsError(err) && PERMISSION_RETRY.test(err.message);
+      if (!(propagation && errorName(err) === 'ValidationException') || delay === undefined) {
+        if (propagation) {
+          throw new BmError(`Bedrock still cannot use role ${roleArnText} after ${attempt + 1} attempts: ${err.message}`, {
+            hint: 'Run `bedrock-monitor status` to check the role and bucket policy, repair with `setup-iam` / `create-bucket`, then retry.',
+            cause: err,
+          });
         }
-        ctx.out.info(`Bedrock cannot use the role yet (IAM changes take a moment to propagate); retrying in ${delay / 1000}s (attempt ${attempt + 2}/${PERMISSION_RETRY_DELAYS_MS.length + 1})`);
-        await ctx.sleep(delay);
+        throw err;
       }
+      ctx.out.info(`Bedrock cannot use the role yet (IAM changes take a moment to propagate); retrying in ${delay / 1000}s (attempt ${attempt + 2}/${PERMISSION_RETRY_DELAYS_MS.length + 1})`);
+      await ctx.sleep(delay);
     }
-  };
+  }
+}
 
+/** One configuration per Region: it is the tool's when it sends logs only to the tool's resources. */
+function loggingOwnership(ctx: Ctx, own: OwnTargets): ResourceDef<LoggingState>['ownership'] {
+  return {
+    rule: "pointing at this tool's role, log group and bucket",
+    owns: (s) => !pointsElsewhere(s, own),
+    forceDeletes: false,
+    describeForeign: (actual) => `points at ${describeTargets(actual)}, not at this tool's resources`,
+    refusal: (actual) =>
+      usageError(
+        `Model invocation logging in ${ctx.settings.region} already points elsewhere: ${describeTargets(actual)}. Refusing to replace it.`,
+        'Pass --force to replace it with this tool\'s configuration (the other destinations stop receiving logs).',
+        { current: actual },
+      ),
+  };
+}
+
+export async function loggingResource(ctx: Ctx): Promise<ResourceDef<LoggingState>> {
+  const own = await ownTargets(ctx);
+  const desired = desiredLogging(ctx.settings, own);
+  const put = (): Promise<void> => putLogging(ctx, desired, own.roleArn);
   return {
     resource: 'logging-config',
     name: ctx.settings.region,
     desired,
     read: () => readLoggingConfig(ctx),
-    // One configuration per Region: it is the tool's when it sends logs only to the tool's resources.
-    ownership: {
-      rule: "pointing at this tool's role, log group and bucket",
-      owns: (s) => !pointsElsewhere(s, own),
-      forceDeletes: false,
-      describeForeign: (actual) => `points at ${describeTargets(actual)}, not at this tool's resources`,
-      refusal: (actual) =>
-        usageError(
-          `Model invocation logging in ${ctx.settings.region} already points elsewhere: ${describeTargets(actual)}. Refusing to replace it.`,
-          'Pass --force to replace it with this tool\'s configuration (the other destinations stop receiving logs).',
-          { current: actual },
-        ),
-    },
-    remove: async () => void (await bedrock.send(new DeleteModelInvocationLoggingConfigurationCommand({}))),
+    ownership: loggingOwnership(ctx, own),
+    remove: async () => void (await ctx.aws.get(BedrockClient).send(new DeleteModelInvocationLoggingConfigurationCommand({}))),
     attributes: [
       { field: 'cloudWatchConfig', get: (s) => s.cloudWatchConfig },
       { field: 's3Config', get: (s) => s.s3Config },
-      { field: 'textDataDeliveryEnabled', get: (s) => s.textDataDeliveryEnabled },
-      { field: 'imageDataDeliveryEnabled', get: (s) => s.imageDataDeliveryEnabled },
-      { field: 'embeddingDataDeliveryEnabled', get: (s) => s.embeddingDataDeliveryEnabled },
-      { field: 'videoDataDeliveryEnabled', get: (s) => s.videoDataDeliveryEnabled },
+      ...DELIVERY_FLAGS.map((f) => ({ field: f, get: (s: LoggingState) => s[f] })),
     ],
     create: put,
     update: put,

@@ -48,7 +48,9 @@ export async function setupAll(ctx: Ctx, events: SetupEvents = {}): Promise<Step
     }
     return p;
   };
-  // The account ID is needed by almost every step: ask STS once, before they fan out.
+  // The account ID is needed by almost every step: ask STS once, before they fan out. Settings that
+  // only AWS can check (the KMS key) are checked before the first write.
   await ctx.account();
+  await Promise.all(STEPS.map((s) => s.preflight?.(ctx) ?? Promise.resolve()));
   return Promise.all(STEPS.map(runOnce));
 }

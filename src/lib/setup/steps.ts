@@ -1,9 +1,10 @@
 import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
-import { alarmResource, alarmSpecs, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
+import { alarmResources, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
 import { bucketResource } from '../resources/bucket.js';
 import { dashboardResource } from '../resources/dashboard.js';
+import { bucketKeyArn, keyPolicyOutcomes, keyPolicyRows } from '../resources/kms.js';
 import { logGroupResource } from '../resources/log-group.js';
 import { checkPrerequisites, loggingResource } from '../resources/logging.js';
 import { roleResource } from '../resources/role.js';
@@ -37,6 +38,8 @@ export interface Step {
   strays?(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
   /** Deletes several of its resources in fewer calls than one each (cleanup). */
   removeBatch?(ctx: Ctx, defs: ResourceDef<unknown>[]): Promise<void>;
+  /** Reads that must succeed before setup-all writes anything (an invalid setting exits 2 first). */
+  preflight?(ctx: Ctx): Promise<void>;
 }
 
 function loggingNeeds(s: Settings): StepName[] {
@@ -46,15 +49,23 @@ function loggingNeeds(s: Settings): StepName[] {
   return needs;
 }
 
+/** Metric alarms first: a composite alarm can name only alarms that exist. Outcomes in listing order. */
 async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
-  // Strays first: they come from the same listing, which the alarm writes below invalidate.
-  const names = (await unwantedAlarms(ctx)).map((a) => a.name);
-  const alarms = await Promise.all(alarmSpecs(ctx.settings).map(async (s) => ensure(await alarmResource(ctx, s), ctx)));
+  // Strays first: they come from the same listings, which the alarm writes below invalidate.
+  const unwanted = await unwantedAlarms(ctx);
+  const defs = await alarmResources(ctx);
+  const isComposite = (d: ResourceDef<unknown>): boolean => d.resource === 'composite-alarm';
+  const done = new Map<ResourceDef<unknown>, Outcome>();
+  for (const group of [defs.filter((d) => !isComposite(d)), defs.filter(isComposite)]) {
+    const outcomes = await Promise.all(group.map((d) => ensure(d, ctx)));
+    group.forEach((d, i) => done.set(d, outcomes[i]!));
+  }
+  const alarms = defs.map((d) => done.get(d)!);
   const prune = opts.prune === true;
-  if (prune && !ctx.dryRun && names.length) await deleteAlarms(ctx, names);
-  const pruned: Outcome[] = names.map((name) => ({
-    resource: 'alarm',
-    name,
+  if (prune && !ctx.dryRun && unwanted.length) await deleteAlarms(ctx, unwanted.map((a) => a.name));
+  const pruned: Outcome[] = unwanted.map((a) => ({
+    resource: a.resource,
+    name: a.name,
     action: prune ? (ctx.dryRun ? 'would-delete' : 'deleted') : 'skipped',
     changes: [],
     ...(prune ? {} : { note: 'no longer wanted; run `bedrock-monitor alarms --prune` to delete it' }),
@@ -64,13 +75,21 @@ async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
 
 /** Alarms that are no longer wanted show as drift until `alarms --prune` removes them. */
 async function unwantedAlarmRows(ctx: Ctx): Promise<StatusRow[]> {
-  return (await unwantedAlarms(ctx)).map((a) => ({ resource: 'alarm', name: a.name, status: 'drifted', changes: [{ field: 'wanted', from: true, to: false }] }));
+  return (await unwantedAlarms(ctx)).map((a) => ({ resource: a.resource, name: a.name, status: 'drifted', changes: [{ field: 'wanted', from: true, to: false }] }));
 }
 
 /** In the order status lists their resources. */
 export const STEPS: Step[] = [
   { name: 'setup-iam', needs: () => [], resources: async (ctx) => [await roleResource(ctx)] },
-  { name: 'create-bucket', needs: () => [], resources: async (ctx) => [await bucketResource(ctx)] },
+  {
+    name: 'create-bucket',
+    needs: () => [],
+    resources: async (ctx) => [await bucketResource(ctx)],
+    // The bucket, then the KMS key policy: read and reported, never written.
+    converge: async (ctx) => [await ensure(await bucketResource(ctx), ctx), ...(await keyPolicyOutcomes(ctx))],
+    extraStatus: keyPolicyRows,
+    preflight: async (ctx) => void (await bucketKeyArn(ctx)),
+  },
   { name: 'create-log-group', needs: () => [], resources: async (ctx) => [await logGroupResource(ctx)] },
   {
     name: 'enable-logging',
@@ -97,7 +116,7 @@ export const STEPS: Step[] = [
   {
     name: 'alarms',
     needs: () => ['topic', 'enable-logging'],
-    resources: (ctx) => Promise.all(alarmSpecs(ctx.settings).map((s) => alarmResource(ctx, s))),
+    resources: (ctx) => alarmResources(ctx),
     converge: convergeAlarms,
     extraStatus: unwantedAlarmRows,
     strays: strayAlarmResources,

@@ -1,0 +1,152 @@
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { Ctx } from '../context/context.js';
+import type { Outcome, StatusRow } from '../aws/ensure.js';
+import { errorName, isNotFound, toBmError } from '../aws/errors.js';
+import { bedrockSourceArn } from '../aws/names.js';
+import { normalizeStatement, parsePolicy, statementsOf, type Statement } from '../aws/policy.js';
+import { usageError } from '../core/errors.js';
+
+/**
+ * The bucket's KMS key (`kmsKeyId`). Bedrock writes logs to an SSE-KMS bucket only when the bucket
+ * names the key by its full ARN ("If you are using encryption with cross-account or Amazon Web
+ * Services service operations, you must use a fully qualified KMS key ARN", S3 API reference) and
+ * the key policy lets bedrock.amazonaws.com call kms:GenerateDataKey (Bedrock user guide, model
+ * invocation logging). The tool resolves an alias or key ID to the ARN before any write, and reads
+ * the key policy; it never edits a key policy: it prints the statement to add.
+ */
+
+export const BEDROCK_KEY_SID = 'AllowBedrockModelInvocationLogging';
+
+/** The statement AWS documents for an SSE-KMS log bucket, with a Sid to find it by. */
+export function bedrockKeyStatement(region: string, account: string): Statement {
+  return {
+    Sid: BEDROCK_KEY_SID,
+    Effect: 'Allow',
+    Principal: { Service: 'bedrock.amazonaws.com' },
+    Action: 'kms:GenerateDataKey',
+    Resource: '*',
+    Condition: {
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'aws:SourceArn': bedrockSourceArn(region, account) },
+    },
+  };
+}
+
+const asList = (v: string | boolean | readonly (string | boolean)[] | undefined): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x: string | boolean) => String(x)));
+
+/** IAM's wildcard match (`*` any run, `?` one character), case-sensitive as ARN and string matches are. */
+function wildcard(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(value);
+}
+
+const CONDITION_OPERATORS = new Set(['StringEquals', 'StringLike', 'ArnEquals', 'ArnLike']);
+
+/** Whether a statement's conditions hold for Bedrock's requests from this account and Region. */
+function conditionsHold(condition: Statement['Condition'], expected: Record<string, string>): boolean {
+  for (const [operator, pairs] of Object.entries(condition ?? {})) {
+    if (!CONDITION_OPERATORS.has(operator)) return false;
+    const like = operator.endsWith('Like');
+    for (const [key, values] of Object.entries(pairs)) {
+      const want = expected[key];
+      if (want === undefined) return false;
+      if (!asList(values).some((v) => (like ? wildcard(v, want) : v === want))) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * True when some statement allows bedrock.amazonaws.com kms:GenerateDataKey on the key, with no
+ * condition beyond the documented aws:SourceAccount / aws:SourceArn ones for this account and Region.
+ */
+export function grantsBedrock(policyText: string, region: string, account: string): boolean {
+  const expected = { 'aws:SourceAccount': account, 'aws:SourceArn': bedrockSourceArn(region, account) };
+  return statementsOf(parsePolicy(policyText)).some((s) => {
+    const principals = s.Principal === '*' ? [] : asList(s.Principal?.Service);
+    const actions = asList(s.Action).map((a) => a.toLowerCase());
+    return (
+      s.Effect === 'Allow' &&
+      principals.includes('bedrock.amazonaws.com') &&
+      actions.some((a) => a === '*' || a === 'kms:*' || wildcard(a, 'kms:generatedatakey')) &&
+      asList(s.Resource).includes('*') &&
+      conditionsHold(s.Condition, expected)
+    );
+  });
+}
+
+/** `kmsKeyId` as a key ARN (DescribeKey resolves an alias or key ID), once per run; undefined without one. */
+export function bucketKeyArn(ctx: Ctx): Promise<string | undefined> {
+  const id = ctx.settings.kmsKeyId;
+  if (id === undefined) return Promise.resolve(undefined);
+  return ctx.cache.get(`kms-key:${id}`, async () => {
+    const region = ctx.settings.region;
+    const fix = 'Set "kmsKeyId" in bedrock-monitor.config.json to the ARN, ID or alias of an enabled symmetric encryption key in this Region.';
+    let meta;
+    try {
+      meta = (await ctx.aws.get(KMSClient).send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata;
+    } catch (err) {
+      if (isNotFound(err) || errorName(err) === 'InvalidArnException') throw usageError(`kmsKeyId "${id}" is not a KMS key in ${region} (KMS DescribeKey: ${errorName(err)}).`, fix);
+      throw err;
+    }
+    const arn = meta?.Arn;
+    if (!arn) throw usageError(`kmsKeyId "${id}": KMS DescribeKey returned no key ARN.`, fix);
+    const problem =
+      arn.split(':')[3] !== region ? `is in ${arn.split(':')[3]}, but the bucket is in ${region}`
+      : meta?.KeySpec !== undefined && meta.KeySpec !== 'SYMMETRIC_DEFAULT' ? `is a ${meta.KeySpec} key; S3 encrypts only with symmetric encryption keys`
+      : meta?.KeyUsage !== undefined && meta.KeyUsage !== 'ENCRYPT_DECRYPT' ? `has key usage ${meta.KeyUsage}, not ENCRYPT_DECRYPT`
+      : meta?.KeyState !== undefined && meta.KeyState !== 'Enabled' ? `is ${meta.KeyState}, not Enabled`
+      : undefined;
+    if (problem) throw usageError(`kmsKeyId "${id}" (${arn}) ${problem}.`, fix);
+    return arn;
+  });
+}
+
+export interface KeyPolicyCheck {
+  keyArn: string;
+  /** True when the policy lets Bedrock use the key; undefined when it could not be read. */
+  grants: boolean | undefined;
+  /** Why it could not be read. */
+  error?: string;
+  statement: Statement;
+}
+
+/** Reads the key policy (GetKeyPolicy) and looks for the statement Bedrock needs. */
+export async function checkKeyPolicy(ctx: Ctx): Promise<KeyPolicyCheck | undefined> {
+  const keyArn = await bucketKeyArn(ctx);
+  if (!keyArn) return undefined;
+  const account = await ctx.account();
+  const statement = bedrockKeyStatement(ctx.settings.region, account);
+  try {
+    const r = await ctx.aws.get(KMSClient).send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }));
+    return { keyArn, grants: r.Policy ? grantsBedrock(r.Policy, ctx.settings.region, account) : false, statement };
+  } catch (err) {
+    return { keyArn, grants: undefined, error: toBmError(err).message, statement };
+  }
+}
+
+const NOTE = 'bedrock-monitor never edits key policies: add the statement (create-bucket prints it) to the key policy';
+
+/** status: one row for the key policy when a key is configured. */
+export async function keyPolicyRows(ctx: Ctx): Promise<StatusRow[]> {
+  const c = await checkKeyPolicy(ctx);
+  if (!c) return [];
+  const base = { resource: 'kms-key-policy', name: c.keyArn };
+  if (c.grants) return [{ ...base, status: 'ok', changes: [] }];
+  const from = c.grants === undefined ? `unreadable (${c.error ?? 'error'})` : null;
+  return [{ ...base, status: 'drifted', changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from, to: normalizeStatement(c.statement) }], note: NOTE }];
+}
+
+/**
+ * create-bucket: when the key policy lacks the statement, says so on stderr with the exact
+ * statement to add, and reports the key policy as skipped (never written).
+ */
+export async function keyPolicyOutcomes(ctx: Ctx): Promise<Outcome[]> {
+  const c = await checkKeyPolicy(ctx);
+  if (!c || c.grants) return [];
+  const why = c.grants === undefined ? `could not be read (${c.error ?? 'error'})` : 'does not let Amazon Bedrock use the key';
+  ctx.out.warn(
+    `the key policy of ${c.keyArn} ${why}: Bedrock cannot write logs to the SSE-KMS bucket until the key policy has this statement (bedrock-monitor never edits key policies):\n${JSON.stringify(c.statement, null, 2)}`,
+  );
+  return [{ resource: 'kms-key-policy', name: c.keyArn, action: 'skipped', changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from: null, to: c.statement }], note: NOTE }];
+}

@@ -1,0 +1,165 @@
+"""moto 5.2.1's server, plus the CloudWatch alarm behaviour it lacks. TEST SUPPORT ONLY: never shipped.
+
+moto 5.2.1 has no PutCompositeAlarm, ignores DescribeAlarms' AlarmTypes, deletes any alarm at any
+time, and applies PutMetricAlarm's Tags when it updates an alarm. Real CloudWatch does otherwise, and
+bedrock-monitor's composite alarms depend on it. This shim adds exactly that, following the shapes of
+botocore's CloudWatch model (PutCompositeAlarmInput, DescribeAlarmsInput.AlarmTypes,
+DescribeAlarmsOutput.CompositeAlarms with the CompositeAlarm members) and the API reference:
+
+- PutCompositeAlarm: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html
+  AlarmName (1-255) and AlarmRule (1-10240) required; at most 100 children; every alarm the rule
+  names must exist ("Could not save the composite alarm as alarms … in the alarm rule do not exist",
+  the real error: awsdocs/aws-cloudformation-user-guide#911); Tags are ignored on update.
+- DescribeAlarms: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
+  "If you omit this parameter, only metric alarms are returned, even if composite alarms exist".
+- DeleteAlarms: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DeleteAlarms.html
+  "this total can include no more than one composite alarm"; an alarm a composite still names cannot
+  be deleted ("Cannot delete <name> as there are composite alarm(s) depending on it.", the real
+  error: ekristen/aws-nuke#462). Nothing is deleted when a request breaks either rule.
+- PutMetricAlarm: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+  "If you are using this operation to update an existing alarm, any tags you specify in this
+  parameter are ignored."
+
+Run as `python3 test/support/moto_server.py -H 127.0.0.1 -p PORT` (the same arguments as
+`python3 -m moto.server`).
+"""
+
+import re
+import sys
+
+from moto import server
+from moto.cloudwatch import responses as cw_responses
+from moto.cloudwatch.exceptions import ValidationError
+from moto.core.responses import ActionResult, EmptyResult
+
+CloudWatchResponse = cw_responses.CloudWatchResponse
+
+# ALARM("name"), OK(name), INSUFFICIENT_DATA("arn:…:alarm:name"): quotes optional (API reference).
+RULE_CHILD = re.compile(r'\b(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*"?([^")]+?)"?\s*\)')
+
+
+def _children(rule):
+    names = []
+    for ref in RULE_CHILD.findall(rule):
+        names.append(ref.split(":alarm:", 1)[1] if ":alarm:" in ref else ref)
+    return names
+
+
+def _composites(backend):
+    return [a for a in backend.alarms.values() if a.rule is not None]
+
+
+def _restore_tags(backend, arn, before):
+    backend.tagger.delete_all_tags_for_resource(arn)
+    if before:
+        backend.tagger.tag_resource(arn, [{"Key": k, "Value": v} for k, v in before.items()])
+
+
+def put_composite_alarm(self):
+    backend = self.cloudwatch_backend
+    name = self._get_param("AlarmName")
+    rule = self._get_param("AlarmRule")
+    if not name or not 1 <= len(name) <= 255:
+        raise ValidationError("AlarmName must be 1 to 255 characters long.")
+    if not rule or not 1 <= len(rule) <= 10240:
+        raise ValidationError("AlarmRule must be 1 to 10240 characters long.")
+    children = _children(rule)
+    if len(set(children)) > 100:
+        raise ValidationError("The AlarmRule can specify as many as 100 children alarms.")
+    missing = sorted({c for c in children if c not in backend.alarms})
+    if missing:
+        raise ValidationError(f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm rule do not exist")
+    existing = backend.alarms.get(name)
+    before = backend.tagger.get_tag_dict_for_resource(existing.alarm_arn) if existing else None
+    backend.put_metric_alarm(
+        name=name,
+        namespace=None,
+        metric_name=None,
+        comparison_operator=None,
+        evaluation_periods=None,
+        period=None,
+        threshold=None,
+        statistic=None,
+        description=self._get_param("AlarmDescription"),
+        dimensions=[],
+        alarm_actions=self._get_param("AlarmActions", []),
+        ok_actions=self._get_param("OKActions", []),
+        insufficient_data_actions=self._get_param("InsufficientDataActions", []),
+        actions_enabled=self._get_bool_param("ActionsEnabled"),
+        rule=rule,
+        tags=None if existing else self._get_param("Tags", []),
+    )
+    if existing:
+        _restore_tags(backend, existing.alarm_arn, before)
+    return EmptyResult()
+
+
+def _composite_shape(alarm):
+    """A CompositeAlarm as botocore's model has it (moto's Alarm keeps the rule as `rule`)."""
+    return {
+        "ActionsEnabled": alarm.actions_enabled,
+        "AlarmActions": alarm.alarm_actions,
+        "AlarmArn": alarm.alarm_arn,
+        "AlarmConfigurationUpdatedTimestamp": alarm.configuration_updated_timestamp,
+        "AlarmDescription": alarm.description,
+        "AlarmName": alarm.name,
+        "AlarmRule": alarm.rule,
+        "InsufficientDataActions": alarm.insufficient_data_actions,
+        "OKActions": alarm.ok_actions,
+        "StateReason": alarm.state_reason,
+        "StateReasonData": alarm.state_reason_data,
+        "StateUpdatedTimestamp": alarm.state_updated_timestamp,
+        "StateValue": alarm.state_value,
+    }
+
+
+_describe_alarms = CloudWatchResponse.describe_alarms
+
+
+def describe_alarms(self):
+    types = self._get_param("AlarmTypes") or ["MetricAlarm"]
+    result = _describe_alarms(self).result
+    return ActionResult(
+        {
+            "MetricAlarms": result["MetricAlarms"] if "MetricAlarm" in types else [],
+            "CompositeAlarms": [_composite_shape(a) for a in result["CompositeAlarms"]] if "CompositeAlarm" in types else [],
+        }
+    )
+
+
+_delete_alarms = CloudWatchResponse.delete_alarms
+
+
+def delete_alarms(self):
+    backend = self.cloudwatch_backend
+    names = self._get_param("AlarmNames", [])
+    composites = [n for n in names if n in backend.alarms and backend.alarms[n].rule is not None]
+    if len(composites) > 1:
+        raise ValidationError("You can delete up to 100 alarms in one operation, including no more than one composite alarm.")
+    for name in names:
+        parents = [c.name for c in _composites(backend) if name in _children(c.rule)]
+        if parents:
+            raise ValidationError(f"Cannot delete {name} as there are composite alarm(s) depending on it.")
+    return _delete_alarms(self)
+
+
+_put_metric_alarm = CloudWatchResponse.put_metric_alarm
+
+
+def put_metric_alarm(self):
+    backend = self.cloudwatch_backend
+    existing = backend.alarms.get(self._get_param("AlarmName"))
+    before = backend.tagger.get_tag_dict_for_resource(existing.alarm_arn) if existing else None
+    result = _put_metric_alarm(self)
+    if existing:
+        _restore_tags(backend, existing.alarm_arn, before)
+    return result
+
+
+CloudWatchResponse.put_composite_alarm = put_composite_alarm
+CloudWatchResponse.describe_alarms = describe_alarms
+CloudWatchResponse.delete_alarms = delete_alarms
+CloudWatchResponse.put_metric_alarm = put_metric_alarm
+
+if __name__ == "__main__":
+    server.main(sys.argv[1:])

@@ -81,6 +81,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   SNS: 'sns',
   STS: 'sts',
   Bedrock: 'bedrock',
+  CloudTrail: 'cloudtrail',
 };
 
 /** The IAM action a failed SDK command needed, e.g. `s3:PutEncryptionConfiguration`. */

@@ -32,6 +32,7 @@ import { BmError } from '../core/errors.js';
 import { bedrockSourceArn, bucketArn, withSlash } from '../aws/names.js';
 import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
+import { auditBucketStatements } from './trail-bucket.js';
 
 export const LOGS_WRITE_SID = 'AmazonBedrockLogsWrite';
 export const DENY_INSECURE_SID = 'DenyInsecureTransport';
@@ -254,7 +255,7 @@ export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>
     bucket,
     region,
     kmsKeyId,
-    managedStatements: [logsWriteStatement(region, account, bucket, logging.s3KeyPrefix), denyInsecureTransportStatement(region, bucket)],
+    managedStatements: [logsWriteStatement(region, account, bucket, logging.s3KeyPrefix), denyInsecureTransportStatement(region, bucket), ...auditBucketStatements(ctx.settings, account, bucket)],
     rule: lifecycleRule({
       expirationDays: ctx.settings.bucketExpirationDays,
       noncurrentDays: ctx.settings.noncurrentExpirationDays,

@@ -31,11 +31,12 @@ function isThrottling(err: unknown): boolean {
   return THROTTLING.has(errorName(err)) || (err as { $retryable?: { throttling?: boolean } } | undefined)?.$retryable?.throttling === true;
 }
 
-async function lookupWithRetry(ctx: Ctx, input: LookupEventsCommandInput): Promise<LookupEventsCommandOutput> {
+/** Every attempt, retries included, waits its turn in the limiter. */
+async function lookupWithRetry(ctx: Ctx, limiter: Limiter, input: LookupEventsCommandInput): Promise<LookupEventsCommandOutput> {
   const client = ctx.aws.get(CloudTrailClient);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.send(new LookupEventsCommand(input));
+      return await limiter.run(() => client.send(new LookupEventsCommand(input)));
     } catch (err) {
       const delay = THROTTLE_RETRY_DELAYS_MS[attempt];
       if (!isThrottling(err)) throw err;
@@ -91,7 +92,7 @@ export async function readEventHistory(ctx: Ctx, opts: HistoryOptions, sink: (g:
   let pages = 0;
   let token: string | undefined;
   do {
-    const page = await limiter.run(() => lookupWithRetry(ctx, { ...input, ...(token ? { NextToken: token } : {}) }));
+    const page = await lookupWithRetry(ctx, limiter, { ...input, ...(token ? { NextToken: token } : {}) });
     pages++;
     for (const e of page.Events ?? []) {
       const call = historyCall(e, w, ctx.settings.region);

@@ -28,7 +28,7 @@ function listCell(items: string[], max = 2): string {
   return items.length > max ? `${items.slice(0, max).join(', ')} +${items.length - max}` : items.join(', ');
 }
 
-function eventsCell(names: Record<string, number>, max = 2): string {
+function eventsCell(names: Record<string, number>, max = 1): string {
   const e = Object.entries(names);
   const shown = e.slice(0, max).map(([n, c]) => `${n} ${int.format(c)}`);
   return e.length > max ? `${shown.join(', ')} +${e.length - max}` : shown.join(', ');

@@ -175,8 +175,8 @@ function eventHistory(records: GeneratedRecord[], region: string) {
 describe('audit from the event history (LookupEvents)', () => {
   const ct = mockClient(CloudTrailClient);
   const { records } = cloudTrailCorpus({ ...OPTS, calls: 400 });
-  beforeEach(() => ct.reset());
-  afterEach(() => ct.reset());
+  beforeEach(() => void ct.reset());
+  afterEach(() => void ct.reset());
 
   test('pages through every event, retries throttling, and equals the truth for management events', async () => {
     const answer = eventHistory(records, REGION);

@@ -19,7 +19,7 @@ import { logGroupArn, roleArn } from '../aws/names.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
 import { BmError, usageError } from '../core/errors.js';
 import { PERMISSION_RETRY_DELAYS_MS } from './logging.js';
-import { managementCoverage } from './trail-coverage.js';
+import { managementCoverage, type ManagementCoverage } from './trail-coverage.js';
 import { trailArn } from './trail-bucket.js';
 import { normalizeSelectors, trailSelectors } from './trail-selectors.js';
 
@@ -209,8 +209,8 @@ export async function trailResource(ctx: Ctx): Promise<ResourceDef<TrailState>> 
   };
 }
 
-/** What the trail does with management events, in words (for the setup outcome). */
-export async function trailCoverageNote(ctx: Ctx): Promise<string> {
+/** What the trail does with management events (read once per run), for the setup outcome. */
+export async function trailCoverage(ctx: Ctx): Promise<ManagementCoverage> {
   const { region, audit } = ctx.settings;
-  return (await managementCoverage(ctx, trailArn(region, await ctx.account(), audit.trailName))).note;
+  return managementCoverage(ctx, trailArn(region, await ctx.account(), audit.trailName));
 }

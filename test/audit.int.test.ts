@@ -97,6 +97,22 @@ describe('audit-trail on the emulator', () => {
     expect(all.requests.some((q) => q.service === 'CloudTrail')).toBe(false);
   });
 
+  test('interactive setup-all asks about the audit trail, with its cost, and a yes sets it up', async () => {
+    const r = await cli(['setup-all', '--json'], {
+      env: { CI: undefined },
+      answers: [
+        { prompt: /AWS Region to monitor/, keys: '\r' },
+        { prompt: /Alert email addresses/, keys: '\r' },
+        { prompt: /record who calls Bedrock in a CloudTrail trail/, keys: 'y\r' },
+        { prompt: /Create or repair \d+ resources/, keys: 'y\r' },
+      ],
+    });
+    expect(r.code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- strips terminal escape sequences
+    expect(r.stderr.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, ' ')).toContain('Data events cost $0.10 per 100,000');
+    expect(r.json().outcomes).toEqual(expect.arrayContaining([expect.objectContaining({ resource: 'cloudtrail-trail', action: 'created' }), expect.objectContaining({ name: 'BedrockSecurity', action: 'created' })]));
+  });
+
   test('when another logging trail records management events, this one leaves them out and says which trail', async () => {
     const { s3 } = aws();
     await s3.send(new CreateBucketCommand({ Bucket: 'org-audit-logs' }));

@@ -91,6 +91,17 @@ describe('audit --source trail over CloudTrail files in a directory', () => {
     expect(Object.fromEntries(rows.map((x) => [x.eventName, x.calls]))).toEqual(byEvent);
   });
 
+  test('files that begin with the window: a warning that "new" cannot be trusted', async () => {
+    const { files } = cloudTrailCorpus({ ...OPTS, calls: 50 });
+    const dir = emptyDir();
+    writeCorpus(dir, files.filter((f) => !/\/2026\/03\/0[1-8]\//.test(f.key)));
+    const r = await runCli(['audit', '--logs', dir, ...WINDOW], { env, now: END });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('no CloudTrail files before 2026-03-09: if the trail is younger than the previous window, "new" marks every principal');
+    const full = await runCli(['audit', '--logs', corpus.dir, ...WINDOW], { env, now: END });
+    expect(full.stderr).not.toContain('no CloudTrail files before');
+  });
+
   test('an empty directory: one line, a warning, exit 0', async () => {
     const r = await runCli(['audit', '--logs', emptyDir(), ...WINDOW], { env, now: END });
     expect(r.code).toBe(0);

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Ctx } from '../context/context.js';
 import { AuditAggregator } from './aggregate.js';
-import { accountBase, cloudTrailCacheDir, dayPartitions, localTrailFiles, s3TrailFiles, type FileSet, type LogLocation } from './cloudtrail-files.js';
+import { accountBase, cloudTrailCacheDir, dayPartitions, earliestDay, localTrailFiles, s3TrailFiles, type FileSet, type LogLocation } from './cloudtrail-files.js';
 import { countTrailCalls } from './engine.js';
 import { readEventHistory } from './history.js';
 import type { AuditResult, AuditSource, AuditWindow, GroupBy } from './types.js';
@@ -56,6 +56,11 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
   } else {
     const set = await trailFiles(ctx, req, warnings);
     if (set.files.length === 0) warnings.push(`no CloudTrail files for ${region} in the window under ${set.location}`);
+    const first = earliestDay(set.files);
+    const startDay = w.start.toISOString().slice(0, 10).replace(/-/g, '/');
+    if (first !== undefined && first >= startDay && w.previousStart.toISOString().slice(0, 10).replace(/-/g, '/') < startDay) {
+      warnings.push(`no CloudTrail files before ${first.replace(/\//g, '-')}: if the trail is younger than the previous window, "new" marks every principal`);
+    }
     req.onProgress?.(`reading ${set.files.length} CloudTrail files`);
     await countTrailCalls(set.files, w, region, (g) => aggregator.add(g));
     source = { kind: 'trail', location: set.location, files: set.files.length, bytes: set.bytes, dataEvents: true };

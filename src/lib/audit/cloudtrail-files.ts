@@ -54,6 +54,16 @@ export function dayPartitions(from: Date, to: Date): string[] {
 
 const LAYOUT = /(?:^|\/)CloudTrail\/([a-z0-9-]+)\/(\d{4}\/\d{2}\/\d{2})\//;
 
+/** The earliest day partition (`YYYY/MM/DD`) among files in the documented layout, if any. */
+export function earliestDay(files: string[]): string | undefined {
+  let first: string | undefined;
+  for (const f of files) {
+    const day = LAYOUT.exec(f.split(sep).join('/'))?.[2];
+    if (day && (first === undefined || day < first)) first = day;
+  }
+  return first;
+}
+
 /**
  * Every `.json.gz` / `.json` file under `dir`, except digests; files in the documented layout only
  * for the Region and days asked for. Files in any other layout are all read (the engine filters).

@@ -86,7 +86,8 @@ async function readTrail(plan: TrailPlan): Promise<TrailState | undefined> {
     cloudWatchLogs: cwGroup ? { logGroupArn: cwGroup, roleArn: trail.CloudWatchLogsRoleArn ?? '' } : null,
     eventSelectors: normalizeSelectors(selectors.AdvancedEventSelectors),
     logging: status.IsLogging === true,
-    managedTag: hasManagedTag(tags.ResourceTagList?.find((r) => r.ResourceId === arn)?.TagsList ?? tags.ResourceTagList?.[0]?.TagsList),
+    // One ARN asked for: one entry back.
+    managedTag: hasManagedTag(tags.ResourceTagList?.[0]?.TagsList),
   };
 }
 

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CloudTrailClient, LookupEventsCommand, type Event, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, CreateTrailCommand, DescribeTrailsCommand, GetTrailCommand, LookupEventsCommand, type Event, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { emptyDir, runCli } from './support/cli.js';
 import { cloudTrailCorpus, truthOf, writeCorpus, type GeneratedRecord, type PrincipalTruth } from './support/cloudtrail.js';
@@ -10,6 +13,8 @@ import { readEventHistory } from '../src/lib/audit/history.js';
 import { createContext } from '../src/lib/context/context.js';
 import { Output } from '../src/lib/io/output.js';
 import { Limiter } from '../src/lib/core/concurrency.js';
+import { ensure } from '../src/lib/aws/ensure.js';
+import { trailResource } from '../src/lib/resources/trail.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -254,5 +259,58 @@ describe('audit from the event history (LookupEvents)', () => {
     expect(pages).toBeGreaterThan(5);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(500);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Trail writes that moto never refuses: IAM propagation and a bucket policy without CloudTrail.
+
+describe('creating the trail on AWS', () => {
+  const ct = mockClient(CloudTrailClient);
+  const sts = mockClient(STSClient);
+  beforeEach(() => {
+    ct.reset();
+    sts.reset();
+    sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
+    ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
+    ct.on(GetTrailCommand).rejects(awsError('TrailNotFoundException', 'Unknown trail', 400));
+  });
+  afterEach(() => {
+    ct.reset();
+    sts.reset();
+  });
+
+  async function auditCtx(sleeps: number[]) {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ audit: { enabled: true, cloudWatchLogs: true } }));
+    const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: { AWS_REGION: REGION }, cwd: dir };
+    return createContext({}, {}, io, new Output(io, { json: false, color: false, verbose: false }), { sleep: (ms) => (sleeps.push(ms), Promise.resolve()) });
+  }
+
+  test('waits while CloudTrail cannot use the new CloudWatch Logs role yet ("Access denied"), then selectors, then logging', async () => {
+    ct.on(CreateTrailCommand)
+      .rejectsOnce(awsError('InvalidCloudWatchLogsRoleArnException', 'Access denied. Check the trust relationships for your role.', 400))
+      .rejectsOnce(awsError('InvalidCloudWatchLogsLogGroupArnException', 'Access denied. Check the permissions for your role.', 400))
+      .resolves({});
+    const sleeps: number[] = [];
+    const ctx = await auditCtx(sleeps);
+    const outcome = await ensure(await trailResource(ctx), ctx);
+    expect(outcome.action).toBe('created');
+    expect(ct.commandCalls(CreateTrailCommand)).toHaveLength(3);
+    expect(sleeps).toEqual([2000, 3000]);
+    const order = ct.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name).filter((n) => /Create|Put|Start/.test(n));
+    expect(order).toEqual(['CreateTrailCommand', 'CreateTrailCommand', 'CreateTrailCommand', 'PutEventSelectorsCommand', 'StartLoggingCommand']);
+    expect(ct.commandCalls(CreateTrailCommand)[0]!.args[0].input).toMatchObject({
+      Name: 'bedrock-monitor-trail',
+      CloudWatchLogsLogGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/bedrock-monitor:*`,
+      CloudWatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/BedrockMonitorCloudTrailToLogs-${REGION}`,
+      TagsList: [{ Key: 'ManagedBy', Value: 'bedrock-monitor' }],
+    });
+  });
+
+  test('a bucket policy without the CloudTrail statements: an error that names the step that adds them', async () => {
+    ct.on(CreateTrailCommand).rejects(awsError('InsufficientS3BucketPolicyException', 'Incorrect S3 bucket policy is detected for bucket: b', 400));
+    const ctx = await auditCtx([]);
+    await expect(ensure(await trailResource(ctx), ctx)).rejects.toMatchObject({ message: expect.stringContaining('CloudTrail may not write to the log bucket'), hint: expect.stringContaining('bedrock-monitor create-bucket') });
   });
 });

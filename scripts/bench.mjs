@@ -2,12 +2,13 @@
 // npm run bench: measures bedrock-monitor against the local emulator and writes BENCHMARKS.md.
 // Request counts come from moto's request recorder; times are wall-clock medians of whole CLI runs.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem, type as osType, release } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Moto } from '../.build/test/support/emulator.js';
 import { putMetrics, seedingClients, syntheticUsage } from '../.build/test/support/synthetic.js';
+import { cloudTrailCorpus, writeCorpus } from '../.build/test/support/cloudtrail.js';
 
 // The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -127,6 +128,20 @@ const startup = Object.fromEntries(Object.entries(startupTimes).map(([k, v]) => 
 const startupMin = Object.fromEntries(Object.entries(startupTimes).map(([k, v]) => [k, Math.min(...v)]));
 const bare = startup['node -e 0'];
 
+// audit --source trail over a directory of synthetic CloudTrail files: no emulator, no request.
+const auditRows = [];
+for (const calls of [10_000, 100_000]) {
+  const dir = mkdtempSync(join(tmpdir(), 'bm-bench-trail-'));
+  const end = new Date();
+  const corpus = cloudTrailCorpus({ account: '123456789012', region: REGION, start: new Date(end.getTime() - 24 * 3_600_000), end, calls });
+  writeCorpus(dir, corpus.files);
+  const times = [0, 1, 2].map(() => timed(cli('audit', '--logs', dir, '--hours', '24', '--json'), env));
+  auditRows.push({ calls, records: corpus.records.length, files: corpus.files.length, timeMs: median(times) });
+  rmSync(dir, { recursive: true, force: true });
+  console.error(`audit --logs DIR, ${calls} calls per window: ${ms(median(times))}`);
+}
+const recordsPerSecond = (r) => Math.round(r.records / (r.timeMs / 1000));
+
 const get = (prefix) => rows.find((r) => r.name.startsWith(prefix));
 const converged = get('setup-all --yes, converged');
 const empty = get('setup-all --yes, empty');
@@ -140,6 +155,8 @@ const targets = [
     reports.map((r) => `${r.getMetricData} GetMetricData (expected ${r.expectedCalls})`).join(', '),
     reports.every((r) => r.getMetricData === r.expectedCalls && r.calls - r.getMetricData === reports[0].calls - reports[0].getMetricData),
   ],
+  // Start-up (node, DuckDB) dominates small directories: the rate is a target for the large one.
+  ['audit over CloudTrail files, 100,000 calls per window: at least 50,000 records per second', `${recordsPerSecond(auditRows.at(-1)).toLocaleString('en-US')}/s`, recordsPerSecond(auditRows.at(-1)) >= 50_000],
   ['--help within 2× bare node', `${(startup['bedrock-monitor --help'] / bare).toFixed(2)}×`, startup['bedrock-monitor --help'] / bare <= 2],
 ];
 
@@ -168,6 +185,15 @@ const lines = [
   ...Object.entries(startup).map(
     ([k, v]) => `| \`${k}\` | ${ms(v)} | ${(v / bare).toFixed(2)}× | ${ms(startupMin[k])} | ${(startupMin[k] / startupMin['node -e 0']).toFixed(2)}× |`,
   ),
+  '',
+  '## audit over CloudTrail files',
+  '',
+  'SYNTHETIC CloudTrail files (test/support/cloudtrail.ts) in a directory: the window and the previous one, plus noise',
+  '(other services, another Region, older calls); `audit --logs DIR --hours 24 --json`, median of 3 runs.',
+  '',
+  '| Bedrock calls per window | CloudTrail records | files | wall time | records per second |',
+  '|---:|---:|---:|---:|---:|',
+  ...auditRows.map((r) => `| ${r.calls.toLocaleString('en-US')} | ${r.records.toLocaleString('en-US')} | ${r.files} | ${ms(r.timeMs)} | ${recordsPerSecond(r).toLocaleString('en-US')} |`),
   '',
   '## Targets',
   '',

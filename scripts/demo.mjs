@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Moto, MOTO_MISSING } from '../.build/test/support/emulator.js';
 import { DEMO_MODELS, putLogRecords, putMetrics, seedingClients, syntheticLogRecords, syntheticUsage } from '../.build/test/support/synthetic.js';
+import { cloudTrailCorpus, writeCorpus } from '../.build/test/support/cloudtrail.js';
 
 // The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -86,7 +87,19 @@ try {
   banner('4. report --hours 24 (the emulator cannot compute percentiles: those show as n/a)');
   failed ||= cli(['report', '--hours', '24']);
 
-  banner('5. cleanup --yes: remove everything setup created');
+  banner('Audit: the CloudTrail trail for Bedrock, then who called Bedrock in SYNTHETIC CloudTrail files');
+  const auditConfig = join(configDir, 'audit.config.json');
+  writeFileSync(auditConfig, JSON.stringify({ alarms: { emails: ['oncall@example.com'] }, audit: { enabled: true } }, null, 2));
+  console.log('config: {"audit": {"enabled": true}}');
+  failed ||= run(env, ['audit-trail', '--config', auditConfig]);
+  const trailDir = join(configDir, 'cloudtrail-files');
+  const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 1500 });
+  writeCorpus(trailDir, corpus.files);
+  console.log(`${corpus.files.length} synthetic CloudTrail files (AWSLogs/${ACCOUNT}/CloudTrail/<region>/YYYY/MM/DD/*.json.gz; user agent "(SYNTHETIC)")`);
+  failed ||= cli(['audit', '--logs', trailDir, '--hours', '24']);
+  failed ||= cli(['audit', '--logs', trailDir, '--hours', '24', '--denied', '--by', 'source-ip']);
+
+  banner('5. cleanup --yes: remove everything setup created (the audit trail too, though this config has audit off)');
   failed ||= cli(['cleanup', '--yes']);
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);

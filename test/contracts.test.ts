@@ -109,6 +109,13 @@ describe('dashboard rules', () => {
     expect(dashboardRules(dashboard([[{ expression: `SUM(${old})`, id: 'c' }]]))).toEqual([RULES.searchQuotes.text]);
   });
 
+  test('outside AWS/Bedrock a quoted whole metric name is fine; a quoted partial value is not', () => {
+    const guardrails = "SEARCH('{AWS/Bedrock/Guardrails,GuardrailArn,GuardrailVersion} MetricName=\"InvocationsIntervened\"', 'Sum', 300)";
+    expect(dashboardRules(dashboard([[{ expression: guardrails, id: 'g' }]]))).toEqual([]);
+    const partial = "SEARCH('{AWS/Bedrock/Guardrails,GuardrailArn,GuardrailVersion} MetricName=\"InvocationsIntervened\" \"my-guard\"', 'Sum', 300)";
+    expect(dashboardRules(dashboard([[{ expression: partial, id: 'g' }]]))).toEqual([RULES.searchQuotes.text]);
+  });
+
   test('a number that is not a whole token matches no model (claude-opus-4-2025)', () => {
     expect(dashboardRules(dashboard([[{ expression: `SUM(${search('InputTokenCount', 'Sum', 3600, 'claude-opus-4-2025')})`, id: 'c' }]]))).toEqual([RULES.searchModelTerm.text]);
   });

@@ -30,6 +30,9 @@ describe('the real binary', () => {
     expect(r.stdout).toMatch(/TOTAL\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toContain('SYNTHETIC');
     expect(r.stdout).toMatch(/deleted\s+iam-role/);
+    expect(r.stdout).toMatch(/created\s+cloudtrail-trail\s+bedrock-monitor-trail/);
+    expect(r.stdout).toMatch(/user\/mallory\s+[\d,]+\s+[\d,]+\s+[\d,]+/);
+    expect(r.stdout).toMatch(/deleted\s+cloudtrail-trail/);
     expect(r.stdout).toContain('Demo complete.');
   }, 120_000);
 

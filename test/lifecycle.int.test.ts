@@ -120,6 +120,7 @@ describe('setup-all in a terminal (interactive)', () => {
       answers: [
         { prompt: /AWS Region to monitor/, keys: 'eu-west-1\r' },
         { prompt: /Alert email addresses/, keys: 'oncall@example.com, lead@example.com\r' },
+        { prompt: /record who calls Bedrock in a CloudTrail trail/, keys: '\r' },
         { prompt: /Create or repair \d+ resources in eu-west-1\?/, keys: 'y\r' },
       ],
     });
@@ -142,6 +143,7 @@ describe('setup-all in a terminal (interactive)', () => {
         { prompt: /not an AWS Region code/, keys: '\u0015us-east-1\r' },
         { prompt: /Alert email addresses/, keys: 'not-an-email\r' },
         { prompt: /not a valid email address/, keys: '\u0015\r' },
+        { prompt: /record who calls Bedrock in a CloudTrail trail/, keys: '\r' },
         { prompt: /Create or repair/, keys: 'n\r' },
       ],
     });

@@ -3,6 +3,7 @@ import { checkEmail } from '../lib/core/validate.js';
 
 interface Opts {
   email?: string[];
+  audit?: boolean;
 }
 
 const email = repeatable(checkEmail);
@@ -15,8 +16,11 @@ export default defineCommand<Opts>({
     'bedrock-monitor setup-all --yes --region eu-west-1 --email oncall@example.com',
     'bedrock-monitor setup-all --dry-run --json',
   ],
-  configure: (cmd) => cmd.option('--email <address>', 'alert email address (repeatable; replaces alarms.emails)', email),
-  overrides: (o) => ({ emails: o.email }),
+  configure: (cmd) =>
+    cmd
+      .option('--email <address>', 'alert email address (repeatable; replaces alarms.emails)', email)
+      .option('--audit', 'also set up the CloudTrail audit trail and security view (for this run; set "audit": {"enabled": true} in the config to keep status and cleanup aware)'),
+  overrides: (o) => ({ emails: o.email, auditEnabled: o.audit }),
   prepare: async (o, io) => {
     const { askSetupQuestions } = await import('../lib/setup/flow.js');
     return askSetupQuestions(o, io);

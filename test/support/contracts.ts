@@ -37,7 +37,7 @@ export const RULES = {
   tenMetrics: { text: 'an alarm references at most 10 metrics', url: `${CW_GUIDE}/alarm-limits.html` },
   insightsWindow: { text: 'a Metrics Insights alarm evaluates at most the latest 3 hours (Period × EvaluationPeriods ≤ 10,800 s)', url: `${CW_GUIDE}/alarm-limits.html` },
   datapoints: { text: 'DatapointsToAlarm ≤ EvaluationPeriods; Metrics or MetricName, not both', url: `${CW_API}/API_PutMetricAlarm.html` },
-  insightsSyntax: { text: 'Metrics Insights query: SELECT FUNCTION(metric) FROM SCHEMA("AWS/Bedrock", ModelId)', url: `${CW_GUIDE}/cloudwatch-metrics-insights-querylanguage.html` },
+  insightsSyntax: { text: 'Metrics Insights query: SELECT FUNCTION(metric) FROM SCHEMA("namespace", key, …); for AWS/Bedrock the key is ModelId', url: `${CW_GUIDE}/cloudwatch-metrics-insights-querylanguage.html` },
   bedrockMetric: { text: 'AWS/Bedrock metrics by their documented names and dimensions, with a statistic that makes sense for them', url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html' },
   compositeRule: { text: 'AlarmRule of 1-10,240 characters naming at most 100 alarms, each created before the composite', url: `${CW_API}/API_PutCompositeAlarm.html` },
   deleteAlarms: { text: 'DeleteAlarms: at most 100 names, of which at most one composite alarm', url: `${CW_API}/API_DeleteAlarms.html` },
@@ -76,7 +76,7 @@ export const newRunState = (): RunState => ({ composites: new Set() });
 const isInsights = (e: string | undefined): boolean => /^\s*SELECT\b/i.test(e ?? '');
 const searches = (e: string | undefined): string[] => [...(e ?? '').matchAll(/SEARCH\(\s*'([^']*)'\s*,\s*'([^']*)'/g)].map((m) => `${m[1]}|${m[2]}`);
 
-const INSIGHTS_QUERY = /^SELECT (AVG|SUM|MIN|MAX|COUNT)\((\w+)\) FROM SCHEMA\("AWS\/Bedrock", ModelId\)$/;
+const INSIGHTS_QUERY = /^SELECT (AVG|SUM|MIN|MAX|COUNT)\((\w+)\) FROM SCHEMA\("([\w/.-]+)"((?:, \w+)*)\)$/;
 const INSIGHTS_STAT: Record<string, string> = { AVG: 'Average', SUM: 'Sum', MIN: 'Minimum', MAX: 'Maximum', COUNT: 'SampleCount' };
 
 /**
@@ -104,8 +104,8 @@ function checkQueries(queries: Query[], alarm: boolean, add: (rule: RuleId, deta
     if (alarm && /\bSEARCH\s*\(/i.test(q.Expression ?? '')) add('noSearchInAlarms', `query ${q.Id ?? ''}`);
     if (isInsights(q.Expression)) {
       const m = INSIGHTS_QUERY.exec(q.Expression!.trim());
-      if (!m) add('insightsSyntax', q.Expression!);
-      else {
+      if (!m || (m[3] === BEDROCK_NAMESPACE && m[4] !== ', ModelId')) add('insightsSyntax', q.Expression!);
+      else if (m[3] === BEDROCK_NAMESPACE) {
         const problem = metricProblem(m[2], INSIGHTS_STAT[m[1]!]!, undefined);
         if (problem) add('bedrockMetric', problem);
       }
@@ -162,9 +162,11 @@ function checkGraph(title: string, rows: Row[], add: (rule: RuleId, detail: stri
   for (const s of all) {
     const [query, stat] = s.split('|') as [string, string];
     if (query.length > 1024) add('searchSize', `${title}: ${query.length} characters`);
+    // The catalogue knows AWS/Bedrock; other namespaces (AWS/Bedrock/Guardrails) only need whole quoted names.
+    const bedrockSchema = /^\{AWS\/Bedrock[,}]/.test(query.trim());
     for (const m of query.matchAll(/(\w+)?=?"([^"]*)"/g)) {
-      if (m[1] !== 'MetricName' || !metricByName(m[2]!)) add('searchQuotes', `${title}: ${m[0]}`);
-      else {
+      if (m[1] !== 'MetricName' || (bedrockSchema && !metricByName(m[2]!))) add('searchQuotes', `${title}: ${m[0]}`);
+      else if (bedrockSchema) {
         const problem = metricProblem(m[2], stat, undefined);
         if (problem) add('bedrockMetric', `${title}: ${problem}`);
       }

@@ -82,6 +82,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   STS: 'sts',
   Bedrock: 'bedrock',
   KMS: 'kms',
+  CloudTrail: 'cloudtrail',
 };
 
 /** The IAM action a failed SDK command needed, e.g. `s3:PutEncryptionConfiguration`. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as v from '../core/validate.js';
 import { RatesSchema } from '../pricing/table.js';
+import { checkDataEventType, checkTrailName } from '../core/cloudtrail.js';
 
 /** The config file's schema: strict, so an unknown key or a bad value is an error naming the key. */
 
@@ -12,6 +13,34 @@ function check<T>(fn: (x: T) => string | undefined) {
 }
 
 const positiveInt = z.number().int('must be a whole number').positive('must be greater than zero');
+
+const nonNegative = z.number().nonnegative('must be zero or more');
+
+/** `audit`: the CloudTrail trail for Bedrock, its optional CloudWatch Logs delivery and the security view. */
+const AuditSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    trailName: z.string().superRefine(check(checkTrailName)).optional(),
+    multiRegion: z.boolean().optional(),
+    s3KeyPrefix: z.string().superRefine(check(v.checkKeyPrefix)).optional(),
+    dataEventTypes: z.array(z.string().superRefine(check(checkDataEventType))).optional(),
+    managementEvents: z.union([z.literal('auto'), z.boolean()]).optional(),
+    cloudWatchLogs: z.boolean().optional(),
+    logGroupName: z.string().superRefine(check(v.checkLogGroupName)).optional(),
+    logRetentionDays: z.number().superRefine(check(v.checkRetentionDays)).optional(),
+    roleName: z.string().superRefine(check(v.checkRoleName)).optional(),
+    dashboardName: z.string().superRefine(check(v.checkDashboardName)).optional(),
+    alarms: z
+      .object({
+        enabled: z.boolean().optional(),
+        prefix: z.string().superRefine(check(v.checkAlarmPrefix)).optional(),
+        refusedCallsPer5Min: nonNegative.optional(),
+        guardrailInterventionsPerHour: nonNegative.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 /** The config file, validated strictly: an unknown key or a bad value is an error naming the key. */
 export const ConfigFileSchema = z
@@ -61,6 +90,7 @@ export const ConfigFileSchema = z
       .strict()
       .optional(),
     prices: z.record(z.string().min(1), RatesSchema).optional(),
+    audit: AuditSchema.optional(),
   })
   .strict();
 

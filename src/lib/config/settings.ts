@@ -3,6 +3,7 @@ import * as v from '../core/validate.js';
 import type { Rates } from '../pricing/table.js';
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './schema.js';
+import { DEFAULT_DATA_EVENT_TYPES } from '../core/cloudtrail.js';
 
 export interface LoggingSettings {
   destinations: ('cloudwatch' | 's3')[];
@@ -21,6 +22,24 @@ export interface AlarmThresholds {
   invocationsPerHour: number;
   latencyMs: number;
   costUsdPerHour: number | null;
+}
+
+/** The audit subsystem: a CloudTrail trail for Bedrock, its CloudWatch Logs delivery, the security view. */
+export interface AuditSettings {
+  enabled: boolean;
+  trailName: string;
+  multiRegion: boolean;
+  /** Where the trail writes in the log bucket: `<prefix>/AWSLogs/<account>/CloudTrail/...`. */
+  s3KeyPrefix: string;
+  dataEventTypes: string[];
+  /** 'auto': only when no other logging trail in the account already records them. */
+  managementEvents: 'auto' | boolean;
+  cloudWatchLogs: boolean;
+  logGroupName: string;
+  logRetentionDays: number;
+  roleName: string;
+  dashboardName: string;
+  alarms: { enabled: boolean; prefix: string; refusedCallsPer5Min: number; guardrailInterventionsPerHour: number };
 }
 
 /** Every setting, resolved: defaults < config file < environment < flags. */
@@ -43,6 +62,7 @@ export interface Settings {
   dashboardName: string;
   alarms: { topicName: string; prefix: string; emails: string[]; thresholds: AlarmThresholds; costModelId: string };
   prices: Record<string, Rates>;
+  audit: AuditSettings;
 }
 
 export const DEFAULTS = {
@@ -74,8 +94,21 @@ export const DEFAULTS = {
       costUsdPerHour: null,
     } satisfies AlarmThresholds,
   },
+  audit: {
+    enabled: false,
+    trailName: 'bedrock-monitor-trail',
+    multiRegion: true,
+    s3KeyPrefix: 'cloudtrail',
+    managementEvents: 'auto',
+    cloudWatchLogs: false,
+    logGroupName: '/aws/cloudtrail/bedrock-monitor',
+    logRetentionDays: 90,
+    dashboardName: 'BedrockSecurity',
+    alarms: { enabled: false, prefix: 'BedrockSecurity-', refusedCallsPer5Min: 0, guardrailInterventionsPerHour: 10 },
+  },
 } as const;
 
+export const defaultAuditRoleName = (region: string): string => `BedrockMonitorCloudTrailToLogs-${region}`;
 export const defaultRoleName = (region: string): string => `BedrockCloudWatchLoggingRole-${region}`;
 export const defaultBucketName = (account: string, region: string): string => `bedrock-logs-${account}-${region}`;
 
@@ -108,6 +141,8 @@ export interface SettingOverrides {
   alarmPrefix?: string;
   emails?: string[];
   thresholds?: Partial<AlarmThresholds>;
+  /** setup-all --audit, or the interactive answer: audit for this run. */
+  auditEnabled?: boolean;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value: string } | undefined {
@@ -159,6 +194,35 @@ function resolveAlarms(config: ConfigFile, overrides: SettingOverrides): Setting
   };
 }
 
+function resolveAudit(config: ConfigFile, overrides: SettingOverrides, region: string, alarms: Settings['alarms']): AuditSettings {
+  const c = config.audit ?? {};
+  const d = DEFAULTS.audit;
+  const audit: AuditSettings = {
+    enabled: overrides.auditEnabled ?? c.enabled ?? d.enabled,
+    trailName: c.trailName ?? d.trailName,
+    multiRegion: c.multiRegion ?? d.multiRegion,
+    s3KeyPrefix: c.s3KeyPrefix ?? d.s3KeyPrefix,
+    dataEventTypes: [...new Set(c.dataEventTypes ?? DEFAULT_DATA_EVENT_TYPES)],
+    managementEvents: c.managementEvents ?? d.managementEvents,
+    cloudWatchLogs: c.cloudWatchLogs ?? d.cloudWatchLogs,
+    logGroupName: c.logGroupName ?? d.logGroupName,
+    logRetentionDays: c.logRetentionDays ?? d.logRetentionDays,
+    roleName: c.roleName ?? defaultAuditRoleName(region),
+    dashboardName: c.dashboardName ?? d.dashboardName,
+    alarms: { ...d.alarms, ...stripUndefined(c.alarms ?? {}) },
+  };
+  if (audit.enabled && audit.alarms.enabled && !audit.cloudWatchLogs) {
+    throw usageError('audit.alarms needs audit.cloudWatchLogs: true (the refused-calls alarm counts a metric filter on the trail\'s log group)');
+  }
+  if (audit.enabled && audit.alarms.enabled && audit.alarms.prefix.startsWith(alarms.prefix)) {
+    throw usageError(`audit.alarms.prefix "${audit.alarms.prefix}" starts with alarms.prefix "${alarms.prefix}": the alarms step would take the security alarms for stray alarms of its own; choose prefixes that do not overlap`);
+  }
+  if (audit.enabled && audit.managementEvents === false && audit.dataEventTypes.length === 0) {
+    throw usageError('audit: with managementEvents false and no dataEventTypes the trail would record nothing');
+  }
+  return audit;
+}
+
 /**
  * Resolves every setting. Throws a usage error (exit 2) for anything invalid, so no AWS request is
  * made with a bad input. `profileRegion` is consulted last (the region of the AWS profile in
@@ -174,6 +238,7 @@ export async function resolveSettings(
   const { file, config } = loadConfigFile(opts.config, cwd);
   const profile = opts.profile ?? fromEnv(env, ['AWS_PROFILE'])?.value;
   const region = await resolveRegion(opts, config, env, () => profileRegion(profile));
+  const alarms = resolveAlarms(config, overrides);
   return {
     region,
     profile,
@@ -190,8 +255,9 @@ export async function resolveSettings(
     logGroupKmsKeyArn: config.logGroupKmsKeyArn,
     logging: resolveLogging(config, overrides),
     dashboardName: overrides.dashboardName ?? config.dashboardName ?? DEFAULTS.dashboardName,
-    alarms: resolveAlarms(config, overrides),
+    alarms,
     prices: config.prices ?? {},
+    audit: resolveAudit(config, overrides, region, alarms),
   };
 }
 

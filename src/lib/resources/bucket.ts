@@ -33,6 +33,7 @@ import { bedrockSourceArn, bucketArn, withSlash } from '../aws/names.js';
 import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
 import { bucketKeyArn } from './kms.js';
+import { auditBucketStatements } from './trail-bucket.js';
 
 export const LOGS_WRITE_SID = 'AmazonBedrockLogsWrite';
 export const LARGE_DATA_WRITE_SID = 'AmazonBedrockLargeDataWrite';
@@ -274,6 +275,7 @@ function managedStatements(settings: Ctx['settings'], account: string, bucket: s
     logsWriteStatement(region, account, bucket, logging.s3KeyPrefix),
     ...(largeData ? [largeDataWriteStatement(region, account, bucket, logging.largeDataS3KeyPrefix ?? '')] : []),
     denyInsecureTransportStatement(region, bucket),
+    ...auditBucketStatements(settings, account, bucket),
   ];
 }
 

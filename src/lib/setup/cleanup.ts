@@ -5,7 +5,7 @@ import { usageError } from '../core/errors.js';
 import type { Output } from '../io/output.js';
 import { askConfirm } from '../io/prompts.js';
 import { renderOutcomes } from './render.js';
-import { STEPS, type Step, type StepName } from './steps.js';
+import { isEnabled, STEPS, type Step, type StepName } from './steps.js';
 
 /**
  * cleanup: every step's resources, in reverse order of the registry (dependants first), each
@@ -27,7 +27,7 @@ export interface CleanupOptions {
 }
 
 /** The steps that hold logged data, kept by --keep-logs. */
-const LOG_STEPS = new Set<StepName>(['create-bucket', 'create-log-group']);
+const LOG_STEPS = new Set<StepName>(['create-bucket', 'create-log-group', 'audit-log-group']);
 
 async function exists(def: ResourceDef<unknown>): Promise<{ owned: boolean; foreign?: string } | undefined> {
   if (def.ownership.probe) {
@@ -50,11 +50,24 @@ async function stepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]> {
   });
 }
 
+/**
+ * A step the settings no longer want (audit turned off) may still have left resources: they are
+ * looked for too, so nothing the tool made is forgotten, but a failed look is only a warning.
+ */
+async function disabledStepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]> {
+  try {
+    return await stepCandidates(ctx, step);
+  } catch (err) {
+    ctx.out.warn(`could not check for resources of the ${step.name} step (off in these settings): ${toBmError(err).message}`);
+    return [];
+  }
+}
+
 /** Every resource cleanup would consider, in deletion order. Reads only. */
 export async function findCandidates(ctx: Ctx, opts: CleanupOptions): Promise<Candidate[]> {
   await ctx.account();
   const steps = [...STEPS].reverse().filter((s) => !(opts.keepLogs && LOG_STEPS.has(s.name)));
-  const perStep = await Promise.all(steps.map((s) => stepCandidates(ctx, s)));
+  const perStep = await Promise.all(steps.map((s) => (isEnabled(s, ctx.settings) ? stepCandidates(ctx, s) : disabledStepCandidates(ctx, s))));
   return perStep.flat();
 }
 

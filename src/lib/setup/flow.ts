@@ -9,12 +9,12 @@ import { setupAll, type StepResult } from './run.js';
 import { collectStatus } from './steps.js';
 import { checkEmail, checkRegion } from '../core/validate.js';
 
-/** Interactive setup-all: Region and alert addresses, with the resolved values as defaults. */
-export async function askSetupQuestions(opts: GlobalOptions & { email?: string[] }, io: IO): Promise<{ region: string; email: string[] }> {
-  let current: { region?: string; emails: string[] } = { emails: [] };
+/** Interactive setup-all: Region, alert addresses and the audit trail, with the resolved values as defaults. */
+export async function askSetupQuestions(opts: GlobalOptions & { email?: string[]; audit?: boolean }, io: IO): Promise<{ region: string; email: string[]; audit?: boolean }> {
+  let current: { region?: string; emails: string[]; audit?: boolean } = { emails: [] };
   try {
     const s = await resolveSettings(opts, { emails: opts.email }, io.env, () => Promise.resolve(undefined), io.cwd);
-    current = { region: s.region, emails: s.alarms.emails };
+    current = { region: s.region, emails: s.alarms.emails, audit: s.audit.enabled };
   } catch {
     // No Region resolvable yet: that is what the question is for.
   }
@@ -26,8 +26,13 @@ export async function askSetupQuestions(opts: GlobalOptions & { email?: string[]
     default: current.emails.join(', '),
     check: (v) => splitEmails(v).map(checkEmail).find(Boolean),
   });
-  return { region: region.trim(), email: splitEmails(emails) };
+  // Asked only when neither the config nor --audit has decided.
+  const audit = opts.audit ?? (current.audit ? undefined : await askConfirm(io, AUDIT_QUESTION, false));
+  return { region: region.trim(), email: splitEmails(emails), ...(audit === undefined ? {} : { audit }) };
 }
+
+const AUDIT_QUESTION =
+  'Also record who calls Bedrock in a CloudTrail trail (audit-trail)? Data events cost $0.10 per 100,000; management events are free unless another trail records them (then they are not copied)';
 
 export function splitEmails(v: string): string[] {
   return v

@@ -9,13 +9,16 @@ import { logGroupResource } from '../resources/log-group.js';
 import { checkPrerequisites, loggingResource } from '../resources/logging.js';
 import { roleResource } from '../resources/role.js';
 import { subscriptionResource, topicResource } from '../resources/topic.js';
+import { auditLogsOn, auditOn, auditTrailNeeds, convergeTrail, securityNeeds, securityResources, securityStrays } from './audit-steps.js';
+import { trailResource } from '../resources/trail.js';
+import { trailLogGroupResource, trailLogsRoleResource } from '../resources/trail-logs.js';
 
 /**
  * The step registry: every step says which steps it needs and which resources it converges. The
  * single-step commands, setup-all's graph and status all read it, so a new subsystem is one entry.
  */
 
-export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms';
+export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'audit-iam' | 'audit-log-group' | 'audit-trail' | 'security-view';
 
 export interface StepOptions {
   /** Run on its own (not inside setup-all): check prerequisites and name the step that makes each. */
@@ -26,6 +29,8 @@ export interface StepOptions {
 
 export interface Step {
   name: StepName;
+  /** Opt-in steps: whether these settings want it (absent: always). */
+  enabled?(settings: Settings): boolean;
   /** The steps whose resources this one needs, with these settings. */
   needs(settings: Settings): StepName[];
   /** Its resources, in the order status lists them. */
@@ -122,7 +127,17 @@ export const STEPS: Step[] = [
     strays: strayAlarmResources,
     removeBatch: (ctx, defs) => deleteAlarms(ctx, defs.map((d) => d.name)),
   },
+  // Opt-in (`audit.enabled`): the CloudTrail trail for Bedrock and the security view.
+  { name: 'audit-iam', enabled: auditLogsOn, needs: () => [], resources: async (ctx) => [await trailLogsRoleResource(ctx)] },
+  { name: 'audit-log-group', enabled: auditLogsOn, needs: () => [], resources: async (ctx) => [await trailLogGroupResource(ctx)] },
+  { name: 'audit-trail', enabled: auditOn, needs: auditTrailNeeds, resources: async (ctx) => [await trailResource(ctx)], converge: convergeTrail },
+  { name: 'security-view', enabled: auditOn, needs: securityNeeds, resources: securityResources, strays: securityStrays },
 ];
+
+export const isEnabled = (step: Step, settings: Settings): boolean => step.enabled?.(settings) ?? true;
+
+/** The steps these settings want, in registry order. */
+export const activeSteps = (settings: Settings): Step[] => STEPS.filter((s) => isEnabled(s, settings));
 
 export const STEP_BY_NAME = Object.fromEntries(STEPS.map((s) => [s.name, s])) as Record<StepName, Step>;
 
@@ -138,7 +153,7 @@ export async function runStep(ctx: Ctx, name: StepName, opts: StepOptions = {}):
 /** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing. */
 export async function collectStatus(ctx: Ctx): Promise<StatusRow[]> {
   const perStep = await Promise.all(
-    STEPS.map(async (step) => {
+    activeSteps(ctx.settings).map(async (step) => {
       const rows = await Promise.all((await step.resources(ctx)).map((d) => inspect(d)));
       return [...rows, ...((await step.extraStatus?.(ctx)) ?? [])];
     }),

@@ -1,0 +1,33 @@
+import type { Identity } from './types.js';
+
+/**
+ * Who made a call, from CloudTrail's `userIdentity`: the IAM role for an assumed-role session (its
+ * `sessionIssuer`), otherwise the ARN, the calling service, the account or the principal ID.
+ * Sessions of one role are one principal: session names are often per request.
+ */
+export function principalOf(id: Identity): string {
+  if (id.type === 'AssumedRole' && id.issuerArn) return id.issuerArn;
+  if (id.arn) {
+    const session = /^(arn:[^:]+:sts::\d+:assumed-role\/[^/]+)\/.+$/.exec(id.arn);
+    return session ? session[1]! : id.arn;
+  }
+  if (id.invokedBy) return id.invokedBy;
+  if (id.accountId && id.type === 'AWSAccount') return `account:${id.accountId}`;
+  return id.principalId ?? '(unknown)';
+}
+
+/**
+ * A refused call: CloudTrail's AccessDenied… and …UnauthorizedOperation error codes (Bedrock's API
+ * names it AccessDeniedException). The same rule as the refused-calls metric filter.
+ */
+export function isAccessDenied(errorCode: string | null | undefined): boolean {
+  return !!errorCode && (errorCode.startsWith('AccessDenied') || errorCode.endsWith('UnauthorizedOperation'));
+}
+
+/** The identity fields of a parsed CloudTrail record. */
+export function identityOf(userIdentity: unknown): Identity {
+  const u = (userIdentity ?? {}) as Record<string, unknown>;
+  const s = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const issuer = ((u.sessionContext as Record<string, unknown> | undefined)?.sessionIssuer ?? {}) as Record<string, unknown>;
+  return { type: s(u.type), arn: s(u.arn), principalId: s(u.principalId), accountId: s(u.accountId), invokedBy: s(u.invokedBy), issuerArn: s(issuer.arn) };
+}

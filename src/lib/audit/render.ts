@@ -1,0 +1,143 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Output } from '../io/output.js';
+import { GROUP_FIELD, type AuditResult, type AuditRow, type GroupBy } from './types.js';
+
+/** The audit's human views (table, CSV, Markdown), all drawn from the --json data. */
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+const KEY_HEAD: Record<GroupBy, string> = { principal: 'PRINCIPAL', event: 'EVENT', 'source-ip': 'SOURCE IP', error: 'ERROR' };
+
+/** An ARN is shown by its resource part (`role/App`, `user/alice`); JSON and CSV keep it whole. */
+export function displayKey(groupBy: GroupBy, v: string | null | undefined): string {
+  if (v === null || v === undefined) return groupBy === 'error' ? '(no error)' : '(none)';
+  const arn = /^arn:[^:]+:(?:iam|sts)::\d*:(.+)$/.exec(v);
+  return arn ? arn[1]! : v;
+}
+
+function formatTime(iso: string, tz: string | undefined): string {
+  try {
+    return new Intl.DateTimeFormat('sv-SE', { timeZone: tz || 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+  } catch {
+    return iso.slice(0, 16).replace('T', ' ');
+  }
+}
+
+function listCell(items: string[], max = 2): string {
+  if (items.length === 0) return '-';
+  return items.length > max ? `${items.slice(0, max).join(', ')} +${items.length - max}` : items.join(', ');
+}
+
+function eventsCell(names: Record<string, number>, max = 1): string {
+  const e = Object.entries(names);
+  const shown = e.slice(0, max).map(([n, c]) => `${n} ${int.format(c)}`);
+  return e.length > max ? `${shown.join(', ')} +${e.length - max}` : shown.join(', ');
+}
+
+interface Column {
+  head: string;
+  /** Lower is more important: columns go from the highest number down until the table fits. */
+  priority: number;
+  right?: boolean;
+  cell(r: AuditRow): string;
+}
+
+function columns(groupBy: GroupBy, tz: string | undefined): Column[] {
+  const field = GROUP_FIELD[groupBy];
+  const principals = (r: AuditRow): string => listCell(r.principals.map((p) => displayKey('principal', p)));
+  return [
+    { head: KEY_HEAD[groupBy], priority: 0, cell: (r) => displayKey(groupBy, r[field]) },
+    { head: 'CALLS', priority: 1, right: true, cell: (r) => int.format(r.calls) },
+    { head: 'ERRORS', priority: 4, right: true, cell: (r) => int.format(r.errors) },
+    { head: 'DENIED', priority: 2, right: true, cell: (r) => int.format(r.accessDenied) },
+    groupBy === 'principal' ? { head: 'EVENTS', priority: 6, cell: (r) => eventsCell(r.eventNames) } : { head: 'PRINCIPALS', priority: 6, cell: principals },
+    groupBy === 'source-ip' ? { head: 'EVENTS', priority: 7, cell: (r) => eventsCell(r.eventNames) } : { head: 'SOURCE IPS', priority: 7, cell: (r) => listCell(r.sourceIps) },
+    { head: 'FIRST SEEN', priority: 8, cell: (r) => formatTime(r.firstSeen, tz) },
+    { head: 'LAST SEEN', priority: 5, cell: (r) => formatTime(r.lastSeen, tz) },
+    { head: 'NEW', priority: 3, cell: (r) => (r.new === null ? '?' : r.new ? 'new' : '') },
+  ];
+}
+
+const GAP = 2;
+
+function fit(cols: Column[], rows: AuditRow[], width: number): { cols: Column[]; keyWidth: number } {
+  const widthOf = (c: Column): number => Math.max(c.head.length, ...rows.map((r) => c.cell(r).length));
+  const total = (cs: Column[]): number => cs.reduce((n, c) => n + widthOf(c), 0) + GAP * (cs.length - 1);
+  let shown = [...cols];
+  while (shown.length > 4 && total(shown) > width) {
+    const drop = shown.reduce((a, b) => (b.priority > a.priority ? b : a));
+    shown = shown.filter((c) => c !== drop);
+  }
+  const others = total(shown.slice(1)) + GAP;
+  return { cols: shown, keyWidth: Math.max(16, Math.min(widthOf(shown[0]!), width - others)) };
+}
+
+const shorten = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+function sourceText(r: AuditResult): string {
+  return r.source.kind === 'trail' ? `from ${int.format(r.source.files)} CloudTrail files in ${r.source.location}` : 'from the CloudTrail event history';
+}
+
+export function headline(r: AuditResult, tz: string | undefined): string {
+  const by = r.groupBy === 'principal' ? 'principal' : r.groupBy;
+  return `Bedrock calls in ${r.region}, ${formatTime(r.window.start, tz)} → ${formatTime(r.window.end, tz)} ${tz || 'UTC'} (${r.window.hours} h), by ${by}${r.deniedOnly ? ', refused calls only' : ''}, ${sourceText(r)}`;
+}
+
+export function summaryLines(r: AuditResult): string[] {
+  const t = r.totals;
+  const kind = r.groupBy === 'principal' ? 'principal' : r.groupBy === 'event' ? 'event name' : r.groupBy === 'source-ip' ? 'source IP' : 'error code';
+  const fresh = r.previousWindow ? `${int.format(t.new)} ${kind}${t.new === 1 ? '' : 's'} new since the previous ${r.window.hours} h` : 'new: unknown (the previous window could not be read)';
+  const lines = [`${int.format(t.calls)} calls, ${int.format(t.errors)} errors, ${int.format(t.accessDenied)} refused; ${int.format(t.principals)} principals, ${int.format(t.sourceIps)} source IPs; ${fresh}.`];
+  if (r.source.kind === 'event-history') {
+    lines.push('The event history holds management events only (InvokeModel, Converse and their streaming forms); agent, knowledge-base, guardrail, flow and async calls are data events: use --source trail.');
+  }
+  return lines;
+}
+
+export function noCallsLine(r: AuditResult, tz: string | undefined): string {
+  return `No ${r.deniedOnly ? 'refused ' : ''}Bedrock calls in ${r.region} between ${formatTime(r.window.start, tz)} and ${formatTime(r.window.end, tz)} ${tz || 'UTC'} (${sourceText(r)}).`;
+}
+
+export function renderAuditTable(out: Output, r: AuditResult): void {
+  const tz = out.io.env.TZ;
+  if (r.rows.length === 0) {
+    out.print(noCallsLine(r, tz));
+    if (r.source.kind === 'event-history') out.print(summaryLines(r)[1]);
+    return;
+  }
+  const { cols, keyWidth } = fit(columns(r.groupBy, tz), r.rows, out.columns);
+  const cells = r.rows.map((row) => cols.map((c, i) => (i === 0 ? shorten(c.cell(row), keyWidth) : c.cell(row))));
+  out.print(headline(r, tz));
+  out.print('');
+  out.print(out.table(cols.map((c) => c.head), cells, cols.flatMap((c, i) => (c.right ? [i] : []))));
+  out.print('');
+  for (const l of summaryLines(r)) out.print(l);
+}
+
+export function renderAuditCsv(r: AuditResult): string {
+  const field = GROUP_FIELD[r.groupBy];
+  const records = r.rows.map((row) => ({
+    [field]: row[field] ?? '',
+    calls: row.calls,
+    errors: row.errors,
+    accessDenied: row.accessDenied,
+    eventNames: Object.entries(row.eventNames).map(([n, c]) => `${n}=${c}`).join(';'),
+    sourceIps: row.sourceIps.join(';'),
+    principals: row.principals.join(';'),
+    firstSeen: row.firstSeen,
+    lastSeen: row.lastSeen,
+    new: row.new === null ? '' : String(row.new),
+  }));
+  const cols = [field, 'calls', 'errors', 'accessDenied', 'eventNames', 'sourceIps', 'principals', 'firstSeen', 'lastSeen', 'new'];
+  return stringify(records, { header: true, columns: cols });
+}
+
+export function renderAuditMarkdown(r: AuditResult, tz: string | undefined): string {
+  if (r.rows.length === 0) return `${noCallsLine(r, tz)}\n`;
+  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const cols = columns(r.groupBy, tz);
+  const lines = [`### ${headline(r, tz)}`, '', `| ${cols.map((c) => c.head).join(' | ')} |`, `| ${cols.map((c) => (c.right ? '---:' : '---')).join(' | ')} |`];
+  for (const row of r.rows) lines.push(`| ${cols.map((c) => esc(c.cell(row))).join(' | ')} |`);
+  lines.push('', ...summaryLines(r).map((l) => `${l}  `));
+  return `${lines.join('\n')}\n`;
+}

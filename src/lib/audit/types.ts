@@ -1,0 +1,82 @@
+/** The audit's typed values, shared by its stages: window → source → aggregate → render. */
+
+export const GROUP_BY = ['principal', 'event', 'source-ip', 'error'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+
+/** The row field that holds the group's value, per --by. */
+export const GROUP_FIELD = { principal: 'principal', event: 'eventName', 'source-ip': 'sourceIp', error: 'errorCode' } as const satisfies Record<GroupBy, string>;
+export type GroupField = (typeof GROUP_FIELD)[GroupBy];
+
+/** The identity fields of a CloudTrail record (`userIdentity`) that name a principal. */
+export interface Identity {
+  type: string | null;
+  arn: string | null;
+  principalId: string | null;
+  accountId: string | null;
+  invokedBy: string | null;
+  /** `sessionContext.sessionIssuer.arn`: the role behind an assumed-role session. */
+  issuerArn: string | null;
+}
+
+/**
+ * Bedrock calls that share identity, event name, source IP and error code: one event from the
+ * event history, or a group the engine counted in CloudTrail files.
+ */
+export interface CallGroup {
+  identity: Identity;
+  eventName: string;
+  sourceIp: string | null;
+  errorCode: string | null;
+  count: number;
+  /** Epoch milliseconds of the first and last call. */
+  first: number;
+  last: number;
+  /** In the previous window (same length, just before the audited one). */
+  previous: boolean;
+}
+
+export interface AuditWindow {
+  start: Date;
+  end: Date;
+  /** The window of the same length just before `start`, for `new`. */
+  previousStart: Date;
+}
+
+export type AuditRow = { [K in GroupField]?: string | null } & {
+  calls: number;
+  errors: number;
+  accessDenied: number;
+  eventNames: Record<string, number>;
+  sourceIps: string[];
+  principals: string[];
+  firstSeen: string;
+  lastSeen: string;
+  /** Not seen at all in the previous window; null when that window could not be read. */
+  new: boolean | null;
+};
+
+export type AuditSource =
+  | { kind: 'event-history'; dataEvents: false }
+  | { kind: 'trail'; location: string; files: number; bytes: number; dataEvents: true };
+
+export interface AuditTotals {
+  calls: number;
+  errors: number;
+  accessDenied: number;
+  principals: number;
+  sourceIps: number;
+  new: number;
+}
+
+/** Exactly what --json prints; the other formats are drawn from it. */
+export interface AuditResult {
+  window: { start: string; end: string; hours: number };
+  previousWindow: { start: string; end: string } | null;
+  region: string;
+  source: AuditSource;
+  groupBy: GroupBy;
+  deniedOnly: boolean;
+  rows: AuditRow[];
+  totals: AuditTotals;
+  warnings: string[];
+}

@@ -83,8 +83,11 @@ describe('setup-all --yes (unattended)', () => {
       dashboard: 'skipped',
       alarms: 'skipped',
     });
-    expect(failed.stderr).toContain('create-bucket failed');
-    expect(failed.stderr).toContain('enable-logging skipped: needs create-bucket');
+    // The step's own message, hint and exit code reach the user once, through the one error path.
+    expect(failed.json().error).toMatchObject({ exitCode: 1, message: expect.stringContaining('create-bucket failed:') });
+    expect(failed.json().error.message).toContain('Skipped, because they need it: enable-logging, dashboard, alarms.');
+    expect(failed.stderr).toContain('error: create-bucket failed:');
+    expect(failed.json().steps.find((s: { step: string }) => s.step === 'create-bucket').error).toMatchObject({ exitCode: 1, message: expect.any(String), hint: expect.any(String) });
 
     // Fix the cause, run again: completed steps read as unchanged, only the rest is written.
     await sdk(emulator().url, 'eu-west-3').s3.send(new DeleteBucketCommand({ Bucket: BUCKET }));
@@ -118,12 +121,13 @@ describe('setup-all in a terminal (interactive)', () => {
       answers: [
         { prompt: /AWS Region to monitor/, keys: 'eu-west-1\r' },
         { prompt: /Alert email addresses/, keys: 'oncall@example.com, lead@example.com\r' },
+        { prompt: /Save the Region and the alert addresses in .* for next time\?/, keys: 'n\r' },
         { prompt: /Create or repair \d+ resources in eu-west-1\?/, keys: 'y\r' },
       ],
     });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('Plan for eu-west-1:');
-    expect(r.stderr).toMatch(/iam-role\s+BedrockCloudWatchLoggingRole-eu-west-1\s+missing/);
+    expect(r.stderr).toContain('Plan for eu-west-1 (13 to create, 0 as configured):');
+    expect(r.stderr).toMatch(/create\s+iam-role\s+BedrockCloudWatchLoggingRole-eu-west-1/);
     const eu = sdk(emulator().url, 'eu-west-1');
     expect((await eu.iam.send(new GetRoleCommand({ RoleName: 'BedrockCloudWatchLoggingRole-eu-west-1' }))).Role).toBeDefined();
     expect(r.stdout).toContain('created       sns-subscription  lead@example.com');
@@ -140,6 +144,7 @@ describe('setup-all in a terminal (interactive)', () => {
         { prompt: /not an AWS Region code/, keys: '\u0015us-east-1\r' },
         { prompt: /Alert email addresses/, keys: 'not-an-email\r' },
         { prompt: /not a valid email address/, keys: '\u0015\r' },
+        { prompt: /for next time\?/, keys: 'n\r' },
         { prompt: /Create or repair/, keys: 'n\r' },
       ],
     });
@@ -150,11 +155,19 @@ describe('setup-all in a terminal (interactive)', () => {
     expect(r.writes).toEqual([]);
   });
 
-  test('Ctrl-C at a prompt aborts with exit 2 and writes nothing', async () => {
+  test('Ctrl-C at a prompt stops with exit 130, without the word "error", and writes nothing', async () => {
     const r = await cli(['setup-all'], { env: NOT_CI, answers: [{ prompt: /AWS Region to monitor/, keys: '\u0003' }] });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Aborted');
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('Cancelled: nothing more was changed.');
+    expect(r.stderr).not.toMatch(/error/i);
     expect(r.requests).toEqual([]);
+  });
+
+  test('a cancelled prompt (Ctrl-D / Esc) at the plan is the same: exit 130, nothing written', async () => {
+    const r = await cli(['setup-all', '--region', 'us-east-1', '--email', 'a@example.com'], { env: NOT_CI, answers: [{ prompt: /Create or repair/, keys: '\u0003' }] });
+    expect(r.code).toBe(130);
+    expect(r.stderr.split('Create or repair')[1]).not.toMatch(/error/i);
+    expect(r.writes).toEqual([]);
   });
 
   test('with CI set, a terminal is not enough to prompt', async () => {

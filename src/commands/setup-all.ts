@@ -15,7 +15,8 @@ export default defineCommand<Opts>({
     'bedrock-monitor setup-all --yes --region eu-west-1 --email oncall@example.com',
     'bedrock-monitor setup-all --dry-run --json',
   ],
-  configure: (cmd) => cmd.option('--email <address>', 'alert email address (repeatable; replaces alarms.emails)', email),
+  flags: { 'dry-run': true, yes: 'do not ask anything: take the Region and addresses from flags, config and environment (CI does the same)', force: true },
+  configure: (cmd) => cmd.option('--email <address>', 'alert email address (repeatable; replaces config alarms.emails for this run)', email),
   overrides: (o) => ({ emails: o.email }),
   prepare: async (o, io) => {
     const { askSetupQuestions } = await import('../lib/setup/flow.js');
@@ -23,7 +24,7 @@ export default defineCommand<Opts>({
   },
   run: async (ctx) => {
     const { runSetupAll, renderSetupAll } = await import('../lib/setup/flow.js');
-    const { data, exitCode } = await runSetupAll(ctx);
-    return { data, exitCode, render: () => renderSetupAll(ctx, data) };
+    const { data, error } = await runSetupAll(ctx);
+    return { data, error, render: (out) => renderSetupAll(out, data, ctx.dryRun) };
   },
 });

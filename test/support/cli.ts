@@ -22,6 +22,8 @@ export interface CliOptions {
   cwd?: string;
   /** Pretend stdin and stderr are terminals (for prompts). */
   tty?: boolean;
+  /** Pretend stdout is a terminal (COLUMNS sets its width): tables are fitted instead of printed whole. */
+  stdoutTty?: boolean;
   stdin?: PassThrough;
   sleep?: (ms: number) => Promise<void>;
   /** The clock the command sees (default: the real one). */
@@ -65,6 +67,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   const tty = opts.tty ?? opts.answers !== undefined;
   if (tty) Object.assign(stderr, { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
   if (tty) Object.assign(stdin, { isTTY: true, setRawMode: () => stdin });
+  if (opts.stdoutTty) Object.assign(stdout, { isTTY: true, columns: Number(opts.env?.COLUMNS ?? 100) });
   const requests: RequestRecord[] = [];
   const env: Record<string, string | undefined> = { NO_COLOR: '1', COLUMNS: '100', TZ: 'UTC', ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];

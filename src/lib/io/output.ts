@@ -1,7 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import type CliTable3 from 'cli-table3';
-import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
+import { renderTable, type TableInput } from './table.js';
 
 export interface OutStream extends Writable {
   isTTY?: boolean;
@@ -60,11 +59,20 @@ export class Output {
     return this.opts.json;
   }
 
-  /** Terminal width for tables: COLUMNS wins (tests fix it), then the TTY, then 80. */
-  get columns(): number {
+  /**
+   * The width results must fit: undefined when stdout is not a terminal (a pipe or a file gets
+   * everything in full); in a terminal COLUMNS wins (tests fix it), then the terminal's, then 80.
+   */
+  get width(): number | undefined {
+    if (this.io.stdout.isTTY !== true) return undefined;
     const fromEnv = Number(this.io.env.COLUMNS);
     if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
     return this.io.stdout.columns ?? 80;
+  }
+
+  /** The width as a number: unlimited (Infinity) off a terminal. */
+  get columns(): number {
+    return this.width ?? Number.POSITIVE_INFINITY;
   }
 
   /** A result line on stdout. */
@@ -89,8 +97,9 @@ export class Output {
     if (this.opts.verbose) this.io.stderr.write(`${this.c.dim(msg)}\n`);
   }
 
-  error(msg: string, hint?: string): void {
-    this.io.stderr.write(`${this.c.red('error:')} ${msg}\n`);
+  /** An error on stderr; `quiet` ones (the person's own choice, such as a cancelled prompt) without "error:". */
+  error(msg: string, hint?: string, quiet = false): void {
+    this.io.stderr.write(quiet ? `${msg}\n` : `${this.c.red('error:')} ${msg}\n`);
     if (hint) this.io.stderr.write(`${this.c.dim(hint)}\n`);
   }
 
@@ -116,31 +125,21 @@ export class Output {
     };
   }
 
-  /** A borderless table, right-aligning the given columns. */
+  /** A table fitted to the width (see io/table.ts), headings in bold. */
+  fitTable(input: TableInput, style: { footer?: (s: string) => string } = {}): string {
+    return renderTable(input, this.width, { head: (h) => this.c.bold(h), ...style });
+  }
+
+  /** A borderless table whose columns all stay (cells may be coloured), right-aligning the given columns. */
   table(head: string[], rows: string[][], rightAligned: number[] = []): string {
-    // Loaded on first use, so that --help and --version do not pay for it.
-    const Table = createRequire(import.meta.url)('cli-table3') as typeof CliTable3;
-    const t = new Table({
-      head: head.map((h) => this.c.bold(h)),
-      chars: {
-        top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
-        'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-      },
-      style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-      colAligns: head.map((_, i) => (rightAligned.includes(i) ? 'right' : 'left')),
-    });
-    t.push(...rows);
-    return t
-      .toString()
-      .split('\n')
-      .map((l) => l.trimEnd())
-      .join('\n');
+    const columns = head.map((h, i) => ({ head: h, priority: 0, align: rightAligned.includes(i) ? ('right' as const) : ('left' as const) }));
+    return renderTable({ columns, rows }, undefined, { head: (h) => this.c.bold(h) });
   }
 }
 
-/** Renders a value compactly for a human line ("7 → 30", policy documents shortened). */
-export function brief(value: unknown, max = 70): string {
+/** Renders a value compactly for a human line ("7 → 30"); shortened only to `max` (no limit by default). */
+export function brief(value: unknown, max = Number.POSITIVE_INFINITY): string {
   if (value === null || value === undefined) return '(none)';
   const s = typeof value === 'string' ? value : JSON.stringify(value);
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return s.length > max ? `${s.slice(0, Math.max(1, max - 1))}…` : s;
 }

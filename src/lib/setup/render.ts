@@ -1,31 +1,169 @@
-import type { Outcome, StatusRow } from '../aws/ensure.js';
+import type { Change, Outcome } from '../aws/ensure.js';
+import { count } from '../io/format.js';
 import { brief, type Output } from '../io/output.js';
+import { wrapText, type Column } from '../io/table.js';
+import type { StatusLine, SubscriptionState } from './steps.js';
 
-export function renderOutcomes(out: Output, outcomes: Outcome[]): void {
+/**
+ * What setup, status and cleanup print for people. Everything here draws from the same objects
+ * --json prints, and fits the terminal's width (nothing is shortened into a pipe).
+ */
+
+const ACTION_WIDTH = 13;
+const INDENT = ' '.repeat(ACTION_WIDTH + 1);
+
+/** `field: from → to`, each value shortened only as far as the terminal needs. */
+export function changeLine(out: Output, ch: Change, indent: string): string {
+  const width = out.width;
+  const head = `${indent}${ch.field}: `;
+  if (width === undefined) return `${head}${brief(ch.from)} → ${brief(ch.to)}`;
+  const room = Math.max(12, Math.floor((width - head.length - 3) / 2));
+  return `${head}${brief(ch.from, room)} → ${brief(ch.to, room)}`;
+}
+
+/** A name too long for the line wraps at a token boundary, continuing under itself. */
+function wrapped(out: Output, prefix: string, name: string): string[] {
+  const width = out.width;
+  if (width === undefined || prefix.length + name.length <= width) return [`${prefix}${name}`];
+  const lines = wrapText(name, Math.max(10, width - prefix.length));
+  return lines.map((l, i) => (i === 0 ? `${prefix}${l}` : `${' '.repeat(prefix.length)}${l}`));
+}
+
+function actionLabel(out: Output, a: Outcome['action']): string {
+  const padded = a.padEnd(ACTION_WIDTH);
   const c = out.c;
-  const colour = (a: Outcome['action']): string => {
-    const padded = a.padEnd(13);
-    if (a === 'created' || a === 'updated' || a === 'deleted') return c.green(padded);
-    if (a.startsWith('would-')) return c.cyan(padded);
-    if (a === 'skipped') return c.yellow(padded);
-    return c.dim(padded);
-  };
+  if (a === 'created' || a === 'updated' || a === 'deleted') return c.green(padded);
+  if (a.startsWith('would-')) return c.cyan(padded);
+  if (a === 'skipped') return c.yellow(padded);
+  if (a === 'failed') return c.red(padded);
+  return c.dim(padded);
+}
+
+/** One line per resource (`created  log-group  /aws/…`), then its changed fields and any note. */
+export function renderOutcomes(out: Output, outcomes: Outcome[]): void {
   const width = Math.max(...outcomes.map((o) => o.resource.length), 8);
   for (const o of outcomes) {
-    out.print(`${colour(o.action)} ${o.resource.padEnd(width)}  ${o.name}${o.note ? c.dim(`  (${o.note})`) : ''}`);
-    for (const ch of o.changes) out.print(`${' '.repeat(14)}${ch.field}: ${brief(ch.from)} → ${brief(ch.to)}`);
+    const lines = wrapped(out, `${actionLabel(out, o.action)} ${o.resource.padEnd(width)}  `, o.name);
+    // The padding of the action label is measured without its colour codes.
+    for (const l of lines) out.print(l);
+    if (o.note) for (const l of wrapped(out, INDENT, `(${o.note})`)) out.print(out.c.dim(l));
+    for (const ch of o.changes) out.print(changeLine(out, ch, INDENT));
   }
 }
 
-export function renderStatus(out: Output, rows: StatusRow[]): void {
-  const c = out.c;
-  const label = (s: StatusRow['status']): string => (s === 'ok' ? c.green(s) : s === 'drifted' ? c.yellow(s) : c.red(s));
-  out.print(
-    out.table(
-      ['RESOURCE', 'NAME', 'STATUS', 'DETAILS'],
-      rows.map((r) => [r.resource, r.name, label(r.status), r.changes.map((ch) => ch.field).join(', ')]),
-    ),
-  );
-  const bad = rows.filter((r) => r.status !== 'ok').length;
-  out.print(bad ? `\n${bad} of ${rows.length} resources need attention; run the step that owns each (or setup-all).` : `\nAll ${rows.length} resources are as configured.`);
+/** True when nothing was (or would be) written. */
+export function converged(outcomes: Outcome[]): boolean {
+  return outcomes.length > 0 && outcomes.every((o) => o.action === 'unchanged');
 }
+
+/** The one line a run that changed nothing prints instead of a line per resource. */
+export function convergedLine(outcomes: Outcome[], region: string): string {
+  const only = outcomes.length === 1 ? outcomes[0] : undefined;
+  if (only) return `Nothing to change: ${only.resource} ${only.name} is as configured.`;
+  return `Nothing to change: all ${outcomes.length} resources in ${region} are as configured.`;
+}
+
+/** A single step's result: its outcomes, or one line when it changed nothing. */
+export function renderStepResult(out: Output, outcomes: Outcome[], region: string): void {
+  if (converged(outcomes)) out.print(convergedLine(outcomes, region));
+  else renderOutcomes(out, outcomes);
+}
+
+function statusLabel(out: Output, r: StatusLine): string {
+  if (r.subscription === 'pending') return out.c.yellow('pending');
+  if (r.status === 'ok') return out.c.green('ok');
+  return r.status === 'drifted' ? out.c.yellow(r.status) : out.c.red(r.status);
+}
+
+function statusText(r: StatusLine): string {
+  return r.subscription === 'pending' ? 'pending' : r.status;
+}
+
+/** Lines under a row: each drifted field with its values, and why a resource is not the tool's. */
+function detailLines(out: Output, r: StatusLine, repairShown: boolean): string[] {
+  const indent = '    ';
+  const lines = r.changes.map((ch) => changeLine(out, ch, indent));
+  if (r.note) lines.push(...wrapped(out, indent, `(${r.note})`).map((l) => out.c.dim(l)));
+  if (!repairShown && r.repair) lines.push(...wrapped(out, indent, `repair: ${r.repair}`));
+  return lines;
+}
+
+const short = (repair: string | null): string => (repair ?? '').replace(/^bedrock-monitor /, '');
+
+const REPAIR = 'REPAIR WITH bedrock-monitor …';
+
+/** The status table: resource, name, status and the command that repairs each row; drift details under it. */
+function statusTable(out: Output, rows: StatusLine[]): string {
+  const anyRepair = rows.some((r) => r.repair);
+  const columns: Column[] = [
+    { head: 'RESOURCE', priority: 0 },
+    { head: 'NAME', priority: 0, wrap: true },
+    { head: 'STATUS', priority: 0, paint: (_t, i) => statusLabel(out, rows[i]!) },
+    ...(anyRepair ? [{ head: REPAIR, priority: 1, keep: true, wrap: true }] : []),
+  ];
+  return out.fitTable({
+    columns,
+    rows: rows.map((r) => [r.resource, r.name, statusText(r), short(r.repair)].slice(0, columns.length)),
+    after: (i, shown) => detailLines(out, rows[i]!, shown.includes(REPAIR)),
+  });
+}
+
+function pendingLine(emails: string[]): string {
+  return `${count(emails.length, 'email subscription')} ${emails.length === 1 ? 'is' : 'are'} pending confirmation (${emails.join(', ')}): alarms reach an address only after its owner follows the link in the email from AWS Notifications.`;
+}
+
+/** `status`: the table, then one line on what to do. */
+export function renderStatus(out: Output, rows: StatusLine[], region: string): void {
+  out.print(`Status in ${region}:`);
+  out.print(statusTable(out, rows));
+  const bad = rows.filter((r) => r.status !== 'ok');
+  out.print('');
+  if (!bad.length) {
+    out.print(`All ${count(rows.length, 'resource')} are as configured.`);
+  } else {
+    const setupAllCovers = bad.every((r) => r.repair && !/ --(force|prune)$/.test(r.repair));
+    const all = setupAllCovers ? ', or `bedrock-monitor setup-all` for all of them' : '';
+    out.print(`${bad.length} of ${count(rows.length, 'resource')} need attention: run the command in REPAIR WITH for each${all}.`);
+  }
+  const pending = rows.filter((r) => r.subscription === 'pending').map((r) => r.name);
+  if (pending.length) out.print(pendingLine(pending));
+}
+
+/** setup-all's plan (on stderr, before it asks): what it will create or update, and what it leaves. */
+export function renderPlan(out: Output, rows: StatusLine[], region: string): void {
+  const todo = rows.filter((r) => r.status !== 'ok');
+  const creates = todo.filter((r) => r.status === 'missing').length;
+  const updates = todo.length - creates;
+  const parts = [creates ? `${creates} to create` : '', updates ? `${updates} to update` : '', `${rows.length - todo.length} as configured`].filter(Boolean);
+  out.print(`Plan for ${region} (${parts.join(', ')}):`);
+  const columns: Column[] = [{ head: 'ACTION', priority: 0 }, { head: 'RESOURCE', priority: 0 }, { head: 'NAME', priority: 0, wrap: true }];
+  out.print(
+    out.fitTable({
+      columns,
+      rows: todo.map((r) => [r.status === 'missing' ? 'create' : 'update', r.resource, r.name]),
+      after: (i) => detailLines(out, { ...todo[i]!, repair: null }, true),
+    }),
+  );
+}
+
+export interface NextSteps {
+  /** Each configured address and its subscription. */
+  subscriptions: SubscriptionState[];
+  /** The dashboard in the console, once it exists. */
+  dashboardUrl: string | null;
+}
+
+/** What a person still has to do after setup, said once: confirm subscriptions, and where the dashboard is. */
+export function renderNextSteps(out: Output, next: NextSteps): void {
+  const pending = next.subscriptions.filter((s) => s.state === 'pending').map((s) => s.email);
+  if (!pending.length && !next.dashboardUrl) return;
+  out.print('');
+  out.print('Next:');
+  if (pending.length) for (const w of wrapped(out, '  ', pendingLine(pending))) out.print(w);
+  // A link is never wrapped: terminals make it clickable only in one piece.
+  if (next.dashboardUrl) out.print(`  Dashboard: ${next.dashboardUrl}`);
+}
+
+/** The warning for alarms that notify a topic nobody is subscribed to. */
+export const NO_EMAIL_WARNING =
+  'no alert email is configured, so no one is told when an alarm fires. Add one: bedrock-monitor config set alarms.emails you@example.com (then run alarms or setup-all again).';

@@ -1,0 +1,215 @@
+import { stripVTControlCharacters } from 'node:util';
+
+/**
+ * Tables that fit where they go. Into a pipe or a file a table is never cut: every column, every
+ * value in full. In a terminal of a given width it is made to fit, in this order:
+ *
+ *   1. columns whose every value is missing (n/a) go first;
+ *   2. then droppable columns, least valuable first;
+ *   3. then cells with shorter readable forms (model IDs) are shortened, one form at a time, never
+ *      cut mid-token and never so far that two different values look alike;
+ *   4. then wrappable columns wrap at token boundaries;
+ *   5. then kept columns go, least valuable first;
+ * and finally any dropped column that fits again is brought back, most valuable first. What is left
+ * over the width (one token wider than the terminal) wraps in the terminal rather than being cut.
+ * Pure: text in, text out; colour is applied after the layout, so it never changes a width.
+ */
+
+export interface Column {
+  head: string;
+  align?: 'left' | 'right';
+  /** 0: never dropped. Otherwise higher numbers are dropped first. */
+  priority: number;
+  /** Dropped only after shortening and wrapping could not make room. */
+  keep?: boolean;
+  /** Shorter readable forms of a cell, longest first (each one shorter than the one before). */
+  shorter?(cell: string): string[];
+  /** May wrap onto several lines at token boundaries (after - / . _ @ : or a space). */
+  wrap?: boolean;
+  /** Colour for a body cell, applied after layout. */
+  paint?(text: string, row: number): string;
+}
+
+export interface TableInput {
+  columns: Column[];
+  /** Body rows of plain text, one cell per column. */
+  rows: string[][];
+  /** Rows under the body (totals): they count for widths, not for judging a column empty. */
+  footer?: string[][];
+  /** The text of a value that is not known; a column of nothing else is the first to go. */
+  missing?: string;
+  /** Lines printed under a body row (details), given the heads of the columns shown. */
+  after?(row: number, shown: string[]): string[];
+}
+
+export interface TableStyle {
+  head?(text: string): string;
+  footer?(text: string): string;
+}
+
+export interface TableLayout {
+  /** Indexes of the columns shown, in their original order. */
+  shown: number[];
+  /** Heads of the columns left out. */
+  dropped: string[];
+  /** Body and footer cells as shown (shortened where needed), for every column. */
+  rows: string[][];
+  footer: string[][];
+  /** Widths of the shown columns, by column index. */
+  widths: Map<number, number>;
+}
+
+export const GAP = 2;
+const MIN_WRAP = 10;
+
+const visible = (s: string): number => stripVTControlCharacters(s).length;
+
+function naturalWidth(input: TableInput, rows: string[][], footer: string[][], col: number): number {
+  return Math.max(visible(input.columns[col]!.head), ...rows.map((r) => visible(r[col] ?? '')), ...footer.map((r) => visible(r[col] ?? '')));
+}
+
+/** The form of each cell at a shortening level; values that would collide keep the level before. */
+function shortenColumn(cells: string[], forms: (cell: string) => string[], level: number): string[] {
+  const at = (cell: string, l: number): string => (l === 0 ? cell : (forms(cell)[Math.min(l, forms(cell).length) - 1] ?? cell));
+  let out = cells.map((c) => at(c, level));
+  for (let l = level - 1; l >= 0; l--) {
+    const owners = new Map<string, Set<string>>();
+    out.forEach((s, i) => owners.set(s, (owners.get(s) ?? new Set()).add(cells[i]!)));
+    const clash = out.map((s) => owners.get(s)!.size > 1);
+    if (!clash.some(Boolean)) break;
+    out = out.map((s, i) => (clash[i] ? at(cells[i]!, l) : s));
+  }
+  return out;
+}
+
+interface State {
+  shown: Set<number>;
+  level: number;
+  wrapAt: Map<number, number>;
+}
+
+function cellsAt(input: TableInput, level: number): { rows: string[][]; footer: string[][] } {
+  const rows = input.rows.map((r) => [...r]);
+  const footer = (input.footer ?? []).map((r) => [...r]);
+  input.columns.forEach((c, i) => {
+    if (!c.shorter || level === 0) return;
+    const short = shortenColumn(
+      rows.map((r) => r[i] ?? ''),
+      (cell) => c.shorter!(cell),
+      level,
+    );
+    rows.forEach((r, k) => (r[i] = short[k]!));
+  });
+  return { rows, footer };
+}
+
+function totalWidth(input: TableInput, s: State): number {
+  const { rows, footer } = cellsAt(input, s.level);
+  const cols = [...s.shown];
+  return cols.reduce((a, i) => a + (s.wrapAt.get(i) ?? naturalWidth(input, rows, footer, i)), 0) + GAP * Math.max(0, cols.length - 1);
+}
+
+function maxLevel(input: TableInput): number {
+  return Math.max(0, ...input.columns.flatMap((c) => (c.shorter ? input.rows.map((r) => c.shorter!(r[input.columns.indexOf(c)] ?? '').length) : [])));
+}
+
+/** Gives wrappable columns the width the others leave, when that is at least MIN_WRAP each. */
+function wrapToFit(input: TableInput, s: State, width: number): void {
+  const wrappable = [...s.shown].filter((i) => input.columns[i]!.wrap);
+  if (!wrappable.length) return;
+  const { rows, footer } = cellsAt(input, s.level);
+  const others = [...s.shown].filter((i) => !input.columns[i]!.wrap).reduce((a, i) => a + naturalWidth(input, rows, footer, i), 0);
+  const room = width - others - GAP * (s.shown.size - 1);
+  const each = Math.floor(room / wrappable.length);
+  if (each < MIN_WRAP) return;
+  for (const i of wrappable) if (naturalWidth(input, rows, footer, i) > each) s.wrapAt.set(i, Math.max(each, visible(input.columns[i]!.head)));
+}
+
+/** Decides which columns show, at which shortening level and wrap widths, for a terminal `width` wide (undefined: no limit). */
+export function layoutTable(input: TableInput, width: number | undefined): TableLayout {
+  const missing = input.missing ?? 'n/a';
+  const all = input.columns.map((_, i) => i);
+  const s: State = { shown: new Set(all), level: 0, wrapAt: new Map() };
+  const fits = (): boolean => width === undefined || totalWidth(input, s) <= width;
+  const byPriority = (pick: (i: number) => boolean) => all.filter((i) => input.columns[i]!.priority > 0 && pick(i)).sort((a, b) => input.columns[b]!.priority - input.columns[a]!.priority);
+  const empty = (i: number): boolean => input.rows.length > 0 && input.rows.every((r) => r[i] === missing || r[i] === '');
+  const removed: number[] = [];
+  const dropWhileTooWide = (order: number[]): void => {
+    for (const i of order) {
+      if (fits()) return;
+      s.shown.delete(i);
+      removed.push(i);
+    }
+  };
+  dropWhileTooWide(byPriority(empty));
+  dropWhileTooWide(byPriority((i) => !input.columns[i]!.keep && !empty(i)));
+  const top = maxLevel(input);
+  while (!fits() && s.level < top) s.level++;
+  if (!fits() && width !== undefined) wrapToFit(input, s, width);
+  dropWhileTooWide(byPriority((i) => input.columns[i]!.keep === true && !empty(i)));
+  // Bring back what fits again, most valuable first, stopping at the first that does not.
+  for (const i of removed.filter((r) => !empty(r)).sort((a, b) => input.columns[a]!.priority - input.columns[b]!.priority)) {
+    s.shown.add(i);
+    if (!fits()) {
+      s.shown.delete(i);
+      break;
+    }
+  }
+  const { rows, footer } = cellsAt(input, s.level);
+  const shown = all.filter((i) => s.shown.has(i));
+  const widths = new Map(shown.map((i) => [i, s.wrapAt.get(i) ?? naturalWidth(input, rows, footer, i)]));
+  return { shown, dropped: all.filter((i) => !s.shown.has(i)).map((i) => input.columns[i]!.head), rows, footer, widths };
+}
+
+/** Splits text into lines of at most `width`, breaking after - / . _ @ : or a space where it can. */
+export function wrapText(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const tokens = text.match(/[^-/._@:\s]*[-/._@:\s]|[^-/._@:\s]+$/g) ?? [text];
+  const lines: string[] = [];
+  let line = '';
+  for (let t of tokens) {
+    while (t.length > width) {
+      if (line) lines.push(line.trimEnd());
+      lines.push(t.slice(0, width));
+      t = t.slice(width);
+      line = '';
+    }
+    if ((line + t).trimEnd().length > width) {
+      lines.push(line.trimEnd());
+      line = '';
+    }
+    line += t;
+  }
+  if (line) lines.push(line.trimEnd());
+  return lines;
+}
+
+function pad(text: string, plainLength: number, width: number, align: 'left' | 'right' | undefined): string {
+  const fill = ' '.repeat(Math.max(0, width - plainLength));
+  return align === 'right' ? fill + text : text + fill;
+}
+
+/** One table row, possibly several lines high when a cell wraps. */
+function renderRow(input: TableInput, layout: TableLayout, cells: string[], paint: (text: string, col: number) => string): string[] {
+  const parts = layout.shown.map((i) => wrapText(cells[i] ?? '', layout.widths.get(i)!));
+  const height = Math.max(1, ...parts.map((p) => p.length));
+  const lines: string[] = [];
+  for (let l = 0; l < height; l++) {
+    const line = layout.shown.map((i, k) => {
+      const text = parts[k]![l] ?? '';
+      return pad(text ? paint(text, i) : '', visible(text), layout.widths.get(i)!, input.columns[i]!.align);
+    });
+    lines.push(line.join(' '.repeat(GAP)).trimEnd());
+  }
+  return lines;
+}
+
+/** Lays the table out for `width` (undefined: unlimited) and renders it, borderless, two spaces between columns. */
+export function renderTable(input: TableInput, width: number | undefined, style: TableStyle = {}): string {
+  const layout = layoutTable(input, width);
+  const head = renderRow(input, layout, input.columns.map((c) => c.head), (t) => style.head?.(t) ?? t);
+  const heads = layout.shown.map((i) => input.columns[i]!.head);
+  const body = layout.rows.flatMap((r, row) => [...renderRow(input, layout, r, (t, i) => input.columns[i]!.paint?.(t, row) ?? t), ...(input.after?.(row, heads) ?? [])]);
+  const foot = layout.footer.flatMap((r) => renderRow(input, layout, r, (t) => style.footer?.(t) ?? t));
+  return [...head, ...body, ...foot].join('\n');
+}

@@ -79,7 +79,11 @@ function commandNames(program: Command): string[] {
 
 /** Commander's parse errors, as the one error type: invalid input (exit 2), with its suggestion as the hint. */
 function fromCommander(err: CommanderError, program: Command, argv: string[]): BmError {
-  const text = err.message.replace(/^error: /, '');
+  const text = err.message
+    .replace(/^error: /, '')
+    // "option '--hours <n>' argument 'x' is invalid. …" → "--hours: …", naming the flag first.
+    .replace(/^option '(-\S+?)(?:, (--\S+))?(?: <[^>]*>)?' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/, (_m, a: string, b: string | undefined, v: string, c: string) => `${b ?? a}: "${v}" is not one of ${c}`)
+    .replace(/^option '(-\S+?)(?:, (--\S+))?(?: <[^>]*>)?' argument '.*' is invalid\. /, (_m, a: string, b: string | undefined) => `${b ?? a}: `);
   const [message, ...rest] = text.split('\n');
   let hint = rest.join('\n').replace(/^\((.*)\)$/, '$1') || undefined;
   if (err.code === 'commander.unknownCommand') {
@@ -88,6 +92,11 @@ function fromCommander(err: CommanderError, program: Command, argv: string[]): B
     const names = parent ? parent.commands.map((c) => c.name()) : program.commands.map((c) => c.name());
     const guess = nearest(word, names);
     hint = guess ? `Did you mean ${parent ? `${parent.name()} ` : ''}${guess}?` : `Commands: ${commandNames(program).join(', ')}.`;
+  }
+  if (err.code === 'commander.unknownOption' && !hint) {
+    const names = program.commands.map((c) => c.name());
+    const cmd = argv.find((a) => names.includes(a));
+    if (cmd) hint = `\`bedrock-monitor ${cmd}${cmd === 'config' ? ' <command>' : ''} --help\` lists its options.`;
   }
   // A command that needs a subcommand was given none: its help is already on stderr.
   if (err.code === 'commander.help') return usageError(`${argv.filter((a) => !a.startsWith('-')).join(' ')} needs one of its commands (see above)`);

@@ -80,14 +80,28 @@ export function keyNames(): string[] {
   return configKeys().map((k) => k.key);
 }
 
-/** "did you mean …" for an unknown key, matched against the full paths and their last parts. */
+/** Corrects a key part by part (`alarms.thresholdz.tokensPerHuor` → `alarms.thresholds.tokensPerHour`). */
+function correctParts(key: string, names: string[]): string | undefined {
+  let prefix = '';
+  for (const part of key.split('.')) {
+    const children = [...new Set(names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length).split('.')[0]!))];
+    const child = children.includes(part) ? part : nearest(part, children);
+    if (!child) return undefined;
+    prefix = `${prefix}${child}.`;
+  }
+  const full = prefix.slice(0, -1);
+  return names.includes(full) ? full : undefined;
+}
+
+/** "did you mean …" for an unknown key: corrected part by part, else by its last part alone (a key put at the wrong level). */
 export function suggestKey(key: string): string | undefined {
   const names = keyNames().filter((k) => !k.includes('<'));
-  const full = nearest(key, names);
-  if (full) return full;
+  const corrected = correctParts(key, names);
+  if (corrected && corrected !== key) return corrected;
   const last = key.split('.').pop() ?? key;
-  const byLast = nearest(last, names.map((n) => n.split('.').pop()!));
-  return byLast ? names.find((n) => n.endsWith(`.${byLast}`) || n === byLast) : undefined;
+  const lasts = names.map((n) => n.split('.').pop()!);
+  const byLast = lasts.includes(last) ? last : nearest(last, lasts);
+  return byLast ? names.find((n) => n === byLast || n.endsWith(`.${byLast}`)) : undefined;
 }
 
 export interface ResolvedKey {

@@ -62,8 +62,8 @@ function deleteAt(obj: Record<string, unknown>, path: string[]): boolean {
 function checkValue(key: string, info: KeyInfo, value: unknown): void {
   const parsed = (info.schema).safeParse(value);
   if (parsed.success) return;
-  const problems = parsed.error.issues.map((i) => describeIssue({ ...i, path: [key, ...i.path] }));
-  const allowed = info.choices ? ` (one of ${info.choices.join(', ')})` : '';
+  const problems = parsed.error.issues.map((i) => (i.path.length ? describeIssue({ ...i, path: [key, ...i.path] }) : `${key}: ${i.message}`));
+  const allowed = info.choices && !problems.some((p) => p.includes(info.choices![0]!)) ? ` (one of ${info.choices.join(', ')})` : '';
   throw usageError(`${problems.join('; ')}${allowed}`);
 }
 
@@ -85,10 +85,15 @@ export function configSet(opts: { config?: string | undefined; cwd: string }, ke
   const file = configPath(opts.config, opts.cwd);
   const existing = readConfigJson(file);
   const data = existing ?? {};
+  const before = new Set(configProblems(data));
   const previous = at(data, path);
   setAt(data, path, value);
+  // Problems this change would cause refuse it; problems the file already had are left, with a warning.
+  const after = configProblems(data);
+  const caused = after.filter((p) => !before.has(p));
+  if (caused.length) throw usageError(`${key}: ${caused.join('; ')}`, path[0] === 'prices' ? `Set the whole entry: bedrock-monitor config set prices.${path[1]} '{"input": 3, "output": 15, "cacheWrite": 3.75, "cacheRead": 0.3}'` : undefined);
   writeConfigJson(file, data);
-  return { file, key, value, previous: previous ?? null, created: existing === undefined, otherProblems: configProblems(data) };
+  return { file, key, value, previous: previous ?? null, created: existing === undefined, otherProblems: after };
 }
 
 /** `config unset KEY`: back to the default. A key the file does not hold is not an error. */
@@ -132,7 +137,7 @@ export function configList(opts: { config?: string | undefined; cwd: string }): 
 
 /** A value as a person types it back: strings bare, lists comma-separated, the rest as JSON. */
 export function formatValue(value: unknown): string {
-  if (value === null || value === undefined) return '';
+  if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
   return JSON.stringify(value);

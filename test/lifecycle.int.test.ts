@@ -80,12 +80,13 @@ describe('setup-all --yes (unattended)', () => {
       'create-log-group': 'ok',
       topic: 'ok',
       'enable-logging': 'skipped',
-      dashboard: 'skipped',
-      alarms: 'skipped',
+      // They read metrics, not logs: a failed bucket does not leave the account without them.
+      dashboard: 'ok',
+      alarms: 'ok',
     });
     // The step's own message, hint and exit code reach the user once, through the one error path.
     expect(failed.json().error).toMatchObject({ exitCode: 1, message: expect.stringContaining('create-bucket failed:') });
-    expect(failed.json().error.message).toContain('Skipped, because they need it: enable-logging, dashboard, alarms.');
+    expect(failed.json().error.message).toContain('Skipped, because they need it: enable-logging.');
     expect(failed.stderr).toContain('error: create-bucket failed:');
     expect(failed.json().steps.find((s: { step: string }) => s.step === 'create-bucket').error).toMatchObject({ exitCode: 1, message: expect.any(String), hint: expect.any(String) });
 
@@ -99,6 +100,7 @@ describe('setup-all --yes (unattended)', () => {
     expect(byResource('sns-topic')).toEqual(['unchanged']);
     expect(byResource('s3-bucket')).toEqual(['created']);
     expect(byResource('logging-config')).toEqual(['created']);
+    expect(byResource('dashboard')).toEqual(['unchanged']);
     expect(resumed.writes.some((w) => w.operation === 'CreateRole' || w.operation === 'CreateLogGroup')).toBe(false);
     expect((await cli(['status'])).code).toBe(0);
   });

@@ -22,7 +22,7 @@ const set = defineCommand({
       render: (out) => {
         for (const p of r.otherProblems) out.warn(`${r.file}: ${p} (left as it was)`);
         const was = r.previous === null ? '' : ` (was ${formatValue(r.previous)})`;
-        out.print(`${r.created ? 'Created' : 'Updated'} ${r.file}: ${r.key} = ${formatValue(r.value)}${was}`);
+        out.say(`${r.created ? 'Created' : 'Updated'} ${r.file}: ${r.key} = ${formatValue(r.value)}${was}`);
       },
     };
   },
@@ -58,7 +58,7 @@ const unset = defineCommand({
     const r = configUnset({ config: opts.config, cwd: io.cwd }, key!);
     return {
       data: r,
-      render: (out) => out.print(r.removed ? `Removed ${r.key} from ${r.file} (was ${formatValue(r.previous)}).` : `${r.key} was not set in ${r.file}: nothing to remove.`),
+      render: (out) => out.say(r.removed ? `Removed ${r.key} from ${r.file} (was ${formatValue(r.previous)}).` : `${r.key} was not set in ${r.file}: nothing to remove.`),
     };
   },
 });
@@ -73,7 +73,7 @@ const list = defineCommand({
     return {
       data: r,
       render: (out) => {
-        out.print(r.exists ? `Settings from ${r.file} (and defaults):` : `No config file at ${r.file} yet: these are the defaults. \`bedrock-monitor config set KEY VALUE\` creates it.`);
+        out.say(r.exists ? `Settings from ${r.file} (and defaults):` : `No config file at ${r.file} yet: these are the defaults. \`bedrock-monitor config set KEY VALUE\` creates it.`);
         out.print(
           out.fitTable({
             columns: [{ head: 'KEY', priority: 0 }, { head: 'VALUE', priority: 0, wrap: true }, { head: 'FROM', priority: 1 }],

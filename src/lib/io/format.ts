@@ -25,11 +25,12 @@ export function count(n: number, one: string, many?: string): string {
  */
 export function wrapWords(text: string, width: number | undefined, hang = 0): string[] {
   if (width === undefined || text.length <= width) return [text];
-  const words = text.split(' ');
+  const indent = /^ */.exec(text)![0];
+  const words = text.slice(indent.length).split(' ');
   const lines: string[] = [];
-  let line = '';
+  let line = indent;
   for (const w of words) {
-    const candidate = line ? `${line} ${w}` : w;
+    const candidate = line.trim() ? `${line} ${w}` : `${line}${w}`;
     if (candidate.length > width && line.trim()) {
       lines.push(line);
       line = `${' '.repeat(hang)}${w}`;

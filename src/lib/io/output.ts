@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Readable, Writable } from 'node:stream';
+import { wrapWords } from './format.js';
 import { renderTable, type TableInput } from './table.js';
 
 export interface OutStream extends Writable {
@@ -70,6 +71,14 @@ export class Output {
     return this.io.stdout.columns ?? 80;
   }
 
+  /** The width of stderr when it is a terminal (errors, warnings and prompts wrap to it). */
+  get errWidth(): number | undefined {
+    if (this.io.stderr.isTTY !== true) return undefined;
+    const fromEnv = Number(this.io.env.COLUMNS);
+    if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+    return this.io.stderr.columns ?? 80;
+  }
+
   /** The width as a number: unlimited (Infinity) off a terminal. */
   get columns(): number {
     return this.width ?? Number.POSITIVE_INFINITY;
@@ -78,6 +87,11 @@ export class Output {
   /** A result line on stdout. */
   print(text = ''): void {
     this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** A sentence on stdout, wrapped at spaces to the terminal (continuation lines indented by `hang`). */
+  say(text: string, hang = 0): void {
+    for (const line of wrapWords(text, this.width, hang)) this.print(line);
   }
 
   /** The --json document on stdout. */
@@ -90,7 +104,13 @@ export class Output {
   }
 
   warn(msg: string): void {
-    this.io.stderr.write(`${this.c.yellow('warning:')} ${msg}\n`);
+    const [first = '', ...rest] = this.wrapErr(`warning: ${msg}`);
+    this.io.stderr.write(`${this.c.yellow('warning:')}${first.slice('warning:'.length)}\n${rest.map((l) => `${l}\n`).join('')}`);
+  }
+
+  /** Lines of a message for stderr, each of its lines wrapped to a terminal's width. */
+  private wrapErr(text: string): string[] {
+    return text.split('\n').flatMap((l) => wrapWords(l, this.errWidth, l.startsWith('  ') ? 4 : 0));
   }
 
   debug(msg: string): void {
@@ -99,8 +119,10 @@ export class Output {
 
   /** An error on stderr; `quiet` ones (the person's own choice, such as a cancelled prompt) without "error:". */
   error(msg: string, hint?: string, quiet = false): void {
-    this.io.stderr.write(quiet ? `${msg}\n` : `${this.c.red('error:')} ${msg}\n`);
-    if (hint) this.io.stderr.write(`${this.c.dim(hint)}\n`);
+    const [first = '', ...rest] = this.wrapErr(quiet ? msg : `error: ${msg}`);
+    const head = quiet ? first : `${this.c.red('error:')}${first.slice('error:'.length)}`;
+    this.io.stderr.write([head, ...rest].map((l) => `${l}\n`).join(''));
+    if (hint) this.io.stderr.write(this.wrapErr(hint).map((l) => `${this.c.dim(l)}\n`).join(''));
   }
 
   /** A spinner on an interactive stderr; plain progress lines (only on success/failure) otherwise. */

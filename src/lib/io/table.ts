@@ -113,16 +113,30 @@ function maxLevel(input: TableInput): number {
   return Math.max(0, ...input.columns.flatMap((c) => (c.shorter ? input.rows.map((r) => c.shorter!(r[input.columns.indexOf(c)] ?? '').length) : [])));
 }
 
-/** Gives wrappable columns the width the others leave, when that is at least MIN_WRAP each. */
+/**
+ * Shares the width the other columns leave among the wrappable ones: narrow ones keep their natural
+ * width, wide ones split what remains. Gives up (no wrapping) when a column would get under MIN_WRAP.
+ */
 function wrapToFit(input: TableInput, s: State, width: number): void {
-  const wrappable = [...s.shown].filter((i) => input.columns[i]!.wrap);
-  if (!wrappable.length) return;
   const { rows, footer } = cellsAt(input, s.level);
+  // A column never wraps narrower than its longest token: wrapping is not cutting.
+  const longestToken = (i: number): number => Math.max(0, ...rows.map((r) => tokens(r[i] ?? '')).flat().map((t) => t.trimEnd().length));
+  const wrappable = [...s.shown]
+    .filter((i) => input.columns[i]!.wrap)
+    .map((i) => ({ i, natural: naturalWidth(input, rows, footer, i), min: Math.max(MIN_WRAP, visible(input.columns[i]!.head), longestToken(i)) }));
+  if (!wrappable.length) return;
   const others = [...s.shown].filter((i) => !input.columns[i]!.wrap).reduce((a, i) => a + naturalWidth(input, rows, footer, i), 0);
-  const room = width - others - GAP * (s.shown.size - 1);
-  const each = Math.floor(room / wrappable.length);
-  if (each < MIN_WRAP) return;
-  for (const i of wrappable) if (naturalWidth(input, rows, footer, i) > each) s.wrapAt.set(i, Math.max(each, visible(input.columns[i]!.head)));
+  let room = width - others - GAP * (s.shown.size - 1);
+  let left = wrappable.length;
+  const given = new Map<number, number>();
+  for (const w of [...wrappable].sort((a, b) => a.natural - b.natural)) {
+    const give = Math.min(w.natural, Math.floor(room / left));
+    if (give < w.natural && give < w.min) return;
+    given.set(w.i, give);
+    room -= give;
+    left--;
+  }
+  for (const w of wrappable) if (given.get(w.i)! < w.natural) s.wrapAt.set(w.i, given.get(w.i)!);
 }
 
 /** Decides which columns show, at which shortening level and wrap widths, for a terminal `width` wide (undefined: no limit). */
@@ -145,13 +159,26 @@ export function layoutTable(input: TableInput, width: number | undefined): Table
   dropWhileTooWide(byPriority((i) => !input.columns[i]!.keep && !empty(i)));
   const top = maxLevel(input);
   while (!fits() && s.level < top) s.level++;
-  if (!fits() && width !== undefined) wrapToFit(input, s, width);
-  dropWhileTooWide(byPriority((i) => input.columns[i]!.keep === true && !empty(i)));
+  const rewrap = (): void => {
+    s.wrapAt.clear();
+    if (!fits() && width !== undefined) wrapToFit(input, s, width);
+  };
+  rewrap();
+  for (const i of byPriority((c) => input.columns[c]!.keep === true && !empty(c))) {
+    if (fits()) break;
+    s.shown.delete(i);
+    removed.push(i);
+    // Wrapping starts again with the room the dropped column leaves.
+    rewrap();
+  }
   // Bring back what fits again, most valuable first, stopping at the first that does not.
   for (const i of removed.filter((r) => !empty(r)).sort((a, b) => input.columns[a]!.priority - input.columns[b]!.priority)) {
+    const wrapAt = new Map(s.wrapAt);
     s.shown.add(i);
+    rewrap();
     if (!fits()) {
       s.shown.delete(i);
+      s.wrapAt = wrapAt;
       break;
     }
   }
@@ -162,12 +189,17 @@ export function layoutTable(input: TableInput, width: number | undefined): Table
 }
 
 /** Splits text into lines of at most `width`, breaking after - / . _ @ : or a space where it can. */
+/** The pieces a cell may wrap between: each ends with - / . _ @ : or a space (the last may not). */
+function tokens(text: string): string[] {
+  return text.match(/[^-/._@:\s]*[-/._@:\s]|[^-/._@:\s]+$/g) ?? [text];
+}
+
 export function wrapText(text: string, width: number): string[] {
   if (text.length <= width) return [text];
-  const tokens = text.match(/[^-/._@:\s]*[-/._@:\s]|[^-/._@:\s]+$/g) ?? [text];
+  const parts = tokens(text);
   const lines: string[] = [];
   let line = '';
-  for (let t of tokens) {
+  for (let t of parts) {
     while (t.length > width) {
       if (line) lines.push(line.trimEnd());
       lines.push(t.slice(0, width));

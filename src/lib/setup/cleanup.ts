@@ -146,7 +146,7 @@ async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[])
     throw usageError(`cleanup would delete ${count(toDelete.length, 'resource')} and there is no terminal to confirm on: pass --yes to delete, or --dry-run to list them.`);
   }
   const list = ctx.out.toStderr();
-  list.print(`cleanup will delete in ${ctx.settings.region}:`);
+  list.say(`cleanup will delete in ${ctx.settings.region}:`);
   list.print(
     list.fitTable({
       columns: [{ head: 'RESOURCE', priority: 0 }, { head: 'NAME', priority: 0, wrap: true }],
@@ -155,7 +155,10 @@ async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[])
     }),
   );
   const loss = lossLine(toDelete);
-  if (loss) list.print(`\n${list.c.yellow(loss)}`);
+  if (loss) {
+    list.print('');
+    list.say(loss);
+  }
   if (!(await askConfirm(ctx.out.io, `Delete these ${count(toDelete.length, 'resource')}?`, false))) throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, quiet: true });
 }
 
@@ -196,10 +199,10 @@ export function cleanupSummary(data: CleanupData, keepLogs: boolean): string {
 
 export function renderCleanup(out: Output, data: CleanupData, keepLogs: boolean): void {
   if (data.outcomes.length === 0) {
-    out.print(`Nothing to remove: no bedrock-monitor resources in ${data.region}${keepLogs ? ' besides the logs --keep-logs keeps' : ''}.`);
+    out.say(`Nothing to remove: no bedrock-monitor resources in ${data.region}${keepLogs ? ' besides the logs --keep-logs keeps' : ''}.`);
     return;
   }
   renderOutcomes(out, data.outcomes);
   out.print('');
-  out.print(cleanupSummary(data, keepLogs));
+  out.say(cleanupSummary(data, keepLogs));
 }

@@ -135,16 +135,17 @@ export function renderSetupAll(out: Output, data: SetupAllData, dryRun: boolean)
   const failed = data.steps.filter((s) => s.status === 'failed');
   const skipped = data.steps.filter((s) => s.status === 'skipped');
   if (!failed.length && converged(data.outcomes)) {
-    out.print(convergedLine(data.outcomes, data.region));
+    out.say(convergedLine(data.outcomes, data.region));
   } else {
     renderOutcomes(out, data.outcomes);
     out.print('');
     for (const s of failed) out.print(`${out.c.red('failed'.padEnd(9))}${s.step} (the error is below)`);
     for (const s of skipped) out.print(`${out.c.yellow('skipped'.padEnd(9))}${s.step}: needs ${s.blockedBy?.join(', ') ?? ''}`);
+    if (failed.length || skipped.length) out.print('');
     const changed = data.outcomes.filter((o) => o.action !== 'unchanged').length;
-    if (failed.length) out.print(`${failed.length || skipped.length ? '\n' : ''}Fix what failed and run setup-all again: completed steps are not redone.`);
-    else if (dryRun) out.print('Plan only (--dry-run): nothing was changed.');
-    else out.print(`Done: ${count(changed, 'resource')} created or updated in ${data.region}.`);
+    if (failed.length) out.say('Fix what failed and run setup-all again: completed steps are not redone.');
+    else if (dryRun) out.say('Plan only (--dry-run): nothing was changed.');
+    else out.say(`Done: ${count(changed, 'resource')} created or updated in ${data.region}.`);
   }
   renderNextSteps(out, data);
 }

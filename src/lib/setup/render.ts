@@ -10,15 +10,72 @@ import type { StatusLine, SubscriptionState } from './steps.js';
  */
 
 const ACTION_WIDTH = 13;
+
+/** A note in parentheses, unless it has its own. */
+const paren = (note: string): string => (note.includes('(') ? note : `(${note})`);
 const INDENT = ' '.repeat(ACTION_WIDTH + 1);
 
-/** `field: from → to`, each value shortened only as far as the terminal needs. */
-export function changeLine(out: Output, ch: Change, indent: string): string {
+/** After one of these a value may be cut without splitting a token. */
+const BOUNDARY = /[\s,:;{}[\]"/.=-]/;
+/** Characters of shared text kept around a difference, for context. */
+const CONTEXT = 12;
+
+/** The nearest token boundary at or before i. */
+function boundaryBefore(s: string, i: number): number {
+  let k = i;
+  while (k > 0 && !BOUNDARY.test(s[k - 1]!)) k--;
+  return k;
+}
+
+/** The nearest token boundary at or after i. */
+function boundaryAfter(s: string, i: number): number {
+  let k = i;
+  while (k < s.length && !BOUNDARY.test(s[k - 1] ?? ' ')) k++;
+  return k;
+}
+
+/** Cut at a token boundary to at most `room` characters, marking the cut with "…". */
+function cutAt(s: string, room: number): string {
+  if (s.length <= room) return s;
+  const k = boundaryBefore(s, room - 1);
+  return `${s.slice(0, k > 0 ? k : room - 1)}…`;
+}
+
+/**
+ * Two long values made short enough to compare: what they share at the start and at the end
+ * becomes "…" (cut only at token boundaries, keeping a little context), so the difference shows.
+ */
+export function focusPair(from: string, to: string, room: number): [string, string] {
+  if (from.length <= room && to.length <= room) return [from, to];
+  let p = 0;
+  while (p < from.length && p < to.length && from[p] === to[p]) p++;
+  p = boundaryBefore(from, Math.max(0, p - CONTEXT));
+  let q = 0;
+  while (q < from.length - p && q < to.length - p && from[from.length - 1 - q] === to[to.length - 1 - q]) q++;
+  const keepEnd = (s: string): number => boundaryAfter(s, s.length - q + Math.min(q, CONTEXT));
+  const focus = (s: string): string => {
+    const end = q > 0 ? Math.min(s.length, keepEnd(s)) : s.length;
+    return `${p > 0 ? '…' : ''}${s.slice(p, end)}${end < s.length ? '…' : ''}`;
+  };
+  return [cutAt(focus(from), room), cutAt(focus(to), room)];
+}
+
+/**
+ * `field: from → to` on one line when it fits; else the two values on lines of their own, each
+ * focused on where they differ. Into a pipe, whole.
+ */
+export function changeLines(out: Output, ch: Change, indent: string): string[] {
   const width = out.width;
   const head = `${indent}${ch.field}: `;
-  if (width === undefined) return `${head}${brief(ch.from)} → ${brief(ch.to)}`;
-  const room = Math.max(12, Math.floor((width - head.length - 3) / 2));
-  return `${head}${brief(ch.from, room)} → ${brief(ch.to, room)}`;
+  const [from, to] = [brief(ch.from), brief(ch.to)];
+  if (width === undefined || head.length + from.length + to.length + 3 <= width) return [`${head}${from} → ${to}`];
+  const oneLine = Math.floor((width - head.length - 3) / 2);
+  if (oneLine >= 24) {
+    const [a, b] = focusPair(from, to, oneLine);
+    return [`${head}${a} → ${b}`];
+  }
+  const [a, b] = focusPair(from, to, Math.max(12, width - indent.length - 7));
+  return [`${indent}${ch.field}:`, `${indent}  from ${a}`, `${indent}  to   ${b}`];
 }
 
 /** A name too long for the line wraps at a token boundary, continuing under itself. */
@@ -46,8 +103,8 @@ export function renderOutcomes(out: Output, outcomes: Outcome[]): void {
     const lines = wrapped(out, `${actionLabel(out, o.action)} ${o.resource.padEnd(width)}  `, o.name);
     // The padding of the action label is measured without its colour codes.
     for (const l of lines) out.print(l);
-    if (o.note) for (const l of wrapped(out, INDENT, `(${o.note})`)) out.print(out.c.dim(l));
-    for (const ch of o.changes) out.print(changeLine(out, ch, INDENT));
+    if (o.note) for (const l of wrapped(out, INDENT, paren(o.note))) out.print(out.c.dim(l));
+    for (const ch of o.changes) for (const l of changeLines(out, ch, INDENT)) out.print(l);
   }
 }
 
@@ -65,7 +122,7 @@ export function convergedLine(outcomes: Outcome[], region: string): string {
 
 /** A single step's result: its outcomes, or one line when it changed nothing. */
 export function renderStepResult(out: Output, outcomes: Outcome[], region: string): void {
-  if (converged(outcomes)) out.print(convergedLine(outcomes, region));
+  if (converged(outcomes)) out.say(convergedLine(outcomes, region));
   else renderOutcomes(out, outcomes);
 }
 
@@ -82,15 +139,15 @@ function statusText(r: StatusLine): string {
 /** Lines under a row: each drifted field with its values, and why a resource is not the tool's. */
 function detailLines(out: Output, r: StatusLine, repairShown: boolean): string[] {
   const indent = '    ';
-  const lines = r.changes.map((ch) => changeLine(out, ch, indent));
-  if (r.note) lines.push(...wrapped(out, indent, `(${r.note})`).map((l) => out.c.dim(l)));
+  const lines = r.changes.flatMap((ch) => changeLines(out, ch, indent));
+  if (r.note) lines.push(...wrapped(out, indent, paren(r.note)).map((l) => out.c.dim(l)));
   if (!repairShown && r.repair) lines.push(...wrapped(out, indent, `repair: ${r.repair}`));
   return lines;
 }
 
 const short = (repair: string | null): string => (repair ?? '').replace(/^bedrock-monitor /, '');
 
-const REPAIR = 'REPAIR WITH bedrock-monitor …';
+const REPAIR = 'REPAIR';
 
 /** The status table: resource, name, status and the command that repairs each row; drift details under it. */
 function statusTable(out: Output, rows: StatusLine[]): string {
@@ -114,19 +171,19 @@ function pendingLine(emails: string[]): string {
 
 /** `status`: the table, then one line on what to do. */
 export function renderStatus(out: Output, rows: StatusLine[], region: string): void {
-  out.print(`Status in ${region}:`);
+  out.say(`Status in ${region}:`);
   out.print(statusTable(out, rows));
   const bad = rows.filter((r) => r.status !== 'ok');
   out.print('');
   if (!bad.length) {
-    out.print(`All ${count(rows.length, 'resource')} are as configured.`);
+    out.say(`All ${count(rows.length, 'resource')} are as configured.`);
   } else {
     const setupAllCovers = bad.every((r) => r.repair && !/ --(force|prune)$/.test(r.repair));
     const all = setupAllCovers ? ', or `bedrock-monitor setup-all` for all of them' : '';
-    out.print(`${bad.length} of ${count(rows.length, 'resource')} need attention: run the command in REPAIR WITH for each${all}.`);
+    out.say(`${bad.length} of ${count(rows.length, 'resource')} need attention: run \`bedrock-monitor <REPAIR>\` for each${all}.`);
   }
   const pending = rows.filter((r) => r.subscription === 'pending').map((r) => r.name);
-  if (pending.length) out.print(pendingLine(pending));
+  if (pending.length) out.say(pendingLine(pending));
 }
 
 /** setup-all's plan (on stderr, before it asks): what it will create or update, and what it leaves. */
@@ -135,7 +192,7 @@ export function renderPlan(out: Output, rows: StatusLine[], region: string): voi
   const creates = todo.filter((r) => r.status === 'missing').length;
   const updates = todo.length - creates;
   const parts = [creates ? `${creates} to create` : '', updates ? `${updates} to update` : '', `${rows.length - todo.length} as configured`].filter(Boolean);
-  out.print(`Plan for ${region} (${parts.join(', ')}):`);
+  out.say(`Plan for ${region} (${parts.join(', ')}):`);
   const columns: Column[] = [{ head: 'ACTION', priority: 0 }, { head: 'RESOURCE', priority: 0 }, { head: 'NAME', priority: 0, wrap: true }];
   out.print(
     out.fitTable({
@@ -159,7 +216,7 @@ export function renderNextSteps(out: Output, next: NextSteps): void {
   if (!pending.length && !next.dashboardUrl) return;
   out.print('');
   out.print('Next:');
-  if (pending.length) for (const w of wrapped(out, '  ', pendingLine(pending))) out.print(w);
+  if (pending.length) out.say(`  ${pendingLine(pending)}`, 4);
   // A link is never wrapped: terminals make it clickable only in one piece.
   if (next.dashboardUrl) out.print(`  Dashboard: ${next.dashboardUrl}`);
 }

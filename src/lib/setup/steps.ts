@@ -84,7 +84,9 @@ export const STEPS: Step[] = [
       return [await ensure(def, ctx)];
     },
   },
-  { name: 'dashboard', needs: () => ['enable-logging'], resources: (ctx) => Promise.resolve([dashboardResource(ctx)]) },
+  // The dashboard and the alarms read metrics, which Bedrock publishes with or without logging: a
+  // failed logging step must not leave the account without them.
+  { name: 'dashboard', needs: () => [], resources: (ctx) => Promise.resolve([dashboardResource(ctx)]) },
   {
     name: 'topic',
     command: 'alarms',
@@ -98,7 +100,7 @@ export const STEPS: Step[] = [
   },
   {
     name: 'alarms',
-    needs: () => ['topic', 'enable-logging'],
+    needs: () => ['topic'],
     resources: (ctx) => Promise.all(alarmSpecs(ctx.settings).map((s) => alarmResource(ctx, s))),
     converge: convergeAlarms,
     extraStatus: unwantedAlarmRows,

@@ -84,7 +84,7 @@ describe('output that fits', () => {
     const { out, stdout } = capture(undefined);
     renderStatus(out, fx.allOkRows().map((r) => (r.name === 'oncall@example.com' ? { ...r, subscription: 'pending' as const } : r)), 'us-east-1');
     expect(stdout()).toMatch(/oncall@example\.com\s+pending/);
-    expect(stdout()).toMatch(/lead@example\.com\s+ok/);
+    expect(stdout()).toMatch(/lead@example\.com\s+confirmed/);
     expect(stdout()).toContain('1 email subscription is pending confirmation (oncall@example.com)');
   });
 

@@ -126,14 +126,15 @@ export function renderStepResult(out: Output, outcomes: Outcome[], region: strin
   else renderOutcomes(out, outcomes);
 }
 
-function statusLabel(out: Output, r: StatusLine): string {
-  if (r.subscription === 'pending') return out.c.yellow('pending');
-  if (r.status === 'ok') return out.c.green('ok');
-  return r.status === 'drifted' ? out.c.yellow(r.status) : out.c.red(r.status);
+/** A subscription that exists shows whether its owner confirmed it; everything else, ok, drifted or missing. */
+function statusText(r: StatusLine): string {
+  return r.status === 'ok' && r.subscription ? r.subscription : r.status;
 }
 
-function statusText(r: StatusLine): string {
-  return r.subscription === 'pending' ? 'pending' : r.status;
+function statusLabel(out: Output, r: StatusLine): string {
+  const text = statusText(r);
+  if (text === 'ok' || text === 'confirmed') return out.c.green(text);
+  return text === 'missing' ? out.c.red(text) : out.c.yellow(text);
 }
 
 /** Lines under a row: each drifted field with its values, and why a resource is not the tool's. */
@@ -150,7 +151,8 @@ const short = (repair: string | null): string => (repair ?? '').replace(/^bedroc
 const REPAIR = 'REPAIR';
 
 /** The status table: resource, name, status and the command that repairs each row; drift details under it. */
-function statusTable(out: Output, rows: StatusLine[]): string {
+function statusTable(out: Output, rows: StatusLine[]): { text: string; repairShown: boolean } {
+  let repairShown = false;
   const anyRepair = rows.some((r) => r.repair);
   const columns: Column[] = [
     { head: 'RESOURCE', priority: 0 },
@@ -158,11 +160,15 @@ function statusTable(out: Output, rows: StatusLine[]): string {
     { head: 'STATUS', priority: 0, paint: (_t, i) => statusLabel(out, rows[i]!) },
     ...(anyRepair ? [{ head: REPAIR, priority: 1, keep: true, wrap: true }] : []),
   ];
-  return out.fitTable({
+  const text = out.fitTable({
     columns,
     rows: rows.map((r) => [r.resource, r.name, statusText(r), short(r.repair)].slice(0, columns.length)),
-    after: (i, shown) => detailLines(out, rows[i]!, shown.includes(REPAIR)),
+    after: (i, shown) => {
+      repairShown = shown.includes(REPAIR);
+      return detailLines(out, rows[i]!, repairShown);
+    },
   });
+  return { text, repairShown };
 }
 
 function pendingLine(emails: string[]): string {
@@ -172,7 +178,8 @@ function pendingLine(emails: string[]): string {
 /** `status`: the table, then one line on what to do. */
 export function renderStatus(out: Output, rows: StatusLine[], region: string): void {
   out.say(`Status in ${region}:`);
-  out.print(statusTable(out, rows));
+  const table = statusTable(out, rows);
+  out.print(table.text);
   const bad = rows.filter((r) => r.status !== 'ok');
   out.print('');
   if (!bad.length) {
@@ -180,7 +187,8 @@ export function renderStatus(out: Output, rows: StatusLine[], region: string): v
   } else {
     const setupAllCovers = bad.every((r) => r.repair && !/ --(force|prune)$/.test(r.repair));
     const all = setupAllCovers ? ', or `bedrock-monitor setup-all` for all of them' : '';
-    out.say(`${bad.length} of ${count(rows.length, 'resource')} need attention: run \`bedrock-monitor <REPAIR>\` for each${all}.`);
+    const how = table.repairShown ? 'run `bedrock-monitor <REPAIR>` for each' : 'run the repair command under each';
+    out.say(`${bad.length} of ${count(rows.length, 'resource')} need attention: ${how}${all}.`);
   }
   const pending = rows.filter((r) => r.subscription === 'pending').map((r) => r.name);
   if (pending.length) out.say(pendingLine(pending));

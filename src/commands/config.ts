@@ -76,7 +76,7 @@ const list = defineCommand({
         out.say(r.exists ? `Settings from ${r.file} (and defaults):` : `No config file at ${r.file} yet: these are the defaults. \`bedrock-monitor config set KEY VALUE\` creates it.`);
         out.print(
           out.fitTable({
-            columns: [{ head: 'KEY', priority: 0 }, { head: 'VALUE', priority: 0, wrap: true }, { head: 'FROM', priority: 1 }],
+            columns: [{ head: 'KEY', priority: 0, wrap: true }, { head: 'VALUE', priority: 0, wrap: true }, { head: 'FROM', priority: 1 }],
             rows: r.entries.map((e) => [e.key, e.source === 'unset' ? '(not set)' : formatValue(e.value), e.source === 'unset' ? '' : e.source]),
           }),
         );

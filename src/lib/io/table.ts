@@ -10,6 +10,7 @@ import { stripVTControlCharacters } from 'node:util';
  *      cut mid-token and never so far that two different values look alike;
  *   4. then wrappable columns wrap at token boundaries;
  *   5. then kept columns go, least valuable first;
+ *   6. then, as a last resort, wrappable columns wrap inside a token too;
  * and finally any dropped column that fits again is brought back, most valuable first. What is left
  * over the width (one token wider than the terminal) wraps in the terminal rather than being cut.
  * Pure: text in, text out; colour is applied after the layout, so it never changes a width.
@@ -117,10 +118,10 @@ function maxLevel(input: TableInput): number {
  * Shares the width the other columns leave among the wrappable ones: narrow ones keep their natural
  * width, wide ones split what remains. Gives up (no wrapping) when a column would get under MIN_WRAP.
  */
-function wrapToFit(input: TableInput, s: State, width: number): void {
+function wrapToFit(input: TableInput, s: State, width: number, splitTokens = false): void {
   const { rows, footer } = cellsAt(input, s.level);
-  // A column never wraps narrower than its longest token: wrapping is not cutting.
-  const longestToken = (i: number): number => Math.max(0, ...rows.map((r) => tokens(r[i] ?? '')).flat().map((t) => t.trimEnd().length));
+  // A column wraps no narrower than its longest token, unless nothing else is left (splitTokens).
+  const longestToken = (i: number): number => (splitTokens ? 0 : Math.max(0, ...rows.map((r) => tokens(r[i] ?? '')).flat().map((t) => t.trimEnd().length)));
   const wrappable = [...s.shown]
     .filter((i) => input.columns[i]!.wrap)
     .map((i) => ({ i, natural: naturalWidth(input, rows, footer, i), min: Math.max(MIN_WRAP, visible(input.columns[i]!.head), longestToken(i)) }));
@@ -170,6 +171,11 @@ export function layoutTable(input: TableInput, width: number | undefined): Table
     removed.push(i);
     // Wrapping starts again with the room the dropped column leaves.
     rewrap();
+  }
+  // Last resort before running over: wrap even inside a token (nothing is lost, only split).
+  if (!fits() && width !== undefined) {
+    s.wrapAt.clear();
+    wrapToFit(input, s, width, true);
   }
   // Bring back what fits again, most valuable first, stopping at the first that does not.
   for (const i of removed.filter((r) => !empty(r)).sort((a, b) => input.columns[a]!.priority - input.columns[b]!.priority)) {

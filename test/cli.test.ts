@@ -80,6 +80,21 @@ describe('one error path', () => {
   });
 });
 
+describe('errors, golden at each width', () => {
+  test.each(WIDTHS.map((w) => [widthName(w), w] as const))('at %s', async (label, width) => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ regin: 'us-east-1', alarms: { thresholds: { tokensPerHour: 0 } } }));
+    const runs = [['setup'], ['report', '--hours', 'x'], ['status', '--dry-run'], ['status'], ['config', 'set', 'alarms.thresholds.tokensPerHuor', '5']];
+    let text = '';
+    for (const args of runs) {
+      const r = await run(args, { cwd: dir, tty: width !== undefined, env: width ? { COLUMNS: String(width) } : {} });
+      text += `$ bedrock-monitor ${args.join(' ')}   (exit ${r.code})\n${r.stderr.replace(dir, '<dir>')}\n`;
+      if (width) for (const l of r.stderr.replace(dir, '<dir>').split('\n')) expect(l.length).toBeLessThanOrEqual(width);
+    }
+    expectGolden(`cli/errors-${label}.txt`, text);
+  });
+});
+
 describe('config: settings that last', () => {
   test('set creates the file, typed by the schema; get, list and unset read and write it', async () => {
     const cwd = emptyDir();

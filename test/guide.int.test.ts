@@ -146,7 +146,7 @@ describe('status', () => {
   test('each row names the command that repairs it, in --json too', async () => {
     await drift();
     const rows = (await cli(['status', '--json'], { cwd: dir })).json().rows;
-    const row = (name: string) => rows.find((x: { name: string }) => x.name === name);
+    const row = (name: string): unknown => rows.find((x: { name: string }) => x.name === name);
     expect(row('/aws/bedrock/modelinvocations')).toMatchObject({ status: 'drifted', repair: 'bedrock-monitor create-log-group', changes: [{ field: 'retentionInDays', from: 7, to: 30 }] });
     expect(row('BedrockUsageMonitoring')).toMatchObject({ status: 'missing', repair: 'bedrock-monitor dashboard' });
     expect(row('oncall@example.com')).toMatchObject({ status: 'ok', subscription: 'confirmed', repair: null });

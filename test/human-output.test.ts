@@ -3,7 +3,7 @@ import type { Output } from '../src/lib/io/output.js';
 import { renderCsv, renderMarkdown, renderReportTable } from '../src/lib/report/render.js';
 import { renderCleanup } from '../src/lib/setup/cleanup.js';
 import { renderSetupAll } from '../src/lib/setup/flow.js';
-import { renderPlan, renderStatus, renderStepResult } from '../src/lib/setup/render.js';
+import { renderNextSteps, renderPlan, renderStatus, renderStepResult } from '../src/lib/setup/render.js';
 import { failureOf, type StepResult } from '../src/lib/setup/run.js';
 import { expectGolden } from './support/golden.js';
 import { capture, overlong, WIDTHS, widthName } from './support/render.js';
@@ -34,6 +34,20 @@ const SCENES: Scene[] = [
   ['setup-all-converged', (out) => renderSetupAll(out, fx.setupAllConverged(), false)],
   ['setup-all-failed', setupAllScreen(fx.setupAllFailed())],
   ['step-updated', (out) => renderStepResult(out, fx.stepOutcomes(), 'us-east-1')],
+  [
+    'alarms',
+    (out) => {
+      renderStepResult(out, fx.alarmsOutcomes(), 'us-east-1');
+      renderNextSteps(out, { subscriptions: [{ email: 'oncall@example.com', state: 'pending' }, { email: 'lead@example.com', state: 'pending' }], dashboardUrl: null });
+    },
+  ],
+  [
+    'dashboard',
+    (out) => {
+      renderStepResult(out, [{ resource: 'dashboard', name: 'BedrockUsageMonitoring', action: 'created', changes: [] }], 'us-east-1');
+      renderNextSteps(out, { subscriptions: [], dashboardUrl: fx.setupAllFresh().dashboardUrl });
+    },
+  ],
   ['cleanup', (out) => renderCleanup(out, fx.cleanupDone(), false)],
   ['report-by-day', (out) => out.io.stdout.write(renderReportTable(fx.reportByDay(), { width: out.width, tz: 'UTC' }))],
   ['report-empty', (out) => out.io.stdout.write(renderReportTable(fx.emptyReport(), { width: out.width, tz: 'UTC' }))],
@@ -143,7 +157,7 @@ describe('CSV and markdown carry everything', () => {
     expectGolden('human/report-empty.md', md);
     expect(md).toMatch(/^### Bedrock usage/);
     expect(md).toMatch(/\n- 25 percentile figures could not be fetched/);
-    expect(md).not.toMatch(/  \n/);
+    expect(md).not.toMatch(/ {2}\n/);
   });
 
   test('markdown by day: a days table with partial days and a bold totals row', () => {

@@ -11,7 +11,7 @@ export const widthName = (w: Width): string => (w === undefined ? 'piped' : Stri
  * An Output as a command would have it, writing to captured streams: a terminal `width` columns
  * wide (COLUMNS), or a pipe when width is undefined. No colour (NO_COLOR), TZ fixed to UTC.
  */
-export function capture(width: Width, env: Record<string, string> = {}): { out: Output; stdout(): string; stderr(): string } {
+export function capture(width: Width, env: Record<string, string> = {}): { out: Output; stdout: () => string; stderr: () => string } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let o = '';

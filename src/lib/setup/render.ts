@@ -49,10 +49,11 @@ export function focusPair(from: string, to: string, room: number): [string, stri
   if (from.length <= room && to.length <= room) return [from, to];
   let p = 0;
   while (p < from.length && p < to.length && from[p] === to[p]) p++;
-  p = boundaryBefore(from, Math.max(0, p - CONTEXT));
+  // Shared text only a little longer than the context is kept whole rather than replaced by "…".
+  p = p <= CONTEXT + 8 ? 0 : boundaryBefore(from, p - CONTEXT);
   let q = 0;
   while (q < from.length - p && q < to.length - p && from[from.length - 1 - q] === to[to.length - 1 - q]) q++;
-  const keepEnd = (s: string): number => boundaryAfter(s, s.length - q + Math.min(q, CONTEXT));
+  const keepEnd = (s: string): number => (q <= CONTEXT + 8 ? s.length : boundaryAfter(s, s.length - q + CONTEXT));
   const focus = (s: string): string => {
     const end = q > 0 ? Math.min(s.length, keepEnd(s)) : s.length;
     return `${p > 0 ? '…' : ''}${s.slice(p, end)}${end < s.length ? '…' : ''}`;

@@ -94,7 +94,7 @@ export function repeatable(check: (v: string) => string | undefined): (v: string
 }
 
 /** A single step's result: a line per resource, or one line when nothing changed. */
-export function outcomesResult(outcomes: Outcome[], region: string, more: (out: Output) => void = () => undefined): CommandResult {
+export function outcomesResult(outcomes: Outcome[], region?: string, more: (out: Output) => void = () => undefined): CommandResult {
   return {
     data: { outcomes },
     render: (out) => {

@@ -115,14 +115,14 @@ export function converged(outcomes: Outcome[]): boolean {
 }
 
 /** The one line a run that changed nothing prints instead of a line per resource. */
-export function convergedLine(outcomes: Outcome[], region: string): string {
+export function convergedLine(outcomes: Outcome[], region?: string): string {
   const only = outcomes.length === 1 ? outcomes[0] : undefined;
   if (only) return `Nothing to change: ${only.resource} ${only.name} is as configured.`;
-  return `Nothing to change: all ${outcomes.length} resources in ${region} are as configured.`;
+  return `Nothing to change: all ${outcomes.length} resources${region ? ` in ${region}` : ''} are as configured.`;
 }
 
 /** A single step's result: its outcomes, or one line when it changed nothing. */
-export function renderStepResult(out: Output, outcomes: Outcome[], region: string): void {
+export function renderStepResult(out: Output, outcomes: Outcome[], region?: string): void {
   if (converged(outcomes)) out.say(convergedLine(outcomes, region));
   else renderOutcomes(out, outcomes);
 }

@@ -161,6 +161,7 @@ describe('cleanup', () => {
     const prompt = r.stderr.replace(/\s*\n\s*/g, ' ');
     expect(prompt).toContain('and its subscriptions: oncall@example.com, lead@example.com');
     expect(prompt).toContain('Lost for good: every invocation log object in s3://bedrock-logs-123456789012-us-east-1 (all versions), and every log event in /aws/bedrock/modelinvocations. To keep them, run cleanup with --keep-logs.');
+    expect(prompt).toContain('11 resources to delete in us-east-1.');
     expect(r.stdout.trim().split('\n').pop()).toBe('Deleted 11 resources in us-east-1.');
   });
 

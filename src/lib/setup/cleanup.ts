@@ -140,7 +140,7 @@ function lossLine(toDelete: Candidate[]): string | undefined {
   return `Lost for good: ${lost.join(', and ')}. To keep them, run cleanup with --keep-logs.`;
 }
 
-async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[]): Promise<void> {
+async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[], leftAlone: number): Promise<void> {
   if (!toDelete.length || ctx.dryRun || ctx.yes) return;
   if (!ctx.interactive) {
     throw usageError(`cleanup would delete ${count(toDelete.length, 'resource')} and there is no terminal to confirm on: pass --yes to delete, or --dry-run to list them.`);
@@ -155,10 +155,9 @@ async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[])
     }),
   );
   const loss = lossLine(toDelete);
-  if (loss) {
-    list.print('');
-    list.say(loss);
-  }
+  list.print('');
+  if (loss) list.say(loss);
+  list.say(`${count(toDelete.length, 'resource')} to delete in ${ctx.settings.region}${leftAlone ? `; ${leftAlone} left alone (not this tool's)` : ''}.`);
   if (!(await askConfirm(ctx.out.io, `Delete these ${count(toDelete.length, 'resource')}?`, false))) throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, quiet: true });
 }
 
@@ -176,7 +175,7 @@ export async function runCleanup(ctx: Ctx, opts: CleanupOptions): Promise<{ data
   const candidates = await findCandidates(ctx, opts);
   const toDelete = candidates.filter((c) => deletable(c, ctx.force));
   const subscriptions = await doomedSubscriptions(ctx, candidates);
-  await confirm(ctx, toDelete, subscriptions);
+  await confirm(ctx, toDelete, subscriptions, candidates.length - toDelete.length);
   const outcomes = (await removeCandidates(ctx, candidates)).map((o) =>
     o.resource === 'sns-topic' && subscriptions.length && (o.action === 'deleted' || o.action === 'would-delete') ? { ...o, note: `with its subscriptions: ${subscriptions.join(', ')}` } : o,
   );

@@ -1,9 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { formatDuration, wrapWords } from '../src/lib/io/format.js';
+import { focusPair, formatDuration, wrapWords } from '../src/lib/io/format.js';
 import { compactArn, modelIdForms } from '../src/lib/io/model-id.js';
 import { layoutTable, renderTable, wrapText, type Column } from '../src/lib/io/table.js';
 import { editDistance, nearest } from '../src/lib/core/suggest.js';
-import { focusPair } from '../src/lib/setup/render.js';
 
 /** The generic pieces every command's output is built from: table fitting, model-ID forms, wrapping, durations, suggestions. */
 

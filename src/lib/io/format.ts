@@ -41,3 +41,49 @@ export function wrapWords(text: string, width: number | undefined, hang = 0): st
   if (line.trim()) lines.push(line);
   return lines;
 }
+
+/** After one of these a value may be cut without splitting a token. */
+const BOUNDARY = /[\s,:;{}[\]"/.=-]/;
+/** Characters of shared text kept around a difference, for context. */
+const CONTEXT = 12;
+
+/** The nearest token boundary at or before i. */
+function boundaryBefore(s: string, i: number): number {
+  let k = i;
+  while (k > 0 && !BOUNDARY.test(s[k - 1]!)) k--;
+  return k;
+}
+
+/** The nearest token boundary at or after i. */
+function boundaryAfter(s: string, i: number): number {
+  let k = i;
+  while (k < s.length && !BOUNDARY.test(s[k - 1] ?? ' ')) k++;
+  return k;
+}
+
+/** Cut at a token boundary to at most `room` characters, marking the cut with "…". */
+function cutAt(s: string, room: number): string {
+  if (s.length <= room) return s;
+  const k = boundaryBefore(s, room - 1);
+  return `${s.slice(0, k > 0 ? k : room - 1)}…`;
+}
+
+/**
+ * Two long values made short enough to compare: what they share at the start and at the end
+ * becomes "…" (cut only at token boundaries, keeping a little context), so the difference shows.
+ */
+export function focusPair(from: string, to: string, room: number): [string, string] {
+  if (from.length <= room && to.length <= room) return [from, to];
+  let p = 0;
+  while (p < from.length && p < to.length && from[p] === to[p]) p++;
+  // Shared text only a little longer than the context is kept whole rather than replaced by "…".
+  p = p <= CONTEXT + 8 ? 0 : boundaryBefore(from, p - CONTEXT);
+  let q = 0;
+  while (q < from.length - p && q < to.length - p && from[from.length - 1 - q] === to[to.length - 1 - q]) q++;
+  const keepEnd = (s: string): number => (q <= CONTEXT + 8 ? s.length : boundaryAfter(s, s.length - q + CONTEXT));
+  const focus = (s: string): string => {
+    const end = q > 0 ? Math.min(s.length, keepEnd(s)) : s.length;
+    return `${p > 0 ? '…' : ''}${s.slice(p, end)}${end < s.length ? '…' : ''}`;
+  };
+  return [cutAt(focus(from), room), cutAt(focus(to), room)];
+}

@@ -66,7 +66,10 @@ const MIN_WRAP = 10;
 const visible = (s: string): number => stripVTControlCharacters(s).length;
 
 function naturalWidth(input: TableInput, rows: string[][], footer: string[][], col: number): number {
-  return Math.max(visible(input.columns[col]!.head), ...rows.map((r) => visible(r[col] ?? '')), ...footer.map((r) => visible(r[col] ?? '')));
+  let w = visible(input.columns[col]!.head);
+  for (const r of rows) w = Math.max(w, visible(r[col] ?? ''));
+  for (const r of footer) w = Math.max(w, visible(r[col] ?? ''));
+  return w;
 }
 
 /** The form of each cell at a shortening level; values that would collide keep the level before. */
@@ -89,7 +92,22 @@ interface State {
   wrapAt: Map<number, number>;
 }
 
-function cellsAt(input: TableInput, level: number): { rows: string[][]; footer: string[][] } {
+interface Cells {
+  rows: string[][];
+  footer: string[][];
+  /** Natural widths and longest tokens per column, measured once. */
+  widths: Map<number, number>;
+  tokens: Map<number, number>;
+}
+
+/** Cells at each shortening level, computed once per table and level: layout asks many times. */
+const CELLS = new WeakMap<TableInput, Map<number, Cells>>();
+
+function cellsAt(input: TableInput, level: number): Cells {
+  const byLevel = CELLS.get(input) ?? new Map<number, Cells>();
+  CELLS.set(input, byLevel);
+  const known = byLevel.get(level);
+  if (known) return known;
   const rows = input.rows.map((r) => [...r]);
   const footer = (input.footer ?? []).map((r) => [...r]);
   input.columns.forEach((c, i) => {
@@ -101,17 +119,40 @@ function cellsAt(input: TableInput, level: number): { rows: string[][]; footer: 
     );
     rows.forEach((r, k) => (r[i] = short[k]!));
   });
-  return { rows, footer };
+  const cells = { rows, footer, widths: new Map<number, number>(), tokens: new Map<number, number>() };
+  byLevel.set(level, cells);
+  return cells;
+}
+
+function widthOf(input: TableInput, cells: Cells, col: number): number {
+  let w = cells.widths.get(col);
+  if (w === undefined) cells.widths.set(col, (w = naturalWidth(input, cells.rows, cells.footer, col)));
+  return w;
+}
+
+function longestTokenOf(cells: Cells, col: number): number {
+  let w = cells.tokens.get(col);
+  if (w === undefined) {
+    w = 0;
+    for (const r of cells.rows) for (const t of tokens(r[col] ?? '')) w = Math.max(w, t.trimEnd().length);
+    cells.tokens.set(col, w);
+  }
+  return w;
 }
 
 function totalWidth(input: TableInput, s: State): number {
-  const { rows, footer } = cellsAt(input, s.level);
+  const cells = cellsAt(input, s.level);
   const cols = [...s.shown];
-  return cols.reduce((a, i) => a + (s.wrapAt.get(i) ?? naturalWidth(input, rows, footer, i)), 0) + GAP * Math.max(0, cols.length - 1);
+  return cols.reduce((a, i) => a + (s.wrapAt.get(i) ?? widthOf(input, cells, i)), 0) + GAP * Math.max(0, cols.length - 1);
 }
 
+/** The most shortening levels any cell has. */
 function maxLevel(input: TableInput): number {
-  return Math.max(0, ...input.columns.flatMap((c) => (c.shorter ? input.rows.map((r) => c.shorter!(r[input.columns.indexOf(c)] ?? '').length) : [])));
+  let top = 0;
+  input.columns.forEach((c, i) => {
+    if (c.shorter) for (const r of input.rows) top = Math.max(top, c.shorter(r[i] ?? '').length);
+  });
+  return top;
 }
 
 /**
@@ -119,14 +160,14 @@ function maxLevel(input: TableInput): number {
  * width, wide ones split what remains. Gives up (no wrapping) when a column would get under MIN_WRAP.
  */
 function wrapToFit(input: TableInput, s: State, width: number, splitTokens = false): void {
-  const { rows, footer } = cellsAt(input, s.level);
+  const cells = cellsAt(input, s.level);
   // A column wraps no narrower than its longest token, unless nothing else is left (splitTokens).
-  const longestToken = (i: number): number => (splitTokens ? 0 : Math.max(0, ...rows.map((r) => tokens(r[i] ?? '')).flat().map((t) => t.trimEnd().length)));
+  const longestToken = (i: number): number => (splitTokens ? 0 : longestTokenOf(cells, i));
   const wrappable = [...s.shown]
     .filter((i) => input.columns[i]!.wrap)
-    .map((i) => ({ i, natural: naturalWidth(input, rows, footer, i), min: Math.max(MIN_WRAP, visible(input.columns[i]!.head), longestToken(i)) }));
+    .map((i) => ({ i, natural: widthOf(input, cells, i), min: Math.max(MIN_WRAP, visible(input.columns[i]!.head), longestToken(i)) }));
   if (!wrappable.length) return;
-  const others = [...s.shown].filter((i) => !input.columns[i]!.wrap).reduce((a, i) => a + naturalWidth(input, rows, footer, i), 0);
+  const others = [...s.shown].filter((i) => !input.columns[i]!.wrap).reduce((a, i) => a + widthOf(input, cells, i), 0);
   let room = width - others - GAP * (s.shown.size - 1);
   let left = wrappable.length;
   const given = new Map<number, number>();
@@ -188,9 +229,10 @@ export function layoutTable(input: TableInput, width: number | undefined): Table
       break;
     }
   }
-  const { rows, footer } = cellsAt(input, s.level);
+  const cells = cellsAt(input, s.level);
+  const { rows, footer } = cells;
   const shown = all.filter((i) => s.shown.has(i));
-  const widths = new Map(shown.map((i) => [i, s.wrapAt.get(i) ?? naturalWidth(input, rows, footer, i)]));
+  const widths = new Map(shown.map((i) => [i, s.wrapAt.get(i) ?? widthOf(input, cells, i)]));
   return { shown, dropped: all.filter((i) => !s.shown.has(i)).map((i) => input.columns[i]!.head), rows, footer, widths };
 }
 

@@ -165,7 +165,7 @@ describe('setup-all in a terminal (interactive)', () => {
     expect(r.requests).toEqual([]);
   });
 
-  test('a cancelled prompt (Ctrl-D / Esc) at the plan is the same: exit 130, nothing written', async () => {
+  test('cancelling the plan\'s question is the same: exit 130, nothing written', async () => {
     const r = await cli(['setup-all', '--region', 'us-east-1', '--email', 'a@example.com'], { env: NOT_CI, answers: [{ prompt: /Create or repair/, keys: '\u0003' }] });
     expect(r.code).toBe(130);
     expect(r.stderr.split('Create or repair')[1]).not.toMatch(/error/i);

@@ -109,7 +109,7 @@ function networkCode(err: unknown): string | undefined {
 /** Translates anything thrown into a BmError with a message a person can act on. */
 export function toBmError(err: unknown): BmError {
   if (err instanceof BmError) return err;
-  // Ctrl-C or Ctrl-D at an interactive prompt: the person stopped it (exit 130), not an error.
+  // Ctrl-C at an interactive prompt (or the prompt aborted): the person stopped it (exit 130), not an error.
   if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) return interrupted('Cancelled: nothing more was changed.');
   if (typeof err === 'object' && err !== null && (err as { name?: string }).name === 'CredentialsProviderError') {
     return new BmError(`No AWS credentials found: ${(err as Error).message}`, {

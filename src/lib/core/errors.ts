@@ -4,7 +4,7 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   drift: 3,
-  /** Ctrl-C, or a prompt cancelled with Esc/Ctrl-D (128 + SIGINT, as shells report it). */
+  /** Ctrl-C, at a prompt or while a command works (128 + SIGINT, as shells report it). */
   interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -33,8 +33,8 @@ export interface Step {
   resources(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
   /** Converges them; by default, ensure() on each in order. */
   converge?(ctx: Ctx, opts: StepOptions): Promise<Outcome[]>;
-  /** Status rows beyond its resources (alarms no longer wanted), each naming the command that repairs it. */
-  extraStatus?(ctx: Ctx): Promise<(StatusRow & { repair: string })[]>;
+  /** Status rows beyond its resources (alarms no longer wanted), each naming the command that repairs it if not the step's own. */
+  extraStatus?(ctx: Ctx): Promise<(StatusRow & { repair?: string })[]>;
   /** Resources it once made that the settings no longer ask for (cleanup deletes the tool's own). */
   strays?(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
   /** Deletes several of its resources in fewer calls than one each (cleanup). */

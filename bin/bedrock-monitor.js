@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import { main, onInterrupt } from '../dist/cli.js';
 
 // A reader that goes away (`bedrock-monitor report | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -8,5 +8,8 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
+
+// Ctrl-C (outside a prompt, which handles it itself): say so and exit 130, as shells expect.
+process.once('SIGINT', () => process.exit(onInterrupt()));
 
 process.exitCode = await main(process.argv.slice(2));

@@ -17,12 +17,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012'; // moto's account
 
+// Colour as the CLI has it: only on a terminal, never with NO_COLOR (or TERM=dumb), forced by FORCE_COLOR.
+const flag = (v) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+const colour = !flag(process.env.NO_COLOR) && process.env.TERM !== 'dumb' && (process.stdout.isTTY === true || flag(process.env.FORCE_COLOR));
+const bold = (s) => (colour ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s) => (colour ? `\x1b[2m${s}\x1b[0m` : s);
+
 function banner(text) {
-  process.stdout.write(`\n\x1b[1m━━ ${text}\x1b[0m\n`);
+  process.stdout.write(`\n${bold(`━━ ${text}`)}\n`);
 }
 
 function run(env, args) {
-  process.stdout.write(`\x1b[2m$ bedrock-monitor ${args.join(' ')}\x1b[0m\n`);
+  process.stdout.write(`${dim(`$ bedrock-monitor ${args.join(' ')}`)}\n`);
   const r = spawnSync(process.execPath, [join(root, 'bin/bedrock-monitor.js'), ...args], { env, stdio: 'inherit' });
   return r.status ?? 1;
 }

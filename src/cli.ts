@@ -1,68 +1,126 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { checked, execute, type CommandSpec } from './lib/cli/command.js';
+import { addSharedOptions, execute, ONE_RUN_NOTE, shownAsJson, type CommandSpec } from './lib/cli/command.js';
 import type { CtxDeps } from './lib/context/context.js';
 import { toBmError } from './lib/aws/errors.js';
+import type { BmError} from './lib/core/errors.js';
+import { ExitCode, errorJson, interrupted, usageError } from './lib/core/errors.js';
+import { nearest } from './lib/core/suggest.js';
 import { Output, type IO } from './lib/io/output.js';
-import { checkEndpointUrl, checkRegion } from './lib/core/validate.js';
+import setupAll from './commands/setup-all.js';
+import status from './commands/status.js';
+import report from './commands/report.js';
+import cleanup from './commands/cleanup.js';
+import config from './commands/config.js';
+import setupIam from './commands/setup-iam.js';
 import createBucket from './commands/create-bucket.js';
 import createLogGroup from './commands/create-log-group.js';
 import enableLogging from './commands/enable-logging.js';
-import setupIam from './commands/setup-iam.js';
-import status from './commands/status.js';
 import dashboard from './commands/dashboard.js';
 import alarms from './commands/alarms.js';
-import report from './commands/report.js';
-import setupAll from './commands/setup-all.js';
-import cleanup from './commands/cleanup.js';
 import audit from './commands/audit.js';
 import auditTrail from './commands/audit-trail.js';
 
-const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, report, setupAll, cleanup, status, auditTrail, audit] as CommandSpec<never>[];
+/** In the order `--help` lists them: setup-all first, the single steps after the everyday commands. */
+const COMMANDS = [
+  setupAll,
+  status,
+  report,
+  audit,
+  cleanup,
+  config,
+  setupIam,
+  createBucket,
+  createLogGroup,
+  enableLogging,
+  dashboard,
+  alarms,
+  auditTrail,
+] as CommandSpec<never>[];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+const EXIT_CODES = 'Exit codes: 0 ok, 1 runtime or AWS failure, 2 invalid input or refused action, 3 status found drift, 130 interrupted.';
+
 function defaultIO(): IO {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+function addCommand(parent: Command, spec: CommandSpec<never>, env: { io: IO; deps: CtxDeps; setExit: (code: number) => void }): void {
+  const cmd = parent.command(spec.name).description(spec.summary);
+  if (spec.group) cmd.helpGroup(spec.group);
+  spec.configure?.(cmd);
+  if (spec.children?.length) {
+    for (const child of spec.children) addCommand(cmd, child, env);
+  } else {
+    addSharedOptions(cmd, spec);
+    cmd.action(async (...a: unknown[]) => {
+      env.setExit(await execute(spec, a[a.length - 1] as Command, { io: env.io, deps: env.deps }));
+    });
+  }
+  const examples = spec.examples.length ? `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n` : '';
+  cmd.addHelpText('after', `${examples}${spec.local || spec.children ? '' : `\n${ONE_RUN_NOTE}\n`}`);
 }
 
 export function buildProgram(io: IO, deps: CtxDeps, setExit: (code: number) => void): Command {
   const program = new Command('bedrock-monitor')
     .description('Monitoring for Amazon Bedrock in one AWS account and Region: invocation logging, dashboard, alarms, usage and cost report.')
     .version(VERSION, '-V, --version')
-    .option('--region <region>', 'AWS Region (else AWS_REGION, AWS_DEFAULT_REGION, config "region", profile region)', checked(checkRegion))
-    .option('--profile <name>', 'AWS shared-config profile (else AWS_PROFILE)')
-    .option('--endpoint-url <url>', 'send every AWS request to this endpoint, e.g. a local emulator (else AWS_ENDPOINT_URL)', checked(checkEndpointUrl))
-    .option('--config <file>', 'config file (default ./bedrock-monitor.config.json when present)')
-    .option('--json', 'print the result as JSON on stdout (same as --output json)')
-    .addOption(new Option('--output <format>', 'output format').choices(['table', 'json', 'csv', 'markdown']))
-    .option('--dry-run', 'show what would change; make no write request')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .option('--force', "change resources the tool does not own: adopt same-named untagged resources, replace another logging configuration, delete untagged resources in cleanup")
-    .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
-    .option('--verbose', 'log every AWS request and warnings on stderr')
-    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  program.addHelpText(
-    'after',
-    '\nExit codes: 0 ok, 1 runtime or AWS failure, 2 invalid input or refused action, 3 status found drift.\nRun `bedrock-monitor <command> --help` for examples.',
-  );
-
-  for (const spec of COMMANDS) {
-    const cmd = program.command(spec.name).description(spec.summary);
-    spec.configure?.(cmd);
-    cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}`);
-    cmd.action(async (_opts: unknown, command: Command) => {
-      setExit(await execute(spec, command, { io, deps }));
-    });
-  }
+    .showSuggestionAfterError(true)
+    .configureHelp({ helpWidth: Math.min(100, Number(io.env.COLUMNS) || io.stdout.columns || 80) })
+    // Errors go through main()'s one error path; help and version are results (stdout).
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
+  program.addHelpText('after', `\n${EXIT_CODES}\nRun \`bedrock-monitor <command> --help\` for its options and examples.\n`);
+  for (const spec of COMMANDS) addCommand(program, spec, { io, deps, setExit });
   return program;
+}
+
+/** Every command name, in listing order (for "did you mean"). */
+function commandNames(program: Command): string[] {
+  return program.commands.flatMap((c) => [c.name(), ...c.commands.map((s) => `${c.name()} ${s.name()}`)]);
+}
+
+/** Commander's parse errors, as the one error type: invalid input (exit 2), with its suggestion as the hint. */
+function fromCommander(err: CommanderError, program: Command, argv: string[]): BmError {
+  const text = err.message
+    .replace(/^error: /, '')
+    // "option '--hours <n>' argument 'x' is invalid. …" → "--hours: …", naming the flag first.
+    .replace(/^option '(-\S+?)(?:, (--\S+))?(?: <[^>]*>)?' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/, (_m, a: string, b: string | undefined, v: string, c: string) => `${b ?? a}: "${v}" is not one of ${c}`)
+    .replace(/^option '(-\S+?)(?:, (--\S+))?(?: <[^>]*>)?' argument '.*' is invalid\. /, (_m, a: string, b: string | undefined) => `${b ?? a}: `);
+  const [message, ...rest] = text.split('\n');
+  let hint = rest.join('\n').replace(/^\((.*)\)$/, '$1') || undefined;
+  if (err.code === 'commander.unknownCommand') {
+    const word = /'([^']*)'/.exec(message ?? '')?.[1] ?? '';
+    const parent = argv.indexOf(word) > 0 ? program.commands.find((c) => c.name() === argv[argv.indexOf(word) - 1]) : undefined;
+    const names = parent ? parent.commands.map((c) => c.name()) : program.commands.map((c) => c.name());
+    const guess = nearest(word, names);
+    hint = guess ? `Did you mean ${parent ? `${parent.name()} ` : ''}${guess}?` : `Commands: ${commandNames(program).join(', ')}.`;
+  }
+  if (err.code === 'commander.unknownOption' && !hint) {
+    const names = program.commands.map((c) => c.name());
+    const cmd = argv.find((a) => names.includes(a));
+    if (cmd) hint = `\`bedrock-monitor ${cmd}${cmd === 'config' ? ' <command>' : ''} --help\` lists its options.`;
+  }
+  // A command that needs a subcommand was given none: its help is already on stderr.
+  if (err.code === 'commander.help') return usageError(`${argv.filter((a) => !a.startsWith('-')).join(' ')} needs one of its commands (see above)`);
+  if (err.code === 'commander.missingArgument' || err.code === 'commander.optionMissingArgument') hint ??= 'Add --help to see how the command is used.';
+  return usageError(message ?? text, hint);
+}
+
+function wantsJson(argv: string[]): boolean {
+  return argv.includes('--json') || argv.some((a, i) => (a === '--output' && argv[i + 1] === 'json') || a === '--output=json');
+}
+
+/** What Ctrl-C prints before exit 130 (the bin calls it on SIGINT). */
+export function onInterrupt(io: Pick<IO, 'stderr'> = defaultIO()): number {
+  io.stderr.write(`\n${interrupted().message}\n`);
+  return ExitCode.interrupted;
 }
 
 /**
  * Runs the CLI and returns the exit code. The one place errors are caught, printed and turned into
- * an exit code: 0 ok, 1 runtime/AWS failure, 2 invalid input or refused action, 3 drift.
+ * an exit code: 0 ok, 1 runtime/AWS failure, 2 invalid input or refused action, 3 drift, 130 interrupted.
  */
 export async function main(argv: string[], ioOverride: Partial<IO> = {}, deps: CtxDeps = {}): Promise<number> {
   const io = { ...defaultIO(), ...ioOverride };
@@ -75,20 +133,21 @@ export async function main(argv: string[], ioOverride: Partial<IO> = {}, deps: C
 
   let exitCode = 0;
   const program = buildProgram(io, deps, (c) => (exitCode = c));
+  const json = wantsJson(argv);
   try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return ExitCode.ok;
+    }
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version exit 0; every parse error (unknown option, bad value) is invalid input.
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    const e = toBmError(err);
-    const json = argv.includes('--json') || argv.join(' ').includes('--output json') || argv.includes('--output=json');
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    const e = err instanceof CommanderError ? fromCommander(err, program, argv) : toBmError(err);
     const out = new Output(io, { json, color: !argv.includes('--no-color'), verbose });
-    out.error(e.message, e.hint);
+    out.error(e.message, e.hint, e.quiet);
     if (verbose && e.cause instanceof Error && e.cause.stack) out.debug(e.cause.stack);
-    if (json) out.printJson({ error: { message: e.message, hint: e.hint ?? null, exitCode: e.exitCode, details: e.details ?? null } });
+    if (json && !shownAsJson.has(e)) out.printJson({ error: errorJson(e) });
     return e.exitCode;
   }
 }

@@ -98,12 +98,15 @@ describe('audit-trail on the emulator', () => {
   });
 
   test('interactive setup-all asks about the audit trail, with its cost, and a yes sets it up', async () => {
+    const dir = emptyDir();
     const r = await cli(['setup-all', '--json'], {
+      cwd: dir,
       env: { CI: undefined },
       answers: [
         { prompt: /AWS Region to monitor/, keys: '\r' },
         { prompt: /Alert email addresses/, keys: '\r' },
         { prompt: /record who calls Bedrock in a CloudTrail trail/, keys: 'y\r' },
+        { prompt: /Save the Region and the audit trail choice in .* for next time\?/, keys: 'y\r' },
         { prompt: /Create or repair \d+ resources/, keys: 'y\r' },
       ],
     });
@@ -111,6 +114,9 @@ describe('audit-trail on the emulator', () => {
     // eslint-disable-next-line no-control-regex -- strips terminal escape sequences
     expect(r.stderr.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, ' ')).toContain('Data events cost $0.10 per 100,000');
     expect(r.json().outcomes).toEqual(expect.arrayContaining([expect.objectContaining({ resource: 'cloudtrail-trail', action: 'created' }), expect.objectContaining({ name: 'BedrockSecurity', action: 'created' })]));
+    // The yes was saved: status and cleanup know about the trail from now on.
+    const status = await cli(['status', '--json'], { cwd: dir });
+    expect(status.json().rows.map((row: { resource: string }) => row.resource)).toContain('cloudtrail-trail');
   });
 
   test('when another logging trail records management events, this one leaves them out and says which trail', async () => {

@@ -118,13 +118,17 @@ describe('audit --source trail over CloudTrail files in a directory', () => {
 describe('what people read', () => {
   const small = corpusDir(40);
   test.each([
-    ['table-100.txt', ['--output', 'table'], '100'],
+    ['table-160.txt', ['--output', 'table'], '160'],
+    ['table-80.txt', ['--output', 'table'], '80'],
     ['table-60.txt', ['--output', 'table'], '60'],
-    ['audit.csv', ['--output', 'csv'], '100'],
-    ['audit.md', ['--output', 'markdown'], '100'],
+    ['table-piped.txt', ['--output', 'table'], 'piped'],
+    ['audit.csv', ['--output', 'csv'], 'piped'],
+    ['audit.md', ['--output', 'markdown'], 'piped'],
     ['by-source-ip.txt', ['--by', 'source-ip'], '120'],
   ])('%s', async (name, args, columns) => {
-    const r = await runCli(['audit', '--logs', small.dir, ...WINDOW, ...args], { env: { ...env, COLUMNS: columns }, now: END });
+    // In a terminal of COLUMNS width; into a pipe nothing is cut.
+    const tty = columns === 'piped' ? {} : { stdoutTty: true, env: { ...env, COLUMNS: columns } };
+    const r = await runCli(['audit', '--logs', small.dir, ...WINDOW, ...args], { env, ...tty, now: END });
     expect(r.code).toBe(0);
     expectGolden(`audit/${name}`, r.stdout.replaceAll(small.dir, '<DIR>'));
   });
@@ -138,7 +142,7 @@ describe('invalid input: one line naming the flag, exit 2, no request', () => {
     [['--logs', '/nonexistent/dir'], '"/nonexistent/dir" is not a directory'],
     [['--logs', 's3://Bad_Bucket/x'], '--logs:'],
     [['--logs', 'https://example.com/x'], 'neither s3://bucket/prefix nor a directory'],
-    [['--by', 'model'], "argument 'model' is invalid"],
+    [['--by', 'model'], '--by: "model" is not one of principal, event, source-ip, error'],
     [['--until', '2026-03-01T00:00:00Z'], '--until needs --since'],
   ])('%j', async (args, message) => {
     const r = await runCli(['audit', ...args], { env, now: END });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -52,11 +52,41 @@ describe('AWS conventions', () => {
     expect(keys).toEqual(new Set(['AKIATEAMPROFILE0001']));
   });
 
-  test('an unknown profile is a clear credentials error, exit 1', async () => {
+  test('an unknown profile is invalid input, named before any request: exit 2', async () => {
     sharedFiles();
-    const r = await runCli(['status', '--profile', 'nope', '--region', 'us-east-1', '--endpoint-url', emulator().url]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/credentials|profile/i);
+    const r = await runCli(['status', '--profile', 'nosuch', '--region', 'us-east-1', '--endpoint-url', emulator().url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^error: --profile: profile nosuch is not in \S+config \(AWS_CONFIG_FILE\) or \S+credentials \(AWS_SHARED_CREDENTIALS_FILE\)$/);
+    expect(r.stderr).toContain('Profiles there: team.');
+    expect(r.requests).toEqual([]);
+    const viaEnv = await runCli(['status', '--region', 'us-east-1', '--json'], { env: { AWS_PROFILE: 'nosuch', AWS_ENDPOINT_URL: emulator().url } });
+    expect(viaEnv.code).toBe(2);
+    expect(viaEnv.json().error.message).toMatch(/^AWS_PROFILE: profile nosuch is not in/);
+  });
+
+  test('with the default shared files the message names ~/.aws/config and ~/.aws/credentials', async () => {
+    delete process.env.AWS_CONFIG_FILE;
+    delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+    const r = await runCli(['status', '--profile', 'nosuch-bedrock-monitor-test', '--region', 'us-east-1', '--endpoint-url', emulator().url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('profile nosuch-bedrock-monitor-test is not in ~/.aws/config or ~/.aws/credentials');
+    expect(r.requests).toEqual([]);
+  });
+
+  test("the SDK's warning about two credential sources stays off the screen (shown with --verbose)", async () => {
+    sharedFiles();
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAENVIRONMENT0001';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+    // The SDK warns once per process, on the console unless given a logger: routed to --verbose, never to the console.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const r = await runCli(['setup-iam', '--profile', 'team', '--endpoint-url', emulator().url, '--verbose']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('Multiple credential sources detected');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

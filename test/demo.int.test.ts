@@ -10,7 +10,9 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
         // Without the test setup's warning switch, so that a warning the binary would print is seen.
     const base = { ...process.env };
     delete base.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...base, NO_COLOR: '1', ...env } });
+    const merged: NodeJS.ProcessEnv = { ...base, NO_COLOR: '1', ...env };
+    for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+    const child = spawn(process.execPath, args, { cwd: root, env: merged });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -22,7 +24,9 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 // These run the built binary (npm test builds first), as a user would.
 describe('the real binary', () => {
   test('npm run demo does the whole job on the emulator and cleans up', async () => {
-    const r = await run(['scripts/demo.mjs']);
+    // Into a pipe, without NO_COLOR: no colour codes either (the output is not a terminal).
+    const r = await run(['scripts/demo.mjs'], { NO_COLOR: undefined, FORCE_COLOR: undefined });
+    expect(r.stdout).not.toContain('\u001b[');
     expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|ExperimentalWarning/);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Done: 21 resources created or updated in us-east-1.');
@@ -34,6 +38,13 @@ describe('the real binary', () => {
     expect(r.stdout).toMatch(/user\/mallory\s+[\d,]+\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toMatch(/deleted\s+cloudtrail-trail/);
     expect(r.stdout).toContain('Demo complete.');
+  }, 120_000);
+
+  test('the demo honours NO_COLOR, even over FORCE_COLOR', async () => {
+    const r = await run(['scripts/demo.mjs'], { NO_COLOR: '1', FORCE_COLOR: '1' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('\u001b[');
+    expect(r.stdout).toContain('━━ 1. setup-all');
   }, 120_000);
 
   test('--version and --help exit 0 and --help lists every command', async () => {

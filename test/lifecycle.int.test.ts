@@ -81,11 +81,15 @@ describe('setup-all --yes (unattended)', () => {
       'create-log-group': 'ok',
       topic: 'ok',
       'enable-logging': 'skipped',
-      dashboard: 'skipped',
-      alarms: 'skipped',
+      // They read metrics, not logs: a failed bucket does not leave the account without them.
+      dashboard: 'ok',
+      alarms: 'ok',
     });
-    expect(failed.stderr).toContain('create-bucket failed');
-    expect(failed.stderr).toContain('enable-logging skipped: needs create-bucket');
+    // The step's own message, hint and exit code reach the user once, through the one error path.
+    expect(failed.json().error).toMatchObject({ exitCode: 1, message: expect.stringContaining('create-bucket failed:') });
+    expect(failed.json().error.message).toContain('Skipped, because they need it: enable-logging.');
+    expect(failed.stderr).toContain('error: create-bucket failed:');
+    expect(failed.json().steps.find((s: { step: string }) => s.step === 'create-bucket').error).toMatchObject({ exitCode: 1, message: expect.any(String), hint: expect.any(String) });
 
     // Fix the cause, run again: completed steps read as unchanged, only the rest is written.
     await sdk(emulator().url, 'eu-west-3').s3.send(new DeleteBucketCommand({ Bucket: BUCKET }));
@@ -97,6 +101,7 @@ describe('setup-all --yes (unattended)', () => {
     expect(byResource('sns-topic')).toEqual(['unchanged']);
     expect(byResource('s3-bucket')).toEqual(['created']);
     expect(byResource('logging-config')).toEqual(['created']);
+    expect(byResource('dashboard')).toEqual(['unchanged']);
     expect(resumed.writes.some((w) => w.operation === 'CreateRole' || w.operation === 'CreateLogGroup')).toBe(false);
     expect((await cli(['status'])).code).toBe(0);
   });
@@ -121,12 +126,13 @@ describe('setup-all in a terminal (interactive)', () => {
         { prompt: /AWS Region to monitor/, keys: 'eu-west-1\r' },
         { prompt: /Alert email addresses/, keys: 'oncall@example.com, lead@example.com\r' },
         { prompt: /record who calls Bedrock in a CloudTrail trail/, keys: '\r' },
+        { prompt: /for next time\?/, keys: 'n\r' },
         { prompt: /Create or repair \d+ resources in eu-west-1\?/, keys: 'y\r' },
       ],
     });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('Plan for eu-west-1:');
-    expect(r.stderr).toMatch(/iam-role\s+BedrockCloudWatchLoggingRole-eu-west-1\s+missing/);
+    expect(r.stderr).toContain('Plan for eu-west-1 (17 to create, 0 as configured):');
+    expect(r.stderr).toMatch(/create\s+iam-role\s+BedrockCloudWatchLoggingRole-eu-west-1/);
     const eu = sdk(emulator().url, 'eu-west-1');
     expect((await eu.iam.send(new GetRoleCommand({ RoleName: 'BedrockCloudWatchLoggingRole-eu-west-1' }))).Role).toBeDefined();
     expect(r.stdout).toContain('created       sns-subscription  lead@example.com');
@@ -144,6 +150,7 @@ describe('setup-all in a terminal (interactive)', () => {
         { prompt: /Alert email addresses/, keys: 'not-an-email\r' },
         { prompt: /not a valid email address/, keys: '\u0015\r' },
         { prompt: /record who calls Bedrock in a CloudTrail trail/, keys: '\r' },
+        { prompt: /for next time\?/, keys: 'n\r' },
         { prompt: /Create or repair/, keys: 'n\r' },
       ],
     });
@@ -154,11 +161,26 @@ describe('setup-all in a terminal (interactive)', () => {
     expect(r.writes).toEqual([]);
   });
 
-  test('Ctrl-C at a prompt aborts with exit 2 and writes nothing', async () => {
+  test('Ctrl-C at a prompt stops with exit 130, without the word "error", and writes nothing', async () => {
     const r = await cli(['setup-all'], { env: NOT_CI, answers: [{ prompt: /AWS Region to monitor/, keys: '\u0003' }] });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('Aborted');
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('Cancelled: nothing more was changed.');
+    expect(r.stderr).not.toMatch(/error/i);
     expect(r.requests).toEqual([]);
+  });
+
+  test('cancelling the plan\'s question is the same: exit 130, nothing written', async () => {
+    const r = await cli(['setup-all', '--region', 'us-east-1', '--email', 'a@example.com'], {
+      env: NOT_CI,
+      answers: [
+        { prompt: /record who calls Bedrock in a CloudTrail trail/, keys: '\r' },
+        { prompt: /for next time\?/, keys: 'n\r' },
+        { prompt: /Create or repair/, keys: '\u0003' },
+      ],
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr.split('Create or repair')[1]).not.toMatch(/error/i);
+    expect(r.writes).toEqual([]);
   });
 
   test('with CI set, a terminal is not enough to prompt', async () => {
@@ -244,8 +266,8 @@ describe('cleanup', () => {
     // People see the failure and what to do; once the cause is gone, a re-run finishes the job.
     const human = await cli(['cleanup', '--yes'], { requestHandler: denied.handler });
     expect(human.code).toBe(1);
-    expect(human.stdout).toMatch(/failed\s+logging-config\s+us-east-1 +\(Access denied: Bedrock DeleteModelInvocationLoggingConfiguration was refused/);
-    expect(human.stdout).toContain('1 deletion failed; fix the cause and run cleanup again: what was deleted stays deleted.');
+    expect(human.stdout).toMatch(/failed\s+logging-config\s+us-east-1\s+\(Access denied: Bedrock DeleteModelInvocationLoggingConfiguration was refused/);
+    expect(human.stdout).toContain('1 could not be deleted; 3 left alone.');
     const again = await cli(['cleanup', '--yes', '--json']);
     expect(again.code).toBe(0);
     expect(again.json().outcomes.map((o: { resource: string; action: string }) => `${o.action} ${o.resource}`)).toEqual(['deleted logging-config', 'deleted log-group', 'deleted s3-bucket', 'deleted iam-role']);

@@ -110,18 +110,28 @@ describe('report on seeded metrics', () => {
     expect(r.stderr).toContain(`${LLAMA} is not in the price table`);
   });
 
-  test.each<[string, string[], Record<string, string>]>([
-    ['table-80.txt', ['--output', 'table'], { COLUMNS: '80' }],
-    ['table-200.txt', [], { COLUMNS: '200' }],
-    ['report.json', ['--json'], {}],
-    ['report.csv', ['--output', 'csv'], {}],
-    ['report.md', ['--output', 'markdown', '--by', 'day'], {}],
-  ])('golden output: %s', async (file, args, extraEnv) => {
+  test.each<[string, string[], Record<string, string>, boolean]>([
+    ['table-60.txt', ['--output', 'table'], { COLUMNS: '60' }, true],
+    ['table-80.txt', ['--output', 'table'], { COLUMNS: '80' }, true],
+    ['table-160.txt', [], { COLUMNS: '160' }, true],
+    ['table-piped.txt', [], { COLUMNS: '80' }, false],
+    ['report.json', ['--json'], {}, false],
+    ['report.csv', ['--output', 'csv'], {}, false],
+    ['report-by-day.csv', ['--output', 'csv', '--by', 'day'], {}, false],
+    ['report.md', ['--output', 'markdown', '--by', 'day'], {}, false],
+  ])('golden output: %s', async (file, args, extraEnv, stdoutTty) => {
     await seed();
-    const r = await cli(['report', ...WINDOW, ...args], { env: { ...env, ...extraEnv }, now });
+    const r = await cli(['report', ...WINDOW, ...args], { env: { ...env, ...extraEnv }, now, stdoutTty });
     expect(r.code).toBe(0);
     expectGolden(`report/${file}`, r.stdout);
-    if (file.startsWith('table')) for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(Number(extraEnv.COLUMNS));
+    if (stdoutTty) for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(Number(extraEnv.COLUMNS));
+  });
+
+  test('piped, the table is never cut: every column and every full model ID, whatever COLUMNS says', async () => {
+    await seed();
+    const r = await cli(['report', ...WINDOW], { env: { ...env, COLUMNS: '60' }, now });
+    expect(r.stdout).toContain(HAIKU_45_ARN);
+    for (const head of ['CACHE READ', 'THROTTLES', 'P99 MS', 'TTFT P99']) expect(r.stdout).toContain(head);
   });
 
   test('--by day splits the window by UTC day with the same totals', async () => {

@@ -11,10 +11,10 @@ function destinations(v: string): ('cloudwatch' | 's3')[] {
 export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[] }>({
   name: 'enable-logging',
   summary: 'Point Bedrock model invocation logging at the role, log group and bucket',
+  group: 'Single steps (setup-all runs them all):',
   examples: ['bedrock-monitor enable-logging --region us-east-1', 'bedrock-monitor enable-logging --destinations cloudwatch', 'bedrock-monitor enable-logging --force   # replace a configuration that points elsewhere'],
-  configure: (cmd) =>
-    cmd
-      .option('--destinations <list>', 'where logs go: cloudwatch,s3 (default both)', destinations),
+  flags: { 'dry-run': true, force: 'replace a logging configuration that points at other destinations' },
+  configure: (cmd) => cmd.option('--destinations <list>', 'where logs go: cloudwatch,s3 (default both; config logging.destinations)', destinations),
   overrides: (o) => ({ destinations: o.destinations }),
-  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'enable-logging', { standalone: true })),
+  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'enable-logging', { standalone: true }), ctx.settings.region),
 });

@@ -29,7 +29,7 @@ export default defineCommand<Opts>({
       .addOption(new Option('--by <period>', 'add a breakdown').choices(['day'])),
   run: async (ctx, o) => {
     const { buildReport } = await import('../lib/report/build.js');
-    const { renderCsv, renderMarkdown, renderTable } = await import('../lib/report/render.js');
+    const { renderCsv, renderMarkdown, renderReportTable } = await import('../lib/report/render.js');
     const { resolveWindow } = await import('../lib/report/window.js');
     const request = { hours: o.hours, since: o.since, until: o.until, byDay: o.by === 'day' };
     const window = resolveWindow(request, ctx.now()); // validated before the first request
@@ -46,7 +46,7 @@ export default defineCommand<Opts>({
       render: (out, format) => {
         if (format === 'csv') out.io.stdout.write(renderCsv(report));
         else if (format === 'markdown') out.io.stdout.write(renderMarkdown(report, out.io.env.TZ));
-        else renderTable(out, report);
+        else out.io.stdout.write(renderReportTable(report, { width: out.width, tz: out.io.env.TZ, strong: (t) => out.c.bold(t), head: (t) => out.c.bold(t) }));
       },
     };
   },

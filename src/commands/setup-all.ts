@@ -16,9 +16,10 @@ export default defineCommand<Opts>({
     'bedrock-monitor setup-all --yes --region eu-west-1 --email oncall@example.com',
     'bedrock-monitor setup-all --dry-run --json',
   ],
+  flags: { 'dry-run': true, yes: 'do not ask anything: take the Region and addresses from flags, config and environment (CI does the same)', force: true },
   configure: (cmd) =>
     cmd
-      .option('--email <address>', 'alert email address (repeatable; replaces alarms.emails)', email)
+      .option('--email <address>', 'alert email address (repeatable; replaces config alarms.emails for this run)', email)
       .option('--audit', 'also set up the CloudTrail audit trail and security view (for this run; set "audit": {"enabled": true} in the config to keep status and cleanup aware)'),
   overrides: (o) => ({ emails: o.email, auditEnabled: o.audit }),
   prepare: async (o, io) => {
@@ -27,7 +28,7 @@ export default defineCommand<Opts>({
   },
   run: async (ctx) => {
     const { runSetupAll, renderSetupAll } = await import('../lib/setup/flow.js');
-    const { data, exitCode } = await runSetupAll(ctx);
-    return { data, exitCode, render: () => renderSetupAll(ctx, data) };
+    const { data, error } = await runSetupAll(ctx);
+    return { data, error, render: (out) => renderSetupAll(out, data, ctx.dryRun) };
   },
 });

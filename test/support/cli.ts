@@ -37,6 +37,8 @@ export interface CliOptions {
   cwd?: string;
   /** Pretend stdin and stderr are terminals (for prompts). */
   tty?: boolean;
+  /** Pretend stdout is a terminal (COLUMNS sets its width): tables are fitted instead of printed whole. */
+  stdoutTty?: boolean;
   stdin?: PassThrough;
   sleep?: (ms: number) => Promise<void>;
   /** The clock the command sees (default: the real one). */
@@ -61,11 +63,22 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   stdout.on('data', (d: Buffer) => (out += d.toString()));
   const pending = [...(opts.answers ?? [])];
   let answeredUpTo = 0;
+  // A prompt that never shows would leave the CLI waiting for input until jest's timeout: after 20 s
+  // of silence with answers still pending, it presses Ctrl-C: the prompt aborts and the test fails at once.
+  let watchdog: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(watchdog);
+    if (pending.length) watchdog = setTimeout(() => stdin.write('\u0003'), 20_000);
+  };
+  arm();
   stderr.on('data', (d: Buffer) => {
+    arm();
+    if (process.env.DEBUG_CLI) process.stderr.write(d);
     err += d.toString();
     const next = pending[0];
+    // Without escape sequences, and with the terminal's line wrapping undone (a long prompt wraps).
     // eslint-disable-next-line no-control-regex -- strips terminal escape sequences
-    const plain = err.slice(answeredUpTo).replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    const plain = err.slice(answeredUpTo).replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, ' ');
     if (next && next.prompt.test(plain)) {
       pending.shift();
       answeredUpTo = err.length;
@@ -80,6 +93,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   const tty = opts.tty ?? opts.answers !== undefined;
   if (tty) Object.assign(stderr, { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
   if (tty) Object.assign(stdin, { isTTY: true, setRawMode: () => stdin });
+  if (opts.stdoutTty) Object.assign(stdout, { isTTY: true, columns: Number(opts.env?.COLUMNS ?? 100) });
   const requests: RequestRecord[] = [];
   const env: Record<string, string | undefined> = { NO_COLOR: '1', COLUMNS: '100', TZ: 'UTC', ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
@@ -91,6 +105,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     ...(opts.requestHandler ? { requestHandler: opts.requestHandler } : {}),
   });
   await new Promise((r) => setImmediate(r));
+  clearTimeout(watchdog);
   if (pending.length) throw new Error(`prompts never shown: ${pending.map((p) => String(p.prompt)).join(', ')}\n${err}`);
   sentInFile.push(...requests);
   const violations = checkRun(requests, contractState);

@@ -58,22 +58,6 @@ function columns(groupBy: GroupBy, tz: string | undefined): Column[] {
   ];
 }
 
-const GAP = 2;
-
-function fit(cols: Column[], rows: AuditRow[], width: number): { cols: Column[]; keyWidth: number } {
-  const widthOf = (c: Column): number => Math.max(c.head.length, ...rows.map((r) => c.cell(r).length));
-  const total = (cs: Column[]): number => cs.reduce((n, c) => n + widthOf(c), 0) + GAP * (cs.length - 1);
-  let shown = [...cols];
-  while (shown.length > 4 && total(shown) > width) {
-    const drop = shown.reduce((a, b) => (b.priority > a.priority ? b : a));
-    shown = shown.filter((c) => c !== drop);
-  }
-  const others = total(shown.slice(1)) + GAP;
-  return { cols: shown, keyWidth: Math.max(16, Math.min(widthOf(shown[0]!), width - others)) };
-}
-
-const shorten = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-
 function sourceText(r: AuditResult): string {
   return r.source.kind === 'trail' ? `from ${int.format(r.source.files)} CloudTrail files in ${r.source.location}` : 'from the CloudTrail event history';
 }
@@ -101,17 +85,20 @@ export function noCallsLine(r: AuditResult, tz: string | undefined): string {
 export function renderAuditTable(out: Output, r: AuditResult): void {
   const tz = out.io.env.TZ;
   if (r.rows.length === 0) {
-    out.print(noCallsLine(r, tz));
-    if (r.source.kind === 'event-history') out.print(summaryLines(r)[1]);
+    out.say(noCallsLine(r, tz));
+    if (r.source.kind === 'event-history') out.say(summaryLines(r)[1]!);
     return;
   }
-  const { cols, keyWidth } = fit(columns(r.groupBy, tz), r.rows, out.columns);
-  const cells = r.rows.map((row) => cols.map((c, i) => (i === 0 ? shorten(c.cell(row), keyWidth) : c.cell(row))));
-  out.print(headline(r, tz));
+  const cols = columns(r.groupBy, tz);
+  const table = out.fitTable({
+    columns: cols.map((c) => ({ head: c.head, priority: c.priority, align: c.right ? ('right' as const) : ('left' as const), ...(c.priority === 0 ? { wrap: true } : {}) })),
+    rows: r.rows.map((row) => cols.map((c) => c.cell(row))),
+  });
+  out.say(headline(r, tz));
   out.print('');
-  out.print(out.table(cols.map((c) => c.head), cells, cols.flatMap((c, i) => (c.right ? [i] : []))));
+  out.print(table);
   out.print('');
-  for (const l of summaryLines(r)) out.print(l);
+  for (const l of summaryLines(r)) out.say(l);
 }
 
 export function renderAuditCsv(r: AuditResult): string {

@@ -21,6 +21,8 @@ export interface AwsOptions {
   requestHandler?: unknown;
   /** Called once per SDK call (before retries), from a middleware on every client. */
   onRequest?: (r: RequestRecord) => void;
+  /** Receives the SDK's own warnings (e.g. two credential sources), instead of the console. */
+  onSdkWarning?: (message: string) => void;
 }
 
 const READ_PREFIX = /^(Get|List|Describe|Head|Filter|Lookup|StartQuery|StopQuery|TestMetric)/;
@@ -48,9 +50,11 @@ export class AwsClients {
   get<C extends AnyClient>(ctor: ClientCtor<C>): C {
     const existing = this.clients.get(ctor);
     if (existing) return existing as C;
-    const { region, profile, endpointUrl, maxAttempts, requestHandler } = this.options;
+    const { region, profile, endpointUrl, maxAttempts, requestHandler, onSdkWarning } = this.options;
+    const quiet = (): void => undefined;
     const client = new ctor({
       region,
+      ...(onSdkWarning ? { logger: { trace: quiet, debug: quiet, info: quiet, warn: onSdkWarning, error: quiet } } : {}),
       ...(profile ? { profile } : {}),
       ...(endpointUrl ? { endpoint: endpointUrl, forcePathStyle: true } : {}),
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),

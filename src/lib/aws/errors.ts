@@ -1,4 +1,4 @@
-import { BmError, ExitCode } from '../core/errors.js';
+import { BmError, interrupted } from '../core/errors.js';
 
 /**
  * AWS SDK errors, classified: "not found" becomes an absent state inside readers, and every other
@@ -111,10 +111,8 @@ function networkCode(err: unknown): string | undefined {
 /** Translates anything thrown into a BmError with a message a person can act on. */
 export function toBmError(err: unknown): BmError {
   if (err instanceof BmError) return err;
-  // Ctrl-C or Ctrl-D at an interactive prompt.
-  if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) {
-    return new BmError('Aborted: nothing more was changed.', { exitCode: ExitCode.usage, cause: err });
-  }
+  // Ctrl-C at an interactive prompt (or the prompt aborted): the person stopped it (exit 130), not an error.
+  if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) return interrupted('Cancelled: nothing more was changed.');
   if (typeof err === 'object' && err !== null && (err as { name?: string }).name === 'CredentialsProviderError') {
     return new BmError(`No AWS credentials found: ${(err as Error).message}`, {
       hint: 'Set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`.',

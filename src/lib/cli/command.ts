@@ -1,15 +1,18 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { SettingOverrides, GlobalOptions } from '../config/settings.js';
 import type { Ctx, CtxDeps } from '../context/context.js';
 import type { Outcome } from '../aws/ensure.js';
-import { ExitCode, usageError, type ExitCodeValue } from '../core/errors.js';
+import { checkEndpointUrl, checkRegion } from '../core/validate.js';
+import type { BmError} from '../core/errors.js';
+import { ExitCode, errorJson, usageError, type ExitCodeValue } from '../core/errors.js';
 import { Output, type IO } from '../io/output.js';
-import { renderOutcomes } from '../setup/render.js';
+import { renderStepResult } from '../setup/render.js';
 
 /**
  * Glue between a thin command file and the logic in src/lib. A command file declares its flags,
- * maps them to setting overrides and calls one lib function; this module validates, builds the
- * context, prints the result (human or --json) and hands the exit code back to main().
+ * maps them to setting overrides and calls one lib function; this module adds the options every
+ * command shares (only those it uses), validates, builds the context, prints the result (human or
+ * --json) and hands the exit code back to main().
  * It must stay cheap to import: the AWS SDK is loaded only when a command runs.
  */
 
@@ -20,22 +23,45 @@ export interface CommandResult {
   data: unknown;
   render(out: Output, format: OutputFormat): void;
   exitCode?: ExitCodeValue;
+  /**
+   * An error to end with after the result is shown (setup-all with failed steps): main() prints it
+   * and exits with its code; with --json it is part of the document, under "error".
+   */
+  error?: BmError;
 }
+
+/** Flags only some commands honour; a command's help lists only its own. */
+export type RunFlag = 'dry-run' | 'yes' | 'force';
+
+const RUN_FLAG_HELP: Record<RunFlag, string> = {
+  'dry-run': 'show what would change; make no write request',
+  yes: 'do not ask for confirmation (CI does the same)',
+  force: 'change a same-named resource the tool does not own (adopts it: updates and tags it)',
+};
 
 export interface CommandSpec<O> {
   name: string;
   summary: string;
   examples: string[];
+  /** The command's own options and arguments. */
   configure?(cmd: Command): void;
   overrides?(opts: O): SettingOverrides;
   /** Formats besides table/json that this command can print. */
   formats?: OutputFormat[];
+  /** The run flags it honours, with an optional description of what each does here. */
+  flags?: Partial<Record<RunFlag, string | true>>;
+  /** Heading it is listed under in `bedrock-monitor --help` (default "Commands:"). */
+  group?: string;
   /**
    * Interactive sessions only: asks for what the flags did not give, before settings are resolved
    * (setup-all asks for the Region here). Returns options to merge over the parsed ones.
    */
   prepare?(opts: O & GlobalOptions, io: IO): Promise<Partial<O & GlobalOptions>>;
-  run(ctx: Ctx, opts: O): Promise<CommandResult>;
+  run?(ctx: Ctx, opts: O, args: string[]): Promise<CommandResult>;
+  /** For commands that make no AWS request (`config …`): no Region, no AWS options, no context. */
+  local?(env: { io: IO; out: Output; opts: O & GlobalOptions }, args: string[]): Promise<CommandResult>;
+  /** Subcommands (`config set`, `config get`, …). */
+  children?: CommandSpec<never>[];
 }
 
 export function defineCommand<O>(spec: CommandSpec<O>): CommandSpec<O> {
@@ -67,11 +93,38 @@ export function repeatable(check: (v: string) => string | undefined): (v: string
   return (v, previous = []) => [...previous, one(v.trim())];
 }
 
-export function outcomesResult(outcomes: Outcome[]): CommandResult {
+/** A single step's result: a line per resource, or one line when nothing changed. */
+export function outcomesResult(outcomes: Outcome[], region?: string, more: (out: Output) => void = () => undefined): CommandResult {
   return {
     data: { outcomes },
-    render: (out) => renderOutcomes(out, outcomes),
+    render: (out) => {
+      renderStepResult(out, outcomes, region);
+      more(out);
+    },
   };
+}
+
+export const ONE_RUN_NOTE = 'Flags apply to this run only. To keep a setting, use `bedrock-monitor config set KEY VALUE`.';
+
+/** The options every command shares, as far as it uses them, grouped under their own headings. */
+export function addSharedOptions(cmd: Command, spec: CommandSpec<never>): void {
+  for (const [flag, text] of Object.entries(spec.flags ?? {}) as [RunFlag, string | true][]) {
+    const help = text === true ? RUN_FLAG_HELP[flag] : text;
+    cmd.option(flag === 'yes' ? '-y, --yes' : `--${flag}`, help);
+  }
+  // Commands that make no AWS request list their few options together.
+  const group = (o: Option, heading: string): Option => (spec.local ? o : o.helpGroup(heading));
+  if (!spec.local) {
+    cmd.addOption(group(new Option('--region <region>', 'AWS Region (else AWS_REGION, AWS_DEFAULT_REGION, config region, the profile\'s region)').argParser(checked(checkRegion)), 'AWS options:'));
+    cmd.addOption(group(new Option('--profile <name>', 'profile in ~/.aws/config or ~/.aws/credentials (else AWS_PROFILE)'), 'AWS options:'));
+    cmd.addOption(group(new Option('--endpoint-url <url>', 'send every AWS request here, e.g. a local emulator (else AWS_ENDPOINT_URL)').argParser(checked(checkEndpointUrl)), 'AWS options:'));
+  }
+  cmd.addOption(group(new Option('--config <file>', 'config file (default ./bedrock-monitor.config.json)'), spec.local ? 'Output options:' : 'AWS options:'));
+  const formats = ['table', 'json', ...(spec.formats ?? [])];
+  cmd.addOption(group(new Option('--json', 'print the result (or the error) as JSON on stdout'), 'Output options:'));
+  if (formats.length > 2 || !spec.local) cmd.addOption(group(new Option('--output <format>', 'output format').choices(formats), 'Output options:'));
+  cmd.addOption(group(new Option('--no-color', 'no colours (NO_COLOR is honoured too)'), 'Output options:'));
+  if (!spec.local) cmd.addOption(group(new Option('--verbose', 'log every AWS request and runtime warnings on stderr'), 'Output options:'));
 }
 
 export interface RunEnv {
@@ -79,17 +132,31 @@ export interface RunEnv {
   deps: CtxDeps;
 }
 
+/** Errors already printed as part of a --json document: main() must not print them again. */
+export const shownAsJson = new WeakSet<BmError>();
+
 export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Command, env: RunEnv): Promise<number> {
   const all = cmd.optsWithGlobals<GlobalOptions & O>();
   const format: OutputFormat = all.json ? 'json' : ((all.output as OutputFormat | undefined) ?? 'table');
   const allowed: OutputFormat[] = ['table', 'json', ...(spec.formats ?? [])];
   if (!allowed.includes(format)) throw usageError(`--output: "${format}" is not available for ${spec.name} (use ${allowed.join(' or ')})`);
   const out = new Output(env.io, { json: format === 'json', color: all.color !== false, verbose: all.verbose === true });
-  const { createContext, isInteractive } = await import('../context/context.js');
-  if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
-  const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
-  const result = await spec.run(ctx, all);
-  if (format === 'json') out.printJson(result.data);
+  const args = cmd.args;
+  let result: CommandResult;
+  if (spec.local) {
+    result = await spec.local({ io: env.io, out, opts: all }, args);
+  } else {
+    const { checkProfile, createContext, isInteractive } = await import('../context/context.js');
+    await checkProfile(all, env.io);
+    if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
+    const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
+    result = await spec.run!(ctx, all, args);
+  }
+  if (format === 'json') out.printJson(result.error ? { ...(result.data as object), error: errorJson(result.error) } : result.data);
   else result.render(out, format);
+  if (result.error) {
+    if (format === 'json') shownAsJson.add(result.error);
+    throw result.error;
+  }
   return result.exitCode ?? ExitCode.ok;
 }

@@ -1,39 +1,52 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { z } from 'zod';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
+import { describeIssue } from './keys.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'bedrock-monitor.config.json';
 
-function formatIssue(file: string, issue: z.ZodIssue): string {
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
-  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
-    const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
-    return `${file}: unknown key ${keys.map((k) => `"${k}"`).join(', ')}`;
-  }
-  return `${file}: "${path || '(top level)'}" ${issue.message}`;
+/** The file `--config` names, else ./bedrock-monitor.config.json. */
+export function configPath(path: string | undefined, cwd = process.cwd()): string {
+  return resolve(cwd, path ?? DEFAULT_CONFIG_FILE);
 }
 
-/** Loads and validates the config file; `explicit` means the user named it, so it must exist. */
-export function loadConfigFile(path: string | undefined, cwd = process.cwd()): { file: string | undefined; config: ConfigFile } {
-  const explicit = path !== undefined;
-  const file = resolve(cwd, path ?? DEFAULT_CONFIG_FILE);
-  if (!existsSync(file)) {
-    if (explicit) throw usageError(`--config: file not found: ${file}`);
-    return { file: undefined, config: {} };
-  }
+/** The file's JSON as it is (an object), or undefined when there is no file. Not validated. */
+export function readConfigJson(file: string): Record<string, unknown> | undefined {
+  if (!existsSync(file)) return undefined;
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw usageError(`${file}: not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = ConfigFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw usageError(first ? formatIssue(file, first) : `${file}: invalid config`);
-  }
-  return { file, config: parsed.data };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usageError(`${file}: must hold a JSON object ({ … })`);
+  return raw as Record<string, unknown>;
 }
 
+/** Every problem of a config document, one line each (empty when it is valid). */
+export function configProblems(raw: unknown): string[] {
+  const parsed = ConfigFileSchema.safeParse(raw);
+  return parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i).split('\n'));
+}
+
+/** Writes the file whole (to a temporary file first, then renamed over it), two-space indented. */
+export function writeConfigJson(file: string, data: Record<string, unknown>): void {
+  const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.bedrock-monitor.tmp`);
+  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+/** Loads and validates the config file; `explicit` means the user named it, so it must exist. */
+export function loadConfigFile(path: string | undefined, cwd = process.cwd()): { file: string | undefined; config: ConfigFile } {
+  const file = configPath(path, cwd);
+  const raw = readConfigJson(file);
+  if (raw === undefined) {
+    if (path !== undefined) throw usageError(`--config: file not found: ${file}`, 'Create it with `bedrock-monitor config set KEY VALUE --config <file>`.');
+    return { file: undefined, config: {} };
+  }
+  const problems = configProblems(raw);
+  if (problems.length === 1) throw usageError(`${file}: ${problems[0]!}`);
+  if (problems.length > 1) throw usageError(`${file} has ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return { file, config: ConfigFileSchema.parse(raw) };
+}

@@ -2,7 +2,7 @@ import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { AwsClients, type RequestRecord } from '../aws/clients.js';
 import { ReadCache } from '../aws/read-cache.js';
 import { defaultBucketName, resolveSettings, type GlobalOptions, type SettingOverrides, type Settings } from '../config/settings.js';
-import { BmError } from '../core/errors.js';
+import { BmError, usageError } from '../core/errors.js';
 import { truthyEnv, type IO, type Output } from '../io/output.js';
 
 /** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
@@ -47,6 +47,34 @@ async function regionOfProfile(env: NodeJS.ProcessEnv, profile: string | undefin
   }
 }
 
+/** The shared files the SDK reads (AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE move them). */
+function sharedFiles(env: NodeJS.ProcessEnv): { config: string; credentials: string } {
+  return {
+    config: env.AWS_CONFIG_FILE ?? process.env.AWS_CONFIG_FILE ?? '~/.aws/config',
+    credentials: env.AWS_SHARED_CREDENTIALS_FILE ?? process.env.AWS_SHARED_CREDENTIALS_FILE ?? '~/.aws/credentials',
+  };
+}
+
+/**
+ * A named profile (--profile or AWS_PROFILE) must exist in the shared files: checked before any
+ * request, so a typo is one line (exit 2) instead of a credentials error from deep in the SDK.
+ */
+export async function checkProfile(opts: { profile?: string }, io: IO): Promise<void> {
+  const flag = opts.profile !== undefined;
+  const name = opts.profile ?? (io.env.AWS_PROFILE || undefined);
+  if (name === undefined) return;
+  const paths = sharedFiles(io.env);
+  const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
+  const files = await loadSharedConfigFiles({ configFilepath: paths.config, filepath: paths.credentials, ignoreCache: true });
+  const known = [...new Set([...Object.keys(files.configFile ?? {}), ...Object.keys(files.credentialsFile ?? {})])];
+  if (known.includes(name)) return;
+  const where = (p: string, v: string): string => (p.startsWith('~') ? p : `${p} (${v})`);
+  throw usageError(
+    `${flag ? '--profile' : 'AWS_PROFILE'}: profile ${name} is not in ${where(paths.config, 'AWS_CONFIG_FILE')} or ${where(paths.credentials, 'AWS_SHARED_CREDENTIALS_FILE')}`,
+    known.length ? `Profiles there: ${known.sort().join(', ')}.` : `No profiles there: create one with \`aws configure --profile ${name}\`.`,
+  );
+}
+
 export function isInteractive(io: IO, opts: { yes?: boolean }): boolean {
   return io.stdin.isTTY === true && io.stderr.isTTY === true && !opts.yes && !truthyEnv(io.env.CI);
 }
@@ -64,6 +92,8 @@ export async function createContext(opts: GlobalOptions, overrides: SettingOverr
       out.debug(`→ ${r.service} ${r.operation}`);
       deps.onRequest?.(r);
     },
+    // The SDK's notices (e.g. AWS_PROFILE and access keys both set) only with --verbose.
+    onSdkWarning: (m) => out.debug(m),
   });
   let accountPromise: Promise<string> | undefined;
   const account = (): Promise<string> => {

@@ -4,6 +4,8 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   drift: 3,
+  /** Ctrl-C, at a prompt or while a command works (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -16,17 +18,37 @@ export class BmError extends Error {
   readonly hint: string | undefined;
   /** Extra data for --json error output and for callers (e.g. a foreign logging configuration). */
   readonly details: unknown;
+  /** Not a failure but the person's own choice (a declined or cancelled prompt): printed without "error:". */
+  readonly quiet: boolean;
 
-  constructor(message: string, opts: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown; details?: unknown } = {}) {
+  constructor(message: string, opts: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown; details?: unknown; quiet?: boolean } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'BmError';
     this.exitCode = opts.exitCode ?? ExitCode.failure;
     this.hint = opts.hint;
     this.details = opts.details;
+    this.quiet = opts.quiet ?? opts.exitCode === ExitCode.interrupted;
   }
 }
 
 /** Invalid input or a refused action: exit 2. */
 export function usageError(message: string, hint?: string, details?: unknown): BmError {
   return new BmError(message, { exitCode: ExitCode.usage, hint, details });
+}
+
+/** The person stopped the command (Ctrl-C, a cancelled prompt): exit 130, no "error:". */
+export function interrupted(message = 'Interrupted: nothing more was changed.'): BmError {
+  return new BmError(message, { exitCode: ExitCode.interrupted });
+}
+
+/** What `--json` prints for an error, under "error". */
+export interface ErrorJson {
+  message: string;
+  hint: string | null;
+  exitCode: number;
+  details: unknown;
+}
+
+export function errorJson(e: BmError): ErrorJson {
+  return { message: e.message, hint: e.hint ?? null, exitCode: e.exitCode, details: e.details ?? null };
 }

@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import type CliTable3 from 'cli-table3';
-import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
+import { wrapWords } from './format.js';
+import { renderTable, type TableInput } from './table.js';
 
 export interface OutStream extends Writable {
   isTTY?: boolean;
@@ -60,16 +60,38 @@ export class Output {
     return this.opts.json;
   }
 
-  /** Terminal width for tables: COLUMNS wins (tests fix it), then the TTY, then 80. */
-  get columns(): number {
+  /**
+   * The width results must fit: undefined when stdout is not a terminal (a pipe or a file gets
+   * everything in full); in a terminal COLUMNS wins (tests fix it), then the terminal's, then 80.
+   */
+  get width(): number | undefined {
+    if (this.io.stdout.isTTY !== true) return undefined;
     const fromEnv = Number(this.io.env.COLUMNS);
     if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
     return this.io.stdout.columns ?? 80;
   }
 
+  /** The width of stderr when it is a terminal (errors, warnings and prompts wrap to it). */
+  get errWidth(): number | undefined {
+    if (this.io.stderr.isTTY !== true) return undefined;
+    const fromEnv = Number(this.io.env.COLUMNS);
+    if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+    return this.io.stderr.columns ?? 80;
+  }
+
+  /** The width as a number: unlimited (Infinity) off a terminal. */
+  get columns(): number {
+    return this.width ?? Number.POSITIVE_INFINITY;
+  }
+
   /** A result line on stdout. */
   print(text = ''): void {
     this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** A sentence on stdout, wrapped at spaces to the terminal (continuation lines indented by `hang`). */
+  say(text: string, hang = 0): void {
+    for (const line of wrapWords(text, this.width, hang)) this.print(line);
   }
 
   /** The --json document on stdout. */
@@ -82,16 +104,25 @@ export class Output {
   }
 
   warn(msg: string): void {
-    this.io.stderr.write(`${this.c.yellow('warning:')} ${msg}\n`);
+    const [first = '', ...rest] = this.wrapErr(`warning: ${msg}`);
+    this.io.stderr.write(`${this.c.yellow('warning:')}${first.slice('warning:'.length)}\n${rest.map((l) => `${l}\n`).join('')}`);
+  }
+
+  /** Lines of a message for stderr, each of its lines wrapped to a terminal's width. */
+  private wrapErr(text: string): string[] {
+    return text.split('\n').flatMap((l) => wrapWords(l, this.errWidth, l.startsWith('  ') ? 4 : 0));
   }
 
   debug(msg: string): void {
     if (this.opts.verbose) this.io.stderr.write(`${this.c.dim(msg)}\n`);
   }
 
-  error(msg: string, hint?: string): void {
-    this.io.stderr.write(`${this.c.red('error:')} ${msg}\n`);
-    if (hint) this.io.stderr.write(`${this.c.dim(hint)}\n`);
+  /** An error on stderr; `quiet` ones (the person's own choice, such as a cancelled prompt) without "error:". */
+  error(msg: string, hint?: string, quiet = false): void {
+    const [first = '', ...rest] = this.wrapErr(quiet ? msg : `error: ${msg}`);
+    const head = quiet ? first : `${this.c.red('error:')}${first.slice('error:'.length)}`;
+    this.io.stderr.write([head, ...rest].map((l) => `${l}\n`).join(''));
+    if (hint) this.io.stderr.write(this.wrapErr(hint).map((l) => `${this.c.dim(l)}\n`).join(''));
   }
 
   /** A spinner on an interactive stderr; plain progress lines (only on success/failure) otherwise. */
@@ -116,31 +147,21 @@ export class Output {
     };
   }
 
-  /** A borderless table, right-aligning the given columns. */
+  /** A table fitted to the width (see io/table.ts), headings in bold. */
+  fitTable(input: TableInput, style: { footer?: (s: string) => string } = {}): string {
+    return renderTable(input, this.width, { head: (h) => this.c.bold(h), ...style });
+  }
+
+  /** A borderless table whose columns all stay (cells may be coloured), right-aligning the given columns. */
   table(head: string[], rows: string[][], rightAligned: number[] = []): string {
-    // Loaded on first use, so that --help and --version do not pay for it.
-    const Table = createRequire(import.meta.url)('cli-table3') as typeof CliTable3;
-    const t = new Table({
-      head: head.map((h) => this.c.bold(h)),
-      chars: {
-        top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
-        'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-      },
-      style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-      colAligns: head.map((_, i) => (rightAligned.includes(i) ? 'right' : 'left')),
-    });
-    t.push(...rows);
-    return t
-      .toString()
-      .split('\n')
-      .map((l) => l.trimEnd())
-      .join('\n');
+    const columns = head.map((h, i) => ({ head: h, priority: 0, align: rightAligned.includes(i) ? ('right' as const) : ('left' as const) }));
+    return renderTable({ columns, rows }, undefined, { head: (h) => this.c.bold(h) });
   }
 }
 
-/** Renders a value compactly for a human line ("7 → 30", policy documents shortened). */
-export function brief(value: unknown, max = 70): string {
+/** Renders a value compactly for a human line ("7 → 30"); shortened only to `max` (no limit by default). */
+export function brief(value: unknown, max = Number.POSITIVE_INFINITY): string {
   if (value === null || value === undefined) return '(none)';
   const s = typeof value === 'string' ? value : JSON.stringify(value);
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return s.length > max ? `${s.slice(0, Math.max(1, max - 1))}…` : s;
 }

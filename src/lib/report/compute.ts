@@ -66,29 +66,43 @@ export function totalsOf(rows: ModelRow[]): Totals {
   };
 }
 
-/** Hourly sums folded into UTC days, priced per model. */
-export function dayRows(models: string[], hourly: Fetched, prices: Record<string, Rates>): DayRow[] {
+const DAY_MS = 86_400_000;
+
+/** Every UTC day the window touches, with the part of it the window covers. */
+function blankDays(window: Pick<ReportWindow, 'start' | 'end'>): Map<string, DayRow> {
   const days = new Map<string, DayRow>();
-  const blank = (date: string): DayRow => ({ date, costUsd: 0, ...(Object.fromEntries(SUM_FIELDS.map((k) => [k, 0])) as Record<(typeof SUM_FIELDS)[number], number>) });
+  const zero = Object.fromEntries(SUM_FIELDS.map((k) => [k, 0])) as Record<(typeof SUM_FIELDS)[number], number>;
+  for (let d = Math.floor(window.start.getTime() / DAY_MS) * DAY_MS; d < window.end.getTime(); d += DAY_MS) {
+    const start = Math.max(d, window.start.getTime());
+    const end = Math.min(d + DAY_MS, window.end.getTime());
+    const date = new Date(d).toISOString().slice(0, 10);
+    days.set(date, { date, start: new Date(start).toISOString(), end: new Date(end).toISOString(), partial: end - start < DAY_MS, costUsd: 0, ...zero });
+  }
+  return days;
+}
+
+/** Hourly sums folded into UTC days (every day of the window, quiet ones as zeros), priced per model. */
+export function dayRows(models: string[], hourly: Fetched, prices: Record<string, Rates>, window: Pick<ReportWindow, 'start' | 'end'>): DayRow[] {
+  const days = blankDays(window);
   models.forEach((modelId, i) => {
     const price = priceFor(modelId, prices);
-    const perDay = new Map<string, DayRow>();
+    const perDay = new Map<string, Record<(typeof SUM_FIELDS)[number], number>>();
     for (const key of SUM_FIELDS) {
       for (const [t, v] of hourly.series[i]?.samples.get(key) ?? []) {
         const date = new Date(t).toISOString().slice(0, 10);
-        const acc = perDay.get(date) ?? blank(date);
+        const acc = perDay.get(date) ?? (Object.fromEntries(SUM_FIELDS.map((k) => [k, 0])) as Record<(typeof SUM_FIELDS)[number], number>);
         acc[key] += v;
         perDay.set(date, acc);
       }
     }
     for (const [date, acc] of perDay) {
-      const row = days.get(date) ?? blank(date);
+      const row = days.get(date);
+      if (!row) continue;
       for (const key of SUM_FIELDS) row[key] += acc[key];
       if (price) row.costUsd = round(row.costUsd + costUsd(acc, price));
-      days.set(date, row);
     }
   });
-  return [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
+  return [...days.values()];
 }
 
 function fetchWarnings(input: ComputeInput): string[] {
@@ -123,6 +137,6 @@ export function computeReport(input: ComputeInput): Report {
     prices: { source: input.priceTable.source, date: input.priceTable.date, estimate: true },
     warnings,
   };
-  if (input.hourly) report.days = dayRows(models, input.hourly, prices);
+  if (input.hourly) report.days = dayRows(models, input.hourly, prices, window);
   return report;
 }

@@ -1,6 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Output } from '../io/output.js';
-import type { DayRow, ModelRow, Report, Totals } from './types.js';
+import { formatDuration, wrapWords } from '../io/format.js';
+import { compactArn, modelIdForms } from '../io/model-id.js';
+import { renderTable, type Column, type TableInput } from '../io/table.js';
+import { SUM_FIELDS, type DayRow, type ModelRow, type Report, type SumField } from './types.js';
+
+/**
+ * The render stage: pure functions from a Report to text. The table fits a terminal's width (and is
+ * never cut off a terminal); CSV, markdown and JSON always carry everything.
+ */
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -10,75 +17,84 @@ const ms = (n: number | null): string => (n === null ? 'n/a' : int.format(Math.r
 const money = (n: number | null, priced = true): string => (!priced ? 'unpriced' : n === null ? 'n/a' : usd.format(n));
 const plus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 
-interface Column {
-  head: string;
-  /** Lower is more important; columns are dropped from the highest number down to fit the terminal. */
-  priority: number;
-  right: boolean;
+export interface RenderOptions {
+  /** Terminal width; undefined when the output is not a terminal (nothing is left out). */
+  width?: number | undefined;
+  /** Time zone for the headline (TZ); UTC when unset. */
+  tz?: string | undefined;
+  /** Emphasis for the totals row (bold in a colour terminal). */
+  strong?: (s: string) => string;
+  head?: (s: string) => string;
+}
+
+interface ReportColumn extends Column {
   cell(r: ModelRow): string;
   total(rep: Report): string;
 }
 
-const COLUMNS: Column[] = [
-  { head: 'MODEL', priority: 0, right: false, cell: (r) => displayModelId(r.modelId), total: () => 'TOTAL' },
-  { head: 'INVOCATIONS', priority: 2, right: true, cell: (r) => count(r.invocations), total: (t) => count(t.totals.invocations) },
-  { head: 'INPUT', priority: 3, right: true, cell: (r) => count(r.inputTokens), total: (t) => count(t.totals.inputTokens) },
-  { head: 'OUTPUT', priority: 4, right: true, cell: (r) => count(r.outputTokens), total: (t) => count(t.totals.outputTokens) },
-  { head: 'CACHE READ', priority: 8, right: true, cell: (r) => count(r.cacheReadTokens), total: (t) => count(t.totals.cacheReadTokens) },
-  { head: 'CACHE WRITE', priority: 9, right: true, cell: (r) => count(r.cacheWriteTokens), total: (t) => count(t.totals.cacheWriteTokens) },
-  { head: 'ERRORS', priority: 5, right: true, cell: (r) => count(plus(r.clientErrors, r.serverErrors)), total: (t) => count(plus(t.totals.clientErrors, t.totals.serverErrors)) },
-  { head: 'THROTTLES', priority: 10, right: true, cell: (r) => count(r.throttles), total: (t) => count(t.totals.throttles) },
-  { head: 'AVG MS', priority: 6, right: true, cell: (r) => ms(r.latencyAvgMs), total: (t) => ms(t.totals.latencyAvgMs) },
-  { head: 'P50 MS', priority: 11, right: true, cell: (r) => ms(r.latencyP50Ms), total: () => '' },
-  { head: 'P90 MS', priority: 12, right: true, cell: (r) => ms(r.latencyP90Ms), total: () => '' },
-  { head: 'P99 MS', priority: 7, right: true, cell: (r) => ms(r.latencyP99Ms), total: () => '' },
-  { head: 'TTFT P50', priority: 13, right: true, cell: (r) => ms(r.timeToFirstTokenP50Ms), total: () => '' },
-  { head: 'TTFT P99', priority: 14, right: true, cell: (r) => ms(r.timeToFirstTokenP99Ms), total: () => '' },
-  { head: 'COST', priority: 1, right: true, cell: (r) => money(r.costUsd, r.priced), total: (t) => money(t.totals.costUsd) },
-];
-
-const GAP = 2;
-
-/** ARNs are shown by their resource part (the profile or model ID); JSON and CSV keep them whole. */
-export function displayModelId(id: string): string {
-  if (!id.startsWith('arn:')) return id;
-  const resource = id.slice(id.indexOf(':', id.indexOf(':', id.indexOf(':', id.indexOf(':', id.indexOf(':') + 1) + 1) + 1) + 1) + 1);
-  return `arn…${resource.slice(resource.indexOf('/'))}`;
-}
-const MODEL_MIN = 24;
-/** Model IDs are shortened to this while choosing columns, so that more figures fit. */
-const MODEL_FIT = 36;
-
-function width(cells: string[][], col: number): number {
-  return Math.max(...cells.map((row) => row[col]?.length ?? 0));
+/** Lower priority numbers are worth more; `keep` columns go only after model IDs have been shortened. */
+/** Figures align right; the first (label) column left. */
+function aligned<T extends Column>(cols: T[]): T[] {
+  return cols.map((c, i) => (i === 0 ? c : { ...c, align: 'right' }));
 }
 
-/** Picks the most valuable columns that fit, then shortens model IDs if they still do not. */
-export function fitColumns(report: Report, columns: number): { cols: Column[]; modelWidth: number } {
-  let cols = [...COLUMNS];
-  const cellsFor = (cs: Column[]): string[][] => [cs.map((c) => c.head), ...report.models.map((r) => cs.map((c) => c.cell(r))), cs.map((c) => c.total(report))];
-  const total = (cs: Column[], modelWidth: number): number => {
-    const cells = cellsFor(cs);
-    return cs.reduce((a, _c, i) => a + (i === 0 ? modelWidth : width(cells, i)), 0) + GAP * (cs.length - 1);
-  };
-  const naturalModel = width(cellsFor(cols), 0);
-  while (cols.length > 3 && total(cols, Math.min(naturalModel, MODEL_FIT)) > columns) {
-    const drop = cols.reduce((worst, c) => (c.priority > worst.priority ? c : worst));
-    cols = cols.filter((c) => c !== drop);
-  }
-  const others = total(cols, 0);
-  const modelWidth = Math.max(MODEL_MIN, Math.min(naturalModel, columns - others));
-  return { cols, modelWidth };
+const MODEL_COLUMNS = aligned<ReportColumn>([
+  { head: 'MODEL', priority: 0, shorter: modelIdForms, cell: (r) => r.modelId, total: () => 'TOTAL' },
+  { head: 'INVOCATIONS', priority: 2, keep: true, cell: (r) => count(r.invocations), total: (t) => count(t.totals.invocations) },
+  { head: 'INPUT', priority: 3, keep: true, cell: (r) => count(r.inputTokens), total: (t) => count(t.totals.inputTokens) },
+  { head: 'OUTPUT', priority: 4, keep: true, cell: (r) => count(r.outputTokens), total: (t) => count(t.totals.outputTokens) },
+  { head: 'CACHE READ', priority: 8, cell: (r) => count(r.cacheReadTokens), total: (t) => count(t.totals.cacheReadTokens) },
+  { head: 'CACHE WRITE', priority: 9, cell: (r) => count(r.cacheWriteTokens), total: (t) => count(t.totals.cacheWriteTokens) },
+  { head: 'ERRORS', priority: 5, cell: (r) => count(plus(r.clientErrors, r.serverErrors)), total: (t) => count(plus(t.totals.clientErrors, t.totals.serverErrors)) },
+  { head: 'THROTTLES', priority: 10, cell: (r) => count(r.throttles), total: (t) => count(t.totals.throttles) },
+  { head: 'AVG MS', priority: 6, cell: (r) => ms(r.latencyAvgMs), total: (t) => ms(t.totals.latencyAvgMs) },
+  { head: 'P50 MS', priority: 11, cell: (r) => ms(r.latencyP50Ms), total: () => '' },
+  { head: 'P90 MS', priority: 12, cell: (r) => ms(r.latencyP90Ms), total: () => '' },
+  { head: 'P99 MS', priority: 7, cell: (r) => ms(r.latencyP99Ms), total: () => '' },
+  { head: 'TTFT P50', priority: 13, cell: (r) => ms(r.timeToFirstTokenP50Ms), total: () => '' },
+  { head: 'TTFT P99', priority: 14, cell: (r) => ms(r.timeToFirstTokenP99Ms), total: () => '' },
+  { head: 'COST', priority: 1, keep: true, cell: (r) => money(r.costUsd, r.priced), total: (t) => money(t.totals.costUsd) },
+]);
+
+interface DayColumn extends Column {
+  cell(d: DayRow): string;
 }
 
-function shorten(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+const daySum = (k: SumField) => (d: DayRow) => count(d[k]);
+const DAY_COLUMNS = aligned<DayColumn>([
+  { head: 'DAY (UTC)', priority: 0, wrap: true, cell: (d) => dayLabel(d) },
+  { head: 'INVOCATIONS', priority: 2, keep: true, cell: daySum('invocations') },
+  { head: 'INPUT', priority: 3, keep: true, cell: daySum('inputTokens') },
+  { head: 'OUTPUT', priority: 4, keep: true, cell: daySum('outputTokens') },
+  { head: 'CACHE READ', priority: 6, cell: daySum('cacheReadTokens') },
+  { head: 'CACHE WRITE', priority: 7, cell: daySum('cacheWriteTokens') },
+  { head: 'ERRORS', priority: 5, cell: (d) => count(d.clientErrors + d.serverErrors) },
+  { head: 'COST', priority: 1, keep: true, cell: (d) => money(d.costUsd) },
+]);
+
+/** "2026-11-21", or for a day the window covers in part "2026-11-21 from 10:17" / "2026-11-22 until 10:17". */
+export function dayLabel(d: DayRow): string {
+  if (!d.partial) return d.date;
+  const from = d.start.slice(11, 16);
+  const until = d.end.slice(11, 16);
+  if (from !== '00:00' && d.end.slice(0, 10) > d.date) return `${d.date} from ${from}`;
+  if (from === '00:00') return `${d.date} until ${until}`;
+  return `${d.date} ${from}–${until}`;
+}
+
+/** The sum of the day rows: the totals row of the per-day table. */
+export function dayTotals(days: DayRow[]): Record<SumField, number> & { costUsd: number } {
+  const t = Object.fromEntries(SUM_FIELDS.map((k) => [k, days.reduce((a, d) => a + d[k], 0)])) as Record<SumField, number>;
+  return { ...t, costUsd: Math.round(days.reduce((a, d) => a + d.costUsd, 0) * 1e6) / 1e6 };
+}
+
+function zoneOf(tz: string | undefined): string {
+  return tz && tz.length ? tz : 'UTC';
 }
 
 function formatTime(iso: string, tz: string | undefined): string {
-  const zone = tz && tz.length ? tz : 'UTC';
   try {
-    const f = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+    const f = new Intl.DateTimeFormat('sv-SE', { timeZone: zoneOf(tz), year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
     return f.format(new Date(iso));
   } catch {
     return iso.slice(0, 16).replace('T', ' ');
@@ -86,85 +102,105 @@ function formatTime(iso: string, tz: string | undefined): string {
 }
 
 export function headline(report: Report, tz: string | undefined): string {
-  const zone = tz && tz.length ? tz : 'UTC';
-  return `Bedrock usage in ${report.region}, ${formatTime(report.window.start, tz)} → ${formatTime(report.window.end, tz)} ${zone} (${report.window.hours} h)`;
+  const length = formatDuration(new Date(report.window.end).getTime() - new Date(report.window.start).getTime());
+  return `Bedrock usage in ${report.region}, ${formatTime(report.window.start, tz)} → ${formatTime(report.window.end, tz)} ${zoneOf(tz)} (${length})`;
 }
 
-function summaryLines(report: Report): string[] {
+const KEY_WIDTH = 28;
+
+function summaryPairs(report: Report): [string, string][] {
   const t = report.totals;
-  const rows: [string, string][] = [
+  return [
     ['Error rate', pct(t.errorRate)],
     ['Throttle rate', pct(t.throttleRate)],
     ['Cost per 1,000 invocations', `${money(t.costPer1000InvocationsUsd)} (estimate)`],
     ['Projected monthly cost', `${money(report.projection.monthlyCostUsd)} (per hour × ${report.projection.hoursPerMonth}, estimate)`],
   ];
-  const unpriced = t.unpricedModels ? `; ${t.unpricedModels} unpriced model${t.unpricedModels === 1 ? '' : 's'} not in totals` : '';
-  return [...rows.map(([k, v]) => `${k.padEnd(28)}${v}`), `Estimates from list prices of ${report.prices.date}${unpriced}.`];
+}
+
+function pricesLine(report: Report): string {
+  const n = report.totals.unpricedModels;
+  const unpriced = n ? `; ${n} unpriced model${n === 1 ? '' : 's'} not in totals` : '';
+  return `Estimates from list prices of ${report.prices.date}${unpriced}.`;
 }
 
 export function noDataLine(report: Report, tz: string | undefined): string {
-  return `No Amazon Bedrock usage in ${report.region} between ${formatTime(report.window.start, tz)} and ${formatTime(report.window.end, tz)} ${tz && tz.length ? tz : 'UTC'}.`;
+  return `No Amazon Bedrock usage in ${report.region} between ${formatTime(report.window.start, tz)} and ${formatTime(report.window.end, tz)} ${zoneOf(tz)}.`;
 }
 
-export function renderTable(out: Output, report: Report): void {
-  const tz = out.io.env.TZ;
-  if (report.models.length === 0) {
-    out.print(noDataLine(report, tz));
-    return;
-  }
-  const { cols, modelWidth } = fitColumns(report, out.columns);
-  const rows = report.models.map((r) => cols.map((c, i) => (i === 0 ? shorten(c.cell(r), modelWidth) : c.cell(r))));
-  rows.push(cols.map((c) => out.c.bold(c.total(report))));
-  out.print(headline(report, tz));
-  out.print('');
-  out.print(out.table(cols.map((c) => c.head), rows, cols.map((c, i) => (c.right ? i : -1)).filter((i) => i >= 0)));
-  if (report.days) {
-    out.print('');
-    out.print(renderDaysTable(out, report.days));
-  }
-  out.print('');
-  for (const l of summaryLines(report)) out.print(l);
+/** The models table; `terminal` shows ARNs by their resource part (pipes and files get them whole). */
+function modelTable(report: Report, terminal = false): TableInput {
+  const cell = (c: ReportColumn, r: ModelRow): string => (terminal && c.head === 'MODEL' ? compactArn(r.modelId) : c.cell(r));
+  return { columns: MODEL_COLUMNS, rows: report.models.map((r) => MODEL_COLUMNS.map((c) => cell(c, r))), footer: [MODEL_COLUMNS.map((c) => c.total(report))] };
 }
 
-function renderDaysTable(out: Output, days: DayRow[]): string {
-  return out.table(
-    ['DAY (UTC)', 'INVOCATIONS', 'INPUT', 'OUTPUT', 'CACHE READ', 'CACHE WRITE', 'ERRORS', 'COST'],
-    days.map((d) => [d.date, count(d.invocations), count(d.inputTokens), count(d.outputTokens), count(d.cacheReadTokens), count(d.cacheWriteTokens), count(d.clientErrors + d.serverErrors), money(d.costUsd)]),
-    [1, 2, 3, 4, 5, 6, 7],
-  );
+function daysTable(days: DayRow[]): TableInput {
+  const t = dayTotals(days);
+  const total = { ...t, date: 'TOTAL', start: '', end: '', partial: false } as DayRow;
+  return { columns: DAY_COLUMNS, rows: days.map((d) => DAY_COLUMNS.map((c) => c.cell(d))), footer: [DAY_COLUMNS.map((c) => (c.head.startsWith('DAY') ? 'TOTAL' : c.cell(total)))] };
 }
 
-const CSV_FIELDS = [
-  'modelId', 'invocations', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'clientErrors', 'serverErrors', 'throttles',
+/** The human report: headline, the models table, the per-day table, then rates and projections. */
+export function renderReportTable(report: Report, opts: RenderOptions = {}): string {
+  const prose = (text: string, hang = 0): string[] => wrapWords(text, opts.width, hang);
+  if (report.models.length === 0) return `${prose(noDataLine(report, opts.tz)).join('\n')}\n`;
+  const style = { footer: opts.strong, head: opts.head };
+  const parts = [...prose(headline(report, opts.tz)), '', renderTable(modelTable(report, opts.width !== undefined), opts.width, style)];
+  if (report.days) parts.push('', renderTable(daysTable(report.days), opts.width, style));
+  parts.push('', ...summaryPairs(report).flatMap(([k, v]) => prose(`${k.padEnd(KEY_WIDTH)}${v}`, KEY_WIDTH)), ...prose(pricesLine(report)));
+  return `${parts.join('\n')}\n`;
+}
+
+const CSV_FIGURES = [
+  'invocations', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'clientErrors', 'serverErrors', 'throttles',
   'latencyAvgMs', 'latencyP50Ms', 'latencyP90Ms', 'latencyP99Ms', 'timeToFirstTokenP50Ms', 'timeToFirstTokenP99Ms', 'priced', 'costUsd',
 ] as const satisfies readonly (keyof ModelRow)[];
-type CsvRecord = Partial<Record<(typeof CSV_FIELDS)[number], unknown>>;
 
-/** The totals row, by column name: sums, the weighted average latency, and whether everything was priced. */
-function csvTotals(t: Totals): CsvRecord {
-  const { invocations, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, clientErrors, serverErrors, throttles, latencyAvgMs, costUsd } = t;
-  return { modelId: 'TOTAL', invocations, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, clientErrors, serverErrors, throttles, latencyAvgMs, priced: t.unpricedModels === 0, costUsd };
-}
-
+/**
+ * CSV, one record per line, every line self-describing: `kind` says what a row is (`model`, `day`
+ * with --by day, or `total`, the marked totals row, always last), and every row carries the Region
+ * and the window, so that files from several runs can be concatenated.
+ */
 export function renderCsv(report: Report): string {
-  const records: CsvRecord[] = [...report.models, csvTotals(report.totals)];
-  return stringify(records, { header: true, columns: [...CSV_FIELDS], cast: { boolean: (b) => String(b) } });
+  const byDay = report.days !== undefined;
+  const columns = ['kind', 'region', 'windowStart', 'windowEnd', ...(byDay ? ['day', 'dayStart', 'dayEnd', 'partialDay'] : []), 'modelId', ...CSV_FIGURES];
+  const base = { region: report.region, windowStart: report.window.start, windowEnd: report.window.end };
+  const t = report.totals;
+  const records: Record<string, unknown>[] = [
+    ...report.models.map((m) => ({ kind: 'model', ...base, ...m })),
+    ...(report.days ?? []).map((d) => ({ kind: 'day', ...base, day: d.date, dayStart: d.start, dayEnd: d.end, partialDay: d.partial, ...pickSums(d), costUsd: d.costUsd })),
+    { kind: 'total', ...base, ...pickSums(t), latencyAvgMs: t.latencyAvgMs, priced: t.unpricedModels === 0, costUsd: t.costUsd },
+  ];
+  return stringify(records, { header: true, columns, cast: { boolean: (b) => String(b) } });
 }
 
+function pickSums(o: Record<SumField, number | null>): Record<SumField, number | null> {
+  return Object.fromEntries(SUM_FIELDS.map((k) => [k, o[k]])) as Record<SumField, number | null>;
+}
+
+const esc = (s: string): string => s.replace(/\|/g, '\\|');
+
+function markdownTable(input: TableInput): string[] {
+  const cols = input.columns;
+  const line = (cells: string[]): string => `| ${cells.map((c) => esc(c)).join(' | ')} |`;
+  return [
+    line(cols.map((c) => c.head)),
+    `| ${cols.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
+    ...input.rows.map(line),
+    ...(input.footer ?? []).map((r) => line(r.map((c) => (c ? `**${c}**` : '')))),
+  ];
+}
+
+/** Markdown: a heading, tables, the rates as a list, and warnings as a list; valid with no data too. */
 export function renderMarkdown(report: Report, tz: string | undefined): string {
   const lines = [`### ${headline(report, tz)}`, ''];
-  if (report.models.length === 0) return `${noDataLine(report, tz)}\n`;
-  const esc = (s: string): string => s.replace(/\|/g, '\\|');
-  lines.push(`| ${COLUMNS.map((c) => c.head).join(' | ')} |`);
-  lines.push(`| ${COLUMNS.map((c) => (c.right ? '---:' : '---')).join(' | ')} |`);
-  for (const r of report.models) lines.push(`| ${COLUMNS.map((c) => esc(c.cell(r))).join(' | ')} |`);
-  lines.push(`| ${COLUMNS.map((c) => `**${c.total(report)}**`.replace('****', '')).join(' | ')} |`);
-  if (report.days) {
-    lines.push('', '| DAY (UTC) | INVOCATIONS | INPUT | OUTPUT | CACHE READ | CACHE WRITE | ERRORS | COST |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const d of report.days) {
-      lines.push(`| ${d.date} | ${count(d.invocations)} | ${count(d.inputTokens)} | ${count(d.outputTokens)} | ${count(d.cacheReadTokens)} | ${count(d.cacheWriteTokens)} | ${count(d.clientErrors + d.serverErrors)} | ${money(d.costUsd)} |`);
-    }
+  if (report.models.length === 0) {
+    lines.push(noDataLine(report, tz));
+  } else {
+    lines.push(...markdownTable(modelTable(report)));
+    if (report.days) lines.push('', ...markdownTable(daysTable(report.days)));
+    lines.push('', ...summaryPairs(report).map(([k, v]) => `- ${k}: ${v}`), '', pricesLine(report));
   }
-  lines.push('', ...summaryLines(report).map((l) => `${l}  `));
+  if (report.warnings.length) lines.push('', '**Warnings**', '', ...report.warnings.map((w) => `- ${esc(w)}`));
   return `${lines.join('\n')}\n`;
 }

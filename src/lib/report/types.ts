@@ -35,7 +35,11 @@ export type Totals = Pick<ModelRow, SumField | 'latencyAvgMs'> & {
   unpricedModels: number;
 };
 
-export type DayRow = { date: string; costUsd: number } & Record<SumField, number>;
+/**
+ * One UTC day of the window. `start`/`end` are the part of the day the window covers; `partial` is
+ * true for a first or last day the window does not cover whole.
+ */
+export type DayRow = { date: string; start: string; end: string; partial: boolean; costUsd: number } & Record<SumField, number>;
 
 /** The report: exactly what --json prints, and what every other format is drawn from. */
 export interface Report {

@@ -46,6 +46,7 @@ export function resolveWindow(req: WindowRequest, now: Date): ReportWindow {
   let end: Date;
   if (req.since !== undefined) {
     start = parseIsoDate('--since', req.since);
+    if (start.getTime() >= now.getTime()) throw usageError(`--since (${start.toISOString()}) is in the future: it is now ${now.toISOString()}`);
     end = req.until !== undefined ? parseIsoDate('--until', req.until) : now;
     if (start.getTime() >= end.getTime()) throw usageError(`--since (${start.toISOString()}) must be before --until (${end.toISOString()})`);
     if (end.getTime() > now.getTime() + 60_000) throw usageError(`--until (${end.toISOString()}) is in the future`);

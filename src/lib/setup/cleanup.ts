@@ -1,9 +1,11 @@
 import type { Ctx } from '../context/context.js';
 import type { Outcome, ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, toBmError } from '../aws/errors.js';
-import { usageError } from '../core/errors.js';
+import { BmError, ExitCode, usageError } from '../core/errors.js';
+import { count } from '../io/format.js';
 import type { Output } from '../io/output.js';
 import { askConfirm } from '../io/prompts.js';
+import { topicArn, topicSubscriptions } from '../resources/topic.js';
 import { renderOutcomes } from './render.js';
 import { isEnabled, STEPS, type Step, type StepName } from './steps.js';
 
@@ -130,36 +132,89 @@ async function deleteGroup(ctx: Ctx, step: Step, group: Candidate[]): Promise<{ 
 export interface CleanupData {
   region: string;
   outcomes: Outcome[];
+  /** The topic's subscriptions (endpoints), which go with it. */
+  subscriptions: string[];
   warnings: string[];
 }
 
-async function confirm(ctx: Ctx, toDelete: Candidate[]): Promise<void> {
-  if (!toDelete.length || ctx.dryRun || ctx.yes) return;
-  if (!ctx.interactive) {
-    throw usageError(`cleanup would delete ${toDelete.length} resources and there is no terminal to confirm on: pass --yes to delete, or --dry-run to list them.`);
-  }
-  const list = ctx.out.toStderr();
-  list.print(`cleanup will delete in ${ctx.settings.region}:`);
-  for (const c of toDelete) list.print(`  ${c.def.resource.padEnd(16)} ${c.def.name}`);
-  if (!(await askConfirm(ctx.out.io, `Delete these ${toDelete.length} resources?`, false))) throw usageError('Aborted: nothing was deleted.');
+/** The endpoints subscribed to the topic that cleanup deletes (they go with it). */
+async function doomedSubscriptions(ctx: Ctx, candidates: Candidate[]): Promise<string[]> {
+  if (!candidates.some((c) => c.def.resource === 'sns-topic' && deletable(c, ctx.force))) return [];
+  const subs = await topicSubscriptions(ctx, await topicArn(ctx));
+  return subs.map((s) => `${s.Endpoint ?? '?'}${s.Protocol && s.Protocol !== 'email' ? ` (${s.Protocol})` : ''}`);
 }
 
-export async function runCleanup(ctx: Ctx, opts: CleanupOptions): Promise<{ data: CleanupData; ok: boolean }> {
+/** What is gone for good once the bucket and the log group are deleted. */
+function lossLine(toDelete: Candidate[]): string | undefined {
+  const bucket = toDelete.find((c) => c.def.resource === 's3-bucket');
+  const group = toDelete.find((c) => c.def.resource === 'log-group');
+  const lost = [bucket ? `every invocation log object in s3://${bucket.def.name} (all versions)` : '', group ? `every log event in ${group.def.name}` : ''].filter(Boolean);
+  if (!lost.length) return undefined;
+  return `Lost for good: ${lost.join(', and ')}. To keep them, run cleanup with --keep-logs.`;
+}
+
+async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[], leftAlone: number): Promise<void> {
+  if (!toDelete.length || ctx.dryRun || ctx.yes) return;
+  if (!ctx.interactive) {
+    throw usageError(`cleanup would delete ${count(toDelete.length, 'resource')} and there is no terminal to confirm on: pass --yes to delete, or --dry-run to list them.`);
+  }
+  const list = ctx.out.toStderr();
+  list.say(`cleanup will delete in ${ctx.settings.region}:`);
+  list.print(
+    list.fitTable({
+      columns: [{ head: 'RESOURCE', priority: 0 }, { head: 'NAME', priority: 0, wrap: true }],
+      rows: toDelete.map((c) => [c.def.resource, c.def.name]),
+      after: (i) => (toDelete[i]!.def.resource === 'sns-topic' && subscriptions.length ? [`    and its subscriptions: ${subscriptions.join(', ')}`] : []),
+    }),
+  );
+  const loss = lossLine(toDelete);
+  list.print('');
+  if (loss) list.say(loss);
+  list.say(`${count(toDelete.length, 'resource')} to delete in ${ctx.settings.region}${leftAlone ? `; ${leftAlone} left alone (not this tool's)` : ''}.`);
+  if (!(await askConfirm(ctx.out.io, `Delete these ${count(toDelete.length, 'resource')}?`, false))) throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, quiet: true });
+}
+
+/** The error a cleanup with failed deletions ends with: each one, and that a re-run picks up where it stopped. */
+function failureOf(outcomes: Outcome[]): BmError | undefined {
+  const failed = outcomes.filter((o) => o.action === 'failed');
+  if (!failed.length) return undefined;
+  const lines = failed.map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
+  return new BmError(failed.length === 1 ? `could not delete ${lines[0]!}` : `${failed.length} deletions failed:\n${lines.map((l) => `  ${l}`).join('\n')}`, {
+    hint: 'Fix the cause and run cleanup again: what was deleted stays deleted.',
+  });
+}
+
+export async function runCleanup(ctx: Ctx, opts: CleanupOptions): Promise<{ data: CleanupData; error: BmError | undefined }> {
   const candidates = await findCandidates(ctx, opts);
-  await confirm(ctx, candidates.filter((c) => deletable(c, ctx.force)));
-  const outcomes = await removeCandidates(ctx, candidates);
+  const toDelete = candidates.filter((c) => deletable(c, ctx.force));
+  const subscriptions = await doomedSubscriptions(ctx, candidates);
+  await confirm(ctx, toDelete, subscriptions, candidates.length - toDelete.length);
+  const outcomes = (await removeCandidates(ctx, candidates)).map((o) =>
+    o.resource === 'sns-topic' && subscriptions.length && (o.action === 'deleted' || o.action === 'would-delete') ? { ...o, note: `with its subscriptions: ${subscriptions.join(', ')}` } : o,
+  );
   const warnings = outcomes.filter((o) => o.action === 'skipped').map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
   for (const w of warnings) ctx.out.warn(w);
-  return { data: { region: ctx.settings.region, outcomes, warnings }, ok: !outcomes.some((o) => o.action === 'failed') };
+  return { data: { region: ctx.settings.region, outcomes, subscriptions, warnings }, error: failureOf(outcomes) };
+}
+
+/** The summary line cleanup ends with. */
+export function cleanupSummary(data: CleanupData, keepLogs: boolean): string {
+  const n = (a: Outcome['action']): number => data.outcomes.filter((o) => o.action === a).length;
+  const parts: string[] = [];
+  if (n('would-delete')) parts.push(`Would delete ${count(n('would-delete'), 'resource')} in ${data.region} (--dry-run: nothing was deleted)`);
+  if (n('deleted')) parts.push(`Deleted ${count(n('deleted'), 'resource')} in ${data.region}`);
+  if (n('failed')) parts.push(`${n('failed')} could not be deleted`);
+  if (n('skipped')) parts.push(`${n('skipped')} left alone`);
+  const kept = keepLogs ? '; the bucket and the log group were kept (--keep-logs)' : '';
+  return `${parts.join('; ')}${kept}.`;
 }
 
 export function renderCleanup(out: Output, data: CleanupData, keepLogs: boolean): void {
   if (data.outcomes.length === 0) {
-    out.print(`Nothing to remove: no bedrock-monitor resources in ${data.region}.`);
+    out.say(`Nothing to remove: no bedrock-monitor resources in ${data.region}${keepLogs ? ' besides the logs --keep-logs keeps' : ''}.`);
     return;
   }
   renderOutcomes(out, data.outcomes);
-  const failed = data.outcomes.filter((o) => o.action === 'failed');
-  if (failed.length) out.print(`\n${failed.length} deletion${failed.length === 1 ? '' : 's'} failed; fix the cause and run cleanup again: what was deleted stays deleted.`);
-  if (keepLogs) out.print('\n--keep-logs: the S3 bucket and the log group (the logged data) were kept.');
+  out.print('');
+  out.say(cleanupSummary(data, keepLogs));
 }

@@ -8,7 +8,7 @@ import { bucketKeyArn, keyPolicyOutcomes, keyPolicyRows } from '../resources/kms
 import { logGroupResource } from '../resources/log-group.js';
 import { checkPrerequisites, loggingResource } from '../resources/logging.js';
 import { roleResource } from '../resources/role.js';
-import { subscriptionResource, topicResource } from '../resources/topic.js';
+import { subscriptionResource, topicArn, topicResource, topicSubscriptions } from '../resources/topic.js';
 import { auditLogsOn, auditOn, auditTrailNeeds, convergeTrail, securityNeeds, securityResources, securityStrays } from './audit-steps.js';
 import { trailResource } from '../resources/trail.js';
 import { trailLogGroupResource, trailLogsRoleResource } from '../resources/trail-logs.js';
@@ -31,14 +31,16 @@ export interface Step {
   name: StepName;
   /** Opt-in steps: whether these settings want it (absent: always). */
   enabled?(settings: Settings): boolean;
+  /** The command that runs this step on its own, when it is not the step's name. */
+  command?: string;
   /** The steps whose resources this one needs, with these settings. */
   needs(settings: Settings): StepName[];
   /** Its resources, in the order status lists them. */
   resources(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
   /** Converges them; by default, ensure() on each in order. */
   converge?(ctx: Ctx, opts: StepOptions): Promise<Outcome[]>;
-  /** Status rows beyond its resources (alarms no longer wanted). */
-  extraStatus?(ctx: Ctx): Promise<StatusRow[]>;
+  /** Status rows beyond its resources (alarms no longer wanted), each naming the command that repairs it if not the step's own. */
+  extraStatus?(ctx: Ctx): Promise<(StatusRow & { repair?: string })[]>;
   /** Resources it once made that the settings no longer ask for (cleanup deletes the tool's own). */
   strays?(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
   /** Deletes several of its resources in fewer calls than one each (cleanup). */
@@ -79,8 +81,8 @@ async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
 }
 
 /** Alarms that are no longer wanted show as drift until `alarms --prune` removes them. */
-async function unwantedAlarmRows(ctx: Ctx): Promise<StatusRow[]> {
-  return (await unwantedAlarms(ctx)).map((a) => ({ resource: a.resource, name: a.name, status: 'drifted', changes: [{ field: 'wanted', from: true, to: false }] }));
+async function unwantedAlarmRows(ctx: Ctx): Promise<(StatusRow & { repair: string })[]> {
+  return (await unwantedAlarms(ctx)).map((a) => ({ resource: a.resource, name: a.name, status: 'drifted', changes: [{ field: 'wanted', from: true, to: false }], repair: 'alarms --prune' }));
 }
 
 /** In the order status lists their resources. */
@@ -107,9 +109,12 @@ export const STEPS: Step[] = [
       return [await ensure(def, ctx)];
     },
   },
-  { name: 'dashboard', needs: () => ['enable-logging'], resources: (ctx) => Promise.resolve([dashboardResource(ctx)]) },
+  // The dashboard and the alarms read metrics, which Bedrock publishes with or without logging: a
+  // failed logging step must not leave the account without them.
+  { name: 'dashboard', needs: () => [], resources: (ctx) => Promise.resolve([dashboardResource(ctx)]) },
   {
     name: 'topic',
+    command: 'alarms',
     needs: () => [],
     resources: async (ctx) => [await topicResource(ctx), ...(await Promise.all(ctx.settings.alarms.emails.map((e) => subscriptionResource(ctx, e))))],
     // The topic first: subscriptions need it.
@@ -120,7 +125,7 @@ export const STEPS: Step[] = [
   },
   {
     name: 'alarms',
-    needs: () => ['topic', 'enable-logging'],
+    needs: () => ['topic'],
     resources: (ctx) => alarmResources(ctx),
     converge: convergeAlarms,
     extraStatus: unwantedAlarmRows,
@@ -150,13 +155,52 @@ export async function runStep(ctx: Ctx, name: StepName, opts: StepOptions = {}):
   return outcomes;
 }
 
-/** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing. */
-export async function collectStatus(ctx: Ctx): Promise<StatusRow[]> {
+/** A status row, with the command that repairs it (null when there is nothing to repair). */
+export type StatusLine = StatusRow & {
+  /** The step that owns the resource. */
+  step: StepName;
+  /** What to run to repair it, e.g. `bedrock-monitor create-log-group` (with --force for one the tool does not own). */
+  repair: string | null;
+  /** Email subscriptions: whether the recipient has confirmed it. */
+  subscription?: 'pending' | 'confirmed';
+};
+
+function repairOf(step: Step, row: StatusRow, own: string | undefined): string | null {
+  if (row.status === 'ok') return null;
+  return `bedrock-monitor ${own ?? `${step.command ?? step.name}${row.note ? ' --force' : ''}`}`;
+}
+
+/** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing, and what repairs it. */
+export async function collectStatus(ctx: Ctx): Promise<StatusLine[]> {
   const perStep = await Promise.all(
     activeSteps(ctx.settings).map(async (step) => {
-      const rows = await Promise.all((await step.resources(ctx)).map((d) => inspect(d)));
-      return [...rows, ...((await step.extraStatus?.(ctx)) ?? [])];
+      const rows: (StatusRow & { repair?: string })[] = await Promise.all((await step.resources(ctx)).map((d) => inspect(d)));
+      rows.push(...((await step.extraStatus?.(ctx)) ?? []));
+      return Promise.all(
+        rows.map(async ({ repair, ...row }) => ({ ...row, step: step.name, repair: repairOf(step, row, repair), ...(await subscriptionOf(ctx, row)) })),
+      );
     }),
   );
   return perStep.flat();
+}
+
+/** For an email subscription that exists: pending until the recipient follows the link in AWS's email. */
+async function subscriptionOf(ctx: Ctx, row: StatusRow): Promise<{ subscription?: 'pending' | 'confirmed' }> {
+  if (row.resource !== 'sns-subscription' || row.status === 'missing') return {};
+  const state = (await subscriptionStates(ctx)).find((s) => s.email === row.name)?.state;
+  return state === 'pending' || state === 'confirmed' ? { subscription: state } : {};
+}
+
+export interface SubscriptionState {
+  email: string;
+  state: 'pending' | 'confirmed' | 'missing';
+}
+
+/** Each configured address and its subscription on the topic (a cached read: no request after a step's own). */
+export async function subscriptionStates(ctx: Ctx): Promise<SubscriptionState[]> {
+  const subs = await topicSubscriptions(ctx, await topicArn(ctx));
+  return ctx.settings.alarms.emails.map((email) => {
+    const found = subs.find((s) => s.Protocol === 'email' && s.Endpoint?.toLowerCase() === email.toLowerCase());
+    return { email, state: !found ? 'missing' : found.SubscriptionArn === 'PendingConfirmation' ? 'pending' : 'confirmed' };
+  });
 }

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+
+/**
+ * The documented JSON shapes (README, "JSON output"), as strict schemas: a field the README does not
+ * name, or a missing one, fails validation. Tests validate real --json output against them.
+ */
+
+const nullableNumber = z.number().nullable();
+
+export const ErrorSchema = z.object({ message: z.string(), hint: z.string().nullable(), exitCode: z.number().int(), details: z.unknown() }).strict();
+export const ErrorDocSchema = z.object({ error: ErrorSchema }).strict();
+
+export const ChangeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }).strict();
+export const OutcomeSchema = z
+  .object({
+    resource: z.string(),
+    name: z.string(),
+    action: z.enum(['created', 'updated', 'unchanged', 'deleted', 'skipped', 'failed', 'would-create', 'would-update', 'would-delete']),
+    changes: z.array(ChangeSchema),
+    note: z.string().optional(),
+  })
+  .strict();
+
+export const StepDocSchema = z.object({ outcomes: z.array(OutcomeSchema) }).strict();
+export const DashboardDocSchema = z.object({ outcomes: z.array(OutcomeSchema), dashboardUrl: z.string().url().nullable() }).strict();
+
+export const SubscriptionSchema = z.object({ email: z.string(), state: z.enum(['pending', 'confirmed', 'missing']) }).strict();
+export const AlarmsDocSchema = z.object({ outcomes: z.array(OutcomeSchema), subscriptions: z.array(SubscriptionSchema), warnings: z.array(z.string()) }).strict();
+
+export const SetupAllDocSchema = z
+  .object({
+    region: z.string(),
+    ok: z.boolean(),
+    outcomes: z.array(OutcomeSchema),
+    steps: z.array(
+      z
+        .object({
+          step: z.string(),
+          status: z.enum(['ok', 'failed', 'skipped']),
+          error: ErrorSchema.optional(),
+          blockedBy: z.array(z.string()).optional(),
+        })
+        .strict(),
+    ),
+    subscriptions: z.array(SubscriptionSchema),
+    dashboardUrl: z.string().url().nullable(),
+    warnings: z.array(z.string()),
+    error: ErrorSchema.optional(),
+  })
+  .strict();
+
+export const StatusDocSchema = z
+  .object({
+    region: z.string(),
+    ok: z.boolean(),
+    rows: z.array(
+      z
+        .object({
+          resource: z.string(),
+          name: z.string(),
+          status: z.enum(['ok', 'drifted', 'missing']),
+          changes: z.array(ChangeSchema),
+          note: z.string().optional(),
+          step: z.string(),
+          repair: z.string().nullable(),
+          subscription: z.enum(['pending', 'confirmed']).optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export const CleanupDocSchema = z
+  .object({ region: z.string(), outcomes: z.array(OutcomeSchema), subscriptions: z.array(z.string()), warnings: z.array(z.string()), error: ErrorSchema.optional() })
+  .strict();
+
+const sums = {
+  invocations: nullableNumber,
+  inputTokens: nullableNumber,
+  outputTokens: nullableNumber,
+  cacheReadTokens: nullableNumber,
+  cacheWriteTokens: nullableNumber,
+  clientErrors: nullableNumber,
+  serverErrors: nullableNumber,
+  throttles: nullableNumber,
+};
+
+export const ReportDocSchema = z
+  .object({
+    window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
+    region: z.string(),
+    models: z.array(
+      z
+        .object({
+          modelId: z.string(),
+          ...sums,
+          latencyAvgMs: nullableNumber,
+          latencyP50Ms: nullableNumber,
+          latencyP90Ms: nullableNumber,
+          latencyP99Ms: nullableNumber,
+          timeToFirstTokenP50Ms: nullableNumber,
+          timeToFirstTokenP99Ms: nullableNumber,
+          priced: z.boolean(),
+          costUsd: nullableNumber,
+        })
+        .strict(),
+    ),
+    totals: z
+      .object({
+        ...sums,
+        latencyAvgMs: nullableNumber,
+        costUsd: z.number(),
+        errorRate: nullableNumber,
+        throttleRate: nullableNumber,
+        costPer1000InvocationsUsd: nullableNumber,
+        unpricedModels: z.number().int(),
+      })
+      .strict(),
+    projection: z.object({ monthlyCostUsd: z.number(), hoursPerMonth: z.number() }).strict(),
+    days: z
+      .array(
+        z
+          .object({
+            date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+            start: z.string().datetime(),
+            end: z.string().datetime(),
+            partial: z.boolean(),
+            ...Object.fromEntries(Object.keys(sums).map((k) => [k, z.number()])),
+            costUsd: z.number(),
+          })
+          .strict(),
+      )
+      .optional(),
+    prices: z.object({ source: z.string(), date: z.string(), estimate: z.literal(true) }).strict(),
+    warnings: z.array(z.string()),
+  })
+  .strict();
+
+const source = z.enum(['file', 'default', 'unset']);
+export const ConfigSetDocSchema = z
+  .object({ file: z.string(), key: z.string(), value: z.unknown(), previous: z.unknown(), created: z.boolean(), otherProblems: z.array(z.string()) })
+  .strict();
+export const ConfigGetDocSchema = z.object({ file: z.string(), key: z.string(), value: z.unknown(), source }).strict();
+export const ConfigUnsetDocSchema = z.object({ file: z.string(), key: z.string(), removed: z.boolean(), previous: z.unknown() }).strict();
+export const ConfigListDocSchema = z.object({ file: z.string(), exists: z.boolean(), entries: z.array(z.object({ key: z.string(), value: z.unknown(), source }).strict()) }).strict();
+
+/** README bullet label → schema, for the check that the README names every field. */
+export const DOCUMENTED: [label: string, schema: z.AnyZodObject][] = [
+  ['single steps', StepDocSchema],
+  ['dashboard', DashboardDocSchema],
+  ['alarms', AlarmsDocSchema],
+  ['setup-all', SetupAllDocSchema],
+  ['cleanup', CleanupDocSchema],
+  ['status', StatusDocSchema],
+  ['report', ReportDocSchema],
+  ['config set', ConfigSetDocSchema],
+  ['config get', ConfigGetDocSchema],
+  ['config unset', ConfigUnsetDocSchema],
+  ['config list', ConfigListDocSchema],
+  ['errors', ErrorDocSchema],
+];

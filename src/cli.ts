@@ -15,8 +15,9 @@ import alarms from './commands/alarms.js';
 import report from './commands/report.js';
 import setupAll from './commands/setup-all.js';
 import cleanup from './commands/cleanup.js';
+import prices from './commands/prices.js';
 
-const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, report, setupAll, cleanup, status] as CommandSpec<never>[];
+const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, report, setupAll, cleanup, status, prices] as CommandSpec<never>[];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -51,8 +52,9 @@ export function buildProgram(io: IO, deps: CtxDeps, setExit: (code: number) => v
     const cmd = program.command(spec.name).description(spec.summary);
     spec.configure?.(cmd);
     cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}`);
-    cmd.action(async (_opts: unknown, command: Command) => {
-      setExit(await execute(spec, command, { io, deps }));
+    // Commander passes positional arguments first and the command last.
+    cmd.action(async (...args: unknown[]) => {
+      setExit(await execute(spec, args[args.length - 1] as Command, { io, deps }));
     });
   }
   return program;

@@ -43,19 +43,24 @@ export class AwsClients {
 
   constructor(readonly options: AwsOptions) {}
 
-  get<C extends AnyClient>(ctor: ClientCtor<C>): C {
-    const existing = this.clients.get(ctor);
+  /**
+   * The client for a service; `inRegion` for the few APIs that answer in one Region only (the
+   * Price List API), whatever Region the tool works in. The endpoint override still applies.
+   */
+  get<C extends AnyClient>(ctor: ClientCtor<C>, inRegion?: string): C {
+    const key = inRegion ? `${ctor.name}@${inRegion}` : ctor;
+    const existing = this.clients.get(key);
     if (existing) return existing as C;
     const { region, profile, endpointUrl, maxAttempts, requestHandler } = this.options;
     const client = new ctor({
-      region,
+      region: inRegion ?? region,
       ...(profile ? { profile } : {}),
       ...(endpointUrl ? { endpoint: endpointUrl, forcePathStyle: true } : {}),
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),
       ...(requestHandler !== undefined ? { requestHandler } : {}),
     });
     this.instrument(client, serviceName(ctor.name));
-    this.clients.set(ctor, client);
+    this.clients.set(key, client);
     return client;
   }
 
@@ -85,6 +90,9 @@ const SERVICE_NAMES: Record<string, string> = {
   SNSClient: 'SNS',
   STSClient: 'STS',
   BedrockClient: 'Bedrock',
+  PricingClient: 'Price List',
+  BudgetsClient: 'Budgets',
+  ServiceQuotasClient: 'Service Quotas',
 };
 
 function serviceName(ctorName: string): string {

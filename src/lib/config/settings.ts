@@ -22,6 +22,30 @@ export interface AlarmThresholds {
   costUsdPerHour: number | null;
 }
 
+/** The AWS Budgets cost budget; undefined settings.budget means no budget is made. */
+export interface BudgetSettings {
+  monthlyUsd: number;
+  name: string;
+  /** Cost Explorer SERVICE names the budget counts (Marketplace models bill under their own names). */
+  services: string[];
+  actualPercent: number;
+  forecastedPercent: number;
+}
+
+/** Anomaly-detection alarms: opt-in; `models` undefined means the models CloudWatch lists at setup. */
+export interface AnomalySettings {
+  enabled: boolean;
+  models: string[] | undefined;
+  bandWidth: number;
+  prefix: string;
+}
+
+export interface QuotaSettings {
+  warnPercent: number;
+  /** Output-token burndown multipliers by model family, over the built-in table. */
+  burndown: Record<string, number>;
+}
+
 /** Every setting, resolved: defaults < config file < environment < flags. */
 export interface Settings {
   region: string;
@@ -42,6 +66,9 @@ export interface Settings {
   dashboardName: string;
   alarms: { topicName: string; prefix: string; emails: string[]; thresholds: AlarmThresholds; costModelId: string };
   prices: Record<string, Rates>;
+  budget: BudgetSettings | undefined;
+  anomaly: AnomalySettings;
+  quotas: QuotaSettings;
 }
 
 export const DEFAULTS = {
@@ -72,6 +99,9 @@ export const DEFAULTS = {
       costUsdPerHour: null,
     } satisfies AlarmThresholds,
   },
+  budget: { name: 'bedrock-monitor-monthly', services: ['Amazon Bedrock'], actualPercent: 80, forecastedPercent: 100 },
+  anomaly: { bandWidth: 2, prefix: 'BedrockAnomaly-' },
+  quotas: { warnPercent: 80 },
 } as const;
 
 export const defaultRoleName = (region: string): string => `BedrockCloudWatchLoggingRole-${region}`;
@@ -157,6 +187,32 @@ function resolveAlarms(config: ConfigFile, overrides: SettingOverrides): Setting
   };
 }
 
+function resolveBudget(config: ConfigFile): BudgetSettings | undefined {
+  const b = config.budget;
+  if (b?.monthlyUsd === undefined) return undefined;
+  const d = DEFAULTS.budget;
+  return {
+    monthlyUsd: b.monthlyUsd,
+    name: b.name ?? d.name,
+    services: [...new Set(b.services ?? d.services)],
+    actualPercent: b.actualPercent ?? d.actualPercent,
+    forecastedPercent: b.forecastedPercent ?? d.forecastedPercent,
+  };
+}
+
+/** The anomaly alarms get their own name prefix, which must not overlap the other alarms' prefix. */
+function resolveAnomaly(config: ConfigFile, alarmPrefix: string): AnomalySettings {
+  const a = config.alarms?.anomaly;
+  const prefix = a?.prefix ?? DEFAULTS.anomaly.prefix;
+  if (prefix.startsWith(alarmPrefix) || alarmPrefix.startsWith(prefix)) {
+    throw usageError(
+      `alarms.anomaly.prefix "${prefix}" overlaps the alarm prefix "${alarmPrefix}": the two sets of alarms would be taken for each other.`,
+      'Choose prefixes where neither starts with the other (defaults: "Bedrock-" and "BedrockAnomaly-").',
+    );
+  }
+  return { enabled: a?.enabled ?? false, models: a?.models ? [...new Set(a.models)] : undefined, bandWidth: a?.bandWidth ?? DEFAULTS.anomaly.bandWidth, prefix };
+}
+
 /**
  * Resolves every setting. Throws a usage error (exit 2) for anything invalid, so no AWS request is
  * made with a bad input. `profileRegion` is consulted last (the region of the AWS profile in
@@ -172,6 +228,7 @@ export async function resolveSettings(
   const { file, config } = loadConfigFile(opts.config, cwd);
   const profile = opts.profile ?? fromEnv(env, ['AWS_PROFILE'])?.value;
   const region = await resolveRegion(opts, config, env, () => profileRegion(profile));
+  const alarms = resolveAlarms(config, overrides);
   return {
     region,
     profile,
@@ -188,8 +245,11 @@ export async function resolveSettings(
     logGroupKmsKeyArn: config.logGroupKmsKeyArn,
     logging: resolveLogging(config, overrides),
     dashboardName: overrides.dashboardName ?? config.dashboardName ?? DEFAULTS.dashboardName,
-    alarms: resolveAlarms(config, overrides),
+    alarms,
     prices: config.prices ?? {},
+    budget: resolveBudget(config),
+    anomaly: resolveAnomaly(config, alarms.prefix),
+    quotas: { warnPercent: config.quotas?.warnPercent ?? DEFAULTS.quotas.warnPercent, burndown: config.quotas?.burndown ?? {} },
   };
 }
 

@@ -1,9 +1,9 @@
 import type { Ctx } from '../context/context.js';
-import { bundledPriceTable } from '../pricing/table.js';
 import { computeReport } from './compute.js';
 import { discoverModels, fetchFigures, FIGURES, isPercentile, metricDataLimiter, type Fetched } from './fetch.js';
 import type { Report } from './types.js';
 import type { ReportWindow } from './window.js';
+import { pricesInUse, pricesWarnings } from './prices.js';
 
 export interface ReportOptions {
   /** Validated and aligned by resolveWindow before anything is requested. */
@@ -34,8 +34,8 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
       ? fetchFigures(ctx, { models, window, limiter, figures: FIGURES.filter((f) => f.stat === 'Sum'), periodSeconds: 3600, pointsPerQuery: window.periodSeconds / 3600 })
       : Promise.resolve<Fetched | undefined>(undefined),
   ]);
-  const table = bundledPriceTable();
-  return computeReport({
+  const { refreshed, info } = await pricesInUse(ctx);
+  const report = computeReport({
     region: ctx.settings.region,
     window,
     models,
@@ -43,6 +43,9 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
     percentiles: p,
     ...(h ? { hourly: h } : {}),
     prices: ctx.settings.prices,
-    priceTable: { source: table.sources[0]!, date: table.date },
+    priceTable: { source: info.source, date: info.date, table: info.table, ...(info.fetchedAt ? { fetchedAt: info.fetchedAt } : {}) },
+    ...(refreshed ? { refreshed } : {}),
   });
+  report.warnings.push(...pricesWarnings(info, ctx.now()));
+  return report;
 }

@@ -99,7 +99,7 @@ function summaryLines(report: Report): string[] {
     ['Projected monthly cost', `${money(report.projection.monthlyCostUsd)} (per hour × ${report.projection.hoursPerMonth}, estimate)`],
   ];
   const unpriced = t.unpricedModels ? `; ${t.unpricedModels} unpriced model${t.unpricedModels === 1 ? '' : 's'} not in totals` : '';
-  return [...rows.map(([k, v]) => `${k.padEnd(28)}${v}`), `Estimates from list prices of ${report.prices.date}${unpriced}.`];
+  return [...rows.map(([k, v]) => `${k.padEnd(28)}${v}`), `Estimates from ${report.prices.table === 'refreshed' ? 'AWS Price List prices fetched' : 'list prices of'} ${report.prices.date}${unpriced}.`];
 }
 
 export function noDataLine(report: Report, tz: string | undefined): string {

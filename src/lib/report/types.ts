@@ -45,7 +45,11 @@ export interface Report {
   totals: Totals;
   projection: { monthlyCostUsd: number; hoursPerMonth: number };
   days?: DayRow[];
-  prices: { source: string; date: string; estimate: true };
+  /**
+   * table: refreshed (`prices refresh`, AWS Price List) or bundled; models: which table priced each
+   * model (price-list, table, config or unpriced).
+   */
+  prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'bundled'; fetchedAt?: string; models?: Record<string, string> };
   warnings: string[];
 }
 

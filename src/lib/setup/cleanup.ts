@@ -5,7 +5,7 @@ import { usageError } from '../core/errors.js';
 import type { Output } from '../io/output.js';
 import { askConfirm } from '../io/prompts.js';
 import { renderOutcomes } from './render.js';
-import { STEPS, type Step, type StepName } from './steps.js';
+import { activeSteps, STEPS, type Step, type StepName } from './steps.js';
 
 /**
  * cleanup: every step's resources, in reverse order of the registry (dependants first), each
@@ -53,7 +53,7 @@ async function stepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]> {
 /** Every resource cleanup would consider, in deletion order. Reads only. */
 export async function findCandidates(ctx: Ctx, opts: CleanupOptions): Promise<Candidate[]> {
   await ctx.account();
-  const steps = [...STEPS].reverse().filter((s) => !(opts.keepLogs && LOG_STEPS.has(s.name)));
+  const steps = [...activeSteps(ctx.settings)].reverse().filter((s) => !(opts.keepLogs && LOG_STEPS.has(s.name)));
   const perStep = await Promise.all(steps.map((s) => stepCandidates(ctx, s)));
   return perStep.flat();
 }

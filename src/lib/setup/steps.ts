@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
 import { alarmResource, alarmSpecs, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
+import { budgetResource } from '../resources/budget.js';
 import { bucketResource } from '../resources/bucket.js';
 import { dashboardResource } from '../resources/dashboard.js';
 import { logGroupResource } from '../resources/log-group.js';
@@ -14,7 +15,7 @@ import { subscriptionResource, topicResource } from '../resources/topic.js';
  * single-step commands, setup-all's graph and status all read it, so a new subsystem is one entry.
  */
 
-export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms';
+export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'budget';
 
 export interface StepOptions {
   /** Run on its own (not inside setup-all): check prerequisites and name the step that makes each. */
@@ -25,6 +26,8 @@ export interface StepOptions {
 
 export interface Step {
   name: StepName;
+  /** Opt-in steps: whether the settings ask for it at all (setup-all, status and cleanup skip it otherwise). */
+  enabled?(settings: Settings): boolean;
   /** The steps whose resources this one needs, with these settings. */
   needs(settings: Settings): StepName[];
   /** Its resources, in the order status lists them. */
@@ -102,7 +105,19 @@ export const STEPS: Step[] = [
     strays: strayAlarmResources,
     removeBatch: (ctx, defs) => deleteAlarms(ctx, defs.map((d) => d.name)),
   },
+  {
+    name: 'budget',
+    enabled: (s) => s.budget !== undefined,
+    // Its notifications go to the topic, whose policy lets Budgets publish.
+    needs: () => ['topic'],
+    resources: async (ctx) => [await budgetResource(ctx)],
+  },
 ];
+
+/** The steps the settings ask for, in registry order. */
+export function activeSteps(settings: Settings): Step[] {
+  return STEPS.filter((s) => s.enabled?.(settings) ?? true);
+}
 
 export const STEP_BY_NAME = Object.fromEntries(STEPS.map((s) => [s.name, s])) as Record<StepName, Step>;
 
@@ -118,7 +133,7 @@ export async function runStep(ctx: Ctx, name: StepName, opts: StepOptions = {}):
 /** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing. */
 export async function collectStatus(ctx: Ctx): Promise<StatusRow[]> {
   const perStep = await Promise.all(
-    STEPS.map(async (step) => {
+    activeSteps(ctx.settings).map(async (step) => {
       const rows = await Promise.all((await step.resources(ctx)).map((d) => inspect(d)));
       return [...rows, ...((await step.extraStatus?.(ctx)) ?? [])];
     }),

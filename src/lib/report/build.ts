@@ -4,11 +4,14 @@ import { discoverModels, fetchFigures, FIGURES, isPercentile, metricDataLimiter,
 import type { Report } from './types.js';
 import type { ReportWindow } from './window.js';
 import { pricesInUse, pricesWarnings } from './prices.js';
+import { quotaHeadroom } from './quota.js';
 
 export interface ReportOptions {
   /** Validated and aligned by resolveWindow before anything is requested. */
   window: ReportWindow;
   byDay?: boolean;
+  /** Add quota headroom (1-minute peaks against Service Quotas). */
+  quotas?: boolean;
   onProgress?: (msg: string) => void;
 }
 
@@ -47,5 +50,9 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
     ...(refreshed ? { refreshed } : {}),
   });
   report.warnings.push(...pricesWarnings(info, ctx.now()));
+  if (opts.quotas) {
+    opts.onProgress?.('reading 1-minute peaks and Service Quotas');
+    report.quotas = await quotaHeadroom(ctx, models, window);
+  }
   return report;
 }

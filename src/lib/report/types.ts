@@ -1,4 +1,5 @@
 /** The report's typed values, shared by its stages: fetch → compute → render. */
+import type { QuotaHeadroom } from './quota-compute.js';
 
 export const HOURS_PER_MONTH = 730;
 
@@ -51,6 +52,10 @@ export interface Report {
    */
   prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'bundled'; fetchedAt?: string; models?: Record<string, string> };
   warnings: string[];
+  /** Peak tokens and requests per minute against Service Quotas (report --quotas). */
+  quotas?: QuotaHeadroom;
+  /** The SNS message the report was published as (report --notify). */
+  notification?: { topicArn: string; messageId: string | null; subject: string; bytes: number; truncated: boolean };
 }
 
 export const round = (n: number, digits = 6): number => Math.round(n * 10 ** digits) / 10 ** digits;

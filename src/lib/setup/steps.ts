@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
 import { alarmResource, alarmSpecs, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
+import { anomalyAlarmResource, anomalySpecs, deleteAnomalyAlarms, strayAnomalyAlarms } from '../resources/anomaly-alarms.js';
 import { budgetResource } from '../resources/budget.js';
 import { bucketResource } from '../resources/bucket.js';
 import { dashboardResource } from '../resources/dashboard.js';
@@ -15,7 +16,7 @@ import { subscriptionResource, topicResource } from '../resources/topic.js';
  * single-step commands, setup-all's graph and status all read it, so a new subsystem is one entry.
  */
 
-export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'budget';
+export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'budget' | 'anomaly-alarms';
 
 export interface StepOptions {
   /** Run on its own (not inside setup-all): check prerequisites and name the step that makes each. */
@@ -69,6 +70,16 @@ async function unwantedAlarmRows(ctx: Ctx): Promise<StatusRow[]> {
   return (await unwantedAlarms(ctx)).map((a) => ({ resource: 'alarm', name: a.name, status: 'drifted', changes: [{ field: 'wanted', from: true, to: false }] }));
 }
 
+/** Anomaly alarms for every model; when CloudWatch lists none yet, say why nothing was made. */
+async function convergeAnomalyAlarms(ctx: Ctx): Promise<Outcome[]> {
+  const specs = await anomalySpecs(ctx);
+  if (ctx.settings.anomaly.enabled && specs.length === 0) {
+    const note = 'no model has Invocations in CloudWatch yet: set alarms.anomaly.models, or run setup-all again after the first invocations';
+    return [{ resource: 'anomaly-alarm', name: `${ctx.settings.anomaly.prefix}*`, action: 'skipped', changes: [], note }];
+  }
+  return Promise.all(specs.map((s) => ensure(anomalyAlarmResource(ctx, s), ctx)));
+}
+
 /** In the order status lists their resources. */
 export const STEPS: Step[] = [
   { name: 'setup-iam', needs: () => [], resources: async (ctx) => [await roleResource(ctx)] },
@@ -104,6 +115,15 @@ export const STEPS: Step[] = [
     extraStatus: unwantedAlarmRows,
     strays: strayAlarmResources,
     removeBatch: (ctx, defs) => deleteAlarms(ctx, defs.map((d) => d.name)),
+  },
+  {
+    name: 'anomaly-alarms',
+    enabled: (s) => s.anomaly.enabled,
+    needs: () => ['topic'],
+    resources: async (ctx) => (await anomalySpecs(ctx)).map((s) => anomalyAlarmResource(ctx, s)),
+    converge: convergeAnomalyAlarms,
+    strays: strayAnomalyAlarms,
+    removeBatch: (ctx, defs) => deleteAnomalyAlarms(ctx, defs.map((d) => d.name)),
   },
   {
     name: 'budget',

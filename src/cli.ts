@@ -16,8 +16,9 @@ import report from './commands/report.js';
 import setupAll from './commands/setup-all.js';
 import cleanup from './commands/cleanup.js';
 import prices from './commands/prices.js';
+import budget from './commands/budget.js';
 
-const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, report, setupAll, cleanup, status, prices] as CommandSpec<never>[];
+const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, report, setupAll, cleanup, status, prices, budget] as CommandSpec<never>[];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

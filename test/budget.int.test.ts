@@ -165,4 +165,15 @@ describe('budget step (budget.monthlyUsd set)', () => {
     expect(adopt.writes.map((w) => w.operation)).toEqual(expect.arrayContaining(['UpdateBudget', 'CreateNotification', 'TagResource']));
     expect((await cli(['status'], { cwd })).code).toBe(0);
   });
+
+  test('the budget command: the topic and the budget alone, --monthly-usd over the config; without a limit exit 2 and no request', async () => {
+    const none = await cli(['budget'], { cwd: emptyDir() });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('pass --monthly-usd');
+    expect(none.requests).toEqual([]);
+    const r = await cli(['budget', '--monthly-usd', '75', '--json'], { cwd: configDir({ monthlyUsd: 10 }) });
+    expect(r.code).toBe(0);
+    expect(r.json().outcomes.map((o: { resource: string; action: string }) => `${o.action} ${o.resource}`)).toEqual(['created sns-topic', 'created sns-subscription', 'created budget']);
+    expect((await budgets().send(new DescribeBudgetCommand({ AccountId: ACCOUNT, BudgetName: NAME }))).Budget!.BudgetLimit!.Amount).toBe('75');
+  });
 });

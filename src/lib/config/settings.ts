@@ -136,6 +136,8 @@ export interface SettingOverrides {
   alarmPrefix?: string;
   emails?: string[];
   thresholds?: Partial<AlarmThresholds>;
+  /** budget --monthly-usd */
+  budgetMonthlyUsd?: number;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value: string } | undefined {
@@ -187,16 +189,17 @@ function resolveAlarms(config: ConfigFile, overrides: SettingOverrides): Setting
   };
 }
 
-function resolveBudget(config: ConfigFile): BudgetSettings | undefined {
+function resolveBudget(config: ConfigFile, overrides: SettingOverrides): BudgetSettings | undefined {
   const b = config.budget;
-  if (b?.monthlyUsd === undefined) return undefined;
+  const monthlyUsd = overrides.budgetMonthlyUsd ?? b?.monthlyUsd;
+  if (monthlyUsd === undefined) return undefined;
   const d = DEFAULTS.budget;
   return {
-    monthlyUsd: b.monthlyUsd,
-    name: b.name ?? d.name,
-    services: [...new Set(b.services ?? d.services)],
-    actualPercent: b.actualPercent ?? d.actualPercent,
-    forecastedPercent: b.forecastedPercent ?? d.forecastedPercent,
+    monthlyUsd,
+    name: b?.name ?? d.name,
+    services: [...new Set(b?.services ?? d.services)],
+    actualPercent: b?.actualPercent ?? d.actualPercent,
+    forecastedPercent: b?.forecastedPercent ?? d.forecastedPercent,
   };
 }
 
@@ -247,7 +250,7 @@ export async function resolveSettings(
     dashboardName: overrides.dashboardName ?? config.dashboardName ?? DEFAULTS.dashboardName,
     alarms,
     prices: config.prices ?? {},
-    budget: resolveBudget(config),
+    budget: resolveBudget(config, overrides),
     anomaly: resolveAnomaly(config, alarms.prefix),
     quotas: { warnPercent: config.quotas?.warnPercent ?? DEFAULTS.quotas.warnPercent, burndown: config.quotas?.burndown ?? {} },
   };

@@ -34,7 +34,8 @@ export function renderQuotas(out: Output, q: QuotaHeadroom): void {
   const computed = q.rows.filter((r) => r.tokensMethod !== 'estimated' && r.burndown !== 1);
   out.print('');
   out.print('TPM counts input + cache-write + output tokens × burndown (cache reads excluded), or CloudWatch EstimatedTPMQuotaUsage where published.');
-  if (computed.length) out.print(`Output burndown applied: ${computed.map((r) => `${r.family ?? r.models[0]} ${r.burndown}x`).join(', ')} (${q.burndown.source}).`);
+  const applied = [...new Set(computed.map((r) => `${r.family ?? r.models[0]} ${r.burndown}x`))];
+  if (applied.length) out.print(`Output burndown applied: ${applied.join(', ')} (${q.burndown.source}).`);
   for (const r of q.rows.filter((x) => x.note)) out.print(`${modelCell(r)}: ${r.note ?? ''}`);
   for (const n of q.notes) out.print(n);
 }

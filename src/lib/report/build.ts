@@ -3,7 +3,7 @@ import { computeReport } from './compute.js';
 import { discoverModels, fetchFigures, FIGURES, isPercentile, metricDataLimiter, type Fetched } from './fetch.js';
 import type { Report } from './types.js';
 import type { ReportWindow } from './window.js';
-import { pricesInUse, pricesWarnings } from './prices.js';
+import { pricesInUse, pricesWarnings } from '../context/prices.js';
 import { quotaHeadroom } from './quota.js';
 
 export interface ReportOptions {

@@ -1,13 +1,8 @@
 import type { Output } from '../io/output.js';
-import type { PricesInUse, PricesListData, RefreshData } from './prices.js';
+import { describePrices } from '../context/prices.js';
+import type { PricesListData, RefreshData } from './prices.js';
 
 const rate = (n: number | null): string => (n === null ? '—' : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`);
-
-/** One line naming the table a report, dashboard or alarm prices from. */
-export function describePrices(info: PricesInUse): string {
-  if (info.table === 'refreshed') return `AWS Price List prices fetched ${info.date} (prices refresh), bundled table for models it lacks`;
-  return `the bundled price table of ${info.date}`;
-}
 
 const SOURCE_LABEL = { config: 'config', 'price-list': 'price list', table: 'bundled' } as const;
 

@@ -59,7 +59,7 @@ describe('budget step (budget.monthlyUsd set)', () => {
     const cwd = configDir({ monthlyUsd: 250 });
     const r = await cli(['setup-all', '--yes', '--json'], { cwd });
     expect(r.code).toBe(0);
-    expect(r.json().outcomes).toEqual(expect.arrayContaining([{ resource: 'budget', name: NAME, action: 'created', changes: [] }]));
+    expect(r.json().outcomes).toEqual(expect.arrayContaining([{ resource: 'budget', name: NAME, action: 'created', changes: [], note: expect.stringContaining('(Amazon Bedrock Edition)') }]));
 
     const { Budget } = await budgets().send(new DescribeBudgetCommand({ AccountId: ACCOUNT, BudgetName: NAME }));
     expect(Budget).toMatchObject({
@@ -174,6 +174,7 @@ describe('budget step (budget.monthlyUsd set)', () => {
     const r = await cli(['budget', '--monthly-usd', '75', '--json'], { cwd: configDir({ monthlyUsd: 10 }) });
     expect(r.code).toBe(0);
     expect(r.json().outcomes.map((o: { resource: string; action: string }) => `${o.action} ${o.resource}`)).toEqual(['created sns-topic', 'created sns-subscription', 'created budget']);
+    expect((await cli(['budget', '--monthly-usd', '75', '--json'], { cwd: configDir(undefined) })).json().outcomes[2]).toEqual({ resource: 'budget', name: NAME, action: 'unchanged', changes: [] });
     expect((await budgets().send(new DescribeBudgetCommand({ AccountId: ACCOUNT, BudgetName: NAME }))).Budget!.BudgetLimit!.Amount).toBe('75');
   });
 });

@@ -80,6 +80,19 @@ async function convergeAnomalyAlarms(ctx: Ctx): Promise<Outcome[]> {
   return Promise.all(specs.map((s) => ensure(anomalyAlarmResource(ctx, s), ctx)));
 }
 
+/**
+ * The budget; when it is created or changed with only the default service, a note that models sold
+ * through AWS Marketplace (Claude among them) bill under service names of their own.
+ */
+async function convergeBudget(ctx: Ctx): Promise<Outcome[]> {
+  const outcome = await ensure(await budgetResource(ctx), ctx);
+  const services = ctx.settings.budget?.services ?? [];
+  if (outcome.action !== 'unchanged' && services.length === 1 && services[0] === 'Amazon Bedrock') {
+    outcome.note = 'counts the "Amazon Bedrock" service only: add the "… (Amazon Bedrock Edition)" service names Marketplace models such as Claude bill under to budget.services (README, "budget")';
+  }
+  return [outcome];
+}
+
 /** In the order status lists their resources. */
 export const STEPS: Step[] = [
   { name: 'setup-iam', needs: () => [], resources: async (ctx) => [await roleResource(ctx)] },
@@ -131,6 +144,7 @@ export const STEPS: Step[] = [
     // Its notifications go to the topic, whose policy lets Budgets publish.
     needs: () => ['topic'],
     resources: async (ctx) => [await budgetResource(ctx)],
+    converge: convergeBudget,
   },
 ];
 

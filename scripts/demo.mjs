@@ -53,7 +53,25 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 // The demo's settings live in a throwaway config file, as a team's would in their repository.
 const configDir = mkdtempSync(join(tmpdir(), 'bedrock-monitor-demo-'));
 const config = join(configDir, 'bedrock-monitor.config.json');
-writeFileSync(config, JSON.stringify({ alarms: { emails: ['oncall@example.com'], thresholds: { costUsdPerHour: 5 } } }, null, 2));
+const DEMO_CONFIG = { alarms: { emails: ['oncall@example.com'], thresholds: { costUsdPerHour: 5 } }, budget: { monthlyUsd: 200 } };
+writeFileSync(config, JSON.stringify(DEMO_CONFIG, null, 2));
+
+/** SYNTHETIC Bedrock quotas for the demo models, named as Service Quotas names them (see README, "Quota headroom"). */
+function syntheticQuotas() {
+  const q = (n, name, value) => ({ ServiceCode: 'bedrock', QuotaCode: `L-DEMO${String(n).padStart(4, '0')}`, QuotaName: name, Value: value, Unit: 'None', Adjustable: true });
+  return {
+    applied: [
+      q(1, 'Global cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1', 20_000),
+      q(2, 'Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1', 6_000),
+      q(3, 'Cross-region model inference tokens per minute for Anthropic Claude Haiku 4.5', 200_000),
+      q(4, 'On-demand model inference tokens per minute for Anthropic Claude 3 Haiku', 10_000),
+    ],
+    defaults: [
+      q(5, 'On-demand model inference tokens per minute for Meta Llama 3.1 70B Instruct', 300_000),
+      q(6, 'On-demand model inference requests per minute for Anthropic Claude 3 Haiku', 20),
+    ],
+  };
+}
 
 let failed = 0;
 try {
@@ -73,8 +91,8 @@ try {
   };
   const cli = (args) => run(env, [...args, '--config', config]);
 
-  banner('1. setup-all: role, bucket, log group, topic, logging, dashboard, alarms');
-  console.log(`config: ${JSON.stringify({ alarms: { emails: ['oncall@example.com'], thresholds: { costUsdPerHour: 5 } } })}`);
+  banner('1. setup-all: role, bucket, log group, topic, logging, dashboard, alarms, budget');
+  console.log(`config: ${JSON.stringify(DEMO_CONFIG)}`);
   failed ||= cli(['setup-all', '--yes']);
 
   banner('2. Seeding 24 hours of SYNTHETIC Bedrock usage (clearly labelled; not real traffic)');
@@ -92,6 +110,17 @@ try {
 
   banner('4. report --hours 24 (the emulator cannot compute percentiles: those show as n/a)');
   failed ||= cli(['report', '--hours', '24']);
+
+  banner('4b. report --quotas: peak tokens and requests per minute against Service Quotas (SYNTHETIC quotas)');
+  // moto has no Service Quotas for Bedrock: the emulator serves these made-up values, in the names
+  // ListServiceQuotas uses, so that the headroom table has something to compare against.
+  moto.setBedrockQuotas(syntheticQuotas());
+  const hourStart = new Date(start.getTime() - 24 * 3_600_000);
+  const hourEnd = new Date(hourStart.getTime() + 3_600_000);
+  await putMetrics(cw, syntheticUsage(DEMO_MODELS, hourStart, hourEnd, 1, 7));
+  console.log(`One more hour of SYNTHETIC usage at 1-minute resolution (${hourStart.toISOString()}), and SYNTHETIC quotas (codes L-DEMO…): not your account's.`);
+  failed ||= cli(['report', '--since', hourStart.toISOString(), '--until', hourEnd.toISOString(), '--quotas']);
+
 
   banner('Audit: the CloudTrail trail for Bedrock, then who called Bedrock in SYNTHETIC CloudTrail files');
   const auditConfig = join(configDir, 'audit.config.json');

@@ -20,6 +20,8 @@ import dashboard from './commands/dashboard.js';
 import alarms from './commands/alarms.js';
 import audit from './commands/audit.js';
 import auditTrail from './commands/audit-trail.js';
+import prices from './commands/prices.js';
+import budget from './commands/budget.js';
 
 /** In the order `--help` lists them: setup-all first, the single steps after the everyday commands. */
 const COMMANDS = [
@@ -27,6 +29,7 @@ const COMMANDS = [
   status,
   report,
   audit,
+  prices,
   cleanup,
   config,
   setupIam,
@@ -36,6 +39,7 @@ const COMMANDS = [
   dashboard,
   alarms,
   auditTrail,
+  budget,
 ] as CommandSpec<never>[];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

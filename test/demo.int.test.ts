@@ -29,8 +29,11 @@ describe('the real binary', () => {
     expect(r.stdout).not.toContain('\u001b[');
     expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|ExperimentalWarning/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Done: 21 resources created or updated in us-east-1.');
-    expect(r.stdout).toContain('All 21 resources are as configured.');
+    expect(r.stdout).toContain('Done: 22 resources created or updated in us-east-1.');
+    expect(r.stdout).toContain('All 22 resources are as configured.');
+    expect(r.stdout).toMatch(/created\s+budget\s+bedrock-monitor-monthly/);
+    expect(r.stdout).toContain('Quota headroom: peak per minute in the window against Service Quotas');
+    expect(r.stdout).toMatch(/us\.anthropic\.claude-sonnet-4-5-20250929-v1:0\s+cross-region\s+[\d,]+\s+6,000\s+\d+\.\d%/);
     expect(r.stdout).toMatch(/TOTAL\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toContain('SYNTHETIC');
     expect(r.stdout).toMatch(/deleted\s+iam-role/);

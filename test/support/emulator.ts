@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 export const MOTO_MISSING = 'moto server is not installed for python3; install it with: pip install "moto[server]==5.2.1"';
 
 /**
- * moto's server with the CloudWatch composite-alarm operations it lacks (test/support/moto_server.py),
+ * moto's server with the operations it lacks that the tests and demo need (test/support/moto_server.py:
+ * CloudWatch composite alarms; moto_extras.py, which it imports: Budgets tags, subscribers and
+ * UpdateBudget, Service Quotas for "bedrock" from a file),
  * found next to this file when it runs from test/support, or from the project root when it runs
  * compiled from .build/test/support (the demo and the benchmark).
  */
@@ -23,11 +25,32 @@ export function motoServerScript(): string {
   return found;
 }
 
+/** A Service Quotas ServiceQuota as ListServiceQuotas returns it (the fields bedrock-monitor reads). */
+export interface SyntheticQuota {
+  ServiceCode: 'bedrock';
+  QuotaCode: string;
+  QuotaName: string;
+  Value: number;
+  Unit?: string;
+  Adjustable?: boolean;
+  GlobalQuota?: boolean;
+}
+
 export class Moto {
   private constructor(
     readonly url: string,
     private readonly proc: ChildProcess,
+    /** The server's working directory (its recorder file, the synthetic quota file). */
+    readonly dir: string,
   ) {}
+
+  /**
+   * SYNTHETIC Service Quotas for ServiceCode "bedrock" (moto has none): `applied` answers
+   * ListServiceQuotas, `defaults` ListAWSDefaultServiceQuotas. Cleared by reset().
+   */
+  setBedrockQuotas(quotas: { applied: SyntheticQuota[]; defaults: SyntheticQuota[] }): void {
+    writeFileSync(join(this.dir, 'service-quotas.json'), JSON.stringify(quotas));
+  }
 
   static async start(): Promise<Moto> {
     const probe = spawnSync('python3', ['-c', 'import moto.server, flask'], { encoding: 'utf8' });
@@ -36,7 +59,8 @@ export class Moto {
     }
     const port = await freePort();
     // moto's request recorder writes a file into its working directory: keep that out of the project.
-    const proc = spawn('python3', [motoServerScript(), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: mkdtempSync(join(tmpdir(), 'moto-')) });
+    const dir = mkdtempSync(join(tmpdir(), 'moto-'));
+    const proc = spawn('python3', [motoServerScript(), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const url = `http://127.0.0.1:${port}`;
@@ -55,11 +79,12 @@ export class Moto {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    return new Moto(url, proc);
+    return new Moto(url, proc, dir);
   }
 
   async reset(): Promise<void> {
     await fetch(`${this.url}/moto-api/reset`, { method: 'POST' });
+    rmSync(join(this.dir, 'service-quotas.json'), { force: true });
   }
 
   async startRecording(): Promise<void> {

@@ -1,4 +1,5 @@
-"""moto 5.2.1's server, plus the CloudWatch alarm behaviour it lacks. TEST SUPPORT ONLY: never shipped.
+"""moto 5.2.1's server, plus the CloudWatch alarm behaviour it lacks, and (moto_extras.py, imported
+below) the Budgets and Service Quotas operations it lacks. TEST SUPPORT ONLY: never shipped.
 
 moto 5.2.1 has no PutCompositeAlarm, ignores DescribeAlarms' AlarmTypes, deletes any alarm at any
 time, and applies PutMetricAlarm's Tags when it updates an alarm. Real CloudWatch does otherwise, and
@@ -24,6 +25,7 @@ Run as `python3 test/support/moto_server.py -H 127.0.0.1 -p PORT` (the same argu
 `python3 -m moto.server`).
 """
 
+import os
 import re
 import sys
 
@@ -162,4 +164,8 @@ CloudWatchResponse.delete_alarms = delete_alarms
 CloudWatchResponse.put_metric_alarm = put_metric_alarm
 
 if __name__ == "__main__":
+    # The Budgets and Service Quotas additions live beside this file.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import moto_extras  # noqa: F401,E402  (registers its operations on import)
+
     server.main(sys.argv[1:])

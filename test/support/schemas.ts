@@ -85,6 +85,41 @@ const sums = {
   throttles: nullableNumber,
 };
 
+const QuotaRefSchema = z.object({ code: z.string(), name: z.string(), value: z.number() }).strict();
+
+/** report --quotas (README: "With `--quotas`"). */
+const QuotaHeadroomSchema = z
+  .object({
+    available: z.boolean(),
+    reason: z.string().optional(),
+    warnPercent: z.number(),
+    burndown: z.object({ source: z.string(), date: z.string() }).strict(),
+    quotasRead: z.number().int(),
+    rows: z.array(
+      z
+        .object({
+          models: z.array(z.string()),
+          family: z.string().nullable(),
+          inferenceType: z.enum(['on-demand', 'cross-region', 'global']).nullable(),
+          peakTokensPerMinute: z.number(),
+          peakTokensAt: z.string().datetime().nullable(),
+          tokensMethod: z.enum(['estimated', 'computed', 'mixed']),
+          burndown: z.number(),
+          peakRequestsPerMinute: z.number(),
+          peakRequestsAt: z.string().datetime().nullable(),
+          tpmQuota: QuotaRefSchema.nullable(),
+          rpmQuota: QuotaRefSchema.nullable(),
+          tpmPercent: z.number().nullable(),
+          rpmPercent: z.number().nullable(),
+          flagged: z.boolean(),
+          note: z.string().optional(),
+        })
+        .strict(),
+    ),
+    notes: z.array(z.string()),
+  })
+  .strict();
+
 export const ReportDocSchema = z
   .object({
     window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
@@ -131,8 +166,19 @@ export const ReportDocSchema = z
           .strict(),
       )
       .optional(),
-    prices: z.object({ source: z.string(), date: z.string(), estimate: z.literal(true) }).strict(),
+    prices: z
+      .object({
+        source: z.string(),
+        date: z.string(),
+        estimate: z.literal(true),
+        table: z.enum(['refreshed', 'bundled']).optional(),
+        fetchedAt: z.string().datetime().optional(),
+        models: z.record(z.enum(['price-list', 'table', 'config', 'unpriced'])).optional(),
+      })
+      .strict(),
     warnings: z.array(z.string()),
+    quotas: QuotaHeadroomSchema.optional(),
+    notification: z.object({ topicArn: z.string(), messageId: z.string().nullable(), subject: z.string().max(99), bytes: z.number().int().max(262_144), truncated: z.boolean() }).strict().optional(),
   })
   .strict();
 

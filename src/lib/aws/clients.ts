@@ -47,13 +47,18 @@ export class AwsClients {
 
   constructor(readonly options: AwsOptions) {}
 
-  get<C extends AnyClient>(ctor: ClientCtor<C>): C {
-    const existing = this.clients.get(ctor);
+  /**
+   * The client for a service; `inRegion` for the few APIs that answer in one Region only (the
+   * Price List API), whatever Region the tool works in. The endpoint override still applies.
+   */
+  get<C extends AnyClient>(ctor: ClientCtor<C>, inRegion?: string): C {
+    const key = inRegion ? `${ctor.name}@${inRegion}` : ctor;
+    const existing = this.clients.get(key);
     if (existing) return existing as C;
     const { region, profile, endpointUrl, maxAttempts, requestHandler, onSdkWarning } = this.options;
     const quiet = (): void => undefined;
     const client = new ctor({
-      region,
+      region: inRegion ?? region,
       ...(onSdkWarning ? { logger: { trace: quiet, debug: quiet, info: quiet, warn: onSdkWarning, error: quiet } } : {}),
       ...(profile ? { profile } : {}),
       ...(endpointUrl ? { endpoint: endpointUrl, forcePathStyle: true } : {}),
@@ -61,7 +66,7 @@ export class AwsClients {
       ...(requestHandler !== undefined ? { requestHandler } : {}),
     });
     this.instrument(client, serviceName(ctor.name));
-    this.clients.set(ctor, client);
+    this.clients.set(key, client);
     return client;
   }
 
@@ -91,6 +96,9 @@ const SERVICE_NAMES: Record<string, string> = {
   SNSClient: 'SNS',
   STSClient: 'STS',
   BedrockClient: 'Bedrock',
+  PricingClient: 'Price List',
+  BudgetsClient: 'Budgets',
+  ServiceQuotasClient: 'Service Quotas',
 };
 
 function serviceName(ctorName: string): string {

@@ -83,6 +83,28 @@ const SERVICE_PREFIX: Record<string, string> = {
   Bedrock: 'bedrock',
   KMS: 'kms',
   CloudTrail: 'cloudtrail',
+  'Price List': 'pricing',
+  'Service Quotas': 'servicequotas',
+};
+
+/** IAM actions whose names differ from the API operation (Budgets uses a few action names for many operations). */
+const OTHER_ACTIONS: Record<string, Record<string, string>> = {
+  Budgets: {
+    DescribeBudget: 'budgets:ViewBudget',
+    DescribeBudgets: 'budgets:ViewBudget',
+    DescribeNotificationsForBudget: 'budgets:ViewBudget',
+    DescribeSubscribersForNotification: 'budgets:ViewBudget',
+    CreateBudget: 'budgets:ModifyBudget',
+    UpdateBudget: 'budgets:ModifyBudget',
+    DeleteBudget: 'budgets:ModifyBudget',
+    CreateNotification: 'budgets:ModifyBudget',
+    DeleteNotification: 'budgets:ModifyBudget',
+    CreateSubscriber: 'budgets:ModifyBudget',
+    DeleteSubscriber: 'budgets:ModifyBudget',
+    TagResource: 'budgets:TagResource',
+    UntagResource: 'budgets:UntagResource',
+    ListTagsForResource: 'budgets:ListTagsForResource',
+  },
 };
 
 /** The IAM action a failed SDK command needed, e.g. `s3:PutEncryptionConfiguration`. */
@@ -90,6 +112,8 @@ export function iamActionFor(service: string | undefined, command: string | unde
   if (!service || !command) return undefined;
   const op = command.replace(/Command$/, '');
   if (service === 'S3') return S3_ACTIONS[op] ?? `s3:${op}`;
+  const other = OTHER_ACTIONS[service]?.[op];
+  if (other) return other;
   const prefix = SERVICE_PREFIX[service];
   return prefix ? `${prefix}:${op}` : undefined;
 }

@@ -42,6 +42,37 @@ const AuditSchema = z
   })
   .strict();
 
+const percent = z.number().positive('must be greater than zero').max(1_000_000, 'must be at most 1000000 (percent)');
+
+/** AWS Budgets cost budget (opt-in: made only when monthlyUsd is set). */
+const BudgetSchema = z
+  .object({
+    monthlyUsd: z.number().positive('must be greater than zero').optional(),
+    name: z.string().superRefine(check(v.checkBudgetName)).optional(),
+    services: z.array(z.string().min(1, 'must not be empty')).min(1, 'needs at least one service name').optional(),
+    actualPercent: percent.optional(),
+    forecastedPercent: percent.optional(),
+  })
+  .strict();
+
+/** Anomaly-detection alarms on invocations and tokens (opt-in). */
+const AnomalySchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    models: z.array(z.string().min(1, 'must not be empty')).optional(),
+    bandWidth: z.number().positive('must be greater than zero').max(100, 'must be at most 100').optional(),
+    prefix: z.string().superRefine(check(v.checkAlarmPrefix)).optional(),
+  })
+  .strict();
+
+/** Quota headroom in the report. */
+const QuotasSchema = z
+  .object({
+    warnPercent: percent.optional(),
+    burndown: z.record(z.string().min(1), z.number().positive('must be greater than zero')).optional(),
+  })
+  .strict();
+
 /** The config file, validated strictly: an unknown key or a bad value is an error naming the key. */
 export const ConfigFileSchema = z
   .object({
@@ -86,11 +117,14 @@ export const ConfigFileSchema = z
           })
           .strict()
           .optional(),
+        anomaly: AnomalySchema.optional(),
       })
       .strict()
       .optional(),
     prices: z.record(z.string().min(1), RatesSchema).optional(),
     audit: AuditSchema.optional(),
+    budget: BudgetSchema.optional(),
+    quotas: QuotasSchema.optional(),
   })
   .strict();
 

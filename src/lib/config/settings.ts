@@ -42,6 +42,30 @@ export interface AuditSettings {
   alarms: { enabled: boolean; prefix: string; refusedCallsPer5Min: number; guardrailInterventionsPerHour: number };
 }
 
+/** The AWS Budgets cost budget; undefined settings.budget means no budget is made. */
+export interface BudgetSettings {
+  monthlyUsd: number;
+  name: string;
+  /** Cost Explorer SERVICE names the budget counts (Marketplace models bill under their own names). */
+  services: string[];
+  actualPercent: number;
+  forecastedPercent: number;
+}
+
+/** Anomaly-detection alarms: opt-in; `models` undefined means the models CloudWatch lists at setup. */
+export interface AnomalySettings {
+  enabled: boolean;
+  models: string[] | undefined;
+  bandWidth: number;
+  prefix: string;
+}
+
+export interface QuotaSettings {
+  warnPercent: number;
+  /** Output-token burndown multipliers by model family, over the built-in table. */
+  burndown: Record<string, number>;
+}
+
 /** Every setting, resolved: defaults < config file < environment < flags. */
 export interface Settings {
   region: string;
@@ -63,6 +87,9 @@ export interface Settings {
   alarms: { topicName: string; prefix: string; emails: string[]; thresholds: AlarmThresholds; costModelId: string };
   prices: Record<string, Rates>;
   audit: AuditSettings;
+  budget: BudgetSettings | undefined;
+  anomaly: AnomalySettings;
+  quotas: QuotaSettings;
 }
 
 export const DEFAULTS = {
@@ -106,6 +133,9 @@ export const DEFAULTS = {
     dashboardName: 'BedrockSecurity',
     alarms: { enabled: false, prefix: 'BedrockSecurity-', refusedCallsPer5Min: 0, guardrailInterventionsPerHour: 10 },
   },
+  budget: { name: 'bedrock-monitor-monthly', services: ['Amazon Bedrock'], actualPercent: 80, forecastedPercent: 100 },
+  anomaly: { bandWidth: 2, prefix: 'BedrockAnomaly-' },
+  quotas: { warnPercent: 80 },
 } as const;
 
 export const defaultAuditRoleName = (region: string): string => `BedrockMonitorCloudTrailToLogs-${region}`;
@@ -143,6 +173,8 @@ export interface SettingOverrides {
   thresholds?: Partial<AlarmThresholds>;
   /** setup-all --audit, or the interactive answer: audit for this run. */
   auditEnabled?: boolean;
+  /** budget --monthly-usd */
+  budgetMonthlyUsd?: number;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value: string } | undefined {
@@ -223,6 +255,33 @@ function resolveAudit(config: ConfigFile, overrides: SettingOverrides, region: s
   return audit;
 }
 
+function resolveBudget(config: ConfigFile, overrides: SettingOverrides): BudgetSettings | undefined {
+  const b = config.budget;
+  const monthlyUsd = overrides.budgetMonthlyUsd ?? b?.monthlyUsd;
+  if (monthlyUsd === undefined) return undefined;
+  const d = DEFAULTS.budget;
+  return {
+    monthlyUsd,
+    name: b?.name ?? d.name,
+    services: [...new Set(b?.services ?? d.services)],
+    actualPercent: b?.actualPercent ?? d.actualPercent,
+    forecastedPercent: b?.forecastedPercent ?? d.forecastedPercent,
+  };
+}
+
+/** The anomaly alarms get their own name prefix, which must not overlap the other alarms' prefix. */
+function resolveAnomaly(config: ConfigFile, alarmPrefix: string): AnomalySettings {
+  const a = config.alarms?.anomaly;
+  const prefix = a?.prefix ?? DEFAULTS.anomaly.prefix;
+  if (prefix.startsWith(alarmPrefix) || alarmPrefix.startsWith(prefix)) {
+    throw usageError(
+      `alarms.anomaly.prefix "${prefix}" overlaps the alarm prefix "${alarmPrefix}": the two sets of alarms would be taken for each other.`,
+      'Choose prefixes where neither starts with the other (defaults: "Bedrock-" and "BedrockAnomaly-").',
+    );
+  }
+  return { enabled: a?.enabled ?? false, models: a?.models ? [...new Set(a.models)] : undefined, bandWidth: a?.bandWidth ?? DEFAULTS.anomaly.bandWidth, prefix };
+}
+
 /**
  * Resolves every setting. Throws a usage error (exit 2) for anything invalid, so no AWS request is
  * made with a bad input. `profileRegion` is consulted last (the region of the AWS profile in
@@ -258,6 +317,9 @@ export async function resolveSettings(
     alarms,
     prices: config.prices ?? {},
     audit: resolveAudit(config, overrides, region, alarms),
+    budget: resolveBudget(config, overrides),
+    anomaly: resolveAnomaly(config, alarms.prefix),
+    quotas: { warnPercent: config.quotas?.warnPercent ?? DEFAULTS.quotas.warnPercent, burndown: config.quotas?.burndown ?? {} },
   };
 }
 

@@ -47,6 +47,13 @@ export function checkAlarmPrefix(v: string): string | undefined {
   return /^[\w.-]{1,64}$/.test(v) ? undefined : `"${v}" is not a valid alarm name prefix (1-64 of letters, digits and ._-)`;
 }
 
+/** AWS Budgets BudgetName: 1-100 characters, no ":" or "\\", and not containing "/action/". */
+export function checkBudgetName(v: string): string | undefined {
+  if (v.length < 1 || v.length > 100) return `"${v}" must be 1 to 100 characters long`;
+  if (/[:\\]/.test(v) || v.includes('/action/')) return `"${v}" must not contain ":", "\\" or "/action/"`;
+  return undefined;
+}
+
 export function checkKeyPrefix(v: string): string | undefined {
   if (v === '') return undefined;
   if (v.startsWith('/') || v.endsWith('/')) return `"${v}" must not start or end with "/"`;

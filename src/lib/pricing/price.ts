@@ -1,3 +1,4 @@
+import { findModel, type RefreshedTable } from './refreshed.js';
 import { bundledPriceTable, type Rates } from './table.js';
 
 /** Model IDs normalised to a family and priced from the table, a config override winning. */
@@ -32,7 +33,8 @@ export function normalizeModelId(modelId: string): ModelRef {
     .replace(/:\d+k$/, '') // context-window variants such as :200k
     .replace(/-v\d+(:\d+)?$/, '') // -v1:0, -v2
     .replace(/:\d+$/, '')
-    .replace(/-\d{8}$/, ''); // release date
+    .replace(/-\d{8}$/, '') // release date
+    .replace(/(\d[a-z])-\d+$/, '$1'); // a release counter after a size: openai.gpt-oss-120b-1:0
   return { modelId, family, scope };
 }
 
@@ -42,7 +44,8 @@ export interface ResolvedPrice {
   output: number;
   cacheWrite: number;
   cacheRead: number;
-  source: 'table' | 'config';
+  /** config: an override in the config file; price-list: the table `prices refresh` fetched; table: the bundled one. */
+  source: 'table' | 'config' | 'price-list';
   /** Display name of the family, or the model ID for a config override. */
   name: string;
   premium: number;
@@ -50,15 +53,32 @@ export interface ResolvedPrice {
 
 /**
  * The price of a model ID: a config override (by exact model ID, then by family) wins over the
- * table. Undefined means unpriced: never guessed.
+ * refreshed Price List table (when given), which wins over the bundled table. Undefined means
+ * unpriced: never guessed.
  */
-export function priceFor(modelId: string, overrides: Record<string, Rates> = {}): ResolvedPrice | undefined {
+export function priceFor(modelId: string, overrides: Record<string, Rates> = {}, refreshed?: RefreshedTable): ResolvedPrice | undefined {
   const exact = overrides[modelId];
   if (exact) return { ...exact, source: 'config', name: modelId, premium: 0 };
   const ref = normalizeModelId(modelId);
   if (!ref.family) return undefined;
   const byFamily = overrides[ref.family];
   if (byFamily) return { ...byFamily, source: 'config', name: ref.family, premium: 0 };
+  return (refreshed && refreshedPrice(refreshed, ref)) ?? bundledPrice(ref);
+}
+
+/**
+ * From the refreshed table: global rates for `global.` IDs, regional rates (the Price List's
+ * in-Region SKUs, which AWS also bills for geographic profiles) for the others. A model whose
+ * routing the Price List does not price is left to the bundled table.
+ */
+function refreshedPrice(table: RefreshedTable, ref: ModelRef): ResolvedPrice | undefined {
+  const model = findModel(table, ref.family!);
+  const rates = ref.scope === 'global' ? model?.global : model?.regional;
+  if (!model || !rates) return undefined;
+  return { input: rates.input, output: rates.output, cacheWrite: rates.cacheWrite ?? 0, cacheRead: rates.cacheRead ?? 0, source: 'price-list', name: model.name, premium: 0 };
+}
+
+function bundledPrice(ref: ModelRef): ResolvedPrice | undefined {
   const table = bundledPriceTable();
   const entry = table.models.find((m) => m.family === ref.family);
   if (!entry) return undefined;

@@ -1,14 +1,17 @@
 import type { Ctx } from '../context/context.js';
-import { bundledPriceTable } from '../pricing/table.js';
 import { computeReport } from './compute.js';
 import { discoverModels, fetchFigures, FIGURES, isPercentile, metricDataLimiter, type Fetched } from './fetch.js';
 import type { Report } from './types.js';
 import type { ReportWindow } from './window.js';
+import { pricesInUse, pricesWarnings } from '../context/prices.js';
+import { quotaHeadroom } from './quota.js';
 
 export interface ReportOptions {
   /** Validated and aligned by resolveWindow before anything is requested. */
   window: ReportWindow;
   byDay?: boolean;
+  /** Add quota headroom (1-minute peaks against Service Quotas). */
+  quotas?: boolean;
   onProgress?: (msg: string) => void;
 }
 
@@ -34,7 +37,7 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
       ? fetchFigures(ctx, { models, listed, window, limiter, figures: FIGURES.filter((f) => f.stat === 'Sum'), periodSeconds: 3600, pointsPerQuery: window.periodSeconds / 3600 })
       : Promise.resolve<Fetched | undefined>(undefined),
   ]);
-  const table = bundledPriceTable();
+  const { refreshed, info } = await pricesInUse(ctx);
   const report = computeReport({
     region: ctx.settings.region,
     window,
@@ -43,8 +46,14 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
     percentiles: p,
     ...(h ? { hourly: h } : {}),
     prices: ctx.settings.prices,
-    priceTable: { source: table.sources[0]!, date: table.date },
+    priceTable: { source: info.source, date: info.date, table: info.table, ...(info.fetchedAt ? { fetchedAt: info.fetchedAt } : {}) },
+    ...(refreshed ? { refreshed } : {}),
   });
+  report.warnings.push(...pricesWarnings(info, ctx.now()));
+  if (opts.quotas) {
+    opts.onProgress?.('reading 1-minute peaks and Service Quotas');
+    report.quotas = await quotaHeadroom(ctx, models, window);
+  }
   const listingWarning = unlistedModelsWarning(window, ctx.now());
   if (listingWarning) report.warnings.unshift(listingWarning);
   return report;

@@ -1,4 +1,5 @@
 import { costUsd, priceFor } from '../pricing/price.js';
+import type { RefreshedTable } from '../pricing/refreshed.js';
 import type { Rates } from '../pricing/table.js';
 import { FIGURES, isPercentile, type Fetched, type ModelSeries, type Sample } from './fetch.js';
 import { HOURS_PER_MONTH, round, SUM_FIELDS, type DayRow, type ModelRow, type Report, type Totals } from './types.js';
@@ -19,14 +20,16 @@ export interface ComputeInput {
   /** Hourly sums, when a per-day breakdown was asked for. */
   hourly?: Fetched;
   prices: Record<string, Rates>;
-  priceTable: { source: string; date: string };
+  priceTable: { source: string; date: string; table?: 'refreshed' | 'bundled'; fetchedAt?: string };
+  /** The table `prices refresh` fetched, when one is in use (config overrides still win). */
+  refreshed?: RefreshedTable;
 }
 
 const sumOf = (s: Sample[] | undefined): number | null => (s && s.length ? s.reduce((a, [, v]) => a + v, 0) : null);
 const lastOf = (s: Sample[] | undefined): number | null => (s && s.length ? round(s[s.length - 1]![1], 3) : null);
 
 /** One model's row, or undefined when CloudWatch lists it but it had no activity in the window. */
-export function modelRow(modelId: string, basic: ModelSeries, pct: ModelSeries, prices: Record<string, Rates>): ModelRow | undefined {
+export function modelRow(modelId: string, basic: ModelSeries, pct: ModelSeries, prices: Record<string, Rates>, refreshed?: RefreshedTable): ModelRow | undefined {
   const row = { modelId } as ModelRow;
   for (const f of FIGURES) {
     const series = isPercentile(f) ? pct : basic;
@@ -35,7 +38,7 @@ export function modelRow(modelId: string, basic: ModelSeries, pct: ModelSeries, 
   }
   const activity = SUM_FIELDS.reduce((a, k) => a + (row[k] ?? 0), 0);
   if (activity === 0 && !SUM_FIELDS.every((k) => row[k] === null)) return undefined;
-  const price = priceFor(modelId, prices);
+  const price = priceFor(modelId, prices, refreshed);
   const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = row;
   const known = inputTokens !== null && outputTokens !== null && cacheReadTokens !== null && cacheWriteTokens !== null;
   row.priced = price !== undefined;
@@ -82,10 +85,10 @@ function blankDays(window: Pick<ReportWindow, 'start' | 'end'>): Map<string, Day
 }
 
 /** Hourly sums folded into UTC days (every day of the window, quiet ones as zeros), priced per model. */
-export function dayRows(models: string[], hourly: Fetched, prices: Record<string, Rates>, window: Pick<ReportWindow, 'start' | 'end'>): DayRow[] {
+export function dayRows(models: string[], hourly: Fetched, prices: Record<string, Rates>, window: Pick<ReportWindow, 'start' | 'end'>, refreshed?: RefreshedTable): DayRow[] {
   const days = blankDays(window);
   models.forEach((modelId, i) => {
-    const price = priceFor(modelId, prices);
+    const price = priceFor(modelId, prices, refreshed);
     const perDay = new Map<string, Record<(typeof SUM_FIELDS)[number], number>>();
     for (const key of SUM_FIELDS) {
       for (const [t, v] of hourly.series[i]?.samples.get(key) ?? []) {
@@ -115,16 +118,25 @@ function fetchWarnings(input: ComputeInput): string[] {
   return warnings;
 }
 
+/** Which table priced each model, when a refreshed table is in play (the bundled one fills its gaps). */
+function priceSources(input: ComputeInput, rows: ModelRow[]): Partial<Report['prices']> {
+  const { table, fetchedAt } = input.priceTable;
+  if (!table) return {};
+  const bySource: Record<string, string> = {};
+  for (const r of rows) bySource[r.modelId] = priceFor(r.modelId, input.prices, input.refreshed)?.source ?? 'unpriced';
+  return { table, ...(fetchedAt ? { fetchedAt } : {}), models: bySource };
+}
+
 export function computeReport(input: ComputeInput): Report {
   const { window, models, prices } = input;
   const empty: ModelSeries = { samples: new Map(), failed: new Set() };
   const rows = sortRows(
-    models.flatMap((id, i) => modelRow(id, input.basic.series[i] ?? empty, input.percentiles.series[i] ?? empty, prices) ?? []),
+    models.flatMap((id, i) => modelRow(id, input.basic.series[i] ?? empty, input.percentiles.series[i] ?? empty, prices, input.refreshed) ?? []),
   );
   const unpriced = rows.filter((r) => !r.priced).map((r) => r.modelId).sort();
   const warnings = [
     ...fetchWarnings(input),
-    ...unpriced.map((id) => `${id} is not in the price table: shown as unpriced and left out of cost totals (add it under "prices" in the config file)`),
+    ...unpriced.map((id) => `${id} is not in the price table: shown as unpriced and left out of cost totals (run \`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`),
   ];
   const totals = totalsOf(rows);
   const hours = (window.end.getTime() - window.start.getTime()) / 3_600_000;
@@ -134,9 +146,9 @@ export function computeReport(input: ComputeInput): Report {
     models: rows,
     totals,
     projection: { monthlyCostUsd: round((totals.costUsd / hours) * HOURS_PER_MONTH, 2), hoursPerMonth: HOURS_PER_MONTH },
-    prices: { source: input.priceTable.source, date: input.priceTable.date, estimate: true },
+    prices: { source: input.priceTable.source, date: input.priceTable.date, estimate: true, ...priceSources(input, rows) },
     warnings,
   };
-  if (input.hourly) report.days = dayRows(models, input.hourly, prices, window);
+  if (input.hourly) report.days = dayRows(models, input.hourly, prices, window, input.refreshed);
   return report;
 }

@@ -121,7 +121,7 @@ function summaryPairs(report: Report): [string, string][] {
 function pricesLine(report: Report): string {
   const n = report.totals.unpricedModels;
   const unpriced = n ? `; ${n} unpriced model${n === 1 ? '' : 's'} not in totals` : '';
-  return `Estimates from list prices of ${report.prices.date}${unpriced}.`;
+  return `Estimates from ${report.prices.table === 'refreshed' ? 'AWS Price List prices fetched' : 'list prices of'} ${report.prices.date}${unpriced}.`;
 }
 
 export function noDataLine(report: Report, tz: string | undefined): string {

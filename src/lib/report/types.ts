@@ -1,4 +1,5 @@
 /** The report's typed values, shared by its stages: fetch → compute → render. */
+import type { QuotaHeadroom } from './quota-compute.js';
 
 export const HOURS_PER_MONTH = 730;
 
@@ -49,8 +50,16 @@ export interface Report {
   totals: Totals;
   projection: { monthlyCostUsd: number; hoursPerMonth: number };
   days?: DayRow[];
-  prices: { source: string; date: string; estimate: true };
+  /**
+   * table: refreshed (`prices refresh`, AWS Price List) or bundled; models: which table priced each
+   * model (price-list, table, config or unpriced).
+   */
+  prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'bundled'; fetchedAt?: string; models?: Record<string, string> };
   warnings: string[];
+  /** Peak tokens and requests per minute against Service Quotas (report --quotas). */
+  quotas?: QuotaHeadroom;
+  /** The SNS message the report was published as (report --notify). */
+  notification?: { topicArn: string; messageId: string | null; subject: string; bytes: number; truncated: boolean };
 }
 
 export const round = (n: number, digits = 6): number => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -4,6 +4,7 @@ import {
   GetTopicAttributesCommand,
   paginateListSubscriptionsByTopic,
   ListTagsForResourceCommand,
+  SetTopicAttributesCommand,
   SNSClient,
   SubscribeCommand,
   TagResourceCommand,
@@ -14,6 +15,7 @@ import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, isNotFound } from '../aws/errors.js';
 import { partitionOf } from '../aws/names.js';
 import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
+import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
 
 export async function topicArn(ctx: Ctx): Promise<string> {
   const { region, alarms } = ctx.settings;
@@ -22,21 +24,78 @@ export async function topicArn(ctx: Ctx): Promise<string> {
 
 export interface TopicState {
   managedTag: boolean;
+  /** The topic-policy statements the tool manages, by Sid (null: absent). Others are kept as they are. */
+  policyStatements: Record<string, Record<string, unknown> | null>;
+}
+
+/** The statement that lets AWS Budgets publish budget alerts to the topic (only when a budget is configured). */
+export const BUDGETS_PUBLISH_SID = 'BedrockMonitorBudgetsPublish';
+
+/**
+ * As AWS documents it ("Creating an Amazon SNS topic for budget notifications",
+ * https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html): the Budgets
+ * service principal may publish, for this account's budgets only.
+ */
+export function budgetsPublishStatement(region: string, account: string, topic: string): Statement {
+  return {
+    Sid: BUDGETS_PUBLISH_SID,
+    Effect: 'Allow',
+    Principal: { Service: 'budgets.amazonaws.com' },
+    Action: 'SNS:Publish',
+    Resource: topic,
+    Condition: {
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'aws:SourceArn': `arn:${partitionOf(region)}:budgets::${account}:*` },
+    },
+  };
+}
+
+/** The managed statements the settings ask for, by Sid: null means "must not be there". */
+async function wantedStatements(ctx: Ctx, arn: string): Promise<Record<string, Statement | null>> {
+  return { [BUDGETS_PUBLISH_SID]: ctx.settings.budget ? budgetsPublishStatement(ctx.settings.region, await ctx.account(), arn) : null };
+}
+
+function managedOf(doc: PolicyDocument | undefined, sids: string[]): Record<string, Record<string, unknown> | null> {
+  const statements = statementsOf(doc);
+  return Object.fromEntries(sids.map((sid): [string, Record<string, unknown> | null] => {
+    const st = statements.find((x) => x.Sid === sid);
+    return [sid, st ? normalizeStatement(st) : null];
+  }));
+}
+
+/**
+ * Writes the managed statements into the topic policy as it is now (read again, so that the
+ * statements SNS and others put there are kept), only when they differ.
+ */
+async function writeTopicPolicy(sns: SNSClient, arn: string, wanted: Record<string, Statement | null>): Promise<void> {
+  const attrs = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
+  const text = attrs.Attributes?.Policy;
+  const doc: PolicyDocument | undefined = text ? parsePolicy(text) : undefined;
+  const sids = Object.keys(wanted);
+  const others = statementsOf(doc).filter((st) => !st.Sid || !sids.includes(st.Sid));
+  const mine = Object.values(wanted).filter((st): st is Statement => st !== null);
+  const current = managedOf(doc, sids);
+  if (sids.every((sid) => JSON.stringify(current[sid]) === JSON.stringify(wanted[sid] ? normalizeStatement(wanted[sid]) : null))) return;
+  const policy = { Version: doc?.Version ?? '2008-10-17', ...(doc?.Id ? { Id: doc.Id } : {}), Statement: [...others, ...mine] };
+  await sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }));
 }
 
 export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> {
   const sns = ctx.aws.get(SNSClient);
   const arn = await topicArn(ctx);
   const name = ctx.settings.alarms.topicName;
+  const wanted = await wantedStatements(ctx, arn);
+  const sids = Object.keys(wanted);
   return {
     resource: 'sns-topic',
     name,
-    desired: { managedTag: true },
+    desired: { managedTag: true, policyStatements: Object.fromEntries(Object.entries(wanted).map(([sid, st]) => [sid, st ? normalizeStatement(st) : null])) },
     async read() {
       const attrs = await absentIfNotFound(sns.send(new GetTopicAttributesCommand({ TopicArn: arn })));
       if (!attrs) return undefined;
       const tags = await absentIfNotFound(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn })));
-      return { managedTag: hasManagedTag(tags?.Tags) };
+      const policy = attrs.Attributes?.Policy;
+      return { managedTag: hasManagedTag(tags?.Tags), policyStatements: managedOf(policy ? parsePolicy(policy) : undefined, sids) };
     },
     ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag },
     attributes: [
@@ -46,6 +105,13 @@ export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> 
         update: async () => {
           await sns.send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
         },
+      },
+      {
+        field: 'policy',
+        get: (s) => s.policyStatements,
+        // A new topic has only SNS's default policy: write ours right away when one is wanted.
+        afterCreate: Object.values(wanted).some((st) => st !== null),
+        update: () => writeTopicPolicy(sns, arn, wanted),
       },
     ],
     async create() {

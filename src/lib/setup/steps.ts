@@ -2,6 +2,8 @@ import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
 import { alarmResources, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
+import { anomalyAlarmResource, anomalySpecs, deleteAnomalyAlarms, strayAnomalyAlarms } from '../resources/anomaly-alarms.js';
+import { budgetResource } from '../resources/budget.js';
 import { bucketResource } from '../resources/bucket.js';
 import { dashboardResource } from '../resources/dashboard.js';
 import { bucketKeyArn, keyPolicyOutcomes, keyPolicyRows } from '../resources/kms.js';
@@ -18,7 +20,7 @@ import { trailLogGroupResource, trailLogsRoleResource } from '../resources/trail
  * single-step commands, setup-all's graph and status all read it, so a new subsystem is one entry.
  */
 
-export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'audit-iam' | 'audit-log-group' | 'audit-trail' | 'security-view';
+export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'audit-iam' | 'audit-log-group' | 'audit-trail' | 'security-view' | 'budget' | 'anomaly-alarms';
 
 export interface StepOptions {
   /** Run on its own (not inside setup-all): check prerequisites and name the step that makes each. */
@@ -85,6 +87,29 @@ async function unwantedAlarmRows(ctx: Ctx): Promise<(StatusRow & { repair: strin
   return (await unwantedAlarms(ctx)).map((a) => ({ resource: a.resource, name: a.name, status: 'drifted', changes: [{ field: 'wanted', from: true, to: false }], repair: 'alarms --prune' }));
 }
 
+/** Anomaly alarms for every model; when CloudWatch lists none yet, say why nothing was made. */
+async function convergeAnomalyAlarms(ctx: Ctx): Promise<Outcome[]> {
+  const specs = await anomalySpecs(ctx);
+  if (ctx.settings.anomaly.enabled && specs.length === 0) {
+    const note = 'no model has Invocations in CloudWatch yet: set alarms.anomaly.models, or run setup-all again after the first invocations';
+    return [{ resource: 'anomaly-alarm', name: `${ctx.settings.anomaly.prefix}*`, action: 'skipped', changes: [], note }];
+  }
+  return Promise.all(specs.map((s) => ensure(anomalyAlarmResource(ctx, s), ctx)));
+}
+
+/**
+ * The budget; when it is created or changed with only the default service, a note that models sold
+ * through AWS Marketplace (Claude among them) bill under service names of their own.
+ */
+async function convergeBudget(ctx: Ctx): Promise<Outcome[]> {
+  const outcome = await ensure(await budgetResource(ctx), ctx);
+  const services = ctx.settings.budget?.services ?? [];
+  if (outcome.action !== 'unchanged' && services.length === 1 && services[0] === 'Amazon Bedrock') {
+    outcome.note = 'counts the "Amazon Bedrock" service only: add the "… (Amazon Bedrock Edition)" service names Marketplace models such as Claude bill under to budget.services (README, "budget")';
+  }
+  return [outcome];
+}
+
 /** In the order status lists their resources. */
 export const STEPS: Step[] = [
   { name: 'setup-iam', needs: () => [], resources: async (ctx) => [await roleResource(ctx)] },
@@ -137,6 +162,23 @@ export const STEPS: Step[] = [
   { name: 'audit-log-group', enabled: auditLogsOn, needs: () => [], resources: async (ctx) => [await trailLogGroupResource(ctx)] },
   { name: 'audit-trail', enabled: auditOn, needs: auditTrailNeeds, resources: async (ctx) => [await trailResource(ctx)], converge: convergeTrail },
   { name: 'security-view', enabled: auditOn, needs: securityNeeds, resources: securityResources, strays: securityStrays },
+  {
+    name: 'anomaly-alarms',
+    enabled: (s) => s.anomaly.enabled,
+    needs: () => ['topic'],
+    resources: async (ctx) => (await anomalySpecs(ctx)).map((s) => anomalyAlarmResource(ctx, s)),
+    converge: convergeAnomalyAlarms,
+    strays: strayAnomalyAlarms,
+    removeBatch: (ctx, defs) => deleteAnomalyAlarms(ctx, defs.map((d) => d.name)),
+  },
+  {
+    name: 'budget',
+    enabled: (s) => s.budget !== undefined,
+    // Its notifications go to the topic, whose policy lets Budgets publish.
+    needs: () => ['topic'],
+    resources: async (ctx) => [await budgetResource(ctx)],
+    converge: convergeBudget,
+  },
 ];
 
 export const isEnabled = (step: Step, settings: Settings): boolean => step.enabled?.(settings) ?? true;

@@ -1,0 +1,67 @@
+import type { Ctx } from './context.js';
+import { readPriceCache } from '../pricing/cache-file.js';
+import { priceFor, type ResolvedPrice } from '../pricing/price.js';
+import type { RefreshedTable } from '../pricing/refreshed.js';
+import { bundledPriceTable } from '../pricing/table.js';
+
+/**
+ * Which price table a run uses. The table `prices refresh` fetched for the Region is used when
+ * present; the bundled table stays the offline fallback (per model, for what the refreshed one
+ * lacks); config-file overrides win over both. Report, dashboard and alarms all price through here.
+ */
+
+export interface PricesInUse {
+  /** refreshed: the cached Price List table for this Region; bundled: the table shipped with the tool. */
+  table: 'refreshed' | 'bundled';
+  source: string;
+  /** YYYY-MM-DD: when the refreshed table was fetched, or the bundled table's date. */
+  date: string;
+  fetchedAt?: string;
+  path?: string;
+  /** Why a cached table exists but is not used. */
+  problem?: string;
+}
+
+/** A refreshed table older than this is used, with a warning. */
+export const STALE_DAYS = 30;
+
+/** The table for this run, read once (the cache file is the only input). */
+export interface TableInUse {
+  refreshed: RefreshedTable | undefined;
+  info: PricesInUse;
+}
+
+export function pricesInUse(ctx: Ctx): Promise<TableInUse> {
+  return ctx.cache.get<TableInUse>('price-table', () => {
+    const read = readPriceCache(ctx.io.env, ctx.settings.region);
+    const bundled = bundledPriceTable();
+    const fallback: PricesInUse = { table: 'bundled', source: bundled.sources[0]!, date: bundled.date };
+    if (read.status === 'ok') {
+      const t = read.table;
+      return Promise.resolve({ refreshed: t, info: { table: 'refreshed', source: t.source, date: t.fetchedAt.slice(0, 10), fetchedAt: t.fetchedAt, path: read.path } });
+    }
+    if (read.status === 'invalid') return Promise.resolve({ refreshed: undefined, info: { ...fallback, path: read.path, problem: read.problem } });
+    return Promise.resolve({ refreshed: undefined, info: fallback });
+  });
+}
+
+/** Warnings about the table in use: damaged cache file, or an old refresh. */
+export function pricesWarnings(info: PricesInUse, now: Date): string[] {
+  if (info.problem) return [`the cached price table ${info.path ?? ''} is not usable (${info.problem}); using the bundled table of ${info.date}: run \`bedrock-monitor prices refresh\``];
+  if (info.table === 'refreshed' && info.fetchedAt) {
+    const days = Math.floor((now.getTime() - Date.parse(info.fetchedAt)) / 86_400_000);
+    if (days > STALE_DAYS) return [`prices were refreshed ${days} days ago (${info.date}): run \`bedrock-monitor prices refresh\` for current ones`];
+  }
+  return [];
+}
+
+/** One line naming the table in use, for a report, a dashboard header or an alarm description. */
+export function describePrices(info: PricesInUse): string {
+  if (info.table === 'refreshed') return `AWS Price List prices fetched ${info.date} (prices refresh), bundled table for models it lacks`;
+  return `the bundled price table of ${info.date}`;
+}
+
+/** A model ID's price in this run: config override, else the refreshed table, else the bundled one. */
+export async function priceInRun(ctx: Ctx, modelId: string): Promise<ResolvedPrice | undefined> {
+  return priceFor(modelId, ctx.settings.prices, (await pricesInUse(ctx)).refreshed);
+}

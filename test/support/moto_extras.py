@@ -1,0 +1,187 @@
+"""Budgets and Service Quotas operations moto 5.2.1 lacks, for bedrock-monitor's tests and demo.
+
+Imported by test/support/moto_server.py (the one launcher, which adds CloudWatch's composite alarms);
+everything else is moto as installed. Each addition answers in the operation's documented request/response shape (botocore's
+service model), and only where moto has no implementation of its own (so a newer moto wins):
+
+- AWS Budgets: ResourceTags kept at CreateBudget; TagResource, UntagResource, ListTagsForResource
+  (budget ARN arn:aws:budgets::<account>:budget/<name>); DescribeSubscribersForNotification,
+  CreateSubscriber, DeleteSubscriber; UpdateBudget. moto 5.2.1 answers each of these with HTTP 500.
+- Service Quotas for ServiceCode "bedrock": moto 5.2.1 knows only "vpc". ListServiceQuotas and
+  ListAWSDefaultServiceQuotas answer from <working directory>/service-quotas.json when a test or the
+  demo wrote one ({"applied": [ServiceQuota...], "defaults": [ServiceQuota...]}): SYNTHETIC quotas,
+  never real account values.
+"""
+
+import json
+import os
+
+from moto.budgets.exceptions import DuplicateRecordException, NotFoundException
+from moto.budgets.responses import BudgetsResponse
+from moto.core.utils import unix_time
+from moto.servicequotas.responses import ServiceQuotasResponse
+
+
+def _add(cls, name, fn):
+    if not hasattr(cls, name):
+        setattr(cls, name, fn)
+
+
+# ---------------------------------------------------------------- Budgets
+
+
+def _tags(backend):
+    if not hasattr(backend, "bm_tags"):
+        backend.bm_tags = {}
+    return backend.bm_tags
+
+
+def _budget_by_arn(self, arn):
+    prefix = f"arn:aws:budgets::{self.current_account}:budget/"
+    name = arn[len(prefix):] if arn.startswith(prefix) else None
+    budgets = self.backend.budgets[self.current_account]
+    if name is None or name not in budgets:
+        raise NotFoundException(f"Unable to find resource {arn}")
+    return arn
+
+
+def _budget(self, name):
+    budgets = self.backend.budgets[self.current_account]
+    if name not in budgets:
+        raise NotFoundException(f"Unable to get budget: {name} - the budget doesn't exist.")
+    return budgets[name]
+
+
+_NOTIFICATION_KEYS = ("NotificationType", "ComparisonOperator", "Threshold", "ThresholdType")
+
+
+def _same_notification(a, b):
+    norm = lambda n: tuple(n.get(k, "PERCENTAGE" if k == "ThresholdType" else None) for k in _NOTIFICATION_KEYS)  # noqa: E731
+    return norm(a) == norm(b)
+
+
+def _notification(self, name, details):
+    for n in _budget(self, name).notifications:
+        if _same_notification(n.details, details):
+            return n
+    raise NotFoundException("Unable to find notification for the given budget.")
+
+
+_original_create_budget = BudgetsResponse.create_budget
+_original_delete_budget = BudgetsResponse.delete_budget
+
+
+def create_budget(self):
+    result = _original_create_budget(self)
+    name = self._get_param("Budget")["BudgetName"]
+    tags = self._get_param("ResourceTags") or []
+    if tags:
+        _tags(self.backend)[f"arn:aws:budgets::{self.current_account}:budget/{name}"] = {t["Key"]: t["Value"] for t in tags}
+    return result
+
+
+def delete_budget(self):
+    result = _original_delete_budget(self)
+    _tags(self.backend).pop(f"arn:aws:budgets::{self.current_account}:budget/{self._get_param('BudgetName')}", None)
+    return result
+
+
+def tag_resource(self):
+    arn = _budget_by_arn(self, self._get_param("ResourceARN"))
+    store = _tags(self.backend).setdefault(arn, {})
+    for t in self._get_param("ResourceTags") or []:
+        store[t["Key"]] = t["Value"]
+    return json.dumps({})
+
+
+def untag_resource(self):
+    arn = _budget_by_arn(self, self._get_param("ResourceARN"))
+    store = _tags(self.backend).setdefault(arn, {})
+    for k in self._get_param("ResourceTagKeys") or []:
+        store.pop(k, None)
+    return json.dumps({})
+
+
+def list_tags_for_resource(self):
+    arn = _budget_by_arn(self, self._get_param("ResourceARN"))
+    store = _tags(self.backend).get(arn, {})
+    return json.dumps({"ResourceTags": [{"Key": k, "Value": v} for k, v in store.items()]})
+
+
+def describe_subscribers_for_notification(self):
+    n = _notification(self, self._get_param("BudgetName"), self._get_param("Notification"))
+    return json.dumps({"Subscribers": n.subscribers})
+
+
+def create_subscriber(self):
+    n = _notification(self, self._get_param("BudgetName"), self._get_param("Notification"))
+    sub = self._get_param("Subscriber")
+    if any(s["SubscriptionType"] == sub["SubscriptionType"] and s["Address"] == sub["Address"] for s in n.subscribers):
+        raise DuplicateRecordException(record_type="subscriber", record_name=sub["Address"])
+    n.subscribers.append(sub)
+    return json.dumps({})
+
+
+def delete_subscriber(self):
+    n = _notification(self, self._get_param("BudgetName"), self._get_param("Notification"))
+    sub = self._get_param("Subscriber")
+    n.subscribers = [s for s in n.subscribers if not (s["SubscriptionType"] == sub["SubscriptionType"] and s["Address"] == sub["Address"])]
+    return json.dumps({})
+
+
+def update_budget(self):
+    new = self._get_param("NewBudget")
+    b = _budget(self, new["BudgetName"])
+    time_period = b.budget.get("TimePeriod")
+    b.budget = dict(new)
+    if "TimePeriod" not in b.budget and time_period:
+        b.budget["TimePeriod"] = time_period
+    b.budget["LastUpdatedTime"] = unix_time()
+    return json.dumps({})
+
+
+BudgetsResponse.create_budget = create_budget
+BudgetsResponse.delete_budget = delete_budget
+for _name, _fn in [
+    ("tag_resource", tag_resource),
+    ("untag_resource", untag_resource),
+    ("list_tags_for_resource", list_tags_for_resource),
+    ("describe_subscribers_for_notification", describe_subscribers_for_notification),
+    ("create_subscriber", create_subscriber),
+    ("delete_subscriber", delete_subscriber),
+    ("update_budget", update_budget),
+]:
+    _add(BudgetsResponse, _name, _fn)
+
+
+# ---------------------------------------------------------------- Service Quotas (bedrock)
+
+_QUOTA_FILE = os.path.join(os.getcwd(), "service-quotas.json")
+_original_list_defaults = ServiceQuotasResponse.list_aws_default_service_quotas
+
+
+def _bedrock_quotas(kind):
+    try:
+        with open(_QUOTA_FILE, encoding="utf-8") as f:
+            return json.load(f).get(kind, [])
+    except FileNotFoundError:
+        return []
+
+
+def list_aws_default_service_quotas(self):
+    params = json.loads(self.body)
+    if params.get("ServiceCode") != "bedrock":
+        return _original_list_defaults(self)
+    return json.dumps({"Quotas": _bedrock_quotas("defaults")})
+
+
+def list_service_quotas(self):
+    params = json.loads(self.body)
+    if params.get("ServiceCode") != "bedrock":
+        return json.dumps({"Quotas": []})
+    return json.dumps({"Quotas": _bedrock_quotas("applied")})
+
+
+ServiceQuotasResponse.list_aws_default_service_quotas = list_aws_default_service_quotas
+_add(ServiceQuotasResponse, "list_service_quotas", list_service_quotas)
+

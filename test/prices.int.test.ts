@@ -73,6 +73,33 @@ describe('prices refresh → report', () => {
     expect(list.stdout).toMatch(/Claude Haiku 4\.5\s+price list\s+global\s+\$1\.00\s+\$5\.00\s+\$0\.10\s+\$1\.25\s+\$2\.00/);
   });
 
+  test('the dashboard and the HighCost alarm price from the refreshed table, and say which table they used', async () => {
+    const env = { XDG_CACHE_HOME: emptyDir() };
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ alarms: { costModelId: HAIKU_45, thresholds: { costUsdPerHour: 5 } } }));
+    const bodyOf = async (): Promise<string> => {
+      const { CloudWatchClient, GetDashboardCommand } = await import('@aws-sdk/client-cloudwatch');
+      const cw = new CloudWatchClient({ region: REGION, endpoint: emulator().url });
+      return (await cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }))).DashboardBody!;
+    };
+    expect((await cli(['setup-all', '--yes'], { env, cwd })).code).toBe(0);
+    expect(await bodyOf()).toContain('Costs are estimates from the bundled list prices of 2026-11-22');
+
+    serveFixture(pricing);
+    expect((await cli(['prices', 'refresh'], { env, cwd, now: fetchedAt })).code).toBe(0);
+    // The refreshed table changes what the dashboard and HighCost say: both are rewritten, nothing else.
+    const again = await cli(['setup-all', '--yes', '--json'], { env, cwd, now: new Date('2026-11-21T06:00:00Z') });
+    const changed = again.json().outcomes.filter((o: { action: string }) => o.action !== 'unchanged').map((o: { name: string }) => o.name);
+    expect(changed).toEqual(expect.arrayContaining(['BedrockUsageMonitoring', 'Bedrock-HighCost']));
+    expect(changed.every((n: string) => n === 'BedrockUsageMonitoring' || n.startsWith('Bedrock-HighCost'))).toBe(true);
+    const body = await bodyOf();
+    expect(body).toContain('Costs are estimates from AWS Price List prices fetched 2026-11-20 (prices refresh)');
+    const { CloudWatchClient, DescribeAlarmsCommand } = await import('@aws-sdk/client-cloudwatch');
+    const cw = new CloudWatchClient({ region: REGION, endpoint: emulator().url });
+    const composite = (await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['Bedrock-HighCost'], AlarmTypes: ['CompositeAlarm'] }))).CompositeAlarms?.[0];
+    expect(composite?.AlarmDescription).toContain('prices from AWS Price List prices fetched 2026-11-20');
+  });
+
   test('the Price List is asked in us-east-1 (its endpoint) for the Region\'s products; --dry-run writes no file', async () => {
     serveFixture(pricing);
     const env = { XDG_CACHE_HOME: emptyDir() };

@@ -3,6 +3,7 @@ import type { Settings } from '../config/settings.js';
 import { BEDROCK_NAMESPACE, METRICS, MODEL_ID_DIMENSION, type MetricKey } from '../aws/bedrock-metrics.js';
 import { BmError } from '../core/errors.js';
 import { priceFor, type ResolvedPrice } from '../pricing/price.js';
+import type { RefreshedTable } from '../pricing/refreshed.js';
 
 /**
  * What each alarm watches. CloudWatch takes at most one Metrics Insights (MI) query per alarm (math
@@ -114,7 +115,7 @@ const PRICED = [
  * HighCost: an alarm can weigh a query's result by one number only, so every model's tokens are
  * priced at one reference model's rates (alarms.costModelId), one child per token kind.
  */
-function cost(prefix: string, usd: number, ref: string, p: ResolvedPrice): AlarmSpec[] {
+function cost(prefix: string, usd: number, ref: string, p: ResolvedPrice, table: string): AlarmSpec[] {
   const name = `${prefix}HighCost`;
   const children = PRICED.filter(([, , rate]) => p[rate] > 0).map(([kind, metric, rate, words]) =>
     child(name, kind, `Estimated spend on ${words} tokens across all Bedrock models exceeded ${usd} USD in one hour, at ${p.name} rates`, usd, [
@@ -122,7 +123,7 @@ function cost(prefix: string, usd: number, ref: string, p: ResolvedPrice): Alarm
       { Id: 'usd', Expression: `tokens * ${p[rate]} / 1000000`, Label: `${words} tokens, USD per hour at ${p.name} rates`, ReturnData: true },
     ], 'HighCost'),
   );
-  const description = `Estimated Bedrock spend on one kind of token (input, output, cache write or cache read) exceeded ${usd} USD in one hour, every model's tokens priced at ${p.name} (${ref}) list prices. Each kind is watched on its own, so total spend can reach up to ${children.length} times that before this fires; bedrock-monitor report prices each model exactly.`;
+  const description = `Estimated Bedrock spend on one kind of token (input, output, cache write or cache read) exceeded ${usd} USD in one hour, every model's tokens priced at ${p.name} (${ref}) prices from ${table}. Each kind is watched on its own, so total spend can reach up to ${children.length} times that before this fires; bedrock-monitor report prices each model exactly.`;
   return composite('HighCost', name, description, children);
 }
 
@@ -130,7 +131,14 @@ function cost(prefix: string, usd: number, ref: string, p: ResolvedPrice): Alarm
  * The alarms the settings ask for, each composite followed by its children (the order status and
  * cleanup list them; setup creates the children first). HighCost only when a threshold is set.
  */
-export function alarmSpecs(settings: Settings): AlarmSpec[] {
+/** The prices HighCost is computed from: the table in use for the run (see context/prices.ts). */
+export interface AlarmPricing {
+  refreshed?: RefreshedTable;
+  /** Which table, in words, for the alarm's description. */
+  table: string;
+}
+
+export function alarmSpecs(settings: Settings, pricing: AlarmPricing = { table: 'the bundled price table' }): AlarmSpec[] {
   const { prefix, thresholds: t } = settings.alarms;
   const specs: AlarmSpec[] = [
     ...tokenUsage(prefix, t.tokensPerHour),
@@ -145,9 +153,9 @@ export function alarmSpecs(settings: Settings): AlarmSpec[] {
   ];
   if (t.costUsdPerHour !== null) {
     const ref = settings.alarms.costModelId;
-    const p = priceFor(ref, settings.prices);
-    if (!p) throw new BmError(`alarms.costModelId "${ref}" has no price: add it under "prices" in the config file.`, { exitCode: 2 });
-    specs.push(...cost(prefix, t.costUsdPerHour, ref, p));
+    const p = priceFor(ref, settings.prices, pricing.refreshed);
+    if (!p) throw new BmError(`alarms.costModelId "${ref}" has no price: run \`bedrock-monitor prices refresh\`, or add it under "prices" in the config file.`, { exitCode: 2 });
+    specs.push(...cost(prefix, t.costUsdPerHour, ref, p, pricing.table));
   }
   return specs;
 }

@@ -11,9 +11,10 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import type { Ctx } from '../context/context.js';
+import { describePrices, pricesInUse } from '../context/prices.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
-import { alarmSpecs, anyOf, type CompositeAlarmSpec, type MetricAlarmSpec } from './alarm-specs.js';
+import { alarmSpecs, anyOf, type CompositeAlarmSpec, type MetricAlarmSpec, type AlarmPricing } from './alarm-specs.js';
 import { topicArn } from './topic.js';
 
 export { ALARM_KEYS, alarmSpecs, type AlarmKey, type AlarmSpec } from './alarm-specs.js';
@@ -211,8 +212,9 @@ export async function compositeAlarmResource(ctx: Ctx, spec: CompositeAlarmSpec)
 }
 
 /** Every configured alarm, in the order status and cleanup list them (each composite before its children). */
-export function alarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
-  return Promise.all(alarmSpecs(ctx.settings).map((s) => (s.kind === 'composite' ? compositeAlarmResource(ctx, s) : alarmResource(ctx, s))));
+export async function alarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
+  const specs = alarmSpecs(ctx.settings, await alarmPricing(ctx));
+  return Promise.all(specs.map((s) => (s.kind === 'composite' ? compositeAlarmResource(ctx, s) : alarmResource(ctx, s))));
 }
 
 /**
@@ -220,7 +222,7 @@ export function alarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
  * no longer wanted, deleted by `alarms --prune` and cleanup; anyone else's are left alone.
  */
 export async function strayAlarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
-  const wanted = new Set(alarmSpecs(ctx.settings).map((s) => s.name));
+  const wanted = new Set(alarmSpecs(ctx.settings, await alarmPricing(ctx)).map((s) => s.name));
   const strays = (await alarmsWithPrefix(ctx)).filter((a) => a.name && !wanted.has(a.name));
   return strays.map((a) => ({
     ...alarmDef(ctx, a.name, stateOf(a), () => Promise.reject(new Error(`alarm ${a.name} is not configured: it is never written`))),
@@ -233,4 +235,10 @@ export async function unwantedAlarms(ctx: Ctx): Promise<ResourceDef<AlarmState>[
   const strays = await strayAlarmResources(ctx);
   const owned = await Promise.all(strays.map(async (d) => d.ownership.owns(d.desired)));
   return strays.filter((_d, i) => owned[i]);
+}
+
+/** The table the HighCost alarm prices from: the one `prices refresh` fetched, else the bundled one. */
+async function alarmPricing(ctx: Ctx): Promise<AlarmPricing> {
+  const { refreshed, info } = await pricesInUse(ctx);
+  return { ...(refreshed ? { refreshed } : {}), table: describePrices(info) };
 }

@@ -4,7 +4,9 @@ import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';
 import { BEDROCK_NAMESPACE, METRICS, MODEL_ID_DIMENSION, type MetricKey } from '../aws/bedrock-metrics.js';
 import { MANAGED_TAGS } from '../aws/ownership.js';
-import { bundledPriceTable } from '../pricing/table.js';
+import { describePrices, pricesInUse } from '../context/prices.js';
+import { priceFor } from '../pricing/price.js';
+import { bundledPriceTable, type Rates } from '../pricing/table.js';
 
 const NS = `{${BEDROCK_NAMESPACE},${MODEL_ID_DIMENSION}}`;
 /** In the header widget of every dashboard the tool writes: how it knows a dashboard is its own. */
@@ -81,11 +83,13 @@ const PRICED_TOKENS = [
  * (found by SEARCH, so models first used later are included) times the list price. Four SEARCH
  * expressions per family, well under the 100 a graph may hold.
  */
-function costMetrics(): MetricRow[] {
+function costMetrics(pricing: DashboardPricing): MetricRow[] {
   const rows: MetricRow[] = [];
   const terms: string[] = [];
   bundledPriceTable().models.forEach((m, i) => {
-    const sums = PRICED_TOKENS.map(([metric, rate]) => `FILL(SUM(${search(METRICS[metric].name, 'Sum', 3600, m.searchTerm)}), 0) * ${m[rate]}`);
+    // Global-endpoint rates, from the table in use (the refreshed one when present).
+    const rates = pricing.rates?.(m.family) ?? m;
+    const sums = PRICED_TOKENS.map(([metric, rate]) => `FILL(SUM(${search(METRICS[metric].name, 'Sum', 3600, m.searchTerm)}), 0) * ${rates[rate]}`);
     const id = `cost${i}`;
     rows.push([{ expression: `(${sums.join(' + ')}) / 1000000`, id, label: `${m.name}`, visible: true }]);
     terms.push(id);
@@ -104,8 +108,8 @@ export function recentInvocationsQuery(logGroupName: string): string {
   ].join(' | ');
 }
 
-function headerWidget(region: string): Widget {
-  const markdown = `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear by themselves. Costs are estimates from list prices (${bundledPriceTable().date}, global-endpoint rates); \`bedrock-monitor report\` applies Regional premiums. ${DASHBOARD_MARKER}: edits are reverted by \`bedrock-monitor dashboard\`.`;
+function headerWidget(region: string, pricing: DashboardPricing): Widget {
+  const markdown = `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear by themselves. Costs are estimates from ${pricing.table} (global-endpoint rates); \`bedrock-monitor report\` applies Regional premiums. ${DASHBOARD_MARKER}: edits are reverted by \`bedrock-monitor dashboard\`.`;
   return { type: 'text', x: 0, y: 0, width: 24, height: 2, properties: { markdown } };
 }
 
@@ -137,12 +141,22 @@ function deliveryWidget(region: string, pos: { x: number; y: number }): Widget {
   return metricWidget(region, 'Invocation log delivery', rows as unknown as MetricRow[], { stat: 'Sum', period: 300 }, pos);
 }
 
+/** The prices the cost widget uses: the table in use for the run (see context/prices.ts). */
+export interface DashboardPricing {
+  /** Which table, in words, for the header. */
+  table: string;
+  /** Global-endpoint rates of a family from the table in use; undefined: the bundled table's. */
+  rates?(family: string): Rates | undefined;
+}
+
+const BUNDLED: DashboardPricing = { table: 'the bundled list prices' };
+
 /** Every widget, laid out two to a row under the header. */
-export function dashboardBody(region: string, logGroupName: string): { widgets: Widget[] } {
+export function dashboardBody(region: string, logGroupName: string, pricing: DashboardPricing = BUNDLED): { widgets: Widget[] } {
   const at = (i: number) => ({ x: (i % 2) * 12, y: 2 + Math.floor(i / 2) * 6 });
   const graphs: Widget[] = [
     metricWidget(region, 'Invocations', perModel([{ metric: 'invocations', stat: 'Sum', label: 'Invocations', total: true }], 300, 'inv'), { period: 300 }, at(0)),
-    metricWidget(region, 'Estimated cost (USD per hour)', costMetrics(), { period: 3600, yLabel: 'USD' }, at(1)),
+    metricWidget(region, 'Estimated cost (USD per hour)', costMetrics(pricing), { period: 3600, yLabel: 'USD' }, at(1)),
     ...GRAPHS.map(([title, series, idBase, yLabel], i) => metricWidget(region, title, perModel(series, 300, idBase), { period: 300, ...(yLabel ? { yLabel } : {}) }, at(i + 2))),
     deliveryWidget(region, at(GRAPHS.length + 2)),
   ];
@@ -154,17 +168,24 @@ export function dashboardBody(region: string, logGroupName: string): { widgets: 
     height: 8,
     properties: { title: 'Recent invocations (metadata only)', region, view: 'table', query: recentInvocationsQuery(logGroupName) },
   };
-  return { widgets: [headerWidget(region), ...graphs, logs] };
+  return { widgets: [headerWidget(region, pricing), ...graphs, logs] };
 }
 
 export interface DashboardState {
   body: unknown;
 }
 
-export function dashboardResource(ctx: Ctx): ResourceDef<DashboardState> {
+/** The cost widget's prices: the refreshed table when `prices refresh` fetched one, else the bundled one. */
+async function dashboardPricing(ctx: Ctx): Promise<DashboardPricing> {
+  const { refreshed, info } = await pricesInUse(ctx);
+  if (!refreshed) return { table: `the bundled list prices of ${info.date}` };
+  return { table: describePrices(info), rates: (family) => priceFor(`global.${family}`, ctx.settings.prices, refreshed) };
+}
+
+export async function dashboardResource(ctx: Ctx): Promise<ResourceDef<DashboardState>> {
   const { region, dashboardName, logGroupName } = ctx.settings;
   const cw = ctx.aws.get(CloudWatchClient);
-  const body = dashboardBody(region, logGroupName);
+  const body = dashboardBody(region, logGroupName, await dashboardPricing(ctx));
   // Tags are applied on creation only (AWS ignores them on update, and moto ignores them): the
   // ownership rule is the marker in the body, which every copy of the tool's dashboard carries.
   const put = async (tags = false): Promise<void> => {

@@ -136,7 +136,7 @@ export const STEPS: Step[] = [
   },
   // The dashboard and the alarms read metrics, which Bedrock publishes with or without logging: a
   // failed logging step must not leave the account without them.
-  { name: 'dashboard', needs: () => [], resources: (ctx) => Promise.resolve([dashboardResource(ctx)]) },
+  { name: 'dashboard', needs: () => [], resources: async (ctx) => [await dashboardResource(ctx)] },
   {
     name: 'topic',
     command: 'alarms',

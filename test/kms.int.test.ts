@@ -107,6 +107,9 @@ describe('the key policy', () => {
       name: key.Arn,
       status: 'drifted',
       changes: [{ field: 'statement[AllowBedrockModelInvocationLogging]', from: null }],
+      // A person adds the statement: no command repairs it, and an interactive setup-all does not count it.
+      manual: true,
+      repair: null,
     });
 
     // The owner adds the documented statement (without a Sid): status is satisfied.

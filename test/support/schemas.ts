@@ -61,6 +61,7 @@ export const StatusDocSchema = z
           status: z.enum(['ok', 'drifted', 'missing']),
           changes: z.array(ChangeSchema),
           note: z.string().optional(),
+          manual: z.literal(true).optional(),
           step: z.string(),
           repair: z.string().nullable(),
           subscription: z.enum(['pending', 'confirmed']).optional(),

@@ -42,6 +42,8 @@ export interface StatusRow {
   changes: Change[];
   /** For example that a same-named resource is not the tool's. */
   note?: string;
+  /** Never written by the tool: a person acts on it (the note says how), e.g. a KMS key policy. */
+  manual?: boolean;
 }
 
 export interface Attribute<S> {

@@ -134,7 +134,7 @@ export async function keyPolicyRows(ctx: Ctx): Promise<StatusRow[]> {
   const base = { resource: 'kms-key-policy', name: c.keyArn };
   if (c.grants) return [{ ...base, status: 'ok', changes: [] }];
   const from = c.grants === undefined ? `unreadable (${c.error ?? 'error'})` : null;
-  return [{ ...base, status: 'drifted', changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from, to: normalizeStatement(c.statement) }], note: NOTE }];
+  return [{ ...base, status: 'drifted', changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from, to: normalizeStatement(c.statement) }], note: NOTE, manual: true }];
 }
 
 /**

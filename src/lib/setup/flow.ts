@@ -92,7 +92,8 @@ export interface SetupAllData extends NextSteps {
 async function confirmPlan(ctx: Ctx): Promise<void> {
   if (!ctx.interactive || ctx.dryRun) return;
   const rows = await collectStatus(ctx);
-  const pending = rows.filter((r) => r.status !== 'ok');
+  // What setup-all would write: not the rows a person must act on (a KMS key policy).
+  const pending = rows.filter((r) => r.status !== 'ok' && !r.manual);
   if (pending.length === 0) return;
   renderPlan(ctx.out.toStderr(), rows, ctx.settings.region);
   const yes = await askConfirm(ctx.out.io, `Create or repair ${count(pending.length, 'resource')} in ${ctx.settings.region}?`, true);

@@ -208,7 +208,7 @@ export type StatusLine = StatusRow & {
 };
 
 function repairOf(step: Step, row: StatusRow, own: string | undefined): string | null {
-  if (row.status === 'ok') return null;
+  if (row.status === 'ok' || row.manual) return null;
   return `bedrock-monitor ${own ?? `${step.command ?? step.name}${row.note ? ' --force' : ''}`}`;
 }
 

@@ -112,6 +112,17 @@ describe('budget step (budget.monthlyUsd set)', () => {
     expect(status.json().rows.map((x: { resource: string }) => x.resource)).not.toContain('budget');
   });
 
+  test('turned off later, the budget an earlier config made is still removed by cleanup, without a warning', async () => {
+    const cwd = configDir({ monthlyUsd: 100 });
+    expect((await cli(['setup-all', '--yes'], { cwd })).code).toBe(0);
+    writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ alarms: { emails: ['oncall@example.com'] } }));
+    const clean = await cli(['cleanup', '--yes', '--json'], { cwd });
+    expect(clean.code).toBe(0);
+    expect(clean.stderr).not.toContain('warning');
+    expect(clean.json().outcomes).toEqual(expect.arrayContaining([expect.objectContaining({ resource: 'budget', name: NAME, action: 'deleted' })]));
+    expect((await budgets().send(new DescribeBudgetsCommand({ AccountId: ACCOUNT }))).Budgets ?? []).toEqual([]);
+  });
+
   test('thresholds, services and name are configurable; a changed threshold replaces only the topic notification', async () => {
     const first = configDir({ monthlyUsd: 40, name: 'team-bedrock', services: ['Amazon Bedrock', 'Claude Sonnet 4.5 (Amazon Bedrock Edition)'], actualPercent: 50, forecastedPercent: 90 });
     expect((await cli(['setup-all', '--yes'], { cwd: first })).code).toBe(0);

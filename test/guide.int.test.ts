@@ -162,7 +162,8 @@ describe('cleanup', () => {
     const r = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'y\r' }] });
     expect(r.code).toBe(0);
     const prompt = r.stderr.replace(/\s*\n\s*/g, ' ');
-    expect(prompt).toContain('and its subscriptions: oncall@example.com, lead@example.com');
+    expect(prompt).toContain('and its subscriptions: lead@example.com, oncall@example.com');
+    expect(prompt).not.toContain('warning:');
     expect(prompt).toContain('Lost for good: every invocation log object in s3://bedrock-logs-123456789012-us-east-1 (all versions), and every log event in /aws/bedrock/modelinvocations. To keep them, run cleanup with --keep-logs.');
     expect(prompt).toContain('15 resources to delete in us-east-1.');
     expect(r.stdout.trim().split('\n').pop()).toBe('Deleted 15 resources in us-east-1.');

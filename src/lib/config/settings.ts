@@ -88,6 +88,8 @@ export interface Settings {
   prices: Record<string, Rates>;
   audit: AuditSettings;
   budget: BudgetSettings | undefined;
+  /** The budget's name even when no budget is wanted, so cleanup can find one an earlier config made. */
+  budgetName: string;
   anomaly: AnomalySettings;
   quotas: QuotaSettings;
 }
@@ -318,6 +320,7 @@ export async function resolveSettings(
     prices: config.prices ?? {},
     audit: resolveAudit(config, overrides, region, alarms),
     budget: resolveBudget(config, overrides),
+    budgetName: config.budget?.name ?? DEFAULTS.budget.name,
     anomaly: resolveAnomaly(config, alarms.prefix),
     quotas: { warnPercent: config.quotas?.warnPercent ?? DEFAULTS.quotas.warnPercent, burndown: config.quotas?.burndown ?? {} },
   };

@@ -141,7 +141,8 @@ export interface CleanupData {
 async function doomedSubscriptions(ctx: Ctx, candidates: Candidate[]): Promise<string[]> {
   if (!candidates.some((c) => c.def.resource === 'sns-topic' && deletable(c, ctx.force))) return [];
   const subs = await topicSubscriptions(ctx, await topicArn(ctx));
-  return subs.map((s) => `${s.Endpoint ?? '?'}${s.Protocol && s.Protocol !== 'email' ? ` (${s.Protocol})` : ''}`);
+  // Sorted: SNS lists a topic's subscriptions in no fixed order.
+  return subs.map((s) => `${s.Endpoint ?? '?'}${s.Protocol && s.Protocol !== 'email' ? ` (${s.Protocol})` : ''}`).sort();
 }
 
 /** What is gone for good once the bucket and the log group are deleted. */

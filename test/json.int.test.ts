@@ -172,6 +172,8 @@ describe('--json matches the documented shapes', () => {
     const refreshed = (await valid(S.PricesListDocSchema, ['prices', 'list'], { env, cwd, now })) as z.infer<typeof S.PricesListDocSchema>;
     expect(refreshed.inUse.table).toBe('refreshed');
     expect(new Set(refreshed.rows.map((r) => r.source))).toEqual(new Set(['config', 'price-list', 'table']));
+    // A config row's "date" is where its rates come from: the config file (README, `prices list`).
+    expect(refreshed.rows.find((r) => r.source === 'config')?.date).toBe(join(cwd, 'bedrock-monitor.config.json'));
   });
 });
 

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { emptyDir, runCli } from './support/cli.js';
 import { cloudTrailCorpus, truthOf, writeCorpus, type GeneratedRecord, type PrincipalTruth } from './support/cloudtrail.js';
 import { expectGolden } from './support/golden.js';
+import { overlong, WIDTHS, widthName } from './support/render.js';
 import { principalOf } from '../src/lib/audit/identity.js';
 import { readEventHistory } from '../src/lib/audit/history.js';
 import { createContext } from '../src/lib/context/context.js';
@@ -130,7 +131,9 @@ describe('what people read', () => {
     const tty = columns === 'piped' ? {} : { stdoutTty: true, env: { ...env, COLUMNS: columns } };
     const r = await runCli(['audit', '--logs', small.dir, ...WINDOW, ...args], { env, ...tty, now: END });
     expect(r.code).toBe(0);
-    expectGolden(`audit/${name}`, r.stdout.replaceAll(small.dir, '<DIR>'));
+    const text = r.stdout.replaceAll(small.dir, '<DIR>');
+    expectGolden(`audit/${name}`, text);
+    expect(overlong(text, columns === 'piped' ? undefined : Number(columns))).toEqual([]);
   });
 });
 
@@ -149,6 +152,17 @@ describe('invalid input: one line naming the flag, exit 2, no request', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.requests).toEqual([]);
+  });
+});
+
+describe('an invalid input, golden at each width', () => {
+  test.each(WIDTHS.map((w) => [widthName(w), w] as const))('at %s', async (label, width) => {
+    const terminal = width === undefined ? {} : { tty: true, stdoutTty: true, env: { ...env, CI: '1', COLUMNS: String(width) } };
+    const r = await runCli(['audit', '--hours', '24', '--since', '2026-03-01T00:00:00Z'], { env, ...terminal, now: END });
+    expect(r.code).toBe(2);
+    expect(r.requests).toEqual([]);
+    expectGolden(`audit/error-${label}.txt`, r.stderr);
+    expect(overlong(r.stderr, width)).toEqual([]);
   });
 });
 

@@ -1,8 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { z } from 'zod';
+import { mockClient } from 'aws-sdk-client-mock';
 import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudTrailClient, LookupEventsCommand, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
+import { PricingClient } from '@aws-sdk/client-pricing';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
 import { sdk } from './support/aws.js';
+import { cloudTrailCorpus, writeCorpus } from './support/cloudtrail.js';
+import { serveFixture } from './support/pricing-fixture.js';
 import { putMetrics, seedingClients } from './support/synthetic.js';
 import * as S from './support/schemas.js';
 
@@ -66,4 +73,107 @@ describe('--json matches the documented shapes', () => {
     await valid(S.ErrorDocSchema, ['status', '--region', 'nowhere'], {}, 2);
     await valid(S.ErrorDocSchema, ['frobnicate'], {}, 2);
   });
+
+  test('budget and audit-trail print the outcomes document, created and unchanged', async () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ budget: { monthlyUsd: 100 }, audit: { enabled: true } }));
+    for (const step of ['budget', 'audit-trail']) {
+      const first = (await valid(S.StepDocSchema, [step], { cwd })) as z.infer<typeof S.StepDocSchema>;
+      expect(first.outcomes.some((o) => o.action === 'created')).toBe(true);
+      const again = (await valid(S.StepDocSchema, [step], { cwd })) as z.infer<typeof S.StepDocSchema>;
+      expect(new Set(again.outcomes.map((o) => o.action))).toEqual(new Set(['unchanged']));
+    }
+    await valid(S.StepDocSchema, ['budget', '--dry-run', '--monthly-usd', '200'], { cwd });
+  });
+
+  test('report --quotas and report --notify: the quotas and notification sections', async () => {
+    const now = new Date('2026-11-20T12:00:00Z');
+    const window = ['--since', '2026-11-20T10:00:00Z', '--until', '2026-11-20T11:00:00Z'];
+    const modelId = 'anthropic.claude-3-haiku-20240307-v1:0';
+    await putMetrics(seedingClients(emulator().url, REGION).cw, [
+      { modelId, metric: 'Invocations', timestamp: new Date('2026-11-20T10:04:00Z'), value: 10 },
+      { modelId, metric: 'InputTokenCount', timestamp: new Date('2026-11-20T10:04:00Z'), value: 9000 },
+      { modelId, metric: 'OutputTokenCount', timestamp: new Date('2026-11-20T10:04:00Z'), value: 1000 },
+    ]);
+    // No quotas for bedrock: the rows are there, quotas null, with a note.
+    const bare = (await valid(S.ReportDocSchema, ['report', ...window, '--quotas'], { now })) as z.infer<typeof S.ReportDocSchema>;
+    expect(bare.quotas?.rows[0]?.tpmQuota).toBeNull();
+    emulator().setBedrockQuotas({
+      applied: [{ ServiceCode: 'bedrock', QuotaCode: 'L-8CE99163', QuotaName: 'On-demand model inference tokens per minute for Anthropic Claude 3 Haiku', Value: 12_000 }],
+      defaults: [{ ServiceCode: 'bedrock', QuotaCode: 'L-2DC80978', QuotaName: 'On-demand model inference requests per minute for Anthropic Claude 3 Haiku', Value: 1000 }],
+    });
+    const q = (await valid(S.ReportDocSchema, ['report', ...window, '--quotas'], { now })) as z.infer<typeof S.ReportDocSchema>;
+    expect(q.quotas?.rows[0]).toMatchObject({ peakTokensPerMinute: 10_000, tpmPercent: expect.any(Number), flagged: true });
+    // Too old for 1-minute data: not available, with its reason.
+    const old = (await valid(S.ReportDocSchema, ['report', '--since', '2026-10-01T00:00:00Z', '--until', '2026-10-02T00:00:00Z', '--quotas'], { now })) as z.infer<typeof S.ReportDocSchema>;
+    expect(old.quotas).toMatchObject({ available: false, reason: expect.any(String) });
+
+    expect((await cli(['alarms'])).code).toBe(0);
+    const dry = (await valid(S.ReportDocSchema, ['report', ...window, '--notify', '--dry-run'], { now })) as z.infer<typeof S.ReportDocSchema>;
+    expect(dry.notification?.messageId).toBeNull();
+    const sent = (await valid(S.ReportDocSchema, ['report', ...window, '--quotas', '--notify'], { now })) as z.infer<typeof S.ReportDocSchema>;
+    expect(typeof sent.notification?.messageId).toBe('string');
+  });
+
+  test('audit from a trail\'s files, every --by, and from the event history', async () => {
+    const end = new Date('2026-03-10T12:00:00Z');
+    const start = new Date(end.getTime() - 24 * 3_600_000);
+    const opts = { account: '123456789012', region: REGION, start, end };
+    const dir = emptyDir();
+    const corpus = cloudTrailCorpus({ ...opts, calls: 60 });
+    writeCorpus(dir, corpus.files);
+    const window = ['--since', start.toISOString(), '--until', end.toISOString()];
+    for (const by of ['principal', 'event', 'source-ip', 'error'] as const) {
+      const doc = (await valid(S.AuditDocSchema, ['audit', '--logs', dir, ...window, '--by', by], { now: end })) as z.infer<typeof S.AuditDocSchema>;
+      expect(doc.rows.length).toBeGreaterThan(0);
+      // Each row carries the value under the field --by names, and no other group field.
+      for (const row of doc.rows) expect(Object.keys(row).filter((k) => (Object.values(S.AUDIT_GROUP_FIELD) as string[]).includes(k))).toEqual([S.AUDIT_GROUP_FIELD[by]]);
+    }
+    await valid(S.AuditDocSchema, ['audit', '--logs', dir, ...window, '--denied'], { now: end });
+    await valid(S.AuditDocSchema, ['audit', '--logs', emptyDir(), ...window], { now: end });
+
+    const ct = mockClient(CloudTrailClient);
+    try {
+      const events = corpus.records
+        .filter((r) => r.record.eventCategory === 'Management' && r.record.awsRegion === REGION)
+        .sort((a, b) => b.time - a.time)
+        .map((r) => ({ EventId: String(r.record.eventID), EventName: String(r.record.eventName), EventTime: new Date(r.time), EventSource: String(r.record.eventSource), CloudTrailEvent: JSON.stringify(r.record) }));
+      ct.on(LookupEventsCommand).callsFake((input: LookupEventsCommandInput) => ({
+        Events: events.filter((e) => e.EventSource === input.LookupAttributes?.[0]?.AttributeValue && e.EventTime >= input.StartTime! && e.EventTime <= input.EndTime!),
+      }));
+      const history = (await valid(S.AuditDocSchema, ['audit', ...window], { now: end })) as z.infer<typeof S.AuditDocSchema>;
+      expect(history.source).toEqual({ kind: 'event-history', dataEvents: false });
+      expect(history.rows.length).toBeGreaterThan(0);
+      // A previous window beyond the 90-day history: previousWindow null, "new" null.
+      const long = (await valid(S.AuditDocSchema, ['audit', '--hours', String(24 * 60)], { now: end })) as z.infer<typeof S.AuditDocSchema>;
+      expect(long.previousWindow).toBeNull();
+    } finally {
+      ct.restore();
+    }
+  });
+
+  test('prices list (bundled, refreshed, with config overrides) and prices refresh (written, --dry-run)', async () => {
+    const env = { XDG_CACHE_HOME: emptyDir() };
+    const now = new Date('2026-11-20T08:00:00Z');
+    const bundled = (await valid(S.PricesListDocSchema, ['prices', 'list'], { env, now })) as z.infer<typeof S.PricesListDocSchema>;
+    expect(bundled.inUse.table).toBe('bundled');
+    const pricing = mockClient(PricingClient);
+    try {
+      serveFixture(pricing);
+      const dry = (await valid(S.PricesRefreshDocSchema, ['prices', 'refresh', '--dry-run'], { env, now })) as z.infer<typeof S.PricesRefreshDocSchema>;
+      expect(dry.written).toBe(false);
+      const refresh = (await valid(S.PricesRefreshDocSchema, ['prices', 'refresh'], { env, now })) as z.infer<typeof S.PricesRefreshDocSchema>;
+      expect(refresh.written).toBe(true);
+    } finally {
+      pricing.restore();
+    }
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ prices: { 'anthropic.claude-3-haiku': { input: 0.2, output: 1, cacheRead: 0.02, cacheWrite: 0.25 } } }));
+    const refreshed = (await valid(S.PricesListDocSchema, ['prices', 'list'], { env, cwd, now })) as z.infer<typeof S.PricesListDocSchema>;
+    expect(refreshed.inUse.table).toBe('refreshed');
+    expect(new Set(refreshed.rows.map((r) => r.source))).toEqual(new Set(['config', 'price-list', 'table']));
+    // A config row's "date" is where its rates come from: the config file (README, `prices list`).
+    expect(refreshed.rows.find((r) => r.source === 'config')?.date).toBe(join(cwd, 'bedrock-monitor.config.json'));
+  });
 });
+

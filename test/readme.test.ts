@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { runCli } from './support/cli.js';
 import { DOCUMENTED } from './support/schemas.js';
 
@@ -89,15 +90,30 @@ describe("README's command reference matches --help", () => {
   });
 });
 
+/** Every field name in a value's schema: its own keys, and those in objects, arrays, unions, records, optional and nullable values under it. */
+function fieldsOf(s: z.ZodTypeAny): string[] {
+  if (s instanceof z.ZodObject) return Object.entries(s.shape as Record<string, z.ZodTypeAny>).flatMap(([k, v]) => [k, ...fieldsOf(v)]);
+  if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) return fieldsOf(s.unwrap() as z.ZodTypeAny);
+  if (s instanceof z.ZodArray) return fieldsOf(s.element as z.ZodTypeAny);
+  if (s instanceof z.ZodUnion || s instanceof z.ZodDiscriminatedUnion) return (s.options as z.ZodTypeAny[]).flatMap(fieldsOf);
+  if (s instanceof z.ZodRecord) return fieldsOf(s.valueSchema as z.ZodTypeAny);
+  return [];
+}
+
+/** The field names below a document's top level. */
+const nestedKeys = (doc: z.AnyZodObject): string[] => Object.values(doc.shape as Record<string, z.ZodTypeAny>).flatMap(fieldsOf);
+
 describe("README's JSON output section names every field of every shape", () => {
   const json = README.slice(README.indexOf('## JSON output'), README.indexOf('## Exit codes'));
   const bullets = json.split(/\n- /).slice(1);
-  test.each(DOCUMENTED.map(([label, schema]) => [label, Object.keys(schema.shape)] as const))('%s', (label, keys) => {
+  test.each(DOCUMENTED.map(([label, schema]) => [label, Object.keys(schema.shape), [...new Set(nestedKeys(schema))]] as const))('%s', (label, keys, nested) => {
     const bullet = bullets.find((b) => b.startsWith(`\`${label}\``) || new RegExp(`;\\s+\`${label}\``).test(b));
     expect(bullet).toBeDefined();
     const from = bullet!.slice(bullet!.indexOf(`\`${label}\``) + label.length + 2);
     const next = from.search(/;\s+`config /);
     const text = next < 0 ? from : from.slice(0, next);
     expect(keys.filter((k) => !text.includes(`"${k}"`))).toEqual([]);
+    // Fields inside: named in the shape's own bullet, or in the section for a shape shared by several (outcomes).
+    expect(nested.filter((k) => !text.includes(`"${k}"`) && !json.includes(`"${k}"`))).toEqual([]);
   });
 });

@@ -53,7 +53,8 @@ export default defineCommand<Opts>({
       const { publishReport } = await import('../lib/report/notify.js');
       report.notification = await publishReport(ctx, report);
       const n = report.notification;
-      ctx.out.info(`${n.messageId ? 'Published' : 'Would publish (--dry-run)'} the report to ${n.topicArn} (${n.bytes} bytes${n.truncated ? ', truncated to fit' : ''}): "${n.subject}"`);
+      // On stderr, wrapped to a terminal like the rest of what people read there.
+      ctx.out.toStderr().say(`${n.messageId ? 'Published' : 'Would publish (--dry-run)'} the report to ${n.topicArn} (${n.bytes} bytes${n.truncated ? ', truncated to fit' : ''}): "${n.subject}"`);
     }
     return {
       data: report,

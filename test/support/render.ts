@@ -25,7 +25,7 @@ export function capture(width: Width, env: Record<string, string> = {}): { out: 
 }
 
 /** Lines longer than the width, except links (a link is never broken, so that it stays clickable). */
-export function overlong(text: string, width: Width): string[] {
+export function overlong(text: string, width: number | undefined): string[] {
   if (width === undefined) return [];
   return text.split('\n').filter((l) => l.length > width && !/https:\/\/\S+$/.test(l));
 }

@@ -183,6 +183,94 @@ export const ReportDocSchema = z
   })
   .strict();
 
+/** audit (README: `audit`): one row per --by value, the value under the field --by names. */
+const AuditRowBase = {
+  calls: z.number().int(),
+  errors: z.number().int(),
+  accessDenied: z.number().int(),
+  eventNames: z.record(z.number().int()),
+  sourceIps: z.array(z.string()),
+  principals: z.array(z.string()),
+  firstSeen: z.string().datetime(),
+  lastSeen: z.string().datetime(),
+  new: z.boolean().nullable(),
+};
+/** Each --by value's row: exactly one of the group fields (which one the test checks against `groupBy`). */
+export const AUDIT_GROUP_FIELD = { principal: 'principal', event: 'eventName', 'source-ip': 'sourceIp', error: 'errorCode' } as const;
+const AuditRowSchema = z.union([
+  z.object({ principal: z.string(), ...AuditRowBase }).strict(),
+  z.object({ eventName: z.string(), ...AuditRowBase }).strict(),
+  z.object({ sourceIp: z.string().nullable(), ...AuditRowBase }).strict(),
+  z.object({ errorCode: z.string().nullable(), ...AuditRowBase }).strict(),
+]);
+
+export const AuditDocSchema = z
+  .object({
+    window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
+    previousWindow: z.object({ start: z.string().datetime(), end: z.string().datetime() }).strict().nullable(),
+    region: z.string(),
+    source: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('event-history'), dataEvents: z.literal(false) }).strict(),
+      z.object({ kind: z.literal('trail'), location: z.string(), files: z.number().int(), bytes: z.number().int(), dataEvents: z.literal(true) }).strict(),
+    ]),
+    groupBy: z.enum(['principal', 'event', 'source-ip', 'error']),
+    deniedOnly: z.boolean(),
+    rows: z.array(AuditRowSchema),
+    totals: z
+      .object({ calls: z.number().int(), errors: z.number().int(), accessDenied: z.number().int(), principals: z.number().int(), sourceIps: z.number().int(), new: z.number().int() })
+      .strict(),
+    warnings: z.array(z.string()),
+  })
+  .strict();
+
+/** prices list (README: `prices list`): USD per million tokens, null where not published. */
+export const PricesListDocSchema = z
+  .object({
+    region: z.string(),
+    inUse: z
+      .object({
+        table: z.enum(['refreshed', 'bundled']),
+        source: z.string(),
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+        fetchedAt: z.string().datetime().optional(),
+        path: z.string().optional(),
+        problem: z.string().optional(),
+      })
+      .strict(),
+    rows: z.array(
+      z
+        .object({
+          model: z.string(),
+          source: z.enum(['config', 'price-list', 'table']),
+          routing: z.enum(['regional', 'global', 'any']),
+          input: z.number(),
+          output: z.number(),
+          cacheRead: nullableNumber,
+          cacheWrite: nullableNumber,
+          cacheWrite1h: nullableNumber,
+          date: z.string(),
+        })
+        .strict(),
+    ),
+    warnings: z.array(z.string()),
+  })
+  .strict();
+
+/** prices refresh (README: `prices refresh`). */
+export const PricesRefreshDocSchema = z
+  .object({
+    region: z.string(),
+    path: z.string(),
+    written: z.boolean(),
+    fetchedAt: z.string().datetime(),
+    offers: z.array(z.object({ serviceCode: z.string(), products: z.number().int(), publicationDate: z.string().optional() }).strict()),
+    models: z.number().int(),
+    incomplete: z.array(z.string()),
+    conflicts: z.array(z.string()),
+    malformed: z.number().int(),
+  })
+  .strict();
+
 const source = z.enum(['file', 'default', 'unset']);
 export const ConfigSetDocSchema = z
   .object({ file: z.string(), key: z.string(), value: z.unknown(), previous: z.unknown(), created: z.boolean(), otherProblems: z.array(z.string()) })
@@ -200,6 +288,9 @@ export const DOCUMENTED: [label: string, schema: z.AnyZodObject][] = [
   ['cleanup', CleanupDocSchema],
   ['status', StatusDocSchema],
   ['report', ReportDocSchema],
+  ['audit', AuditDocSchema],
+  ['prices list', PricesListDocSchema],
+  ['prices refresh', PricesRefreshDocSchema],
   ['config set', ConfigSetDocSchema],
   ['config get', ConfigGetDocSchema],
   ['config unset', ConfigUnsetDocSchema],

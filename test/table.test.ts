@@ -98,6 +98,9 @@ describe('text', () => {
 
   test('cells wrap after - / . _ @ : or a space', () => {
     expect(wrapText('bedrock-logs-123456789012-us-east-1', 20)).toEqual(['bedrock-logs-', '123456789012-us-', 'east-1']);
+    // A time or a decimal number is one token: never "15:" on one line and "45" on the next.
+    expect(wrapText('until 15:45', 8)).toEqual(['until', '15:45']);
+    expect(wrapText('Claude Opus 4.5', 13)).toEqual(['Claude Opus', '4.5']);
   });
 
   test('two long values are focused on where they differ, cut only between tokens', () => {

@@ -236,11 +236,16 @@ export function layoutTable(input: TableInput, width: number | undefined): Table
   return { shown, dropped: all.filter((i) => !s.shown.has(i)).map((i) => input.columns[i]!.head), rows, footer, widths };
 }
 
-/** Splits text into lines of at most `width`, breaking after - / . _ @ : or a space where it can. */
-/** The pieces a cell may wrap between: each ends with - / . _ @ : or a space (the last may not). */
+/**
+ * The pieces a cell may wrap between: each ends with - / . _ @ : or a space (the last may not). A : or
+ * . between two digits is no break: a time (15:45) or a number (4.5) stays whole.
+ */
 function tokens(text: string): string[] {
-  return text.match(/[^-/._@:\s]*[-/._@:\s]|[^-/._@:\s]+$/g) ?? [text];
+  const pieces = text.match(/(?:[^-/._@:\s]|(?<=\d)[.:](?=\d))*(?:[-/._@:\s]|$)/g) ?? [text];
+  return pieces.filter((p) => p !== '');
 }
+
+/** Splits text into lines of at most `width`, breaking after - / . _ @ : or a space where it can. */
 
 export function wrapText(text: string, width: number): string[] {
   if (text.length <= width) return [text];

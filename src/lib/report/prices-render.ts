@@ -1,3 +1,4 @@
+import { bundledPriceTable } from '../pricing/table.js';
 import type { Output } from '../io/output.js';
 import { modelIdForms } from '../io/model-id.js';
 import type { Column } from '../io/table.js';
@@ -41,7 +42,8 @@ export function renderPricesList(out: Output, data: PricesListData): void {
     }),
   );
   out.print('');
-  out.say('regional: in-Region and geographic (us., eu., …) profile IDs; global: global. profile IDs. The bundled table lists global rates and adds its 10% geographic premium for the families that carry one. "—": not published.');
+  const premium = Math.round(bundledPriceTable().geographicPremium * 100);
+  out.say(`regional: in-Region and geographic (us., eu., …) profile IDs; global: global. profile IDs. The bundled table lists global rates and adds its ${premium}% geographic premium for the families that carry one. "—": not published.`);
   if (data.inUse.table === 'bundled') out.say('Run `bedrock-monitor prices refresh` to fetch current prices for every model from the AWS Price List API.');
 }
 

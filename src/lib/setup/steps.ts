@@ -105,7 +105,7 @@ async function convergeBudget(ctx: Ctx): Promise<Outcome[]> {
   const outcome = await ensure(await budgetResource(ctx), ctx);
   const services = ctx.settings.budget?.services ?? [];
   if (outcome.action !== 'unchanged' && services.length === 1 && services[0] === 'Amazon Bedrock') {
-    outcome.note = 'counts the "Amazon Bedrock" service only: add the "… (Amazon Bedrock Edition)" service names Marketplace models such as Claude bill under to budget.services (README, "budget")';
+    outcome.note = 'counts the "Amazon Bedrock" service only: models sold through AWS Marketplace, such as Claude, bill under their own "… (Amazon Bedrock Edition)" names; add those to budget.services (README, "budget")';
   }
   return [outcome];
 }

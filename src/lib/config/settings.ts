@@ -22,6 +22,16 @@ export interface AlarmThresholds {
   costUsdPerHour: number | null;
 }
 
+export interface AthenaSettings {
+  /** The athena-table step runs in setup-all (status and cleanup look at it either way). */
+  enabled: boolean;
+  database: string;
+  table: string;
+  workgroup: string;
+  /** Query results go to s3://<log bucket>/<resultsPrefix>/. */
+  resultsPrefix: string;
+}
+
 /** Every setting, resolved: defaults < config file < environment < flags. */
 export interface Settings {
   region: string;
@@ -42,6 +52,9 @@ export interface Settings {
   dashboardName: string;
   alarms: { topicName: string; prefix: string; emails: string[]; thresholds: AlarmThresholds; costModelId: string };
   prices: Record<string, Rates>;
+  athena: AthenaSettings;
+  /** Contributor Insights rules (top principals and models by tokens) when logging goes to CloudWatch Logs. */
+  contributorInsights: boolean;
 }
 
 export const DEFAULTS = {
@@ -72,6 +85,8 @@ export const DEFAULTS = {
       costUsdPerHour: null,
     } satisfies AlarmThresholds,
   },
+  athena: { enabled: false, database: 'bedrock_monitor', table: 'invocation_logs', workgroup: 'primary', resultsPrefix: 'athena-results' } satisfies AthenaSettings,
+  contributorInsights: true,
 } as const;
 
 export const defaultRoleName = (region: string): string => `BedrockCloudWatchLoggingRole-${region}`;
@@ -106,6 +121,7 @@ export interface SettingOverrides {
   alarmPrefix?: string;
   emails?: string[];
   thresholds?: Partial<AlarmThresholds>;
+  workgroup?: string;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value: string } | undefined {
@@ -190,6 +206,8 @@ export async function resolveSettings(
     dashboardName: overrides.dashboardName ?? config.dashboardName ?? DEFAULTS.dashboardName,
     alarms: resolveAlarms(config, overrides),
     prices: config.prices ?? {},
+    athena: { ...DEFAULTS.athena, ...stripUndefined(config.athena ?? {}), ...(overrides.workgroup ? { workgroup: overrides.workgroup } : {}) },
+    contributorInsights: config.contributorInsights ?? DEFAULTS.contributorInsights,
   };
 }
 

@@ -1,0 +1,91 @@
+import type { Ctx } from '../context/context.js';
+import { toBmError } from '../aws/errors.js';
+import { BmError } from '../core/errors.js';
+import type { Aggregate } from '../logs/aggregate.js';
+import { aggregateAthena } from '../logs/athena-engine.js';
+import type { Dim } from '../logs/dims.js';
+import { aggregateInsights } from '../logs/insights.js';
+import { aggregateLocal } from '../logs/local.js';
+import type { LogLocation } from '../logs/location.js';
+import { isApplicationProfile, resolveProfiles } from '../logs/profiles.js';
+import { bundledPriceTable } from '../pricing/table.js';
+import { readLoggingConfig } from '../resources/logging.js';
+import { discoverModels, fetchFigures, FIGURES, metricDataLimiter, type ModelSeries } from './fetch.js';
+import { computeLogsReport, type LogsReport, type MetricTotals } from './logs-compute.js';
+import type { ReportWindow } from './window.js';
+
+/**
+ * The logs report: where the logs are (the flags, else the Region's logging configuration), one
+ * engine's aggregate, application profiles resolved for pricing, CloudWatch's totals for the
+ * reconciliation (fetched while the engine runs), then the pure compute stage.
+ */
+
+export type EngineName = 'local' | 'athena' | 'insights';
+
+export interface LogsReportRequest {
+  dims: Dim[];
+  window: ReportWindow;
+  /** From --logs (already validated). */
+  logs?: LogLocation;
+  engine?: EngineName;
+  noCache: boolean;
+  reconcile: boolean;
+  onProgress?: (msg: string) => void;
+}
+
+type Plan = { engine: 'local'; location: Extract<LogLocation, { kind: 's3' } | { kind: 'dir' }> } | { engine: 'athena' } | { engine: 'insights'; logGroupName: string };
+
+/** Which engine reads which logs. */
+export async function planLogs(ctx: Ctx, req: Pick<LogsReportRequest, 'logs' | 'engine'>): Promise<Plan> {
+  if (req.engine === 'athena') return { engine: 'athena' };
+  if (req.logs && req.logs.kind !== 'cloudwatch') return { engine: 'local', location: req.logs };
+  const config = await readLoggingConfig(ctx);
+  if (req.engine === 'insights') return { engine: 'insights', logGroupName: config?.cloudWatchConfig?.logGroupName ?? ctx.settings.logGroupName };
+  if (config?.s3Config) return { engine: 'local', location: { kind: 's3', bucket: config.s3Config.bucketName, prefix: config.s3Config.keyPrefix } };
+  if (config?.cloudWatchConfig) return { engine: 'insights', logGroupName: config.cloudWatchConfig.logGroupName };
+  throw new BmError(`Model invocation logging is not enabled in ${ctx.settings.region}, so there are no invocation logs to read.`, {
+    hint: 'Run `bedrock-monitor setup-all` (or `enable-logging`), or point --logs at s3://BUCKET/PREFIX or a local copy of the logs.',
+  });
+}
+
+function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest): Promise<Aggregate> {
+  const common = { dims: req.dims, window: req.window };
+  if (plan.engine === 'athena') return aggregateAthena(ctx, { ...common, onState: (s, ms) => req.onProgress?.(`Athena query ${s.toLowerCase()} (${Math.round(ms / 1000)} s)`) });
+  if (plan.engine === 'insights') return aggregateInsights(ctx, { ...common, logGroupName: plan.logGroupName });
+  return aggregateLocal(ctx, { ...common, location: plan.location, noCache: req.noCache, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
+}
+
+const RECONCILED = ['invocations', 'inputTokens', 'outputTokens'] as const;
+
+/** CloudWatch's per-model sums for the window; a failure is reported, not thrown (the logs report stands on its own). */
+export async function metricTotals(ctx: Ctx, window: ReportWindow): Promise<MetricTotals> {
+  try {
+    const models = await discoverModels(ctx);
+    const figures = FIGURES.filter((f) => (RECONCILED as readonly string[]).includes(f.key));
+    const fetched = await fetchFigures(ctx, { models, figures, periodSeconds: window.periodSeconds, window, pointsPerQuery: 1, limiter: metricDataLimiter() });
+    const sum = (s: ModelSeries | undefined, key: (typeof RECONCILED)[number]): number | null =>
+      !s || s.failed.has(key) ? null : (s.samples.get(key) ?? []).reduce((a, [, v]) => a + v, 0);
+    return { ok: true, models: new Map(models.map((id, i) => [id, { invocations: sum(fetched.series[i], 'invocations'), inputTokens: sum(fetched.series[i], 'inputTokens'), outputTokens: sum(fetched.series[i], 'outputTokens') }])) };
+  } catch (err) {
+    return { ok: false, reason: toBmError(err).message };
+  }
+}
+
+export async function buildLogsReport(ctx: Ctx, req: LogsReportRequest): Promise<LogsReport> {
+  const plan = await planLogs(ctx, req);
+  const [aggregate, metrics] = await Promise.all([runEngine(ctx, plan, req), req.reconcile ? metricTotals(ctx, req.window) : Promise.resolve(null)]);
+  const apps = [...new Set(aggregate.groups.map((g) => g.model))].filter((m) => isApplicationProfile(m) && !ctx.settings.prices[m]).sort();
+  const resolved = apps.length ? await resolveProfiles(ctx, apps) : { pricedAs: new Map<string, string>(), failures: new Map<string, string>() };
+  const table = bundledPriceTable();
+  return computeLogsReport({
+    aggregate,
+    dims: req.dims,
+    window: req.window,
+    region: ctx.settings.region,
+    overrides: ctx.settings.prices,
+    pricedAs: resolved.pricedAs,
+    profileFailures: resolved.failures,
+    metrics,
+    priceTable: { source: table.sources[0]!, date: table.date },
+  });
+}

@@ -15,8 +15,9 @@ import alarms from './commands/alarms.js';
 import report from './commands/report.js';
 import setupAll from './commands/setup-all.js';
 import cleanup from './commands/cleanup.js';
+import athenaTable from './commands/athena-table.js';
 
-const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, report, setupAll, cleanup, status] as CommandSpec<never>[];
+const COMMANDS: CommandSpec<never>[] = [setupIam, createBucket, createLogGroup, enableLogging, dashboard, alarms, athenaTable, report, setupAll, cleanup, status] as CommandSpec<never>[];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

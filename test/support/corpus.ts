@@ -1,3 +1,4 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -516,3 +517,18 @@ export function writeCorpus(dir: string, spec: CorpusSpec): CorpusTruth {
 
 /** USD, from nano-dollars. */
 export const usd = (nano: number): number => nano / 1e9;
+
+/** Uploads the corpus into a bucket (keys as Bedrock writes them), a few objects at a time, and returns its truth. */
+export async function putCorpus(s3: S3Client, bucket: string, spec: CorpusSpec, concurrency = 8): Promise<CorpusTruth> {
+  const c = generateCorpus(spec);
+  let inFlight: Promise<unknown>[] = [];
+  for (const o of c.objects) {
+    inFlight.push(s3.send(new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: o.key.endsWith('.gz') ? 'application/x-gzip' : 'application/octet-stream' })));
+    if (inFlight.length >= concurrency) {
+      await Promise.all(inFlight);
+      inFlight = [];
+    }
+  }
+  await Promise.all(inFlight);
+  return c.truth;
+}

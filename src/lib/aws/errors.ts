@@ -41,6 +41,7 @@ const NOT_FOUND = new Set([
   'ResourceNotFoundException',
   'ResourceNotFound',
   'NotFoundException',
+  'EntityNotFoundException',
 ]);
 
 /** "Not found" errors become an absent state inside resource readers. */
@@ -81,6 +82,8 @@ const SERVICE_PREFIX: Record<string, string> = {
   SNS: 'sns',
   STS: 'sts',
   Bedrock: 'bedrock',
+  Glue: 'glue',
+  Athena: 'athena',
 };
 
 /** The IAM action a failed SDK command needed, e.g. `s3:PutEncryptionConfiguration`. */

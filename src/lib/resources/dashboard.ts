@@ -4,6 +4,7 @@ import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';
 import { MANAGED_TAGS } from '../aws/ownership.js';
 import { bundledPriceTable } from '../pricing/table.js';
+import { insightRuleWidgets, wantsInsightRules } from './insight-rules.js';
 
 const NS = '{AWS/Bedrock,ModelId}';
 /** In the header widget of every dashboard the tool writes: how it knows a dashboard is its own. */
@@ -86,7 +87,8 @@ export function recentInvocationsQuery(logGroupName: string): string {
   ].join(' | ');
 }
 
-export function dashboardBody(region: string, logGroupName: string): { widgets: Widget[] } {
+/** `extra`: widgets appended below the tool's own (the Contributor Insights rules). */
+export function dashboardBody(region: string, logGroupName: string, extra: Record<string, unknown>[] = []): { widgets: Widget[] } {
   const w = (title: string, metrics: MetricRow[], period: number, x: number, y: number, yLabel?: string): Widget => metricWidget(region, title, metrics, { period, yLabel }, { x, y });
   return {
     widgets: [
@@ -195,6 +197,7 @@ export function dashboardBody(region: string, logGroupName: string): { widgets: 
         height: 8,
         properties: { title: 'Recent invocations (metadata only)', region, view: 'table', query: recentInvocationsQuery(logGroupName) },
       },
+      ...(extra as unknown as Widget[]),
     ],
   };
 }
@@ -206,7 +209,7 @@ export interface DashboardState {
 export function dashboardResource(ctx: Ctx): ResourceDef<DashboardState> {
   const { region, dashboardName, logGroupName } = ctx.settings;
   const cw = ctx.aws.get(CloudWatchClient);
-  const body = dashboardBody(region, logGroupName);
+  const body = dashboardBody(region, logGroupName, wantsInsightRules(ctx.settings) ? insightRuleWidgets(region, 34) : []);
   // Tags are applied on creation only (AWS ignores them on update, and moto ignores them): the
   // ownership rule is the marker in the body, which every copy of the tool's dashboard carries.
   const put = async (tags = false): Promise<void> => {

@@ -1,7 +1,7 @@
 import type { Ctx } from '../context/context.js';
 import type { Outcome } from '../aws/ensure.js';
 import { toBmError } from '../aws/errors.js';
-import { runStep, STEP_BY_NAME, STEPS, type Step, type StepName } from './steps.js';
+import { isEnabled, runStep, STEP_BY_NAME, STEPS, type Step, type StepName } from './steps.js';
 
 /**
  * setup-all: the single steps (never copies of them), run as a dependency graph. Independent steps
@@ -50,5 +50,5 @@ export async function setupAll(ctx: Ctx, events: SetupEvents = {}): Promise<Step
   };
   // The account ID is needed by almost every step: ask STS once, before they fan out.
   await ctx.account();
-  return Promise.all(STEPS.map(runOnce));
+  return Promise.all(STEPS.filter((s) => isEnabled(s, ctx.settings)).map(runOnce));
 }

@@ -2,9 +2,12 @@ import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
 import { alarmResource, alarmSpecs, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
+import { athenaTableResources } from '../resources/athena-table.js';
 import { bucketResource } from '../resources/bucket.js';
 import { dashboardResource } from '../resources/dashboard.js';
+import { insightRuleResources, strayInsightRules } from '../resources/insight-rules.js';
 import { logGroupResource } from '../resources/log-group.js';
+import { glueColumns } from '../logs/schema.js';
 import { checkPrerequisites, loggingResource } from '../resources/logging.js';
 import { roleResource } from '../resources/role.js';
 import { subscriptionResource, topicResource } from '../resources/topic.js';
@@ -14,7 +17,7 @@ import { subscriptionResource, topicResource } from '../resources/topic.js';
  * single-step commands, setup-all's graph and status all read it, so a new subsystem is one entry.
  */
 
-export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms';
+export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'athena-table';
 
 export interface StepOptions {
   /** Run on its own (not inside setup-all): check prerequisites and name the step that makes each. */
@@ -25,6 +28,8 @@ export interface StepOptions {
 
 export interface Step {
   name: StepName;
+  /** Opt-in steps: whether setup-all runs it and status checks it (cleanup always looks). Default: always. */
+  enabled?(settings: Settings): boolean;
   /** The steps whose resources this one needs, with these settings. */
   needs(settings: Settings): StepName[];
   /** Its resources, in the order status lists them. */
@@ -82,7 +87,13 @@ export const STEPS: Step[] = [
       return [await ensure(def, ctx)];
     },
   },
-  { name: 'dashboard', needs: () => ['enable-logging'], resources: (ctx) => Promise.resolve([dashboardResource(ctx)]) },
+  {
+    name: 'dashboard',
+    needs: () => ['enable-logging'],
+    // The Contributor Insights rules its widgets show, when logs go to CloudWatch Logs.
+    resources: async (ctx) => [...(await insightRuleResources(ctx)), dashboardResource(ctx)],
+    strays: strayInsightRules,
+  },
   {
     name: 'topic',
     needs: () => [],
@@ -102,7 +113,21 @@ export const STEPS: Step[] = [
     strays: strayAlarmResources,
     removeBatch: (ctx, defs) => deleteAlarms(ctx, defs.map((d) => d.name)),
   },
+  {
+    name: 'athena-table',
+    enabled: (s) => s.athena.enabled,
+    needs: () => ['create-bucket'],
+    resources: (ctx) => athenaTableResources(ctx, glueColumns()),
+    // The database before its table (status and cleanup list the table first).
+    converge: async (ctx) => {
+      const [table, database] = await athenaTableResources(ctx, glueColumns());
+      const db = await ensure(database, ctx);
+      return [db, await ensure(table, ctx)];
+    },
+  },
 ];
+
+export const isEnabled = (step: Step, settings: Settings): boolean => step.enabled?.(settings) ?? true;
 
 export const STEP_BY_NAME = Object.fromEntries(STEPS.map((s) => [s.name, s])) as Record<StepName, Step>;
 
@@ -118,7 +143,7 @@ export async function runStep(ctx: Ctx, name: StepName, opts: StepOptions = {}):
 /** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing. */
 export async function collectStatus(ctx: Ctx): Promise<StatusRow[]> {
   const perStep = await Promise.all(
-    STEPS.map(async (step) => {
+    STEPS.filter((step) => isEnabled(step, ctx.settings)).map(async (step) => {
       const rows = await Promise.all((await step.resources(ctx)).map((d) => inspect(d)));
       return [...rows, ...((await step.extraStatus?.(ctx)) ?? [])];
     }),

@@ -25,7 +25,7 @@ export async function aggregateAthena(ctx: Ctx, req: AthenaRequest): Promise<Agg
   }
   const bucket = await ctx.bucketName();
   const sql = aggregationSql({ relation: `${ident(database)}.${ident(table)}`, dims: req.dims, window: req.window, dialect: ATHENA });
-  const r = await runAthenaQuery(ctx, { sql, database, workgroup, outputLocation: `s3://${bucket}/${resultsPrefix}`, ...(req.onState ? { onState: req.onState } : {}) });
+  const r = await runAthenaQuery(ctx, { sql, database, workgroup, outputLocation: `s3://${bucket}/${resultsPrefix}/`, ...(req.onState ? { onState: req.onState } : {}) });
   const parsed = fromSqlRows(r.rows, req.dims);
   return {
     groups: parsed.groups,

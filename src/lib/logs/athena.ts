@@ -7,6 +7,7 @@ import {
   type Row,
 } from '@aws-sdk/client-athena';
 import type { Ctx } from '../context/context.js';
+import { toBmError } from '../aws/errors.js';
 import { BmError } from '../core/errors.js';
 
 /**
@@ -81,17 +82,29 @@ export function rowsOf(columns: ColumnInfo[], pages: Row[][]): Record<string, st
   return all.map((values) => Object.fromEntries(values.map((v, i) => [names[i] ?? `c${i}`, v])));
 }
 
+async function start(athena: AthenaClient, q: AthenaQuery) {
+  try {
+    return await athena.send(
+      new StartQueryExecutionCommand({
+        QueryString: q.sql,
+        QueryExecutionContext: { Database: q.database, Catalog: 'AwsDataCatalog' },
+        WorkGroup: q.workgroup,
+        ResultConfiguration: { OutputLocation: q.outputLocation },
+      }),
+    );
+  } catch (err) {
+    if (/workgroup/i.test((err as Error).message ?? '')) {
+      const e = toBmError(err);
+      throw new BmError(e.message, { hint: `Create the workgroup, or name an existing one with --workgroup or "athena": {"workgroup": …} in the config file (now "${q.workgroup}").`, cause: err });
+    }
+    throw err;
+  }
+}
+
 export async function runAthenaQuery(ctx: Ctx, q: AthenaQuery): Promise<AthenaResult> {
   const athena = ctx.aws.get(AthenaClient);
-  const start = await athena.send(
-    new StartQueryExecutionCommand({
-      QueryString: q.sql,
-      QueryExecutionContext: { Database: q.database, Catalog: 'AwsDataCatalog' },
-      WorkGroup: q.workgroup,
-      ResultConfiguration: { OutputLocation: q.outputLocation },
-    }),
-  );
-  const id = start.QueryExecutionId;
+  const started = await start(athena, q);
+  const id = started.QueryExecutionId;
   if (!id) throw new BmError('Athena StartQueryExecution returned no query ID');
   const { scanned, engineMs } = await waitFor(ctx, athena, id, q);
   let columns: ColumnInfo[] = [];

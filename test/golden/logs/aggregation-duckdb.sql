@@ -1,0 +1,37 @@
+WITH records AS (
+  SELECT
+    coalesce("identity".arn, '(unknown)') AS g0,
+    coalesce(nullif(regexp_extract("identity".arn, '^(arn:[^:]+:sts::[0-9]+:assumed-role/[^/]+)/', 1), ''), "identity".arn, '(unknown)') AS g1,
+    coalesce(try("requestMetadata"['Team']), '(none)') AS g2,
+    CASE WHEN "modelId" LIKE '%:application-inference-profile/%' THEN "modelId" ELSE '(none)' END AS g3,
+    coalesce("modelId", '(unknown)') AS model,
+    "schemaType" = 'ModelInvocationLog' AS ok,
+    ("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog') AS not_record,
+    "errorCode" IS NOT NULL AS failed,
+    "input".inputTokenCount AS input_tokens,
+    "output".outputTokenCount AS output_tokens,
+    coalesce("input".cacheReadInputTokenCount, "cacheReadInputTokenCount") AS cache_read_tokens,
+    coalesce("input".cacheWriteInputTokenCount, "cacheWriteInputTokenCount") AS cache_write_tokens,
+    coalesce(list_sum(list_transform(list_filter("output".outputBodyJson.usage.cacheDetails, x -> x.ttl = '1h'), x -> x.inputTokens)), "output".outputBodyJson.usage.cache_creation.ephemeral_1h_input_tokens, 0) AS cache_write_1h_tokens,
+    "output".outputBodyJson.metrics.latencyMs AS latency_ms
+  FROM invocation_log
+  WHERE TRUE
+    AND (("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog') OR (substr("timestamp", 1, 19) >= '2026-11-20T00:00:00' AND substr("timestamp", 1, 19) < '2026-11-20T06:00:00'))
+)
+SELECT
+  CASE WHEN model IS NOT NULL THEN 'group' WHEN g0 IS NOT NULL THEN 'latency' ELSE 'total' END AS kind,
+  g0, g1, g2, g3, model,
+  count(*) FILTER (WHERE ok) AS invocations,
+  sum(input_tokens) FILTER (WHERE ok) AS input_tokens,
+  sum(output_tokens) FILTER (WHERE ok) AS output_tokens,
+  sum(cache_read_tokens) FILTER (WHERE ok) AS cache_read_tokens,
+  sum(cache_write_tokens) FILTER (WHERE ok) AS cache_write_tokens,
+  sum(cache_write_1h_tokens) FILTER (WHERE ok) AS cache_write_1h_tokens,
+  count(*) FILTER (WHERE ok AND failed) AS errors,
+  count(latency_ms) FILTER (WHERE ok AND NOT failed) AS latency_count,
+  quantile_cont(latency_ms, 0.5) FILTER (WHERE ok AND NOT failed) AS p50,
+  quantile_cont(latency_ms, 0.9) FILTER (WHERE ok AND NOT failed) AS p90,
+  quantile_cont(latency_ms, 0.99) FILTER (WHERE ok AND NOT failed) AS p99,
+  count(*) FILTER (WHERE not_record) AS malformed
+FROM records
+GROUP BY GROUPING SETS ((g0, g1, g2, g3, model), (g0, g1, g2, g3), ())

@@ -192,7 +192,7 @@ describe('cleanup', () => {
     expect(r.code).toBe(0);
     expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['deleted']));
     expect(r.json().outcomes.map((o: { resource: string }) => o.resource)).toEqual([
-      'alarm', 'alarm', 'alarm', 'alarm', 'alarm', 'sns-topic', 'dashboard', 'logging-config', 'log-group', 's3-bucket', 'iam-role',
+      'alarm', 'alarm', 'alarm', 'alarm', 'alarm', 'sns-topic', 'dashboard', 'insight-rule', 'insight-rule', 'insight-rule', 'insight-rule', 'logging-config', 'log-group', 's3-bucket', 'iam-role',
     ]);
     expect(r.writes.filter((w) => w.operation === 'DeleteObjects').length).toBeGreaterThanOrEqual(2);
     expect(r.writes.filter((w) => w.operation === 'DeleteAlarms')).toHaveLength(1);
@@ -218,11 +218,11 @@ describe('cleanup', () => {
 
   test('in a terminal it lists each resource and asks; "no" deletes nothing', async () => {
     await setUp();
-    const no = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 11 resources\?/, keys: 'n\r' }] });
+    const no = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'n\r' }] });
     expect(no.code).toBe(2);
     expect(no.stderr).toMatch(/s3-bucket\s+bedrock-logs-/);
     expect(no.writes).toEqual([]);
-    const yes = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 11 resources\?/, keys: 'y\r' }] });
+    const yes = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'y\r' }] });
     expect(yes.code).toBe(0);
     expect(yes.stdout).toContain('deleted       iam-role');
   });
@@ -272,7 +272,7 @@ describe('cleanup', () => {
     await setUp();
     const r = await cli(['cleanup', '--dry-run', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json().outcomes).toHaveLength(11);
+    expect(r.json().outcomes).toHaveLength(15);
     expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['would-delete']));
     expect(r.writes).toEqual([]);
   });

@@ -12,7 +12,7 @@ import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';
 import { partitionOf } from '../aws/names.js';
-import { hasManagedTag, MANAGED_BY_KEY, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
+import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
 
 /**
  * Live attribution on the dashboard: CloudWatch Contributor Insights rules over the invocation log
@@ -20,9 +20,10 @@ import { hasManagedTag, MANAGED_BY_KEY, MANAGED_TAG_RULE, MANAGED_TAGS } from '.
  * CloudWatch Logs. Each rule costs $0.50 a month plus $0.02 per million matched log events
  * (https://aws.amazon.com/cloudwatch/pricing/); `"contributorInsights": false` turns them off.
  *
- * Ownership: tagged ManagedBy=bedrock-monitor. PutInsightRule sets tags only when it creates a rule
- * (AWS ignores them on update: TagResource claims an adopted one); moto stores the creation tags and
- * lists them, so the same rule works on both.
+ * Ownership: tagged ManagedBy=bedrock-monitor, read when ownership matters (on drift and in
+ * cleanup). PutInsightRule sets tags only when it creates a rule (AWS ignores them on an update;
+ * TagResource claims an adopted one under --force); moto stores the creation tags and lists them
+ * (its TagResource refuses rules), so the same rule works on both.
  */
 
 export interface RuleSpec {
@@ -84,7 +85,6 @@ export function insightRuleWidgets(region: string, y: number): Record<string, un
 export interface RuleState {
   definition: unknown;
   state: string;
-  managedTag: boolean;
 }
 
 async function allRules(ctx: Ctx): Promise<InsightRule[]> {
@@ -119,24 +119,23 @@ export async function insightRuleResource(ctx: Ctx, spec: RuleSpec): Promise<Res
     ctx.cache.invalidate('cloudwatch:insight-rules');
   };
   const tag = async (): Promise<void> => void (await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: MANAGED_TAGS })));
+  // Tags are read only when ownership matters (drift, cleanup): a converged run reads one rule listing.
+  const tagged = async (): Promise<boolean> => hasManagedTag((await absentIfNotFound(cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))))?.Tags);
   return {
     resource: 'insight-rule',
     name: spec.name,
-    desired: { definition, state: 'ENABLED', managedTag: true },
+    desired: { definition, state: 'ENABLED' },
     async read() {
       const rule = (await allRules(ctx)).find((r) => r.Name === spec.name);
-      if (!rule) return undefined;
-      const tags = await absentIfNotFound(cw.send(new ListTagsForResourceCommand({ ResourceARN: arn })));
-      return { definition: parsed(rule.Definition), state: rule.State ?? 'UNKNOWN', managedTag: hasManagedTag(tags?.Tags) };
+      return rule ? { definition: parsed(rule.Definition), state: rule.State ?? 'UNKNOWN' } : undefined;
     },
     attributes: [
       { field: 'definition', get: (s) => s.definition },
       { field: 'state', get: (s) => s.state },
-      { field: `tags.${MANAGED_BY_KEY}`, get: (s) => s.managedTag, update: tag },
     ],
     create: () => put(true),
     update: () => put(false),
-    ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag, claim: tag },
+    ownership: { rule: MANAGED_TAG_RULE, owns: tagged, claim: tag },
     async remove() {
       await cw.send(new DeleteInsightRulesCommand({ RuleNames: [spec.name] }));
       ctx.cache.invalidate('cloudwatch:insight-rules');

@@ -5,7 +5,7 @@ import { usageError } from '../core/errors.js';
 import type { Output } from '../io/output.js';
 import { askConfirm } from '../io/prompts.js';
 import { renderOutcomes } from './render.js';
-import { STEPS, type Step, type StepName } from './steps.js';
+import { isEnabled, STEPS, type Step, type StepName } from './steps.js';
 
 /**
  * cleanup: every step's resources, in reverse order of the registry (dependants first), each
@@ -54,7 +54,14 @@ async function stepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]> {
 export async function findCandidates(ctx: Ctx, opts: CleanupOptions): Promise<Candidate[]> {
   await ctx.account();
   const steps = [...STEPS].reverse().filter((s) => !(opts.keepLogs && LOG_STEPS.has(s.name)));
-  const perStep = await Promise.all(steps.map((s) => stepCandidates(ctx, s)));
+  // An opt-in step that is off is still looked at (it may have been on once), but not being able to
+  // look (e.g. no Glue permissions in an account that never used Athena) must not stop cleanup.
+  const optional = (s: Step) =>
+    stepCandidates(ctx, s).catch((err: unknown) => {
+      ctx.out.warn(`could not check for ${s.name} resources (the step is off): ${toBmError(err).message}`);
+      return [];
+    });
+  const perStep = await Promise.all(steps.map((s) => (isEnabled(s, ctx.settings) ? stepCandidates(ctx, s) : optional(s))));
   return perStep.flat();
 }
 

@@ -90,8 +90,8 @@ export const STEPS: Step[] = [
   {
     name: 'dashboard',
     needs: () => ['enable-logging'],
-    // The Contributor Insights rules its widgets show, when logs go to CloudWatch Logs.
-    resources: async (ctx) => [...(await insightRuleResources(ctx)), dashboardResource(ctx)],
+    // And the Contributor Insights rules its widgets show, when logs go to CloudWatch Logs.
+    resources: async (ctx) => [dashboardResource(ctx), ...(await insightRuleResources(ctx))],
     strays: strayInsightRules,
   },
   {

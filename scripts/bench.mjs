@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Moto } from '../.build/test/support/emulator.js';
 import { putMetrics, seedingClients, syntheticUsage } from '../.build/test/support/synthetic.js';
+import { benchLogs } from './bench-logs.mjs';
 
 // The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -65,6 +66,7 @@ async function measure(name, prepare, args, runs = RUNS) {
 }
 
 const rows = [];
+let logs = { targets: [], lines: [] };
 try {
   rows.push(await measure('setup-all --yes, empty account', () => moto.reset(), ['setup-all', '--yes', '--email', 'oncall@example.com']));
   rows.push(
@@ -105,6 +107,8 @@ try {
       )),
     });
   }
+  // Who spent what: the invocation-log engines on a 1 GB corpus (see scripts/bench-logs.mjs).
+  logs = await benchLogs({ root, moto, env });
 } finally {
   await moto.stop();
 }
@@ -141,6 +145,7 @@ const targets = [
     reports.every((r) => r.getMetricData === r.expectedCalls && r.calls - r.getMetricData === reports[0].calls - reports[0].getMetricData),
   ],
   ['--help within 2× bare node', `${(startup['bedrock-monitor --help'] / bare).toFixed(2)}×`, startup['bedrock-monitor --help'] / bare <= 2],
+  ...logs.targets,
 ];
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -169,6 +174,7 @@ const lines = [
     ([k, v]) => `| \`${k}\` | ${ms(v)} | ${(v / bare).toFixed(2)}× | ${ms(startupMin[k])} | ${(startupMin[k] / startupMin['node -e 0']).toFixed(2)}× |`,
   ),
   '',
+  ...logs.lines,
   '## Targets',
   '',
   '| target | measured | met |',

@@ -25,10 +25,14 @@ describe('the real binary', () => {
     const r = await run(['scripts/demo.mjs']);
     expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|ExperimentalWarning/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Done: 13 resources created or updated in us-east-1.');
-    expect(r.stdout).toContain('All 13 resources are as configured.');
+    expect(r.stdout).toContain('Done: 17 resources created or updated in us-east-1.');
+    expect(r.stdout).toContain('All 17 resources are as configured.');
     expect(r.stdout).toMatch(/TOTAL\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toContain('SYNTHETIC');
+    // Who spent what, from the invocation logs in the (emulated) log bucket.
+    expect(r.stdout).toMatch(/ROLE\s+INVOCATIONS/);
+    expect(r.stdout).toMatch(/assumed-role\/ChatService\s+[\d,]+/);
+    expect(r.stdout).toMatch(/TAG:TEAM\s+INVOCATIONS/);
     expect(r.stdout).toMatch(/deleted\s+iam-role/);
     expect(r.stdout).toContain('Demo complete.');
   }, 120_000);
@@ -39,7 +43,7 @@ describe('the real binary', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const help = await run(['bin/bedrock-monitor.js', '--help']);
     expect(help.code).toBe(0);
-    for (const c of ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging', 'dashboard', 'alarms', 'report', 'setup-all', 'cleanup', 'status']) {
+    for (const c of ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging', 'dashboard', 'alarms', 'athena-table', 'report', 'setup-all', 'cleanup', 'status']) {
       expect(help.stdout).toContain(c);
     }
     expect(help.stderr).toBe('');

@@ -7,9 +7,9 @@ import { fromSqlRows, type Aggregate } from './aggregate.js';
 import type { Dim } from './dims.js';
 import { hasGlobChars, queryJsonFiles } from './duckdb.js';
 import { scanDirectory } from './local-files.js';
+import { cacheRoot } from './cache-dir.js';
 import { describeLocation, partitionPrefixes, partitionRoot, pathMayHold, type LogLocation } from './location.js';
 import { progressText } from './progress.js';
-import { cacheRoot, listObjects, syncObjects } from './s3-cache.js';
 import { duckColumns, isLogFileKey } from './schema.js';
 import { aggregationSql, DUCKDB, type SqlWindow } from './sql.js';
 
@@ -53,6 +53,7 @@ export function checkLocalFiles(path: string, window: SqlWindow): void {
 }
 
 async function s3Files(ctx: Ctx, loc: Extract<LogLocation, { kind: 's3' }>, req: LocalRequest, dir: string, cacheDir: string | null): Promise<Files> {
+  const { listObjects, syncObjects } = await import('./s3-cache.js');
   const root = partitionRoot(loc.prefix, await ctx.account(), ctx.settings.region);
   const listing = await listObjects(ctx, loc.bucket, partitionPrefixes(root, req.window), (key, size) => isLogFileKey(key, size) && pathMayHold(key.slice(root.length), req.window));
   const sync = await syncObjects(ctx, {

@@ -1,7 +1,6 @@
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -34,13 +33,6 @@ export interface Listing {
 
 export const LIST_CONCURRENCY = 8;
 export const DOWNLOAD_CONCURRENCY = 8;
-
-/** `$XDG_CACHE_HOME/bedrock-monitor`, else `~/.cache/bedrock-monitor`. */
-export function cacheRoot(env: NodeJS.ProcessEnv): string {
-  const xdg = env.XDG_CACHE_HOME;
-  const base = xdg && xdg.startsWith('/') ? xdg : join(env.HOME || homedir(), '.cache');
-  return join(base, 'bedrock-monitor');
-}
 
 /** S3 refuses access with these: the message names the bucket and the permission. */
 function accessDenied(err: unknown, bucket: string, permission: string): BmError | undefined {

@@ -2,22 +2,18 @@ import type { Ctx } from '../context/context.js';
 import { toBmError } from '../aws/errors.js';
 import { BmError } from '../core/errors.js';
 import type { Aggregate } from '../logs/aggregate.js';
-import { aggregateAthena } from '../logs/athena-engine.js';
 import type { Dim } from '../logs/dims.js';
-import { aggregateInsights } from '../logs/insights.js';
-import { aggregateLocal } from '../logs/local.js';
 import type { LogLocation } from '../logs/location.js';
-import { isApplicationProfile, resolveProfiles } from '../logs/profiles.js';
 import { bundledPriceTable } from '../pricing/table.js';
-import { readLoggingConfig } from '../resources/logging.js';
-import { discoverModels, fetchFigures, FIGURES, metricDataLimiter, type ModelSeries } from './fetch.js';
+import type { ModelSeries } from './fetch.js';
 import { computeLogsReport, type LogsReport, type MetricTotals } from './logs-compute.js';
 import type { ReportWindow } from './window.js';
 
 /**
  * The logs report: where the logs are (the flags, else the Region's logging configuration), one
  * engine's aggregate, application profiles resolved for pricing, CloudWatch's totals for the
- * reconciliation (fetched while the engine runs), then the pure compute stage.
+ * reconciliation (fetched while the engine runs), then the pure compute stage. Engines and AWS
+ * clients are loaded when used: reading a local directory loads no AWS SDK client at all.
  */
 
 export type EngineName = 'local' | 'athena' | 'insights';
@@ -39,6 +35,7 @@ type Plan = { engine: 'local'; location: Extract<LogLocation, { kind: 's3' } | {
 export async function planLogs(ctx: Ctx, req: Pick<LogsReportRequest, 'logs' | 'engine'>): Promise<Plan> {
   if (req.engine === 'athena') return { engine: 'athena' };
   if (req.logs && req.logs.kind !== 'cloudwatch') return { engine: 'local', location: req.logs };
+  const { readLoggingConfig } = await import('../resources/logging.js');
   const config = await readLoggingConfig(ctx);
   if (req.engine === 'insights') return { engine: 'insights', logGroupName: config?.cloudWatchConfig?.logGroupName ?? ctx.settings.logGroupName };
   if (config?.s3Config) return { engine: 'local', location: { kind: 's3', bucket: config.s3Config.bucketName, prefix: config.s3Config.keyPrefix } };
@@ -48,10 +45,14 @@ export async function planLogs(ctx: Ctx, req: Pick<LogsReportRequest, 'logs' | '
   });
 }
 
-function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest): Promise<Aggregate> {
+async function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest): Promise<Aggregate> {
   const common = { dims: req.dims, window: req.window };
-  if (plan.engine === 'athena') return aggregateAthena(ctx, { ...common, onState: (s, ms) => req.onProgress?.(`Athena query ${s.toLowerCase()} (${Math.round(ms / 1000)} s)`) });
-  if (plan.engine === 'insights') return aggregateInsights(ctx, { ...common, logGroupName: plan.logGroupName });
+  if (plan.engine === 'athena') {
+    const { aggregateAthena } = await import('../logs/athena-engine.js');
+    return aggregateAthena(ctx, { ...common, onState: (s, ms) => req.onProgress?.(`Athena query ${s.toLowerCase()} (${Math.round(ms / 1000)} s)`) });
+  }
+  if (plan.engine === 'insights') return (await import('../logs/insights.js')).aggregateInsights(ctx, { ...common, logGroupName: plan.logGroupName });
+  const { aggregateLocal } = await import('../logs/local.js');
   return aggregateLocal(ctx, { ...common, location: plan.location, noCache: req.noCache, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
 }
 
@@ -60,6 +61,7 @@ const RECONCILED = ['invocations', 'inputTokens', 'outputTokens'] as const;
 /** CloudWatch's per-model sums for the window; a failure is reported, not thrown (the logs report stands on its own). */
 export async function metricTotals(ctx: Ctx, window: ReportWindow): Promise<MetricTotals> {
   try {
+    const { discoverModels, fetchFigures, FIGURES, metricDataLimiter } = await import('./fetch.js');
     const models = await discoverModels(ctx);
     const figures = FIGURES.filter((f) => (RECONCILED as readonly string[]).includes(f.key));
     const fetched = await fetchFigures(ctx, { models, figures, periodSeconds: window.periodSeconds, window, pointsPerQuery: 1, limiter: metricDataLimiter() });
@@ -74,8 +76,8 @@ export async function metricTotals(ctx: Ctx, window: ReportWindow): Promise<Metr
 export async function buildLogsReport(ctx: Ctx, req: LogsReportRequest): Promise<LogsReport> {
   const plan = await planLogs(ctx, req);
   const [aggregate, metrics] = await Promise.all([runEngine(ctx, plan, req), req.reconcile ? metricTotals(ctx, req.window) : Promise.resolve(null)]);
-  const apps = [...new Set(aggregate.groups.map((g) => g.model))].filter((m) => isApplicationProfile(m) && !ctx.settings.prices[m]).sort();
-  const resolved = apps.length ? await resolveProfiles(ctx, apps) : { pricedAs: new Map<string, string>(), failures: new Map<string, string>() };
+  const apps = [...new Set(aggregate.groups.map((g) => g.model))].filter((m) => /:application-inference-profile\//.test(m) && !ctx.settings.prices[m]).sort();
+  const resolved = apps.length ? await (await import('../logs/profiles.js')).resolveProfiles(ctx, apps) : { pricedAs: new Map<string, string>(), failures: new Map<string, string>() };
   const table = bundledPriceTable();
   return computeLogsReport({
     aggregate,

@@ -13,6 +13,8 @@ import { costUsd, priceFor } from '../src/lib/pricing/price.js';
 import { ConfigFileSchema } from '../src/lib/config/schema.js';
 import { runCli } from './support/cli.js';
 import { fakeAws, queryAction, s3Error, stsIdentity, when, xml } from './support/fake-aws.js';
+import { APP_SEARCH, corpusRates, defaultSpec, toUsdRates, writeCorpus } from './support/corpus.js';
+import { expectGolden } from './support/golden.js';
 
 const env = { AWS_REGION: 'us-east-1' };
 const WINDOW = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-20T06:00:00Z'];
@@ -177,5 +179,31 @@ describe('S3 access denied names the bucket and the permission (HTTP-level fake,
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Access denied reading the invocation logs in bucket team-logs: the caller needs s3:GetObject on it.');
     expect(r.stderr).toContain('arn:aws:s3:::team-logs/*');
+  });
+});
+
+describe('golden output of the logs report (what people read)', () => {
+  const SPEC = defaultSpec({ records: 600, hours: 3, malformedEvery: 200 });
+  const dir = mkdtempSync(join(tmpdir(), 'bm-golden-'));
+  writeCorpus(dir, SPEC);
+  const cwd = mkdtempSync(join(tmpdir(), 'bm-'));
+  const rates = corpusRates(SPEC);
+  writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ prices: { [APP_SEARCH(SPEC.account, SPEC.region)]: toUsdRates(rates[APP_SEARCH(SPEC.account, SPEC.region)]!) } }));
+  const window = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-20T03:00:00Z'];
+  test.each<[string, string[], Record<string, string>]>([
+    ['table-100.txt', ['--by', 'tag:team'], { COLUMNS: '100' }],
+    ['table-200.txt', ['--by', 'role,tag:env'], { COLUMNS: '200' }],
+    ['hour.md', ['--by', 'hour,operation', '--output', 'markdown'], {}],
+    ['by-team.csv', ['--by', 'tag:team,model', '--output', 'csv'], {}],
+    ['by-application.json', ['--by', 'application', '--json'], {}],
+  ])('%s', async (file, args, extraEnv) => {
+    const r = await runCli(['report', ...args, '--logs', dir, '--no-reconcile', ...window], { env: { ...env, ...extraEnv }, cwd, now });
+    expect(r.code).toBe(0);
+    expectGolden(`logs/${file}`, r.stdout.split(dir).join('<DIR>'));
+    if (file === 'hour.md') {
+      // Time first: hours in order, each hour's operations by cost.
+      const hours = r.stdout.split('\n').filter((l) => l.startsWith('| 2026')).map((l) => l.split(' | ')[0]);
+      expect(hours).toEqual([...hours].sort());
+    }
   });
 });

@@ -37,8 +37,8 @@ interface Files {
 
 /** The files of a local directory that can hold the window. Local checks only. */
 export function localFiles(path: string, window: SqlWindow): { files: string[]; bytes: number; skipped: number } {
-  const scan = scanDirectory(path, (rel, size) => isLogFileKey(rel, size) && pathMayHold(rel, window) && !hasGlobChars(rel));
-  return scan;
+  // DuckDB would expand glob characters in a file name: such files cannot be read as they are.
+  return scanDirectory(path, (rel, size) => isLogFileKey(rel, size) && pathMayHold(rel, window) && !hasGlobChars(join(path, rel)));
 }
 
 /** Throws a usage error when a directory holds no log file for the window (before any request). */

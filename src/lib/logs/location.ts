@@ -31,6 +31,7 @@ export function parseLogsArg(raw: string, cwd: string): LogLocation {
   const path = isAbsolute(raw) ? raw : resolve(cwd, raw);
   if (!existsSync(path)) throw usageError(`--logs: ${path} does not exist (give a directory of *.json.gz / *.json log files, or s3://BUCKET/PREFIX)`);
   if (!statSync(path).isDirectory()) throw usageError(`--logs: ${path} is not a directory`);
+  if (/[*?[\]{}]/.test(path)) throw usageError(`--logs: ${path} contains one of * ? [ ] { }, which the log reader (DuckDB) treats as a pattern: use a path without them (e.g. a symbolic link)`);
   return { kind: 'dir', path };
 }
 

@@ -119,10 +119,12 @@ const latencyFields = (l: Latency | undefined): Pick<LogsFigures, 'latencyP50Ms'
   latencyP99Ms: l?.p99 === null || l?.p99 === undefined ? null : round(l.p99, 3),
 });
 
-/** Highest cost first, then most invocations, then by the group's values. */
+/** Highest cost first, then most invocations, then by the group's values; by time first when the first dimension is day or hour. */
 export function sortLogRows(rows: LogsRow[], dims: Dim[]): LogsRow[] {
   const label = (r: LogsRow): string => dims.map((d) => r[d.name]).join('\u0000');
-  return [...rows].sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || b.invocations - a.invocations || label(a).localeCompare(label(b)));
+  const first = dims[0];
+  const byTime = first && (first.kind === 'day' || first.kind === 'hour') ? (a: LogsRow, b: LogsRow): number => (a[first.name] ?? '').localeCompare(b[first.name] ?? '') : () => 0;
+  return [...rows].sort((a, b) => byTime(a, b) || (b.costUsd ?? -1) - (a.costUsd ?? -1) || b.invocations - a.invocations || label(a).localeCompare(label(b)));
 }
 
 export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: Set<string>; noHourRate: Set<string> } {

@@ -132,6 +132,22 @@ describe('the local engine (DuckDB)', () => {
   });
 });
 
+describe('the local engine plugs in other JSON logs (CloudTrail files: one document of Records)', () => {
+  test('whole-document files with a column spec and SQL of their own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-ct-'));
+    writeFileSync(join(dir, 'a.json.gz'), gzipSync(JSON.stringify({ Records: [{ eventName: 'InvokeModel', userIdentity: { arn: 'u1' } }, { eventName: 'Converse', userIdentity: { arn: 'u2' } }, { eventName: 'Converse', userIdentity: { arn: 'u2' } }] })));
+    const r = await queryJsonFiles({
+      files: [join(dir, 'a.json.gz')],
+      columns: "{Records: 'STRUCT(eventName VARCHAR, userIdentity STRUCT(arn VARCHAR))[]'}",
+      format: 'unstructured',
+      view: 'trail',
+      sql: 'SELECT r.userIdentity.arn AS who, count(*) AS n FROM (SELECT unnest(Records) AS r FROM trail) GROUP BY 1 ORDER BY 1',
+      tempDir: dir,
+    });
+    expect(r.rows).toEqual([{ who: 'u1', n: 1 }, { who: 'u2', n: 2 }]);
+  });
+});
+
 describe('pricing per record', () => {
   test('1-hour cache writes at the 1-hour rate (2x input for Claude), with the geographic premium', () => {
     const p = priceFor('us.anthropic.claude-sonnet-4-5-20250929-v1:0')!;

@@ -13,6 +13,8 @@ export interface JsonQuery {
   files: string[];
   /** The `columns={…}` argument of read_json: the declared fields; undeclared keys are skipped. */
   columns: string;
+  /** One record per line (invocation logs, the default), or whole JSON documents (e.g. CloudTrail's `{"Records": […]}`). */
+  format?: 'newline_delimited' | 'unstructured';
   /** The name the SQL reads the files by. */
   view: string;
   sql: string;
@@ -40,10 +42,10 @@ export function hasGlobChars(file: string): boolean {
 
 const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-export function jsonViewSql(view: string, files: string[], columns: string): string {
+export function jsonViewSql(view: string, files: string[], columns: string, format: JsonQuery['format'] = 'newline_delimited'): string {
   // Each file's compression from its extension (.json.gz gzip, .json plain); a bad line becomes an
   // all-NULL row (counted by the caller) instead of failing the query.
-  return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_json([${files.map(quote).join(', ')}], format = 'newline_delimited', compression = 'auto_detect', ignore_errors = true, maximum_object_size = 67108864, columns = ${columns})`;
+  return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_json([${files.map(quote).join(', ')}], format = '${format}', compression = 'auto_detect', ignore_errors = true, maximum_object_size = 67108864, columns = ${columns})`;
 }
 
 /** The file a DuckDB IO error names, when it names one of ours. */
@@ -75,7 +77,7 @@ export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
     for (;;) {
       if (!files.length) return { rows: [], unreadable };
       try {
-        await connection.run(jsonViewSql(q.view, files, q.columns));
+        await connection.run(jsonViewSql(q.view, files, q.columns, q.format));
         const reader = await connection.runAndReadAll(q.sql);
         return { rows: reader.getRowObjectsJS().map(plainRow), unreadable };
       } catch (err) {

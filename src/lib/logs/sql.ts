@@ -3,7 +3,7 @@ import type { Dim } from './dims.js';
 /**
  * THE aggregation: one SQL text for both engines (DuckDB locally, Athena/Trino in AWS), over a
  * relation shaped like the invocation log record (src/lib/logs/schema.ts). Where the two SQL
- * dialects differ, a small dialect map says how; everything else (FILTER clauses, GROUPING SETS,
+ * dialects differ, a small dialect map says how; everything else (CASE, GROUPING SETS,
  * try(), regexp_extract, substr) is written once and means the same in both.
  *
  * One pass over the data: a single GROUP BY GROUPING SETS gives, in one scan (Athena bills per
@@ -127,14 +127,15 @@ export function aggregationSql(req: AggregationRequest): string {
   const ts = `substr("timestamp", 1, 19)`;
   const inWindow = `${ts} >= ${lit(isoSecond(window.start))} AND ${ts} < ${lit(isoSecond(window.end))}`;
   const notRecord = `("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog')`;
-  const ok = 'ok';
-  const good = `${ok} AND NOT failed`;
-  return `WITH records AS (
+  // Each row's figures are gated once here (NULL when they do not count), so that the aggregates
+  // need no FILTER clause: a line that is not a record counts only as malformed; latency counts
+  // for successful records only.
+  const when = (cond: string, expr: string): string => `CASE WHEN ${cond} THEN ${expr} END`;
+  return `WITH base AS (
   SELECT
     ${dims.map((d, i) => `${dimExpr(d, dialect)} AS ${g[i]}`).join(',\n    ')},
     coalesce("modelId", '(unknown)') AS model,
     "schemaType" = 'ModelInvocationLog' AS ok,
-    ${notRecord} AS not_record,
     "errorCode" IS NOT NULL AS failed,
     "input".inputTokenCount AS input_tokens,
     "output".outputTokenCount AS output_tokens,
@@ -145,22 +146,36 @@ export function aggregationSql(req: AggregationRequest): string {
   FROM ${req.relation}
   WHERE ${dialect.scanFilter(window)}
     AND (${notRecord} OR (${inWindow}))
+),
+records AS (
+  SELECT
+    ${[...g, 'model'].join(', ')},
+    ${when('ok', '1')} AS invocation,
+    ${when('ok AND failed', '1')} AS error,
+    ${when('NOT coalesce(ok, false)', '1')} AS not_record,
+    ${when('ok', 'input_tokens')} AS input_tokens,
+    ${when('ok', 'output_tokens')} AS output_tokens,
+    ${when('ok', 'cache_read_tokens')} AS cache_read_tokens,
+    ${when('ok', 'cache_write_tokens')} AS cache_write_tokens,
+    ${when('ok', 'cache_write_1h_tokens')} AS cache_write_1h_tokens,
+    ${when('ok AND NOT failed', 'latency_ms')} AS latency_ms
+  FROM base
 )
 SELECT
   CASE WHEN model IS NOT NULL THEN 'group' WHEN ${g[0]} IS NOT NULL THEN 'latency' ELSE 'total' END AS kind,
   ${[...g, 'model'].join(', ')},
-  count(*) FILTER (WHERE ${ok}) AS invocations,
-  sum(input_tokens) FILTER (WHERE ${ok}) AS input_tokens,
-  sum(output_tokens) FILTER (WHERE ${ok}) AS output_tokens,
-  sum(cache_read_tokens) FILTER (WHERE ${ok}) AS cache_read_tokens,
-  sum(cache_write_tokens) FILTER (WHERE ${ok}) AS cache_write_tokens,
-  sum(cache_write_1h_tokens) FILTER (WHERE ${ok}) AS cache_write_1h_tokens,
-  count(*) FILTER (WHERE ${ok} AND failed) AS errors,
-  count(latency_ms) FILTER (WHERE ${good}) AS latency_count,
-  ${dialect.percentile('latency_ms', 0.5)} FILTER (WHERE ${good}) AS p50,
-  ${dialect.percentile('latency_ms', 0.9)} FILTER (WHERE ${good}) AS p90,
-  ${dialect.percentile('latency_ms', 0.99)} FILTER (WHERE ${good}) AS p99,
-  count(*) FILTER (WHERE not_record) AS malformed
+  count(invocation) AS invocations,
+  sum(input_tokens) AS input_tokens,
+  sum(output_tokens) AS output_tokens,
+  sum(cache_read_tokens) AS cache_read_tokens,
+  sum(cache_write_tokens) AS cache_write_tokens,
+  sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
+  count(error) AS errors,
+  count(latency_ms) AS latency_count,
+  ${dialect.percentile('latency_ms', 0.5)} AS p50,
+  ${dialect.percentile('latency_ms', 0.9)} AS p90,
+  ${dialect.percentile('latency_ms', 0.99)} AS p99,
+  count(not_record) AS malformed
 FROM records
 GROUP BY GROUPING SETS ((${[...g, 'model'].join(', ')}), (${g.join(', ')}), ())`;
 }

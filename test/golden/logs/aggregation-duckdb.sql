@@ -1,4 +1,4 @@
-WITH records AS (
+WITH base AS (
   SELECT
     coalesce("identity".arn, '(unknown)') AS g0,
     coalesce(nullif(regexp_extract("identity".arn, '^(arn:[^:]+:sts::[0-9]+:assumed-role/[^/]+)/', 1), ''), "identity".arn, '(unknown)') AS g1,
@@ -6,7 +6,6 @@ WITH records AS (
     CASE WHEN "modelId" LIKE '%:application-inference-profile/%' THEN "modelId" ELSE '(none)' END AS g3,
     coalesce("modelId", '(unknown)') AS model,
     "schemaType" = 'ModelInvocationLog' AS ok,
-    ("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog') AS not_record,
     "errorCode" IS NOT NULL AS failed,
     "input".inputTokenCount AS input_tokens,
     "output".outputTokenCount AS output_tokens,
@@ -17,21 +16,35 @@ WITH records AS (
   FROM invocation_log
   WHERE TRUE
     AND (("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog') OR (substr("timestamp", 1, 19) >= '2026-11-20T00:00:00' AND substr("timestamp", 1, 19) < '2026-11-20T06:00:00'))
+),
+records AS (
+  SELECT
+    g0, g1, g2, g3, model,
+    CASE WHEN ok THEN 1 END AS invocation,
+    CASE WHEN ok AND failed THEN 1 END AS error,
+    CASE WHEN NOT coalesce(ok, false) THEN 1 END AS not_record,
+    CASE WHEN ok THEN input_tokens END AS input_tokens,
+    CASE WHEN ok THEN output_tokens END AS output_tokens,
+    CASE WHEN ok THEN cache_read_tokens END AS cache_read_tokens,
+    CASE WHEN ok THEN cache_write_tokens END AS cache_write_tokens,
+    CASE WHEN ok THEN cache_write_1h_tokens END AS cache_write_1h_tokens,
+    CASE WHEN ok AND NOT failed THEN latency_ms END AS latency_ms
+  FROM base
 )
 SELECT
   CASE WHEN model IS NOT NULL THEN 'group' WHEN g0 IS NOT NULL THEN 'latency' ELSE 'total' END AS kind,
   g0, g1, g2, g3, model,
-  count(*) FILTER (WHERE ok) AS invocations,
-  sum(input_tokens) FILTER (WHERE ok) AS input_tokens,
-  sum(output_tokens) FILTER (WHERE ok) AS output_tokens,
-  sum(cache_read_tokens) FILTER (WHERE ok) AS cache_read_tokens,
-  sum(cache_write_tokens) FILTER (WHERE ok) AS cache_write_tokens,
-  sum(cache_write_1h_tokens) FILTER (WHERE ok) AS cache_write_1h_tokens,
-  count(*) FILTER (WHERE ok AND failed) AS errors,
-  count(latency_ms) FILTER (WHERE ok AND NOT failed) AS latency_count,
-  quantile_cont(latency_ms, 0.5) FILTER (WHERE ok AND NOT failed) AS p50,
-  quantile_cont(latency_ms, 0.9) FILTER (WHERE ok AND NOT failed) AS p90,
-  quantile_cont(latency_ms, 0.99) FILTER (WHERE ok AND NOT failed) AS p99,
-  count(*) FILTER (WHERE not_record) AS malformed
+  count(invocation) AS invocations,
+  sum(input_tokens) AS input_tokens,
+  sum(output_tokens) AS output_tokens,
+  sum(cache_read_tokens) AS cache_read_tokens,
+  sum(cache_write_tokens) AS cache_write_tokens,
+  sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
+  count(error) AS errors,
+  count(latency_ms) AS latency_count,
+  quantile_cont(latency_ms, 0.5) AS p50,
+  quantile_cont(latency_ms, 0.9) AS p90,
+  quantile_cont(latency_ms, 0.99) AS p99,
+  count(not_record) AS malformed
 FROM records
 GROUP BY GROUPING SETS ((g0, g1, g2, g3, model), (g0, g1, g2, g3), ())

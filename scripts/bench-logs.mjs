@@ -145,7 +145,12 @@ function compareEngines(root, env, c) {
     rmSync(scratch, { recursive: true, force: true });
   }
   const agree = Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, sameSums(v, c.truth.principals)]));
-  return { hasJq, files: files.length, times: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.length ? median(v) : null])), peakRss: rss.length ? Math.max(...rss) : null, agree, jqCmd };
+  return {
+    hasJq,
+    files: files.length,
+    times: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.length ? median(v) : null])),
+    fastest: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.length ? Math.min(...v) : null])),
+    peakRss: rss.length ? Math.max(...rss) : null, agree, jqCmd };
 }
 
 /** Two reports over the same S3 window on moto: the second lists and downloads nothing. */
@@ -192,6 +197,7 @@ export async function benchLogs({ root, moto, env }) {
   const loadAfter = loadavg()[0];
   const s3 = await secondReport(root, moto, env);
   const t = engines.times;
+  const f = engines.fastest;
   const vsJq = t.jq && t.cli ? t.jq / t.cli : null;
   const vsBare = t.cli / t.bare;
   const duckVsNode = t.node / t.bare;
@@ -212,12 +218,14 @@ export async function benchLogs({ root, moto, env }) {
     `Each method computes the per-principal invocations, input, output, cache-read and cache-write sums of the same files over the same window; the figures are medians of ${ROUNDS} rounds of whole processes, the methods taking turns (each round starts with the next one). ` +
       `Load average when the comparison started and ended: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)} on ${cpus().length} cores (other work on the machine slows the two-threaded DuckDB more than single-threaded jq).`,
     '',
-    '| method | wall time | vs the CLI |',
-    '|---|---:|---:|',
-    `| \`bedrock-monitor report --by principal --logs DIR --no-reconcile --json\` (DuckDB, whole CLI) | ${secs(t.cli)} | 1.00× |`,
-    `| bare DuckDB \`read_json\` query in a node process (5 columns, no pricing, no percentiles) | ${secs(t.bare)} | ${(t.bare / t.cli).toFixed(2)}× |`,
-    `| plain Node streaming: gunzip + JSON.parse per line, ${cpus().length} worker threads | ${secs(t.node)} | ${(t.node / t.cli).toFixed(2)}× |`,
-    `| \`zcat … \\| jq\` (one jq process; malformed lines skipped with fromjson?) | ${t.jq ? secs(t.jq) : 'jq not installed'} | ${t.jq ? `${(t.jq / t.cli).toFixed(2)}×` : ''} |`,
+    '| method | median | vs the CLI | fastest | vs the CLI |',
+    '|---|---:|---:|---:|---:|',
+    `| \`bedrock-monitor report --by principal --logs DIR --no-reconcile --json\` (DuckDB, whole CLI) | ${secs(t.cli)} | 1.00× | ${secs(f.cli)} | 1.00× |`,
+    `| bare DuckDB \`read_json\` query in a node process (5 columns, no pricing, no percentiles) | ${secs(t.bare)} | ${(t.bare / t.cli).toFixed(2)}× | ${secs(f.bare)} | ${(f.bare / f.cli).toFixed(2)}× |`,
+    `| plain Node streaming: gunzip + JSON.parse per line, ${cpus().length} worker threads | ${secs(t.node)} | ${(t.node / t.cli).toFixed(2)}× | ${secs(f.node)} | ${(f.node / f.cli).toFixed(2)}× |`,
+    `| \`zcat … \\| jq\` (one jq process; malformed lines skipped with fromjson?) | ${t.jq ? secs(t.jq) : 'jq not installed'} | ${t.jq ? `${(t.jq / t.cli).toFixed(2)}×` : ''} | ${f.jq ? secs(f.jq) : ''} | ${f.jq ? `${(f.jq / f.cli).toFixed(2)}×` : ''} |`,
+    '',
+    'The targets below are judged on the medians; the fastest run of each shows what the machine gives when nothing else runs.',
     '',
     `Peak resident memory of the CLI process (from /usr/bin/time): ${engines.peakRss ? mib(engines.peakRss) : 'not measured'} (DuckDB is given a 320 MB memory limit).`,
     '',

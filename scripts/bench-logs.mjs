@@ -100,6 +100,7 @@ function compareEngines(root, env, c) {
   writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ prices: Object.fromEntries([APP_SEARCH, APP_SUPPORT].map((f) => f(c.spec.account, c.spec.region)).map((a) => [a, toUsdRates(rates[a])])) }));
   const cliArgs = [join(root, 'bin/bedrock-monitor.js'), 'report', '--by', 'principal', '--logs', c.dir, '--no-reconcile', '--since', `${start}Z`, '--until', `${end}Z`, '--json', '--config', join(cwd, 'bedrock-monitor.config.json')];
   const hasJq = spawnSync('sh', ['-c', 'command -v jq'], { encoding: 'utf8' }).status === 0;
+  if (!hasJq) console.error('jq is not installed: the zcat | jq comparison is skipped and its target reported as not met (Debian/Ubuntu: apt-get install -y jq)');
   const jqCmd = `xargs -a '${list}' zcat | jq -ncR '${jqProgram(start, end).replace(/'/g, "'\\''")}'`;
   const times = { cli: [], bare: [], jq: [], node: [] };
   const rss = [];

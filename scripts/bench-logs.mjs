@@ -66,13 +66,13 @@ function run(cmd, args, env, { shell = false } = {}) {
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const rssFile = join(tmpdir(), `bm-bench-rss-${process.pid}`);
   const [c, a] = shell ? ['sh', ['-c', args]] : [cmd, args];
-  const full = timeBin ? [timeBin, ['-f', '%M', '-o', rssFile, c, ...a]] : [c, a];
+  const full = timeBin ? [timeBin, ['-f', '%M %U %S', '-o', rssFile, c, ...a]] : [c, a];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(full[0], full[1], { env, encoding: 'utf8', maxBuffer: 512 * 2 ** 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${shell ? args : `${cmd} ${args.join(' ')}`} exited ${r.status}: ${r.stderr?.slice(0, 2000)}`);
-  const rss = timeBin ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) * 1024 : null;
-  return { ms, rss, stdout: r.stdout };
+  const [kb, user, sys] = timeBin ? readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [];
+  return { ms, rss: timeBin ? kb * 1024 : null, cpuMs: timeBin ? (user + sys) * 1000 : null, stdout: r.stdout };
 }
 
 // Timestamps are compared by their first 19 characters (to the second): "…T00:00:00.359Z" sorts before "…T00:00:00Z" as text.
@@ -103,6 +103,11 @@ function compareEngines(root, env, c) {
   if (!hasJq) console.error('jq is not installed: the zcat | jq comparison is skipped and its target reported as not met (Debian/Ubuntu: apt-get install -y jq)');
   const jqCmd = `xargs -a '${list}' zcat | jq -ncR '${jqProgram(start, end).replace(/'/g, "'\\''")}'`;
   const times = { cli: [], bare: [], jq: [], node: [] };
+  const cpu = { cli: [], bare: [], jq: [], node: [] };
+  const timed = (name, r) => {
+    if (r.cpuMs !== null) cpu[name].push(r.cpuMs);
+    return r.ms;
+  };
   const rss = [];
   const answers = {};
   try {
@@ -111,24 +116,24 @@ function compareEngines(root, env, c) {
         const r = run(process.execPath, cliArgs, env);
         if (r.rss) rss.push(r.rss);
         answers.cli = Object.fromEntries(JSON.parse(r.stdout).rows.map((x) => [x.principal, [x.invocations, x.inputTokens, x.outputTokens, x.cacheReadTokens, x.cacheWriteTokens]]));
-        return r.ms;
+        return timed('cli', r);
       },
       bare: () => {
         const r = run(process.execPath, [duckFile, list, start, end], env);
         answers.bare = JSON.parse(r.stdout);
-        return r.ms;
+        return timed('bare', r);
       },
       node: () => {
         const r = run(process.execPath, [nodeFile, list, start, end, String(cpus().length)], env);
         answers.node = JSON.parse(r.stdout);
-        return r.ms;
+        return timed('node', r);
       },
       ...(hasJq
         ? {
             jq: () => {
               const r = run('sh', jqCmd, env, { shell: true });
               answers.jq = JSON.parse(r.stdout);
-              return r.ms;
+              return timed('jq', r);
             },
           }
         : {}),
@@ -151,6 +156,7 @@ function compareEngines(root, env, c) {
     files: files.length,
     times: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.length ? median(v) : null])),
     fastest: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.length ? Math.min(...v) : null])),
+    cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v.length ? median(v) : null])),
     peakRss: rss.length ? Math.max(...rss) : null, agree, jqCmd };
 }
 
@@ -226,7 +232,15 @@ export async function benchLogs({ root, moto, env }) {
     `| plain Node streaming: gunzip + JSON.parse per line, ${cpus().length} worker threads | ${secs(t.node)} | ${(t.node / t.cli).toFixed(2)}× | ${secs(f.node)} | ${(f.node / f.cli).toFixed(2)}× |`,
     `| \`zcat … \\| jq\` (one jq process; malformed lines skipped with fromjson?) | ${t.jq ? secs(t.jq) : 'jq not installed'} | ${t.jq ? `${(t.jq / t.cli).toFixed(2)}×` : ''} | ${f.jq ? secs(f.jq) : ''} | ${f.jq ? `${(f.jq / f.cli).toFixed(2)}×` : ''} |`,
     '',
-    'The targets below are judged on the medians; the fastest run of each shows what the machine gives when nothing else runs.',
+    'The targets below are judged on the median wall times; the fastest run of each shows what the machine gives when nothing else runs.',
+    ...(engines.cpu.cli
+      ? [
+          '',
+          `CPU time (user + system, median, all threads and child processes; unlike wall time, little affected by other work on the machine): CLI ${secs(engines.cpu.cli)}, ` +
+            `bare DuckDB ${secs(engines.cpu.bare)} (the CLI uses ${(engines.cpu.cli / engines.cpu.bare).toFixed(2)}× as much), Node streaming ${secs(engines.cpu.node)}` +
+            (engines.cpu.jq ? `, zcat | jq ${secs(engines.cpu.jq)} (${(engines.cpu.jq / engines.cpu.cli).toFixed(1)}× the CLI's).` : '.'),
+        ]
+      : []),
     '',
     `Peak resident memory of the CLI process (from /usr/bin/time): ${engines.peakRss ? mib(engines.peakRss) : 'not measured'} (DuckDB is given a 320 MB memory limit).`,
     '',

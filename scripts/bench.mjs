@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Moto } from '../.build/test/support/emulator.js';
 import { putMetrics, seedingClients, syntheticUsage } from '../.build/test/support/synthetic.js';
 import { cloudTrailCorpus, writeCorpus } from '../.build/test/support/cloudtrail.js';
+import { benchLogs } from './bench-logs.mjs';
 
 // The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -66,6 +67,7 @@ async function measure(name, prepare, args, runs = RUNS) {
 }
 
 const rows = [];
+let logs = { targets: [], lines: [] };
 try {
   rows.push(await measure('setup-all --yes, empty account', () => moto.reset(), ['setup-all', '--yes', '--email', 'oncall@example.com']));
   rows.push(
@@ -106,6 +108,8 @@ try {
       )),
     });
   }
+  // Who spent what: the invocation-log engines on a 1 GB corpus (see scripts/bench-logs.mjs).
+  logs = await benchLogs({ root, moto, env });
 } finally {
   await moto.stop();
 }
@@ -158,6 +162,7 @@ const targets = [
   // Start-up (node, DuckDB) dominates small directories: the rate is a target for the large one.
   ['audit over CloudTrail files, 100,000 calls per window: at least 50,000 records per second', `${recordsPerSecond(auditRows.at(-1)).toLocaleString('en-US')}/s`, recordsPerSecond(auditRows.at(-1)) >= 50_000],
   ['--help within 2× bare node', `${(startup['bedrock-monitor --help'] / bare).toFixed(2)}×`, startup['bedrock-monitor --help'] / bare <= 2],
+  ...logs.targets,
 ];
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -195,6 +200,7 @@ const lines = [
   '|---:|---:|---:|---:|---:|',
   ...auditRows.map((r) => `| ${r.calls.toLocaleString('en-US')} | ${r.records.toLocaleString('en-US')} | ${r.files} | ${ms(r.timeMs)} | ${recordsPerSecond(r).toLocaleString('en-US')} |`),
   '',
+  ...logs.lines,
   '## Targets',
   '',
   '| target | measured | met |',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run demo: the whole product on a local AWS emulator (moto), no AWS account needed.
-// setup-all → seed 24 h of SYNTHETIC Bedrock usage → status → report → cleanup; moto is always stopped.
+// setup-all → seed 24 h of SYNTHETIC Bedrock usage → status → report → who spent what (logs) → cleanup;
+// moto is always stopped.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { Moto, MOTO_MISSING } from '../.build/test/support/emulator.js';
 import { DEMO_MODELS, putLogRecords, putMetrics, seedingClients, syntheticLogRecords, syntheticUsage } from '../.build/test/support/synthetic.js';
 import { cloudTrailCorpus, writeCorpus } from '../.build/test/support/cloudtrail.js';
+import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { APP_SEARCH, APP_SUPPORT, corpusRates, defaultSpec, putCorpus, toUsdRates } from '../.build/test/support/corpus.js';
 
 // The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -53,7 +56,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 // The demo's settings live in a throwaway config file, as a team's would in their repository.
 const configDir = mkdtempSync(join(tmpdir(), 'bedrock-monitor-demo-'));
 const config = join(configDir, 'bedrock-monitor.config.json');
-const DEMO_CONFIG = { alarms: { emails: ['oncall@example.com'], thresholds: { costUsdPerHour: 5 } }, budget: { monthlyUsd: 200 } };
+// The synthetic logs' application inference profiles, priced by override (moto has no GetInferenceProfile).
+const appPrices = Object.fromEntries([APP_SEARCH, APP_SUPPORT].map((f) => f(ACCOUNT, REGION)).map((arn) => [arn, toUsdRates(corpusRates({ account: ACCOUNT, region: REGION })[arn])]));
+const DEMO_CONFIG = { alarms: { emails: ['oncall@example.com'], thresholds: { costUsdPerHour: 5 } }, budget: { monthlyUsd: 200 }, prices: appPrices };
 writeFileSync(config, JSON.stringify(DEMO_CONFIG, null, 2));
 
 /** SYNTHETIC Bedrock quotas for the demo models, named as Service Quotas names them (see README, "Quota headroom"). */
@@ -88,11 +93,12 @@ try {
     AWS_CONFIG_FILE: '/nonexistent',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
     CI: 'true', // unattended: no prompts
+    XDG_CACHE_HOME: join(configDir, 'cache'), // the log cache, removed with the config
   };
   const cli = (args) => run(env, [...args, '--config', config]);
 
   banner('1. setup-all: role, bucket, log group, topic, logging, dashboard, alarms, budget');
-  console.log(`config: ${JSON.stringify(DEMO_CONFIG)}`);
+  console.log(`config: ${JSON.stringify({ ...DEMO_CONFIG, prices: '(the two synthetic application inference profiles, priced by override)' })}`);
   failed ||= cli(['setup-all', '--yes']);
 
   banner('2. Seeding 24 hours of SYNTHETIC Bedrock usage (clearly labelled; not real traffic)');
@@ -111,7 +117,25 @@ try {
   banner('4. report --hours 24 (the emulator cannot compute percentiles: those show as n/a)');
   failed ||= cli(['report', '--hours', '24']);
 
-  banner('4b. report --quotas: peak tokens and requests per minute against Service Quotas (SYNTHETIC quotas)');
+  banner('5. Who spent what: report --by role / --by tag:team read the invocation logs in S3 (SYNTHETIC logs)');
+  {
+    // moto applies the bucket's TLS-only Deny to plain-HTTP object requests (real S3 over HTTPS is not
+    // affected): the demo lifts that statement so that it can write and read the emulated bucket.
+    const bucket = `bedrock-logs-${ACCOUNT}-${REGION}`;
+    const s3 = new S3Client({ region: REGION, endpoint: moto.url, forcePathStyle: true, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } });
+    const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy);
+    policy.Statement = policy.Statement.filter((st) => st.Sid !== 'DenyInsecureTransport');
+    await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
+    const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 23 * 3_600_000);
+    const truth = await putCorpus(s3, bucket, defaultSpec({ records: 6000, start, hours: 23, filesPerHour: 4, bodyBytes: 800, account: ACCOUNT, region: REGION, malformedEvery: 2000 }));
+    console.log(`${truth.totals.invocations} synthetic invocation records in ${truth.objects} objects under s3://${bucket}/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/${REGION}/ (${truth.groups.principal.size} principals, ${truth.malformedLines} malformed lines, data/ bodies and a permission-check object to skip)`);
+    // The demo's metrics and logs are separate synthetic sets, so they are not reconciled here.
+    failed ||= cli(['report', '--hours', '24', '--by', 'role', '--no-reconcile']);
+    failed ||= cli(['report', '--hours', '24', '--by', 'tag:team', '--no-reconcile']);
+  }
+
+
+  banner('6. report --quotas: peak tokens and requests per minute against Service Quotas (SYNTHETIC quotas)');
   // moto has no Service Quotas for Bedrock: the emulator serves these made-up values, in the names
   // ListServiceQuotas uses, so that the headroom table has something to compare against.
   moto.setBedrockQuotas(syntheticQuotas());
@@ -122,7 +146,7 @@ try {
   failed ||= cli(['report', '--since', hourStart.toISOString(), '--until', hourEnd.toISOString(), '--quotas']);
 
 
-  banner('Audit: the CloudTrail trail for Bedrock, then who called Bedrock in SYNTHETIC CloudTrail files');
+  banner('7. Audit: the CloudTrail trail for Bedrock, then who called Bedrock in SYNTHETIC CloudTrail files');
   const auditConfig = join(configDir, 'audit.config.json');
   writeFileSync(auditConfig, JSON.stringify({ alarms: { emails: ['oncall@example.com'] }, audit: { enabled: true } }, null, 2));
   console.log('config: {"audit": {"enabled": true}}');
@@ -134,7 +158,7 @@ try {
   failed ||= cli(['audit', '--logs', trailDir, '--hours', '24']);
   failed ||= cli(['audit', '--logs', trailDir, '--hours', '24', '--denied', '--by', 'source-ip']);
 
-  banner('5. cleanup --yes: remove everything setup created (the audit trail too, though this config has audit off)');
+  banner('8. cleanup --yes: remove everything setup created (the audit trail too, though this config has audit off)');
   failed ||= cli(['cleanup', '--yes']);
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);

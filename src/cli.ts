@@ -22,6 +22,7 @@ import audit from './commands/audit.js';
 import auditTrail from './commands/audit-trail.js';
 import prices from './commands/prices.js';
 import budget from './commands/budget.js';
+import athenaTable from './commands/athena-table.js';
 
 /** In the order `--help` lists them: setup-all first, the single steps after the everyday commands. */
 const COMMANDS = [
@@ -40,6 +41,7 @@ const COMMANDS = [
   alarms,
   auditTrail,
   budget,
+  athenaTable,
 ] as CommandSpec<never>[];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -23,7 +23,8 @@ describe('one error path', () => {
   test.each<[string, string[], RegExp]>([
     ['unknown option', ['status', '--dry-run', '--json'], /^unknown option '--dry-run'$/],
     ['bad flag value', ['report', '--hours', 'x', '--json'], /^--hours: "x" is not a non-negative number$/],
-    ['bad choice', ['report', '--by', 'week', '--output', 'json'], /^--by: "week" is not one of day$/],
+    ['bad choice', ['report', '--engine', 'spark', '--output', 'json'], /^--engine: "spark" is not one of local, athena, insights$/],
+    ['bad value', ['report', '--by', 'week', '--output', 'json'], /^--by: "week" is not a dimension \(use model, day, hour, principal, role, application, operation, tag:KEY\)$/],
     ['unknown command', ['setup', '--json'], /^unknown command 'setup'$/],
     ['missing argument', ['config', 'set', 'region', '--json'], /^missing required argument 'value'$/],
     ['too many arguments', ['status', 'now', '--json'], /too many arguments/],

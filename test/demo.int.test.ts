@@ -29,13 +29,17 @@ describe('the real binary', () => {
     expect(r.stdout).not.toContain('\u001b[');
     expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning|ExperimentalWarning/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Done: 22 resources created or updated in us-east-1.');
-    expect(r.stdout).toContain('All 22 resources are as configured.');
+    expect(r.stdout).toContain('Done: 26 resources created or updated in us-east-1.');
+    expect(r.stdout).toContain('All 26 resources are as configured.');
     expect(r.stdout).toMatch(/created\s+budget\s+bedrock-monitor-monthly/);
     expect(r.stdout).toContain('Quota headroom: peak per minute in the window against Service Quotas');
     expect(r.stdout).toMatch(/us\.anthropic\.claude-sonnet-4-5-20250929-v1:0\s+cross-region\s+[\d,]+\s+6,000\s+\d+\.\d%/);
     expect(r.stdout).toMatch(/TOTAL\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toContain('SYNTHETIC');
+    // Who spent what, from the invocation logs in the (emulated) log bucket.
+    expect(r.stdout).toMatch(/ROLE\s+INVOCATIONS/);
+    expect(r.stdout).toMatch(/assumed-role\/ChatService\s+[\d,]+/);
+    expect(r.stdout).toMatch(/TAG:TEAM\s+INVOCATIONS/);
     expect(r.stdout).toMatch(/deleted\s+iam-role/);
     expect(r.stdout).toMatch(/created\s+cloudtrail-trail\s+bedrock-monitor-trail/);
     expect(r.stdout).toMatch(/user\/mallory\s+[\d,]+\s+[\d,]+\s+[\d,]+/);
@@ -56,7 +60,7 @@ describe('the real binary', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const help = await run(['bin/bedrock-monitor.js', '--help']);
     expect(help.code).toBe(0);
-    for (const c of ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging', 'dashboard', 'alarms', 'report', 'setup-all', 'cleanup', 'status']) {
+    for (const c of ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging', 'dashboard', 'alarms', 'athena-table', 'report', 'setup-all', 'cleanup', 'status']) {
       expect(help.stdout).toContain(c);
     }
     expect(help.stderr).toBe('');

@@ -76,7 +76,7 @@ describe('settings that last', () => {
     expect(next.code).toBe(0);
     expect(next.stderr).not.toMatch(/AWS Region to monitor|Alert email addresses|for next time/);
     expect(next.stdout).toBe(
-      'Nothing to change: all 16 resources in eu-west-1 are as configured.\n\nNext:\n  Dashboard: https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/BedrockUsageMonitoring\n',
+      'Nothing to change: all 20 resources in eu-west-1 are as configured.\n\nNext:\n  Dashboard: https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/BedrockUsageMonitoring\n',
     );
   });
 });
@@ -119,7 +119,7 @@ describe('next steps, said once', () => {
   test('a converged re-run says so in one line', async () => {
     expect((await cli(['setup-all', '--yes', '--email', 'a@example.com'])).code).toBe(0);
     const again = await cli(['setup-all', '--yes', '--email', 'a@example.com']);
-    expect(again.stdout.split('\n')[0]).toBe('Nothing to change: all 16 resources in us-east-1 are as configured.');
+    expect(again.stdout.split('\n')[0]).toBe('Nothing to change: all 20 resources in us-east-1 are as configured.');
     expect(again.stdout).not.toContain('unchanged');
     const step = await cli(['create-log-group']);
     expect(step.stdout).toBe('Nothing to change: log-group /aws/bedrock/modelinvocations is as configured.\n');
@@ -159,14 +159,14 @@ describe('status', () => {
 describe('cleanup', () => {
   test('the prompt lists the subscriptions it removes, says what is lost for good, mentions --keep-logs; it ends with a summary', async () => {
     expect((await cli(['setup-all', '--yes', '--email', 'oncall@example.com', '--email', 'lead@example.com'])).code).toBe(0);
-    const r = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'y\r' }] });
+    const r = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 19 resources\?/, keys: 'y\r' }] });
     expect(r.code).toBe(0);
     const prompt = r.stderr.replace(/\s*\n\s*/g, ' ');
     expect(prompt).toContain('and its subscriptions: lead@example.com, oncall@example.com');
     expect(prompt).not.toContain('warning:');
     expect(prompt).toContain('Lost for good: every invocation log object in s3://bedrock-logs-123456789012-us-east-1 (all versions), and every log event in /aws/bedrock/modelinvocations. To keep them, run cleanup with --keep-logs.');
-    expect(prompt).toContain('15 resources to delete in us-east-1.');
-    expect(r.stdout.trim().split('\n').pop()).toBe('Deleted 15 resources in us-east-1.');
+    expect(prompt).toContain('19 resources to delete in us-east-1.');
+    expect(r.stdout.trim().split('\n').pop()).toBe('Deleted 19 resources in us-east-1.');
   });
 
   test('a declined prompt deletes nothing and is not reported as an error (exit 2)', async () => {

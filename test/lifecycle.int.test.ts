@@ -131,7 +131,7 @@ describe('setup-all in a terminal (interactive)', () => {
       ],
     });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('Plan for eu-west-1 (17 to create, 0 as configured):');
+    expect(r.stderr).toContain('Plan for eu-west-1 (21 to create, 0 as configured):');
     expect(r.stderr).toMatch(/create\s+iam-role\s+BedrockCloudWatchLoggingRole-eu-west-1/);
     const eu = sdk(emulator().url, 'eu-west-1');
     expect((await eu.iam.send(new GetRoleCommand({ RoleName: 'BedrockCloudWatchLoggingRole-eu-west-1' }))).Role).toBeDefined();
@@ -219,7 +219,7 @@ describe('cleanup', () => {
     expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['deleted']));
     expect(r.json().outcomes.map((o: { resource: string }) => o.resource)).toEqual([
       ...['composite-alarm', 'alarm', 'alarm', 'composite-alarm', 'alarm', 'alarm', 'alarm', 'alarm', 'alarm'],
-      ...['sns-topic', 'dashboard', 'logging-config', 'log-group', 's3-bucket', 'iam-role'],
+      ...['sns-topic', 'dashboard', 'insight-rule', 'insight-rule', 'insight-rule', 'insight-rule', 'logging-config', 'log-group', 's3-bucket', 'iam-role'],
     ]);
     expect(r.writes.filter((w) => w.operation === 'DeleteObjects').length).toBeGreaterThanOrEqual(2);
     // Each composite alarm alone and first (CloudWatch's rule), then the other seven in one request.
@@ -284,11 +284,11 @@ describe('cleanup', () => {
 
   test('in a terminal it lists each resource and asks; "no" deletes nothing', async () => {
     await setUp();
-    const no = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'n\r' }] });
+    const no = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 19 resources\?/, keys: 'n\r' }] });
     expect(no.code).toBe(2);
     expect(no.stderr).toMatch(/s3-bucket\s+bedrock-logs-/);
     expect(no.writes).toEqual([]);
-    const yes = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 15 resources\?/, keys: 'y\r' }] });
+    const yes = await cli(['cleanup'], { env: NOT_CI, answers: [{ prompt: /Delete these 19 resources\?/, keys: 'y\r' }] });
     expect(yes.code).toBe(0);
     expect(yes.stdout).toContain('deleted       iam-role');
   });
@@ -338,7 +338,7 @@ describe('cleanup', () => {
     await setUp();
     const r = await cli(['cleanup', '--dry-run', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json().outcomes).toHaveLength(15);
+    expect(r.json().outcomes).toHaveLength(19);
     expect(new Set(r.json().outcomes.map((o: { action: string }) => o.action))).toEqual(new Set(['would-delete']));
     expect(r.writes).toEqual([]);
   });

@@ -73,6 +73,34 @@ describe('prices refresh → report', () => {
     expect(list.stdout).toMatch(/Claude Haiku 4\.5\s+price list\s+global\s+\$1\.00\s+\$5\.00\s+\$0\.10\s+\$1\.25\s+\$2\.00/);
   });
 
+  test('the report from the invocation logs prices from the refreshed table too', async () => {
+    const env = { XDG_CACHE_HOME: emptyDir() };
+    const logs = emptyDir();
+    const record = {
+      schemaType: 'ModelInvocationLog',
+      schemaVersion: '1.0',
+      timestamp: '2026-11-20T09:00:00Z',
+      accountId: '123456789012',
+      region: REGION,
+      requestId: 'r-1',
+      operation: 'Converse',
+      modelId: GPT_OSS,
+      identity: { arn: 'arn:aws:sts::123456789012:assumed-role/App/session' },
+      input: { inputTokenCount: 2_000_000 },
+      output: { outputTokenCount: 500_000 },
+    };
+    writeFileSync(join(logs, 'records.json'), `${JSON.stringify(record)}\n`);
+    const args = ['report', '--by', 'role', '--logs', logs, '--no-reconcile', ...WINDOW, '--json'];
+    const before = (await cli(args, { env, now: new Date('2026-11-21T06:00:00Z') })).json();
+    expect(before.rows[0]).toMatchObject({ priced: false, costUsd: null });
+    serveFixture(pricing);
+    expect((await cli(['prices', 'refresh'], { env, now: fetchedAt })).code).toBe(0);
+    const after = (await cli(args, { env, now: new Date('2026-11-21T06:00:00Z') })).json();
+    // 2M input × $0.15 + 0.5M output × $0.60 per million, as in the CloudWatch report.
+    expect(after.rows[0]).toMatchObject({ priced: true, costUsd: 0.6 });
+    expect(after.prices).toMatchObject({ table: 'refreshed', date: '2026-11-20' });
+  });
+
   test('the dashboard and the HighCost alarm price from the refreshed table, and say which table they used', async () => {
     const env = { XDG_CACHE_HOME: emptyDir() };
     const cwd = emptyDir();

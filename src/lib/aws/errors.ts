@@ -41,6 +41,7 @@ const NOT_FOUND = new Set([
   'ResourceNotFoundException',
   'ResourceNotFound',
   'NotFoundException',
+  'EntityNotFoundException',
 ]);
 
 /** "Not found" errors become an absent state inside resource readers. */
@@ -85,6 +86,8 @@ const SERVICE_PREFIX: Record<string, string> = {
   CloudTrail: 'cloudtrail',
   'Price List': 'pricing',
   'Service Quotas': 'servicequotas',
+  Glue: 'glue',
+  Athena: 'athena',
 };
 
 /** IAM actions whose names differ from the API operation (Budgets uses a few action names for many operations). */

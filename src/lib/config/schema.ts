@@ -125,6 +125,17 @@ export const ConfigFileSchema = z
     audit: AuditSchema.optional(),
     budget: BudgetSchema.optional(),
     quotas: QuotasSchema.optional(),
+    athena: z
+      .object({
+        enabled: z.boolean().optional(),
+        database: z.string().superRefine(check(v.checkAthenaName)).optional(),
+        table: z.string().superRefine(check(v.checkAthenaName)).optional(),
+        workgroup: z.string().superRefine(check(v.checkWorkgroup)).optional(),
+        resultsPrefix: z.string().min(1, 'must not be empty').superRefine(check(v.checkKeyPrefix)).optional(),
+      })
+      .strict()
+      .optional(),
+    contributorInsights: z.boolean().optional(),
   })
   .strict();
 

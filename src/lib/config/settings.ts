@@ -66,6 +66,16 @@ export interface QuotaSettings {
   burndown: Record<string, number>;
 }
 
+export interface AthenaSettings {
+  /** The athena-table step runs in setup-all (status and cleanup look at it either way). */
+  enabled: boolean;
+  database: string;
+  table: string;
+  workgroup: string;
+  /** Query results go to s3://<log bucket>/<resultsPrefix>/. */
+  resultsPrefix: string;
+}
+
 /** Every setting, resolved: defaults < config file < environment < flags. */
 export interface Settings {
   region: string;
@@ -92,6 +102,9 @@ export interface Settings {
   budgetName: string;
   anomaly: AnomalySettings;
   quotas: QuotaSettings;
+  athena: AthenaSettings;
+  /** Contributor Insights rules (top principals and models by tokens) when logging goes to CloudWatch Logs. */
+  contributorInsights: boolean;
 }
 
 export const DEFAULTS = {
@@ -138,6 +151,8 @@ export const DEFAULTS = {
   budget: { name: 'bedrock-monitor-monthly', services: ['Amazon Bedrock'], actualPercent: 80, forecastedPercent: 100 },
   anomaly: { bandWidth: 2, prefix: 'BedrockAnomaly-' },
   quotas: { warnPercent: 80 },
+  athena: { enabled: false, database: 'bedrock_monitor', table: 'invocation_logs', workgroup: 'primary', resultsPrefix: 'athena-results' } satisfies AthenaSettings,
+  contributorInsights: true,
 } as const;
 
 export const defaultAuditRoleName = (region: string): string => `BedrockMonitorCloudTrailToLogs-${region}`;
@@ -177,6 +192,7 @@ export interface SettingOverrides {
   auditEnabled?: boolean;
   /** budget --monthly-usd */
   budgetMonthlyUsd?: number;
+  workgroup?: string;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value: string } | undefined {
@@ -323,6 +339,8 @@ export async function resolveSettings(
     budgetName: config.budget?.name ?? DEFAULTS.budget.name,
     anomaly: resolveAnomaly(config, alarms.prefix),
     quotas: { warnPercent: config.quotas?.warnPercent ?? DEFAULTS.quotas.warnPercent, burndown: config.quotas?.burndown ?? {} },
+    athena: { ...DEFAULTS.athena, ...stripUndefined(config.athena ?? {}), ...(overrides.workgroup ? { workgroup: overrides.workgroup } : {}) },
+    contributorInsights: config.contributorInsights ?? DEFAULTS.contributorInsights,
   };
 }
 

@@ -1,4 +1,3 @@
-import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { AwsClients, type RequestRecord } from '../aws/clients.js';
 import { ReadCache } from '../aws/read-cache.js';
 import { defaultBucketName, resolveSettings, type GlobalOptions, type SettingOverrides, type Settings } from '../config/settings.js';
@@ -97,9 +96,9 @@ export async function createContext(opts: GlobalOptions, overrides: SettingOverr
   });
   let accountPromise: Promise<string> | undefined;
   const account = (): Promise<string> => {
-    accountPromise ??= aws
-      .get(STSClient)
-      .send(new GetCallerIdentityCommand({}))
+    // STS is loaded on first use: a command that needs no account ID (a report over local files) never loads it.
+    accountPromise ??= import('@aws-sdk/client-sts')
+      .then(({ STSClient, GetCallerIdentityCommand }) => aws.get(STSClient).send(new GetCallerIdentityCommand({})))
       .then((r) => {
         if (!r.Account) throw new BmError('STS GetCallerIdentity returned no account ID');
         return r.Account;

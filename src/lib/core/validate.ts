@@ -64,6 +64,15 @@ export function checkKmsKey(v: string): string | undefined {
   return /^(arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+|[0-9a-f-]{36}|alias\/[\w/-]+|mrk-[0-9a-f]{32})$/.test(v) ? undefined : `"${v}" is not a KMS key ID, key ARN or alias`;
 }
 
+/** Athena database and table names: lowercase letters, digits and underscores. */
+export function checkAthenaName(v: string): string | undefined {
+  return /^[a-z0-9_]{1,255}$/.test(v) ? undefined : `"${v}" is not a valid Athena database or table name (1-255 of lowercase letters, digits and _)`;
+}
+
+export function checkWorkgroup(v: string): string | undefined {
+  return /^[a-zA-Z0-9._-]{1,128}$/.test(v) ? undefined : `"${v}" is not a valid Athena workgroup name (1-128 of letters, digits and ._-)`;
+}
+
 export const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function checkEmail(v: string): string | undefined {

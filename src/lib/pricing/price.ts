@@ -44,6 +44,8 @@ export interface ResolvedPrice {
   output: number;
   cacheWrite: number;
   cacheRead: number;
+  /** The 1-hour cache-write rate; undefined when the table or override has none (then cacheWrite applies). */
+  cacheWrite1h: number | undefined;
   /** config: an override in the config file; price-list: the table `prices refresh` fetched; table: the bundled one. */
   source: 'table' | 'config' | 'price-list';
   /** Display name of the family, or the model ID for a config override. */
@@ -58,11 +60,11 @@ export interface ResolvedPrice {
  */
 export function priceFor(modelId: string, overrides: Record<string, Rates> = {}, refreshed?: RefreshedTable): ResolvedPrice | undefined {
   const exact = overrides[modelId];
-  if (exact) return { ...exact, source: 'config', name: modelId, premium: 0 };
+  if (exact) return { ...exact, cacheWrite1h: exact.cacheWrite1h, source: 'config', name: modelId, premium: 0 };
   const ref = normalizeModelId(modelId);
   if (!ref.family) return undefined;
   const byFamily = overrides[ref.family];
-  if (byFamily) return { ...byFamily, source: 'config', name: ref.family, premium: 0 };
+  if (byFamily) return { ...byFamily, cacheWrite1h: byFamily.cacheWrite1h, source: 'config', name: ref.family, premium: 0 };
   return (refreshed && refreshedPrice(refreshed, ref)) ?? bundledPrice(ref);
 }
 
@@ -75,7 +77,7 @@ function refreshedPrice(table: RefreshedTable, ref: ModelRef): ResolvedPrice | u
   const model = findModel(table, ref.family!);
   const rates = ref.scope === 'global' ? model?.global : model?.regional;
   if (!model || !rates) return undefined;
-  return { input: rates.input, output: rates.output, cacheWrite: rates.cacheWrite ?? 0, cacheRead: rates.cacheRead ?? 0, source: 'price-list', name: model.name, premium: 0 };
+  return { input: rates.input, output: rates.output, cacheWrite: rates.cacheWrite ?? 0, cacheRead: rates.cacheRead ?? 0, cacheWrite1h: rates.cacheWrite1h ?? undefined, source: 'price-list', name: model.name, premium: 0 };
 }
 
 function bundledPrice(ref: ModelRef): ResolvedPrice | undefined {
@@ -90,6 +92,7 @@ function bundledPrice(ref: ModelRef): ResolvedPrice | undefined {
     output: f(entry.output),
     cacheWrite: f(entry.cacheWrite),
     cacheRead: f(entry.cacheRead),
+    cacheWrite1h: entry.cacheWrite1h === undefined ? undefined : f(entry.cacheWrite1h),
     source: 'table',
     name: entry.name,
     premium,
@@ -101,10 +104,18 @@ export interface TokenCounts {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** The part of cacheWriteTokens written with a 1-hour TTL, when known (priced at cacheWrite1h). */
+  cacheWrite1hTokens?: number;
 }
 
 /** Cost in USD, rounded to a millionth of a dollar so that sums do not collect float noise. */
 export function costUsd(t: TokenCounts, p: ResolvedPrice): number {
-  const micro = t.inputTokens * p.input + t.outputTokens * p.output + t.cacheWriteTokens * p.cacheWrite + t.cacheReadTokens * p.cacheRead;
+  const oneHour = Math.min(t.cacheWrite1hTokens ?? 0, t.cacheWriteTokens);
+  const micro =
+    t.inputTokens * p.input +
+    t.outputTokens * p.output +
+    (t.cacheWriteTokens - oneHour) * p.cacheWrite +
+    oneHour * (p.cacheWrite1h ?? p.cacheWrite) +
+    t.cacheReadTokens * p.cacheRead;
   return Math.round(micro) / 1e6;
 }

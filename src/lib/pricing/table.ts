@@ -15,6 +15,8 @@ export const RatesSchema = z
     output: usd,
     cacheWrite: usd,
     cacheRead: usd,
+    /** 1-hour prompt-cache writes (cacheWrite is the 5-minute rate). Optional: without it, 1-hour writes are priced at cacheWrite. */
+    cacheWrite1h: usd.optional(),
   })
   .strict();
 export type Rates = z.infer<typeof RatesSchema>;

@@ -7,6 +7,7 @@ import { MANAGED_TAGS } from '../aws/ownership.js';
 import { describePrices, pricesInUse } from '../context/prices.js';
 import { priceFor } from '../pricing/price.js';
 import { bundledPriceTable, type Rates } from '../pricing/table.js';
+import { insightRuleWidgets, wantsInsightRules } from './insight-rules.js';
 
 const NS = `{${BEDROCK_NAMESPACE},${MODEL_ID_DIMENSION}}`;
 /** In the header widget of every dashboard the tool writes: how it knows a dashboard is its own. */
@@ -151,8 +152,11 @@ export interface DashboardPricing {
 
 const BUNDLED: DashboardPricing = { table: 'the bundled list prices' };
 
-/** Every widget, laid out two to a row under the header. */
-export function dashboardBody(region: string, logGroupName: string, pricing: DashboardPricing = BUNDLED): { widgets: Widget[] } {
+/**
+ * Every widget, laid out two to a row under the header; `extra`: widgets below the tool's own (the
+ * Contributor Insights rules, from y = 34 on).
+ */
+export function dashboardBody(region: string, logGroupName: string, pricing: DashboardPricing = BUNDLED, extra: Record<string, unknown>[] = []): { widgets: Widget[] } {
   const at = (i: number) => ({ x: (i % 2) * 12, y: 2 + Math.floor(i / 2) * 6 });
   const graphs: Widget[] = [
     metricWidget(region, 'Invocations', perModel([{ metric: 'invocations', stat: 'Sum', label: 'Invocations', total: true }], 300, 'inv'), { period: 300 }, at(0)),
@@ -168,7 +172,7 @@ export function dashboardBody(region: string, logGroupName: string, pricing: Das
     height: 8,
     properties: { title: 'Recent invocations (metadata only)', region, view: 'table', query: recentInvocationsQuery(logGroupName) },
   };
-  return { widgets: [headerWidget(region, pricing), ...graphs, logs] };
+  return { widgets: [headerWidget(region, pricing), ...graphs, logs, ...(extra as unknown as Widget[])] };
 }
 
 export interface DashboardState {
@@ -185,7 +189,7 @@ async function dashboardPricing(ctx: Ctx): Promise<DashboardPricing> {
 export async function dashboardResource(ctx: Ctx): Promise<ResourceDef<DashboardState>> {
   const { region, dashboardName, logGroupName } = ctx.settings;
   const cw = ctx.aws.get(CloudWatchClient);
-  const body = dashboardBody(region, logGroupName, await dashboardPricing(ctx));
+  const body = dashboardBody(region, logGroupName, await dashboardPricing(ctx), wantsInsightRules(ctx.settings) ? insightRuleWidgets(region, 34) : []);
   // Tags are applied on creation only (AWS ignores them on update, and moto ignores them): the
   // ownership rule is the marker in the body, which every copy of the tool's dashboard carries.
   const put = async (tags = false): Promise<void> => {

@@ -7,7 +7,10 @@ import { budgetResource } from '../resources/budget.js';
 import { bucketResource } from '../resources/bucket.js';
 import { dashboardResource } from '../resources/dashboard.js';
 import { bucketKeyArn, keyPolicyOutcomes, keyPolicyRows } from '../resources/kms.js';
+import { athenaTableResources } from '../resources/athena-table.js';
+import { insightRuleResources, strayInsightRules } from '../resources/insight-rules.js';
 import { logGroupResource } from '../resources/log-group.js';
+import { glueColumns } from '../logs/schema.js';
 import { checkPrerequisites, loggingResource } from '../resources/logging.js';
 import { roleResource } from '../resources/role.js';
 import { subscriptionResource, topicArn, topicResource, topicSubscriptions } from '../resources/topic.js';
@@ -20,7 +23,7 @@ import { trailLogGroupResource, trailLogsRoleResource } from '../resources/trail
  * single-step commands, setup-all's graph and status all read it, so a new subsystem is one entry.
  */
 
-export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'audit-iam' | 'audit-log-group' | 'audit-trail' | 'security-view' | 'budget' | 'anomaly-alarms';
+export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'audit-iam' | 'audit-log-group' | 'audit-trail' | 'security-view' | 'budget' | 'anomaly-alarms' | 'athena-table';
 
 export interface StepOptions {
   /** Run on its own (not inside setup-all): check prerequisites and name the step that makes each. */
@@ -136,7 +139,13 @@ export const STEPS: Step[] = [
   },
   // The dashboard and the alarms read metrics, which Bedrock publishes with or without logging: a
   // failed logging step must not leave the account without them.
-  { name: 'dashboard', needs: () => [], resources: async (ctx) => [await dashboardResource(ctx)] },
+  {
+    name: 'dashboard',
+    needs: () => [],
+    // And the Contributor Insights rules its widgets show, when logs go to CloudWatch Logs.
+    resources: async (ctx) => [await dashboardResource(ctx), ...(await insightRuleResources(ctx))],
+    strays: strayInsightRules,
+  },
   {
     name: 'topic',
     command: 'alarms',
@@ -178,6 +187,18 @@ export const STEPS: Step[] = [
     needs: () => ['topic'],
     resources: async (ctx) => [await budgetResource(ctx)],
     converge: convergeBudget,
+  },
+  {
+    name: 'athena-table',
+    enabled: (s) => s.athena.enabled,
+    needs: () => ['create-bucket'],
+    resources: (ctx) => athenaTableResources(ctx, glueColumns()),
+    // The database before its table (status and cleanup list the table first).
+    converge: async (ctx) => {
+      const [table, database] = await athenaTableResources(ctx, glueColumns());
+      const db = await ensure(database, ctx);
+      return [db, await ensure(table, ctx)];
+    },
   },
 ];
 

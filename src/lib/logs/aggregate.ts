@@ -1,0 +1,116 @@
+import type { Dim } from './dims.js';
+
+/**
+ * What every engine returns: sums per group and model (so each model is priced at its own rate),
+ * latency percentiles per group and overall, and what was skipped. Engines differ only in how they
+ * get there.
+ */
+
+export interface Figures {
+  invocations: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Part of cacheWriteTokens the records say were written with a 1-hour TTL. */
+  cacheWrite1hTokens: number;
+  errors: number;
+}
+
+export interface GroupFigures extends Figures {
+  /** One value per dimension, in the order of the request. */
+  keys: string[];
+  model: string;
+}
+
+export interface Latency {
+  /** Records with a latency. */
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+}
+
+export interface Skipped {
+  /** Lines that are not invocation records (malformed JSON, other schemas); null when the engine cannot tell. */
+  malformedLines: number | null;
+  /** Objects or files that are not log files (`data/` bodies, permission checks, empty) or not of the window. */
+  objects: number;
+  /** Files the engine could not read at all, left out. */
+  unreadableFiles: { file: string; reason: string }[];
+}
+
+export interface SourceInfo {
+  kind: 'logs';
+  engine: 'local' | 'athena' | 'insights';
+  location: string;
+  /** Log objects (or files) read. */
+  objects?: number;
+  bytes?: number;
+  downloadedObjects?: number;
+  downloadedBytes?: number;
+  /** The local cache directory, or null with --no-cache. */
+  cacheDir?: string | null;
+  listCalls?: number;
+  queryExecutionId?: string;
+  dataScannedBytes?: number;
+  /** Athena's $5 per TB scanned (10 MB minimum per query), an estimate. */
+  queryCostUsd?: number;
+  /** Whether latency and the cache-write TTL split were read (the local engine reads them; Athena's table declares metadata only). */
+  bodyUsageFields: boolean;
+  exactPercentiles: boolean;
+}
+
+export interface Aggregate {
+  groups: GroupFigures[];
+  latency: { keys: string[]; latency: Latency }[];
+  totalLatency: Latency;
+  skipped: Skipped;
+  source: SourceInfo;
+  warnings: string[];
+}
+
+const num = (v: unknown): number => {
+  if (v === null || v === undefined || v === '') return 0;
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) ? n : 0;
+};
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : num(v));
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : '');
+
+export const emptyLatency = (): Latency => ({ count: 0, p50: null, p90: null, p99: null });
+
+export function latencyOf(row: Record<string, unknown>): Latency {
+  const count = num(row.latency_count);
+  return count ? { count, p50: numOrNull(row.p50), p90: numOrNull(row.p90), p99: numOrNull(row.p99) } : emptyLatency();
+}
+
+export function figuresOf(row: Record<string, unknown>): Figures {
+  return {
+    invocations: num(row.invocations),
+    inputTokens: num(row.input_tokens),
+    outputTokens: num(row.output_tokens),
+    cacheReadTokens: num(row.cache_read_tokens),
+    cacheWriteTokens: num(row.cache_write_tokens),
+    cacheWrite1hTokens: Math.min(num(row.cache_write_1h_tokens), num(row.cache_write_tokens)),
+    errors: num(row.errors),
+  };
+}
+
+/** Reads the rows of the shared SQL (either engine: numbers or numeric strings alike). */
+export function fromSqlRows(rows: Record<string, unknown>[], dims: Dim[]): Pick<Aggregate, 'groups' | 'latency' | 'totalLatency'> & { malformedLines: number } {
+  const keysOf = (row: Record<string, unknown>): string[] => dims.map((_, i) => str(row[`g${i}`]));
+  const out = { groups: [] as GroupFigures[], latency: [] as Aggregate['latency'], totalLatency: emptyLatency(), malformedLines: 0 };
+  for (const row of rows) {
+    const kind = str(row.kind);
+    if (kind === 'total') {
+      out.totalLatency = latencyOf(row);
+      out.malformedLines = num(row.malformed);
+    } else if (kind === 'latency') {
+      if (num(row.invocations) > 0) out.latency.push({ keys: keysOf(row), latency: latencyOf(row) });
+    } else if (kind === 'group' && num(row.invocations) > 0) {
+      out.groups.push({ keys: keysOf(row), model: str(row.model), ...figuresOf(row) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { usageError } from '../core/errors.js';
+import { checkBucketName } from '../core/validate.js';
+import { DELIVERY_LAG_MS, hourKey } from './sql.js';
+
+/** Where invocation logs are read from. */
+export type LogLocation =
+  | { kind: 's3'; bucket: string; prefix: string }
+  | { kind: 'dir'; path: string }
+  | { kind: 'cloudwatch'; logGroupName: string };
+
+export function describeLocation(l: LogLocation): string {
+  if (l.kind === 's3') return `s3://${l.bucket}/${l.prefix}`;
+  if (l.kind === 'dir') return l.path;
+  return `CloudWatch Logs ${l.logGroupName}`;
+}
+
+/** Parses `--logs s3://BUCKET/PREFIX` or `--logs DIR`. Local checks only: no request. */
+export function parseLogsArg(raw: string, cwd: string): LogLocation {
+  if (raw.startsWith('s3://')) {
+    const rest = raw.slice(5);
+    const slash = rest.indexOf('/');
+    const bucket = slash < 0 ? rest : rest.slice(0, slash);
+    const prefix = slash < 0 ? '' : rest.slice(slash + 1).replace(/^\/+/, '');
+    const bad = checkBucketName(bucket);
+    if (bad) throw usageError(`--logs: ${bad} (expected s3://BUCKET/PREFIX)`);
+    return { kind: 's3', bucket, prefix };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw usageError(`--logs: "${raw}" is neither s3://BUCKET/PREFIX nor a local directory`);
+  const path = isAbsolute(raw) ? raw : resolve(cwd, raw);
+  if (!existsSync(path)) throw usageError(`--logs: ${path} does not exist (give a directory of *.json.gz / *.json log files, or s3://BUCKET/PREFIX)`);
+  if (!statSync(path).isDirectory()) throw usageError(`--logs: ${path} is not a directory`);
+  if (/[*?[\]{}]/.test(path)) throw usageError(`--logs: ${path} contains one of * ? [ ] { }, which the log reader (DuckDB) treats as a pattern: use a path without them (e.g. a symbolic link)`);
+  return { kind: 'dir', path };
+}
+
+/**
+ * The key prefix holding the hour partitions of one account and Region:
+ * `<prefix>/AWSLogs/<account>/BedrockModelInvocationLogs/<region>/`. A prefix that already
+ * reaches into that tree is taken as it is.
+ */
+export function partitionRoot(prefix: string, account: string, region: string): string {
+  const p = prefix.replace(/\/+$/, '');
+  if (/(^|\/)BedrockModelInvocationLogs$/.test(p)) return `${p}/${region}/`;
+  if (/(^|\/)BedrockModelInvocationLogs\/[a-z0-9-]+$/.test(p)) return `${p}/`;
+  return `${p ? `${p}/` : ''}AWSLogs/${account}/BedrockModelInvocationLogs/${region}/`;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * The partitions of a window (plus the hour after it, for late delivery), as key prefixes under
+ * `root`: a whole UTC day as one `YYYY/MM/DD/` prefix (one listing instead of 24), the ragged
+ * ends hour by hour.
+ */
+export function partitionPrefixes(root: string, window: { start: Date; end: Date }): string[] {
+  const first = Math.floor(window.start.getTime() / HOUR) * HOUR;
+  const last = Math.floor((window.end.getTime() + DELIVERY_LAG_MS - 1) / HOUR) * HOUR;
+  const prefixes: string[] = [];
+  for (let t = first; t <= last; ) {
+    const dayStart = Math.floor(t / DAY) * DAY;
+    if (t === dayStart && dayStart + DAY - HOUR <= last) {
+      prefixes.push(`${root}${hourKey(new Date(t)).slice(0, 10)}/`);
+      t += DAY;
+    } else {
+      prefixes.push(`${root}${hourKey(new Date(t))}/`);
+      t += HOUR;
+    }
+  }
+  return prefixes;
+}
+
+/**
+ * Whether a local file can hold records of the window, judged by a `YYYY/MM/DD/HH` part of its
+ * path (a copy of the S3 tree); files elsewhere may hold anything and are read.
+ */
+export function pathMayHold(path: string, window: { start: Date; end: Date }): boolean {
+  const m = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\//.exec(path);
+  if (!m) return true;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
+  if (Number.isNaN(t)) return true;
+  return t + HOUR > window.start.getTime() && t <= window.end.getTime() + DELIVERY_LAG_MS - 1;
+}

@@ -1,0 +1,182 @@
+import type { Dim } from './dims.js';
+
+/**
+ * THE aggregation: one SQL text for both engines (DuckDB locally, Athena/Trino in AWS), over a
+ * relation shaped like the invocation log record (src/lib/logs/schema.ts). Where the two SQL
+ * dialects differ, a small dialect map says how; everything else (CASE, GROUPING SETS,
+ * try(), regexp_extract, substr) is written once and means the same in both.
+ *
+ * One pass over the data: a single GROUP BY GROUPING SETS gives, in one scan (Athena bills per
+ * byte scanned), the sums per group and model (priced per model afterwards), the latency
+ * percentiles per group, the overall percentiles and the count of lines that are not invocation
+ * records. Rows tell which set they belong to by `kind`.
+ */
+
+export interface Dialect {
+  name: 'duckdb' | 'athena';
+  /** An aggregate: the p-quantile of expr. DuckDB's is exact; Athena's approximate. */
+  percentile(expr: string, p: number): string;
+  exactPercentiles: boolean;
+  /** Latency in ms of one record, or NULL. */
+  latencyMs: string;
+  /** 1-hour cache-write tokens of one record (0 when the record does not say). */
+  cacheWrite1h: string;
+  /** A request-metadata value by key, or NULL. */
+  tag(key: string): string;
+  /** Rows to read at all: partitions of the window (Athena's projection), not `data/` objects. */
+  scanFilter(window: SqlWindow): string;
+}
+
+export interface SqlWindow {
+  start: Date;
+  end: Date;
+}
+
+const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+const OUT = `"output".outputBodyJson`;
+
+export const DUCKDB: Dialect = {
+  name: 'duckdb',
+  percentile: (e, p) => `quantile_cont(${e}, ${p})`,
+  exactPercentiles: true,
+  latencyMs: `${OUT}.metrics.latencyMs`,
+  cacheWrite1h: `coalesce(list_sum(list_transform(list_filter(${OUT}.usage.cacheDetails, x -> x.ttl = '1h'), x -> x.inputTokens)), ${OUT}.usage.cache_creation.ephemeral_1h_input_tokens, 0)`,
+  tag: (k) => `try("requestMetadata"[${lit(k)}])`,
+  scanFilter: () => 'TRUE',
+};
+
+/** `yyyy/MM/dd/HH` of the hour holding t: the partition-projection value (and the S3 path). */
+export function hourKey(t: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${t.getUTCFullYear()}/${p(t.getUTCMonth() + 1)}/${p(t.getUTCDate())}/${p(t.getUTCHours())}`;
+}
+
+/** The hour after `end` is read too: Bedrock delivers a record a few minutes after it happened. */
+export const DELIVERY_LAG_MS = 3_600_000;
+
+/**
+ * Athena reads the Glue table, which declares metadata only: no response-body member, since the
+ * OpenX SerDe fails a whole query when a declared struct meets a streamed (array) body. So there is
+ * no per-record latency and no TTL split there; the report says so.
+ */
+export const ATHENA: Dialect = {
+  name: 'athena',
+  percentile: (e, p) => `approx_percentile(${e}, ${p})`,
+  exactPercentiles: false,
+  latencyMs: 'CAST(NULL AS BIGINT)',
+  cacheWrite1h: '0',
+  // The OpenX SerDe lowercases keys by default: look up both spellings.
+  tag: (k) => (k === k.toLowerCase() ? `try("requestMetadata"[${lit(k)}])` : `coalesce(try("requestMetadata"[${lit(k)}]), try("requestMetadata"[${lit(k.toLowerCase())}]))`),
+  scanFilter: (w) => `dt >= ${lit(hourKey(w.start))} AND dt <= ${lit(hourKey(new Date(w.end.getTime() + DELIVERY_LAG_MS - 1)))} AND "$path" NOT LIKE '%/data/%'`,
+};
+
+const ARN = `"identity".arn`;
+
+export function dimExpr(d: Dim, dialect: Dialect): string {
+  switch (d.kind) {
+    case 'model':
+      return `coalesce("modelId", '(unknown)')`;
+    case 'day':
+      return `substr("timestamp", 1, 10)`;
+    case 'hour':
+      return `substr("timestamp", 1, 13) || ':00:00Z'`;
+    case 'principal':
+      return `coalesce(${ARN}, '(unknown)')`;
+    case 'role':
+      // An assumed-role session without its session name; users and other principals as they are.
+      return `coalesce(nullif(regexp_extract(${ARN}, '^(arn:[^:]+:sts::[0-9]+:assumed-role/[^/]+)/', 1), ''), ${ARN}, '(unknown)')`;
+    case 'application':
+      return `CASE WHEN "modelId" LIKE '%:application-inference-profile/%' THEN "modelId" ELSE '(none)' END`;
+    case 'operation':
+      return `coalesce("operation", '(unknown)')`;
+    case 'tag':
+      return `coalesce(${dialect.tag(d.key ?? '')}, '(none)')`;
+  }
+}
+
+/** ISO-8601 second, the form Bedrock writes (`2026-11-20T10:00:00Z`), compared as text. */
+const isoSecond = (t: Date): string => t.toISOString().slice(0, 19);
+
+export interface AggregationRequest {
+  relation: string;
+  dims: Dim[];
+  window: SqlWindow;
+  dialect: Dialect;
+}
+
+/** Output columns, in order: kind, g0…gN-1, model, then the figures. */
+export const FIGURE_COLUMNS = [
+  'invocations',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cache_write_1h_tokens',
+  'errors',
+  'latency_count',
+  'p50',
+  'p90',
+  'p99',
+  'malformed',
+] as const;
+
+export function aggregationSql(req: AggregationRequest): string {
+  const { dims, dialect, window } = req;
+  const g = dims.map((_, i) => `g${i}`);
+  const ts = `substr("timestamp", 1, 19)`;
+  const inWindow = `${ts} >= ${lit(isoSecond(window.start))} AND ${ts} < ${lit(isoSecond(window.end))}`;
+  const notRecord = `("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog')`;
+  // Each row's figures are gated once here (NULL when they do not count), so that the aggregates
+  // need no FILTER clause: a line that is not a record counts only as malformed; latency counts
+  // for successful records only.
+  const when = (cond: string, expr: string): string => `CASE WHEN ${cond} THEN ${expr} END`;
+  return `WITH base AS (
+  SELECT
+    ${dims.map((d, i) => `${dimExpr(d, dialect)} AS ${g[i]}`).join(',\n    ')},
+    coalesce("modelId", '(unknown)') AS model,
+    "schemaType" = 'ModelInvocationLog' AS ok,
+    "errorCode" IS NOT NULL AS failed,
+    "input".inputTokenCount AS input_tokens,
+    "output".outputTokenCount AS output_tokens,
+    coalesce("input".cacheReadInputTokenCount, "cacheReadInputTokenCount") AS cache_read_tokens,
+    coalesce("input".cacheWriteInputTokenCount, "cacheWriteInputTokenCount") AS cache_write_tokens,
+    ${dialect.cacheWrite1h} AS cache_write_1h_tokens,
+    ${dialect.latencyMs} AS latency_ms
+  FROM ${req.relation}
+  WHERE ${dialect.scanFilter(window)}
+    AND (${notRecord} OR (${inWindow}))
+),
+records AS (
+  SELECT
+    ${[...g, 'model'].join(', ')},
+    ${when('ok', '1')} AS invocation,
+    ${when('ok AND failed', '1')} AS error,
+    ${when('NOT coalesce(ok, false)', '1')} AS not_record,
+    ${when('ok', 'input_tokens')} AS input_tokens,
+    ${when('ok', 'output_tokens')} AS output_tokens,
+    ${when('ok', 'cache_read_tokens')} AS cache_read_tokens,
+    ${when('ok', 'cache_write_tokens')} AS cache_write_tokens,
+    ${when('ok', 'cache_write_1h_tokens')} AS cache_write_1h_tokens,
+    ${when('ok AND NOT failed', 'latency_ms')} AS latency_ms
+  FROM base
+)
+SELECT
+  -- By grouping set, not by NULLs: malformed lines (all NULL) must not pass for the totals row.
+  CASE WHEN GROUPING(model) = 0 THEN 'group' WHEN GROUPING(${g[0]}) = 0 THEN 'latency' ELSE 'total' END AS kind,
+  ${[...g, 'model'].join(', ')},
+  count(invocation) AS invocations,
+  sum(input_tokens) AS input_tokens,
+  sum(output_tokens) AS output_tokens,
+  sum(cache_read_tokens) AS cache_read_tokens,
+  sum(cache_write_tokens) AS cache_write_tokens,
+  sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
+  count(error) AS errors,
+  count(latency_ms) AS latency_count,
+  ${dialect.percentile('latency_ms', 0.5)} AS p50,
+  ${dialect.percentile('latency_ms', 0.9)} AS p90,
+  ${dialect.percentile('latency_ms', 0.99)} AS p99,
+  count(not_record) AS malformed
+FROM records
+GROUP BY GROUPING SETS ((${[...g, 'model'].join(', ')}), (${g.join(', ')}), ())`;
+}

@@ -1,0 +1,219 @@
+import type { Aggregate, Figures, Latency, Skipped, SourceInfo } from '../logs/aggregate.js';
+import type { Dim } from '../logs/dims.js';
+import { costUsd, priceFor, type ResolvedPrice } from '../pricing/price.js';
+import type { RefreshedTable } from '../pricing/refreshed.js';
+import type { Rates } from '../pricing/table.js';
+import { round } from './types.js';
+import type { ReportWindow } from './window.js';
+
+/**
+ * The logs report's compute stage: rows per group from an engine's aggregate, each group's models
+ * priced at their own rates, totals, and the reconciliation with CloudWatch. Pure.
+ */
+
+export interface LogsFigures {
+  invocations: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
+  errors: number;
+  latencyP50Ms: number | null;
+  latencyP90Ms: number | null;
+  latencyP99Ms: number | null;
+  /** Every invocation of the row was priced. */
+  priced: boolean;
+  /** Cost of the priced invocations (null when none was). */
+  costUsd: number | null;
+}
+
+/** A row: the group's values by dimension name (`principal`, `tag:team`, …), then the figures. */
+export type LogsRow = Record<string, string> & LogsFigures;
+
+export interface ReconciliationRow {
+  modelId: string;
+  logs: { invocations: number; inputTokens: number; outputTokens: number };
+  /** CloudWatch's sums for the same window; null when CloudWatch has no data for the model. */
+  metrics: { invocations: number | null; inputTokens: number | null; outputTokens: number | null } | null;
+  /** logs − metrics, per figure (null where either side is missing). */
+  difference: { invocations: number | null; inputTokens: number | null; outputTokens: number | null };
+}
+
+export interface Reconciliation {
+  available: boolean;
+  /** Why not, when it is not. */
+  reason?: string;
+  models: ReconciliationRow[];
+}
+
+export interface LogsReport {
+  source: SourceInfo;
+  groupBy: string[];
+  window: { start: string; end: string; hours: number };
+  region: string;
+  rows: LogsRow[];
+  totals: Omit<LogsFigures, 'priced'> & { errorRate: number | null; unpricedModels: string[] };
+  reconciliation: Reconciliation;
+  skipped: Skipped;
+  prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'bundled' };
+  warnings: string[];
+}
+
+/** CloudWatch sums per model for the window, or why they could not be had. */
+export type MetricTotals = { ok: true; models: Map<string, { invocations: number | null; inputTokens: number | null; outputTokens: number | null }> } | { ok: false; reason: string };
+
+export interface LogsComputeInput {
+  aggregate: Aggregate;
+  dims: Dim[];
+  window: ReportWindow;
+  region: string;
+  overrides: Record<string, Rates>;
+  /** Application inference profiles resolved to the model ID they are priced as. */
+  pricedAs: Map<string, string>;
+  /** Application inference profiles that could not be resolved, with the reason. */
+  profileFailures?: Map<string, string>;
+  metrics: MetricTotals | null;
+  priceTable: { source: string; date: string; table?: 'refreshed' | 'bundled' };
+  /** The table `prices refresh` fetched, when there is one (used before the bundled table). */
+  refreshed?: RefreshedTable;
+}
+
+const SUMS = ['invocations', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'errors'] as const satisfies readonly (keyof Figures)[];
+
+const keyOf = (keys: string[]): string => JSON.stringify(keys);
+
+interface Acc extends Figures {
+  keys: string[];
+  costUsd: number;
+  pricedInvocations: number;
+  unpriced: number;
+}
+
+function priceOf(model: string, input: LogsComputeInput): ResolvedPrice | undefined {
+  const of = (id: string): ResolvedPrice | undefined => priceFor(id, input.overrides, input.refreshed);
+  return of(model) ?? (input.pricedAs.has(model) ? of(input.pricedAs.get(model)!) : undefined);
+}
+
+function accumulate(input: LogsComputeInput): { accs: Map<string, Acc>; unpriced: Set<string>; noHourRate: Set<string> } {
+  const accs = new Map<string, Acc>();
+  const unpriced = new Set<string>();
+  const noHourRate = new Set<string>();
+  for (const g of input.aggregate.groups) {
+    const k = keyOf(g.keys);
+    let acc = accs.get(k);
+    if (!acc) accs.set(k, (acc = { keys: g.keys, costUsd: 0, pricedInvocations: 0, unpriced: 0, ...Object.fromEntries(SUMS.map((s) => [s, 0])) } as Acc));
+    for (const s of SUMS) acc[s] += g[s];
+    const price = priceOf(g.model, input);
+    if (!price) {
+      acc.unpriced += g.invocations;
+      unpriced.add(g.model);
+      continue;
+    }
+    if (g.cacheWrite1hTokens > 0 && price.cacheWrite1h === undefined) noHourRate.add(g.model);
+    acc.costUsd += costUsd(g, price);
+    acc.pricedInvocations += g.invocations;
+  }
+  return { accs, unpriced, noHourRate };
+}
+
+const latencyFields = (l: Latency | undefined): Pick<LogsFigures, 'latencyP50Ms' | 'latencyP90Ms' | 'latencyP99Ms'> => ({
+  latencyP50Ms: l?.p50 === null || l?.p50 === undefined ? null : round(l.p50, 3),
+  latencyP90Ms: l?.p90 === null || l?.p90 === undefined ? null : round(l.p90, 3),
+  latencyP99Ms: l?.p99 === null || l?.p99 === undefined ? null : round(l.p99, 3),
+});
+
+/** Highest cost first, then most invocations, then by the group's values; by time first when the first dimension is day or hour. */
+export function sortLogRows(rows: LogsRow[], dims: Dim[]): LogsRow[] {
+  const label = (r: LogsRow): string => dims.map((d) => r[d.name]).join('\u0000');
+  const first = dims[0];
+  const byTime = first && (first.kind === 'day' || first.kind === 'hour') ? (a: LogsRow, b: LogsRow): number => (a[first.name] ?? '').localeCompare(b[first.name] ?? '') : () => 0;
+  return [...rows].sort((a, b) => byTime(a, b) || (b.costUsd ?? -1) - (a.costUsd ?? -1) || b.invocations - a.invocations || label(a).localeCompare(label(b)));
+}
+
+export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: Set<string>; noHourRate: Set<string> } {
+  const { accs, unpriced, noHourRate } = accumulate(input);
+  const latency = new Map(input.aggregate.latency.map((l) => [keyOf(l.keys), l.latency]));
+  const rows = [...accs.values()].map((a) => {
+    const group = Object.fromEntries(input.dims.map((d, i) => [d.name, a.keys[i] ?? '']));
+    const figures: LogsFigures = {
+      ...(Object.fromEntries(SUMS.map((s) => [s, a[s]])) as Pick<LogsFigures, (typeof SUMS)[number]>),
+      ...latencyFields(latency.get(keyOf(a.keys))),
+      priced: a.unpriced === 0,
+      costUsd: a.pricedInvocations > 0 ? round(a.costUsd) : null,
+    };
+    return { ...group, ...figures } as LogsRow;
+  });
+  return { rows: sortLogRows(rows, input.dims), unpriced, noHourRate };
+}
+
+/** Per model: logs sums against CloudWatch's, so that delivery gaps show. */
+export function reconcile(aggregate: Aggregate, metrics: MetricTotals | null): Reconciliation {
+  if (!metrics) return { available: false, reason: 'not asked for (--no-reconcile)', models: [] };
+  if (!metrics.ok) return { available: false, reason: metrics.reason, models: [] };
+  const logs = new Map<string, ReconciliationRow['logs']>();
+  for (const g of aggregate.groups) {
+    const l = logs.get(g.model) ?? { invocations: 0, inputTokens: 0, outputTokens: 0 };
+    l.invocations += g.invocations;
+    l.inputTokens += g.inputTokens;
+    l.outputTokens += g.outputTokens;
+    logs.set(g.model, l);
+  }
+  const ids = [...new Set([...logs.keys(), ...metrics.models.keys()])].sort();
+  const diff = (a: number | undefined, b: number | null | undefined): number | null => (a === undefined || b === null || b === undefined ? null : a - b);
+  const models = ids.flatMap((modelId): ReconciliationRow[] => {
+    const l = logs.get(modelId) ?? { invocations: 0, inputTokens: 0, outputTokens: 0 };
+    const m = metrics.models.get(modelId) ?? null;
+    if (!logs.has(modelId) && m && !m.invocations && !m.inputTokens && !m.outputTokens) return [];
+    return [{ modelId, logs: l, metrics: m, difference: { invocations: diff(l.invocations, m?.invocations), inputTokens: diff(l.inputTokens, m?.inputTokens), outputTokens: diff(l.outputTokens, m?.outputTokens) } }];
+  });
+  return { available: true, models };
+}
+
+function totalsOf(rows: LogsRow[], aggregate: Aggregate, unpriced: Set<string>): LogsReport['totals'] {
+  const sum = (k: (typeof SUMS)[number]): number => rows.reduce((a, r) => a + r[k], 0);
+  const sums = Object.fromEntries(SUMS.map((s) => [s, sum(s)])) as Pick<LogsFigures, (typeof SUMS)[number]>;
+  const cost = rows.some((r) => r.costUsd !== null) ? round(rows.reduce((a, r) => a + (r.costUsd ?? 0), 0)) : null;
+  return {
+    ...sums,
+    ...latencyFields(aggregate.totalLatency),
+    costUsd: cost,
+    errorRate: sums.invocations ? round(sums.errors / sums.invocations) : null,
+    unpricedModels: [...unpriced].sort(),
+  };
+}
+
+function warningsOf(input: LogsComputeInput, unpriced: Set<string>, noHourRate: Set<string>, reconciliation: Reconciliation): string[] {
+  const w = [...input.aggregate.warnings];
+  const s = input.aggregate.skipped;
+  if (s.malformedLines) w.push(`${s.malformedLines} line${s.malformedLines === 1 ? ' is' : 's are'} not invocation records (malformed JSON or another schema) and ${s.malformedLines === 1 ? 'was' : 'were'} skipped`);
+  for (const m of [...unpriced].sort()) {
+    const failure = input.profileFailures?.get(m);
+    w.push(
+      failure
+        ? `application inference profile ${m} could not be resolved to a model (${failure}): its invocations are unpriced and left out of costs (add its ARN under "prices" in the config file)`
+        : `${m} is not in the price table: its invocations are unpriced and left out of costs (add it under "prices" in the config file)`,
+    );
+  }
+  for (const m of [...noHourRate].sort()) w.push(`${m} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);
+  if (!reconciliation.available && reconciliation.reason && !reconciliation.reason.startsWith('not asked')) w.push(`no reconciliation with CloudWatch: ${reconciliation.reason}`);
+  return w;
+}
+
+export function computeLogsReport(input: LogsComputeInput): LogsReport {
+  const { rows, unpriced, noHourRate } = logRows(input);
+  const reconciliation = reconcile(input.aggregate, input.metrics);
+  const hours = (input.window.end.getTime() - input.window.start.getTime()) / 3_600_000;
+  return {
+    source: input.aggregate.source,
+    groupBy: input.dims.map((d) => d.name),
+    window: { start: input.window.start.toISOString(), end: input.window.end.toISOString(), hours: round(hours, 4) },
+    region: input.region,
+    rows,
+    totals: totalsOf(rows, input.aggregate, unpriced),
+    reconciliation,
+    skipped: input.aggregate.skipped,
+    prices: { source: input.priceTable.source, date: input.priceTable.date, estimate: true, ...(input.priceTable.table ? { table: input.priceTable.table } : {}) },
+    warnings: warningsOf(input, unpriced, noHourRate, reconciliation),
+  };
+}

@@ -1,0 +1,51 @@
+WITH base AS (
+  SELECT
+    coalesce("identity".arn, '(unknown)') AS g0,
+    coalesce(nullif(regexp_extract("identity".arn, '^(arn:[^:]+:sts::[0-9]+:assumed-role/[^/]+)/', 1), ''), "identity".arn, '(unknown)') AS g1,
+    coalesce(try("requestMetadata"['Team']), '(none)') AS g2,
+    CASE WHEN "modelId" LIKE '%:application-inference-profile/%' THEN "modelId" ELSE '(none)' END AS g3,
+    coalesce("modelId", '(unknown)') AS model,
+    "schemaType" = 'ModelInvocationLog' AS ok,
+    "errorCode" IS NOT NULL AS failed,
+    "input".inputTokenCount AS input_tokens,
+    "output".outputTokenCount AS output_tokens,
+    coalesce("input".cacheReadInputTokenCount, "cacheReadInputTokenCount") AS cache_read_tokens,
+    coalesce("input".cacheWriteInputTokenCount, "cacheWriteInputTokenCount") AS cache_write_tokens,
+    coalesce(list_sum(list_transform(list_filter("output".outputBodyJson.usage.cacheDetails, x -> x.ttl = '1h'), x -> x.inputTokens)), "output".outputBodyJson.usage.cache_creation.ephemeral_1h_input_tokens, 0) AS cache_write_1h_tokens,
+    "output".outputBodyJson.metrics.latencyMs AS latency_ms
+  FROM invocation_log
+  WHERE TRUE
+    AND (("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog') OR (substr("timestamp", 1, 19) >= '2026-11-20T00:00:00' AND substr("timestamp", 1, 19) < '2026-11-20T06:00:00'))
+),
+records AS (
+  SELECT
+    g0, g1, g2, g3, model,
+    CASE WHEN ok THEN 1 END AS invocation,
+    CASE WHEN ok AND failed THEN 1 END AS error,
+    CASE WHEN NOT coalesce(ok, false) THEN 1 END AS not_record,
+    CASE WHEN ok THEN input_tokens END AS input_tokens,
+    CASE WHEN ok THEN output_tokens END AS output_tokens,
+    CASE WHEN ok THEN cache_read_tokens END AS cache_read_tokens,
+    CASE WHEN ok THEN cache_write_tokens END AS cache_write_tokens,
+    CASE WHEN ok THEN cache_write_1h_tokens END AS cache_write_1h_tokens,
+    CASE WHEN ok AND NOT failed THEN latency_ms END AS latency_ms
+  FROM base
+)
+SELECT
+  -- By grouping set, not by NULLs: malformed lines (all NULL) must not pass for the totals row.
+  CASE WHEN GROUPING(model) = 0 THEN 'group' WHEN GROUPING(g0) = 0 THEN 'latency' ELSE 'total' END AS kind,
+  g0, g1, g2, g3, model,
+  count(invocation) AS invocations,
+  sum(input_tokens) AS input_tokens,
+  sum(output_tokens) AS output_tokens,
+  sum(cache_read_tokens) AS cache_read_tokens,
+  sum(cache_write_tokens) AS cache_write_tokens,
+  sum(cache_write_1h_tokens) AS cache_write_1h_tokens,
+  count(error) AS errors,
+  count(latency_ms) AS latency_count,
+  quantile_cont(latency_ms, 0.5) AS p50,
+  quantile_cont(latency_ms, 0.9) AS p90,
+  quantile_cont(latency_ms, 0.99) AS p99,
+  count(not_record) AS malformed
+FROM records
+GROUP BY GROUPING SETS ((g0, g1, g2, g3, model), (g0, g1, g2, g3), ())

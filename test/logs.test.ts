@@ -1,0 +1,231 @@
+import { describe, expect, test } from '@jest/globals';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parseDims } from '../src/lib/logs/dims.js';
+import { queryJsonFiles } from '../src/lib/logs/duckdb.js';
+import { parseLogsArg, partitionPrefixes, partitionRoot, pathMayHold } from '../src/lib/logs/location.js';
+import { pricedAsFor } from '../src/lib/logs/profiles.js';
+import { localName } from '../src/lib/logs/s3-cache.js';
+import { duckColumns, isLogFileKey } from '../src/lib/logs/schema.js';
+import { costUsd, priceFor } from '../src/lib/pricing/price.js';
+import { ConfigFileSchema } from '../src/lib/config/schema.js';
+import { runCli } from './support/cli.js';
+import { fakeAws, queryAction, s3Error, stsIdentity, when, xml } from './support/fake-aws.js';
+import { APP_SEARCH, corpusRates, defaultSpec, toUsdRates, writeCorpus } from './support/corpus.js';
+import { expectGolden } from './support/golden.js';
+
+const env = { AWS_REGION: 'us-east-1' };
+const WINDOW = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-20T06:00:00Z'];
+const now = new Date('2026-11-22T00:00:00Z');
+
+describe('--by dimensions', () => {
+  test('parses every dimension, tags by key', () => {
+    expect(parseDims('principal,tag:team,model')).toEqual([
+      { kind: 'principal', name: 'principal' },
+      { kind: 'tag', key: 'team', name: 'tag:team' },
+      { kind: 'model', name: 'model' },
+    ]);
+    expect(parseDims('hour, role ,application,operation').map((d) => d.kind)).toEqual(['hour', 'role', 'application', 'operation']);
+  });
+
+  test.each([
+    ['nope', '"nope" is not a dimension (use model, day, hour, principal, role, application, operation, tag:KEY)'],
+    ['tag', '"tag" needs a key, e.g. tag:team'],
+    ['tag:', 'needs a request-metadata key after "tag:"'],
+    ["tag:a'b", 'needs a request-metadata key'],
+    ['principal,principal', '"principal" is given twice'],
+    ['day,hour', 'day and hour together'],
+    ['principal,', 'has an empty dimension'],
+  ])('--by %s is refused (exit 2) before any request', async (by, message) => {
+    const r = await runCli(['report', '--by', by], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.requests).toEqual([]);
+  });
+});
+
+describe('bad input: exit 2 with one line, and no request', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bm-empty-'));
+  const outside = mkdtempSync(join(tmpdir(), 'bm-outside-'));
+  mkdirSync(join(outside, '2026/10/01/00'), { recursive: true });
+  writeFileSync(join(outside, '2026/10/01/00/x.json.gz'), gzipSync('{}\n'));
+  test.each([
+    [['--by', 'principal', '--source', 'metrics'], 'needs the invocation logs (CloudWatch metrics know only model and day): drop --source metrics'],
+    [['--logs', dir, '--source', 'metrics'], '--logs reads the invocation logs: it cannot be combined with --source metrics'],
+    [['--logs', '/nonexistent/logs'], '--logs: /nonexistent/logs does not exist'],
+    [['--logs', 'ftp://example.com/x'], 'is neither s3://BUCKET/PREFIX nor a local directory'],
+    [['--logs', 's3://Bad_Bucket/x'], '--logs: "Bad_Bucket" may contain only lowercase letters'],
+    [['--logs', dir, ...WINDOW], 'holds no invocation log files for the window'],
+    [['--logs', outside, ...WINDOW], 'holds no invocation log files for the window'],
+    [['--engine', 'athena', '--logs', dir], '--engine athena reads the Athena table'],
+    [['--engine', 'insights', '--logs', 's3://bucket-name/p'], '--engine insights reads the CloudWatch Logs group'],
+    [['--engine', 'spark'], '--engine: "spark" is not one of local, athena, insights'],
+    [['--workgroup', 'no spaces'], 'is not a valid Athena workgroup name'],
+  ])('report %j', async (args, message) => {
+    const r = await runCli(['report', ...args], { env, now });
+    expect(r.stderr).toContain(message);
+    expect(r.code).toBe(2);
+    expect(r.requests).toEqual([]);
+  });
+
+  test('athena config keys are validated by the schema', () => {
+    expect(ConfigFileSchema.safeParse({ athena: { enabled: true, database: 'bedrock_monitor', table: 'invocation_logs', workgroup: 'primary', resultsPrefix: 'athena-results' } }).success).toBe(true);
+    const bad = ConfigFileSchema.safeParse({ athena: { database: 'Has-Caps' } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['athena', 'database']);
+    expect(ConfigFileSchema.safeParse({ athena: { unknown: 1 } }).success).toBe(false);
+  });
+});
+
+describe('where the logs are', () => {
+  test('--logs s3:// and the partition root under a key prefix', () => {
+    expect(parseLogsArg('s3://my-bucket/team/logs/', '/')).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: 'team/logs/' });
+    expect(parseLogsArg('s3://my-bucket', '/')).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: '' });
+    expect(partitionRoot('', '111122223333', 'eu-west-1')).toBe('AWSLogs/111122223333/BedrockModelInvocationLogs/eu-west-1/');
+    expect(partitionRoot('team/logs/', '111122223333', 'eu-west-1')).toBe('team/logs/AWSLogs/111122223333/BedrockModelInvocationLogs/eu-west-1/');
+    // A prefix that already reaches into the tree (e.g. another account's copy) is taken as it is.
+    expect(partitionRoot('x/AWSLogs/999/BedrockModelInvocationLogs', '111', 'us-east-1')).toBe('x/AWSLogs/999/BedrockModelInvocationLogs/us-east-1/');
+    expect(partitionRoot('x/AWSLogs/999/BedrockModelInvocationLogs/us-west-2/', '111', 'us-east-1')).toBe('x/AWSLogs/999/BedrockModelInvocationLogs/us-west-2/');
+  });
+
+  test('only the window\'s partitions are listed (and the hour after, for late delivery); whole days as one prefix', () => {
+    expect(partitionPrefixes('r/', { start: new Date('2026-11-20T22:00:00Z'), end: new Date('2026-11-21T01:00:00Z') })).toEqual(['r/2026/11/20/22/', 'r/2026/11/20/23/', 'r/2026/11/21/00/', 'r/2026/11/21/01/']);
+    expect(partitionPrefixes('r/', { start: new Date('2026-11-19T23:30:00Z'), end: new Date('2026-11-22T00:00:00Z') })).toEqual(['r/2026/11/19/23/', 'r/2026/11/20/', 'r/2026/11/21/', 'r/2026/11/22/00/']);
+    expect(pathMayHold('2026/11/20/05/x.json.gz', { start: new Date('2026-11-20T06:00:00Z'), end: new Date('2026-11-20T07:00:00Z') })).toBe(false);
+    expect(pathMayHold('2026/11/20/07/x.json.gz', { start: new Date('2026-11-20T06:00:00Z'), end: new Date('2026-11-20T07:00:00Z') })).toBe(true);
+    expect(pathMayHold('anything/x.json', { start: new Date(0), end: new Date(1) })).toBe(true);
+  });
+
+  test('what is not a log file: data/ bodies, the permission check, empty objects', () => {
+    expect(isLogFileKey('p/2026/11/20/10/20261120T101500123Z_abc.json.gz', 100)).toBe(true);
+    expect(isLogFileKey('p/2026/11/20/10/data/abc_input.json.gz', 100)).toBe(false);
+    expect(isLogFileKey('p/AWSLogs/1/BedrockModelInvocationLogs/amazon-bedrock-logs-permission-check', 0)).toBe(false);
+    expect(isLogFileKey('p/x_output.json.gz', 10)).toBe(false);
+    expect(isLogFileKey('p/empty.json.gz', 0)).toBe(false);
+    expect(isLogFileKey('p/notes.txt', 10)).toBe(false);
+  });
+
+  test('cached copies are named by key and ETag; a key that could escape the cache is hashed', () => {
+    expect(localName('AWSLogs/1/B/us-east-1/2026/11/20/10/f.json.gz', '"abc123"')).toBe('AWSLogs/1/B/us-east-1/2026/11/20/10/abc123~f.json.gz');
+    expect(localName('../../etc/passwd.json.gz', 'e')).toMatch(/^_\/[0-9a-f]{32}~e\.json\.gz$/);
+    expect(localName('a/[*]/x.json', 'e')).toMatch(/^_\/[0-9a-f]{32}~e\.json$/);
+  });
+});
+
+describe('the local engine (DuckDB)', () => {
+  test('a file that is not gzip is left out and named; the other files are read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-duck-'));
+    writeFileSync(join(dir, 'good.json.gz'), gzipSync('{"schemaType":"ModelInvocationLog","modelId":"m"}\nnot json\n'));
+    writeFileSync(join(dir, 'bad.json.gz'), 'this is not gzip');
+    writeFileSync(join(dir, 'plain.json'), '{"schemaType":"ModelInvocationLog","modelId":"n"}\n');
+    const r = await queryJsonFiles({
+      files: ['good.json.gz', 'bad.json.gz', 'plain.json'].map((f) => join(dir, f)),
+      columns: duckColumns(),
+      view: 'v',
+      sql: `SELECT count(*) FILTER (WHERE "schemaType" = 'ModelInvocationLog') AS ok, count(*) FILTER (WHERE "schemaType" IS NULL) AS bad FROM v`,
+      tempDir: dir,
+    });
+    expect(r.rows).toEqual([{ ok: 2, bad: 1 }]);
+    expect(r.unreadable).toEqual([{ file: join(dir, 'bad.json.gz'), reason: expect.stringContaining('not a GZIP stream') }]);
+  });
+});
+
+describe('the local engine plugs in other JSON logs (CloudTrail files: one document of Records)', () => {
+  test('whole-document files with a column spec and SQL of their own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-ct-'));
+    writeFileSync(join(dir, 'a.json.gz'), gzipSync(JSON.stringify({ Records: [{ eventName: 'InvokeModel', userIdentity: { arn: 'u1' } }, { eventName: 'Converse', userIdentity: { arn: 'u2' } }, { eventName: 'Converse', userIdentity: { arn: 'u2' } }] })));
+    const r = await queryJsonFiles({
+      files: [join(dir, 'a.json.gz')],
+      columns: "{Records: 'STRUCT(eventName VARCHAR, userIdentity STRUCT(arn VARCHAR))[]'}",
+      format: 'unstructured',
+      view: 'trail',
+      sql: 'SELECT r.userIdentity.arn AS who, count(*) AS n FROM (SELECT unnest(Records) AS r FROM trail) GROUP BY 1 ORDER BY 1',
+      tempDir: dir,
+    });
+    expect(r.rows).toEqual([{ who: 'u1', n: 1 }, { who: 'u2', n: 2 }]);
+  });
+});
+
+describe('pricing per record', () => {
+  test('1-hour cache writes at the 1-hour rate (2x input for Claude), with the geographic premium', () => {
+    const p = priceFor('us.anthropic.claude-sonnet-4-5-20250929-v1:0')!;
+    expect([p.input, p.cacheWrite, p.cacheWrite1h]).toEqual([3.3, 4.125, 6.6]);
+    const tokens = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 1_000_000, cacheWrite1hTokens: 400_000 };
+    expect(costUsd(tokens, p)).toBeCloseTo(0.6 * 4.125 + 0.4 * 6.6, 6);
+    // A price override without a 1-hour rate stays valid and prices 1-hour writes at cacheWrite.
+    expect(ConfigFileSchema.safeParse({ prices: { 'meta.llama3-1-70b-instruct-v1:0': { input: 1, output: 1, cacheWrite: 2, cacheRead: 0 } } }).success).toBe(true);
+    const o = priceFor('x.y', { 'x.y': { input: 1, output: 1, cacheWrite: 2, cacheRead: 0 } })!;
+    expect(costUsd(tokens, o)).toBeCloseTo(2, 6);
+  });
+
+  test('an application inference profile is priced as the model it routes to', () => {
+    expect(pricedAsFor(['arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0'])).toBe('anthropic.claude-haiku-4-5-20251001-v1:0');
+    expect(pricedAsFor(['arn:aws:bedrock:us-east-1::foundation-model/m', 'arn:aws:bedrock:us-west-2::foundation-model/m'])).toBe('m');
+    expect(pricedAsFor(['arn:aws:bedrock:us-east-1::foundation-model/m', 'arn:aws:bedrock:eu-west-1::foundation-model/m'])).toBe('global.m');
+  });
+});
+
+describe('S3 access denied names the bucket and the permission (HTTP-level fake, real SDK stack)', () => {
+  const identity = when(queryAction('sts.', 'GetCallerIdentity'), stsIdentity('111122223333'));
+  const loggingConfig = (req: { hostname: string; method: string; path: string }) =>
+    req.hostname.startsWith('bedrock.') && req.path === '/logging/modelinvocations'
+      ? { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ loggingConfig: { s3Config: { bucketName: 'team-logs', keyPrefix: 'bedrock' } } }) }
+      : undefined;
+  const list = (req: { hostname: string; method: string; query: Record<string, unknown> }) => req.method === 'GET' && req.query['list-type'] === '2';
+
+  test('listing refused: s3:ListBucket on the bucket', async () => {
+    const aws = fakeAws(identity, loggingConfig, when(list, s3Error(403, 'AccessDenied', 'Access Denied')));
+    const r = await runCli(['report', '--by', 'principal', '--no-reconcile', ...WINDOW], { now, requestHandler: aws.handler, env: { ...env, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'bm-c-')) } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Access denied reading the invocation logs in bucket team-logs: the caller needs s3:ListBucket on it.');
+  });
+
+  test('download refused: s3:GetObject on the objects', async () => {
+    const key = 'bedrock/AWSLogs/111122223333/BedrockModelInvocationLogs/us-east-1/2026/11/20/01/20261120T011000000Z_a.json.gz';
+    const listing = `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>team-logs</Name><KeyCount>1</KeyCount><IsTruncated>false</IsTruncated><Contents><Key>${key}</Key><Size>40</Size><ETag>&quot;abc&quot;</ETag></Contents></ListBucketResult>`;
+    const aws = fakeAws(
+      identity,
+      loggingConfig,
+      (req) => (list(req) ? xml(200, (req.query.prefix as string).endsWith('/2026/11/20/') ? listing : listing.replace(/<Contents>.*<\/Contents>/, '').replace('<KeyCount>1', '<KeyCount>0')) : undefined),
+      when((req) => req.method === 'GET' && req.path.endsWith('.json.gz'), s3Error(403, 'AccessDenied', 'Access Denied')),
+    );
+    const r = await runCli(['report', '--by', 'principal', '--no-reconcile', '--since', '2026-11-20T00:00:00Z', '--until', '2026-11-21T00:00:00Z'], { now, requestHandler: aws.handler, env: { ...env, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'bm-c-')) } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Access denied reading the invocation logs in bucket team-logs: the caller needs s3:GetObject on it.');
+    expect(r.stderr).toContain('arn:aws:s3:::team-logs/*');
+  });
+});
+
+describe('golden output of the logs report (what people read)', () => {
+  const SPEC = defaultSpec({ records: 600, hours: 3, malformedEvery: 200 });
+  // A path of fixed length (not under $TMPDIR), so that wrapped lines do not depend on the machine.
+  const dir = mkdtempSync('/tmp/bm-gold-');
+  writeCorpus(dir, SPEC);
+  const cwd = mkdtempSync(join(tmpdir(), 'bm-'));
+  const rates = corpusRates(SPEC);
+  writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ prices: { [APP_SEARCH(SPEC.account, SPEC.region)]: toUsdRates(rates[APP_SEARCH(SPEC.account, SPEC.region)]!) } }));
+  const window = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-20T03:00:00Z'];
+  test.each<[string, string[], Record<string, string>]>([
+    ['table-60.txt', ['--by', 'tag:team'], { COLUMNS: '60' }],
+    ['table-80.txt', ['--by', 'tag:team'], { COLUMNS: '80' }],
+    ['table-160.txt', ['--by', 'tag:team'], { COLUMNS: '160' }],
+    ['table-piped.txt', ['--by', 'tag:team'], {}],
+    ['role-env-piped.txt', ['--by', 'role,tag:env'], {}],
+    ['hour.md', ['--by', 'hour,operation', '--output', 'markdown'], {}],
+    ['by-team.csv', ['--by', 'tag:team,model', '--output', 'csv'], {}],
+    ['by-application.json', ['--by', 'application', '--json'], {}],
+  ])('%s', async (file, args, extraEnv) => {
+    // With COLUMNS: in a terminal that wide; without: into a pipe, where nothing is cut.
+    const r = await runCli(['report', ...args, '--logs', dir, '--no-reconcile', ...window], { env: { ...env, ...extraEnv }, cwd, now, ...(extraEnv.COLUMNS ? { stdoutTty: true } : {}) });
+    expect(r.code).toBe(0);
+    if (extraEnv.COLUMNS) expect(r.stdout.split('\n').filter((l) => l.length > Number(extraEnv.COLUMNS))).toEqual([]);
+    expectGolden(`logs/${file}`, r.stdout.split(dir).join('<DIR>'));
+    if (file === 'hour.md') {
+      // Time first: hours in order, each hour's operations by cost.
+      const hours = r.stdout.split('\n').filter((l) => l.startsWith('| 2026')).map((l) => l.split(' | ')[0]);
+      expect(hours).toEqual([...hours].sort());
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { demoColour, demoStyle } from '../.build/test/support/demo-style.js';
 import { Moto, MOTO_MISSING } from '../.build/test/support/emulator.js';
 import { DEMO_MODELS, putLogRecords, putMetrics, seedingClients, syntheticLogRecords, syntheticUsage } from '../.build/test/support/synthetic.js';
 import { cloudTrailCorpus, writeCorpus } from '../.build/test/support/cloudtrail.js';
@@ -21,10 +22,7 @@ const REGION = 'us-east-1';
 const ACCOUNT = '123456789012'; // moto's account
 
 // Colour as the CLI has it: only on a terminal, never with NO_COLOR (or TERM=dumb), forced by FORCE_COLOR.
-const flag = (v) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
-const colour = !flag(process.env.NO_COLOR) && process.env.TERM !== 'dumb' && (process.stdout.isTTY === true || flag(process.env.FORCE_COLOR));
-const bold = (s) => (colour ? `\x1b[1m${s}\x1b[0m` : s);
-const dim = (s) => (colour ? `\x1b[2m${s}\x1b[0m` : s);
+const { bold, dim } = demoStyle(demoColour(process.env, process.stdout.isTTY === true));
 
 function banner(text) {
   process.stdout.write(`\n${bold(`━━ ${text}`)}\n`);

@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { demoColour, demoStyle } from './support/demo-style.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,12 +49,16 @@ describe('the real binary', () => {
     expect(r.stdout).toContain('Demo complete.');
   }, 120_000);
 
-  test('the demo honours NO_COLOR, even over FORCE_COLOR', async () => {
-    const r = await run(['scripts/demo.mjs'], { NO_COLOR: '1', FORCE_COLOR: '1' });
-    expect(r.code).toBe(0);
-    expect(r.stdout).not.toContain('\u001b[');
-    expect(r.stdout).toContain('━━ 1. setup-all');
-  }, 120_000);
+  test('the demo honours NO_COLOR, even over FORCE_COLOR, and colours only a terminal', () => {
+    // The demo's own decision (its one run above checks a pipe gets no escape codes).
+    expect(demoColour({ NO_COLOR: '1', FORCE_COLOR: '1' }, true)).toBe(false);
+    expect(demoColour({}, false)).toBe(false);
+    expect(demoColour({ TERM: 'dumb' }, true)).toBe(false);
+    expect(demoColour({}, true)).toBe(true);
+    expect(demoColour({ FORCE_COLOR: '1' }, false)).toBe(true);
+    expect(demoStyle(false).bold('━━ 1. setup-all')).toBe('━━ 1. setup-all');
+    expect(readFileSync(join(root, 'scripts/demo.mjs'), 'utf8')).toContain("demoStyle(demoColour(process.env, process.stdout.isTTY === true))");
+  });
 
   test('--version and --help exit 0 and --help lists every command', async () => {
     const version = await run(['bin/bedrock-monitor.js', '--version']);

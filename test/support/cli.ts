@@ -127,16 +127,22 @@ export function cliFor(endpoint: () => string, region = 'us-east-1') {
 }
 
 /**
- * One moto server per test file: started before the first test, reset before each, stopped after
- * the last. Returns a getter, since the server exists only once beforeAll has run.
+ * The moto server of this jest worker (started once by test/support/global-setup.mjs), reset before
+ * each test; a file run without the global setup starts its own. Returns a getter, since the server
+ * is known only once beforeAll has run.
  */
 export function useMoto(): () => Moto {
   let moto: Moto | undefined;
+  let own = false;
   beforeAll(async () => {
-    moto = await Moto.start();
+    // The server jest's global setup started for this worker, else one of this file's own.
+    const shared = process.env.BM_MOTO_SERVERS ? (JSON.parse(process.env.BM_MOTO_SERVERS) as { url: string; dir: string }[]) : [];
+    const mine = shared[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % Math.max(1, shared.length)];
+    own = mine === undefined;
+    moto = mine ? Moto.attach(mine.url, mine.dir) : await Moto.start();
   });
   afterAll(async () => {
-    await moto?.stop();
+    if (own) await moto?.stop();
   });
   beforeEach(async () => {
     await moto?.reset();

@@ -39,10 +39,16 @@ export interface SyntheticQuota {
 export class Moto {
   private constructor(
     readonly url: string,
-    private readonly proc: ChildProcess,
+    /** Undefined for a server this handle attached to: someone else stops it. */
+    private readonly proc: ChildProcess | undefined,
     /** The server's working directory (its recorder file, the synthetic quota file). */
     readonly dir: string,
   ) {}
+
+  /** A handle on a server started elsewhere (jest's global setup shares one per worker). */
+  static attach(url: string, dir: string): Moto {
+    return new Moto(url, undefined, dir);
+  }
 
   /**
    * SYNTHETIC Service Quotas for ServiceCode "bedrock" (moto has none): `applied` answers
@@ -103,9 +109,10 @@ export class Moto {
   }
 
   async stop(): Promise<void> {
-    if (this.proc.exitCode !== null) return;
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill('SIGTERM');
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
     await exited;
   }
 }

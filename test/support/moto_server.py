@@ -164,6 +164,10 @@ CloudWatchResponse.delete_alarms = delete_alarms
 CloudWatchResponse.put_metric_alarm = put_metric_alarm
 
 if __name__ == "__main__":
+    # No log line per request: tests send tens of thousands, and nobody reads them.
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # The Budgets and Service Quotas additions live beside this file.
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import moto_extras  # noqa: F401,E402  (registers its operations on import)

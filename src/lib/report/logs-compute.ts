@@ -192,7 +192,7 @@ function warningsOf(input: LogsComputeInput, unpriced: Set<string>, noHourRate: 
     w.push(
       failure
         ? `application inference profile ${m} could not be resolved to a model (${failure}): its invocations are unpriced and left out of costs (add its ARN under "prices" in the config file)`
-        : `${m} is not in the price table: its invocations are unpriced and left out of costs (add it under "prices" in the config file)`,
+        : `${m} is not in the price table: its invocations are unpriced and left out of costs (run \`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`,
     );
   }
   for (const m of [...noHourRate].sort()) w.push(`${m} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);

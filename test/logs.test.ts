@@ -1,10 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseDims } from '../src/lib/logs/dims.js';
-import { queryJsonFiles } from '../src/lib/logs/duckdb.js';
+import { DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MEMORY_LIMIT_BYTES, engineBudget, queryJsonFiles } from '../src/lib/logs/duckdb.js';
 import { parseLogsArg, partitionPrefixes, partitionRoot, pathMayHold } from '../src/lib/logs/location.js';
 import { pricedAsFor } from '../src/lib/logs/profiles.js';
 import { localName } from '../src/lib/logs/s3-cache.js';
@@ -98,6 +98,16 @@ describe('where the logs are', () => {
     expect(pathMayHold('anything/x.json', { start: new Date(0), end: new Date(1) })).toBe(true);
   });
 
+  test('a tree of day partitions (CloudTrail): whole days only, and the day after for late delivery', () => {
+    const daily = { unit: 'day', lagMs: 86_400_000 } as const;
+    const w = { start: new Date('2026-03-08T12:00:00Z'), end: new Date('2026-03-10T12:00:00Z') };
+    expect(partitionPrefixes('r/', w, daily)).toEqual(['r/2026/03/08/', 'r/2026/03/09/', 'r/2026/03/10/', 'r/2026/03/11/']);
+    expect(pathMayHold('CloudTrail/us-east-1/2026/03/07/x.json.gz', w, daily)).toBe(false);
+    expect(pathMayHold('CloudTrail/us-east-1/2026/03/08/x.json.gz', w, daily)).toBe(true);
+    expect(pathMayHold('CloudTrail/us-east-1/2026/03/11/x.json.gz', w, daily)).toBe(true);
+    expect(pathMayHold('CloudTrail/us-east-1/2026/03/12/x.json.gz', w, daily)).toBe(false);
+  });
+
   test('what is not a log file: data/ bodies, the permission check, empty objects', () => {
     expect(isLogFileKey('p/2026/11/20/10/20261120T101500123Z_abc.json.gz', 100)).toBe(true);
     expect(isLogFileKey('p/2026/11/20/10/data/abc_input.json.gz', 100)).toBe(false);
@@ -145,6 +155,59 @@ describe('the local engine plugs in other JSON logs (CloudTrail files: one docum
       tempDir: dir,
     });
     expect(r.rows).toEqual([{ who: 'u1', n: 1 }, { who: 'u2', n: 2 }]);
+  });
+
+  test('parameters, and errors: fail throws DuckDB\'s error naming the file instead of leaving it out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-ct-'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify({ Records: [{ eventName: 'InvokeModel' }, { eventName: 'Converse' }] }));
+    writeFileSync(join(dir, 'b.json'), '{"Records": [ {"eventName": ');
+    const q = {
+      columns: "{Records: 'STRUCT(eventName VARCHAR)[]'}",
+      format: 'unstructured' as const,
+      view: 'trail',
+      sql: 'SELECT count(*) AS n FROM (SELECT unnest(Records) AS r FROM trail) WHERE r.eventName = $name',
+      params: { name: 'Converse' },
+      tempDir: dir,
+    };
+    expect((await queryJsonFiles({ ...q, files: [join(dir, 'a.json')] })).rows).toEqual([{ n: 1 }]);
+    await expect(queryJsonFiles({ ...q, files: [join(dir, 'a.json'), join(dir, 'b.json')], errors: 'fail' })).rejects.toThrow(/Malformed JSON in file ".*b\.json"/);
+  });
+
+  test('a whole document larger than the default value size is read: the bound fits the largest file (gzip trailer)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-ct-'));
+    const record = { eventName: 'InvokeModel', pad: 'x'.repeat(1000) };
+    const big = JSON.stringify({ Records: Array.from({ length: 70_000 }, () => record) });
+    writeFileSync(join(dir, 'big.json.gz'), gzipSync(big));
+    const files = [join(dir, 'big.json.gz')];
+    const budget = engineBudget({ files, format: 'unstructured' });
+    expect(budget.maxObjectBytes).toBeGreaterThan(big.length);
+    expect(budget.maxObjectBytes).toBeGreaterThan(DEFAULT_MAX_OBJECT_BYTES);
+    const r = await queryJsonFiles({ files, columns: "{Records: 'STRUCT(eventName VARCHAR)[]'}", format: 'unstructured', errors: 'fail', view: 't', sql: 'SELECT count(*) AS n FROM (SELECT unnest(Records) FROM t)', tempDir: dir });
+    expect(r.rows).toEqual([{ n: 70_000 }]);
+  });
+});
+
+describe('the engine\'s threads fit its memory bound (DuckDB reserves two buffers of the largest value per thread)', () => {
+  test('lines of up to 64 MiB: two threads in 320 MB however many cores; small documents: more', () => {
+    expect(engineBudget({ files: [], threads: 8 })).toEqual({ threads: 2, memoryLimitBytes: DEFAULT_MEMORY_LIMIT_BYTES, maxObjectBytes: DEFAULT_MAX_OBJECT_BYTES });
+    expect(engineBudget({ files: [], threads: 1 }).threads).toBe(1);
+    expect(engineBudget({ files: [], threads: 8, format: 'unstructured', maxObjectBytes: 1000 })).toMatchObject({ threads: 4, maxObjectBytes: 16 * 1024 * 1024, memoryLimitBytes: DEFAULT_MEMORY_LIMIT_BYTES });
+  });
+
+  test('one document too large for the bound: one thread, and the bound grows to hold it', () => {
+    const b = engineBudget({ files: [], threads: 8, format: 'unstructured', maxObjectBytes: 300 * 1024 * 1024 });
+    expect(b.threads).toBe(1);
+    expect(b.memoryLimitBytes).toBeGreaterThanOrEqual(4 * 300 * 1024 * 1024);
+  });
+
+  test('four or eight threads asked for, eight files: the query runs (it ran out of memory when every core got a reader)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-duck-'));
+    const files = Array.from({ length: 8 }, (_, i) => join(dir, `f${i}.json.gz`));
+    for (const f of files) writeFileSync(f, gzipSync('{"schemaType":"ModelInvocationLog","modelId":"m"}\n'.repeat(20_000)));
+    for (const threads of [4, 8]) {
+      const r = await queryJsonFiles({ files, columns: duckColumns(), view: 'v', sql: 'SELECT count(*) AS n FROM v', tempDir: dir, threads });
+      expect(r.rows).toEqual([{ n: 160_000 }]);
+    }
   });
 });
 
@@ -195,6 +258,37 @@ describe('S3 access denied names the bucket and the permission (HTTP-level fake,
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Access denied reading the invocation logs in bucket team-logs: the caller needs s3:GetObject on it.');
     expect(r.stderr).toContain('arn:aws:s3:::team-logs/*');
+  });
+});
+
+describe('the audit\'s CloudTrail files in S3 go through the same cache (HTTP-level fake, real SDK stack)', () => {
+  const ACCOUNT = '123456789012';
+  const identity = when(queryAction('sts.', 'GetCallerIdentity'), stsIdentity(ACCOUNT));
+  const ACCOUNT_WINDOW = ['--since', '2026-03-09T12:00:00Z', '--until', '2026-03-10T12:00:00Z'];
+  const END = new Date('2026-03-10T12:00:00Z');
+
+  test('listing refused: the message names the CloudTrail files, the bucket and s3:ListBucket', async () => {
+    const aws = fakeAws(identity, when((req) => req.method === 'GET' && req.query['list-type'] === '2', s3Error(403, 'AccessDenied', 'Access Denied')));
+    const r = await runCli(['audit', '--logs', 's3://trail-archive/audit', ...ACCOUNT_WINDOW], { now: END, requestHandler: aws.handler, env: { ...env, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'bm-c-')) } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Access denied reading the CloudTrail files in bucket trail-archive: the caller needs s3:ListBucket on it.');
+  });
+
+  test('a download shorter than the listed size is not cached: the audit fails, naming the object', async () => {
+    const key = `audit/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2026/03/10/${ACCOUNT}_CloudTrail_us-east-1_20260310T0100Z_a.json.gz`;
+    const contents = `<Contents><Key>${key}</Key><Size>40</Size><ETag>&quot;abc&quot;</ETag></Contents>`;
+    const listing = (prefix: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>trail-archive</Name><IsTruncated>false</IsTruncated>${key.startsWith(prefix) ? contents : ''}</ListBucketResult>`;
+    const aws = fakeAws(
+      identity,
+      (req) => (req.method === 'GET' && req.query['list-type'] === '2' ? xml(200, listing(String(req.query.prefix))) : undefined),
+      (req) => (req.method === 'GET' && req.path.endsWith('.json.gz') ? { status: 200, headers: { 'content-type': 'application/octet-stream', etag: '"abc"' }, body: 'x'.repeat(30) } : undefined),
+    );
+    const cache = mkdtempSync(join(tmpdir(), 'bm-c-'));
+    const r = await runCli(['audit', '--logs', `s3://trail-archive/audit/AWSLogs/${ACCOUNT}`, ...ACCOUNT_WINDOW], { now: END, requestHandler: aws.handler, env: { ...env, XDG_CACHE_HOME: cache } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Download of s3://trail-archive/${key} is incomplete (30 of 40 bytes); run the audit again`);
+    expect(readdirSync(cache, { recursive: true }).filter((f) => String(f).endsWith('.json.gz'))).toEqual([]);
   });
 });
 

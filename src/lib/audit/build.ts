@@ -1,7 +1,6 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import type { Ctx } from '../context/context.js';
 import { AuditAggregator } from './aggregate.js';
-import { accountBase, cloudTrailCacheDir, dayPartitions, earliestDay, localTrailFiles, s3TrailFiles, type FileSet, type LogLocation } from './cloudtrail-files.js';
+import { accountBase, cloudTrailCacheDir, dayCount, localTrailFiles, s3TrailFiles, type FileSet, type TrailLocation } from './cloudtrail-files.js';
 import { countTrailCalls } from './engine.js';
 import { readEventHistory } from './history.js';
 import type { AuditResult, AuditSource, AuditWindow, GroupBy } from './types.js';
@@ -14,7 +13,7 @@ export interface AuditRequest {
   deniedOnly: boolean;
   source: 'history' | 'trail';
   /** For the trail source; default: the tool's bucket under `audit.s3KeyPrefix`. */
-  logs?: LogLocation;
+  logs?: TrailLocation;
   onProgress?(msg: string): void;
 }
 
@@ -22,18 +21,17 @@ const round = (n: number): number => Math.round(n * 100) / 100;
 
 async function trailFiles(ctx: Ctx, req: AuditRequest, warnings: string[]): Promise<FileSet & { location: string }> {
   const { region, audit } = ctx.settings;
-  const days = dayPartitions(req.window.previousStart, req.window.end);
+  const span = { start: req.window.previousStart, end: req.window.end };
   const logs = req.logs ?? { kind: 's3', bucket: await ctx.bucketName(), prefix: audit.s3KeyPrefix };
   if (logs.kind === 'dir') {
     req.onProgress?.(`finding CloudTrail files in ${logs.path}`);
-    return { ...(await localTrailFiles(logs.path, region, days)), location: logs.path };
+    return { ...localTrailFiles(logs.path, region, span), location: logs.path };
   }
-  const s3 = ctx.aws.get(S3Client);
   const account = await ctx.account();
-  const { base, account: found } = await accountBase(s3, logs, account);
+  const { base, account: found } = await accountBase(ctx, logs, account);
   if (found !== account) warnings.push(`reading CloudTrail files of account ${found} (the credentials are account ${account}'s)`);
-  req.onProgress?.(`listing ${days.length} day partitions in s3://${logs.bucket}/${base}`);
-  const set = await s3TrailFiles(s3, { bucket: logs.bucket, base }, region, days, {
+  req.onProgress?.(`listing ${dayCount(span)} day partitions in s3://${logs.bucket}/${base}`);
+  const set = await s3TrailFiles(ctx, { bucket: logs.bucket, base }, region, span, {
     cacheDir: cloudTrailCacheDir(ctx.io.env),
     onProgress: (done, total) => req.onProgress?.(`downloading CloudTrail files ${done}/${total}`),
   });
@@ -56,7 +54,7 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
   } else {
     const set = await trailFiles(ctx, req, warnings);
     if (set.files.length === 0) warnings.push(`no CloudTrail files for ${region} in the window under ${set.location}`);
-    const first = earliestDay(set.files);
+    const first = set.earliestDay;
     const startDay = w.start.toISOString().slice(0, 10).replace(/-/g, '/');
     if (first !== undefined && first >= startDay && w.previousStart.toISOString().slice(0, 10).replace(/-/g, '/') < startDay) {
       warnings.push(`no CloudTrail files before ${first.replace(/\//g, '-')}: if the trail is younger than the previous window, "new" marks every principal`);

@@ -1,13 +1,19 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BEDROCK_EVENT_SOURCE } from '../core/cloudtrail.js';
 import { BmError } from '../core/errors.js';
+import { queryJsonFiles } from '../logs/duckdb.js';
 import type { AuditWindow, CallGroup } from './types.js';
 
 /**
- * The embedded engine (DuckDB) over CloudTrail log files (`{"Records": [...]}`, gzip or not): it
- * reads only the fields the audit needs, with pinned types, keeps the Region's Bedrock calls in the
- * window (and the previous one), and counts them per identity, event, source IP and error code.
- * The aggregator then applies the same rules as for the event history. Memory is bounded by DuckDB
- * (it streams the files); the result has one row per distinct group, not per call.
+ * The CloudTrail query for the embedded engine (the logs layer's DuckDB runner, as for the
+ * invocation logs) over CloudTrail log files (`{"Records": [...]}`, gzip or not): it reads only the
+ * fields the audit needs, with pinned types, keeps the Region's Bedrock calls in the window (and the
+ * previous one), and counts them per identity, event, source IP and error code. The aggregator then
+ * applies the same rules as for the event history. Memory is bounded by DuckDB (it streams the
+ * files); the result has one row per distinct group, not per call. A file that is not CloudTrail's
+ * JSON fails the audit (it is not left out): the result would otherwise be silently short.
  */
 
 /** The record fields the audit reads, typed exactly (other fields are not parsed into values). */
@@ -16,17 +22,13 @@ const RECORD = `STRUCT(
   userIdentity STRUCT("type" VARCHAR, arn VARCHAR, principalId VARCHAR, accountId VARCHAR, invokedBy VARCHAR,
     sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR))))`;
 
-/** One CloudTrail file is one JSON object; AWS caps a file at 50 MB compressed. */
-const MAX_OBJECT_BYTES = 2 ** 31 - 1;
+const VIEW = 'cloudtrail_file';
 
-const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
-export function engineQuery(files: string[]): string {
+export function engineQuery(): string {
   return `
 WITH records AS (
   SELECT unnest(Records) AS r
-  FROM read_json([${files.map(literal).join(', ')}], columns = {Records: '${RECORD.replace(/\s+/g, ' ')}[]'},
-    format = 'unstructured', compression = 'auto_detect', maximum_object_size = ${MAX_OBJECT_BYTES})
+  FROM ${VIEW}
 ), calls AS (
   SELECT r.userIdentity."type" AS itype, r.userIdentity.arn AS iarn, r.userIdentity.principalId AS ipid,
     r.userIdentity.accountId AS iacct, r.userIdentity.invokedBy AS iby, r.userIdentity.sessionContext.sessionIssuer.arn AS iissuer,
@@ -44,7 +46,7 @@ GROUP BY ALL`;
 
 type Row = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v));
+const num = (v: unknown): number => Number(v);
 
 function toCallGroup(r: Row): CallGroup {
   return {
@@ -62,26 +64,25 @@ function toCallGroup(r: Row): CallGroup {
 /** Counts the Region's Bedrock calls in the files, for the window and the one before it. */
 export async function countTrailCalls(files: string[], w: AuditWindow, region: string, sink: (g: CallGroup) => void): Promise<void> {
   if (files.length === 0) return;
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
+  const scratch = mkdtempSync(join(tmpdir(), 'bedrock-monitor-'));
   try {
-    await connection.run("SET TimeZone = 'UTC'");
-    const reader = await connection.runAndReadAll(engineQuery(files), {
-      source: BEDROCK_EVENT_SOURCE,
-      region,
-      start: BigInt(w.start.getTime()),
-      from: BigInt(w.previousStart.getTime()),
-      end: BigInt(w.end.getTime()),
+    const { rows } = await queryJsonFiles({
+      files,
+      columns: `{Records: '${RECORD.replace(/\s+/g, ' ')}[]'}`,
+      format: 'unstructured',
+      errors: 'fail',
+      view: VIEW,
+      sql: engineQuery(),
+      params: { source: BEDROCK_EVENT_SOURCE, region, start: BigInt(w.start.getTime()), from: BigInt(w.previousStart.getTime()), end: BigInt(w.end.getTime()) },
+      tempDir: scratch,
     });
-    for (const row of reader.getRowObjectsJS()) sink(toCallGroup(row));
+    for (const row of rows) sink(toCallGroup(row));
   } catch (err) {
     throw new BmError(`Could not read the CloudTrail files: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, {
       hint: 'The files must be CloudTrail log files ({"Records": [...]}, .json.gz or .json).',
       cause: err,
     });
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }

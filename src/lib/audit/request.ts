@@ -1,7 +1,7 @@
 import type { Ctx } from '../context/context.js';
 import { usageError } from '../core/errors.js';
 import type { AuditRequest } from './build.js';
-import { checkDirectory, parseLogLocation, type LogLocation } from './cloudtrail-files.js';
+import { checkDirectory, parseLogLocation, type TrailLocation } from './cloudtrail-files.js';
 import type { GroupBy } from './types.js';
 import { checkHistoryWindow, resolveAuditWindow } from './window.js';
 
@@ -21,7 +21,7 @@ export async function auditRequest(ctx: Ctx, f: AuditFlags): Promise<Omit<AuditR
   const source = f.source ?? (f.logs !== undefined ? 'trail' : 'history');
   if (source === 'history' && f.logs !== undefined) throw usageError('--logs reads a trail\'s files: it needs --source trail (or no --source)');
   if (source === 'history') checkHistoryWindow(window, ctx.now());
-  let logs: LogLocation | undefined;
+  let logs: TrailLocation | undefined;
   if (f.logs !== undefined) {
     const loc = parseLogLocation(f.logs, ctx.io.cwd);
     if (typeof loc === 'string') throw usageError(`--logs: ${loc}`);

@@ -1,11 +1,14 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { BmError } from '../core/errors.js';
 
 /**
- * The embedded engine: DuckDB over local newline-delimited JSON files (gzip or plain). Generic: a
- * caller names the files, the column spec and the SQL; invocation logs and CloudTrail files both
- * plug in this way. Nothing is downloaded at run time (DuckDB's JSON reader is linked in; extension
- * autoloading is switched off), memory is bounded and spilling goes to a directory the caller owns.
+ * The embedded engine: DuckDB over local JSON files (gzip or plain), a record per line or whole
+ * documents. Generic: a caller names the files, the column spec and the SQL; invocation logs and
+ * CloudTrail files both plug in this way. Nothing is downloaded at run time (DuckDB's JSON reader is
+ * linked in; extension autoloading is switched off), memory is bounded and spilling goes to a
+ * directory the caller owns.
  */
 
 export interface JsonQuery {
@@ -18,11 +21,25 @@ export interface JsonQuery {
   /** The name the SQL reads the files by. */
   view: string;
   sql: string;
+  /** Values of the SQL's `$name` parameters. */
+  params?: Record<string, DuckDBValue>;
+  /**
+   * The largest JSON value (a line, or a whole document) the reader accepts, in bytes. Default: 64 MiB
+   * for lines; for whole documents, the largest file's uncompressed size.
+   */
+  maxObjectBytes?: number;
+  /**
+   * `tolerate` (default): a malformed line reads as an all-NULL row and a file DuckDB cannot read is
+   * left out (and reported). `fail`: the first malformed or unreadable file fails the query with
+   * DuckDB's own error, for a caller that words it.
+   */
+  errors?: 'tolerate' | 'fail';
   /** Where DuckDB may spill (never the working directory). */
   tempDir: string;
+  /** At most this many threads (default: the cores, up to 8); fewer when the reader's buffers would not fit the memory bound. */
   threads?: number;
-  /** DuckDB's own memory bound; the process stays within a few hundred MB of it. */
-  memoryLimit?: string;
+  /** DuckDB's own memory bound in bytes; the process stays within a few hundred MB of it. */
+  memoryLimitBytes?: number;
 }
 
 export interface JsonQueryResult {
@@ -31,7 +48,47 @@ export interface JsonQueryResult {
   unreadable: { file: string; reason: string }[];
 }
 
-export const DEFAULT_MEMORY_LIMIT = '320MB';
+const MIB = 1024 * 1024;
+export const DEFAULT_MEMORY_LIMIT_BYTES = 320_000_000;
+export const DEFAULT_MAX_OBJECT_BYTES = 64 * MIB;
+/** DuckDB never takes a smaller maximum_object_size than its default, 16 MiB; the option is a 32-bit count. */
+const MIN_OBJECT_BYTES = 16 * MIB;
+const MAX_OBJECT_BYTES = 2 ** 31 - 1;
+/** What a query needs besides the reader's buffers (its aggregation spills beyond that). */
+const QUERY_RESERVE_BYTES = 48 * MIB;
+
+/** A file's uncompressed size: gzip's trailer (ISIZE, the size modulo 2^32) for a gzip file, else its size. */
+function uncompressedBytes(file: string): number {
+  const size = statSync(file).size;
+  if (!/\.gz$/i.test(file) || size < 18) return size;
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const tail = Buffer.alloc(4);
+    readSync(fd, head, 0, 2, 0);
+    readSync(fd, tail, 0, 4, size - 4);
+    return head[0] === 0x1f && head[1] === 0x8b ? Math.max(size, tail.readUInt32LE(0)) : size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Threads, memory bound and largest JSON value for a query. DuckDB's JSON reader holds two buffers
+ * of maximum_object_size for each thread, whatever the files' sizes, and a whole document is parsed
+ * in memory besides: the threads are as many as fit the bound (at least one), and the bound grows
+ * only when one reader alone would not fit (a document larger than the bound allows).
+ */
+export function engineBudget(q: Pick<JsonQuery, 'files' | 'format' | 'maxObjectBytes' | 'threads' | 'memoryLimitBytes'>): { threads: number; memoryLimitBytes: number; maxObjectBytes: number } {
+  const whole = q.format === 'unstructured';
+  const largest = q.maxObjectBytes ?? (whole ? q.files.reduce((m, f) => Math.max(m, uncompressedBytes(f) + MIB), 0) : DEFAULT_MAX_OBJECT_BYTES);
+  const maxObjectBytes = Math.min(MAX_OBJECT_BYTES, Math.max(MIN_OBJECT_BYTES, largest));
+  const perThread = (whole ? 4 : 2) * maxObjectBytes;
+  const limit = q.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
+  const wanted = q.threads ?? Math.max(1, Math.min(cpus().length, 8));
+  const threads = Math.max(1, Math.min(wanted, Math.floor((limit - QUERY_RESERVE_BYTES) / perThread)));
+  return { threads, memoryLimitBytes: Math.max(limit, QUERY_RESERVE_BYTES + perThread * threads), maxObjectBytes };
+}
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -42,10 +99,17 @@ export function hasGlobChars(file: string): boolean {
 
 const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-export function jsonViewSql(view: string, files: string[], columns: string, format: JsonQuery['format'] = 'newline_delimited'): string {
-  // Each file's compression from its extension (.json.gz gzip, .json plain); a bad line becomes an
-  // all-NULL row (counted by the caller) instead of failing the query.
-  return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_json([${files.map(quote).join(', ')}], format = '${format}', compression = 'auto_detect', ignore_errors = true, maximum_object_size = 67108864, columns = ${columns})`;
+export function jsonViewSql(view: string, files: string[], columns: string, q: Pick<JsonQuery, 'format' | 'maxObjectBytes' | 'errors'> = {}): string {
+  // Each file's compression from its extension (.json.gz gzip, .json plain); when tolerated, a bad
+  // line becomes an all-NULL row (counted by the caller) instead of failing the query.
+  const options = [
+    `format = '${q.format ?? 'newline_delimited'}'`,
+    "compression = 'auto_detect'",
+    `ignore_errors = ${q.errors !== 'fail'}`,
+    `maximum_object_size = ${q.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES}`,
+    `columns = ${columns}`,
+  ];
+  return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_json([${files.map(quote).join(', ')}], ${options.join(', ')})`;
 }
 
 /** The file a DuckDB IO error names, when it names one of ours. */
@@ -60,27 +124,31 @@ export function plainRow(row: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
-/** Runs `sql` over the files, leaving out (and reporting) any file DuckDB cannot read at all. */
+/** Runs `sql` over the files, leaving out (and reporting) any file DuckDB cannot read at all, unless `errors: 'fail'`. */
 export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
+  const budget = engineBudget(q);
   const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(q.threads ?? Math.max(1, Math.min(cpus().length, 8))),
-    memory_limit: q.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+    threads: String(budget.threads),
+    memory_limit: `${Math.ceil(budget.memoryLimitBytes / MIB)}MiB`,
     temp_directory: q.tempDir,
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
   });
   const connection = await instance.connect();
+  // A time without an offset is UTC, whatever the machine's zone.
+  await connection.run("SET TimeZone = 'UTC'");
   const unreadable: JsonQueryResult['unreadable'] = [];
   let files = [...q.files];
   try {
     for (;;) {
       if (!files.length) return { rows: [], unreadable };
       try {
-        await connection.run(jsonViewSql(q.view, files, q.columns, q.format));
-        const reader = await connection.runAndReadAll(q.sql);
+        await connection.run(jsonViewSql(q.view, files, q.columns, { ...q, maxObjectBytes: budget.maxObjectBytes }));
+        const reader = await connection.runAndReadAll(q.sql, q.params);
         return { rows: reader.getRowObjectsJS().map(plainRow), unreadable };
       } catch (err) {
+        if (q.errors === 'fail') throw err;
         const message = err instanceof Error ? err.message : String(err);
         const bad = fileInError(message, files);
         if (!bad) throw new BmError(`The local engine (DuckDB) failed: ${message.split('\n')[0] ?? message}`, { cause: err });

@@ -51,17 +51,32 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /**
- * The partitions of a window (plus the hour after it, for late delivery), as key prefixes under
- * `root`: a whole UTC day as one `YYYY/MM/DD/` prefix (one listing instead of 24), the ragged
- * ends hour by hour.
+ * How a log tree is partitioned by time: `YYYY/MM/DD/HH/` (invocation logs) or `YYYY/MM/DD/`
+ * (CloudTrail), and how long after a record its file may land in a later partition.
  */
-export function partitionPrefixes(root: string, window: { start: Date; end: Date }): string[] {
-  const first = Math.floor(window.start.getTime() / HOUR) * HOUR;
-  const last = Math.floor((window.end.getTime() + DELIVERY_LAG_MS - 1) / HOUR) * HOUR;
+export interface Partitioning {
+  unit: 'hour' | 'day';
+  lagMs: number;
+}
+
+/** Bedrock's invocation logs: hour partitions, records delivered within the hour after them. */
+export const INVOCATION_LOG_PARTITIONS: Partitioning = { unit: 'hour', lagMs: DELIVERY_LAG_MS };
+
+const unitMs = (p: Partitioning): number => (p.unit === 'day' ? DAY : HOUR);
+
+/**
+ * The partitions of a window (plus the lag after it, for late delivery), as key prefixes under
+ * `root`: a whole UTC day as one `YYYY/MM/DD/` prefix (one listing instead of 24), the ragged
+ * ends of an hourly tree hour by hour.
+ */
+export function partitionPrefixes(root: string, window: { start: Date; end: Date }, p: Partitioning = INVOCATION_LOG_PARTITIONS): string[] {
+  const step = unitMs(p);
+  const first = Math.floor(window.start.getTime() / step) * step;
+  const last = Math.floor((window.end.getTime() + p.lagMs - 1) / step) * step;
   const prefixes: string[] = [];
   for (let t = first; t <= last; ) {
     const dayStart = Math.floor(t / DAY) * DAY;
-    if (t === dayStart && dayStart + DAY - HOUR <= last) {
+    if (t === dayStart && dayStart + DAY - step <= last) {
       prefixes.push(`${root}${hourKey(new Date(t)).slice(0, 10)}/`);
       t += DAY;
     } else {
@@ -73,13 +88,13 @@ export function partitionPrefixes(root: string, window: { start: Date; end: Date
 }
 
 /**
- * Whether a local file can hold records of the window, judged by a `YYYY/MM/DD/HH` part of its
- * path (a copy of the S3 tree); files elsewhere may hold anything and are read.
+ * Whether a local file can hold records of the window, judged by a `YYYY/MM/DD/HH` (or, for a daily
+ * tree, `YYYY/MM/DD`) part of its path (a copy of the S3 tree); files elsewhere may hold anything and are read.
  */
-export function pathMayHold(path: string, window: { start: Date; end: Date }): boolean {
-  const m = /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\//.exec(path);
+export function pathMayHold(path: string, window: { start: Date; end: Date }, p: Partitioning = INVOCATION_LOG_PARTITIONS): boolean {
+  const m = (p.unit === 'day' ? /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\// : /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\//).exec(path);
   if (!m) return true;
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0));
   if (Number.isNaN(t)) return true;
-  return t + HOUR > window.start.getTime() && t <= window.end.getTime() + DELIVERY_LAG_MS - 1;
+  return t + unitMs(p) > window.start.getTime() && t <= window.end.getTime() + p.lagMs - 1;
 }

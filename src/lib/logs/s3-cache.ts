@@ -14,8 +14,16 @@ import { BmError } from '../core/errors.js';
  * caller accepts, and bring each into a local directory once. A cached copy is named by its key
  * and ETag, so an unchanged object is never fetched again and a rewritten one is; a download is
  * checked against the listed size before it is renamed into place (a truncated gzip file would
- * otherwise read as fewer records, silently). Invocation logs use it; CloudTrail files can too.
+ * otherwise read as fewer records, silently). Invocation logs and CloudTrail files both use it.
  */
+
+/** What the objects are and which command reads them, for the error messages. */
+export interface ObjectKind {
+  what: string;
+  command: string;
+}
+
+export const INVOCATION_LOGS: ObjectKind = { what: 'the invocation logs', command: 'report' };
 
 export interface RemoteObject {
   key: string;
@@ -35,17 +43,17 @@ export const LIST_CONCURRENCY = 8;
 export const DOWNLOAD_CONCURRENCY = 8;
 
 /** S3 refuses access with these: the message names the bucket and the permission. */
-function accessDenied(err: unknown, bucket: string, permission: string): BmError | undefined {
+function accessDenied(err: unknown, bucket: string, permission: string, kind: ObjectKind): BmError | undefined {
   if (!isAwsError(err)) return undefined;
   const name = errorName(err);
   if (name !== 'AccessDenied' && name !== 'AccessDeniedException' && err.$metadata?.httpStatusCode !== 403) return undefined;
-  return new BmError(`Access denied reading the invocation logs in bucket ${bucket}: the caller needs ${permission} on it.`, {
+  return new BmError(`Access denied reading ${kind.what} in bucket ${bucket}: the caller needs ${permission} on it.`, {
     hint: `Grant ${permission} on arn:aws:s3:::${bucket}${permission === 's3:ListBucket' ? '' : '/*'} (and kms:Decrypt if the bucket uses SSE-KMS), or point --logs at logs you can read.`,
     cause: err,
   });
 }
 
-export async function listObjects(ctx: Ctx, bucket: string, prefixes: string[], accept: (key: string, size: number) => boolean): Promise<Listing> {
+export async function listObjects(ctx: Ctx, bucket: string, prefixes: string[], accept: (key: string, size: number) => boolean, kind = INVOCATION_LOGS): Promise<Listing> {
   const s3 = ctx.aws.get(S3Client);
   let calls = 0;
   let skipped = 0;
@@ -62,11 +70,24 @@ export async function listObjects(ctx: Ctx, bucket: string, prefixes: string[], 
         }
       }
     } catch (err) {
-      throw accessDenied(err, bucket, 's3:ListBucket') ?? err;
+      throw accessDenied(err, bucket, 's3:ListBucket', kind) ?? err;
     }
     return found;
   });
   return { objects: perPrefix.flat(), skipped, calls };
+}
+
+/** The next path segments below `prefix` (ListObjectsV2 with a `/` delimiter), e.g. the accounts under `AWSLogs/`. */
+export async function listChildPrefixes(ctx: Ctx, bucket: string, prefix: string, kind = INVOCATION_LOGS): Promise<string[]> {
+  const found: string[] = [];
+  try {
+    for await (const page of paginateListObjectsV2({ client: ctx.aws.get(S3Client) }, { Bucket: bucket, Prefix: prefix, Delimiter: '/' })) {
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) found.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
+    }
+  } catch (err) {
+    throw accessDenied(err, bucket, 's3:ListBucket', kind) ?? err;
+  }
+  return found;
 }
 
 /** A key as a safe relative path (no `..`, no glob characters DuckDB would expand), keeping its extension. */
@@ -89,6 +110,8 @@ export interface SyncOptions {
   dir: string;
   concurrency?: number;
   onProgress?: (done: number, total: number, bytes: number, totalBytes: number) => void;
+  /** Default: invocation logs. */
+  kind?: ObjectKind;
 }
 
 export interface SyncResult {
@@ -100,7 +123,7 @@ export interface SyncResult {
   cached: number;
 }
 
-async function download(ctx: Ctx, bucket: string, o: RemoteObject, file: string): Promise<void> {
+async function download(ctx: Ctx, bucket: string, o: RemoteObject, file: string, kind: ObjectKind): Promise<void> {
   const part = `${file}.part-${process.pid}`;
   mkdirSync(dirname(file), { recursive: true });
   try {
@@ -108,11 +131,11 @@ async function download(ctx: Ctx, bucket: string, o: RemoteObject, file: string)
     if (!r.Body) throw new BmError(`S3 returned no body for s3://${bucket}/${o.key}`);
     await pipeline(r.Body as Readable, createWriteStream(part));
     const got = statSync(part).size;
-    if (got !== o.size) throw new BmError(`Download of s3://${bucket}/${o.key} is incomplete (${got} of ${o.size} bytes); run the report again`);
+    if (got !== o.size) throw new BmError(`Download of s3://${bucket}/${o.key} is incomplete (${got} of ${o.size} bytes); run the ${kind.command} again`);
     renameSync(part, file);
   } catch (err) {
     rmSync(part, { force: true });
-    throw accessDenied(err, bucket, 's3:GetObject') ?? err;
+    throw accessDenied(err, bucket, 's3:GetObject', kind) ?? err;
   }
 }
 
@@ -142,7 +165,7 @@ export async function syncObjects(ctx: Ctx, opts: SyncOptions): Promise<SyncResu
   await mapLimit(opts.objects, opts.concurrency ?? DOWNLOAD_CONCURRENCY, async (o, i) => {
     const file = files[i]!;
     if (!(existsSync(file) && statSync(file).size === o.size)) {
-      await download(ctx, opts.bucket, o, file);
+      await download(ctx, opts.bucket, o, file, opts.kind ?? INVOCATION_LOGS);
       downloaded++;
       downloadedBytes += o.size;
       fresh.push(file);

@@ -9,6 +9,7 @@ import { PricingClient } from '@aws-sdk/client-pricing';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
 import { sdk } from './support/aws.js';
 import { cloudTrailCorpus, writeCorpus } from './support/cloudtrail.js';
+import { defaultSpec, writeCorpus as writeLogsCorpus } from './support/corpus.js';
 import { serveFixture } from './support/pricing-fixture.js';
 import { putMetrics, seedingClients } from './support/synthetic.js';
 import * as S from './support/schemas.js';
@@ -113,6 +114,29 @@ describe('--json matches the documented shapes', () => {
     expect(dry.notification?.messageId).toBeNull();
     const sent = (await valid(S.ReportDocSchema, ['report', ...window, '--quotas', '--notify'], { now })) as z.infer<typeof S.ReportDocSchema>;
     expect(typeof sent.notification?.messageId).toBe('string');
+  });
+
+  test('report from the invocation logs: rows named after --by, reconciliation available and not, skipped files', async () => {
+    const spec = defaultSpec({ records: 300, hours: 3, malformedEvery: 50 });
+    const dir = emptyDir();
+    writeLogsCorpus(dir, spec);
+    writeFileSync(join(dir, 'not-gzip.json.gz'), 'plain text, not gzip');
+    const window = ['--since', spec.start.toISOString(), '--until', new Date(spec.start.getTime() + spec.hours * 3_600_000).toISOString()];
+    const now = new Date(spec.start.getTime() + 24 * 3_600_000);
+    for (const by of [['principal'], ['role', 'tag:team'], ['application', 'model'], ['operation', 'hour']]) {
+      const schema = S.logsReportDocSchema(by);
+      const doc = (await valid(schema, ['report', '--by', by.join(','), '--logs', dir, '--no-reconcile', ...window], { now })) as z.infer<typeof schema>;
+      expect(doc.rows.length).toBeGreaterThan(0);
+      expect(doc.reconciliation).toMatchObject({ available: false, reason: expect.any(String), models: [] });
+      expect(doc.skipped.malformedLines).toBeGreaterThan(0);
+      expect(doc.skipped.unreadableFiles.map((f) => f.file)).toEqual([join(dir, 'not-gzip.json.gz')]);
+    }
+    // With CloudWatch's totals (moto): one model has metrics, the others none (metrics null).
+    await putMetrics(seedingClients(emulator().url, REGION).cw, [{ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', metric: 'Invocations', timestamp: new Date(spec.start.getTime() + 3_600_000), value: 5 }]);
+    const schema = S.logsReportDocSchema(['model']);
+    const doc = (await valid(schema, ['report', '--source', 'logs', '--logs', dir, ...window], { now })) as z.infer<typeof schema>;
+    expect(doc.reconciliation.available).toBe(true);
+    expect(doc.reconciliation.models.length).toBeGreaterThan(0);
   });
 
   test('audit from a trail\'s files, every --by, and from the event history', async () => {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseDims } from '../src/lib/logs/dims.js';
 import { insightsQueries } from '../src/lib/logs/insights.js';
 import { runCli } from './support/cli.js';
+import { logsReportDocSchema, schemaIssues } from './support/schemas.js';
 
 /** The logs engines on behaviour moto lacks (Logs Insights stats, Athena states and paging), with aws-sdk-client-mock. */
 
@@ -50,6 +51,7 @@ describe('engines that moto cannot run (client mocks)', () => {
     expect(r.stderr).toContain('Logs Insights percentiles are approximate');
     expect(r.code).toBe(0);
     const rep = r.json();
+    expect(schemaIssues(logsReportDocSchema(['tag:team']), rep)).toEqual([]);
     expect(rep.source).toMatchObject({ engine: 'insights', location: 'CloudWatch Logs /aws/bedrock/modelinvocations', exactPercentiles: false });
     expect(rep.rows).toEqual([
       // Priced as Claude 3 Haiku: 1M × $0.25 + 0.1M × $1.25.
@@ -88,6 +90,7 @@ describe('engines that moto cannot run (client mocks)', () => {
     const r = await runCli(['report', '--by', 'principal', '--engine', 'athena', '--no-reconcile', ...WINDOW, '--json'], { env, now, sleep: (ms) => (sleeps.push(ms), Promise.resolve()) });
     expect(r.code).toBe(0);
     const rep = r.json();
+    expect(schemaIssues(logsReportDocSchema(['principal']), rep)).toEqual([]);
     expect(sleeps).toEqual([300, 450, 675]);
     expect(rep.rows.map((x: Record<string, unknown>) => [x.principal, x.invocations, x.costUsd])).toEqual([['u1', 4, 1], ['u2', 1, 0.25]]);
     expect(rep.source).toMatchObject({ dataScannedBytes: 5 * 1024 ** 4, queryCostUsd: 25, queryExecutionId: 'qe-1' });

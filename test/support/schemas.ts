@@ -183,6 +183,79 @@ export const ReportDocSchema = z
   })
   .strict();
 
+/** report from the invocation logs (README: `report` from the invocation logs): one row per group, its values under the DIM names. */
+const LogsFigures = {
+  invocations: z.number().int(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  cacheWrite1hTokens: z.number().int(),
+  errors: z.number().int(),
+  latencyP50Ms: nullableNumber,
+  latencyP90Ms: nullableNumber,
+  latencyP99Ms: nullableNumber,
+  costUsd: nullableNumber,
+};
+const TokenTriple = { invocations: nullableNumber, inputTokens: nullableNumber, outputTokens: nullableNumber };
+export const LOGS_DIMS = /^(model|day|hour|principal|role|application|operation|tag:.+)$/;
+
+/** The schema for a logs report grouped by `groupBy` (the row's group fields are named after them). */
+export function logsReportDocSchema(groupBy: string[]) {
+  return z
+    .object({
+      source: z
+        .object({
+          kind: z.literal('logs'),
+          engine: z.enum(['local', 'athena', 'insights']),
+          location: z.string(),
+          objects: z.number().int().optional(),
+          bytes: z.number().int().optional(),
+          downloadedObjects: z.number().int().optional(),
+          downloadedBytes: z.number().int().optional(),
+          cacheDir: z.string().nullable().optional(),
+          listCalls: z.number().int().optional(),
+          queryExecutionId: z.string().optional(),
+          dataScannedBytes: z.number().int().optional(),
+          queryCostUsd: z.number().optional(),
+          bodyUsageFields: z.boolean(),
+          exactPercentiles: z.boolean(),
+        })
+        .strict(),
+      groupBy: z.array(z.string().regex(LOGS_DIMS)).refine((g) => JSON.stringify(g) === JSON.stringify(groupBy), 'groupBy differs from the request'),
+      window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
+      region: z.string(),
+      rows: z.array(z.object({ ...Object.fromEntries(groupBy.map((d) => [d, z.string()])), ...LogsFigures, priced: z.boolean() }).strict()),
+      totals: z.object({ ...LogsFigures, errorRate: nullableNumber, unpricedModels: z.array(z.string()) }).strict(),
+      reconciliation: z
+        .object({
+          available: z.boolean(),
+          reason: z.string().optional(),
+          models: z.array(
+            z
+              .object({
+                modelId: z.string(),
+                logs: z.object({ invocations: z.number(), inputTokens: z.number(), outputTokens: z.number() }).strict(),
+                metrics: z.object(TokenTriple).strict().nullable(),
+                difference: z.object(TokenTriple).strict(),
+              })
+              .strict(),
+          ),
+        })
+        .strict(),
+      skipped: z
+        .object({
+          malformedLines: z.number().int().nullable(),
+          objects: z.number().int(),
+          unreadableFiles: z.array(z.object({ file: z.string(), reason: z.string() }).strict()),
+        })
+        .strict(),
+      prices: z.object({ source: z.string(), date: z.string(), estimate: z.literal(true), table: z.enum(['refreshed', 'bundled']).optional() }).strict(),
+      warnings: z.array(z.string()),
+    })
+    .strict();
+}
+
 /** audit (README: `audit`): one row per --by value, the value under the field --by names. */
 const AuditRowBase = {
   calls: z.number().int(),
@@ -297,3 +370,9 @@ export const DOCUMENTED: [label: string, schema: z.AnyZodObject][] = [
   ['config list', ConfigListDocSchema],
   ['errors', ErrorDocSchema],
 ];
+
+/** What is wrong with `doc` by `schema` (none: `[]`), for `expect(schemaIssues(…)).toEqual([])`. */
+export function schemaIssues(schema: z.ZodTypeAny, doc: unknown): z.ZodIssue[] {
+  const parsed = schema.safeParse(doc);
+  return parsed.success ? [] : parsed.error.issues;
+}

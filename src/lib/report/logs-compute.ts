@@ -11,14 +11,7 @@ import type { ReportWindow } from './window.js';
  * priced at their own rates, totals, and the reconciliation with CloudWatch. Pure.
  */
 
-export interface LogsFigures {
-  invocations: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  cacheWrite1hTokens: number;
-  errors: number;
+export interface LogsFigures extends Figures {
   latencyP50Ms: number | null;
   latencyP90Ms: number | null;
   latencyP99Ms: number | null;

@@ -13,6 +13,26 @@ import type { RefreshedTable } from '../pricing/refreshed.js';
  * over one single-query alarm per metric ("children", which notify nobody: the composite does).
  */
 
+/**
+ * PutMetricAlarm's input for a threshold alarm over one query (plus math): one period, alarming above
+ * the threshold, missing data not breaching, the topics notified on ALARM and on OK.
+ */
+export function thresholdAlarmInput(spec: { name: string; description: string; threshold: number; metrics: MetricDataQuery[] }, topics: string[]) {
+  return {
+    AlarmName: spec.name,
+    AlarmDescription: spec.description,
+    ActionsEnabled: true,
+    AlarmActions: topics,
+    OKActions: topics,
+    EvaluationPeriods: 1,
+    DatapointsToAlarm: 1,
+    Threshold: spec.threshold,
+    ComparisonOperator: 'GreaterThanThreshold' as const,
+    TreatMissingData: 'notBreaching',
+    Metrics: spec.metrics,
+  };
+}
+
 export const ALARM_KEYS = ['HighTokenUsage', 'HighErrorRate', 'InvocationSpike', 'HighLatency', 'LogDeliveryFailure', 'HighCost'] as const;
 export type AlarmKey = (typeof ALARM_KEYS)[number];
 

@@ -14,7 +14,7 @@ import type { Ctx } from '../context/context.js';
 import { describePrices, pricesInUse } from '../context/prices.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
-import { alarmSpecs, anyOf, type CompositeAlarmSpec, type MetricAlarmSpec, type AlarmPricing } from './alarm-specs.js';
+import { alarmSpecs, anyOf, thresholdAlarmInput, type CompositeAlarmSpec, type MetricAlarmSpec, type AlarmPricing } from './alarm-specs.js';
 import { topicArn } from './topic.js';
 
 export { ALARM_KEYS, alarmSpecs, type AlarmKey, type AlarmSpec } from './alarm-specs.js';
@@ -184,19 +184,7 @@ function alarmDef(ctx: Ctx, name: string, desired: AlarmState, put: (tags: boole
 export async function alarmResource(ctx: Ctx, spec: MetricAlarmSpec): Promise<ResourceDef<AlarmState>> {
   const cw = ctx.aws.get(CloudWatchClient);
   const topic = spec.notify ? [await topicArn(ctx)] : [];
-  const input = {
-    AlarmName: spec.name,
-    AlarmDescription: spec.description,
-    ActionsEnabled: true,
-    AlarmActions: topic,
-    OKActions: topic,
-    EvaluationPeriods: 1,
-    DatapointsToAlarm: 1,
-    Threshold: spec.threshold,
-    ComparisonOperator: 'GreaterThanThreshold' as const,
-    TreatMissingData: 'notBreaching',
-    Metrics: spec.metrics,
-  };
+  const input = thresholdAlarmInput(spec, topic);
   return alarmDef(ctx, spec.name, stateOfMetric(input), async (tags) => {
     await cw.send(new PutMetricAlarmCommand({ ...input, ...(tags ? { Tags: MANAGED_TAGS } : {}) }));
   });

@@ -42,7 +42,8 @@ function perModel(series: Series[], period: number, idBase: string): MetricRow[]
   return rows;
 }
 
-interface Widget {
+/** A dashboard widget as PutDashboard's body takes it (CloudWatch dashboard body structure). */
+export interface Widget {
   type: string;
   x: number;
   y: number;

@@ -66,14 +66,22 @@ export interface RoleState {
   managedTag: boolean;
 }
 
-/** Trust policy, inline policy and tag, each written on its own. */
-function roleAttributes(iam: IAMClient, roleName: string, trust: PolicyDocument, permissions: PolicyDocument): Attribute<RoleState>[] {
+/** A role a service assumes: its trust policy, one inline policy and the ownership tag, each written on its own. */
+export interface ServiceRoleSpec {
+  roleName: string;
+  policyName: string;
+  trust: PolicyDocument;
+  permissions: PolicyDocument;
+  description: string;
+}
+
+function roleAttributes(iam: IAMClient, r: ServiceRoleSpec): Attribute<RoleState>[] {
   return [
     {
       field: 'trustPolicy',
       get: (s) => s.trustPolicy,
       update: async () => {
-        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }));
+        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: r.roleName, PolicyDocument: JSON.stringify(r.trust) }));
       },
     },
     {
@@ -81,37 +89,30 @@ function roleAttributes(iam: IAMClient, roleName: string, trust: PolicyDocument,
       get: (s) => s.inlinePolicy,
       afterCreate: true,
       update: async () => {
-        await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(permissions) }));
+        await iam.send(new PutRolePolicyCommand({ RoleName: r.roleName, PolicyName: r.policyName, PolicyDocument: JSON.stringify(r.permissions) }));
       },
     },
     {
       field: 'tags.ManagedBy',
       get: (s) => s.managedTag,
       update: async () => {
-        await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
+        await iam.send(new TagRoleCommand({ RoleName: r.roleName, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
       },
     },
   ];
 }
 
-export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
-  const { region, roleName, logGroupName, logging } = ctx.settings;
-  const account = await ctx.account();
-  const largeData = logging.largeDataS3KeyPrefix !== undefined && logging.destinations.includes('cloudwatch')
-    ? { bucket: await ctx.bucketName(), prefix: logging.largeDataS3KeyPrefix }
-    : undefined;
-  const trust = trustPolicy(region, account);
-  const permissions = permissionsPolicy(region, account, logGroupName, largeData);
-  const iam = ctx.aws.get(IAMClient);
-
+/** The definition of a service role (Bedrock's logging role, CloudTrail's delivery role). */
+export function serviceRoleResource(iam: IAMClient, r: ServiceRoleSpec): ResourceDef<RoleState> {
+  const { roleName } = r;
   return {
     resource: 'iam-role',
     name: roleName,
-    desired: { trustPolicy: normalizePolicy(trust), inlinePolicy: normalizePolicy(permissions), managedTag: true },
+    desired: { trustPolicy: normalizePolicy(r.trust), inlinePolicy: normalizePolicy(r.permissions), managedTag: true },
     async read() {
       const role = await absentIfNotFound(iam.send(new GetRoleCommand({ RoleName: roleName })));
       if (!role?.Role) return undefined;
-      const inline = await absentIfNotFound(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: INLINE_POLICY_NAME })));
+      const inline = await absentIfNotFound(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: r.policyName })));
       return {
         trustPolicy: normalizePolicy(role.Role.AssumeRolePolicyDocument),
         inlinePolicy: normalizePolicy(inline?.PolicyDocument),
@@ -126,13 +127,13 @@ export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
         return role?.Role ? hasManagedTag(role.Role.Tags) : undefined;
       },
     },
-    attributes: roleAttributes(iam, roleName, trust, permissions),
+    attributes: roleAttributes(iam, r),
     async create() {
       await iam.send(
         new CreateRoleCommand({
           RoleName: roleName,
-          AssumeRolePolicyDocument: JSON.stringify(trust),
-          Description: `Lets Amazon Bedrock deliver model invocation logs in ${region} (managed by bedrock-monitor)`,
+          AssumeRolePolicyDocument: JSON.stringify(r.trust),
+          Description: r.description,
           Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }],
         }),
       );
@@ -140,6 +141,21 @@ export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
     alreadyExists: (err) => errorName(err) === 'EntityAlreadyExists' || errorName(err) === 'EntityAlreadyExistsException',
     remove: () => deleteRole(iam, roleName),
   };
+}
+
+export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
+  const { region, roleName, logGroupName, logging } = ctx.settings;
+  const account = await ctx.account();
+  const largeData = logging.largeDataS3KeyPrefix !== undefined && logging.destinations.includes('cloudwatch')
+    ? { bucket: await ctx.bucketName(), prefix: logging.largeDataS3KeyPrefix }
+    : undefined;
+  return serviceRoleResource(ctx.aws.get(IAMClient), {
+    roleName,
+    policyName: INLINE_POLICY_NAME,
+    trust: trustPolicy(region, account),
+    permissions: permissionsPolicy(region, account, logGroupName, largeData),
+    description: `Lets Amazon Bedrock deliver model invocation logs in ${region} (managed by bedrock-monitor)`,
+  });
 }
 
 /** Inline policies first, then attached managed policies are detached (not deleted), then the role. */

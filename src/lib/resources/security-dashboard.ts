@@ -1,5 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import { BEDROCK_EVENT_SOURCE } from '../core/cloudtrail.js';
+import type { Widget } from './dashboard.js';
 
 /**
  * The BedrockSecurity dashboard body: refused Bedrock calls and top callers (from the trail's
@@ -14,15 +15,6 @@ export const SECURITY_MARKER = 'Managed by bedrock-monitor (security view)';
 export const METRIC_NAMESPACE = 'BedrockMonitor';
 export const REFUSED_METRIC = 'RefusedBedrockCalls';
 const GUARDRAILS = '{AWS/Bedrock/Guardrails,GuardrailArn,GuardrailVersion}';
-
-interface Widget {
-  type: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  properties: Record<string, unknown>;
-}
 
 /** The principal of a CloudTrail record in Logs Insights: the role for assumed roles, else the ARN. */
 const PRINCIPAL = 'coalesce(userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn, userIdentity.invokedBy, userIdentity.principalId)';

@@ -19,6 +19,7 @@ import { absentIfNotFound } from '../aws/errors.js';
 import { partitionOf } from '../aws/names.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
 import { BEDROCK_EVENT_SOURCE } from '../core/cloudtrail.js';
+import { thresholdAlarmInput } from './alarm-specs.js';
 import { topicArn } from './topic.js';
 import { METRIC_NAMESPACE, REFUSED_METRIC, securityDashboardBody, SECURITY_MARKER } from './security-dashboard.js';
 
@@ -147,19 +148,7 @@ function securityAlarms(ctx: Ctx): Promise<MetricAlarm[]> {
 export async function securityAlarmResource(ctx: Ctx, spec: SecurityAlarmSpec): Promise<ResourceDef<SecurityAlarmState>> {
   const cw = ctx.aws.get(CloudWatchClient);
   const topic = await topicArn(ctx);
-  const input = {
-    AlarmName: spec.name,
-    AlarmDescription: spec.description,
-    ActionsEnabled: true,
-    AlarmActions: [topic],
-    OKActions: [topic],
-    EvaluationPeriods: 1,
-    DatapointsToAlarm: 1,
-    Threshold: spec.threshold,
-    ComparisonOperator: 'GreaterThanThreshold' as const,
-    TreatMissingData: 'notBreaching',
-    Metrics: spec.metrics,
-  };
+  const input = thresholdAlarmInput(spec, [topic]);
   const arnNow = async (): Promise<string | undefined> => (await securityAlarms(ctx)).find((a) => a.AlarmName === spec.name)?.AlarmArn;
   const claim = async (): Promise<void> => {
     const arn = await arnNow();

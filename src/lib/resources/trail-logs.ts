@@ -1,12 +1,10 @@
-import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
-import { absentIfNotFound, errorName } from '../aws/errors.js';
 import { logGroupArn } from '../aws/names.js';
-import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
-import { normalizePolicy, type PolicyDocument } from '../aws/policy.js';
+import type { PolicyDocument } from '../aws/policy.js';
 import { logGroupResource, type LogGroupState } from './log-group.js';
-import { deleteRole, type RoleState } from './role.js';
+import { serviceRoleResource, type RoleState } from './role.js';
 
 /**
  * CloudWatch Logs delivery for the audit trail (`audit.cloudWatchLogs`): its own log group and the
@@ -40,40 +38,13 @@ export function trailLogsPolicy(region: string, account: string, logGroupName: s
 export async function trailLogsRoleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
   const { region, audit } = ctx.settings;
   const account = await ctx.account();
-  const iam = ctx.aws.get(IAMClient);
-  const roleName = audit.roleName;
-  const trust = trailLogsTrustPolicy();
-  const permissions = trailLogsPolicy(region, account, audit.logGroupName, audit.multiRegion);
-  const putPolicy = async (): Promise<void> => void (await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: TRAIL_LOGS_POLICY_NAME, PolicyDocument: JSON.stringify(permissions) })));
-  return {
-    resource: 'iam-role',
-    name: roleName,
-    desired: { trustPolicy: normalizePolicy(trust), inlinePolicy: normalizePolicy(permissions), managedTag: true },
-    async read() {
-      const role = await absentIfNotFound(iam.send(new GetRoleCommand({ RoleName: roleName })));
-      if (!role?.Role) return undefined;
-      const inline = await absentIfNotFound(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: TRAIL_LOGS_POLICY_NAME })));
-      return { trustPolicy: normalizePolicy(role.Role.AssumeRolePolicyDocument), inlinePolicy: normalizePolicy(inline?.PolicyDocument), managedTag: hasManagedTag(role.Role.Tags) };
-    },
-    ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag },
-    attributes: [
-      { field: 'trustPolicy', get: (s) => s.trustPolicy, update: async () => void (await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(trust) }))) },
-      { field: 'inlinePolicy', get: (s) => s.inlinePolicy, afterCreate: true, update: putPolicy },
-      { field: 'tags.ManagedBy', get: (s) => s.managedTag, update: async () => void (await iam.send(new TagRoleCommand({ RoleName: roleName, Tags: MANAGED_TAGS }))) },
-    ],
-    async create() {
-      await iam.send(
-        new CreateRoleCommand({
-          RoleName: roleName,
-          AssumeRolePolicyDocument: JSON.stringify(trust),
-          Description: `Lets CloudTrail deliver the audit trail ${audit.trailName} to CloudWatch Logs (managed by bedrock-monitor)`,
-          Tags: MANAGED_TAGS,
-        }),
-      );
-    },
-    alreadyExists: (err) => errorName(err) === 'EntityAlreadyExists' || errorName(err) === 'EntityAlreadyExistsException',
-    remove: () => deleteRole(iam, roleName),
-  };
+  return serviceRoleResource(ctx.aws.get(IAMClient), {
+    roleName: audit.roleName,
+    policyName: TRAIL_LOGS_POLICY_NAME,
+    trust: trailLogsTrustPolicy(),
+    permissions: trailLogsPolicy(region, account, audit.logGroupName, audit.multiRegion),
+    description: `Lets CloudTrail deliver the audit trail ${audit.trailName} to CloudWatch Logs (managed by bedrock-monitor)`,
+  });
 }
 
 /** The trail's log group: the invocation log group's definition, with the audit name and retention. */

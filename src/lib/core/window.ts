@@ -1,0 +1,41 @@
+import { usageError } from './errors.js';
+
+/**
+ * The time window a command is asked for: the last `--hours` (a default when none is given), or
+ * `--since` (and optional `--until`). The rules every command shares, checked before any request;
+ * what a window means to a source (CloudWatch's alignment, CloudTrail's previous window) is the
+ * caller's.
+ */
+
+export interface WindowFlags {
+  hours?: number;
+  since?: string;
+  until?: string;
+}
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function parseIsoDate(flag: string, raw: string): Date {
+  const t = Date.parse(raw);
+  if (!ISO_8601.test(raw) || Number.isNaN(t)) throw usageError(`${flag}: "${raw}" is not an ISO 8601 date-time (e.g. 2026-11-21T00:00:00Z)`);
+  return new Date(t);
+}
+
+/** Start and end as asked (not aligned); `--until` may be up to a minute ahead of the clock. */
+export function windowFromFlags(req: WindowFlags, now: Date, defaultHours = 24): { start: Date; end: Date } {
+  if (req.hours !== undefined && (req.since !== undefined || req.until !== undefined)) {
+    throw usageError('--hours cannot be combined with --since/--until: give a duration or a start (and optional end)');
+  }
+  if (req.since !== undefined) {
+    const start = parseIsoDate('--since', req.since);
+    if (start.getTime() >= now.getTime()) throw usageError(`--since (${start.toISOString()}) is in the future: it is now ${now.toISOString()}`);
+    const end = req.until !== undefined ? parseIsoDate('--until', req.until) : now;
+    if (start.getTime() >= end.getTime()) throw usageError(`--since (${start.toISOString()}) must be before --until (${end.toISOString()})`);
+    if (end.getTime() > now.getTime() + 60_000) throw usageError(`--until (${end.toISOString()}) is in the future`);
+    return { start, end };
+  }
+  if (req.until !== undefined) throw usageError('--until needs --since');
+  const hours = req.hours ?? defaultHours;
+  if (!(hours > 0)) throw usageError('--hours must be greater than zero');
+  return { start: new Date(now.getTime() - hours * 3_600_000), end: now };
+}

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { IAMClient, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { S3Client, GetBucketLocationCommand, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { S3Client, GetBucketLocationCommand, CreateBucketCommand, DeleteBucketCommand, DeleteBucketPolicyCommand, DeleteObjectsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BedrockClient, GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { SNSClient, GetTopicAttributesCommand, ListTagsForResourceCommand, ListSubscriptionsByTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -132,5 +132,45 @@ describe('email subscriptions (mocked: moto confirms subscriptions at once)', ()
     const r = await runCli(['alarms', '--email', 'a@example.com', '--email', 'b@example.com', '--email', 'c@example.com'], { env });
     expect(r.code).toBe(0);
     expect(sns.commandCalls(SubscribeCommand).map((c) => c.args[0].input.Endpoint)).toEqual(['c@example.com']);
+  });
+});
+
+describe('emptying the bucket (mocked: a real S3 page holds up to 1,000 versions and delete markers together)', () => {
+  test('deletes page by page, 1,000 keys per DeleteObjects at most, until the listing is empty, then the bucket', async () => {
+    const { emptyAndDeleteBucket } = await import('../src/lib/resources/bucket.js');
+    const s3 = mockClient(S3Client);
+    try {
+      const versions = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ Key: `AWSLogs/x/${from + i}.json`, VersionId: `v${from + i}` }));
+      s3.on(ListObjectVersionsCommand)
+        .resolvesOnce({ Versions: versions(0, 999), DeleteMarkers: [{ Key: 'AWSLogs/x/0.json', VersionId: 'dm0' }], IsTruncated: true })
+        .resolvesOnce({ Versions: versions(999, 51), IsTruncated: false })
+        .resolves({});
+      s3.on(DeleteObjectsCommand).resolves({});
+      s3.on(DeleteBucketPolicyCommand).resolves({});
+      s3.on(DeleteBucketCommand).resolves({});
+      await emptyAndDeleteBucket(new S3Client({ region: 'us-east-1' }), 'b');
+      const batches = s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input.Delete?.Objects ?? []);
+      expect(batches.map((b) => b.length)).toEqual([1000, 51]);
+      expect(batches[0]).toContainEqual({ Key: 'AWSLogs/x/0.json', VersionId: 'dm0' });
+      expect(s3.commandCalls(ListObjectVersionsCommand).map((c) => c.args[0].input.MaxKeys)).toEqual([1000, 1000, 1000]);
+      // The policy first (a Deny could block the emptying), the bucket last.
+      expect(s3.calls().map((c) => c.args[0].constructor.name)).toEqual(['DeleteBucketPolicyCommand', 'ListObjectVersionsCommand', 'DeleteObjectsCommand', 'ListObjectVersionsCommand', 'DeleteObjectsCommand', 'ListObjectVersionsCommand', 'DeleteBucketCommand']);
+    } finally {
+      s3.restore();
+    }
+  });
+
+  test('a key S3 could not delete fails the emptying, naming the bucket and the code; the bucket is not deleted', async () => {
+    const { emptyAndDeleteBucket } = await import('../src/lib/resources/bucket.js');
+    const s3 = mockClient(S3Client);
+    try {
+      s3.on(DeleteBucketPolicyCommand).resolves({});
+      s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'k', VersionId: 'v' }] });
+      s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'k', VersionId: 'v', Code: 'AccessDenied', Message: 'Access Denied' }] });
+      await expect(emptyAndDeleteBucket(new S3Client({ region: 'us-east-1' }), 'b')).rejects.toThrow(/b: AccessDenied/);
+      expect(s3.commandCalls(DeleteBucketCommand)).toHaveLength(0);
+    } finally {
+      s3.restore();
+    }
   });
 });

@@ -87,6 +87,37 @@ describe('audit-trail on the emulator', () => {
     expect((await cli(['status'], { cwd })).stdout).toMatch(/cloudtrail-trail\s+bedrock-monitor-trail\s+ok/);
   });
 
+  test('turned on over an existing bucket: the CloudTrail statements are added once, checked by status, never duplicated; turned off, they are kept', async () => {
+    const cwd = emptyDir();
+    expect((await cli(['setup-all', '--yes'], { cwd })).code).toBe(0);
+    expect((await cli(['config', 'set', 'audit.enabled', 'true'], { cwd })).code).toBe(0);
+    // The bucket exists without them: status sees the missing statements before any trail is made.
+    const before = (await cli(['status', '--json'], { cwd })).json().rows.find((r: { resource: string }) => r.resource === 's3-bucket');
+    expect(before.status).toBe('drifted');
+    expect(JSON.stringify(before.changes)).toContain('BedrockMonitorCloudTrailWrite');
+
+    const r = await cli(['audit-trail', '--json'], { cwd });
+    expect(r.code).toBe(0);
+    const ops = r.writes.map((w) => w.operation);
+    expect(ops.indexOf('PutBucketPolicy')).toBeGreaterThanOrEqual(0);
+    expect(ops.indexOf('PutBucketPolicy')).toBeLessThan(ops.indexOf('CreateTrail'));
+    const sids = async () => (await policySids()).map((st) => st.Sid).sort();
+    const withTrail = ['AmazonBedrockLogsWrite', 'BedrockMonitorCloudTrailAclCheck', 'BedrockMonitorCloudTrailWrite', 'DenyInsecureTransport'];
+    expect(await sids()).toEqual(withTrail);
+
+    // Another rewrite of the policy (large-data delivery on) keeps each statement once.
+    writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ audit: { enabled: true }, logging: { destinations: ['s3', 'cloudwatch'], largeDataS3KeyPrefix: 'large-data' } }));
+    expect((await cli(['create-bucket'], { cwd })).code).toBe(0);
+    expect(await sids()).toEqual([...withTrail, 'AmazonBedrockLargeDataWrite'].sort());
+    expect((await cli(['create-bucket', '--json'], { cwd })).writes).toEqual([]);
+
+    // Audit off, trail still there until cleanup: its statements are not the bucket step's to remove.
+    writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({}));
+    const off = await cli(['create-bucket', '--json'], { cwd });
+    expect(off.code).toBe(0);
+    expect(await sids()).toEqual(withTrail);
+  });
+
   test('with audit off, audit-trail refuses (exit 2, no request) and setup-all makes no trail', async () => {
     const off = await cli(['audit-trail']);
     expect(off.code).toBe(2);

@@ -33,13 +33,19 @@ import { bedrockSourceArn, bucketArn, withSlash } from '../aws/names.js';
 import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
 import { bucketKeyArn } from './kms.js';
-import { auditBucketStatements } from './trail-bucket.js';
+import { auditBucketStatements, TRAIL_ACL_SID, TRAIL_WRITE_SID } from './trail-bucket.js';
 
 export const LOGS_WRITE_SID = 'AmazonBedrockLogsWrite';
 export const LARGE_DATA_WRITE_SID = 'AmazonBedrockLargeDataWrite';
 export const DENY_INSECURE_SID = 'DenyInsecureTransport';
-/** Every statement the tool manages, by Sid: one that is not wanted (large data off) is removed. */
-const MANAGED_SIDS = [LOGS_WRITE_SID, LARGE_DATA_WRITE_SID, DENY_INSECURE_SID];
+/**
+ * Every statement the tool manages, by Sid: one that is not wanted (large data off) is removed. The
+ * CloudTrail statements are managed while the audit is enabled; when it is turned off they are kept
+ * as they are (the trail may still exist until cleanup deletes it), like a statement of someone else's.
+ */
+function managedSids(settings: Ctx['settings']): string[] {
+  return [LOGS_WRITE_SID, LARGE_DATA_WRITE_SID, DENY_INSECURE_SID, ...(settings.audit.enabled ? [TRAIL_ACL_SID, TRAIL_WRITE_SID] : [])];
+}
 export const LIFECYCLE_RULE_ID = 'bedrock-monitor-log-retention';
 
 /** The bucket policy statement AWS documents for Bedrock invocation log delivery. */
@@ -163,6 +169,8 @@ interface BucketPlan {
   region: string;
   kmsKeyId: string | undefined;
   managedStatements: Statement[];
+  /** The Sids compared and written; every other statement is kept as it is. */
+  managedSids: string[];
   rule: LifecycleRule;
 }
 
@@ -175,7 +183,7 @@ function desiredState(plan: BucketPlan): BucketState {
     versioning: 'Enabled',
     lifecycleRule: normalizeRule(plan.rule),
     policyStatements: Object.fromEntries(
-      MANAGED_SIDS.map((sid): [string, Record<string, unknown> | null] => {
+      plan.managedSids.map((sid): [string, Record<string, unknown> | null] => {
         const wanted = plan.managedStatements.find((m) => m.Sid === sid);
         return [sid, wanted ? normalizeStatement(wanted) : null];
       }),
@@ -224,10 +232,10 @@ async function readBucket(plan: BucketPlan): Promise<BucketState | undefined> {
       encryption: sse?.SSEAlgorithm ? { algorithm: sse.SSEAlgorithm, kmsKeyId: sse.KMSMasterKeyID ?? null } : null,
       versioning: ver.Status ?? null,
       lifecycleRule: normalizeRule(rules.find((r) => r.ID === LIFECYCLE_RULE_ID)),
-      policyStatements: Object.fromEntries(MANAGED_SIDS.map((sid): [string, Record<string, unknown> | null] => [sid, found(sid)])),
+      policyStatements: Object.fromEntries(plan.managedSids.map((sid): [string, Record<string, unknown> | null] => [sid, found(sid)])),
       managedTag: hasManagedTag(tags?.TagSet),
       otherRules: rules.filter((r) => r.ID !== LIFECYCLE_RULE_ID),
-      otherStatements: statements.filter((st) => !MANAGED_SIDS.includes(st.Sid ?? '')),
+      otherStatements: statements.filter((st) => !plan.managedSids.includes(st.Sid ?? '')),
       policyVersion: policy?.Version,
       otherTags: (tags?.TagSet ?? []).filter((t) => t.Key !== MANAGED_BY_KEY),
     };
@@ -291,6 +299,7 @@ export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>
     // Always the key's full ARN: an alias or key ID is resolved with KMS first (or refused).
     kmsKeyId: await bucketKeyArn(ctx),
     managedStatements: managedStatements(ctx.settings, account, bucket),
+    managedSids: managedSids(ctx.settings),
     rule: lifecycleRule({
       expirationDays: ctx.settings.bucketExpirationDays,
       noncurrentDays: ctx.settings.noncurrentExpirationDays,

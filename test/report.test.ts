@@ -4,6 +4,7 @@ import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type GetMet
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { costUsd, normalizeModelId, priceFor } from '../src/lib/pricing/price.js';
 import { granularityFor, resolveWindow } from '../src/lib/report/window.js';
+import { parseIsoDate } from '../src/lib/core/window.js';
 import { runCli } from './support/cli.js';
 
 describe('model ID normalisation', () => {
@@ -73,6 +74,20 @@ describe('window', () => {
   test('--hours ends at the last whole minute and lasts exactly N hours', () => {
     const w = resolveWindow({ hours: 24 }, now);
     expect([w.start.toISOString(), w.end.toISOString(), w.periodSeconds]).toEqual(['2026-11-21T10:17:00.000Z', '2026-11-22T10:17:00.000Z', 86400]);
+  });
+  test('a time without an offset is UTC whatever the machine\'s zone; a date that does not exist is refused', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(parseIsoDate('--since', '2026-11-20T00:00').toISOString()).toBe('2026-11-20T00:00:00.000Z');
+      expect(parseIsoDate('--since', '2026-11-20T00:00:00+02:00').toISOString()).toBe('2026-11-19T22:00:00.000Z');
+      expect(parseIsoDate('--since', '2026-11-20').toISOString()).toBe('2026-11-20T00:00:00.000Z');
+    } finally {
+      process.env.TZ = zone;
+    }
+    expect(() => parseIsoDate('--until', '2026-02-29T00:00:00Z')).toThrow('--until: "2026-02-29T00:00:00Z" is not a date of the calendar');
+    expect(() => parseIsoDate('--since', '2026-11-20T25:00:00Z')).toThrow('is not an ISO 8601 date-time');
+    expect(parseIsoDate('--since', '2028-02-29T00:00:00Z').toISOString()).toBe('2028-02-29T00:00:00.000Z');
   });
   test('older windows align to 5-minute and hourly periods', () => {
     const w = resolveWindow({ since: '2026-10-01T10:07:00Z', until: '2026-10-02T10:07:00Z' }, now);

@@ -12,8 +12,14 @@ const DAY = 86_400_000;
  * The audited window (the last N hours, default 24, or --since/--until) and the window of the same
  * length just before it, which says which principals are new. Checked before any request.
  */
+/** The longest audited window: its files are listed a day partition at a time, and the previous window doubles it. */
+export const AUDIT_MAX_DAYS = 366;
+
 export function resolveAuditWindow(req: AuditWindowRequest, now: Date): AuditWindow {
   const { start, end } = windowFromFlags(req, now);
+  if (end.getTime() - start.getTime() > AUDIT_MAX_DAYS * DAY) {
+    throw usageError(`the audited window is longer than ${AUDIT_MAX_DAYS} days (--hours at most ${AUDIT_MAX_DAYS * 24}): audit a year at a time`);
+  }
   return { start, end, previousStart: new Date(2 * start.getTime() - end.getTime()) };
 }
 

@@ -15,9 +15,23 @@ export interface WindowFlags {
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/**
+ * An ISO 8601 date or date-time. Without an offset it is UTC (as every time the tool prints), not the
+ * machine's zone; a date that does not exist (2026-02-30) is refused rather than rolled over.
+ */
 export function parseIsoDate(flag: string, raw: string): Date {
-  const t = Date.parse(raw);
-  if (!ISO_8601.test(raw) || Number.isNaN(t)) throw usageError(`${flag}: "${raw}" is not an ISO 8601 date-time (e.g. 2026-11-21T00:00:00Z)`);
+  const bad = () => usageError(`${flag}: "${raw}" is not an ISO 8601 date-time (e.g. 2026-11-21T00:00:00Z)`);
+  const m = ISO_8601.exec(raw);
+  if (!m) throw bad();
+  const utc = m[1] !== undefined && m[4] === undefined ? `${raw}Z` : raw;
+  const t = Date.parse(utc);
+  if (Number.isNaN(t)) throw bad();
+  const [y = 0, mo = 0, d = 0] = raw.slice(0, 10).split('-').map(Number);
+  // The calendar date as typed must exist (checked on the date part, before any offset is applied).
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) {
+    throw usageError(`${flag}: "${raw}" is not a date of the calendar`);
+  }
   return new Date(t);
 }
 
@@ -37,5 +51,7 @@ export function windowFromFlags(req: WindowFlags, now: Date, defaultHours = 24):
   if (req.until !== undefined) throw usageError('--until needs --since');
   const hours = req.hours ?? defaultHours;
   if (!(hours > 0)) throw usageError('--hours must be greater than zero');
-  return { start: new Date(now.getTime() - hours * 3_600_000), end: now };
+  const start = new Date(now.getTime() - hours * 3_600_000);
+  if (!Number.isFinite(start.getTime())) throw usageError(`--hours ${hours} reaches before any date there is`);
+  return { start, end: now };
 }

@@ -69,6 +69,15 @@ describe('engines that moto cannot run (client mocks)', () => {
     expect(queries[0]).toContain('filter schemaType = "ModelInvocationLog"');
   });
 
+  test('logging to CloudWatch Logs only and --engine local: refused (exit 2), no Logs Insights query started', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
+    bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({ loggingConfig: { cloudWatchConfig: { logGroupName: '/aws/bedrock/modelinvocations', roleArn: 'arn:aws:iam::111122223333:role/r' } } });
+    const r = await runCli(['report', '--by', 'principal', '--engine', 'local', '--no-reconcile', ...WINDOW], { env, now });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--engine local reads invocation logs in S3 or a directory, but logging in us-east-1 goes to CloudWatch Logs only');
+    expect(logs.commandCalls(StartQueryCommand)).toHaveLength(0);
+  });
+
   test('Athena: polls with a growing delay, pages through results (header on the first page only), reports data scanned', async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
     glue.on(GetTableCommand).resolves({ Table: { Name: 'invocation_logs', StorageDescriptor: { Location: 's3://b/AWSLogs/' } } });

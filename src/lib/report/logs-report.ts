@@ -1,6 +1,6 @@
 import type { Ctx } from '../context/context.js';
 import { toBmError } from '../aws/errors.js';
-import { BmError } from '../core/errors.js';
+import { BmError, usageError } from '../core/errors.js';
 import type { Aggregate } from '../logs/aggregate.js';
 import type { Dim } from '../logs/dims.js';
 import type { LogLocation } from '../logs/location.js';
@@ -39,7 +39,16 @@ export async function planLogs(ctx: Ctx, req: Pick<LogsReportRequest, 'logs' | '
   const config = await readLoggingConfig(ctx);
   if (req.engine === 'insights') return { engine: 'insights', logGroupName: config?.cloudWatchConfig?.logGroupName ?? ctx.settings.logGroupName };
   if (config?.s3Config) return { engine: 'local', location: { kind: 's3', bucket: config.s3Config.bucketName, prefix: config.s3Config.keyPrefix } };
-  if (config?.cloudWatchConfig) return { engine: 'insights', logGroupName: config.cloudWatchConfig.logGroupName };
+  if (config?.cloudWatchConfig) {
+    // Logs Insights is billed per GB scanned: never switched to when the local engine was asked for.
+    if (req.engine === 'local') {
+      throw usageError(
+        `--engine local reads invocation logs in S3 or a directory, but logging in ${ctx.settings.region} goes to CloudWatch Logs only`,
+        'Use --engine insights (Logs Insights, $0.005 per GB scanned), or point --logs at s3://BUCKET/PREFIX or a local copy of the logs.',
+      );
+    }
+    return { engine: 'insights', logGroupName: config.cloudWatchConfig.logGroupName };
+  }
   throw new BmError(`Model invocation logging is not enabled in ${ctx.settings.region}, so there are no invocation logs to read.`, {
     hint: 'Run `bedrock-monitor setup-all` (or `enable-logging`), or point --logs at s3://BUCKET/PREFIX or a local copy of the logs.',
   });

@@ -7,7 +7,12 @@ import { parseDims } from '../src/lib/logs/dims.js';
 import { DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MEMORY_LIMIT_BYTES, engineBudget, queryJsonFiles } from '../src/lib/logs/duckdb.js';
 import { parseLogsArg, partitionPrefixes, partitionRoot, pathMayHold } from '../src/lib/logs/location.js';
 import { pricedAsFor } from '../src/lib/logs/profiles.js';
-import { localName } from '../src/lib/logs/s3-cache.js';
+import { localName, syncObjects } from '../src/lib/logs/s3-cache.js';
+import type { Ctx } from '../src/lib/context/context.js';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { duckColumns, isLogFileKey } from '../src/lib/logs/schema.js';
 import { costUsd, priceFor } from '../src/lib/pricing/price.js';
 import { ConfigFileSchema } from '../src/lib/config/schema.js';
@@ -119,8 +124,8 @@ describe('where the logs are', () => {
 
   test('cached copies are named by key and ETag; a key that could escape the cache is hashed', () => {
     expect(localName('AWSLogs/1/B/us-east-1/2026/11/20/10/f.json.gz', '"abc123"')).toBe('AWSLogs/1/B/us-east-1/2026/11/20/10/abc123~f.json.gz');
-    expect(localName('../../etc/passwd.json.gz', 'e')).toMatch(/^_\/[0-9a-f]{32}~e\.json\.gz$/);
-    expect(localName('a/[*]/x.json', 'e')).toMatch(/^_\/[0-9a-f]{32}~e\.json$/);
+    expect(localName('../../etc/passwd.json.gz', 'e')).toMatch(/^_\/e~[0-9a-f]{32}\.json\.gz$/);
+    expect(localName('a/[*]/x.json', 'e')).toMatch(/^_\/e~[0-9a-f]{32}\.json$/);
   });
 });
 
@@ -227,6 +232,37 @@ describe('pricing per record', () => {
     expect(pricedAsFor(['arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0'])).toBe('anthropic.claude-haiku-4-5-20251001-v1:0');
     expect(pricedAsFor(['arn:aws:bedrock:us-east-1::foundation-model/m', 'arn:aws:bedrock:us-west-2::foundation-model/m'])).toBe('m');
     expect(pricedAsFor(['arn:aws:bedrock:us-east-1::foundation-model/m', 'arn:aws:bedrock:eu-west-1::foundation-model/m'])).toBe('global.m');
+  });
+});
+
+describe('the download cache keeps what is not its own to remove', () => {
+  test('two keys with the same ETag both stay; an old copy of a key goes; another process\'s partial download stays, a dead one\'s goes', async () => {
+    const s3 = mockClient(S3Client);
+    try {
+      s3.on(GetObjectCommand).callsFake(() => ({ Body: Readable.from([Buffer.from('0123456789')]) }));
+      const ctx = { aws: { get: () => new S3Client({ region: 'us-east-1' }) } } as unknown as Ctx;
+      const dir = mkdtempSync(join(tmpdir(), 'bm-sync-'));
+      // Keys with characters that get them hashed under _/, and the same ETag (identical contents).
+      const objects = ['a/[x]/one.json.gz', 'a/[y]/two.json.gz'].map((key) => ({ key, size: 10, etag: 'same' }));
+      const first = await syncObjects(ctx, { bucket: 'b', objects: objects.slice(0, 1), dir });
+      const second = await syncObjects(ctx, { bucket: 'b', objects, dir });
+      expect(second.downloaded).toBe(1);
+      expect(readdirSync(join(dir, '_')).sort()).toEqual(second.files.map((f) => f.slice(join(dir, '_').length + 1)).sort());
+      expect(second.files[0]).toBe(first.files[0]);
+
+      // A live process's .part file (this jest worker's parent) and a dead one's.
+      const dead = spawnSync('node', ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+      writeFileSync(join(dir, '_', `x.json.gz.part-${process.ppid}`), 'in progress');
+      writeFileSync(join(dir, '_', `y.json.gz.part-${dead}`), 'left by a crash');
+      const rewritten = await syncObjects(ctx, { bucket: 'b', objects: [{ ...objects[0]!, etag: 'new' }], dir });
+      expect(readdirSync(join(dir, '_')).sort()).toEqual([
+        second.files[1]!.slice(join(dir, '_').length + 1),
+        rewritten.files[0]!.slice(join(dir, '_').length + 1),
+        `x.json.gz.part-${process.ppid}`,
+      ].sort());
+    } finally {
+      s3.restore();
+    }
   });
 });
 

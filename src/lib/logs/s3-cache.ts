@@ -100,7 +100,7 @@ export function localName(key: string, etag: string): string {
   const dirOk = dir.split('/').every((seg) => seg === '' || (safe.test(seg) && seg !== '.' && seg !== '..'));
   if (dirOk && safe.test(base) && !key.startsWith('/')) return `${dir}${tag}~${base}`;
   const ext = /\.json\.gz$/.test(key) ? '.json.gz' : /\.json$/.test(key) ? '.json' : '';
-  return `_/${createHash('sha256').update(key).digest('hex').slice(0, 32)}~${tag}${ext}`;
+  return `_/${tag}~${createHash('sha256').update(key).digest('hex').slice(0, 32)}${ext}`;
 }
 
 export interface SyncOptions {
@@ -139,16 +139,32 @@ async function download(ctx: Ctx, bucket: string, o: RemoteObject, file: string,
   }
 }
 
-/** Removes older copies (other ETags) of the keys just downloaded. */
+/** Whether the process that wrote a `.part-<pid>` file is gone (a crash or Ctrl-C left it behind). */
+function abandoned(entry: string): boolean {
+  const pid = Number(/\.part-(\d+)$/.exec(entry)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes older copies (other ETags) of the keys just downloaded, and partial downloads whose process
+ * is gone. A cached name is `<etag>~<key's name>` (or `<etag>~<hash of the key>` under `_/`): what
+ * follows `~` names the key, so two keys never share it. Another process's download in progress is left alone.
+ */
 function pruneOldCopies(files: string[]): void {
   const byDir = new Map<string, Set<string>>();
   for (const f of files) byDir.set(dirname(f), (byDir.get(dirname(f)) ?? new Set()).add(f.slice(dirname(f).length + 1)));
   for (const [dir, names] of byDir) {
-    const bases = new Set([...names].map((n) => n.slice(n.indexOf('~') + 1)));
+    const keys = new Set([...names].map((n) => n.slice(n.indexOf('~') + 1)));
     for (const entry of readdirSync(dir)) {
       if (names.has(entry)) continue;
-      const base = entry.slice(entry.indexOf('~') + 1);
-      if (bases.has(base) || entry.includes('.part-')) rmSync(join(dir, entry), { force: true });
+      if (entry.includes('.part-') ? abandoned(entry) : keys.has(entry.slice(entry.indexOf('~') + 1))) rmSync(join(dir, entry), { force: true });
     }
   }
 }

@@ -128,6 +128,7 @@ describe('config: settings that last', () => {
     ['a value the schema refuses', ['logRetentionDays', '31'], /31 is not a retention CloudWatch Logs accepts/],
     ['an invalid address in a list', ['alarms.emails', 'a@example.com,nope'], /"nope" is not a valid email address/],
     ['not a boolean', ['logging.textDataDeliveryEnabled', 'maybe'], /"maybe" is not true or false/],
+    ['a value that contradicts another setting', ['alarms.anomaly.prefix', 'Bedrock-'], /alarms\.anomaly\.prefix "Bedrock-" overlaps the alarm prefix "Bedrock-"/],
   ])('set refuses %s (exit 2) and leaves the file alone', async (_n, args, message) => {
     const cwd = emptyDir();
     await run(['config', 'set', 'region', 'eu-west-1'], { cwd });
@@ -136,6 +137,20 @@ describe('config: settings that last', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(readFileSync(join(cwd, 'bedrock-monitor.config.json'), 'utf8')).toBe(before);
+  });
+
+  test('a contradiction the file already had does not block another key; one the change makes is refused', async () => {
+    const cwd = emptyDir();
+    const file = join(cwd, 'bedrock-monitor.config.json');
+    // Already there (written by hand): anomaly prefix inside the alarm prefix.
+    writeFileSync(file, JSON.stringify({ alarms: { prefix: 'Team-', anomaly: { prefix: 'Team-Anomaly-' } } }));
+    expect((await run(['config', 'set', 'dashboardName', 'Team'], { cwd })).code).toBe(0);
+    // New: the security alarms' prefix inside the alarm prefix.
+    for (const [k, v] of [['audit.enabled', 'true'], ['audit.cloudWatchLogs', 'true'], ['audit.alarms.enabled', 'true']]) expect((await run(['config', 'set', k!, v!], { cwd })).code).toBe(0);
+    const r = await run(['config', 'set', 'audit.alarms.prefix', 'Team-Security-'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('audit.alarms.prefix "Team-Security-" starts with alarms.prefix "Team-"');
+    expect(JSON.parse(readFileSync(file, 'utf8')).audit.alarms).toEqual({ enabled: true });
   });
 
   test('--config names the file', async () => {

@@ -301,6 +301,26 @@ function resolveAnomaly(config: ConfigFile, alarmPrefix: string): AnomalySetting
 }
 
 /**
+ * What the file's settings contradict among themselves (prefixes that overlap, an alarm without the
+ * log group it counts), as every command would refuse them; the schema checks each key alone.
+ */
+export function coherenceProblems(config: ConfigFile): string[] {
+  const problems: string[] = [];
+  const check = (f: () => unknown): void => {
+    try {
+      f();
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+  };
+  const alarms = resolveAlarms(config, {});
+  check(() => resolveAudit(config, {}, 'us-east-1', alarms));
+  check(() => resolveAnomaly(config, alarms.prefix));
+  check(() => resolveBudget(config, {}));
+  return problems;
+}
+
+/**
  * Resolves every setting. Throws a usage error (exit 2) for anything invalid, so no AWS request is
  * made with a bad input. `profileRegion` is consulted last (the region of the AWS profile in
  * ~/.aws/config), and only when nothing else names a Region.

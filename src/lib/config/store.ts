@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { usageError } from '../core/errors.js';
 import { configPath, configProblems, readConfigJson, writeConfigJson } from './file.js';
 import { configKeys, describeIssue, parseValue, resolveKey, unwrap, type KeyInfo } from './keys.js';
-import { DEFAULTS } from './settings.js';
+import { coherenceProblems, DEFAULTS } from './settings.js';
+import type { ConfigFile } from './schema.js';
 
 /**
  * `config set/get/unset/list`: settings that last, in the config file, checked by the same schema
@@ -86,11 +87,16 @@ export function configSet(opts: { config?: string | undefined; cwd: string }, ke
   const existing = readConfigJson(file);
   const data = existing ?? {};
   const before = new Set(configProblems(data));
+  const incoherentBefore = new Set(before.size ? [] : coherenceProblems(data));
   const previous = at(data, path);
   setAt(data, path, value);
   // Problems this change would cause refuse it; problems the file already had are left, with a warning.
   const after = configProblems(data);
-  const caused = after.filter((p) => !before.has(p));
+  let caused = after.filter((p) => !before.has(p));
+  // Settings that contradict each other: checked once the file is valid key by key, as a command would.
+  if (!caused.length && !after.length) {
+    caused = coherenceProblems(data as ConfigFile).filter((p) => !incoherentBefore.has(p));
+  }
   if (caused.length) throw usageError(`${key}: ${caused.join('; ')}`, path[0] === 'prices' ? `Set the whole entry: bedrock-monitor config set prices.${path[1]} '{"input": 3, "output": 15, "cacheWrite": 3.75, "cacheRead": 0.3}'` : undefined);
   writeConfigJson(file, data);
   return { file, key, value, previous: previous ?? null, created: existing === undefined, otherProblems: after };

@@ -147,6 +147,7 @@ describe('invalid input: one line naming the flag, exit 2, no request', () => {
     [['--logs', 'https://example.com/x'], 'neither s3://bucket/prefix nor a directory'],
     [['--by', 'model'], '--by: "model" is not one of principal, event, source-ip, error'],
     [['--until', '2026-03-01T00:00:00Z'], '--until needs --since'],
+    [['--logs', ''], '--logs: empty (give s3://bucket/prefix or a directory)'],
     [['--since', '2026-02-30T00:00:00Z'], '--since: "2026-02-30T00:00:00Z" is not a date of the calendar'],
     [['--hours', '9000', '--source', 'trail'], 'longer than 366 days (--hours at most 8784)'],
     [['--hours', '99999999999999', '--source', 'trail'], '--hours 99999999999999 reaches before any date there is'],

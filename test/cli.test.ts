@@ -29,6 +29,7 @@ describe('one error path', () => {
     ['missing argument', ['config', 'set', 'region', '--json'], /^missing required argument 'value'$/],
     ['too many arguments', ['status', 'now', '--json'], /too many arguments/],
     ['invalid Region', ['status', '--region', 'mars-1', '--json'], /^--region: "mars-1" is not an AWS Region code/],
+    ['two formats', ['report', '--json', '--output', 'csv'], /^--json and --output csv ask for two formats: give one$/],
   ])('%s: --json prints {"error": …} on stdout, the message on stderr, exit 2', async (_n, args, message) => {
     const r = await run(args);
     expect(r.code).toBe(2);

@@ -68,6 +68,8 @@ describe('bad input: exit 2 with one line, and no request', () => {
     [['--engine', 'insights', '--logs', 's3://bucket-name/p'], '--engine insights reads the CloudWatch Logs group'],
     [['--engine', 'spark'], '--engine: "spark" is not one of local, athena, insights'],
     [['--workgroup', 'no spaces'], 'is not a valid Athena workgroup name'],
+    [['--logs', ''], '--logs: empty (give s3://BUCKET/PREFIX or a directory)'],
+    [['--source', 'logs', '--notify'], '--notify works with the CloudWatch report (by model or day): drop it, or drop the logs options (--logs, --engine, --source logs)'],
   ])('report %j', async (args, message) => {
     const r = await runCli(['report', ...args], { env, now });
     expect(r.stderr).toContain(message);

@@ -44,7 +44,7 @@ export function chooseSource(o: Opts): 'logs' | 'metrics' {
   if (o.engine === 'insights' && o.logs !== undefined) throw usageError('--engine insights reads the CloudWatch Logs group: it cannot be combined with --logs');
   const source = o.source ?? (wantsLogs ? 'logs' : 'metrics');
   if (source === 'logs' && (o.quotas || o.notify)) {
-    throw usageError(`${o.quotas ? '--quotas' : '--notify'} works with the CloudWatch report (by model or day): drop it, or drop the logs options (--by ${o.by?.map((d) => d.name).join(',') ?? ''}, --logs, --engine, --source logs)`);
+    throw usageError(`${o.quotas ? '--quotas' : '--notify'} works with the CloudWatch report (by model or day): drop it, or drop the logs options (${[o.by ? `--by ${o.by.map((d) => d.name).join(',')}` : '', '--logs', '--engine', '--source logs'].filter(Boolean).join(', ')})`);
   }
   return source;
 }

@@ -33,6 +33,7 @@ const TRAIL_PARTITIONS: Partitioning = { unit: 'day', lagMs: 86_400_000 };
 
 /** `s3://bucket[/prefix]` or a directory; a string is the error message for the flag. */
 export function parseLogLocation(raw: string, cwd: string): TrailLocation | string {
+  if (raw.trim() === '') return 'empty (give s3://bucket/prefix or a directory)';
   if (raw.startsWith('s3://')) {
     const [bucket = '', ...rest] = raw.slice(5).split('/');
     const bad = checkBucketName(bucket);

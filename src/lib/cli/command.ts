@@ -137,6 +137,7 @@ export const shownAsJson = new WeakSet<BmError>();
 
 export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Command, env: RunEnv): Promise<number> {
   const all = cmd.optsWithGlobals<GlobalOptions & O>();
+  if (all.json && all.output !== undefined && all.output !== 'json') throw usageError(`--json and --output ${String(all.output)} ask for two formats: give one`);
   const format: OutputFormat = all.json ? 'json' : ((all.output as OutputFormat | undefined) ?? 'table');
   const allowed: OutputFormat[] = ['table', 'json', ...(spec.formats ?? [])];
   if (!allowed.includes(format)) throw usageError(`--output: "${format}" is not available for ${spec.name} (use ${allowed.join(' or ')})`);

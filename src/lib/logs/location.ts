@@ -18,6 +18,7 @@ export function describeLocation(l: LogLocation): string {
 
 /** Parses `--logs s3://BUCKET/PREFIX` or `--logs DIR`. Local checks only: no request. */
 export function parseLogsArg(raw: string, cwd: string): LogLocation {
+  if (raw.trim() === '') throw usageError('--logs: empty (give s3://BUCKET/PREFIX or a directory)');
   if (raw.startsWith('s3://')) {
     const rest = raw.slice(5);
     const slash = rest.indexOf('/');

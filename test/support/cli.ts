@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
@@ -51,7 +51,17 @@ export interface CliOptions {
   answers?: { prompt: RegExp; keys: string }[];
 }
 
-export const emptyDir = (): string => mkdtempSync(join(tmpdir(), 'bm-test-'));
+/** Directories this test file made with emptyDir(), removed once its tests are done. */
+const madeDirs: string[] = [];
+afterAll(() => {
+  for (const d of madeDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+export const emptyDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'bm-test-'));
+  madeDirs.push(dir);
+  return dir;
+};
 
 /** Runs the real CLI in-process, with captured stdout/stderr and every AWS request counted. */
 export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {

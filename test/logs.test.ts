@@ -69,6 +69,10 @@ describe('bad input: exit 2 with one line, and no request', () => {
     [['--engine', 'spark'], '--engine: "spark" is not one of local, athena, insights'],
     [['--workgroup', 'no spaces'], 'is not a valid Athena workgroup name'],
     [['--logs', ''], '--logs: empty (give s3://BUCKET/PREFIX or a directory)'],
+    [['--dry-run'], '--dry-run goes with --notify'],
+    [['--by', 'principal', '--workgroup', 'primary'], '--workgroup is for --engine athena'],
+    [['--no-cache'], '--no-cache is for the invocation logs read by the local engine'],
+    [['--by', 'principal', '--engine', 'athena', '--no-cache'], '--no-cache is for the invocation logs read by the local engine'],
     [['--source', 'logs', '--notify'], '--notify works with the CloudWatch report (by model or day): drop it, or drop the logs options (--logs, --engine, --source logs)'],
   ])('report %j', async (args, message) => {
     const r = await runCli(['report', ...args], { env, now });

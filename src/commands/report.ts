@@ -18,6 +18,7 @@ interface Opts {
   reconcile: boolean;
   quotas?: boolean;
   notify?: boolean;
+  dryRun?: boolean;
 }
 
 const HOURS_MAX = 455 * 24;
@@ -45,6 +46,12 @@ export function chooseSource(o: Opts): 'logs' | 'metrics' {
   const source = o.source ?? (wantsLogs ? 'logs' : 'metrics');
   if (source === 'logs' && (o.quotas || o.notify)) {
     throw usageError(`${o.quotas ? '--quotas' : '--notify'} works with the CloudWatch report (by model or day): drop it, or drop the logs options (${[o.by ? `--by ${o.by.map((d) => d.name).join(',')}` : '', '--logs', '--engine', '--source logs'].filter(Boolean).join(', ')})`);
+  }
+  // Flags that would do nothing here are refused, so that a mistyped intent is not silently ignored.
+  if (o.dryRun && !o.notify) throw usageError('--dry-run goes with --notify (build the message, publish nothing): add --notify or drop --dry-run');
+  if (o.workgroup !== undefined && o.engine !== 'athena') throw usageError('--workgroup is for --engine athena: add --engine athena or drop --workgroup');
+  if (!o.cache && (source === 'metrics' || o.engine === 'athena' || o.engine === 'insights')) {
+    throw usageError('--no-cache is for the invocation logs read by the local engine (--by principal, --logs, …): drop it');
   }
   return source;
 }

@@ -2,6 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { resolveSettings } from '../src/lib/config/settings.js';
 import { alarmSpecs, anyOf, insights, type AlarmSpec } from '../src/lib/resources/alarm-specs.js';
 import { dashboardBody, search } from '../src/lib/resources/dashboard.js';
+import { anomalySpec } from '../src/lib/resources/anomaly-alarms.js';
+import { ruleDefinition, ruleSpecs } from '../src/lib/resources/insight-rules.js';
 import { bundledPriceTable } from '../src/lib/pricing/table.js';
 import { priceFor } from '../src/lib/pricing/price.js';
 import { checkDashboardBody, checkRequest, checkRun, RULES, validateWithBotocore, type Sent, type Violation } from './support/contracts.js';
@@ -204,5 +206,48 @@ describe('CloudWatch search expression syntax (documented tokenisation)', () => 
     expect(ALL_MODEL_IDS.filter((id) => exactMatch('claude-opus-4-6', id))).toEqual([]);
     expect(ALL_MODEL_IDS.filter((id) => partialMatch('claude-opus-4-2025', id))).toEqual([]);
     expect(ALL_MODEL_IDS.filter((id) => partialMatch('claude-sonnet-4-2025', id))).toEqual([]);
+  });
+});
+
+describe('anomaly-detection alarms (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)', () => {
+  const sent = (input: Record<string, unknown>): Sent => ({ service: 'CloudWatch', operation: 'PutMetricAlarm', input });
+  const built = anomalySpec('BedrockAnomaly-', 'Tokens', 'anthropic.claude-3-haiku-20240307-v1:0', 2, 'arn:aws:sns:us-east-1:123456789012:t').input as unknown as Record<string, unknown>;
+
+  test('what the tool builds passes, for both kinds', () => {
+    expect(checkRequest(sent(built))).toEqual([]);
+    expect(checkRequest(sent(anomalySpec('BedrockAnomaly-', 'Invocations', 'm', 3, 't').input as unknown as Record<string, unknown>))).toEqual([]);
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ['a static Threshold beside the band', { Threshold: 10 }],
+    ['a static ComparisonOperator', { ComparisonOperator: 'GreaterThanThreshold' }],
+    ['ThresholdMetricId naming the input, not the band', { ThresholdMetricId: 'tokens' }],
+    ['a band over a Metrics Insights query', { Metrics: [mi('InputTokenCount', 'tokens'), { Id: 'band', Expression: 'ANOMALY_DETECTION_BAND(tokens, 2)', ReturnData: true }] }],
+    ['a band over a query the alarm does not have', { Metrics: [{ Id: 'band', Expression: 'ANOMALY_DETECTION_BAND(nothing, 2)', ReturnData: true }] }],
+    ['a band operator without ThresholdMetricId', { ThresholdMetricId: undefined, Threshold: 1 }],
+  ])('%s is caught', (_n, change) => {
+    expect(rulesOf(checkRequest(sent({ ...built, ...change })))).toContain(RULES.anomalyBand.text);
+  });
+});
+
+describe('Contributor Insights rules (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html)', () => {
+  const put = (definition: unknown): Sent => ({ service: 'CloudWatch', operation: 'PutInsightRule', input: { RuleName: 'r', RuleState: 'ENABLED', RuleDefinition: typeof definition === 'string' ? definition : JSON.stringify(definition) } });
+  const good = ruleDefinition(ruleSpecs()[0]!, '/aws/bedrock/modelinvocations');
+
+  test('every rule the tool builds passes', () => {
+    for (const spec of ruleSpecs()) expect(checkRequest(put(ruleDefinition(spec, '/aws/bedrock/modelinvocations')))).toEqual([]);
+  });
+
+  test.each<[string, unknown]>([
+    ['another schema', { ...good, Schema: { Name: 'CloudWatchLogRule', Version: 2 } }],
+    ['no log group', { ...good, LogGroupNames: [] }],
+    ['a log format other than JSON or CLF', { ...good, LogFormat: 'TEXT' }],
+    ['five keys', { ...good, Contribution: { Keys: ['$.a', '$.b', '$.c', '$.d', '$.e'], ValueOf: '$.v' } }],
+    ['ValueOf with Count', { ...good, AggregateOn: 'Count' }],
+    ['Sum without ValueOf', { ...good, Contribution: { Keys: ['$.a'] } }],
+    ['five filters', { ...good, Contribution: { Keys: ['$.a'], ValueOf: '$.v', Filters: Array.from({ length: 5 }, () => ({ Match: '$.x', IsPresent: true })) } }],
+    ['a definition that is not ASCII', JSON.stringify({ ...good, LogGroupNames: ['/aws/bédrock'] })],
+  ])('%s is caught', (_n, definition) => {
+    expect(rulesOf(checkRequest(put(definition)))).toEqual([RULES.insightRule.text]);
   });
 });

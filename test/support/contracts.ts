@@ -53,6 +53,14 @@ export const RULES = {
   searchModelTerm: { text: 'a ModelId= search term matches real model IDs token by token (numbers match whole tokens only)', url: `${CW_GUIDE}/search-expression-syntax.html` },
   loggingFlags: { text: 'a logging configuration states every data-type flag (text, image, embedding, video, audio): a put replaces the whole configuration', url: 'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_LoggingConfig.html' },
   loggingDestination: { text: 'a logging configuration has a CloudWatch Logs or S3 destination; large data goes with the CloudWatch one', url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html' },
+  anomalyBand: {
+    text: 'an anomaly-detection alarm: ThresholdMetricId names the ANOMALY_DETECTION_BAND query, whose input is one of its queries and neither a Metrics Insights query nor a SEARCH; no Threshold; a band ComparisonOperator (and a band operator only with ThresholdMetricId)',
+    url: `${CW_API}/API_PutMetricAlarm.html`,
+  },
+  insightRule: {
+    text: 'a Contributor Insights rule on CloudWatch Logs: Schema {"Name": "CloudWatchLogRule", "Version": 1}, LogGroupNames, LogFormat JSON or CLF, 1-4 Keys, at most 4 Filters, AggregateOn Count or Sum, ValueOf only with Sum; the definition ASCII, at most 8,192 characters',
+    url: `${CW_GUIDE}/ContributorInsights-RuleSyntax.html`,
+  },
   kmsKeyArn: { text: 'an SSE-KMS bucket that an AWS service writes to names its key by the full key ARN', url: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_ServerSideEncryptionByDefault.html' },
 } as const;
 
@@ -131,7 +139,46 @@ function checkMetricAlarm(input: Record<string, unknown>, state: RunState, add: 
     const insights = queries.find((q) => isInsights(q.Expression));
     if (insights && (insights.Period ?? 0) * evaluations > 10_800) add('insightsWindow', `${insights.Period ?? 0} s × ${evaluations}`);
   }
+  checkAnomaly(input, queries, add);
   state.composites.delete(String(input.AlarmName));
+}
+
+const BAND_OPERATORS = ['LessThanLowerOrGreaterThanUpperThreshold', 'LessThanLowerThreshold', 'GreaterThanUpperThreshold'];
+
+function checkAnomaly(input: Record<string, unknown>, queries: Query[], add: (rule: RuleId, detail: string) => void): void {
+  const operator = typeof input.ComparisonOperator === 'string' ? input.ComparisonOperator : '';
+  if (input.ThresholdMetricId === undefined) {
+    if (BAND_OPERATORS.includes(operator)) add('anomalyBand', `${operator} without ThresholdMetricId`);
+    return;
+  }
+  if (input.Threshold !== undefined) add('anomalyBand', 'Threshold with ThresholdMetricId');
+  if (!BAND_OPERATORS.includes(operator)) add('anomalyBand', `ComparisonOperator ${operator}`);
+  const band = queries.find((q) => q.Id === input.ThresholdMetricId);
+  const m = /^\s*ANOMALY_DETECTION_BAND\(\s*(\w+)\s*(?:,\s*[\d.]+\s*)?\)\s*$/.exec(band?.Expression ?? '');
+  if (!m) return add('anomalyBand', `ThresholdMetricId ${JSON.stringify(input.ThresholdMetricId)} is not an ANOMALY_DETECTION_BAND query`);
+  const source = queries.find((q) => q.Id === m[1]);
+  if (!source) add('anomalyBand', `the band's input ${m[1]!} is not a query of the alarm`);
+  else if (isInsights(source.Expression) || /\bSEARCH\s*\(/i.test(source.Expression ?? '')) add('anomalyBand', `the band's input ${m[1]!} is a Metrics Insights or SEARCH query`);
+}
+
+function checkInsightRule(input: Record<string, unknown>, add: (rule: RuleId, detail: string) => void): void {
+  const text = typeof input.RuleDefinition === 'string' ? input.RuleDefinition : '';
+  // eslint-disable-next-line no-control-regex -- the documented pattern is [\x00-\x7F]+
+  if (text.length < 1 || text.length > 8192 || !/^[\x00-\x7F]+$/.test(text)) add('insightRule', `definition of ${text.length} characters, ASCII only`);
+  let rule: { Schema?: { Name?: string; Version?: number }; LogGroupNames?: unknown[]; LogGroupARNs?: unknown[]; LogFormat?: string; AggregateOn?: string; Contribution?: { Keys?: unknown[]; ValueOf?: string; Filters?: unknown[] } };
+  try {
+    rule = JSON.parse(text) as typeof rule;
+  } catch {
+    return add('insightRule', 'the definition is not JSON');
+  }
+  if (rule.Schema?.Name !== 'CloudWatchLogRule' || rule.Schema.Version !== 1) add('insightRule', `Schema ${JSON.stringify(rule.Schema)}`);
+  if (!(rule.LogGroupNames?.length ?? rule.LogGroupARNs?.length)) add('insightRule', 'no log group');
+  if (rule.LogFormat !== 'JSON' && rule.LogFormat !== 'CLF') add('insightRule', `LogFormat ${String(rule.LogFormat)}`);
+  const c = rule.Contribution ?? {};
+  if (!c.Keys?.length || c.Keys.length > 4) add('insightRule', `${c.Keys?.length ?? 0} Keys`);
+  if ((c.Filters?.length ?? 0) > 4) add('insightRule', `${c.Filters!.length} Filters`);
+  if (rule.AggregateOn !== 'Count' && rule.AggregateOn !== 'Sum') add('insightRule', `AggregateOn ${String(rule.AggregateOn)}`);
+  if ((c.ValueOf !== undefined) !== (rule.AggregateOn === 'Sum')) add('insightRule', `ValueOf ${String(c.ValueOf)} with AggregateOn ${String(rule.AggregateOn)}`);
 }
 
 function checkCompositeAlarm(input: Record<string, unknown>, state: RunState, add: (rule: RuleId, detail: string) => void): void {
@@ -222,6 +269,7 @@ export function checkRequest(sent: Sent, state: RunState = newRunState()): Viola
   else if (key === 'CloudWatch GetMetricData') checkQueries((input.MetricDataQueries as Query[] | undefined) ?? [], false, add, true);
   else if (key === 'Bedrock PutModelInvocationLoggingConfiguration') checkLogging(input, add);
   else if (key === 'S3 PutBucketEncryption') checkEncryption(input, add);
+  else if (key === 'CloudWatch PutInsightRule') checkInsightRule(input, add);
   return out;
 }
 

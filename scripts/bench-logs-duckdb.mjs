@@ -8,12 +8,17 @@ const [list, start, end] = process.argv.slice(2);
 const files = readFileSync(list, 'utf8').split('\n').filter(Boolean);
 const db = await DuckDBInstance.create(':memory:');
 const c = await db.connect();
-const q = `SELECT identity.arn AS p, count(*)::DOUBLE, sum(input.inputTokenCount)::DOUBLE, sum(output.outputTokenCount)::DOUBLE,
+const fileList = files.map((f) => `'${f}'`).join(',');
+const q = `SELECT identity.arn AS p, count(*)::DOUBLE, sum(input.inputTokenCount)::DOUBLE,
+    sum(output.outputTokenCount)::DOUBLE,
     sum(input.cacheReadInputTokenCount)::DOUBLE, sum(input.cacheWriteInputTokenCount)::DOUBLE
-  FROM read_json([${files.map((f) => `'${f}'`).join(',')}], format = 'newline_delimited', compression = 'gzip', ignore_errors = true,
+  FROM read_json([${fileList}], format = 'newline_delimited', compression = 'gzip',
+    ignore_errors = true,
     columns = {schemaType: 'VARCHAR', "timestamp": 'VARCHAR', identity: 'STRUCT(arn VARCHAR)',
-      input: 'STRUCT(inputTokenCount BIGINT, cacheReadInputTokenCount BIGINT, cacheWriteInputTokenCount BIGINT)', output: 'STRUCT(outputTokenCount BIGINT)'})
-  WHERE schemaType = 'ModelInvocationLog' AND substr("timestamp", 1, 19) >= '${start}' AND substr("timestamp", 1, 19) < '${end}'
+      input: 'STRUCT(inputTokenCount BIGINT, cacheReadInputTokenCount BIGINT, cacheWriteInputTokenCount BIGINT)',
+      output: 'STRUCT(outputTokenCount BIGINT)'})
+  WHERE schemaType = 'ModelInvocationLog'
+    AND substr("timestamp", 1, 19) >= '${start}' AND substr("timestamp", 1, 19) < '${end}'
   GROUP BY 1`;
 const rows = (await c.runAndReadAll(q)).getRows();
 process.stdout.write(JSON.stringify(Object.fromEntries(rows.map(([p, ...v]) => [p, v]))));

@@ -35,11 +35,17 @@ if (isMainThread) {
   const files = readFileSync(list, 'utf8').split('\n').filter(Boolean);
   const n = Math.max(1, Number(threads));
   const parts = await Promise.all(
-    Array.from({ length: n }, (_, i) => new Promise((ok, ko) => {
-      const w = new Worker(new URL(import.meta.url), { workerData: { files: files.filter((_, j) => j % n === i), start, end } });
-      w.on('message', ok);
-      w.on('error', ko);
-    })),
+    Array.from(
+      { length: n },
+      (_, i) =>
+        new Promise((ok, ko) => {
+          const w = new Worker(new URL(import.meta.url), {
+            workerData: { files: files.filter((_, j) => j % n === i), start, end },
+          });
+          w.on('message', ok);
+          w.on('error', ko);
+        }),
+    ),
   );
   const m = {};
   for (const p of parts) {

@@ -7,12 +7,29 @@
 // default; BENCH_LOGS_RECORDS and BENCH_LOGS_ROUNDS (default 5) change the size and the number of rounds. The corpus is
 // generated once into BENCH_CORPUS_DIR (default: the OS temp directory) and reused while its spec is unchanged.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { BedrockClient, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
-import { APP_SEARCH, APP_SUPPORT, corpusRates, defaultSpec, putCorpus, toUsdRates, writeCorpus } from '../.build/test/support/corpus.js';
+import {
+  APP_SEARCH,
+  APP_SUPPORT,
+  corpusRates,
+  defaultSpec,
+  putCorpus,
+  toUsdRates,
+  writeCorpus,
+} from '../.build/test/support/corpus.js';
 
 const RECORDS = Number(process.env.BENCH_LOGS_RECORDS ?? 260_000);
 const ROUNDS = Number(process.env.BENCH_LOGS_ROUNDS ?? 5);
@@ -35,14 +52,32 @@ function spec(records) {
 /** The corpus directory, generated once per spec. */
 function corpus(records) {
   const s = spec(records);
-  const dir = join(process.env.BENCH_CORPUS_DIR ?? join(tmpdir(), 'bedrock-monitor-bench'), `corpus-${records}-${s.bodyBytes}-${s.seed}-v1`);
+  const dir = join(
+    process.env.BENCH_CORPUS_DIR ?? join(tmpdir(), 'bedrock-monitor-bench'),
+    `corpus-${records}-${s.bodyBytes}-${s.seed}-v1`,
+  );
   const marker = join(dir, 'truth.json');
   if (!existsSync(marker)) {
     rmSync(dir, { recursive: true, force: true });
     console.error(`generating the ${records}-record corpus in ${dir} (once) …`);
     const t = writeCorpus(join(dir, 'logs'), s);
-    const principals = Object.fromEntries([...t.groups.principal].map(([k, a]) => [k, [a.invocations, a.inputTokens, a.outputTokens, a.cacheReadTokens, a.cacheWriteTokens]]));
-    writeFileSync(marker, JSON.stringify({ records: t.totals.invocations, objects: t.objects, compressedBytes: t.compressedBytes, uncompressedBytes: t.uncompressedBytes, malformed: t.malformedLines, principals }));
+    const principals = Object.fromEntries(
+      [...t.groups.principal].map(([k, a]) => [
+        k,
+        [a.invocations, a.inputTokens, a.outputTokens, a.cacheReadTokens, a.cacheWriteTokens],
+      ]),
+    );
+    writeFileSync(
+      marker,
+      JSON.stringify({
+        records: t.totals.invocations,
+        objects: t.objects,
+        compressedBytes: t.compressedBytes,
+        uncompressedBytes: t.uncompressedBytes,
+        malformed: t.malformedLines,
+        principals,
+      }),
+    );
   }
   return { dir: join(dir, 'logs'), truth: JSON.parse(readFileSync(marker, 'utf8')), spec: s };
 }
@@ -70,14 +105,19 @@ function run(cmd, args, env, { shell = false } = {}) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(full[0], full[1], { env, encoding: 'utf8', maxBuffer: 512 * 2 ** 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`${shell ? args : `${cmd} ${args.join(' ')}`} exited ${r.status}: ${r.stderr?.slice(0, 2000)}`);
+  if (r.status !== 0)
+    throw new Error(`${shell ? args : `${cmd} ${args.join(' ')}`} exited ${r.status}: ${r.stderr?.slice(0, 2000)}`);
   const [kb, user, sys] = timeBin ? readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [];
   return { ms, rss: timeBin ? kb * 1024 : null, cpuMs: timeBin ? (user + sys) * 1000 : null, stdout: r.stdout };
 }
 
-// Timestamps are compared by their first 19 characters (to the second): "…T00:00:00.359Z" sorts before "…T00:00:00Z" as text.
+// Timestamps are compared by their first 19 characters (to the second):
+// "…T00:00:00.359Z" sorts before "…T00:00:00Z" as text.
 const jqProgram = (start, end) =>
-  `reduce (inputs | fromjson? | select(.schemaType == "ModelInvocationLog" and .timestamp[0:19] >= "${start}" and .timestamp[0:19] < "${end}")) as $r ({}; .[$r.identity.arn] |= [((.[0] // 0) + 1), ((.[1] // 0) + ($r.input.inputTokenCount // 0)), ((.[2] // 0) + ($r.output.outputTokenCount // 0)), ((.[3] // 0) + ($r.input.cacheReadInputTokenCount // 0)), ((.[4] // 0) + ($r.input.cacheWriteInputTokenCount // 0))])`;
+  `reduce (inputs | fromjson? | select(.schemaType == "ModelInvocationLog" and .timestamp[0:19] >= ` +
+  `"${start}" and .timestamp[0:19] < "${end}")) as $r ({}; .[$r.identity.arn] |= [((.[0] // 0) + 1), ((.[1] ` +
+  `// 0) + ($r.input.inputTokenCount // 0)), ((.[2] // 0) + ($r.output.outputTokenCount // 0)), ((.[3] // 0) ` +
+  `+ ($r.input.cacheReadInputTokenCount // 0)), ((.[4] // 0) + ($r.input.cacheWriteInputTokenCount // 0))])`;
 
 function sameSums(a, b) {
   const keys = Object.keys(a).sort();
@@ -97,10 +137,36 @@ function compareEngines(root, env, c) {
   const rates = corpusRates(c.spec);
   const cwd = join(scratch, 'cwd');
   mkdirSync(cwd);
-  writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ prices: Object.fromEntries([APP_SEARCH, APP_SUPPORT].map((f) => f(c.spec.account, c.spec.region)).map((a) => [a, toUsdRates(rates[a])])) }));
-  const cliArgs = [join(root, 'bin/bedrock-monitor.js'), 'report', '--by', 'principal', '--logs', c.dir, '--no-reconcile', '--since', `${start}Z`, '--until', `${end}Z`, '--json', '--config', join(cwd, 'bedrock-monitor.config.json')];
+  writeFileSync(
+    join(cwd, 'bedrock-monitor.config.json'),
+    JSON.stringify({
+      prices: Object.fromEntries(
+        [APP_SEARCH, APP_SUPPORT].map((f) => f(c.spec.account, c.spec.region)).map((a) => [a, toUsdRates(rates[a])]),
+      ),
+    }),
+  );
+  const cliArgs = [
+    join(root, 'bin/bedrock-monitor.js'),
+    'report',
+    '--by',
+    'principal',
+    '--logs',
+    c.dir,
+    '--no-reconcile',
+    '--since',
+    `${start}Z`,
+    '--until',
+    `${end}Z`,
+    '--json',
+    '--config',
+    join(cwd, 'bedrock-monitor.config.json'),
+  ];
   const hasJq = spawnSync('sh', ['-c', 'command -v jq'], { encoding: 'utf8' }).status === 0;
-  if (!hasJq) console.error('jq is not installed: the zcat | jq comparison is skipped and its target reported as not met (Debian/Ubuntu: apt-get install -y jq)');
+  if (!hasJq)
+    console.error(
+      'jq is not installed: the zcat | jq comparison is skipped and its target reported as not met ' +
+        '(Debian/Ubuntu: apt-get install -y jq)',
+    );
   const jqCmd = `xargs -a '${list}' zcat | jq -ncR '${jqProgram(start, end).replace(/'/g, "'\\''")}'`;
   const times = { cli: [], bare: [], jq: [], node: [] };
   const cpu = { cli: [], bare: [], jq: [], node: [] };
@@ -115,7 +181,12 @@ function compareEngines(root, env, c) {
       cli: () => {
         const r = run(process.execPath, cliArgs, env);
         if (r.rss) rss.push(r.rss);
-        answers.cli = Object.fromEntries(JSON.parse(r.stdout).rows.map((x) => [x.principal, [x.invocations, x.inputTokens, x.outputTokens, x.cacheReadTokens, x.cacheWriteTokens]]));
+        answers.cli = Object.fromEntries(
+          JSON.parse(r.stdout).rows.map((x) => [
+            x.principal,
+            [x.invocations, x.inputTokens, x.outputTokens, x.cacheReadTokens, x.cacheWriteTokens],
+          ]),
+        );
         return timed('cli', r);
       },
       bare: () => {
@@ -157,7 +228,10 @@ function compareEngines(root, env, c) {
     times: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.length ? median(v) : null])),
     fastest: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.length ? Math.min(...v) : null])),
     cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v.length ? median(v) : null])),
-    peakRss: rss.length ? Math.max(...rss) : null, agree, jqCmd };
+    peakRss: rss.length ? Math.max(...rss) : null,
+    agree,
+    jqCmd,
+  };
 }
 
 /** Two reports over the same S3 window on moto: the second lists and downloads nothing. */
@@ -167,14 +241,38 @@ async function secondReport(root, moto, env) {
   const c = { region: s.region, endpoint: moto.url, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } };
   const s3 = new S3Client({ ...c, forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: 'bench-logs' }));
-  await new BedrockClient(c).send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: { s3Config: { bucketName: 'bench-logs', keyPrefix: '' }, textDataDeliveryEnabled: true } }));
+  await new BedrockClient(c).send(
+    new PutModelInvocationLoggingConfigurationCommand({
+      loggingConfig: { s3Config: { bucketName: 'bench-logs', keyPrefix: '' }, textDataDeliveryEnabled: true },
+    }),
+  );
   const truth = await putCorpus(s3, 'bench-logs', s);
   const cache = mkdtempSync(join(tmpdir(), 'bm-bench-cache-'));
   // The application profiles are priced by override: moto has no GetInferenceProfile.
   const config = join(cache, 'bedrock-monitor.config.json');
   const rates = corpusRates(s);
-  writeFileSync(config, JSON.stringify({ prices: Object.fromEntries([APP_SEARCH, APP_SUPPORT].map((f) => f(s.account, s.region)).map((a) => [a, toUsdRates(rates[a])])) }));
-  const args = [join(root, 'bin/bedrock-monitor.js'), 'report', '--by', 'principal', '--since', s.start.toISOString(), '--until', new Date(s.start.getTime() + 6 * 3_600_000).toISOString(), '--json', '--no-reconcile', '--config', config];
+  writeFileSync(
+    config,
+    JSON.stringify({
+      prices: Object.fromEntries(
+        [APP_SEARCH, APP_SUPPORT].map((f) => f(s.account, s.region)).map((a) => [a, toUsdRates(rates[a])]),
+      ),
+    }),
+  );
+  const args = [
+    join(root, 'bin/bedrock-monitor.js'),
+    'report',
+    '--by',
+    'principal',
+    '--since',
+    s.start.toISOString(),
+    '--until',
+    new Date(s.start.getTime() + 6 * 3_600_000).toISOString(),
+    '--json',
+    '--no-reconcile',
+    '--config',
+    config,
+  ];
   const runs = [];
   try {
     for (let i = 0; i < 2; i++) {
@@ -189,7 +287,15 @@ async function secondReport(root, moto, env) {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const requests = await moto.stopRecording();
       const rep = JSON.parse(out);
-      runs.push({ ms, gets: requests.filter((r) => /[?&]x-id=GetObject/.test(r.operation)).length, lists: requests.filter((r) => /[?&]list-type=2/.test(r.operation)).length, downloaded: rep.source.downloadedObjects, objects: rep.source.objects, bytes: rep.source.bytes, invocations: rep.totals.invocations });
+      runs.push({
+        ms,
+        gets: requests.filter((r) => /[?&]x-id=GetObject/.test(r.operation)).length,
+        lists: requests.filter((r) => /[?&]list-type=2/.test(r.operation)).length,
+        downloaded: rep.source.downloadedObjects,
+        objects: rep.source.objects,
+        bytes: rep.source.bytes,
+        invocations: rep.totals.invocations,
+      });
     }
   } finally {
     rmSync(cache, { recursive: true, force: true });
@@ -210,54 +316,97 @@ export async function benchLogs({ root, moto, env }) {
   const duckVsNode = t.node / t.bare;
   const [cold, warm] = s3.runs;
   const targets = [
-    ['logs: local engine (whole CLI) at least 5× faster than zcat | jq', engines.hasJq ? `${vsJq.toFixed(1)}×` : 'jq is not installed: not measured (apt-get install -y jq)', engines.hasJq && vsJq >= 5],
+    [
+      'logs: local engine (whole CLI) at least 5× faster than zcat | jq',
+      engines.hasJq ? `${vsJq.toFixed(1)}×` : 'jq is not installed: not measured (apt-get install -y jq)',
+      engines.hasJq && vsJq >= 5,
+    ],
     ['logs: local engine within 1.5× of a bare DuckDB read_json query', `${vsBare.toFixed(2)}×`, vsBare <= 1.5],
-    ['logs: peak memory of the CLI under 512 MB', engines.peakRss ? mib(engines.peakRss) : 'not measured (/usr/bin/time missing)', engines.peakRss !== null && engines.peakRss < 512 * 2 ** 20],
-    ['logs: a second report over an unchanged S3 window downloads nothing', `${warm.gets} GetObject, ${warm.lists} listings (first report: ${cold.gets} GetObject)`, warm.gets === 0 && warm.downloaded === 0],
-    ['logs: every method finds the same per-principal sums as the corpus truth', Object.entries(engines.agree).map(([k, v]) => `${k} ${v ? 'yes' : 'NO'}`).join(', '), Object.values(engines.agree).every(Boolean)],
+    [
+      'logs: peak memory of the CLI under 512 MB',
+      engines.peakRss ? mib(engines.peakRss) : 'not measured (/usr/bin/time missing)',
+      engines.peakRss !== null && engines.peakRss < 512 * 2 ** 20,
+    ],
+    [
+      'logs: a second report over an unchanged S3 window downloads nothing',
+      `${warm.gets} GetObject, ${warm.lists} listings (first report: ${cold.gets} GetObject)`,
+      warm.gets === 0 && warm.downloaded === 0,
+    ],
+    [
+      'logs: every method finds the same per-principal sums as the corpus truth',
+      Object.entries(engines.agree)
+        .map(([k, v]) => `${k} ${v ? 'yes' : 'NO'}`)
+        .join(', '),
+      Object.values(engines.agree).every(Boolean),
+    ],
   ];
   const lines = [
     '## Who spent what: reading the invocation logs',
     '',
-    `Corpus: ${c.truth.records.toLocaleString('en-US')} SYNTHETIC invocation records in ${engines.files} log files (${c.truth.objects} objects with the \`data/\` bodies and the permission check), ` +
-      `${gb(c.truth.uncompressedBytes)} uncompressed, ${gb(c.truth.compressedBytes)} gzip, ${Object.keys(c.truth.principals).length} principals, generated by test/support/corpus.ts ` +
-      `(deterministic; realistic Converse, InvokeModel and streamed bodies; errors, prompt-cache use, ${c.truth.malformed} malformed lines).`,
-    `Each method computes the per-principal invocations, input, output, cache-read and cache-write sums of the same files over the same window; the figures are medians of ${ROUNDS} rounds of whole processes, the methods taking turns (each round starts with the next one). ` +
-      `Load average when the comparison started and ended: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)} on ${cpus().length} cores (other work on the machine slows the two-threaded DuckDB more than single-threaded jq).`,
+    `Corpus: ${c.truth.records.toLocaleString('en-US')} SYNTHETIC invocation records in ${engines.files} log ` +
+      `files (${c.truth.objects} objects with the \`data/\` bodies and the permission check), ` +
+      (`${gb(c.truth.uncompressedBytes)} uncompressed, ${gb(c.truth.compressedBytes)} gzip, ` +
+        `${Object.keys(c.truth.principals).length} principals, generated by test/support/corpus.ts `) +
+      (`(deterministic; realistic Converse, InvokeModel and streamed bodies; errors, prompt-cache use, ` +
+        `${c.truth.malformed} malformed lines).`),
+    `Each method computes the per-principal invocations, input, output, cache-read and cache-write sums of ` +
+      `the same files over the same window; the figures are medians of ${ROUNDS} rounds of whole processes, ` +
+      `the methods taking turns (each round starts with the next one). ` +
+      (`Load average when the comparison started and ended: ${loadBefore.toFixed(1)} and ` +
+        `${loadAfter.toFixed(1)} on ${cpus().length} cores (other work on the machine slows the two-threaded ` +
+        `DuckDB more than single-threaded jq).`),
     '',
     '| method | median | vs the CLI | fastest | vs the CLI |',
     '|---|---:|---:|---:|---:|',
-    `| \`bedrock-monitor report --by principal --logs DIR --no-reconcile --json\` (DuckDB, whole CLI) | ${secs(t.cli)} | 1.00× | ${secs(f.cli)} | 1.00× |`,
-    `| bare DuckDB \`read_json\` query in a node process (5 columns, no pricing, no percentiles) | ${secs(t.bare)} | ${(t.bare / t.cli).toFixed(2)}× | ${secs(f.bare)} | ${(f.bare / f.cli).toFixed(2)}× |`,
-    `| plain Node streaming: gunzip + JSON.parse per line, ${cpus().length} worker threads | ${secs(t.node)} | ${(t.node / t.cli).toFixed(2)}× | ${secs(f.node)} | ${(f.node / f.cli).toFixed(2)}× |`,
-    `| \`zcat … \\| jq\` (one jq process; malformed lines skipped with fromjson?) | ${t.jq ? secs(t.jq) : 'jq not installed'} | ${t.jq ? `${(t.jq / t.cli).toFixed(2)}×` : ''} | ${f.jq ? secs(f.jq) : ''} | ${f.jq ? `${(f.jq / f.cli).toFixed(2)}×` : ''} |`,
+    `| \`bedrock-monitor report --by principal --logs DIR --no-reconcile --json\` (DuckDB, whole CLI) | ` +
+      `${secs(t.cli)} | 1.00× | ${secs(f.cli)} | 1.00× |`,
+    `| bare DuckDB \`read_json\` query in a node process (5 columns, no pricing, no percentiles) | ` +
+      `${secs(t.bare)} | ${(t.bare / t.cli).toFixed(2)}× | ${secs(f.bare)} | ${(f.bare / f.cli).toFixed(2)}× |`,
+    `| plain Node streaming: gunzip + JSON.parse per line, ${cpus().length} worker threads | ${secs(t.node)} ` +
+      `| ${(t.node / t.cli).toFixed(2)}× | ${secs(f.node)} | ${(f.node / f.cli).toFixed(2)}× |`,
+    `| \`zcat … \\| jq\` (one jq process; malformed lines skipped with fromjson?) | ` +
+      `${t.jq ? secs(t.jq) : 'jq not installed'} | ${t.jq ? `${(t.jq / t.cli).toFixed(2)}×` : ''} | ` +
+      `${f.jq ? secs(f.jq) : ''} | ${f.jq ? `${(f.jq / f.cli).toFixed(2)}×` : ''} |`,
     '',
-    'The targets below are judged on the median wall times; the fastest run of each shows what the machine gives when nothing else runs.',
+    'The targets below are judged on the median wall times; the fastest run of each shows what the machine ' +
+      'gives when nothing else runs.',
     ...(engines.cpu.cli
       ? [
           '',
-          `CPU time (user + system, median, all threads and child processes; unlike wall time, little affected by other work on the machine): CLI ${secs(engines.cpu.cli)}, ` +
-            `bare DuckDB ${secs(engines.cpu.bare)} (the CLI uses ${(engines.cpu.cli / engines.cpu.bare).toFixed(2)}× as much), Node streaming ${secs(engines.cpu.node)}` +
-            (engines.cpu.jq ? `, zcat | jq ${secs(engines.cpu.jq)} (${(engines.cpu.jq / engines.cpu.cli).toFixed(1)}× the CLI's).` : '.'),
+          `CPU time (user + system, median, all threads and child processes; unlike wall time, little ` +
+            `affected by other work on the machine): CLI ${secs(engines.cpu.cli)}, ` +
+            (`bare DuckDB ${secs(engines.cpu.bare)} (the CLI uses ` +
+              `${(engines.cpu.cli / engines.cpu.bare).toFixed(2)}× as much), Node streaming ` +
+              `${secs(engines.cpu.node)}`) +
+            (engines.cpu.jq
+              ? `, zcat | jq ${secs(engines.cpu.jq)} (${(engines.cpu.jq / engines.cpu.cli).toFixed(1)}× the CLI's).`
+              : '.'),
         ]
       : []),
     '',
-    `Peak resident memory of the CLI process (from /usr/bin/time): ${engines.peakRss ? mib(engines.peakRss) : 'not measured'} (DuckDB is given a 320 MB memory limit).`,
+    `Peak resident memory of the CLI process (from /usr/bin/time): ` +
+      `${engines.peakRss ? mib(engines.peakRss) : 'not measured'} (DuckDB is given a 320 MB memory limit).`,
     '',
     duckVsNode >= 1
-      ? `**Engine choice, by these numbers:** a bare DuckDB query reads the corpus ${duckVsNode.toFixed(2)}× as fast as plain Node streaming on ${cpus().length} cores, ` +
-        'and DuckDB also computes exact percentiles in the same pass and runs the same SQL text as Athena: the local engine is DuckDB.'
-      : `**Engine choice, by these numbers:** plain Node streaming was ${(1 / duckVsNode).toFixed(2)}× as fast as a bare DuckDB query on this corpus and ${cpus().length} cores; ` +
-        'DuckDB stays the local engine for exact percentiles in one pass and the SQL text it shares with Athena, at the cost shown.',
+      ? `**Engine choice, by these numbers:** a bare DuckDB query reads the corpus ${duckVsNode.toFixed(2)}× ` +
+        `as fast as plain Node streaming on ${cpus().length} cores, ` +
+        ('and DuckDB also computes exact percentiles in the same pass and runs the same SQL text as Athena: ' +
+          'the local engine is DuckDB.')
+      : `**Engine choice, by these numbers:** plain Node streaming was ${(1 / duckVsNode).toFixed(2)}× as fast ` +
+        `as a bare DuckDB query on this corpus and ${cpus().length} cores; ` +
+        ('DuckDB stays the local engine for exact percentiles in one pass and the SQL text it shares with ' +
+          'Athena, at the cost shown.'),
     '',
-    `S3 on moto (${s3.truth.toLocaleString('en-US')} records, ${cold.objects} log objects, ${gb(cold.bytes)} gzip), two reports in a row with the same cache:`,
+    `S3 on moto (${s3.truth.toLocaleString('en-US')} records, ${cold.objects} log objects, ${gb(cold.bytes)} ` +
+      `gzip), two reports in a row with the same cache:`,
     '',
     '| run | wall time | GetObject | ListObjectsV2 | downloaded |',
     '|---|---:|---:|---:|---:|',
     `| first (empty cache) | ${secs(cold.ms)} | ${cold.gets} | ${cold.lists} | ${cold.downloaded} |`,
     `| second (unchanged window) | ${secs(warm.ms)} | ${warm.gets} | ${warm.lists} | ${warm.downloaded} |`,
     '',
-    `The jq command: \`find DIR -name '*.json.gz' … > files.txt; xargs -a files.txt zcat | jq -ncR '<reduce per identity.arn>'\`. ` +
+    `The jq command: \`find DIR -name '*.json.gz' … > files.txt; xargs -a files.txt zcat | jq -ncR '<reduce ` +
+      `per identity.arn>'\`. ` +
       'Corpus size: BENCH_LOGS_RECORDS (default 260000); rounds: BENCH_LOGS_ROUNDS (default 5).',
     '',
   ];

@@ -63,21 +63,41 @@ async function measure(name, prepare, args, runs = RUNS) {
   const callsOf = (op) => new Set(requests.filter((r) => r.operation === op).map((r) => r.invocation)).size;
   const getMetricData = callsOf('GetMetricData');
   const listMetrics = callsOf('ListMetrics');
-  const row = { name, timeMs: median(times), calls, requests: requests.length, reads: requests.length - writes, writes, getMetricData, listMetrics };
-  console.error(`${name}: ${ms(row.timeMs)}, ${row.calls} calls, ${row.requests} HTTP requests (${row.reads} reads, ${row.writes} writes)`);
+  const row = {
+    name,
+    timeMs: median(times),
+    calls,
+    requests: requests.length,
+    reads: requests.length - writes,
+    writes,
+    getMetricData,
+    listMetrics,
+  };
+  console.error(
+    `${name}: ${ms(row.timeMs)}, ${row.calls} calls, ${row.requests} HTTP requests (${row.reads} reads, ` +
+      `${row.writes} writes)`,
+  );
   return row;
 }
 
 const rows = [];
 let logs = { targets: [], lines: [] };
 try {
-  rows.push(await measure('setup-all --yes, empty account', () => moto.reset(), ['setup-all', '--yes', '--email', 'oncall@example.com']));
   rows.push(
-    await measure(
-      'setup-all --yes, converged account',
-      async () => undefined,
-      ['setup-all', '--yes', '--email', 'oncall@example.com'],
-    ),
+    await measure('setup-all --yes, empty account', () => moto.reset(), [
+      'setup-all',
+      '--yes',
+      '--email',
+      'oncall@example.com',
+    ]),
+  );
+  rows.push(
+    await measure('setup-all --yes, converged account', async () => undefined, [
+      'setup-all',
+      '--yes',
+      '--email',
+      'oncall@example.com',
+    ]),
   );
   rows.push(
     await measure(
@@ -106,7 +126,10 @@ try {
           const models = Array.from({ length: n }, (_, i) => `anthropic.claude-3-haiku-20240307-v${i + 1}:0`);
           // One datapoint per model and metric: moto evaluates GetMetricData in Python, linearly in
           // datapoints × queries, so richer data measures the emulator rather than bedrock-monitor.
-          await putMetrics(seedingClients(moto.url, REGION).cw, syntheticUsage(models, new Date(end.getTime() - 2 * 3_600_000), new Date(end.getTime() - 3_600_000), 60));
+          await putMetrics(
+            seedingClients(moto.url, REGION).cw,
+            syntheticUsage(models, new Date(end.getTime() - 2 * 3_600_000), new Date(end.getTime() - 3_600_000), 60),
+          );
         },
         ['report', '--hours', '24', '--json'],
         3,
@@ -142,7 +165,13 @@ const auditRows = [];
 for (const calls of [10_000, 100_000]) {
   const dir = mkdtempSync(join(tmpdir(), 'bm-bench-trail-'));
   const end = new Date();
-  const corpus = cloudTrailCorpus({ account: '123456789012', region: REGION, start: new Date(end.getTime() - 24 * 3_600_000), end, calls });
+  const corpus = cloudTrailCorpus({
+    account: '123456789012',
+    region: REGION,
+    start: new Date(end.getTime() - 24 * 3_600_000),
+    end,
+    calls,
+  });
   writeCorpus(dir, corpus.files);
   const times = [0, 1, 2].map(() => timed(cli('audit', '--logs', dir, '--hours', '24', '--json'), env));
   auditRows.push({ calls, records: corpus.records.length, files: corpus.files.length, timeMs: median(times) });
@@ -160,25 +189,50 @@ const targets = [
   ['converged setup-all makes at most 20 requests', `${converged.requests} requests`, converged.requests <= 20],
   ['setup-all on an empty account under 2 s', ms(empty.timeMs), empty.timeMs < 2000],
   [
-    'report: no per-model requests: one ListMetrics page per 500 metrics, one GetMetricData call per 500 queries, nothing else',
-    reports.map((r) => `${r.listMetrics} ListMetrics + ${r.getMetricData} GetMetricData (expected ${r.expectedListings} + ${r.expectedCalls})`).join(', '),
-    reports.every((r) => r.getMetricData === r.expectedCalls && r.listMetrics === r.expectedListings && r.calls === r.listMetrics + r.getMetricData),
+    'report: no per-model requests: one ListMetrics page per 500 metrics, one GetMetricData call per 500 ' +
+      'queries, nothing else',
+    reports
+      .map(
+        (r) =>
+          `${r.listMetrics} ListMetrics + ${r.getMetricData} GetMetricData (expected ${r.expectedListings} + ` +
+          `${r.expectedCalls})`,
+      )
+      .join(', '),
+    reports.every(
+      (r) =>
+        r.getMetricData === r.expectedCalls &&
+        r.listMetrics === r.expectedListings &&
+        r.calls === r.listMetrics + r.getMetricData,
+    ),
   ],
   // Start-up (node, DuckDB) dominates small directories: the rate is a target for the large one.
-  ['audit over CloudTrail files, 100,000 calls per window: at least 50,000 records per second', `${recordsPerSecond(auditRows.at(-1)).toLocaleString('en-US')}/s`, recordsPerSecond(auditRows.at(-1)) >= 50_000],
-  ['--help within 2× bare node', `${(startup['bedrock-monitor --help'] / bare).toFixed(2)}×`, startup['bedrock-monitor --help'] / bare <= 2],
+  [
+    'audit over CloudTrail files, 100,000 calls per window: at least 50,000 records per second',
+    `${recordsPerSecond(auditRows.at(-1)).toLocaleString('en-US')}/s`,
+    recordsPerSecond(auditRows.at(-1)) >= 50_000,
+  ],
+  [
+    '--help within 2× bare node',
+    `${(startup['bedrock-monitor --help'] / bare).toFixed(2)}×`,
+    startup['bedrock-monitor --help'] / bare <= 2,
+  ],
   ...logs.targets,
 ];
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const motoVersion = spawnSync('python3', ['-c', 'import moto; print(moto.__version__)'], { encoding: 'utf8' }).stdout.trim();
+const motoVersion = spawnSync('python3', ['-c', 'import moto; print(moto.__version__)'], {
+  encoding: 'utf8',
+}).stdout.trim();
 const lines = [
   '# Benchmarks',
   '',
-  `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` (scripts/bench.mjs), against moto ${motoVersion} server on loopback.`,
-  `Machine: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${osType()} ${release()}, Node ${process.version}.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` (scripts/bench.mjs), against ` +
+    `moto ${motoVersion} server on loopback.`,
+  `Machine: ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${osType()} ` +
+    `${release()}, Node ${process.version}.`,
   '',
-  'Wall time is the median of whole CLI runs (a fresh `node` process each, start-up included); request counts come from',
+  'Wall time is the median of whole CLI runs (a fresh `node` process each, start-up included); request ' +
+    'counts come from',
   "moto's request recorder: *HTTP requests* is every request the run sent (SDK retries included), split into reads and",
   'writes; *calls* counts distinct SDK invocations (a request and its retries once).',
   '',
@@ -193,7 +247,9 @@ const lines = [
   '| command | median | vs bare node | fastest | vs bare node |',
   '|---|---:|---:|---:|---:|',
   ...Object.entries(startup).map(
-    ([k, v]) => `| \`${k}\` | ${ms(v)} | ${(v / bare).toFixed(2)}× | ${ms(startupMin[k])} | ${(startupMin[k] / startupMin['node -e 0']).toFixed(2)}× |`,
+    ([k, v]) =>
+      `| \`${k}\` | ${ms(v)} | ${(v / bare).toFixed(2)}× | ${ms(startupMin[k])} | ` +
+      `${(startupMin[k] / startupMin['node -e 0']).toFixed(2)}× |`,
   ),
   '',
   '## audit over CloudTrail files',
@@ -203,7 +259,11 @@ const lines = [
   '',
   '| Bedrock calls per window | CloudTrail records | files | wall time | records per second |',
   '|---:|---:|---:|---:|---:|',
-  ...auditRows.map((r) => `| ${r.calls.toLocaleString('en-US')} | ${r.records.toLocaleString('en-US')} | ${r.files} | ${ms(r.timeMs)} | ${recordsPerSecond(r).toLocaleString('en-US')} |`),
+  ...auditRows.map(
+    (r) =>
+      `| ${r.calls.toLocaleString('en-US')} | ${r.records.toLocaleString('en-US')} | ${r.files} | ` +
+      `${ms(r.timeMs)} | ${recordsPerSecond(r).toLocaleString('en-US')} |`,
+  ),
   '',
   ...logs.lines,
   '## Targets',
@@ -219,9 +279,11 @@ const lines = [
   '(fixed sleeps). bedrock-monitor asks STS once per run, writes nothing when nothing differs, and waits only when',
   'Bedrock reports that IAM has not propagated yet (never on an emulator).',
   '',
-  'The report makes no request per model: one ListMetrics listing (a page per 500 metrics; 10 per model here), then one GetMetricData call per 500',
+  'The report makes no request per model: one ListMetrics listing (a page per 500 metrics; 10 per model ' +
+    'here), then one GetMetricData call per 500',
   'queries (9 count/average figures and 5 percentiles per model, in separate batches so that a failed percentile batch',
-  'only blanks those figures). moto answers percentile queries with HTTP 500 and the SDK retries them, so each GetMetricData',
+  'only blanks those figures). moto answers percentile queries with HTTP 500 and the SDK retries them, so ' +
+    'each GetMetricData',
   'call above is counted once and the recorder also lists its retries. Report wall time on moto is dominated by moto',
   "itself (it evaluates GetMetricData in Python, linearly in datapoints × queries); bedrock-monitor's own work is the",
   'requests above, which grow by pages of 500, not by models. The old report made one call per model per metric.',

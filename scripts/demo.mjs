@@ -9,10 +9,24 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { demoColour, demoStyle } from '../.build/test/support/demo-style.js';
 import { Moto, MOTO_MISSING } from '../.build/test/support/emulator.js';
-import { DEMO_MODELS, putLogRecords, putMetrics, seedingClients, syntheticLogRecords, syntheticUsage } from '../.build/test/support/synthetic.js';
+import {
+  DEMO_MODELS,
+  putLogRecords,
+  putMetrics,
+  seedingClients,
+  syntheticLogRecords,
+  syntheticUsage,
+} from '../.build/test/support/synthetic.js';
 import { cloudTrailCorpus, writeCorpus } from '../.build/test/support/cloudtrail.js';
 import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { APP_SEARCH, APP_SUPPORT, corpusRates, defaultSpec, putCorpus, toUsdRates } from '../.build/test/support/corpus.js';
+import {
+  APP_SEARCH,
+  APP_SUPPORT,
+  corpusRates,
+  defaultSpec,
+  putCorpus,
+  toUsdRates,
+} from '../.build/test/support/corpus.js';
 
 // The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -55,13 +69,28 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 const configDir = mkdtempSync(join(tmpdir(), 'bedrock-monitor-demo-'));
 const config = join(configDir, 'bedrock-monitor.config.json');
 // The synthetic logs' application inference profiles, priced by override (moto has no GetInferenceProfile).
-const appPrices = Object.fromEntries([APP_SEARCH, APP_SUPPORT].map((f) => f(ACCOUNT, REGION)).map((arn) => [arn, toUsdRates(corpusRates({ account: ACCOUNT, region: REGION })[arn])]));
-const DEMO_CONFIG = { alarms: { emails: ['oncall@example.com'], thresholds: { costUsdPerHour: 5 } }, budget: { monthlyUsd: 200 }, prices: appPrices };
+const appPrices = Object.fromEntries(
+  [APP_SEARCH, APP_SUPPORT]
+    .map((f) => f(ACCOUNT, REGION))
+    .map((arn) => [arn, toUsdRates(corpusRates({ account: ACCOUNT, region: REGION })[arn])]),
+);
+const DEMO_CONFIG = {
+  alarms: { emails: ['oncall@example.com'], thresholds: { costUsdPerHour: 5 } },
+  budget: { monthlyUsd: 200 },
+  prices: appPrices,
+};
 writeFileSync(config, JSON.stringify(DEMO_CONFIG, null, 2));
 
 /** SYNTHETIC Bedrock quotas for the demo models, named as Service Quotas names them (see README, "Quota headroom"). */
 function syntheticQuotas() {
-  const q = (n, name, value) => ({ ServiceCode: 'bedrock', QuotaCode: `L-DEMO${String(n).padStart(4, '0')}`, QuotaName: name, Value: value, Unit: 'None', Adjustable: true });
+  const q = (n, name, value) => ({
+    ServiceCode: 'bedrock',
+    QuotaCode: `L-DEMO${String(n).padStart(4, '0')}`,
+    QuotaName: name,
+    Value: value,
+    Unit: 'None',
+    Adjustable: true,
+  });
   return {
     applied: [
       q(1, 'Global cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1', 20_000),
@@ -96,7 +125,12 @@ try {
   const cli = (args) => run(env, [...args, '--config', config]);
 
   banner('1. setup-all: role, bucket, log group, topic, logging, dashboard, alarms, budget');
-  console.log(`config: ${JSON.stringify({ ...DEMO_CONFIG, prices: '(the two synthetic application inference profiles, priced by override)' })}`);
+  console.log(
+    `config: ${JSON.stringify({
+      ...DEMO_CONFIG,
+      prices: '(the two synthetic application inference profiles, priced by override)',
+    })}`,
+  );
   failed ||= cli(['setup-all', '--yes']);
 
   banner('2. Seeding 24 hours of SYNTHETIC Bedrock usage (clearly labelled; not real traffic)');
@@ -107,7 +141,10 @@ try {
   await putMetrics(cw, points);
   const records = syntheticLogRecords(points, ACCOUNT, REGION, 300);
   await putLogRecords(logs, '/aws/bedrock/modelinvocations', records);
-  console.log(`${points.length} synthetic metric datapoints for ${DEMO_MODELS.length} models and ${records.length} synthetic invocation log records (requestMetadata.synthetic = "true")`);
+  console.log(
+    `${points.length} synthetic metric datapoints for ${DEMO_MODELS.length} models and ${records.length} ` +
+      `synthetic invocation log records (requestMetadata.synthetic = "true")`,
+  );
 
   banner('3. status: drift check of every managed resource');
   failed ||= cli(['status']);
@@ -120,18 +157,40 @@ try {
     // moto applies the bucket's TLS-only Deny to plain-HTTP object requests (real S3 over HTTPS is not
     // affected): the demo lifts that statement so that it can write and read the emulated bucket.
     const bucket = `bedrock-logs-${ACCOUNT}-${REGION}`;
-    const s3 = new S3Client({ region: REGION, endpoint: moto.url, forcePathStyle: true, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } });
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: moto.url,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' },
+    });
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy);
     policy.Statement = policy.Statement.filter((st) => st.Sid !== 'DenyInsecureTransport');
     await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(policy) }));
     const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 23 * 3_600_000);
-    const truth = await putCorpus(s3, bucket, defaultSpec({ records: 6000, start, hours: 23, filesPerHour: 4, bodyBytes: 800, account: ACCOUNT, region: REGION, malformedEvery: 2000 }));
-    console.log(`${truth.totals.invocations} synthetic invocation records in ${truth.objects} objects under s3://${bucket}/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/${REGION}/ (${truth.groups.principal.size} principals, ${truth.malformedLines} malformed lines, data/ bodies and a permission-check object to skip)`);
+    const truth = await putCorpus(
+      s3,
+      bucket,
+      defaultSpec({
+        records: 6000,
+        start,
+        hours: 23,
+        filesPerHour: 4,
+        bodyBytes: 800,
+        account: ACCOUNT,
+        region: REGION,
+        malformedEvery: 2000,
+      }),
+    );
+    console.log(
+      `${truth.totals.invocations} synthetic invocation records in ${truth.objects} objects under ` +
+        `s3://${bucket}/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/${REGION}/ ` +
+        `(${truth.groups.principal.size} principals, ${truth.malformedLines} malformed lines, data/ bodies and ` +
+        `a permission-check object to skip)`,
+    );
     // The demo's metrics and logs are separate synthetic sets, so they are not reconciled here.
     failed ||= cli(['report', '--hours', '24', '--by', 'role', '--no-reconcile']);
     failed ||= cli(['report', '--hours', '24', '--by', 'tag:team', '--no-reconcile']);
   }
-
 
   banner('6. report --quotas: peak tokens and requests per minute against Service Quotas (SYNTHETIC quotas)');
   // moto has no Service Quotas for Bedrock: the emulator serves these made-up values, in the names
@@ -140,19 +199,27 @@ try {
   const hourStart = new Date(start.getTime() - 24 * 3_600_000);
   const hourEnd = new Date(hourStart.getTime() + 3_600_000);
   await putMetrics(cw, syntheticUsage(DEMO_MODELS, hourStart, hourEnd, 1, 7));
-  console.log(`One more hour of SYNTHETIC usage at 1-minute resolution (${hourStart.toISOString()}), and SYNTHETIC quotas (codes L-DEMO…): not your account's.`);
+  console.log(
+    `One more hour of SYNTHETIC usage at 1-minute resolution (${hourStart.toISOString()}), and SYNTHETIC ` +
+      `quotas (codes L-DEMO…): not your account's.`,
+  );
   failed ||= cli(['report', '--since', hourStart.toISOString(), '--until', hourEnd.toISOString(), '--quotas']);
-
 
   banner('7. Audit: the CloudTrail trail for Bedrock, then who called Bedrock in SYNTHETIC CloudTrail files');
   const auditConfig = join(configDir, 'audit.config.json');
-  writeFileSync(auditConfig, JSON.stringify({ alarms: { emails: ['oncall@example.com'] }, audit: { enabled: true } }, null, 2));
+  writeFileSync(
+    auditConfig,
+    JSON.stringify({ alarms: { emails: ['oncall@example.com'] }, audit: { enabled: true } }, null, 2),
+  );
   console.log('config: {"audit": {"enabled": true}}');
   failed ||= run(env, ['audit-trail', '--config', auditConfig]);
   const trailDir = join(configDir, 'cloudtrail-files');
   const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 1500 });
   writeCorpus(trailDir, corpus.files);
-  console.log(`${corpus.files.length} synthetic CloudTrail files (AWSLogs/${ACCOUNT}/CloudTrail/<region>/YYYY/MM/DD/*.json.gz; user agent "(SYNTHETIC)")`);
+  console.log(
+    `${corpus.files.length} synthetic CloudTrail files ` +
+      `(AWSLogs/${ACCOUNT}/CloudTrail/<region>/YYYY/MM/DD/*.json.gz; user agent "(SYNTHETIC)")`,
+  );
   failed ||= cli(['audit', '--logs', trailDir, '--hours', '24']);
   failed ||= cli(['audit', '--logs', trailDir, '--hours', '24', '--denied', '--by', 'source-ip']);
 

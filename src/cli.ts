@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { addSharedOptions, execute, ONE_RUN_NOTE, shownAsJson, type CommandSpec } from './lib/cli/command.js';
 import type { CtxDeps } from './lib/context/context.js';
 import { toBmError } from './lib/aws/errors.js';
-import type { BmError} from './lib/core/errors.js';
+import type { BmError } from './lib/core/errors.js';
 import { ExitCode, errorJson, interrupted, usageError } from './lib/core/errors.js';
 import { nearest } from './lib/core/suggest.js';
 import { Output, type IO } from './lib/io/output.js';
@@ -44,15 +44,22 @@ const COMMANDS = [
   athenaTable,
 ] as CommandSpec<never>[];
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
-const EXIT_CODES = 'Exit codes: 0 ok, 1 runtime or AWS failure, 2 invalid input or refused action, 3 status found drift, 130 interrupted.';
+const EXIT_CODES =
+  'Exit codes: 0 ok, 1 runtime or AWS failure, 2 invalid input or refused action, 3 status found drift, 130 ' +
+  'interrupted.';
 
 function defaultIO(): IO {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
 
-function addCommand(parent: Command, spec: CommandSpec<never>, env: { io: IO; deps: CtxDeps; setExit: (code: number) => void }): void {
+function addCommand(
+  parent: Command,
+  spec: CommandSpec<never>,
+  env: { io: IO; deps: CtxDeps; setExit: (code: number) => void },
+): void {
   const cmd = parent.command(spec.name).description(spec.summary);
   if (spec.group) cmd.helpGroup(spec.group);
   spec.configure?.(cmd);
@@ -70,14 +77,24 @@ function addCommand(parent: Command, spec: CommandSpec<never>, env: { io: IO; de
 
 export function buildProgram(io: IO, deps: CtxDeps, setExit: (code: number) => void): Command {
   const program = new Command('bedrock-monitor')
-    .description('Monitoring for Amazon Bedrock in one AWS account and Region: invocation logging, dashboard, alarms, usage and cost report.')
+    .description(
+      'Monitoring for Amazon Bedrock in one AWS account and Region: invocation logging, dashboard, alarms, ' +
+        'usage and cost report.',
+    )
     .version(VERSION, '-V, --version')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureHelp({ helpWidth: Math.min(100, Number(io.env.COLUMNS) || io.stdout.columns || 80) })
     // Errors go through main()'s one error path; help and version are results (stdout).
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined });
-  program.addHelpText('after', `\n${EXIT_CODES}\nRun \`bedrock-monitor <command> --help\` for its options and examples.\n`);
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => undefined,
+    });
+  program.addHelpText(
+    'after',
+    `\n${EXIT_CODES}\nRun \`bedrock-monitor <command> --help\` for its options and examples.\n`,
+  );
   for (const spec of COMMANDS) addCommand(program, spec, { io, deps, setExit });
   return program;
 }
@@ -92,16 +109,25 @@ function fromCommander(err: CommanderError, program: Command, argv: string[]): B
   const text = err.message
     .replace(/^error: /, '')
     // "option '--hours <n>' argument 'x' is invalid. …" → "--hours: …", naming the flag first.
-    .replace(/^option '(-\S+?)(?:, (--\S+))?(?: <[^>]*>)?' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/, (_m, a: string, b: string | undefined, v: string, c: string) => `${b ?? a}: "${v}" is not one of ${c}`)
-    .replace(/^option '(-\S+?)(?:, (--\S+))?(?: <[^>]*>)?' argument '.*' is invalid\. /, (_m, a: string, b: string | undefined) => `${b ?? a}: `);
+    .replace(
+      /^option '(-\S+?)(?:, (--\S+))?(?: <[^>]*>)?' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/,
+      (_m, a: string, b: string | undefined, v: string, c: string) => `${b ?? a}: "${v}" is not one of ${c}`,
+    )
+    .replace(
+      /^option '(-\S+?)(?:, (--\S+))?(?: <[^>]*>)?' argument '.*' is invalid\. /,
+      (_m, a: string, b: string | undefined) => `${b ?? a}: `,
+    );
   const [message, ...rest] = text.split('\n');
   let hint = rest.join('\n').replace(/^\((.*)\)$/, '$1') || undefined;
   if (err.code === 'commander.unknownCommand') {
     const word = /'([^']*)'/.exec(message ?? '')?.[1] ?? '';
-    const parent = argv.indexOf(word) > 0 ? program.commands.find((c) => c.name() === argv[argv.indexOf(word) - 1]) : undefined;
+    const parent =
+      argv.indexOf(word) > 0 ? program.commands.find((c) => c.name() === argv[argv.indexOf(word) - 1]) : undefined;
     const names = parent ? parent.commands.map((c) => c.name()) : program.commands.map((c) => c.name());
     const guess = nearest(word, names);
-    hint = guess ? `Did you mean ${parent ? `${parent.name()} ` : ''}${guess}?` : `Commands: ${commandNames(program).join(', ')}.`;
+    hint = guess
+      ? `Did you mean ${parent ? `${parent.name()} ` : ''}${guess}?`
+      : `Commands: ${commandNames(program).join(', ')}.`;
   }
   if (err.code === 'commander.unknownOption' && !hint) {
     const names = program.commands.map((c) => c.name());
@@ -109,13 +135,18 @@ function fromCommander(err: CommanderError, program: Command, argv: string[]): B
     if (cmd) hint = `\`bedrock-monitor ${cmd}${cmd === 'config' ? ' <command>' : ''} --help\` lists its options.`;
   }
   // A command that needs a subcommand was given none: its help is already on stderr.
-  if (err.code === 'commander.help') return usageError(`${argv.filter((a) => !a.startsWith('-')).join(' ')} needs one of its commands (see above)`);
-  if (err.code === 'commander.missingArgument' || err.code === 'commander.optionMissingArgument') hint ??= 'Add --help to see how the command is used.';
+  if (err.code === 'commander.help')
+    return usageError(`${argv.filter((a) => !a.startsWith('-')).join(' ')} needs one of its commands (see above)`);
+  if (err.code === 'commander.missingArgument' || err.code === 'commander.optionMissingArgument')
+    hint ??= 'Add --help to see how the command is used.';
   return usageError(message ?? text, hint);
 }
 
 function wantsJson(argv: string[]): boolean {
-  return argv.includes('--json') || argv.some((a, i) => (a === '--output' && argv[i + 1] === 'json') || a === '--output=json');
+  return (
+    argv.includes('--json') ||
+    argv.some((a, i) => (a === '--output' && argv[i + 1] === 'json') || a === '--output=json')
+  );
 }
 
 /** What Ctrl-C prints before exit 130 (the bin calls it on SIGINT). */

@@ -54,8 +54,19 @@ function importsOf(file: string): string[] {
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
     let spec: string | undefined;
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) spec = node.moduleSpecifier.text;
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) spec = node.arguments[0].text;
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    )
+      spec = node.moduleSpecifier.text;
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    )
+      spec = node.arguments[0].text;
     if (spec?.startsWith('.') && spec.endsWith('.js')) found.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
     ts.forEachChild(node, visit);
   };
@@ -77,7 +88,8 @@ describe('architecture', () => {
       const from = layerOf(file);
       for (const dep of deps) {
         const to = layerOf(dep);
-        if (to !== from && RANK[to]! >= RANK[from]!) violations.push(`${relative(SRC, file)} → ${relative(SRC, dep)}`);
+        if (to === from || RANK[to]! < RANK[from]!) continue;
+        violations.push(`${relative(SRC, file)} → ${relative(SRC, dep)}`);
       }
     }
     expect(violations).toEqual([]);
@@ -108,7 +120,8 @@ describe('architecture', () => {
         if (ts.isFunctionLike(node) && 'body' in node && node.body) {
           const start = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
           const end = sf.getLineAndCharacterOfPosition(node.getEnd()).line;
-          if (end - start + 1 > MAX_FUNCTION_LINES) long.push(`${relative(SRC, file)}:${start + 1} (${end - start + 1} lines)`);
+          if (end - start + 1 > MAX_FUNCTION_LINES)
+            long.push(`${relative(SRC, file)}:${start + 1} (${end - start + 1} lines)`);
         }
         ts.forEachChild(node, visit);
       };

@@ -1,12 +1,26 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CloudTrailClient, CreateTrailCommand, DescribeTrailsCommand, GetTrailCommand, LookupEventsCommand, type Event, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  CreateTrailCommand,
+  DescribeTrailsCommand,
+  GetTrailCommand,
+  LookupEventsCommand,
+  type Event,
+  type LookupEventsCommandInput,
+} from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { emptyDir, runCli } from './support/cli.js';
-import { cloudTrailCorpus, truthOf, writeCorpus, type GeneratedRecord, type PrincipalTruth } from './support/cloudtrail.js';
+import {
+  cloudTrailCorpus,
+  truthOf,
+  writeCorpus,
+  type GeneratedRecord,
+  type PrincipalTruth,
+} from './support/cloudtrail.js';
 import { expectGolden } from './support/golden.js';
 import { overlong, WIDTHS, widthName } from './support/render.js';
 import { principalOf } from '../src/lib/audit/identity.js';
@@ -40,7 +54,19 @@ interface Row {
 /** The audit's rows, as the generator's truth is shaped (source IPs sorted: the audit ranks them by count). */
 function asTruth(rows: Row[]): Record<string, PrincipalTruth> {
   return Object.fromEntries(
-    rows.map((r) => [r.principal, { calls: r.calls, errors: r.errors, accessDenied: r.accessDenied, eventNames: r.eventNames, sourceIps: [...r.sourceIps].sort(), firstSeen: r.firstSeen, lastSeen: r.lastSeen, new: r.new as boolean }]),
+    rows.map((r) => [
+      r.principal,
+      {
+        calls: r.calls,
+        errors: r.errors,
+        accessDenied: r.accessDenied,
+        eventNames: r.eventNames,
+        sourceIps: [...r.sourceIps].sort(),
+        firstSeen: r.firstSeen,
+        lastSeen: r.lastSeen,
+        new: r.new as boolean,
+      },
+    ]),
   );
 }
 
@@ -54,11 +80,16 @@ function corpusDir(calls?: number): { dir: string; truth: Record<string, Princip
 describe('audit --source trail over CloudTrail files in a directory', () => {
   const corpus = corpusDir();
 
-  test('per principal, the audit equals the generated corpus\'s truth, with no AWS request', async () => {
+  test("per principal, the audit equals the generated corpus's truth, with no AWS request", async () => {
     const r = await runCli(['audit', '--logs', corpus.dir, ...WINDOW, '--json'], { env, now: END });
     expect(r.code).toBe(0);
     expect(r.requests).toEqual([]);
-    const data = r.json<{ rows: Row[]; totals: Record<string, number>; source: Record<string, unknown>; groupBy: string }>();
+    const data = r.json<{
+      rows: Row[];
+      totals: Record<string, number>;
+      source: Record<string, unknown>;
+      groupBy: string;
+    }>();
     expect(data.groupBy).toBe('principal');
     expect(asTruth(data.rows)).toEqual(corpus.truth);
     expect(Object.keys(corpus.truth)).toHaveLength(5);
@@ -92,7 +123,8 @@ describe('audit --source trail over CloudTrail files in a directory', () => {
   test('--by event counts each event name across principals', async () => {
     const r = await runCli(['audit', '--logs', corpus.dir, ...WINDOW, '--by', 'event', '--json'], { env, now: END });
     const byEvent: Record<string, number> = {};
-    for (const t of Object.values(corpus.truth)) for (const [e, n] of Object.entries(t.eventNames)) byEvent[e] = (byEvent[e] ?? 0) + n;
+    for (const t of Object.values(corpus.truth))
+      for (const [e, n] of Object.entries(t.eventNames)) byEvent[e] = (byEvent[e] ?? 0) + n;
     const rows = r.json<{ rows: { eventName: string; calls: number }[] }>().rows;
     expect(Object.fromEntries(rows.map((x) => [x.eventName, x.calls]))).toEqual(byEvent);
   });
@@ -100,10 +132,16 @@ describe('audit --source trail over CloudTrail files in a directory', () => {
   test('files that begin with the window: a warning that "new" cannot be trusted', async () => {
     const { files } = cloudTrailCorpus({ ...OPTS, calls: 50 });
     const dir = emptyDir();
-    writeCorpus(dir, files.filter((f) => !/\/2026\/03\/0[1-8]\//.test(f.key)));
+    writeCorpus(
+      dir,
+      files.filter((f) => !/\/2026\/03\/0[1-8]\//.test(f.key)),
+    );
     const r = await runCli(['audit', '--logs', dir, ...WINDOW], { env, now: END });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('no CloudTrail files before 2026-03-09: if the trail is younger than the previous window, "new" marks every principal');
+    expect(r.stderr).toContain(
+      'no CloudTrail files before 2026-03-09: if the trail is younger than the previous window, "new" marks ' +
+        'every principal',
+    );
     const full = await runCli(['audit', '--logs', corpus.dir, ...WINDOW], { env, now: END });
     expect(full.stderr).not.toContain('no CloudTrail files before');
   });
@@ -140,8 +178,8 @@ describe('what people read', () => {
 describe('invalid input: one line naming the flag, exit 2, no request', () => {
   test.each([
     [['--hours', '24', '--since', '2026-03-01T00:00:00Z'], '--hours cannot be combined'],
-    [['--hours', '2200'], 'beyond CloudTrail\'s event history'],
-    [['--source', 'history', '--logs', '.'], '--logs reads a trail\'s files'],
+    [['--hours', '2200'], "beyond CloudTrail's event history"],
+    [['--source', 'history', '--logs', '.'], "--logs reads a trail's files"],
     [['--logs', '/nonexistent/dir'], '"/nonexistent/dir" is not a directory'],
     [['--logs', 's3://Bad_Bucket/x'], '--logs:'],
     [['--logs', 'https://example.com/x'], 'neither s3://bucket/prefix nor a directory'],
@@ -161,8 +199,13 @@ describe('invalid input: one line naming the flag, exit 2, no request', () => {
 
 describe('an invalid input, golden at each width', () => {
   test.each(WIDTHS.map((w) => [widthName(w), w] as const))('at %s', async (label, width) => {
-    const terminal = width === undefined ? {} : { tty: true, stdoutTty: true, env: { ...env, CI: '1', COLUMNS: String(width) } };
-    const r = await runCli(['audit', '--hours', '24', '--since', '2026-03-01T00:00:00Z'], { env, ...terminal, now: END });
+    const terminal =
+      width === undefined ? {} : { tty: true, stdoutTty: true, env: { ...env, CI: '1', COLUMNS: String(width) } };
+    const r = await runCli(['audit', '--hours', '24', '--since', '2026-03-01T00:00:00Z'], {
+      env,
+      ...terminal,
+      now: END,
+    });
     expect(r.code).toBe(2);
     expect(r.requests).toEqual([]);
     expectGolden(`audit/error-${label}.txt`, r.stderr);
@@ -173,8 +216,14 @@ describe('an invalid input, golden at each width', () => {
 describe('principals from userIdentity', () => {
   const base = { type: null, arn: null, principalId: null, accountId: null, invokedBy: null, issuerArn: null };
   test.each([
-    [{ ...base, type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/R/s', issuerArn: 'arn:aws:iam::1:role/path/R' }, 'arn:aws:iam::1:role/path/R'],
-    [{ ...base, type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/R/session-9' }, 'arn:aws:sts::111122223333:assumed-role/R'],
+    [
+      { ...base, type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/R/s', issuerArn: 'arn:aws:iam::1:role/path/R' },
+      'arn:aws:iam::1:role/path/R',
+    ],
+    [
+      { ...base, type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/R/session-9' },
+      'arn:aws:sts::111122223333:assumed-role/R',
+    ],
     [{ ...base, type: 'IAMUser', arn: 'arn:aws:iam::1:user/alice' }, 'arn:aws:iam::1:user/alice'],
     [{ ...base, type: 'AWSService', invokedBy: 'bedrock.amazonaws.com' }, 'bedrock.amazonaws.com'],
     [{ ...base, type: 'AWSAccount', accountId: '999988887777', principalId: 'AIDAX' }, 'account:999988887777'],
@@ -189,24 +238,45 @@ describe('principals from userIdentity', () => {
 // The event history (LookupEvents): moto does not implement it, so a client mock plays CloudTrail.
 
 function awsError(name: string, message: string, status: number): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status, attempts: 1 } });
+  return Object.assign(new Error(message), {
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: status, attempts: 1 },
+  });
 }
 
 const MANAGEMENT = (r: GeneratedRecord): boolean => r.record.eventCategory === 'Management';
 
-/** LookupEvents as the API describes it: the Region's management events in [StartTime, EndTime], newest first, 50 a page. */
+/**
+ * LookupEvents as the API describes it: the Region's management events in [StartTime, EndTime], newest first, 50 a
+ * page.
+ */
 function eventHistory(records: GeneratedRecord[], region: string) {
   const events: Event[] = records
     .filter((r) => MANAGEMENT(r) && r.record.awsRegion === region)
     .sort((a, b) => b.time - a.time)
-    .map((r) => ({ EventId: String(r.record.eventID), EventName: String(r.record.eventName), EventTime: new Date(r.time), EventSource: String(r.record.eventSource), CloudTrailEvent: JSON.stringify(r.record) }));
+    .map((r) => ({
+      EventId: String(r.record.eventID),
+      EventName: String(r.record.eventName),
+      EventTime: new Date(r.time),
+      EventSource: String(r.record.eventSource),
+      CloudTrailEvent: JSON.stringify(r.record),
+    }));
   return (input: LookupEventsCommandInput) => {
     const from = input.StartTime!.getTime();
     const to = input.EndTime!.getTime();
-    const inRange = events.filter((e) => e.EventSource === input.LookupAttributes?.[0]?.AttributeValue && e.EventTime!.getTime() >= from && e.EventTime!.getTime() <= to);
+    const inRange = events.filter(
+      (e) =>
+        e.EventSource === input.LookupAttributes?.[0]?.AttributeValue &&
+        e.EventTime!.getTime() >= from &&
+        e.EventTime!.getTime() <= to,
+    );
     const offset = Number(input.NextToken ?? 0);
     const page = inRange.slice(offset, offset + (input.MaxResults ?? 50));
-    return { Events: page, ...(offset + page.length < inRange.length ? { NextToken: String(offset + page.length) } : {}) };
+    return {
+      Events: page,
+      ...(offset + page.length < inRange.length ? { NextToken: String(offset + page.length) } : {}),
+    };
   };
 }
 
@@ -224,17 +294,34 @@ describe('audit from the event history (LookupEvents)', () => {
       return answer(input);
     });
     const sleeps: number[] = [];
-    const r = await runCli(['audit', ...WINDOW, '--json'], { env, now: END, sleep: (ms) => (sleeps.push(ms), Promise.resolve()) });
+    const r = await runCli(['audit', ...WINDOW, '--json'], {
+      env,
+      now: END,
+      sleep: (ms) => (sleeps.push(ms), Promise.resolve()),
+    });
     expect(r.code).toBe(0);
     expect(asTruth(r.json<{ rows: Row[] }>().rows)).toEqual(truthOf(records, OPTS, MANAGEMENT));
     const inputs = ct.commandCalls(LookupEventsCommand).map((c) => c.args[0].input);
-    const pages = Math.ceil(records.filter((x) => MANAGEMENT(x) && x.record.eventSource === 'bedrock.amazonaws.com' && x.record.awsRegion === REGION && x.time >= START.getTime() - 86_400_000 && x.time <= END.getTime()).length / 50);
+    const pages = Math.ceil(
+      records.filter(
+        (x) =>
+          MANAGEMENT(x) &&
+          x.record.eventSource === 'bedrock.amazonaws.com' &&
+          x.record.awsRegion === REGION &&
+          x.time >= START.getTime() - 86_400_000 &&
+          x.time <= END.getTime(),
+      ).length / 50,
+    );
     expect(inputs).toHaveLength(pages + 1);
     const tokens = Array.from({ length: pages }, (_v, k) => (k === 0 ? null : String(k * 50)));
     // The third request was throttled and sent again with the same token.
     expect(inputs.map((i) => i.NextToken ?? null)).toEqual([...tokens.slice(0, 3), tokens[2], ...tokens.slice(3)]);
     for (const i of inputs) {
-      expect(i).toMatchObject({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'bedrock.amazonaws.com' }], MaxResults: 50, EndTime: END });
+      expect(i).toMatchObject({
+        LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'bedrock.amazonaws.com' }],
+        MaxResults: 50,
+        EndTime: END,
+      });
       // One sweep covers the previous window too, for "new".
       expect(i.StartTime).toEqual(new Date(START.getTime() - 86_400_000));
     }
@@ -260,7 +347,9 @@ describe('audit from the event history (LookupEvents)', () => {
     const data = r.json<{ rows: Row[]; previousWindow: unknown }>();
     expect(data.previousWindow).toBeNull();
     expect(data.rows.every((x) => x.new === null)).toBe(true);
-    expect(ct.commandCalls(LookupEventsCommand)[0]!.args[0].input.StartTime).toEqual(new Date(END.getTime() - 60 * 86_400_000));
+    expect(ct.commandCalls(LookupEventsCommand)[0]!.args[0].input.StartTime).toEqual(
+      new Date(END.getTime() - 60 * 86_400_000),
+    );
   });
 
   test('requests start at least 500 ms apart (2 per second), retries included', async () => {
@@ -274,10 +363,23 @@ describe('audit from the event history (LookupEvents)', () => {
       return answer(input);
     });
     const sleep = (ms: number): Promise<void> => ((now += ms), Promise.resolve());
-    const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: { AWS_REGION: REGION }, cwd: emptyDir() };
-    const ctx = await createContext({}, {}, io, new Output(io, { json: true, color: false, verbose: false }), { sleep, now: () => END });
+    const io = {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      stdin: new PassThrough(),
+      env: { AWS_REGION: REGION },
+      cwd: emptyDir(),
+    };
+    const ctx = await createContext({}, {}, io, new Output(io, { json: true, color: false, verbose: false }), {
+      sleep,
+      now: () => END,
+    });
     const window = { start: START, end: END, previousStart: new Date(START.getTime() - 86_400_000) };
-    const { pages } = await readEventHistory(ctx, { window, previous: true, limiter: new Limiter(1, 500, sleep, () => now) }, () => undefined);
+    const { pages } = await readEventHistory(
+      ctx,
+      { window, previous: true, limiter: new Limiter(1, 500, sleep, () => now) },
+      () => undefined,
+    );
     expect(pages).toBeGreaterThan(5);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(500);
@@ -304,35 +406,76 @@ describe('creating the trail on AWS', () => {
 
   async function auditCtx(sleeps: number[]) {
     const dir = emptyDir();
-    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ audit: { enabled: true, cloudWatchLogs: true } }));
-    const io = { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: { AWS_REGION: REGION }, cwd: dir };
-    return createContext({}, {}, io, new Output(io, { json: false, color: false, verbose: false }), { sleep: (ms) => (sleeps.push(ms), Promise.resolve()) });
+    writeFileSync(
+      join(dir, 'bedrock-monitor.config.json'),
+      JSON.stringify({ audit: { enabled: true, cloudWatchLogs: true } }),
+    );
+    const io = {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      stdin: new PassThrough(),
+      env: { AWS_REGION: REGION },
+      cwd: dir,
+    };
+    return createContext({}, {}, io, new Output(io, { json: false, color: false, verbose: false }), {
+      sleep: (ms) => (sleeps.push(ms), Promise.resolve()),
+    });
   }
 
-  test('waits while CloudTrail cannot use the new CloudWatch Logs role yet ("Access denied"), then selectors, then logging', async () => {
-    ct.on(CreateTrailCommand)
-      .rejectsOnce(awsError('InvalidCloudWatchLogsRoleArnException', 'Access denied. Check the trust relationships for your role.', 400))
-      .rejectsOnce(awsError('InvalidCloudWatchLogsLogGroupArnException', 'Access denied. Check the permissions for your role.', 400))
-      .resolves({});
-    const sleeps: number[] = [];
-    const ctx = await auditCtx(sleeps);
-    const outcome = await ensure(await trailResource(ctx), ctx);
-    expect(outcome.action).toBe('created');
-    expect(ct.commandCalls(CreateTrailCommand)).toHaveLength(3);
-    expect(sleeps).toEqual([2000, 3000]);
-    const order = ct.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name).filter((n) => /Create|Put|Start/.test(n));
-    expect(order).toEqual(['CreateTrailCommand', 'CreateTrailCommand', 'CreateTrailCommand', 'PutEventSelectorsCommand', 'StartLoggingCommand']);
-    expect(ct.commandCalls(CreateTrailCommand)[0]!.args[0].input).toMatchObject({
-      Name: 'bedrock-monitor-trail',
-      CloudWatchLogsLogGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/bedrock-monitor:*`,
-      CloudWatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/BedrockMonitorCloudTrailToLogs-${REGION}`,
-      TagsList: [{ Key: 'ManagedBy', Value: 'bedrock-monitor' }],
-    });
-  });
+  test(
+    'waits while CloudTrail cannot use the new CloudWatch Logs role yet ("Access denied"), then selectors, ' +
+      'then logging',
+    async () => {
+      ct.on(CreateTrailCommand)
+        .rejectsOnce(
+          awsError(
+            'InvalidCloudWatchLogsRoleArnException',
+            'Access denied. Check the trust relationships for your role.',
+            400,
+          ),
+        )
+        .rejectsOnce(
+          awsError(
+            'InvalidCloudWatchLogsLogGroupArnException',
+            'Access denied. Check the permissions for your role.',
+            400,
+          ),
+        )
+        .resolves({});
+      const sleeps: number[] = [];
+      const ctx = await auditCtx(sleeps);
+      const outcome = await ensure(await trailResource(ctx), ctx);
+      expect(outcome.action).toBe('created');
+      expect(ct.commandCalls(CreateTrailCommand)).toHaveLength(3);
+      expect(sleeps).toEqual([2000, 3000]);
+      const order = ct
+        .calls()
+        .map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name)
+        .filter((n) => /Create|Put|Start/.test(n));
+      expect(order).toEqual([
+        'CreateTrailCommand',
+        'CreateTrailCommand',
+        'CreateTrailCommand',
+        'PutEventSelectorsCommand',
+        'StartLoggingCommand',
+      ]);
+      expect(ct.commandCalls(CreateTrailCommand)[0]!.args[0].input).toMatchObject({
+        Name: 'bedrock-monitor-trail',
+        CloudWatchLogsLogGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/cloudtrail/bedrock-monitor:*`,
+        CloudWatchLogsRoleArn: `arn:aws:iam::${ACCOUNT}:role/BedrockMonitorCloudTrailToLogs-${REGION}`,
+        TagsList: [{ Key: 'ManagedBy', Value: 'bedrock-monitor' }],
+      });
+    },
+  );
 
   test('a bucket policy without the CloudTrail statements: an error that names the step that adds them', async () => {
-    ct.on(CreateTrailCommand).rejects(awsError('InsufficientS3BucketPolicyException', 'Incorrect S3 bucket policy is detected for bucket: b', 400));
+    ct.on(CreateTrailCommand).rejects(
+      awsError('InsufficientS3BucketPolicyException', 'Incorrect S3 bucket policy is detected for bucket: b', 400),
+    );
     const ctx = await auditCtx([]);
-    await expect(ensure(await trailResource(ctx), ctx)).rejects.toMatchObject({ message: expect.stringContaining('CloudTrail may not write to the log bucket'), hint: expect.stringContaining('bedrock-monitor create-bucket') });
+    await expect(ensure(await trailResource(ctx), ctx)).rejects.toMatchObject({
+      message: expect.stringContaining('CloudTrail may not write to the log bucket'),
+      hint: expect.stringContaining('bedrock-monitor create-bucket'),
+    });
   });
 });

@@ -21,10 +21,14 @@ describe('Ctrl-C', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const child = spawn(process.execPath, ['bin/bedrock-monitor.js', 'status', '--region', 'us-east-1', '--endpoint-url', `http://127.0.0.1:${port}`], {
-        cwd: root,
-        env: { ...process.env, NO_COLOR: '1' },
-      });
+      const child = spawn(
+        process.execPath,
+        ['bin/bedrock-monitor.js', 'status', '--region', 'us-east-1', '--endpoint-url', `http://127.0.0.1:${port}`],
+        {
+          cwd: root,
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -42,7 +42,12 @@ afterEach(() => {
   budgets.reset();
 });
 
-const notFound = (): Error => Object.assign(new Error("Unable to get budget: bedrock-monitor-monthly - the budget doesn't exist."), { name: 'NotFoundException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+const notFound = (): Error =>
+  Object.assign(new Error("Unable to get budget: bedrock-monitor-monthly - the budget doesn't exist."), {
+    name: 'NotFoundException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
 
 function configDir(): string {
   const dir = emptyDir();
@@ -63,60 +68,125 @@ function expectValid(requests: { operation: string; input: Record<string, unknow
 }
 
 describe('Budgets request shapes (AWS API model + documented rules)', () => {
-  test('create: CreateBudget with FilterExpression + Metrics, two notifications with one SNS subscriber each, tags', async () => {
-    budgets.on(DescribeBudgetCommand).rejects(notFound());
-    budgets.on(CreateBudgetCommand).resolves({});
-    const r = await cli(['setup-all', '--yes'], { cwd: configDir() });
-    expect(r.code).toBe(0);
-    const requests = allRequests();
-    expectValid(requests);
-    const create = requests.find((x) => x.operation === 'CreateBudget')!.input as { Budget: Record<string, unknown>; NotificationsWithSubscribers: { Notification: Notification; Subscribers: { SubscriptionType: string }[] }[] };
-    // "Either FilterExpression and Metrics or CostFilters and CostTypes, not both or a different combination."
-    // https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_CreateBudget.html
-    expect(Object.keys(create.Budget).filter((k) => ['FilterExpression', 'Metrics', 'CostFilters', 'CostTypes'].includes(k)).sort()).toEqual(['FilterExpression', 'Metrics']);
-    // "You can specify only one of these values in the array" (MatchOptions), https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_ExpressionDimensionValues.html
-    expect((create.Budget.FilterExpression as { Dimensions: { MatchOptions: string[] } }).Dimensions.MatchOptions).toHaveLength(1);
-    // "Each notification can have one SNS subscriber and up to 10 email subscribers."
-    // https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_CreateNotification.html
-    for (const n of create.NotificationsWithSubscribers) expect(n.Subscribers.filter((s) => s.SubscriptionType === 'SNS')).toHaveLength(1);
-    // "A budget can have up to ten notifications", https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Notification.html
-    expect(create.NotificationsWithSubscribers.length).toBeLessThanOrEqual(10);
-  });
+  test(
+    'create: CreateBudget with FilterExpression + Metrics, two ' + 'notifications with one SNS subscriber each, tags',
+    async () => {
+      budgets.on(DescribeBudgetCommand).rejects(notFound());
+      budgets.on(CreateBudgetCommand).resolves({});
+      const r = await cli(['setup-all', '--yes'], { cwd: configDir() });
+      expect(r.code).toBe(0);
+      const requests = allRequests();
+      expectValid(requests);
+      const create = requests.find((x) => x.operation === 'CreateBudget')!.input as {
+        Budget: Record<string, unknown>;
+        NotificationsWithSubscribers: { Notification: Notification; Subscribers: { SubscriptionType: string }[] }[];
+      };
+      // "Either FilterExpression and Metrics or CostFilters and CostTypes, not both or a different combination."
+      // https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_CreateBudget.html
+      expect(
+        Object.keys(create.Budget)
+          .filter((k) => ['FilterExpression', 'Metrics', 'CostFilters', 'CostTypes'].includes(k))
+          .sort(),
+      ).toEqual(['FilterExpression', 'Metrics']);
+      // "You can specify only one of these values in the array" (MatchOptions),
+      // https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_ExpressionDimensionValues.html
+      expect(
+        (create.Budget.FilterExpression as { Dimensions: { MatchOptions: string[] } }).Dimensions.MatchOptions,
+      ).toHaveLength(1);
+      // "Each notification can have one SNS subscriber and up to 10 email subscribers."
+      // https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_CreateNotification.html
+      for (const n of create.NotificationsWithSubscribers)
+        expect(n.Subscribers.filter((s) => s.SubscriptionType === 'SNS')).toHaveLength(1);
+      // "A budget can have up to ten notifications",
+      // https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Notification.html
+      expect(create.NotificationsWithSubscribers.length).toBeLessThanOrEqual(10);
+    },
+  );
 
-  test('repair: UpdateBudget replaces the definition; subscriber and notification changes keep others\' subscribers', async () => {
-    const drifted = { BudgetName: 'bedrock-monitor-monthly', BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: '10.0', Unit: 'USD' }, CostFilters: { Service: ['Amazon Bedrock'] } };
-    const actual80: Notification = { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE', NotificationState: 'OK' };
-    const stale90: Notification = { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 90, ThresholdType: 'PERCENTAGE' };
-    const forecast: Notification = { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' };
-    budgets.on(DescribeBudgetCommand).resolves({ Budget: drifted as never });
-    budgets.on(DescribeNotificationsForBudgetCommand).resolves({ Notifications: [actual80, stale90, forecast] });
-    budgets.on(DescribeSubscribersForNotificationCommand, { Notification: actual80 }).resolves({ Subscribers: [{ SubscriptionType: 'SNS', Address: 'arn:aws:sns:us-east-1:123456789012:someone-else' }] });
-    budgets.on(DescribeSubscribersForNotificationCommand, { Notification: stale90 }).resolves({ Subscribers: [{ SubscriptionType: 'SNS', Address: TOPIC }] });
-    budgets.on(DescribeSubscribersForNotificationCommand, { Notification: forecast }).resolves({ Subscribers: [{ SubscriptionType: 'SNS', Address: TOPIC }, { SubscriptionType: 'EMAIL', Address: 'a@example.com' }] });
-    budgets.on(ListTagsForResourceCommand).resolves({ ResourceTags: [{ Key: 'ManagedBy', Value: 'bedrock-monitor' }] });
-    budgets.on(UpdateBudgetCommand).resolves({});
-    const r = await cli(['setup-all', '--yes'], { cwd: configDir() });
-    expect(r.code).toBe(0);
-    const requests = allRequests();
-    expectValid(requests);
-    const writes = requests.filter((x) => !/^(Describe|List)/.test(x.operation));
-    expect(writes.map((w) => w.operation)).toEqual(['DeleteSubscriber', 'CreateSubscriber', 'DeleteNotification', 'UpdateBudget']);
-    expect(budgets.commandCalls(UpdateBudgetCommand)[0]!.args[0].input.NewBudget).toEqual({
-      BudgetName: 'bedrock-monitor-monthly',
-      BudgetType: 'COST',
-      TimeUnit: 'MONTHLY',
-      BudgetLimit: { Amount: '120', Unit: 'USD' },
-      FilterExpression: { Dimensions: { Key: 'SERVICE', Values: ['Amazon Bedrock'], MatchOptions: ['EQUALS'] } },
-      Metrics: ['UnblendedCost'],
-    });
-    // The ARN tags are read by: arn:<partition>:budgets::<account>:budget/<name> (as in AWS's budgets
-    // confused-deputy examples, https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html).
-    expect(budgets.commandCalls(ListTagsForResourceCommand)[0]!.args[0].input).toEqual({ ResourceARN: `arn:aws:budgets::${ACCOUNT}:budget/bedrock-monitor-monthly` });
-    expect(budgets.commandCalls(CreateNotificationCommand)).toHaveLength(0);
-    expect(budgets.commandCalls(DeleteSubscriberCommand)[0]!.args[0].input.Subscriber).toEqual({ SubscriptionType: 'SNS', Address: 'arn:aws:sns:us-east-1:123456789012:someone-else' });
-    expect(budgets.commandCalls(CreateSubscriberCommand)[0]!.args[0].input.Subscriber).toEqual({ SubscriptionType: 'SNS', Address: TOPIC });
-    expect(budgets.commandCalls(DeleteNotificationCommand)[0]!.args[0].input.Notification).toEqual(stale90);
-  });
+  test(
+    'repair: UpdateBudget replaces the definition; subscriber and ' + "notification changes keep others' subscribers",
+    async () => {
+      const drifted = {
+        BudgetName: 'bedrock-monitor-monthly',
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: '10.0', Unit: 'USD' },
+        CostFilters: { Service: ['Amazon Bedrock'] },
+      };
+      const actual80: Notification = {
+        NotificationType: 'ACTUAL',
+        ComparisonOperator: 'GREATER_THAN',
+        Threshold: 80,
+        ThresholdType: 'PERCENTAGE',
+        NotificationState: 'OK',
+      };
+      const stale90: Notification = {
+        NotificationType: 'ACTUAL',
+        ComparisonOperator: 'GREATER_THAN',
+        Threshold: 90,
+        ThresholdType: 'PERCENTAGE',
+      };
+      const forecast: Notification = {
+        NotificationType: 'FORECASTED',
+        ComparisonOperator: 'GREATER_THAN',
+        Threshold: 100,
+        ThresholdType: 'PERCENTAGE',
+      };
+      budgets.on(DescribeBudgetCommand).resolves({ Budget: drifted as never });
+      budgets.on(DescribeNotificationsForBudgetCommand).resolves({ Notifications: [actual80, stale90, forecast] });
+      budgets.on(DescribeSubscribersForNotificationCommand, { Notification: actual80 }).resolves({
+        Subscribers: [{ SubscriptionType: 'SNS', Address: 'arn:aws:sns:us-east-1:123456789012:someone-else' }],
+      });
+      budgets
+        .on(DescribeSubscribersForNotificationCommand, { Notification: stale90 })
+        .resolves({ Subscribers: [{ SubscriptionType: 'SNS', Address: TOPIC }] });
+      budgets.on(DescribeSubscribersForNotificationCommand, { Notification: forecast }).resolves({
+        Subscribers: [
+          { SubscriptionType: 'SNS', Address: TOPIC },
+          { SubscriptionType: 'EMAIL', Address: 'a@example.com' },
+        ],
+      });
+      budgets
+        .on(ListTagsForResourceCommand)
+        .resolves({ ResourceTags: [{ Key: 'ManagedBy', Value: 'bedrock-monitor' }] });
+      budgets.on(UpdateBudgetCommand).resolves({});
+      const r = await cli(['setup-all', '--yes'], { cwd: configDir() });
+      expect(r.code).toBe(0);
+      const requests = allRequests();
+      expectValid(requests);
+      const writes = requests.filter((x) => !/^(Describe|List)/.test(x.operation));
+      expect(writes.map((w) => w.operation)).toEqual([
+        'DeleteSubscriber',
+        'CreateSubscriber',
+        'DeleteNotification',
+        'UpdateBudget',
+      ]);
+      expect(budgets.commandCalls(UpdateBudgetCommand)[0]!.args[0].input.NewBudget).toEqual({
+        BudgetName: 'bedrock-monitor-monthly',
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: '120', Unit: 'USD' },
+        FilterExpression: { Dimensions: { Key: 'SERVICE', Values: ['Amazon Bedrock'], MatchOptions: ['EQUALS'] } },
+        Metrics: ['UnblendedCost'],
+      });
+      // The ARN tags are read by: arn:<partition>:budgets::<account>:budget/<name> (as in AWS's budgets
+      // confused-deputy examples,
+      // https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html).
+      expect(budgets.commandCalls(ListTagsForResourceCommand)[0]!.args[0].input).toEqual({
+        ResourceARN: `arn:aws:budgets::${ACCOUNT}:budget/bedrock-monitor-monthly`,
+      });
+      expect(budgets.commandCalls(CreateNotificationCommand)).toHaveLength(0);
+      expect(budgets.commandCalls(DeleteSubscriberCommand)[0]!.args[0].input.Subscriber).toEqual({
+        SubscriptionType: 'SNS',
+        Address: 'arn:aws:sns:us-east-1:123456789012:someone-else',
+      });
+      expect(budgets.commandCalls(CreateSubscriberCommand)[0]!.args[0].input.Subscriber).toEqual({
+        SubscriptionType: 'SNS',
+        Address: TOPIC,
+      });
+      expect(budgets.commandCalls(DeleteNotificationCommand)[0]!.args[0].input.Notification).toEqual(stale90);
+    },
+  );
 
   test('the topic statement is the one AWS documents for budget notifications', () => {
     // https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html: principal
@@ -129,8 +199,13 @@ describe('Budgets request shapes (AWS API model + documented rules)', () => {
       Principal: { Service: 'budgets.amazonaws.com' },
       Action: 'SNS:Publish',
       Resource: `arn:aws:sns:eu-west-1:${ACCOUNT}:t`,
-      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${ACCOUNT}:*` } },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': ACCOUNT },
+        ArnLike: { 'aws:SourceArn': `arn:aws:budgets::${ACCOUNT}:*` },
+      },
     });
-    expect(budgetsPublishStatement('cn-north-1', ACCOUNT, 't').Condition!.ArnLike).toEqual({ 'aws:SourceArn': `arn:aws-cn:budgets::${ACCOUNT}:*` });
+    expect(budgetsPublishStatement('cn-north-1', ACCOUNT, 't').Condition!.ArnLike).toEqual({
+      'aws:SourceArn': `arn:aws-cn:budgets::${ACCOUNT}:*`,
+    });
   });
 });

@@ -23,8 +23,16 @@ describe('one error path', () => {
   test.each<[string, string[], RegExp]>([
     ['unknown option', ['status', '--dry-run', '--json'], /^unknown option '--dry-run'$/],
     ['bad flag value', ['report', '--hours', 'x', '--json'], /^--hours: "x" is not a non-negative number$/],
-    ['bad choice', ['report', '--engine', 'spark', '--output', 'json'], /^--engine: "spark" is not one of local, athena, insights$/],
-    ['bad value', ['report', '--by', 'week', '--output', 'json'], /^--by: "week" is not a dimension \(use model, day, hour, principal, role, application, operation, tag:KEY\)$/],
+    [
+      'bad choice',
+      ['report', '--engine', 'spark', '--output', 'json'],
+      /^--engine: "spark" is not one of local, athena, insights$/,
+    ],
+    [
+      'bad value',
+      ['report', '--by', 'week', '--output', 'json'],
+      /^--by: "week" is not a dimension \(use model, day, hour, principal, role, application, operation, tag:KEY\)$/,
+    ],
     ['unknown command', ['setup', '--json'], /^unknown command 'setup'$/],
     ['missing argument', ['config', 'set', 'region', '--json'], /^missing required argument 'value'$/],
     ['too many arguments', ['status', 'now', '--json'], /too many arguments/],
@@ -47,14 +55,21 @@ describe('one error path', () => {
     expect((await run(['config', 'lst'])).stderr).toContain('Did you mean config list?');
   });
 
-  test('an unknown option points at the command\'s own help', async () => {
+  test("an unknown option points at the command's own help", async () => {
     const r = await run(['status', '--dry-run']);
     expect(r.stderr).toBe("error: unknown option '--dry-run'\n`bedrock-monitor status --help` lists its options.\n");
   });
 
   test('a config file with several problems lists them all, with "did you mean" for unknown keys', async () => {
     const dir = emptyDir();
-    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ regin: 'us-east-1', logRetentionDays: 31, alarms: { emial: ['a@example.com'], thresholds: { tokensPerHour: -1 } } }));
+    writeFileSync(
+      join(dir, 'bedrock-monitor.config.json'),
+      JSON.stringify({
+        regin: 'us-east-1',
+        logRetentionDays: 31,
+        alarms: { emial: ['a@example.com'], thresholds: { tokensPerHour: -1 } },
+      }),
+    );
     const r = await run(['status', '--json'], { cwd: dir });
     expect(r.code).toBe(2);
     const lines = r.json().error.message.split('\n');
@@ -62,7 +77,8 @@ describe('one error path', () => {
     expect(lines.slice(1).sort()).toEqual(
       [
         '  - unknown key "regin" (did you mean "region"?)',
-        '  - "logRetentionDays" 31 is not a retention CloudWatch Logs accepts (one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
+        '  - "logRetentionDays" 31 is not a retention CloudWatch Logs accepts (one of 1, 3, 5, 7, 14, 30, ' +
+          '60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
         '  - unknown key "alarms.emial" (did you mean "alarms.emails"?)',
         '  - "alarms.thresholds.tokensPerHour" must be greater than zero',
       ].sort(),
@@ -85,13 +101,23 @@ describe('one error path', () => {
 describe('errors, golden at each width', () => {
   test.each(WIDTHS.map((w) => [widthName(w), w] as const))('at %s', async (label, width) => {
     const dir = emptyDir();
-    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ regin: 'us-east-1', alarms: { thresholds: { tokensPerHour: 0 } } }));
-    const runs = [['setup'], ['report', '--hours', 'x'], ['status', '--dry-run'], ['status'], ['config', 'set', 'alarms.thresholds.tokensPerHuor', '5']];
+    writeFileSync(
+      join(dir, 'bedrock-monitor.config.json'),
+      JSON.stringify({ regin: 'us-east-1', alarms: { thresholds: { tokensPerHour: 0 } } }),
+    );
+    const runs = [
+      ['setup'],
+      ['report', '--hours', 'x'],
+      ['status', '--dry-run'],
+      ['status'],
+      ['config', 'set', 'alarms.thresholds.tokensPerHuor', '5'],
+    ];
     let text = '';
     for (const args of runs) {
       const r = await run(args, { cwd: dir, tty: width !== undefined, env: width ? { COLUMNS: String(width) } : {} });
       text += `$ bedrock-monitor ${args.join(' ')}   (exit ${r.code})\n${r.stderr.replace(dir, '<dir>')}\n`;
-      if (width) for (const l of r.stderr.replace(dir, '<dir>').split('\n')) expect(l.length).toBeLessThanOrEqual(width);
+      if (width)
+        for (const l of r.stderr.replace(dir, '<dir>').split('\n')) expect(l.length).toBeLessThanOrEqual(width);
     }
     expectGolden(`cli/errors-${label}.txt`, text);
   });
@@ -101,35 +127,62 @@ describe('config: settings that last', () => {
   test('set creates the file, typed by the schema; get, list and unset read and write it', async () => {
     const cwd = emptyDir();
     const file = join(cwd, 'bedrock-monitor.config.json');
-    expect((await run(['config', 'set', 'alarms.thresholds.tokensPerHour', '500000'], { cwd })).stdout).toBe(`Created ${file}: alarms.thresholds.tokensPerHour = 500000\n`);
+    expect((await run(['config', 'set', 'alarms.thresholds.tokensPerHour', '500000'], { cwd })).stdout).toBe(
+      `Created ${file}: alarms.thresholds.tokensPerHour = 500000\n`,
+    );
     await run(['config', 'set', 'alarms.emails', 'oncall@example.com, lead@example.com'], { cwd });
     await run(['config', 'set', 'logging.imageDataDeliveryEnabled', 'true'], { cwd });
     await run(['config', 'set', 'logging.destinations', 'cloudwatch'], { cwd });
     await run(['config', 'set', 'alarms.thresholds.costUsdPerHour', '12.5'], { cwd });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
-      alarms: { thresholds: { tokensPerHour: 500000, costUsdPerHour: 12.5 }, emails: ['oncall@example.com', 'lead@example.com'] },
+      alarms: {
+        thresholds: { tokensPerHour: 500000, costUsdPerHour: 12.5 },
+        emails: ['oncall@example.com', 'lead@example.com'],
+      },
       logging: { imageDataDeliveryEnabled: true, destinations: ['cloudwatch'] },
     });
     expect((await run(['config', 'get', 'alarms.thresholds.tokensPerHour'], { cwd })).stdout).toBe('500000\n');
-    expect((await run(['config', 'get', 'alarms.emails', '--json'], { cwd })).json()).toMatchObject({ value: ['oncall@example.com', 'lead@example.com'], source: 'file' });
+    expect((await run(['config', 'get', 'alarms.emails', '--json'], { cwd })).json()).toMatchObject({
+      value: ['oncall@example.com', 'lead@example.com'],
+      source: 'file',
+    });
     const dflt = await run(['config', 'get', 'logRetentionDays'], { cwd });
     expect([dflt.code, dflt.stdout]).toEqual([0, '30\n']);
     expect(dflt.stderr).toContain('this is the default');
     const unsetRegion = await run(['config', 'get', 'region'], { cwd });
     expect([unsetRegion.code, unsetRegion.stdout]).toEqual([1, '']);
     const list = (await run(['config', 'list', '--json'], { cwd })).json();
-    expect(list.entries).toEqual(expect.arrayContaining([{ key: 'alarms.thresholds.tokensPerHour', value: 500000, source: 'file' }, { key: 'logRetentionDays', value: 30, source: 'default' }]));
+    expect(list.entries).toEqual(
+      expect.arrayContaining([
+        { key: 'alarms.thresholds.tokensPerHour', value: 500000, source: 'file' },
+        { key: 'logRetentionDays', value: 30, source: 'default' },
+      ]),
+    );
     expect((await run(['config', 'unset', 'alarms.thresholds'], { cwd })).code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8')).alarms).toEqual({ emails: ['oncall@example.com', 'lead@example.com'] });
+    expect(JSON.parse(readFileSync(file, 'utf8')).alarms).toEqual({
+      emails: ['oncall@example.com', 'lead@example.com'],
+    });
   });
 
   test.each<[string, string[], RegExp]>([
-    ['unknown key, with a suggestion', ['alarms.thresholds.tokensPerHuor', '1'], /"alarms\.thresholds\.tokensPerHuor" is not a config key \(did you mean "alarms\.thresholds\.tokensPerHour"\?\)/],
-    ['not a number', ['alarms.thresholds.tokensPerHour', 'lots'], /alarms\.thresholds\.tokensPerHour: "lots" is not a number/],
+    [
+      'unknown key, with a suggestion',
+      ['alarms.thresholds.tokensPerHuor', '1'],
+      /"alarms\.thresholds\.tokensPerHuor" is not a config key \(did you mean "alarms\.thresholds\.tokensPerHour"\?\)/,
+    ],
+    [
+      'not a number',
+      ['alarms.thresholds.tokensPerHour', 'lots'],
+      /alarms\.thresholds\.tokensPerHour: "lots" is not a number/,
+    ],
     ['a value the schema refuses', ['logRetentionDays', '31'], /31 is not a retention CloudWatch Logs accepts/],
     ['an invalid address in a list', ['alarms.emails', 'a@example.com,nope'], /"nope" is not a valid email address/],
     ['not a boolean', ['logging.textDataDeliveryEnabled', 'maybe'], /"maybe" is not true or false/],
-    ['a value that contradicts another setting', ['alarms.anomaly.prefix', 'Bedrock-'], /alarms\.anomaly\.prefix "Bedrock-" overlaps the alarm prefix "Bedrock-"/],
+    [
+      'a value that contradicts another setting',
+      ['alarms.anomaly.prefix', 'Bedrock-'],
+      /alarms\.anomaly\.prefix "Bedrock-" overlaps the alarm prefix "Bedrock-"/,
+    ],
   ])('set refuses %s (exit 2) and leaves the file alone', async (_n, args, message) => {
     const cwd = emptyDir();
     await run(['config', 'set', 'region', 'eu-west-1'], { cwd });
@@ -147,7 +200,12 @@ describe('config: settings that last', () => {
     writeFileSync(file, JSON.stringify({ alarms: { prefix: 'Team-', anomaly: { prefix: 'Team-Anomaly-' } } }));
     expect((await run(['config', 'set', 'dashboardName', 'Team'], { cwd })).code).toBe(0);
     // New: the security alarms' prefix inside the alarm prefix.
-    for (const [k, v] of [['audit.enabled', 'true'], ['audit.cloudWatchLogs', 'true'], ['audit.alarms.enabled', 'true']]) expect((await run(['config', 'set', k!, v!], { cwd })).code).toBe(0);
+    for (const [k, v] of [
+      ['audit.enabled', 'true'],
+      ['audit.cloudWatchLogs', 'true'],
+      ['audit.alarms.enabled', 'true'],
+    ])
+      expect((await run(['config', 'set', k!, v!], { cwd })).code).toBe(0);
     const r = await run(['config', 'set', 'audit.alarms.prefix', 'Team-Security-'], { cwd });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('audit.alarms.prefix "Team-Security-" starts with alarms.prefix "Team-"');
@@ -162,8 +220,15 @@ describe('config: settings that last', () => {
 
   test.each(WIDTHS.map((w) => [widthName(w), w] as const))('config list, golden at %s', async (label, width) => {
     const cwd = emptyDir();
-    writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ region: 'eu-west-1', alarms: { emails: ['oncall@example.com'] } }));
-    const r = await run(['config', 'list'], { cwd, env: width ? { COLUMNS: String(width) } : {}, stdoutTty: width !== undefined });
+    writeFileSync(
+      join(cwd, 'bedrock-monitor.config.json'),
+      JSON.stringify({ region: 'eu-west-1', alarms: { emails: ['oncall@example.com'] } }),
+    );
+    const r = await run(['config', 'list'], {
+      cwd,
+      env: width ? { COLUMNS: String(width) } : {},
+      stdoutTty: width !== undefined,
+    });
     expectGolden(`cli/config-list-${label}.txt`, r.stdout.replace(cwd, '<dir>'));
     if (width) for (const l of r.stdout.replace(cwd, '<dir>').split('\n')) expect(l.length).toBeLessThanOrEqual(width);
   });
@@ -173,7 +238,11 @@ describe('help', () => {
   const help = async (args: string[]) => (await run([...args, '--help'], { env: { COLUMNS: '100' } })).stdout;
 
   test('setup-all is listed first', async () => {
-    const commands = (await help([])).split('Commands:')[1]!.trim().split('\n').map((l) => l.trim().split(/\s/)[0]);
+    const commands = (await help([]))
+      .split('Commands:')[1]!
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s/)[0]);
     expect(commands[0]).toBe('setup-all');
   });
 
@@ -194,7 +263,9 @@ describe('help', () => {
 
   test('the help says flags are one-run overrides, and names the config key each flag overrides', async () => {
     const alarms = (await help(['alarms'])).replace(/\s+/g, ' ');
-    expect(alarms).toContain('Flags apply to this run only. To keep a setting, use `bedrock-monitor config set KEY VALUE`.');
+    expect(alarms).toContain(
+      'Flags apply to this run only. To keep a setting, use `bedrock-monitor config set KEY VALUE`.',
+    );
     expect(alarms).toContain('config alarms.thresholds.tokensPerHour');
   });
 
@@ -207,6 +278,8 @@ describe('dates', () => {
   test('--since in the future says so (exit 2, no request)', async () => {
     const r = await run(['report', '--since', '2026-12-01T00:00:00Z'], { now: new Date('2026-11-22T00:00:00Z') });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: --since (2026-12-01T00:00:00.000Z) is in the future: it is now 2026-11-22T00:00:00.000Z\n');
+    expect(r.stderr).toBe(
+      'error: --since (2026-12-01T00:00:00.000Z) is in the future: it is now 2026-11-22T00:00:00.000Z\n',
+    );
   });
 });

@@ -92,7 +92,16 @@ describe('a report with many models', () => {
       return undefined;
     };
     const aws = fakeAws(
-      when(jsonTarget('monitoring.', 'ListMetrics'), json({ Metrics: models.map((m) => ({ Namespace: 'AWS/Bedrock', MetricName: 'Invocations', Dimensions: [{ Name: 'ModelId', Value: m }] })) })),
+      when(
+        jsonTarget('monitoring.', 'ListMetrics'),
+        json({
+          Metrics: models.map((m) => ({
+            Namespace: 'AWS/Bedrock',
+            MetricName: 'Invocations',
+            Dimensions: [{ Name: 'ModelId', Value: m }],
+          })),
+        }),
+      ),
       inFlight,
       when(jsonTarget('monitoring.', 'GetMetricData'), json({ MetricDataResults: [], Messages: [] })),
     );
@@ -100,7 +109,9 @@ describe('a report with many models', () => {
       ...(aws.handler as object),
       handle: async (request: unknown) => {
         const r = await (aws.handler as { handle: (x: unknown) => Promise<unknown> }).handle(request);
-        if (((request as { headers: Record<string, string> }).headers['x-amz-target'] ?? '').endsWith('.GetMetricData')) {
+        if (
+          ((request as { headers: Record<string, string> }).headers['x-amz-target'] ?? '').endsWith('.GetMetricData')
+        ) {
           await new Promise((res) => setTimeout(res, 30));
           active--;
         }

@@ -25,7 +25,14 @@ describe('settings precedence: defaults < config file < environment < flags', ()
       bucketExpirationDays: 90,
       noncurrentExpirationDays: 30,
       abortIncompleteMultipartUploadDays: 7,
-      logging: { destinations: ['cloudwatch', 's3'], textDataDeliveryEnabled: true, imageDataDeliveryEnabled: false, embeddingDataDeliveryEnabled: false, videoDataDeliveryEnabled: false, audioDataDeliveryEnabled: false },
+      logging: {
+        destinations: ['cloudwatch', 's3'],
+        textDataDeliveryEnabled: true,
+        imageDataDeliveryEnabled: false,
+        embeddingDataDeliveryEnabled: false,
+        videoDataDeliveryEnabled: false,
+        audioDataDeliveryEnabled: false,
+      },
     });
   });
 
@@ -35,22 +42,43 @@ describe('settings precedence: defaults < config file < environment < flags', ()
     expect((await resolveSettings({}, {}, {}, profile, emptyDir())).region).toBe('ap-south-1');
     expect((await resolveSettings({}, {}, {}, profile, dir)).region).toBe('eu-west-1');
     expect((await resolveSettings({}, {}, { AWS_DEFAULT_REGION: 'eu-west-2' }, profile, dir)).region).toBe('eu-west-2');
-    expect((await resolveSettings({}, {}, { AWS_DEFAULT_REGION: 'eu-west-2', AWS_REGION: 'eu-central-1' }, profile, dir)).region).toBe('eu-central-1');
-    expect((await resolveSettings({ region: 'eu-west-3' }, {}, { AWS_REGION: 'eu-central-1' }, profile, dir)).region).toBe('eu-west-3');
+    expect(
+      (await resolveSettings({}, {}, { AWS_DEFAULT_REGION: 'eu-west-2', AWS_REGION: 'eu-central-1' }, profile, dir))
+        .region,
+    ).toBe('eu-central-1');
+    expect(
+      (await resolveSettings({ region: 'eu-west-3' }, {}, { AWS_REGION: 'eu-central-1' }, profile, dir)).region,
+    ).toBe('eu-west-3');
   });
 
   test('flags override config keys', async () => {
     const dir = dirWith({ logRetentionDays: 14, roleName: 'FromFile', logging: { destinations: ['s3'] } });
     const fromFile = await resolveSettings({}, {}, { AWS_REGION: 'us-east-1' }, noProfile, dir);
-    expect([fromFile.logRetentionDays, fromFile.roleName, fromFile.logging.destinations]).toEqual([14, 'FromFile', ['s3']]);
-    const fromFlags = await resolveSettings({}, { logRetentionDays: 60, roleName: 'FromFlag', destinations: ['s3', 'cloudwatch'] }, { AWS_REGION: 'us-east-1' }, noProfile, dir);
-    expect([fromFlags.logRetentionDays, fromFlags.roleName, fromFlags.logging.destinations]).toEqual([60, 'FromFlag', ['cloudwatch', 's3']]);
+    expect([fromFile.logRetentionDays, fromFile.roleName, fromFile.logging.destinations]).toEqual([
+      14,
+      'FromFile',
+      ['s3'],
+    ]);
+    const fromFlags = await resolveSettings(
+      {},
+      { logRetentionDays: 60, roleName: 'FromFlag', destinations: ['s3', 'cloudwatch'] },
+      { AWS_REGION: 'us-east-1' },
+      noProfile,
+      dir,
+    );
+    expect([fromFlags.logRetentionDays, fromFlags.roleName, fromFlags.logging.destinations]).toEqual([
+      60,
+      'FromFlag',
+      ['cloudwatch', 's3'],
+    ]);
   });
 
   test('endpoint: AWS_ENDPOINT_URL < --endpoint-url', async () => {
     const env = { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://localhost:1' };
     expect((await resolveSettings({}, {}, env, noProfile, emptyDir())).endpointUrl).toBe('http://localhost:1');
-    expect((await resolveSettings({ endpointUrl: 'http://localhost:2' }, {}, env, noProfile, emptyDir())).endpointUrl).toBe('http://localhost:2');
+    expect(
+      (await resolveSettings({ endpointUrl: 'http://localhost:2' }, {}, env, noProfile, emptyDir())).endpointUrl,
+    ).toBe('http://localhost:2');
   });
 });
 
@@ -58,16 +86,42 @@ describe('policies compare semantically', () => {
   const doc = {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'B', Effect: 'Allow' as const, Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*', Principal: { Service: 'bedrock.amazonaws.com' } },
-      { Sid: 'A', Effect: 'Deny' as const, Action: ['s3:*'], Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'], Principal: '*' as const, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      {
+        Sid: 'B',
+        Effect: 'Allow' as const,
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::b/*',
+        Principal: { Service: 'bedrock.amazonaws.com' },
+      },
+      {
+        Sid: 'A',
+        Effect: 'Deny' as const,
+        Action: ['s3:*'],
+        Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'],
+        Principal: '*' as const,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
     ],
   };
 
   test('URL-encoding, statement order, key order and single-vs-array forms are equal', () => {
     const reordered = {
       Statement: [
-        { Condition: { Bool: { 'aws:SecureTransport': ['false'] } }, Principal: '*' as const, Resource: ['arn:aws:s3:::b/*', 'arn:aws:s3:::b'], Action: 's3:*', Effect: 'Deny' as const, Sid: 'A' },
-        { Principal: { Service: ['bedrock.amazonaws.com'] }, Resource: ['arn:aws:s3:::b/*'], Action: ['s3:PutObject'], Effect: 'Allow' as const, Sid: 'B' },
+        {
+          Condition: { Bool: { 'aws:SecureTransport': ['false'] } },
+          Principal: '*' as const,
+          Resource: ['arn:aws:s3:::b/*', 'arn:aws:s3:::b'],
+          Action: 's3:*',
+          Effect: 'Deny' as const,
+          Sid: 'A',
+        },
+        {
+          Principal: { Service: ['bedrock.amazonaws.com'] },
+          Resource: ['arn:aws:s3:::b/*'],
+          Action: ['s3:PutObject'],
+          Effect: 'Allow' as const,
+          Sid: 'B',
+        },
       ],
       Version: '2012-10-17',
     };
@@ -79,7 +133,13 @@ describe('policies compare semantically', () => {
     const variants = [
       { ...doc, Statement: [{ ...doc.Statement[0]!, Action: 's3:GetObject' }, doc.Statement[1]!] },
       { ...doc, Statement: [{ ...doc.Statement[0]!, Resource: 'arn:aws:s3:::c/*' }, doc.Statement[1]!] },
-      { ...doc, Statement: [doc.Statement[0]!, { ...doc.Statement[1]!, Condition: { Bool: { 'aws:SecureTransport': 'true' } } }] },
+      {
+        ...doc,
+        Statement: [
+          doc.Statement[0]!,
+          { ...doc.Statement[1]!, Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+        ],
+      },
       { ...doc, Statement: [{ ...doc.Statement[0]!, Effect: 'Deny' as const }, doc.Statement[1]!] },
       { ...doc, Statement: [doc.Statement[0]!] },
     ];

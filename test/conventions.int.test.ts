@@ -8,7 +8,8 @@ import { emptyDir, runCli, useMoto } from './support/cli.js';
 const emulator = useMoto();
 const saved = { ...process.env };
 afterEach(() => {
-  for (const k of ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) process.env[k] = saved[k];
+  for (const k of ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
+    process.env[k] = saved[k];
 });
 
 /** Which access keys signed the requests moto recorded. */
@@ -23,7 +24,10 @@ async function signers(run: () => Promise<unknown>): Promise<Set<string | undefi
 describe('AWS conventions', () => {
   function sharedFiles(): void {
     const dir = emptyDir();
-    writeFileSync(join(dir, 'credentials'), '[team]\naws_access_key_id = AKIATEAMPROFILE0001\naws_secret_access_key = secret\n');
+    writeFileSync(
+      join(dir, 'credentials'),
+      '[team]\naws_access_key_id = AKIATEAMPROFILE0001\naws_secret_access_key = secret\n',
+    );
     writeFileSync(join(dir, 'config'), '[profile team]\nregion = eu-north-1\n');
     process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
     process.env.AWS_CONFIG_FILE = join(dir, 'config');
@@ -46,7 +50,9 @@ describe('AWS conventions', () => {
     sharedFiles();
     let r: Awaited<ReturnType<typeof runCli>> | undefined;
     const keys = await signers(async () => {
-      r = await runCli(['setup-iam', '--region', 'ap-south-1', '--json'], { env: { AWS_PROFILE: 'team', AWS_ENDPOINT_URL: emulator().url } });
+      r = await runCli(['setup-iam', '--region', 'ap-south-1', '--json'], {
+        env: { AWS_PROFILE: 'team', AWS_ENDPOINT_URL: emulator().url },
+      });
     });
     expect(r!.json().outcomes[0].name).toBe('BedrockCloudWatchLoggingRole-ap-south-1');
     expect(keys).toEqual(new Set(['AKIATEAMPROFILE0001']));
@@ -54,12 +60,27 @@ describe('AWS conventions', () => {
 
   test('an unknown profile is invalid input, named before any request: exit 2', async () => {
     sharedFiles();
-    const r = await runCli(['status', '--profile', 'nosuch', '--region', 'us-east-1', '--endpoint-url', emulator().url]);
+    const r = await runCli([
+      'status',
+      '--profile',
+      'nosuch',
+      '--region',
+      'us-east-1',
+      '--endpoint-url',
+      emulator().url,
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toMatch(/^error: --profile: profile nosuch is not in \S+config \(AWS_CONFIG_FILE\) or \S+credentials \(AWS_SHARED_CREDENTIALS_FILE\)$/);
+    expect(r.stderr.split('\n')[0]).toMatch(
+      new RegExp(
+        /^error: --profile: profile nosuch is not in \S+config \(AWS_CONFIG_FILE\) /.source +
+          /or \S+credentials \(AWS_SHARED_CREDENTIALS_FILE\)$/.source,
+      ),
+    );
     expect(r.stderr).toContain('Profiles there: team.');
     expect(r.requests).toEqual([]);
-    const viaEnv = await runCli(['status', '--region', 'us-east-1', '--json'], { env: { AWS_PROFILE: 'nosuch', AWS_ENDPOINT_URL: emulator().url } });
+    const viaEnv = await runCli(['status', '--region', 'us-east-1', '--json'], {
+      env: { AWS_PROFILE: 'nosuch', AWS_ENDPOINT_URL: emulator().url },
+    });
     expect(viaEnv.code).toBe(2);
     expect(viaEnv.json().error.message).toMatch(/^AWS_PROFILE: profile nosuch is not in/);
   });
@@ -67,7 +88,15 @@ describe('AWS conventions', () => {
   test('with the default shared files the message names ~/.aws/config and ~/.aws/credentials', async () => {
     delete process.env.AWS_CONFIG_FILE;
     delete process.env.AWS_SHARED_CREDENTIALS_FILE;
-    const r = await runCli(['status', '--profile', 'nosuch-bedrock-monitor-test', '--region', 'us-east-1', '--endpoint-url', emulator().url]);
+    const r = await runCli([
+      'status',
+      '--profile',
+      'nosuch-bedrock-monitor-test',
+      '--region',
+      'us-east-1',
+      '--endpoint-url',
+      emulator().url,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('profile nosuch-bedrock-monitor-test is not in ~/.aws/config or ~/.aws/credentials');
     expect(r.requests).toEqual([]);

@@ -1,7 +1,15 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand, DeleteRolePolicyCommand, UntagRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+  DeleteRolePolicyCommand,
+  UntagRoleCommand,
+} from '@aws-sdk/client-iam';
 import {
   DeleteBucketPolicyCommand,
   GetBucketEncryptionCommand,
@@ -19,8 +27,16 @@ import {
   PutPublicAccessBlockCommand,
   CreateBucketCommand,
 } from '@aws-sdk/client-s3';
-import { DeleteLogGroupCommand, DescribeLogGroupsCommand, ListTagsForResourceCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { GetModelInvocationLoggingConfigurationCommand, PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
+import {
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+  ListTagsForResourceCommand,
+  PutRetentionPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  GetModelInvocationLoggingConfigurationCommand,
+  PutModelInvocationLoggingConfigurationCommand,
+} from '@aws-sdk/client-bedrock';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
 import { ACCOUNT, sdk } from './support/aws.js';
@@ -36,7 +52,6 @@ const STEPS = ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging
 /** status also covers the dashboard and alarms (issue #3): a clean status needs them too. */
 const ALL_STEPS = [...STEPS, 'dashboard', 'alarms'];
 
-
 /**
  * A converged account, in one run: setup-all runs the very steps (lifecycle.int.test.ts checks it
  * creates what the single steps create), in one process instead of six.
@@ -51,7 +66,11 @@ describe('on an empty account', () => {
     const r = await cli(['status', '--json']);
     expect(r.code).toBe(3);
     const rows = r.json().rows as { resource: string; status: string }[];
-    expect(rows.filter((x) => ['iam-role', 's3-bucket', 'log-group', 'logging-config'].includes(x.resource)).map((x) => x.status)).toEqual(['missing', 'missing', 'missing', 'missing']);
+    expect(
+      rows
+        .filter((x) => ['iam-role', 's3-bucket', 'log-group', 'logging-config'].includes(x.resource))
+        .map((x) => x.status),
+    ).toEqual(['missing', 'missing', 'missing', 'missing']);
     expect(r.writes).toEqual([]);
   });
 
@@ -71,12 +90,17 @@ describe('on an empty account', () => {
           Effect: 'Allow',
           Principal: { Service: 'bedrock.amazonaws.com' },
           Action: 'sts:AssumeRole',
-          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:*` } },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:*` },
+          },
         },
       ],
     });
     expect(role.Role!.Tags).toContainEqual({ Key: 'ManagedBy', Value: 'bedrock-monitor' });
-    const inline = await iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: 'BedrockMonitorLogDelivery' }));
+    const inline = await iam.send(
+      new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: 'BedrockMonitorLogDelivery' }),
+    );
     const perms = JSON.parse(decodeURIComponent(inline.PolicyDocument!));
     expect(perms.Statement).toEqual([
       {
@@ -89,14 +113,19 @@ describe('on an empty account', () => {
 
     const B = { Bucket: BUCKET };
     expect((await s3.send(new GetBucketLocationCommand(B))).LocationConstraint).toBe(REGION);
-    expect((await s3.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules?.[0]?.ObjectOwnership).toBe('BucketOwnerEnforced');
+    expect(
+      (await s3.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules?.[0]?.ObjectOwnership,
+    ).toBe('BucketOwnerEnforced');
     expect((await s3.send(new GetPublicAccessBlockCommand(B))).PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       IgnorePublicAcls: true,
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
-    expect((await s3.send(new GetBucketEncryptionCommand(B))).ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
+    expect(
+      (await s3.send(new GetBucketEncryptionCommand(B))).ServerSideEncryptionConfiguration?.Rules?.[0]
+        ?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+    ).toBe('AES256');
     expect((await s3.send(new GetBucketVersioningCommand(B))).Status).toBe('Enabled');
     const rules = (await s3.send(new GetBucketLifecycleConfigurationCommand(B))).Rules!;
     expect(rules).toHaveLength(1);
@@ -115,7 +144,10 @@ describe('on an empty account', () => {
         Principal: { Service: 'bedrock.amazonaws.com' },
         Action: ['s3:PutObject'],
         Resource: [`arn:aws:s3:::${BUCKET}/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`],
-        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:*` } },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:*` },
+        },
       },
       {
         Sid: 'DenyInsecureTransport',
@@ -126,11 +158,16 @@ describe('on an empty account', () => {
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
     ]);
-    expect((await s3.send(new GetBucketTaggingCommand(B))).TagSet).toContainEqual({ Key: 'ManagedBy', Value: 'bedrock-monitor' });
+    expect((await s3.send(new GetBucketTaggingCommand(B))).TagSet).toContainEqual({
+      Key: 'ManagedBy',
+      Value: 'bedrock-monitor',
+    });
 
     const groups = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: LOG_GROUP }))).logGroups!;
     expect(groups.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([[LOG_GROUP, 30]]);
-    const tags = await logs.send(new ListTagsForResourceCommand({ resourceArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_GROUP}` }));
+    const tags = await logs.send(
+      new ListTagsForResourceCommand({ resourceArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${LOG_GROUP}` }),
+    );
     expect(tags.tags).toEqual({ ManagedBy: 'bedrock-monitor' });
 
     const logging = await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}));
@@ -145,7 +182,11 @@ describe('on an empty account', () => {
     });
 
     const status = await cli(['status', '--json']);
-    const core = status.json().rows.filter((r: { resource: string }) => ['iam-role', 's3-bucket', 'log-group', 'logging-config'].includes(r.resource));
+    const core = status
+      .json()
+      .rows.filter((r: { resource: string }) =>
+        ['iam-role', 's3-bucket', 'log-group', 'logging-config'].includes(r.resource),
+      );
     expect(core.map((r: { status: string }) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
   });
 });
@@ -160,11 +201,37 @@ describe('on a converged account', () => {
     expect(r.json().outcomes.map((o: { action: string }) => o.action)).toEqual(['unchanged']);
   });
 
-  type Drift = { what: string; tamper: (a: ReturnType<typeof aws>) => Promise<unknown>; resource: string; field: string; step: string; args?: string[] };
+  type Drift = {
+    what: string;
+    tamper: (a: ReturnType<typeof aws>) => Promise<unknown>;
+    resource: string;
+    field: string;
+    step: string;
+    args?: string[];
+  };
   const drifts: Drift[] = [
-    { what: 'log retention', resource: 'log-group', field: 'retentionInDays', step: 'create-log-group', tamper: (a) => a.logs.send(new PutRetentionPolicyCommand({ logGroupName: LOG_GROUP, retentionInDays: 7 })) },
-    { what: 'deleted log group', resource: 'log-group', field: '', step: 'create-log-group', tamper: (a) => a.logs.send(new DeleteLogGroupCommand({ logGroupName: LOG_GROUP })) },
-    { what: 'versioning suspended', resource: 's3-bucket', field: 'versioning', step: 'create-bucket', tamper: (a) => a.s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Suspended' } })) },
+    {
+      what: 'log retention',
+      resource: 'log-group',
+      field: 'retentionInDays',
+      step: 'create-log-group',
+      tamper: (a) => a.logs.send(new PutRetentionPolicyCommand({ logGroupName: LOG_GROUP, retentionInDays: 7 })),
+    },
+    {
+      what: 'deleted log group',
+      resource: 'log-group',
+      field: '',
+      step: 'create-log-group',
+      tamper: (a) => a.logs.send(new DeleteLogGroupCommand({ logGroupName: LOG_GROUP })),
+    },
+    {
+      what: 'versioning suspended',
+      resource: 's3-bucket',
+      field: 'versioning',
+      step: 'create-bucket',
+      tamper: (a) =>
+        a.s3.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: 'Suspended' } })),
+    },
     {
       what: 'lifecycle days changed',
       resource: 's3-bucket',
@@ -174,7 +241,16 @@ describe('on a converged account', () => {
         a.s3.send(
           new PutBucketLifecycleConfigurationCommand({
             Bucket: BUCKET,
-            LifecycleConfiguration: { Rules: [{ ID: 'bedrock-monitor-log-retention', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 5 } }] },
+            LifecycleConfiguration: {
+              Rules: [
+                {
+                  ID: 'bedrock-monitor-log-retention',
+                  Status: 'Enabled',
+                  Filter: { Prefix: '' },
+                  Expiration: { Days: 5 },
+                },
+              ],
+            },
           }),
         ),
     },
@@ -184,7 +260,17 @@ describe('on a converged account', () => {
       field: 'publicAccessBlock',
       step: 'create-bucket',
       tamper: (a) =>
-        a.s3.send(new PutPublicAccessBlockCommand({ Bucket: BUCKET, PublicAccessBlockConfiguration: { BlockPublicAcls: false, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } })),
+        a.s3.send(
+          new PutPublicAccessBlockCommand({
+            Bucket: BUCKET,
+            PublicAccessBlockConfiguration: {
+              BlockPublicAcls: false,
+              IgnorePublicAcls: true,
+              BlockPublicPolicy: true,
+              RestrictPublicBuckets: true,
+            },
+          }),
+        ),
     },
     {
       what: 'encryption changed',
@@ -192,9 +278,24 @@ describe('on a converged account', () => {
       field: 'encryption',
       step: 'create-bucket',
       tamper: (a) =>
-        a.s3.send(new PutBucketEncryptionCommand({ Bucket: BUCKET, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/other' } }] } })),
+        a.s3.send(
+          new PutBucketEncryptionCommand({
+            Bucket: BUCKET,
+            ServerSideEncryptionConfiguration: {
+              Rules: [
+                { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/other' } },
+              ],
+            },
+          }),
+        ),
     },
-    { what: 'bucket policy deleted', resource: 's3-bucket', field: 'policy', step: 'create-bucket', tamper: (a) => a.s3.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET })) },
+    {
+      what: 'bucket policy deleted',
+      resource: 's3-bucket',
+      field: 'policy',
+      step: 'create-bucket',
+      tamper: (a) => a.s3.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET })),
+    },
     {
       what: 'trust policy changed',
       resource: 'iam-role',
@@ -204,7 +305,12 @@ describe('on a converged account', () => {
         a.iam.send(
           new UpdateAssumeRolePolicyCommand({
             RoleName: ROLE,
-            PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'bedrock.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+            PolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Principal: { Service: 'bedrock.amazonaws.com' }, Action: 'sts:AssumeRole' },
+              ],
+            }),
           }),
         ),
     },
@@ -218,13 +324,30 @@ describe('on a converged account', () => {
           new PutRolePolicyCommand({
             RoleName: ROLE,
             PolicyName: 'BedrockMonitorLogDelivery',
-            PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] }),
+            PolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }],
+            }),
           }),
         ),
     },
-    { what: 'inline policy deleted', resource: 'iam-role', field: 'inlinePolicy', step: 'setup-iam', tamper: (a) => a.iam.send(new DeleteRolePolicyCommand({ RoleName: ROLE, PolicyName: 'BedrockMonitorLogDelivery' })) },
+    {
+      what: 'inline policy deleted',
+      resource: 'iam-role',
+      field: 'inlinePolicy',
+      step: 'setup-iam',
+      tamper: (a) =>
+        a.iam.send(new DeleteRolePolicyCommand({ RoleName: ROLE, PolicyName: 'BedrockMonitorLogDelivery' })),
+    },
     // Without its tag the role no longer counts as the tool's: only --force re-adopts it.
-    { what: 'role tag removed', resource: 'iam-role', field: 'tags.ManagedBy', step: 'setup-iam', args: ['--force'], tamper: (a) => a.iam.send(new UntagRoleCommand({ RoleName: ROLE, TagKeys: ['ManagedBy'] })) },
+    {
+      what: 'role tag removed',
+      resource: 'iam-role',
+      field: 'tags.ManagedBy',
+      step: 'setup-iam',
+      args: ['--force'],
+      tamper: (a) => a.iam.send(new UntagRoleCommand({ RoleName: ROLE, TagKeys: ['ManagedBy'] })),
+    },
     {
       what: 'logging flags changed',
       resource: 'logging-config',
@@ -273,7 +396,10 @@ describe('on a converged account', () => {
       tamper: (a) =>
         a.bedrock.send(
           new PutModelInvocationLoggingConfigurationCommand({
-            loggingConfig: { cloudWatchConfig: { logGroupName: LOG_GROUP, roleArn: `arn:aws:iam::${ACCOUNT}:role/${ROLE}` }, textDataDeliveryEnabled: true },
+            loggingConfig: {
+              cloudWatchConfig: { logGroupName: LOG_GROUP, roleArn: `arn:aws:iam::${ACCOUNT}:role/${ROLE}` },
+              textDataDeliveryEnabled: true,
+            },
           }),
         ),
     },
@@ -303,32 +429,71 @@ describe('on a converged account', () => {
 
   test('bucket-policy statements and lifecycle rules the tool does not own are kept', async () => {
     const { s3 } = aws();
-    const foreignStatement = { Sid: 'AuditorRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` };
+    const foreignStatement = {
+      Sid: 'AuditorRead',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${BUCKET}/*`,
+    };
     const current = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
     // Someone adds their statement and drops ours; someone adds a rule and changes ours.
     await s3.send(
       new PutBucketPolicyCommand({
         Bucket: BUCKET,
-        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [foreignStatement, current.Statement.find((s: { Sid: string }) => s.Sid === 'DenyInsecureTransport')] }),
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            foreignStatement,
+            current.Statement.find((s: { Sid: string }) => s.Sid === 'DenyInsecureTransport'),
+          ],
+        }),
       }),
     );
-    const foreignRule = { ID: 'team-archive', Status: 'Enabled' as const, Filter: { Prefix: 'archive/' }, Expiration: { Days: 400 } };
+    const foreignRule = {
+      ID: 'team-archive',
+      Status: 'Enabled' as const,
+      Filter: { Prefix: 'archive/' },
+      Expiration: { Days: 400 },
+    };
     await s3.send(
       new PutBucketLifecycleConfigurationCommand({
         Bucket: BUCKET,
-        LifecycleConfiguration: { Rules: [foreignRule, { ID: 'bedrock-monitor-log-retention', Status: 'Disabled', Filter: { Prefix: '' }, Expiration: { Days: 90 } }] },
+        LifecycleConfiguration: {
+          Rules: [
+            foreignRule,
+            {
+              ID: 'bedrock-monitor-log-retention',
+              Status: 'Disabled',
+              Filter: { Prefix: '' },
+              Expiration: { Days: 90 },
+            },
+          ],
+        },
       }),
     );
     const repair = await cli(['create-bucket', '--json']);
     expect(repair.code).toBe(0);
-    expect(repair.json().outcomes[0].changes.map((c: { field: string }) => c.field).sort()).toEqual(['lifecycle[bedrock-monitor-log-retention]', 'policy']);
+    expect(
+      repair
+        .json()
+        .outcomes[0].changes.map((c: { field: string }) => c.field)
+        .sort(),
+    ).toEqual(['lifecycle[bedrock-monitor-log-retention]', 'policy']);
 
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
-    expect(policy.Statement.map((s: { Sid: string }) => s.Sid).sort()).toEqual(['AmazonBedrockLogsWrite', 'AuditorRead', 'DenyInsecureTransport']);
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid).sort()).toEqual([
+      'AmazonBedrockLogsWrite',
+      'AuditorRead',
+      'DenyInsecureTransport',
+    ]);
     expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'AuditorRead')).toEqual(foreignStatement);
     const rules = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }))).Rules!;
     expect(rules.map((r) => r.ID).sort()).toEqual(['bedrock-monitor-log-retention', 'team-archive']);
-    expect(rules.find((r) => r.ID === 'team-archive')).toMatchObject({ Filter: { Prefix: 'archive/' }, Expiration: { Days: 400 } });
+    expect(rules.find((r) => r.ID === 'team-archive')).toMatchObject({
+      Filter: { Prefix: 'archive/' },
+      Expiration: { Days: 400 },
+    });
     expect((await cli(['status'])).code).toBe(0);
   });
 
@@ -340,7 +505,10 @@ describe('on a converged account', () => {
         PolicyDocument: JSON.stringify({
           Statement: [
             {
-              Condition: { ArnLike: { 'aws:SourceArn': [`arn:aws:bedrock:${REGION}:${ACCOUNT}:*`] }, StringEquals: { 'aws:SourceAccount': [ACCOUNT] } },
+              Condition: {
+                ArnLike: { 'aws:SourceArn': [`arn:aws:bedrock:${REGION}:${ACCOUNT}:*`] },
+                StringEquals: { 'aws:SourceAccount': [ACCOUNT] },
+              },
               Action: ['sts:AssumeRole'],
               Principal: { Service: ['bedrock.amazonaws.com'] },
               Effect: 'Allow',
@@ -358,7 +526,12 @@ describe('on a converged account', () => {
   test('a changed flag is applied by the step that owns it, and only that attribute is written', async () => {
     const r = await cli(['create-log-group', '--retention-days', '90', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json().outcomes[0]).toEqual({ resource: 'log-group', name: LOG_GROUP, action: 'updated', changes: [{ field: 'retentionInDays', from: 30, to: 90 }] });
+    expect(r.json().outcomes[0]).toEqual({
+      resource: 'log-group',
+      name: LOG_GROUP,
+      action: 'updated',
+      changes: [{ field: 'retentionInDays', from: 30, to: 90 }],
+    });
     expect(r.writes.map((w) => w.operation)).toEqual(['PutRetentionPolicy']);
   });
 });
@@ -366,7 +539,10 @@ describe('on a converged account', () => {
 describe('resources the tool does not own', () => {
   test('a same-named role without the ManagedBy tag is not changed without --force; --force adopts it', async () => {
     const { iam } = aws();
-    const theirs = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const theirs = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
     await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: theirs }));
 
     const refused = await cli(['setup-iam']);
@@ -374,20 +550,33 @@ describe('resources the tool does not own', () => {
     expect(refused.stderr).toContain(`iam-role ${ROLE} exists but is not tagged ManagedBy=bedrock-monitor`);
     expect(refused.stderr).toContain('--force');
     expect(refused.writes).toEqual([]);
-    expect(JSON.parse(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!.AssumeRolePolicyDocument!))).toEqual(JSON.parse(theirs));
+    expect(
+      JSON.parse(
+        decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!.AssumeRolePolicyDocument!),
+      ),
+    ).toEqual(JSON.parse(theirs));
 
     const dry = await cli(['setup-iam', '--dry-run', '--json']);
-    expect(dry.json().outcomes[0]).toMatchObject({ action: 'would-update', note: 'exists but is not tagged ManagedBy=bedrock-monitor: needs --force' });
+    expect(dry.json().outcomes[0]).toMatchObject({
+      action: 'would-update',
+      note: 'exists but is not tagged ManagedBy=bedrock-monitor: needs --force',
+    });
 
     const adopted = await cli(['setup-iam', '--force', '--json']);
     expect(adopted.code).toBe(0);
-    expect(adopted.json().outcomes[0].changes.map((c: { field: string }) => c.field)).toEqual(['trustPolicy', 'inlinePolicy', 'tags.ManagedBy']);
+    expect(adopted.json().outcomes[0].changes.map((c: { field: string }) => c.field)).toEqual([
+      'trustPolicy',
+      'inlinePolicy',
+      'tags.ManagedBy',
+    ]);
     expect((await cli(['setup-iam', '--json'])).json().outcomes[0].action).toBe('unchanged');
   });
 
   test('a same-named untagged bucket keeps its settings without --force', async () => {
     const { s3 } = aws();
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+    await s3.send(
+      new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+    );
     const refused = await cli(['create-bucket']);
     expect(refused.code).toBe(2);
     expect(refused.writes).toEqual([]);
@@ -431,7 +620,10 @@ describe('enable-logging', () => {
 
   test('refuses to replace a configuration pointing elsewhere (exit 2) unless --force', async () => {
     await setupAll();
-    const foreign = { cloudWatchConfig: { logGroupName: '/team/other', roleArn: `arn:aws:iam::${ACCOUNT}:role/Other` }, textDataDeliveryEnabled: true };
+    const foreign = {
+      cloudWatchConfig: { logGroupName: '/team/other', roleArn: `arn:aws:iam::${ACCOUNT}:role/Other` },
+      textDataDeliveryEnabled: true,
+    };
     await aws().bedrock.send(new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: foreign }));
     const refused = await cli(['enable-logging']);
     expect(refused.code).toBe(2);
@@ -463,15 +655,30 @@ describe('config file', () => {
     const dir = emptyDir();
     writeFileSync(
       join(dir, 'bedrock-monitor.config.json'),
-      JSON.stringify({ roleName: 'TeamBedrockLogs', bucketName: 'team-bedrock-logs-eu', logGroupName: '/team/bedrock', logRetentionDays: 14, bucketExpirationDays: 30, logging: { s3KeyPrefix: 'bedrock', destinations: ['s3'] } }),
+      JSON.stringify({
+        roleName: 'TeamBedrockLogs',
+        bucketName: 'team-bedrock-logs-eu',
+        logGroupName: '/team/bedrock',
+        logRetentionDays: 14,
+        bucketExpirationDays: 30,
+        logging: { s3KeyPrefix: 'bedrock', destinations: ['s3'] },
+      }),
     );
     for (const step of ALL_STEPS) expect((await cli([step], { cwd: dir })).code).toBe(0);
     const { s3, logs, bedrock, iam } = aws();
     expect((await iam.send(new GetRoleCommand({ RoleName: 'TeamBedrockLogs' }))).Role).toBeDefined();
-    expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/team/bedrock' }))).logGroups?.[0]?.retentionInDays).toBe(14);
+    expect(
+      (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/team/bedrock' }))).logGroups?.[0]
+        ?.retentionInDays,
+    ).toBe(14);
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: 'team-bedrock-logs-eu' }))).Policy!);
-    expect(policy.Statement[0].Resource).toEqual([`arn:aws:s3:::team-bedrock-logs-eu/bedrock/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`]);
-    expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'team-bedrock-logs-eu' }))).Rules?.[0]?.Expiration?.Days).toBe(30);
+    expect(policy.Statement[0].Resource).toEqual([
+      `arn:aws:s3:::team-bedrock-logs-eu/bedrock/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/*`,
+    ]);
+    expect(
+      (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'team-bedrock-logs-eu' }))).Rules?.[0]
+        ?.Expiration?.Days,
+    ).toBe(30);
     expect((await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig).toMatchObject({
       s3Config: { bucketName: 'team-bedrock-logs-eu', keyPrefix: 'bedrock' },
     });
@@ -480,42 +687,86 @@ describe('config file', () => {
     expect(flag.json().outcomes[0].changes).toEqual([{ field: 'retentionInDays', from: 14, to: 60 }]);
   });
 
-  test('large-data delivery and KMS keys: the role and the bucket policy cover only the large-data prefix', async () => {
-    const dir = emptyDir();
-    const bucketKey = (await aws().kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
-    const logKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/66666666-7777-8888-9999-000000000000`;
-    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ kmsKeyId: bucketKey, logGroupKmsKeyArn: logKey, logging: { largeDataS3KeyPrefix: 'large-data' } }));
-    for (const step of STEPS) expect((await cli([step], { cwd: dir })).code).toBe(0);
-    const { iam, s3, logs, bedrock } = aws();
-    const perms = JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: 'BedrockMonitorLogDelivery' }))).PolicyDocument!));
-    expect(perms.Statement[1]).toEqual({ Sid: 'BedrockLargeInvocationDataToS3', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/large-data/*` });
-    expect((await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig?.cloudWatchConfig?.largeDataDeliveryS3Config).toEqual({ bucketName: BUCKET, keyPrefix: 'large-data' });
-    // The bucket policy grants Bedrock the large-data prefix under its own Sid, with the documented conditions.
-    const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
-    expect(policy.Statement.find((st: { Sid: string }) => st.Sid === 'AmazonBedrockLargeDataWrite')).toEqual({
-      Sid: 'AmazonBedrockLargeDataWrite',
-      Effect: 'Allow',
-      Principal: { Service: 'bedrock.amazonaws.com' },
-      Action: ['s3:PutObject'],
-      Resource: [`arn:aws:s3:::${BUCKET}/large-data/*`],
-      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:*` } },
-    });
-    const sse = (await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))).ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
-    expect(sse).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: bucketKey });
-    expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: LOG_GROUP }))).logGroups?.[0]?.kmsKeyId).toBe(logKey);
-    const again = await cli(['status', '--json'], { cwd: dir });
-    const core = again.json().rows.filter((r: { resource: string }) => ['iam-role', 's3-bucket', 'log-group', 'logging-config'].includes(r.resource));
-    expect(core.map((r: { status: string }) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+  test(
+    'large-data delivery and KMS keys: the role and the bucket ' + 'policy cover only the large-data prefix',
+    async () => {
+      const dir = emptyDir();
+      const bucketKey = (await aws().kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+      const logKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/66666666-7777-8888-9999-000000000000`;
+      writeFileSync(
+        join(dir, 'bedrock-monitor.config.json'),
+        JSON.stringify({
+          kmsKeyId: bucketKey,
+          logGroupKmsKeyArn: logKey,
+          logging: { largeDataS3KeyPrefix: 'large-data' },
+        }),
+      );
+      for (const step of STEPS) expect((await cli([step], { cwd: dir })).code).toBe(0);
+      const { iam, s3, logs, bedrock } = aws();
+      const perms = JSON.parse(
+        decodeURIComponent(
+          (await iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: 'BedrockMonitorLogDelivery' })))
+            .PolicyDocument!,
+        ),
+      );
+      expect(perms.Statement[1]).toEqual({
+        Sid: 'BedrockLargeInvocationDataToS3',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: `arn:aws:s3:::${BUCKET}/large-data/*`,
+      });
+      expect(
+        (await bedrock.send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig?.cloudWatchConfig
+          ?.largeDataDeliveryS3Config,
+      ).toEqual({ bucketName: BUCKET, keyPrefix: 'large-data' });
+      // The bucket policy grants Bedrock the large-data prefix under its own Sid, with the documented conditions.
+      const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
+      expect(policy.Statement.find((st: { Sid: string }) => st.Sid === 'AmazonBedrockLargeDataWrite')).toEqual({
+        Sid: 'AmazonBedrockLargeDataWrite',
+        Effect: 'Allow',
+        Principal: { Service: 'bedrock.amazonaws.com' },
+        Action: ['s3:PutObject'],
+        Resource: [`arn:aws:s3:::${BUCKET}/large-data/*`],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:*` },
+        },
+      });
+      const sse = (await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))).ServerSideEncryptionConfiguration
+        ?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+      expect(sse).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: bucketKey });
+      expect(
+        (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: LOG_GROUP }))).logGroups?.[0]?.kmsKeyId,
+      ).toBe(logKey);
+      const again = await cli(['status', '--json'], { cwd: dir });
+      const core = again
+        .json()
+        .rows.filter((r: { resource: string }) =>
+          ['iam-role', 's3-bucket', 'log-group', 'logging-config'].includes(r.resource),
+        );
+      expect(core.map((r: { status: string }) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
 
-    // Large data switched off: the statement goes, the others stay.
-    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ kmsKeyId: bucketKey, logGroupKmsKeyArn: logKey }));
-    expect((await cli(['create-bucket'], { cwd: dir })).code).toBe(0);
-    const after = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
-    expect(after.Statement.map((st: { Sid: string }) => st.Sid).sort()).toEqual(['AmazonBedrockLogsWrite', 'DenyInsecureTransport']);
-  });
+      // Large data switched off: the statement goes, the others stay.
+      writeFileSync(
+        join(dir, 'bedrock-monitor.config.json'),
+        JSON.stringify({ kmsKeyId: bucketKey, logGroupKmsKeyArn: logKey }),
+      );
+      expect((await cli(['create-bucket'], { cwd: dir })).code).toBe(0);
+      const after = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy!);
+      expect(after.Statement.map((st: { Sid: string }) => st.Sid).sort()).toEqual([
+        'AmazonBedrockLogsWrite',
+        'DenyInsecureTransport',
+      ]);
+    },
+  );
 
   test('a bucket in another Region is refused with a clear message', async () => {
-    await sdk(emulator().url, 'eu-west-3').s3.send(new CreateBucketCommand({ Bucket: 'logs-in-paris', CreateBucketConfiguration: { LocationConstraint: 'eu-west-3' } }));
+    await sdk(emulator().url, 'eu-west-3').s3.send(
+      new CreateBucketCommand({
+        Bucket: 'logs-in-paris',
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-3' },
+      }),
+    );
     const r = await cli(['create-bucket', '--bucket-name', 'logs-in-paris']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is in eu-west-3');

@@ -7,9 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-        // Without the test setup's warning switch, so that a warning the binary would print is seen.
+    // Without the test setup's warning switch, so that a warning the binary would print is seen.
     const base = { ...process.env };
     delete base.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     const merged: NodeJS.ProcessEnv = { ...base, NO_COLOR: '1', ...env };
@@ -35,7 +38,9 @@ describe('the real binary', () => {
     expect(r.stdout).toContain('All 26 resources are as configured.');
     expect(r.stdout).toMatch(/created\s+budget\s+bedrock-monitor-monthly/);
     expect(r.stdout).toContain('Quota headroom: peak per minute in the window against Service Quotas');
-    expect(r.stdout).toMatch(/us\.anthropic\.claude-sonnet-4-5-20250929-v1:0\s+cross-region\s+[\d,]+\s+6,000\s+\d+\.\d%/);
+    expect(r.stdout).toMatch(
+      /us\.anthropic\.claude-sonnet-4-5-20250929-v1:0\s+cross-region\s+[\d,]+\s+6,000\s+\d+\.\d%/,
+    );
     expect(r.stdout).toMatch(/TOTAL\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toContain('SYNTHETIC');
     // Who spent what, from the invocation logs in the (emulated) log bucket.
@@ -57,7 +62,9 @@ describe('the real binary', () => {
     expect(demoColour({}, true)).toBe(true);
     expect(demoColour({ FORCE_COLOR: '1' }, false)).toBe(true);
     expect(demoStyle(false).bold('━━ 1. setup-all')).toBe('━━ 1. setup-all');
-    expect(readFileSync(join(root, 'scripts/demo.mjs'), 'utf8')).toContain("demoStyle(demoColour(process.env, process.stdout.isTTY === true))");
+    expect(readFileSync(join(root, 'scripts/demo.mjs'), 'utf8')).toContain(
+      'demoStyle(demoColour(process.env, process.stdout.isTTY === true))',
+    );
   });
 
   test('--version and --help exit 0 and --help lists every command', async () => {
@@ -66,7 +73,19 @@ describe('the real binary', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const help = await run(['bin/bedrock-monitor.js', '--help']);
     expect(help.code).toBe(0);
-    for (const c of ['setup-iam', 'create-bucket', 'create-log-group', 'enable-logging', 'dashboard', 'alarms', 'athena-table', 'report', 'setup-all', 'cleanup', 'status']) {
+    for (const c of [
+      'setup-iam',
+      'create-bucket',
+      'create-log-group',
+      'enable-logging',
+      'dashboard',
+      'alarms',
+      'athena-table',
+      'report',
+      'setup-all',
+      'cleanup',
+      'status',
+    ]) {
       expect(help.stdout).toContain(c);
     }
     expect(help.stderr).toBe('');

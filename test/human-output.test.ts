@@ -38,13 +38,23 @@ const SCENES: Scene[] = [
     'alarms',
     (out) => {
       renderStepResult(out, fx.alarmsOutcomes(), 'us-east-1');
-      renderNextSteps(out, { subscriptions: [{ email: 'oncall@example.com', state: 'pending' }, { email: 'lead@example.com', state: 'pending' }], dashboardUrl: null });
+      renderNextSteps(out, {
+        subscriptions: [
+          { email: 'oncall@example.com', state: 'pending' },
+          { email: 'lead@example.com', state: 'pending' },
+        ],
+        dashboardUrl: null,
+      });
     },
   ],
   [
     'dashboard',
     (out) => {
-      renderStepResult(out, [{ resource: 'dashboard', name: 'BedrockUsageMonitoring', action: 'created', changes: [] }], 'us-east-1');
+      renderStepResult(
+        out,
+        [{ resource: 'dashboard', name: 'BedrockUsageMonitoring', action: 'created', changes: [] }],
+        'us-east-1',
+      );
       renderNextSteps(out, { subscriptions: [], dashboardUrl: fx.setupAllFresh().dashboardUrl });
     },
   ],
@@ -96,7 +106,11 @@ describe('output that fits', () => {
 
   test('status shows subscriptions as pending or confirmed, and says what pending means', () => {
     const { out, stdout } = capture(undefined);
-    renderStatus(out, fx.allOkRows().map((r) => (r.name === 'oncall@example.com' ? { ...r, subscription: 'pending' as const } : r)), 'us-east-1');
+    renderStatus(
+      out,
+      fx.allOkRows().map((r) => (r.name === 'oncall@example.com' ? { ...r, subscription: 'pending' as const } : r)),
+      'us-east-1',
+    );
     expect(stdout()).toMatch(/oncall@example\.com\s+pending/);
     expect(stdout()).toMatch(/lead@example\.com\s+confirmed/);
     expect(stdout()).toContain('1 email subscription is pending confirmation (oncall@example.com)');
@@ -115,17 +129,25 @@ describe('output that fits', () => {
     renderSetupAll(out, fx.setupAllFresh(), false);
     const text = stdout();
     expect(text.match(/pending confirmation/g)).toHaveLength(1);
-    expect(text).toContain('https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/BedrockUsageMonitoring');
+    expect(text).toContain(
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/' +
+        'home?region=us-east-1#dashboards/dashboard/BedrockUsageMonitoring',
+    );
   });
 
-  test('setup-all with a failed step: the step, its message and its hint (--force), and exit 2 like the step alone', () => {
-    const data = fx.setupAllFailed();
-    const e = failureOf(data.steps.map((s) => ({ ...s, outcomes: [] }) as unknown as StepResult))!;
-    expect(e.exitCode).toBe(2);
-    expect(e.message).toMatch(/^create-log-group failed: log-group \/aws\/bedrock\/modelinvocations exists but is not tagged/);
-    expect(e.message).toContain('Skipped, because they need it: enable-logging.');
-    expect(e.hint).toContain('--force');
-  });
+  test(
+    'setup-all with a failed step: the step, its message and its hint ' + '(--force), and exit 2 like the step alone',
+    () => {
+      const data = fx.setupAllFailed();
+      const e = failureOf(data.steps.map((s) => ({ ...s, outcomes: [] }) as unknown as StepResult))!;
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toMatch(
+        /^create-log-group failed: log-group \/aws\/bedrock\/modelinvocations exists but is not tagged/,
+      );
+      expect(e.message).toContain('Skipped, because they need it: enable-logging.');
+      expect(e.hint).toContain('--force');
+    },
+  );
 
   test('by day: partial first and last days are marked, and there is a totals row', () => {
     const text = renderReportTable(fx.reportByDay(), { width: 160 });
@@ -136,21 +158,41 @@ describe('output that fits', () => {
   });
 
   test('durations as people write them', () => {
-    expect(renderReportTable(fx.reportByDay(), { width: undefined }).split('\n')[0]).toBe('Bedrock usage in us-east-1, 2026-11-19 10:17 → 2026-11-21 15:45 UTC (2 days 5 h)');
+    expect(renderReportTable(fx.reportByDay(), { width: undefined }).split('\n')[0]).toBe(
+      'Bedrock usage in us-east-1, 2026-11-19 10:17 → 2026-11-21 15:45 UTC (2 days 5 h)',
+    );
   });
 });
 
 describe('CSV and markdown carry everything', () => {
-  test('CSV with --by day: a day column, partial days, the totals in their own marked row, window and Region on every row', () => {
-    const csv = renderCsv(fx.reportByDay());
-    expectGolden('human/report-by-day.csv', csv);
-    const [head, ...rows] = csv.trim().split('\n');
-    expect(head!.split(',').slice(0, 9)).toEqual(['kind', 'region', 'windowStart', 'windowEnd', 'day', 'dayStart', 'dayEnd', 'partialDay', 'modelId']);
-    expect(rows.filter((r) => r.startsWith('day,'))).toHaveLength(3);
-    expect(rows.filter((r) => r.startsWith('total,'))).toHaveLength(1);
-    expect(rows[rows.length - 1]).toMatch(/^total,us-east-1,2026-11-19T10:17:00.000Z,2026-11-21T15:45:00.000Z,,,,,,1260,/);
-    expect(rows.find((r) => r.startsWith('day,'))).toContain(',2026-11-19,2026-11-19T10:17:00.000Z,2026-11-20T00:00:00.000Z,true,');
-  });
+  test(
+    'CSV with --by day: a day column, partial days, the totals in their own marked row, window and Region on ' +
+      'every row',
+    () => {
+      const csv = renderCsv(fx.reportByDay());
+      expectGolden('human/report-by-day.csv', csv);
+      const [head, ...rows] = csv.trim().split('\n');
+      expect(head!.split(',').slice(0, 9)).toEqual([
+        'kind',
+        'region',
+        'windowStart',
+        'windowEnd',
+        'day',
+        'dayStart',
+        'dayEnd',
+        'partialDay',
+        'modelId',
+      ]);
+      expect(rows.filter((r) => r.startsWith('day,'))).toHaveLength(3);
+      expect(rows.filter((r) => r.startsWith('total,'))).toHaveLength(1);
+      expect(rows[rows.length - 1]).toMatch(
+        /^total,us-east-1,2026-11-19T10:17:00.000Z,2026-11-21T15:45:00.000Z,,,,,,1260,/,
+      );
+      expect(rows.find((r) => r.startsWith('day,'))).toContain(
+        ',2026-11-19,2026-11-19T10:17:00.000Z,2026-11-20T00:00:00.000Z,true,',
+      );
+    },
+  );
 
   test('markdown is valid markdown with no data: a heading, a sentence and the warnings as a list', () => {
     const md = renderMarkdown(fx.emptyReport(), 'UTC');

@@ -2,7 +2,13 @@ import { describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetBucketEncryptionCommand } from '@aws-sdk/client-s3';
-import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DisableKeyCommand,
+  GetKeyPolicyCommand,
+  PutKeyPolicyCommand,
+} from '@aws-sdk/client-kms';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
 import { ACCOUNT, sdk } from './support/aws.js';
 
@@ -30,7 +36,16 @@ function withKey(kmsKeyId: string): string {
 function sentKeys(r: Awaited<ReturnType<typeof cli>>): unknown[] {
   return r.writes
     .filter((w) => w.operation === 'PutBucketEncryption')
-    .map((w) => (w.input as { ServerSideEncryptionConfiguration: { Rules: { ApplyServerSideEncryptionByDefault: { KMSMasterKeyID?: string } }[] } }).ServerSideEncryptionConfiguration.Rules[0]?.ApplyServerSideEncryptionByDefault.KMSMasterKeyID);
+    .map(
+      (w) =>
+        (
+          w.input as {
+            ServerSideEncryptionConfiguration: {
+              Rules: { ApplyServerSideEncryptionByDefault: { KMSMasterKeyID?: string } }[];
+            };
+          }
+        ).ServerSideEncryptionConfiguration.Rules[0]?.ApplyServerSideEncryptionByDefault.KMSMasterKeyID,
+    );
 }
 
 /** The statement AWS documents for an SSE-KMS log bucket (Bedrock user guide, model invocation logging). */
@@ -39,7 +54,10 @@ const documented = {
   Principal: { Service: 'bedrock.amazonaws.com' },
   Action: 'kms:GenerateDataKey',
   Resource: '*',
-  Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:*` } },
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': ACCOUNT },
+    ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:${REGION}:${ACCOUNT}:*` },
+  },
 };
 
 describe('kmsKeyId is always written as the key ARN', () => {
@@ -49,7 +67,8 @@ describe('kmsKeyId is always written as the key ARN', () => {
     const r = await cli(['create-bucket', '--json'], { cwd: withKey(key.KeyId!) });
     expect(r.code).toBe(0);
     expect(sentKeys(r)).toEqual([key.Arn]);
-    const sse = (await aws().s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }))).ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+    const sse = (await aws().s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET })))
+      .ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
     expect(sse).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.Arn });
     // Converged: the ARN read back equals the resolved one.
     expect((await cli(['create-bucket', '--json'], { cwd: withKey(key.KeyId!) })).writes).toEqual([]);
@@ -65,7 +84,11 @@ describe('kmsKeyId is always written as the key ARN', () => {
   });
 
   test.each([
-    ['an unknown key ID', '1234abcd-12ab-34cd-56ef-1234567890ab', /kmsKeyId "1234abcd-12ab-34cd-56ef-1234567890ab" is not a KMS key in us-east-1/],
+    [
+      'an unknown key ID',
+      '1234abcd-12ab-34cd-56ef-1234567890ab',
+      /kmsKeyId "1234abcd-12ab-34cd-56ef-1234567890ab" is not a KMS key in us-east-1/,
+    ],
     ['an unknown alias', 'alias/nope', /kmsKeyId "alias\/nope" is not a KMS key in us-east-1/],
   ])('%s is refused with exit 2 before any write, by setup-all too', async (_n, id, message) => {
     for (const args of [['create-bucket'], ['setup-all', '--yes']]) {
@@ -87,51 +110,70 @@ describe('kmsKeyId is always written as the key ARN', () => {
 });
 
 describe('the key policy', () => {
-  test('without the Bedrock statement: create-bucket prints the exact statement, status reports it (exit 3); never edited', async () => {
-    const { kms } = aws();
-    const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
-    const before = (await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy;
-    const dir = withKey(key.KeyId!);
-    const r = await cli(['create-bucket', '--json'], { cwd: dir });
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`the key policy of ${key.Arn} does not let Amazon Bedrock use the key`);
-    const printed = JSON.parse(r.stderr.slice(r.stderr.indexOf('{'), r.stderr.lastIndexOf('}') + 1));
-    expect(printed).toEqual({ Sid: 'AllowBedrockModelInvocationLogging', ...documented });
-    expect(r.json().outcomes.find((o: { resource: string }) => o.resource === 'kms-key-policy')).toMatchObject({ name: key.Arn, action: 'skipped' });
-    expect(r.writes.some((w) => w.service === 'KMS')).toBe(false);
-    expect((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy).toBe(before);
+  test(
+    'without the Bedrock statement: create-bucket prints the exact statement, status reports it (exit 3); ' +
+      'never edited',
+    async () => {
+      const { kms } = aws();
+      const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+      const before = (await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy;
+      const dir = withKey(key.KeyId!);
+      const r = await cli(['create-bucket', '--json'], { cwd: dir });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`the key policy of ${key.Arn} does not let Amazon Bedrock use the key`);
+      const printed = JSON.parse(r.stderr.slice(r.stderr.indexOf('{'), r.stderr.lastIndexOf('}') + 1));
+      expect(printed).toEqual({ Sid: 'AllowBedrockModelInvocationLogging', ...documented });
+      expect(r.json().outcomes.find((o: { resource: string }) => o.resource === 'kms-key-policy')).toMatchObject({
+        name: key.Arn,
+        action: 'skipped',
+      });
+      expect(r.writes.some((w) => w.service === 'KMS')).toBe(false);
+      expect((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy).toBe(
+        before,
+      );
 
-    const status = await cli(['status', '--json'], { cwd: dir });
-    expect(status.code).toBe(3);
-    expect(status.json().rows.find((x: { resource: string }) => x.resource === 'kms-key-policy')).toMatchObject({
-      name: key.Arn,
-      status: 'drifted',
-      changes: [{ field: 'statement[AllowBedrockModelInvocationLogging]', from: null }],
-      // A person adds the statement: no command repairs it, and an interactive setup-all does not count it.
-      manual: true,
-      repair: null,
-    });
+      const status = await cli(['status', '--json'], { cwd: dir });
+      expect(status.code).toBe(3);
+      expect(status.json().rows.find((x: { resource: string }) => x.resource === 'kms-key-policy')).toMatchObject({
+        name: key.Arn,
+        status: 'drifted',
+        changes: [{ field: 'statement[AllowBedrockModelInvocationLogging]', from: null }],
+        // A person adds the statement: no command repairs it, and an interactive setup-all does not count it.
+        manual: true,
+        repair: null,
+      });
 
-    // The owner adds the documented statement (without a Sid): status is satisfied.
-    const policy = JSON.parse(before!);
-    policy.Statement.push(documented);
-    await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: JSON.stringify(policy) }));
-    const fixed = await cli(['status', '--json'], { cwd: dir });
-    expect(fixed.json().rows.find((x: { resource: string }) => x.resource === 'kms-key-policy')).toMatchObject({ status: 'ok' });
-    expect((await cli(['create-bucket'], { cwd: dir })).stderr).not.toContain('key policy');
-  });
+      // The owner adds the documented statement (without a Sid): status is satisfied.
+      const policy = JSON.parse(before!);
+      policy.Statement.push(documented);
+      await kms.send(
+        new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: JSON.stringify(policy) }),
+      );
+      const fixed = await cli(['status', '--json'], { cwd: dir });
+      expect(fixed.json().rows.find((x: { resource: string }) => x.resource === 'kms-key-policy')).toMatchObject({
+        status: 'ok',
+      });
+      expect((await cli(['create-bucket'], { cwd: dir })).stderr).not.toContain('key policy');
+    },
+  );
 
   test('a statement for another account, or with a condition the tool cannot vouch for, does not count', async () => {
     const { kms } = aws();
     const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
-    const policy = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy!);
+    const policy = JSON.parse(
+      (await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy!,
+    );
     policy.Statement.push(
       { ...documented, Condition: { StringEquals: { 'aws:SourceAccount': '999999999999' } } },
       { ...documented, Condition: { ...documented.Condition, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
       { ...documented, Action: 'kms:Decrypt', Condition: undefined },
     );
-    await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: JSON.stringify(policy) }));
+    await kms.send(
+      new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: JSON.stringify(policy) }),
+    );
     const r = await cli(['status', '--json'], { cwd: withKey(key.Arn!) });
-    expect(r.json().rows.find((x: { resource: string }) => x.resource === 'kms-key-policy')).toMatchObject({ status: 'drifted' });
+    expect(r.json().rows.find((x: { resource: string }) => x.resource === 'kms-key-policy')).toMatchObject({
+      status: 'drifted',
+    });
   });
 });

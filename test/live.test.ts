@@ -17,7 +17,14 @@ const BUILT = join(ROOT, '.build/test/live/live.js');
 
 /** An environment with no way to find credentials (and no instance metadata to wait for). */
 function bare(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true', ...extra };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: '/nonexistent',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
   return env;
 }
 
@@ -29,8 +36,16 @@ describe('npm run test:live without an account', () => {
   });
 
   test.each([
-    ['without BEDROCK_MONITOR_LIVE=1', {}, 'test:live: skipped: set BEDROCK_MONITOR_LIVE=1 (and AWS credentials) to run it against a real account\n'],
-    ['with BEDROCK_MONITOR_LIVE=1 but no credentials', { BEDROCK_MONITOR_LIVE: '1' }, /^test:live: skipped: BEDROCK_MONITOR_LIVE=1 but no AWS credentials were found \(.*\)\n$/],
+    [
+      'without BEDROCK_MONITOR_LIVE=1',
+      {},
+      'test:live: skipped: set BEDROCK_MONITOR_LIVE=1 (and AWS credentials) to run it against a real account\n',
+    ],
+    [
+      'with BEDROCK_MONITOR_LIVE=1 but no credentials',
+      { BEDROCK_MONITOR_LIVE: '1' },
+      /^test:live: skipped: BEDROCK_MONITOR_LIVE=1 but no AWS credentials were found \(.*\)\n$/,
+    ],
   ])('%s: one line, exit 0', (_n, extra, expected) => {
     expect(existsSync(BUILT)).toBe(true); // built by `npm run build:support` (npm test's pretest)
     const r = spawnSync(process.execPath, [BUILT], { env: bare(extra), encoding: 'utf8', timeout: 30_000 });
@@ -48,22 +63,40 @@ describe('npm run test:live without an account', () => {
     };
     expect(await liveGate({}, provider)).toMatchObject({ run: false });
     expect(asked).toBe(0);
-    expect(await liveGate({ BEDROCK_MONITOR_LIVE: '1' }, provider)).toMatchObject({ run: true, credentials: { accessKeyId: 'AKIDEXAMPLE' } });
+    expect(await liveGate({ BEDROCK_MONITOR_LIVE: '1' }, provider)).toMatchObject({
+      run: true,
+      credentials: { accessKeyId: 'AKIDEXAMPLE' },
+    });
     expect(asked).toBe(1);
   });
 });
 
-describe('the Converse request (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html)', () => {
-  test('is signed exactly as botocore signs it, and its body fits the Converse input shape', async () => {
-    const now = new Date('2026-11-22T10:00:00Z');
-    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
-    const body = converseBody('Reply with the single word: ok', 5);
-    const signed = await signConverse({ region: 'us-east-1', modelId: 'amazon.nova-micro-v1:0', credentials, body, now });
-    expect(signed.url).toBe('https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-micro-v1%3A0/converse');
-    const auth = signed.headers.authorization ?? '';
-    expect(auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261122\/us-east-1\/bedrock\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+describe(
+  'the Converse request ' + '(https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html)',
+  () => {
+    test('is signed exactly as botocore signs it, and its body fits the Converse input shape', async () => {
+      const now = new Date('2026-11-22T10:00:00Z');
+      const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+      const body = converseBody('Reply with the single word: ok', 5);
+      const signed = await signConverse({
+        region: 'us-east-1',
+        modelId: 'amazon.nova-micro-v1:0',
+        credentials,
+        body,
+        now,
+      });
+      expect(signed.url).toBe(
+        'https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-micro-v1%3A0/converse',
+      );
+      const auth = signed.headers.authorization ?? '';
+      expect(auth).toMatch(
+        new RegExp(
+          /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261122\/us-east-1\/bedrock\/aws4_request, /.source +
+            /SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/.source,
+        ),
+      );
 
-    const script = `
+      const script = `
 import json, sys
 import botocore.session
 from botocore.auth import SigV4Auth
@@ -82,11 +115,18 @@ params = dict(json.loads(d["body"]), modelId="amazon.nova-micro-v1:0")
 report = ParamValidator().validate(params, model.input_shape)
 print(json.dumps({"signature": signature, "errors": report.generate_report() if report.has_errors() else ""}))
 `;
-    const input = JSON.stringify({ url: signed.url, headers: signed.headers, body, ak: credentials.accessKeyId, sk: credentials.secretAccessKey });
-    const py = spawnSync('python3', ['-c', script], { input, encoding: 'utf8' });
-    expect(py.stderr).toBe('');
-    const out = JSON.parse(py.stdout) as { signature: string; errors: string };
-    expect(auth.endsWith(`Signature=${out.signature}`)).toBe(true);
-    expect(out.errors).toBe('');
-  });
-});
+      const input = JSON.stringify({
+        url: signed.url,
+        headers: signed.headers,
+        body,
+        ak: credentials.accessKeyId,
+        sk: credentials.secretAccessKey,
+      });
+      const py = spawnSync('python3', ['-c', script], { input, encoding: 'utf8' });
+      expect(py.stderr).toBe('');
+      const out = JSON.parse(py.stdout) as { signature: string; errors: string };
+      expect(auth.endsWith(`Signature=${out.signature}`)).toBe(true);
+      expect(out.errors).toBe('');
+    });
+  },
+);

@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { SNSClient, GetTopicAttributesCommand, ListTagsForResourceCommand, ListSubscriptionsByTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  SNSClient,
+  GetTopicAttributesCommand,
+  ListTagsForResourceCommand,
+  ListSubscriptionsByTopicCommand,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { runCli } from './support/cli.js';
 
@@ -24,8 +30,11 @@ beforeEach(() => {
 
 describe('alarms: next steps', () => {
   test('lists the addresses whose subscription is pending confirmation, once, and not the confirmed ones', async () => {
-    sns.on(ListSubscriptionsByTopicCommand)
-      .resolvesOnce({ Subscriptions: [{ SubscriptionArn: `${topic}:1`, Protocol: 'email', Endpoint: 'lead@example.com' }] })
+    sns
+      .on(ListSubscriptionsByTopicCommand)
+      .resolvesOnce({
+        Subscriptions: [{ SubscriptionArn: `${topic}:1`, Protocol: 'email', Endpoint: 'lead@example.com' }],
+      })
       .resolves({
         Subscriptions: [
           { SubscriptionArn: `${topic}:1`, Protocol: 'email', Endpoint: 'lead@example.com' },
@@ -38,7 +47,9 @@ describe('alarms: next steps', () => {
     expect(r.stdout.match(/pending confirmation/g)).toHaveLength(1);
     expect(r.stdout).toContain('1 email subscription is pending confirmation (oncall@example.com)');
     expect(r.stderr).not.toContain('no alert email');
-    const j = (await runCli(['alarms', '--email', 'oncall@example.com', '--email', 'lead@example.com', '--json'], { env })).json();
+    const j = (
+      await runCli(['alarms', '--email', 'oncall@example.com', '--email', 'lead@example.com', '--json'], { env })
+    ).json();
     expect(j.subscriptions).toEqual([
       { email: 'oncall@example.com', state: 'pending' },
       { email: 'lead@example.com', state: 'confirmed' },

@@ -33,28 +33,36 @@ async function recordedPublishes(): Promise<URLSearchParams[]> {
 }
 
 describe('report --notify', () => {
-  test('publishes the text report to the alert topic in one Publish, subject naming the window and Region', async () => {
-    expect((await cli(['alarms'])).code).toBe(0);
-    await seed();
-    await emulator().startRecording();
-    const r = await cli(['report', ...WINDOW, '--notify', '--json'], { now });
-    await fetch(`${emulator().url}/moto-api/recorder/stop-recording`, { method: 'POST' });
-    expect(r.code).toBe(0);
-    expect(r.writes.map((w) => `${w.service} ${w.operation}`)).toEqual(['SNS Publish']);
-    const [publish, ...more] = await recordedPublishes();
-    expect(more).toEqual([]);
-    expect(publish!.get('TopicArn')).toBe(TOPIC);
-    expect(publish!.get('Subject')).toBe('Bedrock usage, eu-west-1, 2026-11-20 00:00 to 2026-11-21 00:00 UTC');
-    const message = publish!.get('Message')!;
-    expect(message).toContain('Bedrock usage in eu-west-1, 2026-11-20 00:00 → 2026-11-21 00:00 UTC (24 h)');
-    expect(message).toContain('anthropic.claude-3-haiku-20240307-v1:0');
-    expect(message).toContain('Projected monthly cost');
-    expect(message).not.toContain(String.fromCharCode(27)); // no colour codes
-    const n = r.json().notification;
-    expect(n).toMatchObject({ topicArn: TOPIC, subject: publish!.get('Subject'), truncated: false, bytes: Buffer.byteLength(message, 'utf8') });
-    expect(typeof n.messageId).toBe('string');
-    expect(r.stderr).toContain(`Published the report to ${TOPIC}`);
-  });
+  test(
+    'publishes the text report to the alert topic in one ' + 'Publish, subject naming the window and Region',
+    async () => {
+      expect((await cli(['alarms'])).code).toBe(0);
+      await seed();
+      await emulator().startRecording();
+      const r = await cli(['report', ...WINDOW, '--notify', '--json'], { now });
+      await fetch(`${emulator().url}/moto-api/recorder/stop-recording`, { method: 'POST' });
+      expect(r.code).toBe(0);
+      expect(r.writes.map((w) => `${w.service} ${w.operation}`)).toEqual(['SNS Publish']);
+      const [publish, ...more] = await recordedPublishes();
+      expect(more).toEqual([]);
+      expect(publish!.get('TopicArn')).toBe(TOPIC);
+      expect(publish!.get('Subject')).toBe('Bedrock usage, eu-west-1, 2026-11-20 00:00 to 2026-11-21 00:00 UTC');
+      const message = publish!.get('Message')!;
+      expect(message).toContain('Bedrock usage in eu-west-1, 2026-11-20 00:00 → 2026-11-21 00:00 UTC (24 h)');
+      expect(message).toContain('anthropic.claude-3-haiku-20240307-v1:0');
+      expect(message).toContain('Projected monthly cost');
+      expect(message).not.toContain(String.fromCharCode(27)); // no colour codes
+      const n = r.json().notification;
+      expect(n).toMatchObject({
+        topicArn: TOPIC,
+        subject: publish!.get('Subject'),
+        truncated: false,
+        bytes: Buffer.byteLength(message, 'utf8'),
+      });
+      expect(typeof n.messageId).toBe('string');
+      expect(r.stderr).toContain(`Published the report to ${TOPIC}`);
+    },
+  );
 
   test('--dry-run publishes nothing and says what it would send', async () => {
     expect((await cli(['alarms'])).code).toBe(0);

@@ -25,9 +25,23 @@ const later = new Date('2026-11-21T06:00:00Z');
 const emptyDir = (): string => mkdtempSync('/tmp/bm-gold-');
 
 /** A run in a terminal `width` wide (stdout and stderr), or into a pipe. */
-async function run(args: string[], width: Width, opts: { cwd?: string; cache?: string; now?: Date } = {}): Promise<CliResult> {
+async function run(
+  args: string[],
+  width: Width,
+  opts: { cwd?: string; cache?: string; now?: Date } = {},
+): Promise<CliResult> {
   const terminal = width === undefined ? {} : { stdoutTty: true, tty: true };
-  const r = await runCli(args, { ...terminal, ...(opts.cwd ? { cwd: opts.cwd } : {}), now: opts.now ?? later, env: { ...env, CI: '1', XDG_CACHE_HOME: opts.cache ?? emptyDir(), COLUMNS: width === undefined ? undefined : String(width) } });
+  const r = await runCli(args, {
+    ...terminal,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    now: opts.now ?? later,
+    env: {
+      ...env,
+      CI: '1',
+      XDG_CACHE_HOME: opts.cache ?? emptyDir(),
+      COLUMNS: width === undefined ? undefined : String(width),
+    },
+  });
   expect(r.requests).toEqual([]);
   return r;
 }
@@ -59,7 +73,12 @@ describe.each(WIDTHS.map((w) => [widthName(w), w] as const))('at %s', (label, wi
     expect(refresh.code).toBe(0);
     check(`prices/refresh-${label}.txt`, screen(refresh, { '<cache>': cache }), width);
     const cwd = emptyDir();
-    writeFileSync(join(cwd, 'bedrock-monitor.config.json'), JSON.stringify({ prices: { 'anthropic.claude-3-haiku': { input: 0.2, output: 1, cacheRead: 0.02, cacheWrite: 0.25 } } }));
+    writeFileSync(
+      join(cwd, 'bedrock-monitor.config.json'),
+      JSON.stringify({
+        prices: { 'anthropic.claude-3-haiku': { input: 0.2, output: 1, cacheRead: 0.02, cacheWrite: 0.25 } },
+      }),
+    );
     const list = await run(['prices', 'list'], width, { cache, cwd });
     expect(list.code).toBe(0);
     check(`prices/list-refreshed-${label}.txt`, screen(list, { '<cache>': cache, '<dir>': cwd }), width);

@@ -60,10 +60,15 @@ describe("README's command reference matches --help", () => {
         mismatches.push(`${c}: no "### ${name}" section`);
         continue;
       }
-      const own = helpFlags(await help(c.split(' '))).filter((f) => !SHARED.includes(f)).sort();
-      const documented = readmeFlags(text).filter((f) => !SHARED.includes(f)).sort();
+      const own = helpFlags(await help(c.split(' ')))
+        .filter((f) => !SHARED.includes(f))
+        .sort();
+      const documented = readmeFlags(text)
+        .filter((f) => !SHARED.includes(f))
+        .sort();
       if (c.startsWith('config ')) continue; // checked as a group below
-      if (JSON.stringify(own) !== JSON.stringify(documented)) mismatches.push(`${c}: --help has ${own.join(' ')}; README has ${documented.join(' ')}`);
+      if (JSON.stringify(own) !== JSON.stringify(documented))
+        mismatches.push(`${c}: --help has ${own.join(' ')}; README has ${documented.join(' ')}`);
     }
     expect(mismatches).toEqual([]);
   });
@@ -72,41 +77,53 @@ describe("README's command reference matches --help", () => {
     const text = section('config');
     for (const sub of ['set', 'get', 'unset', 'list']) expect(text).toContain(`bedrock-monitor config ${sub}`);
     const flags = new Set<string>();
-    for (const sub of ['set', 'get', 'unset', 'list']) for (const f of helpFlags(await help(['config', sub]))) flags.add(f);
+    for (const sub of ['set', 'get', 'unset', 'list'])
+      for (const f of helpFlags(await help(['config', sub]))) flags.add(f);
     expect(readmeFlags(text).sort()).toEqual([...flags].sort());
   });
 
   test('every shared option a command takes is in the shared options table', async () => {
     const table = README.slice(README.indexOf('## Options every command shares'), README.indexOf('## Config file'));
     const seen = new Set<string>();
-    for (const c of await commands()) for (const f of helpFlags(await help(c.split(' ')))) if (SHARED.includes(f)) seen.add(f);
+    for (const c of await commands())
+      for (const f of helpFlags(await help(c.split(' ')))) if (SHARED.includes(f)) seen.add(f);
     expect([...seen].filter((f) => !table.includes(`\`${f}`))).toEqual([]);
   });
 
   test('the commands table lists every command', async () => {
     const table = README.slice(README.indexOf('## Commands'), README.indexOf('### setup-iam'));
-    const missing = [...new Set((await commands()).map((c) => c.split(' ')[0]!))].filter((c) => !table.includes(`| \`${c}\` |`));
+    const missing = [...new Set((await commands()).map((c) => c.split(' ')[0]!))].filter(
+      (c) => !table.includes(`| \`${c}\` |`),
+    );
     expect(missing).toEqual([]);
   });
 });
 
-/** Every field name in a value's schema: its own keys, and those in objects, arrays, unions, records, optional and nullable values under it. */
+/**
+ * Every field name in a value's schema: its own keys, and those in objects, arrays, unions, records, optional and
+ * nullable values under it.
+ */
 function fieldsOf(s: z.ZodTypeAny): string[] {
-  if (s instanceof z.ZodObject) return Object.entries(s.shape as Record<string, z.ZodTypeAny>).flatMap(([k, v]) => [k, ...fieldsOf(v)]);
+  if (s instanceof z.ZodObject)
+    return Object.entries(s.shape as Record<string, z.ZodTypeAny>).flatMap(([k, v]) => [k, ...fieldsOf(v)]);
   if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) return fieldsOf(s.unwrap() as z.ZodTypeAny);
   if (s instanceof z.ZodArray) return fieldsOf(s.element as z.ZodTypeAny);
-  if (s instanceof z.ZodUnion || s instanceof z.ZodDiscriminatedUnion) return (s.options as z.ZodTypeAny[]).flatMap(fieldsOf);
+  if (s instanceof z.ZodUnion || s instanceof z.ZodDiscriminatedUnion)
+    return (s.options as z.ZodTypeAny[]).flatMap(fieldsOf);
   if (s instanceof z.ZodRecord) return fieldsOf(s.valueSchema as z.ZodTypeAny);
   return [];
 }
 
 /** The field names below a document's top level. */
-const nestedKeys = (doc: z.AnyZodObject): string[] => Object.values(doc.shape as Record<string, z.ZodTypeAny>).flatMap(fieldsOf);
+const nestedKeys = (doc: z.AnyZodObject): string[] =>
+  Object.values(doc.shape as Record<string, z.ZodTypeAny>).flatMap(fieldsOf);
 
 describe("README's JSON output section names every field of every shape", () => {
   const json = README.slice(README.indexOf('## JSON output'), README.indexOf('## Exit codes'));
   const bullets = json.split(/\n- /).slice(1);
-  test.each(DOCUMENTED.map(([label, schema]) => [label, Object.keys(schema.shape), [...new Set(nestedKeys(schema))]] as const))('%s', (label, keys, nested) => {
+  test.each(
+    DOCUMENTED.map(([label, schema]) => [label, Object.keys(schema.shape), [...new Set(nestedKeys(schema))]] as const),
+  )('%s', (label, keys, nested) => {
     const bullet = bullets.find((b) => b.startsWith(`\`${label}\``) || new RegExp(`;\\s+\`${label}\``).test(b));
     expect(bullet).toBeDefined();
     const from = bullet!.slice(bullet!.indexOf(`\`${label}\``) + label.length + 2);

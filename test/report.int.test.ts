@@ -13,23 +13,74 @@ const env = { TZ: 'UTC', COLUMNS: '80', NO_COLOR: '1' };
 const now = new Date(NOW);
 const cli = cliFor(() => emulator().url, REGION);
 
-
 const GLOBAL_SONNET = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const US_SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const HAIKU_3 = 'anthropic.claude-3-haiku-20240307-v1:0';
-const HAIKU_45_ARN = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0';
+const HAIKU_45_ARN =
+  'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0';
 const LLAMA = 'meta.llama3-1-70b-instruct-v1:0';
 
 type Seed = Record<string, number>;
 /** Per model, the truth for the window; each figure is split over two datapoints inside it. */
 const TRUTH: Record<string, Seed> = {
-  [GLOBAL_SONNET]: { Invocations: 100, InputTokenCount: 200_000, OutputTokenCount: 50_000, CacheReadInputTokenCount: 1_000_000, CacheWriteInputTokenCount: 100_000, InvocationClientErrors: 2, InvocationServerErrors: 1, InvocationThrottles: 4 },
-  [US_SONNET]: { Invocations: 100, InputTokenCount: 200_000, OutputTokenCount: 50_000, CacheReadInputTokenCount: 1_000_000, CacheWriteInputTokenCount: 100_000, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
-  [HAIKU_3]: { Invocations: 1000, InputTokenCount: 4_000_000, OutputTokenCount: 1_000_000, CacheReadInputTokenCount: 0, CacheWriteInputTokenCount: 0, InvocationClientErrors: 10, InvocationServerErrors: 2, InvocationThrottles: 20 },
-  [HAIKU_45_ARN]: { Invocations: 50, InputTokenCount: 100_000, OutputTokenCount: 20_000, CacheReadInputTokenCount: 0, CacheWriteInputTokenCount: 10_000, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
-  [LLAMA]: { Invocations: 10, InputTokenCount: 5_000, OutputTokenCount: 1_000, CacheReadInputTokenCount: 0, CacheWriteInputTokenCount: 0, InvocationClientErrors: 0, InvocationServerErrors: 0, InvocationThrottles: 0 },
+  [GLOBAL_SONNET]: {
+    Invocations: 100,
+    InputTokenCount: 200_000,
+    OutputTokenCount: 50_000,
+    CacheReadInputTokenCount: 1_000_000,
+    CacheWriteInputTokenCount: 100_000,
+    InvocationClientErrors: 2,
+    InvocationServerErrors: 1,
+    InvocationThrottles: 4,
+  },
+  [US_SONNET]: {
+    Invocations: 100,
+    InputTokenCount: 200_000,
+    OutputTokenCount: 50_000,
+    CacheReadInputTokenCount: 1_000_000,
+    CacheWriteInputTokenCount: 100_000,
+    InvocationClientErrors: 0,
+    InvocationServerErrors: 0,
+    InvocationThrottles: 0,
+  },
+  [HAIKU_3]: {
+    Invocations: 1000,
+    InputTokenCount: 4_000_000,
+    OutputTokenCount: 1_000_000,
+    CacheReadInputTokenCount: 0,
+    CacheWriteInputTokenCount: 0,
+    InvocationClientErrors: 10,
+    InvocationServerErrors: 2,
+    InvocationThrottles: 20,
+  },
+  [HAIKU_45_ARN]: {
+    Invocations: 50,
+    InputTokenCount: 100_000,
+    OutputTokenCount: 20_000,
+    CacheReadInputTokenCount: 0,
+    CacheWriteInputTokenCount: 10_000,
+    InvocationClientErrors: 0,
+    InvocationServerErrors: 0,
+    InvocationThrottles: 0,
+  },
+  [LLAMA]: {
+    Invocations: 10,
+    InputTokenCount: 5_000,
+    OutputTokenCount: 1_000,
+    CacheReadInputTokenCount: 0,
+    CacheWriteInputTokenCount: 0,
+    InvocationClientErrors: 0,
+    InvocationServerErrors: 0,
+    InvocationThrottles: 0,
+  },
 };
-const LATENCY: Record<string, [number, number]> = { [GLOBAL_SONNET]: [1000, 3000], [US_SONNET]: [1500, 2500], [HAIKU_3]: [400, 600], [HAIKU_45_ARN]: [700, 900], [LLAMA]: [2000, 2000] };
+const LATENCY: Record<string, [number, number]> = {
+  [GLOBAL_SONNET]: [1000, 3000],
+  [US_SONNET]: [1500, 2500],
+  [HAIKU_3]: [400, 600],
+  [HAIKU_45_ARN]: [700, 900],
+  [LLAMA]: [2000, 2000],
+};
 
 /** Costs worked out by hand from the published per-million prices. */
 const EXPECTED_COST: Record<string, number | null> = {
@@ -50,12 +101,18 @@ async function seed(): Promise<void> {
   for (const [modelId, seedValues] of Object.entries(TRUTH)) {
     for (const [metric, total] of Object.entries(seedValues)) {
       const first = Math.floor(total * 0.3);
-      points.push({ modelId, metric, timestamp: at(6), value: first }, { modelId, metric, timestamp: at(18), value: total - first });
+      points.push(
+        { modelId, metric, timestamp: at(6), value: first },
+        { modelId, metric, timestamp: at(18), value: total - first },
+      );
       // Outside the window: must not be counted.
       points.push({ modelId, metric, timestamp: new Date(Date.UTC(2026, 10, 21, 6)), value: 999 });
     }
     const [a, b] = LATENCY[modelId]!;
-    points.push({ modelId, metric: 'InvocationLatency', timestamp: at(6), value: a }, { modelId, metric: 'InvocationLatency', timestamp: at(18), value: b });
+    points.push(
+      { modelId, metric: 'InvocationLatency', timestamp: at(6), value: a },
+      { modelId, metric: 'InvocationLatency', timestamp: at(18), value: b },
+    );
   }
   await putMetrics(seedingClients(emulator().url, REGION).cw, points);
 }
@@ -71,8 +128,24 @@ describe('report on seeded metrics', () => {
     expect(rep.models.map((m: { modelId: string }) => m.modelId).sort()).toEqual(Object.keys(TRUTH).sort());
     for (const m of rep.models) {
       const t = TRUTH[m.modelId]!;
-      expect([m.invocations, m.inputTokens, m.outputTokens, m.cacheReadTokens, m.cacheWriteTokens, m.clientErrors, m.serverErrors, m.throttles]).toEqual([
-        t.Invocations, t.InputTokenCount, t.OutputTokenCount, t.CacheReadInputTokenCount, t.CacheWriteInputTokenCount, t.InvocationClientErrors, t.InvocationServerErrors, t.InvocationThrottles,
+      expect([
+        m.invocations,
+        m.inputTokens,
+        m.outputTokens,
+        m.cacheReadTokens,
+        m.cacheWriteTokens,
+        m.clientErrors,
+        m.serverErrors,
+        m.throttles,
+      ]).toEqual([
+        t.Invocations,
+        t.InputTokenCount,
+        t.OutputTokenCount,
+        t.CacheReadInputTokenCount,
+        t.CacheWriteInputTokenCount,
+        t.InvocationClientErrors,
+        t.InvocationServerErrors,
+        t.InvocationThrottles,
       ]);
       const [a, b] = LATENCY[m.modelId]!;
       expect(m.latencyAvgMs).toBe((a + b) / 2);
@@ -103,7 +176,13 @@ describe('report on seeded metrics', () => {
     expect(rep.totals.costPer1000InvocationsUsd).toBeCloseTo((pricedTotal / 1260) * 1000, 5);
     expect(rep.projection.monthlyCostUsd).toBeCloseTo((pricedTotal / 24) * 730, 2);
     // Models sorted by cost, unpriced last.
-    expect(rep.models.map((m: { modelId: string }) => m.modelId)).toEqual([HAIKU_3, US_SONNET, GLOBAL_SONNET, HAIKU_45_ARN, LLAMA]);
+    expect(rep.models.map((m: { modelId: string }) => m.modelId)).toEqual([
+      HAIKU_3,
+      US_SONNET,
+      GLOBAL_SONNET,
+      HAIKU_45_ARN,
+      LLAMA,
+    ]);
     // moto answers percentile statistics with a server error: the report still prints, and says so.
     expect(rep.models[0].latencyP99Ms).toBeNull();
     expect(r.stderr).toContain('percentile figures could not be fetched');
@@ -124,7 +203,8 @@ describe('report on seeded metrics', () => {
     const r = await cli(['report', ...WINDOW, ...args], { env: { ...env, ...extraEnv }, now, stdoutTty });
     expect(r.code).toBe(0);
     expectGolden(`report/${file}`, r.stdout);
-    if (stdoutTty) for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(Number(extraEnv.COLUMNS));
+    if (stdoutTty)
+      for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(Number(extraEnv.COLUMNS));
   });
 
   test('piped, the table is never cut: every column and every full model ID, whatever COLUMNS says', async () => {
@@ -136,7 +216,10 @@ describe('report on seeded metrics', () => {
 
   test('--by day splits the window by UTC day with the same totals', async () => {
     await seed();
-    const r = await cli(['report', '--since', '2026-11-20T00:00:00Z', '--until', '2026-11-22T00:00:00Z', '--by', 'day', '--json'], { env, now });
+    const r = await cli(
+      ['report', '--since', '2026-11-20T00:00:00Z', '--until', '2026-11-22T00:00:00Z', '--by', 'day', '--json'],
+      { env, now },
+    );
     const rep = r.json();
     expect(rep.days.map((d: { date: string }) => d.date)).toEqual(['2026-11-20', '2026-11-21']);
     expect(rep.days[0].invocations).toBe(1260);
@@ -147,7 +230,10 @@ describe('report on seeded metrics', () => {
   test('a price override in the config file prices an unknown model', async () => {
     await seed();
     const dir = emptyDir();
-    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ prices: { [LLAMA]: { input: 0.72, output: 0.72, cacheWrite: 0, cacheRead: 0 } } }));
+    writeFileSync(
+      join(dir, 'bedrock-monitor.config.json'),
+      JSON.stringify({ prices: { [LLAMA]: { input: 0.72, output: 0.72, cacheWrite: 0, cacheRead: 0 } } }),
+    );
     const rep = (await cli(['report', ...WINDOW, '--json'], { env, now, cwd: dir })).json();
     const llama = rep.models.find((m: { modelId: string }) => m.modelId === LLAMA);
     expect(llama).toMatchObject({ priced: true });
@@ -169,7 +255,13 @@ describe('report on seeded metrics', () => {
     for (const n of [5, 30]) {
       await emulator().reset();
       const points: Datapoint[] = [];
-      for (let i = 0; i < n; i++) points.push({ modelId: `anthropic.claude-3-haiku-2024030${i % 10}-v${i}:0`, metric: 'Invocations', timestamp: new Date(Date.UTC(2026, 10, 20, 6)), value: 1 });
+      for (let i = 0; i < n; i++)
+        points.push({
+          modelId: `anthropic.claude-3-haiku-2024030${i % 10}-v${i}:0`,
+          metric: 'Invocations',
+          timestamp: new Date(Date.UTC(2026, 10, 20, 6)),
+          value: 1,
+        });
       await putMetrics(seedingClients(emulator().url, REGION).cw, points);
       const r = await cli(['report', ...WINDOW, '--json'], { env, now });
       expect(r.json().models).toHaveLength(n);
@@ -191,17 +283,26 @@ describe('prompt-cache metrics under either spelling', () => {
     ...Object.entries(names).map(([metric, value]) => ({ modelId, metric, timestamp: at(7), value })),
   ];
 
-  test('the documented names (CacheReadInputTokenCount, CacheWriteInputTokenCount) are counted and priced', async () => {
-    await putMetrics(seedingClients(emulator().url, REGION).cw, seedCache(GLOBAL_SONNET, { CacheReadInputTokenCount: 1_000_000, CacheWriteInputTokenCount: 100_000 }));
-    const r = await cli(['report', ...WINDOW, '--json'], { env, now });
-    const m = r.json().models[0];
-    expect([m.cacheReadTokens, m.cacheWriteTokens]).toEqual([1_000_000, 100_000]);
-    // 1k input × $3 + 1M cache read × $0.30 + 0.1M cache write × $3.75, per million.
-    expect(m.costUsd).toBeCloseTo(0.003 + 0.3 + 0.375, 6);
-  });
+  test(
+    'the documented names (CacheReadInputTokenCount, ' + 'CacheWriteInputTokenCount) are counted and priced',
+    async () => {
+      await putMetrics(
+        seedingClients(emulator().url, REGION).cw,
+        seedCache(GLOBAL_SONNET, { CacheReadInputTokenCount: 1_000_000, CacheWriteInputTokenCount: 100_000 }),
+      );
+      const r = await cli(['report', ...WINDOW, '--json'], { env, now });
+      const m = r.json().models[0];
+      expect([m.cacheReadTokens, m.cacheWriteTokens]).toEqual([1_000_000, 100_000]);
+      // 1k input × $3 + 1M cache read × $0.30 + 0.1M cache write × $3.75, per million.
+      expect(m.costUsd).toBeCloseTo(0.003 + 0.3 + 0.375, 6);
+    },
+  );
 
   test('the old spelling (CacheReadInputTokens) that older tooling seeded is still read', async () => {
-    await putMetrics(seedingClients(emulator().url, REGION).cw, seedCache(HAIKU_3, { CacheReadInputTokens: 400_000, CacheWriteInputTokens: 40_000 }));
+    await putMetrics(
+      seedingClients(emulator().url, REGION).cw,
+      seedCache(HAIKU_3, { CacheReadInputTokens: 400_000, CacheWriteInputTokens: 40_000 }),
+    );
     const m = (await cli(['report', ...WINDOW, '--json'], { env, now })).json().models[0];
     expect([m.cacheReadTokens, m.cacheWriteTokens]).toEqual([400_000, 40_000]);
   });
@@ -209,7 +310,12 @@ describe('prompt-cache metrics under either spelling', () => {
   test('a model listed under both spellings is counted once, under the documented name', async () => {
     await putMetrics(
       seedingClients(emulator().url, REGION).cw,
-      seedCache(US_SONNET, { CacheReadInputTokenCount: 500, CacheReadInputTokens: 500, CacheWriteInputTokenCount: 70, CacheWriteInputTokens: 70 }),
+      seedCache(US_SONNET, {
+        CacheReadInputTokenCount: 500,
+        CacheReadInputTokens: 500,
+        CacheWriteInputTokenCount: 70,
+        CacheWriteInputTokens: 70,
+      }),
     );
     const r = await cli(['report', ...WINDOW, '--json'], { env, now });
     const m = r.json().models[0];
@@ -219,15 +325,27 @@ describe('prompt-cache metrics under either spelling', () => {
 });
 
 describe('windows older than ListMetrics can see', () => {
-  test('a window starting more than 14 days ago warns on stderr (and in JSON) that idle models may be missing', async () => {
-    await seed();
-    const old = await cli(['report', '--since', '2026-11-01T00:00:00Z', '--until', '2026-11-21T00:00:00Z', '--json'], { env, now });
-    expect(old.code).toBe(0);
-    expect(old.stderr).toContain('warning: the window starts more than 14 days ago: CloudWatch lists only models with data since 2026-11-08 03:30 UTC');
-    expect(old.json().warnings[0]).toMatch(/missing from this report/);
-    const recent = await cli(['report', ...WINDOW, '--json'], { env, now });
-    expect(recent.stderr).not.toContain('14 days');
-  });
+  test(
+    'a window starting more than 14 days ago warns on stderr (and ' + 'in JSON) that idle models may be missing',
+    async () => {
+      await seed();
+      const old = await cli(
+        ['report', '--since', '2026-11-01T00:00:00Z', '--until', '2026-11-21T00:00:00Z', '--json'],
+        {
+          env,
+          now,
+        },
+      );
+      expect(old.code).toBe(0);
+      expect(old.stderr).toContain(
+        'warning: the window starts more than 14 days ago: CloudWatch lists only models with data since ' +
+          '2026-11-08 03:30 UTC',
+      );
+      expect(old.json().warnings[0]).toMatch(/missing from this report/);
+      const recent = await cli(['report', ...WINDOW, '--json'], { env, now });
+      expect(recent.stderr).not.toContain('14 days');
+    },
+  );
 });
 
 describe('invalid report input exits 2 before any AWS request', () => {
@@ -236,7 +354,11 @@ describe('invalid report input exits 2 before any AWS request', () => {
     ['negative hours', ['--hours', '-3'], /--hours/],
     ['non-numeric hours', ['--hours', 'day'], /--hours/],
     ['beyond retention', ['--hours', '20000'], /--hours/],
-    ['since after until', ['--since', '2026-11-21T00:00:00Z', '--until', '2026-11-20T00:00:00Z'], /--since .* must be before --until/],
+    [
+      'since after until',
+      ['--since', '2026-11-21T00:00:00Z', '--until', '2026-11-20T00:00:00Z'],
+      /--since .* must be before --until/,
+    ],
     ['since beyond retention', ['--since', '2024-01-01T00:00:00Z'], /455 days/],
     ['not ISO 8601', ['--since', 'yesterday'], /--since: "yesterday" is not an ISO 8601/],
     ['until without since', ['--until', '2026-11-20T00:00:00Z'], /--until needs --since/],

@@ -26,7 +26,11 @@ const configDir = (config: Record<string, unknown>): string => {
 /** A run in a terminal `width` wide (stdout and stderr, no spinner: CI), or into a pipe. */
 function run(args: string[], width: Width, opts: { cwd?: string; now?: Date } = {}): Promise<CliResult> {
   const terminal = width === undefined ? {} : { stdoutTty: true, tty: true };
-  return cli(args, { ...terminal, ...opts, env: { CI: '1', COLUMNS: width === undefined ? undefined : String(width) } });
+  return cli(args, {
+    ...terminal,
+    ...opts,
+    env: { CI: '1', COLUMNS: width === undefined ? undefined : String(width) },
+  });
 }
 
 /** stdout, then stderr when there is any, with the run's directory named. */
@@ -88,38 +92,81 @@ describe('report --quotas', () => {
 
   async function seed(): Promise<void> {
     const t = (minute: number) => new Date(Date.UTC(2026, 10, 20, 10, minute));
-    const p = (modelId: string, metric: string, minute: number, value: number): Datapoint => ({ modelId, metric, timestamp: t(minute), value });
+    const p = (modelId: string, metric: string, minute: number, value: number): Datapoint => ({
+      modelId,
+      metric,
+      timestamp: t(minute),
+      value,
+    });
     await putMetrics(seedingClients(emulator().url, REGION).cw, [
-      p(US_SONNET, 'Invocations', 1, 5), p(US_SONNET, 'InputTokenCount', 1, 2000), p(US_SONNET, 'OutputTokenCount', 1, 300),
-      p(US_SONNET, 'Invocations', 3, 3), p(US_SONNET, 'InputTokenCount', 3, 500), p(US_SONNET, 'OutputTokenCount', 3, 1000),
-      p(EU_SONNET, 'Invocations', 3, 1), p(EU_SONNET, 'InputTokenCount', 3, 100), p(EU_SONNET, 'OutputTokenCount', 3, 20),
-      p(HAIKU_3, 'Invocations', 4, 10), p(HAIKU_3, 'InputTokenCount', 4, 9000), p(HAIKU_3, 'OutputTokenCount', 4, 1000),
-      p(GLOBAL_HAIKU_45, 'Invocations', 1, 1), p(GLOBAL_HAIKU_45, 'InputTokenCount', 1, 9999), p(GLOBAL_HAIKU_45, 'EstimatedTPMQuotaUsage', 1, 700),
+      p(US_SONNET, 'Invocations', 1, 5),
+      p(US_SONNET, 'InputTokenCount', 1, 2000),
+      p(US_SONNET, 'OutputTokenCount', 1, 300),
+      p(US_SONNET, 'Invocations', 3, 3),
+      p(US_SONNET, 'InputTokenCount', 3, 500),
+      p(US_SONNET, 'OutputTokenCount', 3, 1000),
+      p(EU_SONNET, 'Invocations', 3, 1),
+      p(EU_SONNET, 'InputTokenCount', 3, 100),
+      p(EU_SONNET, 'OutputTokenCount', 3, 20),
+      p(HAIKU_3, 'Invocations', 4, 10),
+      p(HAIKU_3, 'InputTokenCount', 4, 9000),
+      p(HAIKU_3, 'OutputTokenCount', 4, 1000),
+      p(GLOBAL_HAIKU_45, 'Invocations', 1, 1),
+      p(GLOBAL_HAIKU_45, 'InputTokenCount', 1, 9999),
+      p(GLOBAL_HAIKU_45, 'EstimatedTPMQuotaUsage', 1, 700),
     ]);
     emulator().setBedrockQuotas({
       applied: [
-        { ServiceCode: 'bedrock', QuotaCode: 'L-F4DDD3EB', QuotaName: 'Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1', Value: 6000 },
-        { ServiceCode: 'bedrock', QuotaCode: 'L-8CE99163', QuotaName: 'On-demand model inference tokens per minute for Anthropic Claude 3 Haiku', Value: 400_000 },
+        {
+          ServiceCode: 'bedrock',
+          QuotaCode: 'L-F4DDD3EB',
+          QuotaName: 'Cross-region model inference tokens per minute for Anthropic Claude Sonnet 4.5 V1',
+          Value: 6000,
+        },
+        {
+          ServiceCode: 'bedrock',
+          QuotaCode: 'L-8CE99163',
+          QuotaName: 'On-demand model inference tokens per minute for Anthropic Claude 3 Haiku',
+          Value: 400_000,
+        },
       ],
       defaults: [
-        { ServiceCode: 'bedrock', QuotaCode: 'L-4A6BFAB1', QuotaName: 'Cross-region model inference requests per minute for Anthropic Claude Sonnet 4.5 V1', Value: 50 },
-        { ServiceCode: 'bedrock', QuotaCode: 'L-9A11C666', QuotaName: 'Global cross-region model inference tokens per minute for Anthropic Claude Haiku 4.5', Value: 1000 },
-        { ServiceCode: 'bedrock', QuotaCode: 'L-2DC80978', QuotaName: 'On-demand model inference requests per minute for Anthropic Claude 3 Haiku', Value: 1000 },
+        {
+          ServiceCode: 'bedrock',
+          QuotaCode: 'L-4A6BFAB1',
+          QuotaName: 'Cross-region model inference requests per minute for Anthropic Claude Sonnet 4.5 V1',
+          Value: 50,
+        },
+        {
+          ServiceCode: 'bedrock',
+          QuotaCode: 'L-9A11C666',
+          QuotaName: 'Global cross-region model inference tokens per minute for Anthropic Claude Haiku 4.5',
+          Value: 1000,
+        },
+        {
+          ServiceCode: 'bedrock',
+          QuotaCode: 'L-2DC80978',
+          QuotaName: 'On-demand model inference requests per minute for Anthropic Claude 3 Haiku',
+          Value: 1000,
+        },
       ],
     });
   }
 
-  test('the headroom table, and what --notify --dry-run says it would publish, at 60, 80 and 160 columns and piped', async () => {
-    await seed();
-    for (const [label, width] of at) {
-      const r = await run(['report', ...WINDOW, '--quotas', '--notify', '--dry-run'], width, { now });
-      expect(r.code).toBe(0);
-      expect(r.writes).toEqual([]);
-      expect(r.stdout).toContain('Quota headroom');
-      check(`report-quotas/headroom-${label}.txt`, r.stdout, width);
-      check(`report-notify/dry-run-stderr-${label}.txt`, r.stderr, width);
-    }
-  });
+  test(
+    'the headroom table, and what --notify --dry-run says it would ' + 'publish, at 60, 80 and 160 columns and piped',
+    async () => {
+      await seed();
+      for (const [label, width] of at) {
+        const r = await run(['report', ...WINDOW, '--quotas', '--notify', '--dry-run'], width, { now });
+        expect(r.code).toBe(0);
+        expect(r.writes).toEqual([]);
+        expect(r.stdout).toContain('Quota headroom');
+        check(`report-quotas/headroom-${label}.txt`, r.stdout, width);
+        check(`report-notify/dry-run-stderr-${label}.txt`, r.stderr, width);
+      }
+    },
+  );
 
   test.each(at)('an invalid window at %s: one error line, exit 2, no request', async (label, width) => {
     const r = await run(['report', '--quotas', '--hours', '0'], width, { now });

@@ -24,20 +24,55 @@ export default defineCommand<Opts>({
   examples: [
     'bedrock-monitor alarms --email oncall@example.com --email lead@example.com',
     'bedrock-monitor alarms --tokens-per-hour 500000 --cost-usd-per-hour 20',
-    'bedrock-monitor alarms --prune   # also delete this tool\'s alarms that are no longer configured',
+    "bedrock-monitor alarms --prune   # also delete this tool's alarms that are no longer configured",
     'bedrock-monitor config set alarms.thresholds.tokensPerHour 500000   # keep a threshold for every later run',
   ],
   flags: { 'dry-run': true, force: true },
   configure: (cmd) =>
     cmd
-      .option('--email <address>', 'alert email address (repeatable; replaces config alarms.emails for this run)', email)
-      .option('--topic-name <name>', 'SNS topic name (default bedrock-usage-alerts; config alarms.topicName)', checked(checkTopicName))
-      .option('--alarm-prefix <prefix>', 'alarm name prefix (default Bedrock-; config alarms.prefix)', checked(checkAlarmPrefix))
-      .option('--tokens-per-hour <n>', 'HighTokenUsage: input tokens or output tokens per hour, each (default 100000; config alarms.thresholds.tokensPerHour)', positive)
-      .option('--errors-per-5-min <n>', 'HighErrorRate: client errors or server errors per 5 minutes, each (default 10; config alarms.thresholds.errorsPer5Min)', positive)
-      .option('--invocations-per-hour <n>', 'InvocationSpike: invocations per hour (default 1000; config alarms.thresholds.invocationsPerHour)', positive)
-      .option('--latency-ms <n>', 'HighLatency: average latency in ms over 5 minutes (default 10000; config alarms.thresholds.latencyMs)', positive)
-      .option('--cost-usd-per-hour <n>', 'HighCost: estimated USD per hour for one kind of token, at alarms.costModelId rates (off unless set; config alarms.thresholds.costUsdPerHour)', positive)
+      .option(
+        '--email <address>',
+        'alert email address (repeatable; replaces config alarms.emails for this run)',
+        email,
+      )
+      .option(
+        '--topic-name <name>',
+        'SNS topic name (default bedrock-usage-alerts; config alarms.topicName)',
+        checked(checkTopicName),
+      )
+      .option(
+        '--alarm-prefix <prefix>',
+        'alarm name prefix (default Bedrock-; config alarms.prefix)',
+        checked(checkAlarmPrefix),
+      )
+      .option(
+        '--tokens-per-hour <n>',
+        'HighTokenUsage: input tokens or output tokens per hour, each (default 100000; config ' +
+          'alarms.thresholds.tokensPerHour)',
+        positive,
+      )
+      .option(
+        '--errors-per-5-min <n>',
+        'HighErrorRate: client errors or server errors per 5 minutes, each (default 10; config ' +
+          'alarms.thresholds.errorsPer5Min)',
+        positive,
+      )
+      .option(
+        '--invocations-per-hour <n>',
+        'InvocationSpike: invocations per hour (default 1000; config alarms.thresholds.invocationsPerHour)',
+        positive,
+      )
+      .option(
+        '--latency-ms <n>',
+        'HighLatency: average latency in ms over 5 minutes (default 10000; config alarms.thresholds.latencyMs)',
+        positive,
+      )
+      .option(
+        '--cost-usd-per-hour <n>',
+        'HighCost: estimated USD per hour for one kind of token, at alarms.costModelId rates (off unless ' +
+          'set; config alarms.thresholds.costUsdPerHour)',
+        positive,
+      )
       .option('--prune', 'delete alarms with the prefix, created by this tool, that are no longer configured'),
   overrides: (o) => {
     const thresholds: Partial<AlarmThresholds> = {};
@@ -56,6 +91,9 @@ export default defineCommand<Opts>({
     const outcomes = [...(await runStep(ctx, 'topic')), ...(await runStep(ctx, 'alarms', { prune: o.prune === true }))];
     const warnings = emailWarnings(ctx);
     const next = await nextSteps(ctx, { topic: true, dashboard: false });
-    return { ...outcomesResult(outcomes, ctx.settings.region, (out) => renderNextSteps(out, next)), data: { outcomes, subscriptions: next.subscriptions, warnings } };
+    return {
+      ...outcomesResult(outcomes, ctx.settings.region, (out) => renderNextSteps(out, next)),
+      data: { outcomes, subscriptions: next.subscriptions, warnings },
+    };
   },
 });

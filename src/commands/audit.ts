@@ -14,13 +14,13 @@ interface Opts {
 
 export default defineCommand<Opts>({
   name: 'audit',
-  summary: 'Who called Bedrock, from where, and who was refused (CloudTrail event history, or the trail\'s files)',
+  summary: "Who called Bedrock, from where, and who was refused (CloudTrail event history, or the trail's files)",
   examples: [
     'bedrock-monitor audit                                   # last 24 h per principal, from the event history',
     'bedrock-monitor audit --denied --by source-ip --hours 168',
     'bedrock-monitor audit --source trail --since 2026-01-01T00:00:00Z --until 2026-02-01T00:00:00Z',
     'bedrock-monitor audit --logs ./cloudtrail-export --output csv > callers.csv',
-    'bedrock-monitor audit --json | jq \'.rows[] | select(.new)\'',
+    "bedrock-monitor audit --json | jq '.rows[] | select(.new)'",
   ],
   formats: ['csv', 'markdown'],
   configure: (cmd) =>
@@ -28,10 +28,24 @@ export default defineCommand<Opts>({
       .option('--hours <n>', 'the last N hours (default 24)', numeric(parsePositiveNumber))
       .option('--since <time>', 'window start, ISO 8601 (e.g. 2026-11-01T00:00:00Z)')
       .option('--until <time>', 'window end, ISO 8601 (default now)')
-      .addOption(new Option('--by <what>', 'one row per principal, event name, source IP or error code').choices(['principal', 'event', 'source-ip', 'error']).default('principal'))
+      .addOption(
+        new Option('--by <what>', 'one row per principal, event name, source IP or error code')
+          .choices(['principal', 'event', 'source-ip', 'error'])
+          .default('principal'),
+      )
       .option('--denied', 'only refused calls (AccessDenied…, …UnauthorizedOperation)')
-      .addOption(new Option('--source <source>', 'history: CloudTrail event history (90 days, management events); trail: the trail\'s log files (also data events)').choices(['history', 'trail']))
-      .option('--logs <location>', 'the trail\'s files: s3://bucket/prefix or a directory (implies --source trail; default: the tool\'s bucket under audit.s3KeyPrefix)'),
+      .addOption(
+        new Option(
+          '--source <source>',
+          "history: CloudTrail event history (90 days, management events); trail: the trail's log files " +
+            '(also data events)',
+        ).choices(['history', 'trail']),
+      )
+      .option(
+        '--logs <location>',
+        "the trail's files: s3://bucket/prefix or a directory (implies --source trail; default: the tool's " +
+          'bucket under audit.s3KeyPrefix)',
+      ),
   run: async (ctx, o) => {
     const { auditRequest } = await import('../lib/audit/request.js');
     const { runAudit } = await import('../lib/audit/build.js');

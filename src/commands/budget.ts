@@ -16,10 +16,14 @@ export default defineCommand<Opts>({
     'bedrock-monitor budget                     # with "budget": {"monthlyUsd": 500} in the config file',
     'bedrock-monitor budget --dry-run --monthly-usd 500',
   ],
-  configure: (cmd) => cmd.option('--monthly-usd <n>', 'monthly limit in USD (replaces budget.monthlyUsd)', numeric(parsePositiveNumber)),
+  configure: (cmd) =>
+    cmd.option('--monthly-usd <n>', 'monthly limit in USD (replaces budget.monthlyUsd)', numeric(parsePositiveNumber)),
   overrides: (o) => ({ budgetMonthlyUsd: o.monthlyUsd }),
   run: async (ctx) => {
-    if (!ctx.settings.budget) throw usageError('budget: no monthly limit: pass --monthly-usd or set "budget": {"monthlyUsd": …} in the config file.');
+    if (!ctx.settings.budget)
+      throw usageError(
+        'budget: no monthly limit: pass --monthly-usd or set "budget": {"monthlyUsd": …} in the config file.',
+      );
     const { runStep } = await import('../lib/setup/steps.js');
     // The topic first: the budget notifies it, and its policy must let Budgets publish.
     const topic = await runStep(ctx, 'topic');

@@ -13,7 +13,10 @@ const set = defineCommand({
     'bedrock-monitor config set alarms.emails oncall@example.com,lead@example.com',
     'bedrock-monitor config set logging.destinations cloudwatch',
   ],
-  configure: (cmd) => cmd.argument('<key>', 'a config key (see `config list`)').argument('<value>', 'numbers, true/false, comma-separated lists, JSON for objects; null clears a nullable key'),
+  configure: (cmd) =>
+    cmd
+      .argument('<key>', 'a config key (see `config list`)')
+      .argument('<value>', 'numbers, true/false, comma-separated lists, JSON for objects; null clears a nullable key'),
   local: async ({ io, opts }, [key, value]) => {
     const { configSet, formatValue } = await import('../lib/config/store.js');
     const r = configSet({ config: opts.config, cwd: io.cwd }, key!, value!);
@@ -30,7 +33,7 @@ const set = defineCommand({
 
 const get = defineCommand({
   name: 'get',
-  summary: 'Print a setting: the config file\'s value, else the default',
+  summary: "Print a setting: the config file's value, else the default",
   examples: ['bedrock-monitor config get alarms.thresholds.tokensPerHour', 'bedrock-monitor config get region --json'],
   configure: (cmd) => cmd.argument('<key>', 'a config key (see `config list`)'),
   local: async ({ io, opts }, [key]) => {
@@ -58,7 +61,12 @@ const unset = defineCommand({
     const r = configUnset({ config: opts.config, cwd: io.cwd }, key!);
     return {
       data: r,
-      render: (out) => out.say(r.removed ? `Removed ${r.key} from ${r.file} (was ${formatValue(r.previous)}).` : `${r.key} was not set in ${r.file}: nothing to remove.`),
+      render: (out) =>
+        out.say(
+          r.removed
+            ? `Removed ${r.key} from ${r.file} (was ${formatValue(r.previous)}).`
+            : `${r.key} was not set in ${r.file}: nothing to remove.`,
+        ),
     };
   },
 });
@@ -73,11 +81,24 @@ const list = defineCommand({
     return {
       data: r,
       render: (out) => {
-        out.say(r.exists ? `Settings from ${r.file} (and defaults):` : `No config file at ${r.file} yet: these are the defaults. \`bedrock-monitor config set KEY VALUE\` creates it.`);
+        out.say(
+          r.exists
+            ? `Settings from ${r.file} (and defaults):`
+            : `No config file at ${r.file} yet: these are the defaults. \`bedrock-monitor config set KEY ` +
+                `VALUE\` creates it.`,
+        );
         out.print(
           out.fitTable({
-            columns: [{ head: 'KEY', priority: 0, wrap: true }, { head: 'VALUE', priority: 0, wrap: true }, { head: 'FROM', priority: 1 }],
-            rows: r.entries.map((e) => [e.key, e.source === 'unset' ? '(not set)' : formatValue(e.value), e.source === 'unset' ? '' : e.source]),
+            columns: [
+              { head: 'KEY', priority: 0, wrap: true },
+              { head: 'VALUE', priority: 0, wrap: true },
+              { head: 'FROM', priority: 1 },
+            ],
+            rows: r.entries.map((e) => [
+              e.key,
+              e.source === 'unset' ? '(not set)' : formatValue(e.value),
+              e.source === 'unset' ? '' : e.source,
+            ]),
           }),
         );
       },

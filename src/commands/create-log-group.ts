@@ -5,12 +5,24 @@ export default defineCommand<{ logGroupName?: string; retentionDays?: number }>(
   name: 'create-log-group',
   summary: 'Create or repair the CloudWatch Logs log group for invocation logs',
   group: 'Single steps (setup-all runs them all):',
-  examples: ['bedrock-monitor create-log-group --region us-east-1', 'bedrock-monitor create-log-group --retention-days 90'],
+  examples: [
+    'bedrock-monitor create-log-group --region us-east-1',
+    'bedrock-monitor create-log-group --retention-days 90',
+  ],
   flags: { 'dry-run': true, force: true },
   configure: (cmd) =>
     cmd
-      .option('--log-group-name <name>', 'log group name (default /aws/bedrock/modelinvocations; config logGroupName)', checked(checkLogGroupName))
-      .option('--retention-days <days>', 'retention in days, a value CloudWatch Logs accepts (default 30; config logRetentionDays)', numeric(parsePositiveInt, checkRetentionDays)),
+      .option(
+        '--log-group-name <name>',
+        'log group name (default /aws/bedrock/modelinvocations; config logGroupName)',
+        checked(checkLogGroupName),
+      )
+      .option(
+        '--retention-days <days>',
+        'retention in days, a value CloudWatch Logs accepts (default 30; config logRetentionDays)',
+        numeric(parsePositiveInt, checkRetentionDays),
+      ),
   overrides: (o) => ({ logGroupName: o.logGroupName, logRetentionDays: o.retentionDays }),
-  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'create-log-group'), ctx.settings.region),
+  run: async (ctx) =>
+    outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'create-log-group'), ctx.settings.region),
 });

@@ -16,7 +16,11 @@ export default defineCommand<Opts>({
   ],
   configure: (cmd) =>
     cmd
-      .addArgument(new Argument('[action]', 'list: show the prices in use; refresh: fetch current ones for the Region').choices(['list', 'refresh']).default('list'))
+      .addArgument(
+        new Argument('[action]', 'list: show the prices in use; refresh: fetch current ones for the Region')
+          .choices(['list', 'refresh'])
+          .default('list'),
+      )
       .hook('preAction', (c) => {
         c.setOptionValue('action', c.processedArgs[0] ?? 'list');
       }),

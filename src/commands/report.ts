@@ -36,22 +36,45 @@ const byParser = (raw: string): Dim[] => {
 export function chooseSource(o: Opts): 'logs' | 'metrics' {
   const wantsLogs = o.logs !== undefined || o.engine !== undefined || (o.by !== undefined && !metricsCanAnswer(o.by));
   if (o.source === 'metrics') {
-    if (o.logs !== undefined) throw usageError('--logs reads the invocation logs: it cannot be combined with --source metrics');
-    if (o.engine !== undefined) throw usageError('--engine picks a logs engine: it cannot be combined with --source metrics');
-    if (o.by && !metricsCanAnswer(o.by)) throw usageError(`--by ${o.by.map((d) => d.name).join(',')} needs the invocation logs (CloudWatch metrics know only model and day): drop --source metrics`);
+    if (o.logs !== undefined)
+      throw usageError('--logs reads the invocation logs: it cannot be combined with --source metrics');
+    if (o.engine !== undefined)
+      throw usageError('--engine picks a logs engine: it cannot be combined with --source metrics');
+    if (o.by && !metricsCanAnswer(o.by))
+      throw usageError(
+        `--by ${o.by.map((d) => d.name).join(',')} needs the invocation logs (CloudWatch metrics know only ` +
+          `model and day): drop --source metrics`,
+      );
     return 'metrics';
   }
-  if (o.engine === 'athena' && o.logs !== undefined) throw usageError('--engine athena reads the Athena table over the log bucket: it cannot be combined with --logs');
-  if (o.engine === 'insights' && o.logs !== undefined) throw usageError('--engine insights reads the CloudWatch Logs group: it cannot be combined with --logs');
+  if (o.engine === 'athena' && o.logs !== undefined)
+    throw usageError('--engine athena reads the Athena table over the log bucket: it cannot be combined with --logs');
+  if (o.engine === 'insights' && o.logs !== undefined)
+    throw usageError('--engine insights reads the CloudWatch Logs group: it cannot be combined with --logs');
   const source = o.source ?? (wantsLogs ? 'logs' : 'metrics');
   if (source === 'logs' && (o.quotas || o.notify)) {
-    throw usageError(`${o.quotas ? '--quotas' : '--notify'} works with the CloudWatch report (by model or day): drop it, or drop the logs options (${[o.by ? `--by ${o.by.map((d) => d.name).join(',')}` : '', '--logs', '--engine', '--source logs'].filter(Boolean).join(', ')})`);
+    const logsOptions = [
+      o.by ? `--by ${o.by.map((d) => d.name).join(',')}` : '',
+      '--logs',
+      '--engine',
+      '--source logs',
+    ];
+    throw usageError(
+      `${o.quotas ? '--quotas' : '--notify'} works with the CloudWatch report (by model or day): drop it, or ` +
+        `drop the logs options (${logsOptions.filter(Boolean).join(', ')})`,
+    );
   }
   // Flags that would do nothing here are refused, so that a mistyped intent is not silently ignored.
-  if (o.dryRun && !o.notify) throw usageError('--dry-run goes with --notify (build the message, publish nothing): add --notify or drop --dry-run');
-  if (o.workgroup !== undefined && o.engine !== 'athena') throw usageError('--workgroup is for --engine athena: add --engine athena or drop --workgroup');
+  if (o.dryRun && !o.notify)
+    throw usageError(
+      '--dry-run goes with --notify (build the message, publish nothing): add --notify or drop --dry-run',
+    );
+  if (o.workgroup !== undefined && o.engine !== 'athena')
+    throw usageError('--workgroup is for --engine athena: add --engine athena or drop --workgroup');
   if (!o.cache && (source === 'metrics' || o.engine === 'athena' || o.engine === 'insights')) {
-    throw usageError('--no-cache is for the invocation logs read by the local engine (--by principal, --logs, …): drop it');
+    throw usageError(
+      '--no-cache is for the invocation logs read by the local engine (--by principal, --logs, …): drop it',
+    );
   }
   return source;
 }
@@ -61,12 +84,22 @@ async function metricsReport(ctx: Ctx, o: Opts) {
   const { renderCsv, renderMarkdown, renderReportTable } = await import('../lib/report/render.js');
   const { resolveWindow } = await import('../lib/report/window.js');
   const { renderQuotas } = await import('../lib/report/quota-render.js');
-  const request = { hours: o.hours, since: o.since, until: o.until, byDay: o.by?.some((d) => d.kind === 'day') === true };
+  const request = {
+    hours: o.hours,
+    since: o.since,
+    until: o.until,
+    byDay: o.by?.some((d) => d.kind === 'day') === true,
+  };
   const window = resolveWindow(request, ctx.now()); // validated before the first request
   const spinner = await ctx.out.spinner('Reading Bedrock metrics from CloudWatch');
   let report;
   try {
-    report = await buildReport(ctx, { window, byDay: request.byDay, quotas: o.quotas === true, onProgress: (m) => spinner.text(`Reading Bedrock metrics: ${m}`) });
+    report = await buildReport(ctx, {
+      window,
+      byDay: request.byDay,
+      quotas: o.quotas === true,
+      onProgress: (m) => spinner.text(`Reading Bedrock metrics: ${m}`),
+    });
   } finally {
     spinner.stop();
   }
@@ -76,7 +109,12 @@ async function metricsReport(ctx: Ctx, o: Opts) {
     report.notification = await publishReport(ctx, report);
     const n = report.notification;
     // On stderr, wrapped to a terminal like the rest of what people read there.
-    ctx.out.toStderr().say(`${n.messageId ? 'Published' : 'Would publish (--dry-run)'} the report to ${n.topicArn} (${n.bytes} bytes${n.truncated ? ', truncated to fit' : ''}): "${n.subject}"`);
+    ctx.out
+      .toStderr()
+      .say(
+        `${n.messageId ? 'Published' : 'Would publish (--dry-run)'} the report to ${n.topicArn} (${n.bytes} ` +
+          `bytes${n.truncated ? ', truncated to fit' : ''}): "${n.subject}"`,
+      );
   }
   return {
     data: report,
@@ -84,7 +122,14 @@ async function metricsReport(ctx: Ctx, o: Opts) {
       if (format === 'csv') out.io.stdout.write(renderCsv(report));
       else if (format === 'markdown') out.io.stdout.write(renderMarkdown(report, out.io.env.TZ));
       else {
-        out.io.stdout.write(renderReportTable(report, { width: out.width, tz: out.io.env.TZ, strong: (t) => out.c.bold(t), head: (t) => out.c.bold(t) }));
+        out.io.stdout.write(
+          renderReportTable(report, {
+            width: out.width,
+            tz: out.io.env.TZ,
+            strong: (t) => out.c.bold(t),
+            head: (t) => out.c.bold(t),
+          }),
+        );
         if (report.quotas) {
           out.print('');
           renderQuotas(out, report.quotas);
@@ -132,7 +177,9 @@ async function logsReport(ctx: Ctx, o: Opts) {
 
 export default defineCommand<Opts>({
   name: 'report',
-  summary: 'Usage and estimated cost: per model from CloudWatch, or who spent what (principal, role, tag, application…) from the invocation logs',
+  summary:
+    'Usage and estimated cost: per model from CloudWatch, or who spent what (principal, role, tag, ' +
+    'application…) from the invocation logs',
   examples: [
     'bedrock-monitor report --hours 24',
     'bedrock-monitor report --since 2026-11-01T00:00:00Z --until 2026-11-08T00:00:00Z --by day',
@@ -148,17 +195,53 @@ export default defineCommand<Opts>({
   formats: ['csv', 'markdown'],
   configure: (cmd) =>
     cmd
-      .option('--hours <n>', `the last N hours (default 24, at most ${HOURS_MAX})`, numeric(parsePositiveNumber, (n) => (n > HOURS_MAX ? `${n} is beyond CloudWatch's ${HOURS_MAX / 24}-day retention (at most ${HOURS_MAX})` : undefined)))
+      .option(
+        '--hours <n>',
+        `the last N hours (default 24, at most ${HOURS_MAX})`,
+        numeric(parsePositiveNumber, (n) =>
+          n > HOURS_MAX
+            ? `${n} is beyond CloudWatch's ${HOURS_MAX / 24}-day retention (at most ${HOURS_MAX})`
+            : undefined,
+        ),
+      )
       .option('--since <time>', 'window start, ISO 8601 (e.g. 2026-11-01T00:00:00Z)')
       .option('--until <time>', 'window end, ISO 8601 (default now)')
-      .option('--by <dims>', `group by one or more of ${DIMS_HELP}, comma-separated; model and day come from CloudWatch metrics, the others from the invocation logs`, byParser)
-      .addOption(new Option('--source <source>', 'force the source (default: metrics for model/day, else logs)').choices(['logs', 'metrics']))
-      .option('--logs <where>', 's3://BUCKET/PREFIX or a local directory of log files (default: the S3 destination of the Region\'s logging configuration)')
-      .addOption(new Option('--engine <engine>', 'logs engine: local (DuckDB on this machine, default), athena (the athena-table step\'s table), insights (CloudWatch Logs Insights; the default when logs go to CloudWatch Logs only)').choices(['local', 'athena', 'insights']))
-      .option('--workgroup <name>', 'Athena workgroup (default: config athena.workgroup, else primary)', checked(checkWorkgroup))
+      .option(
+        '--by <dims>',
+        `group by one or more of ${DIMS_HELP}, comma-separated; model and day come from CloudWatch metrics, ` +
+          `the others from the invocation logs`,
+        byParser,
+      )
+      .addOption(
+        new Option('--source <source>', 'force the source (default: metrics for model/day, else logs)').choices([
+          'logs',
+          'metrics',
+        ]),
+      )
+      .option(
+        '--logs <where>',
+        "s3://BUCKET/PREFIX or a local directory of log files (default: the S3 destination of the Region's " +
+          'logging configuration)',
+      )
+      .addOption(
+        new Option(
+          '--engine <engine>',
+          "logs engine: local (DuckDB on this machine, default), athena (the athena-table step's table), " +
+            'insights (CloudWatch Logs Insights; the default when logs go to CloudWatch Logs only)',
+        ).choices(['local', 'athena', 'insights']),
+      )
+      .option(
+        '--workgroup <name>',
+        'Athena workgroup (default: config athena.workgroup, else primary)',
+        checked(checkWorkgroup),
+      )
       .option('--no-cache', 'download S3 logs through a temporary directory instead of the local cache')
       .option('--no-reconcile', 'skip the comparison with CloudWatch metrics (for logs read without AWS access)')
-      .option('--quotas', 'add quota headroom: peak tokens and requests per minute against Service Quotas (windows within the last 15 days)')
+      .option(
+        '--quotas',
+        'add quota headroom: peak tokens and requests per minute against Service Quotas (windows within the ' +
+          'last 15 days)',
+      )
       .option('--notify', 'also publish the text report to the alert topic (SNS), for its subscribers'),
   overrides: (o) => ({ workgroup: o.workgroup }),
   run: async (ctx, o) => (chooseSource(o) === 'logs' ? logsReport(ctx, o) : metricsReport(ctx, o)),

@@ -12,15 +12,28 @@ export default defineCommand<Opts>({
   name: 'setup-all',
   summary: 'Create or repair everything: role, bucket, log group, topic, logging, dashboard and alarms',
   examples: [
-    'bedrock-monitor setup-all                       # interactive: asks for the Region and alert addresses, shows the plan',
+    'bedrock-monitor setup-all                       # interactive: asks for the Region and alert addresses, ' +
+      'shows the plan',
     'bedrock-monitor setup-all --yes --region eu-west-1 --email oncall@example.com',
     'bedrock-monitor setup-all --dry-run --json',
   ],
-  flags: { 'dry-run': true, yes: 'do not ask anything: take the Region and addresses from flags, config and environment (CI does the same)', force: true },
+  flags: {
+    'dry-run': true,
+    yes: 'do not ask anything: take the Region and addresses from flags, config and environment (CI does the same)',
+    force: true,
+  },
   configure: (cmd) =>
     cmd
-      .option('--email <address>', 'alert email address (repeatable; replaces config alarms.emails for this run)', email)
-      .option('--audit', 'also set up the CloudTrail audit trail and security view (for this run; set "audit": {"enabled": true} in the config to keep status and cleanup aware)'),
+      .option(
+        '--email <address>',
+        'alert email address (repeatable; replaces config alarms.emails for this run)',
+        email,
+      )
+      .option(
+        '--audit',
+        'also set up the CloudTrail audit trail and security view (for this run; set "audit": {"enabled": ' +
+          'true} in the config to keep status and cleanup aware)',
+      ),
   overrides: (o) => ({ emails: o.email, auditEnabled: o.audit }),
   prepare: async (o, io) => {
     const { askSetupQuestions } = await import('../lib/setup/flow.js');

@@ -5,9 +5,18 @@ export default defineCommand<{ roleName?: string }>({
   name: 'setup-iam',
   summary: 'Create or repair the IAM role Bedrock uses to deliver invocation logs',
   group: 'Single steps (setup-all runs them all):',
-  examples: ['bedrock-monitor setup-iam --region us-east-1', 'bedrock-monitor setup-iam --role-name MyBedrockLogRole --dry-run'],
+  examples: [
+    'bedrock-monitor setup-iam --region us-east-1',
+    'bedrock-monitor setup-iam --role-name MyBedrockLogRole --dry-run',
+  ],
   flags: { 'dry-run': true, force: true },
-  configure: (cmd) => cmd.option('--role-name <name>', 'IAM role name (default BedrockCloudWatchLoggingRole-<region>; config roleName)', checked(checkRoleName)),
+  configure: (cmd) =>
+    cmd.option(
+      '--role-name <name>',
+      'IAM role name (default BedrockCloudWatchLoggingRole-<region>; config roleName)',
+      checked(checkRoleName),
+    ),
   overrides: (o) => ({ roleName: o.roleName }),
-  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'setup-iam'), ctx.settings.region),
+  run: async (ctx) =>
+    outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'setup-iam'), ctx.settings.region),
 });

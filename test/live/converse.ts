@@ -11,7 +11,11 @@ import type { AwsCredentialIdentity, SourceData } from '@smithy/types';
  */
 
 const bytes = (data: SourceData): Buffer =>
-  typeof data === 'string' ? Buffer.from(data) : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+  typeof data === 'string'
+    ? Buffer.from(data)
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
 
 /** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the signer takes. */
 export class NodeSha256 {
@@ -32,7 +36,10 @@ export class NodeSha256 {
 
 /** The smallest useful Converse request: one short user message, a few output tokens. */
 export function converseBody(prompt: string, maxTokens: number): string {
-  return JSON.stringify({ messages: [{ role: 'user', content: [{ text: prompt }] }], inferenceConfig: { maxTokens, temperature: 0 } });
+  return JSON.stringify({
+    messages: [{ role: 'user', content: [{ text: prompt }] }],
+    inferenceConfig: { maxTokens, temperature: 0 },
+  });
 }
 
 export interface SignedRequest {
@@ -42,10 +49,21 @@ export interface SignedRequest {
   body: string;
 }
 
-export async function signConverse(opts: { region: string; modelId: string; credentials: AwsCredentialIdentity; body: string; now?: Date }): Promise<SignedRequest> {
+export async function signConverse(opts: {
+  region: string;
+  modelId: string;
+  credentials: AwsCredentialIdentity;
+  body: string;
+  now?: Date;
+}): Promise<SignedRequest> {
   const hostname = `bedrock-runtime.${opts.region}.amazonaws.com`;
   const path = `/model/${encodeURIComponent(opts.modelId)}/converse`;
-  const signer = new SignatureV4({ service: 'bedrock', region: opts.region, credentials: opts.credentials, sha256: NodeSha256 });
+  const signer = new SignatureV4({
+    service: 'bedrock',
+    region: opts.region,
+    credentials: opts.credentials,
+    sha256: NodeSha256,
+  });
   const request = {
     method: 'POST',
     protocol: 'https:',
@@ -66,7 +84,11 @@ export interface ConverseResult {
 }
 
 /** Sends it; returns the request ID and token counts only (never the response text). */
-export async function converse(opts: { region: string; modelId: string; credentials: AwsCredentialIdentity }): Promise<ConverseResult> {
+export async function converse(opts: {
+  region: string;
+  modelId: string;
+  credentials: AwsCredentialIdentity;
+}): Promise<ConverseResult> {
   const signed = await signConverse({ ...opts, body: converseBody('Reply with the single word: ok', 5) });
   // fetch sets Host itself, from the URL (the same value that was signed).
   const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k.toLowerCase() !== 'host'));
@@ -78,5 +100,9 @@ export async function converse(opts: { region: string; modelId: string; credenti
     throw new Error(`Converse on ${opts.modelId} failed: HTTP ${res.status} ${type.split(':')[0]} ${message}`.trim());
   }
   const usage = (JSON.parse(text) as { usage?: { inputTokens?: number; outputTokens?: number } }).usage ?? {};
-  return { requestId: res.headers.get('x-amzn-requestid') ?? '', inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 };
+  return {
+    requestId: res.headers.get('x-amzn-requestid') ?? '',
+    inputTokens: usage.inputTokens ?? 0,
+    outputTokens: usage.outputTokens ?? 0,
+  };
 }

@@ -26,12 +26,21 @@ import { converse } from './converse.js';
 export type Gate = { run: true; credentials: AwsCredentialIdentity } | { run: false; reason: string };
 
 /** Whether to run: the opt-in flag, then credentials from the standard chain (no network without the flag). */
-export async function liveGate(env: NodeJS.ProcessEnv, credentials: () => Promise<AwsCredentialIdentity> = defaultProvider()): Promise<Gate> {
-  if (env.BEDROCK_MONITOR_LIVE !== '1') return { run: false, reason: 'set BEDROCK_MONITOR_LIVE=1 (and AWS credentials) to run it against a real account' };
+export async function liveGate(
+  env: NodeJS.ProcessEnv,
+  credentials: () => Promise<AwsCredentialIdentity> = defaultProvider(),
+): Promise<Gate> {
+  if (env.BEDROCK_MONITOR_LIVE !== '1')
+    return { run: false, reason: 'set BEDROCK_MONITOR_LIVE=1 (and AWS credentials) to run it against a real account' };
   try {
     return { run: true, credentials: await credentials() };
   } catch (err) {
-    return { run: false, reason: `BEDROCK_MONITOR_LIVE=1 but no AWS credentials were found (${(err as Error).message.split('\n')[0] ?? ''})` };
+    return {
+      run: false,
+      reason:
+        `BEDROCK_MONITOR_LIVE=1 but no AWS credentials were found ` +
+        `(${(err as Error).message.split('\n')[0] ?? ''})`,
+    };
   }
 }
 
@@ -40,7 +49,10 @@ const say = (msg: string): void => void process.stdout.write(`test:live: ${msg}\
 
 /** Runs the built CLI; returns its exit code and parsed --json output. */
 function cli(args: string[], config: string): { code: number; json: unknown } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/bedrock-monitor.js'), ...args, '--config', config, '--json'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/bedrock-monitor.js'), ...args, '--config', config, '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
   let json: unknown;
   try {
     json = JSON.parse(r.stdout);
@@ -76,41 +88,70 @@ function uniqueConfig(region: string, account: string): Omit<Names, 'model'> {
   const bucket = `bedrock-monitor-live-${id}-${account}`;
   const logGroup = `/bedrock-monitor-live/${id}`;
   const config = join(mkdtempSync(join(tmpdir(), 'bm-live-')), 'bedrock-monitor.config.json');
-  const settings = { region, roleName: `bm-live-${id}`, bucketName: bucket, logGroupName: logGroup, dashboardName: `bm-live-${id}`, alarms: { prefix: `bm-live-${id}-`, topicName: `bm-live-${id}` } };
+  const settings = {
+    region,
+    roleName: `bm-live-${id}`,
+    bucketName: bucket,
+    logGroupName: logGroup,
+    dashboardName: `bm-live-${id}`,
+    alarms: { prefix: `bm-live-${id}-`, topicName: `bm-live-${id}` },
+  };
   writeFileSync(config, JSON.stringify(settings, null, 2));
   return { region, account, id, config, bucket, logGroup };
 }
 
 /** The Region has one logging configuration: never replace someone else's. */
 async function refuseIfLoggingExists(region: string): Promise<void> {
-  const c = (await new BedrockClient({ region }).send(new GetModelInvocationLoggingConfigurationCommand({}))).loggingConfig;
+  const c = (await new BedrockClient({ region }).send(new GetModelInvocationLoggingConfigurationCommand({})))
+    .loggingConfig;
   if (c?.cloudWatchConfig || c?.s3Config) {
-    throw new Error(`${region} already has a model invocation logging configuration, which setup-all would replace: run the live test in a Region without one (BEDROCK_MONITOR_LIVE_REGION)`);
+    throw new Error(
+      `${region} already has a model invocation logging configuration, which setup-all would replace: run ` +
+        `the live test in a Region without one (BEDROCK_MONITOR_LIVE_REGION)`,
+    );
   }
 }
 
 async function checks(n: Names, requestId: string, minutes: number): Promise<void> {
   const report = await until('the Invocations metric', minutes, () => {
-    const r = cli(['report', '--hours', '1'], n.config).json as { models?: { modelId: string; invocations: number | null }[] } | undefined;
+    const r = cli(['report', '--hours', '1'], n.config).json as
+      { models?: { modelId: string; invocations: number | null }[] } | undefined;
     return Promise.resolve(r?.models?.find((m) => m.modelId === n.model && (m.invocations ?? 0) >= 1));
   });
   say(`report sees ${report.invocations ?? 0} invocation(s) of ${n.model}`);
   const logs = new CloudWatchLogsClient({ region: n.region });
   // Logging is per Region: other callers' records may land here too. Ours is the one with our request ID.
   const records = await until('the log record in CloudWatch Logs', minutes, async () => {
-    const r = await logs.send(new FilterLogEventsCommand({ logGroupName: n.logGroup, filterPattern: `{ $.modelId = "${n.model}" }`, limit: 50 }));
+    const r = await logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: n.logGroup,
+        filterPattern: `{ $.modelId = "${n.model}" }`,
+        limit: 50,
+      }),
+    );
     return r.events?.length ? r.events : undefined;
   });
   const ours = records.some((e) => requestId !== '' && (e.message ?? '').includes(requestId));
-  say(`${n.logGroup} has ${records.length} record(s) for ${n.model}${ours ? `, including request ${requestId}` : ` (none names request ${requestId})`}`);
+  say(
+    `${n.logGroup} has ${records.length} record(s) for ` +
+      `${n.model}${ours ? `, including request ${requestId}` : ` (none names request ${requestId})`}`,
+  );
   const s3 = new S3Client({ region: n.region });
   const key = await until('the log object in S3', minutes, async () => {
-    const r = await s3.send(new ListObjectsV2Command({ Bucket: n.bucket, Prefix: `AWSLogs/${n.account}/BedrockModelInvocationLogs/${n.region}/` }));
+    const r = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: n.bucket,
+        Prefix: `AWSLogs/${n.account}/BedrockModelInvocationLogs/${n.region}/`,
+      }),
+    );
     return r.Contents?.find((o) => o.Key && !o.Key.includes('permission-check') && (o.Size ?? 0) > 0)?.Key;
   });
   say(`the log bucket has ${key}`);
   const status = cli(['status'], n.config);
-  if (status.code !== 0) throw new Error(`status exited ${status.code}: ${JSON.stringify((status.json as { rows?: unknown[] } | undefined)?.rows ?? [])}`);
+  if (status.code !== 0)
+    throw new Error(
+      `status exited ${status.code}: ${JSON.stringify((status.json as { rows?: unknown[] } | undefined)?.rows ?? [])}`,
+    );
   say('status: every resource ok (exit 0)');
 }
 
@@ -132,7 +173,11 @@ async function run(credentials: AwsCredentialIdentity): Promise<void> {
     await checks(n, call.requestId, minutes);
   } finally {
     const cleanup = cli(['cleanup', '--yes'], n.config);
-    say(cleanup.code === 0 ? 'cleanup --yes: everything removed' : `cleanup --yes exited ${cleanup.code}: check for resources named bm-live-${n.id}*`);
+    say(
+      cleanup.code === 0
+        ? 'cleanup --yes: everything removed'
+        : `cleanup --yes exited ${cleanup.code}: check for resources named bm-live-${n.id}*`,
+    );
     if (cleanup.code !== 0) process.exitCode = 1;
   }
 }

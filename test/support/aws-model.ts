@@ -27,12 +27,16 @@ export interface ServiceModel {
 }
 
 export function loadModel(service: string): ServiceModel {
-  const r = spawnSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))'], { encoding: 'utf8' });
+  const r = spawnSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))'], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`botocore is not importable by python3 (it comes with moto): ${r.stderr}`);
   const dir = join(r.stdout.trim(), 'data', service);
   const version = readdirSync(dir).sort().pop()!;
   const gz = join(dir, version, 'service-2.json.gz');
-  const raw = existsSync(gz) ? gunzipSync(readFileSync(gz)).toString('utf8') : readFileSync(join(dir, version, 'service-2.json'), 'utf8');
+  const raw = existsSync(gz)
+    ? gunzipSync(readFileSync(gz)).toString('utf8')
+    : readFileSync(join(dir, version, 'service-2.json'), 'utf8');
   return JSON.parse(raw) as ServiceModel;
 }
 
@@ -69,7 +73,8 @@ function check(model: ServiceModel, name: string, value: unknown, path: string, 
       return;
     case 'map':
       if (typeof value !== 'object') return void out.push(`${path}: expected a map`);
-      for (const [k, x] of Object.entries(value as Record<string, unknown>)) check(model, s.value!.shape, x, `${path}.${k}`, out);
+      for (const [k, x] of Object.entries(value as Record<string, unknown>))
+        check(model, s.value!.shape, x, `${path}.${k}`, out);
       return;
     case 'string':
       if (typeof value !== 'string') return void out.push(`${path}: expected a string`);

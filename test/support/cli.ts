@@ -8,6 +8,9 @@ import type { RequestRecord } from '../../src/lib/aws/clients.js';
 import { Moto } from '../support/emulator.js';
 import { checkRun, describeViolations, newRunState, validateWithBotocore, type Sent } from './contracts.js';
 
+// eslint-disable-next-line no-control-regex -- strips terminal escape sequences
+const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;
+
 /**
  * Every request any CLI run of this test file sent. Each run is checked against AWS's documented
  * rules as soon as it ends (a violation fails the test that made it); all of them together are
@@ -87,8 +90,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     err += d.toString();
     const next = pending[0];
     // Without escape sequences, and with the terminal's line wrapping undone (a long prompt wraps).
-    // eslint-disable-next-line no-control-regex -- strips terminal escape sequences
-    const plain = err.slice(answeredUpTo).replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, ' ');
+    const plain = err.slice(answeredUpTo).replace(ESCAPES, '').replace(/\s+/g, ' ');
     if (next && next.prompt.test(plain)) {
       pending.shift();
       answeredUpTo = err.length;
@@ -101,25 +103,41 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     return stderr;
   }) as typeof stderr.end;
   const tty = opts.tty ?? opts.answers !== undefined;
-  if (tty) Object.assign(stderr, { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  if (tty)
+    Object.assign(stderr, {
+      isTTY: true,
+      columns: 100,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
   if (tty) Object.assign(stdin, { isTTY: true, setRawMode: () => stdin });
   if (opts.stdoutTty) Object.assign(stdout, { isTTY: true, columns: Number(opts.env?.COLUMNS ?? 100) });
   const requests: RequestRecord[] = [];
   const env: Record<string, string | undefined> = { NO_COLOR: '1', COLUMNS: '100', TZ: 'UTC', ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const code = await main(args, { stdout, stderr, stdin, env, cwd: opts.cwd ?? emptyDir() }, {
-    onRequest: (r) => requests.push(r),
-    sleep: opts.sleep ?? (() => Promise.resolve()),
-    ...('maxAttempts' in opts ? { maxAttempts: opts.maxAttempts } : { maxAttempts: 2 }),
-    ...(opts.now ? { now: () => opts.now! } : {}),
-    ...(opts.requestHandler ? { requestHandler: opts.requestHandler } : {}),
-  });
+  const code = await main(
+    args,
+    { stdout, stderr, stdin, env, cwd: opts.cwd ?? emptyDir() },
+    {
+      onRequest: (r) => requests.push(r),
+      sleep: opts.sleep ?? (() => Promise.resolve()),
+      ...('maxAttempts' in opts ? { maxAttempts: opts.maxAttempts } : { maxAttempts: 2 }),
+      ...(opts.now ? { now: () => opts.now! } : {}),
+      ...(opts.requestHandler ? { requestHandler: opts.requestHandler } : {}),
+    },
+  );
   await new Promise((r) => setImmediate(r));
   clearTimeout(watchdog);
-  if (pending.length) throw new Error(`prompts never shown: ${pending.map((p) => String(p.prompt)).join(', ')}\n${err}`);
+  if (pending.length)
+    throw new Error(`prompts never shown: ${pending.map((p) => String(p.prompt)).join(', ')}\n${err}`);
   sentInFile.push(...requests);
   const violations = checkRun(requests, contractState);
-  if (violations.length) throw new Error(`bedrock-monitor ${args.join(' ')} sent requests that break AWS's documented rules:\n${describeViolations(violations)}`);
+  if (violations.length)
+    throw new Error(
+      `bedrock-monitor ${args.join(' ')} sent requests that break AWS's documented ` +
+        `rules:\n${describeViolations(violations)}`,
+    );
   return {
     code,
     stdout: out,
@@ -146,7 +164,9 @@ export function useMoto(): () => Moto {
   let own = false;
   beforeAll(async () => {
     // The server jest's global setup started for this worker, else one of this file's own.
-    const shared = process.env.BM_MOTO_SERVERS ? (JSON.parse(process.env.BM_MOTO_SERVERS) as { url: string; dir: string }[]) : [];
+    const shared = process.env.BM_MOTO_SERVERS
+      ? (JSON.parse(process.env.BM_MOTO_SERVERS) as { url: string; dir: string }[])
+      : [];
     const mine = shared[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % Math.max(1, shared.length)];
     own = mine === undefined;
     moto = mine ? Moto.attach(mine.url, mine.dir) : await Moto.start();

@@ -37,17 +37,92 @@ export function cast(account: string): Actor[] {
     arn: `arn:aws:sts::${acct}:assumed-role/${name}/session-${Math.floor(rnd() * 5)}`,
     accountId: acct,
     accessKeyId: 'ASIAEXAMPLE',
-    sessionContext: { sessionIssuer: { type: 'Role', principalId: `AROAEXAMPLE${name.toUpperCase()}`, arn: role(acct, name), accountId: acct, userName: name }, attributes: { mfaAuthenticated: 'false' } },
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: `AROAEXAMPLE${name.toUpperCase()}`,
+        arn: role(acct, name),
+        accountId: acct,
+        userName: name,
+      },
+      attributes: { mfaAuthenticated: 'false' },
+    },
   });
-  const user = (name: string) => (_rnd: () => number, acct: string) => ({ type: 'IAMUser', principalId: `AIDAEXAMPLE${name.toUpperCase()}`, arn: `arn:aws:iam::${acct}:user/${name}`, accountId: acct, userName: name });
+  const user = (name: string) => (_rnd: () => number, acct: string) => ({
+    type: 'IAMUser',
+    principalId: `AIDAEXAMPLE${name.toUpperCase()}`,
+    arn: `arn:aws:iam::${acct}:user/${name}`,
+    accountId: acct,
+    userName: name,
+  });
   const runtime = ['InvokeModel', 'Converse', 'ConverseStream', 'InvokeModelWithResponseStream'];
   return [
-    { principal: role(account, 'ChatApp'), identity: assumed('ChatApp'), ips: ['203.0.113.10', '203.0.113.11'], events: runtime, denied: 0, failing: 0.03, weight: 6, current: true, previous: true },
-    { principal: `arn:aws:iam::${account}:user/alice`, identity: user('alice'), ips: ['198.51.100.7'], events: ['Converse', 'InvokeModel', 'ListFoundationModels'], denied: 0.02, failing: 0, weight: 2, current: true, previous: true },
-    { principal: role(account, 'SupportAgent'), identity: assumed('SupportAgent'), ips: ['10.0.1.20', '10.0.1.21', '10.0.1.22'], events: ['InvokeAgent', 'Retrieve', 'ApplyGuardrail', 'Converse'], denied: 0, failing: 0.01, weight: 3, current: true, previous: false },
-    { principal: `arn:aws:iam::${account}:user/mallory`, identity: user('mallory'), ips: ['192.0.2.66'], events: ['InvokeModel', 'Converse'], denied: 0.9, failing: 0, weight: 1, current: true, previous: false },
-    { principal: 'bedrock.amazonaws.com', identity: () => ({ type: 'AWSService', invokedBy: 'bedrock.amazonaws.com' }), ips: ['bedrock.amazonaws.com'], events: ['InvokeModel'], denied: 0, failing: 0, weight: 1, current: true, previous: true },
-    { principal: role(account, 'RetiredBatch'), identity: assumed('RetiredBatch'), ips: ['10.0.9.9'], events: ['InvokeModel'], denied: 0, failing: 0, weight: 1, current: false, previous: true },
+    {
+      principal: role(account, 'ChatApp'),
+      identity: assumed('ChatApp'),
+      ips: ['203.0.113.10', '203.0.113.11'],
+      events: runtime,
+      denied: 0,
+      failing: 0.03,
+      weight: 6,
+      current: true,
+      previous: true,
+    },
+    {
+      principal: `arn:aws:iam::${account}:user/alice`,
+      identity: user('alice'),
+      ips: ['198.51.100.7'],
+      events: ['Converse', 'InvokeModel', 'ListFoundationModels'],
+      denied: 0.02,
+      failing: 0,
+      weight: 2,
+      current: true,
+      previous: true,
+    },
+    {
+      principal: role(account, 'SupportAgent'),
+      identity: assumed('SupportAgent'),
+      ips: ['10.0.1.20', '10.0.1.21', '10.0.1.22'],
+      events: ['InvokeAgent', 'Retrieve', 'ApplyGuardrail', 'Converse'],
+      denied: 0,
+      failing: 0.01,
+      weight: 3,
+      current: true,
+      previous: false,
+    },
+    {
+      principal: `arn:aws:iam::${account}:user/mallory`,
+      identity: user('mallory'),
+      ips: ['192.0.2.66'],
+      events: ['InvokeModel', 'Converse'],
+      denied: 0.9,
+      failing: 0,
+      weight: 1,
+      current: true,
+      previous: false,
+    },
+    {
+      principal: 'bedrock.amazonaws.com',
+      identity: () => ({ type: 'AWSService', invokedBy: 'bedrock.amazonaws.com' }),
+      ips: ['bedrock.amazonaws.com'],
+      events: ['InvokeModel'],
+      denied: 0,
+      failing: 0,
+      weight: 1,
+      current: true,
+      previous: true,
+    },
+    {
+      principal: role(account, 'RetiredBatch'),
+      identity: assumed('RetiredBatch'),
+      ips: ['10.0.9.9'],
+      events: ['InvokeModel'],
+      denied: 0,
+      failing: 0,
+      weight: 1,
+      current: false,
+      previous: true,
+    },
   ];
 }
 
@@ -86,12 +161,31 @@ export interface Corpus {
   truth: Record<string, PrincipalTruth>;
 }
 
-const MANAGEMENT = new Set(['InvokeModel', 'Converse', 'ConverseStream', 'InvokeModelWithResponseStream', 'ListFoundationModels']);
+const MANAGEMENT = new Set([
+  'InvokeModel',
+  'Converse',
+  'ConverseStream',
+  'InvokeModelWithResponseStream',
+  'ListFoundationModels',
+]);
 
-function bedrockRecord(a: Actor, t: number, rnd: () => number, account: string, region: string): Record<string, unknown> {
+function bedrockRecord(
+  a: Actor,
+  t: number,
+  rnd: () => number,
+  account: string,
+  region: string,
+): Record<string, unknown> {
   const eventName = a.events[Math.floor(rnd() * a.events.length)]!;
   const roll = rnd();
-  const errorCode = roll < a.denied ? 'AccessDeniedException' : roll < a.denied + a.failing ? (rnd() < 0.5 ? 'ThrottlingException' : 'ValidationException') : undefined;
+  const errorCode =
+    roll < a.denied
+      ? 'AccessDeniedException'
+      : roll < a.denied + a.failing
+        ? rnd() < 0.5
+          ? 'ThrottlingException'
+          : 'ValidationException'
+        : undefined;
   const management = MANAGEMENT.has(eventName);
   return {
     eventVersion: '1.09',
@@ -102,7 +196,15 @@ function bedrockRecord(a: Actor, t: number, rnd: () => number, account: string, 
     awsRegion: region,
     sourceIPAddress: a.ips[Math.floor(rnd() * a.ips.length)],
     userAgent: 'Boto3/1.35.0 md/Botocore#1.35.0 (SYNTHETIC)',
-    ...(errorCode ? { errorCode, errorMessage: errorCode === 'AccessDeniedException' ? 'User is not authorized to perform: bedrock:InvokeModel' : 'synthetic failure' } : {}),
+    ...(errorCode
+      ? {
+          errorCode,
+          errorMessage:
+            errorCode === 'AccessDeniedException'
+              ? 'User is not authorized to perform: bedrock:InvokeModel'
+              : 'synthetic failure',
+        }
+      : {}),
     requestParameters: { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' },
     responseElements: null,
     requestID: `req-${Math.floor(rnd() * 1e12)}`,
@@ -112,7 +214,13 @@ function bedrockRecord(a: Actor, t: number, rnd: () => number, account: string, 
     managementEvent: management,
     recipientAccountId: account,
     eventCategory: management ? 'Management' : 'Data',
-    ...(management ? {} : { resources: [{ type: 'AWS::Bedrock::AgentAlias', ARN: `arn:aws:bedrock:${region}:${account}:agent-alias/AGENT/ALIAS` }] }),
+    ...(management
+      ? {}
+      : {
+          resources: [
+            { type: 'AWS::Bedrock::AgentAlias', ARN: `arn:aws:bedrock:${region}:${account}:agent-alias/AGENT/ALIAS` },
+          ],
+        }),
   };
 }
 
@@ -163,27 +271,63 @@ export function generateRecords(o: CorpusOptions): GeneratedRecord[] {
     const t = sec(o.start.getTime() - len + Math.floor(rnd() * 2 * len));
     out.push({ record: noiseRecord(t, rnd, o.account, o.region), actor: undefined, time: t });
     // Bedrock calls in another Region, and before the previous window: neither may count.
-    const a = pick(actors.filter((x) => x.current), rnd);
+    const a = pick(
+      actors.filter((x) => x.current),
+      rnd,
+    );
     out.push({ record: bedrockRecord(a, t, rnd, o.account, other), actor: undefined, time: t });
     const early = sec(o.start.getTime() - len - 1000 - Math.floor(rnd() * 6 * 3_600_000));
     out.push({ record: bedrockRecord(a, early, rnd, o.account, o.region), actor: undefined, time: early });
   }
   // At the edges: a call at the window's start counts, one at its end does not.
   const edge = actors[0]!;
-  out.push({ record: bedrockRecord(edge, o.start.getTime(), rnd, o.account, o.region), actor: edge, time: o.start.getTime() });
-  out.push({ record: bedrockRecord(edge, o.end.getTime(), rnd, o.account, o.region), actor: undefined, time: o.end.getTime() });
+  out.push({
+    record: bedrockRecord(edge, o.start.getTime(), rnd, o.account, o.region),
+    actor: edge,
+    time: o.start.getTime(),
+  });
+  out.push({
+    record: bedrockRecord(edge, o.end.getTime(), rnd, o.account, o.region),
+    actor: undefined,
+    time: o.end.getTime(),
+  });
   return out;
 }
 
 /** The truth per principal: from the cast, for records in the Region and window. */
-export function truthOf(records: GeneratedRecord[], o: CorpusOptions, keep: (r: GeneratedRecord) => boolean = () => true): Record<string, PrincipalTruth> {
+export function truthOf(
+  records: GeneratedRecord[],
+  o: CorpusOptions,
+  keep: (r: GeneratedRecord) => boolean = () => true,
+): Record<string, PrincipalTruth> {
   const len = o.end.getTime() - o.start.getTime();
-  const inWindow = (r: GeneratedRecord) => r.actor && r.record.awsRegion === o.region && r.time >= o.start.getTime() && r.time < o.end.getTime() && keep(r);
-  const before = new Set(records.filter((r) => r.actor && r.record.awsRegion === o.region && r.time >= o.start.getTime() - len && r.time < o.start.getTime() && keep(r)).map((r) => r.actor!.principal));
+  const inWindow = (r: GeneratedRecord) =>
+    r.actor && r.record.awsRegion === o.region && r.time >= o.start.getTime() && r.time < o.end.getTime() && keep(r);
+  const before = new Set(
+    records
+      .filter(
+        (r) =>
+          r.actor &&
+          r.record.awsRegion === o.region &&
+          r.time >= o.start.getTime() - len &&
+          r.time < o.start.getTime() &&
+          keep(r),
+      )
+      .map((r) => r.actor!.principal),
+  );
   const truth: Record<string, PrincipalTruth> = {};
   for (const r of records.filter(inWindow)) {
     const p = r.actor!.principal;
-    const t = (truth[p] ??= { calls: 0, errors: 0, accessDenied: 0, eventNames: {}, sourceIps: [], firstSeen: '', lastSeen: '', new: !before.has(p) });
+    const t = (truth[p] ??= {
+      calls: 0,
+      errors: 0,
+      accessDenied: 0,
+      eventNames: {},
+      sourceIps: [],
+      firstSeen: '',
+      lastSeen: '',
+      new: !before.has(p),
+    });
     const rec = r.record as { eventName: string; errorCode?: string; sourceIPAddress: string };
     t.calls++;
     if (rec.errorCode) t.errors++;
@@ -198,7 +342,12 @@ export function truthOf(records: GeneratedRecord[], o: CorpusOptions, keep: (r: 
   return truth;
 }
 
-const stamp = (t: number): string => new Date(t).toISOString().slice(0, 16).replace(/[-:]/g, '').replace(/(\d{8})(\d{4})/, '$1T$2') + 'Z';
+const stamp = (t: number): string =>
+  new Date(t)
+    .toISOString()
+    .slice(0, 16)
+    .replace(/[-:]/g, '')
+    .replace(/(\d{8})(\d{4})/, '$1T$2') + 'Z';
 
 /** Records into files as CloudTrail delivers them: per Region, batches delivered every 5 minutes, 1-12 minutes late. */
 export function toFiles(records: GeneratedRecord[], account: string, seed = 11): { key: string; body: Buffer }[] {
@@ -208,17 +357,30 @@ export function toFiles(records: GeneratedRecord[], account: string, seed = 11):
     const region = String(r.record.awsRegion);
     const delivered = Math.ceil((r.time + 60_000 + Math.floor(rnd() * 11 * 60_000)) / 300_000) * 300_000;
     const day = new Date(delivered).toISOString().slice(0, 10).replace(/-/g, '/');
-    const unique = Math.floor(rnd() * 36 ** 8).toString(36).padStart(8, '0').toUpperCase();
-    const key = `AWSLogs/${account}/CloudTrail/${region}/${day}/${account}_CloudTrail_${region}_${stamp(delivered)}_${unique}${unique}.json.gz`;
+    const unique = Math.floor(rnd() * 36 ** 8)
+      .toString(36)
+      .padStart(8, '0')
+      .toUpperCase();
+    const key =
+      `AWSLogs/${account}/CloudTrail/${region}/${day}/` +
+      `${account}_CloudTrail_${region}_${stamp(delivered)}_${unique}${unique}.json.gz`;
     const batchKey = `${region}|${delivered}`;
     if (!batches.has(batchKey)) batches.set(batchKey, []);
     const list = batches.get(batchKey)!;
     (list as unknown as { key?: string }).key ??= key;
     list.push(r.record);
   }
-  const files = [...batches.values()].map((list) => ({ key: (list as unknown as { key: string }).key, body: gzipSync(JSON.stringify({ Records: list })) }));
+  const files = [...batches.values()].map((list) => ({
+    key: (list as unknown as { key: string }).key,
+    body: gzipSync(JSON.stringify({ Records: list })),
+  }));
   // A digest file: another format, which the audit must skip.
-  files.push({ key: `AWSLogs/${account}/CloudTrail-Digest/us-east-1/2026/01/01/${account}_CloudTrail-Digest_us-east-1_trail_us-east-1_20260101T000000Z.json.gz`, body: gzipSync(JSON.stringify({ awsAccountId: account, digestStartTime: 'x' })) });
+  files.push({
+    key:
+      `AWSLogs/${account}/CloudTrail-Digest/us-east-1/2026/01/01/` +
+      `${account}_CloudTrail-Digest_us-east-1_trail_us-east-1_20260101T000000Z.json.gz`,
+    body: gzipSync(JSON.stringify({ awsAccountId: account, digestStartTime: 'x' })),
+  });
   return files;
 }
 

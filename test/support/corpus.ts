@@ -63,10 +63,18 @@ export interface MilliRates {
   cacheWrite1h: number;
 }
 
-const r = (input: number, output: number, cacheRead: number, cacheWrite: number, cacheWrite1h: number): MilliRates => ({ input, output, cacheRead, cacheWrite, cacheWrite1h });
+const r = (input: number, output: number, cacheRead: number, cacheWrite: number, cacheWrite1h: number): MilliRates => ({
+  input,
+  output,
+  cacheRead,
+  cacheWrite,
+  cacheWrite1h,
+});
 
-export const APP_SEARCH = (account: string, region: string): string => `arn:aws:bedrock:${region}:${account}:application-inference-profile/s34rch0app01`;
-export const APP_SUPPORT = (account: string, region: string): string => `arn:aws:bedrock:${region}:${account}:application-inference-profile/supp0rt0app2`;
+export const APP_SEARCH = (account: string, region: string): string =>
+  `arn:aws:bedrock:${region}:${account}:application-inference-profile/s34rch0app01`;
+export const APP_SUPPORT = (account: string, region: string): string =>
+  `arn:aws:bedrock:${region}:${account}:application-inference-profile/supp0rt0app2`;
 
 interface ModelSpec {
   id: string;
@@ -79,11 +87,26 @@ interface ModelSpec {
 function corpusModels(account: string, region: string): ModelSpec[] {
   const sonnetUs = r(3300, 16500, 330, 4125, 6600);
   return [
-    { id: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0', weight: 22, rates: r(3000, 15000, 300, 3750, 6000), claude: true },
+    {
+      id: 'global.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      weight: 22,
+      rates: r(3000, 15000, 300, 3750, 6000),
+      claude: true,
+    },
     { id: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', weight: 18, rates: sonnetUs, claude: true },
-    { id: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', weight: 18, rates: r(1100, 5500, 110, 1375, 2200), claude: true },
+    {
+      id: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+      weight: 18,
+      rates: r(1100, 5500, 110, 1375, 2200),
+      claude: true,
+    },
     { id: 'anthropic.claude-3-haiku-20240307-v1:0', weight: 12, rates: r(250, 1250, 30, 300, 500), claude: true },
-    { id: 'us.anthropic.claude-opus-4-1-20250805-v1:0', weight: 4, rates: r(15000, 75000, 1500, 18750, 30000), claude: true },
+    {
+      id: 'us.anthropic.claude-opus-4-1-20250805-v1:0',
+      weight: 4,
+      rates: r(15000, 75000, 1500, 18750, 30000),
+      claude: true,
+    },
     { id: 'meta.llama3-1-70b-instruct-v1:0', weight: 6, rates: null, claude: false },
     { id: 'amazon.nova-pro-v1:0', weight: 4, rates: null, claude: false },
     // Application inference profiles: the truth prices them at the model they wrap (the US Sonnet 4.5
@@ -99,9 +122,16 @@ export function corpusRates(spec: Pick<CorpusSpec, 'account' | 'region'>): Recor
 }
 
 /** USD per million, for a config-file price override. */
-export const toUsdRates = (m: MilliRates) => ({ input: m.input / 1000, output: m.output / 1000, cacheRead: m.cacheRead / 1000, cacheWrite: m.cacheWrite / 1000, cacheWrite1h: m.cacheWrite1h / 1000 });
+export const toUsdRates = (m: MilliRates) => ({
+  input: m.input / 1000,
+  output: m.output / 1000,
+  cacheRead: m.cacheRead / 1000,
+  cacheWrite: m.cacheWrite / 1000,
+  cacheWrite1h: m.cacheWrite1h / 1000,
+});
 
-const seq = (prefix: string, n: number, width = 4): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(width, '0')}`);
+const seq = (prefix: string, n: number, width = 4): string[] =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(width, '0')}`);
 const people = (names: string[]): string[] => names.map((n) => `${n}@example.com`);
 const ROLES: { role: string; team: string | null; sessions: string[] }[] = [
   { role: 'ChatService', team: 'support', sessions: seq('i-0a1b2c3d4e5f6', 16) },
@@ -109,8 +139,32 @@ const ROLES: { role: string; team: string | null; sessions: string[] }[] = [
   { role: 'BatchSummarizer', team: 'research', sessions: seq('batch-', 24) },
   { role: 'GrowthExperiments', team: 'growth', sessions: seq('ecs-task-', 12) },
   { role: 'PlatformGateway', team: 'platform', sessions: ['gw-eu', 'gw-us', 'gw-ap'] },
-  { role: 'AWSReservedSSO_DataScience_0123456789abcdef', team: 'research', sessions: people(['alice', 'bob', 'chen', 'dmitri', 'eva', 'farah', 'gus', 'hana', 'ivan', 'jun', 'kofi', 'lena']) },
-  { role: 'AWSReservedSSO_Developer_fedcba9876543210', team: null, sessions: people(['dana', 'erik', 'fiona', 'glen', 'hugo', 'ines', 'jamal', 'kim', 'luis', 'mona', 'nils', 'olga', 'pavel', 'quinn', 'rosa']) },
+  {
+    role: 'AWSReservedSSO_DataScience_0123456789abcdef',
+    team: 'research',
+    sessions: people(['alice', 'bob', 'chen', 'dmitri', 'eva', 'farah', 'gus', 'hana', 'ivan', 'jun', 'kofi', 'lena']),
+  },
+  {
+    role: 'AWSReservedSSO_Developer_fedcba9876543210',
+    team: null,
+    sessions: people([
+      'dana',
+      'erik',
+      'fiona',
+      'glen',
+      'hugo',
+      'ines',
+      'jamal',
+      'kim',
+      'luis',
+      'mona',
+      'nils',
+      'olga',
+      'pavel',
+      'quinn',
+      'rosa',
+    ]),
+  },
   { role: 'FinanceReports', team: 'finance', sessions: ['monthly-close', 'quarterly-close'] },
   { role: 'SupportTriage', team: 'support', sessions: seq('triage-', 8) },
   { role: 'LegalReview', team: 'legal', sessions: people(['sam', 'tara']) },
@@ -122,12 +176,28 @@ const USERS = [
 ];
 const ENVS = ['prod', 'prod', 'prod', 'staging', 'dev'];
 const FEATURES = ['summarize', 'answer', 'classify', 'extract'];
-const ERRORS = ['ThrottlingException', 'ValidationException', 'ModelTimeoutException', 'ServiceUnavailableException', 'AccessDeniedException'];
-const OPERATIONS = ['Converse', 'Converse', 'Converse', 'ConverseStream', 'InvokeModel', 'InvokeModel', 'InvokeModelWithResponseStream'];
+const ERRORS = [
+  'ThrottlingException',
+  'ValidationException',
+  'ModelTimeoutException',
+  'ServiceUnavailableException',
+  'AccessDeniedException',
+];
+const OPERATIONS = [
+  'Converse',
+  'Converse',
+  'Converse',
+  'ConverseStream',
+  'InvokeModel',
+  'InvokeModel',
+  'InvokeModelWithResponseStream',
+];
 
 const WORDS = (
-  'the of and to in is that for on with as by at from this be are or an it was which can will not have has all more one ' +
-  'about their there when what your other these some would make like time into only also new first then than them well ' +
+  'the of and to in is that for on with as by at from this be are or an it was which can will not have has ' +
+  'all more one ' +
+  ('about their there when what your other these some would make like time into only also new first then than ' +
+    'them well ') +
   'quarterly revenue forecast customer ticket refund invoice shipment warehouse latency cluster deployment rollback ' +
   'incident summary research paper abstract method result dataset benchmark model training evaluation prompt answer ' +
   'question context document section table figure appendix policy contract clause liability renewal pricing discount ' +
@@ -173,10 +243,33 @@ export interface Acc {
   latencies: number[];
 }
 
-export const TRUTH_DIMS = ['principal', 'role', 'tag:team', 'tag:env', 'tag:feature', 'application', 'model', 'operation', 'day', 'hour'] as const;
+export const TRUTH_DIMS = [
+  'principal',
+  'role',
+  'tag:team',
+  'tag:env',
+  'tag:feature',
+  'application',
+  'model',
+  'operation',
+  'day',
+  'hour',
+] as const;
 export type TruthDim = (typeof TRUTH_DIMS)[number];
 
-const blankAcc = (): Acc => ({ invocations: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, errors: 0, costNanoUsd: 0, priced: true, pricedInvocations: 0, latencies: [] });
+const blankAcc = (): Acc => ({
+  invocations: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  cacheWrite1hTokens: 0,
+  errors: 0,
+  costNanoUsd: 0,
+  priced: true,
+  pricedInvocations: 0,
+  latencies: [],
+});
 
 export interface CorpusTruth {
   window: { start: string; end: string };
@@ -211,11 +304,19 @@ interface Rec {
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-const hourPath = (t: Date): string => `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCHours())}`;
-const stamp = (t: Date): string => t.toISOString().replace(/[-:]/g, '').replace(/\.(\d{3})Z$/, '$1Z');
+const hourPath = (t: Date): string =>
+  `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCHours())}`;
+const stamp = (t: Date): string =>
+  t
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.(\d{3})Z$/, '$1Z');
 
 export function partitionRoot(spec: Pick<CorpusSpec, 'keyPrefix' | 'account' | 'region'>): string {
-  return `${spec.keyPrefix ? `${spec.keyPrefix}/` : ''}AWSLogs/${spec.account}/BedrockModelInvocationLogs/${spec.region}/`;
+  return (
+    `${spec.keyPrefix ? `${spec.keyPrefix}/` : ''}AWSLogs/` +
+    `${spec.account}/BedrockModelInvocationLogs/${spec.region}/`
+  );
 }
 
 function pick<T>(rnd: () => number, xs: readonly T[]): T {
@@ -275,7 +376,8 @@ class RecordMaker {
     const tags = this.tags(who.team);
     const op = pick(rnd, OPERATIONS);
     const error = rnd() < 0.04 ? pick(rnd, ERRORS) : undefined;
-    const inputTokens = error === 'ThrottlingException' || error === 'AccessDeniedException' ? undefined : 200 + Math.floor(rnd() * 7800);
+    const inputTokens =
+      error === 'ThrottlingException' || error === 'AccessDeniedException' ? undefined : 200 + Math.floor(rnd() * 7800);
     const outputTokens = error ? undefined : 50 + Math.floor(rnd() * 1950);
     let cacheRead = 0;
     let cacheWrite = 0;
@@ -304,7 +406,14 @@ class RecordMaker {
       day: iso.slice(0, 10),
       hour: `${iso.slice(0, 13)}:00:00Z`,
     };
-    const body = { inTokens: inputTokens ?? 0, outTokens: outputTokens ?? 0, cacheRead, cacheWrite, cacheWrite1h, latency };
+    const body = {
+      inTokens: inputTokens ?? 0,
+      outTokens: outputTokens ?? 0,
+      cacheRead,
+      cacheWrite,
+      cacheWrite1h,
+      latency,
+    };
     const json = JSON.stringify({
       schemaType: 'ModelInvocationLog',
       schemaVersion: '1.0',
@@ -312,7 +421,12 @@ class RecordMaker {
       accountId: this.spec.account,
       identity: { arn: who.arn },
       region: this.spec.region,
-      requestId: `${Math.floor(rnd() * 2 ** 32).toString(16).padStart(8, '0')}-${(this.n & 0xffff).toString(16).padStart(4, '0')}-4000-8000-${this.n.toString(16).padStart(12, '0')}`,
+      requestId: `${Math.floor(rnd() * 2 ** 32)
+        .toString(16)
+        .padStart(
+          8,
+          '0',
+        )}-${(this.n & 0xffff).toString(16).padStart(4, '0')}-4000-8000-${this.n.toString(16).padStart(12, '0')}`,
       operation: op,
       modelId: m.id,
       ...(m.id.startsWith('us.') && rnd() < 0.3 ? { inferenceRegion: 'us-west-2' } : {}),
@@ -354,13 +468,27 @@ class RecordMaker {
     return this.pool.text(this.rnd, Math.max(20, Math.round(this.spec.bodyBytes * share * (0.4 + 1.2 * this.rnd()))));
   }
 
-  private input(op: string, m: ModelSpec, b: { cacheRead: number; cacheWrite: number }, inputTokens: number | undefined): Record<string, unknown> {
+  private input(
+    op: string,
+    m: ModelSpec,
+    b: { cacheRead: number; cacheWrite: number },
+    inputTokens: number | undefined,
+  ): Record<string, unknown> {
     const text = this.bodyText(0.7);
     const large = this.rnd() < 0.01;
     const bodyJson = op.startsWith('Converse')
-      ? { messages: [{ role: 'user', content: [{ text }] }], system: [{ text: 'You are a helpful assistant. Answer briefly.' }], inferenceConfig: { maxTokens: 2048, temperature: 0.2 } }
+      ? {
+          messages: [{ role: 'user', content: [{ text }] }],
+          system: [{ text: 'You are a helpful assistant. Answer briefly.' }],
+          inferenceConfig: { maxTokens: 2048, temperature: 0.2 },
+        }
       : m.claude
-        ? { anthropic_version: 'bedrock-2023-05-31', max_tokens: 2048, system: 'You are a helpful assistant.', messages: [{ role: 'user', content: [{ type: 'text', text }] }] }
+        ? {
+            anthropic_version: 'bedrock-2023-05-31',
+            max_tokens: 2048,
+            system: 'You are a helpful assistant.',
+            messages: [{ role: 'user', content: [{ type: 'text', text }] }],
+          }
         : { prompt: text, max_gen_len: 1024, temperature: 0.3 };
     return {
       inputContentType: 'application/json',
@@ -371,7 +499,19 @@ class RecordMaker {
     };
   }
 
-  private output(op: string, m: ModelSpec, b: { inTokens: number; outTokens: number; cacheRead: number; cacheWrite: number; cacheWrite1h: number; latency: number | undefined }, outputTokens: number | undefined): Record<string, unknown> {
+  private output(
+    op: string,
+    m: ModelSpec,
+    b: {
+      inTokens: number;
+      outTokens: number;
+      cacheRead: number;
+      cacheWrite: number;
+      cacheWrite1h: number;
+      latency: number | undefined;
+    },
+    outputTokens: number | undefined,
+  ): Record<string, unknown> {
     const text = this.bodyText(0.3);
     const cacheDetails = b.cacheWrite
       ? [
@@ -379,12 +519,28 @@ class RecordMaker {
           ...(b.cacheWrite - b.cacheWrite1h ? [{ ttl: '5m', inputTokens: b.cacheWrite - b.cacheWrite1h }] : []),
         ]
       : undefined;
-    const usage = { inputTokens: b.inTokens, outputTokens: b.outTokens, totalTokens: b.inTokens + b.outTokens, cacheReadInputTokens: b.cacheRead, cacheWriteInputTokens: b.cacheWrite };
+    const usage = {
+      inputTokens: b.inTokens,
+      outputTokens: b.outTokens,
+      totalTokens: b.inTokens + b.outTokens,
+      cacheReadInputTokens: b.cacheRead,
+      cacheWriteInputTokens: b.cacheWrite,
+    };
     let bodyJson: unknown;
     if (op === 'Converse') {
-      bodyJson = { output: { message: { role: 'assistant', content: [{ text }] } }, stopReason: 'end_turn', usage: { ...usage, ...(cacheDetails ? { cacheDetails } : {}) }, metrics: { latencyMs: b.latency } };
+      bodyJson = {
+        output: { message: { role: 'assistant', content: [{ text }] } },
+        stopReason: 'end_turn',
+        usage: { ...usage, ...(cacheDetails ? { cacheDetails } : {}) },
+        metrics: { latencyMs: b.latency },
+      };
     } else if (op === 'ConverseStream') {
-      bodyJson = [{ messageStart: { role: 'assistant' } }, { contentBlockDelta: { delta: { text } } }, { messageStop: { stopReason: 'end_turn' } }, { metadata: { usage, metrics: { latencyMs: 900 } } }];
+      bodyJson = [
+        { messageStart: { role: 'assistant' } },
+        { contentBlockDelta: { delta: { text } } },
+        { messageStop: { stopReason: 'end_turn' } },
+        { metadata: { usage, metrics: { latencyMs: 900 } } },
+      ];
     } else if (op === 'InvokeModel') {
       bodyJson = m.claude
         ? {
@@ -393,17 +549,47 @@ class RecordMaker {
             role: 'assistant',
             content: [{ type: 'text', text }],
             stop_reason: 'end_turn',
-            usage: { input_tokens: b.inTokens, output_tokens: b.outTokens, cache_read_input_tokens: b.cacheRead, cache_creation_input_tokens: b.cacheWrite, ...(b.cacheWrite ? { cache_creation: { ephemeral_5m_input_tokens: b.cacheWrite - b.cacheWrite1h, ephemeral_1h_input_tokens: b.cacheWrite1h } } : {}) },
+            usage: {
+              input_tokens: b.inTokens,
+              output_tokens: b.outTokens,
+              cache_read_input_tokens: b.cacheRead,
+              cache_creation_input_tokens: b.cacheWrite,
+              ...(b.cacheWrite
+                ? {
+                    cache_creation: {
+                      ephemeral_5m_input_tokens: b.cacheWrite - b.cacheWrite1h,
+                      ephemeral_1h_input_tokens: b.cacheWrite1h,
+                    },
+                  }
+                : {}),
+            },
           }
-        : { generation: text, prompt_token_count: b.inTokens, generation_token_count: b.outTokens, stop_reason: 'stop' };
+        : {
+            generation: text,
+            prompt_token_count: b.inTokens,
+            generation_token_count: b.outTokens,
+            stop_reason: 'stop',
+          };
     } else {
       bodyJson = [
         { type: 'message_start', message: { role: 'assistant' } },
         { type: 'content_block_delta', delta: { type: 'text_delta', text } },
-        { type: 'message_stop', 'amazon-bedrock-invocationMetrics': { inputTokenCount: b.inTokens, outputTokenCount: b.outTokens, invocationLatency: 1234, firstByteLatency: 210 } },
+        {
+          type: 'message_stop',
+          'amazon-bedrock-invocationMetrics': {
+            inputTokenCount: b.inTokens,
+            outputTokenCount: b.outTokens,
+            invocationLatency: 1234,
+            firstByteLatency: 210,
+          },
+        },
       ];
     }
-    return { outputContentType: 'application/json', outputBodyJson: bodyJson, ...(outputTokens !== undefined ? { outputTokenCount: outputTokens } : {}) };
+    return {
+      outputContentType: 'application/json',
+      outputBodyJson: bodyJson,
+      ...(outputTokens !== undefined ? { outputTokenCount: outputTokens } : {}),
+    };
   }
 }
 
@@ -422,7 +608,10 @@ function newTruth(spec: CorpusSpec): CorpusTruth {
   const end = new Date(spec.start.getTime() + spec.hours * 3_600_000);
   return {
     window: { start: spec.start.toISOString(), end: end.toISOString() },
-    groups: Object.fromEntries(TRUTH_DIMS.map((d) => [d, new Map<string, Acc>()])) as Record<TruthDim, Map<string, Acc>>,
+    groups: Object.fromEntries(TRUTH_DIMS.map((d) => [d, new Map<string, Acc>()])) as Record<
+      TruthDim,
+      Map<string, Acc>
+    >,
     totals: blankAcc(),
     malformedLines: 0,
     outsideWindow: 0,
@@ -448,7 +637,8 @@ function count(truth: CorpusTruth, rec: Rec, inWindow: boolean): void {
 }
 
 /** Splits `total` records over the hours as evenly as whole numbers allow. */
-const perHour = (spec: CorpusSpec, h: number): number => Math.floor((spec.records * (h + 1)) / spec.hours) - Math.floor((spec.records * h) / spec.hours);
+const perHour = (spec: CorpusSpec, h: number): number =>
+  Math.floor((spec.records * (h + 1)) / spec.hours) - Math.floor((spec.records * h) / spec.hours);
 
 function* objectsOf(spec: CorpusSpec, truth: CorpusTruth): Generator<CorpusObject> {
   const gen = new RecordMaker(spec);
@@ -472,7 +662,9 @@ function* objectsOf(spec: CorpusSpec, truth: CorpusTruth): Generator<CorpusObjec
     if (h === 0) times.unshift(hourStart - 90_000, hourStart - 60_000, hourStart - 30_000);
     for (let f = 0; f < spec.filesPerHour; f++) {
       const sliceEnd = hourStart + ((f + 1) * 3_600_000) / spec.filesPerHour;
-      const inFile = times.filter((t) => t < sliceEnd && (f === 0 || t >= hourStart + (f * 3_600_000) / spec.filesPerHour));
+      const inFile = times.filter(
+        (t) => t < sliceEnd && (f === 0 || t >= hourStart + (f * 3_600_000) / spec.filesPerHour),
+      );
       if (!inFile.length) continue;
       const lines: string[] = [];
       for (const t of inFile) {
@@ -489,12 +681,23 @@ function* objectsOf(spec: CorpusSpec, truth: CorpusTruth): Generator<CorpusObjec
       const delivered = new Date(sliceEnd + 60_000 + Math.floor(gen.rnd() * 180_000));
       const text = `${lines.join('\n')}\n`;
       const raw = Buffer.byteLength(text);
-      const id = Math.floor(gen.rnd() * 2 ** 48).toString(16).padStart(12, '0') + (f + 16 * h).toString(16).padStart(4, '0');
+      const id =
+        Math.floor(gen.rnd() * 2 ** 48)
+          .toString(16)
+          .padStart(12, '0') + (f + 16 * h).toString(16).padStart(4, '0');
       yield emit(`${root}${hourPath(delivered)}/${stamp(delivered)}_${id}.json.gz`, gzipSync(text), raw);
     }
     // A large body delivered on its own under data/: not a log file.
-    const dataBody = JSON.stringify({ messages: [{ role: 'user', content: [{ text: gen.pool.text(gen.rnd, 4000) }] }] });
-    yield emit(`${root}${hourPath(new Date(hourStart))}/data/${(h + 1).toString(16).padStart(8, '0')}-0000-4000-8000-000000000000_input.json.gz`, gzipSync(dataBody), dataBody.length, true);
+    const dataBody = JSON.stringify({
+      messages: [{ role: 'user', content: [{ text: gen.pool.text(gen.rnd, 4000) }] }],
+    });
+    yield emit(
+      `${root}${hourPath(new Date(hourStart))}/data/` +
+        `${(h + 1).toString(16).padStart(8, '0')}-0000-4000-8000-000000000000_input.json.gz`,
+      gzipSync(dataBody),
+      dataBody.length,
+      true,
+    );
   }
 }
 
@@ -523,7 +726,16 @@ export async function putCorpus(s3: S3Client, bucket: string, spec: CorpusSpec, 
   const c = generateCorpus(spec);
   let inFlight: Promise<unknown>[] = [];
   for (const o of c.objects) {
-    inFlight.push(s3.send(new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: o.key.endsWith('.gz') ? 'application/x-gzip' : 'application/octet-stream' })));
+    inFlight.push(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: o.key,
+          Body: o.body,
+          ContentType: o.key.endsWith('.gz') ? 'application/x-gzip' : 'application/octet-stream',
+        }),
+      ),
+    );
     if (inFlight.length >= concurrency) {
       await Promise.all(inFlight);
       inFlight = [];

@@ -4,7 +4,8 @@
  * check the decision without running the whole demo.
  */
 
-const flag = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+const flag = (v: string | undefined): boolean =>
+  v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 
 export function demoColour(env: NodeJS.ProcessEnv, stdoutIsTty: boolean): boolean {
   return !flag(env.NO_COLOR) && env.TERM !== 'dumb' && (stdoutIsTty || flag(env.FORCE_COLOR));

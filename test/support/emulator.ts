@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
  * The local AWS emulator (moto server) for tests, `npm run demo` and `npm run bench`: started on a
  * free port, reset between uses, with moto's request recorder, and stopped whatever happens.
  */
-export const MOTO_MISSING = 'moto server is not installed for python3; install it with: pip install "moto[server]==5.2.1"';
+export const MOTO_MISSING =
+  'moto server is not installed for python3; install it with: pip install "moto[server]==5.2.1"';
 
 /**
  * moto's server with the operations it lacks that the tests and demo need (test/support/moto_server.py:
@@ -19,7 +20,9 @@ export const MOTO_MISSING = 'moto server is not installed for python3; install i
  * compiled from .build/test/support (the demo and the benchmark).
  */
 export function motoServerScript(): string {
-  const candidates = ['./moto_server.py', '../../../test/support/moto_server.py'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  const candidates = ['./moto_server.py', '../../../test/support/moto_server.py'].map((rel) =>
+    fileURLToPath(new URL(rel, import.meta.url)),
+  );
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error(`test/support/moto_server.py not found (looked in ${candidates.join(', ')})`);
   return found;
@@ -66,7 +69,10 @@ export class Moto {
     const port = await freePort();
     // moto's request recorder writes a file into its working directory: keep that out of the project.
     const dir = mkdtempSync(join(tmpdir(), 'moto-'));
-    const proc = spawn('python3', [motoServerScript(), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+    const proc = spawn('python3', [motoServerScript(), '-H', '127.0.0.1', '-p', String(port)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: dir,
+    });
     let stderr = '';
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const url = `http://127.0.0.1:${port}`;
@@ -162,7 +168,10 @@ function operationOf(r: RawRecord): Pick<RecordedRequest, 'operation' | 'write'>
   const path = new URL(r.url).pathname;
   const readMethod = r.method === 'GET' || r.method === 'HEAD';
   if (path.startsWith('/logging/')) return { operation: `${r.method} ${path}`, write: !readMethod };
-  return { operation: `S3 ${r.method} ${path.split('/').length > 2 ? 'object' : 'bucket'}${new URL(r.url).search}`, write: !readMethod };
+  return {
+    operation: `S3 ${r.method} ${path.split('/').length > 2 ? 'object' : 'bucket'}${new URL(r.url).search}`,
+    write: !readMethod,
+  };
 }
 
 /** moto writes concurrent requests' records back to back, not always one per line: split by depth. */

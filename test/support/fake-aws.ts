@@ -43,14 +43,22 @@ interface SdkHttpRequest {
 function bodyText(body: unknown): string {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return new TextDecoder().decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+  if (body instanceof Uint8Array)
+    return new TextDecoder().decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
   return '';
 }
 
 type SdkResponse = { response: { statusCode: number; headers: Record<string, string>; body: Readable } };
 
 function asFake(request: SdkHttpRequest): FakeRequest {
-  return { method: request.method, hostname: request.hostname, path: request.path, query: request.query ?? {}, headers: request.headers, body: bodyText(request.body) };
+  return {
+    method: request.method,
+    hostname: request.hostname,
+    path: request.path,
+    query: request.query ?? {},
+    headers: request.headers,
+    body: bodyText(request.body),
+  };
 }
 
 function respond(answer: FakeResponse): Promise<SdkResponse> {
@@ -58,13 +66,18 @@ function respond(answer: FakeResponse): Promise<SdkResponse> {
   return Promise.resolve({
     response: {
       statusCode: answer.status,
-      headers: { 'content-length': String(Buffer.byteLength(body)), 'x-amzn-requestid': 'fake-request-id', ...answer.headers },
+      headers: {
+        'content-length': String(Buffer.byteLength(body)),
+        'x-amzn-requestid': 'fake-request-id',
+        ...answer.headers,
+      },
       body: Readable.from([Buffer.from(body)]),
     },
   });
 }
 
-const answerOf = (routes: Route[], req: FakeRequest): FakeResponse | undefined => routes.reduce<FakeResponse | undefined>((found, route) => found ?? route(req), undefined);
+const answerOf = (routes: Route[], req: FakeRequest): FakeResponse | undefined =>
+  routes.reduce<FakeResponse | undefined>((found, route) => found ?? route(req), undefined);
 
 /** Routes are tried in order; an unrouted request is a test bug, answered with a 599 that names it. */
 export function fakeAws(...routes: Route[]): FakeAws {
@@ -77,7 +90,9 @@ export function fakeAws(...routes: Route[]): FakeAws {
       return respond(
         answerOf(routes, req) ?? {
           status: 599,
-          body: `fake-aws: no route for ${req.method} ${req.hostname}${req.path} ${req.headers['x-amz-target'] ?? ''} ${req.body.slice(0, 80)}`,
+          body:
+            `fake-aws: no route for ${req.method} ${req.hostname}${req.path} ` +
+            `${req.headers['x-amz-target'] ?? ''} ${req.body.slice(0, 80)}`,
         },
       );
     },
@@ -113,35 +128,70 @@ export function faultsInFront(...routes: Route[]): FakeAws {
 // Matchers for the protocols the tool uses.
 
 /** A query-protocol call (IAM, STS, SNS): `Action=...` in the form body. */
-export const queryAction = (host: string, action: string) => (req: FakeRequest): boolean => req.hostname.startsWith(host) && new URLSearchParams(req.body).get('Action') === action;
+export const queryAction =
+  (host: string, action: string) =>
+  (req: FakeRequest): boolean =>
+    req.hostname.startsWith(host) && new URLSearchParams(req.body).get('Action') === action;
 
 /** A JSON-protocol call (CloudWatch, CloudWatch Logs): the operation in X-Amz-Target. */
-export const jsonTarget = (host: string, operation: string) => (req: FakeRequest): boolean =>
-  req.hostname.startsWith(host) && (req.headers['x-amz-target'] ?? '').endsWith(`.${operation}`);
+export const jsonTarget =
+  (host: string, operation: string) =>
+  (req: FakeRequest): boolean =>
+    req.hostname.startsWith(host) && (req.headers['x-amz-target'] ?? '').endsWith(`.${operation}`);
 
 /** An S3 call on a bucket sub-resource, e.g. `?versioning`. */
-export const s3Sub = (method: string, sub: string | undefined) => (req: FakeRequest): boolean =>
-  req.hostname.includes('s3') && req.method === method && (sub === undefined ? Object.keys(req.query).length === 0 : sub in req.query);
+export const s3Sub =
+  (method: string, sub: string | undefined) =>
+  (req: FakeRequest): boolean =>
+    req.hostname.includes('s3') &&
+    req.method === method &&
+    (sub === undefined ? Object.keys(req.query).length === 0 : sub in req.query);
 
-export const when = (match: (req: FakeRequest) => boolean, response: FakeResponse): Route => (req) => (match(req) ? response : undefined);
+export const when =
+  (match: (req: FakeRequest) => boolean, response: FakeResponse): Route =>
+  (req) =>
+    match(req) ? response : undefined;
 
 // Responses in AWS's documented wire shapes.
 
-export const xml = (status: number, body: string): FakeResponse => ({ status, headers: { 'content-type': 'text/xml' }, body });
+export const xml = (status: number, body: string): FakeResponse => ({
+  status,
+  headers: { 'content-type': 'text/xml' },
+  body,
+});
 
 export const stsIdentity = (account: string): FakeResponse =>
   xml(
     200,
-    `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${account}:user/tester</Arn><UserId>AIDAEXAMPLE</UserId><Account>${account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+    `<GetCallerIdentityResponse ` +
+      (`xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>` +
+        `arn:aws:iam::${account}:user/tester</Arn><UserId>AIDAEXAMPLE</UserId><Account>${account}</Account></` +
+        `GetCallerIdentityResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></` +
+        `GetCallerIdentityResponse>`),
   );
 
 /** Query-protocol error (IAM, STS, SNS). */
-export const queryError = (status: number, code: string, message: string, ns = 'https://iam.amazonaws.com/doc/2010-05-08/'): FakeResponse =>
-  xml(status, `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`);
+export const queryError = (
+  status: number,
+  code: string,
+  message: string,
+  ns = 'https://iam.amazonaws.com/doc/2010-05-08/',
+): FakeResponse =>
+  xml(
+    status,
+    `<ErrorResponse ` +
+      (`xmlns="${ns}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</` +
+        `Message></Error><RequestId>fake</RequestId></ErrorResponse>`),
+  );
 
 /** REST-XML error (S3). */
 export const s3Error = (status: number, code: string, message: string): FakeResponse =>
-  xml(status, `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fake</RequestId><HostId>fake</HostId></Error>`);
+  xml(
+    status,
+    `<?xml version="1.0" ` +
+      (`encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>` +
+        `<RequestId>fake</RequestId><HostId>fake</HostId></Error>`),
+  );
 
 /** AWS JSON 1.0/1.1 error (CloudWatch, CloudWatch Logs): the code in `__type`. */
 export const jsonError = (status: number, type: string, message: string): FakeResponse => ({
@@ -157,4 +207,8 @@ export const restJsonError = (status: number, type: string, message: string): Fa
   body: JSON.stringify({ message }),
 });
 
-export const json = (body: unknown, contentType = 'application/x-amz-json-1.0'): FakeResponse => ({ status: 200, headers: { 'content-type': contentType }, body: JSON.stringify(body) });
+export const json = (body: unknown, contentType = 'application/x-amz-json-1.0'): FakeResponse => ({
+  status: 200,
+  headers: { 'content-type': contentType },
+  body: JSON.stringify(body),
+});

@@ -16,6 +16,7 @@ export function expectGolden(name: string, actual: string): void {
     writeFileSync(file, actual);
     return;
   }
-  if (!existsSync(file)) throw new Error(`golden file ${name} is missing: run the test with UPDATE_GOLDEN=1 and review it`);
+  if (!existsSync(file))
+    throw new Error(`golden file ${name} is missing: run the test with UPDATE_GOLDEN=1 and review it`);
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetProductsCommand, type GetProductsCommandOutput, type PricingClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-pricing';
+import {
+  GetProductsCommand,
+  type GetProductsCommandOutput,
+  type PricingClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-pricing';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
 /**
@@ -16,29 +22,48 @@ interface FixturePage {
   NextToken?: string;
 }
 
-export const PRICE_FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'pricing', 'get-products-us-east-1.json');
+export const PRICE_FIXTURE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'fixtures',
+  'pricing',
+  'get-products-us-east-1.json',
+);
 
 export function fixturePages(): Record<string, FixturePage[]> {
   return (JSON.parse(readFileSync(PRICE_FIXTURE, 'utf8')) as { offers: Record<string, FixturePage[]> }).offers;
 }
 
 export function wirePage(p: FixturePage): GetProductsCommandOutput {
-  return { FormatVersion: p.FormatVersion, PriceList: p.PriceList.map((x) => JSON.stringify(x)), ...(p.NextToken ? { NextToken: p.NextToken } : {}), $metadata: {} };
+  return {
+    FormatVersion: p.FormatVersion,
+    PriceList: p.PriceList.map((x) => JSON.stringify(x)),
+    ...(p.NextToken ? { NextToken: p.NextToken } : {}),
+    $metadata: {},
+  };
 }
 
 /**
  * Answers GetProducts from the fixture by ServiceCode and NextToken, as the API pages them. Returns
  * each request as sent (the SDK's paginator reuses one input object, so calls are copied here).
  */
-export function serveFixture(mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, PricingClientResolvedConfig>): Record<string, unknown>[] {
+export function serveFixture(
+  mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, PricingClientResolvedConfig>,
+): Record<string, unknown>[] {
   const offers = fixturePages();
   const requests: Record<string, unknown>[] = [];
-  mock.on(GetProductsCommand).callsFake((input: { ServiceCode: string; NextToken?: string }): Promise<GetProductsCommandOutput> => {
-    requests.push(structuredClone(input));
-    const pages = offers[input.ServiceCode] ?? [{ FormatVersion: 'aws_v1', PriceList: [] }];
-    const index = input.NextToken ? pages.findIndex((_p, i) => pages[i - 1]?.NextToken === input.NextToken) : 0;
-    if (index < 0) throw Object.assign(new Error('The pagination token is invalid.'), { name: 'InvalidNextTokenException', $metadata: { httpStatusCode: 400 } });
-    return Promise.resolve(wirePage(pages[index]!));
-  });
+  mock
+    .on(GetProductsCommand)
+    .callsFake((input: { ServiceCode: string; NextToken?: string }): Promise<GetProductsCommandOutput> => {
+      requests.push(structuredClone(input));
+      const pages = offers[input.ServiceCode] ?? [{ FormatVersion: 'aws_v1', PriceList: [] }];
+      const index = input.NextToken ? pages.findIndex((_p, i) => pages[i - 1]?.NextToken === input.NextToken) : 0;
+      if (index < 0)
+        throw Object.assign(new Error('The pagination token is invalid.'), {
+          name: 'InvalidNextTokenException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      return Promise.resolve(wirePage(pages[index]!));
+    });
   return requests;
 }

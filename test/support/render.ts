@@ -11,7 +11,10 @@ export const widthName = (w: Width): string => (w === undefined ? 'piped' : Stri
  * An Output as a command would have it, writing to captured streams: a terminal `width` columns
  * wide (COLUMNS), or a pipe when width is undefined. No colour (NO_COLOR), TZ fixed to UTC.
  */
-export function capture(width: Width, env: Record<string, string> = {}): { out: Output; stdout: () => string; stderr: () => string } {
+export function capture(
+  width: Width,
+  env: Record<string, string> = {},
+): { out: Output; stdout: () => string; stderr: () => string } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let o = '';
@@ -19,7 +22,13 @@ export function capture(width: Width, env: Record<string, string> = {}): { out: 
   stdout.on('data', (d: Buffer) => (o += d.toString()));
   stderr.on('data', (d: Buffer) => (e += d.toString()));
   if (width !== undefined) for (const s of [stdout, stderr]) Object.assign(s, { isTTY: true, columns: width });
-  const io = { stdout, stderr, stdin: new PassThrough(), env: { NO_COLOR: '1', TZ: 'UTC', ...(width !== undefined ? { COLUMNS: String(width) } : {}), ...env }, cwd: '/' };
+  const io = {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: { NO_COLOR: '1', TZ: 'UTC', ...(width !== undefined ? { COLUMNS: String(width) } : {}), ...env },
+    cwd: '/',
+  };
   const out = new Output(io, { json: false, color: true, verbose: false });
   return { out, stdout: () => o, stderr: () => e };
 }

@@ -7,7 +7,9 @@ import { z } from 'zod';
 
 const nullableNumber = z.number().nullable();
 
-export const ErrorSchema = z.object({ message: z.string(), hint: z.string().nullable(), exitCode: z.number().int(), details: z.unknown() }).strict();
+export const ErrorSchema = z
+  .object({ message: z.string(), hint: z.string().nullable(), exitCode: z.number().int(), details: z.unknown() })
+  .strict();
 export const ErrorDocSchema = z.object({ error: ErrorSchema }).strict();
 
 export const ChangeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() }).strict();
@@ -15,17 +17,37 @@ export const OutcomeSchema = z
   .object({
     resource: z.string(),
     name: z.string(),
-    action: z.enum(['created', 'updated', 'unchanged', 'deleted', 'skipped', 'failed', 'would-create', 'would-update', 'would-delete']),
+    action: z.enum([
+      'created',
+      'updated',
+      'unchanged',
+      'deleted',
+      'skipped',
+      'failed',
+      'would-create',
+      'would-update',
+      'would-delete',
+    ]),
     changes: z.array(ChangeSchema),
     note: z.string().optional(),
   })
   .strict();
 
 export const StepDocSchema = z.object({ outcomes: z.array(OutcomeSchema) }).strict();
-export const DashboardDocSchema = z.object({ outcomes: z.array(OutcomeSchema), dashboardUrl: z.string().url().nullable() }).strict();
+export const DashboardDocSchema = z
+  .object({ outcomes: z.array(OutcomeSchema), dashboardUrl: z.string().url().nullable() })
+  .strict();
 
-export const SubscriptionSchema = z.object({ email: z.string(), state: z.enum(['pending', 'confirmed', 'missing']) }).strict();
-export const AlarmsDocSchema = z.object({ outcomes: z.array(OutcomeSchema), subscriptions: z.array(SubscriptionSchema), warnings: z.array(z.string()) }).strict();
+export const SubscriptionSchema = z
+  .object({ email: z.string(), state: z.enum(['pending', 'confirmed', 'missing']) })
+  .strict();
+export const AlarmsDocSchema = z
+  .object({
+    outcomes: z.array(OutcomeSchema),
+    subscriptions: z.array(SubscriptionSchema),
+    warnings: z.array(z.string()),
+  })
+  .strict();
 
 export const SetupAllDocSchema = z
   .object({
@@ -72,7 +94,13 @@ export const StatusDocSchema = z
   .strict();
 
 export const CleanupDocSchema = z
-  .object({ region: z.string(), outcomes: z.array(OutcomeSchema), subscriptions: z.array(z.string()), warnings: z.array(z.string()), error: ErrorSchema.optional() })
+  .object({
+    region: z.string(),
+    outcomes: z.array(OutcomeSchema),
+    subscriptions: z.array(z.string()),
+    warnings: z.array(z.string()),
+    error: ErrorSchema.optional(),
+  })
   .strict();
 
 const sums = {
@@ -179,11 +207,23 @@ export const ReportDocSchema = z
       .strict(),
     warnings: z.array(z.string()),
     quotas: QuotaHeadroomSchema.optional(),
-    notification: z.object({ topicArn: z.string(), messageId: z.string().nullable(), subject: z.string().max(99), bytes: z.number().int().max(262_144), truncated: z.boolean() }).strict().optional(),
+    notification: z
+      .object({
+        topicArn: z.string(),
+        messageId: z.string().nullable(),
+        subject: z.string().max(99),
+        bytes: z.number().int().max(262_144),
+        truncated: z.boolean(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
-/** report from the invocation logs (README: `report` from the invocation logs): one row per group, its values under the DIM names. */
+/**
+ * report from the invocation logs (README: `report` from the invocation logs): one row per group, its values under the
+ * DIM names.
+ */
 const LogsFigures = {
   invocations: z.number().int(),
   inputTokens: z.number().int(),
@@ -222,10 +262,16 @@ export function logsReportDocSchema(groupBy: string[]) {
           exactPercentiles: z.boolean(),
         })
         .strict(),
-      groupBy: z.array(z.string().regex(LOGS_DIMS)).refine((g) => JSON.stringify(g) === JSON.stringify(groupBy), 'groupBy differs from the request'),
+      groupBy: z
+        .array(z.string().regex(LOGS_DIMS))
+        .refine((g) => JSON.stringify(g) === JSON.stringify(groupBy), 'groupBy differs from the request'),
       window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
       region: z.string(),
-      rows: z.array(z.object({ ...Object.fromEntries(groupBy.map((d) => [d, z.string()])), ...LogsFigures, priced: z.boolean() }).strict()),
+      rows: z.array(
+        z
+          .object({ ...Object.fromEntries(groupBy.map((d) => [d, z.string()])), ...LogsFigures, priced: z.boolean() })
+          .strict(),
+      ),
       totals: z.object({ ...LogsFigures, errorRate: nullableNumber, unpricedModels: z.array(z.string()) }).strict(),
       reconciliation: z
         .object({
@@ -250,7 +296,14 @@ export function logsReportDocSchema(groupBy: string[]) {
           unreadableFiles: z.array(z.object({ file: z.string(), reason: z.string() }).strict()),
         })
         .strict(),
-      prices: z.object({ source: z.string(), date: z.string(), estimate: z.literal(true), table: z.enum(['refreshed', 'bundled']).optional() }).strict(),
+      prices: z
+        .object({
+          source: z.string(),
+          date: z.string(),
+          estimate: z.literal(true),
+          table: z.enum(['refreshed', 'bundled']).optional(),
+        })
+        .strict(),
       warnings: z.array(z.string()),
     })
     .strict();
@@ -269,7 +322,12 @@ const AuditRowBase = {
   new: z.boolean().nullable(),
 };
 /** Each --by value's row: exactly one of the group fields (which one the test checks against `groupBy`). */
-export const AUDIT_GROUP_FIELD = { principal: 'principal', event: 'eventName', 'source-ip': 'sourceIp', error: 'errorCode' } as const;
+export const AUDIT_GROUP_FIELD = {
+  principal: 'principal',
+  event: 'eventName',
+  'source-ip': 'sourceIp',
+  error: 'errorCode',
+} as const;
 const AuditRowSchema = z.union([
   z.object({ principal: z.string(), ...AuditRowBase }).strict(),
   z.object({ eventName: z.string(), ...AuditRowBase }).strict(),
@@ -284,13 +342,28 @@ export const AuditDocSchema = z
     region: z.string(),
     source: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('event-history'), dataEvents: z.literal(false) }).strict(),
-      z.object({ kind: z.literal('trail'), location: z.string(), files: z.number().int(), bytes: z.number().int(), dataEvents: z.literal(true) }).strict(),
+      z
+        .object({
+          kind: z.literal('trail'),
+          location: z.string(),
+          files: z.number().int(),
+          bytes: z.number().int(),
+          dataEvents: z.literal(true),
+        })
+        .strict(),
     ]),
     groupBy: z.enum(['principal', 'event', 'source-ip', 'error']),
     deniedOnly: z.boolean(),
     rows: z.array(AuditRowSchema),
     totals: z
-      .object({ calls: z.number().int(), errors: z.number().int(), accessDenied: z.number().int(), principals: z.number().int(), sourceIps: z.number().int(), new: z.number().int() })
+      .object({
+        calls: z.number().int(),
+        errors: z.number().int(),
+        accessDenied: z.number().int(),
+        principals: z.number().int(),
+        sourceIps: z.number().int(),
+        new: z.number().int(),
+      })
       .strict(),
     warnings: z.array(z.string()),
   })
@@ -336,7 +409,11 @@ export const PricesRefreshDocSchema = z
     path: z.string(),
     written: z.boolean(),
     fetchedAt: z.string().datetime(),
-    offers: z.array(z.object({ serviceCode: z.string(), products: z.number().int(), publicationDate: z.string().optional() }).strict()),
+    offers: z.array(
+      z
+        .object({ serviceCode: z.string(), products: z.number().int(), publicationDate: z.string().optional() })
+        .strict(),
+    ),
     models: z.number().int(),
     incomplete: z.array(z.string()),
     conflicts: z.array(z.string()),
@@ -346,11 +423,26 @@ export const PricesRefreshDocSchema = z
 
 const source = z.enum(['file', 'default', 'unset']);
 export const ConfigSetDocSchema = z
-  .object({ file: z.string(), key: z.string(), value: z.unknown(), previous: z.unknown(), created: z.boolean(), otherProblems: z.array(z.string()) })
+  .object({
+    file: z.string(),
+    key: z.string(),
+    value: z.unknown(),
+    previous: z.unknown(),
+    created: z.boolean(),
+    otherProblems: z.array(z.string()),
+  })
   .strict();
 export const ConfigGetDocSchema = z.object({ file: z.string(), key: z.string(), value: z.unknown(), source }).strict();
-export const ConfigUnsetDocSchema = z.object({ file: z.string(), key: z.string(), removed: z.boolean(), previous: z.unknown() }).strict();
-export const ConfigListDocSchema = z.object({ file: z.string(), exists: z.boolean(), entries: z.array(z.object({ key: z.string(), value: z.unknown(), source }).strict()) }).strict();
+export const ConfigUnsetDocSchema = z
+  .object({ file: z.string(), key: z.string(), removed: z.boolean(), previous: z.unknown() })
+  .strict();
+export const ConfigListDocSchema = z
+  .object({
+    file: z.string(),
+    exists: z.boolean(),
+    entries: z.array(z.object({ key: z.string(), value: z.unknown(), source }).strict()),
+  })
+  .strict();
 
 /** README bullet label → schema, for the check that the README names every field. */
 export const DOCUMENTED: [label: string, schema: z.AnyZodObject][] = [

@@ -11,7 +11,10 @@
  * - A double-quoted term matches only the exact whole string.
  */
 
-/** The tokens of one alphanumeric run: a new token at an upper-case letter after a lower-case one or a digit, and where digits start. */
+/**
+ * The tokens of one alphanumeric run: a new token at an upper-case letter after a lower-case one or a digit, and where
+ * digits start.
+ */
 function splitRun(run: string): string[] {
   return run
     .split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[^0-9])(?=[0-9])/)
@@ -21,7 +24,10 @@ function splitRun(run: string): string[] {
 
 /** The token sequence of a name or value (without the whole-string token). */
 export function tokenSequence(value: string): string[] {
-  return value.split(/[^A-Za-z0-9]+/).filter(Boolean).flatMap(splitRun);
+  return value
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .flatMap(splitRun);
 }
 
 /** Every token CloudWatch generates: the whole string (delimiters dropped) and its parts. */
@@ -50,12 +56,27 @@ export function exactMatch(term: string, value: string): boolean {
  * dimension: base IDs, geographic and global inference profiles, and inference-profile ARNs.
  */
 export const MODEL_IDS: Record<string, string[]> = {
-  'anthropic.claude-opus-4-6': ['anthropic.claude-opus-4-6-v1', 'global.anthropic.claude-opus-4-6-v1', 'us.anthropic.claude-opus-4-6-v1'],
-  'anthropic.claude-opus-4-5': ['anthropic.claude-opus-4-5-20251101-v1:0', 'global.anthropic.claude-opus-4-5-20251101-v1:0', 'eu.anthropic.claude-opus-4-5-20251101-v1:0'],
-  'anthropic.claude-opus-4-1': ['anthropic.claude-opus-4-1-20250805-v1:0', 'us.anthropic.claude-opus-4-1-20250805-v1:0'],
+  'anthropic.claude-opus-4-6': [
+    'anthropic.claude-opus-4-6-v1',
+    'global.anthropic.claude-opus-4-6-v1',
+    'us.anthropic.claude-opus-4-6-v1',
+  ],
+  'anthropic.claude-opus-4-5': [
+    'anthropic.claude-opus-4-5-20251101-v1:0',
+    'global.anthropic.claude-opus-4-5-20251101-v1:0',
+    'eu.anthropic.claude-opus-4-5-20251101-v1:0',
+  ],
+  'anthropic.claude-opus-4-1': [
+    'anthropic.claude-opus-4-1-20250805-v1:0',
+    'us.anthropic.claude-opus-4-1-20250805-v1:0',
+  ],
   'anthropic.claude-opus-4': ['anthropic.claude-opus-4-20250514-v1:0', 'us.anthropic.claude-opus-4-20250514-v1:0'],
   'anthropic.claude-3-opus': ['anthropic.claude-3-opus-20240229-v1:0', 'us.anthropic.claude-3-opus-20240229-v1:0'],
-  'anthropic.claude-sonnet-4-6': ['anthropic.claude-sonnet-4-6', 'global.anthropic.claude-sonnet-4-6', 'us.anthropic.claude-sonnet-4-6'],
+  'anthropic.claude-sonnet-4-6': [
+    'anthropic.claude-sonnet-4-6',
+    'global.anthropic.claude-sonnet-4-6',
+    'us.anthropic.claude-sonnet-4-6',
+  ],
   'anthropic.claude-sonnet-4-5': [
     'anthropic.claude-sonnet-4-5-20250929-v1:0',
     'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
@@ -64,16 +85,52 @@ export const MODEL_IDS: Record<string, string[]> = {
     'au.anthropic.claude-sonnet-4-5-20250929-v1:0',
     'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0',
   ],
-  'anthropic.claude-sonnet-4': ['anthropic.claude-sonnet-4-20250514-v1:0', 'us.anthropic.claude-sonnet-4-20250514-v1:0', 'apac.anthropic.claude-sonnet-4-20250514-v1:0', 'global.anthropic.claude-sonnet-4-20250514-v1:0'],
-  'anthropic.claude-3-7-sonnet': ['anthropic.claude-3-7-sonnet-20250219-v1:0', 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'],
-  'anthropic.claude-3-5-sonnet': ['anthropic.claude-3-5-sonnet-20240620-v1:0', 'anthropic.claude-3-5-sonnet-20241022-v2:0', 'us.anthropic.claude-3-5-sonnet-20241022-v2:0'],
-  'anthropic.claude-3-sonnet': ['anthropic.claude-3-sonnet-20240229-v1:0', 'anthropic.claude-3-sonnet-20240229-v1:0:200k'],
-  'anthropic.claude-haiku-4-5': ['anthropic.claude-haiku-4-5-20251001-v1:0', 'us.anthropic.claude-haiku-4-5-20251001-v1:0', 'eu.anthropic.claude-haiku-4-5-20251001-v1:0', 'global.anthropic.claude-haiku-4-5-20251001-v1:0'],
-  'anthropic.claude-3-5-haiku': ['anthropic.claude-3-5-haiku-20241022-v1:0', 'us.anthropic.claude-3-5-haiku-20241022-v1:0'],
-  'anthropic.claude-3-haiku': ['anthropic.claude-3-haiku-20240307-v1:0', 'anthropic.claude-3-haiku-20240307-v1:0:200k', 'us.anthropic.claude-3-haiku-20240307-v1:0', 'apac.anthropic.claude-3-haiku-20240307-v1:0'],
+  'anthropic.claude-sonnet-4': [
+    'anthropic.claude-sonnet-4-20250514-v1:0',
+    'us.anthropic.claude-sonnet-4-20250514-v1:0',
+    'apac.anthropic.claude-sonnet-4-20250514-v1:0',
+    'global.anthropic.claude-sonnet-4-20250514-v1:0',
+  ],
+  'anthropic.claude-3-7-sonnet': [
+    'anthropic.claude-3-7-sonnet-20250219-v1:0',
+    'us.anthropic.claude-3-7-sonnet-20250219-v1:0',
+  ],
+  'anthropic.claude-3-5-sonnet': [
+    'anthropic.claude-3-5-sonnet-20240620-v1:0',
+    'anthropic.claude-3-5-sonnet-20241022-v2:0',
+    'us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+  ],
+  'anthropic.claude-3-sonnet': [
+    'anthropic.claude-3-sonnet-20240229-v1:0',
+    'anthropic.claude-3-sonnet-20240229-v1:0:200k',
+  ],
+  'anthropic.claude-haiku-4-5': [
+    'anthropic.claude-haiku-4-5-20251001-v1:0',
+    'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+    'eu.anthropic.claude-haiku-4-5-20251001-v1:0',
+    'global.anthropic.claude-haiku-4-5-20251001-v1:0',
+  ],
+  'anthropic.claude-3-5-haiku': [
+    'anthropic.claude-3-5-haiku-20241022-v1:0',
+    'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+  ],
+  'anthropic.claude-3-haiku': [
+    'anthropic.claude-3-haiku-20240307-v1:0',
+    'anthropic.claude-3-haiku-20240307-v1:0:200k',
+    'us.anthropic.claude-3-haiku-20240307-v1:0',
+    'apac.anthropic.claude-3-haiku-20240307-v1:0',
+  ],
 };
 
 /** Other models' IDs, which no Claude family term may match. */
-export const OTHER_MODEL_IDS = ['meta.llama3-1-70b-instruct-v1:0', 'amazon.nova-micro-v1:0', 'us.amazon.nova-pro-v1:0', 'anthropic.claude-v2:1', 'anthropic.claude-instant-v1', 'mistral.mistral-large-2407-v1:0', 'cohere.command-r-plus-v1:0'];
+export const OTHER_MODEL_IDS = [
+  'meta.llama3-1-70b-instruct-v1:0',
+  'amazon.nova-micro-v1:0',
+  'us.amazon.nova-pro-v1:0',
+  'anthropic.claude-v2:1',
+  'anthropic.claude-instant-v1',
+  'mistral.mistral-large-2407-v1:0',
+  'cohere.command-r-plus-v1:0',
+];
 
 export const ALL_MODEL_IDS = [...Object.values(MODEL_IDS).flat(), ...OTHER_MODEL_IDS];

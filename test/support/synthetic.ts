@@ -73,7 +73,10 @@ export function syntheticUsage(models: string[], start: Date, end: Date, stepMin
  */
 export function seedingClients(endpoint: string, region: string): { cw: CloudWatchClient; logs: CloudWatchLogsClient } {
   const config = { region, endpoint, credentials: { accessKeyId: 'synthetic', secretAccessKey: 'synthetic' } };
-  return { cw: new CloudWatchClient({ ...config, disableRequestCompression: true }), logs: new CloudWatchLogsClient(config) };
+  return {
+    cw: new CloudWatchClient({ ...config, disableRequestCompression: true }),
+    logs: new CloudWatchLogsClient(config),
+  };
 }
 
 /** Writes datapoints with PutMetricData, 1,000 per call. */
@@ -94,7 +97,12 @@ export async function putMetrics(cw: CloudWatchClient, points: Datapoint[]): Pro
 }
 
 /** Invocation log records (the Bedrock schema), bodies replaced by a synthetic marker. */
-export function syntheticLogRecords(points: Datapoint[], account: string, region: string, limit = 200): { timestamp: number; message: string }[] {
+export function syntheticLogRecords(
+  points: Datapoint[],
+  account: string,
+  region: string,
+  limit = 200,
+): { timestamp: number; message: string }[] {
   const invocations = points.filter((p) => p.metric === 'Invocations').slice(0, limit);
   return invocations.map((p, i) => ({
     timestamp: p.timestamp.getTime(),
@@ -110,12 +118,20 @@ export function syntheticLogRecords(points: Datapoint[], account: string, region
       identity: { arn: `arn:aws:sts::${account}:assumed-role/demo-app/synthetic` },
       requestMetadata: { synthetic: 'true', source: 'bedrock-monitor demo' },
       input: { inputContentType: 'application/json', inputBodyJson: { synthetic: true }, inputTokenCount: 1000 + i },
-      output: { outputContentType: 'application/json', outputBodyJson: { synthetic: true, metrics: { latencyMs: 800 + i } }, outputTokenCount: 200 + i },
+      output: {
+        outputContentType: 'application/json',
+        outputBodyJson: { synthetic: true, metrics: { latencyMs: 800 + i } },
+        outputTokenCount: 200 + i,
+      },
     }),
   }));
 }
 
-export async function putLogRecords(logs: CloudWatchLogsClient, logGroupName: string, records: { timestamp: number; message: string }[]): Promise<void> {
+export async function putLogRecords(
+  logs: CloudWatchLogsClient,
+  logGroupName: string,
+  records: { timestamp: number; message: string }[],
+): Promise<void> {
   try {
     await logs.send(new CreateLogStreamCommand({ logGroupName, logStreamName: LOG_STREAM_NAME }));
   } catch (err) {
@@ -123,6 +139,8 @@ export async function putLogRecords(logs: CloudWatchLogsClient, logGroupName: st
   }
   const sorted = [...records].sort((a, b) => a.timestamp - b.timestamp);
   for (let i = 0; i < sorted.length; i += 1000) {
-    await logs.send(new PutLogEventsCommand({ logGroupName, logStreamName: LOG_STREAM_NAME, logEvents: sorted.slice(i, i + 1000) }));
+    await logs.send(
+      new PutLogEventsCommand({ logGroupName, logStreamName: LOG_STREAM_NAME, logEvents: sorted.slice(i, i + 1000) }),
+    );
   }
 }

@@ -59,7 +59,17 @@ export class AuditAggregator {
     if (this.deniedOnly && !denied) return;
     let a = this.accs.get(id);
     if (!a) {
-      a = { key, calls: 0, errors: 0, denied: 0, events: new Map(), ips: new Map(), principals: new Map(), first: g.first, last: g.last };
+      a = {
+        key,
+        calls: 0,
+        errors: 0,
+        denied: 0,
+        events: new Map(),
+        ips: new Map(),
+        principals: new Map(),
+        first: g.first,
+        last: g.last,
+      };
       this.accs.set(id, a);
     }
     a.calls += g.count;
@@ -88,7 +98,8 @@ export class AuditAggregator {
       lastSeen: new Date(a.last).toISOString(),
       new: previousRead ? !this.previousKeys.has(id) : null,
     }));
-    const distinct = (pick: (a: Acc) => Map<string, number>): number => new Set(accs.flatMap(([, a]) => [...pick(a).keys()])).size;
+    const distinct = (pick: (a: Acc) => Map<string, number>): number =>
+      new Set(accs.flatMap(([, a]) => [...pick(a).keys()])).size;
     const totals: AuditTotals = {
       calls: rows.reduce((n, r) => n + r.calls, 0),
       errors: rows.reduce((n, r) => n + r.errors, 0),

@@ -1,6 +1,14 @@
 import type { Ctx } from '../context/context.js';
 import { AuditAggregator } from './aggregate.js';
-import { accountBase, cloudTrailCacheDir, dayCount, localTrailFiles, s3TrailFiles, type FileSet, type TrailLocation } from './cloudtrail-files.js';
+import {
+  accountBase,
+  cloudTrailCacheDir,
+  dayCount,
+  localTrailFiles,
+  s3TrailFiles,
+  type FileSet,
+  type TrailLocation,
+} from './cloudtrail-files.js';
 import { countTrailCalls } from './engine.js';
 import { readEventHistory } from './history.js';
 import type { AuditResult, AuditSource, AuditWindow, GroupBy } from './types.js';
@@ -29,7 +37,8 @@ async function trailFiles(ctx: Ctx, req: AuditRequest, warnings: string[]): Prom
   }
   const account = await ctx.account();
   const { base, account: found } = await accountBase(ctx, logs, account);
-  if (found !== account) warnings.push(`reading CloudTrail files of account ${found} (the credentials are account ${account}'s)`);
+  if (found !== account)
+    warnings.push(`reading CloudTrail files of account ${found} (the credentials are account ${account}'s)`);
   req.onProgress?.(`listing ${dayCount(span)} day partitions in s3://${logs.bucket}/${base}`);
   const set = await s3TrailFiles(ctx, { bucket: logs.bucket, base }, region, span, {
     cacheDir: cloudTrailCacheDir(ctx.io.env),
@@ -48,16 +57,32 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
   let previousRead = true;
   if (req.source === 'history') {
     previousRead = w.previousStart.getTime() >= historyHorizon(ctx.now()).getTime();
-    if (!previousRead) warnings.push('the previous window reaches beyond the 90-day event history, so "new" is unknown');
-    await readEventHistory(ctx, { window: w, previous: previousRead, onProgress: (n, p) => req.onProgress?.(`reading the event history: ${n} Bedrock events, ${p} pages`) }, (g) => aggregator.add(g));
+    if (!previousRead)
+      warnings.push('the previous window reaches beyond the 90-day event history, so "new" is unknown');
+    await readEventHistory(
+      ctx,
+      {
+        window: w,
+        previous: previousRead,
+        onProgress: (n, p) => req.onProgress?.(`reading the event history: ${n} Bedrock events, ${p} pages`),
+      },
+      (g) => aggregator.add(g),
+    );
     source = { kind: 'event-history', dataEvents: false };
   } else {
     const set = await trailFiles(ctx, req, warnings);
     if (set.files.length === 0) warnings.push(`no CloudTrail files for ${region} in the window under ${set.location}`);
     const first = set.earliestDay;
     const startDay = w.start.toISOString().slice(0, 10).replace(/-/g, '/');
-    if (first !== undefined && first >= startDay && w.previousStart.toISOString().slice(0, 10).replace(/-/g, '/') < startDay) {
-      warnings.push(`no CloudTrail files before ${first.replace(/\//g, '-')}: if the trail is younger than the previous window, "new" marks every principal`);
+    if (
+      first !== undefined &&
+      first >= startDay &&
+      w.previousStart.toISOString().slice(0, 10).replace(/-/g, '/') < startDay
+    ) {
+      warnings.push(
+        `no CloudTrail files before ${first.replace(/\//g, '-')}: if the trail is younger than the previous ` +
+          `window, "new" marks every principal`,
+      );
     }
     req.onProgress?.(`reading ${set.files.length} CloudTrail files`);
     await countTrailCalls(set.files, w, region, (g) => aggregator.add(g));
@@ -65,7 +90,11 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
   }
   const { rows, totals } = aggregator.result(previousRead);
   return {
-    window: { start: w.start.toISOString(), end: w.end.toISOString(), hours: round((w.end.getTime() - w.start.getTime()) / 3_600_000) },
+    window: {
+      start: w.start.toISOString(),
+      end: w.end.toISOString(),
+      hours: round((w.end.getTime() - w.start.getTime()) / 3_600_000),
+    },
     previousWindow: previousRead ? { start: w.previousStart.toISOString(), end: w.start.toISOString() } : null,
     region,
     source,

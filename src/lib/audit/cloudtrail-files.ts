@@ -48,7 +48,10 @@ export function parseLogLocation(raw: string, cwd: string): TrailLocation | stri
 
 export async function checkDirectory(path: string): Promise<void> {
   const s = await stat(path).catch(() => undefined);
-  if (!s?.isDirectory()) throw usageError(`--logs: "${path}" is not a directory (give a directory of CloudTrail files or s3://bucket/prefix)`);
+  if (!s?.isDirectory())
+    throw usageError(
+      `--logs: "${path}" is not a directory (give a directory of CloudTrail files or s3://bucket/prefix)`,
+    );
 }
 
 /** `$XDG_CACHE_HOME/bedrock-monitor/cloudtrail` (default `~/.cache/…`). */
@@ -85,20 +88,29 @@ export function localTrailFiles(dir: string, region: string, window: { start: Da
 }
 
 /** `…/AWSLogs/<account>/` (or `…/AWSLogs/o-id/<account>/`), given as part of the prefix or found in the bucket. */
-export async function accountBase(ctx: Ctx, loc: { bucket: string; prefix: string }, account: string): Promise<{ base: string; account: string }> {
+export async function accountBase(
+  ctx: Ctx,
+  loc: { bucket: string; prefix: string },
+  account: string,
+): Promise<{ base: string; account: string }> {
   const given = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})(?:\/|$)/.exec(loc.prefix);
-  if (given) return { base: loc.prefix.slice(0, given.index + given[0].length).replace(/\/?$/, '/'), account: given[1]! };
+  if (given)
+    return { base: loc.prefix.slice(0, given.index + given[0].length).replace(/\/?$/, '/'), account: given[1]! };
   const logs = `${loc.prefix ? `${loc.prefix}/` : ''}AWSLogs/`;
   const children = await listChildPrefixes(ctx, loc.bucket, logs, CLOUDTRAIL_FILES);
   if (children.includes(account)) return { base: `${logs}${account}/`, account };
   for (const org of children.filter((c) => c.startsWith('o-'))) {
-    if ((await listChildPrefixes(ctx, loc.bucket, `${logs}${org}/`, CLOUDTRAIL_FILES)).includes(account)) return { base: `${logs}${org}/${account}/`, account };
+    if ((await listChildPrefixes(ctx, loc.bucket, `${logs}${org}/`, CLOUDTRAIL_FILES)).includes(account))
+      return { base: `${logs}${org}/${account}/`, account };
   }
   const accounts = children.filter((c) => /^\d{12}$/.test(c));
   if (accounts.length === 1) return { base: `${logs}${accounts[0]}/`, account: accounts[0]! };
   throw usageError(
-    `no CloudTrail files for account ${account} under s3://${loc.bucket}/${logs}${accounts.length ? ` (found accounts ${accounts.join(', ')})` : ''}`,
-    accounts.length ? `Name one: --logs s3://${loc.bucket}/${logs}<account>` : 'Give the trail\'s bucket and S3 key prefix: --logs s3://bucket/prefix',
+    `no CloudTrail files for account ${account} under ` +
+      `s3://${loc.bucket}/${logs}${accounts.length ? ` (found accounts ${accounts.join(', ')})` : ''}`,
+    accounts.length
+      ? `Name one: --logs s3://${loc.bucket}/${logs}<account>`
+      : "Give the trail's bucket and S3 key prefix: --logs s3://bucket/prefix",
   );
 }
 
@@ -108,9 +120,21 @@ export interface S3FilesOptions {
 }
 
 /** Lists the window's day partitions for the Region and brings their objects into the cache. */
-export async function s3TrailFiles(ctx: Ctx, loc: { bucket: string; base: string }, region: string, window: { start: Date; end: Date }, opts: S3FilesOptions): Promise<FileSet> {
+export async function s3TrailFiles(
+  ctx: Ctx,
+  loc: { bucket: string; base: string },
+  region: string,
+  window: { start: Date; end: Date },
+  opts: S3FilesOptions,
+): Promise<FileSet> {
   const prefixes = partitionPrefixes(`${loc.base}CloudTrail/${region}/`, window, TRAIL_PARTITIONS);
-  const listing = await listObjects(ctx, loc.bucket, prefixes, (key, size) => key.endsWith('.json.gz') && size > 0, CLOUDTRAIL_FILES);
+  const listing = await listObjects(
+    ctx,
+    loc.bucket,
+    prefixes,
+    (key, size) => key.endsWith('.json.gz') && size > 0,
+    CLOUDTRAIL_FILES,
+  );
   const keys = listing.objects.map((o) => o.key);
   const sync = await syncObjects(ctx, {
     bucket: loc.bucket,

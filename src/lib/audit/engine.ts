@@ -18,7 +18,8 @@ import type { AuditWindow, CallGroup } from './types.js';
 
 /** The record fields the audit reads, typed exactly (other fields are not parsed into values). */
 const RECORD = `STRUCT(
-  eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, awsRegion VARCHAR, sourceIPAddress VARCHAR, errorCode VARCHAR,
+  eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, awsRegion VARCHAR, sourceIPAddress VARCHAR,
+  errorCode VARCHAR,
   userIdentity STRUCT("type" VARCHAR, arn VARCHAR, principalId VARCHAR, accountId VARCHAR, invokedBy VARCHAR,
     sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR))))`;
 
@@ -31,7 +32,8 @@ WITH records AS (
   FROM ${VIEW}
 ), calls AS (
   SELECT r.userIdentity."type" AS itype, r.userIdentity.arn AS iarn, r.userIdentity.principalId AS ipid,
-    r.userIdentity.accountId AS iacct, r.userIdentity.invokedBy AS iby, r.userIdentity.sessionContext.sessionIssuer.arn AS iissuer,
+    r.userIdentity.accountId AS iacct, r.userIdentity.invokedBy AS iby,
+    r.userIdentity.sessionContext.sessionIssuer.arn AS iissuer,
     coalesce(r.eventName, '(unknown)') AS eventName, r.sourceIPAddress AS ip, nullif(r.errorCode, '') AS err,
     epoch_ms(TRY_CAST(r.eventTime AS TIMESTAMPTZ)) AS t
   FROM records
@@ -50,7 +52,14 @@ const num = (v: unknown): number => Number(v);
 
 function toCallGroup(r: Row): CallGroup {
   return {
-    identity: { type: str(r.itype), arn: str(r.iarn), principalId: str(r.ipid), accountId: str(r.iacct), invokedBy: str(r.iby), issuerArn: str(r.iissuer) },
+    identity: {
+      type: str(r.itype),
+      arn: str(r.iarn),
+      principalId: str(r.ipid),
+      accountId: str(r.iacct),
+      invokedBy: str(r.iby),
+      issuerArn: str(r.iissuer),
+    },
     eventName: str(r.eventName) ?? '(unknown)',
     sourceIp: str(r.ip),
     errorCode: str(r.err),
@@ -62,7 +71,12 @@ function toCallGroup(r: Row): CallGroup {
 }
 
 /** Counts the Region's Bedrock calls in the files, for the window and the one before it. */
-export async function countTrailCalls(files: string[], w: AuditWindow, region: string, sink: (g: CallGroup) => void): Promise<void> {
+export async function countTrailCalls(
+  files: string[],
+  w: AuditWindow,
+  region: string,
+  sink: (g: CallGroup) => void,
+): Promise<void> {
   if (files.length === 0) return;
   const scratch = mkdtempSync(join(tmpdir(), 'bedrock-monitor-'));
   try {
@@ -73,15 +87,24 @@ export async function countTrailCalls(files: string[], w: AuditWindow, region: s
       errors: 'fail',
       view: VIEW,
       sql: engineQuery(),
-      params: { source: BEDROCK_EVENT_SOURCE, region, start: BigInt(w.start.getTime()), from: BigInt(w.previousStart.getTime()), end: BigInt(w.end.getTime()) },
+      params: {
+        source: BEDROCK_EVENT_SOURCE,
+        region,
+        start: BigInt(w.start.getTime()),
+        from: BigInt(w.previousStart.getTime()),
+        end: BigInt(w.end.getTime()),
+      },
       tempDir: scratch,
     });
     for (const row of rows) sink(toCallGroup(row));
   } catch (err) {
-    throw new BmError(`Could not read the CloudTrail files: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, {
-      hint: 'The files must be CloudTrail log files ({"Records": [...]}, .json.gz or .json).',
-      cause: err,
-    });
+    throw new BmError(
+      `Could not read the CloudTrail files: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      {
+        hint: 'The files must be CloudTrail log files ({"Records": [...]}, .json.gz or .json).',
+        cause: err,
+      },
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,4 +1,10 @@
-import { CloudTrailClient, LookupEventsCommand, type Event, type LookupEventsCommandInput, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  LookupEventsCommand,
+  type Event,
+  type LookupEventsCommandInput,
+  type LookupEventsCommandOutput,
+} from '@aws-sdk/client-cloudtrail';
 import type { Ctx } from '../context/context.js';
 import { errorName } from '../aws/errors.js';
 import { Limiter } from '../core/concurrency.js';
@@ -28,11 +34,18 @@ export interface HistoryOptions {
 }
 
 function isThrottling(err: unknown): boolean {
-  return THROTTLING.has(errorName(err)) || (err as { $retryable?: { throttling?: boolean } } | undefined)?.$retryable?.throttling === true;
+  return (
+    THROTTLING.has(errorName(err)) ||
+    (err as { $retryable?: { throttling?: boolean } } | undefined)?.$retryable?.throttling === true
+  );
 }
 
 /** Every attempt, retries included, waits its turn in the limiter. */
-async function lookupWithRetry(ctx: Ctx, limiter: Limiter, input: LookupEventsCommandInput): Promise<LookupEventsCommandOutput> {
+async function lookupWithRetry(
+  ctx: Ctx,
+  limiter: Limiter,
+  input: LookupEventsCommandInput,
+): Promise<LookupEventsCommandOutput> {
   const client = ctx.aws.get(CloudTrailClient);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -41,10 +54,14 @@ async function lookupWithRetry(ctx: Ctx, limiter: Limiter, input: LookupEventsCo
       const delay = THROTTLE_RETRY_DELAYS_MS[attempt];
       if (!isThrottling(err)) throw err;
       if (delay === undefined) {
-        throw new BmError(`CloudTrail kept throttling LookupEvents after ${attempt + 1} attempts (it allows 2 requests per second per account and Region, shared with everything else that reads the event history).`, {
-          hint: 'Retry when other readers of the event history are quiet, or use --source trail.',
-          cause: err,
-        });
+        throw new BmError(
+          `CloudTrail kept throttling LookupEvents after ${attempt + 1} attempts (it allows 2 requests per ` +
+            `second per account and Region, shared with everything else that reads the event history).`,
+          {
+            hint: 'Retry when other readers of the event history are quiet, or use --source trail.',
+            cause: err,
+          },
+        );
       }
       ctx.out.debug(`LookupEvents throttled; retrying in ${delay / 1000}s`);
       await ctx.sleep(delay);
@@ -63,7 +80,12 @@ export function historyCall(e: Event, w: AuditWindow, region: string): CallGroup
   const source = typeof r.eventSource === 'string' ? r.eventSource : e.EventSource;
   const awsRegion = typeof r.awsRegion === 'string' ? r.awsRegion : region;
   const t = typeof r.eventTime === 'string' ? Date.parse(r.eventTime) : (e.EventTime?.getTime() ?? NaN);
-  if (source !== BEDROCK_EVENT_SOURCE || awsRegion !== region || !(t >= w.previousStart.getTime() && t < w.end.getTime())) return undefined;
+  if (
+    source !== BEDROCK_EVENT_SOURCE ||
+    awsRegion !== region ||
+    !(t >= w.previousStart.getTime() && t < w.end.getTime())
+  )
+    return undefined;
   const identity = identityOf(r.userIdentity);
   if (!identity.arn && !identity.principalId && e.Username) identity.principalId = e.Username;
   return {
@@ -79,7 +101,11 @@ export function historyCall(e: Event, w: AuditWindow, region: string): CallGroup
 }
 
 /** Pages through the event history (newest first), handing each Bedrock call to `sink`. */
-export async function readEventHistory(ctx: Ctx, opts: HistoryOptions, sink: (g: CallGroup) => void): Promise<{ events: number; pages: number }> {
+export async function readEventHistory(
+  ctx: Ctx,
+  opts: HistoryOptions,
+  sink: (g: CallGroup) => void,
+): Promise<{ events: number; pages: number }> {
   const { window: w } = opts;
   const limiter = opts.limiter ?? new Limiter(1, LOOKUP_INTERVAL_MS, (ms) => ctx.sleep(ms));
   const input = {

@@ -28,6 +28,16 @@ export function isAccessDenied(errorCode: string | null | undefined): boolean {
 export function identityOf(userIdentity: unknown): Identity {
   const u = (userIdentity ?? {}) as Record<string, unknown>;
   const s = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-  const issuer = ((u.sessionContext as Record<string, unknown> | undefined)?.sessionIssuer ?? {}) as Record<string, unknown>;
-  return { type: s(u.type), arn: s(u.arn), principalId: s(u.principalId), accountId: s(u.accountId), invokedBy: s(u.invokedBy), issuerArn: s(issuer.arn) };
+  const issuer = ((u.sessionContext as Record<string, unknown> | undefined)?.sessionIssuer ?? {}) as Record<
+    string,
+    unknown
+  >;
+  return {
+    type: s(u.type),
+    arn: s(u.arn),
+    principalId: s(u.principalId),
+    accountId: s(u.accountId),
+    invokedBy: s(u.invokedBy),
+    issuerArn: s(issuer.arn),
+  };
 }

@@ -6,7 +6,12 @@ import { GROUP_FIELD, type AuditResult, type AuditRow, type GroupBy } from './ty
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-const KEY_HEAD: Record<GroupBy, string> = { principal: 'PRINCIPAL', event: 'EVENT', 'source-ip': 'SOURCE IP', error: 'ERROR' };
+const KEY_HEAD: Record<GroupBy, string> = {
+  principal: 'PRINCIPAL',
+  event: 'EVENT',
+  'source-ip': 'SOURCE IP',
+  error: 'ERROR',
+};
 
 /** An ARN is shown by its resource part (`role/App`, `user/alice`); JSON and CSV keep it whole. */
 export function displayKey(groupBy: GroupBy, v: string | null | undefined): string {
@@ -17,7 +22,15 @@ export function displayKey(groupBy: GroupBy, v: string | null | undefined): stri
 
 function formatTime(iso: string, tz: string | undefined): string {
   try {
-    return new Intl.DateTimeFormat('sv-SE', { timeZone: tz || 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+    return new Intl.DateTimeFormat('sv-SE', {
+      timeZone: tz || 'UTC',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).format(new Date(iso));
   } catch {
     return iso.slice(0, 16).replace('T', ' ');
   }
@@ -50,8 +63,12 @@ function columns(groupBy: GroupBy, tz: string | undefined): Column[] {
     { head: 'CALLS', priority: 1, right: true, cell: (r) => int.format(r.calls) },
     { head: 'ERRORS', priority: 4, right: true, cell: (r) => int.format(r.errors) },
     { head: 'DENIED', priority: 2, right: true, cell: (r) => int.format(r.accessDenied) },
-    groupBy === 'principal' ? { head: 'EVENTS', priority: 6, cell: (r) => eventsCell(r.eventNames) } : { head: 'PRINCIPALS', priority: 6, cell: principals },
-    groupBy === 'source-ip' ? { head: 'EVENTS', priority: 7, cell: (r) => eventsCell(r.eventNames) } : { head: 'SOURCE IPS', priority: 7, cell: (r) => listCell(r.sourceIps) },
+    groupBy === 'principal'
+      ? { head: 'EVENTS', priority: 6, cell: (r) => eventsCell(r.eventNames) }
+      : { head: 'PRINCIPALS', priority: 6, cell: principals },
+    groupBy === 'source-ip'
+      ? { head: 'EVENTS', priority: 7, cell: (r) => eventsCell(r.eventNames) }
+      : { head: 'SOURCE IPS', priority: 7, cell: (r) => listCell(r.sourceIps) },
     { head: 'FIRST SEEN', priority: 8, cell: (r) => formatTime(r.firstSeen, tz) },
     { head: 'LAST SEEN', priority: 5, cell: (r) => formatTime(r.lastSeen, tz) },
     { head: 'NEW', priority: 3, cell: (r) => (r.new === null ? '?' : r.new ? 'new' : '') },
@@ -59,27 +76,51 @@ function columns(groupBy: GroupBy, tz: string | undefined): Column[] {
 }
 
 function sourceText(r: AuditResult): string {
-  return r.source.kind === 'trail' ? `from ${int.format(r.source.files)} CloudTrail files in ${r.source.location}` : 'from the CloudTrail event history';
+  return r.source.kind === 'trail'
+    ? `from ${int.format(r.source.files)} CloudTrail files in ${r.source.location}`
+    : 'from the CloudTrail event history';
 }
 
 export function headline(r: AuditResult, tz: string | undefined): string {
   const by = r.groupBy === 'principal' ? 'principal' : r.groupBy;
-  return `Bedrock calls in ${r.region}, ${formatTime(r.window.start, tz)} → ${formatTime(r.window.end, tz)} ${tz || 'UTC'} (${r.window.hours} h), by ${by}${r.deniedOnly ? ', refused calls only' : ''}, ${sourceText(r)}`;
+  return (
+    `Bedrock calls in ${r.region}, ${formatTime(r.window.start, tz)} → ${formatTime(r.window.end, tz)} ` +
+    `${tz || 'UTC'} (${r.window.hours} h), by ${by}${r.deniedOnly ? ', refused calls only' : ''}, ` +
+    `${sourceText(r)}`
+  );
 }
 
 export function summaryLines(r: AuditResult): string[] {
   const t = r.totals;
-  const kind = r.groupBy === 'principal' ? 'principal' : r.groupBy === 'event' ? 'event name' : r.groupBy === 'source-ip' ? 'source IP' : 'error code';
-  const fresh = r.previousWindow ? `${int.format(t.new)} ${kind}${t.new === 1 ? '' : 's'} new since the previous ${r.window.hours} h` : 'new: unknown (the previous window could not be read)';
-  const lines = [`${int.format(t.calls)} calls, ${int.format(t.errors)} errors, ${int.format(t.accessDenied)} refused; ${int.format(t.principals)} principals, ${int.format(t.sourceIps)} source IPs; ${fresh}.`];
+  const kind =
+    r.groupBy === 'principal'
+      ? 'principal'
+      : r.groupBy === 'event'
+        ? 'event name'
+        : r.groupBy === 'source-ip'
+          ? 'source IP'
+          : 'error code';
+  const fresh = r.previousWindow
+    ? `${int.format(t.new)} ${kind}${t.new === 1 ? '' : 's'} new since the previous ${r.window.hours} h`
+    : 'new: unknown (the previous window could not be read)';
+  const lines = [
+    `${int.format(t.calls)} calls, ${int.format(t.errors)} errors, ${int.format(t.accessDenied)} refused; ` +
+      `${int.format(t.principals)} principals, ${int.format(t.sourceIps)} source IPs; ${fresh}.`,
+  ];
   if (r.source.kind === 'event-history') {
-    lines.push('The event history holds management events only (InvokeModel, Converse and their streaming forms); agent, knowledge-base, guardrail, flow and async calls are data events: use --source trail.');
+    lines.push(
+      'The event history holds management events only (InvokeModel, Converse and their streaming forms); ' +
+        'agent, knowledge-base, guardrail, flow and async calls are data events: use --source trail.',
+    );
   }
   return lines;
 }
 
 export function noCallsLine(r: AuditResult, tz: string | undefined): string {
-  return `No ${r.deniedOnly ? 'refused ' : ''}Bedrock calls in ${r.region} between ${formatTime(r.window.start, tz)} and ${formatTime(r.window.end, tz)} ${tz || 'UTC'} (${sourceText(r)}).`;
+  return (
+    `No ${r.deniedOnly ? 'refused ' : ''}Bedrock calls in ${r.region} between ` +
+    `${formatTime(r.window.start, tz)} and ${formatTime(r.window.end, tz)} ${tz || 'UTC'} (${sourceText(r)}).`
+  );
 }
 
 export function renderAuditTable(out: Output, r: AuditResult): void {
@@ -91,7 +132,12 @@ export function renderAuditTable(out: Output, r: AuditResult): void {
   }
   const cols = columns(r.groupBy, tz);
   const table = out.fitTable({
-    columns: cols.map((c) => ({ head: c.head, priority: c.priority, align: c.right ? ('right' as const) : ('left' as const), ...(c.priority === 0 ? { wrap: true } : {}) })),
+    columns: cols.map((c) => ({
+      head: c.head,
+      priority: c.priority,
+      align: c.right ? ('right' as const) : ('left' as const),
+      ...(c.priority === 0 ? { wrap: true } : {}),
+    })),
     rows: r.rows.map((row) => cols.map((c) => c.cell(row))),
   });
   out.say(headline(r, tz));
@@ -108,14 +154,27 @@ export function renderAuditCsv(r: AuditResult): string {
     calls: row.calls,
     errors: row.errors,
     accessDenied: row.accessDenied,
-    eventNames: Object.entries(row.eventNames).map(([n, c]) => `${n}=${c}`).join(';'),
+    eventNames: Object.entries(row.eventNames)
+      .map(([n, c]) => `${n}=${c}`)
+      .join(';'),
     sourceIps: row.sourceIps.join(';'),
     principals: row.principals.join(';'),
     firstSeen: row.firstSeen,
     lastSeen: row.lastSeen,
     new: row.new === null ? '' : String(row.new),
   }));
-  const cols = [field, 'calls', 'errors', 'accessDenied', 'eventNames', 'sourceIps', 'principals', 'firstSeen', 'lastSeen', 'new'];
+  const cols = [
+    field,
+    'calls',
+    'errors',
+    'accessDenied',
+    'eventNames',
+    'sourceIps',
+    'principals',
+    'firstSeen',
+    'lastSeen',
+    'new',
+  ];
   return stringify(records, { header: true, columns: cols });
 }
 
@@ -123,7 +182,12 @@ export function renderAuditMarkdown(r: AuditResult, tz: string | undefined): str
   if (r.rows.length === 0) return `${noCallsLine(r, tz)}\n`;
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
   const cols = columns(r.groupBy, tz);
-  const lines = [`### ${headline(r, tz)}`, '', `| ${cols.map((c) => c.head).join(' | ')} |`, `| ${cols.map((c) => (c.right ? '---:' : '---')).join(' | ')} |`];
+  const lines = [
+    `### ${headline(r, tz)}`,
+    '',
+    `| ${cols.map((c) => c.head).join(' | ')} |`,
+    `| ${cols.map((c) => (c.right ? '---:' : '---')).join(' | ')} |`,
+  ];
   for (const row of r.rows) lines.push(`| ${cols.map((c) => esc(c.cell(row))).join(' | ')} |`);
   lines.push('', ...summaryLines(r).map((l) => `${l}  `));
   return `${lines.join('\n')}\n`;

@@ -19,7 +19,8 @@ export interface AuditFlags {
 export async function auditRequest(ctx: Ctx, f: AuditFlags): Promise<Omit<AuditRequest, 'onProgress'>> {
   const window = resolveAuditWindow({ hours: f.hours, since: f.since, until: f.until }, ctx.now());
   const source = f.source ?? (f.logs !== undefined ? 'trail' : 'history');
-  if (source === 'history' && f.logs !== undefined) throw usageError('--logs reads a trail\'s files: it needs --source trail (or no --source)');
+  if (source === 'history' && f.logs !== undefined)
+    throw usageError("--logs reads a trail's files: it needs --source trail (or no --source)");
   if (source === 'history') checkHistoryWindow(window, ctx.now());
   let logs: TrailLocation | undefined;
   if (f.logs !== undefined) {

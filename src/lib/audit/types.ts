@@ -4,7 +4,12 @@ export const GROUP_BY = ['principal', 'event', 'source-ip', 'error'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
 /** The row field that holds the group's value, per --by. */
-export const GROUP_FIELD = { principal: 'principal', event: 'eventName', 'source-ip': 'sourceIp', error: 'errorCode' } as const satisfies Record<GroupBy, string>;
+export const GROUP_FIELD = {
+  principal: 'principal',
+  event: 'eventName',
+  'source-ip': 'sourceIp',
+  error: 'errorCode',
+} as const satisfies Record<GroupBy, string>;
 export type GroupField = (typeof GROUP_FIELD)[GroupBy];
 
 /** The identity fields of a CloudTrail record (`userIdentity`) that name a principal. */

@@ -18,7 +18,10 @@ export const AUDIT_MAX_DAYS = 366;
 export function resolveAuditWindow(req: AuditWindowRequest, now: Date): AuditWindow {
   const { start, end } = windowFromFlags(req, now);
   if (end.getTime() - start.getTime() > AUDIT_MAX_DAYS * DAY) {
-    throw usageError(`the audited window is longer than ${AUDIT_MAX_DAYS} days (--hours at most ${AUDIT_MAX_DAYS * 24}): audit a year at a time`);
+    throw usageError(
+      `the audited window is longer than ${AUDIT_MAX_DAYS} days (--hours at most ${AUDIT_MAX_DAYS * 24}): ` +
+        `audit a year at a time`,
+    );
   }
   return { start, end, previousStart: new Date(2 * start.getTime() - end.getTime()) };
 }
@@ -33,7 +36,7 @@ export function checkHistoryWindow(w: AuditWindow, now: Date): void {
   if (w.start.getTime() < historyHorizon(now).getTime()) {
     throw usageError(
       `the window starts more than ${EVENT_HISTORY_DAYS} days ago, beyond CloudTrail's event history`,
-      'Use --source trail (the trail\'s files in S3 or a directory) for older calls.',
+      "Use --source trail (the trail's files in S3 or a directory) for older calls.",
     );
   }
 }

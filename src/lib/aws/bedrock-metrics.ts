@@ -14,8 +14,13 @@ export const SOURCES = {
   burndown: 'https://docs.aws.amazon.com/bedrock/latest/userguide/quotas-token-burndown.html',
   /** "For each delivery success or failure attempt, the following … metrics are emitted … Across all model IDs". */
   logging: 'https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring.html',
-  /** "two new Amazon CloudWatch metrics for Amazon Bedrock, TimeToFirstToken and EstimatedTPMQuotaUsage" (AWS ML blog). */
-  quotaUsage: 'https://aws.amazon.com/blogs/machine-learning/improve-operational-visibility-for-inference-workloads-on-amazon-bedrock-with-new-cloudwatch-metrics-for-ttft-and-estimated-quota-consumption/',
+  /**
+   * "two new Amazon CloudWatch metrics for Amazon Bedrock, TimeToFirstToken and EstimatedTPMQuotaUsage" (AWS ML blog).
+   */
+  quotaUsage:
+    'https://aws.amazon.com/blogs/machine-learning/' +
+    'improve-operational-visibility-for-inference-workloads-on-amazon-bedrock-with-new-cloudwatch-metrics-' +
+    'for-ttft-and-estimated-quota-consumption/',
 } as const;
 
 export type Statistic = 'Sum' | 'Average' | 'Minimum' | 'Maximum' | 'SampleCount' | `p${number}`;
@@ -41,7 +46,14 @@ const COUNT_STATS = ['Sum', 'SampleCount'] as const;
 const TIME_STATS = ['Average', 'Minimum', 'Maximum', 'p50', 'p90', 'p99'] as const;
 
 function per(name: string, unit: MetricDef['unit'], source: string = SOURCES.runtime, aliases?: string[]): MetricDef {
-  return { name, unit, dimensions: PER_MODEL, stats: unit === 'Count' ? COUNT_STATS : TIME_STATS, source, ...(aliases ? { aliases } : {}) };
+  return {
+    name,
+    unit,
+    dimensions: PER_MODEL,
+    stats: unit === 'Count' ? COUNT_STATS : TIME_STATS,
+    source,
+    ...(aliases ? { aliases } : {}),
+  };
 }
 
 function delivery(name: string): MetricDef {
@@ -61,7 +73,10 @@ export const METRICS = {
   cacheWriteTokens: per('CacheWriteInputTokenCount', 'Count', SOURCES.burndown, ['CacheWriteInputTokens']),
   timeToFirstToken: per('TimeToFirstToken', 'Milliseconds'),
   /** Bedrock's own estimate of the tokens a model's requests count against its tokens-per-minute quota. */
-  estimatedTpmQuotaUsage: { ...per('EstimatedTPMQuotaUsage', 'Count', SOURCES.quotaUsage), stats: ['Sum', 'Maximum', 'SampleCount'] },
+  estimatedTpmQuotaUsage: {
+    ...per('EstimatedTPMQuotaUsage', 'Count', SOURCES.quotaUsage),
+    stats: ['Sum', 'Maximum', 'SampleCount'],
+  },
   cwDeliverySuccess: delivery('ModelInvocationLogsCloudWatchDeliverySuccess'),
   cwDeliveryFailure: delivery('ModelInvocationLogsCloudWatchDeliveryFailure'),
   s3DeliverySuccess: delivery('ModelInvocationLogsS3DeliverySuccess'),

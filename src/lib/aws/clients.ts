@@ -59,7 +59,9 @@ export class AwsClients {
     const quiet = (): void => undefined;
     const client = new ctor({
       region: inRegion ?? region,
-      ...(onSdkWarning ? { logger: { trace: quiet, debug: quiet, info: quiet, warn: onSdkWarning, error: quiet } } : {}),
+      ...(onSdkWarning
+        ? { logger: { trace: quiet, debug: quiet, info: quiet, warn: onSdkWarning, error: quiet } }
+        : {}),
       ...(profile ? { profile } : {}),
       ...(endpointUrl ? { endpoint: endpointUrl, forcePathStyle: true } : {}),
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),

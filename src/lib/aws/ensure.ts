@@ -113,12 +113,16 @@ export interface ResourceDef<S> {
 
 /** JSON with object keys sorted, so that equal values have equal text. */
 export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return v;
-  }) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_k, v: unknown) => {
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        return Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        );
+      }
+      return v;
+    }) ?? 'undefined'
+  );
 }
 
 export function sameValue(a: unknown, b: unknown): boolean {
@@ -145,7 +149,13 @@ export async function inspect<S>(def: ResourceDef<S>): Promise<StatusRow> {
   const changes = compare(def, actual);
   if (!changes.length) return { resource: def.resource, name: def.name, status: 'ok', changes };
   const owned = await def.ownership.owns(actual);
-  return { resource: def.resource, name: def.name, status: 'drifted', changes, ...(owned ? {} : { note: notOwnedNote(def.ownership.rule) }) };
+  return {
+    resource: def.resource,
+    name: def.name,
+    status: 'drifted',
+    changes,
+    ...(owned ? {} : { note: notOwnedNote(def.ownership.rule) }),
+  };
 }
 
 export interface EnsureOptions {
@@ -178,12 +188,19 @@ async function converge<S>(def: ResourceDef<S>, actual: S, opts: EnsureOptions):
   const changes = compare(def, actual);
   if (changes.length === 0) return { ...base, action: 'unchanged', changes };
   const owned = await def.ownership.owns(actual);
-  if (opts.dryRun) return { ...base, action: 'would-update', changes, ...(owned || opts.force ? {} : { note: notOwnedNote(def.ownership.rule) }) };
+  if (opts.dryRun)
+    return {
+      ...base,
+      action: 'would-update',
+      changes,
+      ...(owned || opts.force ? {} : { note: notOwnedNote(def.ownership.rule) }),
+    };
   if (!owned && opts.force !== true) {
     if (def.ownership.refusal) throw def.ownership.refusal(actual);
     throw usageError(
       `${def.resource} ${def.name} exists but is not ${def.ownership.rule}, so bedrock-monitor will not change it.`,
-      'Pass --force to adopt it (update it to the configured state and make it this tool\'s), or configure another name.',
+      "Pass --force to adopt it (update it to the configured state and make it this tool's), or configure " +
+        'another name.',
       { resource: def.resource, name: def.name, changes },
     );
   }

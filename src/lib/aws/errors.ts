@@ -47,7 +47,9 @@ const NOT_FOUND = new Set([
 /** "Not found" errors become an absent state inside resource readers. */
 export function isNotFound(err: unknown): boolean {
   if (!isAwsError(err)) return false;
-  return NOT_FOUND.has(errorName(err)) || (err.$metadata?.httpStatusCode === 404 && err.name !== 'UnknownOperationException');
+  return (
+    NOT_FOUND.has(errorName(err)) || (err.$metadata?.httpStatusCode === 404 && err.name !== 'UnknownOperationException')
+  );
 }
 
 /** Reads a value, turning "not found" into `undefined` and rethrowing everything else. */
@@ -121,9 +123,31 @@ export function iamActionFor(service: string | undefined, command: string | unde
   return prefix ? `${prefix}:${op}` : undefined;
 }
 
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'LimitExceededException']);
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'Forbidden']);
-const CREDENTIALS = new Set(['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch']);
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'LimitExceededException',
+]);
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+  'Forbidden',
+]);
+const CREDENTIALS = new Set([
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+]);
 
 const NETWORK = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'EHOSTUNREACH'];
 
@@ -139,7 +163,8 @@ function networkCode(err: unknown): string | undefined {
 export function toBmError(err: unknown): BmError {
   if (err instanceof BmError) return err;
   // Ctrl-C at an interactive prompt (or the prompt aborted): the person stopped it (exit 130), not an error.
-  if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) return interrupted('Cancelled: nothing more was changed.');
+  if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError'))
+    return interrupted('Cancelled: nothing more was changed.');
   if (typeof err === 'object' && err !== null && (err as { name?: string }).name === 'CredentialsProviderError') {
     return new BmError(`No AWS credentials found: ${(err as Error).message}`, {
       hint: 'Set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`.',
@@ -149,13 +174,16 @@ export function toBmError(err: unknown): BmError {
   if (networkCode(err)) {
     const e = err as Error & { $service?: string; $command?: string };
     const where = e.$service ? ` for ${e.$service} ${e.$command ?? ''}`.trimEnd() : '';
-    return new BmError(`Cannot reach the AWS endpoint${where}: ${e.message}`, { hint: 'Check --endpoint-url / AWS_ENDPOINT_URL, the Region and your network.', cause: err });
+    return new BmError(`Cannot reach the AWS endpoint${where}: ${e.message}`, {
+      hint: 'Check --endpoint-url / AWS_ENDPOINT_URL, the Region and your network.',
+      cause: err,
+    });
   }
   if (isAwsError(err)) {
     const name = errorName(err);
     const op = err.$command?.replace(/Command$/, '') ?? 'request';
     const where = err.$service ? `${err.$service} ${op}` : op;
-    if (ACCESS_DENIED.has(name) || err.$metadata?.httpStatusCode === 403 && !CREDENTIALS.has(name)) {
+    if (ACCESS_DENIED.has(name) || (err.$metadata?.httpStatusCode === 403 && !CREDENTIALS.has(name))) {
       const action = iamActionFor(err.$service, err.$command);
       return new BmError(`Access denied: ${where} was refused${action ? `; the caller needs ${action}` : ''}.`, {
         hint: 'See "IAM permissions" in the README for the full list the tool needs.',

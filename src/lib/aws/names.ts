@@ -1,6 +1,5 @@
 /** Names, ARNs and tags shared by the resource definitions. */
 
-
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
@@ -21,7 +20,8 @@ export const logStreamArn = (region: string, account: string, logGroupName: stri
 
 export const bucketArn = (region: string, bucket: string): string => `arn:${partitionOf(region)}:s3:::${bucket}`;
 
-export const bedrockSourceArn = (region: string, account: string): string => `arn:${partitionOf(region)}:bedrock:${region}:${account}:*`;
+export const bedrockSourceArn = (region: string, account: string): string =>
+  `arn:${partitionOf(region)}:bedrock:${region}:${account}:*`;
 
 /** `prefix/` or '' for an empty prefix. */
 export const withSlash = (prefix: string): string => (prefix ? `${prefix}/` : '');

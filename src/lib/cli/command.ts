@@ -3,7 +3,7 @@ import type { SettingOverrides, GlobalOptions } from '../config/settings.js';
 import type { Ctx, CtxDeps } from '../context/context.js';
 import type { Outcome } from '../aws/ensure.js';
 import { checkEndpointUrl, checkRegion } from '../core/validate.js';
-import type { BmError} from '../core/errors.js';
+import type { BmError } from '../core/errors.js';
 import { ExitCode, errorJson, usageError, type ExitCodeValue } from '../core/errors.js';
 import { Output, type IO } from '../io/output.js';
 import { renderStepResult } from '../setup/render.js';
@@ -77,7 +77,10 @@ export function checked(check: (v: string) => string | undefined): (v: string) =
   };
 }
 
-export function numeric(parse: (raw: string) => number | string, check?: (n: number) => string | undefined): (v: string) => number {
+export function numeric(
+  parse: (raw: string) => number | string,
+  check?: (n: number) => string | undefined,
+): (v: string) => number {
   return (v) => {
     const n = parse(v);
     if (typeof n === 'string') throw new InvalidArgumentError(n);
@@ -94,7 +97,11 @@ export function repeatable(check: (v: string) => string | undefined): (v: string
 }
 
 /** A single step's result: a line per resource, or one line when nothing changed. */
-export function outcomesResult(outcomes: Outcome[], region?: string, more: (out: Output) => void = () => undefined): CommandResult {
+export function outcomesResult(
+  outcomes: Outcome[],
+  region?: string,
+  more: (out: Output) => void = () => undefined,
+): CommandResult {
   return {
     data: { outcomes },
     render: (out) => {
@@ -104,7 +111,8 @@ export function outcomesResult(outcomes: Outcome[], region?: string, more: (out:
   };
 }
 
-export const ONE_RUN_NOTE = 'Flags apply to this run only. To keep a setting, use `bedrock-monitor config set KEY VALUE`.';
+export const ONE_RUN_NOTE =
+  'Flags apply to this run only. To keep a setting, use `bedrock-monitor config set KEY VALUE`.';
 
 /** The options every command shares, as far as it uses them, grouped under their own headings. */
 export function addSharedOptions(cmd: Command, spec: CommandSpec<never>): void {
@@ -115,16 +123,46 @@ export function addSharedOptions(cmd: Command, spec: CommandSpec<never>): void {
   // Commands that make no AWS request list their few options together.
   const group = (o: Option, heading: string): Option => (spec.local ? o : o.helpGroup(heading));
   if (!spec.local) {
-    cmd.addOption(group(new Option('--region <region>', 'AWS Region (else AWS_REGION, AWS_DEFAULT_REGION, config region, the profile\'s region)').argParser(checked(checkRegion)), 'AWS options:'));
-    cmd.addOption(group(new Option('--profile <name>', 'profile in ~/.aws/config or ~/.aws/credentials (else AWS_PROFILE)'), 'AWS options:'));
-    cmd.addOption(group(new Option('--endpoint-url <url>', 'send every AWS request here, e.g. a local emulator (else AWS_ENDPOINT_URL)').argParser(checked(checkEndpointUrl)), 'AWS options:'));
+    cmd.addOption(
+      group(
+        new Option(
+          '--region <region>',
+          "AWS Region (else AWS_REGION, AWS_DEFAULT_REGION, config region, the profile's region)",
+        ).argParser(checked(checkRegion)),
+        'AWS options:',
+      ),
+    );
+    cmd.addOption(
+      group(
+        new Option('--profile <name>', 'profile in ~/.aws/config or ~/.aws/credentials (else AWS_PROFILE)'),
+        'AWS options:',
+      ),
+    );
+    cmd.addOption(
+      group(
+        new Option(
+          '--endpoint-url <url>',
+          'send every AWS request here, e.g. a local emulator (else AWS_ENDPOINT_URL)',
+        ).argParser(checked(checkEndpointUrl)),
+        'AWS options:',
+      ),
+    );
   }
-  cmd.addOption(group(new Option('--config <file>', 'config file (default ./bedrock-monitor.config.json)'), spec.local ? 'Output options:' : 'AWS options:'));
+  cmd.addOption(
+    group(
+      new Option('--config <file>', 'config file (default ./bedrock-monitor.config.json)'),
+      spec.local ? 'Output options:' : 'AWS options:',
+    ),
+  );
   const formats = ['table', 'json', ...(spec.formats ?? [])];
   cmd.addOption(group(new Option('--json', 'print the result (or the error) as JSON on stdout'), 'Output options:'));
-  if (formats.length > 2 || !spec.local) cmd.addOption(group(new Option('--output <format>', 'output format').choices(formats), 'Output options:'));
+  if (formats.length > 2 || !spec.local)
+    cmd.addOption(group(new Option('--output <format>', 'output format').choices(formats), 'Output options:'));
   cmd.addOption(group(new Option('--no-color', 'no colours (NO_COLOR is honoured too)'), 'Output options:'));
-  if (!spec.local) cmd.addOption(group(new Option('--verbose', 'log every AWS request and runtime warnings on stderr'), 'Output options:'));
+  if (!spec.local)
+    cmd.addOption(
+      group(new Option('--verbose', 'log every AWS request and runtime warnings on stderr'), 'Output options:'),
+    );
 }
 
 export interface RunEnv {
@@ -137,11 +175,17 @@ export const shownAsJson = new WeakSet<BmError>();
 
 export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Command, env: RunEnv): Promise<number> {
   const all = cmd.optsWithGlobals<GlobalOptions & O>();
-  if (all.json && all.output !== undefined && all.output !== 'json') throw usageError(`--json and --output ${String(all.output)} ask for two formats: give one`);
+  if (all.json && all.output !== undefined && all.output !== 'json')
+    throw usageError(`--json and --output ${String(all.output)} ask for two formats: give one`);
   const format: OutputFormat = all.json ? 'json' : ((all.output as OutputFormat | undefined) ?? 'table');
   const allowed: OutputFormat[] = ['table', 'json', ...(spec.formats ?? [])];
-  if (!allowed.includes(format)) throw usageError(`--output: "${format}" is not available for ${spec.name} (use ${allowed.join(' or ')})`);
-  const out = new Output(env.io, { json: format === 'json', color: all.color !== false, verbose: all.verbose === true });
+  if (!allowed.includes(format))
+    throw usageError(`--output: "${format}" is not available for ${spec.name} (use ${allowed.join(' or ')})`);
+  const out = new Output(env.io, {
+    json: format === 'json',
+    color: all.color !== false,
+    verbose: all.verbose === true,
+  });
   const args = cmd.args;
   let result: CommandResult;
   if (spec.local) {
@@ -153,7 +197,8 @@ export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Comma
     const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
     result = await spec.run!(ctx, all, args);
   }
-  if (format === 'json') out.printJson(result.error ? { ...(result.data as object), error: errorJson(result.error) } : result.data);
+  if (format === 'json')
+    out.printJson(result.error ? { ...(result.data as object), error: errorJson(result.error) } : result.data);
   else result.render(out, format);
   if (result.error) {
     if (format === 'json') shownAsJson.add(result.error);

@@ -20,7 +20,8 @@ export function readConfigJson(file: string): Record<string, unknown> | undefine
   } catch (err) {
     throw usageError(`${file}: not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw usageError(`${file}: must hold a JSON object ({ … })`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw usageError(`${file}: must hold a JSON object ({ … })`);
   return raw as Record<string, unknown>;
 }
 
@@ -38,15 +39,23 @@ export function writeConfigJson(file: string, data: Record<string, unknown>): vo
 }
 
 /** Loads and validates the config file; `explicit` means the user named it, so it must exist. */
-export function loadConfigFile(path: string | undefined, cwd = process.cwd()): { file: string | undefined; config: ConfigFile } {
+export function loadConfigFile(
+  path: string | undefined,
+  cwd = process.cwd(),
+): { file: string | undefined; config: ConfigFile } {
   const file = configPath(path, cwd);
   const raw = readConfigJson(file);
   if (raw === undefined) {
-    if (path !== undefined) throw usageError(`--config: file not found: ${file}`, 'Create it with `bedrock-monitor config set KEY VALUE --config <file>`.');
+    if (path !== undefined)
+      throw usageError(
+        `--config: file not found: ${file}`,
+        'Create it with `bedrock-monitor config set KEY VALUE --config <file>`.',
+      );
     return { file: undefined, config: {} };
   }
   const problems = configProblems(raw);
   if (problems.length === 1) throw usageError(`${file}: ${problems[0]!}`);
-  if (problems.length > 1) throw usageError(`${file} has ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 1)
+    throw usageError(`${file} has ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return { file, config: ConfigFileSchema.parse(raw) };
 }

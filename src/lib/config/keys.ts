@@ -50,14 +50,21 @@ function kindOf(base: z.ZodTypeAny): { kind: KeyKind; choices?: string[] } {
 function walk(schema: z.ZodTypeAny, prefix: string, out: KeyInfo[]): void {
   const { base, nullable } = unwrap(schema);
   if (base instanceof z.ZodObject) {
-    for (const [k, v] of Object.entries(base.shape as Record<string, z.ZodTypeAny>)) walk(v, prefix ? `${prefix}.${k}` : k, out);
+    for (const [k, v] of Object.entries(base.shape as Record<string, z.ZodTypeAny>))
+      walk(v, prefix ? `${prefix}.${k}` : k, out);
     return;
   }
   if (base instanceof z.ZodRecord) {
     out.push({ key: `${prefix}.<model ID>`, kind: 'object', nullable, schema: base.valueSchema as z.ZodTypeAny });
     const value = unwrap(base.valueSchema as z.ZodTypeAny).base;
     if (value instanceof z.ZodObject) {
-      for (const [k, v] of Object.entries(value.shape as Record<string, z.ZodTypeAny>)) out.push({ key: `${prefix}.<model ID>.${k}`, nullable: unwrap(v).nullable, schema: v, ...kindOf(unwrap(v).base) });
+      for (const [k, v] of Object.entries(value.shape as Record<string, z.ZodTypeAny>))
+        out.push({
+          key: `${prefix}.<model ID>.${k}`,
+          nullable: unwrap(v).nullable,
+          schema: v,
+          ...kindOf(unwrap(v).base),
+        });
     }
     return;
   }
@@ -84,7 +91,9 @@ export function keyNames(): string[] {
 function correctParts(key: string, names: string[]): string | undefined {
   let prefix = '';
   for (const part of key.split('.')) {
-    const children = [...new Set(names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length).split('.')[0]!))];
+    const children = [
+      ...new Set(names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length).split('.')[0]!)),
+    ];
     const child = children.includes(part) ? part : nearest(part, children);
     if (!child) return undefined;
     prefix = `${prefix}${child}.`;
@@ -93,7 +102,10 @@ function correctParts(key: string, names: string[]): string | undefined {
   return names.includes(full) ? full : undefined;
 }
 
-/** "did you mean …" for an unknown key: corrected part by part, else by its last part alone (a key put at the wrong level). */
+/**
+ * "did you mean …" for an unknown key: corrected part by part, else by its last part alone (a key put at the wrong
+ * level).
+ */
 export function suggestKey(key: string): string | undefined {
   const names = keyNames().filter((k) => !k.includes('<'));
   const corrected = correctParts(key, names);
@@ -119,11 +131,20 @@ export function resolveKey(key: string): ResolvedKey {
     const [prefix, field] = k.key.split('.<model ID>');
     if (!key.startsWith(`${prefix}.`)) continue;
     const rest = key.slice(prefix!.length + 1);
-    if (field && rest.endsWith(field) && rest.length > field.length) return { info: k, path: [prefix!, rest.slice(0, -field.length), field.slice(1)] };
-    if (!field && rest && !keys.some((x) => x.key.startsWith(k.key) && x.key !== k.key && rest.endsWith(x.key.slice(k.key.length)))) return { info: k, path: [prefix!, rest] };
+    if (field && rest.endsWith(field) && rest.length > field.length)
+      return { info: k, path: [prefix!, rest.slice(0, -field.length), field.slice(1)] };
+    if (
+      !field &&
+      rest &&
+      !keys.some((x) => x.key.startsWith(k.key) && x.key !== k.key && rest.endsWith(x.key.slice(k.key.length)))
+    )
+      return { info: k, path: [prefix!, rest] };
   }
   const guess = suggestKey(key);
-  throw usageError(`"${key}" is not a config key${guess ? ` (did you mean "${guess}"?)` : ''}`, 'Run `bedrock-monitor config list` to see every key.');
+  throw usageError(
+    `"${key}" is not a config key${guess ? ` (did you mean "${guess}"?)` : ''}`,
+    'Run `bedrock-monitor config list` to see every key.',
+  );
 }
 
 const TRUE = new Set(['true', 'yes', 'on', '1']);
@@ -148,7 +169,10 @@ function parseJson(key: string, raw: string): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch {
-    throw usageError(`${key}: "${raw}" is not valid JSON (this key takes an object, e.g. '{"input": 3, "output": 15, "cacheWrite": 3.75, "cacheRead": 0.3}')`);
+    throw usageError(
+      `${key}: "${raw}" is not valid JSON (this key takes an object, e.g. '{"input": 3, "output": 15, ` +
+        `"cacheWrite": 3.75, "cacheRead": 0.3}')`,
+    );
   }
 }
 
@@ -170,7 +194,10 @@ export function parseValue(key: string, info: KeyInfo, raw: string): unknown {
 
 /** One line per problem: the key, and what is wrong with its value ("did you mean" for unknown keys). */
 export function describeIssue(issue: z.ZodIssue): string {
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[');
   if (issue.code === z.ZodIssueCode.unrecognized_keys) {
     return issue.keys
       .map((k) => {

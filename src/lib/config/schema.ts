@@ -86,10 +86,16 @@ export const ConfigFileSchema = z
     noncurrentExpirationDays: positiveInt.optional(),
     abortIncompleteMultipartUploadDays: positiveInt.optional(),
     kmsKeyId: z.string().superRefine(check(v.checkKmsKey)).optional(),
-    logGroupKmsKeyArn: z.string().regex(/^arn:aws[\w-]*:kms:/, 'must be a KMS key ARN').optional(),
+    logGroupKmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:kms:/, 'must be a KMS key ARN')
+      .optional(),
     logging: z
       .object({
-        destinations: z.array(z.enum(['cloudwatch', 's3'])).min(1, 'needs at least one of cloudwatch, s3').optional(),
+        destinations: z
+          .array(z.enum(['cloudwatch', 's3']))
+          .min(1, 'needs at least one of cloudwatch, s3')
+          .optional(),
         textDataDeliveryEnabled: z.boolean().optional(),
         imageDataDeliveryEnabled: z.boolean().optional(),
         embeddingDataDeliveryEnabled: z.boolean().optional(),
@@ -140,4 +146,3 @@ export const ConfigFileSchema = z
   .strict();
 
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
-

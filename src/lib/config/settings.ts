@@ -151,7 +151,13 @@ export const DEFAULTS = {
   budget: { name: 'bedrock-monitor-monthly', services: ['Amazon Bedrock'], actualPercent: 80, forecastedPercent: 100 },
   anomaly: { bandWidth: 2, prefix: 'BedrockAnomaly-' },
   quotas: { warnPercent: 80 },
-  athena: { enabled: false, database: 'bedrock_monitor', table: 'invocation_logs', workgroup: 'primary', resultsPrefix: 'athena-results' } satisfies AthenaSettings,
+  athena: {
+    enabled: false,
+    database: 'bedrock_monitor',
+    table: 'invocation_logs',
+    workgroup: 'primary',
+    resultsPrefix: 'athena-results',
+  } satisfies AthenaSettings,
   contributorInsights: true,
 } as const;
 
@@ -204,7 +210,11 @@ function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value
 }
 
 /** A value from the first of the variables that is set, checked like the flag it stands for. */
-function checkedEnv(env: NodeJS.ProcessEnv, names: string[], check: (v: string) => string | undefined): string | undefined {
+function checkedEnv(
+  env: NodeJS.ProcessEnv,
+  names: string[],
+  check: (v: string) => string | undefined,
+): string | undefined {
   const e = fromEnv(env, names);
   if (!e) return undefined;
   const bad = check(e.value);
@@ -213,12 +223,22 @@ function checkedEnv(env: NodeJS.ProcessEnv, names: string[], check: (v: string) 
 }
 
 /** --region, then AWS_REGION / AWS_DEFAULT_REGION, the config file, and last the profile's Region. */
-async function resolveRegion(opts: GlobalOptions, config: ConfigFile, env: NodeJS.ProcessEnv, profileRegion: () => Promise<string | undefined>): Promise<string> {
-  const region = opts.region ?? checkedEnv(env, ['AWS_REGION', 'AWS_DEFAULT_REGION'], v.checkRegion) ?? config.region ?? (await profileRegion());
+async function resolveRegion(
+  opts: GlobalOptions,
+  config: ConfigFile,
+  env: NodeJS.ProcessEnv,
+  profileRegion: () => Promise<string | undefined>,
+): Promise<string> {
+  const region =
+    opts.region ??
+    checkedEnv(env, ['AWS_REGION', 'AWS_DEFAULT_REGION'], v.checkRegion) ??
+    config.region ??
+    (await profileRegion());
   if (!region) {
     throw usageError(
       'No AWS Region given. Bedrock invocation logging is set per Region, so the tool never picks one for you.',
-      'Pass --region us-east-1, set AWS_REGION, add "region" to bedrock-monitor.config.json, or set a region for your profile in ~/.aws/config.',
+      'Pass --region us-east-1, set AWS_REGION, add "region" to bedrock-monitor.config.json, or set a region ' +
+        'for your profile in ~/.aws/config.',
     );
   }
   const regionError = v.checkRegion(region);
@@ -227,14 +247,22 @@ async function resolveRegion(opts: GlobalOptions, config: ConfigFile, env: NodeJ
 }
 
 function resolveLogging(config: ConfigFile, overrides: SettingOverrides): LoggingSettings {
-  const logging: LoggingSettings = { ...DEFAULTS.logging, destinations: [...DEFAULTS.logging.destinations], ...stripUndefined(config.logging ?? {}) };
+  const logging: LoggingSettings = {
+    ...DEFAULTS.logging,
+    destinations: [...DEFAULTS.logging.destinations],
+    ...stripUndefined(config.logging ?? {}),
+  };
   if (overrides.destinations) logging.destinations = overrides.destinations;
   logging.destinations = [...new Set(logging.destinations)].sort();
   return logging;
 }
 
 function resolveAlarms(config: ConfigFile, overrides: SettingOverrides): Settings['alarms'] {
-  const thresholds: AlarmThresholds = { ...DEFAULTS.alarms.thresholds, ...stripUndefined(config.alarms?.thresholds ?? {}), ...stripUndefined(overrides.thresholds ?? {}) };
+  const thresholds: AlarmThresholds = {
+    ...DEFAULTS.alarms.thresholds,
+    ...stripUndefined(config.alarms?.thresholds ?? {}),
+    ...stripUndefined(overrides.thresholds ?? {}),
+  };
   return {
     topicName: overrides.topicName ?? config.alarms?.topicName ?? DEFAULTS.alarms.topicName,
     prefix: overrides.alarmPrefix ?? config.alarms?.prefix ?? DEFAULTS.alarms.prefix,
@@ -244,7 +272,12 @@ function resolveAlarms(config: ConfigFile, overrides: SettingOverrides): Setting
   };
 }
 
-function resolveAudit(config: ConfigFile, overrides: SettingOverrides, region: string, alarms: Settings['alarms']): AuditSettings {
+function resolveAudit(
+  config: ConfigFile,
+  overrides: SettingOverrides,
+  region: string,
+  alarms: Settings['alarms'],
+): AuditSettings {
   const c = config.audit ?? {};
   const d = DEFAULTS.audit;
   const audit: AuditSettings = {
@@ -262,10 +295,16 @@ function resolveAudit(config: ConfigFile, overrides: SettingOverrides, region: s
     alarms: { ...d.alarms, ...stripUndefined(c.alarms ?? {}) },
   };
   if (audit.enabled && audit.alarms.enabled && !audit.cloudWatchLogs) {
-    throw usageError('audit.alarms needs audit.cloudWatchLogs: true (the refused-calls alarm counts a metric filter on the trail\'s log group)');
+    throw usageError(
+      'audit.alarms needs audit.cloudWatchLogs: true (the refused-calls alarm counts a metric filter on the ' +
+        "trail's log group)",
+    );
   }
   if (audit.enabled && audit.alarms.enabled && audit.alarms.prefix.startsWith(alarms.prefix)) {
-    throw usageError(`audit.alarms.prefix "${audit.alarms.prefix}" starts with alarms.prefix "${alarms.prefix}": the alarms step would take the security alarms for stray alarms of its own; choose prefixes that do not overlap`);
+    throw usageError(
+      `audit.alarms.prefix "${audit.alarms.prefix}" starts with alarms.prefix "${alarms.prefix}": the alarms ` +
+        `step would take the security alarms for stray alarms of its own; choose prefixes that do not overlap`,
+    );
   }
   if (audit.enabled && audit.managementEvents === false && audit.dataEventTypes.length === 0) {
     throw usageError('audit: with managementEvents false and no dataEventTypes the trail would record nothing');
@@ -293,11 +332,17 @@ function resolveAnomaly(config: ConfigFile, alarmPrefix: string): AnomalySetting
   const prefix = a?.prefix ?? DEFAULTS.anomaly.prefix;
   if (prefix.startsWith(alarmPrefix) || alarmPrefix.startsWith(prefix)) {
     throw usageError(
-      `alarms.anomaly.prefix "${prefix}" overlaps the alarm prefix "${alarmPrefix}": the two sets of alarms would be taken for each other.`,
+      `alarms.anomaly.prefix "${prefix}" overlaps the alarm prefix "${alarmPrefix}": the two sets of alarms ` +
+        `would be taken for each other.`,
       'Choose prefixes where neither starts with the other (defaults: "Bedrock-" and "BedrockAnomaly-").',
     );
   }
-  return { enabled: a?.enabled ?? false, models: a?.models ? [...new Set(a.models)] : undefined, bandWidth: a?.bandWidth ?? DEFAULTS.anomaly.bandWidth, prefix };
+  return {
+    enabled: a?.enabled ?? false,
+    models: a?.models ? [...new Set(a.models)] : undefined,
+    bandWidth: a?.bandWidth ?? DEFAULTS.anomaly.bandWidth,
+    prefix,
+  };
 }
 
 /**
@@ -345,9 +390,12 @@ export async function resolveSettings(
     bucketName: overrides.bucketName ?? config.bucketName,
     logGroupName: overrides.logGroupName ?? config.logGroupName ?? DEFAULTS.logGroupName,
     logRetentionDays: overrides.logRetentionDays ?? config.logRetentionDays ?? DEFAULTS.logRetentionDays,
-    bucketExpirationDays: overrides.bucketExpirationDays ?? config.bucketExpirationDays ?? DEFAULTS.bucketExpirationDays,
-    noncurrentExpirationDays: overrides.noncurrentExpirationDays ?? config.noncurrentExpirationDays ?? DEFAULTS.noncurrentExpirationDays,
-    abortIncompleteMultipartUploadDays: config.abortIncompleteMultipartUploadDays ?? DEFAULTS.abortIncompleteMultipartUploadDays,
+    bucketExpirationDays:
+      overrides.bucketExpirationDays ?? config.bucketExpirationDays ?? DEFAULTS.bucketExpirationDays,
+    noncurrentExpirationDays:
+      overrides.noncurrentExpirationDays ?? config.noncurrentExpirationDays ?? DEFAULTS.noncurrentExpirationDays,
+    abortIncompleteMultipartUploadDays:
+      config.abortIncompleteMultipartUploadDays ?? DEFAULTS.abortIncompleteMultipartUploadDays,
     kmsKeyId: config.kmsKeyId,
     logGroupKmsKeyArn: config.logGroupKmsKeyArn,
     logging: resolveLogging(config, overrides),
@@ -358,8 +406,15 @@ export async function resolveSettings(
     budget: resolveBudget(config, overrides),
     budgetName: config.budget?.name ?? DEFAULTS.budget.name,
     anomaly: resolveAnomaly(config, alarms.prefix),
-    quotas: { warnPercent: config.quotas?.warnPercent ?? DEFAULTS.quotas.warnPercent, burndown: config.quotas?.burndown ?? {} },
-    athena: { ...DEFAULTS.athena, ...stripUndefined(config.athena ?? {}), ...(overrides.workgroup ? { workgroup: overrides.workgroup } : {}) },
+    quotas: {
+      warnPercent: config.quotas?.warnPercent ?? DEFAULTS.quotas.warnPercent,
+      burndown: config.quotas?.burndown ?? {},
+    },
+    athena: {
+      ...DEFAULTS.athena,
+      ...stripUndefined(config.athena ?? {}),
+      ...(overrides.workgroup ? { workgroup: overrides.workgroup } : {}),
+    },
     contributorInsights: config.contributorInsights ?? DEFAULTS.contributorInsights,
   };
 }

@@ -25,7 +25,10 @@ const DERIVED: Record<string, string> = {
 };
 
 function at(obj: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path.reduce<unknown>(
+    (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+    obj,
+  );
 }
 
 /** The default for a key: from DEFAULTS, a described derived value, or undefined (unset). */
@@ -61,10 +64,13 @@ function deleteAt(obj: Record<string, unknown>, path: string[]): boolean {
 }
 
 function checkValue(key: string, info: KeyInfo, value: unknown): void {
-  const parsed = (info.schema).safeParse(value);
+  const parsed = info.schema.safeParse(value);
   if (parsed.success) return;
-  const problems = parsed.error.issues.map((i) => (i.path.length ? describeIssue({ ...i, path: [key, ...i.path] }) : `${key}: ${i.message}`));
-  const allowed = info.choices && !problems.some((p) => p.includes(info.choices![0]!)) ? ` (one of ${info.choices.join(', ')})` : '';
+  const problems = parsed.error.issues.map((i) =>
+    i.path.length ? describeIssue({ ...i, path: [key, ...i.path] }) : `${key}: ${i.message}`,
+  );
+  const allowed =
+    info.choices && !problems.some((p) => p.includes(info.choices![0]!)) ? ` (one of ${info.choices.join(', ')})` : '';
   throw usageError(`${problems.join('; ')}${allowed}`);
 }
 
@@ -97,13 +103,23 @@ export function configSet(opts: { config?: string | undefined; cwd: string }, ke
   if (!caused.length && !after.length) {
     caused = coherenceProblems(data as ConfigFile).filter((p) => !incoherentBefore.has(p));
   }
-  if (caused.length) throw usageError(`${key}: ${caused.join('; ')}`, path[0] === 'prices' ? `Set the whole entry: bedrock-monitor config set prices.${path[1]} '{"input": 3, "output": 15, "cacheWrite": 3.75, "cacheRead": 0.3}'` : undefined);
+  if (caused.length)
+    throw usageError(
+      `${key}: ${caused.join('; ')}`,
+      path[0] === 'prices'
+        ? `Set the whole entry: bedrock-monitor config set prices.${path[1]} '{"input": 3, "output": 15, ` +
+            `"cacheWrite": 3.75, "cacheRead": 0.3}'`
+        : undefined,
+    );
   writeConfigJson(file, data);
   return { file, key, value, previous: previous ?? null, created: existing === undefined, otherProblems: after };
 }
 
 /** `config unset KEY`: back to the default. A key the file does not hold is not an error. */
-export function configUnset(opts: { config?: string | undefined; cwd: string }, key: string): { file: string; key: string; removed: boolean; previous: unknown } {
+export function configUnset(
+  opts: { config?: string | undefined; cwd: string },
+  key: string,
+): { file: string; key: string; removed: boolean; previous: unknown } {
   const known = configKeys().some((k) => k.key === key || k.key.startsWith(`${key}.`));
   const path = known ? key.split('.') : resolveKey(key).path;
   const file = configPath(opts.config, opts.cwd);
@@ -116,7 +132,10 @@ export function configUnset(opts: { config?: string | undefined; cwd: string }, 
 }
 
 /** `config get KEY`: the file's value, else the default. */
-export function configGet(opts: { config?: string | undefined; cwd: string }, key: string): ConfigEntry & { file: string } {
+export function configGet(
+  opts: { config?: string | undefined; cwd: string },
+  key: string,
+): ConfigEntry & { file: string } {
   const { path } = resolveKey(key);
   const file = configPath(opts.config, opts.cwd);
   const inFile = at(readConfigJson(file) ?? {}, path);
@@ -126,7 +145,11 @@ export function configGet(opts: { config?: string | undefined; cwd: string }, ke
 }
 
 /** `config list`: every key with its value and where it comes from, plus the file's price overrides. */
-export function configList(opts: { config?: string | undefined; cwd: string }): { file: string; exists: boolean; entries: ConfigEntry[] } {
+export function configList(opts: { config?: string | undefined; cwd: string }): {
+  file: string;
+  exists: boolean;
+  entries: ConfigEntry[];
+} {
   const file = configPath(opts.config, opts.cwd);
   const data = readConfigJson(file);
   const entries: ConfigEntry[] = [];
@@ -134,10 +157,15 @@ export function configList(opts: { config?: string | undefined; cwd: string }): 
     if (k.key.includes('<')) continue;
     const inFile = at(data ?? {}, k.key.split('.'));
     const d = defaultOf(k.key);
-    entries.push(inFile !== undefined ? { key: k.key, value: inFile, source: 'file' } : { key: k.key, value: d ?? null, source: d === undefined || d === null ? 'unset' : 'default' });
+    entries.push(
+      inFile !== undefined
+        ? { key: k.key, value: inFile, source: 'file' }
+        : { key: k.key, value: d ?? null, source: d === undefined || d === null ? 'unset' : 'default' },
+    );
   }
   const prices = data?.prices;
-  if (prices && typeof prices === 'object') for (const [id, v] of Object.entries(prices)) entries.push({ key: `prices.${id}`, value: v, source: 'file' });
+  if (prices && typeof prices === 'object')
+    for (const [id, v] of Object.entries(prices)) entries.push({ key: `prices.${id}`, value: v, source: 'file' });
   return { file, exists: data !== undefined, entries };
 }
 

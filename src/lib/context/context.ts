@@ -1,6 +1,12 @@
 import { AwsClients, type RequestRecord } from '../aws/clients.js';
 import { ReadCache } from '../aws/read-cache.js';
-import { defaultBucketName, resolveSettings, type GlobalOptions, type SettingOverrides, type Settings } from '../config/settings.js';
+import {
+  defaultBucketName,
+  resolveSettings,
+  type GlobalOptions,
+  type SettingOverrides,
+  type Settings,
+} from '../config/settings.js';
 import { BmError, usageError } from '../core/errors.js';
 import { truthyEnv, type IO, type Output } from '../io/output.js';
 
@@ -64,13 +70,20 @@ export async function checkProfile(opts: { profile?: string }, io: IO): Promise<
   if (name === undefined) return;
   const paths = sharedFiles(io.env);
   const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
-  const files = await loadSharedConfigFiles({ configFilepath: paths.config, filepath: paths.credentials, ignoreCache: true });
+  const files = await loadSharedConfigFiles({
+    configFilepath: paths.config,
+    filepath: paths.credentials,
+    ignoreCache: true,
+  });
   const known = [...new Set([...Object.keys(files.configFile ?? {}), ...Object.keys(files.credentialsFile ?? {})])];
   if (known.includes(name)) return;
   const where = (p: string, v: string): string => (p.startsWith('~') ? p : `${p} (${v})`);
   throw usageError(
-    `${flag ? '--profile' : 'AWS_PROFILE'}: profile ${name} is not in ${where(paths.config, 'AWS_CONFIG_FILE')} or ${where(paths.credentials, 'AWS_SHARED_CREDENTIALS_FILE')}`,
-    known.length ? `Profiles there: ${known.sort().join(', ')}.` : `No profiles there: create one with \`aws configure --profile ${name}\`.`,
+    `${flag ? '--profile' : 'AWS_PROFILE'}: profile ${name} is not in ` +
+      `${where(paths.config, 'AWS_CONFIG_FILE')} or ${where(paths.credentials, 'AWS_SHARED_CREDENTIALS_FILE')}`,
+    known.length
+      ? `Profiles there: ${known.sort().join(', ')}.`
+      : `No profiles there: create one with \`aws configure --profile ${name}\`.`,
   );
 }
 
@@ -79,7 +92,13 @@ export function isInteractive(io: IO, opts: { yes?: boolean }): boolean {
 }
 
 /** Validates every input and builds the context. Makes no AWS request. */
-export async function createContext(opts: GlobalOptions, overrides: SettingOverrides, io: IO, out: Output, deps: CtxDeps = {}): Promise<Ctx> {
+export async function createContext(
+  opts: GlobalOptions,
+  overrides: SettingOverrides,
+  io: IO,
+  out: Output,
+  deps: CtxDeps = {},
+): Promise<Ctx> {
   const settings = await resolveSettings(opts, overrides, io.env, (p) => regionOfProfile(io.env, p), io.cwd);
   const aws = new AwsClients({
     region: settings.region,

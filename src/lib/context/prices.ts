@@ -38,26 +38,45 @@ export function pricesInUse(ctx: Ctx): Promise<TableInUse> {
     const fallback: PricesInUse = { table: 'bundled', source: bundled.sources[0]!, date: bundled.date };
     if (read.status === 'ok') {
       const t = read.table;
-      return Promise.resolve({ refreshed: t, info: { table: 'refreshed', source: t.source, date: t.fetchedAt.slice(0, 10), fetchedAt: t.fetchedAt, path: read.path } });
+      return Promise.resolve({
+        refreshed: t,
+        info: {
+          table: 'refreshed',
+          source: t.source,
+          date: t.fetchedAt.slice(0, 10),
+          fetchedAt: t.fetchedAt,
+          path: read.path,
+        },
+      });
     }
-    if (read.status === 'invalid') return Promise.resolve({ refreshed: undefined, info: { ...fallback, path: read.path, problem: read.problem } });
+    if (read.status === 'invalid')
+      return Promise.resolve({ refreshed: undefined, info: { ...fallback, path: read.path, problem: read.problem } });
     return Promise.resolve({ refreshed: undefined, info: fallback });
   });
 }
 
 /** Warnings about the table in use: damaged cache file, or an old refresh. */
 export function pricesWarnings(info: PricesInUse, now: Date): string[] {
-  if (info.problem) return [`the cached price table ${info.path ?? ''} is not usable (${info.problem}); using the bundled table of ${info.date}: run \`bedrock-monitor prices refresh\``];
+  if (info.problem)
+    return [
+      `the cached price table ${info.path ?? ''} is not usable (${info.problem}); using the bundled table of ` +
+        `${info.date}: run \`bedrock-monitor prices refresh\``,
+    ];
   if (info.table === 'refreshed' && info.fetchedAt) {
     const days = Math.floor((now.getTime() - Date.parse(info.fetchedAt)) / 86_400_000);
-    if (days > STALE_DAYS) return [`prices were refreshed ${days} days ago (${info.date}): run \`bedrock-monitor prices refresh\` for current ones`];
+    if (days > STALE_DAYS)
+      return [
+        `prices were refreshed ${days} days ago (${info.date}): run \`bedrock-monitor prices refresh\` for ` +
+          `current ones`,
+      ];
   }
   return [];
 }
 
 /** One line naming the table in use, for a report, a dashboard header or an alarm description. */
 export function describePrices(info: PricesInUse): string {
-  if (info.table === 'refreshed') return `AWS Price List prices fetched ${info.date} (prices refresh), bundled table for models it lacks`;
+  if (info.table === 'refreshed')
+    return `AWS Price List prices fetched ${info.date} (prices refresh), bundled table for models it lacks`;
   return `the bundled price table of ${info.date}`;
 }
 

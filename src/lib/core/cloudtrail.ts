@@ -47,13 +47,20 @@ export const DEFAULT_DATA_EVENT_TYPES: readonly string[] = [
 export function checkDataEventType(v: string): string | undefined {
   if ((BEDROCK_DATA_EVENT_TYPES as readonly string[]).includes(v)) return undefined;
   const hint = v === 'AWS::Bedrock::Prompt' ? ' (CloudTrail calls prompts AWS::Bedrock::PromptVersion)' : '';
-  return `"${v}" is not a Bedrock data-event resource type CloudTrail knows${hint} (one of ${BEDROCK_DATA_EVENT_TYPES.join(', ')})`;
+  return (
+    `"${v}" is not a Bedrock data-event resource type CloudTrail knows${hint} (one of ` +
+    `${BEDROCK_DATA_EVENT_TYPES.join(', ')})`
+  );
 }
 
 /** CreateTrail's name rules (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html). */
 export function checkTrailName(v: string): string | undefined {
   if (v.length < 3 || v.length > 128) return `"${v}" must be 3 to 128 characters long`;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$/.test(v)) return `"${v}" may contain only letters, digits, periods, underscores and dashes, and must start and end with a letter or digit`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$/.test(v))
+    return (
+      `"${v}" may contain only letters, digits, periods, underscores and dashes, and must start and end with a ` +
+      `letter or digit`
+    );
   if (/[._-]{2}/.test(v)) return `"${v}" must not have adjacent periods, underscores or dashes`;
   if (/^\d+\.\d+\.\d+\.\d+$/.test(v)) return `"${v}" must not look like an IP address`;
   return undefined;

@@ -21,7 +21,10 @@ export class BmError extends Error {
   /** Not a failure but the person's own choice (a declined or cancelled prompt): printed without "error:". */
   readonly quiet: boolean;
 
-  constructor(message: string, opts: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown; details?: unknown; quiet?: boolean } = {}) {
+  constructor(
+    message: string,
+    opts: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown; details?: unknown; quiet?: boolean } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'BmError';
     this.exitCode = opts.exitCode ?? ExitCode.failure;

@@ -4,47 +4,71 @@
  * before every input has passed through here.
  */
 
-export const REGION_RE = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+export const REGION_RE = new RegExp(
+  /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-/.source +
+    /(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/.source,
+);
 
 export function checkRegion(v: string): string | undefined {
-  return REGION_RE.test(v) ? undefined : `"${v}" is not an AWS Region code (expected something like us-east-1 or eu-west-2)`;
+  return REGION_RE.test(v)
+    ? undefined
+    : `"${v}" is not an AWS Region code (expected something like us-east-1 or eu-west-2)`;
 }
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export function checkRetentionDays(v: number): string | undefined {
-  return (LOG_RETENTION_DAYS as readonly number[]).includes(v) ? undefined : `${v} is not a retention CloudWatch Logs accepts (one of ${LOG_RETENTION_DAYS.join(', ')})`;
+  return (LOG_RETENTION_DAYS as readonly number[]).includes(v)
+    ? undefined
+    : `${v} is not a retention CloudWatch Logs accepts (one of ${LOG_RETENTION_DAYS.join(', ')})`;
 }
 
 /** S3 general purpose bucket naming rules. */
 export function checkBucketName(v: string): string | undefined {
   if (v.length < 3 || v.length > 63) return `"${v}" must be 3 to 63 characters long`;
-  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(v)) return `"${v}" may contain only lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit`;
+  if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(v))
+    return (
+      `"${v}" may contain only lowercase letters, digits, dots and hyphens, and must start and end with a ` +
+      `letter or digit`
+    );
   if (v.includes('..')) return `"${v}" must not contain two adjacent dots`;
   if (/^\d+\.\d+\.\d+\.\d+$/.test(v)) return `"${v}" must not look like an IP address`;
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(v) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(v)) return `"${v}" uses a prefix or suffix S3 reserves`;
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(v) || /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(v))
+    return `"${v}" uses a prefix or suffix S3 reserves`;
   return undefined;
 }
 
 export function checkRoleName(v: string): string | undefined {
-  return /^[\w+=,.@-]{1,64}$/.test(v) ? undefined : `"${v}" is not a valid IAM role name (1-64 of letters, digits and +=,.@_-)`;
+  return /^[\w+=,.@-]{1,64}$/.test(v)
+    ? undefined
+    : `"${v}" is not a valid IAM role name (1-64 of letters, digits and +=,.@_-)`;
 }
 
 export function checkLogGroupName(v: string): string | undefined {
-  return /^[\w\-/.#]{1,512}$/.test(v) ? undefined : `"${v}" is not a valid log group name (1-512 of letters, digits and _-/.#)`;
+  return /^[\w\-/.#]{1,512}$/.test(v)
+    ? undefined
+    : `"${v}" is not a valid log group name (1-512 of letters, digits and _-/.#)`;
 }
 
 export function checkDashboardName(v: string): string | undefined {
-  return /^[\w-]{1,255}$/.test(v) ? undefined : `"${v}" is not a valid dashboard name (1-255 of letters, digits, - and _)`;
+  return /^[\w-]{1,255}$/.test(v)
+    ? undefined
+    : `"${v}" is not a valid dashboard name (1-255 of letters, digits, - and _)`;
 }
 
 export function checkTopicName(v: string): string | undefined {
-  return /^[\w-]{1,256}$/.test(v) ? undefined : `"${v}" is not a valid SNS topic name (1-256 of letters, digits, - and _)`;
+  return /^[\w-]{1,256}$/.test(v)
+    ? undefined
+    : `"${v}" is not a valid SNS topic name (1-256 of letters, digits, - and _)`;
 }
 
 export function checkAlarmPrefix(v: string): string | undefined {
-  return /^[\w.-]{1,64}$/.test(v) ? undefined : `"${v}" is not a valid alarm name prefix (1-64 of letters, digits and ._-)`;
+  return /^[\w.-]{1,64}$/.test(v)
+    ? undefined
+    : `"${v}" is not a valid alarm name prefix (1-64 of letters, digits and ._-)`;
 }
 
 /** AWS Budgets BudgetName: 1-100 characters, no ":" or "\\", and not containing "/action/". */
@@ -60,20 +84,31 @@ export function checkKeyPrefix(v: string): string | undefined {
   return /^[\w!\-.*'()/]{1,200}$/.test(v) ? undefined : `"${v}" is not a safe S3 key prefix`;
 }
 
+const KMS_KEY = new RegExp(
+  '^(arn:aws[\\w-]*:kms:[a-z0-9-]+:\\d{12}:(key|alias)\\/[\\w/-]+|[0-9a-f-]{36}|alias\\/[\\w/-]+|mrk-[0-9a-f]{32})$',
+);
+
 export function checkKmsKey(v: string): string | undefined {
-  return /^(arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+|[0-9a-f-]{36}|alias\/[\w/-]+|mrk-[0-9a-f]{32})$/.test(v) ? undefined : `"${v}" is not a KMS key ID, key ARN or alias`;
+  return KMS_KEY.test(v) ? undefined : `"${v}" is not a KMS key ID, key ARN or alias`;
 }
 
 /** Athena database and table names: lowercase letters, digits and underscores. */
 export function checkAthenaName(v: string): string | undefined {
-  return /^[a-z0-9_]{1,255}$/.test(v) ? undefined : `"${v}" is not a valid Athena database or table name (1-255 of lowercase letters, digits and _)`;
+  return /^[a-z0-9_]{1,255}$/.test(v)
+    ? undefined
+    : `"${v}" is not a valid Athena database or table name (1-255 of lowercase letters, digits and _)`;
 }
 
 export function checkWorkgroup(v: string): string | undefined {
-  return /^[a-zA-Z0-9._-]{1,128}$/.test(v) ? undefined : `"${v}" is not a valid Athena workgroup name (1-128 of letters, digits and ._-)`;
+  return /^[a-zA-Z0-9._-]{1,128}$/.test(v)
+    ? undefined
+    : `"${v}" is not a valid Athena workgroup name (1-128 of letters, digits and ._-)`;
 }
 
-export const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+export const EMAIL_RE = new RegExp(
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?/.source +
+    /(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.source,
+);
 
 export function checkEmail(v: string): string | undefined {
   return EMAIL_RE.test(v) && v.length <= 254 ? undefined : `"${v}" is not a valid email address`;

@@ -42,9 +42,11 @@ export function windowFromFlags(req: WindowFlags, now: Date, defaultHours = 24):
   }
   if (req.since !== undefined) {
     const start = parseIsoDate('--since', req.since);
-    if (start.getTime() >= now.getTime()) throw usageError(`--since (${start.toISOString()}) is in the future: it is now ${now.toISOString()}`);
+    if (start.getTime() >= now.getTime())
+      throw usageError(`--since (${start.toISOString()}) is in the future: it is now ${now.toISOString()}`);
     const end = req.until !== undefined ? parseIsoDate('--until', req.until) : now;
-    if (start.getTime() >= end.getTime()) throw usageError(`--since (${start.toISOString()}) must be before --until (${end.toISOString()})`);
+    if (start.getTime() >= end.getTime())
+      throw usageError(`--since (${start.toISOString()}) must be before --until (${end.toISOString()})`);
     if (end.getTime() > now.getTime() + 60_000) throw usageError(`--until (${end.toISOString()}) is in the future`);
     return { start, end };
   }

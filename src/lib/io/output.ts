@@ -105,7 +105,9 @@ export class Output {
 
   warn(msg: string): void {
     const [first = '', ...rest] = this.wrapErr(`warning: ${msg}`);
-    this.io.stderr.write(`${this.c.yellow('warning:')}${first.slice('warning:'.length)}\n${rest.map((l) => `${l}\n`).join('')}`);
+    this.io.stderr.write(
+      `${this.c.yellow('warning:')}${first.slice('warning:'.length)}\n${rest.map((l) => `${l}\n`).join('')}`,
+    );
   }
 
   /** Lines of a message for stderr, each of its lines wrapped to a terminal's width. */
@@ -122,7 +124,12 @@ export class Output {
     const [first = '', ...rest] = this.wrapErr(quiet ? msg : `error: ${msg}`);
     const head = quiet ? first : `${this.c.red('error:')}${first.slice('error:'.length)}`;
     this.io.stderr.write([head, ...rest].map((l) => `${l}\n`).join(''));
-    if (hint) this.io.stderr.write(this.wrapErr(hint).map((l) => `${this.c.dim(l)}\n`).join(''));
+    if (hint)
+      this.io.stderr.write(
+        this.wrapErr(hint)
+          .map((l) => `${this.c.dim(l)}\n`)
+          .join(''),
+      );
   }
 
   /** A spinner on an interactive stderr; plain progress lines (only on success/failure) otherwise. */
@@ -154,7 +161,11 @@ export class Output {
 
   /** A borderless table whose columns all stay (cells may be coloured), right-aligning the given columns. */
   table(head: string[], rows: string[][], rightAligned: number[] = []): string {
-    const columns = head.map((h, i) => ({ head: h, priority: 0, align: rightAligned.includes(i) ? ('right' as const) : ('left' as const) }));
+    const columns = head.map((h, i) => ({
+      head: h,
+      priority: 0,
+      align: rightAligned.includes(i) ? ('right' as const) : ('left' as const),
+    }));
     return renderTable({ columns, rows }, undefined, { head: (h) => this.c.bold(h) });
   }
 }

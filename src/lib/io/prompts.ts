@@ -9,7 +9,11 @@ function context(io: IO) {
  * A text prompt. The check runs on every keystroke (its message is shown beside the answer while
  * typing) and again on Enter, where an invalid answer is refused with the message.
  */
-export async function askInput(io: IO, message: string, opts: { default?: string; check?: (v: string) => string | undefined }): Promise<string> {
+export async function askInput(
+  io: IO,
+  message: string,
+  opts: { default?: string; check?: (v: string) => string | undefined },
+): Promise<string> {
   const { input } = await import('@inquirer/prompts');
   const check = opts.check ?? (() => undefined);
   return input(

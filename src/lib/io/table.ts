@@ -74,7 +74,8 @@ function naturalWidth(input: TableInput, rows: string[][], footer: string[][], c
 
 /** The form of each cell at a shortening level; values that would collide keep the level before. */
 function shortenColumn(cells: string[], forms: (cell: string) => string[], level: number): string[] {
-  const at = (cell: string, l: number): string => (l === 0 ? cell : (forms(cell)[Math.min(l, forms(cell).length) - 1] ?? cell));
+  const at = (cell: string, l: number): string =>
+    l === 0 ? cell : (forms(cell)[Math.min(l, forms(cell).length) - 1] ?? cell);
   let out = cells.map((c) => at(c, level));
   for (let l = level - 1; l >= 0; l--) {
     const owners = new Map<string, Set<string>>();
@@ -143,7 +144,9 @@ function longestTokenOf(cells: Cells, col: number): number {
 function totalWidth(input: TableInput, s: State): number {
   const cells = cellsAt(input, s.level);
   const cols = [...s.shown];
-  return cols.reduce((a, i) => a + (s.wrapAt.get(i) ?? widthOf(input, cells, i)), 0) + GAP * Math.max(0, cols.length - 1);
+  return (
+    cols.reduce((a, i) => a + (s.wrapAt.get(i) ?? widthOf(input, cells, i)), 0) + GAP * Math.max(0, cols.length - 1)
+  );
 }
 
 /** The most shortening levels any cell has. */
@@ -165,7 +168,11 @@ function wrapToFit(input: TableInput, s: State, width: number, splitTokens = fal
   const longestToken = (i: number): number => (splitTokens ? 0 : longestTokenOf(cells, i));
   const wrappable = [...s.shown]
     .filter((i) => input.columns[i]!.wrap)
-    .map((i) => ({ i, natural: widthOf(input, cells, i), min: Math.max(MIN_WRAP, visible(input.columns[i]!.head), longestToken(i)) }));
+    .map((i) => ({
+      i,
+      natural: widthOf(input, cells, i),
+      min: Math.max(MIN_WRAP, visible(input.columns[i]!.head), longestToken(i)),
+    }));
   if (!wrappable.length) return;
   const others = [...s.shown].filter((i) => !input.columns[i]!.wrap).reduce((a, i) => a + widthOf(input, cells, i), 0);
   let room = width - others - GAP * (s.shown.size - 1);
@@ -181,14 +188,21 @@ function wrapToFit(input: TableInput, s: State, width: number, splitTokens = fal
   for (const w of wrappable) if (given.get(w.i)! < w.natural) s.wrapAt.set(w.i, given.get(w.i)!);
 }
 
-/** Decides which columns show, at which shortening level and wrap widths, for a terminal `width` wide (undefined: no limit). */
+/**
+ * Decides which columns show, at which shortening level and wrap widths, for a terminal `width` wide (undefined: no
+ * limit).
+ */
 export function layoutTable(input: TableInput, width: number | undefined): TableLayout {
   const missing = input.missing ?? 'n/a';
   const all = input.columns.map((_, i) => i);
   const s: State = { shown: new Set(all), level: 0, wrapAt: new Map() };
   const fits = (): boolean => width === undefined || totalWidth(input, s) <= width;
-  const byPriority = (pick: (i: number) => boolean) => all.filter((i) => input.columns[i]!.priority > 0 && pick(i)).sort((a, b) => input.columns[b]!.priority - input.columns[a]!.priority);
-  const empty = (i: number): boolean => input.rows.length > 0 && input.rows.every((r) => r[i] === missing || r[i] === '');
+  const byPriority = (pick: (i: number) => boolean) =>
+    all
+      .filter((i) => input.columns[i]!.priority > 0 && pick(i))
+      .sort((a, b) => input.columns[b]!.priority - input.columns[a]!.priority);
+  const empty = (i: number): boolean =>
+    input.rows.length > 0 && input.rows.every((r) => r[i] === missing || r[i] === '');
   const removed: number[] = [];
   const dropWhileTooWide = (order: number[]): void => {
     for (const i of order) {
@@ -219,7 +233,9 @@ export function layoutTable(input: TableInput, width: number | undefined): Table
     wrapToFit(input, s, width, true);
   }
   // Bring back what fits again, most valuable first, stopping at the first that does not.
-  for (const i of removed.filter((r) => !empty(r)).sort((a, b) => input.columns[a]!.priority - input.columns[b]!.priority)) {
+  for (const i of removed
+    .filter((r) => !empty(r))
+    .sort((a, b) => input.columns[a]!.priority - input.columns[b]!.priority)) {
     const wrapAt = new Map(s.wrapAt);
     s.shown.add(i);
     rewrap();
@@ -229,11 +245,21 @@ export function layoutTable(input: TableInput, width: number | undefined): Table
       break;
     }
   }
+  return layoutOf(input, s, all);
+}
+
+function layoutOf(input: TableInput, s: State, all: number[]): TableLayout {
   const cells = cellsAt(input, s.level);
   const { rows, footer } = cells;
   const shown = all.filter((i) => s.shown.has(i));
   const widths = new Map(shown.map((i) => [i, s.wrapAt.get(i) ?? widthOf(input, cells, i)]));
-  return { shown, dropped: all.filter((i) => !s.shown.has(i)).map((i) => input.columns[i]!.head), rows, footer, widths };
+  return {
+    shown,
+    dropped: all.filter((i) => !s.shown.has(i)).map((i) => input.columns[i]!.head),
+    rows,
+    footer,
+    widths,
+  };
 }
 
 /**
@@ -275,7 +301,12 @@ function pad(text: string, plainLength: number, width: number, align: 'left' | '
 }
 
 /** One table row, possibly several lines high when a cell wraps. */
-function renderRow(input: TableInput, layout: TableLayout, cells: string[], paint: (text: string, col: number) => string): string[] {
+function renderRow(
+  input: TableInput,
+  layout: TableLayout,
+  cells: string[],
+  paint: (text: string, col: number) => string,
+): string[] {
   const parts = layout.shown.map((i) => wrapText(cells[i] ?? '', layout.widths.get(i)!));
   const height = Math.max(1, ...parts.map((p) => p.length));
   const lines: string[] = [];
@@ -292,9 +323,17 @@ function renderRow(input: TableInput, layout: TableLayout, cells: string[], pain
 /** Lays the table out for `width` (undefined: unlimited) and renders it, borderless, two spaces between columns. */
 export function renderTable(input: TableInput, width: number | undefined, style: TableStyle = {}): string {
   const layout = layoutTable(input, width);
-  const head = renderRow(input, layout, input.columns.map((c) => c.head), (t) => style.head?.(t) ?? t);
+  const head = renderRow(
+    input,
+    layout,
+    input.columns.map((c) => c.head),
+    (t) => style.head?.(t) ?? t,
+  );
   const heads = layout.shown.map((i) => input.columns[i]!.head);
-  const body = layout.rows.flatMap((r, row) => [...renderRow(input, layout, r, (t, i) => input.columns[i]!.paint?.(t, row) ?? t), ...(input.after?.(row, heads) ?? [])]);
+  const body = layout.rows.flatMap((r, row) => [
+    ...renderRow(input, layout, r, (t, i) => input.columns[i]!.paint?.(t, row) ?? t),
+    ...(input.after?.(row, heads) ?? []),
+  ]);
   const foot = layout.footer.flatMap((r) => renderRow(input, layout, r, (t) => style.footer?.(t) ?? t));
   return [...head, ...body, ...foot].join('\n');
 }

@@ -56,7 +56,10 @@ export interface SourceInfo {
   dataScannedBytes?: number;
   /** Athena's $5 per TB scanned (10 MB minimum per query), an estimate. */
   queryCostUsd?: number;
-  /** Whether latency and the cache-write TTL split were read (the local engine reads them; Athena's table declares metadata only). */
+  /**
+   * Whether latency and the cache-write TTL split were read (the local engine reads them; Athena's table declares
+   * metadata only).
+   */
   bodyUsageFields: boolean;
   exactPercentiles: boolean;
 }
@@ -76,7 +79,8 @@ const num = (v: unknown): number => {
   return Number.isFinite(n) ? n : 0;
 };
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : num(v));
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : '');
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : '';
 
 export const emptyLatency = (): Latency => ({ count: 0, p50: null, p90: null, p99: null });
 
@@ -98,9 +102,17 @@ export function figuresOf(row: Record<string, unknown>): Figures {
 }
 
 /** Reads the rows of the shared SQL (either engine: numbers or numeric strings alike). */
-export function fromSqlRows(rows: Record<string, unknown>[], dims: Dim[]): Pick<Aggregate, 'groups' | 'latency' | 'totalLatency'> & { malformedLines: number } {
+export function fromSqlRows(
+  rows: Record<string, unknown>[],
+  dims: Dim[],
+): Pick<Aggregate, 'groups' | 'latency' | 'totalLatency'> & { malformedLines: number } {
   const keysOf = (row: Record<string, unknown>): string[] => dims.map((_, i) => str(row[`g${i}`]));
-  const out = { groups: [] as GroupFigures[], latency: [] as Aggregate['latency'], totalLatency: emptyLatency(), malformedLines: 0 };
+  const out = {
+    groups: [] as GroupFigures[],
+    latency: [] as Aggregate['latency'],
+    totalLatency: emptyLatency(),
+    malformedLines: 0,
+  };
   for (const row of rows) {
     const kind = str(row.kind);
     if (kind === 'total') {

@@ -19,13 +19,28 @@ const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
 export async function aggregateAthena(ctx: Ctx, req: AthenaRequest): Promise<Aggregate> {
   const { database, table, workgroup, resultsPrefix } = ctx.settings.athena;
-  const t = await absentIfNotFound(ctx.aws.get(GlueClient).send(new GetTableCommand({ DatabaseName: database, Name: table })));
+  const t = await absentIfNotFound(
+    ctx.aws.get(GlueClient).send(new GetTableCommand({ DatabaseName: database, Name: table })),
+  );
   if (!t?.Table) {
-    throw new BmError(`The Athena table ${database}.${table} does not exist.`, { hint: 'Create it with `bedrock-monitor athena-table` (or set "athena": {"enabled": true} and run setup-all).' });
+    throw new BmError(`The Athena table ${database}.${table} does not exist.`, {
+      hint: 'Create it with `bedrock-monitor athena-table` (or set "athena": {"enabled": true} and run setup-all).',
+    });
   }
   const bucket = await ctx.bucketName();
-  const sql = aggregationSql({ relation: `${ident(database)}.${ident(table)}`, dims: req.dims, window: req.window, dialect: ATHENA });
-  const r = await runAthenaQuery(ctx, { sql, database, workgroup, outputLocation: `s3://${bucket}/${resultsPrefix}/`, ...(req.onState ? { onState: req.onState } : {}) });
+  const sql = aggregationSql({
+    relation: `${ident(database)}.${ident(table)}`,
+    dims: req.dims,
+    window: req.window,
+    dialect: ATHENA,
+  });
+  const r = await runAthenaQuery(ctx, {
+    sql,
+    database,
+    workgroup,
+    outputLocation: `s3://${bucket}/${resultsPrefix}/`,
+    ...(req.onState ? { onState: req.onState } : {}),
+  });
   const parsed = fromSqlRows(r.rows, req.dims);
   return {
     groups: parsed.groups,
@@ -43,7 +58,8 @@ export async function aggregateAthena(ctx: Ctx, req: AthenaRequest): Promise<Agg
       exactPercentiles: false,
     },
     warnings: [
-      'Athena reads the metadata columns only: no per-record latency, and 1-hour cache writes are priced at the 5-minute rate (use the local engine for both)',
+      'Athena reads the metadata columns only: no per-record latency, and 1-hour cache writes are priced at ' +
+        'the 5-minute rate (use the local engine for both)',
     ],
   };
 }

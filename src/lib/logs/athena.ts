@@ -48,7 +48,12 @@ export function athenaCostUsd(bytes: number): number {
   return (Math.max(bytes, 10 * 1024 * 1024) / 1024 ** 4) * 5;
 }
 
-async function waitFor(ctx: Ctx, athena: AthenaClient, id: string, q: AthenaQuery): Promise<{ scanned: number; engineMs: number | null }> {
+async function waitFor(
+  ctx: Ctx,
+  athena: AthenaClient,
+  id: string,
+  q: AthenaQuery,
+): Promise<{ scanned: number; engineMs: number | null }> {
   const delay = pollDelays();
   const started = ctx.now().getTime();
   let waited = 0;
@@ -64,10 +69,16 @@ async function waitFor(ctx: Ctx, athena: AthenaClient, id: string, q: AthenaQuer
     if (state === 'FAILED' || state === 'CANCELLED') {
       const reason = status?.AthenaError?.ErrorMessage ?? status?.StateChangeReason ?? 'no reason given';
       throw new BmError(`Athena query ${id} ${state.toLowerCase()}: ${reason}`, {
-        hint: 'Check that the table exists (`bedrock-monitor athena-table`), the workgroup, and that the caller may read the log bucket and write the results location.',
+        hint:
+          'Check that the table exists (`bedrock-monitor athena-table`), the workgroup, and that the caller ' +
+          'may read the log bucket and write the results location.',
       });
     }
-    if (waited > (q.timeoutMs ?? 30 * 60_000)) throw new BmError(`Athena query ${id} still ${state} after ${Math.round(waited / 1000)} s: giving up (it may still finish in the console)`);
+    if (waited > (q.timeoutMs ?? 30 * 60_000))
+      throw new BmError(
+        `Athena query ${id} still ${state} after ${Math.round(waited / 1000)} s: giving up (it may still ` +
+          `finish in the console)`,
+      );
     const d = delay();
     await ctx.sleep(d);
     waited = Math.max(waited + d, ctx.now().getTime() - started);
@@ -95,7 +106,12 @@ async function start(athena: AthenaClient, q: AthenaQuery) {
   } catch (err) {
     if (/workgroup/i.test((err as Error).message ?? '')) {
       const e = toBmError(err);
-      throw new BmError(e.message, { hint: `Create the workgroup, or name an existing one with --workgroup or "athena": {"workgroup": …} in the config file (now "${q.workgroup}").`, cause: err });
+      throw new BmError(e.message, {
+        hint:
+          `Create the workgroup, or name an existing one with --workgroup or "athena": {"workgroup": …} in the ` +
+          `config file (now "${q.workgroup}").`,
+        cause: err,
+      });
     }
     throw err;
   }

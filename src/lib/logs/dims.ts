@@ -23,15 +23,20 @@ export const DIMS_HELP = 'model, day, hour, principal, role, application, operat
 /** Parses `--by principal,tag:team`. Throws a usage error naming what is allowed. */
 export function parseDims(raw: string): Dim[] {
   const parts = raw.split(',').map((p) => p.trim());
-  if (parts.some((p) => p === '')) throw usageError(`--by: "${raw}" has an empty dimension (use a comma-separated list of ${DIMS_HELP})`);
+  if (parts.some((p) => p === ''))
+    throw usageError(`--by: "${raw}" has an empty dimension (use a comma-separated list of ${DIMS_HELP})`);
   const dims = parts.map((p): Dim => {
     if (p.startsWith('tag:')) {
       const key = p.slice(4);
-      if (!TAG_KEY.test(key)) throw usageError(`--by: "${p}" needs a request-metadata key after "tag:" (1-128 of letters, digits and _.:/=+@-)`);
+      if (!TAG_KEY.test(key))
+        throw usageError(
+          `--by: "${p}" needs a request-metadata key after "tag:" (1-128 of letters, digits and _.:/=+@-)`,
+        );
       return { kind: 'tag', key, name: p };
     }
     if (p === 'tag') throw usageError('--by: "tag" needs a key, e.g. tag:team');
-    if (!(DIM_KINDS as readonly string[]).includes(p)) throw usageError(`--by: "${p}" is not a dimension (use ${DIMS_HELP})`);
+    if (!(DIM_KINDS as readonly string[]).includes(p))
+      throw usageError(`--by: "${p}" is not a dimension (use ${DIMS_HELP})`);
     return { kind: p as DimKind, name: p };
   });
   const seen = new Set<string>();
@@ -39,7 +44,8 @@ export function parseDims(raw: string): Dim[] {
     if (seen.has(d.name)) throw usageError(`--by: "${d.name}" is given twice`);
     seen.add(d.name);
   }
-  if (dims.some((d) => d.kind === 'day') && dims.some((d) => d.kind === 'hour')) throw usageError('--by: day and hour together say the same thing twice: pick one');
+  if (dims.some((d) => d.kind === 'day') && dims.some((d) => d.kind === 'hour'))
+    throw usageError('--by: day and hour together say the same thing twice: pick one');
   return dims;
 }
 

@@ -16,7 +16,10 @@ export interface JsonQuery {
   files: string[];
   /** The `columns={…}` argument of read_json: the declared fields; undeclared keys are skipped. */
   columns: string;
-  /** One record per line (invocation logs, the default), or whole JSON documents (e.g. CloudTrail's `{"Records": […]}`). */
+  /**
+   * One record per line (invocation logs, the default), or whole JSON documents
+   * (e.g. CloudTrail's `{"Records": […]}`).
+   */
   format?: 'newline_delimited' | 'unstructured';
   /** The name the SQL reads the files by. */
   view: string;
@@ -36,7 +39,10 @@ export interface JsonQuery {
   errors?: 'tolerate' | 'fail';
   /** Where DuckDB may spill (never the working directory). */
   tempDir: string;
-  /** At most this many threads (default: the cores, up to 8); fewer when the reader's buffers would not fit the memory bound. */
+  /**
+   * At most this many threads (default: the cores, up to 8); fewer when the reader's buffers would not fit the memory
+   * bound.
+   */
   threads?: number;
   /** DuckDB's own memory bound in bytes; the process stays within a few hundred MB of it. */
   memoryLimitBytes?: number;
@@ -79,9 +85,13 @@ function uncompressedBytes(file: string): number {
  * in memory besides: the threads are as many as fit the bound (at least one), and the bound grows
  * only when one reader alone would not fit (a document larger than the bound allows).
  */
-export function engineBudget(q: Pick<JsonQuery, 'files' | 'format' | 'maxObjectBytes' | 'threads' | 'memoryLimitBytes'>): { threads: number; memoryLimitBytes: number; maxObjectBytes: number } {
+export function engineBudget(
+  q: Pick<JsonQuery, 'files' | 'format' | 'maxObjectBytes' | 'threads' | 'memoryLimitBytes'>,
+): { threads: number; memoryLimitBytes: number; maxObjectBytes: number } {
   const whole = q.format === 'unstructured';
-  const largest = q.maxObjectBytes ?? (whole ? q.files.reduce((m, f) => Math.max(m, uncompressedBytes(f) + MIB), 0) : DEFAULT_MAX_OBJECT_BYTES);
+  const largest =
+    q.maxObjectBytes ??
+    (whole ? q.files.reduce((m, f) => Math.max(m, uncompressedBytes(f) + MIB), 0) : DEFAULT_MAX_OBJECT_BYTES);
   const maxObjectBytes = Math.min(MAX_OBJECT_BYTES, Math.max(MIN_OBJECT_BYTES, largest));
   const perThread = (whole ? 4 : 2) * maxObjectBytes;
   const limit = q.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
@@ -99,7 +109,12 @@ export function hasGlobChars(file: string): boolean {
 
 const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-export function jsonViewSql(view: string, files: string[], columns: string, q: Pick<JsonQuery, 'format' | 'maxObjectBytes' | 'errors'> = {}): string {
+export function jsonViewSql(
+  view: string,
+  files: string[],
+  columns: string,
+  q: Pick<JsonQuery, 'format' | 'maxObjectBytes' | 'errors'> = {},
+): string {
   // Each file's compression from its extension (.json.gz gzip, .json plain); when tolerated, a bad
   // line becomes an all-NULL row (counted by the caller) instead of failing the query.
   const options = [
@@ -109,7 +124,10 @@ export function jsonViewSql(view: string, files: string[], columns: string, q: P
     `maximum_object_size = ${q.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES}`,
     `columns = ${columns}`,
   ];
-  return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_json([${files.map(quote).join(', ')}], ${options.join(', ')})`;
+  return (
+    `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_json([${files.map(quote).join(', ')}], ` +
+    `${options.join(', ')})`
+  );
 }
 
 /** The file a DuckDB IO error names, when it names one of ours. */
@@ -124,7 +142,9 @@ export function plainRow(row: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
-/** Runs `sql` over the files, leaving out (and reporting) any file DuckDB cannot read at all, unless `errors: 'fail'`. */
+/**
+ * Runs `sql` over the files, leaving out (and reporting) any file DuckDB cannot read at all, unless `errors: 'fail'`.
+ */
 export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const budget = engineBudget(q);
@@ -151,7 +171,8 @@ export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
         if (q.errors === 'fail') throw err;
         const message = err instanceof Error ? err.message : String(err);
         const bad = fileInError(message, files);
-        if (!bad) throw new BmError(`The local engine (DuckDB) failed: ${message.split('\n')[0] ?? message}`, { cause: err });
+        if (!bad)
+          throw new BmError(`The local engine (DuckDB) failed: ${message.split('\n')[0] ?? message}`, { cause: err });
         unreadable.push({ file: bad, reason: (message.split('\n')[0] ?? message).replace(/^IO Error: /, '') });
         files = files.filter((f) => f !== bad);
       }

@@ -1,4 +1,9 @@
-import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, type ResultField } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  GetQueryResultsCommand,
+  StartQueryCommand,
+  type ResultField,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { Ctx } from '../context/context.js';
 import { BmError } from '../core/errors.js';
 import { emptyLatency, figuresOf, latencyOf, type Aggregate } from './aggregate.js';
@@ -34,9 +39,15 @@ export function insightsDim(d: Dim, i: number): { parse?: string; expr: string }
     case 'tag':
       return { expr: `coalesce(${field(`requestMetadata.${d.key ?? ''}`)}, "(none)")` };
     case 'role':
-      return { parse: `parse identity.arn /^(?<role${i}>arn:[^:]+:sts::\\d+:assumed-role\\/[^\\/]+)\\//`, expr: `coalesce(role${i}, identity.arn, "(unknown)")` };
+      return {
+        parse: `parse identity.arn /^(?<role${i}>arn:[^:]+:sts::\\d+:assumed-role\\/[^\\/]+)\\//`,
+        expr: `coalesce(role${i}, identity.arn, "(unknown)")`,
+      };
     case 'application':
-      return { parse: `parse modelId /^(?<app${i}>arn:[^:]+:bedrock:[^:]*:\\d*:application-inference-profile\\/.+)$/`, expr: `coalesce(app${i}, "(none)")` };
+      return {
+        parse: `parse modelId /^(?<app${i}>arn:[^:]+:bedrock:[^:]*:\\d*:application-inference-profile\\/.+)$/`,
+        expr: `coalesce(app${i}, "(none)")`,
+      };
   }
 }
 
@@ -49,12 +60,18 @@ export function insightsQueries(dims: Dim[], window: SqlWindow): { sums: string;
     ...parts.flatMap((p) => (p.parse ? [p.parse] : [])),
     `fields ${parts.map((p, i) => `${p.expr} as ${g[i]}`).join(', ')}, coalesce(modelId, "(unknown)") as model`,
   ];
-  const pct = `count(*) as latency_count, pct(${LATENCY}, 50) as p50, pct(${LATENCY}, 90) as p90, pct(${LATENCY}, 99) as p99`;
+  const pct =
+    `count(*) as latency_count, pct(${LATENCY}, 50) as p50, pct(${LATENCY}, 90) as p90, pct(${LATENCY}, 99) as ` +
+    `p99`;
   const good = `filter ispresent(${LATENCY}) and not ispresent(errorCode)`;
   return {
     sums: [
       ...head,
-      `stats count(*) as invocations, sum(input.inputTokenCount) as input_tokens, sum(output.outputTokenCount) as output_tokens, sum(input.cacheReadInputTokenCount) as cache_read_tokens, sum(input.cacheWriteInputTokenCount) as cache_write_tokens, sum(output.outputBodyJson.usage.cache_creation.ephemeral_1h_input_tokens) as cache_write_1h_tokens, count(errorCode) as errors by ${[...g, 'model'].join(', ')}`,
+      `stats count(*) as invocations, sum(input.inputTokenCount) as input_tokens, ` +
+        `sum(output.outputTokenCount) as output_tokens, sum(input.cacheReadInputTokenCount) as ` +
+        `cache_read_tokens, sum(input.cacheWriteInputTokenCount) as cache_write_tokens, ` +
+        `sum(output.outputBodyJson.usage.cache_creation.ephemeral_1h_input_tokens) as cache_write_1h_tokens, ` +
+        `count(errorCode) as errors by ${[...g, 'model'].join(', ')}`,
       `limit ${INSIGHTS_ROW_LIMIT}`,
     ].join(' | '),
     latency: [...head, good, `stats ${pct} by ${g.join(', ')}`, `limit ${INSIGHTS_ROW_LIMIT}`].join(' | '),
@@ -62,7 +79,8 @@ export function insightsQueries(dims: Dim[], window: SqlWindow): { sums: string;
   };
 }
 
-const asRecord = (row: ResultField[]): Record<string, string> => Object.fromEntries(row.map((f) => [f.field ?? '', f.value ?? '']));
+const asRecord = (row: ResultField[]): Record<string, string> =>
+  Object.fromEntries(row.map((f) => [f.field ?? '', f.value ?? '']));
 
 /** `2026-11-20 10:00:00.000` (Logs Insights' datefloor) as the logs engines spell hours and days. */
 export function normaliseKey(d: Dim, v: string): string {
@@ -71,7 +89,12 @@ export function normaliseKey(d: Dim, v: string): string {
   return d.kind === 'day' ? m[1]! : d.kind === 'hour' ? `${m[1]}T${m[2]}:00:00Z` : v;
 }
 
-async function runQuery(ctx: Ctx, logGroupName: string, queryString: string, window: SqlWindow): Promise<Record<string, string>[]> {
+async function runQuery(
+  ctx: Ctx,
+  logGroupName: string,
+  queryString: string,
+  window: SqlWindow,
+): Promise<Record<string, string>[]> {
   const logs = ctx.aws.get(CloudWatchLogsClient);
   const { queryId } = await logs.send(
     new StartQueryCommand({
@@ -88,26 +111,47 @@ async function runQuery(ctx: Ctx, logGroupName: string, queryString: string, win
     const r = await logs.send(new GetQueryResultsCommand({ queryId }));
     if (r.status === 'Complete') return (r.results ?? []).map(asRecord);
     if (r.status && !['Scheduled', 'Running'].includes(r.status)) {
-      throw new BmError(`Logs Insights query on ${logGroupName} ended ${r.status}`, { hint: 'Narrow the window (--hours) and run the report again.' });
+      throw new BmError(`Logs Insights query on ${logGroupName} ended ${r.status}`, {
+        hint: 'Narrow the window (--hours) and run the report again.',
+      });
     }
     await ctx.sleep(delay());
   }
 }
 
-export async function aggregateInsights(ctx: Ctx, req: { logGroupName: string; dims: Dim[]; window: SqlWindow }): Promise<Aggregate> {
+export async function aggregateInsights(
+  ctx: Ctx,
+  req: { logGroupName: string; dims: Dim[]; window: SqlWindow },
+): Promise<Aggregate> {
   const q = insightsQueries(req.dims, req.window);
-  const [sums, latency, total] = await Promise.all([q.sums, q.latency, q.total].map((s) => runQuery(ctx, req.logGroupName, s, req.window)));
+  const [sums, latency, total] = await Promise.all(
+    [q.sums, q.latency, q.total].map((s) => runQuery(ctx, req.logGroupName, s, req.window)),
+  );
   const keysOf = (row: Record<string, string>): string[] => req.dims.map((d, i) => normaliseKey(d, row[`g${i}`] ?? ''));
   const warnings = [
-    'Logs Insights percentiles are approximate, and cache writes are split by TTL only where the record carries Anthropic\'s cache_creation',
-    ...(sums!.length >= INSIGHTS_ROW_LIMIT ? [`Logs Insights returned its limit of ${INSIGHTS_ROW_LIMIT} groups: the report is incomplete; use fewer dimensions or a shorter window`] : []),
+    'Logs Insights percentiles are approximate, and cache writes are split by TTL only where the record ' +
+      "carries Anthropic's cache_creation",
+    ...(sums!.length >= INSIGHTS_ROW_LIMIT
+      ? [
+          `Logs Insights returned its limit of ${INSIGHTS_ROW_LIMIT} groups: the report is incomplete; use ` +
+            `fewer dimensions or a shorter window`,
+        ]
+      : []),
   ];
   return {
-    groups: sums!.map((row) => ({ keys: keysOf(row), model: row.model ?? '(unknown)', ...figuresOf(row) })).filter((g) => g.invocations > 0),
+    groups: sums!
+      .map((row) => ({ keys: keysOf(row), model: row.model ?? '(unknown)', ...figuresOf(row) }))
+      .filter((g) => g.invocations > 0),
     latency: latency!.map((row) => ({ keys: keysOf(row), latency: latencyOf(row) })),
     totalLatency: total![0] ? latencyOf(total![0]) : emptyLatency(),
     skipped: { malformedLines: null, objects: 0, unreadableFiles: [] },
-    source: { kind: 'logs', engine: 'insights', location: `CloudWatch Logs ${req.logGroupName}`, bodyUsageFields: true, exactPercentiles: false },
+    source: {
+      kind: 'logs',
+      engine: 'insights',
+      location: `CloudWatch Logs ${req.logGroupName}`,
+      bodyUsageFields: true,
+      exactPercentiles: false,
+    },
     warnings,
   };
 }

@@ -38,7 +38,10 @@ interface Files {
 /** The files of a local directory that can hold the window. Local checks only. */
 export function localFiles(path: string, window: SqlWindow): { files: string[]; bytes: number; skipped: number } {
   // DuckDB would expand glob characters in a file name: such files cannot be read as they are.
-  return scanDirectory(path, (rel, size) => isLogFileKey(rel, size) && pathMayHold(rel, window) && !hasGlobChars(join(path, rel)));
+  return scanDirectory(
+    path,
+    (rel, size) => isLogFileKey(rel, size) && pathMayHold(rel, window) && !hasGlobChars(join(path, rel)),
+  );
 }
 
 /** Throws a usage error when a directory holds no log file for the window (before any request). */
@@ -46,21 +49,35 @@ export function checkLocalFiles(path: string, window: SqlWindow): void {
   const scan = localFiles(path, window);
   if (!scan.files.length) {
     throw usageError(
-      `--logs: ${path} holds no invocation log files for the window (${window.start.toISOString()} → ${window.end.toISOString()})`,
-      'Give a copy of the S3 tree (…/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/*.json.gz) or a directory of *.json.gz / *.json files, and check --since/--until/--hours.',
+      `--logs: ${path} holds no invocation log files for the window (${window.start.toISOString()} → ` +
+        `${window.end.toISOString()})`,
+      'Give a copy of the S3 tree (…/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/*.json.gz) or a ' +
+        'directory of *.json.gz / *.json files, and check --since/--until/--hours.',
     );
   }
 }
 
-async function s3Files(ctx: Ctx, loc: Extract<LogLocation, { kind: 's3' }>, req: LocalRequest, dir: string, cacheDir: string | null): Promise<Files> {
+async function s3Files(
+  ctx: Ctx,
+  loc: Extract<LogLocation, { kind: 's3' }>,
+  req: LocalRequest,
+  dir: string,
+  cacheDir: string | null,
+): Promise<Files> {
   const { listObjects, syncObjects } = await import('./s3-cache.js');
   const root = partitionRoot(loc.prefix, await ctx.account(), ctx.settings.region);
-  const listing = await listObjects(ctx, loc.bucket, partitionPrefixes(root, req.window), (key, size) => isLogFileKey(key, size) && pathMayHold(key.slice(root.length), req.window));
+  const listing = await listObjects(
+    ctx,
+    loc.bucket,
+    partitionPrefixes(root, req.window),
+    (key, size) => isLogFileKey(key, size) && pathMayHold(key.slice(root.length), req.window),
+  );
   const sync = await syncObjects(ctx, {
     bucket: loc.bucket,
     objects: listing.objects,
     dir: join(dir, loc.bucket),
-    onProgress: (done, total, bytes, totalBytes) => req.onProgress?.(progressText('Fetching logs', done, total, bytes, totalBytes)),
+    onProgress: (done, total, bytes, totalBytes) =>
+      req.onProgress?.(progressText('Fetching logs', done, total, bytes, totalBytes)),
   });
   return {
     files: sync.files,
@@ -86,7 +103,15 @@ function dirFiles(loc: Extract<LogLocation, { kind: 'dir' }>, window: SqlWindow)
   return {
     files: scan.files,
     skippedObjects: scan.skipped,
-    source: { kind: 'logs', engine: 'local', location: describeLocation(loc), objects: scan.files.length, bytes: scan.bytes, bodyUsageFields: true, exactPercentiles: true },
+    source: {
+      kind: 'logs',
+      engine: 'local',
+      location: describeLocation(loc),
+      objects: scan.files.length,
+      bytes: scan.bytes,
+      bodyUsageFields: true,
+      exactPercentiles: true,
+    },
   };
 }
 
@@ -104,14 +129,24 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
     }
     req.onProgress?.(`Aggregating ${found.files.length} log files`);
     const sql = aggregationSql({ relation: VIEW, dims: req.dims, window: req.window, dialect: DUCKDB });
-    const result = await queryJsonFiles({ files: found.files, columns: duckColumns(), view: VIEW, sql, tempDir: scratch });
+    const result = await queryJsonFiles({
+      files: found.files,
+      columns: duckColumns(),
+      view: VIEW,
+      sql,
+      tempDir: scratch,
+    });
     const parsed = fromSqlRows(result.rows, req.dims);
     const warnings = result.unreadable.map((u) => `left out ${u.file}: ${u.reason}`);
     return {
       groups: parsed.groups,
       latency: parsed.latency,
       totalLatency: parsed.totalLatency,
-      skipped: { malformedLines: parsed.malformedLines, objects: found.skippedObjects, unreadableFiles: result.unreadable },
+      skipped: {
+        malformedLines: parsed.malformedLines,
+        objects: found.skippedObjects,
+        unreadableFiles: result.unreadable,
+      },
       source: found.source,
       warnings,
     };

@@ -28,11 +28,19 @@ export function parseLogsArg(raw: string, cwd: string): LogLocation {
     if (bad) throw usageError(`--logs: ${bad} (expected s3://BUCKET/PREFIX)`);
     return { kind: 's3', bucket, prefix };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw usageError(`--logs: "${raw}" is neither s3://BUCKET/PREFIX nor a local directory`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw))
+    throw usageError(`--logs: "${raw}" is neither s3://BUCKET/PREFIX nor a local directory`);
   const path = isAbsolute(raw) ? raw : resolve(cwd, raw);
-  if (!existsSync(path)) throw usageError(`--logs: ${path} does not exist (give a directory of *.json.gz / *.json log files, or s3://BUCKET/PREFIX)`);
+  if (!existsSync(path))
+    throw usageError(
+      `--logs: ${path} does not exist (give a directory of *.json.gz / *.json log files, or s3://BUCKET/PREFIX)`,
+    );
   if (!statSync(path).isDirectory()) throw usageError(`--logs: ${path} is not a directory`);
-  if (/[*?[\]{}]/.test(path)) throw usageError(`--logs: ${path} contains one of * ? [ ] { }, which the log reader (DuckDB) treats as a pattern: use a path without them (e.g. a symbolic link)`);
+  if (/[*?[\]{}]/.test(path))
+    throw usageError(
+      `--logs: ${path} contains one of * ? [ ] { }, which the log reader (DuckDB) treats as a pattern: use a ` +
+        `path without them (e.g. a symbolic link)`,
+    );
   return { kind: 'dir', path };
 }
 
@@ -70,12 +78,16 @@ const unitMs = (p: Partitioning): number => (p.unit === 'day' ? DAY : HOUR);
  * `root`: a whole UTC day as one `YYYY/MM/DD/` prefix (one listing instead of 24), the ragged
  * ends of an hourly tree hour by hour.
  */
-export function partitionPrefixes(root: string, window: { start: Date; end: Date }, p: Partitioning = INVOCATION_LOG_PARTITIONS): string[] {
+export function partitionPrefixes(
+  root: string,
+  window: { start: Date; end: Date },
+  p: Partitioning = INVOCATION_LOG_PARTITIONS,
+): string[] {
   const step = unitMs(p);
   const first = Math.floor(window.start.getTime() / step) * step;
   const last = Math.floor((window.end.getTime() + p.lagMs - 1) / step) * step;
   const prefixes: string[] = [];
-  for (let t = first; t <= last; ) {
+  for (let t = first; t <= last;) {
     const dayStart = Math.floor(t / DAY) * DAY;
     if (t === dayStart && dayStart + DAY - step <= last) {
       prefixes.push(`${root}${hourKey(new Date(t)).slice(0, 10)}/`);
@@ -92,8 +104,14 @@ export function partitionPrefixes(root: string, window: { start: Date; end: Date
  * Whether a local file can hold records of the window, judged by a `YYYY/MM/DD/HH` (or, for a daily
  * tree, `YYYY/MM/DD`) part of its path (a copy of the S3 tree); files elsewhere may hold anything and are read.
  */
-export function pathMayHold(path: string, window: { start: Date; end: Date }, p: Partitioning = INVOCATION_LOG_PARTITIONS): boolean {
-  const m = (p.unit === 'day' ? /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\// : /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\//).exec(path);
+export function pathMayHold(
+  path: string,
+  window: { start: Date; end: Date },
+  p: Partitioning = INVOCATION_LOG_PARTITIONS,
+): boolean {
+  const m = (
+    p.unit === 'day' ? /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\// : /(?:^|\/)(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\//
+  ).exec(path);
   if (!m) return true;
   const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0));
   if (Number.isNaN(t)) return true;

@@ -20,12 +20,17 @@ export function pricedAsFor(modelArns: string[]): string | undefined {
   return geographies.size > 1 ? `global.${first}` : first;
 }
 
-export async function resolveProfiles(ctx: Ctx, arns: string[]): Promise<{ pricedAs: Map<string, string>; failures: Map<string, string> }> {
+export async function resolveProfiles(
+  ctx: Ctx,
+  arns: string[],
+): Promise<{ pricedAs: Map<string, string>; failures: Map<string, string> }> {
   const pricedAs = new Map<string, string>();
   const failures = new Map<string, string>();
   await mapLimit(arns, 4, async (arn) => {
     try {
-      const r = await ctx.aws.get(BedrockClient).send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: arn }));
+      const r = await ctx.aws
+        .get(BedrockClient)
+        .send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: arn }));
       const as = pricedAsFor((r.models ?? []).map((m) => m.modelArn ?? ''));
       if (as) pricedAs.set(arn, as);
       else failures.set(arn, 'GetInferenceProfile names no model');

@@ -46,14 +46,23 @@ export const DOWNLOAD_CONCURRENCY = 8;
 function accessDenied(err: unknown, bucket: string, permission: string, kind: ObjectKind): BmError | undefined {
   if (!isAwsError(err)) return undefined;
   const name = errorName(err);
-  if (name !== 'AccessDenied' && name !== 'AccessDeniedException' && err.$metadata?.httpStatusCode !== 403) return undefined;
+  if (name !== 'AccessDenied' && name !== 'AccessDeniedException' && err.$metadata?.httpStatusCode !== 403)
+    return undefined;
   return new BmError(`Access denied reading ${kind.what} in bucket ${bucket}: the caller needs ${permission} on it.`, {
-    hint: `Grant ${permission} on arn:aws:s3:::${bucket}${permission === 's3:ListBucket' ? '' : '/*'} (and kms:Decrypt if the bucket uses SSE-KMS), or point --logs at logs you can read.`,
+    hint:
+      `Grant ${permission} on arn:aws:s3:::${bucket}${permission === 's3:ListBucket' ? '' : '/*'} (and ` +
+      `kms:Decrypt if the bucket uses SSE-KMS), or point --logs at logs you can read.`,
     cause: err,
   });
 }
 
-export async function listObjects(ctx: Ctx, bucket: string, prefixes: string[], accept: (key: string, size: number) => boolean, kind = INVOCATION_LOGS): Promise<Listing> {
+export async function listObjects(
+  ctx: Ctx,
+  bucket: string,
+  prefixes: string[],
+  accept: (key: string, size: number) => boolean,
+  kind = INVOCATION_LOGS,
+): Promise<Listing> {
   const s3 = ctx.aws.get(S3Client);
   let calls = 0;
   let skipped = 0;
@@ -78,11 +87,20 @@ export async function listObjects(ctx: Ctx, bucket: string, prefixes: string[], 
 }
 
 /** The next path segments below `prefix` (ListObjectsV2 with a `/` delimiter), e.g. the accounts under `AWSLogs/`. */
-export async function listChildPrefixes(ctx: Ctx, bucket: string, prefix: string, kind = INVOCATION_LOGS): Promise<string[]> {
+export async function listChildPrefixes(
+  ctx: Ctx,
+  bucket: string,
+  prefix: string,
+  kind = INVOCATION_LOGS,
+): Promise<string[]> {
   const found: string[] = [];
   try {
-    for await (const page of paginateListObjectsV2({ client: ctx.aws.get(S3Client) }, { Bucket: bucket, Prefix: prefix, Delimiter: '/' })) {
-      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) found.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
+    for await (const page of paginateListObjectsV2(
+      { client: ctx.aws.get(S3Client) },
+      { Bucket: bucket, Prefix: prefix, Delimiter: '/' },
+    )) {
+      for (const p of page.CommonPrefixes ?? [])
+        if (p.Prefix) found.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
     }
   } catch (err) {
     throw accessDenied(err, bucket, 's3:ListBucket', kind) ?? err;
@@ -127,11 +145,16 @@ async function download(ctx: Ctx, bucket: string, o: RemoteObject, file: string,
   const part = `${file}.part-${process.pid}`;
   mkdirSync(dirname(file), { recursive: true });
   try {
-    const r = await ctx.aws.get(S3Client).send(new GetObjectCommand({ Bucket: bucket, Key: o.key, ...(o.etag ? { IfMatch: `"${o.etag}"` } : {}) }));
+    const r = await ctx.aws
+      .get(S3Client)
+      .send(new GetObjectCommand({ Bucket: bucket, Key: o.key, ...(o.etag ? { IfMatch: `"${o.etag}"` } : {}) }));
     if (!r.Body) throw new BmError(`S3 returned no body for s3://${bucket}/${o.key}`);
     await pipeline(r.Body as Readable, createWriteStream(part));
     const got = statSync(part).size;
-    if (got !== o.size) throw new BmError(`Download of s3://${bucket}/${o.key} is incomplete (${got} of ${o.size} bytes); run the ${kind.command} again`);
+    if (got !== o.size)
+      throw new BmError(
+        `Download of s3://${bucket}/${o.key} is incomplete (${got} of ${o.size} bytes); run the ${kind.command} again`,
+      );
     renameSync(part, file);
   } catch (err) {
     rmSync(part, { force: true });
@@ -159,12 +182,14 @@ function abandoned(entry: string): boolean {
  */
 function pruneOldCopies(files: string[]): void {
   const byDir = new Map<string, Set<string>>();
-  for (const f of files) byDir.set(dirname(f), (byDir.get(dirname(f)) ?? new Set()).add(f.slice(dirname(f).length + 1)));
+  for (const f of files)
+    byDir.set(dirname(f), (byDir.get(dirname(f)) ?? new Set()).add(f.slice(dirname(f).length + 1)));
   for (const [dir, names] of byDir) {
     const keys = new Set([...names].map((n) => n.slice(n.indexOf('~') + 1)));
     for (const entry of readdirSync(dir)) {
       if (names.has(entry)) continue;
-      if (entry.includes('.part-') ? abandoned(entry) : keys.has(entry.slice(entry.indexOf('~') + 1))) rmSync(join(dir, entry), { force: true });
+      if (entry.includes('.part-') ? abandoned(entry) : keys.has(entry.slice(entry.indexOf('~') + 1)))
+        rmSync(join(dir, entry), { force: true });
     }
   }
 }

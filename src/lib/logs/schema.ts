@@ -80,7 +80,10 @@ function hiveType(t: FieldType): string {
 
 /** The Glue table's columns (Hive types, lowercase names as the OpenX SerDe sees keys). */
 export function glueColumns(fields: Field[] = TABLE_FIELDS, mapField = TAGS_FIELD): { Name: string; Type: string }[] {
-  return [...fields.map((f) => ({ Name: f.name.toLowerCase(), Type: hiveType(f.type) })), { Name: mapField.toLowerCase(), Type: 'map<string,string>' }];
+  return [
+    ...fields.map((f) => ({ Name: f.name.toLowerCase(), Type: hiveType(f.type) })),
+    { Name: mapField.toLowerCase(), Type: 'map<string,string>' },
+  ];
 }
 
 /**

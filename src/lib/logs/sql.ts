@@ -41,7 +41,9 @@ export const DUCKDB: Dialect = {
   percentile: (e, p) => `quantile_cont(${e}, ${p})`,
   exactPercentiles: true,
   latencyMs: `${OUT}.metrics.latencyMs`,
-  cacheWrite1h: `coalesce(list_sum(list_transform(list_filter(${OUT}.usage.cacheDetails, x -> x.ttl = '1h'), x -> x.inputTokens)), ${OUT}.usage.cache_creation.ephemeral_1h_input_tokens, 0)`,
+  cacheWrite1h:
+    `coalesce(list_sum(list_transform(list_filter(${OUT}.usage.cacheDetails, x -> x.ttl = '1h'), x -> ` +
+    `x.inputTokens)), ${OUT}.usage.cache_creation.ephemeral_1h_input_tokens, 0)`,
   tag: (k) => `try("requestMetadata"[${lit(k)}])`,
   scanFilter: () => 'TRUE',
 };
@@ -67,8 +69,13 @@ export const ATHENA: Dialect = {
   latencyMs: 'CAST(NULL AS BIGINT)',
   cacheWrite1h: '0',
   // The OpenX SerDe lowercases keys by default: look up both spellings.
-  tag: (k) => (k === k.toLowerCase() ? `try("requestMetadata"[${lit(k)}])` : `coalesce(try("requestMetadata"[${lit(k)}]), try("requestMetadata"[${lit(k.toLowerCase())}]))`),
-  scanFilter: (w) => `dt >= ${lit(hourKey(w.start))} AND dt <= ${lit(hourKey(new Date(w.end.getTime() + DELIVERY_LAG_MS - 1)))} AND "$path" NOT LIKE '%/data/%'`,
+  tag: (k) =>
+    k === k.toLowerCase()
+      ? `try("requestMetadata"[${lit(k)}])`
+      : `coalesce(try("requestMetadata"[${lit(k)}]), try("requestMetadata"[${lit(k.toLowerCase())}]))`,
+  scanFilter: (w) =>
+    `dt >= ${lit(hourKey(w.start))} AND dt <= ` +
+    `${lit(hourKey(new Date(w.end.getTime() + DELIVERY_LAG_MS - 1)))} AND "$path" NOT LIKE '%/data/%'`,
 };
 
 const ARN = `"identity".arn`;
@@ -85,7 +92,10 @@ export function dimExpr(d: Dim, dialect: Dialect): string {
       return `coalesce(${ARN}, '(unknown)')`;
     case 'role':
       // An assumed-role session without its session name; users and other principals as they are.
-      return `coalesce(nullif(regexp_extract(${ARN}, '^(arn:[^:]+:sts::[0-9]+:assumed-role/[^/]+)/', 1), ''), ${ARN}, '(unknown)')`;
+      return (
+        `coalesce(nullif(regexp_extract(${ARN}, '^(arn:[^:]+:sts::[0-9]+:assumed-role/[^/]+)/', 1), ''), ` +
+        `${ARN}, '(unknown)')`
+      );
     case 'application':
       return `CASE WHEN "modelId" LIKE '%:application-inference-profile/%' THEN "modelId" ELSE '(none)' END`;
     case 'operation':

@@ -19,7 +19,10 @@ export function priceCachePath(env: NodeJS.ProcessEnv, region: string): string |
   return dir ? join(dir, `prices-${region}.json`) : undefined;
 }
 
-export type CacheRead = { status: 'ok'; table: RefreshedTable; path: string } | { status: 'absent'; path: string | undefined } | { status: 'invalid'; path: string; problem: string };
+export type CacheRead =
+  | { status: 'ok'; table: RefreshedTable; path: string }
+  | { status: 'absent'; path: string | undefined }
+  | { status: 'invalid'; path: string; problem: string };
 
 /** The refreshed table for a Region, if a valid one is cached. Never throws. */
 export function readPriceCache(env: NodeJS.ProcessEnv, region: string): CacheRead {
@@ -35,9 +38,14 @@ export function readPriceCache(env: NodeJS.ProcessEnv, region: string): CacheRea
     const parsed = RefreshedTableSchema.safeParse(JSON.parse(text));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return { status: 'invalid', path, problem: `${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}` };
+      return {
+        status: 'invalid',
+        path,
+        problem: `${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}`,
+      };
     }
-    if (parsed.data.region !== region) return { status: 'invalid', path, problem: `it holds prices for ${parsed.data.region}, not ${region}` };
+    if (parsed.data.region !== region)
+      return { status: 'invalid', path, problem: `it holds prices for ${parsed.data.region}, not ${region}` };
     return { status: 'ok', table: parsed.data, path };
   } catch (err) {
     return { status: 'invalid', path, problem: `not valid JSON (${(err as Error).message})` };

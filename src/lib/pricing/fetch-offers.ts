@@ -16,11 +16,20 @@ export interface OfferFetch {
   publicationDate: string | undefined;
 }
 
-export async function fetchOffer(client: PricingClient, serviceCode: OfferCode, region: string, onPage?: (products: number) => void): Promise<OfferFetch> {
+export async function fetchOffer(
+  client: PricingClient,
+  serviceCode: OfferCode,
+  region: string,
+  onPage?: (products: number) => void,
+): Promise<OfferFetch> {
   const result: OfferFetch = { serviceCode, products: 0, records: [], malformed: 0, publicationDate: undefined };
   const pages: AsyncIterable<GetProductsCommandOutput> = paginateGetProducts(
     { client, pageSize: 100 },
-    { ServiceCode: serviceCode, FormatVersion: 'aws_v1', Filters: [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: region }] },
+    {
+      ServiceCode: serviceCode,
+      FormatVersion: 'aws_v1',
+      Filters: [{ Type: 'TERM_MATCH', Field: 'regionCode', Value: region }],
+    },
   );
   for await (const page of pages) {
     const items = priceListItems(page.PriceList);
@@ -58,7 +67,12 @@ export interface Refreshed {
 }
 
 /** Fetches the three offers one after another (a few pages each) and builds the table. */
-export async function refreshPrices(client: PricingClient, region: string, now: Date, onProgress?: (msg: string) => void): Promise<Refreshed> {
+export async function refreshPrices(
+  client: PricingClient,
+  region: string,
+  now: Date,
+  onProgress?: (msg: string) => void,
+): Promise<Refreshed> {
   const fetched: OfferFetch[] = [];
   for (const code of OFFER_CODES) {
     onProgress?.(`reading ${code}`);
@@ -73,7 +87,11 @@ export async function refreshPrices(client: PricingClient, region: string, now: 
     fetchedAt: now.toISOString(),
     currency: 'USD',
     unit: 'per million tokens',
-    offers: fetched.map((f) => ({ serviceCode: f.serviceCode, products: f.products, ...(f.publicationDate ? { publicationDate: f.publicationDate } : {}) })),
+    offers: fetched.map((f) => ({
+      serviceCode: f.serviceCode,
+      products: f.products,
+      ...(f.publicationDate ? { publicationDate: f.publicationDate } : {}),
+    })),
     models: build.models,
   };
   return { table, build, malformed: fetched.reduce((a, f) => a + f.malformed, 0) };

@@ -77,7 +77,10 @@ function classifyMarketplace(usage: string): { kind: RateKind; routing: Routing 
 /** AmazonBedrock and AmazonBedrockService grammar: USE1-<Model>-input-tokens[-cross-region-global]. */
 function classifyBedrock(usage: string): { kind: RateKind; routing: Routing } | undefined {
   if (/-mantle-|custom-model/i.test(usage)) return undefined;
-  const m = /^[A-Z0-9]+-.+?-(input-tokens|output-tokens|cache-read-input-token-count|cache-write-input-token-count)(-cross-region-global)?$/.exec(usage);
+  const m = new RegExp(
+    /^[A-Z0-9]+-.+?-(input-tokens|output-tokens|cache-read-input-token-count|cache-write-input-token-count)/.source +
+      /(-cross-region-global)?$/.source,
+  ).exec(usage);
   if (!m) return undefined;
   const kinds: Record<string, RateKind> = {
     'input-tokens': 'input',
@@ -89,14 +92,23 @@ function classifyBedrock(usage: string): { kind: RateKind; routing: Routing } | 
 }
 
 /** USD per million tokens from one price dimension, or undefined when it is not a token price. */
-export function perMillion(unit: string | undefined, description: string | undefined, usd: string | undefined): number | undefined {
+export function perMillion(
+  unit: string | undefined,
+  description: string | undefined,
+  usd: string | undefined,
+): number | undefined {
   const price = usd === undefined ? NaN : Number(usd);
   if (!Number.isFinite(price) || price < 0) return undefined;
   const u = (unit ?? '').trim().toLowerCase();
   let scale: number | undefined;
   if (u === '1k tokens') scale = 1000;
   else if (u === '1m tokens') scale = 1;
-  else if (u === 'units') scale = /\bmillion\b/i.test(description ?? '') ? 1 : /\b(1k|thousand)\b/i.test(description ?? '') ? 1000 : undefined;
+  else if (u === 'units')
+    scale = /\bmillion\b/i.test(description ?? '')
+      ? 1
+      : /\b(1k|thousand)\b/i.test(description ?? '')
+        ? 1000
+        : undefined;
   if (scale === undefined) return undefined;
   // Published to ten decimal places: round to a millionth of a dollar per million tokens.
   return Math.round(price * scale * 1e6) / 1e6;
@@ -115,14 +127,23 @@ export function recordOf(p: PriceListProduct, fallbackOffer?: OfferCode): PriceR
   if (!offer || !usage) return undefined;
   const cls = offer === 'AmazonBedrockFoundationModels' ? classifyMarketplace(usage) : classifyBedrock(usage);
   if (!cls) return undefined;
-  const model = offer === 'AmazonBedrockFoundationModels' ? (attrs.servicename ?? '').replace(EDITION, '') : (attrs.model ?? '');
+  const model =
+    offer === 'AmazonBedrockFoundationModels' ? (attrs.servicename ?? '').replace(EDITION, '') : (attrs.model ?? '');
   if (!model.trim()) return undefined;
   const terms = Object.values(p.terms?.OnDemand ?? {});
   for (const term of terms) {
     for (const dim of Object.values(term.priceDimensions ?? {})) {
       const usd = perMillion(dim.unit, dim.description, dim.pricePerUnit?.USD);
       if (usd !== undefined) {
-        return { offer, model: model.trim(), provider: attrs.provider?.trim() || undefined, ...cls, usdPerMillion: usd, usagetype: usage, effectiveDate: term.effectiveDate };
+        return {
+          offer,
+          model: model.trim(),
+          provider: attrs.provider?.trim() || undefined,
+          ...cls,
+          usdPerMillion: usd,
+          usagetype: usage,
+          effectiveDate: term.effectiveDate,
+        };
       }
     }
   }
@@ -130,7 +151,10 @@ export function recordOf(p: PriceListProduct, fallbackOffer?: OfferCode): PriceR
 }
 
 /** Parses GetProducts `PriceList` strings; a malformed element is counted, not fatal. */
-export function parsePriceList(items: string[], offer: OfferCode): { records: PriceRecord[]; products: number; malformed: number } {
+export function parsePriceList(
+  items: string[],
+  offer: OfferCode,
+): { records: PriceRecord[]; products: number; malformed: number } {
   const records: PriceRecord[] = [];
   let malformed = 0;
   for (const item of items) {

@@ -19,7 +19,8 @@ export function normalizeModelId(modelId: string): ModelRef {
   let id = modelId.trim();
   let scope: Scope = 'in-region';
   if (id.startsWith('arn:')) {
-    if (/:application-inference-profile\//.test(id)) return { modelId, family: undefined, scope: 'application-profile' };
+    if (/:application-inference-profile\//.test(id))
+      return { modelId, family: undefined, scope: 'application-profile' };
     id = id.slice(id.lastIndexOf('/') + 1);
   }
   if (id.startsWith('global.')) {
@@ -58,13 +59,18 @@ export interface ResolvedPrice {
  * refreshed Price List table (when given), which wins over the bundled table. Undefined means
  * unpriced: never guessed.
  */
-export function priceFor(modelId: string, overrides: Record<string, Rates> = {}, refreshed?: RefreshedTable): ResolvedPrice | undefined {
+export function priceFor(
+  modelId: string,
+  overrides: Record<string, Rates> = {},
+  refreshed?: RefreshedTable,
+): ResolvedPrice | undefined {
   const exact = overrides[modelId];
   if (exact) return { ...exact, cacheWrite1h: exact.cacheWrite1h, source: 'config', name: modelId, premium: 0 };
   const ref = normalizeModelId(modelId);
   if (!ref.family) return undefined;
   const byFamily = overrides[ref.family];
-  if (byFamily) return { ...byFamily, cacheWrite1h: byFamily.cacheWrite1h, source: 'config', name: ref.family, premium: 0 };
+  if (byFamily)
+    return { ...byFamily, cacheWrite1h: byFamily.cacheWrite1h, source: 'config', name: ref.family, premium: 0 };
   return (refreshed && refreshedPrice(refreshed, ref)) ?? bundledPrice(ref);
 }
 
@@ -77,14 +83,24 @@ function refreshedPrice(table: RefreshedTable, ref: ModelRef): ResolvedPrice | u
   const model = findModel(table, ref.family!);
   const rates = ref.scope === 'global' ? model?.global : model?.regional;
   if (!model || !rates) return undefined;
-  return { input: rates.input, output: rates.output, cacheWrite: rates.cacheWrite ?? 0, cacheRead: rates.cacheRead ?? 0, cacheWrite1h: rates.cacheWrite1h ?? undefined, source: 'price-list', name: model.name, premium: 0 };
+  return {
+    input: rates.input,
+    output: rates.output,
+    cacheWrite: rates.cacheWrite ?? 0,
+    cacheRead: rates.cacheRead ?? 0,
+    cacheWrite1h: rates.cacheWrite1h ?? undefined,
+    source: 'price-list',
+    name: model.name,
+    premium: 0,
+  };
 }
 
 function bundledPrice(ref: ModelRef): ResolvedPrice | undefined {
   const table = bundledPriceTable();
   const entry = table.models.find((m) => m.family === ref.family);
   if (!entry) return undefined;
-  const premium = entry.geographicPremium && (ref.scope === 'geographic' || ref.scope === 'in-region') ? table.geographicPremium : 0;
+  const premium =
+    entry.geographicPremium && (ref.scope === 'geographic' || ref.scope === 'in-region') ? table.geographicPremium : 0;
   // Prices are stated to the millionth of a dollar per million tokens: no float noise such as 3.3000000000000003.
   const f = (usd: number): number => Math.round(usd * (1 + premium) * 1e6) / 1e6;
   return {

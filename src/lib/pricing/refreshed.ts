@@ -40,14 +40,26 @@ export const RefreshedTableSchema = z
     fetchedAt: z.string().datetime(),
     currency: z.literal('USD'),
     unit: z.literal('per million tokens'),
-    offers: z.array(z.object({ serviceCode: z.enum(OFFER_CODES), products: z.number().int().nonnegative(), publicationDate: z.string().optional() }).strict()),
+    offers: z.array(
+      z
+        .object({
+          serviceCode: z.enum(OFFER_CODES),
+          products: z.number().int().nonnegative(),
+          publicationDate: z.string().optional(),
+        })
+        .strict(),
+    ),
     models: z.array(ModelSchema),
   })
   .strict();
 export type RefreshedTable = z.infer<typeof RefreshedTableSchema>;
 
 /** Lower index wins when two offers price the same model, kind and routing. */
-const OFFER_RANK: Record<OfferCode, number> = { AmazonBedrockFoundationModels: 0, AmazonBedrockService: 1, AmazonBedrock: 2 };
+const OFFER_RANK: Record<OfferCode, number> = {
+  AmazonBedrockFoundationModels: 0,
+  AmazonBedrockService: 1,
+  AmazonBedrock: 2,
+};
 
 /** Letters and digits only, ".0" version tails collapsed: "Nova 2.0 Lite" ≡ "nova-2-lite" ≡ "nova2lite". */
 export function compactName(s: string): string {
@@ -78,12 +90,19 @@ export function buildModels(records: PriceRecord[]): BuildResult {
   const conflicts = new Set<string>();
   for (const r of records) {
     const key = compactName(r.model);
-    const acc = byKey.get(key) ?? { name: r.model, provider: r.provider, offers: new Set<OfferCode>(), rates: { regional: {}, global: {} } };
+    const acc = byKey.get(key) ?? {
+      name: r.model,
+      provider: r.provider,
+      offers: new Set<OfferCode>(),
+      rates: { regional: {}, global: {} },
+    };
     acc.provider ??= r.provider;
     acc.offers.add(r.offer);
     const prev = acc.rates[r.routing][r.kind];
-    if (prev && prev.usd !== r.usdPerMillion) conflicts.add(`${r.model} ${r.kind} (${r.routing}): ${prev.offer} ${prev.usd}, ${r.offer} ${r.usdPerMillion}`);
-    if (!prev || OFFER_RANK[r.offer] < OFFER_RANK[prev.offer]) acc.rates[r.routing][r.kind] = { usd: r.usdPerMillion, offer: r.offer };
+    if (prev && prev.usd !== r.usdPerMillion)
+      conflicts.add(`${r.model} ${r.kind} (${r.routing}): ${prev.offer} ${prev.usd}, ${r.offer} ${r.usdPerMillion}`);
+    if (!prev || OFFER_RANK[r.offer] < OFFER_RANK[prev.offer])
+      acc.rates[r.routing][r.kind] = { usd: r.usdPerMillion, offer: r.offer };
     byKey.set(key, acc);
   }
   const models: RefreshedModel[] = [];

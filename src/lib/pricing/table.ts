@@ -15,7 +15,10 @@ export const RatesSchema = z
     output: usd,
     cacheWrite: usd,
     cacheRead: usd,
-    /** 1-hour prompt-cache writes (cacheWrite is the 5-minute rate). Optional: without it, 1-hour writes are priced at cacheWrite. */
+    /**
+     * 1-hour prompt-cache writes (cacheWrite is the 5-minute rate). Optional: without it, 1-hour writes are priced at
+     * cacheWrite.
+     */
     cacheWrite1h: usd.optional(),
   })
   .strict();
@@ -32,7 +35,12 @@ const EntrySchema = RatesSchema.extend({
    * term must equal a whole value; and every number whole, because numbers match only whole tokens
    * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html).
    */
-  searchTerm: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, 'must be lowercase words and whole numbers joined by "-", e.g. claude-sonnet-4-5 (no quotes)'),
+  searchTerm: z
+    .string()
+    .regex(
+      /^[a-z]+(-[a-z0-9]+)+$/,
+      'must be lowercase words and whole numbers joined by "-", e.g. claude-sonnet-4-5 (no quotes)',
+    ),
 }).strict();
 export type PriceEntry = z.infer<typeof EntrySchema>;
 
@@ -58,7 +66,10 @@ export function bundledPriceTable(): PriceTable {
     const parsed = PriceTableSchema.safeParse(bundled);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`src/lib/pricing/prices.json is invalid at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown problem'}`);
+      throw new Error(
+        `src/lib/pricing/prices.json is invalid at ${issue?.path.join('.') ?? '?'}: ` +
+          `${issue?.message ?? 'unknown problem'}`,
+      );
     }
     cached = parsed.data;
   }

@@ -34,7 +34,15 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
     fetchFigures(ctx, { ...whole, figures: basic, onProgress: progress(0) }),
     fetchFigures(ctx, { ...whole, figures: percentiles, onProgress: progress(1) }),
     opts.byDay
-      ? fetchFigures(ctx, { models, listed, window, limiter, figures: FIGURES.filter((f) => f.stat === 'Sum'), periodSeconds: 3600, pointsPerQuery: window.periodSeconds / 3600 })
+      ? fetchFigures(ctx, {
+          models,
+          listed,
+          window,
+          limiter,
+          figures: FIGURES.filter((f) => f.stat === 'Sum'),
+          periodSeconds: 3600,
+          pointsPerQuery: window.periodSeconds / 3600,
+        })
       : Promise.resolve<Fetched | undefined>(undefined),
   ]);
   const { refreshed, info } = await pricesInUse(ctx);
@@ -46,7 +54,12 @@ export async function buildReport(ctx: Ctx, opts: ReportOptions): Promise<Report
     percentiles: p,
     ...(h ? { hourly: h } : {}),
     prices: ctx.settings.prices,
-    priceTable: { source: info.source, date: info.date, table: info.table, ...(info.fetchedAt ? { fetchedAt: info.fetchedAt } : {}) },
+    priceTable: {
+      source: info.source,
+      date: info.date,
+      table: info.table,
+      ...(info.fetchedAt ? { fetchedAt: info.fetchedAt } : {}),
+    },
     ...(refreshed ? { refreshed } : {}),
   });
   report.warnings.push(...pricesWarnings(info, ctx.now()));
@@ -69,5 +82,9 @@ export const LISTED_DAYS = 14;
 export function unlistedModelsWarning(window: ReportWindow, now: Date): string | undefined {
   const horizon = new Date(now.getTime() - LISTED_DAYS * 86_400_000);
   if (window.start.getTime() >= horizon.getTime()) return undefined;
-  return `the window starts more than ${LISTED_DAYS} days ago: CloudWatch lists only models with data since ${horizon.toISOString().slice(0, 16).replace('T', ' ')} UTC, so a model idle since then is missing from this report`;
+  return (
+    `the window starts more than ${LISTED_DAYS} days ago: CloudWatch lists only models with data since ` +
+    `${horizon.toISOString().slice(0, 16).replace('T', ' ')} UTC, so a model idle since then is missing from ` +
+    `this report`
+  );
 }

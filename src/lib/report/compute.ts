@@ -29,11 +29,22 @@ const sumOf = (s: Sample[] | undefined): number | null => (s && s.length ? s.red
 const lastOf = (s: Sample[] | undefined): number | null => (s && s.length ? round(s[s.length - 1]![1], 3) : null);
 
 /** One model's row, or undefined when CloudWatch lists it but it had no activity in the window. */
-export function modelRow(modelId: string, basic: ModelSeries, pct: ModelSeries, prices: Record<string, Rates>, refreshed?: RefreshedTable): ModelRow | undefined {
+export function modelRow(
+  modelId: string,
+  basic: ModelSeries,
+  pct: ModelSeries,
+  prices: Record<string, Rates>,
+  refreshed?: RefreshedTable,
+): ModelRow | undefined {
   const row = { modelId } as ModelRow;
   for (const f of FIGURES) {
     const series = isPercentile(f) ? pct : basic;
-    const value = f.stat === 'Sum' ? (series.failed.has(f.key) ? null : (sumOf(series.samples.get(f.key)) ?? 0)) : lastOf(series.samples.get(f.key));
+    const value =
+      f.stat === 'Sum'
+        ? series.failed.has(f.key)
+          ? null
+          : (sumOf(series.samples.get(f.key)) ?? 0)
+        : lastOf(series.samples.get(f.key));
     (row as unknown as Record<string, number | null>)[f.key] = value;
   }
   const activity = SUM_FIELDS.reduce((a, k) => a + (row[k] ?? 0), 0);
@@ -42,17 +53,24 @@ export function modelRow(modelId: string, basic: ModelSeries, pct: ModelSeries, 
   const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = row;
   const known = inputTokens !== null && outputTokens !== null && cacheReadTokens !== null && cacheWriteTokens !== null;
   row.priced = price !== undefined;
-  row.costUsd = price && known ? costUsd({ inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens }, price) : null;
+  row.costUsd =
+    price && known ? costUsd({ inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens }, price) : null;
   return row;
 }
 
 /** Highest cost first, then most invocations, then by ID. */
 export function sortRows(rows: ModelRow[]): ModelRow[] {
-  return [...rows].sort((x, y) => (y.costUsd ?? -1) - (x.costUsd ?? -1) || (y.invocations ?? 0) - (x.invocations ?? 0) || x.modelId.localeCompare(y.modelId));
+  return [...rows].sort(
+    (x, y) =>
+      (y.costUsd ?? -1) - (x.costUsd ?? -1) ||
+      (y.invocations ?? 0) - (x.invocations ?? 0) ||
+      x.modelId.localeCompare(y.modelId),
+  );
 }
 
 export function totalsOf(rows: ModelRow[]): Totals {
-  const sum = (k: (typeof SUM_FIELDS)[number]): number | null => (rows.some((r) => r[k] === null) ? null : rows.reduce((a, r) => a + (r[k] ?? 0), 0));
+  const sum = (k: (typeof SUM_FIELDS)[number]): number | null =>
+    rows.some((r) => r[k] === null) ? null : rows.reduce((a, r) => a + (r[k] ?? 0), 0);
   const s = Object.fromEntries(SUM_FIELDS.map((k) => [k, sum(k)])) as Pick<Totals, (typeof SUM_FIELDS)[number]>;
   const withLatency = rows.filter((r) => r.latencyAvgMs !== null && (r.invocations ?? 0) > 0);
   const latencyWeight = withLatency.reduce((a, r) => a + r.invocations!, 0);
@@ -60,10 +78,18 @@ export function totalsOf(rows: ModelRow[]): Totals {
   const { invocations, clientErrors, serverErrors, throttles } = s;
   return {
     ...s,
-    latencyAvgMs: latencyWeight ? round(withLatency.reduce((a, r) => a + r.latencyAvgMs! * r.invocations!, 0) / latencyWeight, 3) : null,
+    latencyAvgMs: latencyWeight
+      ? round(withLatency.reduce((a, r) => a + r.latencyAvgMs! * r.invocations!, 0) / latencyWeight, 3)
+      : null,
     costUsd: cost,
-    errorRate: invocations && clientErrors !== null && serverErrors !== null ? round((clientErrors + serverErrors) / invocations) : null,
-    throttleRate: invocations !== null && throttles !== null && invocations + throttles > 0 ? round(throttles / (invocations + throttles)) : null,
+    errorRate:
+      invocations && clientErrors !== null && serverErrors !== null
+        ? round((clientErrors + serverErrors) / invocations)
+        : null,
+    throttleRate:
+      invocations !== null && throttles !== null && invocations + throttles > 0
+        ? round(throttles / (invocations + throttles))
+        : null,
     costPer1000InvocationsUsd: invocations ? round((cost / invocations) * 1000) : null,
     unpricedModels: rows.filter((r) => !r.priced).length,
   };
@@ -79,13 +105,26 @@ function blankDays(window: Pick<ReportWindow, 'start' | 'end'>): Map<string, Day
     const start = Math.max(d, window.start.getTime());
     const end = Math.min(d + DAY_MS, window.end.getTime());
     const date = new Date(d).toISOString().slice(0, 10);
-    days.set(date, { date, start: new Date(start).toISOString(), end: new Date(end).toISOString(), partial: end - start < DAY_MS, costUsd: 0, ...zero });
+    days.set(date, {
+      date,
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      partial: end - start < DAY_MS,
+      costUsd: 0,
+      ...zero,
+    });
   }
   return days;
 }
 
 /** Hourly sums folded into UTC days (every day of the window, quiet ones as zeros), priced per model. */
-export function dayRows(models: string[], hourly: Fetched, prices: Record<string, Rates>, window: Pick<ReportWindow, 'start' | 'end'>, refreshed?: RefreshedTable): DayRow[] {
+export function dayRows(
+  models: string[],
+  hourly: Fetched,
+  prices: Record<string, Rates>,
+  window: Pick<ReportWindow, 'start' | 'end'>,
+  refreshed?: RefreshedTable,
+): DayRow[] {
   const days = blankDays(window);
   models.forEach((modelId, i) => {
     const price = priceFor(modelId, prices, refreshed);
@@ -93,7 +132,9 @@ export function dayRows(models: string[], hourly: Fetched, prices: Record<string
     for (const key of SUM_FIELDS) {
       for (const [t, v] of hourly.series[i]?.samples.get(key) ?? []) {
         const date = new Date(t).toISOString().slice(0, 10);
-        const acc = perDay.get(date) ?? (Object.fromEntries(SUM_FIELDS.map((k) => [k, 0])) as Record<(typeof SUM_FIELDS)[number], number>);
+        const acc =
+          perDay.get(date) ??
+          (Object.fromEntries(SUM_FIELDS.map((k) => [k, 0])) as Record<(typeof SUM_FIELDS)[number], number>);
         acc[key] += v;
         perDay.set(date, acc);
       }
@@ -112,9 +153,19 @@ function fetchWarnings(input: ComputeInput): string[] {
   const { basic, percentiles, hourly } = input;
   const first = (f: Fetched): string => f.errors[0] ?? 'unknown error';
   const warnings: string[] = [];
-  if (basic.failedQueries) warnings.push(`${basic.failedQueries} of ${basic.queries} count and average figures could not be fetched (${first(basic)}); they show as n/a`);
-  if (hourly?.failedQueries) warnings.push(`the per-day breakdown is missing ${hourly.failedQueries} figures (${first(hourly)}); those days may undercount`);
-  if (percentiles.failedQueries) warnings.push(`${percentiles.failedQueries} percentile figures could not be fetched (${first(percentiles)}); they show as n/a`);
+  if (basic.failedQueries)
+    warnings.push(
+      `${basic.failedQueries} of ${basic.queries} count and average figures could not be fetched ` +
+        `(${first(basic)}); they show as n/a`,
+    );
+  if (hourly?.failedQueries)
+    warnings.push(
+      `the per-day breakdown is missing ${hourly.failedQueries} figures (${first(hourly)}); those days may undercount`,
+    );
+  if (percentiles.failedQueries)
+    warnings.push(
+      `${percentiles.failedQueries} percentile figures could not be fetched (${first(percentiles)}); they show as n/a`,
+    );
   return warnings;
 }
 
@@ -131,12 +182,23 @@ export function computeReport(input: ComputeInput): Report {
   const { window, models, prices } = input;
   const empty: ModelSeries = { samples: new Map(), failed: new Set() };
   const rows = sortRows(
-    models.flatMap((id, i) => modelRow(id, input.basic.series[i] ?? empty, input.percentiles.series[i] ?? empty, prices, input.refreshed) ?? []),
+    models.flatMap(
+      (id, i) =>
+        modelRow(id, input.basic.series[i] ?? empty, input.percentiles.series[i] ?? empty, prices, input.refreshed) ??
+        [],
+    ),
   );
-  const unpriced = rows.filter((r) => !r.priced).map((r) => r.modelId).sort();
+  const unpriced = rows
+    .filter((r) => !r.priced)
+    .map((r) => r.modelId)
+    .sort();
   const warnings = [
     ...fetchWarnings(input),
-    ...unpriced.map((id) => `${id} is not in the price table: shown as unpriced and left out of cost totals (run \`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`),
+    ...unpriced.map(
+      (id) =>
+        `${id} is not in the price table: shown as unpriced and left out of cost totals (run ` +
+        `\`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`,
+    ),
   ];
   const totals = totalsOf(rows);
   const hours = (window.end.getTime() - window.start.getTime()) / 3_600_000;
@@ -145,8 +207,16 @@ export function computeReport(input: ComputeInput): Report {
     region: input.region,
     models: rows,
     totals,
-    projection: { monthlyCostUsd: round((totals.costUsd / hours) * HOURS_PER_MONTH, 2), hoursPerMonth: HOURS_PER_MONTH },
-    prices: { source: input.priceTable.source, date: input.priceTable.date, estimate: true, ...priceSources(input, rows) },
+    projection: {
+      monthlyCostUsd: round((totals.costUsd / hours) * HOURS_PER_MONTH, 2),
+      hoursPerMonth: HOURS_PER_MONTH,
+    },
+    prices: {
+      source: input.priceTable.source,
+      date: input.priceTable.date,
+      estimate: true,
+      ...priceSources(input, rows),
+    },
     warnings,
   };
   if (input.hourly) report.days = dayRows(models, input.hourly, prices, window, input.refreshed);

@@ -1,6 +1,18 @@
-import { CloudWatchClient, paginateGetMetricData, paginateListMetrics, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  paginateGetMetricData,
+  paginateListMetrics,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import type { Ctx } from '../context/context.js';
-import { BEDROCK_NAMESPACE, METRICS, MODEL_ID_DIMENSION, type MetricDef, type MetricKey } from '../aws/bedrock-metrics.js';
+import {
+  BEDROCK_NAMESPACE,
+  METRICS,
+  MODEL_ID_DIMENSION,
+  type MetricDef,
+  type MetricKey,
+} from '../aws/bedrock-metrics.js';
 import { Limiter } from '../core/concurrency.js';
 import type { ReportWindow } from './window.js';
 
@@ -81,7 +93,10 @@ export interface Discovery {
 export async function discoverModels(ctx: Ctx): Promise<Discovery> {
   const cw = ctx.aws.get(CloudWatchClient);
   const listed = new Map<string, Set<string>>();
-  for await (const page of paginateListMetrics({ client: cw }, { Namespace: NAMESPACE, Dimensions: [{ Name: MODEL_ID_DIMENSION }] })) {
+  for await (const page of paginateListMetrics(
+    { client: cw },
+    { Namespace: NAMESPACE, Dimensions: [{ Name: MODEL_ID_DIMENSION }] },
+  )) {
     for (const m of page.Metrics ?? []) {
       const dims = m.Dimensions ?? [];
       const id = dims.find((d) => d.Name === MODEL_ID_DIMENSION)?.Value;
@@ -115,11 +130,24 @@ function parseQueryId(id: string): { model: number; key: FigureKey } | undefined
 }
 
 /** One GetMetricData query per model and figure, each under the name `nameOf` picks for the model. */
-export function buildQueries(models: string[], figures: readonly Figure[], periodSeconds: number, nameOf: (modelId: string, f: Figure) => string = (_m, f) => METRICS[f.metric].name): MetricDataQuery[] {
+export function buildQueries(
+  models: string[],
+  figures: readonly Figure[],
+  periodSeconds: number,
+  nameOf: (modelId: string, f: Figure) => string = (_m, f) => METRICS[f.metric].name,
+): MetricDataQuery[] {
   return models.flatMap((modelId, i) =>
     figures.map((f) => ({
       Id: queryId(i, f.key),
-      MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: nameOf(modelId, f), Dimensions: [{ Name: MODEL_ID_DIMENSION, Value: modelId }] }, Period: periodSeconds, Stat: f.stat },
+      MetricStat: {
+        Metric: {
+          Namespace: NAMESPACE,
+          MetricName: nameOf(modelId, f),
+          Dimensions: [{ Name: MODEL_ID_DIMENSION, Value: modelId }],
+        },
+        Period: periodSeconds,
+        Stat: f.stat,
+      },
       ReturnData: true,
     })),
   );
@@ -153,11 +181,23 @@ export interface FetchRequest {
  */
 export async function fetchFigures(ctx: Ctx, req: FetchRequest): Promise<Fetched> {
   const cw = ctx.aws.get(CloudWatchClient);
-  const queries = buildQueries(req.models, req.figures, req.periodSeconds, (m, f) => metricNameFor(f, req.listed?.get(m)));
-  const out: Fetched = { series: req.models.map(() => ({ samples: new Map(), failed: new Set() })), queries: queries.length, failedQueries: 0, errors: [] };
+  const queries = buildQueries(req.models, req.figures, req.periodSeconds, (m, f) =>
+    metricNameFor(f, req.listed?.get(m)),
+  );
+  const out: Fetched = {
+    series: req.models.map(() => ({ samples: new Map(), failed: new Set() })),
+    queries: queries.length,
+    failedQueries: 0,
+    errors: [],
+  };
   let done = 0;
   const fetchBatch = async (batch: MetricDataQuery[]): Promise<void> => {
-    const input = { MetricDataQueries: batch, StartTime: req.window.start, EndTime: req.window.end, ScanBy: 'TimestampAscending' as const };
+    const input = {
+      MetricDataQueries: batch,
+      StartTime: req.window.start,
+      EndTime: req.window.end,
+      ScanBy: 'TimestampAscending' as const,
+    };
     // Each page is one call: each goes through the limiter.
     const pages = paginateGetMetricData({ client: cw }, input)[Symbol.asyncIterator]();
     for (;;) {
@@ -166,16 +206,18 @@ export async function fetchFigures(ctx: Ctx, req: FetchRequest): Promise<Fetched
       addResults(out, page.value.MetricDataResults ?? []);
     }
   };
-  await Promise.all(batchQueries(queries, req.pointsPerQuery).map(async (batch) => {
-    try {
-      await fetchBatch(batch);
-    } catch (err) {
-      for (const q of batch) markFailed(out, q.Id ?? '');
-      out.errors.push(describeFailure(err));
-    }
-    done += batch.length;
-    req.onProgress?.(done, queries.length);
-  }));
+  await Promise.all(
+    batchQueries(queries, req.pointsPerQuery).map(async (batch) => {
+      try {
+        await fetchBatch(batch);
+      } catch (err) {
+        for (const q of batch) markFailed(out, q.Id ?? '');
+        out.errors.push(describeFailure(err));
+      }
+      done += batch.length;
+      req.onProgress?.(done, queries.length);
+    }),
+  );
   return out;
 }
 

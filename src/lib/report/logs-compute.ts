@@ -54,7 +54,12 @@ export interface LogsReport {
 }
 
 /** CloudWatch sums per model for the window, or why they could not be had. */
-export type MetricTotals = { ok: true; models: Map<string, { invocations: number | null; inputTokens: number | null; outputTokens: number | null }> } | { ok: false; reason: string };
+export type MetricTotals =
+  | {
+      ok: true;
+      models: Map<string, { invocations: number | null; inputTokens: number | null; outputTokens: number | null }>;
+    }
+  | { ok: false; reason: string };
 
 export interface LogsComputeInput {
   aggregate: Aggregate;
@@ -72,7 +77,15 @@ export interface LogsComputeInput {
   refreshed?: RefreshedTable;
 }
 
-const SUMS = ['invocations', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'cacheWrite1hTokens', 'errors'] as const satisfies readonly (keyof Figures)[];
+const SUMS = [
+  'invocations',
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'cacheWrite1hTokens',
+  'errors',
+] as const satisfies readonly (keyof Figures)[];
 
 const keyOf = (keys: string[]): string => JSON.stringify(keys);
 
@@ -88,14 +101,28 @@ function priceOf(model: string, input: LogsComputeInput): ResolvedPrice | undefi
   return of(model) ?? (input.pricedAs.has(model) ? of(input.pricedAs.get(model)!) : undefined);
 }
 
-function accumulate(input: LogsComputeInput): { accs: Map<string, Acc>; unpriced: Set<string>; noHourRate: Set<string> } {
+function accumulate(input: LogsComputeInput): {
+  accs: Map<string, Acc>;
+  unpriced: Set<string>;
+  noHourRate: Set<string>;
+} {
   const accs = new Map<string, Acc>();
   const unpriced = new Set<string>();
   const noHourRate = new Set<string>();
   for (const g of input.aggregate.groups) {
     const k = keyOf(g.keys);
     let acc = accs.get(k);
-    if (!acc) accs.set(k, (acc = { keys: g.keys, costUsd: 0, pricedInvocations: 0, unpriced: 0, ...Object.fromEntries(SUMS.map((s) => [s, 0])) } as Acc));
+    if (!acc)
+      accs.set(
+        k,
+        (acc = {
+          keys: g.keys,
+          costUsd: 0,
+          pricedInvocations: 0,
+          unpriced: 0,
+          ...Object.fromEntries(SUMS.map((s) => [s, 0])),
+        } as Acc),
+      );
     for (const s of SUMS) acc[s] += g[s];
     const price = priceOf(g.model, input);
     if (!price) {
@@ -110,18 +137,32 @@ function accumulate(input: LogsComputeInput): { accs: Map<string, Acc>; unpriced
   return { accs, unpriced, noHourRate };
 }
 
-const latencyFields = (l: Latency | undefined): Pick<LogsFigures, 'latencyP50Ms' | 'latencyP90Ms' | 'latencyP99Ms'> => ({
+const latencyFields = (
+  l: Latency | undefined,
+): Pick<LogsFigures, 'latencyP50Ms' | 'latencyP90Ms' | 'latencyP99Ms'> => ({
   latencyP50Ms: l?.p50 === null || l?.p50 === undefined ? null : round(l.p50, 3),
   latencyP90Ms: l?.p90 === null || l?.p90 === undefined ? null : round(l.p90, 3),
   latencyP99Ms: l?.p99 === null || l?.p99 === undefined ? null : round(l.p99, 3),
 });
 
-/** Highest cost first, then most invocations, then by the group's values; by time first when the first dimension is day or hour. */
+/**
+ * Highest cost first, then most invocations, then by the group's values; by time first when the first dimension is day
+ * or hour.
+ */
 export function sortLogRows(rows: LogsRow[], dims: Dim[]): LogsRow[] {
   const label = (r: LogsRow): string => dims.map((d) => r[d.name]).join('\u0000');
   const first = dims[0];
-  const byTime = first && (first.kind === 'day' || first.kind === 'hour') ? (a: LogsRow, b: LogsRow): number => (a[first.name] ?? '').localeCompare(b[first.name] ?? '') : () => 0;
-  return [...rows].sort((a, b) => byTime(a, b) || (b.costUsd ?? -1) - (a.costUsd ?? -1) || b.invocations - a.invocations || label(a).localeCompare(label(b)));
+  const byTime =
+    first && (first.kind === 'day' || first.kind === 'hour')
+      ? (a: LogsRow, b: LogsRow): number => (a[first.name] ?? '').localeCompare(b[first.name] ?? '')
+      : () => 0;
+  return [...rows].sort(
+    (a, b) =>
+      byTime(a, b) ||
+      (b.costUsd ?? -1) - (a.costUsd ?? -1) ||
+      b.invocations - a.invocations ||
+      label(a).localeCompare(label(b)),
+  );
 }
 
 export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: Set<string>; noHourRate: Set<string> } {
@@ -153,12 +194,24 @@ export function reconcile(aggregate: Aggregate, metrics: MetricTotals | null): R
     logs.set(g.model, l);
   }
   const ids = [...new Set([...logs.keys(), ...metrics.models.keys()])].sort();
-  const diff = (a: number | undefined, b: number | null | undefined): number | null => (a === undefined || b === null || b === undefined ? null : a - b);
+  const diff = (a: number | undefined, b: number | null | undefined): number | null =>
+    a === undefined || b === null || b === undefined ? null : a - b;
   const models = ids.flatMap((modelId): ReconciliationRow[] => {
     const l = logs.get(modelId) ?? { invocations: 0, inputTokens: 0, outputTokens: 0 };
     const m = metrics.models.get(modelId) ?? null;
     if (!logs.has(modelId) && m && !m.invocations && !m.inputTokens && !m.outputTokens) return [];
-    return [{ modelId, logs: l, metrics: m, difference: { invocations: diff(l.invocations, m?.invocations), inputTokens: diff(l.inputTokens, m?.inputTokens), outputTokens: diff(l.outputTokens, m?.outputTokens) } }];
+    return [
+      {
+        modelId,
+        logs: l,
+        metrics: m,
+        difference: {
+          invocations: diff(l.invocations, m?.invocations),
+          inputTokens: diff(l.inputTokens, m?.inputTokens),
+          outputTokens: diff(l.outputTokens, m?.outputTokens),
+        },
+      },
+    ];
   });
   return { available: true, models };
 }
@@ -176,20 +229,33 @@ function totalsOf(rows: LogsRow[], aggregate: Aggregate, unpriced: Set<string>):
   };
 }
 
-function warningsOf(input: LogsComputeInput, unpriced: Set<string>, noHourRate: Set<string>, reconciliation: Reconciliation): string[] {
+function warningsOf(
+  input: LogsComputeInput,
+  unpriced: Set<string>,
+  noHourRate: Set<string>,
+  reconciliation: Reconciliation,
+): string[] {
   const w = [...input.aggregate.warnings];
   const s = input.aggregate.skipped;
-  if (s.malformedLines) w.push(`${s.malformedLines} line${s.malformedLines === 1 ? ' is' : 's are'} not invocation records (malformed JSON or another schema) and ${s.malformedLines === 1 ? 'was' : 'were'} skipped`);
+  if (s.malformedLines)
+    w.push(
+      `${s.malformedLines} line${s.malformedLines === 1 ? ' is' : 's are'} not invocation records (malformed ` +
+        `JSON or another schema) and ${s.malformedLines === 1 ? 'was' : 'were'} skipped`,
+    );
   for (const m of [...unpriced].sort()) {
     const failure = input.profileFailures?.get(m);
     w.push(
       failure
-        ? `application inference profile ${m} could not be resolved to a model (${failure}): its invocations are unpriced and left out of costs (add its ARN under "prices" in the config file)`
-        : `${m} is not in the price table: its invocations are unpriced and left out of costs (run \`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`,
+        ? `application inference profile ${m} could not be resolved to a model (${failure}): its invocations ` +
+            `are unpriced and left out of costs (add its ARN under "prices" in the config file)`
+        : `${m} is not in the price table: its invocations are unpriced and left out of costs (run ` +
+            `\`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`,
     );
   }
-  for (const m of [...noHourRate].sort()) w.push(`${m} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);
-  if (!reconciliation.available && reconciliation.reason && !reconciliation.reason.startsWith('not asked')) w.push(`no reconciliation with CloudWatch: ${reconciliation.reason}`);
+  for (const m of [...noHourRate].sort())
+    w.push(`${m} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);
+  if (!reconciliation.available && reconciliation.reason && !reconciliation.reason.startsWith('not asked'))
+    w.push(`no reconciliation with CloudWatch: ${reconciliation.reason}`);
   return w;
 }
 
@@ -206,7 +272,12 @@ export function computeLogsReport(input: LogsComputeInput): LogsReport {
     totals: totalsOf(rows, input.aggregate, unpriced),
     reconciliation,
     skipped: input.aggregate.skipped,
-    prices: { source: input.priceTable.source, date: input.priceTable.date, estimate: true, ...(input.priceTable.table ? { table: input.priceTable.table } : {}) },
+    prices: {
+      source: input.priceTable.source,
+      date: input.priceTable.date,
+      estimate: true,
+      ...(input.priceTable.table ? { table: input.priceTable.table } : {}),
+    },
     warnings: warningsOf(input, unpriced, noHourRate, reconciliation),
   };
 }

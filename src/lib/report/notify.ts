@@ -43,7 +43,13 @@ export function reportText(report: Report): string {
       done();
     },
   });
-  const io = { stdout: sink, stderr: sink, stdin: process.stdin, env: { COLUMNS: MESSAGE_COLUMNS, NO_COLOR: '1', TZ: 'UTC' }, cwd: '/' };
+  const io = {
+    stdout: sink,
+    stderr: sink,
+    stdin: process.stdin,
+    env: { COLUMNS: MESSAGE_COLUMNS, NO_COLOR: '1', TZ: 'UTC' },
+    cwd: '/',
+  };
   const out = new Output(io, { json: false, color: false, verbose: false });
   // No width: a message body is never cut (as into a pipe).
   io.stdout.write(renderReportTable(report, { tz: 'UTC' }));
@@ -59,12 +65,16 @@ export function reportText(report: Report): string {
  * (the totals still count every model), and a line saying how many were left out.
  */
 export function reportMessage(report: Report): { message: string; truncated: boolean } {
-  const footer = '\n-- \nSent by bedrock-monitor report --notify. Estimates from list prices; see `bedrock-monitor report` for every figure.\n';
+  const footer =
+    '\n-- \nSent by bedrock-monitor report --notify. Estimates from list prices; see `bedrock-monitor ' +
+    'report` for every figure.\n';
   const fits = (s: string): boolean => Buffer.byteLength(s, 'utf8') <= MAX_MESSAGE_BYTES;
   const whole = reportText(report) + footer;
   if (fits(whole)) return { message: whole, truncated: false };
   const total = report.models.length;
-  const withTop = (n: number): string => `${reportText({ ...report, models: report.models.slice(0, n), days: undefined })}\n(${n} of ${total} models shown: an SNS message is limited to 256 KB; the totals count all ${total}.)\n${footer}`;
+  const withTop = (n: number): string =>
+    `${reportText({ ...report, models: report.models.slice(0, n), days: undefined })}\n(${n} of ${total} ` +
+    `models shown: an SNS message is limited to 256 KB; the totals count all ${total}.)\n${footer}`;
   // Rows are about equally long: scale by size, re-rendering only while it still does not fit
   // (rendering is proportional to the rows, so a search over every count would be slow).
   let n = Math.floor((total * MAX_MESSAGE_BYTES) / Buffer.byteLength(whole, 'utf8'));
@@ -74,7 +84,8 @@ export function reportMessage(report: Report): { message: string; truncated: boo
     candidate = withTop(Math.max(n, 0));
   }
   const message = candidate;
-  if (!fits(message)) throw new BmError('report --notify: the report does not fit in one SNS message even without its model rows.');
+  if (!fits(message))
+    throw new BmError('report --notify: the report does not fit in one SNS message even without its model rows.');
   return { message, truncated: true };
 }
 
@@ -86,11 +97,19 @@ export async function publishReport(ctx: Ctx, report: Report): Promise<NonNullab
   const base = { topicArn: arn, subject, bytes: Buffer.byteLength(message, 'utf8'), truncated };
   if (ctx.dryRun) return { ...base, messageId: null };
   try {
-    const r = await ctx.aws.get(SNSClient).send(new PublishCommand({ TopicArn: arn, Subject: subject, Message: message }));
+    const r = await ctx.aws
+      .get(SNSClient)
+      .send(new PublishCommand({ TopicArn: arn, Subject: subject, Message: message }));
     return { ...base, messageId: r.MessageId ?? null };
   } catch (err) {
     if (isNotFound(err)) {
-      throw new BmError(`report --notify: the alert topic ${ctx.settings.alarms.topicName} does not exist in ${ctx.settings.region}.`, { hint: 'Create it with `bedrock-monitor alarms` or `bedrock-monitor setup-all`, or set alarms.topicName.', cause: err });
+      throw new BmError(
+        `report --notify: the alert topic ${ctx.settings.alarms.topicName} does not exist in ${ctx.settings.region}.`,
+        {
+          hint: 'Create it with `bedrock-monitor alarms` or `bedrock-monitor setup-all`, or set alarms.topicName.',
+          cause: err,
+        },
+      );
     }
     throw err;
   }

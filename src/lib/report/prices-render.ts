@@ -6,7 +6,8 @@ import { describePrices } from '../context/prices.js';
 import type { PricesListData, RefreshData } from './prices.js';
 
 const NOT_PUBLISHED = '—';
-const rate = (n: number | null): string => (n === null ? NOT_PUBLISHED : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`);
+const rate = (n: number | null): string =>
+  n === null ? NOT_PUBLISHED : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
 
 const SOURCE_LABEL = { config: 'config', 'price-list': 'price list', table: 'bundled' } as const;
 
@@ -32,24 +33,46 @@ const COLUMNS: Column[] = [
 ];
 
 export function renderPricesList(out: Output, data: PricesListData): void {
-  out.say(`Prices in ${data.region} (USD per million tokens). In use: ${describePrices(data.inUse)}; config overrides win.`);
+  out.say(
+    `Prices in ${data.region} (USD per million tokens). In use: ${describePrices(data.inUse)}; config overrides win.`,
+  );
   out.print('');
   out.print(
     out.fitTable({
       columns: COLUMNS,
-      rows: data.rows.map((r) => [r.model, SOURCE_LABEL[r.source], r.routing, rate(r.input), rate(r.output), rate(r.cacheRead), rate(r.cacheWrite), rate(r.cacheWrite1h), r.date]),
+      rows: data.rows.map((r) => [
+        r.model,
+        SOURCE_LABEL[r.source],
+        r.routing,
+        rate(r.input),
+        rate(r.output),
+        rate(r.cacheRead),
+        rate(r.cacheWrite),
+        rate(r.cacheWrite1h),
+        r.date,
+      ]),
       missing: NOT_PUBLISHED,
     }),
   );
   out.print('');
   const premium = Math.round(bundledPriceTable().geographicPremium * 100);
-  out.say(`regional: in-Region and geographic (us., eu., …) profile IDs; global: global. profile IDs. The bundled table lists global rates and adds its ${premium}% geographic premium for the families that carry one. "—": not published.`);
-  if (data.inUse.table === 'bundled') out.say('Run `bedrock-monitor prices refresh` to fetch current prices for every model from the AWS Price List API.');
+  out.say(
+    `regional: in-Region and geographic (us., eu., …) profile IDs; global: global. profile IDs. The bundled ` +
+      `table lists global rates and adds its ${premium}% geographic premium for the families that carry one. ` +
+      `"—": not published.`,
+  );
+  if (data.inUse.table === 'bundled')
+    out.say(
+      'Run `bedrock-monitor prices refresh` to fetch current prices for every model from the AWS Price List API.',
+    );
 }
 
 export function renderRefresh(out: Output, data: RefreshData): void {
   const products = data.offers.map((o) => `${o.serviceCode} ${o.products}`).join(', ');
-  out.say(`${data.written ? 'Fetched' : 'Would write (--dry-run)'} ${data.models} models' token prices for ${data.region} from the AWS Price List (${products} products).`);
+  out.say(
+    `${data.written ? 'Fetched' : 'Would write (--dry-run)'} ${data.models} models' token prices for ` +
+      `${data.region} from the AWS Price List (${products} products).`,
+  );
   out.say(`${data.written ? 'Saved to' : 'Cache file'}: ${data.path} (fetched ${data.fetchedAt})`);
   if (data.incomplete.length) out.say(`Not priced (no input or output price published): ${data.incomplete.join(', ')}`);
   if (data.conflicts.length) out.say(`Offers disagreed (the Marketplace offer was used): ${data.conflicts.length}`);

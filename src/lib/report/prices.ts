@@ -25,7 +25,9 @@ export interface RefreshData {
 /** The Price List API's endpoint Region for the partition (it answers nowhere else). */
 function priceListRegion(region: string): string {
   if (partitionOf(region) !== 'aws') {
-    throw new BmError(`prices refresh: the AWS Price List API does not serve ${region}'s partition.`, { hint: 'Use the bundled table, or set prices in the config file ("prices").' });
+    throw new BmError(`prices refresh: the AWS Price List API does not serve ${region}'s partition.`, {
+      hint: 'Use the bundled table, or set prices in the config file ("prices").',
+    });
   }
   return 'us-east-1';
 }
@@ -37,13 +39,26 @@ export async function runPricesRefresh(ctx: Ctx, onProgress?: (msg: string) => v
   const client = ctx.aws.get(PricingClient, priceListRegion(region));
   const { table, build, malformed } = await refreshPrices(client, region, ctx.now(), onProgress);
   if (table.models.length === 0) {
-    throw new BmError(`prices refresh: the Price List has no Bedrock token prices for ${region}; the previous table (if any) was kept.`, {
-      hint: 'Check the Region: Bedrock may not be offered there.',
-    });
+    throw new BmError(
+      `prices refresh: the Price List has no Bedrock token prices for ${region}; the previous table (if any) was kept.`,
+      {
+        hint: 'Check the Region: Bedrock may not be offered there.',
+      },
+    );
   }
   if (!ctx.dryRun) writePriceCache(path, table);
   ctx.cache.invalidate('price-table');
-  return { region, path, written: !ctx.dryRun, fetchedAt: table.fetchedAt, offers: table.offers, models: table.models.length, incomplete: build.incomplete, conflicts: build.conflicts, malformed };
+  return {
+    region,
+    path,
+    written: !ctx.dryRun,
+    fetchedAt: table.fetchedAt,
+    offers: table.offers,
+    models: table.models.length,
+    incomplete: build.incomplete,
+    conflicts: build.conflicts,
+    malformed,
+  };
 }
 
 /** One row of `prices list`: a model's rates from one table, USD per million tokens. */
@@ -71,7 +86,21 @@ function refreshedRows(t: RefreshedTable): PriceRow[] {
   return t.models.flatMap((m) =>
     (['regional', 'global'] as const).flatMap((routing) => {
       const r = m[routing];
-      return r ? [{ model: m.name, source: 'price-list' as const, routing, input: r.input, output: r.output, cacheRead: r.cacheRead ?? null, cacheWrite: r.cacheWrite ?? null, cacheWrite1h: r.cacheWrite1h ?? null, date }] : [];
+      return r
+        ? [
+            {
+              model: m.name,
+              source: 'price-list' as const,
+              routing,
+              input: r.input,
+              output: r.output,
+              cacheRead: r.cacheRead ?? null,
+              cacheWrite: r.cacheWrite ?? null,
+              cacheWrite1h: r.cacheWrite1h ?? null,
+              date,
+            },
+          ]
+        : [];
     }),
   );
 }
@@ -80,7 +109,29 @@ function refreshedRows(t: RefreshedTable): PriceRow[] {
 export async function listPrices(ctx: Ctx): Promise<PricesListData> {
   const { refreshed, info } = await pricesInUse(ctx);
   const bundled = bundledPriceTable();
-  const config: PriceRow[] = Object.entries(ctx.settings.prices).map(([model, r]) => ({ model, source: 'config', routing: 'any', ...r, cacheWrite1h: null, date: ctx.settings.configFile ?? 'config' }));
-  const table: PriceRow[] = bundled.models.map((m) => ({ model: m.name, source: 'table', routing: 'global', input: m.input, output: m.output, cacheRead: m.cacheRead, cacheWrite: m.cacheWrite, cacheWrite1h: null, date: bundled.date }));
-  return { region: ctx.settings.region, inUse: info, rows: [...config, ...(refreshed ? refreshedRows(refreshed) : []), ...table], warnings: pricesWarnings(info, ctx.now()) };
+  const config: PriceRow[] = Object.entries(ctx.settings.prices).map(([model, r]) => ({
+    model,
+    source: 'config',
+    routing: 'any',
+    ...r,
+    cacheWrite1h: null,
+    date: ctx.settings.configFile ?? 'config',
+  }));
+  const table: PriceRow[] = bundled.models.map((m) => ({
+    model: m.name,
+    source: 'table',
+    routing: 'global',
+    input: m.input,
+    output: m.output,
+    cacheRead: m.cacheRead,
+    cacheWrite: m.cacheWrite,
+    cacheWrite1h: null,
+    date: bundled.date,
+  }));
+  return {
+    region: ctx.settings.region,
+    inUse: info,
+    rows: [...config, ...(refreshed ? refreshedRows(refreshed) : []), ...table],
+    warnings: pricesWarnings(info, ctx.now()),
+  };
 }

@@ -58,7 +58,11 @@ interface ParsedQuota extends QuotaRef {
   model: string;
 }
 
-const QUOTA_NAME = /^(on-demand|cross-?region|global cross-?region) (?:model inference|invokemodel) (tokens|requests) per minute for (.+)$/i;
+const QUOTA_NAME = new RegExp(
+  /^(on-demand|cross-?region|global cross-?region) (?:model inference|invokemodel) /.source +
+    /(tokens|requests) per minute for (.+)$/.source,
+  'i',
+);
 
 /**
  * Names vary ("On-demand model inference tokens per minute for Anthropic Claude 3 Haiku", "Cross-Region
@@ -69,8 +73,19 @@ export function parseQuota(q: Quota): ParsedQuota | undefined {
   const m = QUOTA_NAME.exec((q.QuotaName ?? '').trim());
   if (!m || !q.QuotaCode || q.Value === undefined) return undefined;
   const kind = m[1]!.toLowerCase().replace('-', '');
-  const type: InferenceType = kind.startsWith('global') ? 'global' : kind.startsWith('cross') ? 'cross-region' : 'on-demand';
-  return { code: q.QuotaCode, name: q.QuotaName!, value: q.Value, type, metric: m[2]!.toLowerCase() as 'tokens' | 'requests', model: compactName(m[3]!).replace(/v\d+$/, '') };
+  const type: InferenceType = kind.startsWith('global')
+    ? 'global'
+    : kind.startsWith('cross')
+      ? 'cross-region'
+      : 'on-demand';
+  return {
+    code: q.QuotaCode,
+    name: q.QuotaName!,
+    value: q.Value,
+    type,
+    metric: m[2]!.toLowerCase() as 'tokens' | 'requests',
+    model: compactName(m[3]!).replace(/v\d+$/, ''),
+  };
 }
 
 /** Applied values win over defaults, by quota code (ListServiceQuotas omits some quotas). */
@@ -83,14 +98,27 @@ export function mergeQuotas(applied: Quota[], defaults: Quota[]): Quota[] {
 
 export function inferenceTypeOf(modelId: string): InferenceType | undefined {
   const scope = normalizeModelId(modelId).scope;
-  return scope === 'global' ? 'global' : scope === 'geographic' ? 'cross-region' : scope === 'in-region' ? 'on-demand' : undefined;
+  return scope === 'global'
+    ? 'global'
+    : scope === 'geographic'
+      ? 'cross-region'
+      : scope === 'in-region'
+        ? 'on-demand'
+        : undefined;
 }
 
 /** The quota for a family, type and metric; with several candidates the smallest (with a note). */
-export function matchQuota(quotas: ParsedQuota[], family: string, type: InferenceType, metric: 'tokens' | 'requests'): { quota: QuotaRef | null; candidates: number } {
+export function matchQuota(
+  quotas: ParsedQuota[],
+  family: string,
+  type: InferenceType,
+  metric: 'tokens' | 'requests',
+): { quota: QuotaRef | null; candidates: number } {
   const dot = family.indexOf('.');
   const keys = new Set([compactName(family.slice(dot + 1)), compactName(family)]);
-  const found = quotas.filter((q) => q.type === type && q.metric === metric && keys.has(q.model)).sort((a, b) => a.value - b.value);
+  const found = quotas
+    .filter((q) => q.type === type && q.metric === metric && keys.has(q.model))
+    .sort((a, b) => a.value - b.value);
   const best = found[0];
   return { quota: best ? { code: best.code, name: best.name, value: best.value } : null, candidates: found.length };
 }
@@ -153,7 +181,8 @@ export interface HeadroomInput {
 function quotaTokens(s: MinuteSeries, minutes: number, burndown: number): Float64Array {
   if (s.estimatedTpm) return s.estimatedTpm;
   const out = new Float64Array(minutes);
-  for (let i = 0; i < minutes; i++) out[i] = (s.inputTokens?.[i] ?? 0) + (s.cacheWriteTokens?.[i] ?? 0) + (s.outputTokens?.[i] ?? 0) * burndown;
+  for (let i = 0; i < minutes; i++)
+    out[i] = (s.inputTokens?.[i] ?? 0) + (s.cacheWriteTokens?.[i] ?? 0) + (s.outputTokens?.[i] ?? 0) * burndown;
   return out;
 }
 
@@ -164,7 +193,8 @@ function peak(values: Float64Array, start: Date): { value: number; at: string | 
   return { value: round(best, 3), at: at < 0 ? null : new Date(start.getTime() + at * 60_000).toISOString() };
 }
 
-const pctOf = (value: number, q: QuotaRef | null): number | null => (q && q.value > 0 ? round((value / q.value) * 100, 1) : null);
+const pctOf = (value: number, q: QuotaRef | null): number | null =>
+  q && q.value > 0 ? round((value / q.value) * 100, 1) : null;
 
 function groupKey(modelId: string): string {
   const family = normalizeModelId(modelId).family;
@@ -178,7 +208,12 @@ export function computeHeadroom(input: HeadroomInput): HeadroomRow[] {
   const groups = new Map<string, MinuteSeries[]>();
   for (const s of input.series) groups.set(groupKey(s.modelId), [...(groups.get(groupKey(s.modelId)) ?? []), s]);
   const rows = [...groups.values()].map((members) => headroomRow(members, parsed, input));
-  return rows.sort((a, b) => (b.tpmPercent ?? -1) - (a.tpmPercent ?? -1) || b.peakTokensPerMinute - a.peakTokensPerMinute || a.models[0]!.localeCompare(b.models[0]!));
+  return rows.sort(
+    (a, b) =>
+      (b.tpmPercent ?? -1) - (a.tpmPercent ?? -1) ||
+      b.peakTokensPerMinute - a.peakTokensPerMinute ||
+      a.models[0]!.localeCompare(b.models[0]!),
+  );
 }
 
 function headroomRow(members: MinuteSeries[], quotas: ParsedQuota[], input: HeadroomInput): HeadroomRow {

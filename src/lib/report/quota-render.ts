@@ -46,7 +46,17 @@ export function renderQuotas(out: Output, q: QuotaHeadroom): void {
   out.print(
     out.fitTable({
       columns: headroomColumns(out),
-      rows: q.rows.map((r) => [r.flagged ? '!' : '', modelCell(r), r.inferenceType ?? 'n/a', num(r.peakTokensPerMinute), num(r.tpmQuota?.value), pct(r.tpmPercent), num(r.peakRequestsPerMinute), num(r.rpmQuota?.value), pct(r.rpmPercent)]),
+      rows: q.rows.map((r) => [
+        r.flagged ? '!' : '',
+        modelCell(r),
+        r.inferenceType ?? 'n/a',
+        num(r.peakTokensPerMinute),
+        num(r.tpmQuota?.value),
+        pct(r.tpmPercent),
+        num(r.peakRequestsPerMinute),
+        num(r.rpmQuota?.value),
+        pct(r.rpmPercent),
+      ]),
     }),
   );
   const flagged = q.rows.filter((r) => r.flagged);
@@ -56,7 +66,10 @@ export function renderQuotas(out: Output, q: QuotaHeadroom): void {
   }
   const computed = q.rows.filter((r) => r.tokensMethod !== 'estimated' && r.burndown !== 1);
   out.print('');
-  out.say('TPM counts input + cache-write + output tokens × burndown (cache reads excluded), or CloudWatch EstimatedTPMQuotaUsage where published.');
+  out.say(
+    'TPM counts input + cache-write + output tokens × burndown (cache reads excluded), or CloudWatch ' +
+      'EstimatedTPMQuotaUsage where published.',
+  );
   const applied = [...new Set(computed.map((r) => `${r.family ?? r.models[0]} ${r.burndown}x`))];
   if (applied.length) out.say(`Output burndown applied: ${applied.join(', ')} (${q.burndown.source}).`);
   for (const r of q.rows.filter((x) => x.note)) out.say(`${modelCell(r)}: ${r.note ?? ''}`);

@@ -1,10 +1,27 @@
 import { METRICS } from '../aws/bedrock-metrics.js';
-import { CloudWatchClient, paginateGetMetricData, type GetMetricDataCommandOutput, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { paginateListAWSDefaultServiceQuotas, paginateListServiceQuotas, ServiceQuotasClient, type ServiceQuota } from '@aws-sdk/client-service-quotas';
+import {
+  CloudWatchClient,
+  paginateGetMetricData,
+  type GetMetricDataCommandOutput,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  paginateListAWSDefaultServiceQuotas,
+  paginateListServiceQuotas,
+  ServiceQuotasClient,
+  type ServiceQuota,
+} from '@aws-sdk/client-service-quotas';
 import type { Ctx } from '../context/context.js';
 import { toBmError } from '../aws/errors.js';
 import { batchQueries, metricDataLimiter, NAMESPACE } from './fetch.js';
-import { BURNDOWN, computeHeadroom, mergeQuotas, type MinuteSeries, type Quota, type QuotaHeadroom } from './quota-compute.js';
+import {
+  BURNDOWN,
+  computeHeadroom,
+  mergeQuotas,
+  type MinuteSeries,
+  type Quota,
+  type QuotaHeadroom,
+} from './quota-compute.js';
 import type { ReportWindow } from './window.js';
 
 /**
@@ -28,13 +45,18 @@ const MINUTE_METRICS = [
 ] as const;
 
 const RESERVATION_NOTE =
-  'Bedrock also reserves input + max_tokens against the quota when a request starts and settles at the end: throttling can begin below these after-the-fact peaks.';
+  'Bedrock also reserves input + max_tokens against the quota when a request starts and settles at the end: ' +
+  'throttling can begin below these after-the-fact peaks.';
 
 function minuteQueries(models: string[]): MetricDataQuery[] {
   return models.flatMap((modelId, i) =>
     MINUTE_METRICS.map((m, j) => ({
       Id: `q${i}_${j}`,
-      MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: m.metric, Dimensions: [{ Name: 'ModelId', Value: modelId }] }, Period: 60, Stat: 'Sum' },
+      MetricStat: {
+        Metric: { Namespace: NAMESPACE, MetricName: m.metric, Dimensions: [{ Name: 'ModelId', Value: modelId }] },
+        Period: 60,
+        Stat: 'Sum',
+      },
       ReturnData: true,
     })),
   );
@@ -65,7 +87,10 @@ async function fetchMinutes(ctx: Ctx, models: string[], window: ReportWindow): P
   await Promise.all(
     batchQueries(minuteQueries(models), minutes).map((batch) =>
       limiter.run(async () => {
-        const pages: AsyncIterable<GetMetricDataCommandOutput> = paginateGetMetricData({ client: cw }, { MetricDataQueries: batch, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending' });
+        const pages: AsyncIterable<GetMetricDataCommandOutput> = paginateGetMetricData(
+          { client: cw },
+          { MetricDataQueries: batch, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending' },
+        );
         for await (const page of pages) addPage(series, page, window.start.getTime(), minutes);
       }),
     ),
@@ -89,17 +114,51 @@ async function readQuotas(ctx: Ctx): Promise<Quota[]> {
 
 export async function quotaHeadroom(ctx: Ctx, models: string[], window: ReportWindow): Promise<QuotaHeadroom> {
   const { warnPercent, burndown } = ctx.settings.quotas;
-  const base = { warnPercent, burndown: { source: BURNDOWN.source, date: BURNDOWN.date }, quotasRead: 0, rows: [], notes: [RESERVATION_NOTE] };
+  const base = {
+    warnPercent,
+    burndown: { source: BURNDOWN.source, date: BURNDOWN.date },
+    quotasRead: 0,
+    rows: [],
+    notes: [RESERVATION_NOTE],
+  };
   if (ctx.now().getTime() - window.start.getTime() > MINUTE_DATA_DAYS * 86_400_000) {
-    return { ...base, available: false, reason: `CloudWatch keeps 1-minute data for ${MINUTE_DATA_DAYS} days: choose a window that starts within the last ${MINUTE_DATA_DAYS} days` };
+    return {
+      ...base,
+      available: false,
+      reason:
+        `CloudWatch keeps 1-minute data for ${MINUTE_DATA_DAYS} days: choose a window that starts within the ` +
+        `last ${MINUTE_DATA_DAYS} days`,
+    };
   }
   if (models.length === 0) return { ...base, available: true };
-  const [series, quotas] = await Promise.all([fetchMinutes(ctx, models, window), readQuotas(ctx).catch((err: unknown) => toBmError(err))]);
+  const [series, quotas] = await Promise.all([
+    fetchMinutes(ctx, models, window),
+    readQuotas(ctx).catch((err: unknown) => toBmError(err)),
+  ]);
   const minutes = Math.round((window.end.getTime() - window.start.getTime()) / 60_000);
-  const active = series.filter((s) => s.invocations?.some((v) => v > 0) || s.inputTokens?.some((v) => v > 0) || s.estimatedTpm?.some((v) => v > 0));
+  const active = series.filter(
+    (s) => s.invocations?.some((v) => v > 0) || s.inputTokens?.some((v) => v > 0) || s.estimatedTpm?.some((v) => v > 0),
+  );
   const quotaList = quotas instanceof Error ? [] : quotas;
-  const rows = computeHeadroom({ start: window.start, minutes, series: active, quotas: quotaList, warnPercent, burndown });
-  const unreadable = quotas instanceof Error ? [`Service Quotas could not be read (${quotas.message}): quotas show as n/a`] : [];
-  const none = !(quotas instanceof Error) && quotaList.length === 0 ? ['Service Quotas returned no quotas for "bedrock" in this Region: quotas show as n/a'] : [];
-  return { ...base, available: true, quotasRead: quotaList.length, rows, notes: [...unreadable, ...none, RESERVATION_NOTE] };
+  const rows = computeHeadroom({
+    start: window.start,
+    minutes,
+    series: active,
+    quotas: quotaList,
+    warnPercent,
+    burndown,
+  });
+  const unreadable =
+    quotas instanceof Error ? [`Service Quotas could not be read (${quotas.message}): quotas show as n/a`] : [];
+  const none =
+    !(quotas instanceof Error) && quotaList.length === 0
+      ? ['Service Quotas returned no quotas for "bedrock" in this Region: quotas show as n/a']
+      : [];
+  return {
+    ...base,
+    available: true,
+    quotasRead: quotaList.length,
+    rows,
+    notes: [...unreadable, ...none, RESERVATION_NOTE],
+  };
 }

@@ -10,7 +10,12 @@ import { SUM_FIELDS, type DayRow, type ModelRow, type Report, type SumField } fr
  */
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const usd = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
 const pct = (n: number | null): string => (n === null ? 'n/a' : `${(n * 100).toFixed(2)}%`);
 const count = (n: number | null): string => (n === null ? 'n/a' : int.format(n));
 const ms = (n: number | null): string => (n === null ? 'n/a' : int.format(Math.round(n)));
@@ -40,12 +45,45 @@ function aligned<T extends Column>(cols: T[]): T[] {
 
 const MODEL_COLUMNS = aligned<ReportColumn>([
   { head: 'MODEL', priority: 0, shorter: modelIdForms, cell: (r) => r.modelId, total: () => 'TOTAL' },
-  { head: 'INVOCATIONS', priority: 2, keep: true, cell: (r) => count(r.invocations), total: (t) => count(t.totals.invocations) },
-  { head: 'INPUT', priority: 3, keep: true, cell: (r) => count(r.inputTokens), total: (t) => count(t.totals.inputTokens) },
-  { head: 'OUTPUT', priority: 4, keep: true, cell: (r) => count(r.outputTokens), total: (t) => count(t.totals.outputTokens) },
-  { head: 'CACHE READ', priority: 8, cell: (r) => count(r.cacheReadTokens), total: (t) => count(t.totals.cacheReadTokens) },
-  { head: 'CACHE WRITE', priority: 9, cell: (r) => count(r.cacheWriteTokens), total: (t) => count(t.totals.cacheWriteTokens) },
-  { head: 'ERRORS', priority: 5, cell: (r) => count(plus(r.clientErrors, r.serverErrors)), total: (t) => count(plus(t.totals.clientErrors, t.totals.serverErrors)) },
+  {
+    head: 'INVOCATIONS',
+    priority: 2,
+    keep: true,
+    cell: (r) => count(r.invocations),
+    total: (t) => count(t.totals.invocations),
+  },
+  {
+    head: 'INPUT',
+    priority: 3,
+    keep: true,
+    cell: (r) => count(r.inputTokens),
+    total: (t) => count(t.totals.inputTokens),
+  },
+  {
+    head: 'OUTPUT',
+    priority: 4,
+    keep: true,
+    cell: (r) => count(r.outputTokens),
+    total: (t) => count(t.totals.outputTokens),
+  },
+  {
+    head: 'CACHE READ',
+    priority: 8,
+    cell: (r) => count(r.cacheReadTokens),
+    total: (t) => count(t.totals.cacheReadTokens),
+  },
+  {
+    head: 'CACHE WRITE',
+    priority: 9,
+    cell: (r) => count(r.cacheWriteTokens),
+    total: (t) => count(t.totals.cacheWriteTokens),
+  },
+  {
+    head: 'ERRORS',
+    priority: 5,
+    cell: (r) => count(plus(r.clientErrors, r.serverErrors)),
+    total: (t) => count(plus(t.totals.clientErrors, t.totals.serverErrors)),
+  },
   { head: 'THROTTLES', priority: 10, cell: (r) => count(r.throttles), total: (t) => count(t.totals.throttles) },
   { head: 'AVG MS', priority: 6, cell: (r) => ms(r.latencyAvgMs), total: (t) => ms(t.totals.latencyAvgMs) },
   { head: 'P50 MS', priority: 11, cell: (r) => ms(r.latencyP50Ms), total: () => '' },
@@ -53,7 +91,13 @@ const MODEL_COLUMNS = aligned<ReportColumn>([
   { head: 'P99 MS', priority: 7, cell: (r) => ms(r.latencyP99Ms), total: () => '' },
   { head: 'TTFT P50', priority: 13, cell: (r) => ms(r.timeToFirstTokenP50Ms), total: () => '' },
   { head: 'TTFT P99', priority: 14, cell: (r) => ms(r.timeToFirstTokenP99Ms), total: () => '' },
-  { head: 'COST', priority: 1, keep: true, cell: (r) => money(r.costUsd, r.priced), total: (t) => money(t.totals.costUsd) },
+  {
+    head: 'COST',
+    priority: 1,
+    keep: true,
+    cell: (r) => money(r.costUsd, r.priced),
+    total: (t) => money(t.totals.costUsd),
+  },
 ]);
 
 interface DayColumn extends Column {
@@ -84,7 +128,10 @@ export function dayLabel(d: DayRow): string {
 
 /** The sum of the day rows: the totals row of the per-day table. */
 export function dayTotals(days: DayRow[]): Record<SumField, number> & { costUsd: number } {
-  const t = Object.fromEntries(SUM_FIELDS.map((k) => [k, days.reduce((a, d) => a + d[k], 0)])) as Record<SumField, number>;
+  const t = Object.fromEntries(SUM_FIELDS.map((k) => [k, days.reduce((a, d) => a + d[k], 0)])) as Record<
+    SumField,
+    number
+  >;
   return { ...t, costUsd: Math.round(days.reduce((a, d) => a + d.costUsd, 0) * 1e6) / 1e6 };
 }
 
@@ -94,7 +141,15 @@ function zoneOf(tz: string | undefined): string {
 
 function formatTime(iso: string, tz: string | undefined): string {
   try {
-    const f = new Intl.DateTimeFormat('sv-SE', { timeZone: zoneOf(tz), year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+    const f = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: zoneOf(tz),
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    });
     return f.format(new Date(iso));
   } catch {
     return iso.slice(0, 16).replace('T', ' ');
@@ -103,7 +158,10 @@ function formatTime(iso: string, tz: string | undefined): string {
 
 export function headline(report: Report, tz: string | undefined): string {
   const length = formatDuration(new Date(report.window.end).getTime() - new Date(report.window.start).getTime());
-  return `Bedrock usage in ${report.region}, ${formatTime(report.window.start, tz)} → ${formatTime(report.window.end, tz)} ${zoneOf(tz)} (${length})`;
+  return (
+    `Bedrock usage in ${report.region}, ${formatTime(report.window.start, tz)} → ` +
+    `${formatTime(report.window.end, tz)} ${zoneOf(tz)} (${length})`
+  );
 }
 
 const KEY_WIDTH = 28;
@@ -114,30 +172,49 @@ function summaryPairs(report: Report): [string, string][] {
     ['Error rate', pct(t.errorRate)],
     ['Throttle rate', pct(t.throttleRate)],
     ['Cost per 1,000 invocations', `${money(t.costPer1000InvocationsUsd)} (estimate)`],
-    ['Projected monthly cost', `${money(report.projection.monthlyCostUsd)} (per hour × ${report.projection.hoursPerMonth}, estimate)`],
+    [
+      'Projected monthly cost',
+      `${money(report.projection.monthlyCostUsd)} (per hour × ${report.projection.hoursPerMonth}, estimate)`,
+    ],
   ];
 }
 
 function pricesLine(report: Report): string {
   const n = report.totals.unpricedModels;
   const unpriced = n ? `; ${n} unpriced model${n === 1 ? '' : 's'} not in totals` : '';
-  return `Estimates from ${report.prices.table === 'refreshed' ? 'AWS Price List prices fetched' : 'list prices of'} ${report.prices.date}${unpriced}.`;
+  return (
+    `Estimates from ` +
+    `${report.prices.table === 'refreshed' ? 'AWS Price List prices fetched' : 'list prices of'} ` +
+    `${report.prices.date}${unpriced}.`
+  );
 }
 
 export function noDataLine(report: Report, tz: string | undefined): string {
-  return `No Amazon Bedrock usage in ${report.region} between ${formatTime(report.window.start, tz)} and ${formatTime(report.window.end, tz)} ${zoneOf(tz)}.`;
+  return (
+    `No Amazon Bedrock usage in ${report.region} between ${formatTime(report.window.start, tz)} and ` +
+    `${formatTime(report.window.end, tz)} ${zoneOf(tz)}.`
+  );
 }
 
 /** The models table; `terminal` shows ARNs by their resource part (pipes and files get them whole). */
 function modelTable(report: Report, terminal = false): TableInput {
-  const cell = (c: ReportColumn, r: ModelRow): string => (terminal && c.head === 'MODEL' ? compactArn(r.modelId) : c.cell(r));
-  return { columns: MODEL_COLUMNS, rows: report.models.map((r) => MODEL_COLUMNS.map((c) => cell(c, r))), footer: [MODEL_COLUMNS.map((c) => c.total(report))] };
+  const cell = (c: ReportColumn, r: ModelRow): string =>
+    terminal && c.head === 'MODEL' ? compactArn(r.modelId) : c.cell(r);
+  return {
+    columns: MODEL_COLUMNS,
+    rows: report.models.map((r) => MODEL_COLUMNS.map((c) => cell(c, r))),
+    footer: [MODEL_COLUMNS.map((c) => c.total(report))],
+  };
 }
 
 function daysTable(days: DayRow[]): TableInput {
   const t = dayTotals(days);
   const total = { ...t, date: 'TOTAL', start: '', end: '', partial: false } as DayRow;
-  return { columns: DAY_COLUMNS, rows: days.map((d) => DAY_COLUMNS.map((c) => c.cell(d))), footer: [DAY_COLUMNS.map((c) => (c.head.startsWith('DAY') ? 'TOTAL' : c.cell(total)))] };
+  return {
+    columns: DAY_COLUMNS,
+    rows: days.map((d) => DAY_COLUMNS.map((c) => c.cell(d))),
+    footer: [DAY_COLUMNS.map((c) => (c.head.startsWith('DAY') ? 'TOTAL' : c.cell(total)))],
+  };
 }
 
 /** The human report: headline, the models table, the per-day table, then rates and projections. */
@@ -145,15 +222,37 @@ export function renderReportTable(report: Report, opts: RenderOptions = {}): str
   const prose = (text: string, hang = 0): string[] => wrapWords(text, opts.width, hang);
   if (report.models.length === 0) return `${prose(noDataLine(report, opts.tz)).join('\n')}\n`;
   const style = { footer: opts.strong, head: opts.head };
-  const parts = [...prose(headline(report, opts.tz)), '', renderTable(modelTable(report, opts.width !== undefined), opts.width, style)];
+  const parts = [
+    ...prose(headline(report, opts.tz)),
+    '',
+    renderTable(modelTable(report, opts.width !== undefined), opts.width, style),
+  ];
   if (report.days) parts.push('', renderTable(daysTable(report.days), opts.width, style));
-  parts.push('', ...summaryPairs(report).flatMap(([k, v]) => prose(`${k.padEnd(KEY_WIDTH)}${v}`, KEY_WIDTH)), ...prose(pricesLine(report)));
+  parts.push(
+    '',
+    ...summaryPairs(report).flatMap(([k, v]) => prose(`${k.padEnd(KEY_WIDTH)}${v}`, KEY_WIDTH)),
+    ...prose(pricesLine(report)),
+  );
   return `${parts.join('\n')}\n`;
 }
 
 const CSV_FIGURES = [
-  'invocations', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'clientErrors', 'serverErrors', 'throttles',
-  'latencyAvgMs', 'latencyP50Ms', 'latencyP90Ms', 'latencyP99Ms', 'timeToFirstTokenP50Ms', 'timeToFirstTokenP99Ms', 'priced', 'costUsd',
+  'invocations',
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'clientErrors',
+  'serverErrors',
+  'throttles',
+  'latencyAvgMs',
+  'latencyP50Ms',
+  'latencyP90Ms',
+  'latencyP99Ms',
+  'timeToFirstTokenP50Ms',
+  'timeToFirstTokenP99Ms',
+  'priced',
+  'costUsd',
 ] as const satisfies readonly (keyof ModelRow)[];
 
 /**
@@ -163,13 +262,37 @@ const CSV_FIGURES = [
  */
 export function renderCsv(report: Report): string {
   const byDay = report.days !== undefined;
-  const columns = ['kind', 'region', 'windowStart', 'windowEnd', ...(byDay ? ['day', 'dayStart', 'dayEnd', 'partialDay'] : []), 'modelId', ...CSV_FIGURES];
+  const columns = [
+    'kind',
+    'region',
+    'windowStart',
+    'windowEnd',
+    ...(byDay ? ['day', 'dayStart', 'dayEnd', 'partialDay'] : []),
+    'modelId',
+    ...CSV_FIGURES,
+  ];
   const base = { region: report.region, windowStart: report.window.start, windowEnd: report.window.end };
   const t = report.totals;
   const records: Record<string, unknown>[] = [
     ...report.models.map((m) => ({ kind: 'model', ...base, ...m })),
-    ...(report.days ?? []).map((d) => ({ kind: 'day', ...base, day: d.date, dayStart: d.start, dayEnd: d.end, partialDay: d.partial, ...pickSums(d), costUsd: d.costUsd })),
-    { kind: 'total', ...base, ...pickSums(t), latencyAvgMs: t.latencyAvgMs, priced: t.unpricedModels === 0, costUsd: t.costUsd },
+    ...(report.days ?? []).map((d) => ({
+      kind: 'day',
+      ...base,
+      day: d.date,
+      dayStart: d.start,
+      dayEnd: d.end,
+      partialDay: d.partial,
+      ...pickSums(d),
+      costUsd: d.costUsd,
+    })),
+    {
+      kind: 'total',
+      ...base,
+      ...pickSums(t),
+      latencyAvgMs: t.latencyAvgMs,
+      priced: t.unpricedModels === 0,
+      costUsd: t.costUsd,
+    },
   ];
   return stringify(records, { header: true, columns, cast: { boolean: (b) => String(b) } });
 }

@@ -25,7 +25,16 @@ export interface ModelRow {
 }
 
 /** The figures that add up across models and days. */
-export const SUM_FIELDS = ['invocations', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'clientErrors', 'serverErrors', 'throttles'] as const;
+export const SUM_FIELDS = [
+  'invocations',
+  'inputTokens',
+  'outputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'clientErrors',
+  'serverErrors',
+  'throttles',
+] as const;
 export type SumField = (typeof SUM_FIELDS)[number];
 
 export type Totals = Pick<ModelRow, SumField | 'latencyAvgMs'> & {
@@ -40,7 +49,10 @@ export type Totals = Pick<ModelRow, SumField | 'latencyAvgMs'> & {
  * One UTC day of the window. `start`/`end` are the part of the day the window covers; `partial` is
  * true for a first or last day the window does not cover whole.
  */
-export type DayRow = { date: string; start: string; end: string; partial: boolean; costUsd: number } & Record<SumField, number>;
+export type DayRow = { date: string; start: string; end: string; partial: boolean; costUsd: number } & Record<
+  SumField,
+  number
+>;
 
 /** The report: exactly what --json prints, and what every other format is drawn from. */
 export interface Report {
@@ -54,7 +66,14 @@ export interface Report {
    * table: refreshed (`prices refresh`, AWS Price List) or bundled; models: which table priced each
    * model (price-list, table, config or unpriced).
    */
-  prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'bundled'; fetchedAt?: string; models?: Record<string, string> };
+  prices: {
+    source: string;
+    date: string;
+    estimate: true;
+    table?: 'refreshed' | 'bundled';
+    fetchedAt?: string;
+    models?: Record<string, string>;
+  };
   warnings: string[];
   /** Peak tokens and requests per minute against Service Quotas (report --quotas). */
   quotas?: QuotaHeadroom;

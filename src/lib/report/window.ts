@@ -31,7 +31,10 @@ export function granularityFor(ageMs: number): number {
 export function resolveWindow(req: WindowRequest, now: Date): ReportWindow {
   const { start, end } = windowFromFlags(req, now);
   if (now.getTime() - start.getTime() > RETENTION_DAYS * DAY) {
-    throw usageError(`the window starts more than ${RETENTION_DAYS} days ago, beyond what CloudWatch keeps (--hours at most ${RETENTION_DAYS * 24})`);
+    throw usageError(
+      `the window starts more than ${RETENTION_DAYS} days ago, beyond what CloudWatch keeps (--hours at most ` +
+        `${RETENTION_DAYS * 24})`,
+    );
   }
   let g = granularityFor(now.getTime() - start.getTime()) * 1000;
   if (req.byDay) g = Math.max(g, 3_600_000);

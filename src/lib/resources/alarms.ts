@@ -14,7 +14,14 @@ import type { Ctx } from '../context/context.js';
 import { describePrices, pricesInUse } from '../context/prices.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
-import { alarmSpecs, anyOf, thresholdAlarmInput, type CompositeAlarmSpec, type MetricAlarmSpec, type AlarmPricing } from './alarm-specs.js';
+import {
+  alarmSpecs,
+  anyOf,
+  thresholdAlarmInput,
+  type CompositeAlarmSpec,
+  type MetricAlarmSpec,
+  type AlarmPricing,
+} from './alarm-specs.js';
 import { topicArn } from './topic.js';
 
 export { ALARM_KEYS, alarmSpecs, type AlarmKey, type AlarmSpec } from './alarm-specs.js';
@@ -40,16 +47,22 @@ const ALARMS_KEY = 'alarms';
 export function alarmsWithPrefix(ctx: Ctx): Promise<ListedAlarm[]> {
   return ctx.cache.get(ALARMS_KEY, async () => {
     const found: ListedAlarm[] = [];
-    const input = { AlarmNamePrefix: ctx.settings.alarms.prefix, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] as AlarmType[] };
+    const input = {
+      AlarmNamePrefix: ctx.settings.alarms.prefix,
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] as AlarmType[],
+    };
     for await (const page of paginateDescribeAlarms({ client: ctx.aws.get(CloudWatchClient) }, input)) {
-      for (const a of page.MetricAlarms ?? []) found.push({ name: a.AlarmName ?? '', arn: a.AlarmArn ?? null, type: 'MetricAlarm', metric: a });
-      for (const a of page.CompositeAlarms ?? []) found.push({ name: a.AlarmName ?? '', arn: a.AlarmArn ?? null, type: 'CompositeAlarm', composite: a });
+      for (const a of page.MetricAlarms ?? [])
+        found.push({ name: a.AlarmName ?? '', arn: a.AlarmArn ?? null, type: 'MetricAlarm', metric: a });
+      for (const a of page.CompositeAlarms ?? [])
+        found.push({ name: a.AlarmName ?? '', arn: a.AlarmArn ?? null, type: 'CompositeAlarm', composite: a });
     }
     return found;
   });
 }
 
-const listed = async (ctx: Ctx, name: string): Promise<ListedAlarm | undefined> => (await alarmsWithPrefix(ctx)).find((a) => a.name === name);
+const listed = async (ctx: Ctx, name: string): Promise<ListedAlarm | undefined> =>
+  (await alarmsWithPrefix(ctx)).find((a) => a.name === name);
 
 /**
  * Deletes alarms in the order CloudWatch requires: each composite first, alone in its request (a
@@ -61,9 +74,11 @@ export async function deleteAlarms(ctx: Ctx, names: string[]): Promise<void> {
   const all = await alarmsWithPrefix(ctx);
   const composites = new Set(all.filter((a) => a.type === 'CompositeAlarm').map((a) => a.name));
   try {
-    for (const name of names.filter((n) => composites.has(n))) await cw.send(new DeleteAlarmsCommand({ AlarmNames: [name] }));
+    for (const name of names.filter((n) => composites.has(n)))
+      await cw.send(new DeleteAlarmsCommand({ AlarmNames: [name] }));
     const rest = names.filter((n) => !composites.has(n));
-    for (let i = 0; i < rest.length; i += 100) await cw.send(new DeleteAlarmsCommand({ AlarmNames: rest.slice(i, i + 100) }));
+    for (let i = 0; i < rest.length; i += 100)
+      await cw.send(new DeleteAlarmsCommand({ AlarmNames: rest.slice(i, i + 100) }));
   } finally {
     ctx.cache.invalidate(ALARMS_KEY);
   }
@@ -98,12 +113,21 @@ export interface AlarmState {
   /** Composite alarms: the rule. */
   rule: string | null;
   actions: { enabled: boolean; alarm: string[]; ok: string[] };
-  evaluation: { comparison: string | null; periods: number | null; datapoints: number | null; treatMissingData: string | null } | null;
+  evaluation: {
+    comparison: string | null;
+    periods: number | null;
+    datapoints: number | null;
+    treatMissingData: string | null;
+  } | null;
   description: string | null;
 }
 
 type Actions = { ActionsEnabled?: boolean; AlarmActions?: string[]; OKActions?: string[] };
-const actionsOf = (a: Actions): AlarmState['actions'] => ({ enabled: a.ActionsEnabled ?? true, alarm: [...(a.AlarmActions ?? [])].sort(), ok: [...(a.OKActions ?? [])].sort() });
+const actionsOf = (a: Actions): AlarmState['actions'] => ({
+  enabled: a.ActionsEnabled ?? true,
+  alarm: [...(a.AlarmActions ?? [])].sort(),
+  ok: [...(a.OKActions ?? [])].sort(),
+});
 
 function stateOfMetric(a: MetricAlarm): AlarmState {
   return {
@@ -113,16 +137,31 @@ function stateOfMetric(a: MetricAlarm): AlarmState {
     metrics: (a.Metrics ?? []).map(normalizeQuery),
     rule: null,
     actions: actionsOf(a),
-    evaluation: { comparison: a.ComparisonOperator ?? null, periods: a.EvaluationPeriods ?? null, datapoints: a.DatapointsToAlarm ?? null, treatMissingData: a.TreatMissingData ?? null },
+    evaluation: {
+      comparison: a.ComparisonOperator ?? null,
+      periods: a.EvaluationPeriods ?? null,
+      datapoints: a.DatapointsToAlarm ?? null,
+      treatMissingData: a.TreatMissingData ?? null,
+    },
     description: a.AlarmDescription ?? null,
   };
 }
 
 function stateOfComposite(a: CompositeAlarm): AlarmState {
-  return { type: 'CompositeAlarm', arn: a.AlarmArn ?? null, threshold: null, metrics: [], rule: a.AlarmRule ?? null, actions: actionsOf(a), evaluation: null, description: a.AlarmDescription ?? null };
+  return {
+    type: 'CompositeAlarm',
+    arn: a.AlarmArn ?? null,
+    threshold: null,
+    metrics: [],
+    rule: a.AlarmRule ?? null,
+    actions: actionsOf(a),
+    evaluation: null,
+    description: a.AlarmDescription ?? null,
+  };
 }
 
-const stateOf = (a: ListedAlarm): AlarmState => (a.metric ? stateOfMetric(a.metric) : stateOfComposite(a.composite ?? {}));
+const stateOf = (a: ListedAlarm): AlarmState =>
+  a.metric ? stateOfMetric(a.metric) : stateOfComposite(a.composite ?? {});
 
 /**
  * Alarms carry the ManagedBy tag. Their tags are not part of DescribeAlarms, so they are read only
@@ -133,7 +172,8 @@ function alarmOwnership(ctx: Ctx, name: string): ResourceDef<AlarmState>['owners
   const cw = ctx.aws.get(CloudWatchClient);
   return {
     rule: MANAGED_TAG_RULE,
-    owns: async (s) => s.arn !== null && hasManagedTag((await cw.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))).Tags),
+    owns: async (s) =>
+      s.arn !== null && hasManagedTag((await cw.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))).Tags),
     claim: async () => {
       const arn = (await listed(ctx, name))?.arn;
       if (arn) await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: MANAGED_TAGS }));
@@ -153,7 +193,12 @@ const ALARM_ATTRIBUTES: ResourceDef<AlarmState>['attributes'] = [
 ];
 
 /** Shared by metric and composite alarms: read from the listing, write with `put`, tag after. */
-function alarmDef(ctx: Ctx, name: string, desired: AlarmState, put: (tags: boolean) => Promise<void>): ResourceDef<AlarmState> {
+function alarmDef(
+  ctx: Ctx,
+  name: string,
+  desired: AlarmState,
+  put: (tags: boolean) => Promise<void>,
+): ResourceDef<AlarmState> {
   const write = async (tags: boolean): Promise<void> => {
     try {
       await put(tags);
@@ -193,7 +238,14 @@ export async function alarmResource(ctx: Ctx, spec: MetricAlarmSpec): Promise<Re
 export async function compositeAlarmResource(ctx: Ctx, spec: CompositeAlarmSpec): Promise<ResourceDef<AlarmState>> {
   const cw = ctx.aws.get(CloudWatchClient);
   const topic = await topicArn(ctx);
-  const input = { AlarmName: spec.name, AlarmDescription: spec.description, ActionsEnabled: true, AlarmActions: [topic], OKActions: [topic], AlarmRule: anyOf(spec.children) };
+  const input = {
+    AlarmName: spec.name,
+    AlarmDescription: spec.description,
+    ActionsEnabled: true,
+    AlarmActions: [topic],
+    OKActions: [topic],
+    AlarmRule: anyOf(spec.children),
+  };
   return alarmDef(ctx, spec.name, stateOfComposite(input), async (tags) => {
     await cw.send(new PutCompositeAlarmCommand({ ...input, ...(tags ? { Tags: MANAGED_TAGS } : {}) }));
   });
@@ -202,7 +254,9 @@ export async function compositeAlarmResource(ctx: Ctx, spec: CompositeAlarmSpec)
 /** Every configured alarm, in the order status and cleanup list them (each composite before its children). */
 export async function alarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
   const specs = alarmSpecs(ctx.settings, await alarmPricing(ctx));
-  return Promise.all(specs.map((s) => (s.kind === 'composite' ? compositeAlarmResource(ctx, s) : alarmResource(ctx, s))));
+  return Promise.all(
+    specs.map((s) => (s.kind === 'composite' ? compositeAlarmResource(ctx, s) : alarmResource(ctx, s))),
+  );
 }
 
 /**
@@ -213,7 +267,9 @@ export async function strayAlarmResources(ctx: Ctx): Promise<ResourceDef<AlarmSt
   const wanted = new Set(alarmSpecs(ctx.settings, await alarmPricing(ctx)).map((s) => s.name));
   const strays = (await alarmsWithPrefix(ctx)).filter((a) => a.name && !wanted.has(a.name));
   return strays.map((a) => ({
-    ...alarmDef(ctx, a.name, stateOf(a), () => Promise.reject(new Error(`alarm ${a.name} is not configured: it is never written`))),
+    ...alarmDef(ctx, a.name, stateOf(a), () =>
+      Promise.reject(new Error(`alarm ${a.name} is not configured: it is never written`)),
+    ),
     attributes: [],
   }));
 }

@@ -28,7 +28,8 @@ import { topicArn } from './topic.js';
  * no AWS page says a band can sit on a Metrics Insights query, so these alarms watch MetricStats
  * per model (and math over two of them) rather than one query over every model. Math anomaly
  * detectors must not use SEARCH or METRICS or more than 10 metrics
- * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#using-anomaly-detection-on-metric-math).
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html,
+ * section using-anomaly-detection-on-metric-math).
  * The alarm creates its model; a new one needs up to two weeks of data to train.
  */
 
@@ -48,14 +49,24 @@ export interface AnomalySpec {
 
 const stat = (id: string, metric: string, modelId: string, returnData: boolean): MetricDataQuery => ({
   Id: id,
-  MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: metric, Dimensions: [{ Name: 'ModelId', Value: modelId }] }, Period: PERIOD, Stat: 'Sum' },
+  MetricStat: {
+    Metric: { Namespace: NAMESPACE, MetricName: metric, Dimensions: [{ Name: 'ModelId', Value: modelId }] },
+    Period: PERIOD,
+    Stat: 'Sum',
+  },
   ReturnData: returnData,
 });
 
-const band = (input: string, width: number, label: string): MetricDataQuery => ({ Id: 'band', Expression: `ANOMALY_DETECTION_BAND(${input}, ${width})`, Label: label, ReturnData: true });
+const band = (input: string, width: number, label: string): MetricDataQuery => ({
+  Id: 'band',
+  Expression: `ANOMALY_DETECTION_BAND(${input}, ${width})`,
+  Label: label,
+  ReturnData: true,
+});
 
 export function anomalyMetrics(kind: AnomalyKind, modelId: string, width: number): MetricDataQuery[] {
-  if (kind === 'Invocations') return [stat('invocations', 'Invocations', modelId, true), band('invocations', width, 'Invocations (expected)')];
+  if (kind === 'Invocations')
+    return [stat('invocations', 'Invocations', modelId, true), band('invocations', width, 'Invocations (expected)')];
   return [
     stat('input', 'InputTokenCount', modelId, false),
     stat('output', 'OutputTokenCount', modelId, false),
@@ -64,7 +75,13 @@ export function anomalyMetrics(kind: AnomalyKind, modelId: string, width: number
   ];
 }
 
-export function anomalySpec(prefix: string, kind: AnomalyKind, modelId: string, width: number, topic: string): AnomalySpec {
+export function anomalySpec(
+  prefix: string,
+  kind: AnomalyKind,
+  modelId: string,
+  width: number,
+  topic: string,
+): AnomalySpec {
   const name = `${prefix}${kind}-${modelId}`;
   const what = kind === 'Invocations' ? 'Invocations' : 'Input + output tokens';
   return {
@@ -73,7 +90,9 @@ export function anomalySpec(prefix: string, kind: AnomalyKind, modelId: string, 
     kind,
     input: {
       AlarmName: name,
-      AlarmDescription: `${what} of ${modelId} above the expected band (${width} standard deviations) in 2 of 3 five-minute periods. Anomaly detection: the band needs up to two weeks of data to train.`,
+      AlarmDescription:
+        `${what} of ${modelId} above the expected band (${width} standard deviations) in 2 of 3 five-minute ` +
+        `periods. Anomaly detection: the band needs up to two weeks of data to train.`,
       ActionsEnabled: true,
       // Anomaly alarms flap more than static ones: notify when they fire, not when they clear.
       AlarmActions: [topic],
@@ -92,7 +111,10 @@ export function anomalySpec(prefix: string, kind: AnomalyKind, modelId: string, 
 export function modelsWithInvocations(ctx: Ctx): Promise<string[]> {
   return ctx.cache.get('models-with-invocations', async () => {
     const ids = new Set<string>();
-    for await (const page of paginateListMetrics({ client: ctx.aws.get(CloudWatchClient) }, { Namespace: NAMESPACE, MetricName: 'Invocations', Dimensions: [{ Name: 'ModelId' }] })) {
+    for await (const page of paginateListMetrics(
+      { client: ctx.aws.get(CloudWatchClient) },
+      { Namespace: NAMESPACE, MetricName: 'Invocations', Dimensions: [{ Name: 'ModelId' }] },
+    )) {
       for (const m of page.Metrics ?? []) {
         const dims = m.Dimensions ?? [];
         const id = dims.find((d) => d.Name === 'ModelId')?.Value;
@@ -112,7 +134,9 @@ export async function anomalySpecs(ctx: Ctx): Promise<AnomalySpec[]> {
   if (!enabled) return [];
   const topic = await topicArn(ctx);
   const ids = models ?? (await modelsWithInvocations(ctx));
-  return ids.flatMap((id) => (['Invocations', 'Tokens'] as const).map((kind) => anomalySpec(prefix, kind, id, bandWidth, topic)));
+  return ids.flatMap((id) =>
+    (['Invocations', 'Tokens'] as const).map((kind) => anomalySpec(prefix, kind, id, bandWidth, topic)),
+  );
 }
 
 export interface AnomalyAlarmState {
@@ -124,15 +148,31 @@ export interface AnomalyAlarmState {
 function definitionOf(a: MetricAlarm | PutMetricAlarmCommandInput): Record<string, unknown> {
   return {
     description: a.AlarmDescription ?? null,
-    actions: { enabled: a.ActionsEnabled ?? true, alarm: [...(a.AlarmActions ?? [])].sort(), ok: [...(a.OKActions ?? [])].sort() },
-    evaluation: { periods: a.EvaluationPeriods ?? null, datapoints: a.DatapointsToAlarm ?? null, comparison: a.ComparisonOperator ?? null, thresholdMetricId: a.ThresholdMetricId ?? null, threshold: a.Threshold ?? null, treatMissingData: a.TreatMissingData ?? null },
+    actions: {
+      enabled: a.ActionsEnabled ?? true,
+      alarm: [...(a.AlarmActions ?? [])].sort(),
+      ok: [...(a.OKActions ?? [])].sort(),
+    },
+    evaluation: {
+      periods: a.EvaluationPeriods ?? null,
+      datapoints: a.DatapointsToAlarm ?? null,
+      comparison: a.ComparisonOperator ?? null,
+      thresholdMetricId: a.ThresholdMetricId ?? null,
+      threshold: a.Threshold ?? null,
+      treatMissingData: a.TreatMissingData ?? null,
+    },
     metrics: (a.Metrics ?? []).map((q) => ({
       id: q.Id,
       expression: q.Expression ?? null,
       label: q.Label ?? null,
       returnData: q.ReturnData ?? true,
       metricStat: q.MetricStat
-        ? { metric: q.MetricStat.Metric?.MetricName, dimensions: (q.MetricStat.Metric?.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).sort(), period: q.MetricStat.Period, stat: q.MetricStat.Stat }
+        ? {
+            metric: q.MetricStat.Metric?.MetricName,
+            dimensions: (q.MetricStat.Metric?.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).sort(),
+            period: q.MetricStat.Period,
+            stat: q.MetricStat.Stat,
+          }
         : null,
     })),
   };
@@ -141,7 +181,10 @@ function definitionOf(a: MetricAlarm | PutMetricAlarmCommandInput): Record<strin
 export function anomalyAlarmsWithPrefix(ctx: Ctx): Promise<MetricAlarm[]> {
   return ctx.cache.get(LISTING_KEY, async () => {
     const found: MetricAlarm[] = [];
-    for await (const page of paginateDescribeAlarms({ client: ctx.aws.get(CloudWatchClient) }, { AlarmNamePrefix: ctx.settings.anomaly.prefix, AlarmTypes: ['MetricAlarm'] })) {
+    for await (const page of paginateDescribeAlarms(
+      { client: ctx.aws.get(CloudWatchClient) },
+      { AlarmNamePrefix: ctx.settings.anomaly.prefix, AlarmTypes: ['MetricAlarm'] },
+    )) {
       found.push(...(page.MetricAlarms ?? []));
     }
     return found;
@@ -149,7 +192,8 @@ export function anomalyAlarmsWithPrefix(ctx: Ctx): Promise<MetricAlarm[]> {
 }
 
 export async function deleteAnomalyAlarms(ctx: Ctx, names: string[]): Promise<void> {
-  for (let i = 0; i < names.length; i += 100) await ctx.aws.get(CloudWatchClient).send(new DeleteAlarmsCommand({ AlarmNames: names.slice(i, i + 100) }));
+  for (let i = 0; i < names.length; i += 100)
+    await ctx.aws.get(CloudWatchClient).send(new DeleteAlarmsCommand({ AlarmNames: names.slice(i, i + 100) }));
   ctx.cache.invalidate(LISTING_KEY);
 }
 
@@ -158,7 +202,8 @@ function ownership(ctx: Ctx, name: string): ResourceDef<AnomalyAlarmState>['owne
   const cw = ctx.aws.get(CloudWatchClient);
   return {
     rule: MANAGED_TAG_RULE,
-    owns: async (s) => s.arn !== null && hasManagedTag((await cw.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))).Tags),
+    owns: async (s) =>
+      s.arn !== null && hasManagedTag((await cw.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))).Tags),
     claim: async () => {
       const arn = (await anomalyAlarmsWithPrefix(ctx)).find((a) => a.AlarmName === name)?.AlarmArn;
       if (arn) await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: MANAGED_TAGS }));

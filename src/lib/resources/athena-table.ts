@@ -70,7 +70,10 @@ export function tableInput(name: string, location: string, columns: Column[]): T
       Location: location,
       InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
       OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-      SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', Parameters: { 'ignore.malformed.json': 'true', 'case.insensitive': 'true' } },
+      SerdeInfo: {
+        SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+        Parameters: { 'ignore.malformed.json': 'true', 'case.insensitive': 'true' },
+      },
     },
   };
 }
@@ -101,7 +104,12 @@ export function tableState(t: Table | TableInput, managedKeys: string[]): TableS
 }
 
 async function location(ctx: Ctx): Promise<string> {
-  return tableLocation(await ctx.bucketName(), ctx.settings.logging.s3KeyPrefix, await ctx.account(), ctx.settings.region);
+  return tableLocation(
+    await ctx.bucketName(),
+    ctx.settings.logging.s3KeyPrefix,
+    await ctx.account(),
+    ctx.settings.region,
+  );
 }
 
 /** `columns`: the record's metadata columns (the logs layer's schema, handed in by the step registry). */
@@ -110,7 +118,8 @@ export async function tableResource(ctx: Ctx, columns: Column[]): Promise<Resour
   const glue = ctx.aws.get(GlueClient);
   const input = tableInput(table, await location(ctx), columns);
   const keys = Object.keys(input.Parameters ?? {});
-  const write = async (): Promise<void> => void (await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput: input })));
+  const write = async (): Promise<void> =>
+    void (await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput: input })));
   return {
     resource: 'athena-table',
     name: `${database}.${table}`,
@@ -119,7 +128,10 @@ export async function tableResource(ctx: Ctx, columns: Column[]): Promise<Resour
       const r = await absentIfNotFound(glue.send(new GetTableCommand({ DatabaseName: database, Name: table })));
       return r?.Table ? tableState(r.Table, keys) : undefined;
     },
-    attributes: (['location', 'columns', 'partitionKeys', 'parameters', 'serde', 'formats'] as const).map((field) => ({ field, get: (s: TableState) => s[field] })),
+    attributes: (['location', 'columns', 'partitionKeys', 'parameters', 'serde', 'formats'] as const).map((field) => ({
+      field,
+      get: (s: TableState) => s[field],
+    })),
     create: async () => void (await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput: input }))),
     alreadyExists: (err) => errorName(err) === 'AlreadyExistsException',
     // One UpdateTable writes the whole definition, the ownership parameter included.
@@ -139,8 +151,13 @@ const DB_DESCRIPTION = 'Amazon Bedrock model invocation logs (bedrock-monitor)';
 export async function databaseResource(ctx: Ctx): Promise<ResourceDef<DatabaseState>> {
   const { database, table } = ctx.settings.athena;
   const glue = ctx.aws.get(GlueClient);
-  const arn = `arn:${partitionOf(ctx.settings.region)}:glue:${ctx.settings.region}:${await ctx.account()}:database/${database}`;
-  const tag = async (): Promise<void> => void (await glue.send(new TagResourceCommand({ ResourceArn: arn, TagsToAdd: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE } })));
+  const arn =
+    `arn:${partitionOf(ctx.settings.region)}:glue:${ctx.settings.region}:${await ctx.account()}:database/` +
+    `${database}`;
+  const tag = async (): Promise<void> =>
+    void (await glue.send(
+      new TagResourceCommand({ ResourceArn: arn, TagsToAdd: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE } }),
+    ));
   return {
     resource: 'glue-database',
     name: database,
@@ -152,23 +169,47 @@ export async function databaseResource(ctx: Ctx): Promise<ResourceDef<DatabaseSt
       return { description: r.Database.Description ?? null, managedTag: hasManagedTag(tags?.Tags) };
     },
     attributes: [
-      { field: 'description', get: (s) => s.description, update: async () => void (await glue.send(new UpdateDatabaseCommand({ Name: database, DatabaseInput: { Name: database, Description: DB_DESCRIPTION } }))) },
+      {
+        field: 'description',
+        get: (s) => s.description,
+        update: async () =>
+          void (await glue.send(
+            new UpdateDatabaseCommand({
+              Name: database,
+              DatabaseInput: { Name: database, Description: DB_DESCRIPTION },
+            }),
+          )),
+      },
       { field: 'tags.ManagedBy', get: (s) => s.managedTag, update: tag },
     ],
-    create: async () => void (await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: database, Description: DB_DESCRIPTION }, Tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE } }))),
+    create: async () =>
+      void (await glue.send(
+        new CreateDatabaseCommand({
+          DatabaseInput: { Name: database, Description: DB_DESCRIPTION },
+          Tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE },
+        }),
+      )),
     alreadyExists: (err) => errorName(err) === 'AlreadyExistsException',
     ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag, claim: tag },
     async remove() {
       // DeleteDatabase deletes its tables too: never with a table the tool did not make in it.
       const tables = (await glue.send(new GetTablesCommand({ DatabaseName: database }))).TableList ?? [];
-      const foreign = tables.filter((t) => t.Name !== table || t.Parameters?.[MANAGED_BY_KEY] !== MANAGED_BY_VALUE).map((t) => t.Name);
-      if (foreign.length) throw new BmError(`Glue database ${database} holds tables bedrock-monitor did not create (${foreign.join(', ')}): left alone`);
+      const foreign = tables
+        .filter((t) => t.Name !== table || t.Parameters?.[MANAGED_BY_KEY] !== MANAGED_BY_VALUE)
+        .map((t) => t.Name);
+      if (foreign.length)
+        throw new BmError(
+          `Glue database ${database} holds tables bedrock-monitor did not create (${foreign.join(', ')}): left alone`,
+        );
       await glue.send(new DeleteDatabaseCommand({ Name: database }));
     },
   };
 }
 
 /** The table first for status and cleanup (it goes before its database); setup creates the database first. */
-export async function athenaTableResources(ctx: Ctx, columns: Column[]): Promise<[ResourceDef<TableState>, ResourceDef<DatabaseState>]> {
+export async function athenaTableResources(
+  ctx: Ctx,
+  columns: Column[],
+): Promise<[ResourceDef<TableState>, ResourceDef<DatabaseState>]> {
   return [await tableResource(ctx, columns), await databaseResource(ctx)];
 }

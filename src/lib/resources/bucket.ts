@@ -44,7 +44,12 @@ export const DENY_INSECURE_SID = 'DenyInsecureTransport';
  * as they are (the trail may still exist until cleanup deletes it), like a statement of someone else's.
  */
 function managedSids(settings: Ctx['settings']): string[] {
-  return [LOGS_WRITE_SID, LARGE_DATA_WRITE_SID, DENY_INSECURE_SID, ...(settings.audit.enabled ? [TRAIL_ACL_SID, TRAIL_WRITE_SID] : [])];
+  return [
+    LOGS_WRITE_SID,
+    LARGE_DATA_WRITE_SID,
+    DENY_INSECURE_SID,
+    ...(settings.audit.enabled ? [TRAIL_ACL_SID, TRAIL_WRITE_SID] : []),
+  ];
 }
 export const LIFECYCLE_RULE_ID = 'bedrock-monitor-log-retention';
 
@@ -115,7 +120,12 @@ function normalizeRule(r: LifecycleRule | undefined): Record<string, unknown> | 
   };
 }
 
-const PUBLIC_ACCESS_BLOCK = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+const PUBLIC_ACCESS_BLOCK = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
 
 export interface BucketState {
   objectOwnership: string | null;
@@ -144,10 +154,13 @@ async function optional<T>(p: Promise<T>): Promise<T | undefined> {
 }
 
 export function foreignBucketError(bucket: string, cause?: unknown): BmError {
-  return new BmError(`S3 bucket "${bucket}" already exists and is not this account's (bucket names are global across all AWS accounts).`, {
-    hint: 'Choose another name: set "bucketName" in bedrock-monitor.config.json or pass --bucket-name.',
-    cause,
-  });
+  return new BmError(
+    `S3 bucket "${bucket}" already exists and is not this account's (bucket names are global across all AWS accounts).`,
+    {
+      hint: 'Choose another name: set "bucketName" in bedrock-monitor.config.json or pass --bucket-name.',
+      cause,
+    },
+  );
 }
 
 /** The region a bucket is in, undefined when missing; a bucket we may not read is someone else's. */
@@ -158,7 +171,8 @@ export async function bucketRegion(s3: S3Client, bucket: string): Promise<string
     return !c ? 'us-east-1' : c === 'EU' ? 'eu-west-1' : c;
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    if (isAwsError(err) && (err.$metadata?.httpStatusCode === 403 || errorName(err) === 'AccessDenied')) throw foreignBucketError(bucket, err);
+    if (isAwsError(err) && (err.$metadata?.httpStatusCode === 403 || errorName(err) === 'AccessDenied'))
+      throw foreignBucketError(bucket, err);
     throw err;
   }
 }
@@ -203,7 +217,9 @@ async function readBucket(plan: BucketPlan): Promise<BucketState | undefined> {
   if (where === undefined) return undefined;
   if (where !== region) {
     throw new BmError(`S3 bucket "${bucket}" is in ${where}, but Bedrock can only log to a bucket in ${region}.`, {
-      hint: 'Set "bucketName" in bedrock-monitor.config.json to a bucket in this Region (or leave it unset for the default).',
+      hint:
+        'Set "bucketName" in bedrock-monitor.config.json to a bucket in this Region (or leave it unset for the ' +
+        'default).',
     });
   }
   const B = { Bucket: bucket };
@@ -228,11 +244,20 @@ async function readBucket(plan: BucketPlan): Promise<BucketState | undefined> {
     };
     return {
       objectOwnership: own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null,
-      publicAccessBlock: c ? { BlockPublicAcls: !!c.BlockPublicAcls, IgnorePublicAcls: !!c.IgnorePublicAcls, BlockPublicPolicy: !!c.BlockPublicPolicy, RestrictPublicBuckets: !!c.RestrictPublicBuckets } : null,
+      publicAccessBlock: c
+        ? {
+            BlockPublicAcls: !!c.BlockPublicAcls,
+            IgnorePublicAcls: !!c.IgnorePublicAcls,
+            BlockPublicPolicy: !!c.BlockPublicPolicy,
+            RestrictPublicBuckets: !!c.RestrictPublicBuckets,
+          }
+        : null,
       encryption: sse?.SSEAlgorithm ? { algorithm: sse.SSEAlgorithm, kmsKeyId: sse.KMSMasterKeyID ?? null } : null,
       versioning: ver.Status ?? null,
       lifecycleRule: normalizeRule(rules.find((r) => r.ID === LIFECYCLE_RULE_ID)),
-      policyStatements: Object.fromEntries(plan.managedSids.map((sid): [string, Record<string, unknown> | null] => [sid, found(sid)])),
+      policyStatements: Object.fromEntries(
+        plan.managedSids.map((sid): [string, Record<string, unknown> | null] => [sid, found(sid)]),
+      ),
       managedTag: hasManagedTag(tags?.TagSet),
       otherRules: rules.filter((r) => r.ID !== LIFECYCLE_RULE_ID),
       otherStatements: statements.filter((st) => !plan.managedSids.includes(st.Sid ?? '')),
@@ -247,31 +272,104 @@ async function readBucket(plan: BucketPlan): Promise<BucketState | undefined> {
 
 function encryptionRule(kmsKeyId: string | undefined) {
   return kmsKeyId
-    ? { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: kmsKeyId }, BucketKeyEnabled: true }
+    ? {
+        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: kmsKeyId },
+        BucketKeyEnabled: true,
+      }
     : { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const } };
 }
 
 /** Tags first: S3 cannot tag at CreateBucket everywhere, so keep the untagged moment short. */
 function bucketAttributes(plan: BucketPlan): Attribute<BucketState>[] {
+  return [...settingAttributes(plan), ...documentAttributes(plan)];
+}
+
+function attr(
+  field: string,
+  get: (s: BucketState) => unknown,
+  write: (actual: BucketState | undefined) => Promise<unknown>,
+): Attribute<BucketState> {
+  return { field, get, afterCreate: true, update: async (_d, actual) => void (await write(actual)) };
+}
+
+/** The tag and the bucket-wide switches. */
+function settingAttributes(plan: BucketPlan): Attribute<BucketState>[] {
+  const { s3 } = plan;
+  const B = { Bucket: plan.bucket };
+  return [
+    attr(
+      'tags.ManagedBy',
+      (s) => s.managedTag,
+      (a) =>
+        s3.send(
+          new PutBucketTaggingCommand({
+            ...B,
+            Tagging: { TagSet: [...(a?.otherTags ?? []), { Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] },
+          }),
+        ),
+    ),
+    attr(
+      'objectOwnership',
+      (s) => s.objectOwnership,
+      () =>
+        s3.send(
+          new PutBucketOwnershipControlsCommand({
+            ...B,
+            OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+          }),
+        ),
+    ),
+    attr(
+      'publicAccessBlock',
+      (s) => s.publicAccessBlock,
+      () => s3.send(new PutPublicAccessBlockCommand({ ...B, PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCK })),
+    ),
+    attr(
+      'encryption',
+      (s) => s.encryption,
+      () =>
+        s3.send(
+          new PutBucketEncryptionCommand({
+            ...B,
+            ServerSideEncryptionConfiguration: { Rules: [encryptionRule(plan.kmsKeyId)] },
+          }),
+        ),
+    ),
+    attr(
+      'versioning',
+      (s) => s.versioning,
+      () => s3.send(new PutBucketVersioningCommand({ ...B, VersioningConfiguration: { Status: 'Enabled' } })),
+    ),
+  ];
+}
+
+/** The lifecycle rule and the policy statements the tool owns, merged with everyone else's. */
+function documentAttributes(plan: BucketPlan): Attribute<BucketState>[] {
   const { s3, rule, managedStatements } = plan;
   const B = { Bucket: plan.bucket };
-  const attr = (field: string, get: (s: BucketState) => unknown, write: (actual: BucketState | undefined) => Promise<unknown>): Attribute<BucketState> => ({
-    field,
-    get,
-    afterCreate: true,
-    update: async (_d, actual) => void (await write(actual)),
-  });
   return [
-    attr('tags.ManagedBy', (s) => s.managedTag, (a) => s3.send(new PutBucketTaggingCommand({ ...B, Tagging: { TagSet: [...(a?.otherTags ?? []), { Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] } }))),
-    attr('objectOwnership', (s) => s.objectOwnership, () => s3.send(new PutBucketOwnershipControlsCommand({ ...B, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }))),
-    attr('publicAccessBlock', (s) => s.publicAccessBlock, () => s3.send(new PutPublicAccessBlockCommand({ ...B, PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCK }))),
-    attr('encryption', (s) => s.encryption, () => s3.send(new PutBucketEncryptionCommand({ ...B, ServerSideEncryptionConfiguration: { Rules: [encryptionRule(plan.kmsKeyId)] } }))),
-    attr('versioning', (s) => s.versioning, () => s3.send(new PutBucketVersioningCommand({ ...B, VersioningConfiguration: { Status: 'Enabled' } }))),
-    attr(`lifecycle[${LIFECYCLE_RULE_ID}]`, (s) => s.lifecycleRule, (a) => s3.send(new PutBucketLifecycleConfigurationCommand({ ...B, LifecycleConfiguration: { Rules: [...(a?.otherRules ?? []), rule] } }))),
-    attr('policy', (s) => s.policyStatements, (a) => {
-      const doc = { Version: a?.policyVersion ?? '2012-10-17', Statement: [...(a?.otherStatements ?? []), ...managedStatements] };
-      return s3.send(new PutBucketPolicyCommand({ ...B, Policy: JSON.stringify(doc) }));
-    }),
+    attr(
+      `lifecycle[${LIFECYCLE_RULE_ID}]`,
+      (s) => s.lifecycleRule,
+      (a) =>
+        s3.send(
+          new PutBucketLifecycleConfigurationCommand({
+            ...B,
+            LifecycleConfiguration: { Rules: [...(a?.otherRules ?? []), rule] },
+          }),
+        ),
+    ),
+    attr(
+      'policy',
+      (s) => s.policyStatements,
+      (a) => {
+        const doc = {
+          Version: a?.policyVersion ?? '2012-10-17',
+          Statement: [...(a?.otherStatements ?? []), ...managedStatements],
+        };
+        return s3.send(new PutBucketPolicyCommand({ ...B, Policy: JSON.stringify(doc) }));
+      },
+    ),
   ];
 }
 
@@ -314,7 +412,10 @@ export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>
     ownership: {
       rule: MANAGED_TAG_RULE,
       owns: (s) => s.managedTag,
-      probe: async () => ((await bucketRegion(s3, bucket)) === undefined ? undefined : hasManagedTag((await optional(s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))))?.TagSet)),
+      probe: async () =>
+        (await bucketRegion(s3, bucket)) === undefined
+          ? undefined
+          : hasManagedTag((await optional(s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))))?.TagSet),
     },
     attributes: bucketAttributes(plan),
     async create() {
@@ -323,7 +424,9 @@ export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>
           new CreateBucketCommand({
             Bucket: bucket,
             ObjectOwnership: 'BucketOwnerEnforced',
-            ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+            ...(region === 'us-east-1'
+              ? {}
+              : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
           }),
         );
       } catch (err) {
@@ -346,10 +449,17 @@ export async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promis
   // deleted is gone.
   for (;;) {
     const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
-    const objects: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
+    const objects: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
+      Key: v.Key,
+      VersionId: v.VersionId,
+    }));
     if (objects.length === 0) break;
     const r = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
-    if (r.Errors?.length) throw new Error(`could not delete ${r.Errors.length} objects from ${bucket}: ${r.Errors[0]?.Code ?? ''} ${r.Errors[0]?.Message ?? ''}`);
+    if (r.Errors?.length)
+      throw new Error(
+        `could not delete ${r.Errors.length} objects from ${bucket}: ${r.Errors[0]?.Code ?? ''} ` +
+          `${r.Errors[0]?.Message ?? ''}`,
+      );
   }
   await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }

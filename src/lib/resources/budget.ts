@@ -55,12 +55,23 @@ export interface BudgetState {
 
 const METRIC = 'UnblendedCost';
 
-export const budgetArn = (region: string, account: string, name: string): string => `arn:${partitionOf(region)}:budgets::${account}:budget/${name}`;
+export const budgetArn = (region: string, account: string, name: string): string =>
+  `arn:${partitionOf(region)}:budgets::${account}:budget/${name}`;
 
 export function wantedNotifications(b: BudgetSettings): Notification[] {
   return [
-    { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: b.actualPercent, ThresholdType: 'PERCENTAGE' },
-    { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: b.forecastedPercent, ThresholdType: 'PERCENTAGE' },
+    {
+      NotificationType: 'ACTUAL',
+      ComparisonOperator: 'GREATER_THAN',
+      Threshold: b.actualPercent,
+      ThresholdType: 'PERCENTAGE',
+    },
+    {
+      NotificationType: 'FORECASTED',
+      ComparisonOperator: 'GREATER_THAN',
+      Threshold: b.forecastedPercent,
+      ThresholdType: 'PERCENTAGE',
+    },
   ];
 }
 
@@ -69,21 +80,39 @@ const OPS: Record<string, string> = { GREATER_THAN: '>', LESS_THAN: '<', EQUAL_T
 /** "ACTUAL > 80%", "FORECASTED > 100%", "ACTUAL > 500 USD". */
 export function notificationKey(n: Notification): string {
   const unit = (n.ThresholdType ?? 'PERCENTAGE') === 'PERCENTAGE' ? '%' : ' USD';
-  return `${n.NotificationType ?? '?'} ${OPS[n.ComparisonOperator ?? ''] ?? n.ComparisonOperator ?? '?'} ${n.Threshold ?? '?'}${unit}`;
+  return (
+    `${n.NotificationType ?? '?'} ${OPS[n.ComparisonOperator ?? ''] ?? n.ComparisonOperator ?? '?'} ` +
+    `${n.Threshold ?? '?'}${unit}`
+  );
 }
 
 export function budgetBody(b: BudgetSettings): Budget {
   const filter: Expression = { Dimensions: { Key: 'SERVICE', Values: [...b.services], MatchOptions: ['EQUALS'] } };
-  return { BudgetName: b.name, BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: String(b.monthlyUsd), Unit: 'USD' }, FilterExpression: filter, Metrics: [METRIC] };
+  return {
+    BudgetName: b.name,
+    BudgetType: 'COST',
+    TimeUnit: 'MONTHLY',
+    BudgetLimit: { Amount: String(b.monthlyUsd), Unit: 'USD' },
+    FilterExpression: filter,
+    Metrics: [METRIC],
+  };
 }
 
 /** The services a filter limits the budget to, when it is exactly a SERVICE list (EQUALS); else null. */
 function servicesOf(budget: Budget): string[] | null {
   const d = budget.FilterExpression?.Dimensions;
-  const others = budget.FilterExpression && (budget.FilterExpression.And || budget.FilterExpression.Or || budget.FilterExpression.Not || budget.FilterExpression.Tags || budget.FilterExpression.CostCategories);
-  if (d && !others && d.Key === 'SERVICE' && (d.MatchOptions ?? ['EQUALS']).every((m) => m === 'EQUALS')) return [...(d.Values ?? [])].sort();
+  const others =
+    budget.FilterExpression &&
+    (budget.FilterExpression.And ||
+      budget.FilterExpression.Or ||
+      budget.FilterExpression.Not ||
+      budget.FilterExpression.Tags ||
+      budget.FilterExpression.CostCategories);
+  if (d && !others && d.Key === 'SERVICE' && (d.MatchOptions ?? ['EQUALS']).every((m) => m === 'EQUALS'))
+    return [...(d.Values ?? [])].sort();
   const legacy = budget.CostFilters;
-  if (!budget.FilterExpression && legacy && Object.keys(legacy).length === 1 && legacy.Service) return [...legacy.Service].sort();
+  if (!budget.FilterExpression && legacy && Object.keys(legacy).length === 1 && legacy.Service)
+    return [...legacy.Service].sort();
   return null;
 }
 
@@ -94,13 +123,19 @@ export function stateOf(budget: Budget, all: NotificationState[], topic: string)
     timeUnit: budget.TimeUnit ?? null,
     services: servicesOf(budget),
     metrics: budget.FilterExpression ? [...(budget.Metrics ?? [])].sort() : [],
-    notifications: all.filter((n) => n.subscribers.some((s) => s.SubscriptionType === 'SNS' && s.Address === topic)).map((n) => notificationKey(n.notification)).sort(),
+    notifications: all
+      .filter((n) => n.subscribers.some((s) => s.SubscriptionType === 'SNS' && s.Address === topic))
+      .map((n) => notificationKey(n.notification))
+      .sort(),
     all,
   };
 }
 
 export function desiredState(b: BudgetSettings, topic: string): BudgetState {
-  const all = wantedNotifications(b).map((notification) => ({ notification, subscribers: [{ SubscriptionType: 'SNS' as const, Address: topic }] }));
+  const all = wantedNotifications(b).map((notification) => ({
+    notification,
+    subscribers: [{ SubscriptionType: 'SNS' as const, Address: topic }],
+  }));
   return stateOf(budgetBody(b), all, topic);
 }
 
@@ -116,9 +151,21 @@ async function readNotifications(p: Plan): Promise<NotificationState[]> {
   const out: NotificationState[] = [];
   let token: string | undefined;
   do {
-    const page = await p.client.send(new DescribeNotificationsForBudgetCommand({ AccountId: p.account, BudgetName: p.settings.name, NextToken: token }));
+    const page = await p.client.send(
+      new DescribeNotificationsForBudgetCommand({
+        AccountId: p.account,
+        BudgetName: p.settings.name,
+        NextToken: token,
+      }),
+    );
     for (const notification of page.Notifications ?? []) {
-      const subs = await p.client.send(new DescribeSubscribersForNotificationCommand({ AccountId: p.account, BudgetName: p.settings.name, Notification: notification }));
+      const subs = await p.client.send(
+        new DescribeSubscribersForNotificationCommand({
+          AccountId: p.account,
+          BudgetName: p.settings.name,
+          Notification: notification,
+        }),
+      );
       out.push({ notification, subscribers: subs.Subscribers ?? [] });
     }
     token = page.NextToken ?? undefined;
@@ -127,13 +174,18 @@ async function readNotifications(p: Plan): Promise<NotificationState[]> {
 }
 
 async function readBudget(p: Plan): Promise<BudgetState | undefined> {
-  const found = await absentIfNotFound(p.client.send(new DescribeBudgetCommand({ AccountId: p.account, BudgetName: p.settings.name })));
+  const found = await absentIfNotFound(
+    p.client.send(new DescribeBudgetCommand({ AccountId: p.account, BudgetName: p.settings.name })),
+  );
   if (!found?.Budget) return undefined;
   return stateOf(found.Budget, await readNotifications(p), p.topic);
 }
 
 const sameDetails = (a: Notification, b: Notification): boolean => notificationKey(a) === notificationKey(b);
-const isTopic = (topic: string) => (s: Subscriber): boolean => s.SubscriptionType === 'SNS' && s.Address === topic;
+const isTopic =
+  (topic: string) =>
+  (s: Subscriber): boolean =>
+    s.SubscriptionType === 'SNS' && s.Address === topic;
 
 /**
  * Makes the notifications that reach the topic exactly the configured ones. A notification with
@@ -145,27 +197,62 @@ async function syncNotifications(p: Plan, actual: BudgetState | undefined): Prom
   const topicSub: Subscriber = { SubscriptionType: 'SNS', Address: p.topic };
   for (const want of wantedNotifications(p.settings)) {
     const same = all.find((n) => sameDetails(n.notification, want));
-    if (!same) await p.client.send(new CreateNotificationCommand({ ...base, Notification: want, Subscribers: [topicSub] }));
+    if (!same)
+      await p.client.send(new CreateNotificationCommand({ ...base, Notification: want, Subscribers: [topicSub] }));
     else if (!same.subscribers.some(isTopic(p.topic))) {
       // A notification has at most one SNS subscriber: another topic makes way for the alert topic.
-      for (const s of same.subscribers.filter((x) => x.SubscriptionType === 'SNS')) await p.client.send(new DeleteSubscriberCommand({ ...base, Notification: same.notification, Subscriber: s }));
-      await p.client.send(new CreateSubscriberCommand({ ...base, Notification: same.notification, Subscriber: topicSub }));
+      for (const s of same.subscribers.filter((x) => x.SubscriptionType === 'SNS'))
+        await p.client.send(new DeleteSubscriberCommand({ ...base, Notification: same.notification, Subscriber: s }));
+      await p.client.send(
+        new CreateSubscriberCommand({ ...base, Notification: same.notification, Subscriber: topicSub }),
+      );
     }
   }
-  for (const n of all.filter((x) => x.subscribers.some(isTopic(p.topic)) && !wantedNotifications(p.settings).some((w) => sameDetails(w, x.notification)))) {
-    if (n.subscribers.length > 1) await p.client.send(new DeleteSubscriberCommand({ ...base, Notification: n.notification, Subscriber: topicSub }));
+  for (const n of all.filter(
+    (x) =>
+      x.subscribers.some(isTopic(p.topic)) &&
+      !wantedNotifications(p.settings).some((w) => sameDetails(w, x.notification)),
+  )) {
+    if (n.subscribers.length > 1)
+      await p.client.send(new DeleteSubscriberCommand({ ...base, Notification: n.notification, Subscriber: topicSub }));
     else await p.client.send(new DeleteNotificationCommand({ ...base, Notification: n.notification }));
   }
+}
+
+async function createBudget(plan: Plan): Promise<void> {
+  await plan.client.send(
+    new CreateBudgetCommand({
+      AccountId: plan.account,
+      Budget: budgetBody(plan.settings),
+      NotificationsWithSubscribers: wantedNotifications(plan.settings).map((Notification) => ({
+        Notification,
+        Subscribers: [{ SubscriptionType: 'SNS', Address: plan.topic }],
+      })),
+      ResourceTags: MANAGED_TAGS,
+    }),
+  );
 }
 
 export async function budgetResource(ctx: Ctx): Promise<ResourceDef<BudgetState>> {
   // With no budget wanted, cleanup still looks for the one an earlier config made, by its name (only
   // read, ownership and remove are used then: the desired state below is never written).
-  const settings: BudgetSettings = ctx.settings.budget ?? { ...DEFAULTS.budget, services: [...DEFAULTS.budget.services], name: ctx.settings.budgetName, monthlyUsd: 0 };
+  const settings: BudgetSettings = ctx.settings.budget ?? {
+    ...DEFAULTS.budget,
+    services: [...DEFAULTS.budget.services],
+    name: ctx.settings.budgetName,
+    monthlyUsd: 0,
+  };
   const account = await ctx.account();
   const topic = await topicArn(ctx);
-  const plan: Plan = { client: ctx.aws.get(BudgetsClient), account, topic, settings, arn: budgetArn(ctx.settings.region, account, settings.name) };
-  const ownsByTag = async (): Promise<boolean> => hasManagedTag((await plan.client.send(new ListTagsForResourceCommand({ ResourceARN: plan.arn }))).ResourceTags);
+  const plan: Plan = {
+    client: ctx.aws.get(BudgetsClient),
+    account,
+    topic,
+    settings,
+    arn: budgetArn(ctx.settings.region, account, settings.name),
+  };
+  const ownsByTag = async (): Promise<boolean> =>
+    hasManagedTag((await plan.client.send(new ListTagsForResourceCommand({ ResourceARN: plan.arn }))).ResourceTags);
   return {
     resource: 'budget',
     name: settings.name,
@@ -178,25 +265,24 @@ export async function budgetResource(ctx: Ctx): Promise<ResourceDef<BudgetState>
       { field: 'metrics', get: (s) => s.metrics },
       { field: 'notifications', get: (s) => s.notifications, update: (_d, actual) => syncNotifications(plan, actual) },
     ],
-    async create() {
-      await plan.client.send(
-        new CreateBudgetCommand({
-          AccountId: account,
-          Budget: budgetBody(settings),
-          NotificationsWithSubscribers: wantedNotifications(settings).map((Notification) => ({ Notification, Subscribers: [{ SubscriptionType: 'SNS', Address: topic }] })),
-          ResourceTags: MANAGED_TAGS,
-        }),
-      );
-    },
+    create: () => createBudget(plan),
     alreadyExists: (err) => errorName(err) === 'DuplicateRecordException',
     // One call for limit, period, filter and metric: UpdateBudget replaces the budget's definition.
-    update: async () => void (await plan.client.send(new UpdateBudgetCommand({ AccountId: account, NewBudget: budgetBody(settings) }))),
+    update: async () =>
+      void (await plan.client.send(new UpdateBudgetCommand({ AccountId: account, NewBudget: budgetBody(settings) }))),
     ownership: {
       rule: MANAGED_TAG_RULE,
       owns: ownsByTag,
-      claim: async () => void (await plan.client.send(new TagResourceCommand({ ResourceARN: plan.arn, ResourceTags: MANAGED_TAGS }))),
-      probe: async () => ((await absentIfNotFound(plan.client.send(new DescribeBudgetCommand({ AccountId: account, BudgetName: settings.name })))) ? ownsByTag() : undefined),
+      claim: async () =>
+        void (await plan.client.send(new TagResourceCommand({ ResourceARN: plan.arn, ResourceTags: MANAGED_TAGS }))),
+      probe: async () =>
+        (await absentIfNotFound(
+          plan.client.send(new DescribeBudgetCommand({ AccountId: account, BudgetName: settings.name })),
+        ))
+          ? ownsByTag()
+          : undefined,
     },
-    remove: async () => void (await plan.client.send(new DeleteBudgetCommand({ AccountId: account, BudgetName: settings.name }))),
+    remove: async () =>
+      void (await plan.client.send(new DeleteBudgetCommand({ AccountId: account, BudgetName: settings.name }))),
   };
 }

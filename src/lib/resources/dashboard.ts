@@ -1,4 +1,9 @@
-import { CloudWatchClient, DeleteDashboardsCommand, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DeleteDashboardsCommand,
+  GetDashboardCommand,
+  PutDashboardCommand,
+} from '@aws-sdk/client-cloudwatch';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';
@@ -19,7 +24,8 @@ export const DASHBOARD_MARKER = 'Managed by bedrock-monitor';
  * whole ModelId to match (CloudWatch search expression syntax).
  */
 export const search = (metric: string, stat: string, period: number, modelTerm?: string): string =>
-  `SEARCH('${NS} MetricName="${metric}"${modelTerm ? ` ${MODEL_ID_DIMENSION}=${modelTerm}` : ''}', '${stat}', ${period})`;
+  `SEARCH('${NS} MetricName="${metric}"${modelTerm ? ` ${MODEL_ID_DIMENSION}=${modelTerm}` : ''}', ` +
+  `'${stat}', ${period})`;
 
 type MetricRow = Record<string, unknown>[];
 
@@ -52,7 +58,13 @@ export interface Widget {
   properties: Record<string, unknown>;
 }
 
-function metricWidget(region: string, title: string, metrics: MetricRow[], opts: { stat?: string; period: number; yLabel?: string }, pos: { x: number; y: number; w?: number; h?: number }): Widget {
+function metricWidget(
+  region: string,
+  title: string,
+  metrics: MetricRow[],
+  opts: { stat?: string; period: number; yLabel?: string },
+  pos: { x: number; y: number; w?: number; h?: number },
+): Widget {
   return {
     type: 'metric',
     x: pos.x,
@@ -91,7 +103,9 @@ function costMetrics(pricing: DashboardPricing): MetricRow[] {
   bundledPriceTable().models.forEach((m, i) => {
     // Global-endpoint rates, from the table in use (the refreshed one when present).
     const rates = pricing.rates?.(m.family) ?? m;
-    const sums = PRICED_TOKENS.map(([metric, rate]) => `FILL(SUM(${search(METRICS[metric].name, 'Sum', 3600, m.searchTerm)}), 0) * ${rates[rate]}`);
+    const sums = PRICED_TOKENS.map(
+      ([metric, rate]) => `FILL(SUM(${search(METRICS[metric].name, 'Sum', 3600, m.searchTerm)}), 0) * ${rates[rate]}`,
+    );
     const id = `cost${i}`;
     rows.push([{ expression: `(${sums.join(' + ')}) / 1000000`, id, label: `${m.name}`, visible: true }]);
     terms.push(id);
@@ -104,23 +118,59 @@ function costMetrics(pricing: DashboardPricing): MetricRow[] {
 export function recentInvocationsQuery(logGroupName: string): string {
   return [
     `SOURCE '${logGroupName}'`,
-    'fields @timestamp, modelId, identity.arn as principal, input.inputTokenCount as inputTokens, output.outputTokenCount as outputTokens, input.cacheReadInputTokenCount as cacheRead, output.outputBodyJson.metrics.latencyMs as latencyMs, errorCode',
+    'fields @timestamp, modelId, identity.arn as principal, input.inputTokenCount as inputTokens, ' +
+      'output.outputTokenCount as outputTokens, input.cacheReadInputTokenCount as cacheRead, ' +
+      'output.outputBodyJson.metrics.latencyMs as latencyMs, errorCode',
     'sort @timestamp desc',
     'limit 50',
   ].join(' | ');
 }
 
 function headerWidget(region: string, pricing: DashboardPricing): Widget {
-  const markdown = `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear by themselves. Costs are estimates from ${pricing.table} (global-endpoint rates); \`bedrock-monitor report\` applies Regional premiums. ${DASHBOARD_MARKER}: edits are reverted by \`bedrock-monitor dashboard\`.`;
+  const markdown =
+    `## Amazon Bedrock usage (${region})\nPer-model series use SEARCH, so models first used after setup appear ` +
+    `by themselves. Costs are estimates from ${pricing.table} (global-endpoint rates); \`bedrock-monitor ` +
+    `report\` applies Regional premiums. ${DASHBOARD_MARKER}: edits are reverted by \`bedrock-monitor ` +
+    `dashboard\`.`;
   return { type: 'text', x: 0, y: 0, width: 24, height: 2, properties: { markdown } };
 }
 
 /** The per-model graphs: [title, series, id base, y-axis label]. */
 const GRAPHS: [string, Series[], string, string?][] = [
-  ['Input and output tokens', [{ metric: 'inputTokens', stat: 'Sum', label: 'Input', total: true }, { metric: 'outputTokens', stat: 'Sum', label: 'Output', total: true }], 'tok'],
-  ['Prompt cache tokens', [{ metric: 'cacheReadTokens', stat: 'Sum', label: 'Cache read', total: true }, { metric: 'cacheWriteTokens', stat: 'Sum', label: 'Cache write', total: true }], 'cache'],
-  ['Invocation latency (ms)', [{ metric: 'latency', stat: 'Average', label: 'Average' }, { metric: 'latency', stat: 'p99', label: 'p99' }], 'lat', 'ms'],
-  ['Time to first token (ms, streaming)', [{ metric: 'timeToFirstToken', stat: 'p50', label: 'p50' }, { metric: 'timeToFirstToken', stat: 'p99', label: 'p99' }], 'ttft', 'ms'],
+  [
+    'Input and output tokens',
+    [
+      { metric: 'inputTokens', stat: 'Sum', label: 'Input', total: true },
+      { metric: 'outputTokens', stat: 'Sum', label: 'Output', total: true },
+    ],
+    'tok',
+  ],
+  [
+    'Prompt cache tokens',
+    [
+      { metric: 'cacheReadTokens', stat: 'Sum', label: 'Cache read', total: true },
+      { metric: 'cacheWriteTokens', stat: 'Sum', label: 'Cache write', total: true },
+    ],
+    'cache',
+  ],
+  [
+    'Invocation latency (ms)',
+    [
+      { metric: 'latency', stat: 'Average', label: 'Average' },
+      { metric: 'latency', stat: 'p99', label: 'p99' },
+    ],
+    'lat',
+    'ms',
+  ],
+  [
+    'Time to first token (ms, streaming)',
+    [
+      { metric: 'timeToFirstToken', stat: 'p50', label: 'p50' },
+      { metric: 'timeToFirstToken', stat: 'p99', label: 'p99' },
+    ],
+    'ttft',
+    'ms',
+  ],
   [
     'Errors and throttles',
     [
@@ -133,14 +183,24 @@ const GRAPHS: [string, Series[], string, string?][] = [
 ];
 
 function deliveryWidget(region: string, pos: { x: number; y: number }): Widget {
-  const row = (key: MetricKey, label: string, color?: string): unknown[] => [BEDROCK_NAMESPACE, METRICS[key].name, { label, ...(color ? { color } : {}) }];
+  const row = (key: MetricKey, label: string, color?: string): unknown[] => [
+    BEDROCK_NAMESPACE,
+    METRICS[key].name,
+    { label, ...(color ? { color } : {}) },
+  ];
   const rows = [
     row('cwDeliverySuccess', 'CloudWatch success'),
     row('cwDeliveryFailure', 'CloudWatch failure', '#d62728'),
     row('s3DeliverySuccess', 'S3 success'),
     row('s3DeliveryFailure', 'S3 failure', '#ff7f0e'),
   ];
-  return metricWidget(region, 'Invocation log delivery', rows as unknown as MetricRow[], { stat: 'Sum', period: 300 }, pos);
+  return metricWidget(
+    region,
+    'Invocation log delivery',
+    rows as unknown as MetricRow[],
+    { stat: 'Sum', period: 300 },
+    pos,
+  );
 }
 
 /** The prices the cost widget uses: the table in use for the run (see context/prices.ts). */
@@ -157,12 +217,31 @@ const BUNDLED: DashboardPricing = { table: 'the bundled list prices' };
  * Every widget, laid out two to a row under the header; `extra`: widgets below the tool's own (the
  * Contributor Insights rules, from y = 34 on).
  */
-export function dashboardBody(region: string, logGroupName: string, pricing: DashboardPricing = BUNDLED, extra: Record<string, unknown>[] = []): { widgets: Widget[] } {
+export function dashboardBody(
+  region: string,
+  logGroupName: string,
+  pricing: DashboardPricing = BUNDLED,
+  extra: Record<string, unknown>[] = [],
+): { widgets: Widget[] } {
   const at = (i: number) => ({ x: (i % 2) * 12, y: 2 + Math.floor(i / 2) * 6 });
   const graphs: Widget[] = [
-    metricWidget(region, 'Invocations', perModel([{ metric: 'invocations', stat: 'Sum', label: 'Invocations', total: true }], 300, 'inv'), { period: 300 }, at(0)),
+    metricWidget(
+      region,
+      'Invocations',
+      perModel([{ metric: 'invocations', stat: 'Sum', label: 'Invocations', total: true }], 300, 'inv'),
+      { period: 300 },
+      at(0),
+    ),
     metricWidget(region, 'Estimated cost (USD per hour)', costMetrics(pricing), { period: 3600, yLabel: 'USD' }, at(1)),
-    ...GRAPHS.map(([title, series, idBase, yLabel], i) => metricWidget(region, title, perModel(series, 300, idBase), { period: 300, ...(yLabel ? { yLabel } : {}) }, at(i + 2))),
+    ...GRAPHS.map(([title, series, idBase, yLabel], i) =>
+      metricWidget(
+        region,
+        title,
+        perModel(series, 300, idBase),
+        { period: 300, ...(yLabel ? { yLabel } : {}) },
+        at(i + 2),
+      ),
+    ),
     deliveryWidget(region, at(GRAPHS.length + 2)),
   ];
   const logs: Widget = {
@@ -171,7 +250,12 @@ export function dashboardBody(region: string, logGroupName: string, pricing: Das
     y: 2 + Math.ceil(graphs.length / 2) * 6,
     width: 24,
     height: 8,
-    properties: { title: 'Recent invocations (metadata only)', region, view: 'table', query: recentInvocationsQuery(logGroupName) },
+    properties: {
+      title: 'Recent invocations (metadata only)',
+      region,
+      view: 'table',
+      query: recentInvocationsQuery(logGroupName),
+    },
   };
   return { widgets: [headerWidget(region, pricing), ...graphs, logs, ...(extra as unknown as Widget[])] };
 }
@@ -184,17 +268,31 @@ export interface DashboardState {
 async function dashboardPricing(ctx: Ctx): Promise<DashboardPricing> {
   const { refreshed, info } = await pricesInUse(ctx);
   if (!refreshed) return { table: `the bundled list prices of ${info.date}` };
-  return { table: describePrices(info), rates: (family) => priceFor(`global.${family}`, ctx.settings.prices, refreshed) };
+  return {
+    table: describePrices(info),
+    rates: (family) => priceFor(`global.${family}`, ctx.settings.prices, refreshed),
+  };
 }
 
 export async function dashboardResource(ctx: Ctx): Promise<ResourceDef<DashboardState>> {
   const { region, dashboardName, logGroupName } = ctx.settings;
   const cw = ctx.aws.get(CloudWatchClient);
-  const body = dashboardBody(region, logGroupName, await dashboardPricing(ctx), wantsInsightRules(ctx.settings) ? insightRuleWidgets(region, 34) : []);
+  const body = dashboardBody(
+    region,
+    logGroupName,
+    await dashboardPricing(ctx),
+    wantsInsightRules(ctx.settings) ? insightRuleWidgets(region, 34) : [],
+  );
   // Tags are applied on creation only (AWS ignores them on update, and moto ignores them): the
   // ownership rule is the marker in the body, which every copy of the tool's dashboard carries.
   const put = async (tags = false): Promise<void> => {
-    await cw.send(new PutDashboardCommand({ DashboardName: dashboardName, DashboardBody: JSON.stringify(body), ...(tags ? { Tags: MANAGED_TAGS } : {}) }));
+    await cw.send(
+      new PutDashboardCommand({
+        DashboardName: dashboardName,
+        DashboardBody: JSON.stringify(body),
+        ...(tags ? { Tags: MANAGED_TAGS } : {}),
+      }),
+    );
   };
   return {
     resource: 'dashboard',
@@ -213,7 +311,10 @@ export async function dashboardResource(ctx: Ctx): Promise<ResourceDef<Dashboard
     },
     attributes: [{ field: 'body', get: (s) => s.body, update: () => put() }],
     create: () => put(true),
-    ownership: { rule: `carrying the "${DASHBOARD_MARKER}" header`, owns: (s) => JSON.stringify(s.body).includes(DASHBOARD_MARKER) },
+    ownership: {
+      rule: `carrying the "${DASHBOARD_MARKER}" header`,
+      owns: (s) => JSON.stringify(s.body).includes(DASHBOARD_MARKER),
+    },
     remove: async () => void (await cw.send(new DeleteDashboardsCommand({ DashboardNames: [dashboardName] }))),
   };
 }

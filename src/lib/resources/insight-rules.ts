@@ -52,13 +52,20 @@ export function wantsInsightRules(s: Settings): boolean {
   return s.contributorInsights && s.logging.destinations.includes('cloudwatch');
 }
 
-/** The rule body, in the syntax of https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html */
+/**
+ * The rule body, in the syntax of
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html
+ */
 export function ruleDefinition(spec: RuleSpec, logGroupName: string): Record<string, unknown> {
   return {
     Schema: { Name: 'CloudWatchLogRule', Version: 1 },
     LogGroupNames: [logGroupName],
     LogFormat: 'JSON',
-    Contribution: { Keys: [spec.key], ValueOf: spec.valueOf, Filters: [{ Match: '$.schemaType', In: ['ModelInvocationLog'] }] },
+    Contribution: {
+      Keys: [spec.key],
+      ValueOf: spec.valueOf,
+      Filters: [{ Match: '$.schemaType', In: ['ModelInvocationLog'] }],
+    },
     AggregateOn: 'Sum',
   };
 }
@@ -115,12 +122,21 @@ export async function insightRuleResource(ctx: Ctx, spec: RuleSpec): Promise<Res
   const arn = `arn:${partitionOf(region)}:cloudwatch:${region}:${await ctx.account()}:insight-rule/${spec.name}`;
   const definition = ruleDefinition(spec, logGroupName);
   const put = async (tags: boolean): Promise<void> => {
-    await cw.send(new PutInsightRuleCommand({ RuleName: spec.name, RuleState: 'ENABLED', RuleDefinition: JSON.stringify(definition), ...(tags ? { Tags: MANAGED_TAGS } : {}) }));
+    await cw.send(
+      new PutInsightRuleCommand({
+        RuleName: spec.name,
+        RuleState: 'ENABLED',
+        RuleDefinition: JSON.stringify(definition),
+        ...(tags ? { Tags: MANAGED_TAGS } : {}),
+      }),
+    );
     ctx.cache.invalidate('cloudwatch:insight-rules');
   };
-  const tag = async (): Promise<void> => void (await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: MANAGED_TAGS })));
+  const tag = async (): Promise<void> =>
+    void (await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: MANAGED_TAGS })));
   // Tags are read only when ownership matters (drift, cleanup): a converged run reads one rule listing.
-  const tagged = async (): Promise<boolean> => hasManagedTag((await absentIfNotFound(cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))))?.Tags);
+  const tagged = async (): Promise<boolean> =>
+    hasManagedTag((await absentIfNotFound(cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))))?.Tags);
   return {
     resource: 'insight-rule',
     name: spec.name,
@@ -151,6 +167,9 @@ export async function insightRuleResources(ctx: Ctx): Promise<ResourceDef<RuleSt
 export async function strayInsightRules(ctx: Ctx): Promise<ResourceDef<RuleState>[]> {
   if (wantsInsightRules(ctx.settings)) return [];
   const names = new Set((await allRules(ctx)).map((r) => r.Name));
-  return Promise.all(ruleSpecs().filter((s) => names.has(s.name)).map((s) => insightRuleResource(ctx, s)));
+  return Promise.all(
+    ruleSpecs()
+      .filter((s) => names.has(s.name))
+      .map((s) => insightRuleResource(ctx, s)),
+  );
 }
-

@@ -32,11 +32,17 @@ export function bedrockKeyStatement(region: string, account: string): Statement 
   };
 }
 
-const asList = (v: string | boolean | readonly (string | boolean)[] | undefined): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x: string | boolean) => String(x)));
+const asList = (v: string | boolean | readonly (string | boolean)[] | undefined): string[] =>
+  v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x: string | boolean) => String(x));
 
 /** IAM's wildcard match (`*` any run, `?` one character), case-sensitive as ARN and string matches are. */
 function wildcard(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(value);
 }
 
@@ -81,22 +87,29 @@ export function bucketKeyArn(ctx: Ctx): Promise<string | undefined> {
   if (id === undefined) return Promise.resolve(undefined);
   return ctx.cache.get(`kms-key:${id}`, async () => {
     const region = ctx.settings.region;
-    const fix = 'Set "kmsKeyId" in bedrock-monitor.config.json to the ARN, ID or alias of an enabled symmetric encryption key in this Region.';
+    const fix =
+      'Set "kmsKeyId" in bedrock-monitor.config.json to the ARN, ID or alias of an enabled symmetric ' +
+      'encryption key in this Region.';
     let meta;
     try {
       meta = (await ctx.aws.get(KMSClient).send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata;
     } catch (err) {
-      if (isNotFound(err) || errorName(err) === 'InvalidArnException') throw usageError(`kmsKeyId "${id}" is not a KMS key in ${region} (KMS DescribeKey: ${errorName(err)}).`, fix);
+      if (isNotFound(err) || errorName(err) === 'InvalidArnException')
+        throw usageError(`kmsKeyId "${id}" is not a KMS key in ${region} (KMS DescribeKey: ${errorName(err)}).`, fix);
       throw err;
     }
     const arn = meta?.Arn;
     if (!arn) throw usageError(`kmsKeyId "${id}": KMS DescribeKey returned no key ARN.`, fix);
     const problem =
-      arn.split(':')[3] !== region ? `is in ${arn.split(':')[3]}, but the bucket is in ${region}`
-      : meta?.KeySpec !== undefined && meta.KeySpec !== 'SYMMETRIC_DEFAULT' ? `is a ${meta.KeySpec} key; S3 encrypts only with symmetric encryption keys`
-      : meta?.KeyUsage !== undefined && meta.KeyUsage !== 'ENCRYPT_DECRYPT' ? `has key usage ${meta.KeyUsage}, not ENCRYPT_DECRYPT`
-      : meta?.KeyState !== undefined && meta.KeyState !== 'Enabled' ? `is ${meta.KeyState}, not Enabled`
-      : undefined;
+      arn.split(':')[3] !== region
+        ? `is in ${arn.split(':')[3]}, but the bucket is in ${region}`
+        : meta?.KeySpec !== undefined && meta.KeySpec !== 'SYMMETRIC_DEFAULT'
+          ? `is a ${meta.KeySpec} key; S3 encrypts only with symmetric encryption keys`
+          : meta?.KeyUsage !== undefined && meta.KeyUsage !== 'ENCRYPT_DECRYPT'
+            ? `has key usage ${meta.KeyUsage}, not ENCRYPT_DECRYPT`
+            : meta?.KeyState !== undefined && meta.KeyState !== 'Enabled'
+              ? `is ${meta.KeyState}, not Enabled`
+              : undefined;
     if (problem) throw usageError(`kmsKeyId "${id}" (${arn}) ${problem}.`, fix);
     return arn;
   });
@@ -134,7 +147,15 @@ export async function keyPolicyRows(ctx: Ctx): Promise<StatusRow[]> {
   const base = { resource: 'kms-key-policy', name: c.keyArn };
   if (c.grants) return [{ ...base, status: 'ok', changes: [] }];
   const from = c.grants === undefined ? `unreadable (${c.error ?? 'error'})` : null;
-  return [{ ...base, status: 'drifted', changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from, to: normalizeStatement(c.statement) }], note: NOTE, manual: true }];
+  return [
+    {
+      ...base,
+      status: 'drifted',
+      changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from, to: normalizeStatement(c.statement) }],
+      note: NOTE,
+      manual: true,
+    },
+  ];
 }
 
 /**
@@ -144,9 +165,20 @@ export async function keyPolicyRows(ctx: Ctx): Promise<StatusRow[]> {
 export async function keyPolicyOutcomes(ctx: Ctx): Promise<Outcome[]> {
   const c = await checkKeyPolicy(ctx);
   if (!c || c.grants) return [];
-  const why = c.grants === undefined ? `could not be read (${c.error ?? 'error'})` : 'does not let Amazon Bedrock use the key';
+  const why =
+    c.grants === undefined ? `could not be read (${c.error ?? 'error'})` : 'does not let Amazon Bedrock use the key';
   ctx.out.warn(
-    `the key policy of ${c.keyArn} ${why}: Bedrock cannot write logs to the SSE-KMS bucket until the key policy has this statement (bedrock-monitor never edits key policies):\n${JSON.stringify(c.statement, null, 2)}`,
+    `the key policy of ${c.keyArn} ${why}: Bedrock cannot write logs to the SSE-KMS bucket until the key ` +
+      `policy has this statement (bedrock-monitor never edits key ` +
+      `policies):\n${JSON.stringify(c.statement, null, 2)}`,
   );
-  return [{ resource: 'kms-key-policy', name: c.keyArn, action: 'skipped', changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from: null, to: c.statement }], note: NOTE }];
+  return [
+    {
+      resource: 'kms-key-policy',
+      name: c.keyArn,
+      action: 'skipped',
+      changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from: null, to: c.statement }],
+      note: NOTE,
+    },
+  ];
 }

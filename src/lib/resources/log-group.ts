@@ -43,7 +43,11 @@ export async function logGroupResource(ctx: Ctx): Promise<ResourceDef<LogGroupSt
       const group = await findLogGroup(logs, logGroupName);
       if (!group) return undefined;
       const tags = await absentIfNotFound(logs.send(new ListTagsForResourceCommand({ resourceArn: arn })));
-      return { retentionInDays: group.retentionInDays ?? null, kmsKeyId: group.kmsKeyId ?? null, managedTag: hasManagedTag(tags?.tags) };
+      return {
+        retentionInDays: group.retentionInDays ?? null,
+        kmsKeyId: group.kmsKeyId ?? null,
+        managedTag: hasManagedTag(tags?.tags),
+      };
     },
     ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag },
     attributes: [
@@ -59,7 +63,8 @@ export async function logGroupResource(ctx: Ctx): Promise<ResourceDef<LogGroupSt
         field: 'kmsKeyId',
         get: (s) => s.kmsKeyId,
         update: async () => {
-          if (logGroupKmsKeyArn) await logs.send(new AssociateKmsKeyCommand({ logGroupName, kmsKeyId: logGroupKmsKeyArn }));
+          if (logGroupKmsKeyArn)
+            await logs.send(new AssociateKmsKeyCommand({ logGroupName, kmsKeyId: logGroupKmsKeyArn }));
           else await logs.send(new DisassociateKmsKeyCommand({ logGroupName }));
         },
       },

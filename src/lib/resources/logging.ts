@@ -17,7 +17,12 @@ import { bucketRegion } from './bucket.js';
 import { findLogGroup } from './log-group.js';
 
 export interface LoggingState {
-  cloudWatchConfig: { logGroupName: string; roleArn: string; largeDataBucket: string | null; largeDataKeyPrefix: string | null } | null;
+  cloudWatchConfig: {
+    logGroupName: string;
+    roleArn: string;
+    largeDataBucket: string | null;
+    largeDataKeyPrefix: string | null;
+  } | null;
   s3Config: { bucketName: string; keyPrefix: string } | null;
   textDataDeliveryEnabled: boolean;
   imageDataDeliveryEnabled: boolean;
@@ -27,7 +32,13 @@ export interface LoggingState {
 }
 
 /** The data-type flags, each written explicitly: a put that omits one turns it off. */
-export const DELIVERY_FLAGS = ['textDataDeliveryEnabled', 'imageDataDeliveryEnabled', 'embeddingDataDeliveryEnabled', 'videoDataDeliveryEnabled', 'audioDataDeliveryEnabled'] as const;
+export const DELIVERY_FLAGS = [
+  'textDataDeliveryEnabled',
+  'imageDataDeliveryEnabled',
+  'embeddingDataDeliveryEnabled',
+  'videoDataDeliveryEnabled',
+  'audioDataDeliveryEnabled',
+] as const;
 
 export function normalizeLoggingConfig(c: LoggingConfig | undefined): LoggingState | undefined {
   if (!c || (!c.cloudWatchConfig && !c.s3Config)) return undefined;
@@ -38,16 +49,25 @@ export function normalizeLoggingConfig(c: LoggingConfig | undefined): LoggingSta
           logGroupName: cw.logGroupName,
           roleArn: cw.roleArn ?? '',
           largeDataBucket: cw.largeDataDeliveryS3Config?.bucketName ?? null,
-          largeDataKeyPrefix: cw.largeDataDeliveryS3Config?.bucketName ? (cw.largeDataDeliveryS3Config.keyPrefix ?? '') : null,
+          largeDataKeyPrefix: cw.largeDataDeliveryS3Config?.bucketName
+            ? (cw.largeDataDeliveryS3Config.keyPrefix ?? '')
+            : null,
         }
       : null,
-    s3Config: c.s3Config?.bucketName ? { bucketName: c.s3Config.bucketName, keyPrefix: c.s3Config.keyPrefix ?? '' } : null,
+    s3Config: c.s3Config?.bucketName
+      ? { bucketName: c.s3Config.bucketName, keyPrefix: c.s3Config.keyPrefix ?? '' }
+      : null,
     ...flagsOf(c),
   };
 }
 
-function flagsOf(c: Pick<LoggingConfig, (typeof DELIVERY_FLAGS)[number]>): Pick<LoggingState, (typeof DELIVERY_FLAGS)[number]> {
-  return Object.fromEntries(DELIVERY_FLAGS.map((f) => [f, c[f] ?? false])) as Pick<LoggingState, (typeof DELIVERY_FLAGS)[number]>;
+function flagsOf(
+  c: Pick<LoggingConfig, (typeof DELIVERY_FLAGS)[number]>,
+): Pick<LoggingState, (typeof DELIVERY_FLAGS)[number]> {
+  return Object.fromEntries(DELIVERY_FLAGS.map((f) => [f, c[f] ?? false])) as Pick<
+    LoggingState,
+    (typeof DELIVERY_FLAGS)[number]
+  >;
 }
 
 export function toLoggingConfig(s: LoggingState): LoggingConfig {
@@ -58,7 +78,11 @@ export function toLoggingConfig(s: LoggingState): LoggingConfig {
           cloudWatchConfig: {
             logGroupName: cw.logGroupName,
             roleArn: cw.roleArn,
-            ...(cw.largeDataBucket ? { largeDataDeliveryS3Config: { bucketName: cw.largeDataBucket, keyPrefix: cw.largeDataKeyPrefix ?? '' } } : {}),
+            ...(cw.largeDataBucket
+              ? {
+                  largeDataDeliveryS3Config: { bucketName: cw.largeDataBucket, keyPrefix: cw.largeDataKeyPrefix ?? '' },
+                }
+              : {}),
           },
         }
       : {}),
@@ -92,7 +116,9 @@ export async function ownTargets(ctx: Ctx): Promise<OwnTargets> {
 }
 
 export async function readLoggingConfig(ctx: Ctx): Promise<LoggingState | undefined> {
-  const r = await absentIfNotFound(ctx.aws.get(BedrockClient).send(new GetModelInvocationLoggingConfigurationCommand({})));
+  const r = await absentIfNotFound(
+    ctx.aws.get(BedrockClient).send(new GetModelInvocationLoggingConfigurationCommand({})),
+  );
   return normalizeLoggingConfig(r?.loggingConfig);
 }
 
@@ -112,7 +138,9 @@ function desiredLogging(settings: Ctx['settings'], own: OwnTargets): LoggingStat
           largeDataKeyPrefix: logging.largeDataS3KeyPrefix ?? null,
         }
       : null,
-    s3Config: logging.destinations.includes('s3') ? { bucketName: own.bucketName, keyPrefix: logging.s3KeyPrefix } : null,
+    s3Config: logging.destinations.includes('s3')
+      ? { bucketName: own.bucketName, keyPrefix: logging.s3KeyPrefix }
+      : null,
     ...flagsOf(logging),
   };
 }
@@ -133,14 +161,22 @@ async function putLogging(ctx: Ctx, desired: LoggingState, roleArnText: string):
       const propagation = isAwsError(err) && PERMISSION_RETRY.test(err.message);
       if (!(propagation && errorName(err) === 'ValidationException') || delay === undefined) {
         if (propagation) {
-          throw new BmError(`Bedrock still cannot use role ${roleArnText} after ${attempt + 1} attempts: ${err.message}`, {
-            hint: 'Run `bedrock-monitor status` to check the role and bucket policy, repair with `setup-iam` / `create-bucket`, then retry.',
-            cause: err,
-          });
+          throw new BmError(
+            `Bedrock still cannot use role ${roleArnText} after ${attempt + 1} attempts: ${err.message}`,
+            {
+              hint:
+                'Run `bedrock-monitor status` to check the role and bucket policy, repair with `setup-iam` / ' +
+                '`create-bucket`, then retry.',
+              cause: err,
+            },
+          );
         }
         throw err;
       }
-      ctx.out.info(`Bedrock cannot use the role yet (IAM changes take a moment to propagate); retrying in ${delay / 1000}s (attempt ${attempt + 2}/${PERMISSION_RETRY_DELAYS_MS.length + 1})`);
+      ctx.out.info(
+        `Bedrock cannot use the role yet (IAM changes take a moment to propagate); retrying in ` +
+          `${delay / 1000}s (attempt ${attempt + 2}/${PERMISSION_RETRY_DELAYS_MS.length + 1})`,
+      );
       await ctx.sleep(delay);
     }
   }
@@ -155,8 +191,9 @@ function loggingOwnership(ctx: Ctx, own: OwnTargets): ResourceDef<LoggingState>[
     describeForeign: (actual) => `points at ${describeTargets(actual)}, not at this tool's resources`,
     refusal: (actual) =>
       usageError(
-        `Model invocation logging in ${ctx.settings.region} already points elsewhere: ${describeTargets(actual)}. Refusing to replace it.`,
-        'Pass --force to replace it with this tool\'s configuration (the other destinations stop receiving logs).',
+        `Model invocation logging in ${ctx.settings.region} already points elsewhere: ` +
+          `${describeTargets(actual)}. Refusing to replace it.`,
+        "Pass --force to replace it with this tool's configuration (the other destinations stop receiving logs).",
         { current: actual },
       ),
   };
@@ -172,7 +209,8 @@ export async function loggingResource(ctx: Ctx): Promise<ResourceDef<LoggingStat
     desired,
     read: () => readLoggingConfig(ctx),
     ownership: loggingOwnership(ctx, own),
-    remove: async () => void (await ctx.aws.get(BedrockClient).send(new DeleteModelInvocationLoggingConfigurationCommand({}))),
+    remove: async () =>
+      void (await ctx.aws.get(BedrockClient).send(new DeleteModelInvocationLoggingConfigurationCommand({}))),
     attributes: [
       { field: 'cloudWatchConfig', get: (s) => s.cloudWatchConfig },
       { field: 's3Config', get: (s) => s.s3Config },
@@ -185,7 +223,8 @@ export async function loggingResource(ctx: Ctx): Promise<ResourceDef<LoggingStat
 
 export function describeTargets(s: LoggingState): string {
   const parts: string[] = [];
-  if (s.cloudWatchConfig) parts.push(`CloudWatch Logs ${s.cloudWatchConfig.logGroupName} (role ${s.cloudWatchConfig.roleArn})`);
+  if (s.cloudWatchConfig)
+    parts.push(`CloudWatch Logs ${s.cloudWatchConfig.logGroupName} (role ${s.cloudWatchConfig.roleArn})`);
   if (s.s3Config) parts.push(`S3 s3://${s.s3Config.bucketName}/${s.s3Config.keyPrefix}`);
   return parts.join(' and ') || 'no destination';
 }

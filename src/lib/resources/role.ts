@@ -40,7 +40,12 @@ export function trustPolicy(region: string, account: string): PolicyDocument {
 }
 
 /** Only CreateLogStream/PutLogEvents on the one stream, plus large-data objects when configured. */
-export function permissionsPolicy(region: string, account: string, logGroupName: string, largeData?: { bucket: string; prefix: string }): PolicyDocument {
+export function permissionsPolicy(
+  region: string,
+  account: string,
+  logGroupName: string,
+  largeData?: { bucket: string; prefix: string },
+): PolicyDocument {
   const statements: PolicyDocument['Statement'] = [
     {
       Sid: 'BedrockInvocationLogsToCloudWatch',
@@ -81,7 +86,9 @@ function roleAttributes(iam: IAMClient, r: ServiceRoleSpec): Attribute<RoleState
       field: 'trustPolicy',
       get: (s) => s.trustPolicy,
       update: async () => {
-        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: r.roleName, PolicyDocument: JSON.stringify(r.trust) }));
+        await iam.send(
+          new UpdateAssumeRolePolicyCommand({ RoleName: r.roleName, PolicyDocument: JSON.stringify(r.trust) }),
+        );
       },
     },
     {
@@ -89,14 +96,22 @@ function roleAttributes(iam: IAMClient, r: ServiceRoleSpec): Attribute<RoleState
       get: (s) => s.inlinePolicy,
       afterCreate: true,
       update: async () => {
-        await iam.send(new PutRolePolicyCommand({ RoleName: r.roleName, PolicyName: r.policyName, PolicyDocument: JSON.stringify(r.permissions) }));
+        await iam.send(
+          new PutRolePolicyCommand({
+            RoleName: r.roleName,
+            PolicyName: r.policyName,
+            PolicyDocument: JSON.stringify(r.permissions),
+          }),
+        );
       },
     },
     {
       field: 'tags.ManagedBy',
       get: (s) => s.managedTag,
       update: async () => {
-        await iam.send(new TagRoleCommand({ RoleName: r.roleName, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
+        await iam.send(
+          new TagRoleCommand({ RoleName: r.roleName, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }),
+        );
       },
     },
   ];
@@ -112,7 +127,9 @@ export function serviceRoleResource(iam: IAMClient, r: ServiceRoleSpec): Resourc
     async read() {
       const role = await absentIfNotFound(iam.send(new GetRoleCommand({ RoleName: roleName })));
       if (!role?.Role) return undefined;
-      const inline = await absentIfNotFound(iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: r.policyName })));
+      const inline = await absentIfNotFound(
+        iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: r.policyName })),
+      );
       return {
         trustPolicy: normalizePolicy(role.Role.AssumeRolePolicyDocument),
         inlinePolicy: normalizePolicy(inline?.PolicyDocument),
@@ -138,7 +155,8 @@ export function serviceRoleResource(iam: IAMClient, r: ServiceRoleSpec): Resourc
         }),
       );
     },
-    alreadyExists: (err) => errorName(err) === 'EntityAlreadyExists' || errorName(err) === 'EntityAlreadyExistsException',
+    alreadyExists: (err) =>
+      errorName(err) === 'EntityAlreadyExists' || errorName(err) === 'EntityAlreadyExistsException',
     remove: () => deleteRole(iam, roleName),
   };
 }
@@ -146,9 +164,10 @@ export function serviceRoleResource(iam: IAMClient, r: ServiceRoleSpec): Resourc
 export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
   const { region, roleName, logGroupName, logging } = ctx.settings;
   const account = await ctx.account();
-  const largeData = logging.largeDataS3KeyPrefix !== undefined && logging.destinations.includes('cloudwatch')
-    ? { bucket: await ctx.bucketName(), prefix: logging.largeDataS3KeyPrefix }
-    : undefined;
+  const largeData =
+    logging.largeDataS3KeyPrefix !== undefined && logging.destinations.includes('cloudwatch')
+      ? { bucket: await ctx.bucketName(), prefix: logging.largeDataS3KeyPrefix }
+      : undefined;
   return serviceRoleResource(ctx.aws.get(IAMClient), {
     roleName,
     policyName: INLINE_POLICY_NAME,
@@ -161,10 +180,12 @@ export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
 /** Inline policies first, then attached managed policies are detached (not deleted), then the role. */
 export async function deleteRole(iam: IAMClient, roleName: string): Promise<void> {
   for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName })) {
-    for (const PolicyName of page.PolicyNames ?? []) await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName }));
+    for (const PolicyName of page.PolicyNames ?? [])
+      await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName }));
   }
   for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
-    for (const p of page.AttachedPolicies ?? []) await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: p.PolicyArn }));
+    for (const p of page.AttachedPolicies ?? [])
+      await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: p.PolicyArn }));
   }
   await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
 }

@@ -17,34 +17,52 @@ export const REFUSED_METRIC = 'RefusedBedrockCalls';
 const GUARDRAILS = '{AWS/Bedrock/Guardrails,GuardrailArn,GuardrailVersion}';
 
 /** The principal of a CloudTrail record in Logs Insights: the role for assumed roles, else the ARN. */
-const PRINCIPAL = 'coalesce(userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn, userIdentity.invokedBy, userIdentity.principalId)';
+const PRINCIPAL =
+  'coalesce(userIdentity.sessionContext.sessionIssuer.arn, userIdentity.arn, userIdentity.invokedBy, ' +
+  'userIdentity.principalId)';
 const REFUSED = '(errorCode like /^AccessDenied/ or errorCode like /UnauthorizedOperation$/)';
 
 export function topCallersQuery(logGroupName: string): string {
-  return [`SOURCE '${logGroupName}'`, `filter eventSource = "${BEDROCK_EVENT_SOURCE}"`, `stats count(*) as calls, sum(${REFUSED}) as refused by ${PRINCIPAL} as principal`, 'sort calls desc', 'limit 10'].join(' | ');
+  return [
+    `SOURCE '${logGroupName}'`,
+    `filter eventSource = "${BEDROCK_EVENT_SOURCE}"`,
+    `stats count(*) as calls, sum(${REFUSED}) as refused by ${PRINCIPAL} as principal`,
+    'sort calls desc',
+    'limit 10',
+  ].join(' | ');
 }
 
 export function refusedCallsQuery(logGroupName: string): string {
-  return [`SOURCE '${logGroupName}'`, `filter eventSource = "${BEDROCK_EVENT_SOURCE}" and ${REFUSED}`, `stats count(*) as refused, max(@timestamp) as last by ${PRINCIPAL} as principal, eventName, errorCode, sourceIPAddress`, 'sort refused desc', 'limit 20'].join(' | ');
+  return [
+    `SOURCE '${logGroupName}'`,
+    `filter eventSource = "${BEDROCK_EVENT_SOURCE}" and ${REFUSED}`,
+    `stats count(*) as refused, max(@timestamp) as last by ${PRINCIPAL} as principal, eventName, errorCode, ` +
+      `sourceIPAddress`,
+    'sort refused desc',
+    'limit 20',
+  ].join(' | ');
+}
+
+function logsOffNote(y: number): Widget {
+  return {
+    type: 'text',
+    x: 0,
+    y,
+    width: 24,
+    height: 3,
+    properties: {
+      markdown:
+        "### Refused calls and top callers\nThese widgets read the trail's CloudWatch Logs delivery, " +
+        'which is off. Turn it on with `"audit": {"cloudWatchLogs": true}` and run `bedrock-monitor ' +
+        'audit-trail`. Meanwhile: `bedrock-monitor audit --denied` and `bedrock-monitor audit --by ' +
+        'principal`.',
+    },
+  };
 }
 
 function fromLogs(settings: Settings, y: number): Widget[] {
   const { region, audit } = settings;
-  if (!audit.cloudWatchLogs) {
-    return [
-      {
-        type: 'text',
-        x: 0,
-        y,
-        width: 24,
-        height: 3,
-        properties: {
-          markdown:
-            '### Refused calls and top callers\nThese widgets read the trail\'s CloudWatch Logs delivery, which is off. Turn it on with `"audit": {"cloudWatchLogs": true}` and run `bedrock-monitor audit-trail`. Meanwhile: `bedrock-monitor audit --denied` and `bedrock-monitor audit --by principal`.',
-        },
-      },
-    ];
-  }
+  if (!audit.cloudWatchLogs) return [logsOffNote(y)];
   return [
     {
       type: 'metric',
@@ -62,8 +80,27 @@ function fromLogs(settings: Settings, y: number): Widget[] {
         metrics: [[METRIC_NAMESPACE, REFUSED_METRIC, { label: 'Refused calls', color: '#d62728' }]],
       },
     },
-    { type: 'log', x: 12, y, width: 12, height: 6, properties: { title: 'Top Bedrock callers', region, view: 'table', query: topCallersQuery(audit.logGroupName) } },
-    { type: 'log', x: 0, y: y + 6, width: 24, height: 6, properties: { title: 'Refused Bedrock calls by principal', region, view: 'table', query: refusedCallsQuery(audit.logGroupName) } },
+    {
+      type: 'log',
+      x: 12,
+      y,
+      width: 12,
+      height: 6,
+      properties: { title: 'Top Bedrock callers', region, view: 'table', query: topCallersQuery(audit.logGroupName) },
+    },
+    {
+      type: 'log',
+      x: 0,
+      y: y + 6,
+      width: 24,
+      height: 6,
+      properties: {
+        title: 'Refused Bedrock calls by principal',
+        region,
+        view: 'table',
+        query: refusedCallsQuery(audit.logGroupName),
+      },
+    },
   ];
 }
 
@@ -99,12 +136,23 @@ export function securityDashboardBody(settings: Settings, alarmArns: string[]): 
     width: 24,
     height: 2,
     properties: {
-      markdown: `## Amazon Bedrock security (${region})\nWho calls Bedrock, who is refused, and what guardrails stop. CloudTrail trail \`${audit.trailName}\`; per-principal detail: \`bedrock-monitor audit\`. ${SECURITY_MARKER}: edits are reverted by \`bedrock-monitor audit-trail\`.`,
+      markdown:
+        `## Amazon Bedrock security (${region})\nWho calls Bedrock, who is refused, and what guardrails stop. ` +
+        `CloudTrail trail \`${audit.trailName}\`; per-principal detail: \`bedrock-monitor audit\`. ` +
+        `${SECURITY_MARKER}: edits are reverted by \`bedrock-monitor audit-trail\`.`,
     },
   };
   const logs = fromLogs(settings, 2);
   const y = 2 + (audit.cloudWatchLogs ? 12 : 3);
   const widgets = [header, ...logs, guardrails(region, y)];
-  if (alarmArns.length) widgets.push({ type: 'alarm', x: 0, y: y + 6, width: 24, height: 2, properties: { title: 'Security alarms', alarms: alarmArns } });
+  if (alarmArns.length)
+    widgets.push({
+      type: 'alarm',
+      x: 0,
+      y: y + 6,
+      width: 24,
+      height: 2,
+      properties: { title: 'Security alarms', alarms: alarmArns },
+    });
   return { widgets };
 }

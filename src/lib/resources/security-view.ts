@@ -11,7 +11,12 @@ import {
   type MetricAlarm,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, DeleteMetricFilterCommand, DescribeMetricFiltersCommand, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  DeleteMetricFilterCommand,
+  DescribeMetricFiltersCommand,
+  PutMetricFilterCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
@@ -32,14 +37,18 @@ import { METRIC_NAMESPACE, REFUSED_METRIC, securityDashboardBody, SECURITY_MARKE
 export const REFUSED_FILTER_NAME = 'bedrock-monitor-refused-bedrock-calls';
 
 /** Refused calls as CloudTrail records them: AccessDenied… and …UnauthorizedOperation error codes. */
-export const REFUSED_FILTER_PATTERN = `{ ($.eventSource = "${BEDROCK_EVENT_SOURCE}") && (($.errorCode = "AccessDenied*") || ($.errorCode = "*UnauthorizedOperation")) }`;
+export const REFUSED_FILTER_PATTERN =
+  `{ ($.eventSource = "${BEDROCK_EVENT_SOURCE}") && (($.errorCode = "AccessDenied*") || ($.errorCode = ` +
+  `"*UnauthorizedOperation")) }`;
 
 export function refusedCallsFilter(logGroupName: string) {
   return {
     logGroupName,
     filterName: REFUSED_FILTER_NAME,
     filterPattern: REFUSED_FILTER_PATTERN,
-    metricTransformations: [{ metricName: REFUSED_METRIC, metricNamespace: METRIC_NAMESPACE, metricValue: '1', defaultValue: 0 }],
+    metricTransformations: [
+      { metricName: REFUSED_METRIC, metricNamespace: METRIC_NAMESPACE, metricValue: '1', defaultValue: 0 },
+    ],
   };
 }
 
@@ -51,15 +60,28 @@ export interface MetricFilterState {
 export function metricFilterResource(ctx: Ctx): ResourceDef<MetricFilterState> {
   const logs = ctx.aws.get(CloudWatchLogsClient);
   const input = refusedCallsFilter(ctx.settings.audit.logGroupName);
-  const t = (m: { metricName?: string; metricNamespace?: string; metricValue?: string; defaultValue?: number } | undefined) =>
-    m ? { metricName: m.metricName ?? null, metricNamespace: m.metricNamespace ?? null, metricValue: m.metricValue ?? null, defaultValue: m.defaultValue ?? null } : null;
+  const t = (
+    m: { metricName?: string; metricNamespace?: string; metricValue?: string; defaultValue?: number } | undefined,
+  ) =>
+    m
+      ? {
+          metricName: m.metricName ?? null,
+          metricNamespace: m.metricNamespace ?? null,
+          metricValue: m.metricValue ?? null,
+          defaultValue: m.defaultValue ?? null,
+        }
+      : null;
   const put = async (): Promise<void> => void (await logs.send(new PutMetricFilterCommand(input)));
   return {
     resource: 'metric-filter',
     name: REFUSED_FILTER_NAME,
     desired: { pattern: input.filterPattern, transformation: t(input.metricTransformations[0]) },
     async read() {
-      const r = await absentIfNotFound(logs.send(new DescribeMetricFiltersCommand({ logGroupName: input.logGroupName, filterNamePrefix: REFUSED_FILTER_NAME })));
+      const r = await absentIfNotFound(
+        logs.send(
+          new DescribeMetricFiltersCommand({ logGroupName: input.logGroupName, filterNamePrefix: REFUSED_FILTER_NAME }),
+        ),
+      );
       const f = r?.metricFilters?.find((x) => x.filterName === REFUSED_FILTER_NAME);
       return f ? { pattern: f.filterPattern ?? null, transformation: t(f.metricTransformations?.[0]) } : undefined;
     },
@@ -71,7 +93,10 @@ export function metricFilterResource(ctx: Ctx): ResourceDef<MetricFilterState> {
     ownership: { rule: `named ${REFUSED_FILTER_NAME} on log group ${input.logGroupName}`, owns: () => true },
     create: put,
     update: put,
-    remove: async () => void (await logs.send(new DeleteMetricFilterCommand({ logGroupName: input.logGroupName, filterName: REFUSED_FILTER_NAME }))),
+    remove: async () =>
+      void (await logs.send(
+        new DeleteMetricFilterCommand({ logGroupName: input.logGroupName, filterName: REFUSED_FILTER_NAME }),
+      )),
   };
 }
 
@@ -87,18 +112,29 @@ export function securityAlarmSpecs(settings: Settings): SecurityAlarmSpec[] {
   return [
     {
       name: `${prefix}RefusedCalls`,
-      description: `More than ${refusedCallsPer5Min} Bedrock calls were refused (AccessDenied / UnauthorizedOperation in CloudTrail) in five minutes. See \`bedrock-monitor audit --denied\`.`,
+      description:
+        `More than ${refusedCallsPer5Min} Bedrock calls were refused (AccessDenied / UnauthorizedOperation in ` +
+        `CloudTrail) in five minutes. See \`bedrock-monitor audit --denied\`.`,
       threshold: refusedCallsPer5Min,
-      metrics: [{ Id: 'refused', MetricStat: { Metric: { Namespace: METRIC_NAMESPACE, MetricName: REFUSED_METRIC }, Period: 300, Stat: 'Sum' }, ReturnData: true }],
+      metrics: [
+        {
+          Id: 'refused',
+          MetricStat: { Metric: { Namespace: METRIC_NAMESPACE, MetricName: REFUSED_METRIC }, Period: 300, Stat: 'Sum' },
+          ReturnData: true,
+        },
+      ],
     },
     {
       name: `${prefix}GuardrailInterventions`,
-      description: `Bedrock guardrails intervened more than ${guardrailInterventionsPerHour} times in one hour (all guardrails and versions).`,
+      description:
+        `Bedrock guardrails intervened more than ${guardrailInterventionsPerHour} times in one hour (all ` +
+        `guardrails and versions).`,
       threshold: guardrailInterventionsPerHour,
       metrics: [
         {
           Id: 'intervened',
-          Expression: 'SELECT SUM(InvocationsIntervened) FROM SCHEMA("AWS/Bedrock/Guardrails", GuardrailArn, GuardrailVersion)',
+          Expression:
+            'SELECT SUM(InvocationsIntervened) FROM SCHEMA("AWS/Bedrock/Guardrails", GuardrailArn, GuardrailVersion)',
           Period: 3600,
           Label: 'Guardrail interventions per hour',
           ReturnData: true,
@@ -126,10 +162,18 @@ function alarmState(a: MetricAlarm): SecurityAlarmState {
       expression: q.Expression ?? null,
       period: q.Period ?? null,
       returnData: q.ReturnData ?? true,
-      stat: q.MetricStat ? `${q.MetricStat.Metric?.Namespace}/${q.MetricStat.Metric?.MetricName}:${q.MetricStat.Stat}:${q.MetricStat.Period}` : null,
+      stat: q.MetricStat
+        ? `${q.MetricStat.Metric?.Namespace}/` +
+          `${q.MetricStat.Metric?.MetricName}:${q.MetricStat.Stat}:${q.MetricStat.Period}`
+        : null,
     })),
     actions: { alarm: [...(a.AlarmActions ?? [])].sort(), ok: [...(a.OKActions ?? [])].sort() },
-    evaluation: [a.ComparisonOperator ?? null, a.EvaluationPeriods ?? null, a.DatapointsToAlarm ?? null, a.TreatMissingData ?? null],
+    evaluation: [
+      a.ComparisonOperator ?? null,
+      a.EvaluationPeriods ?? null,
+      a.DatapointsToAlarm ?? null,
+      a.TreatMissingData ?? null,
+    ],
     description: a.AlarmDescription ?? null,
   };
 }
@@ -139,17 +183,23 @@ const SECURITY_ALARMS_KEY = 'security-alarms';
 function securityAlarms(ctx: Ctx): Promise<MetricAlarm[]> {
   return ctx.cache.get(SECURITY_ALARMS_KEY, async () => {
     const names = securityAlarmSpecs(ctx.settings).map((s) => s.name);
-    const r = await ctx.aws.get(CloudWatchClient).send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'] }));
+    const r = await ctx.aws
+      .get(CloudWatchClient)
+      .send(new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm'] }));
     return r.MetricAlarms ?? [];
   });
 }
 
 /** Alarms carry the ManagedBy tag, written again after every update (PutMetricAlarm ignores Tags then). */
-export async function securityAlarmResource(ctx: Ctx, spec: SecurityAlarmSpec): Promise<ResourceDef<SecurityAlarmState>> {
+export async function securityAlarmResource(
+  ctx: Ctx,
+  spec: SecurityAlarmSpec,
+): Promise<ResourceDef<SecurityAlarmState>> {
   const cw = ctx.aws.get(CloudWatchClient);
   const topic = await topicArn(ctx);
   const input = thresholdAlarmInput(spec, [topic]);
-  const arnNow = async (): Promise<string | undefined> => (await securityAlarms(ctx)).find((a) => a.AlarmName === spec.name)?.AlarmArn;
+  const arnNow = async (): Promise<string | undefined> =>
+    (await securityAlarms(ctx)).find((a) => a.AlarmName === spec.name)?.AlarmArn;
   const claim = async (): Promise<void> => {
     const arn = await arnNow();
     if (arn) await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: MANAGED_TAGS }));
@@ -175,7 +225,8 @@ export async function securityAlarmResource(ctx: Ctx, spec: SecurityAlarmSpec): 
     ],
     ownership: {
       rule: MANAGED_TAG_RULE,
-      owns: async (s) => s.arn !== null && hasManagedTag((await cw.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))).Tags),
+      owns: async (s) =>
+        s.arn !== null && hasManagedTag((await cw.send(new ListTagsForResourceCommand({ ResourceARN: s.arn }))).Tags),
       claim,
     },
     create: put,
@@ -197,11 +248,19 @@ export interface SecurityDashboardState {
 export async function securityDashboardResource(ctx: Ctx): Promise<ResourceDef<SecurityDashboardState>> {
   const { audit } = ctx.settings;
   const cw = ctx.aws.get(CloudWatchClient);
-  const alarmArns = audit.alarms.enabled ? await Promise.all(securityAlarmSpecs(ctx.settings).map(async (s) => alarmArnOf(ctx, s.name))) : [];
+  const alarmArns = audit.alarms.enabled
+    ? await Promise.all(securityAlarmSpecs(ctx.settings).map(async (s) => alarmArnOf(ctx, s.name)))
+    : [];
   const body = securityDashboardBody(ctx.settings, alarmArns);
   // Tags apply on creation only (AWS ignores them on update): the ownership rule is the marker.
   const put = async (tags = false): Promise<void> =>
-    void (await cw.send(new PutDashboardCommand({ DashboardName: audit.dashboardName, DashboardBody: JSON.stringify(body), ...(tags ? { Tags: MANAGED_TAGS } : {}) })));
+    void (await cw.send(
+      new PutDashboardCommand({
+        DashboardName: audit.dashboardName,
+        DashboardBody: JSON.stringify(body),
+        ...(tags ? { Tags: MANAGED_TAGS } : {}),
+      }),
+    ));
   return {
     resource: 'dashboard',
     name: audit.dashboardName,
@@ -217,11 +276,15 @@ export async function securityDashboardResource(ctx: Ctx): Promise<ResourceDef<S
     },
     attributes: [{ field: 'body', get: (s) => s.body, update: () => put() }],
     create: () => put(true),
-    ownership: { rule: `carrying the "${SECURITY_MARKER}" header`, owns: (s) => JSON.stringify(s.body).includes(SECURITY_MARKER) },
+    ownership: {
+      rule: `carrying the "${SECURITY_MARKER}" header`,
+      owns: (s) => JSON.stringify(s.body).includes(SECURITY_MARKER),
+    },
     remove: async () => void (await cw.send(new DeleteDashboardsCommand({ DashboardNames: [audit.dashboardName] }))),
   };
 }
 
 async function alarmArnOf(ctx: Ctx, name: string): Promise<string> {
-  return `arn:${partitionOf(ctx.settings.region)}:cloudwatch:${ctx.settings.region}:${await ctx.account()}:alarm:${name}`;
+  const region = ctx.settings.region;
+  return `arn:${partitionOf(region)}:cloudwatch:${region}:${await ctx.account()}:alarm:${name}`;
 }

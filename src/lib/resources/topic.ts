@@ -52,15 +52,21 @@ export function budgetsPublishStatement(region: string, account: string, topic: 
 
 /** The managed statements the settings ask for, by Sid: null means "must not be there". */
 async function wantedStatements(ctx: Ctx, arn: string): Promise<Record<string, Statement | null>> {
-  return { [BUDGETS_PUBLISH_SID]: ctx.settings.budget ? budgetsPublishStatement(ctx.settings.region, await ctx.account(), arn) : null };
+  return {
+    [BUDGETS_PUBLISH_SID]: ctx.settings.budget
+      ? budgetsPublishStatement(ctx.settings.region, await ctx.account(), arn)
+      : null,
+  };
 }
 
 function managedOf(doc: PolicyDocument | undefined, sids: string[]): Record<string, Record<string, unknown> | null> {
   const statements = statementsOf(doc);
-  return Object.fromEntries(sids.map((sid): [string, Record<string, unknown> | null] => {
-    const st = statements.find((x) => x.Sid === sid);
-    return [sid, st ? normalizeStatement(st) : null];
-  }));
+  return Object.fromEntries(
+    sids.map((sid): [string, Record<string, unknown> | null] => {
+      const st = statements.find((x) => x.Sid === sid);
+      return [sid, st ? normalizeStatement(st) : null];
+    }),
+  );
 }
 
 /**
@@ -75,9 +81,20 @@ async function writeTopicPolicy(sns: SNSClient, arn: string, wanted: Record<stri
   const others = statementsOf(doc).filter((st) => !st.Sid || !sids.includes(st.Sid));
   const mine = Object.values(wanted).filter((st): st is Statement => st !== null);
   const current = managedOf(doc, sids);
-  if (sids.every((sid) => JSON.stringify(current[sid]) === JSON.stringify(wanted[sid] ? normalizeStatement(wanted[sid]) : null))) return;
-  const policy = { Version: doc?.Version ?? '2008-10-17', ...(doc?.Id ? { Id: doc.Id } : {}), Statement: [...others, ...mine] };
-  await sns.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }));
+  if (
+    sids.every(
+      (sid) => JSON.stringify(current[sid]) === JSON.stringify(wanted[sid] ? normalizeStatement(wanted[sid]) : null),
+    )
+  )
+    return;
+  const policy = {
+    Version: doc?.Version ?? '2008-10-17',
+    ...(doc?.Id ? { Id: doc.Id } : {}),
+    Statement: [...others, ...mine],
+  };
+  await sns.send(
+    new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: JSON.stringify(policy) }),
+  );
 }
 
 export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> {
@@ -89,13 +106,21 @@ export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> 
   return {
     resource: 'sns-topic',
     name,
-    desired: { managedTag: true, policyStatements: Object.fromEntries(Object.entries(wanted).map(([sid, st]) => [sid, st ? normalizeStatement(st) : null])) },
+    desired: {
+      managedTag: true,
+      policyStatements: Object.fromEntries(
+        Object.entries(wanted).map(([sid, st]) => [sid, st ? normalizeStatement(st) : null]),
+      ),
+    },
     async read() {
       const attrs = await absentIfNotFound(sns.send(new GetTopicAttributesCommand({ TopicArn: arn })));
       if (!attrs) return undefined;
       const tags = await absentIfNotFound(sns.send(new ListTagsForResourceCommand({ ResourceArn: arn })));
       const policy = attrs.Attributes?.Policy;
-      return { managedTag: hasManagedTag(tags?.Tags), policyStatements: managedOf(policy ? parsePolicy(policy) : undefined, sids) };
+      return {
+        managedTag: hasManagedTag(tags?.Tags),
+        policyStatements: managedOf(policy ? parsePolicy(policy) : undefined, sids),
+      };
     },
     ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag },
     attributes: [
@@ -103,7 +128,9 @@ export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> 
         field: 'tags.ManagedBy',
         get: (s) => s.managedTag,
         update: async () => {
-          await sns.send(new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }));
+          await sns.send(
+            new TagResourceCommand({ ResourceArn: arn, Tags: [{ Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] }),
+          );
         },
       },
       {
@@ -130,7 +157,8 @@ export function topicSubscriptions(ctx: Ctx, arn: string): Promise<Subscription[
   return ctx.cache.get(subscriptionsKey(arn), async () => {
     const subs: Subscription[] = [];
     try {
-      for await (const page of paginateListSubscriptionsByTopic({ client: ctx.aws.get(SNSClient) }, { TopicArn: arn })) subs.push(...(page.Subscriptions ?? []));
+      for await (const page of paginateListSubscriptionsByTopic({ client: ctx.aws.get(SNSClient) }, { TopicArn: arn }))
+        subs.push(...(page.Subscriptions ?? []));
     } catch (err) {
       if (isNotFound(err)) return [];
       throw err;

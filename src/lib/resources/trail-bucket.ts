@@ -7,7 +7,8 @@ import type { Statement } from '../aws/policy.js';
 export const TRAIL_ACL_SID = 'BedrockMonitorCloudTrailAclCheck';
 export const TRAIL_WRITE_SID = 'BedrockMonitorCloudTrailWrite';
 
-export const trailArn = (region: string, account: string, name: string): string => `arn:${partitionOf(region)}:cloudtrail:${region}:${account}:trail/${name}`;
+export const trailArn = (region: string, account: string, name: string): string =>
+  `arn:${partitionOf(region)}:cloudtrail:${region}:${account}:trail/${name}`;
 
 /**
  * The bucket policy statements AWS documents for trail delivery

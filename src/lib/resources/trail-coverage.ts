@@ -1,4 +1,10 @@
-import { CloudTrailClient, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand, type Trail } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+  type Trail,
+} from '@aws-sdk/client-cloudtrail';
 import type { Ctx } from '../context/context.js';
 import { AwsClients } from '../aws/clients.js';
 import { errorName } from '../aws/errors.js';
@@ -44,14 +50,28 @@ async function recordsManagementEvents(ctx: Ctx, trail: Trail): Promise<boolean>
 }
 
 async function findCoverage(ctx: Ctx, ownArn: string): Promise<ManagementCoverage> {
-  const { trailList = [] } = await ctx.aws.get(CloudTrailClient).send(new DescribeTrailsCommand({ includeShadowTrails: true }));
-  const others = trailList.filter((t) => t.TrailARN !== ownArn).sort((a, b) => (a.TrailARN ?? '').localeCompare(b.TrailARN ?? ''));
+  const { trailList = [] } = await ctx.aws
+    .get(CloudTrailClient)
+    .send(new DescribeTrailsCommand({ includeShadowTrails: true }));
+  const others = trailList
+    .filter((t) => t.TrailARN !== ownArn)
+    .sort((a, b) => (a.TrailARN ?? '').localeCompare(b.TrailARN ?? ''));
   const covering = await mapLimit(others, 4, (t) => recordsManagementEvents(ctx, t));
   const by = others.find((_t, i) => covering[i]);
   if (by?.TrailARN) {
-    return { include: false, recordedBy: by.TrailARN, note: `management events: recorded by trail ${by.TrailARN}; not copied (a second copy costs $2.00 per 100,000 events)` };
+    return {
+      include: false,
+      recordedBy: by.TrailARN,
+      note:
+        `management events: recorded by trail ${by.TrailARN}; not copied (a second copy costs $2.00 per ` +
+        `100,000 events)`,
+    };
   }
-  return { include: true, recordedBy: undefined, note: 'management events: recorded by this trail (no other logging trail records them; the first copy is free)' };
+  return {
+    include: true,
+    recordedBy: undefined,
+    note: 'management events: recorded by this trail (no other logging trail records them; the first copy is free)',
+  };
 }
 
 /**
@@ -60,7 +80,17 @@ async function findCoverage(ctx: Ctx, ownArn: string): Promise<ManagementCoverag
  */
 export function managementCoverage(ctx: Ctx, ownArn: string): Promise<ManagementCoverage> {
   const setting = ctx.settings.audit.managementEvents;
-  if (setting === true) return Promise.resolve({ include: true, recordedBy: undefined, note: 'management events: recorded by this trail (audit.managementEvents: true)' });
-  if (setting === false) return Promise.resolve({ include: false, recordedBy: undefined, note: 'management events: not recorded (audit.managementEvents: false)' });
+  if (setting === true)
+    return Promise.resolve({
+      include: true,
+      recordedBy: undefined,
+      note: 'management events: recorded by this trail (audit.managementEvents: true)',
+    });
+  if (setting === false)
+    return Promise.resolve({
+      include: false,
+      recordedBy: undefined,
+      note: 'management events: not recorded (audit.managementEvents: false)',
+    });
   return ctx.cache.get(`trail-coverage:${ownArn}`, () => findCoverage(ctx, ownArn));
 }

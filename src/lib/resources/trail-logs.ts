@@ -16,7 +16,10 @@ export const TRAIL_LOGS_POLICY_NAME = 'BedrockMonitorCloudTrailToLogs';
 
 /** The documented trust policy. AWS notes that aws:SourceArn/SourceAccount do not apply to this role. */
 export function trailLogsTrustPolicy(): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
 }
 
 /**
@@ -24,12 +27,23 @@ export function trailLogsTrustPolicy(): PolicyDocument {
  * `<account>_CloudTrail_<region>…`; a multi-Region trail writes one per source Region into the one
  * group, so the pattern then leaves the Region open.
  */
-export function trailLogsPolicy(region: string, account: string, logGroupName: string, multiRegion: boolean): PolicyDocument {
-  const stream = `${logGroupArn(region, account, logGroupName)}:log-stream:${account}_CloudTrail_${multiRegion ? '' : region}*`;
+export function trailLogsPolicy(
+  region: string,
+  account: string,
+  logGroupName: string,
+  multiRegion: boolean,
+): PolicyDocument {
+  const streams = `${account}_CloudTrail_${multiRegion ? '' : region}*`;
+  const stream = `${logGroupArn(region, account, logGroupName)}:log-stream:${streams}`;
   return {
     Version: '2012-10-17',
     Statement: [
-      { Sid: 'AWSCloudTrailCreateLogStream2014110', Effect: 'Allow', Action: ['logs:CreateLogStream'], Resource: [stream] },
+      {
+        Sid: 'AWSCloudTrailCreateLogStream2014110',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream'],
+        Resource: [stream],
+      },
       { Sid: 'AWSCloudTrailPutLogEvents20141101', Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: [stream] },
     ],
   };
@@ -43,12 +57,21 @@ export async function trailLogsRoleResource(ctx: Ctx): Promise<ResourceDef<RoleS
     policyName: TRAIL_LOGS_POLICY_NAME,
     trust: trailLogsTrustPolicy(),
     permissions: trailLogsPolicy(region, account, audit.logGroupName, audit.multiRegion),
-    description: `Lets CloudTrail deliver the audit trail ${audit.trailName} to CloudWatch Logs (managed by bedrock-monitor)`,
+    description:
+      `Lets CloudTrail deliver the audit trail ${audit.trailName} to CloudWatch Logs (managed by ` + `bedrock-monitor)`,
   });
 }
 
 /** The trail's log group: the invocation log group's definition, with the audit name and retention. */
 export function trailLogGroupResource(ctx: Ctx): Promise<ResourceDef<LogGroupState>> {
   const { audit } = ctx.settings;
-  return logGroupResource({ ...ctx, settings: { ...ctx.settings, logGroupName: audit.logGroupName, logRetentionDays: audit.logRetentionDays, logGroupKmsKeyArn: undefined } });
+  return logGroupResource({
+    ...ctx,
+    settings: {
+      ...ctx.settings,
+      logGroupName: audit.logGroupName,
+      logRetentionDays: audit.logRetentionDays,
+      logGroupKmsKeyArn: undefined,
+    },
+  });
 }

@@ -16,7 +16,10 @@ export const SELECTOR_NAME_PREFIX = 'bedrock-monitor:';
 export function trailSelectors(dataEventTypes: readonly string[], managementEvents: boolean): AdvancedEventSelector[] {
   const selectors: AdvancedEventSelector[] = [];
   if (managementEvents) {
-    selectors.push({ Name: `${SELECTOR_NAME_PREFIX} management events`, FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] });
+    selectors.push({
+      Name: `${SELECTOR_NAME_PREFIX} management events`,
+      FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }],
+    });
   }
   for (const type of dataEventTypes) {
     selectors.push({
@@ -41,7 +44,9 @@ export function normalizeSelectors(selectors: AdvancedEventSelector[] | undefine
     .map((s) =>
       (s.FieldSelectors ?? [])
         .map((f) => {
-          const ops = OPERATORS.filter((op) => f[op]?.length).map((op) => `${op}=${[...(f[op] ?? [])].sort().join('|')}`);
+          const ops = OPERATORS.filter((op) => f[op]?.length).map(
+            (op) => `${op}=${[...(f[op] ?? [])].sort().join('|')}`,
+          );
           return `${f.Field ?? ''}:${ops.join(',')}`;
         })
         .sort()
@@ -58,7 +63,11 @@ function advancedCoversManagement(selectors: AdvancedEventSelector[]): boolean {
     if (!category?.Equals?.includes('Management')) return false;
     // InvokeModel's readOnly flag differs between AWS's samples: any readOnly narrowing may miss it.
     if (fields.some((f) => f.Field === 'readOnly')) return false;
-    return !fields.some((f) => f.Field === 'eventSource' && (f.NotEquals?.includes('bedrock.amazonaws.com') || (f.Equals && !f.Equals.includes('bedrock.amazonaws.com'))));
+    return !fields.some(
+      (f) =>
+        f.Field === 'eventSource' &&
+        (f.NotEquals?.includes('bedrock.amazonaws.com') || (f.Equals && !f.Equals.includes('bedrock.amazonaws.com'))),
+    );
   });
 }
 
@@ -66,8 +75,16 @@ function advancedCoversManagement(selectors: AdvancedEventSelector[]): boolean {
  * Whether a trail's selectors record Bedrock's management events. No selectors at all is a trail's
  * default: "all read and write management events" (PutEventSelectors, CloudTrail API reference).
  */
-export function coversManagementEvents(basic: EventSelector[] | undefined, advanced: AdvancedEventSelector[] | undefined): boolean {
+export function coversManagementEvents(
+  basic: EventSelector[] | undefined,
+  advanced: AdvancedEventSelector[] | undefined,
+): boolean {
   if (advanced?.length) return advancedCoversManagement(advanced);
   if (!basic?.length) return true;
-  return basic.some((s) => s.IncludeManagementEvents !== false && (s.ReadWriteType ?? 'All') === 'All' && !(s.ExcludeManagementEventSources ?? []).includes('bedrock.amazonaws.com'));
+  return basic.some(
+    (s) =>
+      s.IncludeManagementEvents !== false &&
+      (s.ReadWriteType ?? 'All') === 'All' &&
+      !(s.ExcludeManagementEventSources ?? []).includes('bedrock.amazonaws.com'),
+  );
 }

@@ -106,14 +106,27 @@ async function trailWrite(ctx: Ctx, write: () => Promise<unknown>): Promise<void
     } catch (err) {
       const name = errorName(err);
       if (name === 'InsufficientS3BucketPolicyException') {
-        throw new BmError(`CloudTrail may not write to the log bucket: ${isAwsError(err) ? err.message : String(err)}`, {
-          hint: 'Run `bedrock-monitor create-bucket` with audit enabled (it adds the CloudTrail statements to the bucket policy), then retry.',
-          cause: err,
-        });
+        throw new BmError(
+          `CloudTrail may not write to the log bucket: ${isAwsError(err) ? err.message : String(err)}`,
+          {
+            hint:
+              'Run `bedrock-monitor create-bucket` with audit enabled (it adds the CloudTrail statements to ' +
+              'the bucket policy), then retry.',
+            cause: err,
+          },
+        );
       }
       const delay = PERMISSION_RETRY_DELAYS_MS[attempt];
-      if (!ROLE_NOT_READY.has(name) || delay === undefined || !/access denied/i.test(isAwsError(err) ? err.message : '')) throw err;
-      ctx.out.info(`CloudTrail cannot use the CloudWatch Logs role yet (IAM changes take a moment to propagate); retrying in ${delay / 1000}s`);
+      if (
+        !ROLE_NOT_READY.has(name) ||
+        delay === undefined ||
+        !/access denied/i.test(isAwsError(err) ? err.message : '')
+      )
+        throw err;
+      ctx.out.info(
+        `CloudTrail cannot use the CloudWatch Logs role yet (IAM changes take a moment to propagate); ` +
+          `retrying in ${delay / 1000}s`,
+      );
       await ctx.sleep(delay);
     }
   }
@@ -131,14 +144,22 @@ function trailSettingsInput(plan: TrailPlan, update: boolean) {
     IncludeGlobalServiceEvents: true,
     EnableLogFileValidation: d.logFileValidation,
     // On an update, empty strings remove CloudWatch Logs delivery.
-    ...(cw ? { CloudWatchLogsLogGroupArn: `${cw.logGroupArn}:*`, CloudWatchLogsRoleArn: cw.roleArn } : update ? { CloudWatchLogsLogGroupArn: '', CloudWatchLogsRoleArn: '' } : {}),
+    ...(cw
+      ? { CloudWatchLogsLogGroupArn: `${cw.logGroupArn}:*`, CloudWatchLogsRoleArn: cw.roleArn }
+      : update
+        ? { CloudWatchLogsLogGroupArn: '', CloudWatchLogsRoleArn: '' }
+        : {}),
   };
 }
 
 function trailAttributes(ctx: Ctx, plan: TrailPlan): Attribute<TrailState>[] {
   const { ct, name, arn } = plan;
   return [
-    { field: 'tags.ManagedBy', get: (s) => s.managedTag, update: async () => void (await ct.send(new AddTagsCommand({ ResourceId: arn, TagsList: MANAGED_TAGS }))) },
+    {
+      field: 'tags.ManagedBy',
+      get: (s) => s.managedTag,
+      update: async () => void (await ct.send(new AddTagsCommand({ ResourceId: arn, TagsList: MANAGED_TAGS }))),
+    },
     { field: 's3', get: (s) => s.s3 },
     { field: 'multiRegion', get: (s) => s.multiRegion },
     { field: 'logFileValidation', get: (s) => s.logFileValidation },
@@ -147,10 +168,18 @@ function trailAttributes(ctx: Ctx, plan: TrailPlan): Attribute<TrailState>[] {
       field: 'eventSelectors',
       get: (s) => s.eventSelectors,
       afterCreate: true,
-      update: () => trailWrite(ctx, () => ct.send(new PutEventSelectorsCommand({ TrailName: name, AdvancedEventSelectors: plan.selectors }))),
+      update: () =>
+        trailWrite(ctx, () =>
+          ct.send(new PutEventSelectorsCommand({ TrailName: name, AdvancedEventSelectors: plan.selectors })),
+        ),
     },
     // Last, so that a new trail starts logging only once its selectors are in place.
-    { field: 'logging', get: (s) => s.logging, afterCreate: true, update: async () => void (await ct.send(new StartLoggingCommand({ Name: name }))) },
+    {
+      field: 'logging',
+      get: (s) => s.logging,
+      afterCreate: true,
+      update: async () => void (await ct.send(new StartLoggingCommand({ Name: name }))),
+    },
   ];
 }
 
@@ -160,11 +189,19 @@ function trailOwnership(plan: TrailPlan): ResourceDef<TrailState>['ownership'] {
     rule: `${MANAGED_TAG_RULE}, homed in ${plan.region}`,
     owns: (s) => s.managedTag && !elsewhere(s),
     claim: async () => void (await plan.ct.send(new AddTagsCommand({ ResourceId: plan.arn, TagsList: MANAGED_TAGS }))),
-    describeForeign: (s) => (elsewhere(s) ? `a trail of that name is homed in ${s.homeRegion}` : `not ${MANAGED_TAG_RULE}`),
+    describeForeign: (s) =>
+      elsewhere(s) ? `a trail of that name is homed in ${s.homeRegion}` : `not ${MANAGED_TAG_RULE}`,
     refusal: (s) =>
       elsewhere(s)
-        ? usageError(`CloudTrail trail ${plan.name} is homed in ${s.homeRegion}; it can only be changed from there.`, 'Set "audit.trailName" to another name, or run with --region ' + s.homeRegion + '.')
-        : usageError(`CloudTrail trail ${plan.name} exists but is not ${MANAGED_TAG_RULE}, so bedrock-monitor will not change it.`, 'Pass --force to adopt it, or set "audit.trailName" to another name.'),
+        ? usageError(
+            `CloudTrail trail ${plan.name} is homed in ${s.homeRegion}; it can only be changed from there.`,
+            'Set "audit.trailName" to another name, or run with --region ' + s.homeRegion + '.',
+          )
+        : usageError(
+            `CloudTrail trail ${plan.name} exists but is not ${MANAGED_TAG_RULE}, so bedrock-monitor will ` +
+              `not change it.`,
+            'Pass --force to adopt it, or set "audit.trailName" to another name.',
+          ),
   };
 }
 
@@ -176,7 +213,11 @@ export async function trailResource(ctx: Ctx): Promise<ResourceDef<TrailState>> 
   const coverage = await managementCoverage(ctx, arn);
   const selectors = trailSelectors(audit.dataEventTypes, coverage.include);
   if (selectors.length === 0) {
-    throw usageError(`audit: trail ${coverage.recordedBy ?? ''} already records management events and audit.dataEventTypes is empty, so the audit trail would record nothing.`, 'Add data-event types to "audit.dataEventTypes", or set "audit.enabled" to false.');
+    throw usageError(
+      `audit: trail ${coverage.recordedBy ?? ''} already records management events and audit.dataEventTypes ` +
+        `is empty, so the audit trail would record nothing.`,
+      'Add data-event types to "audit.dataEventTypes", or set "audit.enabled" to false.',
+    );
   }
   const desired: TrailState = {
     arn,
@@ -184,12 +225,25 @@ export async function trailResource(ctx: Ctx): Promise<ResourceDef<TrailState>> 
     s3: { bucket, prefix: audit.s3KeyPrefix },
     multiRegion: audit.multiRegion,
     logFileValidation: true,
-    cloudWatchLogs: audit.cloudWatchLogs ? { logGroupArn: logGroupArn(region, account, audit.logGroupName), roleArn: roleArn(region, account, audit.roleName) } : null,
+    cloudWatchLogs: audit.cloudWatchLogs
+      ? {
+          logGroupArn: logGroupArn(region, account, audit.logGroupName),
+          roleArn: roleArn(region, account, audit.roleName),
+        }
+      : null,
     eventSelectors: normalizeSelectors(selectors),
     logging: true,
     managedTag: true,
   };
-  const plan: TrailPlan = { ct: ctx.aws.get(CloudTrailClient), name: audit.trailName, arn, region, bucket, selectors, desired };
+  const plan: TrailPlan = {
+    ct: ctx.aws.get(CloudTrailClient),
+    name: audit.trailName,
+    arn,
+    region,
+    bucket,
+    selectors,
+    desired,
+  };
   return {
     resource: 'cloudtrail-trail',
     name: audit.trailName,
@@ -197,17 +251,22 @@ export async function trailResource(ctx: Ctx): Promise<ResourceDef<TrailState>> 
     read: () => readTrail(plan),
     attributes: trailAttributes(ctx, plan),
     ownership: trailOwnership(plan),
-    create: () => trailWrite(ctx, () => plan.ct.send(new CreateTrailCommand({ ...trailSettingsInput(plan, false), TagsList: MANAGED_TAGS }))),
+    create: () =>
+      trailWrite(ctx, () =>
+        plan.ct.send(new CreateTrailCommand({ ...trailSettingsInput(plan, false), TagsList: MANAGED_TAGS })),
+      ),
     alreadyExists: (err) => errorName(err) === 'TrailAlreadyExistsException',
     update: () => trailWrite(ctx, () => plan.ct.send(new UpdateTrailCommand(trailSettingsInput(plan, true)))),
-    remove: async () => {
-      try {
-        await plan.ct.send(new DeleteTrailCommand({ Name: plan.name }));
-      } catch (err) {
-        if (!notFound(err)) throw err;
-      }
-    },
+    remove: () => deleteTrail(plan),
   };
+}
+
+async function deleteTrail(plan: TrailPlan): Promise<void> {
+  try {
+    await plan.ct.send(new DeleteTrailCommand({ Name: plan.name }));
+  } catch (err) {
+    if (!notFound(err)) throw err;
+  }
 }
 
 /** What the trail does with management events (read once per run), for the setup outcome. */

@@ -12,7 +12,8 @@ export async function runAuditSetup(ctx: Ctx): Promise<Outcome[]> {
   if (!audit.enabled) {
     throw usageError(
       'audit is off in these settings, so there is no trail to set up.',
-      'Add "audit": {"enabled": true} to bedrock-monitor.config.json (status and cleanup follow the config), or run `bedrock-monitor setup-all --audit`.',
+      'Add "audit": {"enabled": true} to bedrock-monitor.config.json (status and cleanup follow the config), ' +
+        'or run `bedrock-monitor setup-all --audit`.',
     );
   }
   const steps: StepName[] = [

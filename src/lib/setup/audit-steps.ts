@@ -1,7 +1,12 @@
 import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import { ensure, type Outcome, type ResourceDef } from '../aws/ensure.js';
-import { metricFilterResource, securityAlarmResource, securityAlarmSpecs, securityDashboardResource } from '../resources/security-view.js';
+import {
+  metricFilterResource,
+  securityAlarmResource,
+  securityAlarmSpecs,
+  securityDashboardResource,
+} from '../resources/security-view.js';
 import { trailCoverage, trailResource } from '../resources/trail.js';
 
 /**
@@ -27,7 +32,11 @@ export async function convergeTrail(ctx: Ctx): Promise<Outcome[]> {
   const outcome = await ensure(await trailResource(ctx), ctx);
   const { note, include } = await trailCoverage(ctx);
   if (!include && ctx.settings.audit.alarms.enabled) {
-    ctx.out.warn('the refused-calls alarm counts this trail\'s events, which leave out management events (InvokeModel, Converse): set "audit.managementEvents": true to count their refusals too (a second copy costs $2.00 per 100,000 events)');
+    ctx.out.warn(
+      "the refused-calls alarm counts this trail's events, which leave out management events (InvokeModel, " +
+        'Converse): set "audit.managementEvents": true to count their refusals too (a second copy costs $2.00 ' +
+        'per 100,000 events)',
+    );
   }
   return [{ ...outcome, note: outcome.note ? `${outcome.note}; ${note}` : note }];
 }

@@ -44,7 +44,9 @@ async function exists(def: ResourceDef<unknown>): Promise<{ owned: boolean; fore
 }
 
 async function stepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]> {
-  const defs = [...(await step.resources(ctx)), ...((await step.strays?.(ctx)) ?? [])].filter((d) => d.remove !== undefined);
+  const defs = [...(await step.resources(ctx)), ...((await step.strays?.(ctx)) ?? [])].filter(
+    (d) => d.remove !== undefined,
+  );
   const found = await Promise.all(defs.map(exists));
   return defs.flatMap((def, i) => {
     const f = found[i];
@@ -60,7 +62,9 @@ async function disabledStepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]
   try {
     return await stepCandidates(ctx, step);
   } catch (err) {
-    ctx.out.warn(`could not check for resources of the ${step.name} step (off in these settings): ${toBmError(err).message}`);
+    ctx.out.warn(
+      `could not check for resources of the ${step.name} step (off in these settings): ${toBmError(err).message}`,
+    );
     return [];
   }
 }
@@ -69,7 +73,9 @@ async function disabledStepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]
 export async function findCandidates(ctx: Ctx, opts: CleanupOptions): Promise<Candidate[]> {
   await ctx.account();
   const steps = [...STEPS].reverse().filter((s) => !(opts.keepLogs && LOG_STEPS.has(s.name)));
-  const perStep = await Promise.all(steps.map((s) => (isEnabled(s, ctx.settings) ? stepCandidates(ctx, s) : disabledStepCandidates(ctx, s))));
+  const perStep = await Promise.all(
+    steps.map((s) => (isEnabled(s, ctx.settings) ? stepCandidates(ctx, s) : disabledStepCandidates(ctx, s))),
+  );
   return perStep.flat();
 }
 
@@ -90,7 +96,8 @@ export async function removeCandidates(ctx: Ctx, candidates: Candidate[]): Promi
   const outcomes = new Map<Candidate, Outcome>();
   const failedSteps = new Set<StepName>();
   const stepOf = new Map(STEPS.map((s) => [s.name, s]));
-  const keptFor = (c: Candidate): StepName | undefined => [...failedSteps].find((f) => stepOf.get(f)?.needs(ctx.settings).includes(c.step));
+  const keptFor = (c: Candidate): StepName | undefined =>
+    [...failedSteps].find((f) => stepOf.get(f)?.needs(ctx.settings).includes(c.step));
   const base = (c: Candidate) => ({ resource: c.def.resource, name: c.def.name, changes: [] });
   const byStep = new Map<StepName, Candidate[]>();
   for (const c of candidates) byStep.set(c.step, [...(byStep.get(c.step) ?? []), c]);
@@ -101,11 +108,23 @@ export async function removeCandidates(ctx: Ctx, candidates: Candidate[]): Promi
       const kept = keptFor(c);
       if (!deletable(c, ctx.force)) outcomes.set(c, { ...base(c), action: 'skipped', note: leftAlone(c) });
       else if (ctx.dryRun) outcomes.set(c, { ...base(c), action: 'would-delete' });
-      else if (kept) outcomes.set(c, { ...base(c), action: 'skipped', note: `kept: ${kept} could not be deleted and still needs it` });
+      else if (kept)
+        outcomes.set(c, {
+          ...base(c),
+          action: 'skipped',
+          note: `kept: ${kept} could not be deleted and still needs it`,
+        });
       else todo.push(c);
     }
     const results = await deleteGroup(ctx, stepOf.get(stepName)!, todo);
-    todo.forEach((c, i) => outcomes.set(c, results[i]!.error ? { ...base(c), action: 'failed', note: results[i]!.error } : { ...base(c), action: 'deleted' }));
+    todo.forEach((c, i) =>
+      outcomes.set(
+        c,
+        results[i]!.error
+          ? { ...base(c), action: 'failed', note: results[i]!.error }
+          : { ...base(c), action: 'deleted' },
+      ),
+    );
     if (results.some((r) => r.error)) failedSteps.add(stepName);
   }
   return candidates.map((c) => outcomes.get(c)!);
@@ -121,7 +140,12 @@ async function deleteGroup(ctx: Ctx, step: Step, group: Candidate[]): Promise<{ 
     }
   };
   if (step.removeBatch && group.length > 1) {
-    const r = await attempt(() => step.removeBatch!(ctx, group.map((c) => c.def)));
+    const r = await attempt(() =>
+      step.removeBatch!(
+        ctx,
+        group.map((c) => c.def),
+      ),
+    );
     return group.map(() => r);
   }
   const results: { error?: string }[] = [];
@@ -142,14 +166,19 @@ async function doomedSubscriptions(ctx: Ctx, candidates: Candidate[]): Promise<s
   if (!candidates.some((c) => c.def.resource === 'sns-topic' && deletable(c, ctx.force))) return [];
   const subs = await topicSubscriptions(ctx, await topicArn(ctx));
   // Sorted: SNS lists a topic's subscriptions in no fixed order.
-  return subs.map((s) => `${s.Endpoint ?? '?'}${s.Protocol && s.Protocol !== 'email' ? ` (${s.Protocol})` : ''}`).sort();
+  return subs
+    .map((s) => `${s.Endpoint ?? '?'}${s.Protocol && s.Protocol !== 'email' ? ` (${s.Protocol})` : ''}`)
+    .sort();
 }
 
 /** What is gone for good once the bucket and the log group are deleted. */
 function lossLine(toDelete: Candidate[]): string | undefined {
   const bucket = toDelete.find((c) => c.def.resource === 's3-bucket');
   const group = toDelete.find((c) => c.def.resource === 'log-group');
-  const lost = [bucket ? `every invocation log object in s3://${bucket.def.name} (all versions)` : '', group ? `every log event in ${group.def.name}` : ''].filter(Boolean);
+  const lost = [
+    bucket ? `every invocation log object in s3://${bucket.def.name} (all versions)` : '',
+    group ? `every log event in ${group.def.name}` : '',
+  ].filter(Boolean);
   if (!lost.length) return undefined;
   return `Lost for good: ${lost.join(', and ')}. To keep them, run cleanup with --keep-logs.`;
 }
@@ -157,22 +186,35 @@ function lossLine(toDelete: Candidate[]): string | undefined {
 async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[], leftAlone: number): Promise<void> {
   if (!toDelete.length || ctx.dryRun || ctx.yes) return;
   if (!ctx.interactive) {
-    throw usageError(`cleanup would delete ${count(toDelete.length, 'resource')} and there is no terminal to confirm on: pass --yes to delete, or --dry-run to list them.`);
+    throw usageError(
+      `cleanup would delete ${count(toDelete.length, 'resource')} and there is no terminal to confirm on: ` +
+        `pass --yes to delete, or --dry-run to list them.`,
+    );
   }
   const list = ctx.out.toStderr();
   list.say(`cleanup will delete in ${ctx.settings.region}:`);
   list.print(
     list.fitTable({
-      columns: [{ head: 'RESOURCE', priority: 0 }, { head: 'NAME', priority: 0, wrap: true }],
+      columns: [
+        { head: 'RESOURCE', priority: 0 },
+        { head: 'NAME', priority: 0, wrap: true },
+      ],
       rows: toDelete.map((c) => [c.def.resource, c.def.name]),
-      after: (i) => (toDelete[i]!.def.resource === 'sns-topic' && subscriptions.length ? [`    and its subscriptions: ${subscriptions.join(', ')}`] : []),
+      after: (i) =>
+        toDelete[i]!.def.resource === 'sns-topic' && subscriptions.length
+          ? [`    and its subscriptions: ${subscriptions.join(', ')}`]
+          : [],
     }),
   );
   const loss = lossLine(toDelete);
   list.print('');
   if (loss) list.say(loss);
-  list.say(`${count(toDelete.length, 'resource')} to delete in ${ctx.settings.region}${leftAlone ? `; ${leftAlone} left alone (not this tool's)` : ''}.`);
-  if (!(await askConfirm(ctx.out.io, `Delete these ${count(toDelete.length, 'resource')}?`, false))) throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, quiet: true });
+  list.say(
+    `${count(toDelete.length, 'resource')} to delete in ` +
+      `${ctx.settings.region}${leftAlone ? `; ${leftAlone} left alone (not this tool's)` : ''}.`,
+  );
+  if (!(await askConfirm(ctx.out.io, `Delete these ${count(toDelete.length, 'resource')}?`, false)))
+    throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, quiet: true });
 }
 
 /** The error a cleanup with failed deletions ends with: each one, and that a re-run picks up where it stopped. */
@@ -180,20 +222,32 @@ function failureOf(outcomes: Outcome[]): BmError | undefined {
   const failed = outcomes.filter((o) => o.action === 'failed');
   if (!failed.length) return undefined;
   const lines = failed.map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
-  return new BmError(failed.length === 1 ? `could not delete ${lines[0]!}` : `${failed.length} deletions failed:\n${lines.map((l) => `  ${l}`).join('\n')}`, {
-    hint: 'Fix the cause and run cleanup again: what was deleted stays deleted.',
-  });
+  return new BmError(
+    failed.length === 1
+      ? `could not delete ${lines[0]!}`
+      : `${failed.length} deletions failed:\n${lines.map((l) => `  ${l}`).join('\n')}`,
+    {
+      hint: 'Fix the cause and run cleanup again: what was deleted stays deleted.',
+    },
+  );
 }
 
-export async function runCleanup(ctx: Ctx, opts: CleanupOptions): Promise<{ data: CleanupData; error: BmError | undefined }> {
+export async function runCleanup(
+  ctx: Ctx,
+  opts: CleanupOptions,
+): Promise<{ data: CleanupData; error: BmError | undefined }> {
   const candidates = await findCandidates(ctx, opts);
   const toDelete = candidates.filter((c) => deletable(c, ctx.force));
   const subscriptions = await doomedSubscriptions(ctx, candidates);
   await confirm(ctx, toDelete, subscriptions, candidates.length - toDelete.length);
   const outcomes = (await removeCandidates(ctx, candidates)).map((o) =>
-    o.resource === 'sns-topic' && subscriptions.length && (o.action === 'deleted' || o.action === 'would-delete') ? { ...o, note: `with its subscriptions: ${subscriptions.join(', ')}` } : o,
+    o.resource === 'sns-topic' && subscriptions.length && (o.action === 'deleted' || o.action === 'would-delete')
+      ? { ...o, note: `with its subscriptions: ${subscriptions.join(', ')}` }
+      : o,
   );
-  const warnings = outcomes.filter((o) => o.action === 'skipped').map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
+  const warnings = outcomes
+    .filter((o) => o.action === 'skipped')
+    .map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
   for (const w of warnings) ctx.out.warn(w);
   return { data: { region: ctx.settings.region, outcomes, subscriptions, warnings }, error: failureOf(outcomes) };
 }
@@ -202,7 +256,10 @@ export async function runCleanup(ctx: Ctx, opts: CleanupOptions): Promise<{ data
 export function cleanupSummary(data: CleanupData, keepLogs: boolean): string {
   const n = (a: Outcome['action']): number => data.outcomes.filter((o) => o.action === a).length;
   const parts: string[] = [];
-  if (n('would-delete')) parts.push(`Would delete ${count(n('would-delete'), 'resource')} in ${data.region} (--dry-run: nothing was deleted)`);
+  if (n('would-delete'))
+    parts.push(
+      `Would delete ${count(n('would-delete'), 'resource')} in ${data.region} (--dry-run: nothing was deleted)`,
+    );
   if (n('deleted')) parts.push(`Deleted ${count(n('deleted'), 'resource')} in ${data.region}`);
   if (n('failed')) parts.push(`${n('failed')} could not be deleted`);
   if (n('skipped')) parts.push(`${n('skipped')} left alone`);
@@ -212,7 +269,10 @@ export function cleanupSummary(data: CleanupData, keepLogs: boolean): string {
 
 export function renderCleanup(out: Output, data: CleanupData, keepLogs: boolean): void {
   if (data.outcomes.length === 0) {
-    out.say(`Nothing to remove: no bedrock-monitor resources in ${data.region}${keepLogs ? ' besides the logs --keep-logs keeps' : ''}.`);
+    out.say(
+      `Nothing to remove: no bedrock-monitor resources in ` +
+        `${data.region}${keepLogs ? ' besides the logs --keep-logs keeps' : ''}.`,
+    );
     return;
   }
   renderOutcomes(out, data.outcomes);

@@ -19,7 +19,10 @@ import { checkEmail, checkRegion } from '../core/validate.js';
  * and config did not give (flags are never asked again), offers to save the answers in the config
  * file, shows the plan and asks before the first write.
  */
-export async function askSetupQuestions(opts: GlobalOptions & { email?: string[]; audit?: boolean }, io: IO): Promise<Answers> {
+export async function askSetupQuestions(
+  opts: GlobalOptions & { email?: string[]; audit?: boolean },
+  io: IO,
+): Promise<Answers> {
   let current: { region?: string; emails: string[]; audit?: boolean } = { emails: [] };
   try {
     const s = await resolveSettings(opts, { emails: opts.email }, io.env, () => Promise.resolve(undefined), io.cwd);
@@ -29,7 +32,10 @@ export async function askSetupQuestions(opts: GlobalOptions & { email?: string[]
   }
   const answers: Answers = {};
   if (opts.region === undefined) {
-    const region = await askInput(io, 'AWS Region to monitor', { default: current.region ?? 'us-east-1', check: (v) => checkRegion(v.trim()) });
+    const region = await askInput(io, 'AWS Region to monitor', {
+      default: current.region ?? 'us-east-1',
+      check: (v) => checkRegion(v.trim()),
+    });
     answers.region = region.trim();
   }
   if (opts.email === undefined) {
@@ -40,8 +46,10 @@ export async function askSetupQuestions(opts: GlobalOptions & { email?: string[]
     answers.email = splitEmails(emails);
   }
   // Asked only when neither --audit nor the config file has decided (a saved "no" is a decision too).
-  const savedAudit = (readConfigJson(configPath(opts.config, io.cwd))?.audit as { enabled?: unknown } | undefined)?.enabled;
-  if (opts.audit === undefined && !current.audit && typeof savedAudit !== 'boolean') answers.audit = await askConfirm(io, AUDIT_QUESTION, false);
+  const savedAudit = (readConfigJson(configPath(opts.config, io.cwd))?.audit as { enabled?: unknown } | undefined)
+    ?.enabled;
+  if (opts.audit === undefined && !current.audit && typeof savedAudit !== 'boolean')
+    answers.audit = await askConfirm(io, AUDIT_QUESTION, false);
   await offerToSave(opts, io, answers);
   return answers;
 }
@@ -58,9 +66,12 @@ async function offerToSave(opts: GlobalOptions, io: IO, answers: Answers): Promi
   const saved = readConfigJson(file) ?? {};
   const alarms = (saved.alarms ?? {}) as { emails?: string[] };
   const changes: [string, string, string][] = [];
-  if (answers.region !== undefined && answers.region !== saved.region) changes.push(['region', answers.region, 'the Region']);
-  if (answers.email !== undefined && answers.email.join(',') !== (alarms.emails ?? []).join(',')) changes.push(['alarms.emails', answers.email.join(','), 'the alert addresses']);
-  if (answers.audit !== undefined && (saved.audit as { enabled?: boolean } | undefined)?.enabled !== answers.audit) changes.push(['audit.enabled', String(answers.audit), 'the audit trail choice']);
+  if (answers.region !== undefined && answers.region !== saved.region)
+    changes.push(['region', answers.region, 'the Region']);
+  if (answers.email !== undefined && answers.email.join(',') !== (alarms.emails ?? []).join(','))
+    changes.push(['alarms.emails', answers.email.join(','), 'the alert addresses']);
+  if (answers.audit !== undefined && (saved.audit as { enabled?: boolean } | undefined)?.enabled !== answers.audit)
+    changes.push(['audit.enabled', String(answers.audit), 'the audit trail choice']);
   if (!changes.length) return;
   const labels = changes.map(([, , label]) => label);
   const what = labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]!}` : labels[0]!;
@@ -71,7 +82,8 @@ async function offerToSave(opts: GlobalOptions, io: IO, answers: Answers): Promi
 }
 
 const AUDIT_QUESTION =
-  'Also record who calls Bedrock in a CloudTrail trail (audit-trail)? Data events cost $0.10 per 100,000; management events are free unless another trail records them (then they are not copied)';
+  'Also record who calls Bedrock in a CloudTrail trail (audit-trail)? Data events cost $0.10 per 100,000; ' +
+  'management events are free unless another trail records them (then they are not copied)';
 
 export function splitEmails(v: string): string[] {
   return v
@@ -88,7 +100,9 @@ export interface SetupAllData extends NextSteps {
   warnings: string[];
 }
 
-/** In a terminal: the plan on stderr, and a question before the first write (nothing to ask when nothing would change). */
+/**
+ * In a terminal: the plan on stderr, and a question before the first write (nothing to ask when nothing would change).
+ */
 async function confirmPlan(ctx: Ctx): Promise<void> {
   if (!ctx.interactive || ctx.dryRun) return;
   const rows = await collectStatus(ctx);
@@ -96,7 +110,11 @@ async function confirmPlan(ctx: Ctx): Promise<void> {
   const pending = rows.filter((r) => r.status !== 'ok' && !r.manual);
   if (pending.length === 0) return;
   renderPlan(ctx.out.toStderr(), rows, ctx.settings.region);
-  const yes = await askConfirm(ctx.out.io, `Create or repair ${count(pending.length, 'resource')} in ${ctx.settings.region}?`, true);
+  const yes = await askConfirm(
+    ctx.out.io,
+    `Create or repair ${count(pending.length, 'resource')} in ${ctx.settings.region}?`,
+    true,
+  );
   if (!yes) throw new BmError('Aborted: nothing was changed.', { exitCode: ExitCode.usage, quiet: true });
 }
 
@@ -131,7 +149,12 @@ export async function runSetupAll(ctx: Ctx): Promise<{ data: SetupAllData; error
       region: ctx.settings.region,
       ok: results.every((r) => r.status === 'ok'),
       outcomes: results.flatMap((r) => r.outcomes),
-      steps: results.map((r) => ({ step: r.step, status: r.status, ...(r.error ? { error: r.error } : {}), ...(r.blockedBy ? { blockedBy: r.blockedBy } : {}) })),
+      steps: results.map((r) => ({
+        step: r.step,
+        status: r.status,
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.blockedBy ? { blockedBy: r.blockedBy } : {}),
+      })),
       ...next,
       warnings,
     },
@@ -155,7 +178,8 @@ export function renderSetupAll(out: Output, data: SetupAllData, dryRun: boolean)
     renderOutcomes(out, data.outcomes);
     out.print('');
     for (const s of failed) out.print(`${out.c.red('failed'.padEnd(9))}${s.step} (the error is below)`);
-    for (const s of skipped) out.print(`${out.c.yellow('skipped'.padEnd(9))}${s.step}: needs ${s.blockedBy?.join(', ') ?? ''}`);
+    for (const s of skipped)
+      out.print(`${out.c.yellow('skipped'.padEnd(9))}${s.step}: needs ${s.blockedBy?.join(', ') ?? ''}`);
     if (failed.length || skipped.length) out.print('');
     const changed = data.outcomes.filter((o) => o.action !== 'unchanged').length;
     if (failed.length) out.say('Fix what failed and run setup-all again: completed steps are not redone.');

@@ -7,7 +7,11 @@ import { subscriptionStates } from './steps.js';
 
 /** The dashboard in the AWS console. */
 export function dashboardUrl(region: string, name: string): string {
-  const host = region.startsWith('cn-') ? `${region}.console.amazonaws.cn` : region.startsWith('us-gov-') ? `${region}.console.amazonaws-us-gov.com` : `${region}.console.aws.amazon.com`;
+  const host = region.startsWith('cn-')
+    ? `${region}.console.amazonaws.cn`
+    : region.startsWith('us-gov-')
+      ? `${region}.console.amazonaws-us-gov.com`
+      : `${region}.console.aws.amazon.com`;
   return `https://${host}/cloudwatch/home?region=${region}#dashboards/dashboard/${encodeURIComponent(name)}`;
 }
 
@@ -17,7 +21,10 @@ export function dashboardUrl(region: string, name: string): string {
  */
 export async function nextSteps(ctx: Ctx, made: { topic: boolean; dashboard: boolean }): Promise<NextSteps> {
   const subscriptions = made.topic && !ctx.dryRun ? await subscriptionStates(ctx) : [];
-  return { subscriptions, dashboardUrl: made.dashboard && !ctx.dryRun ? dashboardUrl(ctx.settings.region, ctx.settings.dashboardName) : null };
+  return {
+    subscriptions,
+    dashboardUrl: made.dashboard && !ctx.dryRun ? dashboardUrl(ctx.settings.region, ctx.settings.dashboardName) : null,
+  };
 }
 
 /** Alarms that reach no one deserve a warning (stderr), once per run; returned for --json. */

@@ -127,7 +127,11 @@ function statusTable(out: Output, rows: StatusLine[]): { text: string; repairSho
 }
 
 function pendingLine(emails: string[]): string {
-  return `${count(emails.length, 'email subscription')} ${emails.length === 1 ? 'is' : 'are'} pending confirmation (${emails.join(', ')}): alarms reach an address only after its owner follows the link in the email from AWS Notifications.`;
+  return (
+    `${count(emails.length, 'email subscription')} ${emails.length === 1 ? 'is' : 'are'} pending confirmation ` +
+    `(${emails.join(', ')}): alarms reach an address only after its owner follows the link in the email from ` +
+    `AWS Notifications.`
+  );
 }
 
 /** `status`: the table, then one line on what to do. */
@@ -154,9 +158,17 @@ export function renderPlan(out: Output, rows: StatusLine[], region: string): voi
   const todo = rows.filter((r) => r.status !== 'ok');
   const creates = todo.filter((r) => r.status === 'missing').length;
   const updates = todo.length - creates;
-  const parts = [creates ? `${creates} to create` : '', updates ? `${updates} to update` : '', `${rows.length - todo.length} as configured`].filter(Boolean);
+  const parts = [
+    creates ? `${creates} to create` : '',
+    updates ? `${updates} to update` : '',
+    `${rows.length - todo.length} as configured`,
+  ].filter(Boolean);
   out.say(`Plan for ${region} (${parts.join(', ')}):`);
-  const columns: Column[] = [{ head: 'ACTION', priority: 0 }, { head: 'RESOURCE', priority: 0 }, { head: 'NAME', priority: 0, wrap: true }];
+  const columns: Column[] = [
+    { head: 'ACTION', priority: 0 },
+    { head: 'RESOURCE', priority: 0 },
+    { head: 'NAME', priority: 0, wrap: true },
+  ];
   out.print(
     out.fitTable({
       columns,
@@ -186,4 +198,5 @@ export function renderNextSteps(out: Output, next: NextSteps): void {
 
 /** The warning for alarms that notify a topic nobody is subscribed to. */
 export const NO_EMAIL_WARNING =
-  'no alert email is configured, so no one is told when an alarm fires. Add one: bedrock-monitor config set alarms.emails you@example.com (then run alarms or setup-all again).';
+  'no alert email is configured, so no one is told when an alarm fires. Add one: bedrock-monitor config set ' +
+  'alarms.emails you@example.com (then run alarms or setup-all again).';

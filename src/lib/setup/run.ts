@@ -54,7 +54,11 @@ export function failureOf(results: StepResult[]): BmError | undefined {
       ? `${failed[0]!.step} failed: ${failed[0]!.error!.message}`
       : `${failed.length} steps failed:\n${failed.map((r) => `  ${r.step}: ${r.error!.message}`).join('\n')}`;
   const tail = skipped.length ? `\nSkipped, because they need it: ${skipped.join(', ')}.` : '';
-  return new BmError(`${message}${tail}`, { exitCode, hint: hints.join('\n') || undefined, details: { steps: failed.map((r) => ({ step: r.step, ...r.error })) } });
+  return new BmError(`${message}${tail}`, {
+    exitCode,
+    hint: hints.join('\n') || undefined,
+    details: { steps: failed.map((r) => ({ step: r.step, ...r.error })) },
+  });
 }
 
 export async function setupAll(ctx: Ctx, events: SetupEvents = {}): Promise<StepResult[]> {
@@ -65,7 +69,9 @@ export async function setupAll(ctx: Ctx, events: SetupEvents = {}): Promise<Step
       p = (async () => {
         const deps = await Promise.all(step.needs(ctx.settings).map((d) => runOnce(STEP_BY_NAME[d])));
         const blocked = deps.filter((d) => d.status !== 'ok').map((d) => d.step);
-        const result: StepResult = blocked.length ? { step: step.name, status: 'skipped', outcomes: [], blockedBy: blocked } : await attempt(ctx, step, events);
+        const result: StepResult = blocked.length
+          ? { step: step.name, status: 'skipped', outcomes: [], blockedBy: blocked }
+          : await attempt(ctx, step, events);
         events.onDone?.(result);
         return result;
       })();

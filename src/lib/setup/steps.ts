@@ -2,7 +2,12 @@ import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
 import { alarmResources, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
-import { anomalyAlarmResource, anomalySpecs, deleteAnomalyAlarms, strayAnomalyAlarms } from '../resources/anomaly-alarms.js';
+import {
+  anomalyAlarmResource,
+  anomalySpecs,
+  deleteAnomalyAlarms,
+  strayAnomalyAlarms,
+} from '../resources/anomaly-alarms.js';
 import { budgetResource } from '../resources/budget.js';
 import { bucketResource } from '../resources/bucket.js';
 import { dashboardResource } from '../resources/dashboard.js';
@@ -14,7 +19,15 @@ import { glueColumns } from '../logs/schema.js';
 import { checkPrerequisites, loggingResource } from '../resources/logging.js';
 import { roleResource } from '../resources/role.js';
 import { subscriptionResource, topicArn, topicResource, topicSubscriptions } from '../resources/topic.js';
-import { auditLogsOn, auditOn, auditTrailNeeds, convergeTrail, securityNeeds, securityResources, securityStrays } from './audit-steps.js';
+import {
+  auditLogsOn,
+  auditOn,
+  auditTrailNeeds,
+  convergeTrail,
+  securityNeeds,
+  securityResources,
+  securityStrays,
+} from './audit-steps.js';
 import { trailResource } from '../resources/trail.js';
 import { trailLogGroupResource, trailLogsRoleResource } from '../resources/trail-logs.js';
 
@@ -23,7 +36,21 @@ import { trailLogGroupResource, trailLogsRoleResource } from '../resources/trail
  * single-step commands, setup-all's graph and status all read it, so a new subsystem is one entry.
  */
 
-export type StepName = 'setup-iam' | 'create-bucket' | 'create-log-group' | 'enable-logging' | 'dashboard' | 'topic' | 'alarms' | 'audit-iam' | 'audit-log-group' | 'audit-trail' | 'security-view' | 'budget' | 'anomaly-alarms' | 'athena-table';
+export type StepName =
+  | 'setup-iam'
+  | 'create-bucket'
+  | 'create-log-group'
+  | 'enable-logging'
+  | 'dashboard'
+  | 'topic'
+  | 'alarms'
+  | 'audit-iam'
+  | 'audit-log-group'
+  | 'audit-trail'
+  | 'security-view'
+  | 'budget'
+  | 'anomaly-alarms'
+  | 'athena-table';
 
 export interface StepOptions {
   /** Run on its own (not inside setup-all): check prerequisites and name the step that makes each. */
@@ -44,7 +71,10 @@ export interface Step {
   resources(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
   /** Converges them; by default, ensure() on each in order. */
   converge?(ctx: Ctx, opts: StepOptions): Promise<Outcome[]>;
-  /** Status rows beyond its resources (alarms no longer wanted), each naming the command that repairs it if not the step's own. */
+  /**
+   * Status rows beyond its resources (alarms no longer wanted), each naming the command that repairs it if not the
+   * step's own.
+   */
   extraStatus?(ctx: Ctx): Promise<(StatusRow & { repair?: string })[]>;
   /** Resources it once made that the settings no longer ask for (cleanup deletes the tool's own). */
   strays?(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
@@ -57,7 +87,8 @@ export interface Step {
 function loggingNeeds(s: Settings): StepName[] {
   const needs: StepName[] = [];
   if (s.logging.destinations.includes('cloudwatch')) needs.push('setup-iam', 'create-log-group');
-  if (s.logging.destinations.includes('s3') || s.logging.largeDataS3KeyPrefix !== undefined) needs.push('create-bucket');
+  if (s.logging.destinations.includes('s3') || s.logging.largeDataS3KeyPrefix !== undefined)
+    needs.push('create-bucket');
   return needs;
 }
 
@@ -74,7 +105,11 @@ async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
   }
   const alarms = defs.map((d) => done.get(d)!);
   const prune = opts.prune === true;
-  if (prune && !ctx.dryRun && unwanted.length) await deleteAlarms(ctx, unwanted.map((a) => a.name));
+  if (prune && !ctx.dryRun && unwanted.length)
+    await deleteAlarms(
+      ctx,
+      unwanted.map((a) => a.name),
+    );
   const pruned: Outcome[] = unwanted.map((a) => ({
     resource: a.resource,
     name: a.name,
@@ -87,15 +122,25 @@ async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
 
 /** Alarms that are no longer wanted show as drift until `alarms --prune` removes them. */
 async function unwantedAlarmRows(ctx: Ctx): Promise<(StatusRow & { repair: string })[]> {
-  return (await unwantedAlarms(ctx)).map((a) => ({ resource: a.resource, name: a.name, status: 'drifted', changes: [{ field: 'wanted', from: true, to: false }], repair: 'alarms --prune' }));
+  return (await unwantedAlarms(ctx)).map((a) => ({
+    resource: a.resource,
+    name: a.name,
+    status: 'drifted',
+    changes: [{ field: 'wanted', from: true, to: false }],
+    repair: 'alarms --prune',
+  }));
 }
 
 /** Anomaly alarms for every model; when CloudWatch lists none yet, say why nothing was made. */
 async function convergeAnomalyAlarms(ctx: Ctx): Promise<Outcome[]> {
   const specs = await anomalySpecs(ctx);
   if (ctx.settings.anomaly.enabled && specs.length === 0) {
-    const note = 'no model has Invocations in CloudWatch yet: set alarms.anomaly.models, or run setup-all again after the first invocations';
-    return [{ resource: 'anomaly-alarm', name: `${ctx.settings.anomaly.prefix}*`, action: 'skipped', changes: [], note }];
+    const note =
+      'no model has Invocations in CloudWatch yet: set alarms.anomaly.models, or run setup-all again after ' +
+      'the first invocations';
+    return [
+      { resource: 'anomaly-alarm', name: `${ctx.settings.anomaly.prefix}*`, action: 'skipped', changes: [], note },
+    ];
   }
   return Promise.all(specs.map((s) => ensure(anomalyAlarmResource(ctx, s), ctx)));
 }
@@ -108,7 +153,9 @@ async function convergeBudget(ctx: Ctx): Promise<Outcome[]> {
   const outcome = await ensure(await budgetResource(ctx), ctx);
   const services = ctx.settings.budget?.services ?? [];
   if (outcome.action !== 'unchanged' && services.length === 1 && services[0] === 'Amazon Bedrock') {
-    outcome.note = 'counts the "Amazon Bedrock" service only: models sold through AWS Marketplace, such as Claude, bill under their own "… (Amazon Bedrock Edition)" names; add those to budget.services (README, "budget")';
+    outcome.note =
+      'counts the "Amazon Bedrock" service only: models sold through AWS Marketplace, such as Claude, bill ' +
+      'under their own "… (Amazon Bedrock Edition)" names; add those to budget.services (README, "budget")';
   }
   return [outcome];
 }
@@ -150,7 +197,10 @@ export const STEPS: Step[] = [
     name: 'topic',
     command: 'alarms',
     needs: () => [],
-    resources: async (ctx) => [await topicResource(ctx), ...(await Promise.all(ctx.settings.alarms.emails.map((e) => subscriptionResource(ctx, e))))],
+    resources: async (ctx) => [
+      await topicResource(ctx),
+      ...(await Promise.all(ctx.settings.alarms.emails.map((e) => subscriptionResource(ctx, e)))),
+    ],
     // The topic first: subscriptions need it.
     converge: async (ctx) => {
       const [topic, ...subs] = await STEP_BY_NAME.topic.resources(ctx);
@@ -164,13 +214,39 @@ export const STEPS: Step[] = [
     converge: convergeAlarms,
     extraStatus: unwantedAlarmRows,
     strays: strayAlarmResources,
-    removeBatch: (ctx, defs) => deleteAlarms(ctx, defs.map((d) => d.name)),
+    removeBatch: (ctx, defs) =>
+      deleteAlarms(
+        ctx,
+        defs.map((d) => d.name),
+      ),
   },
   // Opt-in (`audit.enabled`): the CloudTrail trail for Bedrock and the security view.
-  { name: 'audit-iam', enabled: auditLogsOn, needs: () => [], resources: async (ctx) => [await trailLogsRoleResource(ctx)] },
-  { name: 'audit-log-group', enabled: auditLogsOn, needs: () => [], resources: async (ctx) => [await trailLogGroupResource(ctx)] },
-  { name: 'audit-trail', enabled: auditOn, needs: auditTrailNeeds, resources: async (ctx) => [await trailResource(ctx)], converge: convergeTrail },
-  { name: 'security-view', enabled: auditOn, needs: securityNeeds, resources: securityResources, strays: securityStrays },
+  {
+    name: 'audit-iam',
+    enabled: auditLogsOn,
+    needs: () => [],
+    resources: async (ctx) => [await trailLogsRoleResource(ctx)],
+  },
+  {
+    name: 'audit-log-group',
+    enabled: auditLogsOn,
+    needs: () => [],
+    resources: async (ctx) => [await trailLogGroupResource(ctx)],
+  },
+  {
+    name: 'audit-trail',
+    enabled: auditOn,
+    needs: auditTrailNeeds,
+    resources: async (ctx) => [await trailResource(ctx)],
+    converge: convergeTrail,
+  },
+  {
+    name: 'security-view',
+    enabled: auditOn,
+    needs: securityNeeds,
+    resources: securityResources,
+    strays: securityStrays,
+  },
   {
     name: 'anomaly-alarms',
     enabled: (s) => s.anomaly.enabled,
@@ -178,7 +254,11 @@ export const STEPS: Step[] = [
     resources: async (ctx) => (await anomalySpecs(ctx)).map((s) => anomalyAlarmResource(ctx, s)),
     converge: convergeAnomalyAlarms,
     strays: strayAnomalyAlarms,
-    removeBatch: (ctx, defs) => deleteAnomalyAlarms(ctx, defs.map((d) => d.name)),
+    removeBatch: (ctx, defs) =>
+      deleteAnomalyAlarms(
+        ctx,
+        defs.map((d) => d.name),
+      ),
   },
   {
     name: 'budget',
@@ -237,10 +317,17 @@ function repairOf(step: Step, row: StatusRow, own: string | undefined): string |
 export async function collectStatus(ctx: Ctx): Promise<StatusLine[]> {
   const perStep = await Promise.all(
     activeSteps(ctx.settings).map(async (step) => {
-      const rows: (StatusRow & { repair?: string })[] = await Promise.all((await step.resources(ctx)).map((d) => inspect(d)));
+      const rows: (StatusRow & { repair?: string })[] = await Promise.all(
+        (await step.resources(ctx)).map((d) => inspect(d)),
+      );
       rows.push(...((await step.extraStatus?.(ctx)) ?? []));
       return Promise.all(
-        rows.map(async ({ repair, ...row }) => ({ ...row, step: step.name, repair: repairOf(step, row, repair), ...(await subscriptionOf(ctx, row)) })),
+        rows.map(async ({ repair, ...row }) => ({
+          ...row,
+          step: step.name,
+          repair: repairOf(step, row, repair),
+          ...(await subscriptionOf(ctx, row)),
+        })),
       );
     }),
   );
@@ -264,6 +351,9 @@ export async function subscriptionStates(ctx: Ctx): Promise<SubscriptionState[]>
   const subs = await topicSubscriptions(ctx, await topicArn(ctx));
   return ctx.settings.alarms.emails.map((email) => {
     const found = subs.find((s) => s.Protocol === 'email' && s.Endpoint?.toLowerCase() === email.toLowerCase());
-    return { email, state: !found ? 'missing' : found.SubscriptionArn === 'PendingConfirmation' ? 'pending' : 'confirmed' };
+    return {
+      email,
+      state: !found ? 'missing' : found.SubscriptionArn === 'PendingConfirmation' ? 'pending' : 'confirmed',
+    };
   });
 }

@@ -3,6 +3,7 @@ import type { SettingOverrides, GlobalOptions } from '../config/settings.js';
 import type { Ctx, CtxDeps } from '../context/context.js';
 import type { Outcome } from '../aws/ensure.js';
 import { checkEndpointUrl, checkRegion } from '../core/validate.js';
+import { checkRoleName, DEFAULT_ASSUME_ROLE, parseAccounts, parseRegions } from '../core/targets.js';
 import type { BmError } from '../core/errors.js';
 import { ExitCode, errorJson, usageError, type ExitCodeValue } from '../core/errors.js';
 import { Output, type IO } from '../io/output.js';
@@ -62,6 +63,8 @@ export interface CommandSpec<O> {
   local?(env: { io: IO; out: Output; opts: O & GlobalOptions }, args: string[]): Promise<CommandResult>;
   /** Subcommands (`config set`, `config get`, …). */
   children?: CommandSpec<never>[];
+  /** Takes the target flags (--regions, --accounts, --assume-role): it can work on many accounts and Regions. */
+  targets?: true;
 }
 
 export function defineCommand<O>(spec: CommandSpec<O>): CommandSpec<O> {
@@ -148,6 +151,7 @@ export function addSharedOptions(cmd: Command, spec: CommandSpec<never>): void {
       ),
     );
   }
+  if (spec.targets) addTargetOptions(cmd);
   cmd.addOption(
     group(
       new Option('--config <file>', 'config file (default ./bedrock-monitor.config.json)'),
@@ -163,6 +167,34 @@ export function addSharedOptions(cmd: Command, spec: CommandSpec<never>): void {
     cmd.addOption(
       group(new Option('--verbose', 'log every AWS request and runtime warnings on stderr'), 'Output options:'),
     );
+}
+
+/** A commander argParser from a parser that returns the value or `{ error }`. */
+function parsed<T>(parse: (raw: string) => T | { error: string }): (v: string) => T {
+  return (v) => {
+    const r = parse(v);
+    if (typeof r === 'object' && r !== null && 'error' in r) throw new InvalidArgumentError(r.error);
+    return r as T;
+  };
+}
+
+function addTargetOptions(cmd: Command): void {
+  const heading = 'Target options (many accounts and Regions):';
+  cmd.addOption(
+    new Option('--regions <list>', 'Regions to work on, comma-separated, or "all" (config targets.regions)')
+      .argParser(parsed(parseRegions))
+      .helpGroup(heading),
+  );
+  cmd.addOption(
+    new Option('--accounts <list>', 'account IDs, comma-separated, or "org" (config targets.accounts)')
+      .argParser(parsed(parseAccounts))
+      .helpGroup(heading),
+  );
+  cmd.addOption(
+    new Option('--assume-role <name>', `role assumed in the other accounts (default ${DEFAULT_ASSUME_ROLE})`)
+      .argParser(checked(checkRoleName))
+      .helpGroup(heading),
+  );
 }
 
 export interface RunEnv {

@@ -168,6 +168,10 @@ export const defaultBucketName = (account: string, region: string): string => `b
 /** Global options as commander hands them over. */
 export interface GlobalOptions {
   region?: string;
+  /** Target flags (commands whose spec has `targets`): see core/targets.ts. */
+  regions?: string[] | 'all';
+  accounts?: string[] | 'org';
+  assumeRole?: string;
   profile?: string;
   endpointUrl?: string;
   config?: string;

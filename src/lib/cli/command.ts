@@ -174,7 +174,7 @@ function parsed<T>(parse: (raw: string) => T | { error: string }): (v: string) =
   return (v) => {
     const r = parse(v);
     if (typeof r === 'object' && r !== null && 'error' in r) throw new InvalidArgumentError(r.error);
-    return r as T;
+    return r;
   };
 }
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /**
- * The structure the README's development section describes, checked: layers point one way, no
+ * The structure docs/architecture.md describes, checked: layers point one way, no
  * import cycles, no function of 60 lines or more. (src/lib/<layer>/… ; src/commands; src/cli.ts)
  */
 

@@ -186,7 +186,7 @@ export function toBmError(err: unknown): BmError {
     if (ACCESS_DENIED.has(name) || (err.$metadata?.httpStatusCode === 403 && !CREDENTIALS.has(name))) {
       const action = iamActionFor(err.$service, err.$command);
       return new BmError(`Access denied: ${where} was refused${action ? `; the caller needs ${action}` : ''}.`, {
-        hint: 'See "IAM permissions" in the README for the full list the tool needs.',
+        hint: 'See docs/permissions.md for the full list the tool needs.',
         cause: err,
       });
     }

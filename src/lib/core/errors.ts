@@ -1,4 +1,4 @@
-/** Exit codes, documented in the README. */
+/** Exit codes, documented in docs/errors.md. */
 export const ExitCode = {
   ok: 0,
   failure: 1,

@@ -183,3 +183,35 @@ describe('docs/json.md names every field of every shape', () => {
     expect(nested.filter((k) => !text.includes(`"${k}"`) && !json.includes(`"${k}"`))).toEqual([]);
   });
 });
+
+/** Every `'E_…'` string in a TypeScript file under src/. */
+function codesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return codesIn(p);
+    if (!e.name.endsWith('.ts')) return [];
+    return [...readFileSync(p, 'utf8').matchAll(/'(E_[A-Z0-9_]+)'/g)].map((m) => m[1]!);
+  });
+}
+
+describe('docs/errors.md lists every error code', () => {
+  test('each code used in src/ is documented, and each documented code is used', () => {
+    const used = [...new Set(codesIn(join(ROOT, 'src')))].sort();
+    const documented = [...doc('docs/errors.md').matchAll(/^\| `(E_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]!);
+    expect(used.length).toBeGreaterThan(20);
+    expect(new Set(documented).size).toBe(documented.length);
+    expect(documented.slice().sort()).toEqual(used);
+  });
+
+  test('an error carries its code in --json', async () => {
+    const args = ['report', '--region', 'us-east-1', '--json'];
+    const r = await runCli([...args, '--hours', '5', '--since', '2026-01-01T00:00:00Z']);
+    expect(r.code).toBe(2);
+    expect(r.requests).toEqual([]);
+    expect(r.json().error).toMatchObject({ code: 'E_USAGE_WINDOW', exitCode: 2 });
+    const bad = await runCli([...args, '--hours', '0']);
+    expect(bad.json().error).toMatchObject({ code: 'E_USAGE_INVALID_VALUE', exitCode: 2 });
+    const unknown = await runCli(['repotr', '--json']);
+    expect(unknown.json().error).toMatchObject({ code: 'E_USAGE_UNKNOWN_COMMAND', exitCode: 2 });
+  });
+});

@@ -8,7 +8,13 @@ import { z } from 'zod';
 const nullableNumber = z.number().nullable();
 
 export const ErrorSchema = z
-  .object({ message: z.string(), hint: z.string().nullable(), exitCode: z.number().int(), details: z.unknown() })
+  .object({
+    code: z.string().regex(/^E_[A-Z0-9_]+$/),
+    message: z.string(),
+    hint: z.string().nullable(),
+    exitCode: z.number().int(),
+    details: z.unknown(),
+  })
   .strict();
 export const ErrorDocSchema = z.object({ error: ErrorSchema }).strict();
 
@@ -33,9 +39,12 @@ export const OutcomeSchema = z
   })
   .strict();
 
-export const StepDocSchema = z.object({ outcomes: z.array(OutcomeSchema) }).strict();
+/** The warnings of a run, when it had any (commands that always report them declare the field themselves). */
+const someWarnings = z.array(z.string()).optional();
+
+export const StepDocSchema = z.object({ outcomes: z.array(OutcomeSchema), warnings: someWarnings }).strict();
 export const DashboardDocSchema = z
-  .object({ outcomes: z.array(OutcomeSchema), dashboardUrl: z.string().url().nullable() })
+  .object({ outcomes: z.array(OutcomeSchema), dashboardUrl: z.string().url().nullable(), warnings: someWarnings })
   .strict();
 
 export const SubscriptionSchema = z
@@ -90,6 +99,7 @@ export const StatusDocSchema = z
         })
         .strict(),
     ),
+    warnings: someWarnings,
   })
   .strict();
 

@@ -19,6 +19,8 @@ const positive = numeric(parsePositiveNumber);
 
 export default defineCommand<Opts>({
   name: 'alarms',
+  targets: true,
+  fleet: 'step',
   summary: 'Create or repair the SNS topic, email subscriptions and the alarms that cover every model',
   group: 'Single steps (setup-all runs them all):',
   examples: [

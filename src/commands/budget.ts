@@ -8,6 +8,8 @@ interface Opts {
 
 export default defineCommand<Opts>({
   name: 'budget',
+  targets: true,
+  fleet: 'step',
   group: 'Single steps (setup-all runs them all):',
   flags: { 'dry-run': true, force: true },
   summary: 'Create or repair the AWS Budgets cost budget for Bedrock and its alerts to the topic (budget.monthlyUsd)',

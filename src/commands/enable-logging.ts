@@ -14,6 +14,8 @@ function destinations(v: string): ('cloudwatch' | 's3')[] {
 
 export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[] }>({
   name: 'enable-logging',
+  targets: true,
+  fleet: 'step',
   summary: 'Point Bedrock model invocation logging at the role, log group and bucket',
   group: 'Single steps (setup-all runs them all):',
   examples: [

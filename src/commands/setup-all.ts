@@ -10,6 +10,8 @@ const email = repeatable(checkEmail);
 
 export default defineCommand<Opts>({
   name: 'setup-all',
+  targets: true,
+  fleet: 'setup',
   summary: 'Create or repair everything: role, bucket, log group, topic, logging, dashboard and alarms',
   examples: [
     'bedrock-monitor setup-all                       # interactive: asks for the Region and alert addresses, ' +

@@ -8,6 +8,7 @@ import type { BmError } from '../core/errors.js';
 import { ExitCode, errorJson, usageError, type ExitCodeValue } from '../core/errors.js';
 import { Output, type IO } from '../io/output.js';
 import { renderStepResult } from '../setup/render.js';
+import type { FleetView } from './fleet-view.js';
 
 /**
  * Glue between a thin command file and the logic in src/lib. A command file declares its flags,
@@ -65,6 +66,8 @@ export interface CommandSpec<O> {
   children?: CommandSpec<never>[];
   /** Takes the target flags (--regions, --accounts, --assume-role): it can work on many accounts and Regions. */
   targets?: true;
+  /** Over many targets: which fleet view its per-target documents make (lib/cli/fleet-view.ts; default 'step'). */
+  fleet?: FleetView;
 }
 
 export function defineCommand<O>(spec: CommandSpec<O>): CommandSpec<O> {
@@ -227,7 +230,11 @@ export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Comma
     await checkProfile(all, env.io);
     if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
     const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
-    result = await spec.run!(ctx, all, args);
+    const t = ctx.settings.targets;
+    if (spec.targets && (t.regions !== undefined || t.accounts !== undefined)) {
+      const { runFleet } = await import('./fleet.js');
+      result = await runFleet(ctx, spec.fleet ?? 'step', (c) => spec.run!(c, all, args));
+    } else result = await spec.run!(ctx, all, args);
   }
   if (format === 'json')
     out.printJson(result.error ? { ...(result.data as object), error: errorJson(result.error) } : result.data);

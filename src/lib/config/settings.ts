@@ -4,6 +4,7 @@ import type { Rates } from '../pricing/table.js';
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './schema.js';
 import { DEFAULT_DATA_EVENT_TYPES } from '../core/cloudtrail.js';
+import { DEFAULT_ASSUME_ROLE, DEFAULT_TARGET_CONCURRENCY, parseAccounts, parseRegions } from '../core/targets.js';
 
 export interface LoggingSettings {
   destinations: ('cloudwatch' | 's3')[];
@@ -76,9 +77,25 @@ export interface AthenaSettings {
   resultsPrefix: string;
 }
 
+/** Which accounts and Regions to work on (docs/fleet.md); none of regions/accounts means one target. */
+export interface TargetSettings {
+  regions: string[] | 'all' | undefined;
+  accounts: string[] | 'org' | undefined;
+  assumeRole: string;
+  externalId: string | undefined;
+  concurrency: number;
+  homeRegion: string | undefined;
+}
+
 /** Every setting, resolved: defaults < config file < environment < flags. */
 export interface Settings {
   region: string;
+  /**
+   * Where account-level steps run (the budget, the multi-Region trail and its role and log group): this
+   * Region for one target; across many Regions of an account, the fleet's home Region only.
+   */
+  homeRegion: string;
+  targets: TargetSettings;
   profile: string | undefined;
   endpointUrl: string | undefined;
   configFile: string | undefined;
@@ -159,6 +176,7 @@ export const DEFAULTS = {
     resultsPrefix: 'athena-results',
   } satisfies AthenaSettings,
   contributorInsights: true,
+  targets: { assumeRole: DEFAULT_ASSUME_ROLE, concurrency: DEFAULT_TARGET_CONCURRENCY },
 } as const;
 
 export const defaultAuditRoleName = (region: string): string => `BedrockMonitorCloudTrailToLogs-${region}`;
@@ -237,7 +255,9 @@ async function resolveRegion(
     opts.region ??
     checkedEnv(env, ['AWS_REGION', 'AWS_DEFAULT_REGION'], v.checkRegion) ??
     config.region ??
-    (await profileRegion());
+    (await profileRegion()) ??
+    // With a list of target Regions and no other Region, the first one is where the tool starts.
+    firstOf(resolveTargets(opts, config).regions);
   if (!region) {
     throw usageError(
       'No AWS Region given. Bedrock invocation logging is set per Region, so the tool never picks one for you.',
@@ -248,6 +268,38 @@ async function resolveRegion(
   const regionError = v.checkRegion(region);
   if (regionError) throw usageError(`--region: ${regionError}`);
   return region;
+}
+
+/** A list the config file holds as an array or in the flag's comma-separated form. */
+function joined(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function parsedOrUndefined<T>(r: T | { error: string } | undefined): T | undefined {
+  if (r && typeof r === 'object' && 'error' in r) return undefined;
+  return r;
+}
+
+/** The target flags over config `targets.*` (the schema has checked the file's values). */
+export function resolveTargets(opts: GlobalOptions, config: ConfigFile): TargetSettings {
+  const t = config.targets ?? {};
+  const regions = joined(t.regions);
+  const accounts = joined(t.accounts);
+  return {
+    regions: opts.regions ?? parsedOrUndefined(regions === undefined ? undefined : parseRegions(regions)),
+    accounts: opts.accounts ?? parsedOrUndefined(accounts === undefined ? undefined : parseAccounts(accounts)),
+    assumeRole: opts.assumeRole ?? t.assumeRole ?? DEFAULTS.targets.assumeRole,
+    externalId: t.externalId,
+    concurrency: t.concurrency ?? DEFAULTS.targets.concurrency,
+    homeRegion: t.homeRegion,
+  };
+}
+
+/** Whether these settings ask for many targets (any Region list or account list, from flags or config). */
+export const isFleet = (t: TargetSettings): boolean => t.regions !== undefined || t.accounts !== undefined;
+
+function firstOf(regions: string[] | 'all' | undefined): string | undefined {
+  return Array.isArray(regions) ? regions[0] : undefined;
 }
 
 function resolveLogging(config: ConfigFile, overrides: SettingOverrides): LoggingSettings {
@@ -387,6 +439,8 @@ export async function resolveSettings(
   const alarms = resolveAlarms(config, overrides);
   return {
     region,
+    homeRegion: region,
+    targets: resolveTargets(opts, config),
     profile,
     endpointUrl: opts.endpointUrl ?? checkedEnv(env, ['AWS_ENDPOINT_URL'], v.checkEndpointUrl),
     configFile: file,

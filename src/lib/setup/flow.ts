@@ -31,7 +31,8 @@ export async function askSetupQuestions(
     // No Region resolvable yet: that is what the question is for.
   }
   const answers: Answers = {};
-  if (opts.region === undefined) {
+  // Over many Regions (--regions) there is no one Region to ask for.
+  if (opts.region === undefined && opts.regions === undefined) {
     const region = await askInput(io, 'AWS Region to monitor', {
       default: current.region ?? 'us-east-1',
       check: (v) => checkRegion(v.trim()),

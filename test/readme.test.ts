@@ -11,7 +11,20 @@ import { DOCUMENTED } from './support/schemas.js';
  */
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const SHARED = ['--region', '--profile', '--endpoint-url', '--config', '--json', '--output', '--no-color', '--verbose'];
+const SHARED = [
+  '--region',
+  '--profile',
+  '--endpoint-url',
+  '--config',
+  '--json',
+  '--output',
+  '--no-color',
+  '--verbose',
+  // The target flags, the same on every command that takes them: documented once, in docs/fleet.md.
+  '--regions',
+  '--accounts',
+  '--assume-role',
+];
 
 async function help(args: string[]): Promise<string> {
   const r = await runCli([...args, '--help'], { env: { COLUMNS: '200' } });

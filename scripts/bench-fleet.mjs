@@ -114,6 +114,7 @@ export async function benchFleet(moto, env, runs = 3) {
       fleetMs <= sumSingle / 2,
     ],
   ];
+  lines.push(...targets.map(([t, m, ok]) => `- ${t}: ${m} (${ok ? 'met' : '**not met**'})`), '');
   return { lines, targets };
 }
 

@@ -20,7 +20,7 @@ export default defineCommand<Opts>({
   ],
   configure: (cmd) =>
     cmd.option('--monthly-usd <n>', 'monthly limit in USD (replaces budget.monthlyUsd)', numeric(parsePositiveNumber)),
-  overrides: (o) => ({ budgetMonthlyUsd: o.monthlyUsd }),
+  overrides: (o) => ({ 'budget.monthlyUsd': o.monthlyUsd }),
   run: async (ctx) => {
     if (!ctx.settings.budget)
       throw usageError(

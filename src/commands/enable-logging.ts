@@ -30,7 +30,7 @@ export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[] }>({
       'where logs go: cloudwatch,s3 (default both; config logging.destinations)',
       destinations,
     ),
-  overrides: (o) => ({ destinations: o.destinations }),
+  overrides: (o) => ({ 'logging.destinations': o.destinations }),
   run: async (ctx) =>
     outcomesResult(
       await (await import('../lib/setup/steps.js')).runStep(ctx, 'enable-logging', { standalone: true }),

@@ -25,7 +25,13 @@ export async function askSetupQuestions(
 ): Promise<Answers> {
   let current: { region?: string; emails: string[]; audit?: boolean } = { emails: [] };
   try {
-    const s = await resolveSettings(opts, { emails: opts.email }, io.env, () => Promise.resolve(undefined), io.cwd);
+    const s = await resolveSettings(
+      opts,
+      { 'alarms.emails': opts.email },
+      io.env,
+      () => Promise.resolve(undefined),
+      io.cwd,
+    );
     current = { region: s.region, emails: s.alarms.emails, audit: s.audit.enabled };
   } catch {
     // No Region resolvable yet: that is what the question is for.

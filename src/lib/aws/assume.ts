@@ -57,6 +57,7 @@ function assumeError(roleArn: string, err: unknown): BmError {
   const e = err as { name?: string; message?: string };
   const role = roleArn.split('/').pop() ?? roleArn;
   return new BmError(`cannot assume ${roleArn}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`, {
+    code: 'E_AWS_ASSUME_ROLE',
     hint:
       `Create the role ${role} in that account, trusting the caller's account (docs/fleet.md, "One-time role ` +
       `set-up"), or name a role that exists with --assume-role` +

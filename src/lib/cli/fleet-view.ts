@@ -21,6 +21,8 @@ export interface TargetRow {
   /** The target's own document, as the single-target command prints it (kept out of the fleet JSON). */
   data: unknown;
   error: ErrorJson | null;
+  /** The target's warnings (what the single-target run would print as "warning:"). */
+  warnings: string[];
 }
 
 export type FleetRow = Record<string, unknown> & { account: string; region: string };
@@ -31,7 +33,7 @@ export interface FleetData {
   homeRegion: string;
   ok: boolean;
   summary: { targets: number; ok: number; drifted: number; failed: number };
-  targets: (Omit<TargetRow, 'data'> & { warnings?: string[] })[];
+  targets: Omit<TargetRow, 'data'>[];
   rows: FleetRow[];
   skippedRegions: FleetPlan['skippedRegions'];
 }
@@ -108,6 +110,7 @@ export function renderFleet(out: Output, view: FleetView, data: FleetData): void
     }),
   );
   for (const s of data.skippedRegions) out.say(`Skipped ${s.region}: ${s.reason}.`);
+  for (const t of data.targets) for (const w of t.warnings) out.warn(`${t.account} ${t.region}: ${w}`);
   out.print('');
   out.say(summaryLine(view, data));
 }

@@ -55,11 +55,12 @@ async function runTarget(base: Ctx, plan: FleetPlan, t: Target, one: RunOne, twe
     const result = await one(ctx);
     const error = result.error ? errorJson(result.error) : null;
     const status = error ? 'failed' : result.exitCode === ExitCode.drift ? 'drifted' : 'ok';
-    return { ...row, alias: alias ?? null, status, data: result.data, error };
+    const warnings = [...ctx.events.warnings, ...warningsOf(result.data)];
+    return { ...row, alias: alias ?? null, status, data: result.data, error, warnings: [...new Set(warnings)] };
   } catch (err) {
     const e = toBmError(err);
     if (e.exitCode === ExitCode.interrupted) throw e;
-    return { ...row, status: 'failed', data: null, error: errorJson(e) };
+    return { ...row, status: 'failed', data: null, error: errorJson(e), warnings: [] };
   }
 }
 
@@ -86,7 +87,8 @@ export async function fanOut(base: Ctx, plan: FleetPlan, one: RunOne, tweak: Par
 async function confirmSetup(base: Ctx, plan: FleetPlan): Promise<void> {
   if (!base.interactive || base.yes || base.dryRun) return;
   const ok = await askConfirm(base.io, `Create or repair monitoring in ${whereLine(plan)}?`, true);
-  if (!ok) throw new BmError('Aborted: nothing was changed.', { exitCode: ExitCode.usage, quiet: true });
+  if (!ok)
+    throw new BmError('Aborted: nothing was changed.', { exitCode: ExitCode.usage, code: 'E_ABORTED', quiet: true });
 }
 
 /** cleanup: lists what each target would lose (a dry run), naming the accounts and Regions, then asks once. */
@@ -96,13 +98,16 @@ async function confirmCleanup(base: Ctx, plan: FleetPlan, one: RunOne): Promise<
     throw usageError(
       `cleanup across ${whereLine(plan)} needs a confirmation and there is no terminal: pass --yes to delete, ` +
         'or --dry-run to list what would be deleted.',
+      undefined,
+      undefined,
+      'E_REFUSED_NO_TERMINAL',
     );
   const preview = await fanOut(base, plan, one, { dryRun: true });
   const err = base.out.toStderr();
   renderFleet(err, 'cleanup', fleetData(plan, preview, 'cleanup'));
   const n = fleetRows(preview, 'cleanup').filter((r) => r.action === 'would-delete').length;
   if (!(await askConfirm(base.io, `Delete ${count(n, 'resource')} in ${whereLine(plan)}?`, false)))
-    throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, quiet: true });
+    throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, code: 'E_ABORTED', quiet: true });
 }
 
 function fleetData(plan: FleetPlan, runs: TargetRow[], view: FleetView): FleetData {
@@ -113,15 +118,15 @@ function fleetData(plan: FleetPlan, runs: TargetRow[], view: FleetView): FleetDa
     homeRegion: plan.home,
     ok: runs.every((r) => r.status === 'ok'),
     summary: { targets: runs.length, ok: tally('ok'), drifted: tally('drifted'), failed: tally('failed') },
-    targets: runs.map(({ data: _data, ...t }) => ({ ...t, ...warningsOf(_data) })),
+    targets: runs.map(({ data: _data, ...t }) => t),
     rows: fleetRows(runs, view),
     skippedRegions: plan.skippedRegions,
   };
 }
 
-function warningsOf(data: unknown): { warnings?: string[] } {
+function warningsOf(data: unknown): string[] {
   const w = (data as { warnings?: unknown } | null)?.warnings;
-  return Array.isArray(w) && w.length ? { warnings: w as string[] } : {};
+  return Array.isArray(w) ? w.filter((x): x is string => typeof x === 'string') : [];
 }
 
 /** The error a fleet run ends with when targets failed: each one's reason (its fix is in the hint). */
@@ -134,7 +139,7 @@ function fleetFailure(runs: TargetRow[]): BmError | undefined {
     failed.length === 1
       ? `1 of ${count(runs.length, 'target')} failed: ${line(failed[0]!)}`
       : `${failed.length} of ${runs.length} targets failed:\n${failed.map((r) => `  ${line(r)}`).join('\n')}`,
-    { exitCode: ExitCode.failure, hint: hints.join('\n') || undefined },
+    { exitCode: ExitCode.failure, code: 'E_FLEET_FAILED', hint: hints.join('\n') || undefined },
   );
 }
 

@@ -10,6 +10,7 @@ import {
   type Settings,
 } from '../config/settings.js';
 import { BmError, usageError } from '../core/errors.js';
+import { RunEvents } from '../io/events.js';
 import { truthyEnv, type IO, type Output } from '../io/output.js';
 
 /** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
@@ -18,7 +19,10 @@ export interface Ctx {
   aws: AwsClients;
   /** Reads shared within this run; writes invalidate what they change. */
   cache: ReadCache;
+  /** The command's output: for lib/cli only. Code below the commands reports through `events`. */
   out: Output;
+  /** Warnings, notes, questions: the one event sink (lib/io/events.ts); nothing below the commands prints. */
+  events: RunEvents;
   io: IO;
   dryRun: boolean;
   yes: boolean;
@@ -94,6 +98,8 @@ export async function checkProfile(opts: { profile?: string }, io: IO): Promise<
     known.length
       ? `Profiles there: ${known.sort().join(', ')}.`
       : `No profiles there: create one with \`aws configure --profile ${name}\`.`,
+    undefined,
+    'E_USAGE_PROFILE',
   );
 }
 
@@ -110,6 +116,7 @@ export async function createContext(
   deps: CtxDeps = {},
 ): Promise<Ctx> {
   const settings = await resolveSettings(opts, overrides, io.env, (p) => regionOfProfile(io.env, p), io.cwd);
+  const events = new RunEvents(out);
   const aws = new AwsClients({
     region: settings.region,
     profile: settings.profile,
@@ -117,11 +124,11 @@ export async function createContext(
     maxAttempts: deps.maxAttempts,
     requestHandler: deps.requestHandler,
     onRequest: (r) => {
-      out.debug(`→ ${r.service} ${r.operation}`);
+      events.debug(`→ ${r.service} ${r.operation}`);
       deps.onRequest?.(r);
     },
     // The SDK's notices (e.g. AWS_PROFILE and access keys both set) only with --verbose.
-    onSdkWarning: (m) => out.debug(m),
+    onSdkWarning: (m) => events.debug(m),
   });
   // One credential source per account, shared by its Regions (one AssumeRole per account, not per target).
   const assumed = new Map<string, AwsOptions['credentials']>();
@@ -134,7 +141,7 @@ export async function createContext(
     }
     return assumed.get(account);
   };
-  const base = buildCtx(settings, aws, { opts, io, out, deps });
+  const base = buildCtx(settings, aws, { opts, io, out, events, deps });
   base.forTarget = async (target, f) => {
     const s = await resolveSettings(
       { ...opts, region: target.region },
@@ -149,7 +156,9 @@ export async function createContext(
       account: target.account,
       credentials: credentialsFor(target.account, f.caller),
     });
-    const ctx = buildCtx({ ...s, homeRegion: f.home }, clients, { opts, io, out: f.out, deps });
+    // Each target's warnings are its own (the fleet view puts them on its row).
+    const own = new RunEvents(f.out);
+    const ctx = buildCtx({ ...s, homeRegion: f.home }, clients, { opts, io, out: f.out, events: own, deps });
     return { ...ctx, interactive: false, target };
   };
   return base;
@@ -158,16 +167,16 @@ export async function createContext(
 function buildCtx(
   settings: Settings,
   aws: AwsClients,
-  env: { opts: GlobalOptions; io: IO; out: Output; deps: CtxDeps },
+  env: { opts: GlobalOptions; io: IO; out: Output; events: RunEvents; deps: CtxDeps },
 ): Ctx {
-  const { opts, io, out, deps } = env;
+  const { opts, io, out, events, deps } = env;
   let accountPromise: Promise<string> | undefined;
   const account = (): Promise<string> => {
     // STS is loaded on first use: a command that needs no account ID (a report over local files) never loads it.
     accountPromise ??= import('@aws-sdk/client-sts')
       .then(({ STSClient, GetCallerIdentityCommand }) => aws.get(STSClient).send(new GetCallerIdentityCommand({})))
       .then((r) => {
-        if (!r.Account) throw new BmError('STS GetCallerIdentity returned no account ID');
+        if (!r.Account) throw new BmError('STS GetCallerIdentity returned no account ID', { code: 'E_AWS_NO_ACCOUNT' });
         return r.Account;
       });
     return accountPromise;
@@ -177,6 +186,7 @@ function buildCtx(
     aws,
     cache: new ReadCache(),
     out,
+    events,
     io,
     dryRun: opts.dryRun === true,
     yes: opts.yes === true,

@@ -29,6 +29,7 @@ export async function organizationAccounts(ctx: Ctx): Promise<string[]> {
           'delegated administrator account (docs/fleet.md, "Permissions"), or list the accounts by ID.';
     throw new BmError(`--accounts org: cannot list the organization's accounts: ${(err as Error).message}`, {
       hint,
+      code: 'E_AWS_ORGANIZATIONS',
       cause: err,
     });
   }

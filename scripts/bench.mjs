@@ -10,6 +10,7 @@ import { Moto } from '../.build/test/support/emulator.js';
 import { putMetrics, seedingClients, syntheticUsage } from '../.build/test/support/synthetic.js';
 import { cloudTrailCorpus, writeCorpus } from '../.build/test/support/cloudtrail.js';
 import { benchLogs } from './bench-logs.mjs';
+import { benchFleet } from './bench-fleet.mjs';
 
 // The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -82,6 +83,7 @@ async function measure(name, prepare, args, runs = RUNS) {
 
 const rows = [];
 let logs = { targets: [], lines: [] };
+let fleet = { targets: [], lines: [] };
 try {
   rows.push(
     await measure('setup-all --yes, empty account', () => moto.reset(), [
@@ -138,6 +140,8 @@ try {
   }
   // Who spent what: the invocation-log engines on a 1 GB corpus (see scripts/bench-logs.mjs).
   logs = await benchLogs({ root, moto, env });
+  // Fleet status over 3 accounts × 3 Regions (see scripts/bench-fleet.mjs).
+  fleet = await benchFleet(moto, env);
 } finally {
   await moto.stop();
 }
@@ -217,6 +221,7 @@ const targets = [
     startup['bedrock-monitor --help'] / bare <= 2,
   ],
   ...logs.targets,
+  ...fleet.targets,
 ];
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -266,6 +271,7 @@ const lines = [
   ),
   '',
   ...logs.lines,
+  ...fleet.lines,
   '## Targets',
   '',
   '| target | measured | met |',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run demo: the whole product on a local AWS emulator (moto), no AWS account needed.
-// setup-all → seed 24 h of SYNTHETIC Bedrock usage → status → report → who spent what (logs) → cleanup;
+// setup-all → seed 24 h of SYNTHETIC Bedrock usage → status → report → who spent what (logs) → cleanup,
+// then a small organization (3 accounts × 2 Regions): fleet setup-all, then status finding one drifted target;
 // moto is always stopped.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,9 @@ import {
 } from '../.build/test/support/synthetic.js';
 import { cloudTrailCorpus, writeCorpus } from '../.build/test/support/cloudtrail.js';
 import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   APP_SEARCH,
   APP_SUPPORT,
@@ -106,6 +110,43 @@ function syntheticQuotas() {
       q(6, 'On-demand model inference requests per minute for Anthropic Claude 3 Haiku', 20),
     ],
   };
+}
+
+/**
+ * 9. A small organization: this (management) account and two accounts it creates, each with the
+ * OrganizationAccountAccessRole AWS puts in accounts an organization creates, in two Regions.
+ */
+async function organizationDemo(url, env) {
+  banner('9. An organization: setup-all and status over 3 accounts × 2 Regions (--accounts org --regions …)');
+  const base = { region: REGION, endpoint: url, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } };
+  const org = new OrganizationsClient(base);
+  await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  const members = [];
+  for (const name of ['team-search', 'team-support']) {
+    const r = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
+    members.push(r.CreateAccountStatus.AccountId);
+  }
+  console.log(`organization: management ${ACCOUNT}, members ${members.join(', ')} (OrganizationAccountAccessRole)`);
+  const fleetConfig = join(configDir, 'fleet.config.json');
+  writeFileSync(fleetConfig, JSON.stringify({ alarms: { emails: ['oncall@example.com'] } }, null, 2));
+  const fleet = ['--accounts', 'org', '--regions', 'us-east-1,eu-west-1', '--config', fleetConfig];
+  let failed = run(env, ['setup-all', '--yes', ...fleet]);
+  // Someone changes one member's log group retention by hand, in one Region.
+  const sts = new STSClient(base);
+  const role = `arn:aws:iam::${members[1]}:role/OrganizationAccountAccessRole`;
+  const c = (await sts.send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'by-hand' }))).Credentials;
+  const logs = new CloudWatchLogsClient({
+    ...base,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+  });
+  await logs.send(new PutRetentionPolicyCommand({ logGroupName: '/aws/bedrock/modelinvocations', retentionInDays: 7 }));
+  console.log(`By hand: the log group retention in ${members[1]} eu-west-1 set to 7 days.`);
+  const status = run(env, ['status', ...fleet]);
+  console.log(dim(`(exit ${status}: 3 means drift, here in exactly one account and Region)`));
+  if (status !== 3) failed ||= 1;
+  // (cleanup works across the fleet the same way: `cleanup --yes --accounts org --regions …`; the emulator goes.)
+  return failed;
 }
 
 let failed = 0;
@@ -228,6 +269,8 @@ try {
 
   banner('8. cleanup --yes: remove everything setup created (the audit trail too, though this config has audit off)');
   failed ||= cli(['cleanup', '--yes']);
+
+  failed ||= await organizationDemo(moto.url, env);
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   failed = 1;

@@ -61,7 +61,7 @@ describe('settings precedence: defaults < config file < environment < flags', ()
     ]);
     const fromFlags = await resolveSettings(
       {},
-      { logRetentionDays: 60, roleName: 'FromFlag', destinations: ['s3', 'cloudwatch'] },
+      { logRetentionDays: 60, roleName: 'FromFlag', 'logging.destinations': ['s3', 'cloudwatch'] },
       { AWS_REGION: 'us-east-1' },
       noProfile,
       dir,

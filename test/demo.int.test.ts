@@ -51,8 +51,12 @@ describe('the real binary', () => {
     expect(r.stdout).toMatch(/created\s+cloudtrail-trail\s+bedrock-monitor-trail/);
     expect(r.stdout).toMatch(/user\/mallory\s+[\d,]+\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toMatch(/deleted\s+cloudtrail-trail/);
+    // A small organization: every account × Region set up, then one drifted target found.
+    expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 6 ok, 0 failed; 120 resources created');
+    expect(r.stdout).toMatch(/\d{12}\s+eu-west-1\s+drifted\s+log-group/);
+    expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 5 ok, 1 drifted, 0 failed.');
     expect(r.stdout).toContain('Demo complete.');
-  }, 120_000);
+  }, 180_000);
 
   test('the demo honours NO_COLOR, even over FORCE_COLOR, and colours only a terminal', () => {
     // The demo's own decision (its one run above checks a pipe gets no escape codes).

@@ -1,5 +1,4 @@
 import { checked, defineCommand, numeric, outcomesResult, repeatable } from '../lib/cli/command.js';
-import type { AlarmThresholds } from '../lib/config/settings.js';
 import { checkAlarmPrefix, checkEmail, checkTopicName, parsePositiveNumber } from '../lib/core/validate.js';
 
 interface Opts {
@@ -19,6 +18,8 @@ const positive = numeric(parsePositiveNumber);
 
 export default defineCommand<Opts>({
   name: 'alarms',
+  targets: true,
+  fleet: 'step',
   summary: 'Create or repair the SNS topic, email subscriptions and the alarms that cover every model',
   group: 'Single steps (setup-all runs them all):',
   examples: [
@@ -74,15 +75,16 @@ export default defineCommand<Opts>({
         positive,
       )
       .option('--prune', 'delete alarms with the prefix, created by this tool, that are no longer configured'),
-  overrides: (o) => {
-    const thresholds: Partial<AlarmThresholds> = {};
-    if (o.tokensPerHour !== undefined) thresholds.tokensPerHour = o.tokensPerHour;
-    if (o.errorsPer5Min !== undefined) thresholds.errorsPer5Min = o.errorsPer5Min;
-    if (o.invocationsPerHour !== undefined) thresholds.invocationsPerHour = o.invocationsPerHour;
-    if (o.latencyMs !== undefined) thresholds.latencyMs = o.latencyMs;
-    if (o.costUsdPerHour !== undefined) thresholds.costUsdPerHour = o.costUsdPerHour;
-    return { emails: o.email, topicName: o.topicName, alarmPrefix: o.alarmPrefix, thresholds };
-  },
+  overrides: (o) => ({
+    'alarms.emails': o.email,
+    'alarms.topicName': o.topicName,
+    'alarms.prefix': o.alarmPrefix,
+    'alarms.thresholds.tokensPerHour': o.tokensPerHour,
+    'alarms.thresholds.errorsPer5Min': o.errorsPer5Min,
+    'alarms.thresholds.invocationsPerHour': o.invocationsPerHour,
+    'alarms.thresholds.latencyMs': o.latencyMs,
+    'alarms.thresholds.costUsdPerHour': o.costUsdPerHour,
+  }),
   run: async (ctx, o) => {
     const { runStep } = await import('../lib/setup/steps.js');
     const { emailWarnings, nextSteps } = await import('../lib/setup/next.js');

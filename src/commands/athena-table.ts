@@ -2,6 +2,8 @@ import { defineCommand, outcomesResult } from '../lib/cli/command.js';
 
 export default defineCommand({
   name: 'athena-table',
+  targets: true,
+  fleet: 'step',
   group: 'Single steps (setup-all runs them all):',
   flags: { 'dry-run': true, force: true },
   summary: 'Create or repair the Glue database and Athena table over the invocation logs (for report --engine athena)',

@@ -2,6 +2,8 @@ import { defineCommand, outcomesResult } from '../lib/cli/command.js';
 
 export default defineCommand({
   name: 'audit-trail',
+  targets: true,
+  fleet: 'step',
   summary:
     'Create or repair the CloudTrail trail for Bedrock and the security view (needs "audit": {"enabled": ' +
     'true} in the config)',

@@ -8,6 +8,8 @@ interface Opts {
 
 export default defineCommand<Opts>({
   name: 'budget',
+  targets: true,
+  fleet: 'step',
   group: 'Single steps (setup-all runs them all):',
   flags: { 'dry-run': true, force: true },
   summary: 'Create or repair the AWS Budgets cost budget for Bedrock and its alerts to the topic (budget.monthlyUsd)',
@@ -18,7 +20,7 @@ export default defineCommand<Opts>({
   ],
   configure: (cmd) =>
     cmd.option('--monthly-usd <n>', 'monthly limit in USD (replaces budget.monthlyUsd)', numeric(parsePositiveNumber)),
-  overrides: (o) => ({ budgetMonthlyUsd: o.monthlyUsd }),
+  overrides: (o) => ({ 'budget.monthlyUsd': o.monthlyUsd }),
   run: async (ctx) => {
     if (!ctx.settings.budget)
       throw usageError(

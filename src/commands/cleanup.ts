@@ -6,6 +6,8 @@ interface Opts {
 
 export default defineCommand<Opts>({
   name: 'cleanup',
+  targets: true,
+  fleet: 'cleanup',
   summary: 'Delete what setup created (only resources tagged ManagedBy=bedrock-monitor), in dependency order',
   examples: [
     'bedrock-monitor cleanup                 # lists what it will delete and asks',

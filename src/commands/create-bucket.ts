@@ -3,6 +3,8 @@ import { checkBucketName, parsePositiveInt } from '../lib/core/validate.js';
 
 export default defineCommand<{ bucketName?: string; expirationDays?: number; noncurrentExpirationDays?: number }>({
   name: 'create-bucket',
+  targets: true,
+  fleet: 'step',
   summary: 'Create or repair the S3 bucket for invocation logs (private, encrypted, versioned, with lifecycle)',
   group: 'Single steps (setup-all runs them all):',
   examples: [

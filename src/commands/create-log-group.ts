@@ -3,6 +3,8 @@ import { checkLogGroupName, checkRetentionDays, parsePositiveInt } from '../lib/
 
 export default defineCommand<{ logGroupName?: string; retentionDays?: number }>({
   name: 'create-log-group',
+  targets: true,
+  fleet: 'step',
   summary: 'Create or repair the CloudWatch Logs log group for invocation logs',
   group: 'Single steps (setup-all runs them all):',
   examples: [

@@ -3,6 +3,8 @@ import { checkDashboardName } from '../lib/core/validate.js';
 
 export default defineCommand<{ dashboardName?: string }>({
   name: 'dashboard',
+  targets: true,
+  fleet: 'step',
   summary:
     'Create or repair the CloudWatch dashboard (every model, tokens, cache, latency, errors, cost, log delivery)',
   group: 'Single steps (setup-all runs them all):',

@@ -14,6 +14,8 @@ function destinations(v: string): ('cloudwatch' | 's3')[] {
 
 export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[] }>({
   name: 'enable-logging',
+  targets: true,
+  fleet: 'step',
   summary: 'Point Bedrock model invocation logging at the role, log group and bucket',
   group: 'Single steps (setup-all runs them all):',
   examples: [
@@ -28,7 +30,7 @@ export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[] }>({
       'where logs go: cloudwatch,s3 (default both; config logging.destinations)',
       destinations,
     ),
-  overrides: (o) => ({ destinations: o.destinations }),
+  overrides: (o) => ({ 'logging.destinations': o.destinations }),
   run: async (ctx) =>
     outcomesResult(
       await (await import('../lib/setup/steps.js')).runStep(ctx, 'enable-logging', { standalone: true }),

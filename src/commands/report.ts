@@ -243,6 +243,6 @@ export default defineCommand<Opts>({
           'last 15 days)',
       )
       .option('--notify', 'also publish the text report to the alert topic (SNS), for its subscribers'),
-  overrides: (o) => ({ workgroup: o.workgroup }),
+  overrides: (o) => ({ 'athena.workgroup': o.workgroup || undefined }),
   run: async (ctx, o) => (chooseSource(o) === 'logs' ? logsReport(ctx, o) : metricsReport(ctx, o)),
 });

@@ -10,6 +10,8 @@ const email = repeatable(checkEmail);
 
 export default defineCommand<Opts>({
   name: 'setup-all',
+  targets: true,
+  fleet: 'setup',
   summary: 'Create or repair everything: role, bucket, log group, topic, logging, dashboard and alarms',
   examples: [
     'bedrock-monitor setup-all                       # interactive: asks for the Region and alert addresses, ' +
@@ -34,7 +36,7 @@ export default defineCommand<Opts>({
         'also set up the CloudTrail audit trail and security view (for this run; set "audit": {"enabled": ' +
           'true} in the config to keep status and cleanup aware)',
       ),
-  overrides: (o) => ({ emails: o.email, auditEnabled: o.audit }),
+  overrides: (o) => ({ 'alarms.emails': o.email, 'audit.enabled': o.audit }),
   prepare: async (o, io) => {
     const { askSetupQuestions } = await import('../lib/setup/flow.js');
     return askSetupQuestions(o, io);

@@ -3,6 +3,8 @@ import { checkRoleName } from '../lib/core/validate.js';
 
 export default defineCommand<{ roleName?: string }>({
   name: 'setup-iam',
+  targets: true,
+  fleet: 'step',
   summary: 'Create or repair the IAM role Bedrock uses to deliver invocation logs',
   group: 'Single steps (setup-all runs them all):',
   examples: [

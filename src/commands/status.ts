@@ -3,6 +3,8 @@ import { ExitCode } from '../lib/core/errors.js';
 
 export default defineCommand({
   name: 'status',
+  targets: true,
+  fleet: 'status',
   summary:
     'Check every managed resource for drift and name the command that repairs each (exit 3 when anything is ' +
     'drifted or missing)',

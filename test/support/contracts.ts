@@ -16,6 +16,8 @@ export interface Sent {
   service: string;
   operation: string;
   input: unknown;
+  /** A fleet run's request: the account and Region it went to (each has its own alarms). */
+  target?: { account: string; region: string };
 }
 
 export interface Violation {
@@ -155,9 +157,21 @@ interface Query {
 /** What earlier requests established: the composite alarms the tool has written. */
 export interface RunState {
   composites: Set<string>;
+  /** Per account and Region of a fleet run. */
+  targets?: Map<string, RunState>;
 }
 
 export const newRunState = (): RunState => ({ composites: new Set() });
+
+const targetKey = (r: Sent): string | undefined => (r.target ? `${r.target.account}|${r.target.region}` : undefined);
+
+function stateOf(state: RunState, r: Sent): RunState {
+  const key = targetKey(r);
+  if (key === undefined) return state;
+  state.targets ??= new Map();
+  if (!state.targets.has(key)) state.targets.set(key, newRunState());
+  return state.targets.get(key)!;
+}
 
 const isInsights = (e: string | undefined): boolean => /^\s*SELECT\b/i.test(e ?? '');
 const searches = (e: string | undefined): string[] =>
@@ -467,6 +481,7 @@ export function checkRun(requests: Sent[], state: RunState = newRunState()): Vio
         .filter(
           (x) =>
             x.operation === 'PutMetricAlarm' &&
+            targetKey(x) === targetKey(r) &&
             children.includes(String((x.input as { AlarmName?: string }).AlarmName)),
         );
       if (later.length)
@@ -476,7 +491,7 @@ export function checkRun(requests: Sent[], state: RunState = newRunState()): Vio
           detail: `PutCompositeAlarm ${String((r.input as { AlarmName?: string }).AlarmName)} before its children`,
         });
     }
-    out.push(...checkRequest(r, state));
+    out.push(...checkRequest(r, stateOf(state, r)));
   }
   return out;
 }

@@ -150,13 +150,17 @@ export interface RecordedRequest {
   invocation: string | undefined;
   /** The access key ID that signed the request. */
   signedBy: string | undefined;
+  /** The Region in the signature's credential scope. */
+  signedIn: string | undefined;
 }
 
 /** Names the operation of a recorded request (query, JSON and REST protocols) and whether it writes. */
 export function classify(r: RawRecord): RecordedRequest {
   const invocation = r.headers['Amz-Sdk-Invocation-Id'] ?? r.headers['amz-sdk-invocation-id'];
-  const signedBy = /Credential=([^/]+)\//.exec(r.headers.Authorization ?? r.headers.authorization ?? '')?.[1];
-  return { ...operationOf(r), invocation, signedBy };
+  const auth = r.headers.Authorization ?? r.headers.authorization ?? '';
+  const signedBy = /Credential=([^/]+)\//.exec(auth)?.[1];
+  const signedIn = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(auth)?.[1];
+  return { ...operationOf(r), invocation, signedBy, signedIn };
 }
 
 function operationOf(r: RawRecord): Pick<RecordedRequest, 'operation' | 'write'> {

@@ -185,3 +185,45 @@ def list_service_quotas(self):
 ServiceQuotasResponse.list_aws_default_service_quotas = list_aws_default_service_quotas
 _add(ServiceQuotasResponse, "list_service_quotas", list_service_quotas)
 
+
+
+# ---------------------------------------------------------------- Organizations and AssumeRole
+#
+# AWS creates OrganizationAccountAccessRole in every account that CreateAccount makes (moto 5.2.1 does
+# too); an invited account lacks it. AWS STS AssumeRole refuses a role that does not exist or does not
+# trust the caller with AccessDenied, "User: <caller> is not authorized to perform: sts:AssumeRole on
+# resource: <role ARN>". moto 5.2.1 lets any role ARN be assumed, existing or not ("the role does not
+# need to exist"): the refusal of a missing role is added here, so a fleet test can meet an account whose
+# role cannot be assumed.
+
+from moto.core.exceptions import ServiceException  # noqa: E402
+from moto.iam.models import iam_backends  # noqa: E402
+from moto.sts.responses import TokenResponse  # noqa: E402
+
+
+class _AccessDenied(ServiceException):
+    code = "AccessDenied"
+
+
+# moto's serializer finds the service's error models from the exception's module.
+_AccessDenied.__module__ = "moto.sts.exceptions"
+
+
+_assume_role = TokenResponse.assume_role
+
+
+def _assume_existing_role(self):
+    arn = self._get_param("RoleArn") or ""
+    parts = arn.split(":")
+    if len(parts) >= 6 and parts[5].startswith("role/"):
+        account, name = parts[4], parts[5].split("/")[-1]
+        roles = iam_backends[account]["aws"].get_roles() if account in iam_backends else []
+        if not any(r.name == name for r in roles):
+            raise _AccessDenied(
+                f"User: arn:aws:iam::{self.current_account}:user/moto is not authorized to perform: "
+                f"sts:AssumeRole on resource: {arn}"
+            )
+    return _assume_role(self)
+
+
+TokenResponse.assume_role = _assume_existing_role

@@ -8,6 +8,7 @@ import type { BmError } from '../core/errors.js';
 import { ExitCode, errorJson, usageError, type ExitCodeValue } from '../core/errors.js';
 import { Output, type IO } from '../io/output.js';
 import { renderStepResult } from '../setup/render.js';
+import type { FleetView } from './fleet-view.js';
 
 /**
  * Glue between a thin command file and the logic in src/lib. A command file declares its flags,
@@ -66,6 +67,8 @@ export interface AwsCommandSpec<O> extends SpecBase {
   prepare?(opts: O & GlobalOptions, io: IO): Promise<Partial<GlobalOptions> & object>;
   /** Takes the target flags (--regions, --accounts, --assume-role): it can work on many accounts and Regions. */
   targets?: true;
+  /** Over many targets: which fleet view its per-target documents make (lib/cli/fleet-view.ts; default 'step'). */
+  fleet?: FleetView;
   local?: never;
   children?: never;
 }
@@ -276,7 +279,11 @@ export async function execute<O extends object>(spec: LeafCommandSpec<O>, cmd: C
     await checkProfile(all, env.io);
     if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
     const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
-    result = await spec.run(ctx, all, args);
+    const t = ctx.settings.targets;
+    if (spec.targets && (t.regions !== undefined || t.accounts !== undefined)) {
+      const { runFleet } = await import('./fleet.js');
+      result = await runFleet(ctx, spec.fleet ?? 'step', (c) => spec.run(c, all, args));
+    } else result = await spec.run(ctx, all, args);
     warnings = ctx.events.warnings;
   }
   // The warnings reported through ctx.events: once on stderr, and in the document (`warnings`).

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import * as v from '../core/validate.js';
 import { RatesSchema } from '../pricing/table.js';
 import { checkDataEventType, checkTrailName } from '../core/cloudtrail.js';
+import { checkRoleName as checkAssumeRoleName, parseAccounts, parseRegions } from '../core/targets.js';
 
 /** The config file's schema: strict, so an unknown key or a bad value is an error naming the key. */
 
@@ -70,6 +71,36 @@ const QuotasSchema = z
   .object({
     warnPercent: percent.optional(),
     burndown: z.record(z.string().min(1), z.number().positive('must be greater than zero')).optional(),
+  })
+  .strict();
+
+/** A flag's parser as a refinement: the value is kept as typed (a list, or the flag's comma-separated form). */
+function parsedBy(parse: (raw: string) => unknown) {
+  return (x: string | string[], ctx: z.RefinementCtx) => {
+    const r = parse(Array.isArray(x) ? x.join(',') : x);
+    if (typeof r === 'object' && r !== null && 'error' in r)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (r as { error: string }).error });
+  };
+}
+
+/** Which accounts and Regions commands work on (the --regions/--accounts/--assume-role flags; docs/fleet.md). */
+const TargetsSchema = z
+  .object({
+    regions: z
+      .union([z.string(), z.array(z.string())])
+      .superRefine(parsedBy(parseRegions))
+      .optional(),
+    accounts: z
+      .union([z.string(), z.array(z.string())])
+      .superRefine(parsedBy(parseAccounts))
+      .optional(),
+    assumeRole: z.string().superRefine(check(checkAssumeRoleName)).optional(),
+    externalId: z
+      .string()
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 of A-Z a-z 0-9 +=,.@:/-')
+      .optional(),
+    concurrency: positiveInt.max(64, 'must be at most 64').optional(),
+    homeRegion: z.string().superRefine(check(v.checkRegion)).optional(),
   })
   .strict();
 
@@ -142,6 +173,7 @@ export const ConfigFileSchema = z
       .strict()
       .optional(),
     contributorInsights: z.boolean().optional(),
+    targets: TargetsSchema.optional(),
   })
   .strict();
 

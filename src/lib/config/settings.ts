@@ -4,6 +4,7 @@ import type { Rates } from '../pricing/table.js';
 import { loadConfigFile } from './file.js';
 import type { ConfigFile } from './schema.js';
 import { DEFAULT_DATA_EVENT_TYPES } from '../core/cloudtrail.js';
+import { DEFAULT_ASSUME_ROLE, DEFAULT_TARGET_CONCURRENCY, parseAccounts, parseRegions } from '../core/targets.js';
 
 export interface LoggingSettings {
   destinations: ('cloudwatch' | 's3')[];
@@ -76,9 +77,25 @@ export interface AthenaSettings {
   resultsPrefix: string;
 }
 
+/** Which accounts and Regions to work on (docs/fleet.md); none of regions/accounts means one target. */
+export interface TargetSettings {
+  regions: string[] | 'all' | undefined;
+  accounts: string[] | 'org' | undefined;
+  assumeRole: string;
+  externalId: string | undefined;
+  concurrency: number;
+  homeRegion: string | undefined;
+}
+
 /** Every setting, resolved: defaults < config file < environment < flags. */
 export interface Settings {
   region: string;
+  /**
+   * Where account-level steps run (the budget, the multi-Region trail and its role and log group): this
+   * Region for one target; across many Regions of an account, the fleet's home Region only.
+   */
+  homeRegion: string;
+  targets: TargetSettings;
   profile: string | undefined;
   endpointUrl: string | undefined;
   configFile: string | undefined;
@@ -159,6 +176,7 @@ export const DEFAULTS = {
     resultsPrefix: 'athena-results',
   } satisfies AthenaSettings,
   contributorInsights: true,
+  targets: { assumeRole: DEFAULT_ASSUME_ROLE, concurrency: DEFAULT_TARGET_CONCURRENCY },
 } as const;
 
 export const defaultAuditRoleName = (region: string): string => `BedrockMonitorCloudTrailToLogs-${region}`;
@@ -184,25 +202,36 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
-/** Per-command flags that override config keys (only the ones the user typed are set). */
-export interface SettingOverrides {
-  roleName?: string;
-  bucketName?: string;
-  logGroupName?: string;
-  logRetentionDays?: number;
-  bucketExpirationDays?: number;
-  noncurrentExpirationDays?: number;
-  destinations?: ('cloudwatch' | 's3')[];
-  dashboardName?: string;
-  topicName?: string;
-  alarmPrefix?: string;
-  emails?: string[];
-  thresholds?: Partial<AlarmThresholds>;
-  /** setup-all --audit, or the interactive answer: audit for this run. */
-  auditEnabled?: boolean;
-  /** budget --monthly-usd */
-  budgetMonthlyUsd?: number;
-  workgroup?: string;
+type Join<K extends string, P extends string> = P extends '' ? K : `${P}.${K}`;
+type Leaf = string | number | boolean | null | readonly unknown[];
+type DottedValues<T, P extends string = ''> = {
+  [K in keyof T & string]-?: NonNullable<T[K]> extends Leaf
+    ? { [Q in Join<K, P>]?: T[K] }
+    : DottedValues<NonNullable<T[K]>, Join<K, P>>;
+}[keyof T & string];
+type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/**
+ * Per-command flags that override config keys for one run, written with the config file's own dotted keys
+ * (`'alarms.prefix'`, `'audit.enabled'`), typed from the schema: a flag is one line in its command file.
+ * Only the ones the user typed are set (undefined values are ignored).
+ */
+export type SettingOverrides = Intersect<DottedValues<Omit<ConfigFile, 'prices' | '$schema'>>>;
+
+/** The file's settings with the run's flags laid over them: the one place flags win over the file. */
+export function withOverrides(config: ConfigFile, overrides: SettingOverrides): ConfigFile {
+  const merged = structuredClone(config) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    const path = key.split('.');
+    let o = merged;
+    for (const k of path.slice(0, -1)) {
+      if (!o[k] || typeof o[k] !== 'object') o[k] = {};
+      o = o[k] as Record<string, unknown>;
+    }
+    o[path[path.length - 1]!] = value;
+  }
+  return merged;
 }
 
 function fromEnv(env: NodeJS.ProcessEnv, names: string[]): { name: string; value: string } | undefined {
@@ -237,7 +266,9 @@ async function resolveRegion(
     opts.region ??
     checkedEnv(env, ['AWS_REGION', 'AWS_DEFAULT_REGION'], v.checkRegion) ??
     config.region ??
-    (await profileRegion());
+    (await profileRegion()) ??
+    // With a list of target Regions and no other Region, the first one is where the tool starts.
+    firstOf(resolveTargets(opts, config).regions);
   if (!region) {
     throw usageError(
       'No AWS Region given. Bedrock invocation logging is set per Region, so the tool never picks one for you.',
@@ -252,42 +283,67 @@ async function resolveRegion(
   return region;
 }
 
-function resolveLogging(config: ConfigFile, overrides: SettingOverrides): LoggingSettings {
+/** A list the config file holds as an array or in the flag's comma-separated form. */
+function joined(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function parsedOrUndefined<T>(r: T | { error: string } | undefined): T | undefined {
+  if (r && typeof r === 'object' && 'error' in r) return undefined;
+  return r;
+}
+
+/** The target flags over config `targets.*` (the schema has checked the file's values). */
+export function resolveTargets(opts: GlobalOptions, config: ConfigFile): TargetSettings {
+  const t = config.targets ?? {};
+  const regions = joined(t.regions);
+  const accounts = joined(t.accounts);
+  return {
+    regions: opts.regions ?? parsedOrUndefined(regions === undefined ? undefined : parseRegions(regions)),
+    accounts: opts.accounts ?? parsedOrUndefined(accounts === undefined ? undefined : parseAccounts(accounts)),
+    assumeRole: opts.assumeRole ?? t.assumeRole ?? DEFAULTS.targets.assumeRole,
+    externalId: t.externalId,
+    concurrency: t.concurrency ?? DEFAULTS.targets.concurrency,
+    homeRegion: t.homeRegion,
+  };
+}
+
+/** Whether these settings ask for many targets (any Region list or account list, from flags or config). */
+export const isFleet = (t: TargetSettings): boolean => t.regions !== undefined || t.accounts !== undefined;
+
+function firstOf(regions: string[] | 'all' | undefined): string | undefined {
+  return Array.isArray(regions) ? regions[0] : undefined;
+}
+
+function resolveLogging(config: ConfigFile): LoggingSettings {
   const logging: LoggingSettings = {
     ...DEFAULTS.logging,
     destinations: [...DEFAULTS.logging.destinations],
     ...stripUndefined(config.logging ?? {}),
   };
-  if (overrides.destinations) logging.destinations = overrides.destinations;
   logging.destinations = [...new Set(logging.destinations)].sort();
   return logging;
 }
 
-function resolveAlarms(config: ConfigFile, overrides: SettingOverrides): Settings['alarms'] {
+function resolveAlarms(config: ConfigFile): Settings['alarms'] {
   const thresholds: AlarmThresholds = {
     ...DEFAULTS.alarms.thresholds,
     ...stripUndefined(config.alarms?.thresholds ?? {}),
-    ...stripUndefined(overrides.thresholds ?? {}),
   };
   return {
-    topicName: overrides.topicName ?? config.alarms?.topicName ?? DEFAULTS.alarms.topicName,
-    prefix: overrides.alarmPrefix ?? config.alarms?.prefix ?? DEFAULTS.alarms.prefix,
-    emails: [...new Set((overrides.emails ?? config.alarms?.emails ?? []).map((e) => e.trim()))],
+    topicName: config.alarms?.topicName ?? DEFAULTS.alarms.topicName,
+    prefix: config.alarms?.prefix ?? DEFAULTS.alarms.prefix,
+    emails: [...new Set((config.alarms?.emails ?? []).map((e) => e.trim()))],
     thresholds,
     costModelId: config.alarms?.costModelId ?? DEFAULTS.alarms.costModelId,
   };
 }
 
-function resolveAudit(
-  config: ConfigFile,
-  overrides: SettingOverrides,
-  region: string,
-  alarms: Settings['alarms'],
-): AuditSettings {
+function resolveAudit(config: ConfigFile, region: string, alarms: Settings['alarms']): AuditSettings {
   const c = config.audit ?? {};
   const d = DEFAULTS.audit;
   const audit: AuditSettings = {
-    enabled: overrides.auditEnabled ?? c.enabled ?? d.enabled,
+    enabled: c.enabled ?? d.enabled,
     trailName: c.trailName ?? d.trailName,
     multiRegion: c.multiRegion ?? d.multiRegion,
     s3KeyPrefix: c.s3KeyPrefix ?? d.s3KeyPrefix,
@@ -318,9 +374,9 @@ function resolveAudit(
   return audit;
 }
 
-function resolveBudget(config: ConfigFile, overrides: SettingOverrides): BudgetSettings | undefined {
+function resolveBudget(config: ConfigFile): BudgetSettings | undefined {
   const b = config.budget;
-  const monthlyUsd = overrides.budgetMonthlyUsd ?? b?.monthlyUsd;
+  const monthlyUsd = b?.monthlyUsd;
   if (monthlyUsd === undefined) return undefined;
   const d = DEFAULTS.budget;
   return {
@@ -364,17 +420,19 @@ export function coherenceProblems(config: ConfigFile): string[] {
       problems.push(err instanceof Error ? err.message : String(err));
     }
   };
-  const alarms = resolveAlarms(config, {});
-  check(() => resolveAudit(config, {}, 'us-east-1', alarms));
+  const alarms = resolveAlarms(config);
+  check(() => resolveAudit(config, 'us-east-1', alarms));
   check(() => resolveAnomaly(config, alarms.prefix));
-  check(() => resolveBudget(config, {}));
+  check(() => resolveBudget(config));
   return problems;
 }
 
 /**
  * Resolves every setting. Throws a usage error (exit 2) for anything invalid, so no AWS request is
- * made with a bad input. `profileRegion` is consulted last (the region of the AWS profile in
- * ~/.aws/config), and only when nothing else names a Region.
+ * made with a bad input. Precedence, decided here and nowhere else: defaults (DEFAULTS, in each resolve
+ * function) < config file < environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL) < flags (`opts` for the
+ * shared flags, `overrides` for the command's own, laid over the file by withOverrides). `profileRegion`
+ * is consulted last (the region of the AWS profile in ~/.aws/config), and only when nothing else names a Region.
  */
 export async function resolveSettings(
   opts: GlobalOptions,
@@ -383,44 +441,41 @@ export async function resolveSettings(
   profileRegion: (profile: string | undefined) => Promise<string | undefined>,
   cwd = process.cwd(),
 ): Promise<Settings> {
-  const { file, config } = loadConfigFile(opts.config, cwd);
+  const loaded = loadConfigFile(opts.config, cwd);
+  const config = withOverrides(loaded.config, overrides);
   const profile = opts.profile ?? fromEnv(env, ['AWS_PROFILE'])?.value;
   const region = await resolveRegion(opts, config, env, () => profileRegion(profile));
-  const alarms = resolveAlarms(config, overrides);
+  const alarms = resolveAlarms(config);
   return {
     region,
+    homeRegion: region,
+    targets: resolveTargets(opts, config),
     profile,
     endpointUrl: opts.endpointUrl ?? checkedEnv(env, ['AWS_ENDPOINT_URL'], v.checkEndpointUrl),
-    configFile: file,
-    roleName: overrides.roleName ?? config.roleName ?? defaultRoleName(region),
-    bucketName: overrides.bucketName ?? config.bucketName,
-    logGroupName: overrides.logGroupName ?? config.logGroupName ?? DEFAULTS.logGroupName,
-    logRetentionDays: overrides.logRetentionDays ?? config.logRetentionDays ?? DEFAULTS.logRetentionDays,
-    bucketExpirationDays:
-      overrides.bucketExpirationDays ?? config.bucketExpirationDays ?? DEFAULTS.bucketExpirationDays,
-    noncurrentExpirationDays:
-      overrides.noncurrentExpirationDays ?? config.noncurrentExpirationDays ?? DEFAULTS.noncurrentExpirationDays,
+    configFile: loaded.file,
+    roleName: config.roleName ?? defaultRoleName(region),
+    bucketName: config.bucketName,
+    logGroupName: config.logGroupName ?? DEFAULTS.logGroupName,
+    logRetentionDays: config.logRetentionDays ?? DEFAULTS.logRetentionDays,
+    bucketExpirationDays: config.bucketExpirationDays ?? DEFAULTS.bucketExpirationDays,
+    noncurrentExpirationDays: config.noncurrentExpirationDays ?? DEFAULTS.noncurrentExpirationDays,
     abortIncompleteMultipartUploadDays:
       config.abortIncompleteMultipartUploadDays ?? DEFAULTS.abortIncompleteMultipartUploadDays,
     kmsKeyId: config.kmsKeyId,
     logGroupKmsKeyArn: config.logGroupKmsKeyArn,
-    logging: resolveLogging(config, overrides),
-    dashboardName: overrides.dashboardName ?? config.dashboardName ?? DEFAULTS.dashboardName,
+    logging: resolveLogging(config),
+    dashboardName: config.dashboardName ?? DEFAULTS.dashboardName,
     alarms,
     prices: config.prices ?? {},
-    audit: resolveAudit(config, overrides, region, alarms),
-    budget: resolveBudget(config, overrides),
+    audit: resolveAudit(config, region, alarms),
+    budget: resolveBudget(config),
     budgetName: config.budget?.name ?? DEFAULTS.budget.name,
     anomaly: resolveAnomaly(config, alarms.prefix),
     quotas: {
       warnPercent: config.quotas?.warnPercent ?? DEFAULTS.quotas.warnPercent,
       burndown: config.quotas?.burndown ?? {},
     },
-    athena: {
-      ...DEFAULTS.athena,
-      ...stripUndefined(config.athena ?? {}),
-      ...(overrides.workgroup ? { workgroup: overrides.workgroup } : {}),
-    },
+    athena: { ...DEFAULTS.athena, ...stripUndefined(config.athena ?? {}) },
     contributorInsights: config.contributorInsights ?? DEFAULTS.contributorInsights,
   };
 }

@@ -22,6 +22,7 @@ export interface ConfigEntry {
 const DERIVED: Record<string, string> = {
   roleName: 'BedrockCloudWatchLoggingRole-<region>',
   bucketName: 'bedrock-logs-<account>-<region>',
+  'targets.homeRegion': '<region>',
 };
 
 function at(obj: unknown, path: string[]): unknown {

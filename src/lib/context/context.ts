@@ -1,4 +1,6 @@
-import { AwsClients, type RequestRecord } from '../aws/clients.js';
+import { AwsClients, type AwsOptions, type RequestRecord } from '../aws/clients.js';
+import { assumedRoleCredentials } from '../aws/assume.js';
+import { roleArnFor, type Target } from '../core/targets.js';
 import { ReadCache } from '../aws/read-cache.js';
 import {
   defaultBucketName,
@@ -33,6 +35,14 @@ export interface Ctx {
   bucketName(): Promise<string>;
   sleep(ms: number): Promise<void>;
   now(): Date;
+  /** In a run over many targets: the account and Region this context works on (unset for one target). */
+  target?: Target;
+  /**
+   * The context for one target of a fleet run: its Region's settings (account-level steps only in
+   * `home`), clients with the caller's credentials in the caller's account and an assumed role elsewhere,
+   * its own read cache, and `out` (which writes nothing while targets run at once). No request is made.
+   */
+  forTarget(target: Target, f: { home: string; caller: string; out: Output }): Promise<Ctx>;
 }
 
 /** What tests (and only tests) inject: the clock, sleeping, request accounting, SDK transport. */
@@ -120,6 +130,46 @@ export async function createContext(
     // The SDK's notices (e.g. AWS_PROFILE and access keys both set) only with --verbose.
     onSdkWarning: (m) => events.debug(m),
   });
+  // One credential source per account, shared by its Regions (one AssumeRole per account, not per target).
+  const assumed = new Map<string, AwsOptions['credentials']>();
+  const credentialsFor = (account: string, caller: string): AwsOptions['credentials'] => {
+    if (account === caller) return undefined;
+    if (!assumed.has(account)) {
+      const t = settings.targets;
+      const roleArn = roleArnFor(account, t.assumeRole, settings.region);
+      assumed.set(account, assumedRoleCredentials(aws, { roleArn, externalId: t.externalId }));
+    }
+    return assumed.get(account);
+  };
+  const base = buildCtx(settings, aws, { opts, io, out, events, deps });
+  base.forTarget = async (target, f) => {
+    const s = await resolveSettings(
+      { ...opts, region: target.region },
+      overrides,
+      io.env,
+      () => Promise.resolve(undefined),
+      io.cwd,
+    );
+    const clients = new AwsClients({
+      ...aws.options,
+      region: target.region,
+      account: target.account,
+      credentials: credentialsFor(target.account, f.caller),
+    });
+    // Each target's warnings are its own (the fleet view puts them on its row).
+    const own = new RunEvents(f.out);
+    const ctx = buildCtx({ ...s, homeRegion: f.home }, clients, { opts, io, out: f.out, events: own, deps });
+    return { ...ctx, interactive: false, target };
+  };
+  return base;
+}
+
+function buildCtx(
+  settings: Settings,
+  aws: AwsClients,
+  env: { opts: GlobalOptions; io: IO; out: Output; events: RunEvents; deps: CtxDeps },
+): Ctx {
+  const { opts, io, out, events, deps } = env;
   let accountPromise: Promise<string> | undefined;
   const account = (): Promise<string> => {
     // STS is loaded on first use: a command that needs no account ID (a report over local files) never loads it.
@@ -146,5 +196,6 @@ export async function createContext(
     bucketName: async () => settings.bucketName ?? defaultBucketName(await account(), settings.region),
     sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     now: deps.now ?? (() => new Date()),
+    forTarget: () => Promise.reject(new BmError('forTarget: only the run context makes target contexts')),
   };
 }

@@ -52,3 +52,78 @@ export function parseAccounts(raw: string): string[] | 'org' | { error: string }
 export function checkRoleName(v: string): string | undefined {
   return /^[\w+=,.@-]{1,64}$/.test(v) ? undefined : `"${v}" is not an IAM role name (up to 64 of A-Z a-z 0-9 +=,.@_-)`;
 }
+
+/** One place the tool works: an account in a Region (credentials come from the client factory). */
+export interface Target {
+  account: string;
+  region: string;
+}
+
+export const targetLabel = (t: Target): string => `${t.account} ${t.region}`;
+
+/**
+ * Targets run at once by default. Each target is one account in one Region, and API quotas are per account and
+ * Region, so targets share no quota except the account-wide ones: IAM (global per account), STS AssumeRole
+ * and Organizations in the caller's account. Eight keeps the IAM reads of one account's Regions and the
+ * AssumeRole calls (one per account) far below those throttles (docs/fleet.md); config targets.concurrency.
+ */
+export const DEFAULT_TARGET_CONCURRENCY = 8;
+
+/**
+ * Regions where Amazon Bedrock is offered ("Regional availability by endpoints" in the Bedrock user guide:
+ * bedrock-runtime is in every Region where Bedrock is offered). `--regions all` is this list, narrowed to
+ * the Regions the account has enabled (EC2 DescribeRegions lists only enabled Regions).
+ */
+export const BEDROCK_REGIONS: readonly string[] = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'ca-west-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'ap-east-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'sa-east-1',
+  'us-gov-east-1',
+  'us-gov-west-1',
+];
+
+/** The partition a Region belongs to (for ARNs). */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** The role entered in another account. */
+export function roleArnFor(account: string, role: string, region: string): string {
+  return `arn:${partitionOf(region)}:iam::${account}:role/${role}`;
+}
+
+/**
+ * Where a fleet's account-level resources live (the budget, the multi-Region trail): the configured home
+ * Region (targets.homeRegion), else the Region the tool runs in (--region, AWS_REGION, config region, the
+ * profile's). The same in every run, whichever Regions it targets, so they are never repointed; a run whose
+ * Regions leave it out leaves them alone.
+ */
+export function homeRegionOf(configured: string | undefined, base: string): string {
+  return configured ?? base;
+}

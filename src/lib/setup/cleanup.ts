@@ -6,7 +6,7 @@ import { count } from '../io/format.js';
 import type { Output } from '../io/output.js';
 import { topicArn, topicSubscriptions } from '../resources/topic.js';
 import { renderOutcomes } from './render.js';
-import { isEnabled, STEPS, type Step, type StepName } from './steps.js';
+import { inScope, isEnabled, STEPS, type Step, type StepName } from './steps.js';
 
 /**
  * cleanup: every step's resources, in reverse order of the registry (dependants first), each
@@ -71,7 +71,10 @@ async function disabledStepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]
 /** Every resource cleanup would consider, in deletion order. Reads only. */
 export async function findCandidates(ctx: Ctx, opts: CleanupOptions): Promise<Candidate[]> {
   await ctx.account();
-  const steps = [...STEPS].reverse().filter((s) => !(opts.keepLogs && LOG_STEPS.has(s.name)));
+  // Account-level resources are removed once per account, from the home Region.
+  const steps = [...STEPS]
+    .reverse()
+    .filter((s) => inScope(s, ctx.settings) && !(opts.keepLogs && LOG_STEPS.has(s.name)));
   const perStep = await Promise.all(
     steps.map((s) => (isEnabled(s, ctx.settings) ? stepCandidates(ctx, s) : disabledStepCandidates(ctx, s))),
   );

@@ -25,13 +25,20 @@ export async function askSetupQuestions(
 ): Promise<Answers> {
   let current: { region?: string; emails: string[]; audit?: boolean } = { emails: [] };
   try {
-    const s = await resolveSettings(opts, { emails: opts.email }, io.env, () => Promise.resolve(undefined), io.cwd);
+    const s = await resolveSettings(
+      opts,
+      { 'alarms.emails': opts.email },
+      io.env,
+      () => Promise.resolve(undefined),
+      io.cwd,
+    );
     current = { region: s.region, emails: s.alarms.emails, audit: s.audit.enabled };
   } catch {
     // No Region resolvable yet: that is what the question is for.
   }
   const answers: Answers = {};
-  if (opts.region === undefined) {
+  // Over many Regions (--regions) there is no one Region to ask for.
+  if (opts.region === undefined && opts.regions === undefined) {
     const region = await askInput(io, 'AWS Region to monitor', {
       default: current.region ?? 'us-east-1',
       check: (v) => checkRegion(v.trim()),

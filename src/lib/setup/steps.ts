@@ -59,8 +59,17 @@ export interface StepOptions {
   prune?: boolean;
 }
 
+/**
+ * Where a step's resources live: in every Region ('region'), or once per account ('account': the budget,
+ * the multi-Region trail and what serves it), converged in the home Region only so that two Regions of one
+ * account never repoint or fight over them.
+ */
+export type StepScope = 'account' | 'region';
+
 export interface Step {
   name: StepName;
+  /** Absent: 'region'. */
+  scope?(settings: Settings): StepScope;
   /** Opt-in steps: whether these settings want it (absent: always). */
   enabled?(settings: Settings): boolean;
   /** The command that runs this step on its own, when it is not the step's name. */
@@ -160,6 +169,9 @@ async function convergeBudget(ctx: Ctx): Promise<Outcome[]> {
   return [outcome];
 }
 
+/** A multi-Region trail (and its role, log group and security view) is the account's; a one-Region trail is not. */
+const trailScope = (s: Settings): StepScope => (s.audit.multiRegion ? 'account' : 'region');
+
 /** In the order status lists their resources. */
 export const STEPS: Step[] = [
   { name: 'setup-iam', needs: () => [], resources: async (ctx) => [await roleResource(ctx)] },
@@ -223,18 +235,21 @@ export const STEPS: Step[] = [
   // Opt-in (`audit.enabled`): the CloudTrail trail for Bedrock and the security view.
   {
     name: 'audit-iam',
+    scope: trailScope,
     enabled: auditLogsOn,
     needs: () => [],
     resources: async (ctx) => [await trailLogsRoleResource(ctx)],
   },
   {
     name: 'audit-log-group',
+    scope: trailScope,
     enabled: auditLogsOn,
     needs: () => [],
     resources: async (ctx) => [await trailLogGroupResource(ctx)],
   },
   {
     name: 'audit-trail',
+    scope: trailScope,
     enabled: auditOn,
     needs: auditTrailNeeds,
     resources: async (ctx) => [await trailResource(ctx)],
@@ -242,6 +257,7 @@ export const STEPS: Step[] = [
   },
   {
     name: 'security-view',
+    scope: trailScope,
     enabled: auditOn,
     needs: securityNeeds,
     resources: securityResources,
@@ -262,6 +278,8 @@ export const STEPS: Step[] = [
   },
   {
     name: 'budget',
+    // AWS Budgets is per account: one budget, notifying the home Region's topic.
+    scope: () => 'account',
     enabled: (s) => s.budget !== undefined,
     // Its notifications go to the topic, whose policy lets Budgets publish.
     needs: () => ['topic'],
@@ -284,18 +302,30 @@ export const STEPS: Step[] = [
 
 export const isEnabled = (step: Step, settings: Settings): boolean => step.enabled?.(settings) ?? true;
 
-/** The steps these settings want, in registry order. */
-export const activeSteps = (settings: Settings): Step[] => STEPS.filter((s) => isEnabled(s, settings));
+/** Whether this Region converges the step: Region steps everywhere, account steps in the home Region only. */
+export const inScope = (step: Step, settings: Settings): boolean =>
+  (step.scope?.(settings) ?? 'region') === 'region' || settings.region === settings.homeRegion;
+
+/** The steps these settings want here, in registry order. */
+export const activeSteps = (settings: Settings): Step[] =>
+  STEPS.filter((s) => isEnabled(s, settings) && inScope(s, settings));
 
 export const STEP_BY_NAME = Object.fromEntries(STEPS.map((s) => [s.name, s])) as Record<StepName, Step>;
 
 /** Runs one step: its own converge, or ensure() on each of its resources in order. */
 export async function runStep(ctx: Ctx, name: StepName, opts: StepOptions = {}): Promise<Outcome[]> {
   const step = STEP_BY_NAME[name];
+  if (!inScope(step, ctx.settings)) return [outOfScope(step, ctx.settings)];
   if (step.converge) return step.converge(ctx, opts);
   const outcomes: Outcome[] = [];
   for (const def of await step.resources(ctx)) outcomes.push(await ensure(def, ctx));
   return outcomes;
+}
+
+/** An account-level step in a Region other than the home Region: nothing to do here. */
+function outOfScope(step: Step, settings: Settings): Outcome {
+  const note = `account-level: converged once per account, in ${settings.homeRegion}`;
+  return { resource: step.name, name: '-', action: 'skipped', changes: [], note };
 }
 
 /** A status row, with the command that repairs it (null when there is nothing to repair). */

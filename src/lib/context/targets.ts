@@ -1,0 +1,86 @@
+import { BmError } from '../core/errors.js';
+import { BEDROCK_REGIONS, homeRegionOf, partitionOf, type Target } from '../core/targets.js';
+import type { Ctx } from './context.js';
+
+/** The targets of a fleet run, and what decided them. */
+export interface FleetPlan {
+  /** The caller's own account (used directly, no role assumed). */
+  caller: string;
+  /** Where account-level steps run. */
+  home: string;
+  targets: Target[];
+  /** Regions `--regions all` left out, and why. */
+  skippedRegions: { region: string; reason: string }[];
+}
+
+/** Every ACTIVE account of the organization (from the management account or a delegated administrator). */
+export async function organizationAccounts(ctx: Ctx): Promise<string[]> {
+  const { OrganizationsClient, paginateListAccounts } = await import('@aws-sdk/client-organizations');
+  const accounts: string[] = [];
+  try {
+    for await (const page of paginateListAccounts({ client: ctx.aws.get(OrganizationsClient) }, {}))
+      for (const a of page.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === 'ACTIVE') accounts.push(a.Id);
+  } catch (err) {
+    const name = (err as { name?: string }).name ?? '';
+    const hint =
+      name === 'AWSOrganizationsNotInUseException'
+        ? 'This account is not in an organization: list the accounts with --accounts ID,ID instead of "org".'
+        : '--accounts org reads AWS Organizations ListAccounts: run it from the management account or a ' +
+          'delegated administrator account (docs/fleet.md, "Permissions"), or list the accounts by ID.';
+    throw new BmError(`--accounts org: cannot list the organization's accounts: ${(err as Error).message}`, {
+      hint,
+      code: 'E_AWS_ORGANIZATIONS',
+      cause: err,
+    });
+  }
+  return accounts.sort();
+}
+
+/**
+ * `--regions all`: the Regions where Bedrock is offered (core/targets.ts, from the Bedrock user guide) that
+ * the caller's account has enabled (EC2 DescribeRegions answers with enabled Regions only), in the
+ * partition the tool runs in. An opt-in Region enabled in the caller's account but not in a member account
+ * is that target's failed row, with the fix.
+ */
+export async function enabledBedrockRegions(
+  ctx: Ctx,
+): Promise<{ regions: string[]; skipped: FleetPlan['skippedRegions'] }> {
+  const { EC2Client, DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
+  const r = await ctx.aws.get(EC2Client).send(new DescribeRegionsCommand({}));
+  const enabled = new Set((r.Regions ?? []).map((x) => x.RegionName).filter((x): x is string => !!x));
+  const partition = partitionOf(ctx.settings.region);
+  const offered = BEDROCK_REGIONS.filter((x) => partitionOf(x) === partition);
+  return {
+    regions: offered.filter((x) => enabled.has(x)),
+    skipped: offered
+      .filter((x) => !enabled.has(x))
+      .map((region) => ({ region, reason: 'not enabled for the account (an opt-in Region)' })),
+  };
+}
+
+/** Resolves `targets.*` (flags or config) into accounts × Regions. Reads STS, and Organizations/EC2 when asked. */
+export async function planFleet(ctx: Ctx): Promise<FleetPlan> {
+  const t = ctx.settings.targets;
+  const caller = await ctx.account();
+  const accounts = t.accounts === 'org' ? await organizationAccounts(ctx) : (t.accounts ?? [caller]);
+  let regions: string[];
+  let skippedRegions: FleetPlan['skippedRegions'] = [];
+  if (t.regions === 'all') ({ regions, skipped: skippedRegions } = await enabledBedrockRegions(ctx));
+  else regions = t.regions ?? [ctx.settings.region];
+  if (!accounts.length) throw new BmError('--accounts org: the organization lists no ACTIVE account');
+  if (!regions.length) throw new BmError('--regions all: no enabled Region of this account offers Bedrock');
+  const home = homeRegionOf(t.homeRegion, ctx.settings.region);
+  const targets = accounts.flatMap((account) => regions.map((region) => ({ account, region })));
+  return { caller, home, targets, skippedRegions };
+}
+
+/** The account's alias (IAM ListAccountAliases), where the target's credentials may read it. */
+export async function accountAlias(ctx: Ctx): Promise<string | undefined> {
+  try {
+    const { IAMClient, ListAccountAliasesCommand } = await import('@aws-sdk/client-iam');
+    const r = await ctx.aws.get(IAMClient).send(new ListAccountAliasesCommand({}));
+    return r.AccountAliases?.[0];
+  } catch {
+    return undefined;
+  }
+}

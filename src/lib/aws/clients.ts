@@ -1,4 +1,5 @@
 import type { Client, MetadataBearer } from '@smithy/types';
+import { stoppedError, type Interruption } from '../core/abort.js';
 
 export interface RequestRecord {
   service: string;
@@ -23,6 +24,8 @@ export interface AwsOptions {
   onRequest?: (r: RequestRecord) => void;
   /** Receives the SDK's own warnings (e.g. two credential sources), instead of the console. */
   onSdkWarning?: (message: string) => void;
+  /** The run's interrupt: its signal goes with every request (an in-flight one is abandoned, no new one starts). */
+  interruption?: Interruption;
 }
 
 const READ_PREFIX = /^(Get|List|Describe|Head|Filter|Lookup|StartQuery|StopQuery|TestMetric)/;
@@ -68,19 +71,37 @@ export class AwsClients {
       ...(requestHandler !== undefined ? { requestHandler } : {}),
     });
     this.instrument(client, serviceName(ctor.name));
+    this.abortWith(client);
     this.clients.set(key, client);
     return client;
   }
 
+  /** Every send() gets the run's abort signal (unless the caller passed its own). */
+  private abortWith(client: AnyClient): void {
+    const run = this.options.interruption;
+    if (!run) return;
+    const send = client.send.bind(client) as (...a: unknown[]) => unknown;
+    Object.assign(client, {
+      send: (command: unknown, options?: unknown, cb?: unknown) =>
+        typeof options === 'function' || cb !== undefined || run.shielded
+          ? send(command, options, cb)
+          : send(command, { abortSignal: run.signal, ...(options as object | undefined) }),
+    });
+  }
+
   private instrument(client: AnyClient, service: string): void {
-    const onRequest = this.options.onRequest;
+    const { onRequest, interruption: run } = this.options;
+    const stopped = (): boolean => run?.signal.aborted === true && !run.shielded;
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        // Once the run is interrupted, no new request starts, and an abandoned one ends as the interrupt.
+        if (stopped()) throw stoppedError(run!.signal);
         onRequest?.({ service, operation, write: isWriteOperation(operation), input: args.input });
         try {
           return await next(args);
         } catch (err) {
+          if (stopped()) throw stoppedError(run!.signal);
           if (typeof err === 'object' && err !== null) Object.assign(err, { $service: service, $command: operation });
           throw err;
         }

@@ -7,7 +7,7 @@ import { checkRoleName, DEFAULT_ASSUME_ROLE, parseAccounts, parseRegions } from 
 import type { BmError } from '../core/errors.js';
 import { ExitCode, errorJson, usageError, type ExitCodeValue } from '../core/errors.js';
 import { Output, type IO } from '../io/output.js';
-import { renderStepResult } from '../setup/render.js';
+import { renderOutcomes, renderStepResult } from '../setup/render.js';
 
 /**
  * Glue between a thin command file and the logic in src/lib. A command file declares its flags,
@@ -205,6 +205,26 @@ export interface RunEnv {
 /** Errors already printed as part of a --json document: main() must not print them again. */
 export const shownAsJson = new WeakSet<BmError>();
 
+/**
+ * A command that stopped (an error, Ctrl-C) after it had created, changed or deleted something
+ * still lists what it did, then ends with the error: partial work is never hidden.
+ */
+async function partialResult(err: unknown, done: object[]): Promise<CommandResult> {
+  if (!done.some((o) => ['created', 'updated', 'deleted'].includes((o as Outcome).action))) throw err;
+  const { toBmError } = await import('../aws/errors.js');
+  const error = toBmError(err);
+  const outcomes = done as Outcome[];
+  return {
+    data: { outcomes, partial: true },
+    error,
+    render: (out) => {
+      out.say(error.interrupted ? 'Done before the interrupt:' : 'Done before the error:');
+      renderOutcomes(out, outcomes);
+      out.print('');
+    },
+  };
+}
+
 export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Command, env: RunEnv): Promise<number> {
   const all = cmd.optsWithGlobals<GlobalOptions & O>();
   if (all.json && all.output !== undefined && all.output !== 'json')
@@ -227,7 +247,7 @@ export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Comma
     await checkProfile(all, env.io);
     if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
     const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
-    result = await spec.run!(ctx, all, args);
+    result = await spec.run!(ctx, all, args).catch((err: unknown) => partialResult(err, ctx.interruption.done));
   }
   if (format === 'json')
     out.printJson(result.error ? { ...(result.data as object), error: errorJson(result.error) } : result.data);

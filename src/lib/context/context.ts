@@ -9,6 +9,7 @@ import {
 } from '../config/settings.js';
 import { BmError, usageError } from '../core/errors.js';
 import { truthyEnv, type IO, type Output } from '../io/output.js';
+import { Interruption, sleepUnlessStopped, throwIfStopped } from '../core/abort.js';
 
 /** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
 export interface Ctx {
@@ -29,6 +30,12 @@ export interface Ctx {
   bucketName(): Promise<string>;
   sleep(ms: number): Promise<void>;
   now(): Date;
+  /** Fires on Ctrl-C or SIGTERM: every AWS request, wait and step loop stops on it. */
+  signal: AbortSignal;
+  /** The run's interrupt, which keeps what was done for the last-resort report. */
+  interruption: Interruption;
+  /** Receives each outcome as ensure and cleanup reach it (a step's runner collects its own). */
+  record?(outcome: { action: string; resource: string; name: string }): void;
 }
 
 /** What tests (and only tests) inject: the clock, sleeping, request accounting, SDK transport. */
@@ -39,6 +46,8 @@ export interface CtxDeps {
   onRequest?: (r: RequestRecord) => void;
   maxAttempts?: number;
   requestHandler?: unknown;
+  /** The run's interrupt (the bin stops it on SIGINT and SIGTERM; tests stop it themselves). */
+  interruption?: Interruption;
 }
 
 async function regionOfProfile(env: NodeJS.ProcessEnv, profile: string | undefined): Promise<string | undefined> {
@@ -100,7 +109,10 @@ export async function createContext(
   deps: CtxDeps = {},
 ): Promise<Ctx> {
   const settings = await resolveSettings(opts, overrides, io.env, (p) => regionOfProfile(io.env, p), io.cwd);
+  const interruption = deps.interruption ?? new Interruption();
+  const signal = interruption.signal;
   const aws = new AwsClients({
+    interruption,
     region: settings.region,
     profile: settings.profile,
     endpointUrl: settings.endpointUrl,
@@ -136,7 +148,12 @@ export async function createContext(
     interactive: isInteractive(io, opts),
     account,
     bucketName: async () => settings.bucketName ?? defaultBucketName(await account(), settings.region),
-    sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    sleep: deps.sleep
+      ? (ms) => deps.sleep!(ms).then(() => throwIfStopped(signal))
+      : (ms) => sleepUnlessStopped(ms, signal),
     now: deps.now ?? (() => new Date()),
+    signal,
+    interruption,
+    record: (o) => interruption.record(o),
   };
 }

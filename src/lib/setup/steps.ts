@@ -1,6 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
-import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
+import { ensure, inspect, settleAll, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
 import { alarmResources, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
 import {
   anomalyAlarmResource,
@@ -100,7 +100,7 @@ async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
   const isComposite = (d: ResourceDef<unknown>): boolean => d.resource === 'composite-alarm';
   const done = new Map<ResourceDef<unknown>, Outcome>();
   for (const group of [defs.filter((d) => !isComposite(d)), defs.filter(isComposite)]) {
-    const outcomes = await Promise.all(group.map((d) => ensure(d, ctx)));
+    const outcomes = await settleAll(group.map((d) => ensure(d, ctx)));
     group.forEach((d, i) => done.set(d, outcomes[i]!));
   }
   const alarms = defs.map((d) => done.get(d)!);
@@ -142,7 +142,7 @@ async function convergeAnomalyAlarms(ctx: Ctx): Promise<Outcome[]> {
       { resource: 'anomaly-alarm', name: `${ctx.settings.anomaly.prefix}*`, action: 'skipped', changes: [], note },
     ];
   }
-  return Promise.all(specs.map((s) => ensure(anomalyAlarmResource(ctx, s), ctx)));
+  return settleAll(specs.map((s) => ensure(anomalyAlarmResource(ctx, s), ctx)));
 }
 
 /**
@@ -204,7 +204,7 @@ export const STEPS: Step[] = [
     // The topic first: subscriptions need it.
     converge: async (ctx) => {
       const [topic, ...subs] = await STEP_BY_NAME.topic.resources(ctx);
-      return [await ensure(topic!, ctx), ...(await Promise.all(subs.map((s) => ensure(s, ctx))))];
+      return [await ensure(topic!, ctx), ...(await settleAll(subs.map((s) => ensure(s, ctx))))];
     },
   },
   {

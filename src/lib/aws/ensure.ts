@@ -1,6 +1,7 @@
 import { usageError } from '../core/errors.js';
 import { isAbort } from '../core/abort.js';
 import { toBmError } from './errors.js';
+import { documentDiff, type Difference } from './doc-diff.js';
 
 /**
  * The ensure helper. Every managed resource is described once as a ResourceDef: how to read it, its
@@ -26,6 +27,8 @@ export interface Change {
   field: string;
   from: unknown;
   to: unknown;
+  /** For a JSON document (dashboard body, policy, rule): what differs, in the document's terms. */
+  differences?: Difference[];
 }
 
 export interface Outcome {
@@ -144,7 +147,9 @@ export function compare<S>(def: ResourceDef<S>, actual: S): Change[] {
   for (const attr of def.attributes) {
     const from = attr.get(actual) ?? null;
     const to = attr.get(def.desired) ?? null;
-    if (!sameValue(from, to)) changes.push({ field: attr.field, from, to });
+    if (sameValue(from, to)) continue;
+    const differences = documentDiff(from, to);
+    changes.push({ field: attr.field, from, to, ...(differences?.length ? { differences } : {}) });
   }
   return changes;
 }

@@ -1,5 +1,6 @@
 import type { Client, MetadataBearer } from '@smithy/types';
 import { stoppedError, type Interruption } from '../core/abort.js';
+import { notAwsAnswer } from './not-aws.js';
 
 export interface RequestRecord {
   service: string;
@@ -90,7 +91,28 @@ export class AwsClients {
   }
 
   private instrument(client: AnyClient, service: string): void {
-    const { onRequest, interruption: run } = this.options;
+    const { onRequest, interruption: run, endpointUrl } = this.options;
+    // An answer that is not AWS's (an HTML page from an emulator without the operation, a proxy's
+    // page): one clear error naming the operation and the endpoint, before the SDK tries to parse it.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const response = result.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
+        const type = response?.headers?.['content-type'] ?? response?.headers?.['Content-Type'];
+        if (type && /text\/html/i.test(type)) {
+          const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+          throw notAwsAnswer({
+            service,
+            operation,
+            endpoint: endpointUrl,
+            status: response?.statusCode,
+            what: 'an HTML page',
+          });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'bedrockMonitorNotAws', priority: 'low' },
+    );
     const stopped = (): boolean => run?.signal.aborted === true && !run.shielded;
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -102,7 +124,8 @@ export class AwsClients {
           return await next(args);
         } catch (err) {
           if (stopped()) throw stoppedError(run!.signal);
-          if (typeof err === 'object' && err !== null) Object.assign(err, { $service: service, $command: operation });
+          if (typeof err === 'object' && err !== null)
+            Object.assign(err, { $service: service, $command: operation, $endpoint: endpointUrl });
           throw err;
         }
       },

@@ -1,4 +1,5 @@
 import { BmError, interrupted } from '../core/errors.js';
+import { describeUnparsable, isUnparsable, notAwsAnswer } from './not-aws.js';
 
 /**
  * AWS SDK errors, classified: "not found" becomes an absent state inside readers, and every other
@@ -14,6 +15,8 @@ export interface AwsErrorLike {
   /** Annotated by the client factory's middleware. */
   $service?: string;
   $command?: string;
+  /** The endpoint override, when there is one (annotated with the service and operation). */
+  $endpoint?: string;
   Code?: string;
 }
 
@@ -177,6 +180,16 @@ export function toBmError(err: unknown): BmError {
     return new BmError(`Cannot reach the AWS endpoint${where}: ${e.message}`, {
       hint: 'Check --endpoint-url / AWS_ENDPOINT_URL, the Region and your network.',
       cause: err,
+    });
+  }
+  if (isUnparsable(err)) {
+    const e = err as AwsErrorLike;
+    return notAwsAnswer({
+      service: e.$service ?? 'AWS',
+      operation: e.$command?.replace(/Command$/, '') ?? 'request',
+      endpoint: e.$endpoint,
+      status: e.$metadata?.httpStatusCode,
+      what: describeUnparsable(err),
     });
   }
   if (isAwsError(err)) {

@@ -97,17 +97,21 @@ export class AwsClients {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
-        const response = result.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
-        const type = response?.headers?.['content-type'] ?? response?.headers?.['Content-Type'];
-        if (type && /text\/html/i.test(type)) {
-          const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-          throw notAwsAnswer({
-            service,
-            operation,
-            endpoint: endpointUrl,
-            status: response?.statusCode,
-            what: 'an HTML page',
-          });
+        const response = result.response as HttpAnswer | undefined;
+        const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        // An HTML page: some emulators label every answer text/html, so the body decides.
+        if (response && operation !== 'GetObject' && /text\/html/i.test(headerOf(response, 'content-type'))) {
+          const bytes = await collect(response.body);
+          const head = Buffer.from(bytes.subarray(0, 100)).toString('utf8').trimStart().toLowerCase();
+          if (head.startsWith('<!doctype html') || head.startsWith('<html'))
+            throw notAwsAnswer({
+              service,
+              operation,
+              endpoint: endpointUrl,
+              status: response.statusCode,
+              what: 'an HTML page',
+            });
+          response.body = bytes;
         }
         return result;
       },
@@ -132,6 +136,27 @@ export class AwsClients {
       { step: 'initialize', name: 'bedrockMonitorAccounting', priority: 'high' },
     );
   }
+}
+
+interface HttpAnswer {
+  statusCode?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+function headerOf(r: HttpAnswer, name: string): string {
+  const found = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === name);
+  return found?.[1] ?? '';
+}
+
+/** The whole body of a (small) answer, which the SDK's deserializer then reads as it would the stream. */
+async function collect(body: unknown): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return Buffer.from(body);
+  const chunks: Buffer[] = [];
+  if (body && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
+    for await (const c of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks);
 }
 
 const SERVICE_NAMES: Record<string, string> = {

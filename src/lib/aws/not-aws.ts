@@ -34,7 +34,8 @@ export function isUnparsable(err: unknown): boolean {
 
 /** What came back, as far as the error says: never the SDK's wording. */
 export function describeUnparsable(err: unknown): string {
-  const message = String((err as { message?: unknown }).message ?? '').replace(SDK_PARSE_NOTE, '');
+  const raw = (err as { message?: unknown }).message;
+  const message = (typeof raw === 'string' ? raw : '').replace(SDK_PARSE_NOTE, '');
   if (/Unexpected token '<'|<!doctype|<html/i.test(message)) return 'an HTML page';
   return 'something that is not AWS JSON or XML';
 }

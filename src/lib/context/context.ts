@@ -9,6 +9,7 @@ import {
 } from '../config/settings.js';
 import { BmError, usageError } from '../core/errors.js';
 import { truthyEnv, type IO, type Output } from '../io/output.js';
+import { targetFlags } from '../core/flags.js';
 import { Interruption, sleepUnlessStopped, throwIfStopped } from '../core/abort.js';
 
 /** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
@@ -34,6 +35,8 @@ export interface Ctx {
   signal: AbortSignal;
   /** The run's interrupt, which keeps what was done for the last-resort report. */
   interruption: Interruption;
+  /** The target flags the person gave, as words to repeat in the commands a hint names (` --region …`). */
+  targetFlags: string;
   /** Receives each outcome as ensure and cleanup reach it (a step's runner collects its own). */
   record?(outcome: { action: string; resource: string; name: string }): void;
 }
@@ -154,6 +157,7 @@ export async function createContext(
     now: deps.now ?? (() => new Date()),
     signal,
     interruption,
+    targetFlags: targetFlags(opts),
     record: (o) => interruption.record(o),
   };
 }

@@ -169,7 +169,7 @@ export function renderStatus(out: Output, rows: StatusLine[], region: string): v
   if (!bad.length) {
     out.say(`All ${count(rows.length, 'resource')} are as configured.`);
   } else {
-    const setupAllCovers = bad.every((r) => r.repair && !/ --(force|prune)$/.test(r.repair));
+    const setupAllCovers = bad.every((r) => r.repair && !/ --(force|prune)\b/.test(r.repair));
     const all = setupAllCovers ? ', or `bedrock-monitor setup-all` for all of them' : '';
     const how = table.repairShown ? 'run `bedrock-monitor <REPAIR>` for each' : 'run the repair command under each';
     out.say(`${bad.length} of ${count(rows.length, 'resource')} need attention: ${how}${all}.`);

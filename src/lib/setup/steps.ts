@@ -224,12 +224,14 @@ export const STEPS: Step[] = [
   {
     name: 'audit-iam',
     enabled: auditLogsOn,
+    command: 'audit-trail',
     needs: () => [],
     resources: async (ctx) => [await trailLogsRoleResource(ctx)],
   },
   {
     name: 'audit-log-group',
     enabled: auditLogsOn,
+    command: 'audit-trail',
     needs: () => [],
     resources: async (ctx) => [await trailLogGroupResource(ctx)],
   },
@@ -243,6 +245,7 @@ export const STEPS: Step[] = [
   {
     name: 'security-view',
     enabled: auditOn,
+    command: 'audit-trail',
     needs: securityNeeds,
     resources: securityResources,
     strays: securityStrays,
@@ -250,6 +253,8 @@ export const STEPS: Step[] = [
   {
     name: 'anomaly-alarms',
     enabled: (s) => s.anomaly.enabled,
+    // No command of its own: setup-all runs it (alarms.anomaly.enabled in the config).
+    command: 'setup-all',
     needs: () => ['topic'],
     resources: async (ctx) => (await anomalySpecs(ctx)).map((s) => anomalyAlarmResource(ctx, s)),
     converge: convergeAnomalyAlarms,
@@ -308,9 +313,13 @@ export type StatusLine = StatusRow & {
   subscription?: 'pending' | 'confirmed';
 };
 
-function repairOf(step: Step, row: StatusRow, own: string | undefined): string | null {
+/** The command that runs a step on its own: its `command`, else its name (a registered command either way). */
+export const commandOf = (step: Step): string => step.command ?? step.name;
+
+/** The repair command, with the target flags the person gave (same account, Region and endpoint). */
+function repairOf(ctx: Ctx, step: Step, row: StatusRow, own: string | undefined): string | null {
   if (row.status === 'ok' || row.manual) return null;
-  return `bedrock-monitor ${own ?? `${step.command ?? step.name}${row.note ? ' --force' : ''}`}`;
+  return `bedrock-monitor ${own ?? `${commandOf(step)}${row.note ? ' --force' : ''}`}${ctx.targetFlags}`;
 }
 
 /** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing, and what repairs it. */
@@ -325,7 +334,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusLine[]> {
         rows.map(async ({ repair, ...row }) => ({
           ...row,
           step: step.name,
-          repair: repairOf(step, row, repair),
+          repair: repairOf(ctx, step, row, repair),
           ...(await subscriptionOf(ctx, row)),
         })),
       );

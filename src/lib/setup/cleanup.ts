@@ -5,7 +5,6 @@ import { BmError, ExitCode, usageError } from '../core/errors.js';
 import { isAbort } from '../core/abort.js';
 import { count } from '../io/format.js';
 import type { Output } from '../io/output.js';
-import { askConfirm } from '../io/prompts.js';
 import { topicArn, topicSubscriptions } from '../resources/topic.js';
 import { renderOutcomes } from './render.js';
 import { isEnabled, STEPS, type Step, type StepName } from './steps.js';
@@ -63,7 +62,7 @@ async function disabledStepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]
   try {
     return await stepCandidates(ctx, step);
   } catch (err) {
-    ctx.out.warn(
+    ctx.events.warn(
       `could not check for resources of the ${step.name} step (off in these settings): ${toBmError(err).message}`,
     );
     return [];
@@ -193,16 +192,15 @@ function lossLine(toDelete: Candidate[]): string | undefined {
   return `Lost for good: ${lost.join(', and ')}. To keep them, run cleanup with --keep-logs.`;
 }
 
-async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[], leftAlone: number): Promise<void> {
-  if (!toDelete.length || ctx.dryRun || ctx.yes) return;
-  if (!ctx.interactive) {
-    throw usageError(
-      `cleanup would delete ${count(toDelete.length, 'resource')} and there is no terminal to confirm on: ` +
-        `pass --yes to delete, or --dry-run to list them.`,
-    );
-  }
-  const list = ctx.out.toStderr();
-  list.say(`cleanup will delete in ${ctx.settings.region}:`);
+/** What cleanup will delete, shown (on stderr) before it asks. */
+function showDeletions(
+  list: Output,
+  region: string,
+  toDelete: Candidate[],
+  subscriptions: string[],
+  leftAlone: number,
+): void {
+  list.say(`cleanup will delete in ${region}:`);
   list.print(
     list.fitTable({
       columns: [
@@ -221,14 +219,35 @@ async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[],
   if (loss) list.say(loss);
   list.say(
     `${count(toDelete.length, 'resource')} to delete in ` +
-      `${ctx.settings.region}${leftAlone ? `; ${leftAlone} left alone (not this tool's)` : ''}.`,
+      `${region}${leftAlone ? `; ${leftAlone} left alone (not this tool's)` : ''}.`,
   );
-  if (!(await askConfirm(ctx.out.io, `Delete these ${count(toDelete.length, 'resource')}?`, false)))
-    throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, quiet: true });
+}
+
+async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[], leftAlone: number): Promise<void> {
+  if (!toDelete.length || ctx.dryRun || ctx.yes) return;
+  if (!ctx.interactive) {
+    throw usageError(
+      `cleanup would delete ${count(toDelete.length, 'resource')} and there is no terminal to confirm on: ` +
+        `pass --yes to delete, or --dry-run to list them.`,
+      undefined,
+      undefined,
+      'E_REFUSED_NO_TERMINAL',
+    );
+  }
+  const region = ctx.settings.region;
+  const question = `Delete these ${count(toDelete.length, 'resource')}?`;
+  if (
+    !(await ctx.events.confirm(
+      (list) => showDeletions(list, region, toDelete, subscriptions, leftAlone),
+      question,
+      false,
+    ))
+  )
+    throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, code: 'E_ABORTED', quiet: true });
 }
 
 /** The error a cleanup with failed deletions ends with: each one, and that a re-run picks up where it stopped. */
-function failureOf(outcomes: Outcome[]): BmError | undefined {
+function cleanupFailure(outcomes: Outcome[]): BmError | undefined {
   const failed = outcomes.filter((o) => o.action === 'failed');
   if (!failed.length) return undefined;
   const lines = failed.map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
@@ -237,6 +256,7 @@ function failureOf(outcomes: Outcome[]): BmError | undefined {
       ? `could not delete ${lines[0]!}`
       : `${failed.length} deletions failed:\n${lines.map((l) => `  ${l}`).join('\n')}`,
     {
+      code: 'E_CLEANUP_FAILED',
       hint: 'Fix the cause and run cleanup again: what was deleted stays deleted.',
     },
   );
@@ -247,7 +267,7 @@ export async function runCleanup(
   opts: CleanupOptions,
 ): Promise<{ data: CleanupData; error: BmError | undefined }> {
   // Progress on a terminal's stderr while it looks (many reads) and while it deletes.
-  let spinner = await ctx.out.spinner(`Looking for bedrock-monitor resources in ${ctx.settings.region}`);
+  let spinner = await ctx.events.spinner(`Looking for bedrock-monitor resources in ${ctx.settings.region}`);
   const found = await (async () => {
     const candidates = await findCandidates(ctx, opts);
     return { candidates, subscriptions: await doomedSubscriptions(ctx, candidates) };
@@ -255,7 +275,7 @@ export async function runCleanup(
   const { candidates, subscriptions } = found;
   const toDelete = candidates.filter((c) => deletable(c, ctx.force));
   await confirm(ctx, toDelete, subscriptions, candidates.length - toDelete.length);
-  spinner = await ctx.out.spinner('Deleting');
+  spinner = await ctx.events.spinner('Deleting');
   const removed = await removeCandidates(ctx, candidates, (done, total) =>
     spinner.text(`Deleting: ${done} of ${total} done`),
   ).finally(() => spinner.stop());
@@ -267,13 +287,12 @@ export async function runCleanup(
   const warnings = outcomes
     .filter((o) => o.action === 'skipped')
     .map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
-  // The table already lists each one left alone and why; a --json document has them under "warnings".
-  if (ctx.out.json) for (const w of warnings) ctx.out.warn(w);
+  // The table lists each one left alone and why (once); the document has them under "warnings".
   const error = ctx.signal.aborted
     ? ctx.interruption.error(
         'Interrupted: what is listed above as deleted is gone; run cleanup again to delete the rest.',
       )
-    : failureOf(outcomes);
+    : cleanupFailure(outcomes);
   return { data: { region: ctx.settings.region, outcomes, subscriptions, warnings }, error };
 }
 

@@ -162,7 +162,7 @@ function networkCode(err: unknown): string | undefined {
   return m?.[1];
 }
 
-/** An answer the SDK could not parse (an emulator's HTML page, garbage): the operation, the endpoint, what came back. */
+/** An answer the SDK could not parse (an HTML page, garbage): the operation, the endpoint, what came back. */
 function unparsableAnswer(e: AwsErrorLike): BmError {
   return notAwsAnswer({
     service: e.$service ?? 'AWS',

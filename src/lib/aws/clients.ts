@@ -99,8 +99,14 @@ export class AwsClients {
         const result = await next(args);
         const response = result.response as HttpAnswer | undefined;
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-        // An HTML page: some emulators label every answer text/html, so the body decides.
-        if (response && operation !== 'GetObject' && /text\/html/i.test(headerOf(response, 'content-type'))) {
+        // An HTML page: some emulators label every answer text/html, so the body decides. A server error (5xx) stays the SDK's to retry and report.
+        const serverError = (response?.statusCode ?? 0) >= 500;
+        if (
+          response &&
+          !serverError &&
+          operation !== 'GetObject' &&
+          /text\/html/i.test(headerOf(response, 'content-type'))
+        ) {
           const bytes = await collect(response.body);
           const head = Buffer.from(bytes.subarray(0, 100)).toString('utf8').trimStart().toLowerCase();
           if (head.startsWith('<!doctype html') || head.startsWith('<html'))

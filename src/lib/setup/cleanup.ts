@@ -287,7 +287,7 @@ export async function runCleanup(
   const warnings = outcomes
     .filter((o) => o.action === 'skipped')
     .map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
-  // The table lists each one left alone and why (once); the document has them under "warnings".
+  for (const w of warnings) ctx.events.warn(w);
   const error = ctx.signal.aborted
     ? ctx.interruption.error(
         'Interrupted: what is listed above as deleted is gone; run cleanup again to delete the rest.',

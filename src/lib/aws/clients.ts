@@ -99,7 +99,8 @@ export class AwsClients {
         const result = await next(args);
         const response = result.response as HttpAnswer | undefined;
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-        // An HTML page: some emulators label every answer text/html, so the body decides. A server error (5xx) stays the SDK's to retry and report.
+        // An HTML page: some emulators label every answer text/html, so the body decides. A server
+        // error (5xx) stays the SDK's to retry and report.
         const serverError = (response?.statusCode ?? 0) >= 500;
         if (
           response &&

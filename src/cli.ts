@@ -4,7 +4,8 @@ import { addSharedOptions, execute, ONE_RUN_NOTE, shownAsJson, type CommandSpec 
 import type { CtxDeps } from './lib/context/context.js';
 import { toBmError } from './lib/aws/errors.js';
 import type { BmError, ErrorCode } from './lib/core/errors.js';
-import { ExitCode, errorJson, interrupted, usageError } from './lib/core/errors.js';
+import { ExitCode, errorJson, usageError } from './lib/core/errors.js';
+import type { Interruption } from './lib/core/abort.js';
 import { nearest } from './lib/core/suggest.js';
 import { Output, type IO } from './lib/io/output.js';
 import setupAll from './commands/setup-all.js';
@@ -49,7 +50,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 const EXIT_CODES =
   'Exit codes: 0 ok, 1 runtime or AWS failure, 2 invalid input or refused action, 3 status found drift, 130 ' +
-  'interrupted.';
+  'interrupted (Ctrl-C), 143 terminated (SIGTERM).';
 
 function defaultIO(): IO {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
@@ -166,10 +167,18 @@ function wantsJson(argv: string[]): boolean {
   );
 }
 
-/** What Ctrl-C prints before exit 130 (the bin calls it on SIGINT). */
-export function onInterrupt(io: Pick<IO, 'stderr'> = defaultIO()): number {
-  io.stderr.write(`\n${interrupted().message}\n`);
-  return ExitCode.interrupted;
+/**
+ * The last resort after Ctrl-C or SIGTERM, when the run did not end by itself in time (or on a
+ * second Ctrl-C): what it had done so far, and the exit code (130, or 143 for SIGTERM).
+ */
+export function onInterrupt(run: Interruption, io: Pick<IO, 'stderr'> = defaultIO()): number {
+  const done = run.done.map((d) => `  ${d.action.padEnd(8)} ${d.resource} ${d.name}\n`).join('');
+  io.stderr.write(
+    done
+      ? `\nInterrupted. Done before it stopped:\n${done}Run the command again to converge from here.\n`
+      : `\nInterrupted: nothing was created, changed or deleted.\n`,
+  );
+  return run.exitCode;
 }
 
 /**

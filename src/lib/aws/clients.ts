@@ -1,4 +1,6 @@
 import type { AwsCredentialIdentityProvider, Client, MetadataBearer } from '@smithy/types';
+import { stoppedError, type Interruption } from '../core/abort.js';
+import { notAwsAnswer } from './not-aws.js';
 
 export interface RequestRecord {
   service: string;
@@ -32,6 +34,8 @@ export interface AwsOptions {
   credentials?: AwsCredentialIdentityProvider;
   /** The account these clients act in, when the run has many targets (request records name it). */
   account?: string;
+  /** The run's interrupt: its signal goes with every request (an in-flight one is abandoned, no new one starts). */
+  interruption?: Interruption;
 }
 
 // AssumeRole changes no state: it only hands out credentials for another account.
@@ -81,28 +85,99 @@ export class AwsClients {
       ...(requestHandler !== undefined ? { requestHandler } : {}),
     });
     this.instrument(client, serviceName(ctor.name));
+    this.abortWith(client);
     this.clients.set(key, client);
     return client;
   }
 
+  /** Every send() gets the run's abort signal (unless the caller passed its own). */
+  private abortWith(client: AnyClient): void {
+    const run = this.options.interruption;
+    if (!run) return;
+    const send = client.send.bind(client) as (...a: unknown[]) => unknown;
+    Object.assign(client, {
+      send: (command: unknown, options?: unknown, cb?: unknown) =>
+        typeof options === 'function' || cb !== undefined || run.shielded
+          ? send(command, options, cb)
+          : send(command, { abortSignal: run.signal, ...(options as object | undefined) }),
+    });
+  }
+
   private instrument(client: AnyClient, service: string): void {
-    const onRequest = this.options.onRequest;
-    const { account, region } = this.options;
+    const { onRequest, interruption: run, endpointUrl, account, region } = this.options;
     const target = account ? { target: { account, region } } : {};
+    // An answer that is not AWS's (an HTML page from an emulator without the operation, a proxy's
+    // page): one clear error naming the operation and the endpoint, before the SDK tries to parse it.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const response = result.response as HttpAnswer | undefined;
+        const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        // An HTML page: some emulators label every answer text/html, so the body decides. A server
+        // error (5xx) stays the SDK's to retry and report.
+        const serverError = (response?.statusCode ?? 0) >= 500;
+        if (
+          response &&
+          !serverError &&
+          operation !== 'GetObject' &&
+          /text\/html/i.test(headerOf(response, 'content-type'))
+        ) {
+          const bytes = await collect(response.body);
+          const head = Buffer.from(bytes.subarray(0, 100)).toString('utf8').trimStart().toLowerCase();
+          if (head.startsWith('<!doctype html') || head.startsWith('<html'))
+            throw notAwsAnswer({
+              service,
+              operation,
+              endpoint: endpointUrl,
+              status: response.statusCode,
+              what: 'an HTML page',
+            });
+          response.body = bytes;
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'bedrockMonitorNotAws', priority: 'low' },
+    );
+    const stopped = (): boolean => run?.signal.aborted === true && !run.shielded;
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        // Once the run is interrupted, no new request starts, and an abandoned one ends as the interrupt.
+        if (stopped()) throw stoppedError(run!.signal);
         onRequest?.({ service, operation, write: isWriteOperation(operation), input: args.input, ...target });
         try {
           return await next(args);
         } catch (err) {
-          if (typeof err === 'object' && err !== null) Object.assign(err, { $service: service, $command: operation });
+          if (stopped()) throw stoppedError(run!.signal);
+          if (typeof err === 'object' && err !== null)
+            Object.assign(err, { $service: service, $command: operation, $endpoint: endpointUrl });
           throw err;
         }
       },
       { step: 'initialize', name: 'bedrockMonitorAccounting', priority: 'high' },
     );
   }
+}
+
+interface HttpAnswer {
+  statusCode?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+function headerOf(r: HttpAnswer, name: string): string {
+  const found = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === name);
+  return found?.[1] ?? '';
+}
+
+/** The whole body of a (small) answer, which the SDK's deserializer then reads as it would the stream. */
+async function collect(body: unknown): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return Buffer.from(body);
+  const chunks: Buffer[] = [];
+  if (body && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function')
+    for await (const c of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks);
 }
 
 const SERVICE_NAMES: Record<string, string> = {

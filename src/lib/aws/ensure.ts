@@ -1,4 +1,7 @@
 import { usageError } from '../core/errors.js';
+import { isAbort } from '../core/abort.js';
+import { toBmError } from './errors.js';
+import { documentDiff, type Difference } from './doc-diff.js';
 
 /**
  * The ensure helper. Every managed resource is described once as a ResourceDef: how to read it, its
@@ -16,12 +19,16 @@ export type Action =
   | 'failed'
   | 'would-create'
   | 'would-update'
-  | 'would-delete';
+  | 'would-delete'
+  /** Interrupted (Ctrl-C) before it was reached: a second run does it. */
+  | 'not-started';
 
 export interface Change {
   field: string;
   from: unknown;
   to: unknown;
+  /** For a JSON document (dashboard body, policy, rule): what differs, in the document's terms. */
+  differences?: Difference[];
 }
 
 export interface Outcome {
@@ -58,6 +65,11 @@ export interface Attribute<S> {
   update?(desired: S, actual: S | undefined): Promise<void>;
   /** True when `create` does not set this attribute, so it is written right after creation. */
   afterCreate?: boolean;
+  /**
+   * It writes the ownership mark (a tag `create` cannot set): written with the creation as one piece
+   * that Ctrl-C does not cut, so the next run finds the resource as the tool's.
+   */
+  claims?: boolean;
 }
 
 /**
@@ -135,7 +147,9 @@ export function compare<S>(def: ResourceDef<S>, actual: S): Change[] {
   for (const attr of def.attributes) {
     const from = attr.get(actual) ?? null;
     const to = attr.get(def.desired) ?? null;
-    if (!sameValue(from, to)) changes.push({ field: attr.field, from, to });
+    if (sameValue(from, to)) continue;
+    const differences = documentDiff(from, to);
+    changes.push({ field: attr.field, from, to, ...(differences?.length ? { differences } : {}) });
   }
   return changes;
 }
@@ -161,15 +175,59 @@ export async function inspect<S>(def: ResourceDef<S>): Promise<StatusRow> {
 export interface EnsureOptions {
   dryRun: boolean;
   force?: boolean;
+  /** The run's interrupt: a resource interrupted half-way is not reported as failed. */
+  signal?: AbortSignal;
+  /** Keeps a creation and its ownership mark together when Ctrl-C comes between them. */
+  interruption?: { shield<T>(fn: () => Promise<T>): Promise<T> };
+  /**
+   * Receives every outcome as soon as it is known, and a `failed` one for a resource whose write
+   * failed: a step that fails or is interrupted half-way still lists what it did.
+   */
+  record?(outcome: Outcome): void;
 }
 
 /** Converges one resource: read, compare, write only what differs (nothing under dryRun). */
 export async function ensure<S>(def: ResourceDef<S>, opts: EnsureOptions): Promise<Outcome> {
+  try {
+    const outcome = await ensureOnce(def, opts);
+    opts.record?.(outcome);
+    return outcome;
+  } catch (err) {
+    if (!isAbort(err, opts.signal))
+      opts.record?.({
+        resource: def.resource,
+        name: def.name,
+        action: 'failed',
+        changes: [],
+        note: toBmError(err).message,
+      });
+    throw err;
+  }
+}
+
+/**
+ * Awaits every promise (resources converged side by side), then throws the first failure: a failed
+ * one never hides the outcomes of the others, which finish and are recorded first.
+ */
+export async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+async function ensureOnce<S>(def: ResourceDef<S>, opts: EnsureOptions): Promise<Outcome> {
   const actual = await def.read();
   if (actual !== undefined) return converge(def, actual, opts);
   if (opts.dryRun) return { resource: def.resource, name: def.name, action: 'would-create', changes: [] };
+  const shield = opts.interruption ? opts.interruption.shield.bind(opts.interruption) : <T>(f: () => Promise<T>) => f();
+  const later = def.attributes.filter((a) => a.afterCreate && a.update && !a.claims);
   try {
-    await def.create(def.desired);
+    await shield(async () => {
+      await def.create(def.desired);
+      for (const attr of def.attributes)
+        if (attr.afterCreate && attr.claims && attr.update) await attr.update(def.desired, undefined);
+    });
   } catch (err) {
     if (!def.alreadyExists?.(err)) throw err;
     // It appeared since the read: read again and treat it like any existing resource.
@@ -177,10 +235,16 @@ export async function ensure<S>(def: ResourceDef<S>, opts: EnsureOptions): Promi
     if (now === undefined) throw err;
     return converge(def, now, opts);
   }
-  for (const attr of def.attributes) {
-    if (attr.afterCreate && attr.update) await attr.update(def.desired, undefined);
+  const created = { resource: def.resource, name: def.name, action: 'created' as const, changes: [] };
+  try {
+    for (const attr of later) await attr.update!(def.desired, undefined);
+  } catch (err) {
+    if (!isAbort(err, opts.signal)) throw err;
+    // Interrupted after it was made: it exists (and is the tool's); the next run finishes it.
+    opts.record?.({ ...created, note: 'interrupted before it was fully configured: run again to finish it' });
+    throw err;
   }
-  return { resource: def.resource, name: def.name, action: 'created', changes: [] };
+  return created;
 }
 
 async function converge<S>(def: ResourceDef<S>, actual: S, opts: EnsureOptions): Promise<Outcome> {

@@ -1,4 +1,5 @@
 import { BmError, interrupted } from '../core/errors.js';
+import { describeUnparsable, isUnparsable, notAwsAnswer } from './not-aws.js';
 
 /**
  * AWS SDK errors, classified: "not found" becomes an absent state inside readers, and every other
@@ -14,6 +15,8 @@ export interface AwsErrorLike {
   /** Annotated by the client factory's middleware. */
   $service?: string;
   $command?: string;
+  /** The endpoint override, when there is one (annotated with the service and operation). */
+  $endpoint?: string;
   Code?: string;
 }
 
@@ -159,6 +162,17 @@ function networkCode(err: unknown): string | undefined {
   return m?.[1];
 }
 
+/** An answer the SDK could not parse (an HTML page, garbage): the operation, the endpoint, what came back. */
+function unparsableAnswer(e: AwsErrorLike): BmError {
+  return notAwsAnswer({
+    service: e.$service ?? 'AWS',
+    operation: e.$command?.replace(/Command$/, '') ?? 'request',
+    endpoint: e.$endpoint,
+    status: e.$metadata?.httpStatusCode,
+    what: describeUnparsable(e),
+  });
+}
+
 /** Translates anything thrown into a BmError with a message a person can act on. */
 export function toBmError(err: unknown): BmError {
   if (err instanceof BmError) return err;
@@ -181,6 +195,7 @@ export function toBmError(err: unknown): BmError {
       cause: err,
     });
   }
+  if (isUnparsable(err)) return unparsableAnswer(err as AwsErrorLike);
   if (isAwsError(err)) {
     const name = errorName(err);
     const op = err.$command?.replace(/Command$/, '') ?? 'request';

@@ -7,7 +7,7 @@ import { checkRoleName, DEFAULT_ASSUME_ROLE, parseAccounts, parseRegions } from 
 import type { BmError } from '../core/errors.js';
 import { ExitCode, errorJson, usageError, type ExitCodeValue } from '../core/errors.js';
 import { Output, type IO } from '../io/output.js';
-import { renderStepResult } from '../setup/render.js';
+import { renderOutcomes, renderStepResult } from '../setup/render.js';
 import type { FleetView } from './fleet-view.js';
 
 /**
@@ -246,6 +246,26 @@ export interface RunEnv {
 /** Errors already printed as part of a --json document: main() must not print them again. */
 export const shownAsJson = new WeakSet<BmError>();
 
+/**
+ * A command that stopped (an error, Ctrl-C) after it had created, changed or deleted something
+ * still lists what it did, then ends with the error: partial work is never hidden.
+ */
+async function partialResult(err: unknown, done: object[]): Promise<CommandResult> {
+  if (!done.some((o) => ['created', 'updated', 'deleted'].includes((o as Outcome).action))) throw err;
+  const { toBmError } = await import('../aws/errors.js');
+  const error = toBmError(err);
+  const outcomes = done as Outcome[];
+  return {
+    data: { outcomes, partial: true },
+    error,
+    render: (out) => {
+      out.say(error.interrupted ? 'Done before the interrupt:' : 'Done before the error:');
+      renderOutcomes(out, outcomes);
+      out.print('');
+    },
+  };
+}
+
 export async function execute<O extends object>(spec: LeafCommandSpec<O>, cmd: Command, env: RunEnv): Promise<number> {
   const all = cmd.optsWithGlobals<GlobalOptions & O>();
   if (all.json && all.output !== undefined && all.output !== 'json')
@@ -282,8 +302,10 @@ export async function execute<O extends object>(spec: LeafCommandSpec<O>, cmd: C
     const t = ctx.settings.targets;
     if (spec.targets && (t.regions !== undefined || t.accounts !== undefined)) {
       const { runFleet } = await import('./fleet.js');
-      result = await runFleet(ctx, spec.fleet ?? 'step', (c) => spec.run(c, all, args));
-    } else result = await spec.run(ctx, all, args);
+      result = await runFleet(ctx, spec.fleet ?? 'step', (c) => spec.run(c, all, args)).catch((err: unknown) =>
+        partialResult(err, ctx.interruption.done),
+      );
+    } else result = await spec.run(ctx, all, args).catch((err: unknown) => partialResult(err, ctx.interruption.done));
     warnings = ctx.events.warnings;
   }
   // The warnings reported through ctx.events: once on stderr, and in the document (`warnings`).

@@ -12,6 +12,8 @@ import {
 import { BmError, usageError } from '../core/errors.js';
 import { RunEvents } from '../io/events.js';
 import { truthyEnv, type IO, type Output } from '../io/output.js';
+import { targetFlags } from '../core/flags.js';
+import { Interruption, sleepUnlessStopped, throwIfStopped } from '../core/abort.js';
 
 /** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
 export interface Ctx {
@@ -43,6 +45,14 @@ export interface Ctx {
    * its own read cache, and `out` (which writes nothing while targets run at once). No request is made.
    */
   forTarget(target: Target, f: { home: string; caller: string; out: Output }): Promise<Ctx>;
+  /** Fires on Ctrl-C or SIGTERM: every AWS request, wait and step loop stops on it. */
+  signal: AbortSignal;
+  /** The run's interrupt, which keeps what was done for the last-resort report. */
+  interruption: Interruption;
+  /** The target flags the person gave, as words to repeat in the commands a hint names (` --region …`). */
+  targetFlags: string;
+  /** Receives each outcome as ensure and cleanup reach it (a step's runner collects its own). */
+  record?(outcome: { action: string; resource: string; name: string }): void;
 }
 
 /** What tests (and only tests) inject: the clock, sleeping, request accounting, SDK transport. */
@@ -53,6 +63,8 @@ export interface CtxDeps {
   onRequest?: (r: RequestRecord) => void;
   maxAttempts?: number;
   requestHandler?: unknown;
+  /** The run's interrupt (the bin stops it on SIGINT and SIGTERM; tests stop it themselves). */
+  interruption?: Interruption;
 }
 
 async function regionOfProfile(env: NodeJS.ProcessEnv, profile: string | undefined): Promise<string | undefined> {
@@ -116,8 +128,10 @@ export async function createContext(
   deps: CtxDeps = {},
 ): Promise<Ctx> {
   const settings = await resolveSettings(opts, overrides, io.env, (p) => regionOfProfile(io.env, p), io.cwd);
+  const interruption = deps.interruption ?? new Interruption();
   const events = new RunEvents(out);
   const aws = new AwsClients({
+    interruption,
     region: settings.region,
     profile: settings.profile,
     endpointUrl: settings.endpointUrl,
@@ -141,7 +155,7 @@ export async function createContext(
     }
     return assumed.get(account);
   };
-  const base = buildCtx(settings, aws, { opts, io, out, events, deps });
+  const base = buildCtx(settings, aws, { opts, io, out, events, deps, interruption });
   base.forTarget = async (target, f) => {
     const s = await resolveSettings(
       { ...opts, region: target.region },
@@ -158,7 +172,14 @@ export async function createContext(
     });
     // Each target's warnings are its own (the fleet view puts them on its row).
     const own = new RunEvents(f.out);
-    const ctx = buildCtx({ ...s, homeRegion: f.home }, clients, { opts, io, out: f.out, events: own, deps });
+    const ctx = buildCtx({ ...s, homeRegion: f.home }, clients, {
+      opts,
+      io,
+      out: f.out,
+      events: own,
+      deps,
+      interruption,
+    });
     return { ...ctx, interactive: false, target };
   };
   return base;
@@ -167,9 +188,10 @@ export async function createContext(
 function buildCtx(
   settings: Settings,
   aws: AwsClients,
-  env: { opts: GlobalOptions; io: IO; out: Output; events: RunEvents; deps: CtxDeps },
+  env: { opts: GlobalOptions; io: IO; out: Output; events: RunEvents; deps: CtxDeps; interruption: Interruption },
 ): Ctx {
-  const { opts, io, out, events, deps } = env;
+  const { opts, io, out, events, deps, interruption } = env;
+  const signal = interruption.signal;
   let accountPromise: Promise<string> | undefined;
   const account = (): Promise<string> => {
     // STS is loaded on first use: a command that needs no account ID (a report over local files) never loads it.
@@ -194,8 +216,14 @@ function buildCtx(
     interactive: isInteractive(io, opts),
     account,
     bucketName: async () => settings.bucketName ?? defaultBucketName(await account(), settings.region),
-    sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    sleep: deps.sleep
+      ? (ms) => deps.sleep!(ms).then(() => throwIfStopped(signal))
+      : (ms) => sleepUnlessStopped(ms, signal),
     now: deps.now ?? (() => new Date()),
     forTarget: () => Promise.reject(new BmError('forTarget: only the run context makes target contexts')),
+    signal,
+    interruption,
+    targetFlags: targetFlags(opts),
+    record: (o) => interruption.record(o),
   };
 }

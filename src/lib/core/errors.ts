@@ -6,6 +6,8 @@ export const ExitCode = {
   drift: 3,
   /** Ctrl-C, at a prompt or while a command works (128 + SIGINT, as shells report it). */
   interrupted: 130,
+  /** SIGTERM while a command works (128 + 15). */
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -23,6 +25,7 @@ const DEFAULT_CODE: Record<ExitCodeValue, ErrorCode> = {
   2: 'E_USAGE',
   3: 'E_FAILURE',
   130: 'E_INTERRUPTED',
+  143: 'E_INTERRUPTED',
 };
 
 /**
@@ -38,6 +41,11 @@ export class BmError extends Error {
   readonly details: unknown;
   /** Not a failure but the person's own choice (a declined or cancelled prompt): printed without "error:". */
   readonly quiet: boolean;
+
+  /** True for the error of a run that Ctrl-C or SIGTERM stopped (exit 130 or 143). */
+  get interrupted(): boolean {
+    return this.exitCode === ExitCode.interrupted || this.exitCode === ExitCode.terminated;
+  }
 
   constructor(
     message: string,
@@ -56,7 +64,7 @@ export class BmError extends Error {
     this.code = opts.code ?? DEFAULT_CODE[this.exitCode];
     this.hint = opts.hint;
     this.details = opts.details;
-    this.quiet = opts.quiet ?? opts.exitCode === ExitCode.interrupted;
+    this.quiet = opts.quiet ?? (opts.exitCode === ExitCode.interrupted || opts.exitCode === ExitCode.terminated);
   }
 }
 
@@ -66,8 +74,11 @@ export function usageError(message: string, hint?: string, details?: unknown, co
 }
 
 /** The person stopped the command (Ctrl-C, a cancelled prompt): exit 130, no "error:". */
-export function interrupted(message = 'Interrupted: nothing more was changed.'): BmError {
-  return new BmError(message, { exitCode: ExitCode.interrupted, code: 'E_INTERRUPTED' });
+export function interrupted(
+  message = 'Interrupted: nothing more was changed.',
+  exitCode: ExitCodeValue = ExitCode.interrupted,
+): BmError {
+  return new BmError(message, { exitCode, code: 'E_INTERRUPTED' });
 }
 
 /** What `--json` prints for an error, under "error". */

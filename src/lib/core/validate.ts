@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 /**
  * Input validators shared by flags (commander argParsers) and the config file (zod refinements).
  * Each returns an error message, or undefined when the value is fine. No AWS request is ever made
@@ -9,10 +11,27 @@ export const REGION_RE = new RegExp(
     /(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/.source,
 );
 
+type PartitionOf = (region: string) => { name: string; description?: string };
+let partitionOf: PartitionOf | null | undefined;
+
+/** The AWS SDK's own partition data (@aws-sdk/core), loaded on first use: a listed Region has a description. */
+function sdkPartition(region: string): { name: string; description?: string } | undefined {
+  if (partitionOf === undefined) {
+    try {
+      partitionOf = (createRequire(import.meta.url)('@aws-sdk/core/client') as { partition: PartitionOf }).partition;
+    } catch {
+      partitionOf = null;
+    }
+  }
+  return partitionOf?.(region);
+}
+
 export function checkRegion(v: string): string | undefined {
-  return REGION_RE.test(v)
-    ? undefined
-    : `"${v}" is not an AWS Region code (expected something like us-east-1 or eu-west-2)`;
+  if (!REGION_RE.test(v)) return `"${v}" is not an AWS Region code (expected something like us-east-1 or eu-west-2)`;
+  const p = sdkPartition(v);
+  if (p && p.description === undefined)
+    return `"${v}" is not a Region of the ${p.name} partition (expected something like us-east-1 or eu-west-2)`;
+  return undefined;
 }
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */

@@ -143,7 +143,8 @@ export class Output {
       };
     }
     const { default: ora } = await import('ora');
-    const s = ora({ text, stream: this.io.stderr, color: 'cyan', isEnabled: true }).start();
+    // discardStdin: false keeps the terminal out of raw mode, so Ctrl-C still sends SIGINT while it spins.
+    const s = ora({ text, stream: this.io.stderr, color: 'cyan', isEnabled: true, discardStdin: false }).start();
     return {
       text: (m) => {
         s.text = m;

@@ -293,21 +293,26 @@ function attr(
   return { field, get, afterCreate: true, update: async (_d, actual) => void (await write(actual)) };
 }
 
+/** The ManagedBy tag is written with the creation, as one piece Ctrl-C does not cut. */
+const claiming = (a: Attribute<BucketState>): Attribute<BucketState> => ({ ...a, claims: true });
+
 /** The tag and the bucket-wide switches. */
 function settingAttributes(plan: BucketPlan): Attribute<BucketState>[] {
   const { s3 } = plan;
   const B = { Bucket: plan.bucket };
   return [
-    attr(
-      'tags.ManagedBy',
-      (s) => s.managedTag,
-      (a) =>
-        s3.send(
-          new PutBucketTaggingCommand({
-            ...B,
-            Tagging: { TagSet: [...(a?.otherTags ?? []), { Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] },
-          }),
-        ),
+    claiming(
+      attr(
+        'tags.ManagedBy',
+        (s) => s.managedTag,
+        (a) =>
+          s3.send(
+            new PutBucketTaggingCommand({
+              ...B,
+              Tagging: { TagSet: [...(a?.otherTags ?? []), { Key: MANAGED_BY_KEY, Value: MANAGED_BY_VALUE }] },
+            }),
+          ),
+      ),
     ),
     attr(
       'objectOwnership',

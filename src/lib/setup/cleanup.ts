@@ -2,6 +2,7 @@ import type { Ctx } from '../context/context.js';
 import type { Outcome, ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, toBmError } from '../aws/errors.js';
 import { BmError, ExitCode, usageError } from '../core/errors.js';
+import { isAbort } from '../core/abort.js';
 import { count } from '../io/format.js';
 import type { Output } from '../io/output.js';
 import { topicArn, topicSubscriptions } from '../resources/topic.js';
@@ -94,7 +95,11 @@ function leftAlone(c: Candidate): string {
  * Deletes in order, continuing after a failure. A resource whose step is needed by a step whose
  * deletion failed is kept (the survivor still uses it). A resource already gone counts as deleted.
  */
-export async function removeCandidates(ctx: Ctx, candidates: Candidate[]): Promise<Outcome[]> {
+export async function removeCandidates(
+  ctx: Ctx,
+  candidates: Candidate[],
+  progress: (done: number, total: number) => void = () => undefined,
+): Promise<Outcome[]> {
   const outcomes = new Map<Candidate, Outcome>();
   const failedSteps = new Set<StepName>();
   const stepOf = new Map(STEPS.map((s) => [s.name, s]));
@@ -104,11 +109,14 @@ export async function removeCandidates(ctx: Ctx, candidates: Candidate[]): Promi
   const byStep = new Map<StepName, Candidate[]>();
   for (const c of candidates) byStep.set(c.step, [...(byStep.get(c.step) ?? []), c]);
 
+  const total = candidates.filter((c) => deletable(c, ctx.force)).length;
+  let done = 0;
   for (const [stepName, group] of byStep) {
     const todo: Candidate[] = [];
     for (const c of group) {
       const kept = keptFor(c);
       if (!deletable(c, ctx.force)) outcomes.set(c, { ...base(c), action: 'skipped', note: leftAlone(c) });
+      else if (ctx.signal.aborted) outcomes.set(c, { ...base(c), action: 'not-started' });
       else if (ctx.dryRun) outcomes.set(c, { ...base(c), action: 'would-delete' });
       else if (kept)
         outcomes.set(c, {
@@ -118,15 +126,16 @@ export async function removeCandidates(ctx: Ctx, candidates: Candidate[]): Promi
         });
       else todo.push(c);
     }
+    progress(done, total);
     const results = await deleteGroup(ctx, stepOf.get(stepName)!, todo);
-    todo.forEach((c, i) =>
-      outcomes.set(
-        c,
-        results[i]!.error
-          ? { ...base(c), action: 'failed', note: results[i]!.error }
-          : { ...base(c), action: 'deleted' },
-      ),
-    );
+    todo.forEach((c, i) => {
+      const outcome: Outcome = results[i]!.error
+        ? { ...base(c), action: 'failed', note: results[i]!.error }
+        : { ...base(c), action: 'deleted' };
+      outcomes.set(c, outcome);
+      ctx.record?.(outcome);
+    });
+    done += todo.length;
     if (results.some((r) => r.error)) failedSteps.add(stepName);
   }
   return candidates.map((c) => outcomes.get(c)!);
@@ -138,6 +147,7 @@ async function deleteGroup(ctx: Ctx, step: Step, group: Candidate[]): Promise<{ 
       await absentIfNotFound(run());
       return {};
     } catch (err) {
+      if (isAbort(err, ctx.signal)) return { error: 'interrupted while it was being deleted: run cleanup again' };
       return { error: toBmError(err).message };
     }
   };
@@ -259,11 +269,20 @@ export async function runCleanup(
   ctx: Ctx,
   opts: CleanupOptions,
 ): Promise<{ data: CleanupData; error: BmError | undefined }> {
-  const candidates = await findCandidates(ctx, opts);
+  // Progress on a terminal's stderr while it looks (many reads) and while it deletes.
+  let spinner = await ctx.events.spinner(`Looking for bedrock-monitor resources in ${ctx.settings.region}`);
+  const found = await (async () => {
+    const candidates = await findCandidates(ctx, opts);
+    return { candidates, subscriptions: await doomedSubscriptions(ctx, candidates) };
+  })().finally(() => spinner.stop());
+  const { candidates, subscriptions } = found;
   const toDelete = candidates.filter((c) => deletable(c, ctx.force));
-  const subscriptions = await doomedSubscriptions(ctx, candidates);
   await confirm(ctx, toDelete, subscriptions, candidates.length - toDelete.length);
-  const outcomes = (await removeCandidates(ctx, candidates)).map((o) =>
+  spinner = await ctx.events.spinner('Deleting');
+  const removed = await removeCandidates(ctx, candidates, (done, total) =>
+    spinner.text(`Deleting: ${done} of ${total} done`),
+  ).finally(() => spinner.stop());
+  const outcomes = removed.map((o) =>
     o.resource === 'sns-topic' && subscriptions.length && (o.action === 'deleted' || o.action === 'would-delete')
       ? { ...o, note: `with its subscriptions: ${subscriptions.join(', ')}` }
       : o,
@@ -272,7 +291,12 @@ export async function runCleanup(
     .filter((o) => o.action === 'skipped')
     .map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
   for (const w of warnings) ctx.events.warn(w);
-  return { data: { region: ctx.settings.region, outcomes, subscriptions, warnings }, error: cleanupFailure(outcomes) };
+  const error = ctx.signal.aborted
+    ? ctx.interruption.error(
+        'Interrupted: what is listed above as deleted is gone; run cleanup again to delete the rest.',
+      )
+    : cleanupFailure(outcomes);
+  return { data: { region: ctx.settings.region, outcomes, subscriptions, warnings }, error };
 }
 
 /** The summary line cleanup ends with. */
@@ -286,6 +310,7 @@ export function cleanupSummary(data: CleanupData, keepLogs: boolean): string {
   if (n('deleted')) parts.push(`Deleted ${count(n('deleted'), 'resource')} in ${data.region}`);
   if (n('failed')) parts.push(`${n('failed')} could not be deleted`);
   if (n('skipped')) parts.push(`${n('skipped')} left alone`);
+  if (n('not-started')) parts.push(`${n('not-started')} not started (interrupted)`);
   const kept = keepLogs ? '; the bucket and the log group were kept (--keep-logs)' : '';
   return `${parts.join('; ')}${kept}.`;
 }

@@ -10,7 +10,7 @@ import type { IO, Output } from '../io/output.js';
 import { askConfirm, askInput, tell } from '../io/prompts.js';
 import { converged, convergedLine, renderNextSteps, renderOutcomes, renderPlan, type NextSteps } from './render.js';
 import { emailWarnings, nextSteps } from './next.js';
-import { setupFailure, setupAll, type StepResult } from './run.js';
+import { interruptedRun, setupFailure, setupAll, type StepResult } from './run.js';
 import { collectStatus } from './steps.js';
 import { checkEmail, checkRegion } from '../core/validate.js';
 
@@ -128,6 +128,8 @@ async function confirmPlan(ctx: Ctx): Promise<void> {
 function progressLine(c: Output['c'], r: StepResult): string {
   if (r.status === 'ok') return `${c.green('✔')} ${r.step}: ${summarize(r.outcomes)}`;
   if (r.status === 'failed') return `${c.red('✖')} ${r.step} failed`;
+  if (r.status === 'interrupted') return `${c.yellow('✖')} ${r.step} interrupted`;
+  if (r.status === 'not-started') return `${c.yellow('-')} ${r.step} not started`;
   return `${c.yellow('-')} ${r.step} skipped: needs ${r.blockedBy?.join(', ') ?? ''}`;
 }
 
@@ -148,8 +150,11 @@ export async function runSetupAll(ctx: Ctx): Promise<{ data: SetupAllData; error
     },
   }).finally(() => spinner.stop());
   const ok = (step: string): boolean => results.some((r) => r.step === step && r.status === 'ok');
-  const warnings = emailWarnings(ctx);
-  const next = await nextSteps(ctx, { topic: ok('topic'), dashboard: ok('dashboard') });
+  const warnings = ctx.signal.aborted ? [] : emailWarnings(ctx);
+  // After Ctrl-C no further request: the next steps wait for the run that finishes.
+  const next = ctx.signal.aborted
+    ? { subscriptions: [], dashboardUrl: null }
+    : await nextSteps(ctx, { topic: ok('topic'), dashboard: ok('dashboard') });
   return {
     data: {
       region: ctx.settings.region,
@@ -164,8 +169,25 @@ export async function runSetupAll(ctx: Ctx): Promise<{ data: SetupAllData; error
       ...next,
       warnings,
     },
-    error: setupFailure(results),
+    error: ctx.signal.aborted ? interruptedRun(results, ctx.interruption.exitCode) : setupFailure(results),
   };
+}
+
+/** After Ctrl-C: what was done, each step that did not finish, and one line on where that leaves things. */
+function renderInterrupted(out: Output, data: SetupAllData, stopped: SetupAllData['steps']): void {
+  if (data.outcomes.length) renderOutcomes(out, data.outcomes);
+  out.print('');
+  for (const s of data.steps.filter((x) => x.status !== 'ok')) {
+    const label = s.status === 'interrupted' ? 'interrupted' : s.status === 'not-started' ? 'not started' : s.status;
+    const paint = s.status === 'failed' ? out.c.red : out.c.yellow;
+    out.print(`${paint(label.padEnd(13))} ${s.step}`);
+  }
+  out.print('');
+  const changed = data.outcomes.filter((o) => ['created', 'updated'].includes(o.action)).length;
+  out.say(
+    `${count(changed, 'resource')} created or updated in ${data.region} before the interrupt; ` +
+      `${count(stopped.length, 'step')} did not finish.`,
+  );
 }
 
 function summarize(outcomes: Outcome[]): string {
@@ -178,6 +200,11 @@ function summarize(outcomes: Outcome[]): string {
 export function renderSetupAll(out: Output, data: SetupAllData, dryRun: boolean): void {
   const failed = data.steps.filter((s) => s.status === 'failed');
   const skipped = data.steps.filter((s) => s.status === 'skipped');
+  const stopped = data.steps.filter((s) => s.status === 'interrupted' || s.status === 'not-started');
+  if (stopped.length) {
+    renderInterrupted(out, data, stopped);
+    return;
+  }
   if (!failed.length && converged(data.outcomes)) {
     out.say(convergedLine(data.outcomes, data.region));
   } else {

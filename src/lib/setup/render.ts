@@ -1,4 +1,5 @@
 import type { Change, Outcome } from '../aws/ensure.js';
+import { differenceLine } from '../aws/doc-diff.js';
 import { count, focusPair } from '../io/format.js';
 import { brief, type Output } from '../io/output.js';
 import { wrapText, type Column } from '../io/table.js';
@@ -20,6 +21,7 @@ const paren = (note: string): string => (note.includes('(') ? note : `(${note})`
  * focused on where they differ. Into a pipe, whole.
  */
 export function changeLines(out: Output, ch: Change, indent: string): string[] {
+  if (ch.differences?.length && !out.opts.verbose) return differenceLines(out, ch, indent);
   const width = out.width;
   const head = `${indent}${ch.field}: `;
   const [from, to] = [brief(ch.from), brief(ch.to)];
@@ -31,6 +33,29 @@ export function changeLines(out: Output, ch: Change, indent: string): string[] {
   }
   const [a, b] = focusPair(from, to, Math.max(12, width - indent.length - 7));
   return [`${indent}${ch.field}:`, `${indent}  from ${a}`, `${indent}  to   ${b}`];
+}
+
+/** Lines for a document, and at most this many differences before "and N more". */
+const MAX_DIFFERENCES = 15;
+const DOC_WIDTH = 80;
+
+/**
+ * A JSON document that differs: what differs in its own terms (widgets, statements, keys), one
+ * short line each (at most 80 columns, narrower on a narrower terminal); whole documents with --verbose.
+ */
+function differenceLines(out: Output, ch: Change, indent: string): string[] {
+  const diffs = ch.differences ?? [];
+  const width = Math.min(out.width ?? DOC_WIDTH, DOC_WIDTH);
+  const byChange = (c: string): number => diffs.filter((d) => d.change === c).length;
+  const summary = (['missing', 'added', 'changed'] as const)
+    .filter((c) => byChange(c))
+    .map((c) => `${byChange(c)} ${c}`)
+    .join(', ');
+  const lines = [`${indent}${ch.field}: ${summary}`];
+  for (const d of diffs.slice(0, MAX_DIFFERENCES)) lines.push(brief(`${indent}  ${differenceLine(d)}`, width));
+  if (diffs.length > MAX_DIFFERENCES)
+    lines.push(`${indent}  … and ${diffs.length - MAX_DIFFERENCES} more (--json lists them all)`);
+  return lines;
 }
 
 /** A name too long for the line wraps at a token boundary, continuing under itself. */
@@ -144,7 +169,7 @@ export function renderStatus(out: Output, rows: StatusLine[], region: string): v
   if (!bad.length) {
     out.say(`All ${count(rows.length, 'resource')} are as configured.`);
   } else {
-    const setupAllCovers = bad.every((r) => r.repair && !/ --(force|prune)$/.test(r.repair));
+    const setupAllCovers = bad.every((r) => r.repair && !/ --(force|prune)\b/.test(r.repair));
     const all = setupAllCovers ? ', or `bedrock-monitor setup-all` for all of them' : '';
     const how = table.repairShown ? 'run `bedrock-monitor <REPAIR>` for each' : 'run the repair command under each';
     out.say(`${bad.length} of ${count(rows.length, 'resource')} need attention: ${how}${all}.`);

@@ -1,7 +1,8 @@
 import type { Ctx } from '../context/context.js';
 import type { Outcome } from '../aws/ensure.js';
 import { toBmError } from '../aws/errors.js';
-import { BmError, ExitCode, errorJson, type ErrorJson } from '../core/errors.js';
+import { BmError, ExitCode, errorJson, type ErrorJson, type ExitCodeValue } from '../core/errors.js';
+import { isAbort } from '../core/abort.js';
 import { activeSteps, runStep, STEP_BY_NAME, type Step, type StepName } from './steps.js';
 
 /**
@@ -12,7 +13,9 @@ import { activeSteps, runStep, STEP_BY_NAME, type Step, type StepName } from './
 
 export interface StepResult {
   step: StepName;
-  status: 'ok' | 'failed' | 'skipped';
+  /** `interrupted`: Ctrl-C or SIGTERM came while it ran; `not-started`: it came before the step began. */
+  status: 'ok' | 'failed' | 'skipped' | 'interrupted' | 'not-started';
+  /** For a failed or interrupted step, what it did before it stopped (and the resource that failed). */
   outcomes: Outcome[];
   /** For a failed step: its error as the single step would report it (message, hint, exit code). */
   error?: ErrorJson;
@@ -27,13 +30,24 @@ export interface SetupEvents {
 
 async function attempt(ctx: Ctx, step: Step, events: SetupEvents): Promise<StepResult> {
   events.onStart?.(step.name);
+  // Every outcome the step reaches, as it reaches it: a step that fails or is interrupted half-way
+  // still lists what it created or changed.
+  const reached: Outcome[] = [];
+  const stepCtx: Ctx = {
+    ...ctx,
+    record: (o) => {
+      reached.push(o as Outcome);
+      ctx.record?.(o);
+    },
+  };
   try {
-    return { step: step.name, status: 'ok', outcomes: await runStep(ctx, step.name) };
+    return { step: step.name, status: 'ok', outcomes: await runStep(stepCtx, step.name) };
   } catch (err) {
+    if (isAbort(err, ctx.signal)) return { step: step.name, status: 'interrupted', outcomes: reached };
     const e = toBmError(err);
-    // A cancelled prompt or Ctrl-C stops the whole run, as it would the single step.
-    if (e.exitCode === ExitCode.interrupted) throw e;
-    return { step: step.name, status: 'failed', outcomes: [], error: errorJson(e) };
+    // A cancelled prompt stops the whole run, as it would the single step.
+    if (e.interrupted) throw e;
+    return { step: step.name, status: 'failed', outcomes: reached, error: errorJson(e) };
   }
 }
 
@@ -62,6 +76,15 @@ export function setupFailure(results: StepResult[]): BmError | undefined {
   });
 }
 
+/** The error an interrupted setup-all ends with (exit 130, or 143 for SIGTERM): what is left to do. */
+export function interruptedRun(results: StepResult[], exitCode: ExitCodeValue): BmError {
+  const left = results.filter((r) => r.status !== 'ok').map((r) => r.step);
+  return new BmError(
+    'Interrupted: what is listed above was done; run setup-all again to finish (completed steps are not redone).',
+    { exitCode, details: { notFinished: left } },
+  );
+}
+
 export async function setupAll(ctx: Ctx, events: SetupEvents = {}): Promise<StepResult[]> {
   const results = new Map<StepName, Promise<StepResult>>();
   const runOnce = (step: Step): Promise<StepResult> => {
@@ -70,9 +93,11 @@ export async function setupAll(ctx: Ctx, events: SetupEvents = {}): Promise<Step
       p = (async () => {
         const deps = await Promise.all(step.needs(ctx.settings).map((d) => runOnce(STEP_BY_NAME[d])));
         const blocked = deps.filter((d) => d.status !== 'ok').map((d) => d.step);
-        const result: StepResult = blocked.length
-          ? { step: step.name, status: 'skipped', outcomes: [], blockedBy: blocked }
-          : await attempt(ctx, step, events);
+        const result: StepResult = ctx.signal.aborted
+          ? { step: step.name, status: 'not-started', outcomes: [] }
+          : blocked.length
+            ? { step: step.name, status: 'skipped', outcomes: [], blockedBy: blocked }
+            : await attempt(ctx, step, events);
         events.onDone?.(result);
         return result;
       })();

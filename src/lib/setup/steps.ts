@@ -1,6 +1,6 @@
 import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
-import { ensure, inspect, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
+import { ensure, inspect, settleAll, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
 import { alarmResources, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
 import {
   anomalyAlarmResource,
@@ -109,7 +109,7 @@ async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
   const isComposite = (d: ResourceDef<unknown>): boolean => d.resource === 'composite-alarm';
   const done = new Map<ResourceDef<unknown>, Outcome>();
   for (const group of [defs.filter((d) => !isComposite(d)), defs.filter(isComposite)]) {
-    const outcomes = await Promise.all(group.map((d) => ensure(d, ctx)));
+    const outcomes = await settleAll(group.map((d) => ensure(d, ctx)));
     group.forEach((d, i) => done.set(d, outcomes[i]!));
   }
   const alarms = defs.map((d) => done.get(d)!);
@@ -151,7 +151,7 @@ async function convergeAnomalyAlarms(ctx: Ctx): Promise<Outcome[]> {
       { resource: 'anomaly-alarm', name: `${ctx.settings.anomaly.prefix}*`, action: 'skipped', changes: [], note },
     ];
   }
-  return Promise.all(specs.map((s) => ensure(anomalyAlarmResource(ctx, s), ctx)));
+  return settleAll(specs.map((s) => ensure(anomalyAlarmResource(ctx, s), ctx)));
 }
 
 /**
@@ -216,7 +216,7 @@ export const STEPS: Step[] = [
     // The topic first: subscriptions need it.
     converge: async (ctx) => {
       const [topic, ...subs] = await STEP_BY_NAME.topic.resources(ctx);
-      return [await ensure(topic!, ctx), ...(await Promise.all(subs.map((s) => ensure(s, ctx))))];
+      return [await ensure(topic!, ctx), ...(await settleAll(subs.map((s) => ensure(s, ctx))))];
     },
   },
   {
@@ -237,6 +237,7 @@ export const STEPS: Step[] = [
     name: 'audit-iam',
     scope: trailScope,
     enabled: auditLogsOn,
+    command: 'audit-trail',
     needs: () => [],
     resources: async (ctx) => [await trailLogsRoleResource(ctx)],
   },
@@ -244,6 +245,7 @@ export const STEPS: Step[] = [
     name: 'audit-log-group',
     scope: trailScope,
     enabled: auditLogsOn,
+    command: 'audit-trail',
     needs: () => [],
     resources: async (ctx) => [await trailLogGroupResource(ctx)],
   },
@@ -259,6 +261,7 @@ export const STEPS: Step[] = [
     name: 'security-view',
     scope: trailScope,
     enabled: auditOn,
+    command: 'audit-trail',
     needs: securityNeeds,
     resources: securityResources,
     strays: securityStrays,
@@ -266,6 +269,8 @@ export const STEPS: Step[] = [
   {
     name: 'anomaly-alarms',
     enabled: (s) => s.anomaly.enabled,
+    // No command of its own: setup-all runs it (alarms.anomaly.enabled in the config).
+    command: 'setup-all',
     needs: () => ['topic'],
     resources: async (ctx) => (await anomalySpecs(ctx)).map((s) => anomalyAlarmResource(ctx, s)),
     converge: convergeAnomalyAlarms,
@@ -338,9 +343,13 @@ export type StatusLine = StatusRow & {
   subscription?: 'pending' | 'confirmed';
 };
 
-function repairOf(step: Step, row: StatusRow, own: string | undefined): string | null {
+/** The command that runs a step on its own: its `command`, else its name (a registered command either way). */
+export const commandOf = (step: Step): string => step.command ?? step.name;
+
+/** The repair command, with the target flags the person gave (same account, Region and endpoint). */
+function repairOf(ctx: Ctx, step: Step, row: StatusRow, own: string | undefined): string | null {
   if (row.status === 'ok' || row.manual) return null;
-  return `bedrock-monitor ${own ?? `${step.command ?? step.name}${row.note ? ' --force' : ''}`}`;
+  return `bedrock-monitor ${own ?? `${commandOf(step)}${row.note ? ' --force' : ''}`}${ctx.targetFlags}`;
 }
 
 /** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing, and what repairs it. */
@@ -355,7 +364,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusLine[]> {
         rows.map(async ({ repair, ...row }) => ({
           ...row,
           step: step.name,
-          repair: repairOf(step, row, repair),
+          repair: repairOf(ctx, step, row, repair),
           ...(await subscriptionOf(ctx, row)),
         })),
       );

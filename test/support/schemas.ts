@@ -238,7 +238,7 @@ const LogsFigures = {
   costUsd: nullableNumber,
 };
 const TokenTriple = { invocations: nullableNumber, inputTokens: nullableNumber, outputTokens: nullableNumber };
-export const LOGS_DIMS = /^(model|day|hour|principal|role|application|operation|tag:.+)$/;
+export const LOGS_DIMS = /^(model|day|hour|principal|role|application|operation|account|region|tag:.+)$/;
 
 /** The schema for a logs report grouped by `groupBy` (the row's group fields are named after them). */
 export function logsReportDocSchema(groupBy: string[]) {
@@ -267,9 +267,25 @@ export function logsReportDocSchema(groupBy: string[]) {
         .refine((g) => JSON.stringify(g) === JSON.stringify(groupBy), 'groupBy differs from the request'),
       window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
       region: z.string(),
+      scope: z.object({ accounts: z.array(z.string()).nullable(), regions: z.array(z.string()).nullable() }).strict(),
       rows: z.array(
         z
           .object({ ...Object.fromEntries(groupBy.map((d) => [d, z.string()])), ...LogsFigures, priced: z.boolean() })
+          .strict(),
+      ),
+      targets: z.array(
+        z
+          .object({
+            account: z.string(),
+            region: z.string(),
+            invocations: z.number().int(),
+            inputTokens: z.number().int(),
+            outputTokens: z.number().int(),
+            errors: z.number().int(),
+            costUsd: nullableNumber,
+            priced: z.boolean(),
+            status: z.enum(['records', 'no records']),
+          })
           .strict(),
       ),
       totals: z.object({ ...LogsFigures, errorRate: nullableNumber, unpricedModels: z.array(z.string()) }).strict(),
@@ -294,6 +310,13 @@ export function logsReportDocSchema(groupBy: string[]) {
           malformedLines: z.number().int().nullable(),
           objects: z.number().int(),
           unreadableFiles: z.array(z.object({ file: z.string(), reason: z.string() }).strict()),
+          outsideTargets: z
+            .object({
+              files: z.number().int(),
+              records: z.number().int(),
+              by: z.array(z.object({ account: z.string(), region: z.string(), files: z.number().int() }).strict()),
+            })
+            .strict(),
         })
         .strict(),
       prices: z

@@ -340,6 +340,8 @@ const AuditRowBase = {
   eventNames: z.record(z.number().int()),
   sourceIps: z.array(z.string()),
   principals: z.array(z.string()),
+  accounts: z.array(z.string()),
+  regions: z.array(z.string()),
   firstSeen: z.string().datetime(),
   lastSeen: z.string().datetime(),
   new: z.boolean().nullable(),
@@ -350,8 +352,12 @@ export const AUDIT_GROUP_FIELD = {
   event: 'eventName',
   'source-ip': 'sourceIp',
   error: 'errorCode',
+  account: 'account',
+  region: 'region',
 } as const;
 const AuditRowSchema = z.union([
+  z.object({ account: z.string().nullable(), ...AuditRowBase }).strict(),
+  z.object({ region: z.string().nullable(), ...AuditRowBase }).strict(),
   z.object({ principal: z.string(), ...AuditRowBase }).strict(),
   z.object({ eventName: z.string(), ...AuditRowBase }).strict(),
   z.object({ sourceIp: z.string().nullable(), ...AuditRowBase }).strict(),
@@ -363,6 +369,7 @@ export const AuditDocSchema = z
     window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
     previousWindow: z.object({ start: z.string().datetime(), end: z.string().datetime() }).strict().nullable(),
     region: z.string(),
+    scope: z.object({ accounts: z.array(z.string()).nullable(), regions: z.array(z.string()).nullable() }).strict(),
     source: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('event-history'), dataEvents: z.literal(false) }).strict(),
       z
@@ -375,7 +382,7 @@ export const AuditDocSchema = z
         })
         .strict(),
     ]),
-    groupBy: z.enum(['principal', 'event', 'source-ip', 'error']),
+    groupBy: z.enum(['principal', 'event', 'source-ip', 'error', 'account', 'region']),
     deniedOnly: z.boolean(),
     rows: z.array(AuditRowSchema),
     totals: z

@@ -31,7 +31,10 @@ describe('one error path', () => {
     [
       'bad value',
       ['report', '--by', 'week', '--output', 'json'],
-      /^--by: "week" is not a dimension \(use model, day, hour, principal, role, application, operation, tag:KEY, account, region\)$/,
+      new RegExp(
+        '^--by: "week" is not a dimension \\(use model, day, hour, principal, role, application, operation, ' +
+          'tag:KEY, account, region\\)$',
+      ),
     ],
     ['unknown command', ['setup', '--json'], /^unknown command 'setup'$/],
     ['missing argument', ['config', 'set', 'region', '--json'], /^missing required argument 'value'$/],

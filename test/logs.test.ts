@@ -48,7 +48,8 @@ describe('--by dimensions', () => {
   test.each([
     [
       'nope',
-      '"nope" is not a dimension (use model, day, hour, principal, role, application, operation, tag:KEY, account, region)',
+      '"nope" is not a dimension (use model, day, hour, principal, role, application, operation, tag:KEY, ' +
+        'account, region)',
     ],
     ['tag', '"tag" needs a key, e.g. tag:team'],
     ['tag:', 'needs a request-metadata key after "tag:"'],

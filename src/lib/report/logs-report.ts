@@ -122,7 +122,18 @@ export async function resolveScope(
   const sel = req.targets ?? {};
   const regions = sel.regions === 'all' ? undefined : (sel.regions ?? [ctx.settings.region]);
   let accounts = sel.accounts === 'org' ? undefined : sel.accounts;
-  if (!sel.accounts && location?.kind === 'dir' && treeAccounts().length > 1) accounts = [await ctx.account()];
+  if (!sel.accounts && location?.kind === 'dir' && treeAccounts().length > 1) {
+    const found = treeAccounts();
+    accounts = [
+      await ctx.account().catch((err: unknown) => {
+        throw usageError(
+          `--logs: ${location.path} holds the logs of accounts ${found.join(', ')}, and the caller's account is ` +
+            `unknown (${toBmError(err).message})`,
+          `Choose with --accounts ${found.join(',')} (or one of them).`,
+        );
+      }),
+    ];
+  }
   if (!sel.accounts && (location?.kind === 's3' || athena)) accounts = [await ctx.account()];
   const scope: LogScope = { ...(accounts ? { accounts } : {}), ...(regions ? { regions } : {}) };
   const expected = accounts && regions ? product(accounts, regions) : [];

@@ -68,7 +68,7 @@ function configDir(extra: Record<string, unknown> = {}): string {
   return dir;
 }
 
-const LOCATION = `s3://${BUCKET}/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/${REGION}/`;
+const LOCATION = `s3://${BUCKET}/AWSLogs/`;
 
 describe('athena-table: the Glue database and table', () => {
   test(
@@ -93,11 +93,18 @@ describe('athena-table: the Glue database and table', () => {
         'projection.dt.range': '2023/01/01/00,NOW',
         'projection.dt.interval': '1',
         'projection.dt.interval.unit': 'HOURS',
-        'storage.location.template': `${LOCATION}\${dt}/`,
+        // The injected partitions (partition-projection-dynamic-id-partitioning.html): the query names the values.
+        'projection.account.type': 'injected',
+        'projection.region.type': 'injected',
+        'storage.location.template': `${LOCATION}\${account}/BedrockModelInvocationLogs/\${region}/\${dt}/`,
         ManagedBy: 'bedrock-monitor',
       });
       expect(t.TableType).toBe('EXTERNAL_TABLE');
-      expect(t.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
+      expect(t.PartitionKeys).toEqual([
+        { Name: 'account', Type: 'string' },
+        { Name: 'region', Type: 'string' },
+        { Name: 'dt', Type: 'string' },
+      ]);
       expect(t.StorageDescriptor?.Location).toBe(LOCATION);
       // https://docs.aws.amazon.com/athena/latest/ug/openx-json-serde.html: library name and ignore.malformed.json.
       expect(t.StorageDescriptor?.SerdeInfo).toEqual({
@@ -243,10 +250,11 @@ describe('report --engine athena (moto answers with queued results)', () => {
       files: localFiles(dir, window).files,
       columns: duckColumns(),
       view: 'invocation_log',
+      filename: true,
       sql,
       tempDir: dir,
     });
-    const names = ['kind', ...d.map((_, i) => `g${i}`), 'model', ...FIGURE_COLUMNS];
+    const names = ['kind', ...d.map((_, i) => `g${i}`), 'model', 't_account', 't_region', ...FIGURE_COLUMNS];
     const cell = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? { VarCharValue: String(v) } : {});
     return {
       truth,

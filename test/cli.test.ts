@@ -37,7 +37,10 @@ describe('one error path', () => {
     [
       'bad value',
       ['report', '--by', 'week', '--output', 'json'],
-      /^--by: "week" is not a dimension \(use model, day, hour, principal, role, application, operation, tag:KEY\)$/,
+      new RegExp(
+        '^--by: "week" is not a dimension \\(use model, day, hour, principal, role, application, operation, ' +
+          'tag:KEY, account, region\\)$',
+      ),
       'E_USAGE_INVALID_VALUE',
     ],
     ['unknown command', ['setup', '--json'], /^unknown command 'setup'$/, 'E_USAGE_UNKNOWN_COMMAND'],

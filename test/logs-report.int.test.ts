@@ -140,7 +140,12 @@ describe('report --by DIM on the invocation logs in S3 (local engine, cache)', (
           errors: truth.totals.errors,
         });
         expect(Math.round(rep.totals.costUsd * 100)).toBe(Math.round(truth.totals.costNanoUsd / 1e7));
-        expect(rep.skipped).toEqual({ malformedLines: truth.malformedLines, objects: SPEC.hours, unreadableFiles: [] });
+        expect(rep.skipped).toEqual({
+          malformedLines: truth.malformedLines,
+          objects: SPEC.hours,
+          unreadableFiles: [],
+          outsideTargets: { files: 0, records: 0, by: [] },
+        });
         expect(rep.source).toMatchObject({
           kind: 'logs',
           engine: 'local',
@@ -208,6 +213,7 @@ describe('report --by DIM on the invocation logs in S3 (local engine, cache)', (
       malformedLines: truth.malformedLines,
       objects: truth.skippedObjects,
       unreadableFiles: [],
+      outsideTargets: { files: 0, records: 0, by: [] },
     });
   });
 

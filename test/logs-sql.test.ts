@@ -53,7 +53,7 @@ describe('the shared aggregation SQL', () => {
       const instance = await DuckDBInstance.create(':memory:', { threads: '2', temp_directory: dir });
       const c = await instance.connect();
       try {
-        await c.run(jsonViewSql('invocation_log', files, duckColumns()));
+        await c.run(jsonViewSql('invocation_log', files, duckColumns(), { filename: true }));
         const sql = aggregationSql({
           relation: 'invocation_log',
           dims: parseDims('hour,operation'),
@@ -87,7 +87,10 @@ describe('the shared aggregation SQL', () => {
         );
         await c.run(
           `CREATE TEMP VIEW glue_shaped AS SELECT * EXCLUDE (filename), regexp_extract(filename, ` +
-            `'(\\d{4}/\\d{2}/\\d{2}/\\d{2})/[^/]+$', 1) AS dt, filename AS "$path" FROM raw`,
+            `'(\\d{4}/\\d{2}/\\d{2}/\\d{2})/[^/]+$', 1) AS dt, filename AS "$path", ` +
+            // The account and region partitions, projected from the same path.
+            `regexp_extract(filename, 'AWSLogs/(\\d{12})/', 1) AS account, ` +
+            `regexp_extract(filename, 'BedrockModelInvocationLogs/([a-z0-9-]+)/', 1) AS region FROM raw`,
         );
         const cwd = mkdtempSync(join(tmpdir(), 'bm-'));
         const rates = corpusRates(SPEC);
@@ -101,14 +104,18 @@ describe('the shared aggregation SQL', () => {
             ),
           }),
         );
-        for (const by of ['principal', 'tag:team,model', 'role,operation']) {
+        for (const by of ['principal', 'tag:team,model', 'role,operation', 'account,region,principal']) {
           const dims = parseDims(by);
           // Trino's percentile is the one function of the Athena text DuckDB does not have
           // (a macro cannot take FILTER).
-          const athenaSql = aggregationSql({ relation: 'glue_shaped', dims, window: WINDOW, dialect: ATHENA }).replace(
-            /approx_percentile\(/g,
-            'quantile_cont(',
-          );
+          const athenaSql = aggregationSql({
+            relation: 'glue_shaped',
+            dims,
+            window: WINDOW,
+            dialect: ATHENA,
+            // The report's default scope (the context's Region), here as partition pruning.
+            targets: { regions: ['us-east-1'] },
+          }).replace(/approx_percentile\(/g, 'quantile_cont(');
           const viaAthenaText = fromSqlRows((await c.runAndReadAll(athenaSql)).getRowObjectsJS().map(plainRow), dims);
           const local = await runCli(
             [

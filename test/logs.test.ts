@@ -46,7 +46,11 @@ describe('--by dimensions', () => {
   });
 
   test.each([
-    ['nope', '"nope" is not a dimension (use model, day, hour, principal, role, application, operation, tag:KEY)'],
+    [
+      'nope',
+      '"nope" is not a dimension (use model, day, hour, principal, role, application, operation, tag:KEY, ' +
+        'account, region)',
+    ],
     ['tag', '"tag" needs a key, e.g. tag:team'],
     ['tag:', 'needs a request-metadata key after "tag:"'],
     ["tag:a'b", 'needs a request-metadata key'],

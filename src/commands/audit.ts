@@ -6,10 +6,12 @@ interface Opts {
   hours?: number;
   since?: string;
   until?: string;
-  by?: 'principal' | 'event' | 'source-ip' | 'error';
+  by?: 'principal' | 'event' | 'source-ip' | 'error' | 'account' | 'region';
   denied?: boolean;
   source?: 'history' | 'trail';
   logs?: string;
+  regions?: string[] | 'all';
+  accounts?: string[] | 'org';
 }
 
 export default defineCommand<Opts>({
@@ -21,16 +23,18 @@ export default defineCommand<Opts>({
     'bedrock-monitor audit --source trail --since 2026-01-01T00:00:00Z --until 2026-02-01T00:00:00Z',
     'bedrock-monitor audit --logs ./cloudtrail-export --output csv > callers.csv',
     "bedrock-monitor audit --json | jq '.rows[] | select(.new)'",
+    'bedrock-monitor audit --logs s3://org-trail-bucket --regions us-east-1,eu-west-1 --accounts org --by account',
   ],
   formats: ['csv', 'markdown'],
+  targets: true,
   configure: (cmd) =>
     cmd
       .option('--hours <n>', 'the last N hours (default 24)', numeric(parsePositiveNumber))
       .option('--since <time>', 'window start, ISO 8601 (e.g. 2026-11-01T00:00:00Z)')
       .option('--until <time>', 'window end, ISO 8601 (default now)')
       .addOption(
-        new Option('--by <what>', 'one row per principal, event name, source IP or error code')
-          .choices(['principal', 'event', 'source-ip', 'error'])
+        new Option('--by <what>', 'one row per principal, event name, source IP, error code, account or Region')
+          .choices(['principal', 'event', 'source-ip', 'error', 'account', 'region'])
           .default('principal'),
       )
       .option('--denied', 'only refused calls (AccessDenied…, …UnauthorizedOperation)')

@@ -19,6 +19,8 @@ interface Opts {
   quotas?: boolean;
   notify?: boolean;
   dryRun?: boolean;
+  regions?: string[] | 'all';
+  accounts?: string[] | 'org';
 }
 
 const HOURS_MAX = 455 * 24;
@@ -71,6 +73,16 @@ export function chooseSource(o: Opts): 'logs' | 'metrics' {
     );
   if (o.workgroup !== undefined && o.engine !== 'athena')
     throw usageError('--workgroup is for --engine athena: add --engine athena or drop --workgroup');
+  if (source === 'metrics' && (o.regions !== undefined || o.accounts !== undefined))
+    throw usageError(
+      '--regions/--accounts: the CloudWatch metrics report covers one account and Region (use --region); the ' +
+        'invocation logs cover many: add --source logs (or --by account, --by region)',
+    );
+  if (o.engine === 'athena' && (o.regions === 'all' || o.accounts === 'org'))
+    throw usageError(
+      '--engine athena reads the accounts and Regions a query names (the table injects them): list them with ' +
+        '--regions and --accounts instead of "all"/"org"',
+    );
   if (!o.cache && (source === 'metrics' || o.engine === 'athena' || o.engine === 'insights')) {
     throw usageError(
       '--no-cache is for the invocation logs read by the local engine (--by principal, --logs, …): drop it',
@@ -160,6 +172,10 @@ async function logsReport(ctx: Ctx, o: Opts) {
       noCache: !o.cache,
       reconcile: o.reconcile,
       onProgress: (m) => spinner.text(m),
+      targets: {
+        ...(o.regions !== undefined ? { regions: o.regions } : {}),
+        ...(o.accounts !== undefined ? { accounts: o.accounts } : {}),
+      },
     });
   } finally {
     spinner.stop();
@@ -187,12 +203,15 @@ export default defineCommand<Opts>({
     'bedrock-monitor report --hours 24 --by tag:team,model --output csv > by-team.csv',
     'bedrock-monitor report --by role --logs ./logs-copy --no-reconcile   # a local copy of the S3 logs',
     'bedrock-monitor report --hours 720 --by application --engine athena',
+    'bedrock-monitor report --by account,principal --logs s3://org-logs/ --regions us-east-1,eu-west-1 ' +
+      '--accounts 111111111111,222222222222',
     'bedrock-monitor report --json | jq .totals.costUsd',
     'bedrock-monitor report --hours 24 --quotas          # peak tokens/requests per minute against Service Quotas',
     'bedrock-monitor report --hours 168 --notify         # also publish it to the alert topic (cron, CI)',
   ],
   flags: { 'dry-run': 'with --notify: build the message but publish nothing' },
   formats: ['csv', 'markdown'],
+  targets: true,
   configure: (cmd) =>
     cmd
       .option(

@@ -248,7 +248,7 @@ const LogsFigures = {
   costUsd: nullableNumber,
 };
 const TokenTriple = { invocations: nullableNumber, inputTokens: nullableNumber, outputTokens: nullableNumber };
-export const LOGS_DIMS = /^(model|day|hour|principal|role|application|operation|tag:.+)$/;
+export const LOGS_DIMS = /^(model|day|hour|principal|role|application|operation|account|region|tag:.+)$/;
 
 /** The schema for a logs report grouped by `groupBy` (the row's group fields are named after them). */
 export function logsReportDocSchema(groupBy: string[]) {
@@ -277,9 +277,25 @@ export function logsReportDocSchema(groupBy: string[]) {
         .refine((g) => JSON.stringify(g) === JSON.stringify(groupBy), 'groupBy differs from the request'),
       window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
       region: z.string(),
+      scope: z.object({ accounts: z.array(z.string()).nullable(), regions: z.array(z.string()).nullable() }).strict(),
       rows: z.array(
         z
           .object({ ...Object.fromEntries(groupBy.map((d) => [d, z.string()])), ...LogsFigures, priced: z.boolean() })
+          .strict(),
+      ),
+      targets: z.array(
+        z
+          .object({
+            account: z.string(),
+            region: z.string(),
+            invocations: z.number().int(),
+            inputTokens: z.number().int(),
+            outputTokens: z.number().int(),
+            errors: z.number().int(),
+            costUsd: nullableNumber,
+            priced: z.boolean(),
+            status: z.enum(['records', 'no records']),
+          })
           .strict(),
       ),
       totals: z.object({ ...LogsFigures, errorRate: nullableNumber, unpricedModels: z.array(z.string()) }).strict(),
@@ -304,6 +320,13 @@ export function logsReportDocSchema(groupBy: string[]) {
           malformedLines: z.number().int().nullable(),
           objects: z.number().int(),
           unreadableFiles: z.array(z.object({ file: z.string(), reason: z.string() }).strict()),
+          outsideTargets: z
+            .object({
+              files: z.number().int(),
+              records: z.number().int(),
+              by: z.array(z.object({ account: z.string(), region: z.string(), files: z.number().int() }).strict()),
+            })
+            .strict(),
         })
         .strict(),
       prices: z
@@ -327,6 +350,8 @@ const AuditRowBase = {
   eventNames: z.record(z.number().int()),
   sourceIps: z.array(z.string()),
   principals: z.array(z.string()),
+  accounts: z.array(z.string()),
+  regions: z.array(z.string()),
   firstSeen: z.string().datetime(),
   lastSeen: z.string().datetime(),
   new: z.boolean().nullable(),
@@ -337,8 +362,12 @@ export const AUDIT_GROUP_FIELD = {
   event: 'eventName',
   'source-ip': 'sourceIp',
   error: 'errorCode',
+  account: 'account',
+  region: 'region',
 } as const;
 const AuditRowSchema = z.union([
+  z.object({ account: z.string().nullable(), ...AuditRowBase }).strict(),
+  z.object({ region: z.string().nullable(), ...AuditRowBase }).strict(),
   z.object({ principal: z.string(), ...AuditRowBase }).strict(),
   z.object({ eventName: z.string(), ...AuditRowBase }).strict(),
   z.object({ sourceIp: z.string().nullable(), ...AuditRowBase }).strict(),
@@ -350,6 +379,7 @@ export const AuditDocSchema = z
     window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
     previousWindow: z.object({ start: z.string().datetime(), end: z.string().datetime() }).strict().nullable(),
     region: z.string(),
+    scope: z.object({ accounts: z.array(z.string()).nullable(), regions: z.array(z.string()).nullable() }).strict(),
     source: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('event-history'), dataEvents: z.literal(false) }).strict(),
       z
@@ -362,7 +392,7 @@ export const AuditDocSchema = z
         })
         .strict(),
     ]),
-    groupBy: z.enum(['principal', 'event', 'source-ip', 'error']),
+    groupBy: z.enum(['principal', 'event', 'source-ip', 'error', 'account', 'region']),
     deniedOnly: z.boolean(),
     rows: z.array(AuditRowSchema),
     totals: z

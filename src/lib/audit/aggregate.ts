@@ -15,6 +15,8 @@ interface Acc {
   events: Map<string, number>;
   ips: Map<string, number>;
   principals: Map<string, number>;
+  accounts: Map<string, number>;
+  regions: Map<string, number>;
   first: number;
   last: number;
 }
@@ -43,6 +45,8 @@ export class AuditAggregator {
     if (this.groupBy === 'principal') return principal;
     if (this.groupBy === 'event') return g.eventName;
     if (this.groupBy === 'source-ip') return g.sourceIp;
+    if (this.groupBy === 'account') return g.account;
+    if (this.groupBy === 'region') return g.region;
     return g.errorCode;
   }
 
@@ -67,6 +71,8 @@ export class AuditAggregator {
         events: new Map(),
         ips: new Map(),
         principals: new Map(),
+        accounts: new Map(),
+        regions: new Map(),
         first: g.first,
         last: g.last,
       };
@@ -78,6 +84,8 @@ export class AuditAggregator {
     bump(a.events, g.eventName, g.count);
     if (g.sourceIp) bump(a.ips, g.sourceIp, g.count);
     bump(a.principals, principal, g.count);
+    if (g.account) bump(a.accounts, g.account, g.count);
+    if (g.region) bump(a.regions, g.region, g.count);
     a.first = Math.min(a.first, g.first);
     a.last = Math.max(a.last, g.last);
   }
@@ -94,6 +102,8 @@ export class AuditAggregator {
       eventNames: Object.fromEntries(ranked(a.events).map((e) => [e, a.events.get(e)!])),
       sourceIps: ranked(a.ips),
       principals: ranked(a.principals),
+      accounts: ranked(a.accounts),
+      regions: ranked(a.regions),
       firstSeen: new Date(a.first).toISOString(),
       lastSeen: new Date(a.last).toISOString(),
       new: previousRead ? !this.previousKeys.has(id) : null,

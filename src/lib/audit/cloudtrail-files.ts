@@ -70,21 +70,50 @@ function earliestDay(paths: string[]): string | undefined {
   return first;
 }
 
+const ACCOUNT_IN_PATH = /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\/CloudTrail\//;
+
+/** The accounts and Regions whose files count (absent: any). */
+export interface FileScope {
+  accounts?: string[];
+  regions?: string[];
+}
+
 /**
- * Every `.json.gz` / `.json` file under `dir`, except digests; files in the documented layout only
- * for the Region and the days of the window. Files in any other layout are all read (the engine filters).
+ * Every `.json.gz` / `.json` file under `dir`, except digests; files in the documented layout (an account's trail
+ * or an organization trail's) only for the chosen accounts and Regions and the days of the window, the others
+ * counted in `outside`. Files in any other layout are all read (the engine filters their records).
  */
-export function localTrailFiles(dir: string, region: string, window: { start: Date; end: Date }): FileSet {
+export function localTrailFiles(
+  dir: string,
+  scope: FileScope,
+  window: { start: Date; end: Date },
+): FileSet & { outside: number } {
   const rels: string[] = [];
+  let outside = 0;
   const scan = scanDirectory(dir, (relPath, size) => {
     const rel = relPath.split(sep).join('/');
     if (size === 0 || !/\.json(\.gz)?$/.test(rel) || rel.includes('CloudTrail-Digest/')) return false;
     const m = LAYOUT.exec(rel);
-    if (m && (m[1] !== region || !pathMayHold(`${m[2]}/`, window, TRAIL_PARTITIONS))) return false;
+    const account = ACCOUNT_IN_PATH.exec(rel)?.[1];
+    if (
+      (m && scope.regions && !scope.regions.includes(m[1]!)) ||
+      (account && scope.accounts && !scope.accounts.includes(account))
+    ) {
+      outside++;
+      return false;
+    }
+    if (m && !pathMayHold(`${m[2]}/`, window, TRAIL_PARTITIONS)) return false;
     rels.push(rel);
     return true;
   });
-  return { files: scan.files, bytes: scan.bytes, earliestDay: earliestDay(rels) };
+  return { files: scan.files, bytes: scan.bytes, earliestDay: earliestDay(rels), outside };
+}
+
+/** The Regions under an account's `CloudTrail/` folder (for `--regions all`). */
+export async function trailRegions(ctx: Ctx, bucket: string, base: string): Promise<string[]> {
+  return (await listChildPrefixes(ctx, bucket, `${base}CloudTrail/`, CLOUDTRAIL_FILES)).filter((r) =>
+    /^[a-z]{2}(-[a-z]+)+-\d$/.test(r),
+  );
 }
 
 /** `…/AWSLogs/<account>/` (or `…/AWSLogs/o-id/<account>/`), given as part of the prefix or found in the bucket. */

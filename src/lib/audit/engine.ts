@@ -19,30 +19,49 @@ import type { AuditWindow, CallGroup } from './types.js';
 /** The record fields the audit reads, typed exactly (other fields are not parsed into values). */
 const RECORD = `STRUCT(
   eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, awsRegion VARCHAR, sourceIPAddress VARCHAR,
-  errorCode VARCHAR,
+  errorCode VARCHAR, recipientAccountId VARCHAR,
   userIdentity STRUCT("type" VARCHAR, arn VARCHAR, principalId VARCHAR, accountId VARCHAR, invokedBy VARCHAR,
     sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR))))`;
 
 const VIEW = 'cloudtrail_file';
 
-export function engineQuery(): string {
+/** The accounts and Regions whose calls count (absent: any); values are checked codes and IDs. */
+export interface TrailScope {
+  accounts?: string[];
+  regions?: string[];
+}
+
+const list = (values: string[]): string => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
+
+/**
+ * The account of a call: its file's path (`AWSLogs/<account>/CloudTrail/…`, or an organization trail's
+ * `AWSLogs/<org-id>/<account>/CloudTrail/…`), else the record's recipientAccountId.
+ */
+const ACCOUNT =
+  `coalesce(nullif(regexp_extract(filename, 'AWSLogs/(?:o-[a-z0-9]+/)?([0-9]{12})/CloudTrail/', 1), ''), ` +
+  `r.recipientAccountId)`;
+
+export function engineQuery(scope: TrailScope = {}): string {
+  const regions = scope.regions ? `AND r.awsRegion IN (${list(scope.regions)})` : '';
+  const accounts = scope.accounts ? `AND acct IN (${list(scope.accounts)})` : '';
   return `
 WITH records AS (
-  SELECT unnest(Records) AS r
+  SELECT unnest(Records) AS r, filename
   FROM ${VIEW}
 ), calls AS (
   SELECT r.userIdentity."type" AS itype, r.userIdentity.arn AS iarn, r.userIdentity.principalId AS ipid,
     r.userIdentity.accountId AS iacct, r.userIdentity.invokedBy AS iby,
     r.userIdentity.sessionContext.sessionIssuer.arn AS iissuer,
     coalesce(r.eventName, '(unknown)') AS eventName, r.sourceIPAddress AS ip, nullif(r.errorCode, '') AS err,
+    ${ACCOUNT} AS acct, r.awsRegion AS region,
     epoch_ms(TRY_CAST(r.eventTime AS TIMESTAMPTZ)) AS t
   FROM records
-  WHERE r.eventSource = $source AND r.awsRegion = $region
+  WHERE r.eventSource = $source ${regions}
 )
-SELECT itype, iarn, ipid, iacct, iby, iissuer, eventName, ip, err, t < $start AS previous,
+SELECT itype, iarn, ipid, iacct, iby, iissuer, eventName, ip, err, acct, region, t < $start AS previous,
   count(*)::BIGINT AS n, min(t)::BIGINT AS first, max(t)::BIGINT AS last
 FROM calls
-WHERE t >= $from AND t < $end
+WHERE t >= $from AND t < $end ${accounts}
 GROUP BY ALL`;
 }
 
@@ -63,6 +82,8 @@ function toCallGroup(r: Row): CallGroup {
     eventName: str(r.eventName) ?? '(unknown)',
     sourceIp: str(r.ip),
     errorCode: str(r.err),
+    account: str(r.acct),
+    region: str(r.region),
     count: num(r.n),
     first: num(r.first),
     last: num(r.last),
@@ -70,11 +91,11 @@ function toCallGroup(r: Row): CallGroup {
   };
 }
 
-/** Counts the Region's Bedrock calls in the files, for the window and the one before it. */
+/** Counts the chosen accounts' and Regions' Bedrock calls in the files, for the window and the one before it. */
 export async function countTrailCalls(
   files: string[],
   w: AuditWindow,
-  region: string,
+  scope: TrailScope,
   sink: (g: CallGroup) => void,
 ): Promise<void> {
   if (files.length === 0) return;
@@ -86,10 +107,10 @@ export async function countTrailCalls(
       format: 'unstructured',
       errors: 'fail',
       view: VIEW,
-      sql: engineQuery(),
+      filename: true,
+      sql: engineQuery(scope),
       params: {
         source: BEDROCK_EVENT_SOURCE,
-        region,
         start: BigInt(w.start.getTime()),
         from: BigInt(w.previousStart.getTime()),
         end: BigInt(w.end.getTime()),

@@ -31,6 +31,8 @@ export interface HistoryOptions {
   /** Tests pace with a virtual clock; by default one request per 500 ms. */
   limiter?: Limiter;
   onProgress?(events: number, pages: number): void;
+  /** The Region whose event history is read (default: the context's); the caller's account's. */
+  region?: string;
 }
 
 function isThrottling(err: unknown): boolean {
@@ -45,8 +47,9 @@ async function lookupWithRetry(
   ctx: Ctx,
   limiter: Limiter,
   input: LookupEventsCommandInput,
+  region: string,
 ): Promise<LookupEventsCommandOutput> {
-  const client = ctx.aws.get(CloudTrailClient);
+  const client = ctx.aws.get(CloudTrailClient, region === ctx.settings.region ? undefined : region);
   for (let attempt = 0; ; attempt++) {
     try {
       return await limiter.run(() => client.send(new LookupEventsCommand(input)));
@@ -93,6 +96,8 @@ export function historyCall(e: Event, w: AuditWindow, region: string): CallGroup
     eventName: typeof r.eventName === 'string' ? r.eventName : (e.EventName ?? '(unknown)'),
     sourceIp: typeof r.sourceIPAddress === 'string' ? r.sourceIPAddress : null,
     errorCode: typeof r.errorCode === 'string' && r.errorCode !== '' ? r.errorCode : null,
+    account: typeof r.recipientAccountId === 'string' ? r.recipientAccountId : identity.accountId,
+    region: awsRegion,
     count: 1,
     first: t,
     last: t,
@@ -107,6 +112,7 @@ export async function readEventHistory(
   sink: (g: CallGroup) => void,
 ): Promise<{ events: number; pages: number }> {
   const { window: w } = opts;
+  const region = opts.region ?? ctx.settings.region;
   const limiter = opts.limiter ?? new Limiter(1, LOOKUP_INTERVAL_MS, (ms) => ctx.sleep(ms));
   const input = {
     LookupAttributes: [{ AttributeKey: 'EventSource' as const, AttributeValue: BEDROCK_EVENT_SOURCE }],
@@ -118,10 +124,10 @@ export async function readEventHistory(
   let pages = 0;
   let token: string | undefined;
   do {
-    const page = await lookupWithRetry(ctx, limiter, { ...input, ...(token ? { NextToken: token } : {}) });
+    const page = await lookupWithRetry(ctx, limiter, { ...input, ...(token ? { NextToken: token } : {}) }, region);
     pages++;
     for (const e of page.Events ?? []) {
-      const call = historyCall(e, w, ctx.settings.region);
+      const call = historyCall(e, w, region);
       if (call) {
         events++;
         sink(call);

@@ -11,6 +11,8 @@ const KEY_HEAD: Record<GroupBy, string> = {
   event: 'EVENT',
   'source-ip': 'SOURCE IP',
   error: 'ERROR',
+  account: 'ACCOUNT',
+  region: 'REGION',
 };
 
 /** An ARN is shown by its resource part (`role/App`, `user/alice`); JSON and CSV keep it whole. */
@@ -55,11 +57,25 @@ interface Column {
   cell(r: AuditRow): string;
 }
 
-function columns(groupBy: GroupBy, tz: string | undefined): Column[] {
+/** Where the calls were made, when the rows span several accounts or Regions (and --by does not say it already). */
+function whereColumns(r: AuditResult): Column[] {
+  const several = (pick: (row: AuditRow) => string[]): boolean => new Set(r.rows.flatMap(pick)).size > 1;
+  return [
+    ...(r.groupBy !== 'account' && several((row) => row.accounts)
+      ? [{ head: 'ACCOUNTS', priority: 4, cell: (row: AuditRow) => listCell(row.accounts) }]
+      : []),
+    ...(r.groupBy !== 'region' && several((row) => row.regions)
+      ? [{ head: 'REGIONS', priority: 4, cell: (row: AuditRow) => listCell(row.regions) }]
+      : []),
+  ];
+}
+
+function columns(groupBy: GroupBy, tz: string | undefined, where: Column[] = []): Column[] {
   const field = GROUP_FIELD[groupBy];
   const principals = (r: AuditRow): string => listCell(r.principals.map((p) => displayKey('principal', p)));
   return [
     { head: KEY_HEAD[groupBy], priority: 0, cell: (r) => displayKey(groupBy, r[field]) },
+    ...where,
     { head: 'CALLS', priority: 1, right: true, cell: (r) => int.format(r.calls) },
     { head: 'ERRORS', priority: 4, right: true, cell: (r) => int.format(r.errors) },
     { head: 'DENIED', priority: 2, right: true, cell: (r) => int.format(r.accessDenied) },
@@ -81,10 +97,17 @@ function sourceText(r: AuditResult): string {
     : 'from the CloudTrail event history';
 }
 
+/** `us-east-1`, or `us-east-1, eu-west-1 of accounts …`, or `every Region`. */
+function scopeText(r: AuditResult): string {
+  const regions = r.scope.regions ? r.scope.regions.join(', ') : 'every Region';
+  if (!r.scope.accounts) return regions;
+  return `${regions} of account${r.scope.accounts.length === 1 ? '' : 's'} ${r.scope.accounts.join(', ')}`;
+}
+
 export function headline(r: AuditResult, tz: string | undefined): string {
   const by = r.groupBy === 'principal' ? 'principal' : r.groupBy;
   return (
-    `Bedrock calls in ${r.region}, ${formatTime(r.window.start, tz)} → ${formatTime(r.window.end, tz)} ` +
+    `Bedrock calls in ${scopeText(r)}, ${formatTime(r.window.start, tz)} → ${formatTime(r.window.end, tz)} ` +
     `${tz || 'UTC'} (${r.window.hours} h), by ${by}${r.deniedOnly ? ', refused calls only' : ''}, ` +
     `${sourceText(r)}`
   );
@@ -99,7 +122,9 @@ export function summaryLines(r: AuditResult): string[] {
         ? 'event name'
         : r.groupBy === 'source-ip'
           ? 'source IP'
-          : 'error code';
+          : r.groupBy === 'error'
+            ? 'error code'
+            : r.groupBy;
   const fresh = r.previousWindow
     ? `${int.format(t.new)} ${kind}${t.new === 1 ? '' : 's'} new since the previous ${r.window.hours} h`
     : 'new: unknown (the previous window could not be read)';
@@ -118,7 +143,7 @@ export function summaryLines(r: AuditResult): string[] {
 
 export function noCallsLine(r: AuditResult, tz: string | undefined): string {
   return (
-    `No ${r.deniedOnly ? 'refused ' : ''}Bedrock calls in ${r.region} between ` +
+    `No ${r.deniedOnly ? 'refused ' : ''}Bedrock calls in ${scopeText(r)} between ` +
     `${formatTime(r.window.start, tz)} and ${formatTime(r.window.end, tz)} ${tz || 'UTC'} (${sourceText(r)}).`
   );
 }
@@ -130,7 +155,7 @@ export function renderAuditTable(out: Output, r: AuditResult): void {
     if (r.source.kind === 'event-history') out.say(summaryLines(r)[1]!);
     return;
   }
-  const cols = columns(r.groupBy, tz);
+  const cols = columns(r.groupBy, tz, whereColumns(r));
   const table = out.fitTable({
     columns: cols.map((c) => ({
       head: c.head,
@@ -159,6 +184,8 @@ export function renderAuditCsv(r: AuditResult): string {
       .join(';'),
     sourceIps: row.sourceIps.join(';'),
     principals: row.principals.join(';'),
+    accounts: row.accounts.join(';'),
+    regions: row.regions.join(';'),
     firstSeen: row.firstSeen,
     lastSeen: row.lastSeen,
     new: row.new === null ? '' : String(row.new),
@@ -171,6 +198,8 @@ export function renderAuditCsv(r: AuditResult): string {
     'eventNames',
     'sourceIps',
     'principals',
+    'accounts',
+    'regions',
     'firstSeen',
     'lastSeen',
     'new',
@@ -181,7 +210,7 @@ export function renderAuditCsv(r: AuditResult): string {
 export function renderAuditMarkdown(r: AuditResult, tz: string | undefined): string {
   if (r.rows.length === 0) return `${noCallsLine(r, tz)}\n`;
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
-  const cols = columns(r.groupBy, tz);
+  const cols = columns(r.groupBy, tz, whereColumns(r));
   const lines = [
     `### ${headline(r, tz)}`,
     '',

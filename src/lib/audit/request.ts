@@ -13,6 +13,8 @@ export interface AuditFlags {
   denied?: boolean;
   source?: 'history' | 'trail';
   logs?: string;
+  regions?: string[] | 'all';
+  accounts?: string[] | 'org';
 }
 
 /** Every flag checked, and the request built, before the first AWS request (exit 2 on a bad one). */
@@ -29,5 +31,21 @@ export async function auditRequest(ctx: Ctx, f: AuditFlags): Promise<Omit<AuditR
     if (loc.kind === 'dir') await checkDirectory(loc.path);
     logs = loc;
   }
-  return { window, groupBy: f.by ?? 'principal', deniedOnly: f.denied === true, source, ...(logs ? { logs } : {}) };
+  if (source === 'history' && (f.regions === 'all' || f.accounts === 'org'))
+    throw usageError(
+      "--regions all / --accounts org: the event history is read per Region of the caller's account: list the " +
+        "Regions (--regions us-east-1,eu-west-1), or read an organization trail's files (--source trail --logs …)",
+    );
+  const targets = {
+    ...(f.regions !== undefined ? { regions: f.regions } : {}),
+    ...(f.accounts !== undefined ? { accounts: f.accounts } : {}),
+  };
+  return {
+    window,
+    groupBy: f.by ?? 'principal',
+    deniedOnly: f.denied === true,
+    source,
+    targets,
+    ...(logs ? { logs } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 /** The audit's typed values, shared by its stages: window → source → aggregate → render. */
 
-export const GROUP_BY = ['principal', 'event', 'source-ip', 'error'] as const;
+export const GROUP_BY = ['principal', 'event', 'source-ip', 'error', 'account', 'region'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
 /** The row field that holds the group's value, per --by. */
@@ -9,6 +9,8 @@ export const GROUP_FIELD = {
   event: 'eventName',
   'source-ip': 'sourceIp',
   error: 'errorCode',
+  account: 'account',
+  region: 'region',
 } as const satisfies Record<GroupBy, string>;
 export type GroupField = (typeof GROUP_FIELD)[GroupBy];
 
@@ -32,6 +34,9 @@ export interface CallGroup {
   eventName: string;
   sourceIp: string | null;
   errorCode: string | null;
+  /** The account the call was made in (the file's path, else the record's recipientAccountId) and its Region. */
+  account: string | null;
+  region: string | null;
   count: number;
   /** Epoch milliseconds of the first and last call. */
   first: number;
@@ -54,6 +59,9 @@ export type AuditRow = { [K in GroupField]?: string | null } & {
   eventNames: Record<string, number>;
   sourceIps: string[];
   principals: string[];
+  /** The accounts and Regions the row's calls were made in, busiest first. */
+  accounts: string[];
+  regions: string[];
   firstSeen: string;
   lastSeen: string;
   /** Not seen at all in the previous window; null when that window could not be read. */
@@ -78,6 +86,8 @@ export interface AuditResult {
   window: { start: string; end: string; hours: number };
   previousWindow: { start: string; end: string } | null;
   region: string;
+  /** The accounts and Regions whose calls count; null where any does. */
+  scope: { accounts: string[] | null; regions: string[] | null };
   source: AuditSource;
   groupBy: GroupBy;
   deniedOnly: boolean;

@@ -38,6 +38,31 @@ export interface Skipped {
   objects: number;
   /** Files the engine could not read at all, left out. */
   unreadableFiles: { file: string; reason: string }[];
+  /** What belongs to accounts or Regions that are not among the chosen targets: left out, never added. */
+  outsideTargets: OutsideTargets;
+}
+
+/**
+ * Records of other accounts or Regions found where the logs were read (a central tree, a local copy): files told
+ * apart by their path (`…/AWSLogs/<account>/BedrockModelInvocationLogs/<region>/…`), records by their `accountId`
+ * and `region` fields.
+ */
+export interface OutsideTargets {
+  /** Log files left out for their path. */
+  files: number;
+  /** Records left out for their fields (in files whose path does not say). */
+  records: number;
+  /** Per account and Region found in the paths, the files left out. */
+  by: { account: string; region: string; files: number }[];
+}
+
+export const noneOutside = (): OutsideTargets => ({ files: 0, records: 0, by: [] });
+
+/** Per target (account and Region) and model, the figures: for the per-target rows and their reconciliation. */
+export interface TargetFigures extends Figures {
+  account: string;
+  region: string;
+  model: string;
 }
 
 export interface SourceInfo {
@@ -66,6 +91,8 @@ export interface SourceInfo {
 
 export interface Aggregate {
   groups: GroupFigures[];
+  /** Per account, Region and model (engines that cannot tell give none). */
+  targets: TargetFigures[];
   latency: { keys: string[]; latency: Latency }[];
   totalLatency: Latency;
   skipped: Skipped;
@@ -105,19 +132,33 @@ export function figuresOf(row: Record<string, unknown>): Figures {
 export function fromSqlRows(
   rows: Record<string, unknown>[],
   dims: Dim[],
-): Pick<Aggregate, 'groups' | 'latency' | 'totalLatency'> & { malformedLines: number } {
+): Pick<Aggregate, 'groups' | 'latency' | 'totalLatency' | 'targets'> & {
+  malformedLines: number;
+  outsideRecords: number;
+} {
   const keysOf = (row: Record<string, unknown>): string[] => dims.map((_, i) => str(row[`g${i}`]));
   const out = {
     groups: [] as GroupFigures[],
+    targets: [] as TargetFigures[],
     latency: [] as Aggregate['latency'],
     totalLatency: emptyLatency(),
     malformedLines: 0,
+    outsideRecords: 0,
   };
   for (const row of rows) {
     const kind = str(row.kind);
     if (kind === 'total') {
       out.totalLatency = latencyOf(row);
       out.malformedLines = num(row.malformed);
+      out.outsideRecords = num(row.outside);
+    } else if (kind === 'target') {
+      if (num(row.invocations) > 0)
+        out.targets.push({
+          account: str(row.t_account),
+          region: str(row.t_region),
+          model: str(row.model),
+          ...figuresOf(row),
+        });
     } else if (kind === 'latency') {
       if (num(row.invocations) > 0) out.latency.push({ keys: keysOf(row), latency: latencyOf(row) });
     } else if (kind === 'group' && num(row.invocations) > 0) {

@@ -2,16 +2,18 @@ import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import type { Ctx } from '../context/context.js';
 import { absentIfNotFound } from '../aws/errors.js';
 import { BmError } from '../core/errors.js';
-import { fromSqlRows, type Aggregate } from './aggregate.js';
+import { fromSqlRows, noneOutside, type Aggregate } from './aggregate.js';
 import { athenaCostUsd, runAthenaQuery } from './athena.js';
 import type { Dim } from './dims.js';
-import { aggregationSql, ATHENA, type SqlWindow } from './sql.js';
+import { aggregationSql, ATHENA, type SqlTargets, type SqlWindow } from './sql.js';
 
 /** The Athena engine: the shared SQL (Athena dialect) over the Glue table, results under the log bucket. */
 
 export interface AthenaRequest {
   dims: Dim[];
   window: SqlWindow;
+  /** Whose records count: the table's account and region partitions (pruned, never scanned otherwise). */
+  scope?: SqlTargets;
   onState?: (state: string, elapsedMs: number) => void;
 }
 
@@ -33,6 +35,7 @@ export async function aggregateAthena(ctx: Ctx, req: AthenaRequest): Promise<Agg
     dims: req.dims,
     window: req.window,
     dialect: ATHENA,
+    ...(req.scope ? { targets: req.scope } : {}),
   });
   const r = await runAthenaQuery(ctx, {
     sql,
@@ -44,9 +47,10 @@ export async function aggregateAthena(ctx: Ctx, req: AthenaRequest): Promise<Agg
   const parsed = fromSqlRows(r.rows, req.dims);
   return {
     groups: parsed.groups,
+    targets: parsed.targets,
     latency: parsed.latency,
     totalLatency: parsed.totalLatency,
-    skipped: { malformedLines: parsed.malformedLines, objects: 0, unreadableFiles: [] },
+    skipped: { malformedLines: parsed.malformedLines, objects: 0, unreadableFiles: [], outsideTargets: noneOutside() },
     source: {
       kind: 'logs',
       engine: 'athena',

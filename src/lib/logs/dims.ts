@@ -6,9 +6,22 @@ const byError = (message: string, hint?: string): ReturnType<typeof usageError> 
 
 /**
  * The dimensions a report can group by. `model` and `day` also exist in CloudWatch metrics; every
- * other one needs the invocation logs.
+ * other one needs the invocation logs. `account` and `region` are where a record was logged: the
+ * `AWSLogs/<account>/BedrockModelInvocationLogs/<region>/` part of its path, else the record's own
+ * `accountId` and `region` fields.
  */
-export const DIM_KINDS = ['model', 'day', 'hour', 'principal', 'role', 'application', 'operation', 'tag'] as const;
+export const DIM_KINDS = [
+  'model',
+  'day',
+  'hour',
+  'principal',
+  'role',
+  'application',
+  'operation',
+  'tag',
+  'account',
+  'region',
+] as const;
 export type DimKind = (typeof DIM_KINDS)[number];
 
 export interface Dim {
@@ -22,7 +35,7 @@ export interface Dim {
 /** requestMetadata keys the tool accepts in `tag:KEY` (also keeps them safe inside SQL and queries). */
 const TAG_KEY = /^[A-Za-z0-9_.:/=+@-]{1,128}$/;
 
-export const DIMS_HELP = 'model, day, hour, principal, role, application, operation, tag:KEY';
+export const DIMS_HELP = 'model, day, hour, principal, role, application, operation, tag:KEY, account, region';
 
 /** Parses `--by principal,tag:team`. Throws a usage error naming what is allowed. */
 export function parseDims(raw: string): Dim[] {

@@ -23,6 +23,8 @@ export interface JsonQuery {
   format?: 'newline_delimited' | 'unstructured';
   /** The name the SQL reads the files by. */
   view: string;
+  /** Add a `filename` column naming each row's file (where a record came from). */
+  filename?: boolean;
   sql: string;
   /** Values of the SQL's `$name` parameters. */
   params?: Record<string, DuckDBValue>;
@@ -113,7 +115,7 @@ export function jsonViewSql(
   view: string,
   files: string[],
   columns: string,
-  q: Pick<JsonQuery, 'format' | 'maxObjectBytes' | 'errors'> = {},
+  q: Pick<JsonQuery, 'format' | 'maxObjectBytes' | 'errors' | 'filename'> = {},
 ): string {
   // Each file's compression from its extension (.json.gz gzip, .json plain); when tolerated, a bad
   // line becomes an all-NULL row (counted by the caller) instead of failing the query.
@@ -122,6 +124,7 @@ export function jsonViewSql(
     "compression = 'auto_detect'",
     `ignore_errors = ${q.errors !== 'fail'}`,
     `maximum_object_size = ${q.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES}`,
+    ...(q.filename ? ['filename = true'] : []),
     `columns = ${columns}`,
   ];
   return (

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Ctx } from '../context/context.js';
 import { BmError } from '../core/errors.js';
-import { emptyLatency, figuresOf, latencyOf, type Aggregate } from './aggregate.js';
+import { emptyLatency, figuresOf, latencyOf, noneOutside, type Aggregate } from './aggregate.js';
 import { pollDelays } from './athena.js';
 import type { Dim } from './dims.js';
 import type { SqlWindow } from './sql.js';
@@ -32,6 +32,10 @@ export function insightsDim(d: Dim, i: number): { parse?: string; expr: string }
       return { expr: 'coalesce(identity.arn, "(unknown)")' };
     case 'operation':
       return { expr: 'coalesce(operation, "(unknown)")' };
+    case 'account':
+      return { expr: 'coalesce(accountId, "(unknown)")' };
+    case 'region':
+      return { expr: 'coalesce(region, "(unknown)")' };
     case 'day':
       return { expr: 'datefloor(@timestamp, 1d)' };
     case 'hour':
@@ -142,9 +146,10 @@ export async function aggregateInsights(
     groups: sums!
       .map((row) => ({ keys: keysOf(row), model: row.model ?? '(unknown)', ...figuresOf(row) }))
       .filter((g) => g.invocations > 0),
+    targets: [],
     latency: latency!.map((row) => ({ keys: keysOf(row), latency: latencyOf(row) })),
     totalLatency: total![0] ? latencyOf(total![0]) : emptyLatency(),
-    skipped: { malformedLines: null, objects: 0, unreadableFiles: [] },
+    skipped: { malformedLines: null, objects: 0, unreadableFiles: [], outsideTargets: noneOutside() },
     source: {
       kind: 'logs',
       engine: 'insights',

@@ -1,15 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ctx } from '../context/context.js';
 import { usageError } from '../core/errors.js';
-import { fromSqlRows, type Aggregate } from './aggregate.js';
+import { fromSqlRows, type Aggregate, type OutsideTargets } from './aggregate.js';
 import type { Dim } from './dims.js';
 import { hasGlobChars, queryJsonFiles } from './duckdb.js';
 import { scanDirectory } from './local-files.js';
 import { cacheRoot } from './cache-dir.js';
 import { describeLocation, partitionPrefixes, partitionRoot, pathMayHold, type LogLocation } from './location.js';
 import { progressText } from './progress.js';
+import { splitByScope, type LogScope, type LogTarget } from './scope.js';
 import { duckColumns, isLogFileKey } from './schema.js';
 import { aggregationSql, DUCKDB, type SqlWindow } from './sql.js';
 
@@ -25,6 +26,10 @@ export interface LocalRequest {
   /** Stream through a temporary directory instead of the cache. */
   noCache: boolean;
   onProgress?: (msg: string) => void;
+  /** Whose records count (default: any): files and records of other accounts and Regions are left out and counted. */
+  scope?: LogScope;
+  /** In an S3 tree, the accounts and Regions whose partitions are listed (default: the context's). */
+  targets?: LogTarget[];
 }
 
 export const VIEW = 'invocation_log';
@@ -32,6 +37,7 @@ export const VIEW = 'invocation_log';
 interface Files {
   files: string[];
   skippedObjects: number;
+  outside: OutsideTargets;
   source: Aggregate['source'];
 }
 
@@ -65,16 +71,27 @@ async function s3Files(
   cacheDir: string | null,
 ): Promise<Files> {
   const { listObjects, syncObjects } = await import('./s3-cache.js');
-  const root = partitionRoot(loc.prefix, await ctx.account(), ctx.settings.region);
+  const targets = req.targets ?? [{ account: await ctx.account(), region: ctx.settings.region }];
+  // A prefix that already reaches into one account's and Region's tree gives one root for every target.
+  const roots = [...new Set(targets.map((t) => partitionRoot(loc.prefix, t.account, t.region)))];
   const listing = await listObjects(
     ctx,
     loc.bucket,
-    partitionPrefixes(root, req.window),
-    (key, size) => isLogFileKey(key, size) && pathMayHold(key.slice(root.length), req.window),
+    roots.flatMap((root) => partitionPrefixes(root, req.window)),
+    (key, size) => {
+      const root = roots.find((r) => key.startsWith(r)) ?? '';
+      return isLogFileKey(key, size) && pathMayHold(key.slice(root.length), req.window);
+    },
   );
+  const split = splitByScope(
+    listing.objects.map((o) => o.key),
+    req.scope ?? {},
+  );
+  const keep = new Set(split.inside);
+  const objects = listing.objects.filter((o) => keep.has(o.key));
   const sync = await syncObjects(ctx, {
     bucket: loc.bucket,
-    objects: listing.objects,
+    objects,
     dir: join(dir, loc.bucket),
     onProgress: (done, total, bytes, totalBytes) =>
       req.onProgress?.(progressText('Fetching logs', done, total, bytes, totalBytes)),
@@ -82,12 +99,16 @@ async function s3Files(
   return {
     files: sync.files,
     skippedObjects: listing.skipped,
+    outside: split.outside,
     source: {
       kind: 'logs',
       engine: 'local',
-      location: `s3://${loc.bucket}/${root}`,
-      objects: listing.objects.length,
-      bytes: listing.objects.reduce((a, o) => a + o.size, 0),
+      location:
+        roots.length === 1
+          ? `s3://${loc.bucket}/${roots[0]}`
+          : `s3://${loc.bucket}/${loc.prefix} (${roots.length} account and Region trees)`,
+      objects: objects.length,
+      bytes: objects.reduce((a, o) => a + o.size, 0),
       downloadedObjects: sync.downloaded,
       downloadedBytes: sync.downloadedBytes,
       cacheDir,
@@ -98,17 +119,23 @@ async function s3Files(
   };
 }
 
-function dirFiles(loc: Extract<LogLocation, { kind: 'dir' }>, window: SqlWindow): Files {
+function dirFiles(loc: Extract<LogLocation, { kind: 'dir' }>, window: SqlWindow, scope: LogScope): Files {
   const scan = localFiles(loc.path, window);
+  // Only the part below the directory says where a file was logged.
+  const rel = (f: string): string => f.slice(loc.path.length);
+  const byRel = new Map(scan.files.map((f) => [rel(f), f]));
+  const split = splitByScope([...byRel.keys()], scope);
+  const files = split.inside.map((r) => byRel.get(r)!);
   return {
-    files: scan.files,
+    files,
     skippedObjects: scan.skipped,
+    outside: split.outside,
     source: {
       kind: 'logs',
       engine: 'local',
       location: describeLocation(loc),
-      objects: scan.files.length,
-      bytes: scan.bytes,
+      objects: files.length,
+      bytes: files.reduce((a, f) => a + statSync(f).size, 0),
       bodyUsageFields: true,
       exactPercentiles: true,
     },
@@ -120,7 +147,7 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
   const scratch = mkdtempSync(join(tmpdir(), 'bedrock-monitor-'));
   try {
     let found: Files;
-    if (req.location.kind === 'dir') found = dirFiles(req.location, req.window);
+    if (req.location.kind === 'dir') found = dirFiles(req.location, req.window, req.scope ?? {});
     else {
       const cacheDir = req.noCache ? null : join(cacheRoot(ctx.io.env), 's3');
       const dir = cacheDir ?? join(scratch, 's3');
@@ -128,11 +155,18 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
       found = await s3Files(ctx, req.location, req, dir, cacheDir);
     }
     req.onProgress?.(`Aggregating ${found.files.length} log files`);
-    const sql = aggregationSql({ relation: VIEW, dims: req.dims, window: req.window, dialect: DUCKDB });
+    const sql = aggregationSql({
+      relation: VIEW,
+      dims: req.dims,
+      window: req.window,
+      dialect: DUCKDB,
+      ...(req.scope ? { targets: req.scope } : {}),
+    });
     const result = await queryJsonFiles({
       files: found.files,
       columns: duckColumns(),
       view: VIEW,
+      filename: true,
       sql,
       tempDir: scratch,
     });
@@ -140,12 +174,14 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
     const warnings = result.unreadable.map((u) => `left out ${u.file}: ${u.reason}`);
     return {
       groups: parsed.groups,
+      targets: parsed.targets,
       latency: parsed.latency,
       totalLatency: parsed.totalLatency,
       skipped: {
         malformedLines: parsed.malformedLines,
         objects: found.skippedObjects,
         unreadableFiles: result.unreadable,
+        outsideTargets: { ...found.outside, records: parsed.outsideRecords },
       },
       source: found.source,
       warnings,

@@ -51,8 +51,16 @@ const RESPONSE_USAGE = struct('outputBodyJson', [
   ]),
 ]);
 
-/** The local engine's fields. */
-export const INVOCATION_FIELDS: Field[] = [...METADATA, struct('output', [n('outputTokenCount'), RESPONSE_USAGE])];
+/**
+ * The local engine's fields. It reads the record's `accountId` and `region` too (for records whose path does not say
+ * where they were logged); the Athena table has `account` and `region` as partitions from the path instead.
+ */
+export const INVOCATION_FIELDS: Field[] = [
+  ...METADATA,
+  s('accountId'),
+  s('region'),
+  struct('output', [n('outputTokenCount'), RESPONSE_USAGE]),
+];
 
 /** The Athena table's fields: metadata only. */
 export const TABLE_FIELDS: Field[] = [...METADATA, struct('output', [n('outputTokenCount')])];

@@ -25,6 +25,20 @@ export interface Dialect {
   tag(key: string): string;
   /** Rows to read at all: partitions of the window (Athena's projection), not `data/` objects. */
   scanFilter(window: SqlWindow): string;
+  /** The account and the Region a record was logged in (its path's, else its own fields). */
+  account: string;
+  region: string;
+  /**
+   * Where records of other targets are left out: in the WHERE clause (Athena: partition pruning, so they are never
+   * scanned nor counted), or in the aggregation (DuckDB: read, left out and counted).
+   */
+  targetsInWhere: boolean;
+}
+
+/** The accounts and Regions whose records count (absent: any). */
+export interface SqlTargets {
+  accounts?: string[];
+  regions?: string[];
 }
 
 export interface SqlWindow {
@@ -36,6 +50,10 @@ const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 const OUT = `"output".outputBodyJson`;
 
+function pathOrField(pattern: string, field: string): string {
+  return `coalesce(nullif(regexp_extract(filename, ${lit(pattern)}, 1), ''), ${field}, '(unknown)')`;
+}
+
 export const DUCKDB: Dialect = {
   name: 'duckdb',
   percentile: (e, p) => `quantile_cont(${e}, ${p})`,
@@ -46,6 +64,10 @@ export const DUCKDB: Dialect = {
     `x.inputTokens)), ${OUT}.usage.cache_creation.ephemeral_1h_input_tokens, 0)`,
   tag: (k) => `try("requestMetadata"[${lit(k)}])`,
   scanFilter: () => 'TRUE',
+  // `filename` is read_json's column naming each record's file (see local.ts).
+  account: pathOrField('AWSLogs/([0-9]{12})/BedrockModelInvocationLogs/', '"accountId"'),
+  region: pathOrField('/BedrockModelInvocationLogs/([a-z0-9-]+)/', '"region"'),
+  targetsInWhere: false,
 };
 
 /** `yyyy/MM/dd/HH` of the hour holding t: the partition-projection value (and the S3 path). */
@@ -76,6 +98,10 @@ export const ATHENA: Dialect = {
   scanFilter: (w) =>
     `dt >= ${lit(hourKey(w.start))} AND dt <= ` +
     `${lit(hourKey(new Date(w.end.getTime() + DELIVERY_LAG_MS - 1)))} AND "$path" NOT LIKE '%/data/%'`,
+  // The table's projected partitions (src/lib/resources/athena-table.ts): the path's account and Region.
+  account: '"account"',
+  region: '"region"',
+  targetsInWhere: true,
 };
 
 const ARN = `"identity".arn`;
@@ -102,6 +128,10 @@ export function dimExpr(d: Dim, dialect: Dialect): string {
       return `coalesce("operation", '(unknown)')`;
     case 'tag':
       return `coalesce(${dialect.tag(d.key ?? '')}, '(none)')`;
+    case 'account':
+      return dialect.account;
+    case 'region':
+      return dialect.region;
   }
 }
 
@@ -113,6 +143,21 @@ export interface AggregationRequest {
   dims: Dim[];
   window: SqlWindow;
   dialect: Dialect;
+  targets?: SqlTargets;
+}
+
+/** Whether a record is of the chosen targets, as SQL (TRUE when any will do). */
+export function targetCondition(t: SqlTargets | undefined, dialect: Dialect): string {
+  // A record that does not say where it was logged (no such path, no such field) is not left out.
+  const inList = (expr: string, values: string[]): string =>
+    dialect.targetsInWhere
+      ? `${expr} IN (${values.map(lit).join(', ')})`
+      : `${expr} IN (${[...values, '(unknown)'].map(lit).join(', ')})`;
+  const parts = [
+    ...(t?.accounts ? [inList(dialect.account, t.accounts)] : []),
+    ...(t?.regions ? [inList(dialect.region, t.regions)] : []),
+  ];
+  return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
 /** Output columns, in order: kind, g0…gN-1, model, then the figures. */
@@ -129,23 +174,24 @@ export const FIGURE_COLUMNS = [
   'p90',
   'p99',
   'malformed',
+  'outside',
 ] as const;
 
-export function aggregationSql(req: AggregationRequest): string {
+/** The first CTE: a row per line of the relation, its group values, where it was logged and its raw figures. */
+function baseCte(req: AggregationRequest, g: string[], inside: string): string {
   const { dims, dialect, window } = req;
-  const g = dims.map((_, i) => `g${i}`);
   const ts = `substr("timestamp", 1, 19)`;
   const inWindow = `${ts} >= ${lit(isoSecond(window.start))} AND ${ts} < ${lit(isoSecond(window.end))}`;
   const notRecord = `("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog')`;
-  // Each row's figures are gated once here (NULL when they do not count), so that the aggregates
-  // need no FILTER clause: a line that is not a record counts only as malformed; latency counts
-  // for successful records only.
-  const when = (cond: string, expr: string): string => `CASE WHEN ${cond} THEN ${expr} END`;
-  return `WITH base AS (
+  const where = dialect.targetsInWhere && inside !== 'TRUE' ? ` AND ${inside}` : '';
+  return `base AS (
   SELECT
     ${dims.map((d, i) => `${dimExpr(d, dialect)} AS ${g[i]}`).join(',\n    ')},
     coalesce("modelId", '(unknown)') AS model,
+    ${dialect.account} AS t_account,
+    ${dialect.region} AS t_region,
     "schemaType" = 'ModelInvocationLog' AS ok,
+    ${dialect.targetsInWhere ? 'TRUE' : inside} AS inside,
     "errorCode" IS NOT NULL AS failed,
     "input".inputTokenCount AS input_tokens,
     "output".outputTokenCount AS output_tokens,
@@ -154,27 +200,43 @@ export function aggregationSql(req: AggregationRequest): string {
     ${dialect.cacheWrite1h} AS cache_write_1h_tokens,
     ${dialect.latencyMs} AS latency_ms
   FROM ${req.relation}
-  WHERE ${dialect.scanFilter(window)}
+  WHERE ${dialect.scanFilter(window)}${where}
     AND (${notRecord} OR (${inWindow}))
-),
+)`;
+}
+
+export function aggregationSql(req: AggregationRequest): string {
+  const { dims, dialect } = req;
+  const g = dims.map((_, i) => `g${i}`);
+  // Each row's figures are gated once here (NULL when they do not count), so that the aggregates
+  // need no FILTER clause: a line that is not a record counts only as malformed, a record of another
+  // target only as outside; latency counts for successful records only.
+  const when = (cond: string, expr: string): string => `CASE WHEN ${cond} THEN ${expr} END`;
+  const inside = targetCondition(req.targets, dialect);
+  const counted = dialect.targetsInWhere || inside === 'TRUE' ? 'ok' : 'ok AND inside';
+  const set = [...g, 'model'].join(', ');
+  return (
+    `WITH ${baseCte(req, g, inside)},
 records AS (
   SELECT
-    ${[...g, 'model'].join(', ')},
-    ${when('ok', '1')} AS invocation,
-    ${when('ok AND failed', '1')} AS error,
+    ${set}, t_account, t_region,
+    ${when(counted, '1')} AS invocation,
+    ${when(`${counted} AND failed`, '1')} AS error,
     ${when('NOT coalesce(ok, false)', '1')} AS not_record,
-    ${when('ok', 'input_tokens')} AS input_tokens,
-    ${when('ok', 'output_tokens')} AS output_tokens,
-    ${when('ok', 'cache_read_tokens')} AS cache_read_tokens,
-    ${when('ok', 'cache_write_tokens')} AS cache_write_tokens,
-    ${when('ok', 'cache_write_1h_tokens')} AS cache_write_1h_tokens,
-    ${when('ok AND NOT failed', 'latency_ms')} AS latency_ms
+    ${when('ok AND NOT inside', '1')} AS outside,
+    ${when(counted, 'input_tokens')} AS input_tokens,
+    ${when(counted, 'output_tokens')} AS output_tokens,
+    ${when(counted, 'cache_read_tokens')} AS cache_read_tokens,
+    ${when(counted, 'cache_write_tokens')} AS cache_write_tokens,
+    ${when(counted, 'cache_write_1h_tokens')} AS cache_write_1h_tokens,
+    ${when(`${counted} AND NOT failed`, 'latency_ms')} AS latency_ms
   FROM base
 )
 SELECT
   -- By grouping set, not by NULLs: malformed lines (all NULL) must not pass for the totals row.
-  CASE WHEN GROUPING(model) = 0 THEN 'group' WHEN GROUPING(${g[0]}) = 0 THEN 'latency' ELSE 'total' END AS kind,
-  ${[...g, 'model'].join(', ')},
+  CASE WHEN GROUPING(model) = 0 AND GROUPING(${g[0]}) = 0 THEN 'group' WHEN GROUPING(model) = 0 THEN 'target' ` +
+    `WHEN GROUPING(${g[0]}) = 0 THEN 'latency' ELSE 'total' END AS kind,
+  ${set}, t_account, t_region,
   count(invocation) AS invocations,
   sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens,
@@ -186,7 +248,9 @@ SELECT
   ${dialect.percentile('latency_ms', 0.5)} AS p50,
   ${dialect.percentile('latency_ms', 0.9)} AS p90,
   ${dialect.percentile('latency_ms', 0.99)} AS p99,
-  count(not_record) AS malformed
+  count(not_record) AS malformed,
+  count(outside) AS outside
 FROM records
-GROUP BY GROUPING SETS ((${[...g, 'model'].join(', ')}), (${g.join(', ')}), ())`;
+GROUP BY GROUPING SETS ((${set}), (t_account, t_region, model), (${g.join(', ')}), ())`
+  );
 }

@@ -1,4 +1,5 @@
 import type { Aggregate, Figures, Latency, Skipped, SourceInfo } from '../logs/aggregate.js';
+import { outsideWarning, type LogScope, type LogTarget } from '../logs/scope.js';
 import type { Dim } from '../logs/dims.js';
 import { costUsd, priceFor, type ResolvedPrice } from '../pricing/price.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
@@ -40,12 +41,31 @@ export interface Reconciliation {
   models: ReconciliationRow[];
 }
 
+/** One account and Region of the report: its share of the totals, or a row saying it had no records. */
+export interface TargetRow {
+  account: string;
+  region: string;
+  invocations: number;
+  inputTokens: number;
+  outputTokens: number;
+  errors: number;
+  costUsd: number | null;
+  priced: boolean;
+  /** `records`, or `no records` for a chosen target without any in the window. */
+  status: 'records' | 'no records';
+}
+
 export interface LogsReport {
   source: SourceInfo;
   groupBy: string[];
   window: { start: string; end: string; hours: number };
+  /** The context's Region (CloudWatch reconciliation, pricing); `scope` says which Regions' records count. */
   region: string;
+  /** The accounts and Regions whose records count; null where any does (`--regions all`, `--accounts org`). */
+  scope: { accounts: string[] | null; regions: string[] | null };
   rows: LogsRow[];
+  /** Per account and Region: the fleet's totals split, and the chosen targets without records. */
+  targets: TargetRow[];
   totals: Omit<LogsFigures, 'priced'> & { errorRate: number | null; unpricedModels: string[] };
   reconciliation: Reconciliation;
   skipped: Skipped;
@@ -66,6 +86,12 @@ export interface LogsComputeInput {
   dims: Dim[];
   window: ReportWindow;
   region: string;
+  /** Whose records count (default: any). */
+  scope?: LogScope;
+  /** The context's target: CloudWatch's side of the reconciliation. */
+  home?: Partial<LogTarget>;
+  /** Targets that must have a row, records or not. */
+  expectedTargets?: LogTarget[];
   overrides: Record<string, Rates>;
   /** Application inference profiles resolved to the model ID they are priced as. */
   pricedAs: Map<string, string>;
@@ -182,11 +208,21 @@ export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: S
 }
 
 /** Per model: logs sums against CloudWatch's, so that delivery gaps show. */
-export function reconcile(aggregate: Aggregate, metrics: MetricTotals | null): Reconciliation {
+export function reconcile(
+  aggregate: Aggregate,
+  metrics: MetricTotals | null,
+  home?: Partial<LogTarget>,
+): Reconciliation {
   if (!metrics) return { available: false, reason: 'not asked for (--no-reconcile)', models: [] };
   if (!metrics.ok) return { available: false, reason: metrics.reason, models: [] };
   const logs = new Map<string, ReconciliationRow['logs']>();
-  for (const g of aggregate.groups) {
+  // CloudWatch's metrics are one account's in one Region: compared with that target's records only.
+  const ofHome = home
+    ? aggregate.targets.filter(
+        (t) => (!home.region || t.region === home.region) && (!home.account || t.account === home.account),
+      )
+    : aggregate.groups;
+  for (const g of ofHome) {
     const l = logs.get(g.model) ?? { invocations: 0, inputTokens: 0, outputTokens: 0 };
     l.invocations += g.invocations;
     l.inputTokens += g.inputTokens;
@@ -237,6 +273,8 @@ function warningsOf(
 ): string[] {
   const w = [...input.aggregate.warnings];
   const s = input.aggregate.skipped;
+  const outside = outsideWarning(s.outsideTargets, input.scope ?? {});
+  if (outside) w.push(outside);
   if (s.malformedLines)
     w.push(
       `${s.malformedLines} line${s.malformedLines === 1 ? ' is' : 's are'} not invocation records (malformed ` +
@@ -259,16 +297,57 @@ function warningsOf(
   return w;
 }
 
+/** Per account and Region, each model priced at its own rate; chosen targets without records get a row too. */
+export function targetRows(input: LogsComputeInput): TargetRow[] {
+  const key = (t: LogTarget): string => `${t.account}\u0000${t.region}`;
+  const rows = new Map<string, TargetRow & { cost: number; pricedInvocations: number }>();
+  const blank = (t: LogTarget): TargetRow & { cost: number; pricedInvocations: number } => ({
+    account: t.account,
+    region: t.region,
+    invocations: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    errors: 0,
+    costUsd: null,
+    priced: true,
+    status: 'no records',
+    cost: 0,
+    pricedInvocations: 0,
+  });
+  for (const t of input.expectedTargets ?? []) rows.set(key(t), blank(t));
+  for (const f of input.aggregate.targets) {
+    const r = rows.get(key(f)) ?? blank(f);
+    rows.set(key(f), r);
+    r.status = 'records';
+    r.invocations += f.invocations;
+    r.inputTokens += f.inputTokens;
+    r.outputTokens += f.outputTokens;
+    r.errors += f.errors;
+    const price = priceOf(f.model, input);
+    if (!price) r.priced = false;
+    else {
+      r.cost += costUsd(f, price);
+      r.pricedInvocations += f.invocations;
+    }
+  }
+  return [...rows.values()]
+    .map(({ cost, pricedInvocations, ...r }) => ({ ...r, costUsd: pricedInvocations > 0 ? round(cost) : null }))
+    .sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region));
+}
+
 export function computeLogsReport(input: LogsComputeInput): LogsReport {
   const { rows, unpriced, noHourRate } = logRows(input);
-  const reconciliation = reconcile(input.aggregate, input.metrics);
+  const several = new Set(input.aggregate.targets.map((t) => `${t.account}/${t.region}`)).size > 1;
+  const reconciliation = reconcile(input.aggregate, input.metrics, several ? input.home : undefined);
   const hours = (input.window.end.getTime() - input.window.start.getTime()) / 3_600_000;
   return {
     source: input.aggregate.source,
     groupBy: input.dims.map((d) => d.name),
     window: { start: input.window.start.toISOString(), end: input.window.end.toISOString(), hours: round(hours, 4) },
     region: input.region,
+    scope: { accounts: input.scope?.accounts ?? null, regions: input.scope?.regions ?? null },
     rows,
+    targets: targetRows(input),
     totals: totalsOf(rows, input.aggregate, unpriced),
     reconciliation,
     skipped: input.aggregate.skipped,

@@ -25,6 +25,26 @@ export function shortValue(v: string): string {
   return m ? m[1]! : v;
 }
 
+/**
+ * Labels for a column of values: ARNs shortened to what follows the account, unless two values of different accounts
+ * would then read the same (the same role name in two accounts): those keep their account, `111111111111:role/x`.
+ */
+export function shortLabels(values: string[]): Map<string, string> {
+  const short = new Map<string, string[]>();
+  for (const v of new Set(values)) {
+    const s = shortValue(v);
+    short.set(s, [...(short.get(s) ?? []), v]);
+  }
+  const labels = new Map<string, string>();
+  for (const [s, vs] of short) {
+    for (const v of vs) {
+      const account = /^arn:[^:]+:[^:]+:[^:]*:(\d*):/.exec(v)?.[1];
+      labels.set(v, vs.length > 1 && account ? `${account}:${s}` : s);
+    }
+  }
+  return labels;
+}
+
 interface Column {
   head: string;
   priority: number;
@@ -35,13 +55,16 @@ interface Column {
 
 function columns(rep: LogsReport): Column[] {
   const t = rep.totals;
-  const dims: Column[] = rep.groupBy.map((name, i) => ({
-    head: name.toUpperCase(),
-    priority: 0,
-    right: false,
-    cell: (r) => shortValue(r[name] ?? ''),
-    total: () => (i === 0 ? 'TOTAL' : ''),
-  }));
+  const dims: Column[] = rep.groupBy.map((name, i) => {
+    const labels = shortLabels(rep.rows.map((r) => r[name] ?? ''));
+    return {
+      head: name.toUpperCase(),
+      priority: 0,
+      right: false,
+      cell: (r: LogsRow) => labels.get(r[name] ?? '') ?? shortValue(r[name] ?? ''),
+      total: () => (i === 0 ? 'TOTAL' : ''),
+    };
+  });
   return [
     ...dims,
     {
@@ -91,9 +114,16 @@ function when(iso: string): string {
   return iso.slice(0, 16).replace('T', ' ');
 }
 
+/** `us-east-1`, or `us-east-1, eu-west-1 of accounts 111111111111, 222222222222`, or `every Region`. */
+export function scopeText(rep: LogsReport): string {
+  const regions = rep.scope.regions ? rep.scope.regions.join(', ') : 'every Region';
+  if (!rep.scope.accounts) return regions;
+  return `${regions} of account${rep.scope.accounts.length === 1 ? '' : 's'} ${rep.scope.accounts.join(', ')}`;
+}
+
 export function logsHeadline(rep: LogsReport): string {
   return (
-    `Bedrock usage by ${rep.groupBy.join(', ')} in ${rep.region}, ${when(rep.window.start)} → ` +
+    `Bedrock usage by ${rep.groupBy.join(', ')} in ${scopeText(rep)}, ${when(rep.window.start)} → ` +
     `${when(rep.window.end)} UTC (${rep.window.hours} h), from ${rep.source.location} (${rep.source.engine} ` +
     `engine)`
   );
@@ -126,7 +156,11 @@ export function logsSummary(rep: LogsReport): string[] {
   const sk = rep.skipped;
   lines.push(
     `Skipped: ${sk.malformedLines === null ? 'malformed lines unknown' : `${sk.malformedLines} malformed lines`}, ` +
-      `${sk.objects} objects that are not log files, ${sk.unreadableFiles.length} unreadable files.`,
+      `${sk.objects} objects that are not log files, ${sk.unreadableFiles.length} unreadable files` +
+      (sk.outsideTargets.files || sk.outsideTargets.records
+        ? `; left out ${sk.outsideTargets.files} files and ${sk.outsideTargets.records} records of other accounts ` +
+          `or Regions.`
+        : '.'),
   );
   const unpriced = t.unpricedModels.length
     ? `; * partly unpriced: ${t.unpricedModels.length} model${t.unpricedModels.length === 1 ? '' : 's'} not in ` +
@@ -138,6 +172,35 @@ export function logsSummary(rep: LogsReport): string[] {
       `${rep.prices.date}, per record's model and tokens${unpriced}.`,
   );
   return lines;
+}
+
+/** Whether the per-target table says something the rows do not: several targets, or one without records. */
+const showTargets = (rep: LogsReport): boolean =>
+  rep.targets.length > 1 || rep.targets.some((t) => t.status === 'no records');
+
+const TARGET_HEADS = ['ACCOUNT', 'REGION', 'INVOCATIONS', 'INPUT', 'OUTPUT', 'ERRORS', 'COST'];
+
+function targetCells(rep: LogsReport): string[][] {
+  return rep.targets.map((t) =>
+    t.status === 'no records'
+      ? [t.account, t.region, 'no records in the window', '', '', '', '']
+      : [
+          t.account,
+          t.region,
+          count(t.invocations),
+          count(t.inputTokens),
+          count(t.outputTokens),
+          count(t.errors),
+          money(t.costUsd, t.priced),
+        ],
+  );
+}
+
+function targetsTable(out: Output, rep: LogsReport): string {
+  return out.fitTable({
+    columns: TARGET_HEADS.map((head, i) => ({ head, priority: 0, ...(i > 1 ? { align: 'right' as const } : {}) })),
+    rows: targetCells(rep),
+  });
 }
 
 function reconciliationTable(out: Output, rep: LogsReport): string | undefined {
@@ -203,6 +266,11 @@ export function renderLogsTable(out: Output, rep: LogsReport): void {
     );
     out.print(table);
   }
+  if (showTargets(rep)) {
+    out.print('');
+    out.say('Per account and Region:');
+    out.print(targetsTable(out, rep));
+  }
   const rec = reconciliationTable(out, rep);
   if (rec) {
     out.print('');
@@ -253,6 +321,11 @@ export function renderLogsMarkdown(rep: LogsReport): string {
     );
     for (const r of rep.rows) lines.push(`| ${cols.map((c) => esc(c.cell(r))).join(' | ')} |`);
     lines.push(`| ${cols.map((c) => (c.total(rep) ? `**${esc(c.total(rep))}**` : '')).join(' | ')} |`);
+  }
+  if (showTargets(rep)) {
+    lines.push('', '**Per account and Region**', '', `| ${TARGET_HEADS.join(' | ')} |`);
+    lines.push(`| ${TARGET_HEADS.map((_, i) => (i > 1 ? '---:' : '---')).join(' | ')} |`);
+    for (const cells of targetCells(rep)) lines.push(`| ${cells.map(esc).join(' | ')} |`);
   }
   lines.push('', ...logsSummary(rep).map((l) => `${l}  `));
   return `${lines.join('\n')}\n`;

@@ -4,6 +4,8 @@ import { BmError, usageError } from '../core/errors.js';
 import type { Aggregate } from '../logs/aggregate.js';
 import type { Dim } from '../logs/dims.js';
 import type { LogLocation } from '../logs/location.js';
+import type { TargetSelection } from '../core/targets.js';
+import type { LogScope, LogTarget } from '../logs/scope.js';
 import { pricesInUse, pricesWarnings } from '../context/prices.js';
 import type { ModelSeries } from './fetch.js';
 import { computeLogsReport, type LogsReport, type MetricTotals } from './logs-compute.js';
@@ -27,6 +29,17 @@ export interface LogsReportRequest {
   noCache: boolean;
   reconcile: boolean;
   onProgress?: (msg: string) => void;
+  /** --regions / --accounts (none: the context's Region, and its account where the tree holds several). */
+  targets?: TargetSelection;
+}
+
+/** Whose records count, and for an S3 tree which account and Region trees are listed. */
+export interface ResolvedScope {
+  scope: LogScope;
+  /** Explicit accounts × Regions, when both are known (the rows a report must show, data or not). */
+  expected: LogTarget[];
+  /** For an S3 tree: the trees to list; undefined lets the engine list the context's own. */
+  listed?: LogTarget[];
 }
 
 type Plan =
@@ -69,12 +82,73 @@ export async function planLogs(ctx: Ctx, req: Pick<LogsReportRequest, 'logs' | '
   );
 }
 
-async function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest): Promise<Aggregate> {
+const product = (accounts: string[], regions: string[]): LogTarget[] =>
+  accounts.flatMap((account) => regions.map((region) => ({ account, region })));
+
+/** The accounts under `<prefix>/AWSLogs/` and the Regions under each one's BedrockModelInvocationLogs/. */
+async function discoverTrees(
+  ctx: Ctx,
+  loc: Extract<LogLocation, { kind: 's3' }>,
+  accounts: string[] | undefined,
+  regions: string[] | undefined,
+): Promise<LogTarget[]> {
+  const { listChildPrefixes } = await import('../logs/s3-cache.js');
+  const base = `${loc.prefix ? `${loc.prefix.replace(/\/+$/, '')}/` : ''}AWSLogs/`;
+  const accs = accounts ?? (await listChildPrefixes(ctx, loc.bucket, base)).filter((a) => /^\d{12}$/.test(a));
+  const trees = await Promise.all(
+    accs.map(async (account) =>
+      regions
+        ? regions.map((region) => ({ account, region }))
+        : (await listChildPrefixes(ctx, loc.bucket, `${base}${account}/BedrockModelInvocationLogs/`)).map((region) => ({
+            account,
+            region,
+          })),
+    ),
+  );
+  return trees.flat();
+}
+
+/**
+ * The scope from the target flags. Without --accounts, a local tree holding one account is taken as the caller's
+ * (no request); one holding several is narrowed to the caller's account (STS).
+ */
+export async function resolveScope(
+  ctx: Ctx,
+  req: Pick<LogsReportRequest, 'targets'>,
+  location: LogLocation | undefined,
+  treeAccounts: () => string[],
+  athena = false,
+): Promise<ResolvedScope> {
+  const sel = req.targets ?? {};
+  const regions = sel.regions === 'all' ? undefined : (sel.regions ?? [ctx.settings.region]);
+  let accounts = sel.accounts === 'org' ? undefined : sel.accounts;
+  if (!sel.accounts && location?.kind === 'dir' && treeAccounts().length > 1) {
+    const found = treeAccounts();
+    accounts = [
+      await ctx.account().catch((err: unknown) => {
+        throw usageError(
+          `--logs: ${location.path} holds the logs of accounts ${found.join(', ')}, and the caller's account is ` +
+            `unknown (${toBmError(err).message})`,
+          `Choose with --accounts ${found.join(',')} (or one of them).`,
+        );
+      }),
+    ];
+  }
+  if (!sel.accounts && (location?.kind === 's3' || athena)) accounts = [await ctx.account()];
+  const scope: LogScope = { ...(accounts ? { accounts } : {}), ...(regions ? { regions } : {}) };
+  const expected = accounts && regions ? product(accounts, regions) : [];
+  if (location?.kind !== 's3') return { scope, expected };
+  const listed = accounts && regions ? expected : await discoverTrees(ctx, location, accounts, regions);
+  return { scope, expected, listed };
+}
+
+async function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest, rs: ResolvedScope): Promise<Aggregate> {
   const common = { dims: req.dims, window: req.window };
   if (plan.engine === 'athena') {
     const { aggregateAthena } = await import('../logs/athena-engine.js');
     return aggregateAthena(ctx, {
       ...common,
+      scope: rs.scope,
       onState: (s, ms) => req.onProgress?.(`Athena query ${s.toLowerCase()} (${Math.round(ms / 1000)} s)`),
     });
   }
@@ -85,6 +159,8 @@ async function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest): Promise<
     ...common,
     location: plan.location,
     noCache: req.noCache,
+    scope: rs.scope,
+    ...(rs.listed ? { targets: rs.listed } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
   });
 }
@@ -128,10 +204,27 @@ export async function metricTotals(ctx: Ctx, window: ReportWindow): Promise<Metr
   }
 }
 
+/** The accounts a local directory's log files of the window were logged in, by path. */
+async function dirAccounts(path: string, window: ReportWindow): Promise<string[]> {
+  const { localFiles } = await import('../logs/local.js');
+  const { accountsIn } = await import('../logs/scope.js');
+  return accountsIn(localFiles(path, window).files.map((f) => f.slice(path.length)));
+}
+
+/** The context's account and Region; the account is asked for only when records span several accounts. */
+async function homeTarget(ctx: Ctx, aggregate: Aggregate, metrics: MetricTotals | null): Promise<Partial<LogTarget>> {
+  const accounts = new Set(aggregate.targets.map((t) => t.account));
+  if (accounts.size < 2 || !metrics?.ok) return { region: ctx.settings.region };
+  return { region: ctx.settings.region, account: await ctx.account() };
+}
+
 export async function buildLogsReport(ctx: Ctx, req: LogsReportRequest): Promise<LogsReport> {
   const plan = await planLogs(ctx, req);
+  const location = plan.engine === 'local' ? plan.location : undefined;
+  const treeAccounts = location?.kind === 'dir' ? await dirAccounts(location.path, req.window) : [];
+  const rs = await resolveScope(ctx, req, location, () => treeAccounts, plan.engine === 'athena');
   const [aggregate, metrics] = await Promise.all([
-    runEngine(ctx, plan, req),
+    runEngine(ctx, plan, req, rs),
     req.reconcile ? metricTotals(ctx, req.window) : Promise.resolve(null),
   ]);
   const apps = [...new Set(aggregate.groups.map((g) => g.model))]
@@ -147,6 +240,9 @@ export async function buildLogsReport(ctx: Ctx, req: LogsReportRequest): Promise
     dims: req.dims,
     window: req.window,
     region: ctx.settings.region,
+    scope: rs.scope,
+    home: await homeTarget(ctx, aggregate, metrics),
+    expectedTargets: rs.expected.length ? rs.expected : (rs.listed ?? []),
     overrides: ctx.settings.prices,
     pricedAs: resolved.pricedAs,
     profileFailures: resolved.failures,

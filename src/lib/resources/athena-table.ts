@@ -23,8 +23,9 @@ import { BmError } from '../core/errors.js';
 
 /**
  * The Athena table over the invocation logs (opt-in step `athena-table`): a Glue database and an
- * external JSON table on the log prefix, partitioned by the hour path with partition projection
- * (no crawler, no partitions to add), declaring only the records' metadata columns.
+ * external JSON table on the log prefix's `AWSLogs/` tree, partitioned by account, Region and hour
+ * with partition projection (no crawler, no partitions to add), declaring only the records'
+ * metadata columns.
  *
  * Ownership: the database is tagged ManagedBy=bedrock-monitor; Glue tables cannot be tagged, so the
  * table carries the parameter ManagedBy=bedrock-monitor. The database is deleted only when it holds
@@ -33,25 +34,39 @@ import { BmError } from '../core/errors.js';
 
 export const PROJECTION_START = '2023/01/01/00';
 
-export function tableLocation(bucket: string, keyPrefix: string, account: string, region: string): string {
-  return `s3://${bucket}/${withSlash(keyPrefix)}AWSLogs/${account}/BedrockModelInvocationLogs/${region}/`;
+/** The table's root: every account's and Region's logs under the logging configuration's key prefix. */
+export function tableLocation(bucket: string, keyPrefix: string): string {
+  return `s3://${bucket}/${withSlash(keyPrefix)}AWSLogs/`;
 }
 
-/** The parameters the tool manages on the table (others, e.g. Athena's own, are left alone). */
+/**
+ * The parameters the tool manages on the table (others, e.g. Athena's own, are left alone). `account` and `region`
+ * are injected partitions: a query names the accounts and Regions it reads (the report always does, from its
+ * targets), and Athena reads only their trees, so one table covers an organization's central bucket.
+ */
 export function tableParameters(location: string): Record<string, string> {
   return {
     EXTERNAL: 'TRUE',
     classification: 'json',
     'projection.enabled': 'true',
+    'projection.account.type': 'injected',
+    'projection.region.type': 'injected',
     'projection.dt.type': 'date',
     'projection.dt.format': 'yyyy/MM/dd/HH',
     'projection.dt.range': `${PROJECTION_START},NOW`,
     'projection.dt.interval': '1',
     'projection.dt.interval.unit': 'HOURS',
-    'storage.location.template': `${location}\${dt}/`,
+    'storage.location.template': `${location}\${account}/BedrockModelInvocationLogs/\${region}/\${dt}/`,
     [MANAGED_BY_KEY]: MANAGED_BY_VALUE,
   };
 }
+
+/** The partitions, in the path's order. */
+export const PARTITION_KEYS = [
+  { Name: 'account', Type: 'string' },
+  { Name: 'region', Type: 'string' },
+  { Name: 'dt', Type: 'string' },
+];
 
 export interface Column {
   Name: string;
@@ -64,7 +79,7 @@ export function tableInput(name: string, location: string, columns: Column[]): T
     Description: 'Amazon Bedrock model invocation logs, metadata columns only (bedrock-monitor)',
     TableType: 'EXTERNAL_TABLE',
     Parameters: tableParameters(location),
-    PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+    PartitionKeys: PARTITION_KEYS,
     StorageDescriptor: {
       Columns: columns,
       Location: location,
@@ -104,12 +119,7 @@ export function tableState(t: Table | TableInput, managedKeys: string[]): TableS
 }
 
 async function location(ctx: Ctx): Promise<string> {
-  return tableLocation(
-    await ctx.bucketName(),
-    ctx.settings.logging.s3KeyPrefix,
-    await ctx.account(),
-    ctx.settings.region,
-  );
+  return tableLocation(await ctx.bucketName(), ctx.settings.logging.s3KeyPrefix);
 }
 
 /** `columns`: the record's metadata columns (the logs layer's schema, handed in by the step registry). */

@@ -5,7 +5,10 @@ WITH base AS (
     coalesce(coalesce(try("requestMetadata"['Team']), try("requestMetadata"['team'])), '(none)') AS g2,
     CASE WHEN "modelId" LIKE '%:application-inference-profile/%' THEN "modelId" ELSE '(none)' END AS g3,
     coalesce("modelId", '(unknown)') AS model,
+    "account" AS t_account,
+    "region" AS t_region,
     "schemaType" = 'ModelInvocationLog' AS ok,
+    TRUE AS inside,
     "errorCode" IS NOT NULL AS failed,
     "input".inputTokenCount AS input_tokens,
     "output".outputTokenCount AS output_tokens,
@@ -19,10 +22,11 @@ WITH base AS (
 ),
 records AS (
   SELECT
-    g0, g1, g2, g3, model,
+    g0, g1, g2, g3, model, t_account, t_region,
     CASE WHEN ok THEN 1 END AS invocation,
     CASE WHEN ok AND failed THEN 1 END AS error,
     CASE WHEN NOT coalesce(ok, false) THEN 1 END AS not_record,
+    CASE WHEN ok AND NOT inside THEN 1 END AS outside,
     CASE WHEN ok THEN input_tokens END AS input_tokens,
     CASE WHEN ok THEN output_tokens END AS output_tokens,
     CASE WHEN ok THEN cache_read_tokens END AS cache_read_tokens,
@@ -33,8 +37,8 @@ records AS (
 )
 SELECT
   -- By grouping set, not by NULLs: malformed lines (all NULL) must not pass for the totals row.
-  CASE WHEN GROUPING(model) = 0 THEN 'group' WHEN GROUPING(g0) = 0 THEN 'latency' ELSE 'total' END AS kind,
-  g0, g1, g2, g3, model,
+  CASE WHEN GROUPING(model) = 0 AND GROUPING(g0) = 0 THEN 'group' WHEN GROUPING(model) = 0 THEN 'target' WHEN GROUPING(g0) = 0 THEN 'latency' ELSE 'total' END AS kind,
+  g0, g1, g2, g3, model, t_account, t_region,
   count(invocation) AS invocations,
   sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens,
@@ -46,6 +50,7 @@ SELECT
   approx_percentile(latency_ms, 0.5) AS p50,
   approx_percentile(latency_ms, 0.9) AS p90,
   approx_percentile(latency_ms, 0.99) AS p99,
-  count(not_record) AS malformed
+  count(not_record) AS malformed,
+  count(outside) AS outside
 FROM records
-GROUP BY GROUPING SETS ((g0, g1, g2, g3, model), (g0, g1, g2, g3), ())
+GROUP BY GROUPING SETS ((g0, g1, g2, g3, model), (t_account, t_region, model), (g0, g1, g2, g3), ())

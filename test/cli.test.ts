@@ -30,8 +30,11 @@ describe('one error path', () => {
     ],
     [
       'bad value',
-      ['report', '--by', 'week', '--output', 'json'],
-      /^--by: "week" is not a dimension \(use model, day, hour, principal, role, application, operation, tag:KEY\)$/,
+      ['report', '--by', 'fortnight', '--output', 'json'],
+      new RegExp(
+        '^--by: "fortnight" is not a dimension ' +
+          '\\(use model, hour, day, week, month, principal, role, application, operation, tag:KEY\\)$',
+      ),
     ],
     ['unknown command', ['setup', '--json'], /^unknown command 'setup'$/],
     ['missing argument', ['config', 'set', 'region', '--json'], /^missing required argument 'value'$/],
@@ -251,7 +254,7 @@ describe('help', () => {
     expect(status).not.toMatch(/--dry-run|--yes|--force/);
     expect(status).toContain('--output <format>     output format (choices: "table", "json")');
     const report = await help(['report']);
-    expect(report).toContain('(choices: "table", "json", "csv", "markdown")');
+    expect(report).toContain('(choices: "table", "json", "csv", "markdown", "html")');
     // report writes only with --notify (one SNS Publish), so it has --dry-run, and never --force.
     expect(report).toContain('--dry-run             with --notify: build the message but publish nothing');
     expect(report).not.toMatch(/--force|--yes/);

@@ -103,7 +103,7 @@ function columnsSvg(c: ColumnsChart): string {
   const n = Math.max(1, c.categories.length);
   const step = plotW / n;
   const bw = Math.max(1, step * 0.72);
-  const every = Math.ceil(n / 12);
+  const every = Math.ceil(n / 8);
   c.categories.forEach((cat, i) => {
     const x = left + i * step + (step - bw) / 2;
     let base = 0;

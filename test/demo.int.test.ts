@@ -57,7 +57,7 @@ describe('the real binary', () => {
     expect(r.stdout).toMatch(/user\/mallory\s+[\d,]+\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toMatch(/deleted\s+cloudtrail-trail/);
     expect(r.stdout).toContain('Demo complete.');
-  }, 120_000);
+  }, 240_000);
 
   test('the demo honours NO_COLOR, even over FORCE_COLOR, and colours only a terminal', () => {
     // The demo's own decision (its one run above checks a pipe gets no escape codes).

@@ -227,6 +227,24 @@ describe('report on seeded metrics', () => {
     expect(rep.days[0].invocations + rep.days[1].invocations).toBe(rep.totals.invocations);
   });
 
+  test('--since 7d --by week --output csv: weeks from Monday, the totals row marked by kind', async () => {
+    await seed();
+    const r = await cli(['report', '--since', '7d', '--by', 'week', '--output', 'csv'], { env, now });
+    expect(r.code).toBe(0);
+    const [head, ...rows] = r.stdout.trim().split('\n');
+    const keys = head!.split(',');
+    const records = rows.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i]!, v])));
+    expect(records.filter((x) => Object.values(x).includes('TOTAL'))).toEqual([]);
+    expect(records.map((x) => x.kind).at(-1)).toBe('total');
+    const weeks = records.filter((x) => x.kind === 'week');
+    expect(weeks.map((x) => x.week)).toEqual(['2026-11-09', '2026-11-16']);
+    const total = records.find((x) => x.kind === 'total')!;
+    expect(weeks.reduce((a, x) => a + Number(x.invocations), 0)).toBe(Number(total.invocations));
+    const json = (await cli(['report', '--since', '7d', '--by', 'month', '--json'], { env, now })).json();
+    expect(json.periods.unit).toBe('month');
+    expect(json.periods.rows.map((x: { date: string }) => x.date)).toEqual(['2026-11']);
+  });
+
   test('a price override in the config file prices an unknown model', async () => {
     await seed();
     const dir = emptyDir();

@@ -4,7 +4,7 @@
 // then a small organization (3 accounts × 2 Regions): fleet setup-all, then status finding one drifted target;
 // moto is always stopped.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -37,6 +37,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = 'us-east-1';
+// Kept after the demo (outside its throwaway directory); BM_DEMO_HTML puts it elsewhere.
+const REPORT_HTML = process.env.BM_DEMO_HTML || join(tmpdir(), 'bedrock-monitor-demo-report.html');
 const ACCOUNT = '123456789012'; // moto's account
 
 // Colour as the CLI has it: only on a terminal, never with NO_COLOR (or TERM=dumb), forced by FORCE_COLOR.
@@ -234,6 +236,18 @@ try {
     // The demo's metrics and logs are separate synthetic sets, so they are not reconciled here.
     failed ||= cli(['report', '--hours', '24', '--by', 'role', '--no-reconcile']);
     failed ||= cli(['report', '--hours', '24', '--by', 'tag:team', '--no-reconcile']);
+    // The same logs as one self-contained HTML page: spend per hour stacked by team, the top teams, the tables.
+    const htmlArgs = ['report', '--hours', '24', '--by', 'hour,tag:team', '--no-reconcile', '--output', 'html'];
+    process.stdout.write(`${dim(`$ bedrock-monitor ${htmlArgs.join(' ')} > ${REPORT_HTML}`)}\n`);
+    const fd = openSync(REPORT_HTML, 'w');
+    const html = spawnSync(process.execPath, [join(root, 'bin/bedrock-monitor.js'), ...htmlArgs, '--config', config], {
+      env,
+      stdio: ['ignore', fd, 'inherit'],
+    });
+    closeSync(fd);
+    failed ||= html.status ?? 1;
+    if (html.status === 0)
+      console.log(`Wrote the HTML report to ${REPORT_HTML} (open it in a browser; no network needed).`);
   }
 
   banner('6. report --quotas: peak tokens and requests per minute against Service Quotas (SYNTHETIC quotas)');

@@ -36,10 +36,10 @@ describe('one error path', () => {
     ],
     [
       'bad value',
-      ['report', '--by', 'week', '--output', 'json'],
+      ['report', '--by', 'fortnight', '--output', 'json'],
       new RegExp(
-        '^--by: "week" is not a dimension \\(use model, day, hour, principal, role, application, operation, ' +
-          'tag:KEY, account, region\\)$',
+        '^--by: "fortnight" is not a dimension ' +
+          '\\(use model, hour, day, week, month, principal, role, application, operation, tag:KEY, account, region\\)$',
       ),
       'E_USAGE_INVALID_VALUE',
     ],
@@ -276,7 +276,7 @@ describe('help', () => {
     expect(status).not.toMatch(/--dry-run|--yes|--force/);
     expect(status).toContain('--output <format>     output format (choices: "table", "json")');
     const report = await help(['report']);
-    expect(report).toContain('(choices: "table", "json", "csv", "markdown")');
+    expect(report).toContain('(choices: "table", "json", "csv", "markdown", "html")');
     // report writes only with --notify (one SNS Publish), so it has --dry-run, and never --force.
     expect(report).toContain('--dry-run             with --notify: build the message but publish nothing');
     expect(report).not.toMatch(/--force|--yes/);

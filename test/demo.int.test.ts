@@ -38,6 +38,11 @@ describe('the real binary', () => {
     expect(r.stdout).toContain('All 26 resources are as configured.');
     expect(r.stdout).toMatch(/created\s+budget\s+bedrock-monitor-monthly/);
     expect(r.stdout).toContain('Quota headroom: peak per minute in the window against Service Quotas');
+    const where = /Wrote the HTML report to (\S+) \(open it in a browser/.exec(r.stdout);
+    expect(where).not.toBeNull();
+    const html = readFileSync(where![1]!, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('Estimated cost per hour, stacked by tag:team');
     expect(r.stdout).toMatch(
       /us\.anthropic\.claude-sonnet-4-5-20250929-v1:0\s+cross-region\s+[\d,]+\s+6,000\s+\d+\.\d%/,
     );
@@ -56,7 +61,7 @@ describe('the real binary', () => {
     expect(r.stdout).toMatch(/\d{12}\s+eu-west-1\s+drifted\s+log-group/);
     expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 5 ok, 1 drifted, 0 failed.');
     expect(r.stdout).toContain('Demo complete.');
-  }, 180_000);
+  }, 240_000);
 
   test('the demo honours NO_COLOR, even over FORCE_COLOR, and colours only a terminal', () => {
     // The demo's own decision (its one run above checks a pipe gets no escape codes).

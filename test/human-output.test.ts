@@ -177,11 +177,11 @@ describe('CSV and markdown carry everything', () => {
         'region',
         'windowStart',
         'windowEnd',
+        'modelId',
         'day',
         'dayStart',
         'dayEnd',
         'partialDay',
-        'modelId',
       ]);
       expect(rows.filter((r) => r.startsWith('day,'))).toHaveLength(3);
       expect(rows.filter((r) => r.startsWith('total,'))).toHaveLength(1);

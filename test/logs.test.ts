@@ -48,14 +48,15 @@ describe('--by dimensions', () => {
   test.each([
     [
       'nope',
-      '"nope" is not a dimension (use model, day, hour, principal, role, application, operation, tag:KEY, ' +
-        'account, region)',
+      '"nope" is not a dimension (use model, hour, day, week, month, principal, role, application, operation, ' +
+        'tag:KEY, account, region)',
     ],
     ['tag', '"tag" needs a key, e.g. tag:team'],
     ['tag:', 'needs a request-metadata key after "tag:"'],
     ["tag:a'b", 'needs a request-metadata key'],
     ['principal,principal', '"principal" is given twice'],
-    ['day,hour', 'day and hour together'],
+    ['day,hour', 'day and hour are two periods: pick one'],
+    ['week,month', 'week and month are two periods: pick one'],
     ['principal,', 'has an empty dimension'],
   ])('--by %s is refused (exit 2) before any request', async (by, message) => {
     const r = await runCli(['report', '--by', by], { env });

@@ -167,7 +167,7 @@ describe('report on seeded metrics', () => {
       clientErrors: sum('InvocationClientErrors'),
       serverErrors: sum('InvocationServerErrors'),
       throttles: sum('InvocationThrottles'),
-      unpricedModels: 1,
+      unpricedModels: [expect.any(String)],
     });
     const pricedTotal = 2.025 + 2.2275 + 2.25 + 0.23375;
     expect(rep.totals.costUsd).toBeCloseTo(pricedTotal, 6);
@@ -227,6 +227,24 @@ describe('report on seeded metrics', () => {
     expect(rep.days[0].invocations + rep.days[1].invocations).toBe(rep.totals.invocations);
   });
 
+  test('--since 7d --by week --output csv: weeks from Monday, the totals row marked by kind', async () => {
+    await seed();
+    const r = await cli(['report', '--since', '7d', '--by', 'week', '--output', 'csv'], { env, now });
+    expect(r.code).toBe(0);
+    const [head, ...rows] = r.stdout.trim().split('\n');
+    const keys = head!.split(',');
+    const records = rows.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i]!, v])));
+    expect(records.filter((x) => Object.values(x).includes('TOTAL'))).toEqual([]);
+    expect(records.map((x) => x.kind).at(-1)).toBe('total');
+    const weeks = records.filter((x) => x.kind === 'week');
+    expect(weeks.map((x) => x.week)).toEqual(['2026-11-09', '2026-11-16']);
+    const total = records.find((x) => x.kind === 'total')!;
+    expect(weeks.reduce((a, x) => a + Number(x.invocations), 0)).toBe(Number(total.invocations));
+    const json = (await cli(['report', '--since', '7d', '--by', 'month', '--json'], { env, now })).json();
+    expect(json.periods.unit).toBe('month');
+    expect(json.periods.rows.map((x: { date: string }) => x.date)).toEqual(['2026-11']);
+  });
+
   test('a price override in the config file prices an unknown model', async () => {
     await seed();
     const dir = emptyDir();
@@ -238,13 +256,16 @@ describe('report on seeded metrics', () => {
     const llama = rep.models.find((m: { modelId: string }) => m.modelId === LLAMA);
     expect(llama).toMatchObject({ priced: true });
     expect(llama.costUsd).toBeCloseTo(((5_000 + 1_000) * 0.72) / 1e6, 6);
-    expect(rep.totals.unpricedModels).toBe(0);
+    expect(rep.totals.unpricedModels).toEqual([]);
   });
 
   test('no data in the window: one line, exit 0; JSON has an empty list and zero totals', async () => {
     const r = await cli(['report', ...WINDOW], { env, now });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('No Amazon Bedrock usage in us-east-1 between 2026-11-20 00:00 and 2026-11-21 00:00 UTC.\n');
+    expect(r.stdout).toBe(
+      'Bedrock usage in us-east-1, 2026-11-20 00:00 → 2026-11-21 00:00 UTC (24 h)\n\n' +
+        'No Amazon Bedrock usage in us-east-1 between 2026-11-20 00:00 and 2026-11-21 00:00 UTC.\n',
+    );
     const j = (await cli(['report', ...WINDOW, '--json'], { env, now })).json();
     expect(j.models).toEqual([]);
     expect(j.totals).toMatchObject({ invocations: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
@@ -360,10 +381,15 @@ describe('invalid report input exits 2 before any AWS request', () => {
       /--since .* must be before --until/,
     ],
     ['since beyond retention', ['--since', '2024-01-01T00:00:00Z'], /455 days/],
-    ['not ISO 8601', ['--since', 'yesterday'], /--since: "yesterday" is not an ISO 8601/],
+    ['not ISO 8601', ['--since', 'yesterday'], /--since: "yesterday" is neither an ISO 8601 date-time/],
+    ['zero days back', ['--since', '0d'], /--since: "0d" is no time back/],
+    ['month 13', ['--since', '2026-13'], /--since: "2026-13" is not a month/],
+    ['top zero', ['--top', '0'], /--top/],
+    ['unknown sort field', ['--sort', 'price'], /--sort.*cost, invocations/],
+    ['week from Logs Insights', ['--by', 'week', '--engine', 'insights'], /Logs Insights/],
     ['until without since', ['--until', '2026-11-20T00:00:00Z'], /--until needs --since/],
     ['hours and since', ['--hours', '3', '--since', '2026-11-20T00:00:00Z'], /cannot be combined/],
-    ['unknown breakdown', ['--by', 'week'], /--by/],
+    ['unknown breakdown', ['--by', 'fortnight'], /--by/],
     ['unknown format', ['--output', 'xml'], /--output/],
   ])('%s', async (_n, args, message) => {
     const r = await cli(['report', ...args], { env, now });

@@ -187,7 +187,7 @@ export const ReportDocSchema = z
         errorRate: nullableNumber,
         throttleRate: nullableNumber,
         costPer1000InvocationsUsd: nullableNumber,
-        unpricedModels: z.number().int(),
+        unpricedModels: z.array(z.string()),
       })
       .strict(),
     projection: z.object({ monthlyCostUsd: z.number(), hoursPerMonth: z.number() }).strict(),
@@ -204,6 +204,28 @@ export const ReportDocSchema = z
           })
           .strict(),
       )
+      .optional(),
+    periods: z
+      .object({
+        unit: z.enum(['week', 'month']),
+        rows: z.array(
+          z
+            .object({
+              date: z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/),
+              start: z.string().datetime(),
+              end: z.string().datetime(),
+              partial: z.boolean(),
+              ...Object.fromEntries(Object.keys(sums).map((k) => [k, z.number()])),
+              costUsd: z.number(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .optional(),
+    others: z
+      .object({ ...sums, groups: z.number().int().positive(), costUsd: nullableNumber })
+      .strict()
       .optional(),
     prices: z
       .object({
@@ -248,7 +270,7 @@ const LogsFigures = {
   costUsd: nullableNumber,
 };
 const TokenTriple = { invocations: nullableNumber, inputTokens: nullableNumber, outputTokens: nullableNumber };
-export const LOGS_DIMS = /^(model|day|hour|principal|role|application|operation|account|region|tag:.+)$/;
+export const LOGS_DIMS = /^(model|day|hour|week|month|principal|role|application|operation|account|region|tag:.+)$/;
 
 /** The schema for a logs report grouped by `groupBy` (the row's group fields are named after them). */
 export function logsReportDocSchema(groupBy: string[]) {
@@ -299,6 +321,10 @@ export function logsReportDocSchema(groupBy: string[]) {
           .strict(),
       ),
       totals: z.object({ ...LogsFigures, errorRate: nullableNumber, unpricedModels: z.array(z.string()) }).strict(),
+      others: z
+        .object({ ...LogsFigures, priced: z.boolean(), groups: z.number().int().positive() })
+        .strict()
+        .optional(),
       reconciliation: z
         .object({
           available: z.boolean(),

@@ -18,7 +18,7 @@ import type { FleetView } from './fleet-view.js';
  * It must stay cheap to import: the AWS SDK is loaded only when a command runs.
  */
 
-export type OutputFormat = 'table' | 'json' | 'csv' | 'markdown';
+export type OutputFormat = 'table' | 'json' | 'csv' | 'markdown' | 'html';
 
 export interface CommandResult {
   /** Exactly what --json prints; the human view is drawn from the same object. */

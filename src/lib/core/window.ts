@@ -39,13 +39,41 @@ export function parseIsoDate(flag: string, raw: string): Date {
   return new Date(t);
 }
 
+const RELATIVE = /^(\d{1,4})([hdw])$/;
+const MONTH = /^(\d{4})-(\d{2})$/;
+const UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+
+/**
+ * --since as people say it: an ISO 8601 date or date-time, a duration back from now (`36h`, `7d`, `2w`),
+ * or a calendar month (`2026-11`: its first instant, UTC; without --until the window runs to now).
+ */
+export function parseSince(raw: string, now: Date): Date {
+  const rel = RELATIVE.exec(raw.trim());
+  if (rel) {
+    const n = Number(rel[1]);
+    if (n < 1) throw usageError(`--since: "${raw}" is no time back (use at least 1${rel[2]})`);
+    return new Date(now.getTime() - n * UNIT_MS[rel[2] as keyof typeof UNIT_MS]);
+  }
+  const month = MONTH.exec(raw.trim());
+  if (month) {
+    const m = Number(month[2]);
+    if (m < 1 || m > 12) throw usageError(`--since: "${raw}" is not a month (YYYY-MM, 01 to 12)`);
+    return new Date(Date.UTC(Number(month[1]), m - 1, 1));
+  }
+  if (ISO_8601.test(raw)) return parseIsoDate('--since', raw);
+  throw usageError(
+    `--since: "${raw}" is neither an ISO 8601 date-time (2026-11-21T00:00:00Z), a duration back from now ` +
+      `(36h, 7d, 2w) nor a month (2026-11)`,
+  );
+}
+
 /** Start and end as asked (not aligned); `--until` may be up to a minute ahead of the clock. */
 export function windowFromFlags(req: WindowFlags, now: Date, defaultHours = 24): { start: Date; end: Date } {
   if (req.hours !== undefined && (req.since !== undefined || req.until !== undefined)) {
     throw windowError('--hours cannot be combined with --since/--until: give a duration or a start (and optional end)');
   }
   if (req.since !== undefined) {
-    const start = parseIsoDate('--since', req.since);
+    const start = parseSince(req.since, now);
     if (start.getTime() >= now.getTime())
       throw windowError(`--since (${start.toISOString()}) is in the future: it is now ${now.toISOString()}`);
     const end = req.until !== undefined ? parseIsoDate('--until', req.until) : now;

@@ -41,6 +41,8 @@ export interface TableInput {
   missing?: string;
   /** Lines printed under a body row (details), given the heads of the columns shown. */
   after?(row: number, shown: string[]): string[];
+  /** Shorten cells (model IDs) before dropping any column with figures (reports: numbers outrank long IDs). */
+  shortenFirst?: boolean;
 }
 
 export interface TableStyle {
@@ -212,8 +214,9 @@ export function layoutTable(input: TableInput, width: number | undefined): Table
     }
   };
   dropWhileTooWide(byPriority(empty));
-  dropWhileTooWide(byPriority((i) => !input.columns[i]!.keep && !empty(i)));
   const top = maxLevel(input);
+  if (input.shortenFirst) while (!fits() && s.level < top) s.level++;
+  dropWhileTooWide(byPriority((i) => !input.columns[i]!.keep && !empty(i)));
   while (!fits() && s.level < top) s.level++;
   const rewrap = (): void => {
     s.wrapAt.clear();
@@ -322,6 +325,15 @@ function renderRow(
 
 /** Lays the table out for `width` (undefined: unlimited) and renders it, borderless, two spaces between columns. */
 export function renderTable(input: TableInput, width: number | undefined, style: TableStyle = {}): string {
+  return renderFitted(input, width, style).text;
+}
+
+/** The table as text, and the heads of the columns left out to fit (for a note under it). */
+export function renderFitted(
+  input: TableInput,
+  width: number | undefined,
+  style: TableStyle = {},
+): { text: string; dropped: string[] } {
   const layout = layoutTable(input, width);
   const head = renderRow(
     input,
@@ -335,5 +347,5 @@ export function renderTable(input: TableInput, width: number | undefined, style:
     ...(input.after?.(row, heads) ?? []),
   ]);
   const foot = layout.footer.flatMap((r) => renderRow(input, layout, r, (t) => style.footer?.(t) ?? t));
-  return [...head, ...body, ...foot].join('\n');
+  return { text: [...head, ...body, ...foot].join('\n'), dropped: layout.dropped };
 }

@@ -14,6 +14,8 @@ export const DIM_KINDS = [
   'model',
   'day',
   'hour',
+  'week',
+  'month',
   'principal',
   'role',
   'application',
@@ -22,6 +24,9 @@ export const DIM_KINDS = [
   'account',
   'region',
 ] as const;
+
+/** Periods: at most one per report. */
+export const TIME_KINDS: readonly DimKind[] = ['hour', 'day', 'week', 'month'];
 export type DimKind = (typeof DIM_KINDS)[number];
 
 export interface Dim {
@@ -35,7 +40,8 @@ export interface Dim {
 /** requestMetadata keys the tool accepts in `tag:KEY` (also keeps them safe inside SQL and queries). */
 const TAG_KEY = /^[A-Za-z0-9_.:/=+@-]{1,128}$/;
 
-export const DIMS_HELP = 'model, day, hour, principal, role, application, operation, tag:KEY, account, region';
+export const DIMS_HELP =
+  'model, hour, day, week, month, principal, role, application, operation, tag:KEY, account, region';
 
 /** Parses `--by principal,tag:team`. Throws a usage error naming what is allowed. */
 export function parseDims(raw: string): Dim[] {
@@ -59,12 +65,15 @@ export function parseDims(raw: string): Dim[] {
     if (seen.has(d.name)) throw byError(`--by: "${d.name}" is given twice`);
     seen.add(d.name);
   }
-  if (dims.some((d) => d.kind === 'day') && dims.some((d) => d.kind === 'hour'))
-    throw byError('--by: day and hour together say the same thing twice: pick one');
+  const periods = dims.filter((d) => TIME_KINDS.includes(d.kind));
+  if (periods.length > 1) throw byError(`--by: ${periods.map((d) => d.name).join(' and ')} are two periods: pick one`);
   return dims;
 }
 
-/** CloudWatch metrics can answer `model` and `day` (alone or together); everything else needs the logs. */
+/**
+ * CloudWatch metrics can answer `model` and `day` (alone or together; `week` and `month` are days summed);
+ * everything else needs the logs.
+ */
 export function metricsCanAnswer(dims: Dim[]): boolean {
-  return dims.every((d) => d.kind === 'model' || d.kind === 'day');
+  return dims.every((d) => d.kind === 'model' || d.kind === 'day' || d.kind === 'week' || d.kind === 'month');
 }

@@ -5,7 +5,7 @@ import {
   type ResultField,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Ctx } from '../context/context.js';
-import { BmError } from '../core/errors.js';
+import { BmError, usageError } from '../core/errors.js';
 import { emptyLatency, figuresOf, latencyOf, noneOutside, type Aggregate } from './aggregate.js';
 import { pollDelays } from './athena.js';
 import type { Dim } from './dims.js';
@@ -40,6 +40,13 @@ export function insightsDim(d: Dim, i: number): { parse?: string; expr: string }
       return { expr: 'datefloor(@timestamp, 1d)' };
     case 'hour':
       return { expr: 'datefloor(@timestamp, 1h)' };
+    case 'week':
+    case 'month':
+      // datefloor counts from the epoch, not from Mondays or the 1st: the local and Athena engines can.
+      throw usageError(
+        `--by ${d.name} is not available with Logs Insights (its periods are not calendar weeks or months): ` +
+          `use --by day, or the local or Athena engine`,
+      );
     case 'tag':
       return { expr: `coalesce(${field(`requestMetadata.${d.key ?? ''}`)}, "(none)")` };
     case 'role':

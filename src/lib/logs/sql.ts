@@ -114,6 +114,11 @@ export function dimExpr(d: Dim, dialect: Dialect): string {
       return `substr("timestamp", 1, 10)`;
     case 'hour':
       return `substr("timestamp", 1, 13) || ':00:00Z'`;
+    case 'week':
+      // The Monday of the ISO week (UTC), as YYYY-MM-DD: the same expression in DuckDB and Trino.
+      return `CAST(CAST(date_trunc('week', CAST(substr("timestamp", 1, 10) AS DATE)) AS DATE) AS VARCHAR)`;
+    case 'month':
+      return `substr("timestamp", 1, 7)`;
     case 'principal':
       return `coalesce(${ARN}, '(unknown)')`;
     case 'role':

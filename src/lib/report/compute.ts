@@ -91,7 +91,7 @@ export function totalsOf(rows: ModelRow[]): Totals {
         ? round(throttles / (invocations + throttles))
         : null,
     costPer1000InvocationsUsd: invocations ? round((cost / invocations) * 1000) : null,
-    unpricedModels: rows.filter((r) => !r.priced).length,
+    unpricedModels: rows.filter((r) => !r.priced).map((r) => r.modelId),
   };
 }
 

@@ -67,6 +67,8 @@ export interface LogsReport {
   /** Per account and Region: the fleet's totals split, and the chosen targets without records. */
   targets: TargetRow[];
   totals: Omit<LogsFigures, 'priced'> & { errorRate: number | null; unpricedModels: string[] };
+  /** --top N: the groups after the first N, summed (latency percentiles do not add up: null). */
+  others?: LogsFigures & { groups: number };
   reconciliation: Reconciliation;
   skipped: Skipped;
   prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'bundled' };
@@ -179,7 +181,7 @@ export function sortLogRows(rows: LogsRow[], dims: Dim[]): LogsRow[] {
   const label = (r: LogsRow): string => dims.map((d) => r[d.name]).join('\u0000');
   const first = dims[0];
   const byTime =
-    first && (first.kind === 'day' || first.kind === 'hour')
+    first && ['day', 'hour', 'week', 'month'].includes(first.kind)
       ? (a: LogsRow, b: LogsRow): number => (a[first.name] ?? '').localeCompare(b[first.name] ?? '')
       : () => 0;
   return [...rows].sort(

@@ -1,29 +1,22 @@
-import { stringify } from 'csv-stringify/sync';
+import type { BarsChart, Chart, ColumnsChart } from '../io/chart.js';
+import { renderViewHtml } from '../io/html.js';
 import { modelIdForms } from '../io/model-id.js';
+import { formatCount, formatDelta, formatMoney, formatRatio } from '../io/numbers.js';
 import type { Output } from '../io/output.js';
-import type { Column as TableColumn } from '../io/table.js';
+import { renderViewCsv, renderViewMarkdown, renderViewText, type BarStyle } from '../io/view-text.js';
+import type { Value, View, ViewColumn, ViewRow, ViewSection, ViewTable } from '../io/view.js';
 import { mb } from '../logs/progress.js';
-import type { LogsReport, LogsRow } from './logs-compute.js';
+import type { LogsReport } from './logs-compute.js';
 
-/** The logs report for people: a table (fitted to the terminal), markdown and CSV, all drawn from the JSON data. */
-
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const usd = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-const count = (n: number | null): string => (n === null ? 'n/a' : int.format(n));
-const ms = (n: number | null): string => (n === null ? 'n/a' : int.format(Math.round(n)));
-const money = (n: number | null, priced: boolean): string =>
-  n === null ? (priced ? 'n/a' : 'unpriced') : `${usd.format(n)}${priced ? '' : '*'}`;
+/** The logs report's view: the groups table, the reconciliation, the summary; drawn by the one renderer per format. */
 
 /** ARNs by what follows the account (`assumed-role/Role/session`, `user/name`, `application-inference-profile/id`). */
 export function shortValue(v: string): string {
   const m = /^arn:[^:]+:[^:]+:[^:]*:\d*:(.+)$/.exec(v);
   return m ? m[1]! : v;
 }
+
+const TIME_DIMS = ['day', 'hour', 'week', 'month'];
 
 /**
  * Labels for a column of values: ARNs shortened to what follows the account, unless two values of different accounts
@@ -45,85 +38,108 @@ export function shortLabels(values: string[]): Map<string, string> {
   return labels;
 }
 
-interface Column {
-  head: string;
-  priority: number;
-  right: boolean;
-  cell(r: LogsRow): string;
-  total(rep: LogsReport): string;
+/**
+ * Dimension values: model IDs shortened a whole part at a time, other values (ARNs, tags) wrapped and, in a
+ * terminal, shortened to what follows the account unless that would make two accounts' values read the same.
+ */
+function dimColumn(name: string, rep: LogsReport): ViewColumn {
+  const base = { key: name, head: name.toUpperCase(), kind: 'key' as const, priority: 0 };
+  if (name === 'model' || name === 'application') return { ...base, shorter: modelIdForms };
+  const labels = shortLabels(rep.rows.map((r) => r[name] ?? ''));
+  return { ...base, wrap: true, terminal: (v) => labels.get(v) ?? shortValue(v) };
 }
 
-function columns(rep: LogsReport): Column[] {
-  const t = rep.totals;
-  const dims: Column[] = rep.groupBy.map((name, i) => {
-    const labels = shortLabels(rep.rows.map((r) => r[name] ?? ''));
-    return {
-      head: name.toUpperCase(),
-      priority: 0,
-      right: false,
-      cell: (r: LogsRow) => labels.get(r[name] ?? '') ?? shortValue(r[name] ?? ''),
-      total: () => (i === 0 ? 'TOTAL' : ''),
-    };
-  });
+/** Whether the per-target table says something the rows do not: several targets, or one without records. */
+const showTargets = (rep: LogsReport): boolean =>
+  rep.targets.length > 1 || rep.targets.some((t) => t.status === 'no records');
+
+/** One row per account and Region (a chosen target without records says so). */
+function targetsTable(rep: LogsReport): ViewTable {
+  const none = (v: Value, row: ViewRow): string =>
+    row.cells.status === 'no records' ? '' : formatCount(typeof v === 'number' ? v : null);
+  return {
+    noCsv: true,
+    columns: [
+      { key: 'account', head: 'ACCOUNT', kind: 'key', priority: 0 },
+      { key: 'region', head: 'REGION', kind: 'key', priority: 0 },
+      {
+        key: 'invocations',
+        head: 'INVOCATIONS',
+        kind: 'count',
+        priority: 0,
+        show: (v, row) => (row.cells.status === 'no records' ? 'no records in the window' : none(v, row)),
+      },
+      { key: 'inputTokens', head: 'INPUT', kind: 'count', priority: 3, show: none },
+      { key: 'outputTokens', head: 'OUTPUT', kind: 'count', priority: 2, show: none },
+      { key: 'errors', head: 'ERRORS', kind: 'count', priority: 4, show: none },
+      {
+        key: 'costUsd',
+        head: 'COST',
+        kind: 'money',
+        priority: 1,
+        show: (v, row) => (row.cells.status === 'no records' ? '' : unpricedCost(v, row)),
+      },
+    ],
+    rows: rep.targets.map((t) => ({ kind: 'target', cells: { ...t } })),
+  };
+}
+
+const unpricedCost = (v: Value, row: ViewRow): string =>
+  v === null
+    ? row.cells.priced === false
+      ? 'unpriced'
+      : 'n/a'
+    : `${formatMoney(typeof v === 'number' ? v : null)}${row.cells.priced === false ? '*' : ''}`;
+
+const fig = (key: string, head: string, priority: number, extra: Partial<ViewColumn> = {}): ViewColumn => ({
+  key,
+  head,
+  kind: 'count',
+  priority,
+  ...extra,
+});
+
+/** OUTPUT (the dearer token) outranks INPUT; long IDs are shortened before any figure goes. */
+function columns(rep: LogsReport): ViewColumn[] {
   return [
-    ...dims,
-    {
-      head: 'INVOCATIONS',
-      priority: 2,
-      right: true,
-      cell: (r) => count(r.invocations),
-      total: () => count(t.invocations),
-    },
-    { head: 'INPUT', priority: 3, right: true, cell: (r) => count(r.inputTokens), total: () => count(t.inputTokens) },
-    {
-      head: 'OUTPUT',
-      priority: 4,
-      right: true,
-      cell: (r) => count(r.outputTokens),
-      total: () => count(t.outputTokens),
-    },
-    {
-      head: 'CACHE READ',
-      priority: 8,
-      right: true,
-      cell: (r) => count(r.cacheReadTokens),
-      total: () => count(t.cacheReadTokens),
-    },
-    {
-      head: 'CACHE WRITE',
-      priority: 9,
-      right: true,
-      cell: (r) => count(r.cacheWriteTokens),
-      total: () => count(t.cacheWriteTokens),
-    },
-    { head: 'ERRORS', priority: 5, right: true, cell: (r) => count(r.errors), total: () => count(t.errors) },
-    { head: 'P50 MS', priority: 10, right: true, cell: (r) => ms(r.latencyP50Ms), total: () => ms(t.latencyP50Ms) },
-    { head: 'P90 MS', priority: 11, right: true, cell: (r) => ms(r.latencyP90Ms), total: () => ms(t.latencyP90Ms) },
-    { head: 'P99 MS', priority: 7, right: true, cell: (r) => ms(r.latencyP99Ms), total: () => ms(t.latencyP99Ms) },
-    {
-      head: 'COST',
-      priority: 1,
-      right: true,
-      cell: (r) => money(r.costUsd, r.priced),
-      total: () => money(t.costUsd, t.unpricedModels.length === 0),
-    },
+    ...rep.groupBy.map((d) => dimColumn(d, rep)),
+    fig('invocations', 'INVOCATIONS', 2, { keep: true }),
+    fig('inputTokens', 'INPUT', 4, { keep: true }),
+    fig('outputTokens', 'OUTPUT', 3, { keep: true }),
+    fig('cacheReadTokens', 'CACHE READ', 8),
+    fig('cacheWriteTokens', 'CACHE WRITE', 9),
+    fig('cacheWrite1hTokens', 'CACHE WRITE 1H', 0, { only: 'data' }),
+    fig('errors', 'ERRORS', 5),
+    fig('latencyP50Ms', 'P50 MS', 10, { kind: 'ms' }),
+    fig('latencyP90Ms', 'P90 MS', 11, { kind: 'ms' }),
+    fig('latencyP99Ms', 'P99 MS', 7, { kind: 'ms' }),
+    { key: 'priced', head: 'PRICED', kind: 'flag', priority: 0, only: 'data' },
+    fig('costUsd', 'COST', 1, { kind: 'money', keep: true, show: unpricedCost }),
   ];
+}
+
+function mainTable(rep: LogsReport): ViewTable {
+  const t = rep.totals;
+  const o = rep.others;
+  const timeFirst = TIME_DIMS.includes(rep.groupBy[0] ?? '');
+  return {
+    columns: columns(rep),
+    rows: [
+      ...rep.rows.map((r) => ({ kind: 'group', cells: { ...r } })),
+      ...(o ? [{ kind: 'others', label: `others (${o.groups})`, cells: { ...o } as Record<string, Value> }] : []),
+    ],
+    total: { kind: 'total', label: 'TOTAL', cells: { ...t, priced: t.unpricedModels.length === 0 } as never },
+    bar: { key: 'costUsd', mode: timeFirst ? 'series' : 'share' },
+  };
 }
 
 function when(iso: string): string {
   return iso.slice(0, 16).replace('T', ' ');
 }
 
-/** `us-east-1`, or `us-east-1, eu-west-1 of accounts 111111111111, 222222222222`, or `every Region`. */
-export function scopeText(rep: LogsReport): string {
-  const regions = rep.scope.regions ? rep.scope.regions.join(', ') : 'every Region';
-  if (!rep.scope.accounts) return regions;
-  return `${regions} of account${rep.scope.accounts.length === 1 ? '' : 's'} ${rep.scope.accounts.join(', ')}`;
-}
-
 export function logsHeadline(rep: LogsReport): string {
   return (
-    `Bedrock usage by ${rep.groupBy.join(', ')} in ${scopeText(rep)}, ${when(rep.window.start)} → ` +
+    `Bedrock usage by ${rep.groupBy.join(', ')} in ${rep.region}, ${when(rep.window.start)} → ` +
     `${when(rep.window.end)} UTC (${rep.window.hours} h), from ${rep.source.location} (${rep.source.engine} ` +
     `engine)`
   );
@@ -134,8 +150,8 @@ export function logsSummary(rep: LogsReport): string[] {
   const lines: string[] = [];
   const t = rep.totals;
   lines.push(
-    `Errors: ${count(t.errors)} of ${count(t.invocations)} ` +
-      `invocations${t.errorRate === null ? '' : ` (${(t.errorRate * 100).toFixed(2)}%)`}; latency ` +
+    `Errors: ${formatCount(t.errors)} of ${formatCount(t.invocations)} ` +
+      `invocations${t.errorRate === null ? '' : ` (${formatRatio(t.errorRate)})`}; latency ` +
       (s.exactPercentiles ? 'percentiles exact' : 'percentiles approximate') +
       (s.bodyUsageFields ? ', from successful Converse records' : ' (not read by this engine)') +
       '.',
@@ -150,17 +166,13 @@ export function logsSummary(rep: LogsReport): string[] {
   }
   if (s.dataScannedBytes !== undefined)
     lines.push(
-      `Athena scanned ${mb(s.dataScannedBytes)} (about ${usd.format(s.queryCostUsd ?? 0)}; query ` +
+      `Athena scanned ${mb(s.dataScannedBytes)} (about ${formatMoney(s.queryCostUsd ?? 0)}; query ` +
         `${s.queryExecutionId ?? '?'}).`,
     );
   const sk = rep.skipped;
   lines.push(
     `Skipped: ${sk.malformedLines === null ? 'malformed lines unknown' : `${sk.malformedLines} malformed lines`}, ` +
-      `${sk.objects} objects that are not log files, ${sk.unreadableFiles.length} unreadable files` +
-      (sk.outsideTargets.files || sk.outsideTargets.records
-        ? `; left out ${sk.outsideTargets.files} files and ${sk.outsideTargets.records} records of other accounts ` +
-          `or Regions.`
-        : '.'),
+      `${sk.objects} objects that are not log files, ${sk.unreadableFiles.length} unreadable files.`,
   );
   const unpriced = t.unpricedModels.length
     ? `; * partly unpriced: ${t.unpricedModels.length} model${t.unpricedModels.length === 1 ? '' : 's'} not in ` +
@@ -174,159 +186,163 @@ export function logsSummary(rep: LogsReport): string[] {
   return lines;
 }
 
-/** Whether the per-target table says something the rows do not: several targets, or one without records. */
-const showTargets = (rep: LogsReport): boolean =>
-  rep.targets.length > 1 || rep.targets.some((t) => t.status === 'no records');
+function reconciliationTable(rep: LogsReport): ViewTable | undefined {
+  const r = rep.reconciliation;
+  if (!r.available || !r.models.length) return undefined;
+  const delta = { kind: 'count' as const, show: (v: Value) => formatDelta(typeof v === 'number' ? v : null) };
+  return {
+    noCsv: true,
+    columns: [
+      { key: 'modelId', head: 'MODEL', kind: 'key', priority: 0, shorter: modelIdForms },
+      { key: 'logsInvocations', head: 'LOGS INVOCATIONS', kind: 'count', priority: 0 },
+      { key: 'metricsInvocations', head: 'CLOUDWATCH', kind: 'count', priority: 0 },
+      { key: 'diffInvocations', head: 'DIFF', priority: 0, ...delta },
+      { key: 'logsInputTokens', head: 'LOGS INPUT', kind: 'count', priority: 2 },
+      { key: 'metricsInputTokens', head: 'CLOUDWATCH', kind: 'count', priority: 2 },
+      { key: 'diffInputTokens', head: 'DIFF', priority: 1, ...delta },
+    ],
+    rows: r.models.map((m) => ({
+      kind: 'reconciliation',
+      cells: {
+        modelId: m.modelId,
+        logsInvocations: m.logs.invocations,
+        metricsInvocations: m.metrics?.invocations ?? null,
+        diffInvocations: m.difference.invocations,
+        logsInputTokens: m.logs.inputTokens,
+        metricsInputTokens: m.metrics?.inputTokens ?? null,
+        diffInputTokens: m.difference.inputTokens,
+      },
+    })),
+  };
+}
 
-const TARGET_HEADS = ['ACCOUNT', 'REGION', 'INVOCATIONS', 'INPUT', 'OUTPUT', 'ERRORS', 'COST'];
+/** Spend over time stacked by the second dimension (or one series), or the top groups with others, for HTML. */
+function logsCharts(rep: LogsReport): Chart[] {
+  const [first, second] = rep.groupBy;
+  if (!first) return [];
+  const cost = (r: { costUsd: number | null }): number => r.costUsd ?? 0;
+  if (TIME_DIMS.includes(first)) {
+    const categories = [...new Set(rep.rows.map((r) => r[first] ?? ''))].sort();
+    const seriesNames = second ? topNames(rep, second, 7) : ['all'];
+    const series = seriesNames.map((name) => ({
+      name,
+      values: categories.map((c) =>
+        rep.rows
+          .filter((r) => r[first] === c && (!second || inSeries(r[second] ?? '', name, seriesNames)))
+          .reduce((a, r) => a + cost(r), 0),
+      ),
+    }));
+    const columnsChart: ColumnsChart = {
+      type: 'columns',
+      title: `Estimated cost per ${first}${second ? `, stacked by ${second}` : ''}`,
+      desc:
+        `Estimated cost per ${first} (UTC) over the window` +
+        `${second ? `; each column split by ${second}, the top ${seriesNames.length - 1} and others` : ''}.`,
+      unit: 'money',
+      categories,
+      series,
+    };
+    return [columnsChart];
+  }
+  const bars: BarsChart = {
+    type: 'bars',
+    title: `Estimated cost by ${rep.groupBy.join(', ')}`,
+    desc: `Estimated cost of each group in the window${rep.others ? ', the rest summed as others' : ''}.`,
+    unit: 'money',
+    bars: [
+      ...rep.rows.slice(0, 25).map((r) => ({
+        label: rep.groupBy.map((d) => shortValue(r[d] ?? '')).join(' · '),
+        value: cost(r),
+        ...(r.priced ? {} : { text: r.costUsd === null ? 'unpriced' : `${formatMoney(r.costUsd)}*` }),
+      })),
+      ...(rep.rows.length > 25 || rep.others
+        ? [
+            {
+              label: `others (${rep.rows.length - Math.min(25, rep.rows.length) + (rep.others?.groups ?? 0)})`,
+              value: rep.rows.slice(25).reduce((a, r) => a + cost(r), 0) + (rep.others?.costUsd ?? 0),
+            },
+          ]
+        : []),
+    ],
+  };
+  return [bars, ...cacheChart(rep)];
+}
 
-function targetCells(rep: LogsReport): string[][] {
-  return rep.targets.map((t) =>
-    t.status === 'no records'
-      ? [t.account, t.region, 'no records in the window', '', '', '', '']
-      : [
-          t.account,
-          t.region,
-          count(t.invocations),
-          count(t.inputTokens),
-          count(t.outputTokens),
-          count(t.errors),
-          money(t.costUsd, t.priced),
-        ],
+/** The names of the `k` costliest values of a dimension, then "others" (when there are more). */
+function topNames(rep: LogsReport, dim: string, k: number): string[] {
+  const byCost = new Map<string, number>();
+  for (const r of rep.rows) byCost.set(r[dim] ?? '', (byCost.get(r[dim] ?? '') ?? 0) + (r.costUsd ?? 0));
+  const names = [...byCost.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n);
+  return names.length > k ? [...names.slice(0, k), 'others'] : names;
+}
+
+const inSeries = (value: string, name: string, names: string[]): boolean =>
+  name === 'others' ? !names.includes(value) : value === name;
+
+/** Cache reads against all input tokens: the part of the prompt read from the cache. */
+function cacheChart(rep: LogsReport): Chart[] {
+  const t = rep.totals;
+  if (!t.cacheReadTokens) return [];
+  return [
+    {
+      type: 'bars',
+      title: 'Prompt tokens: read from the cache against sent as input',
+      desc:
+        'Cache reads are billed at a fraction of the input price: the larger the first bar against the ' +
+        'second, the more the cache saved.',
+      unit: 'count',
+      bars: [
+        { label: 'cache read tokens', value: t.cacheReadTokens },
+        { label: 'input tokens', value: t.inputTokens },
+        { label: 'cache write tokens', value: t.cacheWriteTokens },
+      ],
+    },
+  ];
+}
+
+/** The logs report as a View: what every format draws. */
+export function logsView(rep: LogsReport): View {
+  const rec = reconciliationTable(rep);
+  const sections: ViewSection[] = [{ table: mainTable(rep), charts: logsCharts(rep) }];
+  if (showTargets(rep)) sections.push({ heading: 'Per account and Region:', table: targetsTable(rep) });
+  if (rec)
+    sections.push({
+      heading: 'Logs against CloudWatch metrics, per model (differences show delivery gaps):',
+      table: rec,
+    });
+  sections.push({ lines: logsSummary(rep) });
+  return {
+    title: logsHeadline(rep),
+    context: { region: rep.region, windowStart: rep.window.start, windowEnd: rep.window.end },
+    sections,
+    empty: 'No invocation records in the window.',
+    warnings: rep.warnings,
+  };
+}
+
+export function renderLogsTable(out: Output, rep: LogsReport, opts: { wide?: boolean; bars?: BarStyle } = {}): void {
+  out.io.stdout.write(
+    renderViewText(logsView(rep), {
+      width: out.width,
+      ...opts,
+      head: (t) => out.c.bold(t),
+      strong: (t) => out.c.bold(t),
+    }),
   );
 }
 
-function targetsTable(out: Output, rep: LogsReport): string {
-  return out.fitTable({
-    columns: TARGET_HEADS.map((head, i) => ({ head, priority: 0, ...(i > 1 ? { align: 'right' as const } : {}) })),
-    rows: targetCells(rep),
-  });
-}
-
-function reconciliationTable(out: Output, rep: LogsReport): string | undefined {
-  const r = rep.reconciliation;
-  if (!r.available || !r.models.length) return undefined;
-  const d = (n: number | null): string => (n === null ? 'n/a' : n === 0 ? '0' : `${n > 0 ? '+' : ''}${int.format(n)}`);
-  const right = { align: 'right' as const };
-  return out.fitTable({
-    columns: [
-      { head: 'MODEL', priority: 0, shorter: modelIdForms },
-      { head: 'LOGS INVOCATIONS', priority: 0, ...right },
-      { head: 'CLOUDWATCH', priority: 0, ...right },
-      { head: 'DIFF', priority: 0, ...right },
-      { head: 'LOGS INPUT', priority: 2, ...right },
-      { head: 'CLOUDWATCH', priority: 2, ...right },
-      { head: 'DIFF', priority: 1, ...right },
-    ],
-    rows: r.models.map((m) => [
-      m.modelId,
-      count(m.logs.invocations),
-      count(m.metrics?.invocations ?? null),
-      d(m.difference.invocations),
-      count(m.logs.inputTokens),
-      count(m.metrics?.inputTokens ?? null),
-      d(m.difference.inputTokens),
-    ]),
-  });
-}
-
-/** Dimension values: model IDs shortened a whole part at a time, other values (ARNs, tags) wrapped. */
-function dimColumn(name: string, head: string): TableColumn {
-  return name === 'model' || name === 'application'
-    ? { head, priority: 0, shorter: modelIdForms }
-    : { head, priority: 0, wrap: true };
-}
-
-export function renderLogsTable(out: Output, rep: LogsReport): void {
-  out.say(logsHeadline(rep));
-  out.print('');
-  if (!rep.rows.length) {
-    out.print('No invocation records in the window.');
-  } else {
-    const cols = columns(rep);
-    const dimCount = rep.groupBy.length;
-    const table = out.fitTable(
-      {
-        columns: cols.map((c, i) =>
-          i < dimCount
-            ? dimColumn(rep.groupBy[i]!, c.head)
-            : { head: c.head, priority: c.priority, align: c.right ? ('right' as const) : ('left' as const) },
-        ),
-        rows: rep.rows.map((r) =>
-          cols.map((c, i) =>
-            i < dimCount && (rep.groupBy[i] === 'model' || rep.groupBy[i] === 'application')
-              ? (r[rep.groupBy[i]] ?? '')
-              : c.cell(r),
-          ),
-        ),
-        footer: [cols.map((c) => c.total(rep))],
-        missing: 'n/a',
-      },
-      { footer: (t) => out.c.bold(t) },
-    );
-    out.print(table);
-  }
-  if (showTargets(rep)) {
-    out.print('');
-    out.say('Per account and Region:');
-    out.print(targetsTable(out, rep));
-  }
-  const rec = reconciliationTable(out, rep);
-  if (rec) {
-    out.print('');
-    out.say('Logs against CloudWatch metrics, per model (differences show delivery gaps):');
-    out.print(rec);
-  }
-  out.print('');
-  for (const l of logsSummary(rep)) out.say(l);
-}
-
-const FIGURE_FIELDS = [
-  'invocations',
-  'inputTokens',
-  'outputTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'cacheWrite1hTokens',
-  'errors',
-  'latencyP50Ms',
-  'latencyP90Ms',
-  'latencyP99Ms',
-  'priced',
-  'costUsd',
-] as const;
-
+/**
+ * CSV: `kind` (group, others, total), `region`, `windowStart`, `windowEnd`, the dimensions, the figures.
+ * The totals row leaves the dimension columns empty: summing a column never counts twice.
+ */
 export function renderLogsCsv(rep: LogsReport): string {
-  const total: Record<string, unknown> = {
-    ...Object.fromEntries(rep.groupBy.map((d, i) => [d, i === 0 ? 'TOTAL' : ''])),
-    ...rep.totals,
-    priced: rep.totals.unpricedModels.length === 0,
-  };
-  return stringify([...rep.rows, total], {
-    header: true,
-    columns: [...rep.groupBy, ...FIGURE_FIELDS],
-    cast: { boolean: (b) => String(b) },
-  });
+  return renderViewCsv(logsView(rep));
 }
 
 export function renderLogsMarkdown(rep: LogsReport): string {
-  const cols = columns(rep);
-  const esc = (s: string): string => s.replace(/\|/g, '\\|');
-  const lines = [`### ${logsHeadline(rep)}`, ''];
-  if (!rep.rows.length) lines.push('No invocation records in the window.');
-  else {
-    lines.push(
-      `| ${cols.map((c) => c.head).join(' | ')} |`,
-      `| ${cols.map((c) => (c.right ? '---:' : '---')).join(' | ')} |`,
-    );
-    for (const r of rep.rows) lines.push(`| ${cols.map((c) => esc(c.cell(r))).join(' | ')} |`);
-    lines.push(`| ${cols.map((c) => (c.total(rep) ? `**${esc(c.total(rep))}**` : '')).join(' | ')} |`);
-  }
-  if (showTargets(rep)) {
-    lines.push('', '**Per account and Region**', '', `| ${TARGET_HEADS.join(' | ')} |`);
-    lines.push(`| ${TARGET_HEADS.map((_, i) => (i > 1 ? '---:' : '---')).join(' | ')} |`);
-    for (const cells of targetCells(rep)) lines.push(`| ${cells.map(esc).join(' | ')} |`);
-  }
-  lines.push('', ...logsSummary(rep).map((l) => `${l}  `));
-  return `${lines.join('\n')}\n`;
+  return renderViewMarkdown(logsView(rep));
+}
+
+export function renderLogsHtml(rep: LogsReport): string {
+  return renderViewHtml(logsView(rep));
 }

@@ -1,11 +1,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { Writable } from 'node:stream';
 import type { Ctx } from '../context/context.js';
 import { BmError } from '../core/errors.js';
 import { isNotFound } from '../aws/errors.js';
-import { Output } from '../io/output.js';
 import { topicArn } from '../resources/topic.js';
-import { renderQuotas } from './quota-render.js';
 import { renderReportTable } from './render.js';
 import type { Report } from './types.js';
 
@@ -21,8 +18,6 @@ import type { Report } from './types.js';
 
 export const MAX_MESSAGE_BYTES = 262_144;
 export const MAX_SUBJECT_CHARS = 99;
-/** Columns the message is laid out for: wide enough that model IDs are never shortened. */
-const MESSAGE_COLUMNS = '180';
 
 const stamp = (iso: string): string => iso.slice(0, 16).replace('T', ' ');
 
@@ -34,30 +29,9 @@ export function reportSubject(report: Report): string {
   return clean.length > MAX_SUBJECT_CHARS ? `${clean.slice(0, MAX_SUBJECT_CHARS - 1)}…` : clean;
 }
 
-/** The text report exactly as `report` prints it, without colour, in UTC. */
+/** The text report exactly as `report` prints it into a pipe (never cut), without colour, in UTC. */
 export function reportText(report: Report): string {
-  let text = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  const io = {
-    stdout: sink,
-    stderr: sink,
-    stdin: process.stdin,
-    env: { COLUMNS: MESSAGE_COLUMNS, NO_COLOR: '1', TZ: 'UTC' },
-    cwd: '/',
-  };
-  const out = new Output(io, { json: false, color: false, verbose: false });
-  // No width: a message body is never cut (as into a pipe).
-  text += renderReportTable(report, { tz: 'UTC' });
-  if (report.quotas) {
-    out.print('');
-    renderQuotas(out, report.quotas);
-  }
-  return text;
+  return renderReportTable(report, { tz: 'UTC' });
 }
 
 /**

@@ -1,11 +1,7 @@
+import type { GaugesChart } from '../io/chart.js';
 import { modelIdForms } from '../io/model-id.js';
-import type { Output } from '../io/output.js';
-import type { Column } from '../io/table.js';
+import type { Line, ViewSection, ViewTable } from '../io/view.js';
 import type { HeadroomRow, QuotaHeadroom } from './quota-compute.js';
-
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const num = (n: number | null | undefined): string => (n === null || n === undefined ? 'n/a' : int.format(n));
-const pct = (n: number | null): string => (n === null ? 'n/a' : `${n.toFixed(1)}%`);
 
 /** The model ID; for IDs sharing one quota (us. and eu. profiles of a model), the family and how many. */
 function modelCell(r: HeadroomRow): string {
@@ -17,61 +13,75 @@ function modelCell(r: HeadroomRow): string {
  * but n/a before anything), then model IDs are shortened a whole part at a time, then the token peak
  * and quota; the two percentages stay. Into a pipe (and in a --notify message) everything, in full.
  */
-function headroomColumns(out: Output): Column[] {
-  return [
-    { head: '', priority: 0, paint: (t) => out.c.red(t) },
-    { head: 'MODEL', priority: 0, shorter: modelIdForms },
-    { head: 'TYPE', priority: 5 },
-    { head: 'PEAK TPM', priority: 4, keep: true, align: 'right' },
-    { head: 'TPM QUOTA', priority: 3, keep: true, align: 'right' },
-    { head: 'TPM %', priority: 0, align: 'right' },
-    { head: 'PEAK RPM', priority: 7, align: 'right' },
-    { head: 'RPM QUOTA', priority: 6, align: 'right' },
-    { head: 'RPM %', priority: 1, keep: true, align: 'right' },
-  ];
+function headroomTable(q: QuotaHeadroom): ViewTable {
+  return {
+    // The figures are in --json (quotas); CSV stays one shape of usage rows.
+    noCsv: true,
+    columns: [
+      { key: 'flag', head: '', kind: 'flag', priority: 0, only: 'drawn' },
+      { key: 'model', head: 'MODEL', kind: 'key', priority: 0, shorter: modelIdForms },
+      { key: 'inferenceType', head: 'TYPE', kind: 'text', priority: 5 },
+      { key: 'peakTokensPerMinute', head: 'PEAK TPM', kind: 'count', priority: 4, keep: true },
+      { key: 'tpmQuota', head: 'TPM QUOTA', kind: 'count', priority: 3, keep: true },
+      { key: 'tpmPercent', head: 'TPM %', kind: 'percent', priority: 0 },
+      { key: 'peakRequestsPerMinute', head: 'PEAK RPM', kind: 'count', priority: 7 },
+      { key: 'rpmQuota', head: 'RPM QUOTA', kind: 'count', priority: 6 },
+      { key: 'rpmPercent', head: 'RPM %', kind: 'percent', priority: 1, keep: true },
+    ],
+    rows: q.rows.map((r) => ({
+      kind: 'quota',
+      cells: {
+        flag: r.flagged ? '!' : '',
+        model: modelCell(r),
+        inferenceType: r.inferenceType ?? 'n/a',
+        peakTokensPerMinute: r.peakTokensPerMinute,
+        tpmQuota: r.tpmQuota?.value ?? null,
+        tpmPercent: r.tpmPercent,
+        peakRequestsPerMinute: r.peakRequestsPerMinute,
+        rpmQuota: r.rpmQuota?.value ?? null,
+        rpmPercent: r.rpmPercent,
+      },
+    })),
+  };
 }
 
-/** The quota-headroom section of the text report: a table, the flagged models, the notes. */
-export function renderQuotas(out: Output, q: QuotaHeadroom): void {
-  out.say(`Quota headroom: peak per minute in the window against Service Quotas (warning at ${q.warnPercent}%)`);
-  if (!q.available) {
-    out.say(`  not available: ${q.reason ?? 'unknown reason'}`, 2);
-    return;
-  }
-  if (q.rows.length === 0) {
-    out.say('  no model had usage in the window.', 2);
-    return;
-  }
-  out.print('');
-  out.print(
-    out.fitTable({
-      columns: headroomColumns(out),
-      rows: q.rows.map((r) => [
-        r.flagged ? '!' : '',
-        modelCell(r),
-        r.inferenceType ?? 'n/a',
-        num(r.peakTokensPerMinute),
-        num(r.tpmQuota?.value),
-        pct(r.tpmPercent),
-        num(r.peakRequestsPerMinute),
-        num(r.rpmQuota?.value),
-        pct(r.rpmPercent),
-      ]),
-    }),
-  );
+function quotaLines(q: QuotaHeadroom): Line[] {
+  const lines: Line[] = [];
   const flagged = q.rows.filter((r) => r.flagged);
-  if (flagged.length) {
-    out.print('');
-    out.say(`! above ${q.warnPercent}% of a quota: ${flagged.map((r) => r.models.join(', ')).join('; ')}`);
-  }
-  const computed = q.rows.filter((r) => r.tokensMethod !== 'estimated' && r.burndown !== 1);
-  out.print('');
-  out.say(
+  if (flagged.length)
+    lines.push(`! above ${q.warnPercent}% of a quota: ${flagged.map((r) => r.models.join(', ')).join('; ')}`);
+  lines.push(
     'TPM counts input + cache-write + output tokens × burndown (cache reads excluded), or CloudWatch ' +
       'EstimatedTPMQuotaUsage where published.',
   );
+  const computed = q.rows.filter((r) => r.tokensMethod !== 'estimated' && r.burndown !== 1);
   const applied = [...new Set(computed.map((r) => `${r.family ?? r.models[0]} ${r.burndown}x`))];
-  if (applied.length) out.say(`Output burndown applied: ${applied.join(', ')} (${q.burndown.source}).`);
-  for (const r of q.rows.filter((x) => x.note)) out.say(`${modelCell(r)}: ${r.note ?? ''}`);
-  for (const n of q.notes) out.say(n);
+  if (applied.length) lines.push(`Output burndown applied: ${applied.join(', ')} (${q.burndown.source}).`);
+  for (const r of q.rows.filter((x) => x.note)) lines.push(`${modelCell(r)}: ${r.note ?? ''}`);
+  lines.push(...q.notes);
+  return lines;
+}
+
+/** Quota headroom as gauges (HTML): the larger of the two percentages per model. */
+function gauges(q: QuotaHeadroom): GaugesChart {
+  return {
+    type: 'gauges',
+    title: 'Peak per minute against the quota, per model (the higher of tokens and requests)',
+    desc:
+      `For each model, the peak tokens (or requests) per minute in the window as a percentage of its Service ` +
+      `Quota, whichever is higher; the dashed line marks the ${q.warnPercent}% warning.`,
+    warn: q.warnPercent,
+    gauges: q.rows.map((r) => ({
+      label: modelCell(r),
+      percent: r.tpmPercent === null && r.rpmPercent === null ? null : Math.max(r.tpmPercent ?? 0, r.rpmPercent ?? 0),
+    })),
+  };
+}
+
+/** The quota-headroom section of the report: a table, the flagged models, the notes (and gauges in HTML). */
+export function quotaSection(q: QuotaHeadroom): ViewSection {
+  const heading = `Quota headroom: peak per minute in the window against Service Quotas (warning at ${q.warnPercent}%)`;
+  if (!q.available) return { heading, lines: [`  not available: ${q.reason ?? 'unknown reason'}`] };
+  if (q.rows.length === 0) return { heading, lines: ['  no model had usage in the window.'] };
+  return { heading, table: headroomTable(q), lines: quotaLines(q), charts: [gauges(q)] };
 }

@@ -1,30 +1,26 @@
-import { stringify } from 'csv-stringify/sync';
-import { formatDuration, wrapWords } from '../io/format.js';
+import type { BarsChart, Chart, ColumnsChart } from '../io/chart.js';
+import { formatDuration } from '../io/format.js';
 import { compactArn, modelIdForms } from '../io/model-id.js';
-import { renderTable, type Column, type TableInput } from '../io/table.js';
+import { formatMoney, formatRatio } from '../io/numbers.js';
+import { renderViewHtml } from '../io/html.js';
+import { renderViewCsv, renderViewMarkdown, renderViewText, type BarStyle } from '../io/view-text.js';
+import type { Line, Value, View, ViewColumn, ViewRow, ViewSection, ViewTable } from '../io/view.js';
+import { quotaSection } from './quota-render.js';
 import { SUM_FIELDS, type DayRow, type ModelRow, type Report, type SumField } from './types.js';
 
 /**
- * The render stage: pure functions from a Report to text. The table fits a terminal's width (and is
- * never cut off a terminal); CSV, markdown and JSON always carry everything.
+ * The metrics report's view: the models table, the per-day (week, month) table, rates and
+ * projections, and quota headroom, drawn by the one renderer of each format (io/view-text.ts,
+ * io/html.ts). The table fits a terminal's width; CSV, markdown, HTML and JSON carry everything.
  */
-
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const usd = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-const pct = (n: number | null): string => (n === null ? 'n/a' : `${(n * 100).toFixed(2)}%`);
-const count = (n: number | null): string => (n === null ? 'n/a' : int.format(n));
-const ms = (n: number | null): string => (n === null ? 'n/a' : int.format(Math.round(n)));
-const money = (n: number | null, priced = true): string => (!priced ? 'unpriced' : n === null ? 'n/a' : usd.format(n));
-const plus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 
 export interface RenderOptions {
   /** Terminal width; undefined when the output is not a terminal (nothing is left out). */
   width?: number | undefined;
+  /** --wide: no column is left out, even in a narrow terminal. */
+  wide?: boolean;
+  /** Bars per row (terminal only). */
+  bars?: BarStyle | undefined;
   /** Time zone for the headline (TZ); UTC when unset. */
   tz?: string | undefined;
   /** Emphasis for the totals row (bold in a colour terminal). */
@@ -32,89 +28,63 @@ export interface RenderOptions {
   head?: (s: string) => string;
 }
 
-interface ReportColumn extends Column {
-  cell(r: ModelRow): string;
-  total(rep: Report): string;
+const plus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
+/** A model no price table knows is "unpriced"; the totals row counts the priced ones. */
+const unpricedCost = (v: Value, row: ViewRow): string =>
+  row.kind !== 'total' && row.cells.priced === false ? 'unpriced' : formatMoney(typeof v === 'number' ? v : null);
+
+const figure = (key: string, head: string, priority: number, extra: Partial<ViewColumn> = {}): ViewColumn => ({
+  key,
+  head,
+  kind: 'count',
+  priority,
+  ...extra,
+});
+
+/**
+ * Lower priority numbers are worth more: cost, invocations, OUTPUT (the dearer token) before INPUT, errors and
+ * throttles before cache figures, latency last. Model IDs are shortened before any figure goes (shortenFirst).
+ */
+const MODEL_COLUMNS: ViewColumn[] = [
+  { key: 'modelId', head: 'MODEL', kind: 'key', priority: 0, shorter: modelIdForms, terminal: compactArn },
+  figure('invocations', 'INVOCATIONS', 2, { keep: true }),
+  figure('inputTokens', 'INPUT', 4, { keep: true }),
+  figure('outputTokens', 'OUTPUT', 3, { keep: true }),
+  figure('cacheReadTokens', 'CACHE READ', 7),
+  figure('cacheWriteTokens', 'CACHE WRITE', 8),
+  figure('errors', 'ERRORS', 5, { only: 'drawn' }),
+  figure('clientErrors', 'CLIENT ERRORS', 0, { only: 'data' }),
+  figure('serverErrors', 'SERVER ERRORS', 0, { only: 'data' }),
+  figure('throttles', 'THROTTLES', 6),
+  figure('latencyAvgMs', 'AVG MS', 9, { kind: 'ms' }),
+  figure('latencyP50Ms', 'P50 MS', 11, { kind: 'ms' }),
+  figure('latencyP90Ms', 'P90 MS', 12, { kind: 'ms' }),
+  figure('latencyP99Ms', 'P99 MS', 10, { kind: 'ms' }),
+  figure('timeToFirstTokenP50Ms', 'TTFT P50', 13, { kind: 'ms' }),
+  figure('timeToFirstTokenP99Ms', 'TTFT P99', 14, { kind: 'ms' }),
+  { key: 'priced', head: 'PRICED', kind: 'flag', priority: 0, only: 'data' },
+  figure('costUsd', 'COST', 1, { kind: 'money', keep: true, show: unpricedCost }),
+];
+
+function periodColumns(unit: string): ViewColumn[] {
+  const cap = unit[0]!.toUpperCase() + unit.slice(1);
+  return [
+    { key: unit, head: `${unit.toUpperCase()} (UTC)`, kind: 'key', priority: 0, wrap: true },
+    { key: `${unit}Start`, head: 'START', kind: 'text', priority: 0, only: 'data' },
+    { key: `${unit}End`, head: 'END', kind: 'text', priority: 0, only: 'data' },
+    { key: `partial${cap}`, head: 'PARTIAL', kind: 'text', priority: 0, only: 'data' },
+    figure('invocations', 'INVOCATIONS', 2, { keep: true }),
+    figure('inputTokens', 'INPUT', 4, { keep: true }),
+    figure('outputTokens', 'OUTPUT', 3, { keep: true }),
+    figure('cacheReadTokens', 'CACHE READ', 6),
+    figure('cacheWriteTokens', 'CACHE WRITE', 7),
+    figure('errors', 'ERRORS', 5, { only: 'drawn' }),
+    figure('clientErrors', 'CLIENT ERRORS', 0, { only: 'data' }),
+    figure('serverErrors', 'SERVER ERRORS', 0, { only: 'data' }),
+    figure('throttles', 'THROTTLES', 8),
+    figure('costUsd', 'COST', 1, { kind: 'money', keep: true }),
+  ];
 }
-
-/** Lower priority numbers are worth more; `keep` columns go only after model IDs have been shortened. */
-/** Figures align right; the first (label) column left. */
-function aligned<T extends Column>(cols: T[]): T[] {
-  return cols.map((c, i) => (i === 0 ? c : { ...c, align: 'right' }));
-}
-
-const MODEL_COLUMNS = aligned<ReportColumn>([
-  { head: 'MODEL', priority: 0, shorter: modelIdForms, cell: (r) => r.modelId, total: () => 'TOTAL' },
-  {
-    head: 'INVOCATIONS',
-    priority: 2,
-    keep: true,
-    cell: (r) => count(r.invocations),
-    total: (t) => count(t.totals.invocations),
-  },
-  {
-    head: 'INPUT',
-    priority: 3,
-    keep: true,
-    cell: (r) => count(r.inputTokens),
-    total: (t) => count(t.totals.inputTokens),
-  },
-  {
-    head: 'OUTPUT',
-    priority: 4,
-    keep: true,
-    cell: (r) => count(r.outputTokens),
-    total: (t) => count(t.totals.outputTokens),
-  },
-  {
-    head: 'CACHE READ',
-    priority: 8,
-    cell: (r) => count(r.cacheReadTokens),
-    total: (t) => count(t.totals.cacheReadTokens),
-  },
-  {
-    head: 'CACHE WRITE',
-    priority: 9,
-    cell: (r) => count(r.cacheWriteTokens),
-    total: (t) => count(t.totals.cacheWriteTokens),
-  },
-  {
-    head: 'ERRORS',
-    priority: 5,
-    cell: (r) => count(plus(r.clientErrors, r.serverErrors)),
-    total: (t) => count(plus(t.totals.clientErrors, t.totals.serverErrors)),
-  },
-  { head: 'THROTTLES', priority: 10, cell: (r) => count(r.throttles), total: (t) => count(t.totals.throttles) },
-  { head: 'AVG MS', priority: 6, cell: (r) => ms(r.latencyAvgMs), total: (t) => ms(t.totals.latencyAvgMs) },
-  { head: 'P50 MS', priority: 11, cell: (r) => ms(r.latencyP50Ms), total: () => '' },
-  { head: 'P90 MS', priority: 12, cell: (r) => ms(r.latencyP90Ms), total: () => '' },
-  { head: 'P99 MS', priority: 7, cell: (r) => ms(r.latencyP99Ms), total: () => '' },
-  { head: 'TTFT P50', priority: 13, cell: (r) => ms(r.timeToFirstTokenP50Ms), total: () => '' },
-  { head: 'TTFT P99', priority: 14, cell: (r) => ms(r.timeToFirstTokenP99Ms), total: () => '' },
-  {
-    head: 'COST',
-    priority: 1,
-    keep: true,
-    cell: (r) => money(r.costUsd, r.priced),
-    total: (t) => money(t.totals.costUsd),
-  },
-]);
-
-interface DayColumn extends Column {
-  cell(d: DayRow): string;
-}
-
-const daySum = (k: SumField) => (d: DayRow) => count(d[k]);
-const DAY_COLUMNS = aligned<DayColumn>([
-  { head: 'DAY (UTC)', priority: 0, wrap: true, cell: (d) => dayLabel(d) },
-  { head: 'INVOCATIONS', priority: 2, keep: true, cell: daySum('invocations') },
-  { head: 'INPUT', priority: 3, keep: true, cell: daySum('inputTokens') },
-  { head: 'OUTPUT', priority: 4, keep: true, cell: daySum('outputTokens') },
-  { head: 'CACHE READ', priority: 6, cell: daySum('cacheReadTokens') },
-  { head: 'CACHE WRITE', priority: 7, cell: daySum('cacheWriteTokens') },
-  { head: 'ERRORS', priority: 5, cell: (d) => count(d.clientErrors + d.serverErrors) },
-  { head: 'COST', priority: 1, keep: true, cell: (d) => money(d.costUsd) },
-]);
 
 /** "2026-11-21", or for a day the window covers in part "2026-11-21 from 10:17" / "2026-11-22 until 10:17". */
 export function dayLabel(d: DayRow): string {
@@ -124,6 +94,12 @@ export function dayLabel(d: DayRow): string {
   if (from !== '00:00' && d.end.slice(0, 10) > d.date) return `${d.date} from ${from}`;
   if (from === '00:00') return `${d.date} until ${until}`;
   return `${d.date} ${from}–${until}`;
+}
+
+/** "2026-W47 (from 2026-11-16)" style labels for weeks; months as YYYY-MM; "(part)" when the window cuts it. */
+function periodLabel(d: DayRow, unit: string): string {
+  if (unit === 'day') return dayLabel(d);
+  return `${d.date}${d.partial ? ' (part)' : ''}`;
 }
 
 /** The sum of the day rows: the totals row of the per-day table. */
@@ -164,23 +140,21 @@ export function headline(report: Report, tz: string | undefined): string {
   );
 }
 
-const KEY_WIDTH = 28;
-
-function summaryPairs(report: Report): [string, string][] {
+function summaryPairs(report: Report): Line[] {
   const t = report.totals;
   return [
-    ['Error rate', pct(t.errorRate)],
-    ['Throttle rate', pct(t.throttleRate)],
-    ['Cost per 1,000 invocations', `${money(t.costPer1000InvocationsUsd)} (estimate)`],
+    ['Error rate', formatRatio(t.errorRate)],
+    ['Throttle rate', formatRatio(t.throttleRate)],
+    ['Cost per 1,000 invocations', `${formatMoney(t.costPer1000InvocationsUsd)} (estimate)`],
     [
       'Projected monthly cost',
-      `${money(report.projection.monthlyCostUsd)} (per hour × ${report.projection.hoursPerMonth}, estimate)`,
+      `${formatMoney(report.projection.monthlyCostUsd)} (per hour × ${report.projection.hoursPerMonth}, estimate)`,
     ],
   ];
 }
 
 function pricesLine(report: Report): string {
-  const n = report.totals.unpricedModels;
+  const n = report.totals.unpricedModels.length;
   const unpriced = n ? `; ${n} unpriced model${n === 1 ? '' : 's'} not in totals` : '';
   return (
     `Estimates from ` +
@@ -196,134 +170,125 @@ export function noDataLine(report: Report, tz: string | undefined): string {
   );
 }
 
-/** The models table; `terminal` shows ARNs by their resource part (pipes and files get them whole). */
-function modelTable(report: Report, terminal = false): TableInput {
-  const cell = (c: ReportColumn, r: ModelRow): string =>
-    terminal && c.head === 'MODEL' ? compactArn(r.modelId) : c.cell(r);
+const withErrors = (o: Record<string, unknown>): Record<string, Value> => ({
+  ...o,
+  errors: plus((o.clientErrors as number | null) ?? null, (o.serverErrors as number | null) ?? null),
+});
+
+function modelTable(report: Report): ViewTable {
+  const t = report.totals;
+  const o = report.others;
   return {
     columns: MODEL_COLUMNS,
-    rows: report.models.map((r) => MODEL_COLUMNS.map((c) => cell(c, r))),
-    footer: [MODEL_COLUMNS.map((c) => c.total(report))],
+    rows: [
+      ...report.models.map((m: ModelRow) => ({ kind: 'model', cells: withErrors({ ...m }) })),
+      ...(o
+        ? [{ kind: 'others', label: `others (${o.groups})`, cells: withErrors({ ...o, priced: o.costUsd !== null }) }]
+        : []),
+    ],
+    total: {
+      kind: 'total',
+      label: 'TOTAL',
+      cells: withErrors({
+        ...Object.fromEntries(SUM_FIELDS.map((k) => [k, t[k]])),
+        latencyAvgMs: t.latencyAvgMs,
+        priced: t.unpricedModels.length === 0,
+        costUsd: t.costUsd,
+      }),
+    },
+    bar: { key: 'costUsd', mode: 'share' },
   };
 }
 
-function daysTable(days: DayRow[]): TableInput {
-  const t = dayTotals(days);
-  const total = { ...t, date: 'TOTAL', start: '', end: '', partial: false } as DayRow;
+function periodTable(rows: DayRow[], unit: string): ViewTable {
+  const total = dayTotals(rows);
+  const cap = unit[0]!.toUpperCase() + unit.slice(1);
   return {
-    columns: DAY_COLUMNS,
-    rows: days.map((d) => DAY_COLUMNS.map((c) => c.cell(d))),
-    footer: [DAY_COLUMNS.map((c) => (c.head.startsWith('DAY') ? 'TOTAL' : c.cell(total)))],
+    columns: periodColumns(unit).map((c) => (c.key === unit ? { ...c, show: (_v, r) => String(r.cells.label) } : c)),
+    rows: rows.map((d) => ({
+      kind: unit,
+      cells: withErrors({
+        ...d,
+        [unit]: d.date,
+        label: periodLabel(d, unit),
+        [`${unit}Start`]: d.start,
+        [`${unit}End`]: d.end,
+        [`partial${cap}`]: d.partial,
+      }),
+    })),
+    // One totals row in CSV (the models table's); this one is drawn only.
+    total: { kind: 'total', label: 'TOTAL', cells: withErrors({ ...total }) },
+    csvTotal: false,
+    bar: { key: 'costUsd', mode: 'series' },
   };
 }
 
-/** The human report: headline, the models table, the per-day table, then rates and projections. */
-export function renderReportTable(report: Report, opts: RenderOptions = {}): string {
-  const prose = (text: string, hang = 0): string[] => wrapWords(text, opts.width, hang);
-  if (report.models.length === 0) return `${prose(noDataLine(report, opts.tz)).join('\n')}\n`;
-  const style = { footer: opts.strong, head: opts.head };
-  const parts = [
-    ...prose(headline(report, opts.tz)),
-    '',
-    renderTable(modelTable(report, opts.width !== undefined), opts.width, style),
-  ];
-  if (report.days) parts.push('', renderTable(daysTable(report.days), opts.width, style));
-  parts.push(
-    '',
-    ...summaryPairs(report).flatMap(([k, v]) => prose(`${k.padEnd(KEY_WIDTH)}${v}`, KEY_WIDTH)),
-    ...prose(pricesLine(report)),
-  );
-  return `${parts.join('\n')}\n`;
+function charts(report: Report): { models: Chart[]; periods: Chart[] } {
+  const models: BarsChart = {
+    type: 'bars',
+    title: 'Estimated cost by model',
+    desc: `Estimated cost of each model in the window${report.others ? ', the rest summed as others' : ''}.`,
+    unit: 'money',
+    bars: [
+      ...report.models.map((m) => ({
+        label: m.modelId,
+        value: m.costUsd ?? 0,
+        ...(m.priced ? {} : { text: 'unpriced' }),
+      })),
+      ...(report.others ? [{ label: `others (${report.others.groups})`, value: report.others.costUsd ?? 0 }] : []),
+    ],
+  };
+  const rows = report.periods?.rows ?? report.days ?? [];
+  const unit = report.periods?.unit ?? 'day';
+  const spend: ColumnsChart = {
+    type: 'columns',
+    title: `Estimated cost per ${unit}`,
+    desc: `Estimated cost of all models per ${unit} (UTC) over the window.`,
+    unit: 'money',
+    categories: rows.map((d) => d.date),
+    series: [{ name: 'all models', values: rows.map((d) => d.costUsd) }],
+  };
+  return { models: [models], periods: rows.length ? [spend] : [] };
 }
 
-const CSV_FIGURES = [
-  'invocations',
-  'inputTokens',
-  'outputTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'clientErrors',
-  'serverErrors',
-  'throttles',
-  'latencyAvgMs',
-  'latencyP50Ms',
-  'latencyP90Ms',
-  'latencyP99Ms',
-  'timeToFirstTokenP50Ms',
-  'timeToFirstTokenP99Ms',
-  'priced',
-  'costUsd',
-] as const satisfies readonly (keyof ModelRow)[];
+/** The report as a View: what every format draws. */
+export function reportView(report: Report, tz?: string): View {
+  const c = charts(report);
+  const sections: ViewSection[] = [{ table: modelTable(report), charts: c.models }];
+  const periods = report.periods ? { rows: report.periods.rows, unit: report.periods.unit } : undefined;
+  const series = periods ?? (report.days ? { rows: report.days, unit: 'day' } : undefined);
+  if (series) sections.push({ table: periodTable(series.rows, series.unit), charts: c.periods });
+  sections.push({ lines: [...summaryPairs(report), pricesLine(report)] });
+  if (report.quotas) sections.push(quotaSection(report.quotas));
+  return {
+    title: headline(report, tz),
+    context: { region: report.region, windowStart: report.window.start, windowEnd: report.window.end },
+    sections,
+    empty: noDataLine(report, tz),
+    warnings: report.warnings,
+  };
+}
+
+/** The human report: headline, the models table, the per-day table, rates and projections, quotas. */
+export function renderReportTable(report: Report, opts: RenderOptions = {}): string {
+  return renderViewText(reportView(report, opts.tz), opts);
+}
 
 /**
- * CSV, one record per line, every line self-describing: `kind` says what a row is (`model`, `day`
- * with --by day, or `total`, the marked totals row, always last), and every row carries the Region
- * and the window, so that files from several runs can be concatenated.
+ * CSV, one record per line, every line self-describing: `kind` says what a row is (`model`, `others`,
+ * `day`/`week`/`month`, or `total`, the one totals row), and every row carries the Region and the window,
+ * so that files from several runs can be concatenated.
  */
 export function renderCsv(report: Report): string {
-  const byDay = report.days !== undefined;
-  const columns = [
-    'kind',
-    'region',
-    'windowStart',
-    'windowEnd',
-    ...(byDay ? ['day', 'dayStart', 'dayEnd', 'partialDay'] : []),
-    'modelId',
-    ...CSV_FIGURES,
-  ];
-  const base = { region: report.region, windowStart: report.window.start, windowEnd: report.window.end };
-  const t = report.totals;
-  const records: Record<string, unknown>[] = [
-    ...report.models.map((m) => ({ kind: 'model', ...base, ...m })),
-    ...(report.days ?? []).map((d) => ({
-      kind: 'day',
-      ...base,
-      day: d.date,
-      dayStart: d.start,
-      dayEnd: d.end,
-      partialDay: d.partial,
-      ...pickSums(d),
-      costUsd: d.costUsd,
-    })),
-    {
-      kind: 'total',
-      ...base,
-      ...pickSums(t),
-      latencyAvgMs: t.latencyAvgMs,
-      priced: t.unpricedModels === 0,
-      costUsd: t.costUsd,
-    },
-  ];
-  return stringify(records, { header: true, columns, cast: { boolean: (b) => String(b) } });
-}
-
-function pickSums(o: Record<SumField, number | null>): Record<SumField, number | null> {
-  return Object.fromEntries(SUM_FIELDS.map((k) => [k, o[k]])) as Record<SumField, number | null>;
-}
-
-const esc = (s: string): string => s.replace(/\|/g, '\\|');
-
-function markdownTable(input: TableInput): string[] {
-  const cols = input.columns;
-  const line = (cells: string[]): string => `| ${cells.map((c) => esc(c)).join(' | ')} |`;
-  return [
-    line(cols.map((c) => c.head)),
-    `| ${cols.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
-    ...input.rows.map(line),
-    ...(input.footer ?? []).map((r) => line(r.map((c) => (c ? `**${c}**` : '')))),
-  ];
+  return renderViewCsv(reportView(report));
 }
 
 /** Markdown: a heading, tables, the rates as a list, and warnings as a list; valid with no data too. */
 export function renderMarkdown(report: Report, tz: string | undefined): string {
-  const lines = [`### ${headline(report, tz)}`, ''];
-  if (report.models.length === 0) {
-    lines.push(noDataLine(report, tz));
-  } else {
-    lines.push(...markdownTable(modelTable(report)));
-    if (report.days) lines.push('', ...markdownTable(daysTable(report.days)));
-    lines.push('', ...summaryPairs(report).map(([k, v]) => `- ${k}: ${v}`), '', pricesLine(report));
-  }
-  if (report.warnings.length) lines.push('', '**Warnings**', '', ...report.warnings.map((w) => `- ${esc(w)}`));
-  return `${lines.join('\n')}\n`;
+  return renderViewMarkdown(reportView(report, tz));
+}
+
+/** One self-contained HTML file. */
+export function renderHtml(report: Report, tz: string | undefined): string {
+  return renderViewHtml(reportView(report, tz));
 }

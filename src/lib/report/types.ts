@@ -42,8 +42,18 @@ export type Totals = Pick<ModelRow, SumField | 'latencyAvgMs'> & {
   errorRate: number | null;
   throttleRate: number | null;
   costPer1000InvocationsUsd: number | null;
-  unpricedModels: number;
+  /** The models with usage that no price table knows (left out of costUsd); the same in the logs report. */
+  unpricedModels: string[];
 };
+
+/** The rows a --top left out, summed (the totals still count them). */
+export type Others = Record<SumField, number | null> & { groups: number; costUsd: number | null };
+
+/** Whole weeks (from Monday, UTC) or calendar months of the window, for --by week|month. */
+export interface Periods {
+  unit: 'week' | 'month';
+  rows: DayRow[];
+}
 
 /**
  * One UTC day of the window. `start`/`end` are the part of the day the window covers; `partial` is
@@ -62,6 +72,10 @@ export interface Report {
   totals: Totals;
   projection: { monthlyCostUsd: number; hoursPerMonth: number };
   days?: DayRow[];
+  /** --by week|month: the days summed per week or month (`date` is the period's first day, or YYYY-MM). */
+  periods?: Periods;
+  /** --top N: the models after the first N, summed; `models` holds the first N. */
+  others?: Others;
   /**
    * table: refreshed (`prices refresh`, AWS Price List) or bundled; models: which table priced each
    * model (price-list, table, config or unpriced).

@@ -1,0 +1,235 @@
+import type { Ctx } from '../context/context.js';
+import { usageError } from '../core/errors.js';
+import { barStyle } from '../io/draw.js';
+import type { Output } from '../io/output.js';
+import { metricsCanAnswer, type Dim } from '../logs/dims.js';
+import type { Report } from './types.js';
+import { focusLogsReport, focusReport, periodsOf, type SortField } from './focus.js';
+
+/**
+ * `report` from its flags: which source answers (chosen from the flags alone, before any request), then
+ * the metrics or the logs report (fetch → compute → focus), and the function that draws it in the
+ * format asked for. The command (src/commands/report.ts) only declares the flags.
+ */
+
+export interface ReportOptions {
+  hours?: number;
+  since?: string;
+  until?: string;
+  by?: Dim[];
+  source?: 'logs' | 'metrics';
+  logs?: string;
+  engine?: 'local' | 'athena' | 'insights';
+  workgroup?: string;
+  cache: boolean;
+  reconcile: boolean;
+  quotas?: boolean;
+  notify?: boolean;
+  dryRun?: boolean;
+  top?: number;
+  sort?: SortField;
+  wide?: boolean;
+  regions?: string[] | 'all';
+  accounts?: string[] | 'org';
+}
+
+/** Which source answers, from the flags alone (no request). */
+export function chooseSource(o: ReportOptions): 'logs' | 'metrics' {
+  const wantsLogs = o.logs !== undefined || o.engine !== undefined || (o.by !== undefined && !metricsCanAnswer(o.by));
+  if (o.source === 'metrics') {
+    if (o.logs !== undefined)
+      throw usageError('--logs reads the invocation logs: it cannot be combined with --source metrics');
+    if (o.engine !== undefined)
+      throw usageError('--engine picks a logs engine: it cannot be combined with --source metrics');
+    if (o.by && !metricsCanAnswer(o.by))
+      throw usageError(
+        `--by ${o.by.map((d) => d.name).join(',')} needs the invocation logs (CloudWatch metrics know only ` +
+          `model and day): drop --source metrics`,
+      );
+    return 'metrics';
+  }
+  if (o.engine === 'athena' && o.logs !== undefined)
+    throw usageError('--engine athena reads the Athena table over the log bucket: it cannot be combined with --logs');
+  if (o.engine === 'insights' && o.logs !== undefined)
+    throw usageError('--engine insights reads the CloudWatch Logs group: it cannot be combined with --logs');
+  const source = o.source ?? (wantsLogs ? 'logs' : 'metrics');
+  checkCombinations(o, source);
+  return source;
+}
+
+function checkCombinations(o: ReportOptions, source: 'logs' | 'metrics'): void {
+  if (source === 'logs' && (o.quotas || o.notify)) {
+    const logsOptions = [
+      o.by ? `--by ${o.by.map((d) => d.name).join(',')}` : '',
+      '--logs',
+      '--engine',
+      '--source logs',
+    ];
+    throw usageError(
+      `${o.quotas ? '--quotas' : '--notify'} works with the CloudWatch report (by model or day): drop it, or ` +
+        `drop the logs options (${logsOptions.filter(Boolean).join(', ')})`,
+    );
+  }
+  // Flags that would do nothing here are refused, so that a mistyped intent is not silently ignored.
+  if (o.dryRun && !o.notify)
+    throw usageError(
+      '--dry-run goes with --notify (build the message, publish nothing): add --notify or drop --dry-run',
+    );
+  if (o.workgroup !== undefined && o.engine !== 'athena')
+    throw usageError('--workgroup is for --engine athena: add --engine athena or drop --workgroup');
+  if (source === 'metrics' && (o.regions !== undefined || o.accounts !== undefined))
+    throw usageError(
+      '--regions/--accounts: the CloudWatch metrics report covers one account and Region (use --region); the ' +
+        'invocation logs cover many: add --source logs (or --by account, --by region)',
+    );
+  if (o.engine === 'athena' && (o.regions === 'all' || o.accounts === 'org'))
+    throw usageError(
+      '--engine athena reads the accounts and Regions a query names (the table injects them): list them with ' +
+        '--regions and --accounts instead of "all"/"org"',
+    );
+  if (!o.cache && (source === 'metrics' || o.engine === 'athena' || o.engine === 'insights')) {
+    throw usageError(
+      '--no-cache is for the invocation logs read by the local engine (--by principal, --logs, …): drop it',
+    );
+  }
+  if (o.engine === 'insights' && o.by?.some((d) => d.kind === 'week' || d.kind === 'month'))
+    throw usageError('--by week|month needs calendar periods Logs Insights does not have: use --by day');
+}
+
+/** What the command hands to the CLI layer: the data --json prints, and how to draw it in another format. */
+export interface ReportResult {
+  data: unknown;
+  render(out: Output, format: string): void;
+}
+
+interface Drawers {
+  text(out: Output, wide: boolean): void;
+  csv(): string;
+  markdown(): string;
+  html(): string;
+}
+
+function drawer(d: Drawers, wide: boolean) {
+  return (out: Output, format: string): void => {
+    if (format === 'csv') out.io.stdout.write(d.csv());
+    else if (format === 'markdown') out.io.stdout.write(d.markdown());
+    else if (format === 'html') out.io.stdout.write(d.html());
+    else d.text(out, wide);
+  };
+}
+
+async function metricsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
+  const { buildReport } = await import('./build.js');
+  const { renderCsv, renderHtml, renderMarkdown, renderReportTable } = await import('./render.js');
+  const { resolveWindow } = await import('./window.js');
+  const period = o.by?.find((d) => d.kind === 'day' || d.kind === 'week' || d.kind === 'month');
+  const request = { hours: o.hours, since: o.since, until: o.until, byDay: period !== undefined };
+  const window = resolveWindow(request, ctx.now()); // validated before the first request
+  const spinner = await ctx.out.spinner('Reading Bedrock metrics from CloudWatch');
+  let built;
+  try {
+    built = await buildReport(ctx, {
+      window,
+      byDay: request.byDay,
+      quotas: o.quotas === true,
+      onProgress: (m) => spinner.text(`Reading Bedrock metrics: ${m}`),
+    });
+  } finally {
+    spinner.stop();
+  }
+  const report = focusReport(built, { top: o.top, sort: o.sort });
+  if (report.days && (period?.kind === 'week' || period?.kind === 'month')) {
+    report.periods = periodsOf(report.days, period.kind, report.window.start, report.window.end);
+  }
+  for (const w of report.warnings) ctx.out.warn(w);
+  if (o.notify) await notify(ctx, report);
+  const tz = ctx.io.env.TZ;
+  return {
+    data: report,
+    render: drawer(
+      {
+        text: (out, wide) =>
+          out.io.stdout.write(
+            renderReportTable(report, {
+              width: out.width,
+              wide,
+              bars: barStyle(out),
+              tz,
+              strong: (t) => out.c.bold(t),
+              head: (t) => out.c.bold(t),
+            }),
+          ),
+        csv: () => renderCsv(report),
+        markdown: () => renderMarkdown(report, tz),
+        html: () => renderHtml(report, tz),
+      },
+      o.wide === true,
+    ),
+  };
+}
+
+async function notify(ctx: Ctx, report: Report): Promise<void> {
+  const { publishReport } = await import('./notify.js');
+  report.notification = await publishReport(ctx, report);
+  const n = report.notification;
+  // On stderr, wrapped to a terminal like the rest of what people read there.
+  ctx.out
+    .toStderr()
+    .say(
+      `${n.messageId ? 'Published' : 'Would publish (--dry-run)'} the report to ${n.topicArn} (${n.bytes} ` +
+        `bytes${n.truncated ? ', truncated to fit' : ''}): "${n.subject}"`,
+    );
+}
+
+async function logsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
+  const { resolveWindow } = await import('./window.js');
+  const { parseLogsArg } = await import('../logs/location.js');
+  const { checkLocalFiles } = await import('../logs/local.js');
+  const window = resolveWindow({ hours: o.hours, since: o.since, until: o.until }, ctx.now());
+  const logs = o.logs === undefined ? undefined : parseLogsArg(o.logs, ctx.io.cwd);
+  if (logs?.kind === 'dir') checkLocalFiles(logs.path, window);
+  // Every input is valid: from here on, requests.
+  const { buildLogsReport } = await import('./logs-report.js');
+  const { renderLogsCsv, renderLogsHtml, renderLogsMarkdown, renderLogsTable } = await import('./logs-render.js');
+  const spinner = await ctx.out.spinner('Reading invocation logs');
+  let built;
+  try {
+    built = await buildLogsReport(ctx, {
+      dims: o.by ?? [{ kind: 'model', name: 'model' }],
+      window,
+      ...(logs ? { logs } : {}),
+      ...(o.engine ? { engine: o.engine } : {}),
+      noCache: !o.cache,
+      reconcile: o.reconcile,
+      onProgress: (m) => spinner.text(m),
+      targets: {
+        ...(o.regions !== undefined ? { regions: o.regions } : {}),
+        ...(o.accounts !== undefined ? { accounts: o.accounts } : {}),
+      },
+    });
+  } finally {
+    spinner.stop();
+  }
+  const report = focusLogsReport(built, { top: o.top, sort: o.sort });
+  for (const w of report.warnings) ctx.out.warn(w);
+  return {
+    data: report,
+    render: drawer(
+      {
+        text: (out, wide) => {
+          const bars = barStyle(out);
+          renderLogsTable(out, report, { wide, ...(bars ? { bars } : {}) });
+        },
+        csv: () => renderLogsCsv(report),
+        markdown: () => renderLogsMarkdown(report),
+        html: () => renderLogsHtml(report),
+      },
+      o.wide === true,
+    ),
+  };
+}
+
+/** The report the flags ask for. */
+export async function runReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
+  return chooseSource(o) === 'logs' ? logsReport(ctx, o) : metricsReport(ctx, o);
+}

@@ -26,7 +26,7 @@ export default defineCommand<Opts>({
     'bedrock-monitor audit --logs s3://org-trail-bucket --regions us-east-1,eu-west-1 --accounts org --by account',
   ],
   formats: ['csv', 'markdown'],
-  targets: true,
+  targets: 'self',
   configure: (cmd) =>
     cmd
       .option('--hours <n>', 'the last N hours (default 24)', numeric(parsePositiveNumber))

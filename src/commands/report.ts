@@ -119,7 +119,7 @@ export default defineCommand<ReportOptions>({
   ],
   flags: { 'dry-run': 'with --notify: build the message but publish nothing' },
   formats: ['csv', 'markdown', 'html'],
-  targets: true,
+  targets: 'self',
   configure: (cmd) => focusOptions(sourceOptions(windowOptions(cmd))),
   overrides: (o) => ({ 'athena.workgroup': o.workgroup || undefined }),
   run: async (ctx, o) => (await import('../lib/report/run.js')).runReport(ctx, o),

@@ -65,8 +65,11 @@ export interface AwsCommandSpec<O> extends SpecBase {
    * (setup-all asks for the Region here). Returns options to merge over the parsed ones.
    */
   prepare?(opts: O & GlobalOptions, io: IO): Promise<Partial<GlobalOptions> & object>;
-  /** Takes the target flags (--regions, --accounts, --assume-role): it can work on many accounts and Regions. */
-  targets?: true;
+  /**
+   * Takes the target flags (--regions, --accounts, --assume-role): true, the run fans out over the targets (one
+   * context each); 'self', the command reads many accounts and Regions itself (report and audit over log files).
+   */
+  targets?: true | 'self';
   /** Over many targets: which fleet view its per-target documents make (lib/cli/fleet-view.ts; default 'step'). */
   fleet?: FleetView;
   local?: never;
@@ -300,7 +303,7 @@ export async function execute<O extends object>(spec: LeafCommandSpec<O>, cmd: C
     if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
     const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
     const t = ctx.settings.targets;
-    if (spec.targets && (t.regions !== undefined || t.accounts !== undefined)) {
+    if (spec.targets === true && (t.regions !== undefined || t.accounts !== undefined)) {
       const { runFleet } = await import('./fleet.js');
       result = await runFleet(ctx, spec.fleet ?? 'step', (c) => spec.run(c, all, args)).catch((err: unknown) =>
         partialResult(err, ctx.interruption.done),

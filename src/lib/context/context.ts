@@ -144,7 +144,21 @@ export async function createContext(
     // The SDK's notices (e.g. AWS_PROFILE and access keys both set) only with --verbose.
     onSdkWarning: (m) => events.debug(m),
   });
-  // One credential source per account, shared by its Regions (one AssumeRole per account, not per target).
+  const base = buildCtx(settings, aws, { opts, io, out, events, deps, interruption });
+  base.forTarget = targetContexts(settings, aws, { opts, overrides, io, deps, interruption });
+  return base;
+}
+
+/**
+ * How a run context makes the context of one target: one credential source per account, shared by its Regions
+ * (one AssumeRole per account, not per target); repair hints name the target, not the whole selection.
+ */
+function targetContexts(
+  settings: Settings,
+  aws: AwsClients,
+  env: { opts: GlobalOptions; overrides: SettingOverrides; io: IO; deps: CtxDeps; interruption: Interruption },
+): Ctx['forTarget'] {
+  const { opts, overrides, io, deps, interruption } = env;
   const assumed = new Map<string, AwsOptions['credentials']>();
   const credentialsFor = (account: string, caller: string): AwsOptions['credentials'] => {
     if (account === caller) return undefined;
@@ -155,8 +169,7 @@ export async function createContext(
     }
     return assumed.get(account);
   };
-  const base = buildCtx(settings, aws, { opts, io, out, events, deps, interruption });
-  base.forTarget = async (target, f) => {
+  return async (target, f) => {
     const s = await resolveSettings(
       { ...opts, region: target.region },
       overrides,
@@ -180,9 +193,9 @@ export async function createContext(
       deps,
       interruption,
     });
-    return { ...ctx, interactive: false, target };
+    const flags = targetFlags({ ...opts, region: undefined, regions: undefined, accounts: undefined });
+    return { ...ctx, interactive: false, target, targetFlags: flags };
   };
-  return base;
 }
 
 function buildCtx(

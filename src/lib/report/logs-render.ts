@@ -1,3 +1,4 @@
+import { pricesLabel } from '../context/prices.js';
 import { stringify } from 'csv-stringify/sync';
 import { modelIdForms } from '../io/model-id.js';
 import type { Output } from '../io/output.js';
@@ -134,7 +135,7 @@ export function logsSummary(rep: LogsReport): string[] {
     : '';
   lines.push(
     `Costs are estimates from ` +
-      `${rep.prices.table === 'refreshed' ? 'AWS Price List prices fetched' : 'list prices of'} ` +
+      `${pricesLabel(rep.prices.table)} ` +
       `${rep.prices.date}, per record's model and tokens${unpriced}.`,
   );
   return lines;

@@ -1,3 +1,4 @@
+import { pricesLabel } from '../context/prices.js';
 import { stringify } from 'csv-stringify/sync';
 import { formatDuration, wrapWords } from '../io/format.js';
 import { compactArn, modelIdForms } from '../io/model-id.js';
@@ -182,11 +183,7 @@ function summaryPairs(report: Report): [string, string][] {
 function pricesLine(report: Report): string {
   const n = report.totals.unpricedModels;
   const unpriced = n ? `; ${n} unpriced model${n === 1 ? '' : 's'} not in totals` : '';
-  return (
-    `Estimates from ` +
-    `${report.prices.table === 'refreshed' ? 'AWS Price List prices fetched' : 'list prices of'} ` +
-    `${report.prices.date}${unpriced}.`
-  );
+  return `Estimates from ` + `${pricesLabel(report.prices.table)} ` + `${report.prices.date}${unpriced}.`;
 }
 
 export function noDataLine(report: Report, tz: string | undefined): string {

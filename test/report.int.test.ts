@@ -92,7 +92,8 @@ const EXPECTED_COST: Record<string, number | null> = {
   [HAIKU_3]: 2.25,
   // (0.1M × $1 + 0.02M × $5 + 0.01M × $1.25) × 1.1
   [HAIKU_45_ARN]: 0.23375,
-  [LLAMA]: null,
+  // 5,000 in + 1,000 out × $0.72 per million (Llama 3.1 70B, the bundled Price List snapshot)
+  [LLAMA]: 0.00432,
 };
 
 async function seed(): Promise<void> {
@@ -167,7 +168,7 @@ describe('report on seeded metrics', () => {
       clientErrors: sum('InvocationClientErrors'),
       serverErrors: sum('InvocationServerErrors'),
       throttles: sum('InvocationThrottles'),
-      unpricedModels: 1,
+      unpricedModels: 0,
     });
     const pricedTotal = 2.025 + 2.2275 + 2.25 + 0.23375;
     expect(rep.totals.costUsd).toBeCloseTo(pricedTotal, 6);

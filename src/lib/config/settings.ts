@@ -103,6 +103,8 @@ export interface Settings {
   anomaly: AnomalySettings;
   quotas: QuotaSettings;
   athena: AthenaSettings;
+  /** `bill`: the CUR 2.0 export (s3://BUCKET/PREFIX) the bill command reads by default. */
+  bill: { enabled: boolean; cur: string | undefined };
   /** Contributor Insights rules (top principals and models by tokens) when logging goes to CloudWatch Logs. */
   contributorInsights: boolean;
 }
@@ -420,6 +422,7 @@ export async function resolveSettings(
       ...(overrides.workgroup ? { workgroup: overrides.workgroup } : {}),
     },
     contributorInsights: config.contributorInsights ?? DEFAULTS.contributorInsights,
+    bill: { enabled: config.bill?.enabled ?? false, cur: config.bill?.cur },
   };
 }
 

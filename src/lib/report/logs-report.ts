@@ -69,7 +69,7 @@ export async function planLogs(ctx: Ctx, req: Pick<LogsReportRequest, 'logs' | '
   );
 }
 
-async function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest): Promise<Aggregate> {
+export async function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest): Promise<Aggregate> {
   const common = { dims: req.dims, window: req.window };
   if (plan.engine === 'athena') {
     const { aggregateAthena } = await import('../logs/athena-engine.js');

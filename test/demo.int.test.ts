@@ -51,6 +51,10 @@ describe('the real binary', () => {
     expect(r.stdout).toMatch(/created\s+cloudtrail-trail\s+bedrock-monitor-trail/);
     expect(r.stdout).toMatch(/user\/mallory\s+[\d,]+\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toMatch(/deleted\s+cloudtrail-trail/);
+    // It ends with bill on SYNTHETIC data: the rows, then the bridge from the estimate to the invoice.
+    expect(r.stdout).toContain('SYNTHETIC CUR 2.0 line items');
+    expect(r.stdout).toContain('From estimate to invoice:');
+    expect(r.stdout).toMatch(/cache-write-tier\s+\$0\.45/);
     expect(r.stdout).toContain('Demo complete.');
   }, 120_000);
 

@@ -170,7 +170,7 @@ describe('report on seeded metrics', () => {
       throttles: sum('InvocationThrottles'),
       unpricedModels: 0,
     });
-    const pricedTotal = 2.025 + 2.2275 + 2.25 + 0.23375;
+    const pricedTotal = 2.025 + 2.2275 + 2.25 + 0.23375 + 0.00432;
     expect(rep.totals.costUsd).toBeCloseTo(pricedTotal, 6);
     expect(rep.totals.errorRate).toBeCloseTo(15 / 1260, 6);
     expect(rep.totals.throttleRate).toBeCloseTo(24 / (1260 + 24), 6);

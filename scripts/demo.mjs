@@ -82,7 +82,10 @@ const DEMO_CONFIG = {
 };
 writeFileSync(config, JSON.stringify(DEMO_CONFIG, null, 2));
 
-/** SYNTHETIC Bedrock quotas for the demo models, named as Service Quotas names them (see README, "Quota headroom"). */
+/**
+ * SYNTHETIC Bedrock quotas for the demo models, named as Service Quotas names them
+ * (see docs/commands/report.md, "Quota headroom").
+ */
 function syntheticQuotas() {
   const q = (n, name, value) => ({
     ServiceCode: 'bedrock',

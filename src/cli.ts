@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { addSharedOptions, execute, ONE_RUN_NOTE, shownAsJson, type CommandSpec } from './lib/cli/command.js';
 import type { CtxDeps } from './lib/context/context.js';
 import { toBmError } from './lib/aws/errors.js';
-import type { BmError } from './lib/core/errors.js';
+import type { BmError, ErrorCode } from './lib/core/errors.js';
 import { ExitCode, errorJson, interrupted, usageError } from './lib/core/errors.js';
 import { nearest } from './lib/core/suggest.js';
 import { Output, type IO } from './lib/io/output.js';
@@ -26,7 +26,7 @@ import budget from './commands/budget.js';
 import athenaTable from './commands/athena-table.js';
 
 /** In the order `--help` lists them: setup-all first, the single steps after the everyday commands. */
-const COMMANDS = [
+const COMMANDS: CommandSpec<never>[] = [
   setupAll,
   status,
   report,
@@ -44,7 +44,7 @@ const COMMANDS = [
   auditTrail,
   budget,
   athenaTable,
-] as CommandSpec<never>[];
+];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version;
@@ -65,7 +65,7 @@ function addCommand(
   const cmd = parent.command(spec.name).description(spec.summary);
   if (spec.group) cmd.helpGroup(spec.group);
   spec.configure?.(cmd);
-  if (spec.children?.length) {
+  if (spec.children) {
     for (const child of spec.children) addCommand(cmd, child, env);
   } else {
     addSharedOptions(cmd, spec);
@@ -106,6 +106,18 @@ function commandNames(program: Command): string[] {
   return program.commands.flatMap((c) => [c.name(), ...c.commands.map((s) => `${c.name()} ${s.name()}`)]);
 }
 
+/** Commander's error codes → ours (docs/errors.md). */
+const COMMANDER_CODES: Record<string, ErrorCode> = {
+  'commander.unknownCommand': 'E_USAGE_UNKNOWN_COMMAND',
+  'commander.unknownOption': 'E_USAGE_UNKNOWN_OPTION',
+  'commander.invalidArgument': 'E_USAGE_INVALID_VALUE',
+  'commander.missingArgument': 'E_USAGE_MISSING_ARGUMENT',
+  'commander.optionMissingArgument': 'E_USAGE_MISSING_ARGUMENT',
+  'commander.missingMandatoryOptionValue': 'E_USAGE_MISSING_ARGUMENT',
+  'commander.excessArguments': 'E_USAGE_EXTRA_ARGUMENT',
+  'commander.conflictingOption': 'E_USAGE_CONFLICT',
+};
+
 /** Commander's parse errors, as the one error type: invalid input (exit 2), with its suggestion as the hint. */
 function fromCommander(err: CommanderError, program: Command, argv: string[]): BmError {
   const text = err.message
@@ -138,10 +150,15 @@ function fromCommander(err: CommanderError, program: Command, argv: string[]): B
   }
   // A command that needs a subcommand was given none: its help is already on stderr.
   if (err.code === 'commander.help')
-    return usageError(`${argv.filter((a) => !a.startsWith('-')).join(' ')} needs one of its commands (see above)`);
+    return usageError(
+      `${argv.filter((a) => !a.startsWith('-')).join(' ')} needs one of its commands (see above)`,
+      undefined,
+      undefined,
+      'E_USAGE_NO_SUBCOMMAND',
+    );
   if (err.code === 'commander.missingArgument' || err.code === 'commander.optionMissingArgument')
     hint ??= 'Add --help to see how the command is used.';
-  return usageError(message ?? text, hint);
+  return usageError(message ?? text, hint, undefined, COMMANDER_CODES[err.code] ?? 'E_USAGE');
 }
 
 function wantsJson(argv: string[]): boolean {

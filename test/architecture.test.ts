@@ -1,12 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /**
- * The structure the README's development section describes, checked: layers point one way, no
- * import cycles, no function of 60 lines or more. (src/lib/<layer>/… ; src/commands; src/cli.ts)
+ * The structure docs/architecture.md describes, checked: layers point one way, no
+ * import cycles, no function of 60 lines or more, only lib/io writes to a stream. (src/lib/<layer>/… ; src/commands;
+ * src/cli.ts)
  */
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,6 +80,32 @@ function importsOf(file: string): string[] {
 const ALL = files(SRC);
 const GRAPH = new Map(ALL.map((f) => [f, importsOf(f)]));
 
+/**
+ * Where a module under src/lib (outside lib/io) reaches for a stream: `console`, a `stdout`/`stderr` of anything
+ * (`process.stdout`, `io.stderr.write`; reading `.isTTY` or `.columns` is not writing), or the context's Output
+ * (`ctx.out`, from which everything can be written). Such code reports through `ctx.events` (warnings, notes,
+ * questions) or returns what it found; renderers write only to an Output a command's render() hands them.
+ */
+function streamUses(file: string): string[] {
+  const sf = parse(file);
+  const found: string[] = [];
+  const at = (node: ts.Node, what: string): void =>
+    void found.push(`${relative(SRC, file)}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1} ${what}`);
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && node.text === 'console') at(node, 'console');
+    if (ts.isPropertyAccessExpression(node)) {
+      const name = node.name.text;
+      const parent = node.parent;
+      const reads = ts.isPropertyAccessExpression(parent) && ['isTTY', 'columns'].includes(parent.name.text);
+      if ((name === 'stdout' || name === 'stderr') && !reads) at(node, node.getText(sf));
+      if (name === 'out' && /(^|\.)ctx$/.test(node.expression.getText(sf))) at(node, node.getText(sf));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
 describe('architecture', () => {
   test('every file is in a known layer', () => {
     expect(ALL.map(layerOf).filter((l) => RANK[l] === undefined)).toEqual([]);
@@ -129,5 +157,38 @@ describe('architecture', () => {
       visit(sf);
     }
     expect(long).toEqual([]);
+  });
+
+  test('only lib/io writes to stdout or stderr: no other module under src/lib touches a stream or ctx.out', () => {
+    const lib = ALL.filter((f) => layerOf(f).startsWith('lib/') && layerOf(f) !== 'lib/io');
+    expect(lib.length).toBeGreaterThan(50);
+    expect(lib.flatMap(streamUses)).toEqual([]);
+  });
+
+  test('the stream rule sees what it is for', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-arch-'));
+    const probe = join(dir, 'probe.ts');
+    writeFileSync(
+      probe,
+      [
+        'console.log(1);',
+        'process.stderr.write("x");',
+        'ctx.out.warn("w");',
+        'this.ctx.out.print("p");',
+        'const tty = io.stderr.isTTY;',
+        'ctx.events.warn("fine");',
+        'out.print("fine: a renderer writes to the Output it is given");',
+      ].join('\n'),
+    );
+    try {
+      expect(streamUses(probe).map((u) => u.replace(/^.*probe\.ts:/, ''))).toEqual([
+        '1 console',
+        '2 process.stderr',
+        '3 ctx.out',
+        '4 this.ctx.out',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -20,30 +20,52 @@ async function run(args: string[], opts: Parameters<typeof runCli>[1] = {}) {
 }
 
 describe('one error path', () => {
-  test.each<[string, string[], RegExp]>([
-    ['unknown option', ['status', '--dry-run', '--json'], /^unknown option '--dry-run'$/],
-    ['bad flag value', ['report', '--hours', 'x', '--json'], /^--hours: "x" is not a non-negative number$/],
+  test.each<[string, string[], RegExp, string]>([
+    ['unknown option', ['status', '--dry-run', '--json'], /^unknown option '--dry-run'$/, 'E_USAGE_UNKNOWN_OPTION'],
+    [
+      'bad flag value',
+      ['report', '--hours', 'x', '--json'],
+      /^--hours: "x" is not a non-negative number$/,
+      'E_USAGE_INVALID_VALUE',
+    ],
     [
       'bad choice',
       ['report', '--engine', 'spark', '--output', 'json'],
       /^--engine: "spark" is not one of local, athena, insights$/,
+      'E_USAGE_INVALID_VALUE',
     ],
     [
       'bad value',
       ['report', '--by', 'week', '--output', 'json'],
       /^--by: "week" is not a dimension \(use model, day, hour, principal, role, application, operation, tag:KEY\)$/,
+      'E_USAGE_INVALID_VALUE',
     ],
-    ['unknown command', ['setup', '--json'], /^unknown command 'setup'$/],
-    ['missing argument', ['config', 'set', 'region', '--json'], /^missing required argument 'value'$/],
-    ['too many arguments', ['status', 'now', '--json'], /too many arguments/],
-    ['invalid Region', ['status', '--region', 'mars-1', '--json'], /^--region: "mars-1" is not an AWS Region code/],
-    ['two formats', ['report', '--json', '--output', 'csv'], /^--json and --output csv ask for two formats: give one$/],
-  ])('%s: --json prints {"error": …} on stdout, the message on stderr, exit 2', async (_n, args, message) => {
+    ['unknown command', ['setup', '--json'], /^unknown command 'setup'$/, 'E_USAGE_UNKNOWN_COMMAND'],
+    [
+      'missing argument',
+      ['config', 'set', 'region', '--json'],
+      /^missing required argument 'value'$/,
+      'E_USAGE_MISSING_ARGUMENT',
+    ],
+    ['too many arguments', ['status', 'now', '--json'], /too many arguments/, 'E_USAGE_EXTRA_ARGUMENT'],
+    [
+      'invalid Region',
+      ['status', '--region', 'mars-1', '--json'],
+      /^--region: "mars-1" is not an AWS Region code/,
+      'E_USAGE_INVALID_VALUE',
+    ],
+    [
+      'two formats',
+      ['report', '--json', '--output', 'csv'],
+      /^--json and --output csv ask for two formats: give one$/,
+      'E_USAGE_OUTPUT',
+    ],
+  ])('%s: --json prints {"error": …} on stdout, the message on stderr, exit 2', async (_n, args, message, code) => {
     const r = await run(args);
     expect(r.code).toBe(2);
     const { error } = r.json();
-    expect(error).toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
-    expect(Object.keys(error).sort()).toEqual(['details', 'exitCode', 'hint', 'message']);
+    expect(error).toMatchObject({ code, exitCode: 2, message: expect.stringMatching(message) });
+    expect(Object.keys(error).sort()).toEqual(['code', 'details', 'exitCode', 'hint', 'message']);
     expect(r.stderr).toContain(`error: ${error.message}`);
   });
 

@@ -147,11 +147,11 @@ describe('policies compare semantically', () => {
   });
 });
 
-describe('README', () => {
+describe('docs/configuration.md', () => {
   test('the config file example is valid and every key it shows is one the schema knows', async () => {
     const { readFileSync } = await import('node:fs');
     const { ConfigFileSchema } = await import('../src/lib/config/schema.js');
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
     const block = /## Config file[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBeDefined();
     const parsed = ConfigFileSchema.safeParse(JSON.parse(block!));

@@ -4,7 +4,7 @@ import { renderCsv, renderMarkdown, renderReportTable } from '../src/lib/report/
 import { renderCleanup } from '../src/lib/setup/cleanup.js';
 import { renderSetupAll } from '../src/lib/setup/flow.js';
 import { renderNextSteps, renderPlan, renderStatus, renderStepResult } from '../src/lib/setup/render.js';
-import { failureOf, type StepResult } from '../src/lib/setup/run.js';
+import { setupFailure, type StepResult } from '../src/lib/setup/run.js';
 import { expectGolden } from './support/golden.js';
 import { capture, overlong, WIDTHS, widthName } from './support/render.js';
 import * as fx from './fixtures/human.js';
@@ -21,7 +21,7 @@ type Scene = [name: string, draw: (out: Output) => void];
 function setupAllScreen(data: ReturnType<typeof fx.setupAllFailed>) {
   return (out: Output): void => {
     renderSetupAll(out, data, false);
-    const e = failureOf(data.steps.map((s) => ({ ...s, outcomes: [] }) as unknown as StepResult));
+    const e = setupFailure(data.steps.map((s) => ({ ...s, outcomes: [] }) as unknown as StepResult));
     if (e) out.error(e.message, e.hint);
   };
 }
@@ -139,7 +139,7 @@ describe('output that fits', () => {
     'setup-all with a failed step: the step, its message and its hint ' + '(--force), and exit 2 like the step alone',
     () => {
       const data = fx.setupAllFailed();
-      const e = failureOf(data.steps.map((s) => ({ ...s, outcomes: [] }) as unknown as StepResult))!;
+      const e = setupFailure(data.steps.map((s) => ({ ...s, outcomes: [] }) as unknown as StepResult))!;
       expect(e.exitCode).toBe(2);
       expect(e.message).toMatch(
         /^create-log-group failed: log-group \/aws\/bedrock\/modelinvocations exists but is not tagged/,

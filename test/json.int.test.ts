@@ -302,7 +302,7 @@ describe('--json matches the documented shapes', () => {
     >;
     expect(refreshed.inUse.table).toBe('refreshed');
     expect(new Set(refreshed.rows.map((r) => r.source))).toEqual(new Set(['config', 'price-list', 'table']));
-    // A config row's "date" is where its rates come from: the config file (README, `prices list`).
+    // A config row's "date" is where its rates come from: the config file (docs/commands/prices.md).
     expect(refreshed.rows.find((r) => r.source === 'config')?.date).toBe(join(cwd, 'bedrock-monitor.config.json'));
   });
 });

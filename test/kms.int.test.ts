@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
 import { ACCOUNT, sdk } from './support/aws.js';
+import { schemaIssues, StepDocSchema } from './support/schemas.js';
 
 /**
  * The bucket's KMS key. S3's API reference: "If you are using encryption with cross-account or
@@ -127,6 +128,9 @@ describe('the key policy', () => {
         name: key.Arn,
         action: 'skipped',
       });
+      // The warning is data too: in the document, once, as printed.
+      expect(r.json().warnings).toEqual([expect.stringContaining(`the key policy of ${key.Arn} does not let`)]);
+      expect(schemaIssues(StepDocSchema, r.json())).toEqual([]);
       expect(r.writes.some((w) => w.service === 'KMS')).toBe(false);
       expect((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy).toBe(
         before,

@@ -35,6 +35,11 @@ describe('npm run test:live without an account', () => {
     expect(pkg.scripts.test).not.toContain('live');
   });
 
+  test('npm run test:unit builds what it runs first (a fresh clone has no .build/)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['pretest:unit']).toContain('npm run build:support');
+  });
+
   test.each([
     [
       'without BEDROCK_MONITOR_LIVE=1',

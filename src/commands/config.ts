@@ -1,4 +1,4 @@
-import { defineCommand, type CommandSpec } from '../lib/cli/command.js';
+import { defineCommand } from '../lib/cli/command.js';
 
 /** `config set|get|unset|list`: settings that last, in ./bedrock-monitor.config.json (or --config). */
 
@@ -110,5 +110,5 @@ export default defineCommand({
   name: 'config',
   summary: 'Read and write the config file: settings that last, where flags apply to one run',
   examples: ['bedrock-monitor config set alarms.thresholds.tokensPerHour 500000', 'bedrock-monitor config list'],
-  children: [set, get, unset, list] as CommandSpec<never>[],
+  children: [set, get, unset, list],
 });

@@ -4,7 +4,7 @@
  * makes one Converse call to a cheap text model, waits for the CloudWatch metric and for the
  * invocation log record (CloudWatch Logs and S3), checks that report, status (exit 0) and the log
  * bucket see it, and always ends with cleanup --yes. It prints counts and names, never a prompt or
- * a response. See "Live test" in the README for the permissions it needs and what it costs.
+ * a response. See docs/live-test.md for the permissions it needs and what it costs.
  *
  * Environment: BEDROCK_MONITOR_LIVE=1 (required), AWS credentials and Region as for the AWS CLI,
  * BEDROCK_MONITOR_LIVE_REGION (default AWS_REGION, then us-east-1), BEDROCK_MONITOR_LIVE_MODEL

@@ -1,14 +1,20 @@
 import { z } from 'zod';
 
 /**
- * The documented JSON shapes (README, "JSON output"), as strict schemas: a field the README does not
+ * The documented JSON shapes (docs/json.md), as strict schemas: a field docs/json.md does not
  * name, or a missing one, fails validation. Tests validate real --json output against them.
  */
 
 const nullableNumber = z.number().nullable();
 
 export const ErrorSchema = z
-  .object({ message: z.string(), hint: z.string().nullable(), exitCode: z.number().int(), details: z.unknown() })
+  .object({
+    code: z.string().regex(/^E_[A-Z0-9_]+$/),
+    message: z.string(),
+    hint: z.string().nullable(),
+    exitCode: z.number().int(),
+    details: z.unknown(),
+  })
   .strict();
 export const ErrorDocSchema = z.object({ error: ErrorSchema }).strict();
 
@@ -33,9 +39,12 @@ export const OutcomeSchema = z
   })
   .strict();
 
-export const StepDocSchema = z.object({ outcomes: z.array(OutcomeSchema) }).strict();
+/** The warnings of a run, when it had any (commands that always report them declare the field themselves). */
+const someWarnings = z.array(z.string()).optional();
+
+export const StepDocSchema = z.object({ outcomes: z.array(OutcomeSchema), warnings: someWarnings }).strict();
 export const DashboardDocSchema = z
-  .object({ outcomes: z.array(OutcomeSchema), dashboardUrl: z.string().url().nullable() })
+  .object({ outcomes: z.array(OutcomeSchema), dashboardUrl: z.string().url().nullable(), warnings: someWarnings })
   .strict();
 
 export const SubscriptionSchema = z
@@ -90,6 +99,7 @@ export const StatusDocSchema = z
         })
         .strict(),
     ),
+    warnings: someWarnings,
   })
   .strict();
 
@@ -116,7 +126,7 @@ const sums = {
 
 const QuotaRefSchema = z.object({ code: z.string(), name: z.string(), value: z.number() }).strict();
 
-/** report --quotas (README: "With `--quotas`"). */
+/** report --quotas (docs/json.md: "With `--quotas`"). */
 const QuotaHeadroomSchema = z
   .object({
     available: z.boolean(),
@@ -221,8 +231,8 @@ export const ReportDocSchema = z
   .strict();
 
 /**
- * report from the invocation logs (README: `report` from the invocation logs): one row per group, its values under the
- * DIM names.
+ * report from the invocation logs (docs/json.md: `report` from the invocation logs): one row per group, its values
+ * under the DIM names.
  */
 const LogsFigures = {
   invocations: z.number().int(),
@@ -309,7 +319,7 @@ export function logsReportDocSchema(groupBy: string[]) {
     .strict();
 }
 
-/** audit (README: `audit`): one row per --by value, the value under the field --by names. */
+/** audit (docs/json.md: `audit`): one row per --by value, the value under the field --by names. */
 const AuditRowBase = {
   calls: z.number().int(),
   errors: z.number().int(),
@@ -369,7 +379,7 @@ export const AuditDocSchema = z
   })
   .strict();
 
-/** prices list (README: `prices list`): USD per million tokens, null where not published. */
+/** prices list (docs/json.md: `prices list`): USD per million tokens, null where not published. */
 export const PricesListDocSchema = z
   .object({
     region: z.string(),
@@ -404,7 +414,7 @@ export const PricesListDocSchema = z
   })
   .strict();
 
-/** prices refresh (README: `prices refresh`). */
+/** prices refresh (docs/json.md: `prices refresh`). */
 export const PricesRefreshDocSchema = z
   .object({
     region: z.string(),
@@ -446,7 +456,7 @@ export const ConfigListDocSchema = z
   })
   .strict();
 
-/** README bullet label → schema, for the check that the README names every field. */
+/** docs/json.md bullet label → schema, for the check that docs/json.md names every field. */
 export const DOCUMENTED: [label: string, schema: z.AnyZodObject][] = [
   ['single steps', StepDocSchema],
   ['dashboard', DashboardDocSchema],

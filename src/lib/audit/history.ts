@@ -63,7 +63,7 @@ async function lookupWithRetry(
           },
         );
       }
-      ctx.out.debug(`LookupEvents throttled; retrying in ${delay / 1000}s`);
+      ctx.events.debug(`LookupEvents throttled; retrying in ${delay / 1000}s`);
       await ctx.sleep(delay);
     }
   }

@@ -2,6 +2,10 @@ import { usageError } from '../core/errors.js';
 import { windowFromFlags, type WindowFlags } from '../core/window.js';
 import type { AuditWindow } from './types.js';
 
+/** Every input error here is about the time window (docs/errors.md). */
+const windowError = (message: string, hint?: string): ReturnType<typeof usageError> =>
+  usageError(message, hint, undefined, 'E_USAGE_WINDOW');
+
 export type AuditWindowRequest = WindowFlags;
 
 /** CloudTrail's event history keeps 90 days of management events. */
@@ -18,7 +22,7 @@ export const AUDIT_MAX_DAYS = 366;
 export function resolveAuditWindow(req: AuditWindowRequest, now: Date): AuditWindow {
   const { start, end } = windowFromFlags(req, now);
   if (end.getTime() - start.getTime() > AUDIT_MAX_DAYS * DAY) {
-    throw usageError(
+    throw windowError(
       `the audited window is longer than ${AUDIT_MAX_DAYS} days (--hours at most ${AUDIT_MAX_DAYS * 24}): ` +
         `audit a year at a time`,
     );
@@ -34,7 +38,7 @@ export function historyHorizon(now: Date): Date {
 /** The event history cannot answer a window that starts beyond its 90 days: say so before any request. */
 export function checkHistoryWindow(w: AuditWindow, now: Date): void {
   if (w.start.getTime() < historyHorizon(now).getTime()) {
-    throw usageError(
+    throw windowError(
       `the window starts more than ${EVENT_HISTORY_DAYS} days ago, beyond CloudTrail's event history`,
       "Use --source trail (the trail's files in S3 or a directory) for older calls.",
     );

@@ -202,6 +202,7 @@ async function converge<S>(def: ResourceDef<S>, actual: S, opts: EnsureOptions):
       "Pass --force to adopt it (update it to the configured state and make it this tool's), or configure " +
         'another name.',
       { resource: def.resource, name: def.name, changes },
+      'E_REFUSED_NOT_OWNED',
     );
   }
   await writeChanges(def, actual, changes);

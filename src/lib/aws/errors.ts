@@ -167,6 +167,7 @@ export function toBmError(err: unknown): BmError {
     return interrupted('Cancelled: nothing more was changed.');
   if (typeof err === 'object' && err !== null && (err as { name?: string }).name === 'CredentialsProviderError') {
     return new BmError(`No AWS credentials found: ${(err as Error).message}`, {
+      code: 'E_AWS_NO_CREDENTIALS',
       hint: 'Set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`.',
       cause: err,
     });
@@ -175,6 +176,7 @@ export function toBmError(err: unknown): BmError {
     const e = err as Error & { $service?: string; $command?: string };
     const where = e.$service ? ` for ${e.$service} ${e.$command ?? ''}`.trimEnd() : '';
     return new BmError(`Cannot reach the AWS endpoint${where}: ${e.message}`, {
+      code: 'E_AWS_UNREACHABLE',
       hint: 'Check --endpoint-url / AWS_ENDPOINT_URL, the Region and your network.',
       cause: err,
     });
@@ -186,25 +188,28 @@ export function toBmError(err: unknown): BmError {
     if (ACCESS_DENIED.has(name) || (err.$metadata?.httpStatusCode === 403 && !CREDENTIALS.has(name))) {
       const action = iamActionFor(err.$service, err.$command);
       return new BmError(`Access denied: ${where} was refused${action ? `; the caller needs ${action}` : ''}.`, {
-        hint: 'See "IAM permissions" in the README for the full list the tool needs.',
+        code: 'E_AWS_ACCESS_DENIED',
+        hint: 'See docs/permissions.md for the full list the tool needs.',
         cause: err,
       });
     }
     if (THROTTLING.has(name)) {
       const attempts = err.$metadata?.attempts;
       return new BmError(`AWS throttled ${where}${attempts ? ` after ${attempts} attempts` : ''}: ${err.message}`, {
+        code: 'E_AWS_THROTTLED',
         hint: 'Wait a minute and run the command again; every step is safe to re-run.',
         cause: err,
       });
     }
     if (CREDENTIALS.has(name)) {
       return new BmError(`AWS rejected the credentials (${name}) on ${where}: ${err.message}`, {
+        code: 'E_AWS_CREDENTIALS_REJECTED',
         hint: 'Check AWS_PROFILE/--profile and that the session has not expired.',
         cause: err,
       });
     }
-    return new BmError(`${where} failed: ${name}: ${err.message}`, { cause: err });
+    return new BmError(`${where} failed: ${name}: ${err.message}`, { code: 'E_AWS_REQUEST_FAILED', cause: err });
   }
-  if (err instanceof Error) return new BmError(err.message, { cause: err });
-  return new BmError(String(err));
+  if (err instanceof Error) return new BmError(err.message, { code: 'E_UNEXPECTED', cause: err });
+  return new BmError(String(err), { code: 'E_UNEXPECTED' });
 }

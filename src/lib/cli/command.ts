@@ -40,33 +40,63 @@ const RUN_FLAG_HELP: Record<RunFlag, string> = {
   force: 'change a same-named resource the tool does not own (adopts it: updates and tags it)',
 };
 
-export interface CommandSpec<O> {
+/** What every command declares, whatever it does. */
+interface SpecBase {
   name: string;
   summary: string;
   examples: string[];
   /** The command's own options and arguments. */
   configure?(cmd: Command): void;
-  overrides?(opts: O): SettingOverrides;
   /** Formats besides table/json that this command can print. */
   formats?: OutputFormat[];
-  /** The run flags it honours, with an optional description of what each does here. */
-  flags?: Partial<Record<RunFlag, string | true>>;
   /** Heading it is listed under in `bedrock-monitor --help` (default "Commands:"). */
   group?: string;
+}
+
+/** A command that calls AWS: it gets a context (settings, clients, events) built from its flags. */
+export interface AwsCommandSpec<O> extends SpecBase {
+  run(ctx: Ctx, opts: O, args: string[]): Promise<CommandResult>;
+  overrides?(opts: O): SettingOverrides;
+  /** The run flags it honours, with an optional description of what each does here. */
+  flags?: Partial<Record<RunFlag, string | true>>;
   /**
    * Interactive sessions only: asks for what the flags did not give, before settings are resolved
    * (setup-all asks for the Region here). Returns options to merge over the parsed ones.
    */
-  prepare?(opts: O & GlobalOptions, io: IO): Promise<Partial<O & GlobalOptions>>;
-  run?(ctx: Ctx, opts: O, args: string[]): Promise<CommandResult>;
-  /** For commands that make no AWS request (`config …`): no Region, no AWS options, no context. */
-  local?(env: { io: IO; out: Output; opts: O & GlobalOptions }, args: string[]): Promise<CommandResult>;
-  /** Subcommands (`config set`, `config get`, …). */
-  children?: CommandSpec<never>[];
+  prepare?(opts: O & GlobalOptions, io: IO): Promise<Partial<GlobalOptions> & object>;
   /** Takes the target flags (--regions, --accounts, --assume-role): it can work on many accounts and Regions. */
   targets?: true;
+  local?: never;
+  children?: never;
 }
 
+/** A command that makes no AWS request (`config …`): no Region, no AWS options, no context. */
+export interface LocalCommandSpec<O> extends SpecBase {
+  local(env: { io: IO; out: Output; opts: O & GlobalOptions }, args: string[]): Promise<CommandResult>;
+  run?: never;
+  children?: never;
+  flags?: never;
+  targets?: never;
+}
+
+/** A command that only groups subcommands (`config set`, `config get`, …). */
+export interface ParentCommandSpec extends SpecBase {
+  children: CommandSpec<never>[];
+  run?: never;
+  local?: never;
+  flags?: never;
+  targets?: never;
+}
+
+/** A command that runs (not a parent). */
+export type LeafCommandSpec<O> = AwsCommandSpec<O> | LocalCommandSpec<O>;
+
+/** One of three kinds, told apart by `run`, `local` or `children` (exactly one is present). */
+export type CommandSpec<O> = LeafCommandSpec<O> | ParentCommandSpec;
+
+export function defineCommand<O>(spec: AwsCommandSpec<O>): AwsCommandSpec<O>;
+export function defineCommand<O>(spec: LocalCommandSpec<O>): LocalCommandSpec<O>;
+export function defineCommand(spec: ParentCommandSpec): ParentCommandSpec;
 export function defineCommand<O>(spec: CommandSpec<O>): CommandSpec<O> {
   return spec;
 }
@@ -118,7 +148,7 @@ export const ONE_RUN_NOTE =
   'Flags apply to this run only. To keep a setting, use `bedrock-monitor config set KEY VALUE`.';
 
 /** The options every command shares, as far as it uses them, grouped under their own headings. */
-export function addSharedOptions(cmd: Command, spec: CommandSpec<never>): void {
+export function addSharedOptions(cmd: Command, spec: LeafCommandSpec<never>): void {
   for (const [flag, text] of Object.entries(spec.flags ?? {}) as [RunFlag, string | true][]) {
     const help = text === true ? RUN_FLAG_HELP[flag] : text;
     cmd.option(flag === 'yes' ? '-y, --yes' : `--${flag}`, help);
@@ -197,6 +227,14 @@ function addTargetOptions(cmd: Command): void {
   );
 }
 
+/** A result's document with the run's warnings added to its `warnings` (each once); as it was when there are none. */
+export function withWarnings(data: unknown, warnings: string[]): unknown {
+  if (!warnings.length || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const own = (data as { warnings?: unknown }).warnings;
+  const kept = Array.isArray(own) ? (own as unknown[]) : [];
+  return { ...data, warnings: [...kept, ...warnings.filter((w) => !kept.includes(w))] };
+}
+
 export interface RunEnv {
   io: IO;
   deps: CtxDeps;
@@ -205,14 +243,24 @@ export interface RunEnv {
 /** Errors already printed as part of a --json document: main() must not print them again. */
 export const shownAsJson = new WeakSet<BmError>();
 
-export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Command, env: RunEnv): Promise<number> {
+export async function execute<O extends object>(spec: LeafCommandSpec<O>, cmd: Command, env: RunEnv): Promise<number> {
   const all = cmd.optsWithGlobals<GlobalOptions & O>();
   if (all.json && all.output !== undefined && all.output !== 'json')
-    throw usageError(`--json and --output ${String(all.output)} ask for two formats: give one`);
+    throw usageError(
+      `--json and --output ${String(all.output)} ask for two formats: give one`,
+      undefined,
+      undefined,
+      'E_USAGE_OUTPUT',
+    );
   const format: OutputFormat = all.json ? 'json' : ((all.output as OutputFormat | undefined) ?? 'table');
   const allowed: OutputFormat[] = ['table', 'json', ...(spec.formats ?? [])];
   if (!allowed.includes(format))
-    throw usageError(`--output: "${format}" is not available for ${spec.name} (use ${allowed.join(' or ')})`);
+    throw usageError(
+      `--output: "${format}" is not available for ${spec.name} (use ${allowed.join(' or ')})`,
+      undefined,
+      undefined,
+      'E_USAGE_OUTPUT',
+    );
   const out = new Output(env.io, {
     json: format === 'json',
     color: all.color !== false,
@@ -220,6 +268,7 @@ export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Comma
   });
   const args = cmd.args;
   let result: CommandResult;
+  let warnings: string[] = [];
   if (spec.local) {
     result = await spec.local({ io: env.io, out, opts: all }, args);
   } else {
@@ -227,10 +276,13 @@ export async function execute<O extends object>(spec: CommandSpec<O>, cmd: Comma
     await checkProfile(all, env.io);
     if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
     const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
-    result = await spec.run!(ctx, all, args);
+    result = await spec.run(ctx, all, args);
+    warnings = ctx.events.warnings;
   }
-  if (format === 'json')
-    out.printJson(result.error ? { ...(result.data as object), error: errorJson(result.error) } : result.data);
+  // The warnings reported through ctx.events: once on stderr, and in the document (`warnings`).
+  for (const w of warnings) out.warn(w);
+  const data = withWarnings(result.data, warnings);
+  if (format === 'json') out.printJson(result.error ? { ...(data as object), error: errorJson(result.error) } : data);
   else result.render(out, format);
   if (result.error) {
     if (format === 'json') shownAsJson.add(result.error);

@@ -18,10 +18,10 @@ export function readConfigJson(file: string): Record<string, unknown> | undefine
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw usageError(`${file}: not valid JSON: ${(err as Error).message}`);
+    throw usageError(`${file}: not valid JSON: ${(err as Error).message}`, undefined, undefined, 'E_CONFIG_INVALID');
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw usageError(`${file}: must hold a JSON object ({ … })`);
+    throw usageError(`${file}: must hold a JSON object ({ … })`, undefined, undefined, 'E_CONFIG_INVALID');
   return raw as Record<string, unknown>;
 }
 
@@ -50,12 +50,19 @@ export function loadConfigFile(
       throw usageError(
         `--config: file not found: ${file}`,
         'Create it with `bedrock-monitor config set KEY VALUE --config <file>`.',
+        undefined,
+        'E_CONFIG_NOT_FOUND',
       );
     return { file: undefined, config: {} };
   }
   const problems = configProblems(raw);
-  if (problems.length === 1) throw usageError(`${file}: ${problems[0]!}`);
+  if (problems.length === 1) throw usageError(`${file}: ${problems[0]!}`, undefined, undefined, 'E_CONFIG_INVALID');
   if (problems.length > 1)
-    throw usageError(`${file} has ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw usageError(
+      `${file} has ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      undefined,
+      undefined,
+      'E_CONFIG_INVALID',
+    );
   return { file, config: ConfigFileSchema.parse(raw) };
 }

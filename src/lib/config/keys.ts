@@ -144,6 +144,8 @@ export function resolveKey(key: string): ResolvedKey {
   throw usageError(
     `"${key}" is not a config key${guess ? ` (did you mean "${guess}"?)` : ''}`,
     'Run `bedrock-monitor config list` to see every key.',
+    undefined,
+    'E_CONFIG_UNKNOWN_KEY',
   );
 }
 

@@ -245,10 +245,12 @@ async function resolveRegion(
       'No AWS Region given. Bedrock invocation logging is set per Region, so the tool never picks one for you.',
       'Pass --region us-east-1, set AWS_REGION, add "region" to bedrock-monitor.config.json, or set a region ' +
         'for your profile in ~/.aws/config.',
+      undefined,
+      'E_USAGE_NO_REGION',
     );
   }
   const regionError = v.checkRegion(region);
-  if (regionError) throw usageError(`--region: ${regionError}`);
+  if (regionError) throw usageError(`--region: ${regionError}`, undefined, undefined, 'E_USAGE_REGION');
   return region;
 }
 

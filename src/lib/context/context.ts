@@ -8,6 +8,7 @@ import {
   type Settings,
 } from '../config/settings.js';
 import { BmError, usageError } from '../core/errors.js';
+import { RunEvents } from '../io/events.js';
 import { truthyEnv, type IO, type Output } from '../io/output.js';
 
 /** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
@@ -16,7 +17,10 @@ export interface Ctx {
   aws: AwsClients;
   /** Reads shared within this run; writes invalidate what they change. */
   cache: ReadCache;
+  /** The command's output: for lib/cli only. Code below the commands reports through `events`. */
   out: Output;
+  /** Warnings, notes, questions: the one event sink (lib/io/events.ts); nothing below the commands prints. */
+  events: RunEvents;
   io: IO;
   dryRun: boolean;
   yes: boolean;
@@ -84,6 +88,8 @@ export async function checkProfile(opts: { profile?: string }, io: IO): Promise<
     known.length
       ? `Profiles there: ${known.sort().join(', ')}.`
       : `No profiles there: create one with \`aws configure --profile ${name}\`.`,
+    undefined,
+    'E_USAGE_PROFILE',
   );
 }
 
@@ -100,6 +106,7 @@ export async function createContext(
   deps: CtxDeps = {},
 ): Promise<Ctx> {
   const settings = await resolveSettings(opts, overrides, io.env, (p) => regionOfProfile(io.env, p), io.cwd);
+  const events = new RunEvents(out);
   const aws = new AwsClients({
     region: settings.region,
     profile: settings.profile,
@@ -107,11 +114,11 @@ export async function createContext(
     maxAttempts: deps.maxAttempts,
     requestHandler: deps.requestHandler,
     onRequest: (r) => {
-      out.debug(`→ ${r.service} ${r.operation}`);
+      events.debug(`→ ${r.service} ${r.operation}`);
       deps.onRequest?.(r);
     },
     // The SDK's notices (e.g. AWS_PROFILE and access keys both set) only with --verbose.
-    onSdkWarning: (m) => out.debug(m),
+    onSdkWarning: (m) => events.debug(m),
   });
   let accountPromise: Promise<string> | undefined;
   const account = (): Promise<string> => {
@@ -119,7 +126,7 @@ export async function createContext(
     accountPromise ??= import('@aws-sdk/client-sts')
       .then(({ STSClient, GetCallerIdentityCommand }) => aws.get(STSClient).send(new GetCallerIdentityCommand({})))
       .then((r) => {
-        if (!r.Account) throw new BmError('STS GetCallerIdentity returned no account ID');
+        if (!r.Account) throw new BmError('STS GetCallerIdentity returned no account ID', { code: 'E_AWS_NO_ACCOUNT' });
         return r.Account;
       });
     return accountPromise;
@@ -129,6 +136,7 @@ export async function createContext(
     aws,
     cache: new ReadCache(),
     out,
+    events,
     io,
     dryRun: opts.dryRun === true,
     yes: opts.yes === true,

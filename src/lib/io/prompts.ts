@@ -35,3 +35,8 @@ export async function askConfirm(io: IO, message: string, defaultYes: boolean): 
   const { confirm } = await import('@inquirer/prompts');
   return confirm({ message, default: defaultYes }, context(io));
 }
+
+/** A line for the person answering the questions (on stderr, with the prompts). */
+export function tell(io: IO, text: string): void {
+  io.stderr.write(`${text}\n`);
+}

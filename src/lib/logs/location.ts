@@ -4,6 +4,10 @@ import { usageError } from '../core/errors.js';
 import { checkBucketName } from '../core/validate.js';
 import { DELIVERY_LAG_MS, hourKey } from './sql.js';
 
+/** Every input error here is about --logs (docs/errors.md). */
+const logsError = (message: string, hint?: string): ReturnType<typeof usageError> =>
+  usageError(message, hint, undefined, 'E_USAGE_LOGS_LOCATION');
+
 /** Where invocation logs are read from. */
 export type LogLocation =
   | { kind: 's3'; bucket: string; prefix: string }
@@ -18,26 +22,26 @@ export function describeLocation(l: LogLocation): string {
 
 /** Parses `--logs s3://BUCKET/PREFIX` or `--logs DIR`. Local checks only: no request. */
 export function parseLogsArg(raw: string, cwd: string): LogLocation {
-  if (raw.trim() === '') throw usageError('--logs: empty (give s3://BUCKET/PREFIX or a directory)');
+  if (raw.trim() === '') throw logsError('--logs: empty (give s3://BUCKET/PREFIX or a directory)');
   if (raw.startsWith('s3://')) {
     const rest = raw.slice(5);
     const slash = rest.indexOf('/');
     const bucket = slash < 0 ? rest : rest.slice(0, slash);
     const prefix = slash < 0 ? '' : rest.slice(slash + 1).replace(/^\/+/, '');
     const bad = checkBucketName(bucket);
-    if (bad) throw usageError(`--logs: ${bad} (expected s3://BUCKET/PREFIX)`);
+    if (bad) throw logsError(`--logs: ${bad} (expected s3://BUCKET/PREFIX)`);
     return { kind: 's3', bucket, prefix };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw))
-    throw usageError(`--logs: "${raw}" is neither s3://BUCKET/PREFIX nor a local directory`);
+    throw logsError(`--logs: "${raw}" is neither s3://BUCKET/PREFIX nor a local directory`);
   const path = isAbsolute(raw) ? raw : resolve(cwd, raw);
   if (!existsSync(path))
-    throw usageError(
+    throw logsError(
       `--logs: ${path} does not exist (give a directory of *.json.gz / *.json log files, or s3://BUCKET/PREFIX)`,
     );
-  if (!statSync(path).isDirectory()) throw usageError(`--logs: ${path} is not a directory`);
+  if (!statSync(path).isDirectory()) throw logsError(`--logs: ${path} is not a directory`);
   if (/[*?[\]{}]/.test(path))
-    throw usageError(
+    throw logsError(
       `--logs: ${path} contains one of * ? [ ] { }, which the log reader (DuckDB) treats as a pattern: use a ` +
         `path without them (e.g. a symbolic link)`,
     );

@@ -52,7 +52,7 @@ export function reportText(report: Report): string {
   };
   const out = new Output(io, { json: false, color: false, verbose: false });
   // No width: a message body is never cut (as into a pipe).
-  io.stdout.write(renderReportTable(report, { tz: 'UTC' }));
+  text += renderReportTable(report, { tz: 'UTC' });
   if (report.quotas) {
     out.print('');
     renderQuotas(out, report.quotas);

@@ -1,6 +1,10 @@
 import { usageError } from '../core/errors.js';
 import { windowFromFlags, type WindowFlags } from '../core/window.js';
 
+/** Every input error here is about the time window (docs/errors.md). */
+const windowError = (message: string, hint?: string): ReturnType<typeof usageError> =>
+  usageError(message, hint, undefined, 'E_USAGE_WINDOW');
+
 export const RETENTION_DAYS = 455;
 const DAY = 86_400_000;
 
@@ -31,7 +35,7 @@ export function granularityFor(ageMs: number): number {
 export function resolveWindow(req: WindowRequest, now: Date): ReportWindow {
   const { start, end } = windowFromFlags(req, now);
   if (now.getTime() - start.getTime() > RETENTION_DAYS * DAY) {
-    throw usageError(
+    throw windowError(
       `the window starts more than ${RETENTION_DAYS} days ago, beyond what CloudWatch keeps (--hours at most ` +
         `${RETENTION_DAYS * 24})`,
     );

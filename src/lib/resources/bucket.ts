@@ -157,6 +157,7 @@ export function foreignBucketError(bucket: string, cause?: unknown): BmError {
   return new BmError(
     `S3 bucket "${bucket}" already exists and is not this account's (bucket names are global across all AWS accounts).`,
     {
+      code: 'E_AWS_BUCKET_NAME_TAKEN',
       hint: 'Choose another name: set "bucketName" in bedrock-monitor.config.json or pass --bucket-name.',
       cause,
     },

@@ -167,7 +167,7 @@ export async function keyPolicyOutcomes(ctx: Ctx): Promise<Outcome[]> {
   if (!c || c.grants) return [];
   const why =
     c.grants === undefined ? `could not be read (${c.error ?? 'error'})` : 'does not let Amazon Bedrock use the key';
-  ctx.out.warn(
+  ctx.events.warn(
     `the key policy of ${c.keyArn} ${why}: Bedrock cannot write logs to the SSE-KMS bucket until the key ` +
       `policy has this statement (bedrock-monitor never edits key ` +
       `policies):\n${JSON.stringify(c.statement, null, 2)}`,

@@ -164,6 +164,7 @@ async function putLogging(ctx: Ctx, desired: LoggingState, roleArnText: string):
           throw new BmError(
             `Bedrock still cannot use role ${roleArnText} after ${attempt + 1} attempts: ${err.message}`,
             {
+              code: 'E_AWS_ROLE_NOT_USABLE',
               hint:
                 'Run `bedrock-monitor status` to check the role and bucket policy, repair with `setup-iam` / ' +
                 '`create-bucket`, then retry.',
@@ -173,7 +174,7 @@ async function putLogging(ctx: Ctx, desired: LoggingState, roleArnText: string):
         }
         throw err;
       }
-      ctx.out.info(
+      ctx.events.note(
         `Bedrock cannot use the role yet (IAM changes take a moment to propagate); retrying in ` +
           `${delay / 1000}s (attempt ${attempt + 2}/${PERMISSION_RETRY_DELAYS_MS.length + 1})`,
       );
@@ -195,6 +196,7 @@ function loggingOwnership(ctx: Ctx, own: OwnTargets): ResourceDef<LoggingState>[
           `${describeTargets(actual)}. Refusing to replace it.`,
         "Pass --force to replace it with this tool's configuration (the other destinations stop receiving logs).",
         { current: actual },
+        'E_REFUSED_FOREIGN_LOGGING',
       ),
   };
 }
@@ -256,6 +258,7 @@ export async function checkPrerequisites(ctx: Ctx): Promise<void> {
   if (missing.length) {
     throw new BmError(`enable-logging needs resources that do not exist: ${missing.sort().join('; ')}.`, {
       exitCode: ExitCode.failure,
+      code: 'E_PREREQUISITE_MISSING',
       hint: 'Or run `bedrock-monitor setup-all` to create everything in order.',
     });
   }

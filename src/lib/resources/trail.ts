@@ -123,7 +123,7 @@ async function trailWrite(ctx: Ctx, write: () => Promise<unknown>): Promise<void
         !/access denied/i.test(isAwsError(err) ? err.message : '')
       )
         throw err;
-      ctx.out.info(
+      ctx.events.note(
         `CloudTrail cannot use the CloudWatch Logs role yet (IAM changes take a moment to propagate); ` +
           `retrying in ${delay / 1000}s`,
       );

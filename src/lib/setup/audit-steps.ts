@@ -32,7 +32,7 @@ export async function convergeTrail(ctx: Ctx): Promise<Outcome[]> {
   const outcome = await ensure(await trailResource(ctx), ctx);
   const { note, include } = await trailCoverage(ctx);
   if (!include && ctx.settings.audit.alarms.enabled) {
-    ctx.out.warn(
+    ctx.events.warn(
       "the refused-calls alarm counts this trail's events, which leave out management events (InvokeModel, " +
         'Converse): set "audit.managementEvents": true to count their refusals too (a second copy costs $2.00 ' +
         'per 100,000 events)',

@@ -4,7 +4,6 @@ import { absentIfNotFound, toBmError } from '../aws/errors.js';
 import { BmError, ExitCode, usageError } from '../core/errors.js';
 import { count } from '../io/format.js';
 import type { Output } from '../io/output.js';
-import { askConfirm } from '../io/prompts.js';
 import { topicArn, topicSubscriptions } from '../resources/topic.js';
 import { renderOutcomes } from './render.js';
 import { isEnabled, STEPS, type Step, type StepName } from './steps.js';
@@ -62,7 +61,7 @@ async function disabledStepCandidates(ctx: Ctx, step: Step): Promise<Candidate[]
   try {
     return await stepCandidates(ctx, step);
   } catch (err) {
-    ctx.out.warn(
+    ctx.events.warn(
       `could not check for resources of the ${step.name} step (off in these settings): ${toBmError(err).message}`,
     );
     return [];
@@ -183,16 +182,15 @@ function lossLine(toDelete: Candidate[]): string | undefined {
   return `Lost for good: ${lost.join(', and ')}. To keep them, run cleanup with --keep-logs.`;
 }
 
-async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[], leftAlone: number): Promise<void> {
-  if (!toDelete.length || ctx.dryRun || ctx.yes) return;
-  if (!ctx.interactive) {
-    throw usageError(
-      `cleanup would delete ${count(toDelete.length, 'resource')} and there is no terminal to confirm on: ` +
-        `pass --yes to delete, or --dry-run to list them.`,
-    );
-  }
-  const list = ctx.out.toStderr();
-  list.say(`cleanup will delete in ${ctx.settings.region}:`);
+/** What cleanup will delete, shown (on stderr) before it asks. */
+function showDeletions(
+  list: Output,
+  region: string,
+  toDelete: Candidate[],
+  subscriptions: string[],
+  leftAlone: number,
+): void {
+  list.say(`cleanup will delete in ${region}:`);
   list.print(
     list.fitTable({
       columns: [
@@ -211,14 +209,35 @@ async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[],
   if (loss) list.say(loss);
   list.say(
     `${count(toDelete.length, 'resource')} to delete in ` +
-      `${ctx.settings.region}${leftAlone ? `; ${leftAlone} left alone (not this tool's)` : ''}.`,
+      `${region}${leftAlone ? `; ${leftAlone} left alone (not this tool's)` : ''}.`,
   );
-  if (!(await askConfirm(ctx.out.io, `Delete these ${count(toDelete.length, 'resource')}?`, false)))
-    throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, quiet: true });
+}
+
+async function confirm(ctx: Ctx, toDelete: Candidate[], subscriptions: string[], leftAlone: number): Promise<void> {
+  if (!toDelete.length || ctx.dryRun || ctx.yes) return;
+  if (!ctx.interactive) {
+    throw usageError(
+      `cleanup would delete ${count(toDelete.length, 'resource')} and there is no terminal to confirm on: ` +
+        `pass --yes to delete, or --dry-run to list them.`,
+      undefined,
+      undefined,
+      'E_REFUSED_NO_TERMINAL',
+    );
+  }
+  const region = ctx.settings.region;
+  const question = `Delete these ${count(toDelete.length, 'resource')}?`;
+  if (
+    !(await ctx.events.confirm(
+      (list) => showDeletions(list, region, toDelete, subscriptions, leftAlone),
+      question,
+      false,
+    ))
+  )
+    throw new BmError('Aborted: nothing was deleted.', { exitCode: ExitCode.usage, code: 'E_ABORTED', quiet: true });
 }
 
 /** The error a cleanup with failed deletions ends with: each one, and that a re-run picks up where it stopped. */
-function failureOf(outcomes: Outcome[]): BmError | undefined {
+function cleanupFailure(outcomes: Outcome[]): BmError | undefined {
   const failed = outcomes.filter((o) => o.action === 'failed');
   if (!failed.length) return undefined;
   const lines = failed.map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
@@ -227,6 +246,7 @@ function failureOf(outcomes: Outcome[]): BmError | undefined {
       ? `could not delete ${lines[0]!}`
       : `${failed.length} deletions failed:\n${lines.map((l) => `  ${l}`).join('\n')}`,
     {
+      code: 'E_CLEANUP_FAILED',
       hint: 'Fix the cause and run cleanup again: what was deleted stays deleted.',
     },
   );
@@ -248,8 +268,8 @@ export async function runCleanup(
   const warnings = outcomes
     .filter((o) => o.action === 'skipped')
     .map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
-  for (const w of warnings) ctx.out.warn(w);
-  return { data: { region: ctx.settings.region, outcomes, subscriptions, warnings }, error: failureOf(outcomes) };
+  for (const w of warnings) ctx.events.warn(w);
+  return { data: { region: ctx.settings.region, outcomes, subscriptions, warnings }, error: cleanupFailure(outcomes) };
 }
 
 /** The summary line cleanup ends with. */

@@ -7,10 +7,10 @@ import type { Outcome } from '../aws/ensure.js';
 import { BmError, ExitCode, type ErrorJson } from '../core/errors.js';
 import { count } from '../io/format.js';
 import type { IO, Output } from '../io/output.js';
-import { askConfirm, askInput } from '../io/prompts.js';
+import { askConfirm, askInput, tell } from '../io/prompts.js';
 import { converged, convergedLine, renderNextSteps, renderOutcomes, renderPlan, type NextSteps } from './render.js';
 import { emailWarnings, nextSteps } from './next.js';
-import { failureOf, setupAll, type StepResult } from './run.js';
+import { setupFailure, setupAll, type StepResult } from './run.js';
 import { collectStatus } from './steps.js';
 import { checkEmail, checkRegion } from '../core/validate.js';
 
@@ -78,7 +78,7 @@ async function offerToSave(opts: GlobalOptions, io: IO, answers: Answers): Promi
   const shown = relative(io.cwd, file).startsWith('..') ? file : relative(io.cwd, file);
   if (!(await askConfirm(io, `Save ${what} in ${shown} for next time?`, true))) return;
   for (const [key, value] of changes) configSet({ config: opts.config, cwd: io.cwd }, key, value);
-  io.stderr.write(`Saved in ${shown}; change them with \`bedrock-monitor config set\`.\n`);
+  tell(io, `Saved in ${shown}; change them with \`bedrock-monitor config set\`.`);
 }
 
 const AUDIT_QUESTION =
@@ -109,25 +109,24 @@ async function confirmPlan(ctx: Ctx): Promise<void> {
   // What setup-all would write: not the rows a person must act on (a KMS key policy).
   const pending = rows.filter((r) => r.status !== 'ok' && !r.manual);
   if (pending.length === 0) return;
-  renderPlan(ctx.out.toStderr(), rows, ctx.settings.region);
-  const yes = await askConfirm(
-    ctx.out.io,
+  const yes = await ctx.events.confirm(
+    (plan) => renderPlan(plan, rows, ctx.settings.region),
     `Create or repair ${count(pending.length, 'resource')} in ${ctx.settings.region}?`,
     true,
   );
-  if (!yes) throw new BmError('Aborted: nothing was changed.', { exitCode: ExitCode.usage, quiet: true });
+  if (!yes)
+    throw new BmError('Aborted: nothing was changed.', { exitCode: ExitCode.usage, code: 'E_ABORTED', quiet: true });
 }
 
-function progressLine(out: Output, r: StepResult): string {
-  if (r.status === 'ok') return `${out.c.green('✔')} ${r.step}: ${summarize(r.outcomes)}`;
-  if (r.status === 'failed') return `${out.c.red('✖')} ${r.step} failed`;
-  return `${out.c.yellow('-')} ${r.step} skipped: needs ${r.blockedBy?.join(', ') ?? ''}`;
+function progressLine(c: Output['c'], r: StepResult): string {
+  if (r.status === 'ok') return `${c.green('✔')} ${r.step}: ${summarize(r.outcomes)}`;
+  if (r.status === 'failed') return `${c.red('✖')} ${r.step} failed`;
+  return `${c.yellow('-')} ${r.step} skipped: needs ${r.blockedBy?.join(', ') ?? ''}`;
 }
 
 export async function runSetupAll(ctx: Ctx): Promise<{ data: SetupAllData; error: BmError | undefined }> {
-  const out = ctx.out;
   await confirmPlan(ctx);
-  const spinner = await out.spinner('Setting up');
+  const spinner = await ctx.events.spinner('Setting up');
   const running = new Set<string>();
   const results = await setupAll(ctx, {
     onStart: (step) => {
@@ -138,7 +137,7 @@ export async function runSetupAll(ctx: Ctx): Promise<{ data: SetupAllData; error
       running.delete(r.step);
       spinner.text(running.size ? `Running ${[...running].join(', ')}` : 'Finishing');
       // Progress, for a person watching: a pipe gets the result alone.
-      if (out.interactiveStderr) out.info(progressLine(out, r));
+      ctx.events.progress((c) => progressLine(c, r));
     },
   }).finally(() => spinner.stop());
   const ok = (step: string): boolean => results.some((r) => r.step === step && r.status === 'ok');
@@ -158,7 +157,7 @@ export async function runSetupAll(ctx: Ctx): Promise<{ data: SetupAllData; error
       ...next,
       warnings,
     },
-    error: failureOf(results),
+    error: setupFailure(results),
   };
 }
 

@@ -30,6 +30,6 @@ export async function nextSteps(ctx: Ctx, made: { topic: boolean; dashboard: boo
 /** Alarms that reach no one deserve a warning (stderr), once per run; returned for --json. */
 export function emailWarnings(ctx: Ctx): string[] {
   if (ctx.settings.alarms.emails.length) return [];
-  ctx.out.warn(NO_EMAIL_WARNING);
+  ctx.events.warn(NO_EMAIL_WARNING);
   return [NO_EMAIL_WARNING];
 }

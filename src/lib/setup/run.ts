@@ -42,7 +42,7 @@ async function attempt(ctx: Ctx, step: Step, events: SetupEvents): Promise<StepR
  * would print them. Its exit code is the steps' own when they agree (2 for a refusal such as a
  * same-named resource that is not the tool's), else 1.
  */
-export function failureOf(results: StepResult[]): BmError | undefined {
+export function setupFailure(results: StepResult[]): BmError | undefined {
   const failed = results.filter((r) => r.status === 'failed' && r.error);
   if (!failed.length) return undefined;
   const codes = new Set(failed.map((r) => r.error!.exitCode));
@@ -56,6 +56,7 @@ export function failureOf(results: StepResult[]): BmError | undefined {
   const tail = skipped.length ? `\nSkipped, because they need it: ${skipped.join(', ')}.` : '';
   return new BmError(`${message}${tail}`, {
     exitCode,
+    code: 'E_SETUP_FAILED',
     hint: hints.join('\n') || undefined,
     details: { steps: failed.map((r) => ({ step: r.step, ...r.error })) },
   });

@@ -155,7 +155,7 @@ async function convergeBudget(ctx: Ctx): Promise<Outcome[]> {
   if (outcome.action !== 'unchanged' && services.length === 1 && services[0] === 'Amazon Bedrock') {
     outcome.note =
       'counts the "Amazon Bedrock" service only: models sold through AWS Marketplace, such as Claude, bill ' +
-      'under their own "… (Amazon Bedrock Edition)" names; add those to budget.services (README, "budget")';
+      'under their own "… (Amazon Bedrock Edition)" names; add those to budget.services (docs/commands/budget.md)';
   }
   return [outcome];
 }

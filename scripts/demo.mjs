@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // npm run demo: the whole product on a local AWS emulator (moto), no AWS account needed.
-// setup-all → seed 24 h of SYNTHETIC Bedrock usage → status → report → who spent what (logs) → cleanup,
-// then a small organization (3 accounts × 2 Regions): fleet setup-all, then status finding one drifted target;
-// moto is always stopped.
+// setup-all → seed 24 h of SYNTHETIC Bedrock usage → status → report → who spent what (logs) → cleanup →
+// bill (a SYNTHETIC CUR 2.0 export beside SYNTHETIC logs, bridged), then a small organization (3 accounts ×
+// 2 Regions): fleet setup-all, then status finding one drifted target; moto is always stopped.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -19,6 +19,7 @@ import {
   syntheticUsage,
 } from '../.build/test/support/synthetic.js';
 import { cloudTrailCorpus, writeCorpus } from '../.build/test/support/cloudtrail.js';
+import { LINES, writeCur, writeRecords } from '../.build/test/support/bill-corpus.js';
 import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -284,6 +285,19 @@ try {
   banner('8. cleanup --yes: remove everything setup created (the audit trail too, though this config has audit off)');
   failed ||= cli(['cleanup', '--yes']);
 
+  banner('9. bill: the invoice beside the estimate, bridged (SYNTHETIC CUR 2.0 export and logs, November 2026)');
+  {
+    const curDir = join(configDir, 'cur2');
+    const billLogs = join(configDir, 'bill-logs');
+    mkdirSync(billLogs, { recursive: true });
+    await writeCur(curDir, LINES);
+    writeRecords(billLogs);
+    console.log(
+      `${LINES.length} SYNTHETIC CUR 2.0 line items (Parquet, ${curDir}/data/BILLING_PERIOD=2026-11/) and ` +
+        'SYNTHETIC invocation logs with one gap of each kind the bridge names: not your bill.',
+    );
+    failed ||= cli(['bill', '--month', '2026-11', '--cur', curDir, '--logs', billLogs]);
+  }
   failed ||= await organizationDemo(moto.url, env);
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);

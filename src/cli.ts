@@ -22,6 +22,7 @@ import alarms from './commands/alarms.js';
 import audit from './commands/audit.js';
 import auditTrail from './commands/audit-trail.js';
 import prices from './commands/prices.js';
+import bill from './commands/bill.js';
 import budget from './commands/budget.js';
 import athenaTable from './commands/athena-table.js';
 
@@ -32,6 +33,7 @@ const COMMANDS: CommandSpec<never>[] = [
   report,
   audit,
   prices,
+  bill,
   cleanup,
   config,
   setupIam,

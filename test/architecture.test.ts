@@ -28,6 +28,7 @@ const RANK: Record<string, number> = {
   'lib/audit': 6,
   'lib/setup': 6,
   'lib/cli': 7,
+  'lib/bill': 7,
   commands: 8,
   'cli.ts': 9,
 };

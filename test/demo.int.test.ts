@@ -56,6 +56,10 @@ describe('the real binary', () => {
     expect(r.stdout).toMatch(/created\s+cloudtrail-trail\s+bedrock-monitor-trail/);
     expect(r.stdout).toMatch(/user\/mallory\s+[\d,]+\s+[\d,]+\s+[\d,]+/);
     expect(r.stdout).toMatch(/deleted\s+cloudtrail-trail/);
+    // It ends with bill on SYNTHETIC data: the rows, then the bridge from the estimate to the invoice.
+    expect(r.stdout).toContain('SYNTHETIC CUR 2.0 line items');
+    expect(r.stdout).toContain('From estimate to invoice:');
+    expect(r.stdout).toMatch(/cache-write-tier\s+\$0\.45/);
     // A small organization: every account × Region set up, then one drifted target found.
     expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 6 ok, 0 failed; 120 resources created');
     expect(r.stdout).toMatch(/\d{12}\s+eu-west-1\s+drifted\s+log-group/);

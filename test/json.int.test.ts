@@ -275,7 +275,7 @@ describe('--json matches the documented shapes', () => {
     const bundled = (await valid(S.PricesListDocSchema, ['prices', 'list'], { env, now })) as z.infer<
       typeof S.PricesListDocSchema
     >;
-    expect(bundled.inUse.table).toBe('bundled');
+    expect(bundled.inUse.table).toBe('snapshot');
     const pricing = mockClient(PricingClient);
     try {
       serveFixture(pricing);

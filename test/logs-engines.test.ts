@@ -145,8 +145,9 @@ describe('engines that moto cannot run (client mocks)', () => {
           latencyP50Ms: null,
           latencyP90Ms: null,
           latencyP99Ms: null,
-          priced: false,
-          costUsd: null,
+          // Llama 3.1 70B from the bundled Price List snapshot: 15 tokens × $0.72 per million.
+          priced: true,
+          costUsd: 0.000011,
         },
       ]);
       expect(rep.skipped.malformedLines).toBeNull();

@@ -45,11 +45,12 @@ describe('prices refresh → report', () => {
       await seed();
       const env = { XDG_CACHE_HOME: emptyDir() };
       const before = await cli(['report', ...WINDOW, '--json'], { env, now: new Date('2026-11-21T06:00:00Z') });
+      // Before any refresh the bundled Price List snapshot prices it (same parser, same rates here).
       expect(before.json().models.find((m: { modelId: string }) => m.modelId === GPT_OSS)).toMatchObject({
-        priced: false,
-        costUsd: null,
+        priced: true,
+        costUsd: 0.6,
       });
-      expect(before.json().prices).toMatchObject({ table: 'bundled', date: '2026-11-22' });
+      expect(before.json().prices).toMatchObject({ table: 'snapshot', date: '2026-11-22' });
 
       serveFixture(pricing);
       const refresh = await cli(['prices', 'refresh', '--json'], { env, now: fetchedAt });
@@ -93,7 +94,8 @@ describe('prices refresh → report', () => {
         'In use: AWS Price List prices fetched 2026-11-20 (prices refresh), bundled table for models it lacks; ' +
           'config overrides win.',
       );
-      const row = /gpt-oss-120b\s+price list\s+regional\s+\$0\.15\s+\$0\.60\s+—\s+—\s+—\s+2026-11-20/;
+      // Batch input as published; DATE is the rate's effective date in the Price List.
+      const row = /gpt-oss-120b\s+price list\s+regional\s+\$0\.15\s+\$0\.60\s+—\s+—\s+—\s+\$0\.075\s+—\s+2026-07-01/;
       expect(list.stdout).toMatch(row);
       expect(list.stdout).toMatch(
         /Claude Haiku 4\.5\s+price list\s+global\s+\$1\.00\s+\$5\.00\s+\$0\.10\s+\$1\.25\s+\$2\.00/,
@@ -120,7 +122,8 @@ describe('prices refresh → report', () => {
     writeFileSync(join(logs, 'records.json'), `${JSON.stringify(record)}\n`);
     const args = ['report', '--by', 'role', '--logs', logs, '--no-reconcile', ...WINDOW, '--json'];
     const before = (await cli(args, { env, now: new Date('2026-11-21T06:00:00Z') })).json();
-    expect(before.rows[0]).toMatchObject({ priced: false, costUsd: null });
+    expect(before.rows[0]).toMatchObject({ priced: true, costUsd: 0.6 });
+    expect(before.prices).toMatchObject({ table: 'snapshot' });
     serveFixture(pricing);
     expect((await cli(['prices', 'refresh'], { env, now: fetchedAt })).code).toBe(0);
     const after = (await cli(args, { env, now: new Date('2026-11-21T06:00:00Z') })).json();
@@ -144,7 +147,7 @@ describe('prices refresh → report', () => {
         return (await cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }))).DashboardBody!;
       };
       expect((await cli(['setup-all', '--yes'], { env, cwd })).code).toBe(0);
-      expect(await bodyOf()).toContain('Costs are estimates from the bundled list prices of 2026-11-22');
+      expect(await bodyOf()).toContain('Costs are estimates from the bundled Price List snapshot of 2026-11-22');
 
       serveFixture(pricing);
       expect((await cli(['prices', 'refresh'], { env, cwd, now: fetchedAt })).code).toBe(0);
@@ -198,7 +201,7 @@ describe('prices refresh → report', () => {
     const path = join(env.XDG_CACHE_HOME, 'bedrock-monitor', 'prices-us-east-1.json');
     writeFileSync(path, readFileSync(path, 'utf8').replace('"currency": "USD"', '"currency": "EUR"'));
     const damaged = await cli(['prices', 'list', '--json'], { env, now: fetchedAt });
-    expect(damaged.json().inUse).toMatchObject({ table: 'bundled', problem: expect.stringContaining('currency') });
+    expect(damaged.json().inUse).toMatchObject({ table: 'snapshot', problem: expect.stringContaining('currency') });
     expect(damaged.stderr).toContain('is not usable');
   });
 

@@ -57,11 +57,12 @@ describe('Price List products → token prices (recorded GetProducts answers)', 
     },
   );
 
-  test('AmazonBedrock: legacy usage types kept, batch/flex/priority and bedrock-mantle skipped', () => {
+  test('AmazonBedrock: legacy usage types and batch kept, flex/priority and bedrock-mantle skipped', () => {
     const r = records('AmazonBedrock');
     expect(r.map((x) => `${x.model} ${x.kind} ${x.routing} ${x.usdPerMillion}`).sort()).toEqual([
       'Claude 2.0 input regional 8',
       'Claude 3 Haiku input regional 0.25',
+      'gpt-oss-120b batchInput regional 0.075',
       'gpt-oss-120b input regional 0.15',
       'gpt-oss-120b output regional 0.6',
     ]);
@@ -74,7 +75,7 @@ describe('Price List products → token prices (recorded GetProducts answers)', 
 
   test(
     'AmazonBedrockFoundationModels: model from servicename, camel and snake grammars, regional and global; ' +
-      'batch and reserved skipped',
+      'batch kept, reserved skipped',
     () => {
       const r = records('AmazonBedrockFoundationModels');
       const haiku = r
@@ -82,6 +83,7 @@ describe('Price List products → token prices (recorded GetProducts answers)', 
         .map((x) => `${x.kind} ${x.routing} ${x.usdPerMillion}`)
         .sort();
       expect(haiku).toEqual([
+        'batchOutput regional 2.75',
         'cacheRead global 0.1',
         'cacheRead regional 0.11',
         'cacheWrite global 1.25',
@@ -156,12 +158,14 @@ describe('Price List products → token prices (recorded GetProducts answers)', 
         offers: ['AmazonBedrockFoundationModels', 'AmazonBedrockService'],
         regional: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
         global: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+        effective: '2026-07-01',
       });
       expect(built.models.find((m) => m.name === 'gpt-oss-120b')).toEqual({
         name: 'gpt-oss-120b',
         provider: 'OpenAI',
         offers: ['AmazonBedrock'],
-        regional: { input: 0.15, output: 0.6 },
+        regional: { input: 0.15, output: 0.6, batchInput: 0.075 },
+        effective: '2026-07-01',
       });
     },
   );
@@ -219,6 +223,9 @@ describe('which price a model ID gets: config > refreshed Price List > bundled t
       output: 0.6,
       cacheRead: 0,
       cacheWrite: 0,
+      cacheWrite1h: undefined,
+      batchInput: 0.075,
+      effective: '2026-07-01',
       source: 'price-list',
       name: 'gpt-oss-120b',
       premium: 0,

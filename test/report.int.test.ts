@@ -92,7 +92,8 @@ const EXPECTED_COST: Record<string, number | null> = {
   [HAIKU_3]: 2.25,
   // (0.1M × $1 + 0.02M × $5 + 0.01M × $1.25) × 1.1
   [HAIKU_45_ARN]: 0.23375,
-  [LLAMA]: null,
+  // 5,000 in + 1,000 out × $0.72 per million (Llama 3.1 70B, the bundled Price List snapshot)
+  [LLAMA]: 0.00432,
 };
 
 async function seed(): Promise<void> {
@@ -167,9 +168,9 @@ describe('report on seeded metrics', () => {
       clientErrors: sum('InvocationClientErrors'),
       serverErrors: sum('InvocationServerErrors'),
       throttles: sum('InvocationThrottles'),
-      unpricedModels: [expect.any(String)],
+      unpricedModels: [],
     });
-    const pricedTotal = 2.025 + 2.2275 + 2.25 + 0.23375;
+    const pricedTotal = 2.025 + 2.2275 + 2.25 + 0.23375 + 0.00432;
     expect(rep.totals.costUsd).toBeCloseTo(pricedTotal, 6);
     expect(rep.totals.errorRate).toBeCloseTo(15 / 1260, 6);
     expect(rep.totals.throttleRate).toBeCloseTo(24 / (1260 + 24), 6);
@@ -186,7 +187,8 @@ describe('report on seeded metrics', () => {
     // moto answers percentile statistics with a server error: the report still prints, and says so.
     expect(rep.models[0].latencyP99Ms).toBeNull();
     expect(r.stderr).toContain('percentile figures could not be fetched');
-    expect(r.stderr).toContain(`${LLAMA} is not in the price table`);
+    // Llama is priced by the bundled Price List snapshot now.
+    expect(r.stderr).not.toContain(`${LLAMA} is not in the price table`);
   });
 
   test.each<[string, string[], Record<string, string>, boolean]>([

@@ -100,15 +100,19 @@ function corpusModels(account: string, region: string): ModelSpec[] {
       rates: r(1100, 5500, 110, 1375, 2200),
       claude: true,
     },
-    { id: 'anthropic.claude-3-haiku-20240307-v1:0', weight: 12, rates: r(250, 1250, 30, 300, 500), claude: true },
+    // The Price List publishes no cache rates for Claude 3 Haiku on Bedrock (no prompt caching there): the
+    // generator's cache tokens for it cost nothing, as the snapshot prices them.
+    { id: 'anthropic.claude-3-haiku-20240307-v1:0', weight: 12, rates: r(250, 1250, 0, 0, 0), claude: true },
     {
       id: 'us.anthropic.claude-opus-4-1-20250805-v1:0',
       weight: 4,
-      rates: r(15000, 75000, 1500, 18750, 30000),
+      // No 1-hour cache-write rate published for Opus 4.1 in the snapshot: priced at the 5-minute rate.
+      rates: r(15000, 75000, 1500, 18750, 18750),
       claude: true,
     },
-    { id: 'meta.llama3-1-70b-instruct-v1:0', weight: 6, rates: null, claude: false },
-    { id: 'amazon.nova-pro-v1:0', weight: 4, rates: null, claude: false },
+    // Priced by the bundled Price List snapshot (us-east-1 list prices), as Bedrock bills them.
+    { id: 'meta.llama3-1-70b-instruct-v1:0', weight: 6, rates: r(720, 720, 0, 0, 0), claude: false },
+    { id: 'amazon.nova-pro-v1:0', weight: 4, rates: r(800, 3200, 200, 0, 0), claude: false },
     // Application inference profiles: the truth prices them at the model they wrap (the US Sonnet 4.5
     // rate); tests give the tool the same rates as config price overrides.
     { id: APP_SEARCH(account, region), weight: 10, rates: sonnetUs, claude: true },

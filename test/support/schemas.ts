@@ -232,7 +232,7 @@ export const ReportDocSchema = z
         source: z.string(),
         date: z.string(),
         estimate: z.literal(true),
-        table: z.enum(['refreshed', 'bundled']).optional(),
+        table: z.enum(['refreshed', 'snapshot', 'bundled']).optional(),
         fetchedAt: z.string().datetime().optional(),
         models: z.record(z.enum(['price-list', 'table', 'config', 'unpriced'])).optional(),
       })
@@ -360,7 +360,7 @@ export function logsReportDocSchema(groupBy: string[]) {
           source: z.string(),
           date: z.string(),
           estimate: z.literal(true),
-          table: z.enum(['refreshed', 'bundled']).optional(),
+          table: z.enum(['refreshed', 'snapshot', 'bundled']).optional(),
         })
         .strict(),
       warnings: z.array(z.string()),
@@ -441,7 +441,7 @@ export const PricesListDocSchema = z
     region: z.string(),
     inUse: z
       .object({
-        table: z.enum(['refreshed', 'bundled']),
+        table: z.enum(['refreshed', 'snapshot', 'bundled']),
         source: z.string(),
         date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
         fetchedAt: z.string().datetime().optional(),
@@ -453,13 +453,15 @@ export const PricesListDocSchema = z
       z
         .object({
           model: z.string(),
-          source: z.enum(['config', 'price-list', 'table']),
+          source: z.enum(['config', 'price-list', 'snapshot', 'table']),
           routing: z.enum(['regional', 'global', 'any']),
           input: z.number(),
           output: z.number(),
           cacheRead: nullableNumber,
           cacheWrite: nullableNumber,
           cacheWrite1h: nullableNumber,
+          batchInput: nullableNumber,
+          batchOutput: nullableNumber,
           date: z.string(),
         })
         .strict(),

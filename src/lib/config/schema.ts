@@ -160,6 +160,17 @@ export const ConfigFileSchema = z
       .optional(),
     prices: z.record(z.string().min(1), RatesSchema).optional(),
     audit: AuditSchema.optional(),
+    /** `bill`: where the CUR 2.0 Data Export is (s3://BUCKET/PREFIX), for `bedrock-monitor bill`. */
+    bill: z
+      .object({
+        enabled: z.boolean().optional(),
+        cur: z
+          .string()
+          .regex(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be s3://BUCKET/PREFIX')
+          .optional(),
+      })
+      .strict()
+      .optional(),
     budget: BudgetSchema.optional(),
     quotas: QuotasSchema.optional(),
     athena: z

@@ -120,6 +120,8 @@ export interface Settings {
   anomaly: AnomalySettings;
   quotas: QuotaSettings;
   athena: AthenaSettings;
+  /** `bill`: the CUR 2.0 export (s3://BUCKET/PREFIX) the bill command reads by default. */
+  bill: { enabled: boolean; cur: string | undefined };
   /** Contributor Insights rules (top principals and models by tokens) when logging goes to CloudWatch Logs. */
   contributorInsights: boolean;
 }
@@ -477,6 +479,7 @@ export async function resolveSettings(
     },
     athena: { ...DEFAULTS.athena, ...stripUndefined(config.athena ?? {}) },
     contributorInsights: config.contributorInsights ?? DEFAULTS.contributorInsights,
+    bill: { enabled: config.bill?.enabled ?? false, cur: config.bill?.cur },
   };
 }
 

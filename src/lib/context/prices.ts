@@ -3,6 +3,7 @@ import { readPriceCache } from '../pricing/cache-file.js';
 import { priceFor, type ResolvedPrice } from '../pricing/price.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
 import { bundledPriceTable } from '../pricing/table.js';
+import { priceSnapshot, snapshotTable } from '../pricing/snapshot.js';
 
 /**
  * Which price table a run uses. The table `prices refresh` fetched for the Region is used when
@@ -11,8 +12,11 @@ import { bundledPriceTable } from '../pricing/table.js';
  */
 
 export interface PricesInUse {
-  /** refreshed: the cached Price List table for this Region; bundled: the table shipped with the tool. */
-  table: 'refreshed' | 'bundled';
+  /**
+   * refreshed: the cached Price List table for this Region; snapshot: the Price List snapshot shipped with the tool;
+   * bundled: the Claude-only list-price table (Regions the snapshot does not cover).
+   */
+  table: 'refreshed' | 'snapshot' | 'bundled';
   source: string;
   /** YYYY-MM-DD: when the refreshed table was fetched, or the bundled table's date. */
   date: string;
@@ -35,7 +39,11 @@ export function pricesInUse(ctx: Ctx): Promise<TableInUse> {
   return ctx.cache.get<TableInUse>('price-table', () => {
     const read = readPriceCache(ctx.io.env, ctx.settings.region);
     const bundled = bundledPriceTable();
-    const fallback: PricesInUse = { table: 'bundled', source: bundled.sources[0]!, date: bundled.date };
+    const snap = snapshotTable(ctx.settings.region);
+    const fallback: PricesInUse = snap
+      ? { table: 'snapshot', source: priceSnapshot().sources, date: priceSnapshot().date }
+      : { table: 'bundled', source: bundled.sources[0]!, date: bundled.date };
+    const offline = snap ? { refreshed: snap } : { refreshed: undefined };
     if (read.status === 'ok') {
       const t = read.table;
       return Promise.resolve({
@@ -50,8 +58,8 @@ export function pricesInUse(ctx: Ctx): Promise<TableInUse> {
       });
     }
     if (read.status === 'invalid')
-      return Promise.resolve({ refreshed: undefined, info: { ...fallback, path: read.path, problem: read.problem } });
-    return Promise.resolve({ refreshed: undefined, info: fallback });
+      return Promise.resolve({ ...offline, info: { ...fallback, path: read.path, problem: read.problem } });
+    return Promise.resolve({ ...offline, info: fallback });
   });
 }
 
@@ -59,8 +67,8 @@ export function pricesInUse(ctx: Ctx): Promise<TableInUse> {
 export function pricesWarnings(info: PricesInUse, now: Date): string[] {
   if (info.problem)
     return [
-      `the cached price table ${info.path ?? ''} is not usable (${info.problem}); using the bundled table of ` +
-        `${info.date}: run \`bedrock-monitor prices refresh\``,
+      `the cached price table ${info.path ?? ''} is not usable (${info.problem}); using ${describePrices(info)}: ` +
+        `run \`bedrock-monitor prices refresh\``,
     ];
   if (info.table === 'refreshed' && info.fetchedAt) {
     const days = Math.floor((now.getTime() - Date.parse(info.fetchedAt)) / 86_400_000);
@@ -77,10 +85,18 @@ export function pricesWarnings(info: PricesInUse, now: Date): string[] {
 export function describePrices(info: PricesInUse): string {
   if (info.table === 'refreshed')
     return `AWS Price List prices fetched ${info.date} (prices refresh), bundled table for models it lacks`;
+  if (info.table === 'snapshot') return `the bundled Price List snapshot of ${info.date}`;
   return `the bundled price table of ${info.date}`;
 }
 
 /** A model ID's price in this run: config override, else the refreshed table, else the bundled one. */
 export async function priceInRun(ctx: Ctx, modelId: string): Promise<ResolvedPrice | undefined> {
   return priceFor(modelId, ctx.settings.prices, (await pricesInUse(ctx)).refreshed);
+}
+
+/** The words before a table's date in a report's cost note: "AWS Price List prices fetched 2026-12-01". */
+export function pricesLabel(table: PricesInUse['table'] | undefined): string {
+  if (table === 'refreshed') return 'AWS Price List prices fetched';
+  if (table === 'snapshot') return 'the Price List snapshot of';
+  return 'list prices of';
 }

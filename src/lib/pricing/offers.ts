@@ -11,14 +11,14 @@
  * - AmazonBedrockService: newer SKUs (e.g. Claude Sonnet 4 cross-Region global), unit "1K tokens".
  *
  * Only on-demand, standard-tier token prices are kept, for in-Region/geographic ("regional") and
- * global routing; batch, flex, priority, latency-optimized, long-context, reserved and provisioned
- * SKUs, the bedrock-mantle endpoint and custom models are skipped.
+ * global routing, plus batch input and output; flex, priority, latency-optimized, long-context, reserved and
+ * provisioned SKUs, the bedrock-mantle endpoint and custom models are skipped.
  */
 
 export const OFFER_CODES = ['AmazonBedrockFoundationModels', 'AmazonBedrockService', 'AmazonBedrock'] as const;
 export type OfferCode = (typeof OFFER_CODES)[number];
 
-export type RateKind = 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'cacheWrite1h';
+export type RateKind = 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'cacheWrite1h' | 'batchInput' | 'batchOutput';
 export type Routing = 'regional' | 'global';
 
 /** One token price from one product. */
@@ -65,6 +65,9 @@ function classifyMarketplace(usage: string): { kind: RateKind; routing: Routing 
   const body = m[1]!;
   const camel = /^([A-Za-z0-9]+?)(_Global)?$/.exec(body);
   if (camel && FM_CAMEL[camel[1]!]) return { kind: FM_CAMEL[camel[1]!]!, routing: camel[2] ? 'global' : 'regional' };
+  // Batch: USE1-MP:USE1_InputTokenCount_Batch-Units.
+  const batch = /^(Input|Output)TokenCount_Batch$/.exec(body);
+  if (batch) return { kind: batch[1] === 'Input' ? 'batchInput' : 'batchOutput', routing: 'regional' };
   // Snake grammar (newer models): input_tokens_global_standard, cache_write_tokens_1h_standard.
   const io = /^(input|output)_tokens(_global)?_standard$/.exec(body);
   if (io) return { kind: io[1] === 'input' ? 'input' : 'output', routing: io[2] ? 'global' : 'regional' };
@@ -77,6 +80,8 @@ function classifyMarketplace(usage: string): { kind: RateKind; routing: Routing 
 /** AmazonBedrock and AmazonBedrockService grammar: USE1-<Model>-input-tokens[-cross-region-global]. */
 function classifyBedrock(usage: string): { kind: RateKind; routing: Routing } | undefined {
   if (/-mantle-|custom-model/i.test(usage)) return undefined;
+  const batch = /^[A-Z0-9]+-.+?-(input|output)-tokens-batch$/.exec(usage);
+  if (batch) return { kind: batch[1] === 'input' ? 'batchInput' : 'batchOutput', routing: 'regional' };
   const m = new RegExp(
     /^[A-Z0-9]+-.+?-(input-tokens|output-tokens|cache-read-input-token-count|cache-write-input-token-count)/.source +
       /(-cross-region-global)?$/.source,

@@ -1,4 +1,4 @@
-import { findModel, type RefreshedTable } from './refreshed.js';
+import { findModel, ratesOn, type RefreshedTable } from './refreshed.js';
 import { bundledPriceTable, type Rates } from './table.js';
 
 /** Model IDs normalised to a family and priced from the table, a config override winning. */
@@ -47,6 +47,11 @@ export interface ResolvedPrice {
   cacheRead: number;
   /** The 1-hour cache-write rate; undefined when the table or override has none (then cacheWrite applies). */
   cacheWrite1h: number | undefined;
+  /** Batch inference rates, when the table has them. */
+  batchInput?: number;
+  batchOutput?: number;
+  /** YYYY-MM-DD the rates took effect, when the Price List (or the snapshot) says. */
+  effective?: string;
   /** config: an override in the config file; price-list: the table `prices refresh` fetched; table: the bundled one. */
   source: 'table' | 'config' | 'price-list';
   /** Display name of the family, or the model ID for a config override. */
@@ -63,6 +68,8 @@ export function priceFor(
   modelId: string,
   overrides: Record<string, Rates> = {},
   refreshed?: RefreshedTable,
+  /** YYYY-MM-DD: price at the rate in force that day (the table's history), else the current rate. */
+  day?: string,
 ): ResolvedPrice | undefined {
   const exact = overrides[modelId];
   if (exact) return { ...exact, cacheWrite1h: exact.cacheWrite1h, source: 'config', name: modelId, premium: 0 };
@@ -71,7 +78,7 @@ export function priceFor(
   const byFamily = overrides[ref.family];
   if (byFamily)
     return { ...byFamily, cacheWrite1h: byFamily.cacheWrite1h, source: 'config', name: ref.family, premium: 0 };
-  return (refreshed && refreshedPrice(refreshed, ref)) ?? bundledPrice(ref);
+  return (refreshed && refreshedPrice(refreshed, ref, day)) ?? bundledPrice(ref);
 }
 
 /**
@@ -79,16 +86,20 @@ export function priceFor(
  * in-Region SKUs, which AWS also bills for geographic profiles) for the others. A model whose
  * routing the Price List does not price is left to the bundled table.
  */
-function refreshedPrice(table: RefreshedTable, ref: ModelRef): ResolvedPrice | undefined {
+function refreshedPrice(table: RefreshedTable, ref: ModelRef, day: string | undefined): ResolvedPrice | undefined {
   const model = findModel(table, ref.family!);
-  const rates = ref.scope === 'global' ? model?.global : model?.regional;
+  const rates = model && ratesOn(model, ref.scope === 'global' ? 'global' : 'regional', day);
   if (!model || !rates) return undefined;
+  const superseded = day !== undefined && rates !== model[ref.scope === 'global' ? 'global' : 'regional'];
   return {
     input: rates.input,
     output: rates.output,
     cacheWrite: rates.cacheWrite ?? 0,
     cacheRead: rates.cacheRead ?? 0,
     cacheWrite1h: rates.cacheWrite1h ?? undefined,
+    ...(rates.batchInput !== undefined ? { batchInput: rates.batchInput } : {}),
+    ...(rates.batchOutput !== undefined ? { batchOutput: rates.batchOutput } : {}),
+    ...(model.effective && !superseded ? { effective: model.effective } : {}),
     source: 'price-list',
     name: model.name,
     premium: 0,

@@ -29,6 +29,8 @@ const EntrySchema = RatesSchema.extend({
   name: z.string().min(1),
   /** Whether geographic and in-Region IDs of this family carry the premium over global ones. */
   geographicPremium: z.boolean(),
+  /** Whether the family has a global. cross-Region inference profile (Claude 3 models do not). */
+  globalProfile: z.boolean().optional(),
   /**
    * The family's model-ID tokens as an unquoted composite term for a CloudWatch SEARCH expression
    * (ModelId=<term>): lowercase words and numbers joined by "-". Unquoted, because a double-quoted

@@ -20,7 +20,7 @@ export interface ComputeInput {
   /** Hourly sums, when a per-day breakdown was asked for. */
   hourly?: Fetched;
   prices: Record<string, Rates>;
-  priceTable: { source: string; date: string; table?: 'refreshed' | 'bundled'; fetchedAt?: string };
+  priceTable: { source: string; date: string; table?: 'refreshed' | 'snapshot' | 'bundled'; fetchedAt?: string };
   /** The table `prices refresh` fetched, when one is in use (config overrides still win). */
   refreshed?: RefreshedTable;
 }

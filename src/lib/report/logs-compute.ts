@@ -3,6 +3,7 @@ import { outsideWarning, type LogScope, type LogTarget } from '../logs/scope.js'
 import type { Dim } from '../logs/dims.js';
 import { costUsd, priceFor, type ResolvedPrice } from '../pricing/price.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
+import { billedOtherwise } from '../pricing/snapshot.js';
 import type { Rates } from '../pricing/table.js';
 import { round } from './types.js';
 import type { ReportWindow } from './window.js';
@@ -71,7 +72,7 @@ export interface LogsReport {
   others?: LogsFigures & { groups: number };
   reconciliation: Reconciliation;
   skipped: Skipped;
-  prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'bundled' };
+  prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'snapshot' | 'bundled' };
   warnings: string[];
 }
 
@@ -100,7 +101,7 @@ export interface LogsComputeInput {
   /** Application inference profiles that could not be resolved, with the reason. */
   profileFailures?: Map<string, string>;
   metrics: MetricTotals | null;
-  priceTable: { source: string; date: string; table?: 'refreshed' | 'bundled' };
+  priceTable: { source: string; date: string; table?: 'refreshed' | 'snapshot' | 'bundled' };
   /** The table `prices refresh` fetched, when there is one (used before the bundled table). */
   refreshed?: RefreshedTable;
 }
@@ -124,8 +125,19 @@ interface Acc extends Figures {
   unpriced: number;
 }
 
-function priceOf(model: string, input: LogsComputeInput): ResolvedPrice | undefined {
-  const of = (id: string): ResolvedPrice | undefined => priceFor(id, input.overrides, input.refreshed);
+/**
+ * The day a group is priced on (the rate in force that day, from the table's history): the group's day or hour when
+ * the report is by day or hour, else the last day of the window.
+ */
+function pricingDay(input: LogsComputeInput, keys: string[]): string {
+  const i = input.dims.findIndex((d) => d.kind === 'day' || d.kind === 'hour');
+  const k = i >= 0 ? keys[i] : undefined;
+  if (k && /^\d{4}-\d{2}-\d{2}/.test(k)) return k.slice(0, 10);
+  return new Date(input.window.end.getTime() - 1).toISOString().slice(0, 10);
+}
+
+function priceOf(model: string, input: LogsComputeInput, day?: string): ResolvedPrice | undefined {
+  const of = (id: string): ResolvedPrice | undefined => priceFor(id, input.overrides, input.refreshed, day);
   return of(model) ?? (input.pricedAs.has(model) ? of(input.pricedAs.get(model)!) : undefined);
 }
 
@@ -152,7 +164,7 @@ function accumulate(input: LogsComputeInput): {
         } as Acc),
       );
     for (const s of SUMS) acc[s] += g[s];
-    const price = priceOf(g.model, input);
+    const price = priceOf(g.model, input, pricingDay(input, g.keys));
     if (!price) {
       acc.unpriced += g.invocations;
       unpriced.add(g.model);
@@ -284,11 +296,14 @@ function warningsOf(
     );
   for (const m of [...unpriced].sort()) {
     const failure = input.profileFailures?.get(m);
+    const other = billedOtherwise(m);
     w.push(
-      failure
-        ? `application inference profile ${m} could not be resolved to a model (${failure}): its invocations ` +
+      other
+        ? `${m} is ${other.model}, billed ${other.billing}, not by tokens: its invocations are left out of token costs`
+        : failure
+          ? `application inference profile ${m} could not be resolved to a model (${failure}): its invocations ` +
             `are unpriced and left out of costs (add its ARN under "prices" in the config file)`
-        : `${m} is not in the price table: its invocations are unpriced and left out of costs (run ` +
+          : `${m} is not in the price table: its invocations are unpriced and left out of costs (run ` +
             `\`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`,
     );
   }

@@ -1,5 +1,6 @@
 import type { BarsChart, Chart, ColumnsChart } from '../io/chart.js';
 import { renderViewHtml } from '../io/html.js';
+import { pricesLabel } from '../context/prices.js';
 import { modelIdForms } from '../io/model-id.js';
 import { formatCount, formatDelta, formatMoney, formatRatio } from '../io/numbers.js';
 import type { Output } from '../io/output.js';
@@ -180,7 +181,7 @@ export function logsSummary(rep: LogsReport): string[] {
     : '';
   lines.push(
     `Costs are estimates from ` +
-      `${rep.prices.table === 'refreshed' ? 'AWS Price List prices fetched' : 'list prices of'} ` +
+      `${pricesLabel(rep.prices.table)} ` +
       `${rep.prices.date}, per record's model and tokens${unpriced}.`,
   );
   return lines;

@@ -142,7 +142,7 @@ export async function resolveScope(
   return { scope, expected, listed };
 }
 
-async function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest, rs: ResolvedScope): Promise<Aggregate> {
+export async function runEngine(ctx: Ctx, plan: Plan, req: LogsReportRequest, rs: ResolvedScope): Promise<Aggregate> {
   const common = { dims: req.dims, window: req.window };
   if (plan.engine === 'athena') {
     const { aggregateAthena } = await import('../logs/athena-engine.js');
@@ -205,7 +205,7 @@ export async function metricTotals(ctx: Ctx, window: ReportWindow): Promise<Metr
 }
 
 /** The accounts a local directory's log files of the window were logged in, by path. */
-async function dirAccounts(path: string, window: ReportWindow): Promise<string[]> {
+export async function dirAccounts(path: string, window: ReportWindow): Promise<string[]> {
   const { localFiles } = await import('../logs/local.js');
   const { accountsIn } = await import('../logs/scope.js');
   return accountsIn(localFiles(path, window).files.map((f) => f.slice(path.length)));

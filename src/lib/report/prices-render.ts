@@ -9,7 +9,7 @@ const NOT_PUBLISHED = '—';
 const rate = (n: number | null): string =>
   n === null ? NOT_PUBLISHED : `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })}`;
 
-const SOURCE_LABEL = { config: 'config', 'price-list': 'price list', table: 'bundled' } as const;
+const SOURCE_LABEL = { config: 'config', 'price-list': 'price list', snapshot: 'snapshot', table: 'bundled' } as const;
 
 /** A model ID or family as a config override names it (`anthropic.claude-3-haiku`), not a Price List name. */
 const MODEL_ID = /^[a-z0-9-]+\.[a-z0-9.:-]+$/;
@@ -29,6 +29,8 @@ const COLUMNS: Column[] = [
   { head: 'CACHE READ', priority: 2, align: 'right' },
   { head: 'CACHE WRITE', priority: 3, align: 'right' },
   { head: 'CACHE WRITE 1H', priority: 5, align: 'right' },
+  { head: 'BATCH IN', priority: 6, align: 'right' },
+  { head: 'BATCH OUT', priority: 6, align: 'right' },
   { head: 'DATE', priority: 4, wrap: true },
 ];
 
@@ -49,6 +51,8 @@ export function renderPricesList(out: Output, data: PricesListData): void {
         rate(r.cacheRead),
         rate(r.cacheWrite),
         rate(r.cacheWrite1h),
+        rate(r.batchInput),
+        rate(r.batchOutput),
         r.date,
       ]),
       missing: NOT_PUBLISHED,
@@ -57,11 +61,11 @@ export function renderPricesList(out: Output, data: PricesListData): void {
   out.print('');
   const premium = Math.round(bundledPriceTable().geographicPremium * 100);
   out.say(
-    `regional: in-Region and geographic (us., eu., …) profile IDs; global: global. profile IDs. The bundled ` +
-      `table lists global rates and adds its ${premium}% geographic premium for the families that carry one. ` +
-      `"—": not published.`,
+    `regional: in-Region and geographic (us., eu., …) profile IDs; global: global. profile IDs (only models that ` +
+      `have one). The bundled Claude table adds its ${premium}% geographic premium to regional rates for the ` +
+      `families that carry one. DATE: when the rate took effect. "—": not published.`,
   );
-  if (data.inUse.table === 'bundled')
+  if (data.inUse.table !== 'refreshed')
     out.say(
       'Run `bedrock-monitor prices refresh` to fetch current prices for every model from the AWS Price List API.',
     );

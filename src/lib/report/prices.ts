@@ -5,7 +5,8 @@ import { partitionOf } from '../aws/names.js';
 import { priceCachePath, writePriceCache } from '../pricing/cache-file.js';
 import { refreshPrices } from '../pricing/fetch-offers.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
-import { bundledPriceTable } from '../pricing/table.js';
+import { bundledPriceTable, type PriceEntry, type PriceTable } from '../pricing/table.js';
+import { findModel } from '../pricing/refreshed.js';
 import { pricesInUse, pricesWarnings, type PricesInUse } from '../context/prices.js';
 
 /** The `prices` command: refresh the table from the Price List API, list the rates in use. */
@@ -64,13 +65,17 @@ export async function runPricesRefresh(ctx: Ctx, onProgress?: (msg: string) => v
 /** One row of `prices list`: a model's rates from one table, USD per million tokens. */
 export interface PriceRow {
   model: string;
-  source: 'config' | 'price-list' | 'table';
+  /** price-list: `prices refresh`; snapshot: the bundled Price List snapshot; table: the Claude list-price table. */
+  source: 'config' | 'price-list' | 'snapshot' | 'table';
   routing: 'regional' | 'global' | 'any';
   input: number;
   output: number;
   cacheRead: number | null;
   cacheWrite: number | null;
   cacheWrite1h: number | null;
+  batchInput: number | null;
+  batchOutput: number | null;
+  /** YYYY-MM-DD the rate took effect (the Price List's effective date), else the table's date. */
   date: string;
 }
 
@@ -81,7 +86,7 @@ export interface PricesListData {
   warnings: string[];
 }
 
-function refreshedRows(t: RefreshedTable): PriceRow[] {
+function refreshedRows(t: RefreshedTable, source: 'price-list' | 'snapshot'): PriceRow[] {
   const date = t.fetchedAt.slice(0, 10);
   return t.models.flatMap((m) =>
     (['regional', 'global'] as const).flatMap((routing) => {
@@ -90,14 +95,16 @@ function refreshedRows(t: RefreshedTable): PriceRow[] {
         ? [
             {
               model: m.name,
-              source: 'price-list' as const,
+              source,
               routing,
               input: r.input,
               output: r.output,
               cacheRead: r.cacheRead ?? null,
               cacheWrite: r.cacheWrite ?? null,
               cacheWrite1h: r.cacheWrite1h ?? null,
-              date,
+              batchInput: r.batchInput ?? null,
+              batchOutput: r.batchOutput ?? null,
+              date: m.effective ?? date,
             },
           ]
         : [];
@@ -105,7 +112,39 @@ function refreshedRows(t: RefreshedTable): PriceRow[] {
   );
 }
 
-/** Every rate a report could use: config overrides, the refreshed table (if any), the bundled table. */
+/**
+ * The Claude list-price table's rows for the families the Price List table lacks: a regional row (with the
+ * geographic premium where the family carries one) and a global row only where a global. profile exists.
+ */
+function bundledRows(bundled: PriceTable, priceList: RefreshedTable | undefined): PriceRow[] {
+  const premium = (m: PriceEntry): number => (m.geographicPremium ? bundled.geographicPremium : 0);
+  const f = (usd: number, p: number): number => Math.round(usd * (1 + p) * 1e6) / 1e6;
+  return bundled.models
+    .filter((m) => !(priceList && findModel(priceList, m.family)))
+    .flatMap((m) =>
+      (['regional', 'global'] as const)
+        .filter((routing) => routing === 'regional' || m.globalProfile)
+        .map((routing) => {
+          const p = routing === 'global' ? 0 : premium(m);
+          return {
+            model: m.name,
+            source: 'table' as const,
+            routing,
+            input: f(m.input, p),
+            output: f(m.output, p),
+            cacheRead: f(m.cacheRead, p),
+            cacheWrite: f(m.cacheWrite, p),
+            cacheWrite1h: m.cacheWrite1h === undefined ? null : f(m.cacheWrite1h, p),
+            batchInput: null,
+            batchOutput: null,
+            date: bundled.date,
+          };
+        }),
+    );
+}
+
+/** Every rate a report could use: config overrides, the Price List table in use (refreshed or snapshot), then the
+ * bundled Claude table for what that lacks. */
 export async function listPrices(ctx: Ctx): Promise<PricesListData> {
   const { refreshed, info } = await pricesInUse(ctx);
   const bundled = bundledPriceTable();
@@ -113,25 +152,20 @@ export async function listPrices(ctx: Ctx): Promise<PricesListData> {
     model,
     source: 'config',
     routing: 'any',
-    ...r,
-    cacheWrite1h: null,
+    input: r.input,
+    output: r.output,
+    cacheRead: r.cacheRead,
+    cacheWrite: r.cacheWrite,
+    cacheWrite1h: r.cacheWrite1h ?? null,
+    batchInput: null,
+    batchOutput: null,
     date: ctx.settings.configFile ?? 'config',
   }));
-  const table: PriceRow[] = bundled.models.map((m) => ({
-    model: m.name,
-    source: 'table',
-    routing: 'global',
-    input: m.input,
-    output: m.output,
-    cacheRead: m.cacheRead,
-    cacheWrite: m.cacheWrite,
-    cacheWrite1h: null,
-    date: bundled.date,
-  }));
+  const source = info.table === 'refreshed' ? 'price-list' : 'snapshot';
   return {
     region: ctx.settings.region,
     inUse: info,
-    rows: [...config, ...(refreshed ? refreshedRows(refreshed) : []), ...table],
+    rows: [...config, ...(refreshed ? refreshedRows(refreshed, source) : []), ...bundledRows(bundled, refreshed)],
     warnings: pricesWarnings(info, ctx.now()),
   };
 }

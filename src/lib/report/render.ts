@@ -1,4 +1,5 @@
 import type { BarsChart, Chart, ColumnsChart } from '../io/chart.js';
+import { pricesLabel } from '../context/prices.js';
 import { formatDuration } from '../io/format.js';
 import { compactArn, modelIdForms } from '../io/model-id.js';
 import { formatMoney, formatRatio } from '../io/numbers.js';
@@ -156,11 +157,7 @@ function summaryPairs(report: Report): Line[] {
 function pricesLine(report: Report): string {
   const n = report.totals.unpricedModels.length;
   const unpriced = n ? `; ${n} unpriced model${n === 1 ? '' : 's'} not in totals` : '';
-  return (
-    `Estimates from ` +
-    `${report.prices.table === 'refreshed' ? 'AWS Price List prices fetched' : 'list prices of'} ` +
-    `${report.prices.date}${unpriced}.`
-  );
+  return `Estimates from ` + `${pricesLabel(report.prices.table)} ` + `${report.prices.date}${unpriced}.`;
 }
 
 export function noDataLine(report: Report, tz: string | undefined): string {

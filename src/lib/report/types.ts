@@ -84,7 +84,7 @@ export interface Report {
     source: string;
     date: string;
     estimate: true;
-    table?: 'refreshed' | 'bundled';
+    table?: 'refreshed' | 'snapshot' | 'bundled';
     fetchedAt?: string;
     models?: Record<string, string>;
   };

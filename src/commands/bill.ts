@@ -1,0 +1,96 @@
+import { Option } from 'commander';
+import { defineCommand } from '../lib/cli/command.js';
+import { usageError } from '../lib/core/errors.js';
+
+interface Opts {
+  month?: string;
+  since?: string;
+  until?: string;
+  by: 'principal' | 'role' | 'model' | 'day' | 'account';
+  cur?: string;
+  logs?: string;
+  cache: boolean;
+}
+
+/** The window from --month or --since/--until (default: this month so far); checked before any request. */
+export function billWindow(o: Opts, now: Date): { start: Date; end: Date; label: string } {
+  if (o.month !== undefined) {
+    if (o.since !== undefined || o.until !== undefined)
+      throw usageError('--month gives the whole window: it cannot be combined with --since/--until');
+    const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(o.month);
+    if (!m) throw usageError(`--month: "${o.month}" is not a month (give YYYY-MM, e.g. 2026-11)`);
+    const start = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
+    const end = new Date(Date.UTC(Number(m[1]), Number(m[2]), 1));
+    return { start, end, label: o.month };
+  }
+  const parse = (flag: string, v: string): Date => {
+    const t = Date.parse(v);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t))
+      throw usageError(`${flag}: "${v}" is not an ISO 8601 time (e.g. 2026-11-01 or 2026-11-01T00:00:00Z)`);
+    return new Date(t);
+  };
+  const start = o.since ? parse('--since', o.since) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const end = o.until ? parse('--until', o.until) : now;
+  if (end <= start) throw usageError('--until must be after --since');
+  return { start, end, label: `${start.toISOString().slice(0, 10)} → ${end.toISOString().slice(0, 10)}` };
+}
+
+export default defineCommand<Opts>({
+  name: 'bill',
+  summary:
+    "The invoice's Bedrock lines (CUR 2.0 export) beside the estimate from the logs, and the bridge between them",
+  examples: [
+    'bedrock-monitor bill --month 2026-11 --cur s3://billing-exports/bedrock-monitor/cur2',
+    'bedrock-monitor bill --since 2026-11-01 --until 2026-11-15 --by role',
+    "bedrock-monitor bill --month 2026-11 --json | jq '.bridge.causes'",
+  ],
+  configure: (cmd) =>
+    cmd
+      .option('--month <YYYY-MM>', 'a calendar month (UTC), e.g. 2026-11')
+      .option('--since <time>', 'window start, ISO 8601 (default: the first of this month)')
+      .option('--until <time>', 'window end, ISO 8601 (default now)')
+      .addOption(
+        new Option('--by <what>', 'one row per principal, role, model, day or account')
+          .choices(['principal', 'role', 'model', 'day', 'account'])
+          .default('principal'),
+      )
+      .option(
+        '--cur <location>',
+        'the CUR 2.0 Data Export: s3://BUCKET/PREFIX or a directory of Parquet files (default: bill.cur)',
+      )
+      .option(
+        '--logs <location>',
+        "invocation logs: s3://BUCKET/PREFIX or a directory (default: the Region's logging configuration)",
+      )
+      .option('--no-cache', 'read S3 objects through a temporary directory instead of the local cache'),
+  run: async (ctx, o) => {
+    const { parseLogsArg } = await import('../lib/logs/location.js');
+    const window = billWindow(o, ctx.now());
+    const curArg = o.cur ?? ctx.settings.bill.cur;
+    if (!curArg)
+      throw usageError(
+        '--cur: no CUR 2.0 export given (and no bill.cur in the config file)',
+        "Give --cur s3://BUCKET/PREFIX (the Data Export's destination) or a directory of its Parquet files.",
+      );
+    const cur = parseLogsArg(curArg, ctx.io.cwd);
+    if (cur.kind === 'cloudwatch') throw usageError('--cur: give s3://BUCKET/PREFIX or a directory');
+    const logs = o.logs === undefined ? undefined : parseLogsArg(o.logs, ctx.io.cwd);
+    const { runBill } = await import('../lib/bill/build.js');
+    const { renderBill } = await import('../lib/bill/render.js');
+    const spinner = await ctx.out.spinner('Reading the bill');
+    let data;
+    try {
+      data = await runBill(ctx, {
+        cur,
+        ...(logs ? { logs } : {}),
+        window,
+        by: o.by,
+        noCache: !o.cache,
+        onProgress: (m) => spinner.text(`Reading the bill: ${m}`),
+      });
+    } finally {
+      spinner.stop();
+    }
+    return { data, render: (out) => renderBill(out, data) };
+  },
+});

@@ -1,0 +1,122 @@
+import type { Ctx } from '../context/context.js';
+import { pricesInUse, pricesWarnings, type PricesInUse } from '../context/prices.js';
+import { parseDims } from '../logs/dims.js';
+import { describeLocation, type LogLocation } from '../logs/location.js';
+import { priceFor } from '../pricing/price.js';
+import { dirAccounts, planLogs, resolveScope, runEngine } from '../report/logs-report.js';
+import type { BillRow, Bridge, EstimatedGroup, GroupBy } from './bridge.js';
+import { computeBill } from './compute.js';
+import { readCur } from './cur.js';
+
+/**
+ * `bill`: the CUR 2.0 export's Bedrock line items beside the estimate from the invocation logs (priced with the
+ * table every report uses, each day at its rate), then the bridge between them.
+ */
+
+export interface BillRequest {
+  cur: Extract<LogLocation, { kind: 's3' } | { kind: 'dir' }>;
+  logs?: LogLocation;
+  window: { start: Date; end: Date; label: string };
+  by: GroupBy;
+  noCache: boolean;
+  onProgress?: (msg: string) => void;
+}
+
+/** What `bill --json` prints and the table is drawn from (docs/bill.md documents it). */
+export interface BillResult {
+  kind: 'bedrock-monitor bill';
+  window: { start: string; end: string; label: string };
+  groupBy: GroupBy;
+  region: string;
+  sources: {
+    bill: { kind: 'cur2'; location: string; files: number; lineItems: number; iamPrincipal: boolean };
+    estimate: { kind: 'logs'; location: string; engine: string };
+  };
+  prices: Pick<PricesInUse, 'table' | 'source' | 'date'>;
+  rows: BillRow[];
+  totals: { billedUsd: number; estimatedUsd: number; differenceUsd: number };
+  bridge: Bridge;
+  unpricedModels: string[];
+  warnings: string[];
+}
+
+const day = (d: Date): string => d.toISOString().slice(0, 10);
+
+async function estimate(
+  ctx: Ctx,
+  req: BillRequest,
+): Promise<{ groups: EstimatedGroup[]; location: string; engine: string }> {
+  const plan = await planLogs(ctx, req.logs ? { logs: req.logs } : {});
+  const window = { start: req.window.start, end: req.window.end, periodSeconds: 0, granularitySeconds: 3600 };
+  const logsReq = {
+    dims: parseDims('principal,day'),
+    window,
+    noCache: req.noCache,
+    reconcile: false,
+    ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+  };
+  // The estimate covers what the logs report of the same window would: the context's account and Region.
+  const where = plan.engine === 'local' ? plan.location : undefined;
+  const treeAccounts = where?.kind === 'dir' ? await dirAccounts(where.path, window) : [];
+  const scope = await resolveScope(ctx, {}, where, () => treeAccounts, plan.engine === 'athena');
+  const aggregate = await runEngine(ctx, plan, logsReq, scope);
+  const groups = aggregate.groups.map((g) => ({
+    ...g,
+    principal: g.keys[0] ?? '',
+    day: (g.keys[1] ?? '').slice(0, 10),
+    modelId: g.model,
+  }));
+  const location =
+    plan.engine === 'local'
+      ? describeLocation(plan.location)
+      : plan.engine === 'insights'
+        ? plan.logGroupName
+        : 'Athena';
+  return { groups, location, engine: plan.engine };
+}
+
+export async function runBill(ctx: Ctx, req: BillRequest): Promise<BillResult> {
+  req.onProgress?.('reading the CUR 2.0 export');
+  const cur = await readCur(ctx, req.cur, req.window, req.noCache);
+  req.onProgress?.('reading the invocation logs');
+  const est = await estimate(ctx, req);
+  const { refreshed, info } = await pricesInUse(ctx);
+  const computed = computeBill(cur.lines, est.groups, req.by, (id, d) =>
+    priceFor(id, ctx.settings.prices, refreshed, d),
+  );
+  const warnings = [...pricesWarnings(info, ctx.now())];
+  if (!cur.hasPrincipal)
+    warnings.push(
+      'the export has no line_item_iam_principal column: per-principal billing needs the Data Export to include ' +
+        'caller identity (IAM principal); the bill is compared without principals',
+    );
+  if (computed.unpriced.length)
+    warnings.push(`not in the price table (estimated at $0): ${computed.unpriced.join(', ')}`);
+  if (req.window.end.getTime() > ctx.now().getTime() - 86_400_000)
+    warnings.push('the bill lags usage by up to a day or two: the last days of the window may be incomplete');
+  const b = computed.bridge;
+  return {
+    kind: 'bedrock-monitor bill',
+    window: { start: req.window.start.toISOString(), end: req.window.end.toISOString(), label: req.window.label },
+    groupBy: req.by,
+    region: ctx.settings.region,
+    sources: {
+      bill: {
+        kind: 'cur2',
+        location: describeLocation(req.cur),
+        files: cur.files,
+        lineItems: cur.lines.length,
+        iamPrincipal: cur.hasPrincipal,
+      },
+      estimate: { kind: 'logs', location: est.location, engine: est.engine },
+    },
+    prices: { table: info.table, source: info.source, date: info.date },
+    rows: computed.rows,
+    totals: { billedUsd: b.billedUsd, estimatedUsd: b.estimatedUsd, differenceUsd: b.differenceUsd },
+    bridge: b,
+    unpricedModels: computed.unpriced,
+    warnings,
+  };
+}
+
+export { day };

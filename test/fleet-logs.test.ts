@@ -213,10 +213,14 @@ describe('report over a tree of two accounts and three Regions', () => {
       { cwd: tree.cwd },
     );
     expect(csv.code).toBe(0);
-    expect(csv.stdout.split('\n')[0]).toBe(
-      'account,region,invocations,inputTokens,outputTokens,cacheReadTokens,cacheWriteTokens,cacheWrite1hTokens,' +
-        'errors,latencyP50Ms,latencyP90Ms,latencyP99Ms,priced,costUsd',
+    const [header, ...records] = csv.stdout.trim().split('\n');
+    // The documented CSV shape: kind, the context columns, the keys, the figures; a row's own region wins.
+    expect(header).toBe(
+      'kind,region,windowStart,windowEnd,account,invocations,inputTokens,outputTokens,cacheReadTokens,' +
+        'cacheWriteTokens,cacheWrite1hTokens,errors,latencyP50Ms,latencyP90Ms,latencyP99Ms,priced,costUsd',
     );
+    const regions = new Set(records.filter((r) => r.startsWith('group,')).map((r) => r.split(',')[1]));
+    expect([...regions]).toEqual(['us-east-1']); // no --regions: the --region Region only
   }, 60_000);
 });
 

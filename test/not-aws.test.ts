@@ -57,6 +57,7 @@ const EXTRA: Record<string, string[]> = {
   prices: ['refresh'],
   budget: ['--monthly-usd', '100'],
   'audit-trail': [],
+  bill: ['--month', '2026-11', '--cur', 's3://bm-cur/exports'],
 };
 
 const SDK_INTERNALS = /\$response|Deserialization error|SyntaxError|hidden field|\$metadata|\$fault/;

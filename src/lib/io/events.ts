@@ -19,6 +19,16 @@ export class RunEvents {
     if (!this.warnings.includes(message)) this.warnings.push(message);
   }
 
+  /** A warning the result already carries in its own `warnings` field: shown on stderr now, not added again. */
+  shown(message: string): void {
+    this.out.warn(message);
+  }
+
+  /** A sentence for people on stderr, wrapped to a terminal like the rest of what they read there. */
+  tell(text: string): void {
+    this.out.toStderr().say(text);
+  }
+
   /** A progress note while work goes on (a retry, a step done), on stderr; `text` may use colours. */
   note(text: string | ((c: Output['c']) => string)): void {
     this.out.info(typeof text === 'string' ? text : text(this.out.c));

@@ -99,6 +99,11 @@ export class Output {
     this.io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
   }
 
+  /** Text already drawn for a format (CSV, markdown, HTML, a table), as it is, on stdout. */
+  write(text: string): void {
+    this.io.stdout.write(text);
+  }
+
   info(msg: string): void {
     this.io.stderr.write(`${msg}\n`);
   }

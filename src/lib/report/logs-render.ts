@@ -322,7 +322,7 @@ export function logsView(rep: LogsReport): View {
 }
 
 export function renderLogsTable(out: Output, rep: LogsReport, opts: { wide?: boolean; bars?: BarStyle } = {}): void {
-  out.io.stdout.write(
+  out.write(
     renderViewText(logsView(rep), {
       width: out.width,
       ...opts,

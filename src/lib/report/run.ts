@@ -111,9 +111,9 @@ interface Drawers {
 
 function drawer(d: Drawers, wide: boolean) {
   return (out: Output, format: string): void => {
-    if (format === 'csv') out.io.stdout.write(d.csv());
-    else if (format === 'markdown') out.io.stdout.write(d.markdown());
-    else if (format === 'html') out.io.stdout.write(d.html());
+    if (format === 'csv') out.write(d.csv());
+    else if (format === 'markdown') out.write(d.markdown());
+    else if (format === 'html') out.write(d.html());
     else d.text(out, wide);
   };
 }
@@ -125,7 +125,7 @@ async function metricsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> 
   const period = o.by?.find((d) => d.kind === 'day' || d.kind === 'week' || d.kind === 'month');
   const request = { hours: o.hours, since: o.since, until: o.until, byDay: period !== undefined };
   const window = resolveWindow(request, ctx.now()); // validated before the first request
-  const spinner = await ctx.out.spinner('Reading Bedrock metrics from CloudWatch');
+  const spinner = await ctx.events.spinner('Reading Bedrock metrics from CloudWatch');
   let built;
   try {
     built = await buildReport(ctx, {
@@ -141,7 +141,7 @@ async function metricsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> 
   if (report.days && (period?.kind === 'week' || period?.kind === 'month')) {
     report.periods = periodsOf(report.days, period.kind, report.window.start, report.window.end);
   }
-  for (const w of report.warnings) ctx.out.warn(w);
+  for (const w of report.warnings) ctx.events.shown(w);
   if (o.notify) await notify(ctx, report);
   const tz = ctx.io.env.TZ;
   return {
@@ -149,7 +149,7 @@ async function metricsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> 
     render: drawer(
       {
         text: (out, wide) =>
-          out.io.stdout.write(
+          out.write(
             renderReportTable(report, {
               width: out.width,
               wide,
@@ -173,12 +173,10 @@ async function notify(ctx: Ctx, report: Report): Promise<void> {
   report.notification = await publishReport(ctx, report);
   const n = report.notification;
   // On stderr, wrapped to a terminal like the rest of what people read there.
-  ctx.out
-    .toStderr()
-    .say(
-      `${n.messageId ? 'Published' : 'Would publish (--dry-run)'} the report to ${n.topicArn} (${n.bytes} ` +
-        `bytes${n.truncated ? ', truncated to fit' : ''}): "${n.subject}"`,
-    );
+  ctx.events.tell(
+    `${n.messageId ? 'Published' : 'Would publish (--dry-run)'} the report to ${n.topicArn} (${n.bytes} ` +
+      `bytes${n.truncated ? ', truncated to fit' : ''}): "${n.subject}"`,
+  );
 }
 
 async function logsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
@@ -191,7 +189,7 @@ async function logsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
   // Every input is valid: from here on, requests.
   const { buildLogsReport } = await import('./logs-report.js');
   const { renderLogsCsv, renderLogsHtml, renderLogsMarkdown, renderLogsTable } = await import('./logs-render.js');
-  const spinner = await ctx.out.spinner('Reading invocation logs');
+  const spinner = await ctx.events.spinner('Reading invocation logs');
   let built;
   try {
     built = await buildLogsReport(ctx, {
@@ -211,7 +209,7 @@ async function logsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
     spinner.stop();
   }
   const report = focusLogsReport(built, { top: o.top, sort: o.sort });
-  for (const w of report.warnings) ctx.out.warn(w);
+  for (const w of report.warnings) ctx.events.shown(w);
   return {
     data: report,
     render: drawer(

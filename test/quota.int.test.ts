@@ -126,11 +126,13 @@ describe('report --quotas', () => {
       rpmPercent: 10,
       flagged: true,
     });
-    // minute 1 (2,000 + 500 cache write + 300 × 5 = 4,000) is not the peak.
+    // Claude 3 Haiku at the assumed 5x (quotas-token-burndown.html: "all other Anthropic models version 4.7 and
+    // below"): minute 4 = 9,000 + 1,000 × 5 = 14,000 of 400,000 = 3.5%; minute 0 (300 + 100 × 5 = 800) is not the peak.
     expect(byFamily['on-demand anthropic.claude-3-haiku']).toMatchObject({
-      peakTokensPerMinute: 10_000,
+      peakTokensPerMinute: 14_000,
       tpmQuota: { value: 400_000 },
-      tpmPercent: 2.5,
+      tpmPercent: 3.5,
+      note: expect.stringContaining('burndown 5x assumed'),
       peakRequestsPerMinute: 10,
       rpmPercent: 1,
       flagged: false,

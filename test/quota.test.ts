@@ -1,9 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   burndownFor,
+  burndownNote,
   computeHeadroom,
   mergeQuotas,
   parseQuota,
+  quotaFamily,
   type MinuteSeries,
   type Quota,
 } from '../src/lib/report/quota-compute.js';
@@ -88,15 +90,64 @@ describe('quota names, matched loosely and never by a shipped code', () => {
     ]);
   });
 
-  test('burndown: 5x for Claude 3.7 Sonnet and 4.x, 1:1 for the rest, config overrides', () => {
+  // quotas-token-burndown.html, current wording (quoted in quota-compute.ts): 15x for Claude 4.8, 10x for Opus 5.5,
+  // Sonnet 5, Opus 5 and Fable 5.1, 5x for "all other Anthropic models version 4.7 and below", 1:1 for all others.
+  test('burndown: 15x Claude 4.8, 10x the 5-series, 5x Anthropic 4.7 and below (Haiku 4.5 too), 1:1 others', () => {
     expect(burndownFor('anthropic.claude-sonnet-4-5')).toBe(5);
     expect(burndownFor('anthropic.claude-opus-4')).toBe(5);
     expect(burndownFor('anthropic.claude-3-7-sonnet')).toBe(5);
+    expect(burndownFor('anthropic.claude-haiku-4-5')).toBe(5);
     expect(burndownFor('anthropic.claude-opus-4-8')).toBe(15);
     expect(burndownFor('anthropic.claude-sonnet-5')).toBe(10);
-    expect(burndownFor('anthropic.claude-3-haiku')).toBe(1);
+    expect(burndownFor('anthropic.claude-opus-5-5')).toBe(10);
+    expect(burndownFor('anthropic.claude-opus-5')).toBe(10);
+    expect(burndownFor('anthropic.claude-fable-5-1')).toBe(10);
     expect(burndownFor('amazon.nova-pro')).toBe(1);
     expect(burndownFor('amazon.nova-pro', { 'amazon.nova-pro': 2 })).toBe(2);
+  });
+
+  test('an ambiguous or unnamed Anthropic rate is the safe assumption, said in a note; config silences it', () => {
+    expect(burndownFor('anthropic.claude-3-haiku')).toBe(5);
+    expect(burndownNote('anthropic.claude-3-haiku')).toMatch(/5x assumed: AWS gives 5x to "all other Anthropic/);
+    expect(burndownNote('anthropic.claude-3-haiku', { 'anthropic.claude-3-haiku': 1 })).toBeUndefined();
+    expect(burndownFor('anthropic.claude-opus-6')).toBe(1);
+    expect(burndownNote('anthropic.claude-opus-6')).toMatch(/1x assumed: AWS does not name this Anthropic model/);
+    expect(burndownNote('anthropic.claude-sonnet-4-5')).toBeUndefined();
+    expect(burndownNote('amazon.nova-pro')).toBeUndefined();
+  });
+
+  // Service Quotas names the two 3.5 Sonnet releases apart (awslabs/bedrock-usage-analyzer metadata/quota-index.csv,
+  // commit 59ae10abb5ce17880940d5bcf2a02203eef9ff9d): L-A50569E5 "… for Anthropic Claude 3.5 Sonnet" is
+  // anthropic.claude-3-5-sonnet-20240620-v1:0, L-AD41C330 "… for Anthropic Claude 3.5 Sonnet V2" is …-20241022-v2:0.
+  test('Claude 3.5 Sonnet V1 and V2 keep their own quotas and rows', () => {
+    const v1: Quota = {
+      QuotaCode: 'L-A50569E5',
+      QuotaName: 'On-demand model inference tokens per minute for Anthropic Claude 3.5 Sonnet',
+      Value: 400_000,
+    };
+    const v2: Quota = {
+      QuotaCode: 'L-AD41C330',
+      QuotaName: 'On-demand model inference tokens per minute for Anthropic Claude 3.5 Sonnet V2',
+      Value: 800_000,
+    };
+    expect(quotaFamily('anthropic.claude-3-5-sonnet-20241022-v2:0')).toBe('anthropic.claude-3-5-sonnet-v2');
+    expect(quotaFamily('us.anthropic.claude-3-5-sonnet-20240620-v1:0')).toBe('anthropic.claude-3-5-sonnet');
+    const rows = computeHeadroom({
+      start: T0,
+      minutes: 1,
+      series: [
+        { modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0', inputTokens: f([4000]), invocations: f([1]) },
+        { modelId: 'anthropic.claude-3-5-sonnet-20241022-v2:0', inputTokens: f([8000]), invocations: f([1]) },
+      ],
+      quotas: [v1, v2],
+      warnPercent: 80,
+      burndown: {},
+    });
+    // 8,000 of 800,000 = 1% (V2); 4,000 of 400,000 = 1% (V1): two rows (the larger peak first), one quota each.
+    expect(rows.map((r) => [r.models[0], r.tpmQuota?.code, r.tpmPercent, r.note?.includes('quotas match')])).toEqual([
+      ['anthropic.claude-3-5-sonnet-20241022-v2:0', 'L-AD41C330', 1, false],
+      ['anthropic.claude-3-5-sonnet-20240620-v1:0', 'L-A50569E5', 1, false],
+    ]);
   });
 });
 
@@ -116,7 +167,7 @@ describe('headroom: hand-computed truth', () => {
       outputTokens: f([0, 0, 0, 20, 0]),
       invocations: f([0, 0, 0, 1, 0]),
     },
-    // On-demand Claude 3 Haiku, 1:1.
+    // On-demand Claude 3 Haiku, 5x on the current page's literal reading (an assumption, with a note).
     {
       modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
       inputTokens: f([300, 0, 0, 0, 9000]),
@@ -179,17 +230,18 @@ describe('headroom: hand-computed truth', () => {
   });
 
   test(
-    'on-demand Claude 3 Haiku: 9,000 + 1,000 = 10,000 against the applied 400,000 (not the default), never the ' +
-      '3.5 Haiku quota',
+    'on-demand Claude 3 Haiku: 9,000 + 1,000×5 = 14,000 against the applied 400,000 (not the default) = 3.5%, ' +
+      'never the 3.5 Haiku quota; the assumed rate is noted',
     () => {
       expect(rows[2]).toMatchObject({
         family: 'anthropic.claude-3-haiku',
         inferenceType: 'on-demand',
-        peakTokensPerMinute: 10_000,
+        peakTokensPerMinute: 14_000,
         peakTokensAt: at(4),
-        burndown: 1,
+        burndown: 5,
         tpmQuota: { value: 400_000 },
-        tpmPercent: 2.5,
+        tpmPercent: 3.5,
+        note: expect.stringContaining('burndown 5x assumed'),
         peakRequestsPerMinute: 10,
         rpmPercent: 1,
         flagged: false,

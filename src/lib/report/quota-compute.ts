@@ -17,26 +17,51 @@ const round = (n: number, digits: number): number => Math.round(n * 10 ** digits
 export type InferenceType = 'on-demand' | 'cross-region' | 'global';
 
 /**
- * Output-token burndown rates, as data: family pattern → multiplier. "For all other models, the
- * burndown rate is 1:1." The 4.8 and Sonnet 5 rates are from later wording of the same page, quoted
- * by third parties and not confirmed at the source: config `quotas.burndown` overrides any of them,
- * and EstimatedTPMQuotaUsage makes them moot where CloudWatch publishes it.
+ * Output-token burndown rates, as data: family pattern → multiplier. The page's current wording, as quoted
+ * verbatim by several independent readers in 2026 (the stored copy of the AWS page is the older list:
+ * Opus 4, Sonnet 4, … 5x): "The burndown rate for Anthropic Claude models version 4.8 is 15x for output
+ * tokens … Claude Opus 5.5, Claude Sonnet 5, Claude Opus 5, and Claude Fable 5.1 is 10x … For all other
+ * Anthropic models version 4.7 and below, the burndown is 5x for output tokens." "For all other models, the
+ * burndown rate is 1:1." So Haiku 4.5 is 5x (an AWS blog's "1:1 for Claude Haiku 4.5" predates it), and Claude 3
+ * models are 5x on the literal reading, where older wording gave them 1:1: that rule carries a note (the safe
+ * side: headroom is never overstated). An Anthropic family the page does not name gets 1x with a note.
+ * Config `quotas.burndown` overrides any of them; EstimatedTPMQuotaUsage makes them moot where CloudWatch
+ * publishes it.
  */
 export const BURNDOWN = {
   source: 'https://docs.aws.amazon.com/bedrock/latest/userguide/quotas-token-burndown.html',
-  date: '2026-11-23',
+  date: '2026-12-06',
   rules: [
     { family: '^anthropic\\.claude-(opus|sonnet|haiku)-4-8$', multiplier: 15 },
-    { family: '^anthropic\\.claude-sonnet-5$', multiplier: 10 },
+    { family: '^anthropic\\.claude-(sonnet-5|opus-5|opus-5-5|fable-5-1)$', multiplier: 10 },
     { family: '^anthropic\\.claude-(opus|sonnet|haiku)-4(-[1-7])?$', multiplier: 5 },
     { family: '^anthropic\\.claude-3-7-sonnet$', multiplier: 5 },
-  ],
+    {
+      family: '^anthropic\\.claude(-3(-5)?-(haiku|sonnet|opus)|-instant)?$',
+      multiplier: 5,
+      note:
+        'burndown 5x assumed: AWS gives 5x to "all other Anthropic models version 4.7 and below", where older ' +
+        'wording gave this model 1:1 (set quotas.burndown to override)',
+    },
+  ] as { family: string; multiplier: number; note?: string }[],
   default: 1,
-} as const;
+  unnamed: 'burndown 1x assumed: AWS does not name this Anthropic model (set quotas.burndown to override)',
+};
+
+const burndownRule = (family: string): { multiplier: number; note?: string } | undefined =>
+  BURNDOWN.rules.find((r) => new RegExp(r.family).test(family));
 
 export function burndownFor(family: string, overrides: Record<string, number> = {}): number {
   if (overrides[family] !== undefined) return overrides[family];
-  return BURNDOWN.rules.find((r) => new RegExp(r.family).test(family))?.multiplier ?? BURNDOWN.default;
+  return burndownRule(family)?.multiplier ?? BURNDOWN.default;
+}
+
+/** Why a family's rate is an assumption (ambiguous or unnamed on AWS's page), unless config sets it. */
+export function burndownNote(family: string, overrides: Record<string, number> = {}): string | undefined {
+  if (overrides[family] !== undefined) return undefined;
+  const rule = burndownRule(family);
+  if (rule) return rule.note;
+  return family.startsWith('anthropic.') ? BURNDOWN.unnamed : undefined;
 }
 
 /** A Service Quotas quota, as ListServiceQuotas / ListAWSDefaultServiceQuotas return it. */
@@ -84,7 +109,7 @@ export function parseQuota(q: Quota): ParsedQuota | undefined {
     value: q.Value,
     type,
     metric: m[2]!.toLowerCase() as 'tokens' | 'requests',
-    model: compactName(m[3]!).replace(/v\d+$/, ''),
+    model: compactName(m[3]!).replace(/v1$/, ''),
   };
 }
 
@@ -196,8 +221,19 @@ function peak(values: Float64Array, start: Date): { value: number; at: string | 
 const pctOf = (value: number, q: QuotaRef | null): number | null =>
   q && q.value > 0 ? round((value / q.value) * 100, 1) : null;
 
-function groupKey(modelId: string): string {
+/**
+ * The family a quota is named for: the model's version when above 1 stays ("anthropic.claude-3-5-sonnet-20241022-
+ * v2:0" has its own quota, "… for Anthropic Claude 3.5 Sonnet V2", apart from the V1 model's "… Claude 3.5 Sonnet").
+ */
+export function quotaFamily(modelId: string): string | undefined {
   const family = normalizeModelId(modelId).family;
+  const version = /-v(\d+)(?::\d+)?(?::\d+k)?$/.exec(modelId.trim());
+  const n = version ? Number(version[1]) : 1;
+  return family && n > 1 ? `${family}-v${n}` : family;
+}
+
+function groupKey(modelId: string): string {
+  const family = quotaFamily(modelId);
   const type = inferenceTypeOf(modelId);
   return family && type ? `${type} ${family}` : `model ${modelId}`;
 }
@@ -220,8 +256,10 @@ function headroomRow(members: MinuteSeries[], quotas: ParsedQuota[], input: Head
   const { minutes, start } = input;
   const first = members[0]!.modelId;
   const family = normalizeModelId(first).family ?? null;
+  const quotaKey = quotaFamily(first);
   const type = inferenceTypeOf(first) ?? null;
   const burndown = family ? burndownFor(family, input.burndown) : 1;
+  const assumed = family ? burndownNote(family, input.burndown) : undefined;
   const tokens = new Float64Array(minutes);
   const requests = new Float64Array(minutes);
   for (const s of members) {
@@ -234,13 +272,14 @@ function headroomRow(members: MinuteSeries[], quotas: ParsedQuota[], input: Head
   const estimated = members.filter((s) => s.estimatedTpm).length;
   const pt = peak(tokens, start);
   const pr = peak(requests, start);
-  const tpm = family && type ? matchQuota(quotas, family, type, 'tokens') : { quota: null, candidates: 0 };
-  const rpm = family && type ? matchQuota(quotas, family, type, 'requests') : { quota: null, candidates: 0 };
+  const tpm = quotaKey && type ? matchQuota(quotas, quotaKey, type, 'tokens') : { quota: null, candidates: 0 };
+  const rpm = quotaKey && type ? matchQuota(quotas, quotaKey, type, 'requests') : { quota: null, candidates: 0 };
   const tpmPercent = pctOf(pt.value, tpm.quota);
   const rpmPercent = pctOf(pr.value, rpm.quota);
   const notes = [
     ...(!type ? ['application inference profile: its model and quota are not known from the ID'] : []),
     ...(tpm.candidates > 1 ? [`${tpm.candidates} token quotas match; the smallest is used`] : []),
+    ...(assumed && estimated < members.length ? [assumed] : []),
   ];
   return {
     models: members.map((s) => s.modelId).sort(),

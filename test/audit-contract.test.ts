@@ -121,6 +121,24 @@ describe('advanced event selectors', () => {
     },
   );
 
+  // The table (read 2026-12-06) lists 18 AWS::Bedrock:: types, AdvancedOptimizePromptJob among them, and newer
+  // Bedrock families: AWS::BedrockAgentCore::Runtime (and 20 more), AWS::BedrockMantle::Project,
+  // AWS::BedrockWebSearch::Tool. None may be refused by the config; a non-Bedrock type still is.
+  test(`newer Bedrock data-event types from the table are accepted in the config (${DATA_EVENTS_TABLE})`, async () => {
+    const newer = [
+      'AWS::Bedrock::AdvancedOptimizePromptJob',
+      'AWS::Bedrock::Tool',
+      'AWS::BedrockAgentCore::Runtime',
+      'AWS::BedrockMantle::Project',
+      'AWS::BedrockWebSearch::Tool',
+    ];
+    expect((await settings({ dataEventTypes: newer })).audit.dataEventTypes).toEqual(newer);
+    expect(BEDROCK_DATA_EVENT_TYPES.filter((t) => t.startsWith('AWS::Bedrock::'))).toHaveLength(18);
+    await expect(settings({ dataEventTypes: ['AWS::S3::Object'] })).rejects.toThrow(
+      /"AWS::S3::Object" is not a Bedrock data-event resource type/,
+    );
+  });
+
   test(
     `prompts are AWS::Bedrock::PromptVersion in the data-event table; "AWS::Bedrock::Prompt" is refused in the ` +
       `config (${DATA_EVENTS_TABLE})`,

@@ -5,11 +5,15 @@
  */
 
 /**
- * Every Amazon Bedrock `resources.type` value in CloudTrail's data-event table
- * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html).
- * Prompts are `AWS::Bedrock::PromptVersion` there (Bedrock's own page says `Prompt`).
+ * The `AWS::Bedrock::` `resources.type` values in CloudTrail's data-event table
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html), 18 when
+ * last read. Prompts are `AWS::Bedrock::PromptVersion` there (Bedrock's own page says `Prompt`). The table grows
+ * (AdvancedOptimizePromptJob; `AWS::BedrockAgentCore::…`, `AWS::BedrockMantle::Project`,
+ * `AWS::BedrockWebSearch::Tool`), so a type of the Bedrock families' form that is not listed here is accepted too
+ * (BEDROCK_TYPE_FORM), and CloudTrail's PutEventSelectors has the last word on it.
  */
 export const BEDROCK_DATA_EVENT_TYPES = [
+  'AWS::Bedrock::AdvancedOptimizePromptJob',
   'AWS::Bedrock::AgentAlias',
   'AWS::Bedrock::AsyncInvoke',
   'AWS::Bedrock::FlowAlias',
@@ -44,12 +48,17 @@ export const DEFAULT_DATA_EVENT_TYPES: readonly string[] = [
   'AWS::Bedrock::Model',
 ];
 
+/** The form of a type in the data-event table's Bedrock families (Bedrock, AgentCore, Mantle, web search). */
+const BEDROCK_TYPE_FORM = /^AWS::Bedrock(AgentCore|Mantle|WebSearch)?::[A-Z][A-Za-z0-9]*$/;
+
 export function checkDataEventType(v: string): string | undefined {
-  if ((BEDROCK_DATA_EVENT_TYPES as readonly string[]).includes(v)) return undefined;
-  const hint = v === 'AWS::Bedrock::Prompt' ? ' (CloudTrail calls prompts AWS::Bedrock::PromptVersion)' : '';
+  if (v === 'AWS::Bedrock::Prompt')
+    return `"${v}" is not a data-event resource type (CloudTrail calls prompts AWS::Bedrock::PromptVersion)`;
+  if ((BEDROCK_DATA_EVENT_TYPES as readonly string[]).includes(v) || BEDROCK_TYPE_FORM.test(v)) return undefined;
   return (
-    `"${v}" is not a Bedrock data-event resource type CloudTrail knows${hint} (one of ` +
-    `${BEDROCK_DATA_EVENT_TYPES.join(', ')})`
+    `"${v}" is not a Bedrock data-event resource type (AWS::Bedrock::…, AWS::BedrockAgentCore::…, ` +
+    `AWS::BedrockMantle::… or AWS::BedrockWebSearch::… in CloudTrail's data-event table, e.g. ` +
+    `${BEDROCK_DATA_EVENT_TYPES.slice(0, 4).join(', ')})`
   );
 }
 

@@ -5,6 +5,7 @@ import {
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
+  GetWorkGroupCommand,
 } from '@aws-sdk/client-athena';
 import {
   BedrockClient,
@@ -265,6 +266,35 @@ describe('engines that moto cannot run (client mocks)', () => {
       });
     },
   );
+
+  // A workgroup with managed query results "cannot have the ResultConfiguration$OutputLocation parameter"
+  // (https://docs.aws.amazon.com/athena/latest/APIReference/API_ManagedQueryResultsConfiguration.html); GetWorkGroup's
+  // answer as the API reference documents it (WorkGroup.Configuration.ManagedQueryResultsConfiguration).
+  test('Athena: a workgroup with managed query results gets no per-query OutputLocation; others do', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
+    glue.on(GetTableCommand).resolves({ Table: { Name: 'invocation_logs' } });
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'qe-3' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
+    const args = ['report', '--by', 'principal', '--engine', 'athena', '--no-reconcile', ...WINDOW, '--json'];
+    athena.on(GetWorkGroupCommand).resolves({
+      WorkGroup: {
+        Name: 'primary',
+        State: 'ENABLED',
+        Configuration: { ManagedQueryResultsConfiguration: { Enabled: true }, EnforceWorkGroupConfiguration: true },
+      },
+    });
+    expect((await runCli(args, { env, now })).code).toBe(0);
+    const managed = athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input;
+    expect(managed.WorkGroup).toBe('primary');
+    expect(managed.ResultConfiguration).toBeUndefined();
+    athena.on(GetWorkGroupCommand).resolves({
+      WorkGroup: { Name: 'primary', Configuration: { ResultConfiguration: { OutputLocation: 's3://r/' } } },
+    });
+    expect((await runCli(args, { env, now })).code).toBe(0);
+    const own = athena.commandCalls(StartQueryExecutionCommand)[1]!.args[0].input;
+    expect(own.ResultConfiguration?.OutputLocation).toMatch(/^s3:\/\/.+\/$/);
+  });
 
   test('Athena: a failed query is an error with its reason', async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });

@@ -1,6 +1,7 @@
 import {
   AthenaClient,
   GetQueryExecutionCommand,
+  GetWorkGroupCommand,
   paginateGetQueryResults,
   StartQueryExecutionCommand,
   type ColumnInfo,
@@ -11,7 +12,8 @@ import { toBmError } from '../aws/errors.js';
 import { BmError } from '../core/errors.js';
 
 /**
- * One Athena query, generically: start it in a workgroup with results under a given S3 location,
+ * One Athena query, generically: start it in a workgroup with results under a given S3 location (or in
+ * Athena-managed storage when the workgroup uses it),
  * poll its state with a growing delay, page through the results, and report the bytes scanned.
  */
 
@@ -93,14 +95,30 @@ export function rowsOf(columns: ColumnInfo[], pages: Row[][]): Record<string, st
   return all.map((values) => Object.fromEntries(values.map((v, i) => [names[i] ?? `c${i}`, v])));
 }
 
+/**
+ * Whether the workgroup keeps query results in Athena-managed storage. Such a workgroup "cannot have the
+ * ResultConfiguration$OutputLocation parameter" (ManagedQueryResultsConfiguration, Athena API reference:
+ * https://docs.aws.amazon.com/athena/latest/APIReference/API_ManagedQueryResultsConfiguration.html), so its queries
+ * go without one. When the workgroup cannot be read (no athena:GetWorkGroup), the location is sent as before.
+ */
+export async function managedResults(athena: AthenaClient, workgroup: string): Promise<boolean> {
+  try {
+    const r = await athena.send(new GetWorkGroupCommand({ WorkGroup: workgroup }));
+    return r?.WorkGroup?.Configuration?.ManagedQueryResultsConfiguration?.Enabled === true;
+  } catch {
+    return false;
+  }
+}
+
 async function start(athena: AthenaClient, q: AthenaQuery) {
+  const managed = await managedResults(athena, q.workgroup);
   try {
     return await athena.send(
       new StartQueryExecutionCommand({
         QueryString: q.sql,
         QueryExecutionContext: { Database: q.database, Catalog: 'AwsDataCatalog' },
         WorkGroup: q.workgroup,
-        ResultConfiguration: { OutputLocation: q.outputLocation },
+        ...(managed ? {} : { ResultConfiguration: { OutputLocation: q.outputLocation } }),
       }),
     );
   } catch (err) {

@@ -9,6 +9,7 @@ import {
   PutCompositeAlarmCommand,
   PutDashboardCommand,
   PutMetricAlarmCommand,
+  UntagResourceCommand as CwUntagCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { cliFor, emptyDir, useMoto } from './support/cli.js';
@@ -134,6 +135,39 @@ describe('dashboard', () => {
     expect(again.json().outcomes[0].action).toBe('unchanged');
   });
 
+  // Dashboards take tags: PutDashboard Tags on creation ("If you specify Tags when updating an existing dashboard,
+  // the tag updates are ignored. To add or update tags on an existing dashboard, use TagResource":
+  // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html).
+  test('is tagged ManagedBy=bedrock-monitor; one made before tags is recognised by its header and tagged', async () => {
+    await cli(['dashboard']);
+    const tagsOf = async () => {
+      const { DashboardArn } = await aws().cw.send(
+        new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }),
+      );
+      return (await aws().cw.send(new CwListTagsCommand({ ResourceARN: DashboardArn }))).Tags;
+    };
+    expect(await tagsOf()).toEqual([{ Key: 'ManagedBy', Value: 'bedrock-monitor' }]);
+    // As a dashboard made by an earlier version: the header, no tag.
+    const { DashboardArn } = await aws().cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }));
+    await aws().cw.send(new CwUntagCommand({ ResourceARN: DashboardArn, TagKeys: ['ManagedBy'] }));
+    const status = await cli(['status', '--json']);
+    expect(status.json().rows.find((r: { resource: string }) => r.resource === 'dashboard')).toMatchObject({
+      status: 'drifted',
+      changes: [{ field: 'tag', from: false, to: true }],
+    });
+    const repair = await cli(['dashboard', '--json']);
+    expect(repair.json().outcomes[0].action).toBe('updated');
+    expect(repair.writes.map((w) => w.operation)).toEqual(['TagResource']);
+    expect(await tagsOf()).toEqual([{ Key: 'ManagedBy', Value: 'bedrock-monitor' }]);
+    // The tag alone is enough: a body whose header was removed by hand is the tool's drift, not a stranger's.
+    await aws().cw.send(
+      new PutDashboardCommand({ DashboardName: 'BedrockUsageMonitoring', DashboardBody: '{"widgets":[]}' }),
+    );
+    const reverted = await cli(['dashboard', '--json']);
+    expect(reverted.code).toBe(0);
+    expect(reverted.json().outcomes[0]).toMatchObject({ action: 'updated', changes: [{ field: 'body' }] });
+  });
+
   test('a same-named dashboard someone made by hand is never overwritten without --force', async () => {
     const theirs = JSON.stringify({
       widgets: [{ type: 'text', x: 0, y: 0, width: 6, height: 2, properties: { markdown: 'our team board' } }],
@@ -152,6 +186,7 @@ describe('dashboard', () => {
     });
     const adopted = await cli(['dashboard', '--force', '--json']);
     expect(adopted.json().outcomes[0].action).toBe('updated');
+    expect(adopted.writes.map((w) => w.operation)).toContain('TagResource');
   });
 });
 

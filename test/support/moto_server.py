@@ -20,6 +20,11 @@ DescribeAlarmsOutput.CompositeAlarms with the CompositeAlarm members) and the AP
 - PutMetricAlarm: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
   "If you are using this operation to update an existing alarm, any tags you specify in this
   parameter are ignored."
+- Dashboard tags (botocore's PutDashboardInput.Tags; moto 5.2.1 drops them and refuses TagResource on a
+  dashboard ARN): https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html
+  "You can use this parameter only when creating a new dashboard. If you specify Tags when updating an
+  existing dashboard, the tag updates are ignored. To add or update tags on an existing dashboard, use
+  TagResource." DeleteDashboards drops a dashboard's tags with it.
 
 Run as `python3 test/support/moto_server.py -H 127.0.0.1 -p PORT` (the same arguments as
 `python3 -m moto.server`).
@@ -158,6 +163,42 @@ def put_metric_alarm(self):
     return result
 
 
+_put_dashboard = CloudWatchResponse.put_dashboard
+_delete_dashboards = CloudWatchResponse.delete_dashboards
+_tag_resource = CloudWatchResponse.tag_resource
+
+
+def put_dashboard(self):
+    backend = self.cloudwatch_backend
+    existed = self._get_param("DashboardName") in backend.dashboards
+    result = _put_dashboard(self)
+    tags = self._get_param("Tags", [])
+    if not existed and tags:
+        backend.tagger.tag_resource(backend.dashboards[self._get_param("DashboardName")].arn, tags)
+    return result
+
+
+def delete_dashboards(self):
+    backend = self.cloudwatch_backend
+    arns = [backend.dashboards[n].arn for n in self._get_param("DashboardNames", []) if n in backend.dashboards]
+    result = _delete_dashboards(self)
+    for arn in arns:
+        backend.tagger.delete_all_tags_for_resource(arn)
+    return result
+
+
+def tag_resource(self):
+    backend = self.cloudwatch_backend
+    arn = self._get_param("ResourceARN")
+    if any(d.arn == arn for d in backend.dashboards.values()):
+        backend.tagger.tag_resource(arn, self._get_param("Tags", []))
+        return EmptyResult()
+    return _tag_resource(self)
+
+
+CloudWatchResponse.put_dashboard = put_dashboard
+CloudWatchResponse.delete_dashboards = delete_dashboards
+CloudWatchResponse.tag_resource = tag_resource
 CloudWatchResponse.put_composite_alarm = put_composite_alarm
 CloudWatchResponse.describe_alarms = describe_alarms
 CloudWatchResponse.delete_alarms = delete_alarms

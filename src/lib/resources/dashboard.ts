@@ -2,13 +2,15 @@ import {
   CloudWatchClient,
   DeleteDashboardsCommand,
   GetDashboardCommand,
+  ListTagsForResourceCommand,
   PutDashboardCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-cloudwatch';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';
 import { BEDROCK_NAMESPACE, METRICS, MODEL_ID_DIMENSION, type MetricKey } from '../aws/bedrock-metrics.js';
-import { MANAGED_TAGS } from '../aws/ownership.js';
+import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
 import { describePrices, pricesInUse } from '../context/prices.js';
 import { priceFor } from '../pricing/price.js';
 import { bundledPriceTable, type Rates } from '../pricing/table.js';
@@ -262,6 +264,21 @@ export function dashboardBody(
 
 export interface DashboardState {
   body: unknown;
+  /** Tagged ManagedBy=bedrock-monitor; undefined when the tags could not be read. */
+  tagged?: boolean;
+}
+
+/**
+ * The dashboard's ARN and whether it carries the tool's tag. Dashboards take tags (PutDashboard `Tags` on creation,
+ * TagResource after: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html).
+ */
+async function dashboardTags(cw: CloudWatchClient, arn: string | undefined): Promise<{ tagged?: boolean }> {
+  if (!arn) return {};
+  try {
+    return { tagged: hasManagedTag((await cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags) };
+  } catch {
+    return {};
+  }
 }
 
 /** The cost widget's prices: the refreshed table when `prices refresh` fetched one, else the bundled one. */
@@ -283,8 +300,14 @@ export async function dashboardResource(ctx: Ctx): Promise<ResourceDef<Dashboard
     await dashboardPricing(ctx),
     wantsInsightRules(ctx.settings) ? insightRuleWidgets(region, 34) : [],
   );
-  // Tags are applied on creation only (AWS ignores them on update, and moto ignores them): the
-  // ownership rule is the marker in the body, which every copy of the tool's dashboard carries.
+  // Tags are applied on creation only (AWS ignores them on update): a dashboard made before the tool tagged
+  // dashboards is recognised by the header widget's marker and gets the tag on the next run (the `tag` attribute).
+  const arn = async (): Promise<string | undefined> =>
+    (await cw.send(new GetDashboardCommand({ DashboardName: dashboardName }))).DashboardArn;
+  const tag = async (): Promise<void> => {
+    const resourceArn = await arn();
+    if (resourceArn) await cw.send(new TagResourceCommand({ ResourceARN: resourceArn, Tags: MANAGED_TAGS }));
+  };
   const put = async (tags = false): Promise<void> => {
     await cw.send(
       new PutDashboardCommand({
@@ -297,7 +320,7 @@ export async function dashboardResource(ctx: Ctx): Promise<ResourceDef<Dashboard
   return {
     resource: 'dashboard',
     name: dashboardName,
-    desired: { body },
+    desired: { body, tagged: true },
     async read() {
       const r = await absentIfNotFound(cw.send(new GetDashboardCommand({ DashboardName: dashboardName })));
       if (!r?.DashboardBody) return undefined;
@@ -307,13 +330,18 @@ export async function dashboardResource(ctx: Ctx): Promise<ResourceDef<Dashboard
       } catch {
         parsed = r.DashboardBody;
       }
-      return { body: parsed };
+      return { body: parsed, ...(await dashboardTags(cw, r.DashboardArn)) };
     },
-    attributes: [{ field: 'body', get: (s) => s.body, update: () => put() }],
+    attributes: [
+      { field: 'body', get: (s) => s.body, update: () => put() },
+      // Unknown (tags unreadable) counts as tagged: never a drift the tool cannot see.
+      { field: 'tag', get: (s) => s.tagged ?? true, update: tag },
+    ],
     create: () => put(true),
     ownership: {
-      rule: `carrying the "${DASHBOARD_MARKER}" header`,
-      owns: (s) => JSON.stringify(s.body).includes(DASHBOARD_MARKER),
+      rule: `${MANAGED_TAG_RULE}, or carrying the "${DASHBOARD_MARKER}" header (made before dashboards took tags)`,
+      owns: (s) => s.tagged === true || JSON.stringify(s.body).includes(DASHBOARD_MARKER),
+      claim: tag,
     },
     remove: async () => void (await cw.send(new DeleteDashboardsCommand({ DashboardNames: [dashboardName] }))),
   };

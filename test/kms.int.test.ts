@@ -27,9 +27,9 @@ const cli = cliFor(() => emulator().url, REGION);
 const aws = () => sdk(emulator().url, REGION);
 const BUCKET = `bedrock-logs-${ACCOUNT}-${REGION}`;
 
-function withKey(kmsKeyId: string): string {
+function withKey(kmsKeyId: string, extra: Record<string, unknown> = {}): string {
   const dir = emptyDir();
-  writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ kmsKeyId }));
+  writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ kmsKeyId, ...extra }));
   return dir;
 }
 
@@ -178,6 +178,64 @@ describe('the key policy', () => {
     const r = await cli(['status', '--json'], { cwd: withKey(key.Arn!) });
     expect(r.json().rows.find((x: { resource: string }) => x.resource === 'kms-key-policy')).toMatchObject({
       status: 'drifted',
+    });
+  });
+
+  // A trail writing to an SSE-KMS bucket needs the key too: "Granting encrypt permissions for trails"
+  // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail-encrypt.html):
+  // cloudtrail.amazonaws.com kms:GenerateDataKey*, conditioned on aws:SourceArn and the
+  // kms:EncryptionContext:aws:cloudtrail:arn of the trail.
+  test('with the audit trail on, the CloudTrail statement is checked, printed with a Sid, never written', async () => {
+    const { kms } = aws();
+    const key = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const trail = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/bedrock-monitor-trail`;
+    const cloudTrail = {
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 'kms:GenerateDataKey*',
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'aws:SourceArn': trail },
+        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*` },
+      },
+    };
+    const policy = JSON.parse(
+      (await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy!,
+    );
+    policy.Statement.push(documented);
+    await kms.send(
+      new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: JSON.stringify(policy) }),
+    );
+    const dir = withKey(key.Arn!, { audit: { enabled: true } });
+    const r = await cli(['create-bucket', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.json().warnings).toEqual([
+      expect.stringContaining(`the key policy of ${key.Arn} does not let CloudTrail use the key`),
+    ]);
+    const printed = JSON.parse(r.stderr.slice(r.stderr.indexOf('{'), r.stderr.lastIndexOf('}') + 1));
+    expect(printed).toEqual({
+      Sid: 'BedrockMonitorCloudTrailEncrypt',
+      ...cloudTrail,
+      Condition: {
+        StringEquals: { 'aws:SourceArn': trail },
+        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': trail },
+      },
+    });
+    expect(r.writes.some((w) => w.service === 'KMS')).toBe(false);
+    const status = await cli(['status', '--json'], { cwd: dir });
+    expect(status.json().rows.find((x: { resource: string }) => x.resource === 'kms-key-policy')).toMatchObject({
+      status: 'drifted',
+      changes: [{ field: 'statement[BedrockMonitorCloudTrailEncrypt]', from: null }],
+      manual: true,
+    });
+    // The owner adds AWS's documented statement (account-wide encryption context, no Sid): satisfied.
+    policy.Statement.push(cloudTrail);
+    await kms.send(
+      new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: JSON.stringify(policy) }),
+    );
+    const fixed = await cli(['status', '--json'], { cwd: dir });
+    expect(fixed.json().rows.find((x: { resource: string }) => x.resource === 'kms-key-policy')).toMatchObject({
+      status: 'ok',
     });
   });
 });

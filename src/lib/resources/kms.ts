@@ -5,6 +5,7 @@ import { errorName, isNotFound, toBmError } from '../aws/errors.js';
 import { bedrockSourceArn } from '../aws/names.js';
 import { normalizeStatement, parsePolicy, statementsOf, type Statement } from '../aws/policy.js';
 import { usageError } from '../core/errors.js';
+import { trailArn } from './trail-bucket.js';
 
 /**
  * The bucket's KMS key (`kmsKeyId`). Bedrock writes logs to an SSE-KMS bucket only when the bucket
@@ -16,6 +17,7 @@ import { usageError } from '../core/errors.js';
  */
 
 export const BEDROCK_KEY_SID = 'AllowBedrockModelInvocationLogging';
+export const CLOUDTRAIL_KEY_SID = 'BedrockMonitorCloudTrailEncrypt';
 
 /** The statement AWS documents for an SSE-KMS log bucket, with a Sid to find it by. */
 export function bedrockKeyStatement(region: string, account: string): Statement {
@@ -63,22 +65,62 @@ function conditionsHold(condition: Statement['Condition'], expected: Record<stri
 }
 
 /**
- * True when some statement allows bedrock.amazonaws.com kms:GenerateDataKey on the key, with no
- * condition beyond the documented aws:SourceAccount / aws:SourceArn ones for this account and Region.
+ * The statement CloudTrail needs to write its log files to a bucket encrypted with this key ("Granting encrypt
+ * permissions for trails",
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail-encrypt.html),
+ * with `aws:SourceArn` and the encryption context narrowed to the tool's trail.
  */
-export function grantsBedrock(policyText: string, region: string, account: string): boolean {
-  const expected = { 'aws:SourceAccount': account, 'aws:SourceArn': bedrockSourceArn(region, account) };
+export function cloudTrailKeyStatement(region: string, account: string, trailName: string): Statement {
+  const arn = trailArn(region, account, trailName);
+  return {
+    Sid: CLOUDTRAIL_KEY_SID,
+    Effect: 'Allow',
+    Principal: { Service: 'cloudtrail.amazonaws.com' },
+    Action: 'kms:GenerateDataKey*',
+    Resource: '*',
+    Condition: {
+      StringEquals: { 'aws:SourceArn': arn },
+      StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': arn },
+    },
+  };
+}
+
+/**
+ * True when some statement allows the service kms:GenerateDataKey on the key, with no condition beyond the
+ * expected ones (each holding for the values given).
+ */
+function grantsService(policyText: string, service: string, expected: Record<string, string>): boolean {
   return statementsOf(parsePolicy(policyText)).some((s) => {
     const principals = s.Principal === '*' ? [] : asList(s.Principal?.Service);
     const actions = asList(s.Action).map((a) => a.toLowerCase());
     return (
       s.Effect === 'Allow' &&
-      principals.includes('bedrock.amazonaws.com') &&
+      principals.includes(service) &&
       actions.some((a) => a === '*' || a === 'kms:*' || wildcard(a, 'kms:generatedatakey')) &&
       asList(s.Resource).includes('*') &&
       conditionsHold(s.Condition, expected)
     );
   });
+}
+
+/**
+ * True when some statement allows bedrock.amazonaws.com kms:GenerateDataKey on the key, with no
+ * condition beyond the documented aws:SourceAccount / aws:SourceArn ones for this account and Region.
+ */
+export function grantsBedrock(policyText: string, region: string, account: string): boolean {
+  const expected = { 'aws:SourceAccount': account, 'aws:SourceArn': bedrockSourceArn(region, account) };
+  return grantsService(policyText, 'bedrock.amazonaws.com', expected);
+}
+
+/** True when some statement lets cloudtrail.amazonaws.com encrypt the trail's log files with the key. */
+export function grantsCloudTrail(policyText: string, region: string, account: string, trailName: string): boolean {
+  const arn = trailArn(region, account, trailName);
+  const expected = {
+    'aws:SourceAccount': account,
+    'aws:SourceArn': arn,
+    'kms:EncryptionContext:aws:cloudtrail:arn': arn,
+  };
+  return grantsService(policyText, 'cloudtrail.amazonaws.com', expected);
 }
 
 /** `kmsKeyId` as a key ARN (DescribeKey resolves an alias or key ID), once per run; undefined without one. */
@@ -117,41 +159,58 @@ export function bucketKeyArn(ctx: Ctx): Promise<string | undefined> {
 
 export interface KeyPolicyCheck {
   keyArn: string;
-  /** True when the policy lets Bedrock use the key; undefined when it could not be read. */
-  grants: boolean | undefined;
-  /** Why it could not be read. */
+  /** The statements the policy lacks (Bedrock's, and CloudTrail's when the audit trail writes to the bucket). */
+  missing: Statement[];
+  /** Why the policy could not be read (then every needed statement counts as missing). */
   error?: string;
-  statement: Statement;
 }
 
-/** Reads the key policy (GetKeyPolicy) and looks for the statement Bedrock needs. */
+/** Reads the key policy (GetKeyPolicy) and looks for the statements the services writing to the bucket need. */
 export async function checkKeyPolicy(ctx: Ctx): Promise<KeyPolicyCheck | undefined> {
   const keyArn = await bucketKeyArn(ctx);
   if (!keyArn) return undefined;
   const account = await ctx.account();
-  const statement = bedrockKeyStatement(ctx.settings.region, account);
+  const { region, audit } = ctx.settings;
+  const needed: [Statement, (policy: string) => boolean][] = [
+    [bedrockKeyStatement(region, account), (p) => grantsBedrock(p, region, account)],
+    ...(audit.enabled
+      ? [
+          [
+            cloudTrailKeyStatement(region, account, audit.trailName),
+            (p: string) => grantsCloudTrail(p, region, account, audit.trailName),
+          ] as [Statement, (policy: string) => boolean],
+        ]
+      : []),
+  ];
   try {
     const r = await ctx.aws.get(KMSClient).send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }));
-    return { keyArn, grants: r.Policy ? grantsBedrock(r.Policy, ctx.settings.region, account) : false, statement };
+    return { keyArn, missing: needed.filter(([, grants]) => !r.Policy || !grants(r.Policy)).map(([st]) => st) };
   } catch (err) {
-    return { keyArn, grants: undefined, error: toBmError(err).message, statement };
+    return { keyArn, missing: needed.map(([st]) => st), error: toBmError(err).message };
   }
 }
 
-const NOTE = 'bedrock-monitor never edits key policies: add the statement (create-bucket prints it) to the key policy';
+const NOTE =
+  'bedrock-monitor never edits key policies: add the statements (setup prints them) to the key policy, by Sid';
+
+/** Per statement: who the key policy lets down, and what fails without it. */
+const WHO: Record<string, [string, string]> = {
+  [BEDROCK_KEY_SID]: ['Amazon Bedrock', 'Bedrock cannot write logs'],
+  [CLOUDTRAIL_KEY_SID]: ['CloudTrail', 'the audit trail cannot deliver its log files'],
+};
 
 /** status: one row for the key policy when a key is configured. */
 export async function keyPolicyRows(ctx: Ctx): Promise<StatusRow[]> {
   const c = await checkKeyPolicy(ctx);
   if (!c) return [];
   const base = { resource: 'kms-key-policy', name: c.keyArn };
-  if (c.grants) return [{ ...base, status: 'ok', changes: [] }];
-  const from = c.grants === undefined ? `unreadable (${c.error ?? 'error'})` : null;
+  if (!c.missing.length) return [{ ...base, status: 'ok', changes: [] }];
+  const from = c.error !== undefined ? `unreadable (${c.error})` : null;
   return [
     {
       ...base,
       status: 'drifted',
-      changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from, to: normalizeStatement(c.statement) }],
+      changes: c.missing.map((st) => ({ field: `statement[${st.Sid}]`, from, to: normalizeStatement(st) })),
       note: NOTE,
       manual: true,
     },
@@ -159,25 +218,26 @@ export async function keyPolicyRows(ctx: Ctx): Promise<StatusRow[]> {
 }
 
 /**
- * create-bucket: when the key policy lacks the statement, says so on stderr with the exact
- * statement to add, and reports the key policy as skipped (never written).
+ * create-bucket: when the key policy lacks a statement, says so on stderr with the exact statement to
+ * add, and reports the key policy as skipped (never written).
  */
 export async function keyPolicyOutcomes(ctx: Ctx): Promise<Outcome[]> {
   const c = await checkKeyPolicy(ctx);
-  if (!c || c.grants) return [];
-  const why =
-    c.grants === undefined ? `could not be read (${c.error ?? 'error'})` : 'does not let Amazon Bedrock use the key';
-  ctx.events.warn(
-    `the key policy of ${c.keyArn} ${why}: Bedrock cannot write logs to the SSE-KMS bucket until the key ` +
-      `policy has this statement (bedrock-monitor never edits key ` +
-      `policies):\n${JSON.stringify(c.statement, null, 2)}`,
-  );
+  if (!c || !c.missing.length) return [];
+  for (const st of c.missing) {
+    const [service, fails] = WHO[st.Sid ?? ''] ?? ['the service', 'it cannot write'];
+    const why = c.error !== undefined ? `could not be read (${c.error})` : `does not let ${service} use the key`;
+    ctx.events.warn(
+      `the key policy of ${c.keyArn} ${why}: ${fails} to the SSE-KMS bucket until the key policy has this ` +
+        `statement (bedrock-monitor never edits key policies):\n${JSON.stringify(st, null, 2)}`,
+    );
+  }
   return [
     {
       resource: 'kms-key-policy',
       name: c.keyArn,
       action: 'skipped',
-      changes: [{ field: `statement[${BEDROCK_KEY_SID}]`, from: null, to: c.statement }],
+      changes: c.missing.map((st) => ({ field: `statement[${st.Sid}]`, from: null, to: st })),
       note: NOTE,
     },
   ];

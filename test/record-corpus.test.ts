@@ -1,0 +1,148 @@
+import { describe, expect, test } from '@jest/globals';
+import { join } from 'node:path';
+import { runCli } from './support/cli.js';
+
+/**
+ * Records as others published them (test/fixtures/records/SOURCES.md says where each comes from; the
+ * values are as published, redactions included, one record per line). The local engine reads them
+ * and every figure is held against counts made by hand from the records, written here with how
+ * each was counted. Run one Region at a time, as the report does.
+ */
+
+const LOGS = join(process.cwd(), 'test/fixtures/records/invocation-logs');
+const NOW = new Date('2026-10-01T00:00:00Z');
+const WINDOW = ['--since', '2025-10-01T00:00:00Z', '--until', '2026-10-01T00:00:00Z'];
+
+interface Row {
+  invocations: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  errors: number;
+  latencyP50Ms: number | null;
+  priced: boolean;
+  [key: string]: unknown;
+}
+
+interface Doc {
+  rows: Row[];
+  totals: Row & { latencyP90Ms: number | null; latencyP99Ms: number | null; unpricedModels: string[] };
+  skipped: { malformedLines: number; outsideTargets: { records: number } };
+  warnings: string[];
+}
+
+async function report(by: 'principal' | 'model', region: string, window = WINDOW, now = NOW) {
+  const r = await runCli(['report', '--by', by, '--logs', LOGS, '--no-reconcile', ...window, '--json'], {
+    env: { AWS_REGION: region },
+    now,
+  });
+  expect(r.code).toBe(0);
+  // Read from the directory: no AWS request at all.
+  expect(r.requests).toEqual([]);
+  return r.json<Doc>();
+}
+
+/** The figures of a row, by its key, for comparison with the hand counts. */
+const figures = (rows: Row[], key: 'principal' | 'model') =>
+  Object.fromEntries(
+    rows.map((r) => [
+      r[key] as string,
+      [r.invocations, r.inputTokens, r.outputTokens, r.cacheWriteTokens, r.errors, r.latencyP50Ms],
+    ]),
+  );
+
+describe('published invocation-log records, counted by hand', () => {
+  // us-west-2 holds the three records of the "Bedrock Invocation Log Format Reference" (keys in AWS's
+  // current order: timestamp … identity, inferenceRegion, schemaType, schemaVersion):
+  //   R2 Converse, global.anthropic.claude-opus-4-5-20251101-v1:0, user/your-iam-username:
+  //      input 255, output 113, cache write 0, latencyMs 3114 (outputBodyJson.metrics).
+  //   R3 ConverseStream with an OBJECT body (not a list of events), global.anthropic.claude-opus-4-6-v1,
+  //      123456789012 user/your-br-api-key: input 3, output 52, cache write 24,479, latencyMs 7460.
+  //   R4 InvokeModelWithResponseStream, a profile ARN (…:inference-profile/global.anthropic.claude-opus-4-7),
+  //      565521294060 user/your-br-api-key, outputBodyJson a list holding one STRING: input 6, output 167,
+  //      cache write 225,913, no latency in the record.
+  test('us-west-2 by principal: three callers, one record each; a stream array of strings is read', async () => {
+    const doc = await report('principal', 'us-west-2');
+    // [invocations, input, output, cache write, errors, p50 latency]
+    expect(figures(doc.rows, 'principal')).toEqual({
+      'arn:aws:iam::123456789012:user/your-iam-username': [1, 255, 113, 0, 0, 3114], // R2
+      'arn:aws:iam::123456789012:user/your-br-api-key': [1, 3, 52, 24_479, 0, 7460], // R3
+      'arn:aws:iam::565521294060:user/your-br-api-key': [1, 6, 167, 225_913, 0, null], // R4: no latency field
+    });
+    // Totals: 255 + 3 + 6 = 264 input; 113 + 52 + 167 = 332 output; 24,479 + 225,913 = 250,392 cache write;
+    // no cache reads (every cacheReadInputTokenCount is 0); no errorCode.
+    expect(doc.totals).toMatchObject({
+      invocations: 3,
+      inputTokens: 264,
+      outputTokens: 332,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 250_392,
+      errors: 0,
+    });
+    // Latency over the two records that carry one, 3114 and 7460 ms, linear between ranks:
+    // p50 = 3114 + 0.5 × 4346 = 5287; p90 = 3114 + 0.9 × 4346 = 7025.4; p99 = 3114 + 0.99 × 4346 = 7416.54.
+    expect([doc.totals.latencyP50Ms, doc.totals.latencyP90Ms, doc.totals.latencyP99Ms]).toEqual([
+      5287, 7025.4, 7416.54,
+    ]);
+    // The us-east-1 records (R5, R6, R7) are the other Region's: 3 left out, and said.
+    expect(doc.skipped.outsideTargets.records).toBe(3);
+    expect(doc.skipped.malformedLines).toBe(0);
+  });
+
+  test('us-west-2 by model: global profile IDs and a profile ARN; Opus 4.7 is not in the price table', async () => {
+    const doc = await report('model', 'us-west-2');
+    const arn = 'arn:aws:bedrock:us-west-2:565521294060:inference-profile/global.anthropic.claude-opus-4-7';
+    expect(figures(doc.rows, 'model')).toEqual({
+      'global.anthropic.claude-opus-4-5-20251101-v1:0': [1, 255, 113, 0, 0, 3114], // R2
+      'global.anthropic.claude-opus-4-6-v1': [1, 3, 52, 24_479, 0, 7460], // R3
+      [arn]: [1, 6, 167, 225_913, 0, null], // R4
+    });
+    // The bundled table has Opus 4.5 and 4.6 but no 4.7: R4 is unpriced, and the report says so.
+    expect(doc.rows.find((r) => r.model === arn)?.priced).toBe(false);
+    expect(doc.totals.unpricedModels).toEqual([arn]);
+    expect(doc.warnings).toContainEqual(expect.stringContaining(`${arn} is not in the price table`));
+  });
+
+  // us-east-1 holds:
+  //   R5, R6 (a CloudWatch agent's integration test, "real Bedrock logs"): ConverseStream on
+  //      global.anthropic.claude-haiku-4-5-20251001-v1:0 with NO identity key; R5 input 1023, output 89;
+  //      R6 errorCode ThrottlingException and no input/output at all.
+  //   R7 (a security lab write-up): ConverseStream on us.anthropic.claude-sonnet-4-5-20250929-v1:0 by an
+  //      AgentCore harness session, accountId "<acct>", inputTokenCount 4512, outputTokenCount "<count>".
+  test('us-east-1 by principal: records without identity are one "(unknown)" row; "<count>" adds nothing', async () => {
+    const doc = await report('principal', 'us-east-1');
+    const session =
+      'arn:aws:sts::<acct>:assumed-role/AmazonBedrockAgentCoreHarnessDefaultServiceRole-<sfx>/' +
+      'BedrockAgentCore-<session-uuid>';
+    expect(figures(doc.rows, 'principal')).toEqual({
+      // R5 + R6: 2 invocations, 1023 input, 89 output, 1 error (R6's ThrottlingException).
+      '(unknown)': [2, 1023, 89, 0, 1, null],
+      // R7: 4512 input; its "<count>" output is not a number, so no output tokens are counted.
+      // depends on records-logs: that branch also names the record under `skipped` with a warning.
+      [session]: [1, 4512, 0, 0, 0, null],
+    });
+    // 1023 + 4512 = 5535 input; 89 output; 1 error in 3 invocations.
+    expect(doc.totals).toMatchObject({ invocations: 3, inputTokens: 5535, outputTokens: 89, errors: 1 });
+    expect(doc.skipped.outsideTargets.records).toBe(3); // R2, R3, R4 are us-west-2's
+  });
+
+  test('us-east-1 by model: a global. and a us. profile ID', async () => {
+    const doc = await report('model', 'us-east-1');
+    expect(figures(doc.rows, 'model')).toEqual({
+      'global.anthropic.claude-haiku-4-5-20251001-v1:0': [2, 1023, 89, 0, 1, null], // R5 + R6
+      'us.anthropic.claude-sonnet-4-5-20250929-v1:0': [1, 4512, 0, 0, 0, null], // R7 (depends on records-logs)
+    });
+  });
+
+  // R1 (an MCP server's setup notes): ConverseStream on amazon.nova-lite-v1:0, object body, the older key
+  // order (schemaType first, identity after accountId), accountId "XXXXXXXXXXXXX": input 4, output 38, 302 ms.
+  // It is from 2025-03-11, outside the windows above (which never counted it), and alone in its own.
+  test('R1, in a window of its own: the older key order and a redacted account are read', async () => {
+    const window = ['--since', '2025-03-11T00:00:00Z', '--until', '2025-03-12T00:00:00Z'];
+    const doc = await report('principal', 'us-east-1', window, new Date('2025-03-12T00:00:00Z'));
+    expect(figures(doc.rows, 'principal')).toEqual({
+      'arn:aws:iam::XXXXXXXXXXXX:user/dheeraj': [1, 4, 38, 0, 0, 302],
+    });
+  });
+});

@@ -146,3 +146,79 @@ describe('published invocation-log records, counted by hand', () => {
     });
   });
 });
+
+const TRAIL = join(process.cwd(), 'test/fixtures/records/cloudtrail');
+const TRAIL_WINDOW = ['--since', '2025-01-21T00:00:00Z', '--until', '2025-01-22T00:00:00Z'];
+
+interface AuditRow {
+  calls: number;
+  errors: number;
+  accessDenied: number;
+  eventNames: Record<string, number>;
+  sourceIps: string[];
+  principals: string[];
+  firstSeen: string;
+  lastSeen: string;
+  [key: string]: unknown;
+}
+
+async function audit(by: 'principal' | 'event') {
+  const r = await runCli(['audit', '--logs', TRAIL, ...TRAIL_WINDOW, '--by', by, '--json'], {
+    env: { AWS_REGION: 'us-west-2' },
+    now: new Date('2025-01-22T00:00:00Z'),
+  });
+  expect(r.code).toBe(0);
+  expect(r.requests).toEqual([]);
+  return r.json<{ rows: AuditRow[]; totals: Record<string, number>; source: { files: number } }>();
+}
+
+// Four distinct records from Panther's published Bedrock rule tests (SOURCES.md), all by one IAM Identity
+// Center session (assumed-role/DevAdmin/dr.evil, role …/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin) from
+// the console (sessionCredentialFromConsole, a browser user agent), with eventTime as Panther publishes it
+// ("2025-01-21 17:39:10.000000000": a space, nine fractional digits):
+//   17:39:10 UpdateGuardrail from 123.123.123.123
+//   17:49:47 DeleteModelInvocationLoggingConfiguration from 161.97.249.211
+//   18:12:33 DeleteGuardrail from 123.123.123.123
+//   18:12:33 ListGuardrails from 123.123.123.123 (published in both files, the same eventID: kept once)
+describe('published CloudTrail records, counted by hand', () => {
+  const SESSION = 'arn:aws:sts::123123123123:assumed-role/DevAdmin/dr.evil';
+  const ROLE = 'arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin';
+
+  test('by principal: one caller, four calls, two source IPs, console-only event names', async () => {
+    const doc = await audit('principal');
+    expect(doc.source.files).toBe(2);
+    expect(doc.rows).toHaveLength(1);
+    const [row] = doc.rows;
+    // depends on records-audit: `principal` becomes the session as logged (SESSION); before it, the role.
+    expect([SESSION, ROLE]).toContain(row!.principal);
+    expect(row).toMatchObject({
+      calls: 4, // the four records above
+      errors: 0, // none has an errorCode
+      accessDenied: 0,
+      eventNames: {
+        UpdateGuardrail: 1,
+        DeleteModelInvocationLoggingConfiguration: 1,
+        DeleteGuardrail: 1,
+        ListGuardrails: 1,
+      },
+      firstSeen: '2025-01-21T17:39:10.000Z', // UpdateGuardrail, the earliest
+      lastSeen: '2025-01-21T18:12:33.000Z', // DeleteGuardrail and ListGuardrails
+    });
+    // 123.123.123.123 (three calls) and 161.97.249.211 (one).
+    expect([...row!.sourceIps].sort()).toEqual(['123.123.123.123', '161.97.249.211']);
+    expect(doc.totals).toMatchObject({ calls: 4, errors: 0, accessDenied: 0, principals: 1, sourceIps: 2 });
+  });
+
+  test('by event: one row per event name, each one call at its own time and address', async () => {
+    const doc = await audit('event');
+    const rows = Object.fromEntries(
+      doc.rows.map((r) => [r.eventName as string, [r.calls, r.sourceIps.join(','), r.firstSeen]]),
+    );
+    expect(rows).toEqual({
+      UpdateGuardrail: [1, '123.123.123.123', '2025-01-21T17:39:10.000Z'],
+      DeleteModelInvocationLoggingConfiguration: [1, '161.97.249.211', '2025-01-21T17:49:47.000Z'],
+      DeleteGuardrail: [1, '123.123.123.123', '2025-01-21T18:12:33.000Z'],
+      ListGuardrails: [1, '123.123.123.123', '2025-01-21T18:12:33.000Z'],
+    });
+  });
+});

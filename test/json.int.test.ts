@@ -146,8 +146,9 @@ describe('--json matches the documented shapes', () => {
     const q = (await valid(S.ReportDocSchema, ['report', ...window, '--quotas'], { now })) as z.infer<
       typeof S.ReportDocSchema
     >;
+    // Claude 3 Haiku at the assumed 5x output burndown (quota-compute.ts): 9,000 + 1,000 × 5 = 14,000.
     expect(q.quotas?.rows[0]).toMatchObject({
-      peakTokensPerMinute: 10_000,
+      peakTokensPerMinute: 14_000,
       tpmPercent: expect.any(Number),
       flagged: true,
     });

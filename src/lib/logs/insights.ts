@@ -5,6 +5,7 @@ import {
   type ResultField,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Ctx } from '../context/context.js';
+import { ASSUMED_ROLE_PATTERN } from '../core/identity.js';
 import { BmError, usageError } from '../core/errors.js';
 import { emptyLatency, figuresOf, latencyOf, noneOutside, type Aggregate } from './aggregate.js';
 import { pollDelays } from './athena.js';
@@ -51,7 +52,7 @@ export function insightsDim(d: Dim, i: number): { parse?: string; expr: string }
       return { expr: `coalesce(${field(`requestMetadata.${d.key ?? ''}`)}, "(none)")` };
     case 'role':
       return {
-        parse: `parse identity.arn /^(?<role${i}>arn:[^:]+:sts::\\d+:assumed-role\\/[^\\/]+)\\//`,
+        parse: `parse identity.arn /${ASSUMED_ROLE_PATTERN.replace('(', `(?<role${i}>`).replace(/\//g, '\\/')}/`,
         expr: `coalesce(role${i}, identity.arn, "(unknown)")`,
       };
     case 'application':

@@ -112,8 +112,10 @@ function trailDir(): { dir: string; odd: string } {
   const odd = writeTrail(dir, '20260310T1100Z_bbbb', [
     noSource,
     noRegion,
-    // Outside the window: not the audit's business, so not listed either.
+    // Outside the window (before the previous one, and in it): the figures are the window's, so not listed.
     { ...noSource, eventTime: '2026-03-01T00:00:00Z' },
+    { ...noSource, eventTime: '2026-03-09T18:00:00Z' },
+    { ...noRegion, eventTime: '2026-03-09T18:00:00Z' },
     call(ssoIdentity('bob@example.com'), '2026-03-10T11:02:00Z'),
   ]);
   return { dir, odd };

@@ -63,22 +63,18 @@ WITH records AS (
     ${ACCOUNT} AS acct, nullif(r.awsRegion, '') AS region, nullif(r.eventSource, '') AS source, filename,
     epoch_ms(TRY_CAST(r.eventTime AS TIMESTAMPTZ)) AS t
   FROM records
-), counted AS (
-  SELECT itype, iarn, ipid, iacct, iby, iissuer, eventName, ip, err, acct, region, t < $start AS previous,
-    count(*)::BIGINT AS n, min(t)::BIGINT AS first, max(t)::BIGINT AS last
-  FROM calls
-  WHERE source = $source AND region IS NOT NULL AND ${inRegions('region')} AND t >= $from AND t < $end ${accounts}
-  GROUP BY ALL
-), skipped AS (
-  -- In the window, and maybe a call of the chosen Regions: not counted, but said (issue 20).
-  SELECT CASE WHEN source IS NULL THEN ${lit(SKIP_REASONS.source)} ELSE ${lit(SKIP_REASONS.region)} END AS skip,
-    filename AS file, count(*)::BIGINT AS n
-  FROM calls
-  WHERE ((source IS NULL AND (region IS NULL OR ${inRegions('region')})) OR (source = $source AND region IS NULL))
-    AND t >= $start AND t < $end ${accounts}
-  GROUP BY ALL
+  WHERE (nullif(r.eventSource, '') = $source OR nullif(r.eventSource, '') IS NULL)
 )
-SELECT * FROM counted UNION ALL BY NAME SELECT * FROM skipped`;
+-- One pass: the Bedrock calls counted, and beside them (skip not null) the records that cannot be placed, which are
+-- not counted but said (issue 20): without eventSource (of any Region chosen, or none), or Bedrock without awsRegion.
+SELECT CASE WHEN source IS NULL THEN ${lit(SKIP_REASONS.source)} WHEN region IS NULL THEN ${lit(SKIP_REASONS.region)}
+    END AS skip,
+  CASE WHEN source IS NULL OR region IS NULL THEN filename END AS file,
+  itype, iarn, ipid, iacct, iby, iissuer, eventName, ip, err, acct, region, t < $start AS previous,
+  count(*)::BIGINT AS n, min(t)::BIGINT AS first, max(t)::BIGINT AS last
+FROM calls
+WHERE (region IS NULL OR ${inRegions('region')}) AND t >= $from AND t < $end ${accounts}
+GROUP BY ALL`;
 }
 
 type Row = Record<string, unknown>;
@@ -143,14 +139,19 @@ export async function countTrailCalls(
       },
       tempDir: scratch,
     });
-    const skipped: SkippedRecords[] = [];
+    const skipped = new Map<string, SkippedRecords>();
     for (const row of rows) {
-      if (typeof row.skip === 'string')
-        skipped.push({ file: fileName(String(row.file)), reason: row.skip, records: num(row.n) });
-      else sink(toCallGroup(row));
+      if (typeof row.skip !== 'string') sink(toCallGroup(row));
+      else if (row.previous !== true) {
+        // Only the audited window's: the figures are its.
+        const file = fileName(String(row.file));
+        const key = `${file}\u0000${row.skip}`;
+        const s = skipped.get(key) ?? { file, reason: row.skip, records: 0 };
+        s.records += num(row.n);
+        skipped.set(key, s);
+      }
     }
-    const order = (x: SkippedRecords): string => `${x.file}\u0000${x.reason}`;
-    return skipped.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+    return [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
   } catch (err) {
     throw new BmError(
       `Could not read the CloudTrail files: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,

@@ -386,13 +386,13 @@ describe('audit --source trail from S3', () => {
       s3.send(new PutObjectCommand({ Bucket: 'trail-archive', Key: `audit/${f.key}`, Body: f.body })),
     );
     const env = { XDG_CACHE_HOME: emptyDir() };
-    const args = ['audit', '--logs', 's3://trail-archive/audit', '--hours', '24', '--json'];
+    const args = ['audit', '--logs', 's3://trail-archive/audit', '--hours', '24', '--by', 'role', '--json'];
     const first = await cli(args, { env, now: END });
     expect(first.code).toBe(0);
     const data = first.json();
     const rows = Object.fromEntries(
-      data.rows.map((r: { principal: string; calls: number; accessDenied: number; new: boolean }) => [
-        r.principal,
+      data.rows.map((r: { role: string; calls: number; accessDenied: number; new: boolean }) => [
+        r.role,
         [r.calls, r.accessDenied, r.new],
       ]),
     );

@@ -23,7 +23,7 @@ import {
 } from './support/cloudtrail.js';
 import { expectGolden } from './support/golden.js';
 import { overlong, WIDTHS, widthName } from './support/render.js';
-import { principalOf } from '../src/lib/audit/identity.js';
+import { principalOf, roleOf } from '../src/lib/core/identity.js';
 import { readEventHistory } from '../src/lib/audit/history.js';
 import { createContext } from '../src/lib/context/context.js';
 import { Output } from '../src/lib/io/output.js';
@@ -40,7 +40,7 @@ const WINDOW = ['--since', START.toISOString(), '--until', END.toISOString()];
 const env = { AWS_REGION: REGION };
 
 interface Row {
-  principal: string;
+  role: string;
   calls: number;
   errors: number;
   accessDenied: number;
@@ -55,7 +55,7 @@ interface Row {
 function asTruth(rows: Row[]): Record<string, PrincipalTruth> {
   return Object.fromEntries(
     rows.map((r) => [
-      r.principal,
+      r.role,
       {
         calls: r.calls,
         errors: r.errors,
@@ -70,6 +70,19 @@ function asTruth(rows: Row[]): Record<string, PrincipalTruth> {
   );
 }
 
+/** The callers as logged in the window (the ARN, session name kept; a service by name), read off the records. */
+function sessionsIn(records: GeneratedRecord[]): Set<string> {
+  const inWindow = records.filter(
+    (r) => r.actor && r.record.awsRegion === REGION && r.time >= START.getTime() && r.time < END.getTime(),
+  );
+  return new Set(
+    inWindow.map((r) => {
+      const u = r.record.userIdentity as { arn?: string; invokedBy?: string };
+      return u.arn ?? u.invokedBy!;
+    }),
+  );
+}
+
 function corpusDir(calls?: number): { dir: string; truth: Record<string, PrincipalTruth>; records: GeneratedRecord[] } {
   const corpus = cloudTrailCorpus({ ...OPTS, ...(calls ? { calls } : {}) });
   const dir = emptyDir();
@@ -80,8 +93,8 @@ function corpusDir(calls?: number): { dir: string; truth: Record<string, Princip
 describe('audit --source trail over CloudTrail files in a directory', () => {
   const corpus = corpusDir();
 
-  test("per principal, the audit equals the generated corpus's truth, with no AWS request", async () => {
-    const r = await runCli(['audit', '--logs', corpus.dir, ...WINDOW, '--json'], { env, now: END });
+  test("per role, the audit equals the generated corpus's truth, with no AWS request", async () => {
+    const r = await runCli(['audit', '--logs', corpus.dir, ...WINDOW, '--by', 'role', '--json'], { env, now: END });
     expect(r.code).toBe(0);
     expect(r.requests).toEqual([]);
     const data = r.json<{
@@ -90,7 +103,7 @@ describe('audit --source trail over CloudTrail files in a directory', () => {
       source: Record<string, unknown>;
       groupBy: string;
     }>();
-    expect(data.groupBy).toBe('principal');
+    expect(data.groupBy).toBe('role');
     expect(asTruth(data.rows)).toEqual(corpus.truth);
     expect(Object.keys(corpus.truth)).toHaveLength(5);
     const t = Object.values(corpus.truth);
@@ -98,7 +111,7 @@ describe('audit --source trail over CloudTrail files in a directory', () => {
       calls: t.reduce((n, x) => n + x.calls, 0),
       errors: t.reduce((n, x) => n + x.errors, 0),
       accessDenied: t.reduce((n, x) => n + x.accessDenied, 0),
-      principals: t.length,
+      principals: sessionsIn(corpus.records).size,
       sourceIps: new Set(t.flatMap((x) => x.sourceIps)).size,
       new: t.filter((x) => x.new).length,
     });
@@ -106,15 +119,19 @@ describe('audit --source trail over CloudTrail files in a directory', () => {
   });
 
   test('--hours 24 ending now is the same window', async () => {
-    const a = await runCli(['audit', '--logs', corpus.dir, '--hours', '24', '--json'], { env, now: END });
+    const a = await runCli(['audit', '--logs', corpus.dir, '--hours', '24', '--by', 'role', '--json'], {
+      env,
+      now: END,
+    });
     expect(asTruth(a.json<{ rows: Row[] }>().rows)).toEqual(corpus.truth);
   });
 
   test('--denied keeps refused calls only; new still means "no call at all before"', async () => {
-    const r = await runCli(['audit', '--logs', corpus.dir, ...WINDOW, '--denied', '--json'], { env, now: END });
+    const args = ['audit', '--logs', corpus.dir, ...WINDOW, '--denied', '--by', 'role', '--json'];
+    const r = await runCli(args, { env, now: END });
     const rows = r.json<{ rows: Row[] }>().rows;
     const refused = Object.entries(corpus.truth).filter(([, t]) => t.accessDenied > 0);
-    expect(rows.map((x) => [x.principal, x.calls, x.accessDenied, x.new])).toEqual(
+    expect(rows.map((x) => [x.role, x.calls, x.accessDenied, x.new])).toEqual(
       expect.arrayContaining(refused.map(([p, t]) => [p, t.accessDenied, t.accessDenied, t.new])),
     );
     expect(rows).toHaveLength(refused.length);
@@ -164,6 +181,7 @@ describe('what people read', () => {
     ['audit.csv', ['--output', 'csv'], 'piped'],
     ['audit.md', ['--output', 'markdown'], 'piped'],
     ['by-source-ip.txt', ['--by', 'source-ip'], '120'],
+    ['by-role.txt', ['--by', 'role'], '120'],
   ])('%s', async (name, args, columns) => {
     // In a terminal of COLUMNS width; into a pipe nothing is cut.
     const tty = columns === 'piped' ? {} : { stdoutTty: true, env: { ...env, COLUMNS: columns } };
@@ -183,7 +201,7 @@ describe('invalid input: one line naming the flag, exit 2, no request', () => {
     [['--logs', '/nonexistent/dir'], '"/nonexistent/dir" is not a directory'],
     [['--logs', 's3://Bad_Bucket/x'], '--logs:'],
     [['--logs', 'https://example.com/x'], 'neither s3://bucket/prefix nor a directory'],
-    [['--by', 'model'], '--by: "model" is not one of principal, event, source-ip, error'],
+    [['--by', 'model'], '--by: "model" is not one of principal, role, event, source-ip, error'],
     [['--until', '2026-03-01T00:00:00Z'], '--until needs --since'],
     [['--logs', ''], '--logs: empty (give s3://bucket/prefix or a directory)'],
     [['--since', '2026-02-30T00:00:00Z'], '--since: "2026-02-30T00:00:00Z" is not a date of the calendar'],
@@ -213,24 +231,52 @@ describe('an invalid input, golden at each width', () => {
   });
 });
 
-describe('principals from userIdentity', () => {
+describe('principal and role from userIdentity (the rule report --by principal / --by role applies too)', () => {
   const base = { type: null, arn: null, principalId: null, accountId: null, invokedBy: null, issuerArn: null };
+  const sso = 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Dev_abc123';
   test.each([
+    // IAM Identity Center: the session name is the person; the role keeps the assumed-role form.
     [
-      { ...base, type: 'AssumedRole', arn: 'arn:aws:sts::1:assumed-role/R/s', issuerArn: 'arn:aws:iam::1:role/path/R' },
-      'arn:aws:iam::1:role/path/R',
+      {
+        ...base,
+        type: 'AssumedRole',
+        arn: `${sso}/jane@example.com`,
+        issuerArn: 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_abc123',
+      },
+      `${sso}/jane@example.com`,
+      sso,
     ],
     [
       { ...base, type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/R/session-9' },
+      'arn:aws:sts::111122223333:assumed-role/R/session-9',
       'arn:aws:sts::111122223333:assumed-role/R',
     ],
-    [{ ...base, type: 'IAMUser', arn: 'arn:aws:iam::1:user/alice' }, 'arn:aws:iam::1:user/alice'],
-    [{ ...base, type: 'AWSService', invokedBy: 'bedrock.amazonaws.com' }, 'bedrock.amazonaws.com'],
-    [{ ...base, type: 'AWSAccount', accountId: '999988887777', principalId: 'AIDAX' }, 'account:999988887777'],
-    [{ ...base, principalId: 'AIDAONLY' }, 'AIDAONLY'],
-    [base, '(unknown)'],
-  ])('%j → %s', (identity, principal) => {
+    // No ARN: the issuer in its sessions' form for the role; the principal ID for the principal.
+    [
+      { ...base, type: 'AssumedRole', principalId: 'AROAX:s', issuerArn: 'arn:aws:iam::1:role/path/R' },
+      'AROAX:s',
+      'arn:aws:sts::1:assumed-role/R',
+    ],
+    [
+      { ...base, type: 'IAMUser', arn: 'arn:aws:iam::1:user/alice' },
+      'arn:aws:iam::1:user/alice',
+      'arn:aws:iam::1:user/alice',
+    ],
+    [
+      { ...base, type: 'AWSService', invokedBy: 'bedrock.amazonaws.com' },
+      'bedrock.amazonaws.com',
+      'bedrock.amazonaws.com',
+    ],
+    [
+      { ...base, type: 'AWSAccount', accountId: '999988887777', principalId: 'AIDAX' },
+      'account:999988887777',
+      'account:999988887777',
+    ],
+    [{ ...base, principalId: 'AIDAONLY' }, 'AIDAONLY', 'AIDAONLY'],
+    [base, '(unknown)', '(unknown)'],
+  ])('%j → %s, role %s', (identity, principal, role) => {
     expect(principalOf(identity)).toBe(principal);
+    expect(roleOf(identity)).toBe(role);
   });
 });
 
@@ -294,7 +340,7 @@ describe('audit from the event history (LookupEvents)', () => {
       return answer(input);
     });
     const sleeps: number[] = [];
-    const r = await runCli(['audit', ...WINDOW, '--json'], {
+    const r = await runCli(['audit', ...WINDOW, '--by', 'role', '--json'], {
       env,
       now: END,
       sleep: (ms) => (sleeps.push(ms), Promise.resolve()),

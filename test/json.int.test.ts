@@ -221,7 +221,7 @@ describe('--json matches the documented shapes', () => {
     const corpus = cloudTrailCorpus({ ...opts, calls: 60 });
     writeCorpus(dir, corpus.files);
     const window = ['--since', start.toISOString(), '--until', end.toISOString()];
-    for (const by of ['principal', 'event', 'source-ip', 'error'] as const) {
+    for (const by of ['principal', 'role', 'event', 'source-ip', 'error'] as const) {
       const doc = (await valid(S.AuditDocSchema, ['audit', '--logs', dir, ...window, '--by', by], {
         now: end,
       })) as z.infer<typeof S.AuditDocSchema>;

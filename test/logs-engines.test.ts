@@ -158,8 +158,8 @@ describe('engines that moto cannot run (client mocks)', () => {
         end: new Date('2026-11-20T06:00:00Z'),
       });
       expect(queries).toEqual([expected.sums, expected.latency, expected.total]);
-      expect(expected.sums).toContain('count(errorCode) as errors by g0, model');
-      expect(expected.latency).toContain('pct(output.outputBodyJson.metrics.latencyMs, 99) as p99 by g0');
+      expect(expected.sums).toContain('count(bm_error) as errors by g0, model');
+      expect(expected.latency).toContain('pct(bm_latency, 99) as p99 by g0');
       expect(expected.total).not.toContain(' by ');
       expect(queries[0]).toContain('coalesce(requestMetadata.team, "(none)") as g0');
       expect(queries[0]).toContain('filter schemaType = "ModelInvocationLog"');

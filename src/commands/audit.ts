@@ -6,7 +6,7 @@ interface Opts {
   hours?: number;
   since?: string;
   until?: string;
-  by?: 'principal' | 'event' | 'source-ip' | 'error' | 'account' | 'region';
+  by?: 'principal' | 'role' | 'event' | 'source-ip' | 'error' | 'account' | 'region';
   denied?: boolean;
   source?: 'history' | 'trail';
   logs?: string;
@@ -33,8 +33,12 @@ export default defineCommand<Opts>({
       .option('--since <time>', 'window start, ISO 8601 (e.g. 2026-11-01T00:00:00Z)')
       .option('--until <time>', 'window end, ISO 8601 (default now)')
       .addOption(
-        new Option('--by <what>', 'one row per principal, event name, source IP, error code, account or Region')
-          .choices(['principal', 'event', 'source-ip', 'error', 'account', 'region'])
+        new Option(
+          '--by <what>',
+          'one row per principal (the caller as logged, session kept), role (sessions merged), event name, ' +
+            'source IP, error code, account or Region',
+        )
+          .choices(['principal', 'role', 'event', 'source-ip', 'error', 'account', 'region'])
           .default('principal'),
       )
       .option('--denied', 'only refused calls (AccessDenied…, …UnauthorizedOperation)')

@@ -9,12 +9,15 @@ import { prng } from './synthetic.js';
  * (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz`,
  * each file `{"Records": [...]}`), with noise the audit must ignore: other services, another Region,
  * calls before the previous window, digest files, and files delivered on the day after their calls.
- * Deterministic for a seed. The truth per principal is computed from the cast, not from the records'
+ * Deterministic for a seed. The truth per role (`--by role`) is computed from the cast, not from the records'
  * identity fields, so it checks how the audit reads `userIdentity`.
  */
 
 export interface Actor {
-  /** The principal the audit must report. */
+  /**
+   * The row `audit --by role` must report (src/lib/core/identity.ts): an assumed-role actor's sessions (several
+   * per role, as session names often are) merged into the role, in the form the invocation logs allow.
+   */
   principal: string;
   identity: (rnd: () => number, account: string) => Record<string, unknown>;
   ips: string[];
@@ -28,7 +31,9 @@ export interface Actor {
   previous: boolean;
 }
 
-const role = (account: string, name: string): string => `arn:aws:iam::${account}:role/${name}`;
+/** The role behind an assumed-role session, as the audit and the report name it; its IAM ARN is the issuer's. */
+const role = (account: string, name: string): string => `arn:aws:sts::${account}:assumed-role/${name}`;
+const iamRole = (account: string, name: string): string => `arn:aws:iam::${account}:role/${name}`;
 
 export function cast(account: string): Actor[] {
   const assumed = (name: string) => (rnd: () => number, acct: string) => ({
@@ -41,7 +46,7 @@ export function cast(account: string): Actor[] {
       sessionIssuer: {
         type: 'Role',
         principalId: `AROAEXAMPLE${name.toUpperCase()}`,
-        arn: role(acct, name),
+        arn: iamRole(acct, name),
         accountId: acct,
         userName: name,
       },

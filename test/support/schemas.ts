@@ -385,6 +385,7 @@ const AuditRowBase = {
 /** Each --by value's row: exactly one of the group fields (which one the test checks against `groupBy`). */
 export const AUDIT_GROUP_FIELD = {
   principal: 'principal',
+  role: 'role',
   event: 'eventName',
   'source-ip': 'sourceIp',
   error: 'errorCode',
@@ -395,6 +396,7 @@ const AuditRowSchema = z.union([
   z.object({ account: z.string().nullable(), ...AuditRowBase }).strict(),
   z.object({ region: z.string().nullable(), ...AuditRowBase }).strict(),
   z.object({ principal: z.string(), ...AuditRowBase }).strict(),
+  z.object({ role: z.string(), ...AuditRowBase }).strict(),
   z.object({ eventName: z.string(), ...AuditRowBase }).strict(),
   z.object({ sourceIp: z.string().nullable(), ...AuditRowBase }).strict(),
   z.object({ errorCode: z.string().nullable(), ...AuditRowBase }).strict(),
@@ -418,7 +420,7 @@ export const AuditDocSchema = z
         })
         .strict(),
     ]),
-    groupBy: z.enum(['principal', 'event', 'source-ip', 'error', 'account', 'region']),
+    groupBy: z.enum(['principal', 'role', 'event', 'source-ip', 'error', 'account', 'region']),
     deniedOnly: z.boolean(),
     rows: z.array(AuditRowSchema),
     totals: z
@@ -429,6 +431,12 @@ export const AuditDocSchema = z
         principals: z.number().int(),
         sourceIps: z.number().int(),
         new: z.number().int(),
+      })
+      .strict(),
+    skipped: z
+      .object({
+        records: z.number().int().nonnegative(),
+        by: z.array(z.object({ file: z.string(), reason: z.string(), records: z.number().int().positive() }).strict()),
       })
       .strict(),
     warnings: z.array(z.string()),

@@ -1,4 +1,5 @@
-import { isAccessDenied, principalOf } from './identity.js';
+import { principalOf, roleOf } from '../core/identity.js';
+import { isAccessDenied } from './identity.js';
 import { GROUP_FIELD, type AuditRow, type AuditTotals, type CallGroup, type GroupBy } from './types.js';
 
 /**
@@ -43,6 +44,7 @@ export class AuditAggregator {
 
   private keyOf(g: CallGroup, principal: string): string | null {
     if (this.groupBy === 'principal') return principal;
+    if (this.groupBy === 'role') return roleOf(g.identity);
     if (this.groupBy === 'event') return g.eventName;
     if (this.groupBy === 'source-ip') return g.sourceIp;
     if (this.groupBy === 'account') return g.account;

@@ -15,7 +15,7 @@ import {
 } from './cloudtrail-files.js';
 import { countTrailCalls } from './engine.js';
 import { readEventHistory } from './history.js';
-import type { AuditResult, AuditSource, AuditWindow, CallGroup, GroupBy } from './types.js';
+import type { AuditResult, AuditSource, AuditWindow, CallGroup, GroupBy, SkippedRecords } from './types.js';
 import { historyHorizon } from './window.js';
 
 export interface AuditRequest {
@@ -141,6 +141,7 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
   const warnings: string[] = [];
   let source: AuditSource;
   let previousRead = true;
+  let skipped: SkippedRecords[] = [];
   if (req.source === 'history') {
     previousRead = w.previousStart.getTime() >= historyHorizon(ctx.now()).getTime();
     if (!previousRead)
@@ -163,7 +164,7 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
       );
     }
     req.onProgress?.(`reading ${set.files.length} CloudTrail files`);
-    await countTrailCalls(set.files, w, auditScope(ctx, req), (g) => aggregator.add(g));
+    skipped = await countTrailCalls(set.files, w, auditScope(ctx, req), (g) => aggregator.add(g));
     source = { kind: 'trail', location: set.location, files: set.files.length, bytes: set.bytes, dataEvents: true };
   }
   const { rows, totals } = aggregator.result(previousRead);
@@ -181,6 +182,7 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
     deniedOnly: req.deniedOnly,
     rows,
     totals,
+    skipped: { records: skipped.reduce((n, x) => n + x.records, 0), by: skipped },
     warnings,
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BEDROCK_EVENT_SOURCE } from '../core/cloudtrail.js';
 import { BmError } from '../core/errors.js';
 import { queryJsonFiles } from '../logs/duckdb.js';
-import type { AuditWindow, CallGroup } from './types.js';
+import type { AuditWindow, CallGroup, SkippedRecords } from './types.js';
 
 /**
  * The CloudTrail query for the embedded engine (the logs layer's DuckDB runner, as for the
@@ -31,7 +31,8 @@ export interface TrailScope {
   regions?: string[];
 }
 
-const list = (values: string[]): string => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
+const lit = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+const list = (values: string[]): string => values.map(lit).join(', ');
 
 /**
  * The account of a call: its file's path (`AWSLogs/<account>/CloudTrail/…`, or an organization trail's
@@ -41,8 +42,14 @@ const ACCOUNT =
   `coalesce(nullif(regexp_extract(filename, 'AWSLogs/(?:o-[a-z0-9]+/)?([0-9]{12})/CloudTrail/', 1), ''), ` +
   `r.recipientAccountId)`;
 
+/** Why a record in the window is skipped (not counted), in the result's `skipped`. */
+export const SKIP_REASONS = {
+  source: 'record without eventSource: cannot tell whether it is a Bedrock call',
+  region: 'Bedrock record without awsRegion: cannot tell which Region it was made in',
+} as const;
+
 export function engineQuery(scope: TrailScope = {}): string {
-  const regions = scope.regions ? `AND r.awsRegion IN (${list(scope.regions)})` : '';
+  const inRegions = (col: string): string => (scope.regions ? `${col} IN (${list(scope.regions)})` : 'true');
   const accounts = scope.accounts ? `AND acct IN (${list(scope.accounts)})` : '';
   return `
 WITH records AS (
@@ -53,15 +60,20 @@ WITH records AS (
     r.userIdentity.accountId AS iacct, r.userIdentity.invokedBy AS iby,
     r.userIdentity.sessionContext.sessionIssuer.arn AS iissuer,
     coalesce(r.eventName, '(unknown)') AS eventName, r.sourceIPAddress AS ip, nullif(r.errorCode, '') AS err,
-    ${ACCOUNT} AS acct, r.awsRegion AS region,
+    ${ACCOUNT} AS acct, nullif(r.awsRegion, '') AS region, nullif(r.eventSource, '') AS source, filename,
     epoch_ms(TRY_CAST(r.eventTime AS TIMESTAMPTZ)) AS t
   FROM records
-  WHERE r.eventSource = $source ${regions}
+  WHERE (nullif(r.eventSource, '') = $source OR nullif(r.eventSource, '') IS NULL)
 )
-SELECT itype, iarn, ipid, iacct, iby, iissuer, eventName, ip, err, acct, region, t < $start AS previous,
+-- One pass: the Bedrock calls counted, and beside them (skip not null) the records that cannot be placed, which are
+-- not counted but said (issue 20): without eventSource (of any Region chosen, or none), or Bedrock without awsRegion.
+SELECT CASE WHEN source IS NULL THEN ${lit(SKIP_REASONS.source)} WHEN region IS NULL THEN ${lit(SKIP_REASONS.region)}
+    END AS skip,
+  CASE WHEN source IS NULL OR region IS NULL THEN filename END AS file,
+  itype, iarn, ipid, iacct, iby, iissuer, eventName, ip, err, acct, region, t < $start AS previous,
   count(*)::BIGINT AS n, min(t)::BIGINT AS first, max(t)::BIGINT AS last
 FROM calls
-WHERE t >= $from AND t < $end ${accounts}
+WHERE (region IS NULL OR ${inRegions('region')}) AND t >= $from AND t < $end ${accounts}
 GROUP BY ALL`;
 }
 
@@ -91,14 +103,24 @@ function toCallGroup(r: Row): CallGroup {
   };
 }
 
-/** Counts the chosen accounts' and Regions' Bedrock calls in the files, for the window and the one before it. */
+/** A file by its path from `AWSLogs/` (the key a trail wrote; the rest is the directory or the cache), else whole. */
+function fileName(path: string): string {
+  const p = path.replace(/\\/g, '/');
+  const at = p.indexOf('AWSLogs/');
+  return at >= 0 ? p.slice(at) : path;
+}
+
+/**
+ * Counts the chosen accounts' and Regions' Bedrock calls in the files, for the window and the one before it; returns
+ * the records in the window it could not place.
+ */
 export async function countTrailCalls(
   files: string[],
   w: AuditWindow,
   scope: TrailScope,
   sink: (g: CallGroup) => void,
-): Promise<void> {
-  if (files.length === 0) return;
+): Promise<SkippedRecords[]> {
+  if (files.length === 0) return [];
   const scratch = mkdtempSync(join(tmpdir(), 'bedrock-monitor-'));
   try {
     const { rows } = await queryJsonFiles({
@@ -117,7 +139,19 @@ export async function countTrailCalls(
       },
       tempDir: scratch,
     });
-    for (const row of rows) sink(toCallGroup(row));
+    const skipped = new Map<string, SkippedRecords>();
+    for (const row of rows) {
+      if (typeof row.skip !== 'string') sink(toCallGroup(row));
+      else if (row.previous !== true) {
+        // Only the audited window's: the figures are its.
+        const file = fileName(String(row.file));
+        const key = `${file}\u0000${row.skip}`;
+        const s = skipped.get(key) ?? { file, reason: row.skip, records: 0 };
+        s.records += num(row.n);
+        skipped.set(key, s);
+      }
+    }
+    return [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
   } catch (err) {
     throw new BmError(
       `Could not read the CloudTrail files: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,

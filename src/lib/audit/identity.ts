@@ -1,22 +1,6 @@
 import type { Identity } from './types.js';
 
 /**
- * Who made a call, from CloudTrail's `userIdentity`: the IAM role for an assumed-role session (its
- * `sessionIssuer`), otherwise the ARN, the calling service, the account or the principal ID.
- * Sessions of one role are one principal: session names are often per request.
- */
-export function principalOf(id: Identity): string {
-  if (id.type === 'AssumedRole' && id.issuerArn) return id.issuerArn;
-  if (id.arn) {
-    const session = /^(arn:[^:]+:sts::\d+:assumed-role\/[^/]+)\/.+$/.exec(id.arn);
-    return session ? session[1]! : id.arn;
-  }
-  if (id.invokedBy) return id.invokedBy;
-  if (id.accountId && id.type === 'AWSAccount') return `account:${id.accountId}`;
-  return id.principalId ?? '(unknown)';
-}
-
-/**
  * A refused call: CloudTrail's AccessDenied… and …UnauthorizedOperation error codes (Bedrock's API
  * names it AccessDeniedException). The same rule as the refused-calls metric filter.
  */

@@ -8,6 +8,7 @@ const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 const KEY_HEAD: Record<GroupBy, string> = {
   principal: 'PRINCIPAL',
+  role: 'ROLE',
   event: 'EVENT',
   'source-ip': 'SOURCE IP',
   error: 'ERROR',
@@ -72,7 +73,12 @@ function whereColumns(r: AuditResult): Column[] {
 
 function columns(groupBy: GroupBy, tz: string | undefined, where: Column[] = []): Column[] {
   const field = GROUP_FIELD[groupBy];
-  const principals = (r: AuditRow): string => listCell(r.principals.map((p) => displayKey('principal', p)));
+  // Under --by role, a session of the row's role by its session name (`jane@example.com`): the row names the role.
+  const session = (r: AuditRow, p: string): string =>
+    groupBy === 'role' && r.role && p.startsWith(`${r.role}/`)
+      ? p.slice(r.role.length + 1)
+      : displayKey('principal', p);
+  const principals = (r: AuditRow): string => listCell(r.principals.map((p) => session(r, p)));
   return [
     { head: KEY_HEAD[groupBy], priority: 0, cell: (r) => displayKey(groupBy, r[field]) },
     ...where,
@@ -105,11 +111,22 @@ function scopeText(r: AuditResult): string {
 }
 
 export function headline(r: AuditResult, tz: string | undefined): string {
-  const by = r.groupBy === 'principal' ? 'principal' : r.groupBy;
   return (
     `Bedrock calls in ${scopeText(r)}, ${formatTime(r.window.start, tz)} → ${formatTime(r.window.end, tz)} ` +
-    `${tz || 'UTC'} (${r.window.hours} h), by ${by}${r.deniedOnly ? ', refused calls only' : ''}, ` +
+    `${tz || 'UTC'} (${r.window.hours} h), by ${r.groupBy}${r.deniedOnly ? ', refused calls only' : ''}, ` +
     `${sourceText(r)}`
+  );
+}
+
+/** The records read but not counted, by reason and file (at most three named; --json lists them all). */
+export function skippedLine(r: AuditResult): string | null {
+  const { records, by } = r.skipped;
+  if (records === 0) return null;
+  const shown = by.slice(0, 3).map((x) => `${int.format(x.records)} in ${x.file}: ${x.reason}`);
+  const more = by.length > 3 ? `; and ${by.length - 3} more (--json lists them under skipped)` : '';
+  return (
+    `Not counted: ${int.format(records)} record${records === 1 ? '' : 's'} in the window ` +
+    `(${shown.join('; ')}${more}).`
   );
 }
 
@@ -132,6 +149,8 @@ export function summaryLines(r: AuditResult): string[] {
     `${int.format(t.calls)} calls, ${int.format(t.errors)} errors, ${int.format(t.accessDenied)} refused; ` +
       `${int.format(t.principals)} principals, ${int.format(t.sourceIps)} source IPs; ${fresh}.`,
   ];
+  const skipped = skippedLine(r);
+  if (skipped) lines.push(skipped);
   if (r.source.kind === 'event-history') {
     lines.push(
       'The event history holds management events only (InvokeModel, Converse and their streaming forms); ' +
@@ -152,7 +171,7 @@ export function renderAuditTable(out: Output, r: AuditResult): void {
   const tz = out.io.env.TZ;
   if (r.rows.length === 0) {
     out.say(noCallsLine(r, tz));
-    if (r.source.kind === 'event-history') out.say(summaryLines(r)[1]!);
+    for (const l of summaryLines(r).slice(1)) out.say(l);
     return;
   }
   const cols = columns(r.groupBy, tz, whereColumns(r));
@@ -208,7 +227,11 @@ export function renderAuditCsv(r: AuditResult): string {
 }
 
 export function renderAuditMarkdown(r: AuditResult, tz: string | undefined): string {
-  if (r.rows.length === 0) return `${noCallsLine(r, tz)}\n`;
+  if (r.rows.length === 0)
+    return [noCallsLine(r, tz), skippedLine(r) ?? []]
+      .flat()
+      .map((l) => `${l}\n`)
+      .join('');
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
   const cols = columns(r.groupBy, tz, whereColumns(r));
   const lines = [

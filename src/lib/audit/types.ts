@@ -1,11 +1,16 @@
+import type { Identity } from '../core/identity.js';
+
+export type { Identity };
+
 /** The audit's typed values, shared by its stages: window → source → aggregate → render. */
 
-export const GROUP_BY = ['principal', 'event', 'source-ip', 'error', 'account', 'region'] as const;
+export const GROUP_BY = ['principal', 'role', 'event', 'source-ip', 'error', 'account', 'region'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
 /** The row field that holds the group's value, per --by. */
 export const GROUP_FIELD = {
   principal: 'principal',
+  role: 'role',
   event: 'eventName',
   'source-ip': 'sourceIp',
   error: 'errorCode',
@@ -13,17 +18,6 @@ export const GROUP_FIELD = {
   region: 'region',
 } as const satisfies Record<GroupBy, string>;
 export type GroupField = (typeof GROUP_FIELD)[GroupBy];
-
-/** The identity fields of a CloudTrail record (`userIdentity`) that name a principal. */
-export interface Identity {
-  type: string | null;
-  arn: string | null;
-  principalId: string | null;
-  accountId: string | null;
-  invokedBy: string | null;
-  /** `sessionContext.sessionIssuer.arn`: the role behind an assumed-role session. */
-  issuerArn: string | null;
-}
 
 /**
  * Bedrock calls that share identity, event name, source IP and error code: one event from the
@@ -81,6 +75,14 @@ export interface AuditTotals {
   new: number;
 }
 
+/** Records in the window the audit could not count (a file's, for one reason). */
+export interface SkippedRecords {
+  /** The file's path from `AWSLogs/` (as the trail wrote it), else the path as found. */
+  file: string;
+  reason: string;
+  records: number;
+}
+
 /** Exactly what --json prints; the other formats are drawn from it. */
 export interface AuditResult {
   window: { start: string; end: string; hours: number };
@@ -93,5 +95,7 @@ export interface AuditResult {
   deniedOnly: boolean;
   rows: AuditRow[];
   totals: AuditTotals;
+  /** What was read but not counted: never part of the figures, always said. */
+  skipped: { records: number; by: SkippedRecords[] };
   warnings: string[];
 }

@@ -1,3 +1,4 @@
+import { ASSUMED_ROLE_PATTERN } from '../core/identity.js';
 import type { Dim } from './dims.js';
 
 /**
@@ -120,13 +121,11 @@ export function dimExpr(d: Dim, dialect: Dialect): string {
     case 'month':
       return `substr("timestamp", 1, 7)`;
     case 'principal':
+      // The caller as logged, an assumed-role session's name kept (core/identity.ts).
       return `coalesce(${ARN}, '(unknown)')`;
     case 'role':
-      // An assumed-role session without its session name; users and other principals as they are.
-      return (
-        `coalesce(nullif(regexp_extract(${ARN}, '^(arn:[^:]+:sts::[0-9]+:assumed-role/[^/]+)/', 1), ''), ` +
-        `${ARN}, '(unknown)')`
-      );
+      // An assumed-role session without its session name; users and other principals as they are (core/identity.ts).
+      return `coalesce(nullif(regexp_extract(${ARN}, ${lit(ASSUMED_ROLE_PATTERN)}, 1), ''), ${ARN}, '(unknown)')`;
     case 'application':
       return `CASE WHEN "modelId" LIKE '%:application-inference-profile/%' THEN "modelId" ELSE '(none)' END`;
     case 'operation':

@@ -162,7 +162,7 @@ interface AuditRow {
   [key: string]: unknown;
 }
 
-async function audit(by: 'principal' | 'event') {
+async function audit(by: 'principal' | 'role' | 'event') {
   const r = await runCli(['audit', '--logs', TRAIL, ...TRAIL_WINDOW, '--by', by, '--json'], {
     env: { AWS_REGION: 'us-west-2' },
     now: new Date('2025-01-22T00:00:00Z'),
@@ -182,15 +182,16 @@ async function audit(by: 'principal' | 'event') {
 //   18:12:33 ListGuardrails from 123.123.123.123 (published in both files, the same eventID: kept once)
 describe('published CloudTrail records, counted by hand', () => {
   const SESSION = 'arn:aws:sts::123123123123:assumed-role/DevAdmin/dr.evil';
-  const ROLE = 'arn:aws:iam::123123123123:role/aws-reserved/sso.amazonaws.com/us-west-2/DevAdmin';
+  // The role as report --by role names it too: the session's role, the session name dropped.
+  const ROLE = 'arn:aws:sts::123123123123:assumed-role/DevAdmin';
 
   test('by principal: one caller, four calls, two source IPs, console-only event names', async () => {
     const doc = await audit('principal');
     expect(doc.source.files).toBe(2);
     expect(doc.rows).toHaveLength(1);
     const [row] = doc.rows;
-    // depends on records-audit: `principal` becomes the session as logged (SESSION); before it, the role.
-    expect([SESSION, ROLE]).toContain(row!.principal);
+    // The principal is the caller as logged, session kept (audit and report agree; `role` is the role behind it).
+    expect(row!.principal).toBe(SESSION);
     expect(row).toMatchObject({
       calls: 4, // the four records above
       errors: 0, // none has an errorCode
@@ -207,6 +208,12 @@ describe('published CloudTrail records, counted by hand', () => {
     // 123.123.123.123 (three calls) and 161.97.249.211 (one).
     expect([...row!.sourceIps].sort()).toEqual(['123.123.123.123', '161.97.249.211']);
     expect(doc.totals).toMatchObject({ calls: 4, errors: 0, accessDenied: 0, principals: 1, sourceIps: 2 });
+  });
+
+  test('by role: the session folded into the Identity Center role behind it', async () => {
+    const doc = await audit('role');
+    expect(doc.rows).toHaveLength(1);
+    expect(doc.rows[0]).toMatchObject({ role: ROLE, calls: 4 });
   });
 
   test('by event: one row per event name, each one call at its own time and address', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { Output } from '../src/lib/io/output.js';
 import { renderCsv, renderMarkdown, renderReportTable } from '../src/lib/report/render.js';
 import { renderCleanup } from '../src/lib/setup/cleanup.js';
-import { renderSetupAll } from '../src/lib/setup/flow.js';
+import { renderSetupAll } from '../src/lib/setup/flow-render.js';
 import { renderNextSteps, renderPlan, renderStatus, renderStepResult } from '../src/lib/setup/render.js';
 import { setupFailure, type StepResult } from '../src/lib/setup/run.js';
 import { expectGolden } from './support/golden.js';

@@ -22,7 +22,7 @@ export default defineCommand<Opts>({
     cmd.option('--monthly-usd <n>', 'monthly limit in USD (replaces budget.monthlyUsd)', numeric(parsePositiveNumber)),
   overrides: (o) => ({ 'budget.monthlyUsd': o.monthlyUsd }),
   run: async (ctx) => {
-    if (!ctx.settings.budget)
+    if (ctx.settings.budget.monthlyUsd === undefined)
       throw usageError(
         'budget: no monthly limit: pass --monthly-usd or set "budget": {"monthlyUsd": …} in the config file.',
       );

@@ -96,7 +96,7 @@ const list = defineCommand({
             ],
             rows: r.entries.map((e) => [
               e.key,
-              e.source === 'unset' ? '(not set)' : formatValue(e.value),
+              e.source === 'unset' ? '(not set)' : shortValue(e.value, formatValue),
               e.source === 'unset' ? '' : e.source,
             ]),
           }),
@@ -105,6 +105,13 @@ const list = defineCommand({
     };
   },
 });
+
+/** A long list in the table: its first value and how many (`config get KEY` prints it whole). */
+function shortValue(value: unknown, format: (v: unknown) => string): string {
+  const text = format(value);
+  if (!Array.isArray(value) || text.length <= 48) return text;
+  return `${format(value[0])}, … (${value.length} in all)`;
+}
 
 export default defineCommand({
   name: 'config',

@@ -38,11 +38,12 @@ export default defineCommand<Opts>({
       ),
   overrides: (o) => ({ 'alarms.emails': o.email, 'audit.enabled': o.audit }),
   prepare: async (o, io) => {
-    const { askSetupQuestions } = await import('../lib/setup/flow.js');
+    const { askSetupQuestions } = await import('../lib/setup/flow-ask.js');
     return askSetupQuestions(o, io);
   },
   run: async (ctx) => {
-    const { runSetupAll, renderSetupAll } = await import('../lib/setup/flow.js');
+    const { runSetupAll } = await import('../lib/setup/flow-run.js');
+    const { renderSetupAll } = await import('../lib/setup/flow-render.js');
     const { data, error } = await runSetupAll(ctx);
     return { data, error, render: (out) => renderSetupAll(out, data, ctx.dryRun) };
   },

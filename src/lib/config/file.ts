@@ -64,5 +64,6 @@ export function loadConfigFile(
       undefined,
       'E_CONFIG_INVALID',
     );
-  return { file, config: ConfigFileSchema.parse(raw) };
+  // As written: the defaults are filled in once the run's layers are laid over it (settings.ts).
+  return { file, config: raw };
 }

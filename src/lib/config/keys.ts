@@ -9,6 +9,14 @@ import { ConfigFileSchema } from './schema.js';
  * becomes that type. Used by `config set/get/unset/list` and by the config file's own error messages.
  */
 
+/** The value at a path of a JSON document, or undefined. */
+export function valueAt(obj: unknown, path: string[]): unknown {
+  return path.reduce<unknown>(
+    (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+    obj,
+  );
+}
+
 export type KeyKind = 'string' | 'number' | 'boolean' | 'enum' | 'list' | 'object';
 
 export interface KeyInfo {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { usageError } from '../core/errors.js';
 import { configPath, configProblems, readConfigJson, writeConfigJson } from './file.js';
-import { configKeys, describeIssue, parseValue, resolveKey, unwrap, type KeyInfo } from './keys.js';
-import { coherenceProblems, DEFAULTS } from './settings.js';
-import type { ConfigFile } from './schema.js';
+import { configKeys, describeIssue, parseValue, resolveKey, unwrap, valueAt as at, type KeyInfo } from './keys.js';
+import { coherenceProblems } from './settings.js';
+import { ConfigFileSchema, DERIVED_DEFAULTS } from './schema.js';
 
 /**
  * `config set/get/unset/list`: settings that last, in the config file, checked by the same schema
@@ -18,25 +18,18 @@ export interface ConfigEntry {
   source: Source;
 }
 
-/** Defaults that depend on the account or Region, described. */
-const DERIVED: Record<string, string> = {
-  roleName: 'BedrockCloudWatchLoggingRole-<region>',
-  bucketName: 'bedrock-logs-<account>-<region>',
-  'targets.homeRegion': '<region>',
-};
-
-function at(obj: unknown, path: string[]): unknown {
-  return path.reduce<unknown>(
-    (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
-    obj,
-  );
+let defaults: unknown;
+/** The default for a key: the schema's, a described derived value, or undefined (unset). */
+export function defaultOf(key: string): unknown {
+  if (key in DERIVED_DEFAULTS) return DERIVED_DEFAULTS[key];
+  defaults ??= ConfigFileSchema.parse({});
+  return at(defaults, key.split('.'));
 }
 
-/** The default for a key: from DEFAULTS, a described derived value, or undefined (unset). */
-export function defaultOf(key: string): unknown {
-  if (key in DERIVED) return DERIVED[key];
-  if (key === 'alarms.emails') return [];
-  return at(DEFAULTS, key.split('.'));
+/** Problems of a document that is valid key by key, as a command would refuse them. */
+function incoherence(data: unknown): string[] {
+  const parsed = ConfigFileSchema.safeParse(data);
+  return parsed.success ? coherenceProblems(parsed.data).map((p) => p.message) : [];
 }
 
 function setAt(obj: Record<string, unknown>, path: string[], value: unknown): void {
@@ -94,7 +87,7 @@ export function configSet(opts: { config?: string | undefined; cwd: string }, ke
   const existing = readConfigJson(file);
   const data = existing ?? {};
   const before = new Set(configProblems(data));
-  const incoherentBefore = new Set(before.size ? [] : coherenceProblems(data));
+  const incoherentBefore = new Set(before.size ? [] : incoherence(data));
   const previous = at(data, path);
   setAt(data, path, value);
   // Problems this change would cause refuse it; problems the file already had are left, with a warning.
@@ -102,7 +95,7 @@ export function configSet(opts: { config?: string | undefined; cwd: string }, ke
   let caused = after.filter((p) => !before.has(p));
   // Settings that contradict each other: checked once the file is valid key by key, as a command would.
   if (!caused.length && !after.length) {
-    caused = coherenceProblems(data as ConfigFile).filter((p) => !incoherentBefore.has(p));
+    caused = incoherence(data).filter((p) => !incoherentBefore.has(p));
   }
   if (caused.length)
     throw usageError(

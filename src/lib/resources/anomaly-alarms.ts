@@ -130,7 +130,7 @@ export function modelsWithInvocations(ctx: Ctx): Promise<string[]> {
  * CloudWatch lists now (so a re-run adds alarms for models first used since).
  */
 export async function anomalySpecs(ctx: Ctx): Promise<AnomalySpec[]> {
-  const { enabled, models, prefix, bandWidth } = ctx.settings.anomaly;
+  const { enabled, models, prefix, bandWidth } = ctx.settings.alarms.anomaly;
   if (!enabled) return [];
   const topic = await topicArn(ctx);
   const ids = models ?? (await modelsWithInvocations(ctx));
@@ -183,7 +183,7 @@ export function anomalyAlarmsWithPrefix(ctx: Ctx): Promise<MetricAlarm[]> {
     const found: MetricAlarm[] = [];
     for await (const page of paginateDescribeAlarms(
       { client: ctx.aws.get(CloudWatchClient) },
-      { AlarmNamePrefix: ctx.settings.anomaly.prefix, AlarmTypes: ['MetricAlarm'] },
+      { AlarmNamePrefix: ctx.settings.alarms.anomaly.prefix, AlarmTypes: ['MetricAlarm'] },
     )) {
       found.push(...(page.MetricAlarms ?? []));
     }

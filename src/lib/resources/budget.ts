@@ -17,7 +17,7 @@ import {
   type Notification,
   type Subscriber,
 } from '@aws-sdk/client-budgets';
-import { DEFAULTS, type BudgetSettings } from '../config/settings.js';
+import type { BudgetSettings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';
@@ -236,12 +236,7 @@ async function createBudget(plan: Plan): Promise<void> {
 export async function budgetResource(ctx: Ctx): Promise<ResourceDef<BudgetState>> {
   // With no budget wanted, cleanup still looks for the one an earlier config made, by its name (only
   // read, ownership and remove are used then: the desired state below is never written).
-  const settings: BudgetSettings = ctx.settings.budget ?? {
-    ...DEFAULTS.budget,
-    services: [...DEFAULTS.budget.services],
-    name: ctx.settings.budgetName,
-    monthlyUsd: 0,
-  };
+  const settings: BudgetSettings = { ...ctx.settings.budget, monthlyUsd: ctx.settings.budget.monthlyUsd ?? 0 };
   const account = await ctx.account();
   const topic = await topicArn(ctx);
   const plan: Plan = {

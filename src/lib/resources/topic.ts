@@ -53,9 +53,10 @@ export function budgetsPublishStatement(region: string, account: string, topic: 
 /** The managed statements the settings ask for, by Sid: null means "must not be there". */
 async function wantedStatements(ctx: Ctx, arn: string): Promise<Record<string, Statement | null>> {
   return {
-    [BUDGETS_PUBLISH_SID]: ctx.settings.budget
-      ? budgetsPublishStatement(ctx.settings.region, await ctx.account(), arn)
-      : null,
+    [BUDGETS_PUBLISH_SID]:
+      ctx.settings.budget.monthlyUsd !== undefined
+        ? budgetsPublishStatement(ctx.settings.region, await ctx.account(), arn)
+        : null,
   };
 }
 

@@ -143,12 +143,18 @@ async function unwantedAlarmRows(ctx: Ctx): Promise<(StatusRow & { repair: strin
 /** Anomaly alarms for every model; when CloudWatch lists none yet, say why nothing was made. */
 async function convergeAnomalyAlarms(ctx: Ctx): Promise<Outcome[]> {
   const specs = await anomalySpecs(ctx);
-  if (ctx.settings.anomaly.enabled && specs.length === 0) {
+  if (ctx.settings.alarms.anomaly.enabled && specs.length === 0) {
     const note =
       'no model has Invocations in CloudWatch yet: set alarms.anomaly.models, or run setup-all again after ' +
       'the first invocations';
     return [
-      { resource: 'anomaly-alarm', name: `${ctx.settings.anomaly.prefix}*`, action: 'skipped', changes: [], note },
+      {
+        resource: 'anomaly-alarm',
+        name: `${ctx.settings.alarms.anomaly.prefix}*`,
+        action: 'skipped',
+        changes: [],
+        note,
+      },
     ];
   }
   return settleAll(specs.map((s) => ensure(anomalyAlarmResource(ctx, s), ctx)));
@@ -160,7 +166,7 @@ async function convergeAnomalyAlarms(ctx: Ctx): Promise<Outcome[]> {
  */
 async function convergeBudget(ctx: Ctx): Promise<Outcome[]> {
   const outcome = await ensure(await budgetResource(ctx), ctx);
-  const services = ctx.settings.budget?.services ?? [];
+  const services = ctx.settings.budget.services;
   if (outcome.action !== 'unchanged' && services.length === 1 && services[0] === 'Amazon Bedrock') {
     outcome.note =
       'counts the "Amazon Bedrock" service only: models sold through AWS Marketplace, such as Claude, bill ' +
@@ -268,7 +274,7 @@ export const STEPS: Step[] = [
   },
   {
     name: 'anomaly-alarms',
-    enabled: (s) => s.anomaly.enabled,
+    enabled: (s) => s.alarms.anomaly.enabled,
     // No command of its own: setup-all runs it (alarms.anomaly.enabled in the config).
     command: 'setup-all',
     needs: () => ['topic'],
@@ -285,7 +291,7 @@ export const STEPS: Step[] = [
     name: 'budget',
     // AWS Budgets is per account: one budget, notifying the home Region's topic.
     scope: () => 'account',
-    enabled: (s) => s.budget !== undefined,
+    enabled: (s) => s.budget.monthlyUsd !== undefined,
     // Its notifications go to the topic, whose policy lets Budgets publish.
     needs: () => ['topic'],
     resources: async (ctx) => [await budgetResource(ctx)],

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyDir, runCli } from './support/cli.js';
 import { expectGolden } from './support/golden.js';
@@ -241,6 +241,53 @@ describe('config: settings that last', () => {
     const cwd = emptyDir();
     await run(['config', 'set', 'dashboardName', 'Team', '--config', 'team.json'], { cwd });
     expect(JSON.parse(readFileSync(join(cwd, 'team.json'), 'utf8'))).toEqual({ dashboardName: 'Team' });
+  });
+
+  test('get shows the default of a key the file does not hold, marked as the default (issue 19)', async () => {
+    const cwd = emptyDir();
+    for (const [key, value] of [
+      ['audit.dataEventTypes', 'AWS::Bedrock::AgentAlias'],
+      ['alarms.anomaly.prefix', 'BedrockAnomaly-'],
+      ['bill.enabled', 'false'],
+    ] as const) {
+      const r = await run(['config', 'get', key], { cwd });
+      expect([r.code, r.stdout.split(',')[0]!.trim()]).toEqual([0, value]);
+      expect(r.stderr).toContain(`(${key} is not in`);
+      expect(r.stderr).toContain('this is the default)');
+      expect((await run(['config', 'get', key, '--json'], { cwd })).json().source).toBe('default');
+    }
+    // A key with no default says so (exit 1).
+    expect((await run(['config', 'get', 'budget.monthlyUsd'], { cwd })).code).toBe(1);
+  });
+
+  test('set into a missing directory creates it, readable by its owner only (0700)', async () => {
+    const cwd = emptyDir();
+    const r = await run(['config', 'set', 'region', 'eu-west-1', '--config', 'team/ops/monitor.json'], { cwd });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(join(cwd, 'team/ops/monitor.json'), 'utf8'))).toEqual({ region: 'eu-west-1' });
+    expect(statSync(join(cwd, 'team/ops')).mode & 0o777).toBe(0o700);
+  });
+
+  test('a price without cache prices (a model without prompt caching) is accepted; they count as 0', async () => {
+    const cwd = emptyDir();
+    const r = await run(['config', 'set', 'prices.meta.llama3-70b-instruct-v1:0', '{"input": 2.65, "output": 3.5}'], {
+      cwd,
+    });
+    expect(r.code).toBe(0);
+    const got = await run(['config', 'get', 'prices.meta.llama3-70b-instruct-v1:0.cacheRead', '--json'], { cwd });
+    expect(got.json()).toMatchObject({ value: 0, source: 'default' });
+  });
+
+  test.each([
+    ['nope', undefined],
+    ['zzzz', undefined],
+    ['regoin', 'region'],
+    ['alarms.prefx', 'alarms.prefix'],
+  ])('get %s suggests only a close key (%s)', async (key, guess) => {
+    const r = await run(['config', 'get', key], { cwd: emptyDir() });
+    expect(r.code).toBe(2);
+    if (guess) expect(r.stderr).toContain(`(did you mean "${guess}"?)`);
+    else expect(r.stderr).not.toContain('did you mean');
   });
 
   test.each(WIDTHS.map((w) => [widthName(w), w] as const))('config list, golden at %s', async (label, width) => {

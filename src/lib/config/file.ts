@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../core/errors.js';
 import { describeIssue } from './keys.js';
@@ -31,8 +31,12 @@ export function configProblems(raw: unknown): string[] {
   return parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i).split('\n'));
 }
 
-/** Writes the file whole (to a temporary file first, then renamed over it), two-space indented. */
+/**
+ * Writes the file whole (to a temporary file first, then renamed over it), two-space indented. A missing directory
+ * is created, readable by its owner only (0700, as the AWS CLI makes ~/.aws): `config set` names where to write.
+ */
 export function writeConfigJson(file: string, data: Record<string, unknown>): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.bedrock-monitor.tmp`);
   writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
   renameSync(tmp, file);

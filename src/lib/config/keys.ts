@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { usageError } from '../core/errors.js';
-import { nearest } from '../core/suggest.js';
+import { editDistance, nearest } from '../core/suggest.js';
 import { ConfigFileSchema } from './schema.js';
 
 /**
@@ -95,6 +95,17 @@ export function keyNames(): string[] {
   return configKeys().map((k) => k.key);
 }
 
+/**
+ * The nearest name part, only when it is close: a prefix, or at most one edit in a word of four letters or fewer (so
+ * "nope" suggests nothing rather than "name"), else one in three letters (at least two).
+ */
+function closest(word: string, candidates: string[]): string | undefined {
+  const c = nearest(word, candidates);
+  if (c === undefined || c.toLowerCase().startsWith(word.toLowerCase())) return c;
+  const limit = word.length <= 4 ? 1 : Math.max(2, Math.floor(word.length / 3));
+  return editDistance(word.toLowerCase(), c.toLowerCase()) <= limit ? c : undefined;
+}
+
 /** Corrects a key part by part (`alarms.thresholdz.tokensPerHuor` → `alarms.thresholds.tokensPerHour`). */
 function correctParts(key: string, names: string[]): string | undefined {
   let prefix = '';
@@ -102,7 +113,7 @@ function correctParts(key: string, names: string[]): string | undefined {
     const children = [
       ...new Set(names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length).split('.')[0]!)),
     ];
-    const child = children.includes(part) ? part : nearest(part, children);
+    const child = children.includes(part) ? part : closest(part, children);
     if (!child) return undefined;
     prefix = `${prefix}${child}.`;
   }
@@ -120,7 +131,7 @@ export function suggestKey(key: string): string | undefined {
   if (corrected && corrected !== key) return corrected;
   const last = key.split('.').pop() ?? key;
   const lasts = names.map((n) => n.split('.').pop()!);
-  const byLast = lasts.includes(last) ? last : nearest(last, lasts);
+  const byLast = lasts.includes(last) ? last : closest(last, lasts);
   return byLast ? names.find((n) => n === byLast || n.endsWith(`.${byLast}`)) : undefined;
 }
 

@@ -132,9 +132,12 @@ export function configGet(
 ): ConfigEntry & { file: string } {
   const { path } = resolveKey(key);
   const file = configPath(opts.config, opts.cwd);
-  const inFile = at(readConfigJson(file) ?? {}, path);
+  const data = readConfigJson(file) ?? {};
+  const inFile = at(data, path);
   if (inFile !== undefined) return { file, key, value: inFile, source: 'file' };
-  const d = defaultOf(key);
+  // The schema's default where the file holds the entry around it (a price's cache rates), else the key's own.
+  const parsed = key in DERIVED_DEFAULTS ? undefined : ConfigFileSchema.safeParse(data);
+  const d = parsed?.success ? at(parsed.data, path) : defaultOf(key);
   return { file, key, value: d ?? null, source: d === undefined || d === null ? 'unset' : 'default' };
 }
 

@@ -147,6 +147,64 @@ describe('published invocation-log records, counted by hand', () => {
   });
 });
 
+// G1–G4: the four test records of Panther's AWS.BedrockModelInvocation.GuardRailIntervened rule (SOURCES.md), as
+// Panther normalises them (keys in alphabetical order, a `region` key, timestamp "2025-05-15 14:17:22.000000000":
+// a space and nine fractional digits), all us-west-2, anthropic.claude-3-haiku-20240307-v1:0, account 111111111111:
+//   G1 14:17:22 operation ListModels,  …/role_details/regular.user,    inputTokenCount 0, outputTokenCount 0, 249 ms
+//   G2 14:17:22 Converse,              …/role_details/regular.user,    0, 0, 249 ms
+//   G3 14:17:22 Converse,              …/role_details/suspicious.user, 0, 0, 249 ms, stopReason guardrail_intervened
+//   G4 14:14:49 InvokeModel,           …/role_details/suspicious.user, NO token counts at all, no latencyMs (its only
+//      timing is the guardrail's own guardrailProcessingLatency 179), amazon-bedrock-guardrailAction INTERVENED.
+// G1–G3 share one requestId (bb98d9a8-…): the engine does not de-duplicate by it, so each is counted.
+// None has an errorCode: a guardrail intervention is a successful call, not an error.
+describe('published guardrail-intervened records with 0 tokens, counted by hand', () => {
+  const WINDOW_G = ['--since', '2025-05-15T00:00:00Z', '--until', '2025-05-16T00:00:00Z'];
+  const NOW_G = new Date('2025-05-16T00:00:00Z');
+  const USER = 'arn:aws:sts::111111111111:assumed-role/role_details';
+
+  test('by principal: two sessions, two records each, no tokens, no errors', async () => {
+    const doc = await report('principal', 'us-west-2', WINDOW_G, NOW_G);
+    // [invocations, input, output, cache write, errors, p50 latency]
+    expect(figures(doc.rows, 'principal')).toEqual({
+      [`${USER}/regular.user`]: [2, 0, 0, 0, 0, 249], // G1 + G2, both 249 ms
+      [`${USER}/suspicious.user`]: [2, 0, 0, 0, 0, 249], // G3 + G4; only G3 carries a latency
+    });
+    // 4 records, 0 + 0 + 0 + 0 tokens of every kind; latency over G1, G2, G3 (249 each): every percentile 249.
+    expect(doc.totals).toMatchObject({
+      invocations: 4,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      errors: 0,
+      latencyP50Ms: 249,
+      latencyP90Ms: 249,
+      latencyP99Ms: 249,
+    });
+    expect(doc.skipped.malformedLines).toBe(0);
+    // Nothing else in the directory falls on 2025-05-15, in any Region.
+    expect(doc.skipped.outsideTargets.records).toBe(0);
+  });
+
+  test('by model: one model, four records; the roles the sessions belong to are one', async () => {
+    const doc = await report('model', 'us-west-2', WINDOW_G, NOW_G);
+    expect(figures(doc.rows, 'model')).toEqual({
+      'anthropic.claude-3-haiku-20240307-v1:0': [4, 0, 0, 0, 0, 249], // G1–G4
+    });
+  });
+
+  test('by hour: the space-separated times land in their hour, named in ISO form', async () => {
+    const r = await runCli(['report', '--by', 'hour', '--logs', LOGS, '--no-reconcile', ...WINDOW_G, '--json'], {
+      env: { AWS_REGION: 'us-west-2' },
+      now: NOW_G,
+    });
+    expect(r.code).toBe(0);
+    const rows = r.json<Doc>().rows.filter((row) => row.invocations > 0);
+    // G4 at 14:14:49 and G1–G3 at 14:17:22: all four in the 14:00 hour.
+    expect(rows.map((row) => [row.hour, row.invocations])).toEqual([['2025-05-15T14:00:00Z', 4]]);
+  });
+});
+
 const TRAIL = join(process.cwd(), 'test/fixtures/records/cloudtrail');
 const TRAIL_WINDOW = ['--since', '2025-01-21T00:00:00Z', '--until', '2025-01-22T00:00:00Z'];
 

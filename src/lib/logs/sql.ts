@@ -114,7 +114,7 @@ export function dimExpr(d: Dim, dialect: Dialect): string {
     case 'day':
       return `substr("timestamp", 1, 10)`;
     case 'hour':
-      return `substr("timestamp", 1, 13) || ':00:00Z'`;
+      return `replace(substr("timestamp", 1, 13), ' ', 'T') || ':00:00Z'`;
     case 'week':
       // The Monday of the ISO week (UTC), as YYYY-MM-DD: the same expression in DuckDB and Trino.
       return `CAST(CAST(date_trunc('week', CAST(substr("timestamp", 1, 10) AS DATE)) AS DATE) AS VARCHAR)`;
@@ -184,7 +184,9 @@ export const FIGURE_COLUMNS = [
 /** The first CTE: a row per line of the relation, its group values, where it was logged and its raw figures. */
 function baseCte(req: AggregationRequest, g: string[], inside: string): string {
   const { dims, dialect, window } = req;
-  const ts = `substr("timestamp", 1, 19)`;
+  // "YYYY-MM-DD hh:mm:ss" (a space: how Panther, for one, publishes records) is compared as the ISO form, else
+  // ' ' < 'T' puts every such record before the window's first day (test/record-corpus.test.ts, G1–G4).
+  const ts = `replace(substr("timestamp", 1, 19), ' ', 'T')`;
   const inWindow = `${ts} >= ${lit(isoSecond(window.start))} AND ${ts} < ${lit(isoSecond(window.end))}`;
   const notRecord = `("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog')`;
   const where = dialect.targetsInWhere && inside !== 'TRUE' ? ` AND ${inside}` : '';

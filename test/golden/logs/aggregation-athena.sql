@@ -18,7 +18,7 @@ WITH base AS (
     CAST(NULL AS BIGINT) AS latency_ms
   FROM "bedrock_monitor"."invocation_logs"
   WHERE dt >= '2026/11/20/00' AND dt <= '2026/11/20/06' AND "$path" NOT LIKE '%/data/%'
-    AND (("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog') OR (substr("timestamp", 1, 19) >= '2026-11-20T00:00:00' AND substr("timestamp", 1, 19) < '2026-11-20T06:00:00'))
+    AND (("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog') OR (replace(substr("timestamp", 1, 19), ' ', 'T') >= '2026-11-20T00:00:00' AND replace(substr("timestamp", 1, 19), ' ', 'T') < '2026-11-20T06:00:00'))
 ),
 records AS (
   SELECT

@@ -18,7 +18,7 @@ WITH base AS (
     "output".outputBodyJson.metrics.latencyMs AS latency_ms
   FROM invocation_log
   WHERE TRUE
-    AND (("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog') OR (substr("timestamp", 1, 19) >= '2026-11-20T00:00:00' AND substr("timestamp", 1, 19) < '2026-11-20T06:00:00'))
+    AND (("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog') OR (replace(substr("timestamp", 1, 19), ' ', 'T') >= '2026-11-20T00:00:00' AND replace(substr("timestamp", 1, 19), ' ', 'T') < '2026-11-20T06:00:00'))
 ),
 records AS (
   SELECT

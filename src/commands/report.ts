@@ -37,8 +37,8 @@ function windowOptions(cmd: Command): Command {
     .option('--until <time>', 'window end, ISO 8601 (default now)')
     .option(
       '--by <dims>',
-      `group by one or more of ${DIMS_HELP}, comma-separated (or --by repeated); model, day, week and month come from ` +
-        `CloudWatch metrics, the others from the invocation logs`,
+      `group by one or more of ${DIMS_HELP}, comma-separated (or --by repeated); model, day, week and month ` +
+        `come from CloudWatch metrics, the others from the invocation logs`,
       byParser,
     );
 }

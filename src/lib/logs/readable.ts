@@ -52,6 +52,6 @@ export async function splitReadable(
   const reasons = await mapLimit(files, concurrency, checkReadable);
   return {
     readable: files.filter((_, i) => reasons[i] === undefined),
-    unreadable: files.flatMap((file, i) => (reasons[i] === undefined ? [] : [{ file, reason: reasons[i]! }])),
+    unreadable: files.flatMap((file, i) => (reasons[i] === undefined ? [] : [{ file, reason: reasons[i] }])),
   };
 }

@@ -70,16 +70,26 @@ export const INVOCATION_FIELDS: Field[] = [
 /** The Athena table's fields: metadata only. */
 export const TABLE_FIELDS: Field[] = [...METADATA, struct('output', [count('outputTokenCount')])];
 
-function duckType(t: FieldType): string {
-  if (t === 'string' || t === 'count') return 'VARCHAR';
+type CountAs = 'VARCHAR' | 'BIGINT';
+
+function duckType(t: FieldType, countAs: CountAs): string {
+  if (t === 'string') return 'VARCHAR';
+  if (t === 'count') return countAs;
   if (t === 'bigint') return 'BIGINT';
-  if ('struct' in t) return `STRUCT(${t.struct.map((f) => `"${f.name}" ${duckType(f.type)}`).join(', ')})`;
-  return `STRUCT(${t.list.map((f) => `"${f.name}" ${duckType(f.type)}`).join(', ')})[]`;
+  if ('struct' in t) return `STRUCT(${t.struct.map((f) => `"${f.name}" ${duckType(f.type, countAs)}`).join(', ')})`;
+  return `STRUCT(${t.list.map((f) => `"${f.name}" ${duckType(f.type, countAs)}`).join(', ')})[]`;
 }
 
-/** The `columns={...}` argument of DuckDB's read_json. */
-export function duckColumns(fields: Field[] = INVOCATION_FIELDS, mapField = TAGS_FIELD): string {
-  const cols = fields.map((f) => `"${f.name}": '${duckType(f.type)}'`);
+/**
+ * The `columns={...}` argument of DuckDB's read_json. Token counts are read as text, unless a caller reads the Glue
+ * table's shape (`countAs` BIGINT).
+ */
+export function duckColumns(
+  fields: Field[] = INVOCATION_FIELDS,
+  mapField = TAGS_FIELD,
+  countAs: CountAs = 'VARCHAR',
+): string {
+  const cols = fields.map((f) => `"${f.name}": '${duckType(f.type, countAs)}'`);
   cols.push(`"${mapField}": 'MAP(VARCHAR, VARCHAR)'`);
   return `{${cols.join(', ')}}`;
 }

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { runCli } from './support/cli.js';
 import { logsReportDocSchema } from './support/schemas.js';
+import { noneOutside, type Aggregate } from '../src/lib/logs/aggregate.js';
+import { computeLogsReport } from '../src/lib/report/logs-compute.js';
 
 /**
  * Every record counted, or said why (issue 20): a log file not readable whole is left out whole and named; a token
@@ -194,5 +196,54 @@ describe('the logs report is not held to CloudWatch, and offline it asks nothing
     });
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain('"role" is given twice');
+  });
+});
+
+describe('a reconciliation that does not add up says what it means', () => {
+  const aggregate = (invocations: number): Aggregate => ({
+    groups: invocations
+      ? [{ keys: ['p'], model: HAIKU, ...zero(), invocations, inputTokens: 10 * invocations, outputTokens: 0 }]
+      : [],
+    targets: [],
+    latency: [],
+    totalLatency: { count: 0, p50: null, p90: null, p99: null },
+    skipped: { malformedLines: 0, objects: 0, unreadableFiles: [], outsideTargets: noneOutside() },
+    source: { kind: 'logs', engine: 'local', location: 's3://b/p', bodyUsageFields: true, exactPercentiles: true },
+    warnings: [],
+  });
+  const zero = () => ({
+    invocations: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    errors: 0,
+  });
+  const compute = (invocations: number) =>
+    computeLogsReport({
+      aggregate: aggregate(invocations),
+      dims: [{ kind: 'principal', name: 'principal' }],
+      window: { start: new Date('2026-11-20T00:00:00Z'), end: now, periodSeconds: 172800, granularitySeconds: 60 },
+      region: 'us-east-1',
+      overrides: {},
+      pricedAs: new Map(),
+      metrics: {
+        ok: true,
+        models: new Map([[HAIKU, { invocations: 1510, inputTokens: 15100, outputTokens: 0 }]]),
+      },
+      priceTable: { source: 'test', date: '2026-11-22' },
+    });
+
+  test('0 log records against 1,510 invocations in CloudWatch: a verdict asking whether logging is on', () => {
+    expect(compute(0).warnings).toContainEqual(
+      'the logs hold 0 of the 1,510 invocations CloudWatch counted in us-east-1: is invocation logging on for this ' +
+        'Region, and do --logs, --regions and --accounts point at its logs?',
+    );
+  });
+
+  test('fewer: a verdict naming delivery or logging gaps; all of them: none', () => {
+    expect(compute(1500).warnings.join('\n')).toContain('the logs hold 1,500 of the 1,510 invocations');
+    expect(compute(1510).warnings.join('\n')).not.toContain('the logs hold');
   });
 });

@@ -284,6 +284,24 @@ function totalsOf(rows: LogsRow[], aggregate: Aggregate, unpriced: Set<string>):
   };
 }
 
+/** What a reconciliation that does not add up means, in words (undefined when the logs hold every invocation). */
+export function reconciliationVerdict(r: Reconciliation, region: string): string | undefined {
+  if (!r.available) return undefined;
+  const logs = r.models.reduce((a, m) => a + m.logs.invocations, 0);
+  const metrics = r.models.reduce((a, m) => a + (m.metrics?.invocations ?? 0), 0);
+  if (metrics <= 0 || logs >= metrics) return undefined;
+  const held = `the logs hold ${logs.toLocaleString('en-US')} of the ${metrics.toLocaleString('en-US')} invocations`;
+  if (logs === 0)
+    return (
+      `${held} CloudWatch counted in ${region}: is invocation logging on for this Region, and do --logs, ` +
+      `--regions and --accounts point at its logs?`
+    );
+  return (
+    `${held} CloudWatch counted in ${region}: records of the last hour may still be in delivery, or logging was ` +
+    `off (or went elsewhere) for part of the window`
+  );
+}
+
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** What was left out unread, one phrase each (empty when every input was counted). */
@@ -349,6 +367,8 @@ function warningsOf(
   }
   for (const m of [...noHourRate].sort())
     w.push(`${m} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);
+  const verdict = reconciliationVerdict(reconciliation, input.region);
+  if (verdict) w.push(verdict);
   if (!reconciliation.available && reconciliation.reason && !reconciliation.reason.startsWith('not asked'))
     w.push(`no reconciliation with CloudWatch: ${reconciliation.reason}`);
   return w;

@@ -83,7 +83,10 @@ describe('the shared aggregation SQL', () => {
       try {
         // The table's columns only (no body member), plus what Athena adds: the projected dt and "$path".
         await c.run(
-          jsonViewSql('raw', files, duckColumns(TABLE_FIELDS)).replace('columns = {', 'filename = true, columns = {'),
+          jsonViewSql('raw', files, duckColumns(TABLE_FIELDS, undefined, 'BIGINT')).replace(
+            'columns = {',
+            'filename = true, columns = {',
+          ),
         );
         await c.run(
           `CREATE TEMP VIEW glue_shaped AS SELECT * EXCLUDE (filename), regexp_extract(filename, ` +

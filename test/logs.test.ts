@@ -381,12 +381,22 @@ describe('pricing per record', () => {
     expect(pricedAsFor(['arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0'])).toBe(
       'anthropic.claude-haiku-4-5-20251001-v1:0',
     );
+    // Over a geographic profile (us.): the geography's Regions, priced at the Regional (= geographic) rate.
     expect(
       pricedAsFor(['arn:aws:bedrock:us-east-1::foundation-model/m', 'arn:aws:bedrock:us-west-2::foundation-model/m']),
     ).toBe('m');
+    // Over a global profile: the source Region's model ARN beside the Region-less one global routing is authorized on
+    // (https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html): the global rate.
+    expect(
+      pricedAsFor([
+        'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
+        'arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0',
+      ]),
+    ).toBe('global.anthropic.claude-sonnet-4-5-20250929-v1:0');
+    // Regions of several geographies without the Region-less ARN is no documented shape: the Regional rate.
     expect(
       pricedAsFor(['arn:aws:bedrock:us-east-1::foundation-model/m', 'arn:aws:bedrock:eu-west-1::foundation-model/m']),
-    ).toBe('global.m');
+    ).toBe('m');
   });
 });
 

@@ -17,19 +17,18 @@ const via =
       throw new InvalidArgumentError((err as Error).message.replace(new RegExp(`^${flag}: `), ''));
     }
   };
-const byParser = via<Dim[]>('--by', parseDims);
+/** `--by a --by b` is `--by a,b` (each --by adds to the list; a dimension given twice is refused). */
+const byParser = (raw: string, previous?: Dim[]): Dim[] =>
+  via<Dim[]>('--by', parseDims)([...(previous ?? []).map((d) => d.name), raw].join(','));
 
 /** The window and the grouping. */
 function windowOptions(cmd: Command): Command {
   return cmd
     .option(
       '--hours <n>',
-      `the last N hours (default 24, at most ${HOURS_MAX})`,
-      numeric(parsePositiveNumber, (n) =>
-        n > HOURS_MAX
-          ? `${n} is beyond CloudWatch's ${HOURS_MAX / 24}-day retention (at most ${HOURS_MAX})`
-          : undefined,
-      ),
+      `the last N hours (default 24; at most ${HOURS_MAX}, CloudWatch's retention, except for invocation logs ` +
+        `read by the local or Athena engine)`,
+      numeric(parsePositiveNumber),
     )
     .option(
       '--since <time>',
@@ -38,8 +37,8 @@ function windowOptions(cmd: Command): Command {
     .option('--until <time>', 'window end, ISO 8601 (default now)')
     .option(
       '--by <dims>',
-      `group by one or more of ${DIMS_HELP}, comma-separated; model, day, week and month come from ` +
-        `CloudWatch metrics, the others from the invocation logs`,
+      `group by one or more of ${DIMS_HELP}, comma-separated (or --by repeated); model, day, week and month ` +
+        `come from CloudWatch metrics, the others from the invocation logs`,
       byParser,
     );
 }
@@ -72,6 +71,11 @@ function sourceOptions(cmd: Command): Command {
     )
     .option('--no-cache', 'download S3 logs through a temporary directory instead of the local cache')
     .option('--no-reconcile', 'skip the comparison with CloudWatch metrics (for logs read without AWS access)')
+    .option(
+      '--strict',
+      'fail (exit 1) when any input was left out unread: a log file not readable whole (truncated or corrupt ' +
+        'gzip), a line that is not a record, a token count that is not a number',
+    )
     .option(
       '--quotas',
       'add quota headroom: peak tokens and requests per minute against Service Quotas (windows within the ' +

@@ -341,11 +341,15 @@ export function logsReportDocSchema(groupBy: string[]) {
           ),
         })
         .strict(),
+      complete: z.boolean(),
       skipped: z
         .object({
           malformedLines: z.number().int().nullable(),
           objects: z.number().int(),
           unreadableFiles: z.array(z.object({ file: z.string(), reason: z.string() }).strict()),
+          unreadableFields: z
+            .array(z.object({ field: z.string(), records: z.number().int().positive() }).strict())
+            .nullable(),
           outsideTargets: z
             .object({
               files: z.number().int(),

@@ -1,4 +1,5 @@
 import type { Dim } from './dims.js';
+import { NOT_A_NUMBER } from './sql.js';
 
 /**
  * What every engine returns: sums per group and model (so each model is priced at its own rate),
@@ -36,10 +37,24 @@ export interface Skipped {
   malformedLines: number | null;
   /** Objects or files that are not log files (`data/` bodies, permission checks, empty) or not of the window. */
   objects: number;
-  /** Files the engine could not read at all, left out. */
+  /**
+   * Files the engine could not read whole (truncated or corrupt gzip, not gzip, unreadable), left out whole: none of
+   * their records count, not even those before the damage.
+   */
   unreadableFiles: { file: string; reason: string }[];
+  /**
+   * Per token figure, the records whose count is there but not a number (`"<count>"`): their invocations count, that
+   * figure of theirs does not. Null (or absent) when the engine cannot tell.
+   */
+  unreadableFields?: UnreadableField[] | null;
   /** What belongs to accounts or Regions that are not among the chosen targets: left out, never added. */
   outsideTargets: OutsideTargets;
+}
+
+export interface UnreadableField {
+  /** The record field(s) it was read from, e.g. `output.outputTokenCount`. */
+  field: string;
+  records: number;
 }
 
 /**
@@ -135,6 +150,7 @@ export function fromSqlRows(
 ): Pick<Aggregate, 'groups' | 'latency' | 'totalLatency' | 'targets'> & {
   malformedLines: number;
   outsideRecords: number;
+  unreadableFields: UnreadableField[];
 } {
   const keysOf = (row: Record<string, unknown>): string[] => dims.map((_, i) => str(row[`g${i}`]));
   const out = {
@@ -144,6 +160,7 @@ export function fromSqlRows(
     totalLatency: emptyLatency(),
     malformedLines: 0,
     outsideRecords: 0,
+    unreadableFields: [] as UnreadableField[],
   };
   for (const row of rows) {
     const kind = str(row.kind);
@@ -151,6 +168,10 @@ export function fromSqlRows(
       out.totalLatency = latencyOf(row);
       out.malformedLines = num(row.malformed);
       out.outsideRecords = num(row.outside);
+      out.unreadableFields = NOT_A_NUMBER.filter((n) => num(row[n.column]) > 0).map((n) => ({
+        field: n.fields.join(' or '),
+        records: num(row[n.column]),
+      }));
     } else if (kind === 'target') {
       if (num(row.invocations) > 0)
         out.targets.push({

@@ -50,7 +50,13 @@ export async function aggregateAthena(ctx: Ctx, req: AthenaRequest): Promise<Agg
     targets: parsed.targets,
     latency: parsed.latency,
     totalLatency: parsed.totalLatency,
-    skipped: { malformedLines: parsed.malformedLines, objects: 0, unreadableFiles: [], outsideTargets: noneOutside() },
+    skipped: {
+      malformedLines: parsed.malformedLines,
+      objects: 0,
+      unreadableFiles: [],
+      unreadableFields: null,
+      outsideTargets: noneOutside(),
+    },
     source: {
       kind: 'logs',
       engine: 'athena',

@@ -10,6 +10,7 @@ import { scanDirectory } from './local-files.js';
 import { cacheRoot } from './cache-dir.js';
 import { describeLocation, partitionPrefixes, partitionRoot, pathMayHold, type LogLocation } from './location.js';
 import { progressText } from './progress.js';
+import { splitReadable } from './readable.js';
 import { splitByScope, type LogScope, type LogTarget } from './scope.js';
 import { duckColumns, isLogFileKey } from './schema.js';
 import { aggregationSql, DUCKDB, type SqlWindow } from './sql.js';
@@ -154,7 +155,10 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
       mkdirSync(dir, { recursive: true });
       found = await s3Files(ctx, req.location, req, dir, cacheDir);
     }
-    req.onProgress?.(`Aggregating ${found.files.length} log files`);
+    req.onProgress?.(`Checking ${found.files.length} log files`);
+    // A file is counted whole or not at all: one that cannot be read to its end is left out before DuckDB sees it.
+    const checked = await splitReadable(found.files);
+    req.onProgress?.(`Aggregating ${checked.readable.length} log files`);
     const sql = aggregationSql({
       relation: VIEW,
       dims: req.dims,
@@ -163,7 +167,7 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
       ...(req.scope ? { targets: req.scope } : {}),
     });
     const result = await queryJsonFiles({
-      files: found.files,
+      files: checked.readable,
       columns: duckColumns(),
       view: VIEW,
       filename: true,
@@ -171,7 +175,6 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
       tempDir: scratch,
     });
     const parsed = fromSqlRows(result.rows, req.dims);
-    const warnings = result.unreadable.map((u) => `left out ${u.file}: ${u.reason}`);
     return {
       groups: parsed.groups,
       targets: parsed.targets,
@@ -180,11 +183,12 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
       skipped: {
         malformedLines: parsed.malformedLines,
         objects: found.skippedObjects,
-        unreadableFiles: result.unreadable,
+        unreadableFiles: [...checked.unreadable, ...result.unreadable],
+        unreadableFields: parsed.unreadableFields,
         outsideTargets: { ...found.outside, records: parsed.outsideRecords },
       },
       source: found.source,
-      warnings,
+      warnings: [],
     };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -5,19 +5,24 @@ import { mapLimit } from '../core/concurrency.js';
 
 /**
  * Application inference profiles appear in the logs by their ARN, which names no model. Each is
- * looked up once (Bedrock GetInferenceProfile) and priced as the model it routes to: a profile
- * whose models span several geographies is priced at the global rate, any other at the Regional
- * one. A lookup that fails leaves the profile unpriced, with the reason.
+ * looked up once (Bedrock GetInferenceProfile) and priced as the model it routes to. A profile copied
+ * from a global inference profile lists, beside the source Region's model ARN, a Region-less one
+ * (`arn:aws:bedrock:::foundation-model/<model>`, the ARN global routing is authorized on:
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html): it is priced
+ * at the global rate. Any other (one Region, or a geography's Regions) at the Regional one, which is also
+ * the geographic profiles' rate. A lookup that fails leaves the profile unpriced, with the reason.
  */
 
 export const isApplicationProfile = (modelId: string): boolean => /:application-inference-profile\//.test(modelId);
+
+/** A model ARN without a Region: `arn:aws:bedrock:::foundation-model/…` (global routing). */
+const REGIONLESS = /^arn:[^:]+:bedrock::[^:]*:foundation-model\//;
 
 export function pricedAsFor(modelArns: string[]): string | undefined {
   const ids = modelArns.map((a) => a.slice(a.lastIndexOf('/') + 1)).filter(Boolean);
   const first = ids[0];
   if (!first) return undefined;
-  const geographies = new Set(modelArns.map((a) => /^arn:[^:]+:bedrock:([a-z]+)-/.exec(a)?.[1]).filter(Boolean));
-  return geographies.size > 1 ? `global.${first}` : first;
+  return modelArns.some((a) => REGIONLESS.test(a)) ? `global.${first}` : first;
 }
 
 export async function resolveProfiles(

@@ -9,8 +9,12 @@
  * unquoted, which both DuckDB and Athena resolve case-insensitively (the Glue columns are lowercase).
  */
 
-/** A field: a scalar type, or a struct of fields, or a list of a struct. */
-export type FieldType = 'string' | 'bigint' | { struct: Field[] } | { list: Field[] };
+/**
+ * A field: a scalar type, or a struct of fields, or a list of a struct. `count` is a token count: a BIGINT in the
+ * Glue table, but read as text by the local engine, so that a value that is not a number (`"<count>"`) is told apart
+ * from an absent one and reported instead of read as 0 (src/lib/logs/sql.ts).
+ */
+export type FieldType = 'string' | 'bigint' | 'count' | { struct: Field[] } | { list: Field[] };
 export interface Field {
   name: string;
   type: FieldType;
@@ -18,6 +22,7 @@ export interface Field {
 
 const s = (name: string): Field => ({ name, type: 'string' });
 const n = (name: string): Field => ({ name, type: 'bigint' });
+const count = (name: string): Field => ({ name, type: 'count' });
 const struct = (name: string, fields: Field[]): Field => ({ name, type: { struct: fields } });
 
 /** `requestMetadata` is a map of caller tags; declared apart since its type is a map. */
@@ -31,10 +36,10 @@ const METADATA: Field[] = [
   s('modelId'),
   s('errorCode'),
   struct('identity', [s('arn')]),
-  struct('input', [n('inputTokenCount'), n('cacheReadInputTokenCount'), n('cacheWriteInputTokenCount')]),
+  struct('input', [count('inputTokenCount'), count('cacheReadInputTokenCount'), count('cacheWriteInputTokenCount')]),
   // Some writers put the cache counts at the top level: read both places.
-  n('cacheReadInputTokenCount'),
-  n('cacheWriteInputTokenCount'),
+  count('cacheReadInputTokenCount'),
+  count('cacheWriteInputTokenCount'),
 ];
 
 /**
@@ -59,29 +64,39 @@ export const INVOCATION_FIELDS: Field[] = [
   ...METADATA,
   s('accountId'),
   s('region'),
-  struct('output', [n('outputTokenCount'), RESPONSE_USAGE]),
+  struct('output', [count('outputTokenCount'), RESPONSE_USAGE]),
 ];
 
 /** The Athena table's fields: metadata only. */
-export const TABLE_FIELDS: Field[] = [...METADATA, struct('output', [n('outputTokenCount')])];
+export const TABLE_FIELDS: Field[] = [...METADATA, struct('output', [count('outputTokenCount')])];
 
-function duckType(t: FieldType): string {
+type CountAs = 'VARCHAR' | 'BIGINT';
+
+function duckType(t: FieldType, countAs: CountAs): string {
   if (t === 'string') return 'VARCHAR';
+  if (t === 'count') return countAs;
   if (t === 'bigint') return 'BIGINT';
-  if ('struct' in t) return `STRUCT(${t.struct.map((f) => `"${f.name}" ${duckType(f.type)}`).join(', ')})`;
-  return `STRUCT(${t.list.map((f) => `"${f.name}" ${duckType(f.type)}`).join(', ')})[]`;
+  if ('struct' in t) return `STRUCT(${t.struct.map((f) => `"${f.name}" ${duckType(f.type, countAs)}`).join(', ')})`;
+  return `STRUCT(${t.list.map((f) => `"${f.name}" ${duckType(f.type, countAs)}`).join(', ')})[]`;
 }
 
-/** The `columns={...}` argument of DuckDB's read_json. */
-export function duckColumns(fields: Field[] = INVOCATION_FIELDS, mapField = TAGS_FIELD): string {
-  const cols = fields.map((f) => `"${f.name}": '${duckType(f.type)}'`);
+/**
+ * The `columns={...}` argument of DuckDB's read_json. Token counts are read as text, unless a caller reads the Glue
+ * table's shape (`countAs` BIGINT).
+ */
+export function duckColumns(
+  fields: Field[] = INVOCATION_FIELDS,
+  mapField = TAGS_FIELD,
+  countAs: CountAs = 'VARCHAR',
+): string {
+  const cols = fields.map((f) => `"${f.name}": '${duckType(f.type, countAs)}'`);
   cols.push(`"${mapField}": 'MAP(VARCHAR, VARCHAR)'`);
   return `{${cols.join(', ')}}`;
 }
 
 function hiveType(t: FieldType): string {
   if (t === 'string') return 'string';
-  if (t === 'bigint') return 'bigint';
+  if (t === 'bigint' || t === 'count') return 'bigint';
   if ('struct' in t) return `struct<${t.struct.map((f) => `${f.name.toLowerCase()}:${hiveType(f.type)}`).join(',')}>`;
   return `array<struct<${t.list.map((f) => `${f.name.toLowerCase()}:${hiveType(f.type)}`).join(',')}>>`;
 }

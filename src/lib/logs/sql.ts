@@ -22,6 +22,10 @@ export interface Dialect {
   latencyMs: string;
   /** 1-hour cache-write tokens of one record (0 when the record does not say). */
   cacheWrite1h: string;
+  /** A token count as a number (NULL when absent or not a number). */
+  count(expr: string): string;
+  /** Whether a token count is there but not a number (`"<count>"`); FALSE where the engine cannot tell. */
+  notANumber(expr: string): string;
   /** A request-metadata value by key, or NULL. */
   tag(key: string): string;
   /** Rows to read at all: partitions of the window (Athena's projection), not `data/` objects. */
@@ -63,6 +67,9 @@ export const DUCKDB: Dialect = {
   cacheWrite1h:
     `coalesce(list_sum(list_transform(list_filter(${OUT}.usage.cacheDetails, x -> x.ttl = '1h'), x -> ` +
     `x.inputTokens)), ${OUT}.usage.cache_creation.ephemeral_1h_input_tokens, 0)`,
+  // Token counts are read as text (schema.ts, `count`): a value that is not a number is told from an absent one.
+  count: (e) => `TRY_CAST(${e} AS BIGINT)`,
+  notANumber: (e) => `(${e} IS NOT NULL AND TRY_CAST(${e} AS BIGINT) IS NULL)`,
   tag: (k) => `try("requestMetadata"[${lit(k)}])`,
   scanFilter: () => 'TRUE',
   // `filename` is read_json's column naming each record's file (see local.ts).
@@ -91,6 +98,9 @@ export const ATHENA: Dialect = {
   exactPercentiles: false,
   latencyMs: 'CAST(NULL AS BIGINT)',
   cacheWrite1h: '0',
+  // The Glue table declares the counts BIGINT: the SerDe reads them (or fails the query), it does not say which.
+  count: (e) => e,
+  notANumber: () => 'FALSE',
   // The OpenX SerDe lowercases keys by default: look up both spellings.
   tag: (k) =>
     k === k.toLowerCase()
@@ -164,6 +174,32 @@ export function targetCondition(t: SqlTargets | undefined, dialect: Dialect): st
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
+/**
+ * The token counts a record may hold as something other than a number, each with the record field(s) it is read from
+ * (the cache counts in two places): such a record's invocation counts, that figure of it does not, and it is counted
+ * here instead of read as 0.
+ */
+export const NOT_A_NUMBER = [
+  { column: 'nan_input', figure: 'input_tokens', fields: ['input.inputTokenCount'] },
+  { column: 'nan_output', figure: 'output_tokens', fields: ['output.outputTokenCount'] },
+  {
+    column: 'nan_cache_read',
+    figure: 'cache_read_tokens',
+    fields: ['input.cacheReadInputTokenCount', 'cacheReadInputTokenCount'],
+  },
+  {
+    column: 'nan_cache_write',
+    figure: 'cache_write_tokens',
+    fields: ['input.cacheWriteInputTokenCount', 'cacheWriteInputTokenCount'],
+  },
+] as const;
+
+/** A record path (`input.inputTokenCount`) as SQL: its first member quoted, as the relation declares it. */
+const fieldSql = (path: string): string => {
+  const [head, ...rest] = path.split('.');
+  return [`"${head}"`, ...rest].join('.');
+};
+
 /** Output columns, in order: kind, g0…gN-1, model, then the figures. */
 export const FIGURE_COLUMNS = [
   'invocations',
@@ -179,6 +215,7 @@ export const FIGURE_COLUMNS = [
   'p99',
   'malformed',
   'outside',
+  ...NOT_A_NUMBER.map((f) => f.column),
 ] as const;
 
 /** The first CTE: a row per line of the relation, its group values, where it was logged and its raw figures. */
@@ -199,10 +236,12 @@ function baseCte(req: AggregationRequest, g: string[], inside: string): string {
     "schemaType" = 'ModelInvocationLog' AS ok,
     ${dialect.targetsInWhere ? 'TRUE' : inside} AS inside,
     "errorCode" IS NOT NULL AS failed,
-    "input".inputTokenCount AS input_tokens,
-    "output".outputTokenCount AS output_tokens,
-    coalesce("input".cacheReadInputTokenCount, "cacheReadInputTokenCount") AS cache_read_tokens,
-    coalesce("input".cacheWriteInputTokenCount, "cacheWriteInputTokenCount") AS cache_write_tokens,
+    ${NOT_A_NUMBER.map(
+      (n) => `coalesce(${n.fields.map((f) => dialect.count(fieldSql(f))).join(', ')}) AS ${n.figure}`,
+    ).join(',\n    ')},
+    ${NOT_A_NUMBER.map(
+      (n) => `${n.fields.map((f) => dialect.notANumber(fieldSql(f))).join(' OR ')} AS ${n.column}`,
+    ).join(',\n    ')},
     ${dialect.cacheWrite1h} AS cache_write_1h_tokens,
     ${dialect.latencyMs} AS latency_ms
   FROM ${req.relation}
@@ -235,7 +274,8 @@ records AS (
     ${when(counted, 'cache_read_tokens')} AS cache_read_tokens,
     ${when(counted, 'cache_write_tokens')} AS cache_write_tokens,
     ${when(counted, 'cache_write_1h_tokens')} AS cache_write_1h_tokens,
-    ${when(`${counted} AND NOT failed`, 'latency_ms')} AS latency_ms
+    ${when(`${counted} AND NOT failed`, 'latency_ms')} AS latency_ms,
+    ${NOT_A_NUMBER.map((n) => `${when(`${counted} AND ${n.column}`, '1')} AS ${n.column}`).join(',\n    ')}
   FROM base
 )
 SELECT
@@ -255,7 +295,8 @@ SELECT
   ${dialect.percentile('latency_ms', 0.9)} AS p90,
   ${dialect.percentile('latency_ms', 0.99)} AS p99,
   count(not_record) AS malformed,
-  count(outside) AS outside
+  count(outside) AS outside,
+  ${NOT_A_NUMBER.map((n) => `count(${n.column}) AS ${n.column}`).join(',\n  ')}
 FROM records
 GROUP BY GROUPING SETS ((${set}), (t_account, t_region, model), (${g.join(', ')}), ())`
   );

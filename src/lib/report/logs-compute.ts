@@ -71,7 +71,12 @@ export interface LogsReport {
   /** --top N: the groups after the first N, summed (latency percentiles do not add up: null). */
   others?: LogsFigures & { groups: number };
   reconciliation: Reconciliation;
-  skipped: Skipped;
+  /**
+   * False when some input was left out unread: a log file not readable whole, a line that is not a record, a record's
+   * token count that is not a number. The figures then under-count (`skipped` says what; --strict fails instead).
+   */
+  complete: boolean;
+  skipped: Skipped & { unreadableFields: NonNullable<Skipped['unreadableFields']> | null };
   prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'snapshot' | 'bundled' };
   warnings: string[];
 }
@@ -279,6 +284,63 @@ function totalsOf(rows: LogsRow[], aggregate: Aggregate, unpriced: Set<string>):
   };
 }
 
+/** What a reconciliation that does not add up means, in words (undefined when the logs hold every invocation). */
+export function reconciliationVerdict(r: Reconciliation, region: string): string | undefined {
+  if (!r.available) return undefined;
+  const logs = r.models.reduce((a, m) => a + m.logs.invocations, 0);
+  const metrics = r.models.reduce((a, m) => a + (m.metrics?.invocations ?? 0), 0);
+  if (metrics <= 0 || logs >= metrics) return undefined;
+  const held = `the logs hold ${logs.toLocaleString('en-US')} of the ${metrics.toLocaleString('en-US')} invocations`;
+  if (logs === 0)
+    return (
+      `${held} CloudWatch counted in ${region}: is invocation logging on for this Region, and do --logs, ` +
+      `--regions and --accounts point at its logs?`
+    );
+  return (
+    `${held} CloudWatch counted in ${region}: records of the last hour may still be in delivery, or logging was ` +
+    `off (or went elsewhere) for part of the window`
+  );
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** What was left out unread, one phrase each (empty when every input was counted). */
+export function incompleteParts(s: Skipped): string[] {
+  const files = s.unreadableFiles.length;
+  const fields = (s.unreadableFields ?? []).reduce((a, f) => a + f.records, 0);
+  return [
+    ...(files ? [`${plural(files, 'log file')} not readable whole`] : []),
+    ...(s.malformedLines ? [`${plural(s.malformedLines, 'line')} not an invocation record`] : []),
+    ...(fields ? [`${plural(fields, 'token count')} not a number`] : []),
+  ];
+}
+
+/** The warnings that name what was skipped, and why. */
+function skippedWarnings(s: Skipped): string[] {
+  const w: string[] = [];
+  const files = s.unreadableFiles;
+  if (files.length) {
+    const named = files.slice(0, 5).map((f) => `${f.file} (${f.reason})`);
+    if (files.length > 5) named.push(`${files.length - 5} more (see skipped.unreadableFiles in --json)`);
+    w.push(
+      `${plural(files.length, 'log file')} could not be read whole and ${files.length === 1 ? 'was' : 'were'} ` +
+        `left out, none of ${files.length === 1 ? 'its' : 'their'} records counted: ${named.join('; ')}`,
+    );
+  }
+  if (s.malformedLines)
+    w.push(
+      `${s.malformedLines} line${s.malformedLines === 1 ? ' is' : 's are'} not invocation records (malformed ` +
+        `JSON or another schema) and ${s.malformedLines === 1 ? 'was' : 'were'} skipped`,
+    );
+  for (const f of s.unreadableFields ?? [])
+    w.push(
+      `${plural(f.records, 'record')} with ${f.field} not a number (e.g. "<count>"): ` +
+        `${f.records === 1 ? 'its invocation counts' : 'their invocations count'}, that token count is left out ` +
+        `(not read as 0), so the token sums and costs under-count`,
+    );
+  return w;
+}
+
 function warningsOf(
   input: LogsComputeInput,
   unpriced: Set<string>,
@@ -289,11 +351,7 @@ function warningsOf(
   const s = input.aggregate.skipped;
   const outside = outsideWarning(s.outsideTargets, input.scope ?? {});
   if (outside) w.push(outside);
-  if (s.malformedLines)
-    w.push(
-      `${s.malformedLines} line${s.malformedLines === 1 ? ' is' : 's are'} not invocation records (malformed ` +
-        `JSON or another schema) and ${s.malformedLines === 1 ? 'was' : 'were'} skipped`,
-    );
+  w.push(...skippedWarnings(s));
   for (const m of [...unpriced].sort()) {
     const failure = input.profileFailures?.get(m);
     const other = billedOtherwise(m);
@@ -309,6 +367,8 @@ function warningsOf(
   }
   for (const m of [...noHourRate].sort())
     w.push(`${m} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);
+  const verdict = reconciliationVerdict(reconciliation, input.region);
+  if (verdict) w.push(verdict);
   if (!reconciliation.available && reconciliation.reason && !reconciliation.reason.startsWith('not asked'))
     w.push(`no reconciliation with CloudWatch: ${reconciliation.reason}`);
   return w;
@@ -367,7 +427,8 @@ export function computeLogsReport(input: LogsComputeInput): LogsReport {
     targets: targetRows(input),
     totals: totalsOf(rows, input.aggregate, unpriced),
     reconciliation,
-    skipped: input.aggregate.skipped,
+    complete: incompleteParts(input.aggregate.skipped).length === 0,
+    skipped: { ...input.aggregate.skipped, unreadableFields: input.aggregate.skipped.unreadableFields ?? null },
     prices: {
       source: input.priceTable.source,
       date: input.priceTable.date,

@@ -7,7 +7,7 @@ import type { Output } from '../io/output.js';
 import { renderViewCsv, renderViewMarkdown, renderViewText, type BarStyle } from '../io/view-text.js';
 import type { Value, View, ViewColumn, ViewRow, ViewSection, ViewTable } from '../io/view.js';
 import { mb } from '../logs/progress.js';
-import type { LogsReport } from './logs-compute.js';
+import { incompleteParts, type LogsReport } from './logs-compute.js';
 
 /** The logs report's view: the groups table, the reconciliation, the summary; drawn by the one renderer per format. */
 
@@ -175,6 +175,12 @@ export function logsSummary(rep: LogsReport): string[] {
     `Skipped: ${sk.malformedLines === null ? 'malformed lines unknown' : `${sk.malformedLines} malformed lines`}, ` +
       `${sk.objects} objects that are not log files, ${sk.unreadableFiles.length} unreadable files.`,
   );
+  const incomplete = incompleteParts(sk);
+  if (incomplete.length)
+    lines.push(
+      `Incomplete: ${incomplete.join(', ')}, left out (see the warnings): the figures under-count; --strict ` +
+        `makes this an error.`,
+    );
   const unpriced = t.unpricedModels.length
     ? `; * partly unpriced: ${t.unpricedModels.length} model${t.unpricedModels.length === 1 ? '' : 's'} not in ` +
       `the price table`

@@ -9,7 +9,7 @@ import type { LogScope, LogTarget } from '../logs/scope.js';
 import { pricesInUse, pricesWarnings } from '../context/prices.js';
 import type { ModelSeries } from './fetch.js';
 import { computeLogsReport, type LogsReport, type MetricTotals } from './logs-compute.js';
-import type { ReportWindow } from './window.js';
+import { beyondRetention, RETENTION_DAYS, type ReportWindow } from './window.js';
 
 /**
  * The logs report: where the logs are (the flags, else the Region's logging configuration), one
@@ -204,6 +204,16 @@ export async function metricTotals(ctx: Ctx, window: ReportWindow): Promise<Metr
   }
 }
 
+/** CloudWatch's side of the reconciliation, unless the window starts before what CloudWatch keeps. */
+async function reconcileTotals(ctx: Ctx, window: ReportWindow): Promise<MetricTotals> {
+  if (beyondRetention(window.start, ctx.now()))
+    return {
+      ok: false,
+      reason: `the window starts more than ${RETENTION_DAYS} days ago, beyond what CloudWatch keeps`,
+    };
+  return metricTotals(ctx, window);
+}
+
 /** The accounts a local directory's log files of the window were logged in, by path. */
 export async function dirAccounts(path: string, window: ReportWindow): Promise<string[]> {
   const { localFiles } = await import('../logs/local.js');
@@ -218,6 +228,26 @@ async function homeTarget(ctx: Ctx, aggregate: Aggregate, metrics: MetricTotals 
   return { region: ctx.settings.region, account: await ctx.account() };
 }
 
+/** --no-reconcile over a local directory: logs read without AWS access, so no request at all is made. */
+const offline = (plan: Plan, req: LogsReportRequest): boolean =>
+  !req.reconcile && plan.engine === 'local' && plan.location.kind === 'dir';
+
+/** Application profiles to the model they are priced as (Bedrock GetInferenceProfile), unless offline. */
+async function resolveApps(
+  ctx: Ctx,
+  apps: string[],
+  noRequest: boolean,
+): Promise<{ pricedAs: Map<string, string>; failures: Map<string, string> }> {
+  if (noRequest || !apps.length)
+    return {
+      pricedAs: new Map(),
+      failures: new Map(
+        apps.map((a) => [a, 'not looked up: --no-reconcile over a local directory makes no AWS request']),
+      ),
+    };
+  return (await import('../logs/profiles.js')).resolveProfiles(ctx, apps);
+}
+
 export async function buildLogsReport(ctx: Ctx, req: LogsReportRequest): Promise<LogsReport> {
   const plan = await planLogs(ctx, req);
   const location = plan.engine === 'local' ? plan.location : undefined;
@@ -225,14 +255,12 @@ export async function buildLogsReport(ctx: Ctx, req: LogsReportRequest): Promise
   const rs = await resolveScope(ctx, req, location, () => treeAccounts, plan.engine === 'athena');
   const [aggregate, metrics] = await Promise.all([
     runEngine(ctx, plan, req, rs),
-    req.reconcile ? metricTotals(ctx, req.window) : Promise.resolve(null),
+    req.reconcile ? reconcileTotals(ctx, req.window) : Promise.resolve(null),
   ]);
   const apps = [...new Set(aggregate.groups.map((g) => g.model))]
     .filter((m) => /:application-inference-profile\//.test(m) && !ctx.settings.prices[m])
     .sort();
-  const resolved = apps.length
-    ? await (await import('../logs/profiles.js')).resolveProfiles(ctx, apps)
-    : { pricedAs: new Map<string, string>(), failures: new Map<string, string>() };
+  const resolved = await resolveApps(ctx, apps, offline(plan, req));
   // The same price table as every report: the refreshed one when `prices refresh` fetched it.
   const { refreshed, info } = await pricesInUse(ctx);
   const report = computeLogsReport({

@@ -1,9 +1,10 @@
 import type { Ctx } from '../context/context.js';
-import { usageError } from '../core/errors.js';
+import { BmError, usageError } from '../core/errors.js';
 import { barStyle } from '../io/draw.js';
 import type { Output } from '../io/output.js';
 import { metricsCanAnswer, type Dim } from '../logs/dims.js';
 import type { Report } from './types.js';
+import type { LogsReport } from './logs-compute.js';
 import { focusLogsReport, focusReport, periodsOf, type SortField } from './focus.js';
 
 /**
@@ -23,6 +24,7 @@ export interface ReportOptions {
   workgroup?: string;
   cache: boolean;
   reconcile: boolean;
+  strict?: boolean;
   quotas?: boolean;
   notify?: boolean;
   dryRun?: boolean;
@@ -77,6 +79,10 @@ function checkCombinations(o: ReportOptions, source: 'logs' | 'metrics'): void {
     );
   if (o.workgroup !== undefined && o.engine !== 'athena')
     throw usageError('--workgroup is for --engine athena: add --engine athena or drop --workgroup');
+  if (o.strict && source === 'metrics')
+    throw usageError(
+      '--strict fails a logs report that left input out unread; the CloudWatch report reads no files: drop --strict',
+    );
   if (source === 'metrics' && (o.regions !== undefined || o.accounts !== undefined))
     throw usageError(
       '--regions/--accounts: the CloudWatch metrics report covers one account and Region (use --region); the ' +
@@ -183,7 +189,9 @@ async function logsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
   const { resolveWindow } = await import('./window.js');
   const { parseLogsArg } = await import('../logs/location.js');
   const { checkLocalFiles } = await import('../logs/local.js');
-  const window = resolveWindow({ hours: o.hours, since: o.since, until: o.until }, ctx.now());
+  // The logs are the user's own files, of any age: only Logs Insights is held to CloudWatch's retention.
+  const retention = o.engine === 'insights';
+  const window = resolveWindow({ hours: o.hours, since: o.since, until: o.until, retention }, ctx.now());
   const logs = o.logs === undefined ? undefined : parseLogsArg(o.logs, ctx.io.cwd);
   if (logs?.kind === 'dir') checkLocalFiles(logs.path, window);
   // Every input is valid: from here on, requests.
@@ -210,6 +218,7 @@ async function logsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
   }
   const report = focusLogsReport(built, { top: o.top, sort: o.sort });
   for (const w of report.warnings) ctx.events.shown(w);
+  if (o.strict && !report.complete) await failIncomplete(report);
   return {
     data: report,
     render: drawer(
@@ -225,6 +234,18 @@ async function logsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
       o.wide === true,
     ),
   };
+}
+
+/** --strict: a report that left input out unread is an error (exit 1), naming what was left out. */
+async function failIncomplete(report: Pick<LogsReport, 'skipped'>): Promise<never> {
+  const { incompleteParts } = await import('./logs-compute.js');
+  throw new BmError(`--strict: the logs report is incomplete: ${incompleteParts(report.skipped).join(', ')}`, {
+    code: 'E_LOGS_INCOMPLETE',
+    hint:
+      'The warnings name each file and field left out. Repair or remove the damaged files (gzip -t tells), or run ' +
+      'without --strict to report what could be read.',
+    details: { skipped: report.skipped },
+  });
 }
 
 /** The report the flags ask for. */

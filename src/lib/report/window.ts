@@ -10,7 +10,16 @@ const DAY = 86_400_000;
 
 export interface WindowRequest extends WindowFlags {
   byDay?: boolean;
+  /**
+   * Hold the window to CloudWatch's retention (default). The invocation logs are the user's own files: a logs report
+   * reads any age (its reconciliation with CloudWatch is then left out, see logs-report.ts).
+   */
+  retention?: boolean;
 }
+
+/** Whether a window starts before what CloudWatch keeps. */
+export const beyondRetention = (start: Date, now: Date): boolean =>
+  now.getTime() - start.getTime() > RETENTION_DAYS * DAY;
 
 export interface ReportWindow {
   start: Date;
@@ -34,7 +43,7 @@ export function granularityFor(ageMs: number): number {
  */
 export function resolveWindow(req: WindowRequest, now: Date): ReportWindow {
   const { start, end } = windowFromFlags(req, now);
-  if (now.getTime() - start.getTime() > RETENTION_DAYS * DAY) {
+  if (req.retention !== false && beyondRetention(start, now)) {
     throw windowError(
       `the window starts more than ${RETENTION_DAYS} days ago, beyond what CloudWatch keeps (--hours at most ` +
         `${RETENTION_DAYS * 24})`,

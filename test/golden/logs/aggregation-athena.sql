@@ -10,10 +10,14 @@ WITH base AS (
     "schemaType" = 'ModelInvocationLog' AS ok,
     TRUE AS inside,
     "errorCode" IS NOT NULL AS failed,
-    "input".inputTokenCount AS input_tokens,
-    "output".outputTokenCount AS output_tokens,
+    coalesce("input".inputTokenCount) AS input_tokens,
+    coalesce("output".outputTokenCount) AS output_tokens,
     coalesce("input".cacheReadInputTokenCount, "cacheReadInputTokenCount") AS cache_read_tokens,
     coalesce("input".cacheWriteInputTokenCount, "cacheWriteInputTokenCount") AS cache_write_tokens,
+    FALSE AS nan_input,
+    FALSE AS nan_output,
+    FALSE OR FALSE AS nan_cache_read,
+    FALSE OR FALSE AS nan_cache_write,
     0 AS cache_write_1h_tokens,
     CAST(NULL AS BIGINT) AS latency_ms
   FROM "bedrock_monitor"."invocation_logs"
@@ -32,7 +36,11 @@ records AS (
     CASE WHEN ok THEN cache_read_tokens END AS cache_read_tokens,
     CASE WHEN ok THEN cache_write_tokens END AS cache_write_tokens,
     CASE WHEN ok THEN cache_write_1h_tokens END AS cache_write_1h_tokens,
-    CASE WHEN ok AND NOT failed THEN latency_ms END AS latency_ms
+    CASE WHEN ok AND NOT failed THEN latency_ms END AS latency_ms,
+    CASE WHEN ok AND nan_input THEN 1 END AS nan_input,
+    CASE WHEN ok AND nan_output THEN 1 END AS nan_output,
+    CASE WHEN ok AND nan_cache_read THEN 1 END AS nan_cache_read,
+    CASE WHEN ok AND nan_cache_write THEN 1 END AS nan_cache_write
   FROM base
 )
 SELECT
@@ -51,6 +59,10 @@ SELECT
   approx_percentile(latency_ms, 0.9) AS p90,
   approx_percentile(latency_ms, 0.99) AS p99,
   count(not_record) AS malformed,
-  count(outside) AS outside
+  count(outside) AS outside,
+  count(nan_input) AS nan_input,
+  count(nan_output) AS nan_output,
+  count(nan_cache_read) AS nan_cache_read,
+  count(nan_cache_write) AS nan_cache_write
 FROM records
 GROUP BY GROUPING SETS ((g0, g1, g2, g3, model), (t_account, t_region, model), (g0, g1, g2, g3), ())

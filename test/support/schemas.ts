@@ -431,6 +431,31 @@ export const AuditDocSchema = z
         new: z.number().int(),
       })
       .strict(),
+    timeline: z
+      .object({
+        step: z.enum(['hour', 'day']),
+        periods: z.array(
+          z
+            .object({
+              start: z.string().datetime(),
+              calls: z.number().int(),
+              accessDenied: z.number().int(),
+              throttled: z.number().int(),
+              groups: z.array(
+                z
+                  .object({
+                    key: z.string().nullable(),
+                    calls: z.number().int(),
+                    accessDenied: z.number().int(),
+                    throttled: z.number().int(),
+                  })
+                  .strict(),
+              ),
+            })
+            .strict(),
+        ),
+      })
+      .strict(),
     warnings: z.array(z.string()),
   })
   .strict();

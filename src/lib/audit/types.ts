@@ -1,3 +1,5 @@
+import type { AuditTimeline } from './timeline.js';
+
 /** The audit's typed values, shared by its stages: window → source → aggregate → render. */
 
 export const GROUP_BY = ['principal', 'event', 'source-ip', 'error', 'account', 'region'] as const;
@@ -93,5 +95,7 @@ export interface AuditResult {
   deniedOnly: boolean;
   rows: AuditRow[];
   totals: AuditTotals;
+  /** Calls per hour or day of the window (audit/timeline.ts). */
+  timeline: AuditTimeline;
   warnings: string[];
 }

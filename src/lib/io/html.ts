@@ -27,6 +27,8 @@ svg.chart{width:100%;height:auto;max-width:900px;min-width:560px;display:block;f
 svg .tick,svg .label,svg .value{fill:var(--fg)}svg .grid{stroke:var(--line);stroke-width:1}
 svg .axis{stroke:var(--muted)}svg .track{fill:var(--track)}svg .ok{fill:var(--ok)}svg .hot{fill:var(--hot)}
 svg .warn{stroke:var(--fg);stroke-dasharray:3 2}
+svg .up,.swatch.up{fill:var(--hot);background:var(--hot)}svg .down,.swatch.down{fill:var(--ok);background:var(--ok)}
+tr.refused td{color:var(--hot);font-weight:600}
 ${COLOURS.map((c, i) => `.c${i}{fill:${c}}.swatch.c${i}{background:${c}}`).join('')}
 .legend{list-style:none;padding:0;margin:4px 0 0;display:flex;flex-wrap:wrap;gap:4px 16px}
 .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px;border-radius:2px}

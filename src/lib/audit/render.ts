@@ -285,7 +285,12 @@ function refusedCharts(r: AuditResult, throttled: Map<string | null, number>): C
       bars: refused.slice(0, 15).map((x) => ({
         label: displayKey(r.groupBy, x.row[field]),
         value: x.denied + x.throttled,
-        text: `${int.format(x.denied)} refused, ${int.format(x.throttled)} throttled`,
+        text: [
+          x.denied ? `${int.format(x.denied)} refused` : '',
+          x.throttled ? `${int.format(x.throttled)} throttled` : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
       })),
     },
     {

@@ -69,7 +69,8 @@ function pairsChart(r: BillResult): PairsChart {
     (a, b) => Math.max(b.billedUsd, b.estimatedUsd) - Math.max(a.billedUsd, a.estimatedUsd),
   );
   const items = rows.slice(0, SHOWN).map((x) => ({
-    label: x.key,
+    // ARNs by what follows the account (`user/batch-bot`); the table below has them whole.
+    label: x.key.replace(/^arn:[^:]+:[^:]+:[^:]*:\d*:/, ''),
     values: [x.billedUsd, x.estimatedUsd] as [number, number],
   }));
   const rest = rows.slice(SHOWN);

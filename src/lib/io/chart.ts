@@ -113,7 +113,9 @@ function columnsSvg(c: ColumnsChart): string {
   const plotW = W - left - 12;
   const plotH = H - top - bottom;
   const sums = c.categories.map((_, i) => c.series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
-  const max = niceMax(Math.max(0, ...sums));
+  const highest = Math.max(0, ...sums);
+  // Counts get whole-number gridlines: a quarter of the axis is a whole step (21 calls: 0, 6, 12, 18, 24).
+  const max = c.unit === 'count' && highest > 0 && highest < 40 ? Math.ceil(highest / 4) * 4 : niceMax(highest);
   const y = (v: number): number => top + plotH - (v / max) * plotH;
   const parts = [svgOpen(c.title, c.desc, W, H)];
   for (let k = 0; k <= 4; k++) {

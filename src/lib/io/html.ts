@@ -21,7 +21,7 @@ body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-app
 "Helvetica Neue",Arial,sans-serif}
 main{max-width:1280px;margin:0 auto;padding:24px 16px 48px}
 h1{font-size:1.35rem;margin:0 0 4px}h2{font-size:1.1rem;margin:28px 0 8px}
-p,li{color:var(--fg)}.muted,dt{color:var(--muted)}
+p,li{color:var(--fg)}p,li,dd,h1,h2,caption{overflow-wrap:anywhere}.muted,dt{color:var(--muted)}
 figure{margin:12px 0 16px}figcaption{font-weight:600;margin-bottom:6px}
 svg.chart{width:100%;height:auto;max-width:900px;min-width:560px;display:block;font-size:12px}
 svg .tick,svg .label,svg .value{fill:var(--fg)}svg .grid{stroke:var(--line);stroke-width:1}

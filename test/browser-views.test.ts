@@ -22,7 +22,8 @@ const CHROMIUM = process.env.BM_CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 const title = available
   ? 'audit, bill and quotas as HTML in headless Chromium'
-  : `audit, bill and quotas as HTML in headless Chromium (SKIPPED: no browser at ${CHROMIUM}; apt-get install chromium)`;
+  : `audit, bill and quotas as HTML in headless Chromium (SKIPPED: no browser at ${CHROMIUM}; ` +
+    'apt-get install chromium)';
 
 const READ_PAGE = `(() => {
   const first = document.querySelector('tr.total');

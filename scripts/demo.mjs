@@ -281,6 +281,30 @@ try {
   );
   failed ||= cli(['audit', '--logs', trailDir, '--hours', '24']);
   failed ||= cli(['audit', '--logs', trailDir, '--hours', '24', '--denied', '--by', 'source-ip']);
+  // The same calls as an HTML page beside the report's: calls per hour by principal, refused callers highlighted.
+  const auditHtml = /report\.html$/.test(REPORT_HTML)
+    ? REPORT_HTML.replace(/report\.html$/, 'audit.html')
+    : `${REPORT_HTML}.audit.html`;
+  const fa = openSync(auditHtml, 'w');
+  const a = spawnSync(
+    process.execPath,
+    [
+      join(root, 'bin/bedrock-monitor.js'),
+      'audit',
+      '--logs',
+      trailDir,
+      '--hours',
+      '24',
+      '--output',
+      'html',
+      '--config',
+      config,
+    ],
+    { env, stdio: ['ignore', fa, 'inherit'] },
+  );
+  closeSync(fa);
+  failed ||= a.status ?? 1;
+  if (a.status === 0) console.log(`Wrote the HTML audit to ${auditHtml}.`);
 
   banner('8. cleanup --yes: remove everything setup created (the audit trail too, though this config has audit off)');
   failed ||= cli(['cleanup', '--yes']);

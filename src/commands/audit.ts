@@ -22,10 +22,11 @@ export default defineCommand<Opts>({
     'bedrock-monitor audit --denied --by source-ip --hours 168',
     'bedrock-monitor audit --source trail --since 2026-01-01T00:00:00Z --until 2026-02-01T00:00:00Z',
     'bedrock-monitor audit --logs ./cloudtrail-export --output csv > callers.csv',
+    'bedrock-monitor audit --hours 168 --output html > audit.html   # calls over time, refused callers, one file',
     "bedrock-monitor audit --json | jq '.rows[] | select(.new)'",
     'bedrock-monitor audit --logs s3://org-trail-bucket --regions us-east-1,eu-west-1 --accounts org --by account',
   ],
-  formats: ['csv', 'markdown'],
+  formats: ['csv', 'markdown', 'html'],
   targets: 'self',
   configure: (cmd) =>
     cmd
@@ -57,7 +58,8 @@ export default defineCommand<Opts>({
   run: async (ctx, o) => {
     const { auditRequest } = await import('../lib/audit/request.js');
     const { runAudit } = await import('../lib/audit/build.js');
-    const { renderAuditCsv, renderAuditMarkdown, renderAuditTable } = await import('../lib/audit/render.js');
+    const { renderAuditCsv, renderAuditHtml, renderAuditMarkdown, renderAuditTable } =
+      await import('../lib/audit/render.js');
     const request = await auditRequest(ctx, o); // every flag checked before the first request
     const spinner = await ctx.out.spinner('Reading Bedrock calls from CloudTrail');
     let result;
@@ -72,6 +74,7 @@ export default defineCommand<Opts>({
       render: (out, format) => {
         if (format === 'csv') out.io.stdout.write(renderAuditCsv(result));
         else if (format === 'markdown') out.io.stdout.write(renderAuditMarkdown(result, out.io.env.TZ));
+        else if (format === 'html') out.write(renderAuditHtml(result, out.io.env.TZ));
         else renderAuditTable(out, result);
       },
     };

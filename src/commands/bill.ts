@@ -43,7 +43,9 @@ export default defineCommand<Opts>({
     'bedrock-monitor bill --month 2026-11 --cur s3://billing-exports/bedrock-monitor/cur2',
     'bedrock-monitor bill --since 2026-11-01 --until 2026-11-15 --by role',
     "bedrock-monitor bill --month 2026-11 --json | jq '.bridge.causes'",
+    'bedrock-monitor bill --month 2026-11 --output html > bill.html   # charts and tables, one file',
   ],
+  formats: ['html'],
   configure: (cmd) =>
     cmd
       .option('--month <YYYY-MM>', 'a calendar month (UTC), e.g. 2026-11')
@@ -91,6 +93,6 @@ export default defineCommand<Opts>({
     } finally {
       spinner.stop();
     }
-    return { data, render: (out) => renderBill(out, data) };
+    return { data, render: (out, format) => renderBill(out, data, format) };
   },
 });

@@ -443,6 +443,31 @@ export const AuditDocSchema = z
         by: z.array(z.object({ file: z.string(), reason: z.string(), records: z.number().int().positive() }).strict()),
       })
       .strict(),
+    timeline: z
+      .object({
+        step: z.enum(['hour', 'day']),
+        periods: z.array(
+          z
+            .object({
+              start: z.string().datetime(),
+              calls: z.number().int(),
+              accessDenied: z.number().int(),
+              throttled: z.number().int(),
+              groups: z.array(
+                z
+                  .object({
+                    key: z.string().nullable(),
+                    calls: z.number().int(),
+                    accessDenied: z.number().int(),
+                    throttled: z.number().int(),
+                  })
+                  .strict(),
+              ),
+            })
+            .strict(),
+        ),
+      })
+      .strict(),
     warnings: z.array(z.string()),
   })
   .strict();

@@ -1,5 +1,6 @@
 import { principalOf, roleOf } from '../core/identity.js';
 import { isAccessDenied } from './identity.js';
+import type { Timeline } from './timeline.js';
 import { GROUP_FIELD, type AuditRow, type AuditTotals, type CallGroup, type GroupBy } from './types.js';
 
 /**
@@ -40,6 +41,8 @@ export class AuditAggregator {
   constructor(
     private readonly groupBy: GroupBy,
     private readonly deniedOnly: boolean,
+    /** Also counts the calls per period (the audit's timeline). */
+    private readonly timeline?: Timeline,
   ) {}
 
   private keyOf(g: CallGroup, principal: string): string | null {
@@ -63,6 +66,7 @@ export class AuditAggregator {
     }
     const denied = isAccessDenied(g.errorCode);
     if (this.deniedOnly && !denied) return;
+    this.timeline?.add(key, g, denied);
     let a = this.accs.get(id);
     if (!a) {
       a = {

@@ -15,6 +15,7 @@ import {
 } from './cloudtrail-files.js';
 import { countTrailCalls } from './engine.js';
 import { readEventHistory } from './history.js';
+import { Timeline } from './timeline.js';
 import type { AuditResult, AuditSource, AuditWindow, CallGroup, GroupBy, SkippedRecords } from './types.js';
 import { historyHorizon } from './window.js';
 
@@ -137,7 +138,8 @@ async function readHistories(ctx: Ctx, req: AuditRequest, previous: boolean, sin
 export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult> {
   const { window: w } = req;
   const region = ctx.settings.region;
-  const aggregator = new AuditAggregator(req.groupBy, req.deniedOnly);
+  const timeline = new Timeline(w);
+  const aggregator = new AuditAggregator(req.groupBy, req.deniedOnly, timeline);
   const warnings: string[] = [];
   let source: AuditSource;
   let previousRead = true;
@@ -183,6 +185,7 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
     rows,
     totals,
     skipped: { records: skipped.reduce((n, x) => n + x.records, 0), by: skipped },
+    timeline: timeline.result(),
     warnings,
   };
 }

@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { BEDROCK_EVENT_SOURCE } from '../core/cloudtrail.js';
 import { BmError } from '../core/errors.js';
 import { queryJsonFiles } from '../logs/duckdb.js';
+import { STEP_MS, timelineStep } from './timeline.js';
 import type { AuditWindow, CallGroup, SkippedRecords } from './types.js';
 
 /**
  * The CloudTrail query for the embedded engine (the logs layer's DuckDB runner, as for the
  * invocation logs) over CloudTrail log files (`{"Records": [...]}`, gzip or not): it reads only the
  * fields the audit needs, with pinned types, keeps the Region's Bedrock calls in the window (and the
- * previous one), and counts them per identity, event, source IP and error code. The aggregator then
+ * previous one), and counts them per identity, event, source IP, error code and period of the timeline
+ * (audit/timeline.ts). The aggregator then
  * applies the same rules as for the event history. Memory is bounded by DuckDB (it streams the
  * files); the result has one row per distinct group, not per call. A file that is not CloudTrail's
  * JSON fails the audit (it is not left out): the result would otherwise be silently short.
@@ -71,6 +73,7 @@ SELECT CASE WHEN source IS NULL THEN ${lit(SKIP_REASONS.source)} WHEN region IS 
     END AS skip,
   CASE WHEN source IS NULL OR region IS NULL THEN filename END AS file,
   itype, iarn, ipid, iacct, iby, iissuer, eventName, ip, err, acct, region, t < $start AS previous,
+  t // $step AS period,
   count(*)::BIGINT AS n, min(t)::BIGINT AS first, max(t)::BIGINT AS last
 FROM calls
 WHERE (region IS NULL OR ${inRegions('region')}) AND t >= $from AND t < $end ${accounts}
@@ -136,6 +139,8 @@ export async function countTrailCalls(
         start: BigInt(w.start.getTime()),
         from: BigInt(w.previousStart.getTime()),
         end: BigInt(w.end.getTime()),
+        // Counted per period of the timeline too, so that each group's calls lie in one period.
+        step: BigInt(STEP_MS[timelineStep(w)]),
       },
       tempDir: scratch,
     });

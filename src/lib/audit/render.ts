@@ -1,5 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
+import type { Chart, ColumnsChart } from '../io/chart.js';
+import { renderViewHtml } from '../io/html.js';
 import type { Output } from '../io/output.js';
+import type { Value, View, ViewColumn, ViewTable } from '../io/view.js';
 import { GROUP_FIELD, type AuditResult, type AuditRow, type GroupBy } from './types.js';
 
 /** The audit's human views (table, CSV, Markdown), all drawn from the --json data. */
@@ -243,4 +246,159 @@ export function renderAuditMarkdown(r: AuditResult, tz: string | undefined): str
   for (const row of r.rows) lines.push(`| ${cols.map((c) => esc(c.cell(row))).join(' | ')} |`);
   lines.push('', ...summaryLines(r).map((l) => `${l}  `));
   return `${lines.join('\n')}\n`;
+}
+
+/* The audit's view (io/view.ts), drawn by the HTML renderer: calls over time stacked by the busiest values, the
+ * refused and throttled calls by value, and the rows below, refused callers highlighted. */
+
+const STACKED = 7;
+
+/** Throttled calls per --by value, from the timeline (the rows count errors and refusals, not throttling). */
+function throttledByKey(r: AuditResult): Map<string | null, number> {
+  const m = new Map<string | null, number>();
+  for (const p of r.timeline.periods) for (const g of p.groups) m.set(g.key, (m.get(g.key) ?? 0) + g.throttled);
+  return m;
+}
+
+function periodLabel(r: AuditResult, start: string): string {
+  return r.timeline.step === 'day' ? start.slice(0, 10) : start;
+}
+
+function callsOverTime(r: AuditResult): ColumnsChart {
+  const field = GROUP_FIELD[r.groupBy];
+  const top = r.rows.slice(0, STACKED).map((row) => row[field] ?? null);
+  const series = top.map((key) => ({
+    name: displayKey(r.groupBy, key),
+    values: r.timeline.periods.map((p) => p.groups.find((g) => g.key === key)?.calls ?? 0),
+  }));
+  if (r.rows.length > STACKED)
+    series.push({
+      name: `others (${r.rows.length - STACKED})`,
+      values: r.timeline.periods.map((p) =>
+        p.groups.filter((g) => !top.includes(g.key)).reduce((n, g) => n + g.calls, 0),
+      ),
+    });
+  return {
+    type: 'columns',
+    title: `${r.deniedOnly ? 'Refused calls' : 'Calls'} per ${r.timeline.step}, by ${r.groupBy}`,
+    desc:
+      `Bedrock calls in each ${r.timeline.step} of the window (UTC), stacked by ${r.groupBy}: the ` +
+      `${Math.min(STACKED, r.rows.length)} busiest${r.rows.length > STACKED ? ', the rest as others' : ''}.`,
+    unit: 'count',
+    categories: r.timeline.periods.map((p) => periodLabel(r, p.start)),
+    series,
+  };
+}
+
+function refusedCharts(r: AuditResult, throttled: Map<string | null, number>): Chart[] {
+  const field = GROUP_FIELD[r.groupBy];
+  const refused = r.rows
+    .map((row) => ({ row, denied: row.accessDenied, throttled: throttled.get(row[field] ?? null) ?? 0 }))
+    .filter((x) => x.denied + x.throttled > 0)
+    .sort((a, b) => b.denied + b.throttled - (a.denied + a.throttled));
+  if (refused.length === 0) return [];
+  return [
+    {
+      type: 'bars',
+      title: `Refused and throttled calls, by ${r.groupBy}`,
+      desc:
+        'Calls refused (AccessDenied…, …UnauthorizedOperation) or throttled (ThrottlingException), ' +
+        `per ${r.groupBy}.`,
+      unit: 'count',
+      bars: refused.slice(0, 15).map((x) => ({
+        label: displayKey(r.groupBy, x.row[field]),
+        value: x.denied + x.throttled,
+        text: [
+          x.denied ? `${int.format(x.denied)} refused` : '',
+          x.throttled ? `${int.format(x.throttled)} throttled` : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
+      })),
+    },
+    {
+      type: 'columns',
+      title: `Refused and throttled calls per ${r.timeline.step}`,
+      desc: `Calls refused (access denied) and calls throttled in each ${r.timeline.step} of the window (UTC).`,
+      unit: 'count',
+      categories: r.timeline.periods.map((p) => periodLabel(r, p.start)),
+      series: [
+        { name: 'refused (access denied)', values: r.timeline.periods.map((p) => p.accessDenied) },
+        { name: 'throttled', values: r.timeline.periods.map((p) => p.throttled) },
+      ],
+    },
+  ];
+}
+
+function auditTable(r: AuditResult, tz: string | undefined, throttled: Map<string | null, number>): ViewTable {
+  const field = GROUP_FIELD[r.groupBy];
+  const time = (v: Value): string => (typeof v === 'string' ? formatTime(v, tz) : '');
+  const columns: ViewColumn[] = [
+    { key: field, head: KEY_HEAD[r.groupBy], kind: 'key', priority: 0, show: (v) => displayKey(r.groupBy, v as never) },
+    { key: 'calls', head: 'CALLS', kind: 'count', priority: 1 },
+    { key: 'errors', head: 'ERRORS', kind: 'count', priority: 4 },
+    { key: 'accessDenied', head: 'REFUSED', kind: 'count', priority: 2 },
+    { key: 'throttled', head: 'THROTTLED', kind: 'count', priority: 2 },
+    { key: 'events', head: 'EVENTS', kind: 'text', priority: 6 },
+    r.groupBy === 'principal'
+      ? { key: 'sourceIps', head: 'SOURCE IPS', kind: 'text', priority: 7 }
+      : { key: 'principals', head: 'PRINCIPALS', kind: 'text', priority: 6 },
+    { key: 'lastSeen', head: 'LAST SEEN', kind: 'text', priority: 5, show: time },
+    { key: 'new', head: 'NEW', kind: 'text', priority: 3 },
+  ];
+  return {
+    columns,
+    rows: r.rows.map((row) => {
+      const t = throttled.get(row[field] ?? null) ?? 0;
+      return {
+        kind: row.accessDenied + t > 0 ? 'refused' : 'group',
+        cells: {
+          [field]: row[field] ?? null,
+          calls: row.calls,
+          errors: row.errors,
+          accessDenied: row.accessDenied,
+          throttled: t,
+          events: eventsCell(row.eventNames, 3),
+          sourceIps: listCell(row.sourceIps, 3),
+          principals: listCell(
+            row.principals.map((p) => displayKey('principal', p)),
+            3,
+          ),
+          lastSeen: row.lastSeen,
+          new: row.new === null ? '?' : row.new ? 'new' : '',
+        },
+      };
+    }),
+    total: {
+      kind: 'total',
+      label: 'TOTAL',
+      cells: {
+        calls: r.totals.calls,
+        errors: r.totals.errors,
+        accessDenied: r.totals.accessDenied,
+        throttled: [...throttled.values()].reduce((n, x) => n + x, 0),
+      },
+    },
+  };
+}
+
+export function auditView(r: AuditResult, tz: string | undefined): View {
+  const throttled = throttledByKey(r);
+  const refused = refusedCharts(r, throttled);
+  return {
+    title: headline(r, tz),
+    context: { region: r.region, window: `${r.window.start}/${r.window.end}` },
+    sections: [
+      { table: auditTable(r, tz, throttled), charts: [callsOverTime(r), ...refused.slice(0, 1)] },
+      ...(refused.length > 1 ? [{ heading: 'Refused and throttled calls over time', charts: refused.slice(1) }] : []),
+      { lines: summaryLines(r) },
+    ],
+    empty: noCallsLine(r, tz),
+    warnings: r.warnings,
+  };
+}
+
+/** The audit as one self-contained HTML file (io/html.ts). */
+export function renderAuditHtml(r: AuditResult, tz: string | undefined): string {
+  return renderViewHtml(auditView(r, tz));
 }

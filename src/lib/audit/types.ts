@@ -1,6 +1,7 @@
 import type { Identity } from '../core/identity.js';
 
 export type { Identity };
+import type { AuditTimeline } from './timeline.js';
 
 /** The audit's typed values, shared by its stages: window → source → aggregate → render. */
 
@@ -97,5 +98,7 @@ export interface AuditResult {
   totals: AuditTotals;
   /** What was read but not counted: never part of the figures, always said. */
   skipped: { records: number; by: SkippedRecords[] };
+  /** Calls per hour or day of the window (audit/timeline.ts). */
+  timeline: AuditTimeline;
   warnings: string[];
 }

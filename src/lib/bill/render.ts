@@ -1,25 +1,15 @@
+import type { PairsChart, WaterfallChart } from '../io/chart.js';
+import { renderViewHtml } from '../io/html.js';
 import type { Output } from '../io/output.js';
-import type { Column } from '../io/table.js';
+import { renderViewText } from '../io/view-text.js';
+import type { View, ViewTable } from '../io/view.js';
 import type { BillResult } from './build.js';
 
-/** The human view of `bill`: the rows, then the bridge; drawn from exactly the data `--json` prints. */
-
-const money = (n: number): string =>
-  `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-
-const ROWS: Column[] = [
-  { head: 'KEY', priority: 0, wrap: true },
-  { head: 'BILLED', priority: 0, align: 'right' },
-  { head: 'ESTIMATED', priority: 0, align: 'right' },
-  { head: 'DIFFERENCE', priority: 0, align: 'right' },
-  { head: 'TAGS', priority: 2, wrap: true },
-];
-
-const BRIDGE: Column[] = [
-  { head: 'STEP', priority: 0 },
-  { head: 'USD', priority: 0, align: 'right' },
-  { head: 'HOW', priority: 1, wrap: true },
-];
+/**
+ * The view of `bill` (io/view.ts): the rows with billed beside estimated, then the bridge from the estimate to
+ * the invoice; drawn from exactly the data `--json` prints, by the one renderer of each format (the terminal
+ * table, HTML with a chart above each table).
+ */
 
 const tagText = (t: Record<string, string> | undefined): string =>
   t
@@ -28,42 +18,120 @@ const tagText = (t: Record<string, string> | undefined): string =>
         .join(' ')
     : '';
 
-export function renderBill(out: Output, r: BillResult): void {
-  out.say(
-    `Bedrock on the bill (${r.sources.bill.location}, CUR 2.0) beside the estimate from the invocation logs ` +
-      `(${r.sources.estimate.location}), ${r.window.label}, by ${r.groupBy}.`,
-  );
-  out.print('');
-  const columns = ROWS.map((c, i) => (i === 0 ? { ...c, head: r.groupBy.toUpperCase() } : c));
-  out.print(
-    out.fitTable({
-      columns,
-      rows: r.rows.map((x) => [
-        x.key,
-        money(x.billedUsd),
-        money(x.estimatedUsd),
-        money(x.differenceUsd),
-        tagText(x.tags),
-      ]),
-      footer: [['TOTAL', money(r.totals.billedUsd), money(r.totals.estimatedUsd), money(r.totals.differenceUsd), '']],
-      missing: '',
-    }),
-  );
-  out.print('');
-  out.say('From estimate to invoice:');
+function rowsTable(r: BillResult): ViewTable {
+  return {
+    columns: [
+      { key: 'key', head: r.groupBy.toUpperCase(), kind: 'key', priority: 0, wrap: true },
+      { key: 'billedUsd', head: 'BILLED', kind: 'money', priority: 0 },
+      { key: 'estimatedUsd', head: 'ESTIMATED', kind: 'money', priority: 0 },
+      { key: 'differenceUsd', head: 'DIFFERENCE', kind: 'money', priority: 0 },
+      { key: 'tags', head: 'TAGS', kind: 'text', priority: 2, wrap: true },
+    ],
+    rows: r.rows.map((x) => ({
+      kind: 'group',
+      cells: {
+        key: x.key,
+        billedUsd: x.billedUsd,
+        estimatedUsd: x.estimatedUsd,
+        differenceUsd: x.differenceUsd,
+        tags: tagText(x.tags),
+      },
+    })),
+    total: { kind: 'total', label: 'TOTAL', cells: { ...r.totals, key: null, tags: '' } },
+  };
+}
+
+function bridgeTable(r: BillResult): ViewTable {
   const b = r.bridge;
-  out.print(
-    out.fitTable({
-      columns: BRIDGE,
-      rows: [
-        ['estimated (logs)', money(b.estimatedUsd), `invocation logs × ${pricesText(r)}`],
-        ...b.causes.map((c) => [c.cause, money(c.usd), c.how]),
-        ['residual', money(b.residualUsd), 'not explained by the causes above'],
-      ],
-      footer: [['billed (CUR 2.0)', money(b.billedUsd), "the export's Bedrock line items"]],
-    }),
+  const step = (name: string, usd: number, how: string, kind = 'step') => ({
+    kind,
+    cells: { step: name, usd, how },
+  });
+  return {
+    columns: [
+      { key: 'step', head: 'STEP', kind: 'key', priority: 0 },
+      { key: 'usd', head: 'USD', kind: 'money', priority: 0 },
+      { key: 'how', head: 'HOW', kind: 'text', priority: 1, wrap: true },
+    ],
+    rows: [
+      step('estimated (logs)', b.estimatedUsd, `invocation logs × ${pricesText(r)}`, 'start'),
+      ...b.causes.map((c) => step(c.cause, c.usd, c.how)),
+      step('residual', b.residualUsd, 'not explained by the causes above'),
+    ],
+    total: step('billed (CUR 2.0)', b.billedUsd, "the export's Bedrock line items", 'total'),
+  };
+}
+
+/** Billed beside estimated for the busiest groups (by the larger of the two); the rest summed as "others". */
+const SHOWN = 12;
+function pairsChart(r: BillResult): PairsChart {
+  const rows = [...r.rows].sort(
+    (a, b) => Math.max(b.billedUsd, b.estimatedUsd) - Math.max(a.billedUsd, a.estimatedUsd),
   );
-  for (const w of r.warnings) out.say(`Note: ${w}`);
+  const items = rows.slice(0, SHOWN).map((x) => ({
+    // ARNs by what follows the account (`user/batch-bot`); the table below has them whole.
+    label: x.key.replace(/^arn:[^:]+:[^:]+:[^:]*:\d*:/, ''),
+    values: [x.billedUsd, x.estimatedUsd] as [number, number],
+  }));
+  const rest = rows.slice(SHOWN);
+  if (rest.length)
+    items.push({
+      label: `others (${rest.length})`,
+      values: [rest.reduce((n, x) => n + x.billedUsd, 0), rest.reduce((n, x) => n + x.estimatedUsd, 0)],
+    });
+  return {
+    type: 'pairs',
+    title: `Billed and estimated, by ${r.groupBy}`,
+    desc:
+      `For each ${r.groupBy}, the amount on the bill (CUR 2.0 line items) beside the estimate from the ` +
+      `invocation logs, in US dollars, ${r.window.label}.`,
+    unit: 'money',
+    series: ['billed', 'estimated'],
+    items,
+  };
+}
+
+function waterfallChart(r: BillResult): WaterfallChart {
+  const b = r.bridge;
+  return {
+    type: 'waterfall',
+    title: 'From the estimate to the invoice',
+    desc:
+      'The estimate from the invocation logs, each named cause that moves it up or down, the residual, and ' +
+      'the billed amount, in US dollars.',
+    unit: 'money',
+    steps: [
+      { label: 'estimated (logs)', value: b.estimatedUsd, kind: 'start' },
+      ...b.causes.map((c) => ({ label: c.cause, value: c.usd, kind: 'step' as const })),
+      { label: 'residual', value: b.residualUsd, kind: 'step' },
+      { label: 'billed (CUR 2.0)', value: b.billedUsd, kind: 'end' },
+    ],
+  };
+}
+
+export function billView(r: BillResult): View {
+  return {
+    title:
+      `Bedrock on the bill (${r.sources.bill.location}, CUR 2.0) beside the estimate from the invocation logs ` +
+      `(${r.sources.estimate.location}), ${r.window.label}, by ${r.groupBy}.`,
+    context: { region: r.region, window: r.window.label },
+    sections: [
+      { table: rowsTable(r), charts: r.rows.length ? [pairsChart(r)] : [] },
+      {
+        heading: 'From estimate to invoice:',
+        table: bridgeTable(r),
+        charts: [waterfallChart(r)],
+        lines: r.warnings.map((w) => `Note: ${w}`),
+      },
+    ],
+    warnings: [],
+  };
+}
+
+/** The terminal table (fitted to its width), or the whole document for `--output html`. */
+export function renderBill(out: Output, r: BillResult, format = 'table'): void {
+  if (format === 'html') out.write(renderViewHtml(billView(r)));
+  else out.write(renderViewText(billView(r), { width: out.width, head: (h) => out.c.bold(h) }));
 }
 
 function pricesText(r: BillResult): string {

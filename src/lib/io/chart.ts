@@ -40,7 +40,30 @@ export interface GaugesChart {
   warn: number;
 }
 
-export type Chart = ColumnsChart | BarsChart | GaugesChart;
+/** Two bars per item (billed beside estimated), one colour per series, a legend. */
+export interface PairsChart {
+  type: 'pairs';
+  title: string;
+  desc: string;
+  unit: Unit;
+  /** The two series' names, in the order of `values`. */
+  series: [string, string];
+  items: { label: string; values: [number, number] }[];
+}
+
+/**
+ * A bridge from one figure to another: `start` and `end` bars from zero, each `step` a signed move from the
+ * running total (rises and falls told apart by colour and by the sign of the value printed beside them).
+ */
+export interface WaterfallChart {
+  type: 'waterfall';
+  title: string;
+  desc: string;
+  unit: Unit;
+  steps: { label: string; value: number; kind: 'start' | 'step' | 'end' }[];
+}
+
+export type Chart = ColumnsChart | BarsChart | GaugesChart | PairsChart | WaterfallChart;
 
 export const PALETTE = 8;
 
@@ -90,7 +113,9 @@ function columnsSvg(c: ColumnsChart): string {
   const plotW = W - left - 12;
   const plotH = H - top - bottom;
   const sums = c.categories.map((_, i) => c.series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
-  const max = niceMax(Math.max(0, ...sums));
+  const highest = Math.max(0, ...sums);
+  // Counts get whole-number gridlines: a quarter of the axis is a whole step (21 calls: 0, 6, 12, 18, 24).
+  const max = c.unit === 'count' && highest > 0 && highest < 40 ? Math.ceil(highest / 4) * 4 : niceMax(highest);
   const y = (v: number): number => top + plotH - (v / max) * plotH;
   const parts = [svgOpen(c.title, c.desc, W, H)];
   for (let k = 0; k <= 4; k++) {
@@ -180,15 +205,101 @@ function gaugesSvg(c: GaugesChart): string {
   return parts.join('');
 }
 
+function pairsSvg(c: PairsChart): string {
+  const W = 720;
+  const row = 40;
+  const labelW = 250;
+  const valueW = 110;
+  const H = c.items.length * row + 8;
+  const max = Math.max(0, ...c.items.flatMap((it) => it.values.map((v) => Math.abs(v))));
+  const plotW = W - labelW - valueW;
+  const parts = [svgOpen(c.title, c.desc, W, H)];
+  c.items.forEach((it, i) => {
+    const y = 4 + i * row;
+    parts.push(
+      `<text class="label" x="${labelW - 8}" y="${y + 22}" text-anchor="end">${escapeXml(short(it.label, 30))}` +
+        `<title>${escapeXml(it.label)}</title></text>`,
+    );
+    it.values.forEach((v, k) => {
+      const w = max > 0 ? (Math.abs(v) / max) * plotW : 0;
+      const by = y + 3 + k * 16;
+      parts.push(
+        `<rect class="c${k}" x="${labelW}" y="${by}" width="${r1(Math.max(w, v !== 0 ? 1 : 0))}" height="14">` +
+          `<title>${escapeXml(`${it.label} · ${c.series[k]}: ${fmt(c.unit, v)}`)}</title></rect>` +
+          `<text class="value" x="${r1(labelW + w + 6)}" y="${by + 11}">${escapeXml(fmt(c.unit, v))}</text>`,
+      );
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+const signed = (unit: Unit, n: number): string => `${n > 0 ? '+' : n < 0 ? '−' : ''}${fmt(unit, Math.abs(n))}`;
+
+function waterfallSvg(c: WaterfallChart): string {
+  const W = 720;
+  const row = 28;
+  const labelW = 220;
+  const valueW = 110;
+  const H = c.steps.length * row + 8;
+  // Where each bar starts and ends on the value axis: start/end from zero, steps from the running total.
+  let run = 0;
+  const spans = c.steps.map((s) => {
+    if (s.kind !== 'step') {
+      run = s.value;
+      return [0, s.value] as const;
+    }
+    const from = run;
+    run += s.value;
+    return [from, run] as const;
+  });
+  const lo = Math.min(0, ...spans.flat());
+  const hi = Math.max(0, ...spans.flat());
+  const plotW = W - labelW - valueW;
+  const x = (v: number): number => labelW + (hi > lo ? ((v - lo) / (hi - lo)) * plotW : 0);
+  const parts = [svgOpen(c.title, c.desc, W, H)];
+  c.steps.forEach((s, i) => {
+    const y = 4 + i * row;
+    const [a, b] = spans[i]!;
+    const x0 = x(Math.min(a, b));
+    const w = Math.max(x(Math.max(a, b)) - x0, s.value !== 0 ? 1 : 0);
+    const cls = s.kind !== 'step' ? 'c0' : s.value >= 0 ? 'up' : 'down';
+    const text = s.kind === 'step' ? signed(c.unit, s.value) : fmt(c.unit, s.value);
+    parts.push(
+      `<text class="label" x="${labelW - 8}" y="${y + 18}" text-anchor="end">${escapeXml(short(s.label, 28))}` +
+        `<title>${escapeXml(s.label)}</title></text>` +
+        `<rect class="${cls}" x="${r1(x0)}" y="${y + 5}" width="${r1(w)}" height="${row - 10}">` +
+        `<title>${escapeXml(`${s.label}: ${text}`)}</title></rect>` +
+        `<text class="value" x="${r1(x0 + w + 6)}" y="${y + 18}">${escapeXml(text)}</text>`,
+    );
+  });
+  parts.push(`<line class="axis" x1="${r1(x(0))}" x2="${r1(x(0))}" y1="2" y2="${H - 2}"/></svg>`);
+  return parts.join('');
+}
+
 /** The chart as an inline SVG element. */
 export function chartSvg(c: Chart): string {
-  return c.type === 'columns' ? columnsSvg(c) : c.type === 'bars' ? barsSvg(c) : gaugesSvg(c);
+  switch (c.type) {
+    case 'columns':
+      return columnsSvg(c);
+    case 'bars':
+      return barsSvg(c);
+    case 'gauges':
+      return gaugesSvg(c);
+    case 'pairs':
+      return pairsSvg(c);
+    default:
+      return waterfallSvg(c);
+  }
 }
 
 /** The legend of a stacked chart, as HTML (readable by screen readers, wraps on a narrow page). */
 export function legendHtml(c: Chart): string {
+  const item = (cls: string, name: string): string =>
+    `<li><span class="swatch ${cls}" aria-hidden="true"></span>${escapeXml(name)}</li>`;
+  if (c.type === 'pairs') return `<ul class="legend">${c.series.map((s, k) => item(`c${k}`, s)).join('')}</ul>`;
+  if (c.type === 'waterfall')
+    return `<ul class="legend">${item('up', 'adds to the estimate')}${item('down', 'takes from it')}</ul>`;
   if (c.type !== 'columns' || c.series.length < 2) return '';
-  return `<ul class="legend">${c.series
-    .map((s, k) => `<li><span class="swatch c${k % PALETTE}" aria-hidden="true"></span>${escapeXml(s.name)}</li>`)
-    .join('')}</ul>`;
+  return `<ul class="legend">${c.series.map((s, k) => item(`c${k % PALETTE}`, s.name)).join('')}</ul>`;
 }

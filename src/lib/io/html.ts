@@ -21,12 +21,14 @@ body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-app
 "Helvetica Neue",Arial,sans-serif}
 main{max-width:1280px;margin:0 auto;padding:24px 16px 48px}
 h1{font-size:1.35rem;margin:0 0 4px}h2{font-size:1.1rem;margin:28px 0 8px}
-p,li{color:var(--fg)}.muted,dt{color:var(--muted)}
+p,li{color:var(--fg)}p,li,dd,h1,h2,caption{overflow-wrap:anywhere}.muted,dt{color:var(--muted)}
 figure{margin:12px 0 16px}figcaption{font-weight:600;margin-bottom:6px}
 svg.chart{width:100%;height:auto;max-width:900px;min-width:560px;display:block;font-size:12px}
 svg .tick,svg .label,svg .value{fill:var(--fg)}svg .grid{stroke:var(--line);stroke-width:1}
 svg .axis{stroke:var(--muted)}svg .track{fill:var(--track)}svg .ok{fill:var(--ok)}svg .hot{fill:var(--hot)}
 svg .warn{stroke:var(--fg);stroke-dasharray:3 2}
+svg .up,.swatch.up{fill:var(--hot);background:var(--hot)}svg .down,.swatch.down{fill:var(--ok);background:var(--ok)}
+tr.refused td{color:var(--hot);font-weight:600}
 ${COLOURS.map((c, i) => `.c${i}{fill:${c}}.swatch.c${i}{background:${c}}`).join('')}
 .legend{list-style:none;padding:0;margin:4px 0 0;display:flex;flex-wrap:wrap;gap:4px 16px}
 .swatch{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px;border-radius:2px}

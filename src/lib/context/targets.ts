@@ -1,5 +1,16 @@
-import { BmError } from '../core/errors.js';
-import { BEDROCK_REGIONS, homeRegionOf, partitionOf, type Target } from '../core/targets.js';
+import { Writable } from 'node:stream';
+import { toBmError } from '../aws/errors.js';
+import { mapLimit } from '../core/concurrency.js';
+import { BmError, ExitCode } from '../core/errors.js';
+import {
+  BEDROCK_REGIONS,
+  homeRegionOf,
+  partitionOf,
+  targetLabel,
+  type Target,
+  type TargetSelection,
+} from '../core/targets.js';
+import { Output } from '../io/output.js';
 import type { Ctx } from './context.js';
 
 /** The targets of a fleet run, and what decided them. */
@@ -83,4 +94,44 @@ export async function accountAlias(ctx: Ctx): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** One target's part of a run that reads many targets itself (report, audit): its value, or why not. */
+export interface TargetRun<T> {
+  target: Target;
+  value?: T;
+  error?: BmError;
+}
+
+const silent = (): Writable => new Writable({ write: (_chunk, _enc, done) => done() });
+
+/**
+ * Runs `fn` in each target's own context (its credentials, its Region), at most `targets.concurrency` at once. A
+ * target that fails (a role that cannot be assumed, a refused read) is its own error; the others go on. An interrupt
+ * stops them all.
+ */
+export async function eachTarget<T>(
+  base: Ctx,
+  plan: FleetPlan,
+  fn: (ctx: Ctx, t: Target) => Promise<T>,
+): Promise<TargetRun<T>[]> {
+  const out = new Output({ ...base.io, stdout: silent(), stderr: silent() }, { ...base.out.opts, verbose: false });
+  return mapLimit(plan.targets, base.settings.targets.concurrency, async (target): Promise<TargetRun<T>> => {
+    try {
+      const ctx = await base.forTarget(target, { home: plan.home, caller: plan.caller, out });
+      const value = await fn(ctx, target);
+      for (const w of ctx.events.warnings) base.events.warn(`${targetLabel(target)}: ${w}`);
+      return { target, value };
+    } catch (err) {
+      const e = toBmError(err);
+      if (e.exitCode === ExitCode.interrupted) throw e;
+      return { target, error: e };
+    }
+  });
+}
+
+/** The plan for a selection given to the command itself (report, audit), over the settings' other target keys. */
+export function planFor(ctx: Ctx, sel: TargetSelection): Promise<FleetPlan> {
+  const targets = { ...ctx.settings.targets, regions: sel.regions, accounts: sel.accounts };
+  return planFleet({ ...ctx, settings: { ...ctx.settings, targets } });
 }

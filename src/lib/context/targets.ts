@@ -2,14 +2,7 @@ import { Writable } from 'node:stream';
 import { toBmError } from '../aws/errors.js';
 import { mapLimit } from '../core/concurrency.js';
 import { BmError, ExitCode } from '../core/errors.js';
-import {
-  BEDROCK_REGIONS,
-  homeRegionOf,
-  partitionOf,
-  targetLabel,
-  type Target,
-  type TargetSelection,
-} from '../core/targets.js';
+import { bedrockRegionsOf, homeRegionOf, targetLabel, type Target, type TargetSelection } from '../core/targets.js';
 import { Output } from '../io/output.js';
 import type { Ctx } from './context.js';
 
@@ -59,8 +52,7 @@ export async function enabledBedrockRegions(
   const { EC2Client, DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
   const r = await ctx.aws.get(EC2Client).send(new DescribeRegionsCommand({}));
   const enabled = new Set((r.Regions ?? []).map((x) => x.RegionName).filter((x): x is string => !!x));
-  const partition = partitionOf(ctx.settings.region);
-  const offered = BEDROCK_REGIONS.filter((x) => partitionOf(x) === partition);
+  const offered = bedrockRegionsOf(ctx.settings.region);
   return {
     regions: offered.filter((x) => enabled.has(x)),
     skipped: offered

@@ -316,7 +316,8 @@ export function logsReportDocSchema(groupBy: string[]) {
             errors: z.number().int(),
             costUsd: nullableNumber,
             priced: z.boolean(),
-            status: z.enum(['records', 'no records']),
+            status: z.enum(['records', 'no records', 'unavailable']),
+            reason: z.string().optional(),
           })
           .strict(),
       ),
@@ -339,6 +340,23 @@ export function logsReportDocSchema(groupBy: string[]) {
               })
               .strict(),
           ),
+          targets: z
+            .array(
+              z
+                .object({
+                  account: z.string(),
+                  region: z.string(),
+                  available: z.boolean(),
+                  reason: z.string().optional(),
+                  logs: z
+                    .object({ invocations: z.number(), inputTokens: z.number(), outputTokens: z.number() })
+                    .strict(),
+                  metrics: z.object(TokenTriple).strict().nullable(),
+                  difference: z.object(TokenTriple).strict(),
+                })
+                .strict(),
+            )
+            .optional(),
         })
         .strict(),
       complete: z.boolean(),

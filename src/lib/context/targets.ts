@@ -1,5 +1,9 @@
-import { BmError } from '../core/errors.js';
-import { BEDROCK_REGIONS, homeRegionOf, partitionOf, type Target } from '../core/targets.js';
+import { Writable } from 'node:stream';
+import { toBmError } from '../aws/errors.js';
+import { mapLimit } from '../core/concurrency.js';
+import { BmError, ExitCode } from '../core/errors.js';
+import { bedrockRegionsOf, homeRegionOf, targetLabel, type Target, type TargetSelection } from '../core/targets.js';
+import { Output } from '../io/output.js';
 import type { Ctx } from './context.js';
 
 /** The targets of a fleet run, and what decided them. */
@@ -48,8 +52,7 @@ export async function enabledBedrockRegions(
   const { EC2Client, DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
   const r = await ctx.aws.get(EC2Client).send(new DescribeRegionsCommand({}));
   const enabled = new Set((r.Regions ?? []).map((x) => x.RegionName).filter((x): x is string => !!x));
-  const partition = partitionOf(ctx.settings.region);
-  const offered = BEDROCK_REGIONS.filter((x) => partitionOf(x) === partition);
+  const offered = bedrockRegionsOf(ctx.settings.region);
   return {
     regions: offered.filter((x) => enabled.has(x)),
     skipped: offered
@@ -83,4 +86,44 @@ export async function accountAlias(ctx: Ctx): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** One target's part of a run that reads many targets itself (report, audit): its value, or why not. */
+export interface TargetRun<T> {
+  target: Target;
+  value?: T;
+  error?: BmError;
+}
+
+const silent = (): Writable => new Writable({ write: (_chunk, _enc, done) => done() });
+
+/**
+ * Runs `fn` in each target's own context (its credentials, its Region), at most `targets.concurrency` at once. A
+ * target that fails (a role that cannot be assumed, a refused read) is its own error; the others go on. An interrupt
+ * stops them all.
+ */
+export async function eachTarget<T>(
+  base: Ctx,
+  plan: FleetPlan,
+  fn: (ctx: Ctx, t: Target) => Promise<T>,
+): Promise<TargetRun<T>[]> {
+  const out = new Output({ ...base.io, stdout: silent(), stderr: silent() }, { ...base.out.opts, verbose: false });
+  return mapLimit(plan.targets, base.settings.targets.concurrency, async (target): Promise<TargetRun<T>> => {
+    try {
+      const ctx = await base.forTarget(target, { home: plan.home, caller: plan.caller, out });
+      const value = await fn(ctx, target);
+      for (const w of ctx.events.warnings) base.events.warn(`${targetLabel(target)}: ${w}`);
+      return { target, value };
+    } catch (err) {
+      const e = toBmError(err);
+      if (e.exitCode === ExitCode.interrupted) throw e;
+      return { target, error: e };
+    }
+  });
+}
+
+/** The plan for a selection given to the command itself (report, audit), over the settings' other target keys. */
+export function planFor(ctx: Ctx, sel: TargetSelection): Promise<FleetPlan> {
+  const targets = { ...ctx.settings.targets, regions: sel.regions, accounts: sel.accounts };
+  return planFleet({ ...ctx, settings: { ...ctx.settings, targets } });
 }

@@ -1,3 +1,4 @@
+import { BEDROCK_REGIONS_BY_PARTITION } from './bedrock-regions.js';
 import { checkRegion } from './validate.js';
 
 /**
@@ -70,41 +71,20 @@ export const targetLabel = (t: Target): string => `${t.account} ${t.region}`;
 export const DEFAULT_TARGET_CONCURRENCY = 8;
 
 /**
- * Regions where Amazon Bedrock is offered ("Regional availability by endpoints" in the Bedrock user guide:
- * bedrock-runtime is in every Region where Bedrock is offered). `--regions all` is this list, narrowed to
- * the Regions the account has enabled (EC2 DescribeRegions lists only enabled Regions).
+ * Regions where Amazon Bedrock is offered, per partition: generated from botocore's endpoint data by
+ * scripts/bedrock-regions.mjs (core/bedrock-regions.ts says which version and when). `--regions all` is the list of
+ * the run's partition, narrowed to the Regions the account has enabled (EC2 DescribeRegions lists only enabled ones).
  */
-export const BEDROCK_REGIONS: readonly string[] = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'ca-west-1',
-  'eu-central-1',
-  'eu-central-2',
-  'eu-north-1',
-  'eu-south-1',
-  'eu-south-2',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'ap-east-2',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-northeast-3',
-  'ap-south-1',
-  'ap-south-2',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'ap-southeast-3',
-  'ap-southeast-4',
-  'ap-southeast-5',
-  'ap-southeast-7',
-  'sa-east-1',
-  'us-gov-east-1',
-  'us-gov-west-1',
-];
+export const BEDROCK_REGIONS: readonly string[] = Object.values(BEDROCK_REGIONS_BY_PARTITION).flat();
+
+/** The Regions where Bedrock is offered in the partition of `region`. */
+export function bedrockRegionsOf(region: string): readonly string[] {
+  return (
+    Object.values(BEDROCK_REGIONS_BY_PARTITION).find((rs) => rs.includes(region)) ??
+    BEDROCK_REGIONS_BY_PARTITION[partitionOf(region)] ??
+    []
+  );
+}
 
 /** The partition a Region belongs to (for ARNs). */
 export function partitionOf(region: string): string {

@@ -143,6 +143,45 @@ function dirFiles(loc: Extract<LogLocation, { kind: 'dir' }>, window: SqlWindow,
   };
 }
 
+/** Runs the shared SQL over the files found, with DuckDB. */
+async function aggregateFound(req: LocalRequest, found: Files, scratch: string): Promise<Aggregate> {
+  req.onProgress?.(`Checking ${found.files.length} log files`);
+  // A file is counted whole or not at all: one that cannot be read to its end is left out before DuckDB sees it.
+  const checked = await splitReadable(found.files);
+  req.onProgress?.(`Aggregating ${checked.readable.length} log files`);
+  const sql = aggregationSql({
+    relation: VIEW,
+    dims: req.dims,
+    window: req.window,
+    dialect: DUCKDB,
+    ...(req.scope ? { targets: req.scope } : {}),
+  });
+  const result = await queryJsonFiles({
+    files: checked.readable,
+    columns: duckColumns(),
+    view: VIEW,
+    filename: true,
+    sql,
+    tempDir: scratch,
+  });
+  const parsed = fromSqlRows(result.rows, req.dims);
+  return {
+    groups: parsed.groups,
+    targets: parsed.targets,
+    latency: parsed.latency,
+    totalLatency: parsed.totalLatency,
+    skipped: {
+      malformedLines: parsed.malformedLines,
+      objects: found.skippedObjects,
+      unreadableFiles: [...checked.unreadable, ...result.unreadable],
+      unreadableFields: parsed.unreadableFields,
+      outsideTargets: { ...found.outside, records: parsed.outsideRecords },
+    },
+    source: found.source,
+    warnings: [],
+  };
+}
+
 /** Runs the local engine. With --no-cache, the downloads live in a temporary directory removed afterwards. */
 export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggregate> {
   const scratch = mkdtempSync(join(tmpdir(), 'bedrock-monitor-'));
@@ -155,41 +194,67 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
       mkdirSync(dir, { recursive: true });
       found = await s3Files(ctx, req.location, req, dir, cacheDir);
     }
-    req.onProgress?.(`Checking ${found.files.length} log files`);
-    // A file is counted whole or not at all: one that cannot be read to its end is left out before DuckDB sees it.
-    const checked = await splitReadable(found.files);
-    req.onProgress?.(`Aggregating ${checked.readable.length} log files`);
-    const sql = aggregationSql({
-      relation: VIEW,
-      dims: req.dims,
-      window: req.window,
-      dialect: DUCKDB,
-      ...(req.scope ? { targets: req.scope } : {}),
-    });
-    const result = await queryJsonFiles({
-      files: checked.readable,
-      columns: duckColumns(),
-      view: VIEW,
-      filename: true,
-      sql,
-      tempDir: scratch,
-    });
-    const parsed = fromSqlRows(result.rows, req.dims);
-    return {
-      groups: parsed.groups,
-      targets: parsed.targets,
-      latency: parsed.latency,
-      totalLatency: parsed.totalLatency,
-      skipped: {
-        malformedLines: parsed.malformedLines,
-        objects: found.skippedObjects,
-        unreadableFiles: [...checked.unreadable, ...result.unreadable],
-        unreadableFields: parsed.unreadableFields,
-        outsideTargets: { ...found.outside, records: parsed.outsideRecords },
+    return await aggregateFound(req, found, scratch);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** One target's own log bucket, read with that target's credentials (a fleet report without --logs). */
+export interface S3Source {
+  ctx: Ctx;
+  location: Extract<LogLocation, { kind: 's3' }>;
+  target: LogTarget;
+}
+
+/**
+ * The local engine over many S3 sources (each account and Region's own bucket, each listed and fetched with its own
+ * credentials), aggregated in one DuckDB pass: latency percentiles stay exact across targets.
+ */
+export async function aggregateLocalMany(
+  base: Ctx,
+  sources: S3Source[],
+  req: Omit<LocalRequest, 'location' | 'targets'>,
+): Promise<Aggregate> {
+  const scratch = mkdtempSync(join(tmpdir(), 'bedrock-monitor-'));
+  try {
+    const cacheDir = req.noCache ? null : join(cacheRoot(base.io.env), 's3');
+    const dir = cacheDir ?? join(scratch, 's3');
+    mkdirSync(dir, { recursive: true });
+    const parts: Files[] = [];
+    // One source at a time: the downloads share the machine's bandwidth and the cache directory.
+    for (const s of sources)
+      parts.push(
+        await s3Files(s.ctx, s.location, { ...req, location: s.location, targets: [s.target] }, dir, cacheDir),
+      );
+    const sum = (k: 'objects' | 'bytes' | 'downloadedObjects' | 'downloadedBytes' | 'listCalls'): number =>
+      parts.reduce((a, p) => a + (p.source[k] ?? 0), 0);
+    const found: Files = {
+      files: parts.flatMap((p) => p.files),
+      skippedObjects: parts.reduce((a, p) => a + p.skippedObjects, 0),
+      outside: {
+        files: parts.reduce((a, p) => a + p.outside.files, 0),
+        records: 0,
+        by: parts.flatMap((p) => p.outside.by),
       },
-      source: found.source,
-      warnings: [],
+      source: {
+        kind: 'logs',
+        engine: 'local',
+        location:
+          parts.length === 1
+            ? parts[0]!.source.location
+            : `each target's own log bucket (${parts.length} account and Region trees)`,
+        objects: sum('objects'),
+        bytes: sum('bytes'),
+        downloadedObjects: sum('downloadedObjects'),
+        downloadedBytes: sum('downloadedBytes'),
+        cacheDir,
+        listCalls: sum('listCalls'),
+        bodyUsageFields: true,
+        exactPercentiles: true,
+      },
     };
+    return await aggregateFound({ ...req, location: sources[0]!.location }, found, scratch);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

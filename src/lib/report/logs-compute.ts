@@ -40,6 +40,22 @@ export interface Reconciliation {
   /** Why not, when it is not. */
   reason?: string;
   models: ReconciliationRow[];
+  /**
+   * Over several accounts and Regions: each target's records against its own CloudWatch metrics (`models` then sums
+   * the targets whose metrics could be read).
+   */
+  targets?: TargetReconciliation[];
+}
+
+/** One account and Region: its invocation records against CloudWatch's sums in that account and Region. */
+export interface TargetReconciliation {
+  account: string;
+  region: string;
+  available: boolean;
+  reason?: string;
+  logs: { invocations: number; inputTokens: number; outputTokens: number };
+  metrics: { invocations: number | null; inputTokens: number | null; outputTokens: number | null } | null;
+  difference: { invocations: number | null; inputTokens: number | null; outputTokens: number | null };
 }
 
 /** One account and Region of the report: its share of the totals, or a row saying it had no records. */
@@ -52,8 +68,12 @@ export interface TargetRow {
   errors: number;
   costUsd: number | null;
   priced: boolean;
-  /** `records`, or `no records` for a chosen target without any in the window. */
-  status: 'records' | 'no records';
+  /**
+   * `records`; `no records` for a chosen target without any in the window; `unavailable` for a target whose logs
+   * could not be read (its `reason`: a role that cannot be assumed, logging not enabled, …).
+   */
+  status: 'records' | 'no records' | 'unavailable';
+  reason?: string;
 }
 
 export interface LogsReport {
@@ -100,6 +120,10 @@ export interface LogsComputeInput {
   home?: Partial<LogTarget>;
   /** Targets that must have a row, records or not. */
   expectedTargets?: LogTarget[];
+  /** Targets whose logs could not be read, and why (a row each, saying so). */
+  unavailable?: (LogTarget & { reason: string })[];
+  /** Per target, CloudWatch's sums (several targets: each reconciled with its own metrics). */
+  targetMetrics?: (LogTarget & { metrics: MetricTotals })[];
   overrides: Record<string, Rates>;
   /** Application inference profiles resolved to the model ID they are priced as. */
   pricedAs: Map<string, string>;
@@ -271,6 +295,88 @@ export function reconcile(
   return { available: true, models };
 }
 
+const sumLogs = (rows: ReconciliationRow['logs'][]): ReconciliationRow['logs'] => ({
+  invocations: rows.reduce((a, r) => a + r.invocations, 0),
+  inputTokens: rows.reduce((a, r) => a + r.inputTokens, 0),
+  outputTokens: rows.reduce((a, r) => a + r.outputTokens, 0),
+});
+
+function sumOrNull(values: (number | null | undefined)[]): number | null {
+  return values.some((v) => v === null || v === undefined) ? null : values.reduce<number>((a, v) => a + v!, 0);
+}
+
+/** Per model, the rows of several targets summed (a figure that could not be read makes the sum unknown). */
+function sumByModel(all: ReconciliationRow[]): ReconciliationRow[] {
+  const byModel = new Map<string, ReconciliationRow[]>();
+  for (const m of all) byModel.set(m.modelId, [...(byModel.get(m.modelId) ?? []), m]);
+  return [...byModel.entries()].map(([modelId, ms]): ReconciliationRow => {
+    const logs = sumLogs(ms.map((m) => m.logs));
+    // A target where CloudWatch has no data for the model counts 0; a figure that could not be read, unknown.
+    const seen = ms.filter((m) => m.metrics);
+    const metric = (k: keyof ReconciliationRow['logs']): number | null => sumOrNull(seen.map((m) => m.metrics![k]));
+    const metrics = seen.length
+      ? { invocations: metric('invocations'), inputTokens: metric('inputTokens'), outputTokens: metric('outputTokens') }
+      : null;
+    const diff = (k: keyof ReconciliationRow['logs']): number | null =>
+      metrics && metrics[k] !== null ? logs[k] - metrics[k] : null;
+    return {
+      modelId,
+      logs,
+      metrics,
+      difference: {
+        invocations: diff('invocations'),
+        inputTokens: diff('inputTokens'),
+        outputTokens: diff('outputTokens'),
+      },
+    };
+  });
+}
+
+/**
+ * Each target's records against its own CloudWatch metrics (metrics are one account's in one Region), and per model
+ * the sum over the targets whose metrics could be read.
+ */
+export function reconcileTargets(
+  aggregate: Aggregate,
+  perTarget: (LogTarget & { metrics: MetricTotals })[],
+): Reconciliation {
+  const rows = perTarget.map((t) => ({
+    t,
+    r: reconcile(aggregate, t.metrics, { account: t.account, region: t.region }),
+  }));
+  const targets: TargetReconciliation[] = rows.map(({ t, r }) => {
+    const recorded = sumLogs(aggregate.targets.filter((f) => f.account === t.account && f.region === t.region));
+    const metric = (k: keyof ReconciliationRow['logs']): number | null =>
+      sumOrNull(r.models.map((m) => (m.metrics ? m.metrics[k] : 0)));
+    const metrics = r.available
+      ? { invocations: metric('invocations'), inputTokens: metric('inputTokens'), outputTokens: metric('outputTokens') }
+      : null;
+    const diff = (k: keyof ReconciliationRow['logs']): number | null =>
+      metrics && metrics[k] !== null ? recorded[k] - metrics[k] : null;
+    return {
+      account: t.account,
+      region: t.region,
+      available: r.available,
+      ...(r.reason ? { reason: r.reason } : {}),
+      logs: recorded,
+      metrics,
+      difference: {
+        invocations: diff('invocations'),
+        inputTokens: diff('inputTokens'),
+        outputTokens: diff('outputTokens'),
+      },
+    };
+  });
+  const models = sumByModel(rows.flatMap(({ r }) => (r.available ? r.models : [])));
+  const any = rows.some(({ r }) => r.available);
+  return {
+    available: any,
+    ...(any ? {} : { reason: rows[0]?.r.reason ?? 'no target' }),
+    models: models.sort((a, b) => a.modelId.localeCompare(b.modelId)),
+    targets,
+  };
+}
+
 function totalsOf(rows: LogsRow[], aggregate: Aggregate, unpriced: Set<string>): LogsReport['totals'] {
   const sum = (k: (typeof SUMS)[number]): number => rows.reduce((a, r) => a + r[k], 0);
   const sums = Object.fromEntries(SUMS.map((s) => [s, sum(s)])) as Pick<LogsFigures, (typeof SUMS)[number]>;
@@ -392,6 +498,8 @@ export function targetRows(input: LogsComputeInput): TargetRow[] {
     pricedInvocations: 0,
   });
   for (const t of input.expectedTargets ?? []) rows.set(key(t), blank(t));
+  for (const t of input.unavailable ?? [])
+    rows.set(key(t), { ...blank(t), status: 'unavailable', reason: t.reason, priced: false });
   for (const f of input.aggregate.targets) {
     const r = rows.get(key(f)) ?? blank(f);
     rows.set(key(f), r);
@@ -415,7 +523,9 @@ export function targetRows(input: LogsComputeInput): TargetRow[] {
 export function computeLogsReport(input: LogsComputeInput): LogsReport {
   const { rows, unpriced, noHourRate } = logRows(input);
   const several = new Set(input.aggregate.targets.map((t) => `${t.account}/${t.region}`)).size > 1;
-  const reconciliation = reconcile(input.aggregate, input.metrics, several ? input.home : undefined);
+  const reconciliation = input.targetMetrics
+    ? reconcileTargets(input.aggregate, input.targetMetrics)
+    : reconcile(input.aggregate, input.metrics, several ? input.home : undefined);
   const hours = (input.window.end.getTime() - input.window.start.getTime()) / 3_600_000;
   return {
     source: input.aggregate.source,

@@ -52,12 +52,12 @@ function dimColumn(name: string, rep: LogsReport): ViewColumn {
 
 /** Whether the per-target table says something the rows do not: several targets, or one without records. */
 const showTargets = (rep: LogsReport): boolean =>
-  rep.targets.length > 1 || rep.targets.some((t) => t.status === 'no records');
+  rep.targets.length > 1 || rep.targets.some((t) => t.status !== 'records');
 
 /** One row per account and Region (a chosen target without records says so). */
 function targetsTable(rep: LogsReport): ViewTable {
   const none = (v: Value, row: ViewRow): string =>
-    row.cells.status === 'no records' ? '' : formatCount(typeof v === 'number' ? v : null);
+    row.cells.status !== 'records' ? '' : formatCount(typeof v === 'number' ? v : null);
   return {
     noCsv: true,
     columns: [
@@ -68,7 +68,12 @@ function targetsTable(rep: LogsReport): ViewTable {
         head: 'INVOCATIONS',
         kind: 'count',
         priority: 0,
-        show: (v, row) => (row.cells.status === 'no records' ? 'no records in the window' : none(v, row)),
+        show: (v, row) =>
+          row.cells.status === 'no records'
+            ? 'no records in the window'
+            : row.cells.status === 'unavailable'
+              ? `not read: ${String(row.cells.reason)}`
+              : none(v, row),
       },
       { key: 'inputTokens', head: 'INPUT', kind: 'count', priority: 3, show: none },
       { key: 'outputTokens', head: 'OUTPUT', kind: 'count', priority: 2, show: none },
@@ -78,7 +83,7 @@ function targetsTable(rep: LogsReport): ViewTable {
         head: 'COST',
         kind: 'money',
         priority: 1,
-        show: (v, row) => (row.cells.status === 'no records' ? '' : unpricedCost(v, row)),
+        show: (v, row) => (row.cells.status !== 'records' ? '' : unpricedCost(v, row)),
       },
     ],
     rows: rep.targets.map((t) => ({ kind: 'target', cells: { ...t } })),
@@ -191,6 +196,44 @@ export function logsSummary(rep: LogsReport): string[] {
       `${rep.prices.date}, per record's model and tokens${unpriced}.`,
   );
   return lines;
+}
+
+/** Several targets: each one's records against its own CloudWatch metrics. */
+function targetReconciliationTable(rep: LogsReport): ViewTable | undefined {
+  const ts = rep.reconciliation.targets;
+  if (!ts?.length) return undefined;
+  const delta = { kind: 'count' as const, show: (v: Value) => formatDelta(typeof v === 'number' ? v : null) };
+  return {
+    noCsv: true,
+    columns: [
+      { key: 'account', head: 'ACCOUNT', kind: 'key', priority: 0 },
+      { key: 'region', head: 'REGION', kind: 'key', priority: 0 },
+      { key: 'logsInvocations', head: 'LOGS INVOCATIONS', kind: 'count', priority: 0 },
+      {
+        key: 'metricsInvocations',
+        head: 'CLOUDWATCH',
+        kind: 'count',
+        priority: 0,
+        show: (v, row) =>
+          row.cells.available === false
+            ? `unavailable: ${String(row.cells.reason)}`
+            : formatCount(typeof v === 'number' ? v : null),
+      },
+      { key: 'diffInvocations', head: 'DIFF', priority: 0, ...delta },
+    ],
+    rows: ts.map((t) => ({
+      kind: 'reconciliation',
+      cells: {
+        account: t.account,
+        region: t.region,
+        available: t.available,
+        reason: t.reason ?? null,
+        logsInvocations: t.logs.invocations,
+        metricsInvocations: t.metrics?.invocations ?? null,
+        diffInvocations: t.difference.invocations,
+      },
+    })),
+  };
 }
 
 function reconciliationTable(rep: LogsReport): ViewTable | undefined {
@@ -317,6 +360,9 @@ export function logsView(rep: LogsReport): View {
       heading: 'Logs against CloudWatch metrics, per model (differences show delivery gaps):',
       table: rec,
     });
+  const perTarget = targetReconciliationTable(rep);
+  if (perTarget)
+    sections.push({ heading: 'Logs against CloudWatch metrics, per account and Region:', table: perTarget });
   sections.push({ lines: logsSummary(rep) });
   return {
     title: logsHeadline(rep),

@@ -195,7 +195,11 @@ async function logsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
   const logs = o.logs === undefined ? undefined : parseLogsArg(o.logs, ctx.io.cwd);
   if (logs?.kind === 'dir') checkLocalFiles(logs.path, window);
   // Every input is valid: from here on, requests.
-  const { buildLogsReport } = await import('./logs-report.js');
+  // Many targets and no --logs: each target's own log bucket, read with its own credentials.
+  const fleet = !logs && (o.engine ?? 'local') === 'local' && (o.regions !== undefined || o.accounts !== undefined);
+  const { buildLogsReport } = fleet
+    ? { buildLogsReport: (await import('./fleet-logs.js')).buildFleetLogsReport }
+    : await import('./logs-report.js');
   const { renderLogsCsv, renderLogsHtml, renderLogsMarkdown, renderLogsTable } = await import('./logs-render.js');
   const spinner = await ctx.events.spinner('Reading invocation logs');
   let built;

@@ -25,6 +25,7 @@ import prices from './commands/prices.js';
 import bill from './commands/bill.js';
 import budget from './commands/budget.js';
 import athenaTable from './commands/athena-table.js';
+import curExport from './commands/cur-export.js';
 
 /** In the order `--help` lists them: setup-all first, the single steps after the everyday commands. */
 const COMMANDS: CommandSpec<never>[] = [
@@ -45,6 +46,7 @@ const COMMANDS: CommandSpec<never>[] = [
   auditTrail,
   budget,
   athenaTable,
+  curExport,
 ];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })

@@ -193,6 +193,8 @@ const SERVICE_NAMES: Record<string, string> = {
   PricingClient: 'Price List',
   BudgetsClient: 'Budgets',
   ServiceQuotasClient: 'Service Quotas',
+  BCMDataExportsClient: 'Data Exports',
+  CostExplorerClient: 'Cost Explorer',
 };
 
 function serviceName(ctorName: string): string {

@@ -93,6 +93,8 @@ const SERVICE_PREFIX: Record<string, string> = {
   'Service Quotas': 'servicequotas',
   Glue: 'glue',
   Athena: 'athena',
+  'Data Exports': 'bcm-data-exports',
+  'Cost Explorer': 'ce',
 };
 
 /** IAM actions whose names differ from the API operation (Budgets uses a few action names for many operations). */

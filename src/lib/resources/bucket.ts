@@ -34,6 +34,7 @@ import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } fro
 import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
 import { bucketKeyArn } from './kms.js';
 import { auditBucketStatements, TRAIL_ACL_SID, TRAIL_WRITE_SID } from './trail-bucket.js';
+import { curBucketStatements, curExportOn, CUR_WRITE_SID } from './cur-bucket.js';
 
 export const LOGS_WRITE_SID = 'AmazonBedrockLogsWrite';
 export const LARGE_DATA_WRITE_SID = 'AmazonBedrockLargeDataWrite';
@@ -41,7 +42,8 @@ export const DENY_INSECURE_SID = 'DenyInsecureTransport';
 /**
  * Every statement the tool manages, by Sid: one that is not wanted (large data off) is removed. The
  * CloudTrail statements are managed while the audit is enabled; when it is turned off they are kept
- * as they are (the trail may still exist until cleanup deletes it), like a statement of someone else's.
+ * as they are (the trail may still exist until cleanup deletes it), like a statement of someone else's. The
+ * Data Exports statement likewise, while `bill.enabled` (in the home Region's bucket).
  */
 function managedSids(settings: Ctx['settings']): string[] {
   return [
@@ -49,6 +51,7 @@ function managedSids(settings: Ctx['settings']): string[] {
     LARGE_DATA_WRITE_SID,
     DENY_INSECURE_SID,
     ...(settings.audit.enabled ? [TRAIL_ACL_SID, TRAIL_WRITE_SID] : []),
+    ...(curExportOn(settings) ? [CUR_WRITE_SID] : []),
   ];
 }
 export const LIFECYCLE_RULE_ID = 'bedrock-monitor-log-retention';
@@ -388,6 +391,7 @@ function managedStatements(settings: Ctx['settings'], account: string, bucket: s
     ...(largeData ? [largeDataWriteStatement(region, account, bucket, logging.largeDataS3KeyPrefix ?? '')] : []),
     denyInsecureTransportStatement(region, bucket),
     ...auditBucketStatements(settings, account, bucket),
+    ...curBucketStatements(settings, account, bucket),
   ];
 }
 

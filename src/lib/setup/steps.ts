@@ -30,6 +30,8 @@ import {
 } from './audit-steps.js';
 import { trailResource } from '../resources/trail.js';
 import { trailLogGroupResource, trailLogsRoleResource } from '../resources/trail-logs.js';
+import { curDeliveryRows } from '../resources/cur-export.js';
+import { convergeCurExport, curExportResources } from './cur-steps.js';
 
 /**
  * The step registry: every step says which steps it needs and which resources it converges. The
@@ -50,7 +52,8 @@ export type StepName =
   | 'security-view'
   | 'budget'
   | 'anomaly-alarms'
-  | 'athena-table';
+  | 'athena-table'
+  | 'cur-export';
 
 export interface StepOptions {
   /** Run on its own (not inside setup-all): check prerequisites and name the step that makes each. */
@@ -308,6 +311,17 @@ export const STEPS: Step[] = [
       const db = await ensure(database, ctx);
       return [db, await ensure(table, ctx)];
     },
+  },
+  // Opt-in (`bill.enabled`): the CUR 2.0 Data Export for `bill`, the account's (Data Exports answers in us-east-1).
+  {
+    name: 'cur-export',
+    scope: () => 'account',
+    enabled: (s) => s.bill.enabled,
+    // Its destination is the bucket, whose policy carries the Data Exports statement.
+    needs: () => ['create-bucket'],
+    resources: curExportResources,
+    converge: convergeCurExport,
+    extraStatus: curDeliveryRows,
   },
 ];
 

@@ -144,6 +144,7 @@ describe('report --by DIM on the invocation logs in S3 (local engine, cache)', (
           malformedLines: truth.malformedLines,
           objects: SPEC.hours,
           unreadableFiles: [],
+          unreadableFields: [],
           outsideTargets: { files: 0, records: 0, by: [] },
         });
         expect(rep.source).toMatchObject({
@@ -213,6 +214,7 @@ describe('report --by DIM on the invocation logs in S3 (local engine, cache)', (
       malformedLines: truth.malformedLines,
       objects: truth.skippedObjects,
       unreadableFiles: [],
+      unreadableFields: [],
       outsideTargets: { files: 0, records: 0, by: [] },
     });
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run docs: writes each command's --help into the generated section of docs/commands/<name>.md (creating the
-// page when a command has none), keeping the hand-written prose around it. test/docs.test.ts checks the pages.
+// page when a command has none), keeping the hand-written prose around it. test/project/readme.test.ts checks the
+// pages.
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,7 @@
 /**
  * A SYNTHETIC bill and logs corpus for `bill`: CUR 2.0 line items written as Parquet by DuckDB (COPY … TO …
  * (FORMAT parquet)) with the CUR 2.0 data dictionary's column names and types, and invocation-log records with one
- * known gap of each cause the bridge names. Used by test/bill.test.ts and the demo.
+ * known gap of each cause the bridge names. Used by test/lib/bill/bill.test.ts and the demo.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -7,7 +7,8 @@ import type { IO } from '../../src/lib/io/output.js';
 /**
  * The generated part of each docs/commands/<name>.md page: the command's `--help` exactly as the program prints it
  * (commander renders it from the same option definitions), at a fixed width so that the page does not depend on the
- * terminal. `npm run docs` (scripts/docs.mjs) writes it between the markers; test/docs.test.ts fails when a page
+ * terminal. `npm run docs` (scripts/docs.mjs) writes it between the markers; test/project/readme.test.ts fails when
+ * a page
  * is out of step. Everything outside the markers is hand-written prose and is kept.
  */
 

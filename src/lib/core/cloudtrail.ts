@@ -1,7 +1,7 @@
 /**
  * CloudTrail facts the config, the trail resource and the audit share: the Bedrock data-event
  * resource types and the rules for trail names. Each is checked against the AWS documentation in
- * test/audit-contract.test.ts.
+ * test/lib/audit/security-contract.test.ts.
  */
 
 /**

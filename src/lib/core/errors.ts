@@ -12,8 +12,8 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
- * Stable error codes, each listed in docs/errors.md (test/readme.test.ts checks both ways): scripts and tests match
- * the code, not the message. `E_USAGE_…` and `E_CONFIG_…` exit 2 (invalid input), `E_REFUSED_…` and `E_ABORTED`
+ * Stable error codes, each listed in docs/errors.md (test/project/readme.test.ts checks both ways): scripts and tests
+ * match the code, not the message. `E_USAGE_…` and `E_CONFIG_…` exit 2 (invalid input), `E_REFUSED_…` and `E_ABORTED`
  * exit 2 (a refused action), `E_AWS_…` and the others exit 1, `E_INTERRUPTED` 130. An error without a code of its
  * own has its kind's: `E_USAGE`, `E_FAILURE` or `E_INTERRUPTED`.
  */

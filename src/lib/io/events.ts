@@ -3,10 +3,10 @@ import { askConfirm } from './prompts.js';
 
 /**
  * The one event sink of a run (`ctx.events`). Code below the commands never writes to a stream itself (checked by
- * test/architecture.test.ts): it reports here, and the command decides what is shown. Warnings are kept and become
- * part of the result: `execute()` (lib/cli/command.ts) adds them to the document's `warnings` and prints each once
- * on stderr, also under --json. Notes (a retry, a step finished) and questions are shown on stderr as they happen;
- * they are never part of the result.
+ * test/project/architecture.test.ts): it reports here, and the command decides what is shown. Warnings are kept
+ * and become part of the result: `execute()` (lib/cli/command.ts) adds them to the document's `warnings` and prints
+ * each once on stderr, also under --json. Notes (a retry, a step finished) and questions are shown on stderr as they
+ * happen; they are never part of the result.
  */
 export class RunEvents {
   /** The warnings of this run, in the order they were reported, each once. */

@@ -222,7 +222,7 @@ export const FIGURE_COLUMNS = [
 function baseCte(req: AggregationRequest, g: string[], inside: string): string {
   const { dims, dialect, window } = req;
   // "YYYY-MM-DD hh:mm:ss" (a space: how Panther, for one, publishes records) is compared as the ISO form, else
-  // ' ' < 'T' puts every such record before the window's first day (test/record-corpus.test.ts, G1–G4).
+  // ' ' < 'T' puts every such record before the window's first day (test/commands/record-corpus.test.ts, G1–G4).
   const ts = `replace(substr("timestamp", 1, 19), ' ', 'T')`;
   const inWindow = `${ts} >= ${lit(isoSecond(window.start))} AND ${ts} < ${lit(isoSecond(window.end))}`;
   const notRecord = `("schemaType" IS NULL OR "schemaType" <> 'ModelInvocationLog')`;

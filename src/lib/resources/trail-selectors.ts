@@ -3,7 +3,7 @@ import type { AdvancedEventSelector, EventSelector } from '@aws-sdk/client-cloud
 /**
  * The trail's advanced event selectors, and how to tell whether another trail's selectors record
  * management events. Pure functions: the trail resource and the coverage check use them, and
- * test/audit-contract.test.ts checks their output against the CloudTrail API reference.
+ * test/lib/audit/security-contract.test.ts checks their output against the CloudTrail API reference.
  */
 
 export const SELECTOR_NAME_PREFIX = 'bedrock-monitor:';

@@ -1,0 +1,184 @@
+import { beforeEach, describe, expect, test } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { BudgetsClient, DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
+import { cliFor, emptyDir, useMoto } from '../support/cli.js';
+import { ACCOUNT } from '../support/aws.js';
+
+/**
+ * Many accounts and Regions on the emulator: an organization (the caller's management account and two
+ * accounts it created, each with OrganizationAccountAccessRole as AWS makes it), entered with STS
+ * AssumeRole; moto keeps each account's state apart. An account without the role is refused by
+ * AssumeRole (test/support/moto_extras.py adds AWS's refusal of a role that does not exist).
+ */
+
+const emulator = useMoto();
+const cli = cliFor(() => emulator().url, 'us-east-1');
+const FLEET = ['--accounts', 'org', '--regions', 'us-east-1,eu-west-1'];
+const base = () => ({
+  endpoint: emulator().url,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+});
+
+let members: string[] = [];
+
+beforeEach(async () => {
+  const org = new OrganizationsClient(base());
+  await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  members = [];
+  for (const name of ['dev', 'prod']) {
+    const r = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
+    members.push(r.CreateAccountStatus!.AccountId!);
+  }
+});
+
+/** A client acting inside a member account (as a person changing something by hand there). */
+async function inAccount<C>(account: string, make: (cfg: ReturnType<typeof base>) => C, region: string): Promise<C> {
+  const sts = new STSClient(base());
+  const r = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`,
+      RoleSessionName: 'by-hand',
+    }),
+  );
+  const c = r.Credentials!;
+  return make({
+    ...base(),
+    region,
+    credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+  } as ReturnType<typeof base>);
+}
+
+interface FleetJson {
+  ok: boolean;
+  summary: { targets: number; ok: number; drifted: number; failed: number };
+  targets: { account: string; region: string; status: string; error: { message: string; hint: string } | null }[];
+  rows: { account: string; region: string; status?: string; action?: string; resource: string; repair?: string }[];
+}
+
+describe('fleet: accounts × Regions', () => {
+  test('setup-all converges every account × Region; a second run writes nothing; status exits 0', async () => {
+    const first = await cli(['setup-all', '--yes', ...FLEET, '--json']);
+    expect(first.code).toBe(0);
+    const data = first.json<FleetJson>();
+    const accounts = [ACCOUNT, ...members].sort();
+    expect(data.summary).toEqual({ targets: 6, ok: 6, drifted: 0, failed: 0 });
+    expect(data.targets.map((t) => `${t.account} ${t.region}`).sort()).toEqual(
+      accounts.flatMap((a) => [`${a} eu-west-1`, `${a} us-east-1`]),
+    );
+    // Every target created its own resources, in its own account and Region.
+    for (const t of data.targets) {
+      const mine = data.rows.filter((r) => r.account === t.account && r.region === t.region);
+      expect(mine.some((r) => r.resource === 'log-group' && r.action === 'created')).toBe(true);
+    }
+    // Members were entered with the role; the caller's own account directly.
+    const assumed = first.requests.filter((r) => r.operation === 'AssumeRole');
+    expect(assumed.map((r) => (r.input as { RoleArn: string }).RoleArn).sort()).toEqual(
+      members.map((m) => `arn:aws:iam::${m}:role/OrganizationAccountAccessRole`).sort(),
+    );
+    expect(assumed.every((r) => (r.input as { RoleSessionName: string }).RoleSessionName === 'bedrock-monitor')).toBe(
+      true,
+    );
+
+    const second = await cli(['setup-all', '--yes', ...FLEET]);
+    expect(second.code).toBe(0);
+    expect(second.writes).toEqual([]);
+    expect(second.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 6 ok, 0 failed');
+
+    const status = await cli(['status', ...FLEET]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/ACCOUNT\s+REGION/);
+  }, 120_000);
+
+  test('status exits 3 naming the one account and Region whose log group retention was changed by hand', async () => {
+    expect((await cli(['setup-all', '--yes', ...FLEET])).code).toBe(0);
+    const logs = await inAccount(members[1]!, (c) => new CloudWatchLogsClient(c), 'eu-west-1');
+    await logs.send(
+      new PutRetentionPolicyCommand({ logGroupName: '/aws/bedrock/modelinvocations', retentionInDays: 7 }),
+    );
+
+    const r = await cli(['status', ...FLEET, '--json']);
+    expect(r.code).toBe(3);
+    const data = r.json<FleetJson>();
+    expect(data.summary).toEqual({ targets: 6, ok: 5, drifted: 1, failed: 0 });
+    expect(data.targets.filter((t) => t.status !== 'ok')).toEqual([
+      expect.objectContaining({ account: members[1], region: 'eu-west-1', status: 'drifted' }),
+    ]);
+    const bad = data.rows.filter((x) => x.status !== 'ok');
+    expect(bad).toEqual([
+      expect.objectContaining({
+        account: members[1],
+        region: 'eu-west-1',
+        resource: 'log-group',
+        status: 'drifted',
+        repair: `bedrock-monitor create-log-group --accounts ${members[1]} --regions eu-west-1`,
+      }),
+    ]);
+    const human = await cli(['status', ...FLEET]);
+    expect(human.code).toBe(3);
+    expect(human.stdout).toMatch(new RegExp(`${members[1]}\\s+eu-west-1\\s+drifted\\s+log-group`));
+    expect(human.stdout).toContain('5 ok, 1 drifted, 0 failed');
+  }, 120_000);
+
+  test('a target whose role cannot be assumed fails with its reason while the others converge', async () => {
+    const stranger = '999999999999';
+    const r = await cli(['setup-all', '--yes', '--accounts', `${members[0]},${stranger}`, '--regions', 'eu-west-1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`${members[0]}\\s+eu-west-1\\s+ok`));
+    expect(r.stdout).toMatch(new RegExp(`${stranger}\\s+eu-west-1\\s+failed\\s+cannot assume`));
+    expect(r.stderr).toContain(`arn:aws:iam::${stranger}:role/OrganizationAccountAccessRole`);
+    expect(r.stderr).toContain('AccessDenied');
+    expect(r.stderr).toContain('docs/fleet.md');
+    // The other account converged all the same.
+    const status = await cli(['status', '--accounts', members[0]!, '--regions', 'eu-west-1']);
+    expect(status.code).toBe(0);
+  }, 120_000);
+
+  test('account-level steps converge once per account, in the home Region', async () => {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ budget: { monthlyUsd: 100 } }));
+    const r = await cli(['setup-all', '--yes', '--regions', 'us-east-1,eu-west-1', '--json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const budgets = r.json<FleetJson>().rows.filter((x) => x.resource === 'budget');
+    expect(budgets).toEqual([expect.objectContaining({ account: ACCOUNT, region: 'us-east-1', action: 'created' })]);
+    const described = await new BudgetsClient(base()).send(new DescribeBudgetsCommand({ AccountId: ACCOUNT }));
+    expect(described.Budgets?.map((b) => b.BudgetName)).toEqual(['bedrock-monitor-monthly']);
+    // The single step in the other Region says where the account's budget lives, and writes nothing there.
+    const step = await cli(['budget', '--regions', 'eu-west-1', '--json'], { cwd: dir });
+    expect(step.code).toBe(0);
+    expect(step.json<FleetJson>().rows.filter((x) => x.resource === 'budget')).toEqual([
+      expect.objectContaining({ region: 'eu-west-1', resource: 'budget', action: 'skipped' }),
+    ]);
+    expect(step.writes).toEqual([]);
+    expect(step.stdout).toContain('account-level: converged once per account, in us-east-1');
+  }, 120_000);
+
+  test('cleanup across the fleet needs --yes without a terminal, and names the accounts and Regions', async () => {
+    expect((await cli(['setup-all', '--yes', ...FLEET])).code).toBe(0);
+    const refused = await cli(['cleanup', ...FLEET]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('3 accounts');
+    expect(refused.stderr).toContain('2 Regions (us-east-1, eu-west-1)');
+    const r = await cli(['cleanup', '--yes', ...FLEET]);
+    expect(r.code).toBe(0);
+    const after = await cli(['status', ...FLEET, '--json']);
+    expect(after.code).toBe(3);
+    expect(after.json<FleetJson>().rows.every((x) => x.status === 'missing')).toBe(true);
+  }, 120_000);
+});
+
+describe('fleet: input checked before any request', () => {
+  test('a bad --accounts or --regions is exit 2 with no request', async () => {
+    const a = await cli(['status', '--accounts', '12345']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('--accounts');
+    expect(a.requests).toEqual([]);
+    const b = await cli(['status', '--regions', 'mars-1']);
+    expect(b.code).toBe(2);
+    expect(b.requests).toEqual([]);
+  });
+});

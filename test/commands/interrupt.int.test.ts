@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { sdk } from '../support/aws.js';
+import { cliFor, emptyDir, useMoto } from '../support/cli.js';
+import { defaultSpec, putCorpus } from '../support/corpus.js';
+import { slowProxy, type SlowProxy } from '../support/slow-proxy.js';
+
+/**
+ * Ctrl-C as a person presses it: the key in a real pseudo-terminal (test/support/pty_run.py), with
+ * the spinner on screen, against a slow endpoint (a proxy that holds each request 0.4 s before it
+ * reaches the emulator). The command ends within 2 s with exit 130, lists what it had done, and a
+ * second run converges from there. SIGTERM ends it the same way with 143.
+ */
+
+const emulator = useMoto();
+const REGION = 'us-east-1';
+const BIN = fileURLToPath(new URL('../../bin/bedrock-monitor.js', import.meta.url));
+const PTY = fileURLToPath(new URL('../support/pty_run.py', import.meta.url));
+const direct = cliFor(() => emulator().url, REGION);
+let proxy: SlowProxy;
+
+beforeAll(async () => {
+  proxy = await slowProxy(emulator().url, 400);
+});
+afterAll(async () => {
+  await proxy.close();
+});
+
+const env = (): Record<string, string> => ({
+  AWS_ENDPOINT_URL: proxy.url,
+  AWS_REGION: REGION,
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_MAX_ATTEMPTS: '1',
+  NO_COLOR: '1',
+  TERM: 'xterm',
+  CI: '',
+});
+
+interface PtyRun {
+  code: number;
+  output: string;
+  /** Seconds from the key to the exit. */
+  elapsed: number | null;
+}
+
+// eslint-disable-next-line no-control-regex -- strips terminal escape sequences
+const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+
+/**
+ * The CLI in a pseudo-terminal; Ctrl-C `at` seconds after the terminal first shows `after`. Not
+ * spawnSync: the proxy answers from this process's event loop.
+ */
+async function ptyRun(args: string[], key: { after: string; at: number }, cwd: string): Promise<PtyRun> {
+  const spec = {
+    argv: [process.execPath, BIN, ...args],
+    env: env(),
+    cwd,
+    keys: [[key.at, '\u0003']],
+    after: key.after,
+    timeout: 90,
+  };
+  const child = spawn('python3', [PTY, JSON.stringify(spec)]);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const status = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  if (status !== 0) throw new Error(`pty_run.py failed: ${err}`);
+  const run = JSON.parse(out) as PtyRun;
+  return { ...run, output: plain(run.output) };
+}
+
+describe('Ctrl-C in a terminal, spinner on screen, slow endpoint', () => {
+  test('setup-all --yes: exit 130 within 2 s, what was created listed; a second run converges', async () => {
+    const cwd = emptyDir();
+    // Once a step has finished (its line is on the terminal), so that something was created.
+    const r = await ptyRun(['setup-all', '--yes'], { after: '✔', at: 0.3 }, cwd);
+    expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2 }).toEqual({ code: 130, fast: true });
+    expect(r.output).toMatch(/^created\s+\S+\s+\S+/m);
+    expect(r.output).toMatch(/^(interrupted|not started)\s+\S+/m);
+    expect(r.output).toContain('Interrupted: what is listed above was done; run setup-all again to finish');
+    // The terminal is left as it was: not in raw mode (the spinner does not take stdin).
+    const again = await direct(['setup-all', '--yes'], { cwd });
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    const status = await direct(['status', '--json'], { cwd });
+    expect(status.json<{ ok: boolean }>().ok).toBe(true);
+  }, 120_000);
+
+  test('cleanup --yes: exit 130 within 2 s, what was deleted listed; a second run deletes the rest', async () => {
+    const cwd = emptyDir();
+    expect((await direct(['setup-all', '--yes'], { cwd })).code).toBe(0);
+    const r = await ptyRun(['cleanup', '--yes'], { after: 'Deleting', at: 2.5 }, cwd);
+    expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2 }).toEqual({ code: 130, fast: true });
+    expect(r.output).toMatch(/^deleted\s+\S+\s+\S+/m);
+    expect(r.output).toMatch(/^not-started\s+\S+/m);
+    expect(r.output).toContain('run cleanup again to delete the rest');
+    const again = await direct(['cleanup', '--yes', '--json'], { cwd });
+    expect(again.code).toBe(0);
+    expect(again.json<{ outcomes: { action: string }[] }>().outcomes.every((o) => o.action === 'deleted')).toBe(true);
+    const status = await direct(['status', '--json'], { cwd });
+    expect(status.json<{ rows: { status: string }[] }>().rows.every((row) => row.status === 'missing')).toBe(true);
+  }, 120_000);
+
+  test('report on the invocation logs: Ctrl-C while it downloads ends within 2 s with 130', async () => {
+    const spec = defaultSpec({ filesPerHour: 20, records: 1_200 });
+    const { s3, bedrock } = sdk(emulator().url, REGION);
+    await s3.send(new CreateBucketCommand({ Bucket: 'bedrock-logs-interrupt' }));
+    await bedrock.send(
+      new PutModelInvocationLoggingConfigurationCommand({
+        loggingConfig: { s3Config: { bucketName: 'bedrock-logs-interrupt' }, textDataDeliveryEnabled: true },
+      }),
+    );
+    await putCorpus(s3, 'bedrock-logs-interrupt', spec);
+    const until = new Date(spec.start.getTime() + spec.hours * 3_600_000);
+    const window = ['--since', spec.start.toISOString(), '--until', until.toISOString()];
+    const r = await ptyRun(
+      ['report', '--by', 'principal', '--no-cache', '--no-reconcile', ...window],
+      { after: 'Fetching logs', at: 1 },
+      emptyDir(),
+    );
+    expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2, output: r.output }).toEqual({
+      code: 130,
+      fast: true,
+      output: expect.stringMatching(/Interrupted/),
+    });
+  }, 120_000);
+});
+
+describe('SIGTERM', () => {
+  test('ends setup-all with 143 and the --json document lists the outcomes so far', async () => {
+    const child = spawn(process.execPath, [BIN, 'setup-all', '--yes', '--json'], {
+      cwd: emptyDir(),
+      env: { ...process.env, ...env() },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Once the first resources exist (the proxy has forwarded a dozen of its requests).
+    const before = proxy.forwarded();
+    while (proxy.forwarded() - before < 12) await new Promise((r) => setTimeout(r, 50));
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect({ code, fast: Date.now() - sent < 2000 }).toEqual({ code: 143, fast: true });
+    const doc = JSON.parse(out) as {
+      outcomes: { action: string }[];
+      steps: { status: string }[];
+      error: { exitCode: number };
+    };
+    expect(doc.error.exitCode).toBe(143);
+    expect(doc.steps.some((s) => s.status === 'interrupted' || s.status === 'not-started')).toBe(true);
+    expect(doc.outcomes.some((o) => o.action === 'created')).toBe(true);
+    expect(err).toContain('Interrupted');
+  }, 120_000);
+});

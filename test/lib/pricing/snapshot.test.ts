@@ -1,0 +1,244 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Aggregate, GroupFigures } from '../../../src/lib/logs/aggregate.js';
+import { parseDims } from '../../../src/lib/logs/dims.js';
+import { OFFER_CODES, parsePriceList } from '../../../src/lib/pricing/offers.js';
+import { costUsd, priceFor } from '../../../src/lib/pricing/price.js';
+import { buildModels, ratesOn, type RefreshedTable } from '../../../src/lib/pricing/refreshed.js';
+import { billedOtherwise, priceSnapshot, snapshotTable } from '../../../src/lib/pricing/snapshot.js';
+import { computeLogsReport } from '../../../src/lib/report/logs-compute.js';
+
+/**
+ * The bundled Price List snapshot: built by the parser `prices refresh` uses (so the two never disagree), every
+ * on-demand token model of the corpus priced, each cost the public rate × tokens to the cent, history by day.
+ */
+
+const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'lib', 'pricing', 'snapshot');
+const table = snapshotTable('us-east-1')!;
+
+describe('the bundled snapshot is what the Price List parser makes of its products', () => {
+  test('offers-us-east-1.json parsed and built as `prices refresh` does gives snapshot.json, model for model', () => {
+    const products = JSON.parse(readFileSync(join(DIR, 'offers-us-east-1.json'), 'utf8')) as { serviceCode: string }[];
+    const records = OFFER_CODES.flatMap(
+      (code) =>
+        parsePriceList(
+          products.filter((p) => p.serviceCode === code).map((p) => JSON.stringify(p)),
+          code,
+        ).records,
+    );
+    expect(records).toHaveLength(products.length);
+    const built = buildModels(records);
+    expect(built.incomplete).toEqual([]);
+    expect(built.conflicts).toEqual([]);
+    expect(built.models).toEqual(table.models);
+    expect(table.source).toBe('bundled Price List snapshot');
+    expect(priceSnapshot().date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  test('every model has a sources entry; SOURCES.md names each source id', () => {
+    const rows = JSON.parse(readFileSync(join(DIR, 'source-rows.json'), 'utf8')) as { models: { source: string }[] };
+    const sources = readFileSync(join(DIR, 'SOURCES.md'), 'utf8');
+    for (const id of new Set(rows.models.map((m) => m.source))) expect(sources).toContain(`\`${id}\``);
+  });
+
+  test('routing as AWS sells it: Claude 3 regional only; Sonnet 4.5 global and regional, with 1-hour writes', () => {
+    const byName = (n: string) => table.models.find((m) => m.name === n)!;
+    for (const n of ['Claude 3 Haiku', 'Claude 3 Opus', 'Claude 3.5 Sonnet', 'Claude 3.7 Sonnet'])
+      expect(byName(n).global).toBeUndefined();
+    expect(byName('Claude Sonnet 4.5').global).toMatchObject({ input: 3, cacheWrite: 3.75, cacheWrite1h: 6 });
+    expect(byName('Claude Sonnet 4.5').regional).toMatchObject({ input: 3.3, cacheWrite1h: 6.6 });
+    expect(byName('Nova Pro').regional).toMatchObject({ batchInput: 0.4, batchOutput: 1.6 });
+  });
+
+  test('image, video and provisioned models are named as billed otherwise, never priced by tokens', () => {
+    expect(billedOtherwise('amazon.nova-canvas-v1:0')).toMatchObject({ billing: 'per image' });
+    expect(billedOtherwise('amazon.nova-reel-v1:1')).toMatchObject({ billing: 'per second of video' });
+    expect(billedOtherwise('stability.sd3-5-large-v1:0')).toMatchObject({ billing: 'per image' });
+    expect(billedOtherwise('arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc123')).toMatchObject({
+      billing: 'per model unit per hour',
+    });
+    expect(billedOtherwise('amazon.nova-pro-v1:0')).toBeUndefined();
+    expect(priceFor('amazon.nova-canvas-v1:0', {}, table)).toBeUndefined();
+  });
+});
+
+/**
+ * Public on-demand rates, us-east-1, USD per 1,000 tokens as https://aws.amazon.com/bedrock/pricing/ states them
+ * (transcribed in SOURCES.md), written here independently of the snapshot.
+ */
+const PUBLIC_PER_1K: Record<string, { input: number; output: number; cacheRead?: number; cacheWrite?: number }> = {
+  'amazon.nova-pro-v1:0': { input: 0.0008, output: 0.0032, cacheRead: 0.0002 },
+  'us.amazon.nova-lite-v1:0': { input: 0.00006, output: 0.00024, cacheRead: 0.000015 },
+  'amazon.nova-micro-v1:0': { input: 0.000035, output: 0.00014 },
+  'meta.llama3-1-70b-instruct-v1:0': { input: 0.00072, output: 0.00072 },
+  'us.meta.llama3-3-70b-instruct-v1:0': { input: 0.00072, output: 0.00072 },
+  'meta.llama3-8b-instruct-v1:0': { input: 0.0003, output: 0.0006 },
+  'mistral.mistral-large-2402-v1:0': { input: 0.004, output: 0.012 },
+  'mistral.mixtral-8x7b-instruct-v0:1': { input: 0.00045, output: 0.0007 },
+  'mistral.mistral-7b-instruct-v0:2': { input: 0.00015, output: 0.0002 },
+  'global.anthropic.claude-sonnet-4-5-20250929-v1:0': {
+    input: 0.003,
+    output: 0.015,
+    cacheRead: 0.0003,
+    cacheWrite: 0.00375,
+  },
+  'us.anthropic.claude-sonnet-4-5-20250929-v1:0': {
+    input: 0.0033,
+    output: 0.0165,
+    cacheRead: 0.00033,
+    cacheWrite: 0.004125,
+  },
+  'anthropic.claude-3-haiku-20240307-v1:0': { input: 0.00025, output: 0.00125 },
+  'us.anthropic.claude-3-5-haiku-20241022-v1:0': {
+    input: 0.0008,
+    output: 0.004,
+    cacheRead: 0.00008,
+    cacheWrite: 0.001,
+  },
+};
+
+function group(model: string, i: number): GroupFigures {
+  const r = PUBLIC_PER_1K[model]!;
+  return {
+    keys: [model],
+    model,
+    invocations: 100 + i,
+    inputTokens: 1_234_567 + 1000 * i,
+    outputTokens: 345_678 + 333 * i,
+    cacheReadTokens: r.cacheRead ? 2_000_000 + i : 0,
+    cacheWriteTokens: r.cacheWrite ? 400_000 + i : 0,
+    cacheWrite1hTokens: 0,
+    errors: 0,
+  };
+}
+
+describe('done when: a logs report over Nova, Llama, Mistral and Claude calls prices every model', () => {
+  const groups = Object.keys(PUBLIC_PER_1K).map(group);
+  const aggregate: Aggregate = {
+    groups,
+    targets: [],
+    latency: [],
+    totalLatency: { count: 0, p50: null, p90: null, p99: null },
+    skipped: { malformedLines: 0, objects: 0, unreadableFiles: [], outsideTargets: { files: 0, records: 0, by: [] } },
+    source: { kind: 'logs', engine: 'local', location: '/corpus', bodyUsageFields: true, exactPercentiles: true },
+    warnings: [],
+  };
+  const report = computeLogsReport({
+    aggregate,
+    dims: parseDims('model'),
+    window: { start: new Date('2026-11-20T00:00:00Z'), end: new Date('2026-11-21T00:00:00Z') } as never,
+    region: 'us-east-1',
+    overrides: {},
+    pricedAs: new Map(),
+    metrics: null,
+    priceTable: { source: priceSnapshot().sources, date: priceSnapshot().date, table: 'snapshot' },
+    refreshed: table,
+  });
+
+  test('no unpriced model, no unpriced row', () => {
+    expect(report.totals.unpricedModels).toEqual([]);
+    expect(report.rows.every((r) => r.priced)).toBe(true);
+    expect(report.warnings.filter((w) => /unpriced|not in the price table/.test(w))).toEqual([]);
+  });
+
+  test.each(Object.keys(PUBLIC_PER_1K))('%s costs the public rate × tokens, to the cent', (model) => {
+    const g = groups.find((x) => x.model === model)!;
+    const r = PUBLIC_PER_1K[model]!;
+    const expected =
+      (g.inputTokens * r.input +
+        g.outputTokens * r.output +
+        g.cacheReadTokens * (r.cacheRead ?? 0) +
+        g.cacheWriteTokens * (r.cacheWrite ?? 0)) /
+      1000;
+    const row = report.rows.find((x) => x.model === model)!;
+    expect(Math.round(row.costUsd! * 100)).toBe(Math.round(expected * 100));
+  });
+});
+
+describe('price history: each record at the rate in force on its day', () => {
+  const product = (usd: string, effective: string, kind: 'input-tokens' | 'output-tokens') =>
+    JSON.stringify({
+      serviceCode: 'AmazonBedrock',
+      product: { attributes: { usagetype: `USE1-NovaPro-${kind}`, model: 'Nova Pro', provider: 'Amazon' } },
+      terms: {
+        OnDemand: {
+          [`${effective}.T`]: {
+            effectiveDate: `${effective}T00:00:00Z`,
+            priceDimensions: { d: { unit: '1K tokens', pricePerUnit: { USD: usd } } },
+          },
+        },
+      },
+    });
+  const built = buildModels(
+    parsePriceList(
+      [
+        product('0.0010', '2026-01-01', 'input-tokens'),
+        product('0.0040', '2026-01-01', 'output-tokens'),
+        product('0.0008', '2026-06-01', 'input-tokens'),
+      ],
+      'AmazonBedrock',
+    ).records,
+  );
+  const t: RefreshedTable = { ...table, models: built.models };
+
+  test('the newest price is current; the older one is kept with the day it stopped applying', () => {
+    expect(built.conflicts).toEqual([]);
+    expect(built.models[0]).toMatchObject({
+      regional: { input: 0.8, output: 4 },
+      effective: '2026-06-01',
+      history: [{ from: '2026-01-01', until: '2026-06-01', regional: { input: 1, output: 4 } }],
+    });
+    expect(ratesOn(built.models[0]!, 'regional', '2026-05-31')).toEqual({ input: 1, output: 4 });
+    expect(ratesOn(built.models[0]!, 'regional', '2026-06-01')).toEqual({ input: 0.8, output: 4 });
+  });
+
+  test('priceFor with a day: before the change the old rate, from it the new one', () => {
+    const tokens = { inputTokens: 1_000_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    expect(costUsd(tokens, priceFor('amazon.nova-pro-v1:0', {}, t, '2026-05-31')!)).toBe(1);
+    expect(costUsd(tokens, priceFor('amazon.nova-pro-v1:0', {}, t, '2026-06-01')!)).toBe(0.8);
+    expect(priceFor('amazon.nova-pro-v1:0', {}, t)).toMatchObject({ input: 0.8, effective: '2026-06-01' });
+  });
+
+  test('a logs report by day prices each day at its own rate', () => {
+    const g = (day: string): GroupFigures => ({
+      keys: [day],
+      model: 'amazon.nova-pro-v1:0',
+      invocations: 1,
+      inputTokens: 1_000_000,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      cacheWrite1hTokens: 0,
+      errors: 0,
+    });
+    const rep = computeLogsReport({
+      aggregate: {
+        groups: [g('2026-05-31'), g('2026-06-01')],
+        targets: [],
+        latency: [],
+        totalLatency: { count: 0, p50: null, p90: null, p99: null },
+        skipped: {
+          malformedLines: 0,
+          objects: 0,
+          unreadableFiles: [],
+          outsideTargets: { files: 0, records: 0, by: [] },
+        },
+        source: { kind: 'logs', engine: 'local', location: '/corpus', bodyUsageFields: true, exactPercentiles: true },
+        warnings: [],
+      },
+      dims: parseDims('day'),
+      window: { start: new Date('2026-05-31T00:00:00Z'), end: new Date('2026-06-02T00:00:00Z') } as never,
+      region: 'us-east-1',
+      overrides: {},
+      pricedAs: new Map(),
+      metrics: null,
+      priceTable: { source: 's', date: '2026-06-01', table: 'refreshed' },
+      refreshed: t,
+    });
+    expect(rep.rows.map((r) => [r.day, r.costUsd])).toEqual([
+      ['2026-05-31', 1],
+      ['2026-06-01', 0.8],
+    ]);
+  });
+});

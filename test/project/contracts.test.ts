@@ -1,0 +1,446 @@
+import { describe, expect, test } from '@jest/globals';
+import { resolveSettings } from '../../src/lib/config/settings.js';
+import { alarmSpecs, anyOf, insights, type AlarmSpec } from '../../src/lib/resources/alarm-specs.js';
+import { dashboardBody, search } from '../../src/lib/resources/dashboard.js';
+import { anomalySpec } from '../../src/lib/resources/anomaly-alarms.js';
+import { ruleDefinition, ruleSpecs } from '../../src/lib/resources/insight-rules.js';
+import { bundledPriceTable } from '../../src/lib/pricing/table.js';
+import { priceFor } from '../../src/lib/pricing/price.js';
+import {
+  checkDashboardBody,
+  checkRequest,
+  checkRun,
+  RULES,
+  validateWithBotocore,
+  type Sent,
+  type Violation,
+} from '../support/contracts.js';
+import { ALL_MODEL_IDS, exactMatch, MODEL_IDS, partialMatch, tokens } from '../support/search-syntax.js';
+import { emptyDir } from '../support/cli.js';
+
+/**
+ * The contract checks themselves: each rule catches the mistake it is there for (the shapes this
+ * tool used to send among them), and what the tool builds today passes every rule.
+ */
+
+const rulesOf = (vs: Violation[]): string[] => [...new Set(vs.map((v) => v.rule))];
+const alarm = (Metrics: unknown[], extra: Record<string, unknown> = {}): Sent => ({
+  service: 'CloudWatch',
+  operation: 'PutMetricAlarm',
+  input: {
+    AlarmName: 'Bedrock-X',
+    EvaluationPeriods: 1,
+    DatapointsToAlarm: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanThreshold',
+    Metrics,
+    ...extra,
+  },
+});
+const mi = (metric: string, id = 'q', fn = 'SUM') => ({
+  Id: id,
+  Expression: `SELECT ${fn}(${metric}) FROM SCHEMA("AWS/Bedrock", ModelId)`,
+  Period: 3600,
+  ReturnData: false,
+});
+const dashboard = (metrics: unknown[][]): string =>
+  JSON.stringify({ widgets: [{ type: 'metric', properties: { title: 'g', metrics } }] });
+const dashboardRules = (body: string): string[] => {
+  const found: string[] = [];
+  checkDashboardBody(body, (rule) => found.push(RULES[rule].text));
+  return [...new Set(found)];
+};
+
+async function settings(extra: Record<string, unknown> = {}) {
+  const dir = emptyDir();
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(`${dir}/bedrock-monitor.config.json`, JSON.stringify(extra));
+  return resolveSettings({}, {}, { AWS_REGION: 'us-east-1' }, () => Promise.resolve(undefined), dir);
+}
+
+describe('alarm rules', () => {
+  test('two Metrics Insights queries joined by math (the old HighTokenUsage) break the one-query rule', () => {
+    const old = alarm([
+      mi('InputTokenCount', 'input'),
+      mi('OutputTokenCount', 'output'),
+      { Id: 'tokens', Expression: 'FILL(input, 0) + FILL(output, 0)', ReturnData: true },
+    ]);
+    expect(rulesOf(checkRequest(old))).toEqual([RULES.oneInsightsQuery.text]);
+  });
+
+  test('math over one Metrics Insights query passes', () => {
+    expect(
+      checkRequest(
+        alarm([mi('InputTokenCount', 'tokens'), { Id: 'usd', Expression: 'tokens * 3 / 1000000', ReturnData: true }]),
+      ),
+    ).toEqual([]);
+  });
+
+  test('SEARCH in an alarm is refused', () => {
+    const r = alarm([
+      {
+        Id: 's',
+        Expression: "SUM(SEARCH('{AWS/Bedrock,ModelId} MetricName=\"Invocations\"', 'Sum', 300))",
+        Period: 300,
+        ReturnData: true,
+      },
+    ]);
+    expect(rulesOf(checkRequest(r))).toEqual([RULES.noSearchInAlarms.text]);
+  });
+
+  test('an omitted ReturnData counts as true: two results are one too many', () => {
+    const r = alarm([
+      { ...mi('Invocations', 'a'), ReturnData: undefined },
+      { Id: 'b', Expression: 'a * 2' },
+    ]);
+    expect(rulesOf(checkRequest(r))).toEqual([RULES.oneReturnData.text]);
+  });
+
+  test('Ids must start with a lowercase letter and be unique', () => {
+    expect(rulesOf(checkRequest(alarm([{ ...mi('Invocations', 'Total'), ReturnData: true }])))).toEqual([
+      RULES.queryId.text,
+    ]);
+    expect(
+      rulesOf(
+        checkRequest(
+          alarm([
+            { ...mi('Invocations', 'a'), ReturnData: true },
+            { Id: 'a', Expression: 'a', ReturnData: false },
+          ]),
+        ),
+      ),
+    ).toContain(RULES.queryId.text);
+  });
+
+  test('an expression-only query without its own Period is refused', () => {
+    expect(rulesOf(checkRequest(alarm([{ ...mi('Invocations'), Period: undefined, ReturnData: true }])))).toEqual([
+      RULES.expressionPeriod.text,
+    ]);
+  });
+
+  test('an MI alarm evaluating more than 3 hours is refused', () => {
+    expect(
+      rulesOf(
+        checkRequest(
+          alarm([{ ...mi('Invocations'), ReturnData: true }], { EvaluationPeriods: 4, DatapointsToAlarm: 4 }),
+        ),
+      ),
+    ).toEqual([RULES.insightsWindow.text]);
+  });
+
+  test('the Converse field names are not metric names; a sum of latencies means nothing', () => {
+    expect(rulesOf(checkRequest(alarm([{ ...mi('CacheReadInputTokens'), ReturnData: true }])))).toEqual([
+      RULES.bedrockMetric.text,
+    ]);
+    expect(rulesOf(checkRequest(alarm([{ ...mi('InvocationLatency'), ReturnData: true }])))).toEqual([
+      RULES.bedrockMetric.text,
+    ]);
+    expect(checkRequest(alarm([{ ...mi('InvocationLatency', 'q', 'AVG'), ReturnData: true }]))).toEqual([]);
+  });
+
+  test('a composite alarm put before the children it names is refused; one composite per DeleteAlarms', () => {
+    const composite: Sent = {
+      service: 'CloudWatch',
+      operation: 'PutCompositeAlarm',
+      input: { AlarmName: 'P', AlarmRule: anyOf(['Bedrock-X']) },
+    };
+    expect(rulesOf(checkRun([composite, alarm([{ ...mi('Invocations'), ReturnData: true }])]))).toEqual([
+      RULES.compositeRule.text,
+    ]);
+    expect(checkRun([alarm([{ ...mi('Invocations'), ReturnData: true }]), composite])).toEqual([]);
+    const other: Sent = {
+      service: 'CloudWatch',
+      operation: 'PutCompositeAlarm',
+      input: { AlarmName: 'Q', AlarmRule: anyOf(['Bedrock-X']) },
+    };
+    const both: Sent = { service: 'CloudWatch', operation: 'DeleteAlarms', input: { AlarmNames: ['P', 'Q'] } };
+    expect(rulesOf(checkRun([composite, other, both]))).toEqual([RULES.deleteAlarms.text]);
+  });
+
+  test.each([
+    ['defaults', {}],
+    ['with a cost threshold', { alarms: { thresholds: { costUsdPerHour: 20 } } }],
+  ])('every alarm the tool builds passes (%s)', async (_n, config) => {
+    const specs: AlarmSpec[] = alarmSpecs(await settings(config));
+    const sent: Sent[] = specs.map((s) =>
+      s.kind === 'metric'
+        ? alarm(s.metrics, { AlarmName: s.name, AlarmDescription: s.description })
+        : {
+            service: 'CloudWatch',
+            operation: 'PutCompositeAlarm',
+            input: { AlarmName: s.name, AlarmRule: anyOf(s.children), AlarmDescription: s.description },
+          },
+    );
+    // In the order setup writes them: children first.
+    const ordered = [
+      ...sent.filter((s) => s.operation === 'PutMetricAlarm'),
+      ...sent.filter((s) => s.operation === 'PutCompositeAlarm'),
+    ];
+    expect(checkRun(ordered)).toEqual([]);
+    for (const s of specs) expect(s.description.length).toBeLessThanOrEqual(1024);
+  });
+});
+
+describe('dashboard rules', () => {
+  test('the body the tool writes passes every rule', () => {
+    expect(dashboardRules(JSON.stringify(dashboardBody('us-east-1', '/aws/bedrock/modelinvocations')))).toEqual([]);
+  });
+
+  test('a double-quoted partial model name (the old cost widget) is refused', () => {
+    const old = 'SEARCH(\'{AWS/Bedrock,ModelId} MetricName="InputTokenCount" "claude-opus-4-6"\', \'Sum\', 3600)';
+    expect(dashboardRules(dashboard([[{ expression: `SUM(${old})`, id: 'c' }]]))).toEqual([RULES.searchQuotes.text]);
+  });
+
+  test('outside AWS/Bedrock a quoted whole metric name is fine; a quoted partial value is not', () => {
+    const guardrails =
+      'SEARCH(\'{AWS/Bedrock/Guardrails,GuardrailArn,GuardrailVersion} MetricName="InvocationsIntervened"\', ' +
+      "'Sum', 300)";
+    expect(dashboardRules(dashboard([[{ expression: guardrails, id: 'g' }]]))).toEqual([]);
+    const partial =
+      'SEARCH(\'{AWS/Bedrock/Guardrails,GuardrailArn,GuardrailVersion} MetricName="InvocationsIntervened" ' +
+      "\"my-guard\"', 'Sum', 300)";
+    expect(dashboardRules(dashboard([[{ expression: partial, id: 'g' }]]))).toEqual([RULES.searchQuotes.text]);
+  });
+
+  test('a number that is not a whole token matches no model (claude-opus-4-2025)', () => {
+    expect(
+      dashboardRules(
+        dashboard([[{ expression: `SUM(${search('InputTokenCount', 'Sum', 3600, 'claude-opus-4-2025')})`, id: 'c' }]]),
+      ),
+    ).toEqual([RULES.searchModelTerm.text]);
+  });
+
+  test('the old cache metric names are refused', () => {
+    expect(dashboardRules(dashboard([[{ expression: search('CacheReadInputTokens', 'Sum', 300), id: 'c' }]]))).toEqual([
+      RULES.bedrockMetric.text,
+    ]);
+  });
+
+  test('limits: 100 SEARCH per graph, 500 metrics per graph, 2,500 per dashboard, one MI query per graph', () => {
+    const row = (i: number) => [{ expression: search('Invocations', 'Sum', 300), id: `s${i}` }];
+    expect(dashboardRules(dashboard(Array.from({ length: 100 }, (_, i) => row(i))))).toEqual([]);
+    expect(dashboardRules(dashboard(Array.from({ length: 101 }, (_, i) => row(i))))).toEqual([
+      RULES.searchPerGraph.text,
+    ]);
+    const plain = (i: number) => ['AWS/Bedrock', 'Invocations', 'ModelId', `m${i}`];
+    expect(dashboardRules(dashboard(Array.from({ length: 501 }, (_, i) => plain(i))))).toEqual([
+      RULES.metricsPerWidget.text,
+    ]);
+    const widgets = Array.from({ length: 6 }, () => ({
+      type: 'metric',
+      properties: { title: 'g', metrics: Array.from({ length: 450 }, (_, i) => plain(i)) },
+    }));
+    expect(dashboardRules(JSON.stringify({ widgets }))).toEqual([RULES.metricsPerDashboard.text]);
+    const q = (id: string) => [{ expression: insights(id, 'SUM', 'invocations', 300, 'x', true).Expression, id }];
+    expect(dashboardRules(dashboard([q('a'), q('b')]))).toEqual([RULES.oneInsightsQuery.text]);
+  });
+});
+
+describe('logging configuration and bucket encryption rules', () => {
+  const logging = (extra: Record<string, unknown>): Sent => ({
+    service: 'Bedrock',
+    operation: 'PutModelInvocationLoggingConfiguration',
+    input: {
+      loggingConfig: {
+        s3Config: { bucketName: 'b', keyPrefix: '' },
+        textDataDeliveryEnabled: true,
+        imageDataDeliveryEnabled: false,
+        embeddingDataDeliveryEnabled: false,
+        videoDataDeliveryEnabled: false,
+        ...extra,
+      },
+    },
+  });
+
+  test('a configuration that leaves out the audio flag (turning it off) is refused', () => {
+    expect(rulesOf(checkRequest(logging({})))).toEqual([RULES.loggingFlags.text]);
+    expect(checkRequest(logging({ audioDataDeliveryEnabled: false }))).toEqual([]);
+  });
+
+  test('SSE-KMS with a bare key ID or alias is refused; the key ARN passes', () => {
+    const enc = (id: string): Sent => ({
+      service: 'S3',
+      operation: 'PutBucketEncryption',
+      input: {
+        Bucket: 'b',
+        ServerSideEncryptionConfiguration: {
+          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: id } }],
+        },
+      },
+    });
+    expect(rulesOf(checkRequest(enc('1234abcd-12ab-34cd-56ef-1234567890ab')))).toEqual([RULES.kmsKeyArn.text]);
+    expect(rulesOf(checkRequest(enc('alias/logs')))).toEqual([RULES.kmsKeyArn.text]);
+    expect(checkRequest(enc('arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'))).toEqual(
+      [],
+    );
+  });
+});
+
+describe("botocore's service models", () => {
+  test('catch what the models forbid (missing required members, lengths, enums), in one python3 run', () => {
+    const bad: Sent[] = [
+      {
+        service: 'CloudWatch',
+        operation: 'PutMetricAlarm',
+        input: { AlarmName: 'x'.repeat(256), EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold' },
+      },
+      { service: 'CloudWatch', operation: 'PutCompositeAlarm', input: { AlarmName: 'c' } },
+      { service: 'CloudWatch', operation: 'DescribeAlarms', input: { AlarmTypes: ['MetricAlarms'] } },
+      {
+        service: 'Bedrock',
+        operation: 'PutModelInvocationLoggingConfiguration',
+        input: { loggingConfig: { s3Config: { keyPrefix: '' } } },
+      },
+    ];
+    const good: Sent[] = [
+      {
+        service: 'CloudWatch',
+        operation: 'DescribeAlarms',
+        input: { AlarmNamePrefix: 'Bedrock-', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] },
+      },
+      {
+        service: 'CloudWatch',
+        operation: 'GetMetricData',
+        input: {
+          MetricDataQueries: [],
+          StartTime: new Date('2026-11-20T00:00:00Z'),
+          EndTime: new Date('2026-11-21T00:00:00Z'),
+        },
+      },
+      {
+        service: 'KMS',
+        operation: 'GetKeyPolicy',
+        input: { KeyId: 'arn:aws:kms:us-east-1:123456789012:key/k', PolicyName: 'default' },
+      },
+    ];
+    const found = validateWithBotocore([...bad, ...good]);
+    expect(found.map((v) => v.detail.split(':')[0])).toEqual([
+      'CloudWatch PutMetricAlarm',
+      'CloudWatch PutCompositeAlarm',
+      'CloudWatch DescribeAlarms',
+      'Bedrock PutModelInvocationLoggingConfiguration',
+    ]);
+    expect(found[0]!.detail).toMatch(/AlarmName: 256 characters, more than the maximum 255/);
+    expect(found[1]!.detail).toMatch(/Missing required parameter .*AlarmRule/);
+    expect(found[2]!.detail).toMatch(/'MetricAlarms' is not one of CompositeAlarm, MetricAlarm/);
+    expect(found[3]!.detail).toMatch(/Missing required parameter .*bucketName/);
+  });
+});
+
+describe('CloudWatch search expression syntax (documented tokenisation)', () => {
+  test("the guide's own example: Project2-trial333", () => {
+    expect(tokens('Project2-trial333')).toEqual(['project2trial333', 'project', '2', 'trial', '333']);
+  });
+
+  test.each(bundledPriceTable().models.map((m) => [m.family, m.searchTerm]))(
+    '%s: ModelId=%s matches exactly its own model IDs',
+    (family, term) => {
+      const matched = ALL_MODEL_IDS.filter((id) => partialMatch(term, id));
+      expect(matched.sort()).toEqual([...(MODEL_IDS[family] ?? [])].sort());
+      // …and the report prices each of them as that family.
+      for (const id of matched)
+        expect(priceFor(id)?.name).toBe(bundledPriceTable().models.find((m) => m.family === family)?.name);
+    },
+  );
+
+  test('the old terms matched nothing: a quoted partial name, and a number that is not a whole token', () => {
+    expect(ALL_MODEL_IDS.filter((id) => exactMatch('claude-opus-4-6', id))).toEqual([]);
+    expect(ALL_MODEL_IDS.filter((id) => partialMatch('claude-opus-4-2025', id))).toEqual([]);
+    expect(ALL_MODEL_IDS.filter((id) => partialMatch('claude-sonnet-4-2025', id))).toEqual([]);
+  });
+});
+
+describe(
+  'anomaly-detection alarms ' +
+    '(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)',
+  () => {
+    const sent = (input: Record<string, unknown>): Sent => ({
+      service: 'CloudWatch',
+      operation: 'PutMetricAlarm',
+      input,
+    });
+    const built = anomalySpec(
+      'BedrockAnomaly-',
+      'Tokens',
+      'anthropic.claude-3-haiku-20240307-v1:0',
+      2,
+      'arn:aws:sns:us-east-1:123456789012:t',
+    ).input as unknown as Record<string, unknown>;
+
+    test('what the tool builds passes, for both kinds', () => {
+      expect(checkRequest(sent(built))).toEqual([]);
+      expect(
+        checkRequest(
+          sent(anomalySpec('BedrockAnomaly-', 'Invocations', 'm', 3, 't').input as unknown as Record<string, unknown>),
+        ),
+      ).toEqual([]);
+    });
+
+    test.each<[string, Record<string, unknown>]>([
+      ['a static Threshold beside the band', { Threshold: 10 }],
+      ['a static ComparisonOperator', { ComparisonOperator: 'GreaterThanThreshold' }],
+      ['ThresholdMetricId naming the input, not the band', { ThresholdMetricId: 'tokens' }],
+      [
+        'a band over a Metrics Insights query',
+        {
+          Metrics: [
+            mi('InputTokenCount', 'tokens'),
+            { Id: 'band', Expression: 'ANOMALY_DETECTION_BAND(tokens, 2)', ReturnData: true },
+          ],
+        },
+      ],
+      [
+        'a band over a query the alarm does not have',
+        { Metrics: [{ Id: 'band', Expression: 'ANOMALY_DETECTION_BAND(nothing, 2)', ReturnData: true }] },
+      ],
+      ['a band operator without ThresholdMetricId', { ThresholdMetricId: undefined, Threshold: 1 }],
+    ])('%s is caught', (_n, change) => {
+      expect(rulesOf(checkRequest(sent({ ...built, ...change })))).toContain(RULES.anomalyBand.text);
+    });
+  },
+);
+
+describe(
+  'Contributor Insights rules ' +
+    '(https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html)',
+  () => {
+    const put = (definition: unknown): Sent => ({
+      service: 'CloudWatch',
+      operation: 'PutInsightRule',
+      input: {
+        RuleName: 'r',
+        RuleState: 'ENABLED',
+        RuleDefinition: typeof definition === 'string' ? definition : JSON.stringify(definition),
+      },
+    });
+    const good = ruleDefinition(ruleSpecs()[0]!, '/aws/bedrock/modelinvocations');
+
+    test('every rule the tool builds passes', () => {
+      for (const spec of ruleSpecs())
+        expect(checkRequest(put(ruleDefinition(spec, '/aws/bedrock/modelinvocations')))).toEqual([]);
+    });
+
+    test.each<[string, unknown]>([
+      ['another schema', { ...good, Schema: { Name: 'CloudWatchLogRule', Version: 2 } }],
+      ['no log group', { ...good, LogGroupNames: [] }],
+      ['a log format other than JSON or CLF', { ...good, LogFormat: 'TEXT' }],
+      ['five keys', { ...good, Contribution: { Keys: ['$.a', '$.b', '$.c', '$.d', '$.e'], ValueOf: '$.v' } }],
+      ['ValueOf with Count', { ...good, AggregateOn: 'Count' }],
+      ['Sum without ValueOf', { ...good, Contribution: { Keys: ['$.a'] } }],
+      [
+        'five filters',
+        {
+          ...good,
+          Contribution: {
+            Keys: ['$.a'],
+            ValueOf: '$.v',
+            Filters: Array.from({ length: 5 }, () => ({ Match: '$.x', IsPresent: true })),
+          },
+        },
+      ],
+      ['a definition that is not ASCII', JSON.stringify({ ...good, LogGroupNames: ['/aws/bédrock'] })],
+    ])('%s is caught', (_n, definition) => {
+      expect(rulesOf(checkRequest(put(definition)))).toEqual([RULES.insightRule.text]);
+    });
+  },
+);

@@ -287,10 +287,11 @@ export async function runCleanup(
       ? { ...o, note: `with its subscriptions: ${subscriptions.join(', ')}` }
       : o,
   );
+  // What was left alone is in the outcomes (each listed once, with why) and, for scripts, in the document's
+  // `warnings`; not also a warning on stderr, which printed each a second time under the table (issue 19).
   const warnings = outcomes
     .filter((o) => o.action === 'skipped')
     .map((o) => `${o.resource} ${o.name}: ${o.note ?? ''}`);
-  for (const w of warnings) ctx.events.warn(w);
   const error = ctx.signal.aborted
     ? ctx.interruption.error(
         'Interrupted: what is listed above as deleted is gone; run cleanup again to delete the rest.',

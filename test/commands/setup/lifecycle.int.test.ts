@@ -391,7 +391,7 @@ describe('cleanup', () => {
     expect(yes.stdout).toContain('deleted       iam-role');
   });
 
-  test('same-named resources without the ManagedBy tag survive, with a warning, unless --force', async () => {
+  test('same-named resources without the ManagedBy tag survive, each said once, unless --force', async () => {
     const { iam, logs } = aws();
     await iam.send(
       new CreateRoleCommand({
@@ -408,15 +408,22 @@ describe('cleanup', () => {
         .outcomes.map((o: { action: string; resource: string }) => `${o.action} ${o.resource}`)
         .sort(),
     ).toEqual(['skipped iam-role', 'skipped log-group']);
-    expect(r.stderr).toContain('not tagged ManagedBy=bedrock-monitor');
+    // In the document for scripts; for a person, each in the list once with why, not again on stderr (issue 19).
+    expect(r.json().warnings).toEqual([
+      expect.stringContaining('not tagged ManagedBy=bedrock-monitor'),
+      expect.stringContaining('not tagged ManagedBy=bedrock-monitor'),
+    ]);
     expect(r.writes).toEqual([]);
     expect((await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role).toBeDefined();
+    const human = await cli(['cleanup', '--yes']);
+    expect(human.stdout.match(/left alone \(use --force/g)).toHaveLength(2);
+    expect(human.stderr).not.toContain('left alone');
 
     const forced = await cli(['cleanup', '--yes', '--force', '--json']);
     expect(forced.json().outcomes.map((o: { action: string }) => o.action)).toEqual(['deleted', 'deleted']);
   });
 
-  test('a logging configuration pointing elsewhere is left alone with a warning', async () => {
+  test('a logging configuration pointing elsewhere is left alone, said in the outcome and the warnings', async () => {
     await setUp();
     await aws().bedrock.send(
       new PutModelInvocationLoggingConfigurationCommand({
@@ -428,7 +435,7 @@ describe('cleanup', () => {
     );
     const r = await cli(['cleanup', '--yes', '--json']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('s3://someone-elses-bucket');
+    expect(r.json().warnings).toEqual([expect.stringContaining('s3://someone-elses-bucket')]);
     expect(r.json().outcomes.find((o: { resource: string }) => o.resource === 'logging-config')).toMatchObject({
       action: 'skipped',
     });

@@ -1,12 +1,11 @@
 import type { Ctx } from '../context/context.js';
 import { eachTarget, planFor, type FleetPlan } from '../context/targets.js';
-import { pricesInUse, pricesWarnings } from '../context/prices.js';
 import { targetLabel, type Target } from '../core/targets.js';
 import { noneOutside, type Aggregate } from '../logs/aggregate.js';
 import type { S3Source } from '../logs/local.js';
 import type { LogTarget } from '../logs/scope.js';
-import { computeLogsReport, type LogsReport, type MetricTotals } from './logs-compute.js';
-import { metricTotals, type LogsReportRequest } from './logs-report.js';
+import type { LogsReport, MetricTotals } from './logs-compute.js';
+import { priceAndCompute, reconcileTotals, type LogsReportRequest } from './logs-report.js';
 import type { ReportWindow } from './window.js';
 
 /**
@@ -44,7 +43,13 @@ function emptyAggregate(): Aggregate {
     targets: [],
     latency: [],
     totalLatency: { count: 0, p50: null, p90: null, p99: null },
-    skipped: { malformedLines: 0, objects: 0, unreadableFiles: [], outsideTargets: noneOutside() },
+    skipped: {
+      malformedLines: 0,
+      objects: 0,
+      unreadableFiles: [],
+      unreadableFields: [],
+      outsideTargets: noneOutside(),
+    },
     source: {
       kind: 'logs',
       engine: 'local',
@@ -62,7 +67,7 @@ async function targetMetrics(
   plan: FleetPlan,
   window: ReportWindow,
 ): Promise<(LogTarget & { metrics: MetricTotals })[]> {
-  const runs = await eachTarget(base, plan, (ctx) => metricTotals(ctx, window));
+  const runs = await eachTarget(base, plan, (ctx) => reconcileTotals(ctx, window));
   return runs.map((r) => ({
     ...r.target,
     metrics: r.value ?? { ok: false, reason: r.error?.message ?? 'not read' },
@@ -96,30 +101,13 @@ export async function buildFleetLogsReport(ctx: Ctx, req: LogsReportRequest): Pr
         ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       })
     : emptyAggregate();
-  const { refreshed, info } = await pricesInUse(ctx);
-  const apps = [...new Set(aggregate.groups.map((g) => g.model))]
-    .filter((m) => /:application-inference-profile\//.test(m) && !ctx.settings.prices[m])
-    .sort();
-  const resolved = apps.length
-    ? await (await import('../logs/profiles.js')).resolveProfiles(ctx, apps)
-    : { pricedAs: new Map<string, string>(), failures: new Map<string, string>() };
-  const report = computeLogsReport({
-    aggregate,
-    dims: req.dims,
-    window: req.window,
-    region: ctx.settings.region,
+  const report = await priceAndCompute(ctx, req, aggregate, {
     scope,
     expectedTargets: plan.targets,
     unavailable,
-    overrides: ctx.settings.prices,
-    pricedAs: resolved.pricedAs,
-    profileFailures: resolved.failures,
     metrics: null,
     ...(metrics ? { targetMetrics: metrics } : {}),
-    priceTable: { source: info.source, date: info.date, table: info.table },
-    ...(refreshed ? { refreshed } : {}),
   });
   for (const u of unavailable) report.warnings.push(`${targetLabel(u)}: no logs read: ${u.reason}`);
-  report.warnings.push(...pricesWarnings(info, ctx.now()));
   return report;
 }

@@ -143,9 +143,17 @@ function when(iso: string): string {
   return iso.slice(0, 16).replace('T', ' ');
 }
 
+/** Where the records counted come from: the context's Region, or the scope's Regions and accounts when wider. */
+function scopeLabel(rep: LogsReport): string {
+  const { accounts, regions } = rep.scope;
+  const where = regions && !(regions.length === 1 && regions[0] === rep.region) ? regions.join(', ') : rep.region;
+  const inRegions = regions === null ? 'every Region' : where;
+  return accounts && accounts.length > 1 ? `${inRegions} (${accounts.length} accounts)` : inRegions;
+}
+
 export function logsHeadline(rep: LogsReport): string {
   return (
-    `Bedrock usage by ${rep.groupBy.join(', ')} in ${rep.region}, ${when(rep.window.start)} → ` +
+    `Bedrock usage by ${rep.groupBy.join(', ')} in ${scopeLabel(rep)}, ${when(rep.window.start)} → ` +
     `${when(rep.window.end)} UTC (${rep.window.hours} h), from ${rep.source.location} (${rep.source.engine} ` +
     `engine)`
   );

@@ -8,7 +8,7 @@ import type { TargetSelection } from '../core/targets.js';
 import type { LogScope, LogTarget } from '../logs/scope.js';
 import { pricesInUse, pricesWarnings } from '../context/prices.js';
 import type { ModelSeries } from './fetch.js';
-import { computeLogsReport, type LogsReport, type MetricTotals } from './logs-compute.js';
+import { computeLogsReport, type LogsComputeInput, type LogsReport, type MetricTotals } from './logs-compute.js';
 import { beyondRetention, RETENTION_DAYS, type ReportWindow } from './window.js';
 
 /**
@@ -205,7 +205,7 @@ export async function metricTotals(ctx: Ctx, window: ReportWindow): Promise<Metr
 }
 
 /** CloudWatch's side of the reconciliation, unless the window starts before what CloudWatch keeps. */
-async function reconcileTotals(ctx: Ctx, window: ReportWindow): Promise<MetricTotals> {
+export async function reconcileTotals(ctx: Ctx, window: ReportWindow): Promise<MetricTotals> {
   if (beyondRetention(window.start, ctx.now()))
     return {
       ok: false,
@@ -248,6 +248,44 @@ async function resolveApps(
   return (await import('../logs/profiles.js')).resolveProfiles(ctx, apps);
 }
 
+/** What the compute stage needs beyond the aggregate, the request and the prices (which targets, which metrics). */
+export type ReportFrame = Omit<
+  LogsComputeInput,
+  'aggregate' | 'dims' | 'window' | 'region' | 'overrides' | 'pricedAs' | 'profileFailures' | 'priceTable' | 'refreshed'
+>;
+
+/**
+ * The stage every logs report ends with, one target or many: application profiles resolved for pricing (none looked
+ * up when `noRequest`), the price table in use (the refreshed one when `prices refresh` fetched it), the compute.
+ */
+export async function priceAndCompute(
+  ctx: Ctx,
+  req: LogsReportRequest,
+  aggregate: Aggregate,
+  frame: ReportFrame,
+  noRequest = false,
+): Promise<LogsReport> {
+  const apps = [...new Set(aggregate.groups.map((g) => g.model))]
+    .filter((m) => /:application-inference-profile\//.test(m) && !ctx.settings.prices[m])
+    .sort();
+  const resolved = await resolveApps(ctx, apps, noRequest);
+  const { refreshed, info } = await pricesInUse(ctx);
+  const report = computeLogsReport({
+    ...frame,
+    aggregate,
+    dims: req.dims,
+    window: req.window,
+    region: ctx.settings.region,
+    overrides: ctx.settings.prices,
+    pricedAs: resolved.pricedAs,
+    profileFailures: resolved.failures,
+    priceTable: { source: info.source, date: info.date, table: info.table },
+    ...(refreshed ? { refreshed } : {}),
+  });
+  report.warnings.push(...pricesWarnings(info, ctx.now()));
+  return report;
+}
+
 export async function buildLogsReport(ctx: Ctx, req: LogsReportRequest): Promise<LogsReport> {
   const plan = await planLogs(ctx, req);
   const location = plan.engine === 'local' ? plan.location : undefined;
@@ -257,27 +295,11 @@ export async function buildLogsReport(ctx: Ctx, req: LogsReportRequest): Promise
     runEngine(ctx, plan, req, rs),
     req.reconcile ? reconcileTotals(ctx, req.window) : Promise.resolve(null),
   ]);
-  const apps = [...new Set(aggregate.groups.map((g) => g.model))]
-    .filter((m) => /:application-inference-profile\//.test(m) && !ctx.settings.prices[m])
-    .sort();
-  const resolved = await resolveApps(ctx, apps, offline(plan, req));
-  // The same price table as every report: the refreshed one when `prices refresh` fetched it.
-  const { refreshed, info } = await pricesInUse(ctx);
-  const report = computeLogsReport({
-    aggregate,
-    dims: req.dims,
-    window: req.window,
-    region: ctx.settings.region,
+  const frame: ReportFrame = {
     scope: rs.scope,
     home: await homeTarget(ctx, aggregate, metrics),
     expectedTargets: rs.expected.length ? rs.expected : (rs.listed ?? []),
-    overrides: ctx.settings.prices,
-    pricedAs: resolved.pricedAs,
-    profileFailures: resolved.failures,
     metrics,
-    priceTable: { source: info.source, date: info.date, table: info.table },
-    ...(refreshed ? { refreshed } : {}),
-  });
-  report.warnings.push(...pricesWarnings(info, ctx.now()));
-  return report;
+  };
+  return priceAndCompute(ctx, req, aggregate, frame, offline(plan, req));
 }

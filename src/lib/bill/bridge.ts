@@ -1,3 +1,4 @@
+import { roleOfArn, roleOfIssuer } from '../core/identity.js';
 import type { Figures } from '../logs/aggregate.js';
 import { normalizeModelId, type ResolvedPrice } from '../pricing/price.js';
 import { classifyUsage, modelKey, type Routing, type TokenKind } from './usage.js';
@@ -84,13 +85,13 @@ const usd = (m: number): number => m / 1e6;
 const KINDS: TokenKind[] = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h'];
 const ROUTINGS: Routing[] = ['regional', 'global'];
 
-/** arn:aws:sts::A:assumed-role/Name/session and arn:aws:iam::A:role/path/Name both give arn:aws:iam::A:role/Name. */
+/**
+ * The role behind a principal as the bill and the logs both name it, in the one form `audit` and `report` use
+ * (core/identity.ts): a billed IAM role ARN (`arn:aws:iam::A:role/path/Name`) and a logged session
+ * (`arn:aws:sts::A:assumed-role/Name/session`) both give `arn:aws:sts::A:assumed-role/Name`.
+ */
 export function roleOf(principal: string): string {
-  const sts = /^arn:([^:]+):sts::(\d+):assumed-role\/([^/]+)\//.exec(principal);
-  if (sts) return `arn:${sts[1]}:iam::${sts[2]}:role/${sts[3]}`;
-  const iam = /^arn:([^:]+):iam::(\d+):role\/(?:.*\/)?([^/]+)$/.exec(principal);
-  if (iam) return `arn:${iam[1]}:iam::${iam[2]}:role/${iam[3]}`;
-  return principal;
+  return roleOfIssuer(principal) ?? roleOfArn(principal);
 }
 
 export const accountOf = (arn: string): string => /^arn:[^:]+:[^:]+::(\d{12}):/.exec(arn)?.[1] ?? '';
@@ -101,7 +102,9 @@ export const accountOf = (arn: string): string => /^arn:[^:]+:[^:]+::(\d{12}):/.
  */
 export function principalMatcher(billed: BilledLine[]): (logged: string) => string {
   const names = new Set(billed.map((l) => l.principal).filter(Boolean));
-  return (logged) => (names.has(logged) ? logged : names.has(roleOf(logged)) ? roleOf(logged) : logged);
+  // A billed role, by the role its sessions fold into (the bill writes the IAM role's ARN).
+  const roles = new Map([...names].filter((n) => roleOfIssuer(n)).map((n) => [roleOf(n), n]));
+  return (logged) => (names.has(logged) ? logged : (roles.get(roleOf(logged)) ?? logged));
 }
 
 type Slot = Record<TokenKind, Record<Routing, { tokens: number; costUsd: number }>>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { principalMatcher, roleOf } from '../../../src/lib/bill/bridge.js';
 import { classifyUsage, modelKey } from '../../../src/lib/bill/usage.js';
 import { billWindow } from '../../../src/commands/bill.js';
 import { emptyDir, runCli } from '../../support/cli.js';
@@ -128,7 +129,7 @@ describe('bill: CUR 2.0 beside the logs, bridged by named causes', () => {
       estimatedUsd: 6.15,
     });
     const byRole = BillSchema.parse((await bill('--json', '--by', 'role')).json());
-    expect(byRole.rows.map((r) => r.key)).toContain(`arn:aws:iam::${ACCOUNT}:role/Research`);
+    expect(byRole.rows.map((r) => r.key)).toContain(`arn:aws:sts::${ACCOUNT}:assumed-role/Research`);
     for (const j of [byModel, byRole])
       expect(micro(j.totals.billedUsd)).toBe(LINES.reduce((a, l) => a + micro(l.costUsd), 0));
   });
@@ -188,5 +189,28 @@ describe('usage types as AWS writes them', () => {
       start: new Date('2026-11-01T00:00:00Z'),
       end: new Date('2026-12-01T00:00:00Z'),
     });
+  });
+});
+
+describe('the role, as the bill and the logs name it', () => {
+  const BILLED = 'arn:aws:iam::123456789012:role/service-role/Research';
+  const SESSION = 'arn:aws:sts::123456789012:assumed-role/Research/jane@example.com';
+
+  test('a billed IAM role and a logged session give the role audit and report --by role show', () => {
+    expect(roleOf(BILLED)).toBe('arn:aws:sts::123456789012:assumed-role/Research');
+    expect(roleOf(SESSION)).toBe('arn:aws:sts::123456789012:assumed-role/Research');
+    expect(roleOf('arn:aws:iam::123456789012:user/ci')).toBe('arn:aws:iam::123456789012:user/ci');
+  });
+
+  test('a logged session is matched to the role the bill names, path and all; else kept', () => {
+    const match = principalMatcher([
+      { principal: BILLED } as never,
+      { principal: SESSION.replace('jane', 'bob') } as never,
+    ]);
+    expect(match(SESSION)).toBe(BILLED);
+    expect(match(SESSION.replace('jane', 'bob'))).toBe(SESSION.replace('jane', 'bob'));
+    expect(match('arn:aws:sts::123456789012:assumed-role/Other/x')).toBe(
+      'arn:aws:sts::123456789012:assumed-role/Other/x',
+    );
   });
 });

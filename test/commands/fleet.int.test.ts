@@ -1,12 +1,11 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BudgetsClient, DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
 import { cliFor, emptyDir, useMoto } from '../support/cli.js';
 import { ACCOUNT } from '../support/aws.js';
+import { callerBase, createOrganization, memberBase, type ClientBase } from '../support/org.js';
 
 /**
  * Many accounts and Regions on the emulator: an organization (the caller's management account and two
@@ -18,39 +17,17 @@ import { ACCOUNT } from '../support/aws.js';
 const emulator = useMoto();
 const cli = cliFor(() => emulator().url, 'us-east-1');
 const FLEET = ['--accounts', 'org', '--regions', 'us-east-1,eu-west-1'];
-const base = () => ({
-  endpoint: emulator().url,
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-});
+const base = () => callerBase(emulator().url);
 
 let members: string[] = [];
 
 beforeEach(async () => {
-  const org = new OrganizationsClient(base());
-  await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  members = [];
-  for (const name of ['dev', 'prod']) {
-    const r = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
-    members.push(r.CreateAccountStatus!.AccountId!);
-  }
+  members = await createOrganization(base());
 });
 
 /** A client acting inside a member account (as a person changing something by hand there). */
-async function inAccount<C>(account: string, make: (cfg: ReturnType<typeof base>) => C, region: string): Promise<C> {
-  const sts = new STSClient(base());
-  const r = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`,
-      RoleSessionName: 'by-hand',
-    }),
-  );
-  const c = r.Credentials!;
-  return make({
-    ...base(),
-    region,
-    credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
-  } as ReturnType<typeof base>);
+async function inAccount<C>(account: string, make: (cfg: ClientBase) => C, region: string): Promise<C> {
+  return make(await memberBase(base(), account, region));
 }
 
 interface FleetJson {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { chartSvg } from '../../src/lib/io/chart.js';
 import { renderHtml } from '../../src/lib/report/render.js';
+import { browserAvailable, browserTitle, launchBrowser, visitPage, type Visit } from '../support/browser.js';
 import { emptyDir, runCli } from '../support/cli.js';
 import { LINES, writeCur, writeRecords } from '../support/bill-corpus.js';
 import { cloudTrailCorpus, writeCorpus } from '../support/cloudtrail.js';
@@ -19,42 +19,14 @@ import * as fx from '../fixtures/human.js';
  * Skipped, and saying so, where Chromium cannot be had (BM_CHROMIUM or /usr/bin/chromium; `.ci/run` installs it).
  */
 
-const CHROMIUM = process.env.BM_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const title = available
-  ? 'audit, bill and quotas as HTML in headless Chromium'
-  : `audit, bill and quotas as HTML in headless Chromium (SKIPPED: no browser at ${CHROMIUM}; ` +
-    'apt-get install chromium)';
+const title = browserTitle('audit, bill and quotas as HTML in headless Chromium');
 
-const READ_PAGE = `(() => {
-  const first = document.querySelector('tr.total');
-  const cells = first ? [...first.querySelectorAll('td[data-value]')] : [];
-  return {
-    svgs: document.querySelectorAll('svg').length,
-    titled: document.querySelectorAll('svg > title + desc').length,
-    totals: Object.fromEntries(cells.map((c) => [c.getAttribute('data-key'), c.getAttribute('data-value')])),
-    refusedRows: document.querySelectorAll('tr.refused').length,
-    overflow: document.documentElement.scrollWidth - window.innerWidth,
-  };
-})()`;
-
-interface Visit {
-  consoleErrors: string[];
-  requests: string[];
-  svgs: number;
-  titled: number;
-  totals: Record<string, string>;
-  refusedRows: number;
-  overflow: number;
-}
-
-(available ? describe : describe.skip)(title, () => {
+(browserAvailable ? describe : describe.skip)(title, () => {
   let browser: Browser;
   const out = mkdtempSync(join(tmpdir(), 'bm-html-views-'));
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -66,17 +38,7 @@ interface Visit {
     writeFileSync(file, html);
     const visits: Visit[] = [];
     for (const width of [1280, 420]) {
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
-      const consoleErrors: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (m) => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined));
-      page.on('pageerror', (e) => consoleErrors.push(e.message));
-      page.on('request', (r) => (r.url().startsWith('file:') ? undefined : requests.push(r.url())));
-      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-      await page.screenshot({ path: join(out, `${name}-${width}.png`), fullPage: true });
-      const read = await page.evaluate<Omit<Visit, 'consoleErrors' | 'requests'>>(READ_PAGE);
-      await page.close();
-      visits.push({ consoleErrors, requests, ...read });
+      visits.push(await visitPage(browser, file, width, join(out, `${name}-${width}.png`)));
     }
     for (const v of visits) {
       expect(v.consoleErrors).toEqual([]);

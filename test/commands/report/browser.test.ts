@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { renderHtml } from '../../../src/lib/report/render.js';
+import { browserAvailable, browserTitle, launchBrowser, visitPage, type Visit } from '../../support/browser.js';
 import { runCli } from '../../support/cli.js';
 import { defaultSpec, writeCorpus } from '../../support/corpus.js';
 import * as fx from '../../fixtures/human.js';
@@ -18,71 +18,35 @@ import * as fx from '../../fixtures/human.js';
  * one of them).
  */
 
-const CHROMIUM = process.env.BM_CHROMIUM ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const title = available
-  ? 'the HTML report in headless Chromium'
-  : `the HTML report in headless Chromium (SKIPPED: no browser at ${CHROMIUM}; apt-get install chromium)`;
+const title = browserTitle('the HTML report in headless Chromium');
 
 const env = { AWS_REGION: 'us-east-1' };
 const now = new Date('2026-11-20T06:00:00Z');
 const window = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-20T03:00:00Z'];
 const shots = process.env.BM_SCREENSHOTS;
 
-/** The page's figures: SVG charts, those with a title and a description, the first totals row's raw values. */
-const READ_PAGE = `(() => {
-  const first = document.querySelector('tr.total');
-  const cells = first ? [...first.querySelectorAll('td[data-value]')] : [];
-  return {
-    svgs: document.querySelectorAll('svg').length,
-    titled: document.querySelectorAll('svg > title + desc').length,
-    totals: Object.fromEntries(cells.map((c) => [c.getAttribute('data-key'), c.getAttribute('data-value')])),
-    overflow: document.documentElement.scrollWidth - window.innerWidth,
-  };
-})()`;
-
-interface Visit {
-  consoleErrors: string[];
-  requests: string[];
-  svgs: number;
-  titled: number;
-  totals: Record<string, string>;
-  overflow: number;
-}
-
-(available ? describe : describe.skip)(title, () => {
+(browserAvailable ? describe : describe.skip)(title, () => {
   let browser: Browser;
   const out = mkdtempSync(join(tmpdir(), 'bm-html-'));
   const dir = mkdtempSync('/tmp/bm-html-logs-');
   writeCorpus(dir, defaultSpec({ records: 400, hours: 3 }));
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
   });
 
-  /** Opens the file at `width`, watching the console and every request, and reads the page's figures. */
+  /** Opens the file at `width` (visitPage), keeping the screenshot under BM_SCREENSHOTS when set. */
   async function visit(file: string, width: number, shot: string): Promise<Visit> {
-    const page = await browser.newPage({ viewport: { width, height: 900 } });
-    const consoleErrors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined));
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    page.on('request', (r) => (r.url().startsWith('file:') ? undefined : requests.push(r.url())));
-    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     const png = join(out, shot);
-    await page.screenshot({ path: png, fullPage: true });
+    const v = await visitPage(browser, file, width, png);
     if (shots) {
       mkdirSync(shots, { recursive: true });
       copyFileSync(png, join(shots, shot));
     }
-    // Run in the page (a string: this project's TypeScript has no DOM types).
-    const read = await page.evaluate<Omit<Visit, 'consoleErrors' | 'requests'>>(READ_PAGE);
-    await page.close();
-    return { consoleErrors, requests, ...read };
+    return v;
   }
 
   test('report --by principal --logs DIR --output html: charts, no error, no request, totals as --json', async () => {

@@ -1,11 +1,10 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { cliFor, emptyDir, useMoto } from '../../support/cli.js';
 import { ACCOUNT } from '../../support/aws.js';
+import { callerBase, createOrganization, memberBase } from '../../support/org.js';
 import { corpusRates, defaultSpec, putCorpus, toUsdRates, type CorpusTruth } from '../../support/corpus.js';
 import { logsReportDocSchema } from '../../support/schemas.js';
 
@@ -18,40 +17,19 @@ import { logsReportDocSchema } from '../../support/schemas.js';
 const emulator = useMoto();
 const cli = cliFor(() => emulator().url, 'us-east-1');
 const REGION = 'us-east-1';
-const base = () => ({
-  endpoint: emulator().url,
-  region: REGION,
-  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-});
+const base = () => callerBase(emulator().url, REGION);
 const START = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 4 * 3_600_000);
 
 let members: string[] = [];
 
 beforeEach(async () => {
-  const org = new OrganizationsClient(base());
-  await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  members = [];
-  for (const name of ['dev', 'prod']) {
-    const r = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
-    members.push(r.CreateAccountStatus!.AccountId!);
-  }
+  members = await createOrganization(base());
 });
 
 /** An S3 client acting in an account (the caller's directly, a member's through its role). */
 async function s3In(account: string): Promise<S3Client> {
-  if (account === ACCOUNT) return new S3Client({ ...base(), forcePathStyle: true });
-  const r = await new STSClient(base()).send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`,
-      RoleSessionName: 'seed',
-    }),
-  );
-  const c = r.Credentials!;
-  return new S3Client({
-    ...base(),
-    forcePathStyle: true,
-    credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
-  });
+  const cfg = account === ACCOUNT ? base() : await memberBase(base(), account);
+  return new S3Client({ ...cfg, forcePathStyle: true });
 }
 
 /** Synthetic logs in one account's own bucket (moto applies the TLS-only Deny to plain HTTP: lifted here). */

@@ -105,6 +105,21 @@ describe('Ctrl-C in a terminal, spinner on screen, slow endpoint', () => {
     expect(status.json<{ rows: { status: string }[] }>().rows.every((row) => row.status === 'missing')).toBe(true);
   }, 120_000);
 
+  test('cleanup --yes over two Regions: exit 130, each target a row saying what it had done', async () => {
+    const cwd = emptyDir();
+    const regions = ['--regions', 'us-east-1,eu-west-1'];
+    expect((await direct(['setup-all', '--yes', ...regions], { cwd })).code).toBe(0);
+    const r = await ptyRun(['cleanup', '--yes', ...regions], { after: 'Targets: 0/2', at: 1.5 }, cwd);
+    expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2 }).toEqual({ code: 130, fast: true });
+    // Both targets are in the table, each with what it did before the key; the run says it was interrupted.
+    expect(r.output).toMatch(/^\d{12}\s+us-east-1\s+failed\s+.*then interrupted/m);
+    expect(r.output).toMatch(/^\d{12}\s+eu-west-1\s+failed\s+.*then interrupted/m);
+    expect(r.output).toContain('Interrupted: the table says what each target had done');
+    const again = await direct(['cleanup', '--yes', ...regions, '--json'], { cwd });
+    expect(again.code).toBe(0);
+    expect(again.json<{ summary: { ok: number } }>().summary.ok).toBe(2);
+  }, 120_000);
+
   test('report on the invocation logs: Ctrl-C while it downloads ends within 2 s with 130', async () => {
     const spec = defaultSpec({ filesPerHour: 20, records: 1_200 });
     const { s3, bedrock } = sdk(emulator().url, REGION);

@@ -78,8 +78,11 @@ function actions(rows: FleetRow[]): string {
 
 /** Per target: its changes (setup, step, cleanup), or its resources that are not ok (status). */
 function detail(view: FleetView, t: FleetData['targets'][number], rows: FleetRow[]): string[][] {
-  // The fix is said once, under the table (in the error the run ends with).
-  if (t.error) return [[t.error.message, '']];
+  // The fix is said once, under the table (in the error the run ends with). What a target did before it failed
+  // or was interrupted is said with it: partial work is never hidden.
+  const done = rows.filter((r) => typeof r.action === 'string' && r.action !== 'unchanged').length;
+  if (t.error?.code === 'E_INTERRUPTED') return [[`${done ? actions(rows) : 'nothing changed'}; then interrupted`, '']];
+  if (t.error) return [[done ? `${actions(rows)}; then: ${t.error.message}` : t.error.message, '']];
   if (view !== 'status') return [[actions(rows), '']];
   const bad = rows.filter((r) => r.status !== 'ok');
   if (!bad.length) return [[`all ${count(rows.length, 'resource')} ok`, '']];

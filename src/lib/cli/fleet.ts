@@ -58,9 +58,9 @@ async function runTarget(base: Ctx, plan: FleetPlan, t: Target, one: RunOne, twe
     const warnings = [...ctx.events.warnings, ...warningsOf(result.data)];
     return { ...row, alias: alias ?? null, status, data: result.data, error, warnings: [...new Set(warnings)] };
   } catch (err) {
-    const e = toBmError(err);
-    if (e.exitCode === ExitCode.interrupted) throw e;
-    return { ...row, status: 'failed', data: null, error: errorJson(e), warnings: [] };
+    // An interrupt before the target started (or while its credentials were read) is its row too: the run ends
+    // with exit 130 after the table (runFleet), which then names every target, started or not.
+    return { ...row, status: 'failed', data: null, error: errorJson(toBmError(err)), warnings: [] };
   }
 }
 
@@ -103,6 +103,7 @@ async function confirmCleanup(base: Ctx, plan: FleetPlan, one: RunOne): Promise<
       'E_REFUSED_NO_TERMINAL',
     );
   const preview = await fanOut(base, plan, one, { dryRun: true });
+  if (base.signal.aborted) throw base.interruption.error();
   const err = base.out.toStderr();
   renderFleet(err, 'cleanup', fleetData(plan, preview, 'cleanup'));
   const n = fleetRows(preview, 'cleanup').filter((r) => r.action === 'would-delete').length;
@@ -150,7 +151,12 @@ export async function runFleet(base: Ctx, view: FleetView, one: RunOne): Promise
   if (view === 'cleanup') await confirmCleanup(base, plan, one);
   const runs = await fanOut(base, plan, one, view === 'cleanup' ? { yes: true } : {});
   const data = fleetData(plan, runs, view);
-  const error = fleetFailure(runs);
+  // Interrupted: exit 130 (143), whatever the targets said; the table holds what each had done.
+  const error = base.signal.aborted
+    ? base.interruption.error(
+        'Interrupted: the table says what each target had done; run the command again to converge the rest.',
+      )
+    : fleetFailure(runs);
   return {
     data,
     render: (out) => renderFleet(out, view, data),

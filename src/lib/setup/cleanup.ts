@@ -129,8 +129,10 @@ export async function removeCandidates(
     progress(done, total);
     const results = await deleteGroup(ctx, stepOf.get(stepName)!, todo);
     todo.forEach((c, i) => {
+      // A delete cut short by Ctrl-C may still have reached AWS: said so, not claimed either way.
+      const note = ctx.signal.aborted ? INFLIGHT : results[i]!.error;
       const outcome: Outcome = results[i]!.error
-        ? { ...base(c), action: 'failed', note: results[i]!.error }
+        ? { ...base(c), action: 'failed', note }
         : { ...base(c), action: 'deleted' };
       outcomes.set(c, outcome);
       ctx.record?.(outcome);
@@ -140,6 +142,8 @@ export async function removeCandidates(
   }
   return candidates.map((c) => outcomes.get(c)!);
 }
+
+const INFLIGHT = 'interrupted while its delete was in flight: it may be gone already (bedrock-monitor status tells)';
 
 async function deleteGroup(ctx: Ctx, step: Step, group: Candidate[]): Promise<{ error?: string }[]> {
   const attempt = async (run: () => Promise<unknown>): Promise<{ error?: string }> => {

@@ -55,6 +55,26 @@ function run(env, args) {
   return r.status ?? 1;
 }
 
+/** Where the demo writes another HTML page: beside the report's (audit.html, bill.html). */
+function besideReport(name) {
+  return /report\.html$/.test(REPORT_HTML)
+    ? REPORT_HTML.replace(/report\.html$/, `${name}.html`)
+    : `${REPORT_HTML}.${name}.html`;
+}
+
+/** Runs a command whose stdout is an HTML page into `path`; says where it went. Returns the exit code. */
+function writeHtml(env, args, path, what) {
+  process.stdout.write(`${dim(`$ bedrock-monitor ${args.join(' ')} > ${path}`)}\n`);
+  const fd = openSync(path, 'w');
+  const r = spawnSync(process.execPath, [join(root, 'bin/bedrock-monitor.js'), ...args], {
+    env,
+    stdio: ['ignore', fd, 'inherit'],
+  });
+  closeSync(fd);
+  if (r.status === 0) console.log(`Wrote ${what} to ${path} (open it in a browser; no network needed).`);
+  return r.status ?? 1;
+}
+
 const probe = spawnSync('python3', ['-c', 'import moto.server, flask'], { encoding: 'utf8' });
 if (probe.status !== 0) {
   console.error(`npm run demo needs the moto AWS emulator: ${MOTO_MISSING}`);
@@ -238,17 +258,12 @@ try {
     failed ||= cli(['report', '--hours', '24', '--by', 'role', '--no-reconcile']);
     failed ||= cli(['report', '--hours', '24', '--by', 'tag:team', '--no-reconcile']);
     // The same logs as one self-contained HTML page: spend per hour stacked by team, the top teams, the tables.
-    const htmlArgs = ['report', '--hours', '24', '--by', 'hour,tag:team', '--no-reconcile', '--output', 'html'];
-    process.stdout.write(`${dim(`$ bedrock-monitor ${htmlArgs.join(' ')} > ${REPORT_HTML}`)}\n`);
-    const fd = openSync(REPORT_HTML, 'w');
-    const html = spawnSync(process.execPath, [join(root, 'bin/bedrock-monitor.js'), ...htmlArgs, '--config', config], {
+    failed ||= writeHtml(
       env,
-      stdio: ['ignore', fd, 'inherit'],
-    });
-    closeSync(fd);
-    failed ||= html.status ?? 1;
-    if (html.status === 0)
-      console.log(`Wrote the HTML report to ${REPORT_HTML} (open it in a browser; no network needed).`);
+      ['report', '--hours', '24', '--by', 'hour,tag:team', '--no-reconcile', '--output', 'html', '--config', config],
+      REPORT_HTML,
+      'the HTML report',
+    );
   }
 
   banner('6. report --quotas: peak tokens and requests per minute against Service Quotas (SYNTHETIC quotas)');
@@ -282,29 +297,12 @@ try {
   failed ||= cli(['audit', '--logs', trailDir, '--hours', '24']);
   failed ||= cli(['audit', '--logs', trailDir, '--hours', '24', '--denied', '--by', 'source-ip']);
   // The same calls as an HTML page beside the report's: calls per hour by principal, refused callers highlighted.
-  const auditHtml = /report\.html$/.test(REPORT_HTML)
-    ? REPORT_HTML.replace(/report\.html$/, 'audit.html')
-    : `${REPORT_HTML}.audit.html`;
-  const fa = openSync(auditHtml, 'w');
-  const a = spawnSync(
-    process.execPath,
-    [
-      join(root, 'bin/bedrock-monitor.js'),
-      'audit',
-      '--logs',
-      trailDir,
-      '--hours',
-      '24',
-      '--output',
-      'html',
-      '--config',
-      config,
-    ],
-    { env, stdio: ['ignore', fa, 'inherit'] },
+  failed ||= writeHtml(
+    env,
+    ['audit', '--logs', trailDir, '--hours', '24', '--output', 'html', '--config', config],
+    besideReport('audit'),
+    'the HTML audit',
   );
-  closeSync(fa);
-  failed ||= a.status ?? 1;
-  if (a.status === 0) console.log(`Wrote the HTML audit to ${auditHtml}.`);
 
   banner('8. cleanup --yes: remove everything setup created (the audit trail too, though this config has audit off)');
   failed ||= cli(['cleanup', '--yes']);
@@ -320,7 +318,15 @@ try {
       `${LINES.length} SYNTHETIC CUR 2.0 line items (Parquet, ${curDir}/data/BILLING_PERIOD=2026-11/) and ` +
         'SYNTHETIC invocation logs with one gap of each kind the bridge names: not your bill.',
     );
-    failed ||= cli(['bill', '--month', '2026-11', '--cur', curDir, '--logs', billLogs]);
+    const billArgs = ['bill', '--month', '2026-11', '--cur', curDir, '--logs', billLogs];
+    failed ||= cli(billArgs);
+    // The bill as a page: billed beside estimated per principal, the bridge as a waterfall.
+    failed ||= writeHtml(
+      env,
+      [...billArgs, '--output', 'html', '--config', config],
+      besideReport('bill'),
+      'the HTML bill',
+    );
   }
   failed ||= await organizationDemo(moto.url, env);
 } catch (err) {

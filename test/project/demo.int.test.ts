@@ -43,9 +43,12 @@ describe('the real binary', () => {
     const html = readFileSync(where![1]!, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('Estimated cost per hour, stacked by tag:team');
-    const audit = /Wrote the HTML audit to (\S+)\./.exec(r.stdout);
+    const audit = /Wrote the HTML audit to (\S+) \(open it/.exec(r.stdout);
     expect(audit).not.toBeNull();
     expect(readFileSync(audit![1]!, 'utf8')).toContain('Calls per hour, by principal');
+    const bill = /Wrote the HTML bill to (\S+) \(open it/.exec(r.stdout);
+    expect(bill).not.toBeNull();
+    expect(readFileSync(bill![1]!, 'utf8')).toContain('From the estimate to the invoice');
     expect(r.stdout).toMatch(
       /us\.anthropic\.claude-sonnet-4-5-20250929-v1:0\s+cross-region\s+[\d,]+\s+6,000\s+\d+\.\d%/,
     );

@@ -1,4 +1,5 @@
 import { formatCount, formatMoney, formatPercent } from './numbers.js';
+import { modelIdForms } from './model-id.js';
 
 /**
  * Charts as small SVG documents, built here rather than by a library: three shapes are all the
@@ -96,7 +97,25 @@ export function resetChartIds(): void {
   ids = 0;
 }
 
-const short = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** A middle cut keeps what a label is and which one it is: two sessions of a role differ at the end. */
+function cutMiddle(s: string, n: number): string {
+  if (s.length <= n) return s;
+  const head = Math.ceil((n - 1) * 0.4);
+  return `${s.slice(0, head)}…${s.slice(s.length - (n - 1 - head))}`;
+}
+
+const isModelId = (s: string): boolean => /^arn:aws[\w-]*:bedrock:/.test(s) || (!s.includes('/') && s.includes('.'));
+
+/**
+ * A label in at most n characters: a model ID by its shorter readable forms (as the terminal table shows it,
+ * dropping whole parts), anything else (principals, roles, tags) cut in the middle. The whole label is the
+ * element's title.
+ */
+function short(s: string, n: number): string {
+  if (s.length <= n) return s;
+  const forms = isModelId(s) ? modelIdForms(s) : [];
+  return forms.find((f) => f.length <= n) ?? cutMiddle(forms[forms.length - 1] ?? s, n);
+}
 
 /** An axis label: an hour (2026-11-20T10:00:00Z) as "11-20 10:00"; anything else as it is, cut to 16. */
 function tickLabel(cat: string): string {

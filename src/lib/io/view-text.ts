@@ -66,7 +66,9 @@ function tableInput(t: ViewTable, terminal: boolean, bars: BarStyle | undefined)
   const footer = t.total ? [drawnCells(t, t.total)] : [];
   const fractions = bars ? barFractions(t) : undefined;
   if (fractions && t.bar) {
-    columns.push({ head: t.bar.mode === 'share' ? 'SHARE' : 'TREND', priority: 90 });
+    // A trend says at a glance what a time series says row by row: the cache and latency columns (priorities 8
+    // and up) are hidden before it. A share of the total only decorates its row: it is hidden first.
+    columns.push(t.bar.mode === 'share' ? { head: 'SHARE', priority: 90 } : { head: 'TREND', priority: 7.5 });
     rows.forEach((r, i) => r.push(bar(fractions[i]!, bars!)));
     footer.forEach((r) => r.push(''));
   }
@@ -80,7 +82,7 @@ export function renderViewTableOnly(t: ViewTable, opts: TextOptions): string[] {
   const style = { ...(opts.head ? { head: opts.head } : {}), ...(opts.strong ? { footer: opts.strong } : {}) };
   const { text, dropped } = renderFitted(tableInput(t, terminal, terminal ? opts.bars : undefined), fit, style);
   const lines = [text];
-  const hidden = dropped.filter((h) => h !== 'SHARE' && h !== 'TREND');
+  const hidden = dropped;
   if (hidden.length && fit !== undefined)
     lines.push(
       ...wrapWords(

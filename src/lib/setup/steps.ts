@@ -212,6 +212,8 @@ const oneRegionTrail = (s: Settings): boolean => !s.audit.multiRegion;
 /** In the order status lists their resources. */
 export const STEPS: Step[] = [
   regionStep({ name: 'setup-iam', needs: () => [], resources: async (ctx) => [await roleResource(ctx)] }),
+  // Account facts it takes (ctx.accountFacts): `trail` (the trail's statements in the bucket policy, and its grant
+  // checked in the KMS key policy) and `curExportRegion` (the Data Exports statement, in the home Region's bucket).
   regionStep({
     name: 'create-bucket',
     needs: () => [],
@@ -242,6 +244,7 @@ export const STEPS: Step[] = [
     resources: async (ctx) => [await dashboardResource(ctx), ...(await insightRuleResources(ctx))],
     strays: strayInsightRules,
   }),
+  // Account fact it takes: `budgetNotifies` (the topic policy lets AWS Budgets publish while a budget is wanted).
   regionStep({
     name: 'topic',
     command: 'alarms',

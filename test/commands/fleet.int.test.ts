@@ -151,7 +151,7 @@ describe('fleet: accounts × Regions', () => {
     // The budget and the (multi-Region) trail are the account's: converged in the home Region only.
     writeFileSync(
       join(dir, 'bedrock-monitor.config.json'),
-      JSON.stringify({ budget: { monthlyUsd: 100 }, audit: { enabled: true } }),
+      JSON.stringify({ budget: { monthlyUsd: 100 }, audit: { enabled: true }, targets: { homeRegion: 'us-east-1' } }),
     );
     const r = await cli(['setup-all', '--yes', '--regions', 'us-east-1,eu-west-1', '--json'], { cwd: dir });
     expect(r.code).toBe(0);
@@ -191,6 +191,11 @@ describe('fleet: accounts × Regions', () => {
       expect(again.writes).toEqual([]);
       expect(await accountLevel()).toEqual(home);
     }
+    // So does a single-target run in the other Region: targets.homeRegion holds there too (docs/fleet.md).
+    const single = await cli(['setup-all', '--yes', '--region', 'eu-west-1'], { cwd: dir });
+    expect(single.code).toBe(0);
+    expect(single.writes).toEqual([]);
+    expect(await accountLevel()).toEqual(home);
   }, 120_000);
 
   test('cleanup across the fleet needs --yes without a terminal, and names the accounts and Regions', async () => {

@@ -1,4 +1,5 @@
 import { usageError } from '../core/errors.js';
+import { homeRegionOf } from '../core/targets.js';
 import * as v from '../core/validate.js';
 import { loadConfigFile } from './file.js';
 import { describeIssue, valueAt } from './keys.js';
@@ -286,7 +287,8 @@ export async function resolveSettings(
   return {
     ...withoutSchemaKey(c),
     region,
-    homeRegion: region,
+    // targets.homeRegion in a single-target run too: a run in another Region leaves the account's resources alone.
+    homeRegion: homeRegionOf(c.targets.homeRegion, region),
     profile,
     endpointUrl: opts.endpointUrl ?? checkedEnv(env, ['AWS_ENDPOINT_URL'], v.checkEndpointUrl),
     configFile: layers.configFile,

@@ -2,7 +2,13 @@ import { beforeEach, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { BudgetsClient, DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
+import {
+  BudgetsClient,
+  DescribeBudgetsCommand,
+  DescribeNotificationsForBudgetCommand,
+  DescribeSubscribersForNotificationCommand,
+} from '@aws-sdk/client-budgets';
+import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { cliFor, emptyDir, useMoto } from '../support/cli.js';
 import { ACCOUNT } from '../support/aws.js';
 import { callerBase, createOrganization, memberBase, type ClientBase } from '../support/org.js';
@@ -115,9 +121,38 @@ describe('fleet: accounts × Regions', () => {
     expect(status.code).toBe(0);
   }, 120_000);
 
+  /** What is the account's: where each budget notification goes, and the trail (its home Region and bucket). */
+  async function accountLevel(): Promise<{ notify: string[]; trails: unknown[] }> {
+    const budgets = new BudgetsClient(base());
+    const budget = { AccountId: ACCOUNT, BudgetName: 'bedrock-monitor-monthly' };
+    const notify: string[] = [];
+    const { Notifications = [] } = await budgets.send(new DescribeNotificationsForBudgetCommand(budget));
+    for (const Notification of Notifications) {
+      const subs = await budgets.send(new DescribeSubscribersForNotificationCommand({ ...budget, Notification }));
+      notify.push(...(subs.Subscribers ?? []).map((x) => `${Notification.NotificationType} ${x.Address}`));
+    }
+    const trails = [];
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const ct = new CloudTrailClient({ ...base(), region });
+      for (const t of (await ct.send(new DescribeTrailsCommand({}))).trailList ?? [])
+        trails.push({
+          seenIn: region,
+          name: t.Name,
+          home: t.HomeRegion,
+          multi: t.IsMultiRegionTrail,
+          s3: t.S3BucketName,
+        });
+    }
+    return { notify: notify.sort(), trails };
+  }
+
   test('account-level steps converge once per account, in the home Region', async () => {
     const dir = emptyDir();
-    writeFileSync(join(dir, 'bedrock-monitor.config.json'), JSON.stringify({ budget: { monthlyUsd: 100 } }));
+    // The budget and the (multi-Region) trail are the account's: converged in the home Region only.
+    writeFileSync(
+      join(dir, 'bedrock-monitor.config.json'),
+      JSON.stringify({ budget: { monthlyUsd: 100 }, audit: { enabled: true }, targets: { homeRegion: 'us-east-1' } }),
+    );
     const r = await cli(['setup-all', '--yes', '--regions', 'us-east-1,eu-west-1', '--json'], { cwd: dir });
     expect(r.code).toBe(0);
     const budgets = r.json<FleetJson>().rows.filter((x) => x.resource === 'budget');
@@ -132,6 +167,35 @@ describe('fleet: accounts × Regions', () => {
     ]);
     expect(step.writes).toEqual([]);
     expect(step.stdout).toContain('account-level: converged once per account, in us-east-1');
+
+    // The budget notifies the home Region's topic; the one trail is homed there and writes to that Region's bucket.
+    const topic = `arn:aws:sns:us-east-1:${ACCOUNT}:bedrock-usage-alerts`;
+    const home = await accountLevel();
+    expect(home.notify).toEqual([`ACTUAL ${topic}`, `FORECASTED ${topic}`]);
+    const trail = {
+      name: 'bedrock-monitor-trail',
+      home: 'us-east-1',
+      multi: true,
+      s3: `bedrock-logs-${ACCOUNT}-us-east-1`,
+    };
+    // One trail: eu-west-1 shows it too (a multi-Region trail), homed in us-east-1; no second trail there.
+    expect(home.trails).toEqual([
+      { seenIn: 'us-east-1', ...trail },
+      { seenIn: 'eu-west-1', ...trail },
+    ]);
+    // Converging the Regions again, in the other order, or the other Region alone, makes no write: nothing of the
+    // account's is repointed to eu-west-1 (its topic and bucket exist too, and would be the Region-level answer).
+    for (const regions of ['eu-west-1,us-east-1', 'eu-west-1']) {
+      const again = await cli(['setup-all', '--yes', '--regions', regions], { cwd: dir });
+      expect(again.code).toBe(0);
+      expect(again.writes).toEqual([]);
+      expect(await accountLevel()).toEqual(home);
+    }
+    // So does a single-target run in the other Region: targets.homeRegion holds there too (docs/fleet.md).
+    const single = await cli(['setup-all', '--yes', '--region', 'eu-west-1'], { cwd: dir });
+    expect(single.code).toBe(0);
+    expect(single.writes).toEqual([]);
+    expect(await accountLevel()).toEqual(home);
   }, 120_000);
 
   test('cleanup across the fleet needs --yes without a terminal, and names the accounts and Regions', async () => {

@@ -31,6 +31,23 @@ const nonNegative = z.number().nonnegative('must be zero or more');
 /** A list without repeats (the first of each kept). */
 const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
 
+/**
+ * Where a key's value applies (docs/architecture.md, "Account and Region settings"). Unmarked keys are the
+ * Region's: what each Region's resources are made of (bucket, log group, logging, dashboard, alarms, Athena,
+ * the logging role), converged in every Region. `scoped('account', …)` marks a key of the account: one value per
+ * account, for what is converged once per account in the home Region (the budget, the trail and its role and log
+ * group, the CUR export). `scoped('run', …)` marks a key of the run itself (the targets, prices, quotas): neither
+ * the account's nor the Region's resources. Settings in settings.ts splits by these marks.
+ */
+export type KeyScope = 'account' | 'run';
+export interface Scoped<S extends KeyScope> {
+  readonly settingScope: S;
+}
+
+function scoped<S extends KeyScope, T extends z.ZodTypeAny>(scope: S, schema: T): T & Scoped<S> {
+  return Object.assign(schema, { settingScope: scope });
+}
+
 /** The defaults of settings that depend on the Region or account, described for `config get` and `config list`. */
 export const DERIVED_DEFAULTS: Record<string, string> = {
   roleName: 'BedrockCloudWatchLoggingRole-<region>',
@@ -190,9 +207,9 @@ const AlarmsSchema = z
 /** The config file, validated strictly: an unknown key or a bad value is an error naming the key. */
 export const ConfigFileSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: scoped('run', z.string().optional()),
     /** Default: none (the environment, then the profile's Region; the tool never picks one). */
-    region: z.string().superRefine(check(v.checkRegion)).optional(),
+    region: scoped('run', z.string().superRefine(check(v.checkRegion)).optional()),
     /** Default: DERIVED_DEFAULTS. */
     roleName: z.string().superRefine(check(v.checkRoleName)).optional(),
     /** Default: DERIVED_DEFAULTS (known once STS has answered). */
@@ -210,21 +227,24 @@ export const ConfigFileSchema = z
     logging: LoggingSchema.default({}),
     dashboardName: z.string().superRefine(check(v.checkDashboardName)).default('BedrockUsageMonitoring'),
     alarms: AlarmsSchema.default({}),
-    prices: z.record(z.string().min(1), PriceSchema).default({}),
-    audit: AuditSchema.default({}),
+    prices: scoped('run', z.record(z.string().min(1), PriceSchema).default({})),
+    audit: scoped('account', AuditSchema.default({})),
     /** `bill`: where the CUR 2.0 Data Export is (s3://BUCKET/PREFIX), for `bedrock-monitor bill`. */
-    bill: z
-      .object({
-        enabled: z.boolean().default(false),
-        cur: z
-          .string()
-          .regex(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be s3://BUCKET/PREFIX')
-          .optional(),
-      })
-      .strict()
-      .default({}),
-    budget: BudgetSchema.default({}),
-    quotas: QuotasSchema.default({}),
+    bill: scoped(
+      'account',
+      z
+        .object({
+          enabled: z.boolean().default(false),
+          cur: z
+            .string()
+            .regex(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be s3://BUCKET/PREFIX')
+            .optional(),
+        })
+        .strict()
+        .default({}),
+    ),
+    budget: scoped('account', BudgetSchema.default({})),
+    quotas: scoped('run', QuotasSchema.default({})),
     athena: z
       .object({
         /** The athena-table step runs in setup-all (status and cleanup look at it either way). */
@@ -243,9 +263,22 @@ export const ConfigFileSchema = z
       .default({}),
     /** Contributor Insights rules (top principals and models by tokens) when logging goes to CloudWatch Logs. */
     contributorInsights: z.boolean().default(true),
-    targets: TargetsSchema.default({}),
+    targets: scoped('run', TargetsSchema.default({})),
   })
   .strict();
+
+type Shape = typeof ConfigFileSchema.shape;
+type KeysMarked<S extends KeyScope> = { [K in keyof Shape]: Shape[K] extends Scoped<S> ? K : never }[keyof Shape];
+/** The account's keys (`scoped('account', …)`). */
+export type AccountKey = KeysMarked<'account'>;
+/** The run's keys (`scoped('run', …)`). */
+export type RunKey = KeysMarked<'run'>;
+
+/** The top-level keys marked with this scope, in the schema's order. */
+export function keysOfScope(scope: KeyScope): string[] {
+  const shape: Record<string, z.ZodTypeAny & Partial<Scoped<KeyScope>>> = ConfigFileSchema.shape;
+  return Object.keys(shape).filter((k) => shape[k]!.settingScope === scope);
+}
 
 /** The file as written (every key optional): also the type of a run's overrides. */
 export type ConfigFile = z.input<typeof ConfigFileSchema>;

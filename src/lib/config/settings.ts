@@ -1,14 +1,32 @@
 import { usageError } from '../core/errors.js';
+import { homeRegionOf } from '../core/targets.js';
 import * as v from '../core/validate.js';
 import { loadConfigFile } from './file.js';
 import { describeIssue, valueAt } from './keys.js';
-import { ConfigFileSchema, type ConfigFile, type ConfigResolved } from './schema.js';
+import { ConfigFileSchema, type AccountKey, type ConfigFile, type ConfigResolved, type RunKey } from './schema.js';
+
+/** A config key's value with its derived default filled in (the file's `roleName` keys are optional). */
+type Resolved = Omit<ConfigResolved, 'roleName' | 'audit'> & {
+  /** The logging role (default BedrockCloudWatchLoggingRole-<region>). */
+  roleName: string;
+  audit: ConfigResolved['audit'] & { roleName: string };
+};
 
 /**
- * Every setting, resolved. Its type is derived from the config file's schema (schema.ts: each key declared once,
- * with its default) plus what only a run knows: the Region it works in, the profile, the endpoint, the file read.
+ * The account-level part (keys marked `scoped('account', …)` in schema.ts: audit, budget, bill): one value per
+ * account, read by the steps converged once per account in the home Region.
  */
-export type Settings = Omit<ConfigResolved, '$schema' | 'region' | 'roleName' | 'audit'> & {
+export type AccountSettings = Pick<Resolved, AccountKey>;
+
+/**
+ * The Region-level part (every key not marked in schema.ts: bucket, log group, logging, dashboard, alarms, Athena,
+ * the logging role): what each Region's resources are made of. A Region-level step sees this, the run's part, and
+ * the account facts it needs (AccountFacts), never AccountSettings.
+ */
+export type RegionSettings = Omit<Resolved, AccountKey | RunKey>;
+
+/** What only a run knows: the Region it works in, the profile, the endpoint, the file read. */
+export interface RunFacts {
   region: string;
   /**
    * Where account-level steps run (the budget, the multi-Region trail and its role and log group): this
@@ -18,10 +36,44 @@ export type Settings = Omit<ConfigResolved, '$schema' | 'region' | 'roleName' | 
   profile: string | undefined;
   endpointUrl: string | undefined;
   configFile: string | undefined;
-  /** The logging role (default BedrockCloudWatchLoggingRole-<region>). */
-  roleName: string;
-  audit: ConfigResolved['audit'] & { roleName: string };
-};
+}
+
+/** The run's part: its keys (`scoped('run', …)`: targets, prices, quotas) and its facts. */
+export type RunSettings = Omit<Pick<Resolved, RunKey>, '$schema' | 'region'> & RunFacts;
+
+/**
+ * Every setting, resolved: the account's part, the Region's part and the run's. Each type is derived from the
+ * config file's schema (schema.ts: each key declared once, with its default and its scope).
+ */
+export type Settings = AccountSettings & RegionSettings & RunSettings;
+
+/** What a Region-level step's functions receive (steps.ts): no account-level key. */
+export type RegionView = RegionSettings & RunSettings;
+
+/**
+ * What Region-level resources must know of the account's settings, computed once per account
+ * (accountFacts) and handed to them by name: so that no Region reads an account-level key.
+ */
+export interface AccountFacts {
+  /**
+   * The audit trail while `audit.enabled`, else null: each Region's log bucket policy and its KMS key policy let
+   * CloudTrail write (resources/trail-bucket.ts, kms.ts).
+   */
+  trail: { name: string; s3KeyPrefix: string } | null;
+  /** A budget is wanted (`budget.monthlyUsd` set): the alarm topic's policy lets AWS Budgets publish (topic.ts). */
+  budgetNotifies: boolean;
+  /** The Region whose log bucket receives the CUR 2.0 export (`bill.enabled`: the home Region), else null. */
+  curExportRegion: string | null;
+}
+
+/** The account facts of these settings (the same for every Region of the account). */
+export function accountFacts(s: AccountSettings & Pick<RunFacts, 'homeRegion'>): AccountFacts {
+  return {
+    trail: s.audit.enabled ? { name: s.audit.trailName, s3KeyPrefix: s.audit.s3KeyPrefix } : null,
+    budgetNotifies: s.budget.monthlyUsd !== undefined,
+    curExportRegion: s.bill.enabled ? s.homeRegion : null,
+  };
+}
 
 export type TargetSettings = Settings['targets'];
 export type AuditSettings = Settings['audit'];
@@ -235,7 +287,8 @@ export async function resolveSettings(
   return {
     ...withoutSchemaKey(c),
     region,
-    homeRegion: region,
+    // targets.homeRegion in a single-target run too: a run in another Region leaves the account's resources alone.
+    homeRegion: homeRegionOf(c.targets.homeRegion, region),
     profile,
     endpointUrl: opts.endpointUrl ?? checkedEnv(env, ['AWS_ENDPOINT_URL'], v.checkEndpointUrl),
     configFile: layers.configFile,

@@ -3,9 +3,12 @@ import { assumedRoleCredentials } from '../aws/assume.js';
 import { roleArnFor, type Target } from '../core/targets.js';
 import { ReadCache } from '../aws/read-cache.js';
 import {
+  accountFacts,
   defaultBucketName,
   resolveSettings,
+  type AccountFacts,
   type GlobalOptions,
+  type RegionView,
   type SettingOverrides,
   type Settings,
 } from '../config/settings.js';
@@ -18,6 +21,11 @@ import { Interruption, sleepUnlessStopped, throwIfStopped } from '../core/abort.
 /** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
 export interface Ctx {
   settings: Settings;
+  /**
+   * What the account's settings mean for Region-level resources (the trail's bucket statements, Budgets on the
+   * topic, the CUR export's bucket), computed once per account: the one way a Region-level step learns of them.
+   */
+  accountFacts: AccountFacts;
   aws: AwsClients;
   /** Reads shared within this run; writes invalidate what they change. */
   cache: ReadCache;
@@ -54,6 +62,13 @@ export interface Ctx {
   /** Receives each outcome as ensure and cleanup reach it (a step's runner collects its own). */
   record?(outcome: { action: string; resource: string; name: string }): void;
 }
+
+/**
+ * The context a Region-level step's functions receive (setup/steps.ts): its settings are the Region's and the
+ * run's (RegionView), so reading an account-level key there is a type error; what the account's settings mean
+ * for the Region comes in `accountFacts`. A Ctx is one.
+ */
+export type RegionCtx = Omit<Ctx, 'settings'> & { settings: RegionView };
 
 /** What tests (and only tests) inject: the clock, sleeping, request accounting, SDK transport. */
 export interface CtxDeps {
@@ -160,6 +175,8 @@ function targetContexts(
 ): Ctx['forTarget'] {
   const { opts, overrides, io, deps, interruption } = env;
   const assumed = new Map<string, AwsOptions['credentials']>();
+  // Once per account: every Region of it sees the same facts (the fleet's home Region's).
+  const facts = new Map<string, AccountFacts>();
   const credentialsFor = (account: string, caller: string): AwsOptions['credentials'] => {
     if (account === caller) return undefined;
     if (!assumed.has(account)) {
@@ -185,7 +202,9 @@ function targetContexts(
     });
     // Each target's warnings are its own (the fleet view puts them on its row).
     const own = new RunEvents(f.out);
-    const ctx = buildCtx({ ...s, homeRegion: f.home }, clients, {
+    const settings = { ...s, homeRegion: f.home };
+    if (!facts.has(target.account)) facts.set(target.account, accountFacts(settings));
+    const ctx = buildCtx(settings, clients, {
       opts,
       io,
       out: f.out,
@@ -194,7 +213,7 @@ function targetContexts(
       interruption,
     });
     const flags = targetFlags({ ...opts, region: undefined, regions: undefined, accounts: undefined });
-    return { ...ctx, interactive: false, target, targetFlags: flags };
+    return { ...ctx, accountFacts: facts.get(target.account)!, interactive: false, target, targetFlags: flags };
   };
 }
 
@@ -218,6 +237,7 @@ function buildCtx(
   };
   return {
     settings,
+    accountFacts: accountFacts(settings),
     aws,
     cache: new ReadCache(),
     out,

@@ -1,4 +1,4 @@
-import type { Ctx } from './context.js';
+import type { RegionCtx } from './context.js';
 import { readPriceCache } from '../pricing/cache-file.js';
 import { priceFor, type ResolvedPrice } from '../pricing/price.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
@@ -35,7 +35,7 @@ export interface TableInUse {
   info: PricesInUse;
 }
 
-export function pricesInUse(ctx: Ctx): Promise<TableInUse> {
+export function pricesInUse(ctx: RegionCtx): Promise<TableInUse> {
   return ctx.cache.get<TableInUse>('price-table', () => {
     const read = readPriceCache(ctx.io.env, ctx.settings.region);
     const bundled = bundledPriceTable();
@@ -90,7 +90,7 @@ export function describePrices(info: PricesInUse): string {
 }
 
 /** A model ID's price in this run: config override, else the refreshed table, else the bundled one. */
-export async function priceInRun(ctx: Ctx, modelId: string): Promise<ResolvedPrice | undefined> {
+export async function priceInRun(ctx: RegionCtx, modelId: string): Promise<ResolvedPrice | undefined> {
   return priceFor(modelId, ctx.settings.prices, (await pricesInUse(ctx)).refreshed);
 }
 

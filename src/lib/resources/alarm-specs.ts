@@ -1,5 +1,5 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { Settings } from '../config/settings.js';
+import type { RegionView } from '../config/settings.js';
 import { BEDROCK_NAMESPACE, METRICS, MODEL_ID_DIMENSION, type MetricKey } from '../aws/bedrock-metrics.js';
 import { BmError } from '../core/errors.js';
 import { priceFor, type ResolvedPrice } from '../pricing/price.js';
@@ -249,7 +249,7 @@ export interface AlarmPricing {
 }
 
 export function alarmSpecs(
-  settings: Settings,
+  settings: RegionView,
   pricing: AlarmPricing = { table: 'the bundled price table' },
 ): AlarmSpec[] {
   const { prefix, thresholds: t } = settings.alarms;

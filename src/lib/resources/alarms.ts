@@ -10,7 +10,7 @@ import {
   type MetricAlarm,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import type { Ctx } from '../context/context.js';
+import type { RegionCtx } from '../context/context.js';
 import { describePrices, pricesInUse } from '../context/prices.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
@@ -44,7 +44,7 @@ const ALARMS_KEY = 'alarms';
  * Every alarm whose name has the prefix, metric and composite alike, read with one paginated
  * DescribeAlarms per run (without AlarmTypes, DescribeAlarms returns metric alarms only).
  */
-export function alarmsWithPrefix(ctx: Ctx): Promise<ListedAlarm[]> {
+export function alarmsWithPrefix(ctx: RegionCtx): Promise<ListedAlarm[]> {
   return ctx.cache.get(ALARMS_KEY, async () => {
     const found: ListedAlarm[] = [];
     const input = {
@@ -61,7 +61,7 @@ export function alarmsWithPrefix(ctx: Ctx): Promise<ListedAlarm[]> {
   });
 }
 
-const listed = async (ctx: Ctx, name: string): Promise<ListedAlarm | undefined> =>
+const listed = async (ctx: RegionCtx, name: string): Promise<ListedAlarm | undefined> =>
   (await alarmsWithPrefix(ctx)).find((a) => a.name === name);
 
 /**
@@ -69,7 +69,7 @@ const listed = async (ctx: Ctx, name: string): Promise<ListedAlarm | undefined> 
  * request may hold at most one, and an alarm a composite names cannot be deleted), then the metric
  * alarms, 100 per request.
  */
-export async function deleteAlarms(ctx: Ctx, names: string[]): Promise<void> {
+export async function deleteAlarms(ctx: RegionCtx, names: string[]): Promise<void> {
   const cw = ctx.aws.get(CloudWatchClient);
   const all = await alarmsWithPrefix(ctx);
   const composites = new Set(all.filter((a) => a.type === 'CompositeAlarm').map((a) => a.name));
@@ -168,7 +168,7 @@ const stateOf = (a: ListedAlarm): AlarmState =>
  * when it matters (an alarm to change or delete), and written again after every update: both
  * PutMetricAlarm and PutCompositeAlarm ignore Tags when they update an existing alarm.
  */
-function alarmOwnership(ctx: Ctx, name: string): ResourceDef<AlarmState>['ownership'] {
+function alarmOwnership(ctx: RegionCtx, name: string): ResourceDef<AlarmState>['ownership'] {
   const cw = ctx.aws.get(CloudWatchClient);
   return {
     rule: MANAGED_TAG_RULE,
@@ -194,7 +194,7 @@ const ALARM_ATTRIBUTES: ResourceDef<AlarmState>['attributes'] = [
 
 /** Shared by metric and composite alarms: read from the listing, write with `put`, tag after. */
 function alarmDef(
-  ctx: Ctx,
+  ctx: RegionCtx,
   name: string,
   desired: AlarmState,
   put: (tags: boolean) => Promise<void>,
@@ -226,7 +226,7 @@ function alarmDef(
   };
 }
 
-export async function alarmResource(ctx: Ctx, spec: MetricAlarmSpec): Promise<ResourceDef<AlarmState>> {
+export async function alarmResource(ctx: RegionCtx, spec: MetricAlarmSpec): Promise<ResourceDef<AlarmState>> {
   const cw = ctx.aws.get(CloudWatchClient);
   const topic = spec.notify ? [await topicArn(ctx)] : [];
   const input = thresholdAlarmInput(spec, topic);
@@ -235,7 +235,10 @@ export async function alarmResource(ctx: Ctx, spec: MetricAlarmSpec): Promise<Re
   });
 }
 
-export async function compositeAlarmResource(ctx: Ctx, spec: CompositeAlarmSpec): Promise<ResourceDef<AlarmState>> {
+export async function compositeAlarmResource(
+  ctx: RegionCtx,
+  spec: CompositeAlarmSpec,
+): Promise<ResourceDef<AlarmState>> {
   const cw = ctx.aws.get(CloudWatchClient);
   const topic = await topicArn(ctx);
   const input = {
@@ -252,7 +255,7 @@ export async function compositeAlarmResource(ctx: Ctx, spec: CompositeAlarmSpec)
 }
 
 /** Every configured alarm, in the order status and cleanup list them (each composite before its children). */
-export async function alarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
+export async function alarmResources(ctx: RegionCtx): Promise<ResourceDef<AlarmState>[]> {
   const specs = alarmSpecs(ctx.settings, await alarmPricing(ctx));
   return Promise.all(
     specs.map((s) => (s.kind === 'composite' ? compositeAlarmResource(ctx, s) : alarmResource(ctx, s))),
@@ -263,7 +266,7 @@ export async function alarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[
  * Alarms with the prefix that the settings do not ask for: the tool's own (tagged) are reported as
  * no longer wanted, deleted by `alarms --prune` and cleanup; anyone else's are left alone.
  */
-export async function strayAlarmResources(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
+export async function strayAlarmResources(ctx: RegionCtx): Promise<ResourceDef<AlarmState>[]> {
   const wanted = new Set(alarmSpecs(ctx.settings, await alarmPricing(ctx)).map((s) => s.name));
   const strays = (await alarmsWithPrefix(ctx)).filter((a) => a.name && !wanted.has(a.name));
   return strays.map((a) => ({
@@ -275,14 +278,14 @@ export async function strayAlarmResources(ctx: Ctx): Promise<ResourceDef<AlarmSt
 }
 
 /** The strays that are the tool's. */
-export async function unwantedAlarms(ctx: Ctx): Promise<ResourceDef<AlarmState>[]> {
+export async function unwantedAlarms(ctx: RegionCtx): Promise<ResourceDef<AlarmState>[]> {
   const strays = await strayAlarmResources(ctx);
   const owned = await Promise.all(strays.map(async (d) => d.ownership.owns(d.desired)));
   return strays.filter((_d, i) => owned[i]);
 }
 
 /** The table the HighCost alarm prices from: the one `prices refresh` fetched, else the bundled one. */
-async function alarmPricing(ctx: Ctx): Promise<AlarmPricing> {
+async function alarmPricing(ctx: RegionCtx): Promise<AlarmPricing> {
   const { refreshed, info } = await pricesInUse(ctx);
   return { ...(refreshed ? { refreshed } : {}), table: describePrices(info) };
 }

@@ -10,7 +10,7 @@ import {
   type MetricDataQuery,
   type PutMetricAlarmCommandInput,
 } from '@aws-sdk/client-cloudwatch';
-import type { Ctx } from '../context/context.js';
+import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
 import { topicArn } from './topic.js';
@@ -108,7 +108,7 @@ export function anomalySpec(
 }
 
 /** Models with Invocations in CloudWatch (the last two weeks), read once per run. */
-export function modelsWithInvocations(ctx: Ctx): Promise<string[]> {
+export function modelsWithInvocations(ctx: RegionCtx): Promise<string[]> {
   return ctx.cache.get('models-with-invocations', async () => {
     const ids = new Set<string>();
     for await (const page of paginateListMetrics(
@@ -129,7 +129,7 @@ export function modelsWithInvocations(ctx: Ctx): Promise<string[]> {
  * The alarms the settings ask for: none unless enabled; the configured models, else the models
  * CloudWatch lists now (so a re-run adds alarms for models first used since).
  */
-export async function anomalySpecs(ctx: Ctx): Promise<AnomalySpec[]> {
+export async function anomalySpecs(ctx: RegionCtx): Promise<AnomalySpec[]> {
   const { enabled, models, prefix, bandWidth } = ctx.settings.alarms.anomaly;
   if (!enabled) return [];
   const topic = await topicArn(ctx);
@@ -178,7 +178,7 @@ function definitionOf(a: MetricAlarm | PutMetricAlarmCommandInput): Record<strin
   };
 }
 
-export function anomalyAlarmsWithPrefix(ctx: Ctx): Promise<MetricAlarm[]> {
+export function anomalyAlarmsWithPrefix(ctx: RegionCtx): Promise<MetricAlarm[]> {
   return ctx.cache.get(LISTING_KEY, async () => {
     const found: MetricAlarm[] = [];
     for await (const page of paginateDescribeAlarms(
@@ -191,14 +191,14 @@ export function anomalyAlarmsWithPrefix(ctx: Ctx): Promise<MetricAlarm[]> {
   });
 }
 
-export async function deleteAnomalyAlarms(ctx: Ctx, names: string[]): Promise<void> {
+export async function deleteAnomalyAlarms(ctx: RegionCtx, names: string[]): Promise<void> {
   for (let i = 0; i < names.length; i += 100)
     await ctx.aws.get(CloudWatchClient).send(new DeleteAlarmsCommand({ AlarmNames: names.slice(i, i + 100) }));
   ctx.cache.invalidate(LISTING_KEY);
 }
 
 /** Tagged ManagedBy=bedrock-monitor, like the other alarms; tags are read only when it matters. */
-function ownership(ctx: Ctx, name: string): ResourceDef<AnomalyAlarmState>['ownership'] {
+function ownership(ctx: RegionCtx, name: string): ResourceDef<AnomalyAlarmState>['ownership'] {
   const cw = ctx.aws.get(CloudWatchClient);
   return {
     rule: MANAGED_TAG_RULE,
@@ -211,14 +211,14 @@ function ownership(ctx: Ctx, name: string): ResourceDef<AnomalyAlarmState>['owne
   };
 }
 
-function readAlarm(ctx: Ctx, name: string): () => Promise<AnomalyAlarmState | undefined> {
+function readAlarm(ctx: RegionCtx, name: string): () => Promise<AnomalyAlarmState | undefined> {
   return async () => {
     const found = (await anomalyAlarmsWithPrefix(ctx)).find((a) => a.AlarmName === name);
     return found ? { arn: found.AlarmArn ?? null, definition: definitionOf(found) } : undefined;
   };
 }
 
-export function anomalyAlarmResource(ctx: Ctx, spec: AnomalySpec): ResourceDef<AnomalyAlarmState> {
+export function anomalyAlarmResource(ctx: RegionCtx, spec: AnomalySpec): ResourceDef<AnomalyAlarmState> {
   const cw = ctx.aws.get(CloudWatchClient);
   const own = ownership(ctx, spec.name);
   const put = async (): Promise<void> => {
@@ -243,7 +243,7 @@ export function anomalyAlarmResource(ctx: Ctx, spec: AnomalySpec): ResourceDef<A
 }
 
 /** This prefix's alarms the settings no longer ask for: cleanup deletes the tool's own. */
-export async function strayAnomalyAlarms(ctx: Ctx): Promise<ResourceDef<AnomalyAlarmState>[]> {
+export async function strayAnomalyAlarms(ctx: RegionCtx): Promise<ResourceDef<AnomalyAlarmState>[]> {
   const wanted = new Set((await anomalySpecs(ctx)).map((s) => s.name));
   return (await anomalyAlarmsWithPrefix(ctx))
     .filter((a) => a.AlarmName && !wanted.has(a.AlarmName))

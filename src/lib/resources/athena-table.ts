@@ -14,7 +14,7 @@ import {
   type Table,
   type TableInput,
 } from '@aws-sdk/client-glue';
-import type { Ctx } from '../context/context.js';
+import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';
 import { partitionOf, withSlash } from '../aws/names.js';
@@ -118,12 +118,12 @@ export function tableState(t: Table | TableInput, managedKeys: string[]): TableS
   };
 }
 
-async function location(ctx: Ctx): Promise<string> {
+async function location(ctx: RegionCtx): Promise<string> {
   return tableLocation(await ctx.bucketName(), ctx.settings.logging.s3KeyPrefix);
 }
 
 /** `columns`: the record's metadata columns (the logs layer's schema, handed in by the step registry). */
-export async function tableResource(ctx: Ctx, columns: Column[]): Promise<ResourceDef<TableState>> {
+export async function tableResource(ctx: RegionCtx, columns: Column[]): Promise<ResourceDef<TableState>> {
   const { database, table } = ctx.settings.athena;
   const glue = ctx.aws.get(GlueClient);
   const input = tableInput(table, await location(ctx), columns);
@@ -158,7 +158,7 @@ export interface DatabaseState {
 
 const DB_DESCRIPTION = 'Amazon Bedrock model invocation logs (bedrock-monitor)';
 
-export async function databaseResource(ctx: Ctx): Promise<ResourceDef<DatabaseState>> {
+export async function databaseResource(ctx: RegionCtx): Promise<ResourceDef<DatabaseState>> {
   const { database, table } = ctx.settings.athena;
   const glue = ctx.aws.get(GlueClient);
   const arn =
@@ -218,7 +218,7 @@ export async function databaseResource(ctx: Ctx): Promise<ResourceDef<DatabaseSt
 
 /** The table first for status and cleanup (it goes before its database); setup creates the database first. */
 export async function athenaTableResources(
-  ctx: Ctx,
+  ctx: RegionCtx,
   columns: Column[],
 ): Promise<[ResourceDef<TableState>, ResourceDef<DatabaseState>]> {
   return [await tableResource(ctx, columns), await databaseResource(ctx)];

@@ -25,7 +25,8 @@ import {
   type ObjectIdentifier,
   type Tag,
 } from '@aws-sdk/client-s3';
-import type { Ctx } from '../context/context.js';
+import type { AccountFacts } from '../config/settings.js';
+import type { RegionCtx } from '../context/context.js';
 import type { Attribute, ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName, isAwsError, isNotFound } from '../aws/errors.js';
 import { BmError } from '../core/errors.js';
@@ -33,7 +34,7 @@ import { bedrockSourceArn, bucketArn, withSlash } from '../aws/names.js';
 import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
 import { bucketKeyArn } from './kms.js';
-import { auditBucketStatements, TRAIL_ACL_SID, TRAIL_WRITE_SID } from './trail-bucket.js';
+import { trailBucketStatements, TRAIL_ACL_SID, TRAIL_WRITE_SID } from './trail-bucket.js';
 import { curBucketStatements, curExportOn, CUR_WRITE_SID } from './cur-bucket.js';
 
 export const LOGS_WRITE_SID = 'AmazonBedrockLogsWrite';
@@ -45,13 +46,13 @@ export const DENY_INSECURE_SID = 'DenyInsecureTransport';
  * as they are (the trail may still exist until cleanup deletes it), like a statement of someone else's. The
  * Data Exports statement likewise, while `bill.enabled` (in the home Region's bucket).
  */
-function managedSids(settings: Ctx['settings']): string[] {
+function managedSids(facts: AccountFacts, region: string): string[] {
   return [
     LOGS_WRITE_SID,
     LARGE_DATA_WRITE_SID,
     DENY_INSECURE_SID,
-    ...(settings.audit.enabled ? [TRAIL_ACL_SID, TRAIL_WRITE_SID] : []),
-    ...(curExportOn(settings) ? [CUR_WRITE_SID] : []),
+    ...(facts.trail ? [TRAIL_ACL_SID, TRAIL_WRITE_SID] : []),
+    ...(curExportOn(facts, region) ? [CUR_WRITE_SID] : []),
   ];
 }
 export const LIFECYCLE_RULE_ID = 'bedrock-monitor-log-retention';
@@ -382,20 +383,23 @@ function documentAttributes(plan: BucketPlan): Attribute<BucketState>[] {
   ];
 }
 
-/** The policy statements wanted with these settings. */
-function managedStatements(settings: Ctx['settings'], account: string, bucket: string): Statement[] {
-  const { region, logging } = settings;
+/**
+ * The policy statements wanted with these settings: the Region's own, and those the account's trail and CUR export
+ * need (from its facts: the audit and bill settings are the account's).
+ */
+function managedStatements(ctx: RegionCtx, account: string, bucket: string): Statement[] {
+  const { region, logging } = ctx.settings;
   const largeData = logging.largeDataS3KeyPrefix !== undefined && logging.destinations.includes('cloudwatch');
   return [
     logsWriteStatement(region, account, bucket, logging.s3KeyPrefix),
     ...(largeData ? [largeDataWriteStatement(region, account, bucket, logging.largeDataS3KeyPrefix ?? '')] : []),
     denyInsecureTransportStatement(region, bucket),
-    ...auditBucketStatements(settings, account, bucket),
-    ...curBucketStatements(settings, account, bucket),
+    ...trailBucketStatements(ctx.accountFacts.trail, region, account, bucket),
+    ...curBucketStatements(ctx.accountFacts, region, account, bucket),
   ];
 }
 
-export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>> {
+export async function bucketResource(ctx: RegionCtx): Promise<ResourceDef<BucketState>> {
   const { region } = ctx.settings;
   const account = await ctx.account();
   const bucket = await ctx.bucketName();
@@ -406,8 +410,8 @@ export async function bucketResource(ctx: Ctx): Promise<ResourceDef<BucketState>
     region,
     // Always the key's full ARN: an alias or key ID is resolved with KMS first (or refused).
     kmsKeyId: await bucketKeyArn(ctx),
-    managedStatements: managedStatements(ctx.settings, account, bucket),
-    managedSids: managedSids(ctx.settings),
+    managedStatements: managedStatements(ctx, account, bucket),
+    managedSids: managedSids(ctx.accountFacts, region),
     rule: lifecycleRule({
       expirationDays: ctx.settings.bucketExpirationDays,
       noncurrentDays: ctx.settings.noncurrentExpirationDays,

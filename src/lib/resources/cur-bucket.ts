@@ -1,4 +1,4 @@
-import type { Settings } from '../config/settings.js';
+import type { AccountFacts } from '../config/settings.js';
 import { bucketArn, partitionOf } from '../aws/names.js';
 import type { Statement } from '../aws/policy.js';
 
@@ -15,8 +15,11 @@ export const DATA_EXPORTS_REGION = 'us-east-1';
 /** Where `bill` finds the export's Parquet files when `bill.enabled` and no `bill.cur` is set. */
 export const curExportLocation = (bucket: string): string => `s3://${bucket}/${CUR_S3_PREFIX}/${CUR_EXPORT_NAME}/data`;
 
-/** Whether this Region's bucket carries the export (account-level: the home Region's bucket only). */
-export const curExportOn = (s: Settings): boolean => s.bill.enabled && s.region === s.homeRegion;
+/**
+ * Whether this Region's bucket carries the export (account-level, `bill.enabled`: the home Region's bucket only),
+ * from the account's facts.
+ */
+export const curExportOn = (facts: AccountFacts, region: string): boolean => facts.curExportRegion === region;
 
 /**
  * The statement AWS documents for a Data Exports destination
@@ -26,10 +29,10 @@ export const curExportOn = (s: Settings): boolean => s.bill.enabled && s.region 
  * arn:aws:bcm-data-exports:us-east-1:ACCOUNT:export/*), under the tool's own Sid and limited to the export's prefix.
  * None while `bill.enabled` is off, or outside the home Region.
  */
-export function curBucketStatements(settings: Settings, account: string, bucket: string): Statement[] {
-  if (!curExportOn(settings)) return [];
-  const p = partitionOf(settings.region);
-  const arn = bucketArn(settings.region, bucket);
+export function curBucketStatements(facts: AccountFacts, region: string, account: string, bucket: string): Statement[] {
+  if (!curExportOn(facts, region)) return [];
+  const p = partitionOf(region);
+  const arn = bucketArn(region, bucket);
   return [
     {
       Sid: CUR_WRITE_SID,

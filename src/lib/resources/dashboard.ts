@@ -6,7 +6,7 @@ import {
   PutDashboardCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-cloudwatch';
-import type { Ctx } from '../context/context.js';
+import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';
 import { BEDROCK_NAMESPACE, METRICS, MODEL_ID_DIMENSION, type MetricKey } from '../aws/bedrock-metrics.js';
@@ -282,7 +282,7 @@ async function dashboardTags(cw: CloudWatchClient, arn: string | undefined): Pro
 }
 
 /** The cost widget's prices: the refreshed table when `prices refresh` fetched one, else the bundled one. */
-async function dashboardPricing(ctx: Ctx): Promise<DashboardPricing> {
+async function dashboardPricing(ctx: RegionCtx): Promise<DashboardPricing> {
   const { refreshed, info } = await pricesInUse(ctx);
   if (!refreshed) return { table: `the bundled list prices of ${info.date}` };
   return {
@@ -291,7 +291,7 @@ async function dashboardPricing(ctx: Ctx): Promise<DashboardPricing> {
   };
 }
 
-export async function dashboardResource(ctx: Ctx): Promise<ResourceDef<DashboardState>> {
+export async function dashboardResource(ctx: RegionCtx): Promise<ResourceDef<DashboardState>> {
   const { region, dashboardName, logGroupName } = ctx.settings;
   const cw = ctx.aws.get(CloudWatchClient);
   const body = dashboardBody(

@@ -7,8 +7,8 @@ import {
   TagResourceCommand,
   type InsightRule,
 } from '@aws-sdk/client-cloudwatch';
-import type { Settings } from '../config/settings.js';
-import type { Ctx } from '../context/context.js';
+import type { RegionView } from '../config/settings.js';
+import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';
 import { partitionOf } from '../aws/names.js';
@@ -48,7 +48,7 @@ export function ruleSpecs(): RuleSpec[] {
   ];
 }
 
-export function wantsInsightRules(s: Settings): boolean {
+export function wantsInsightRules(s: RegionView): boolean {
   return s.contributorInsights && s.logging.destinations.includes('cloudwatch');
 }
 
@@ -94,7 +94,7 @@ export interface RuleState {
   state: string;
 }
 
-async function allRules(ctx: Ctx): Promise<InsightRule[]> {
+async function allRules(ctx: RegionCtx): Promise<InsightRule[]> {
   return ctx.cache.get('cloudwatch:insight-rules', async () => {
     const cw = ctx.aws.get(CloudWatchClient);
     const rules: InsightRule[] = [];
@@ -116,7 +116,7 @@ function parsed(definition: string | undefined): unknown {
   }
 }
 
-export async function insightRuleResource(ctx: Ctx, spec: RuleSpec): Promise<ResourceDef<RuleState>> {
+export async function insightRuleResource(ctx: RegionCtx, spec: RuleSpec): Promise<ResourceDef<RuleState>> {
   const cw = ctx.aws.get(CloudWatchClient);
   const { region, logGroupName } = ctx.settings;
   const arn = `arn:${partitionOf(region)}:cloudwatch:${region}:${await ctx.account()}:insight-rule/${spec.name}`;
@@ -159,12 +159,12 @@ export async function insightRuleResource(ctx: Ctx, spec: RuleSpec): Promise<Res
   };
 }
 
-export async function insightRuleResources(ctx: Ctx): Promise<ResourceDef<RuleState>[]> {
+export async function insightRuleResources(ctx: RegionCtx): Promise<ResourceDef<RuleState>[]> {
   return wantsInsightRules(ctx.settings) ? Promise.all(ruleSpecs().map((s) => insightRuleResource(ctx, s))) : [];
 }
 
 /** The tool's rules when the settings no longer want them (cleanup deletes them). */
-export async function strayInsightRules(ctx: Ctx): Promise<ResourceDef<RuleState>[]> {
+export async function strayInsightRules(ctx: RegionCtx): Promise<ResourceDef<RuleState>[]> {
   if (wantsInsightRules(ctx.settings)) return [];
   const names = new Set((await allRules(ctx)).map((r) => r.Name));
   return Promise.all(

@@ -1,5 +1,5 @@
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
-import type { Ctx } from '../context/context.js';
+import type { RegionCtx } from '../context/context.js';
 import type { Outcome, StatusRow } from '../aws/ensure.js';
 import { errorName, isNotFound, toBmError } from '../aws/errors.js';
 import { bedrockSourceArn } from '../aws/names.js';
@@ -124,7 +124,7 @@ export function grantsCloudTrail(policyText: string, region: string, account: st
 }
 
 /** `kmsKeyId` as a key ARN (DescribeKey resolves an alias or key ID), once per run; undefined without one. */
-export function bucketKeyArn(ctx: Ctx): Promise<string | undefined> {
+export function bucketKeyArn(ctx: RegionCtx): Promise<string | undefined> {
   const id = ctx.settings.kmsKeyId;
   if (id === undefined) return Promise.resolve(undefined);
   return ctx.cache.get(`kms-key:${id}`, async () => {
@@ -166,18 +166,20 @@ export interface KeyPolicyCheck {
 }
 
 /** Reads the key policy (GetKeyPolicy) and looks for the statements the services writing to the bucket need. */
-export async function checkKeyPolicy(ctx: Ctx): Promise<KeyPolicyCheck | undefined> {
+export async function checkKeyPolicy(ctx: RegionCtx): Promise<KeyPolicyCheck | undefined> {
   const keyArn = await bucketKeyArn(ctx);
   if (!keyArn) return undefined;
   const account = await ctx.account();
-  const { region, audit } = ctx.settings;
+  const { region } = ctx.settings;
+  // The account's trail (an account fact: audit is the account's setting) writes to the bucket with this key.
+  const trail = ctx.accountFacts.trail;
   const needed: [Statement, (policy: string) => boolean][] = [
     [bedrockKeyStatement(region, account), (p) => grantsBedrock(p, region, account)],
-    ...(audit.enabled
+    ...(trail
       ? [
           [
-            cloudTrailKeyStatement(region, account, audit.trailName),
-            (p: string) => grantsCloudTrail(p, region, account, audit.trailName),
+            cloudTrailKeyStatement(region, account, trail.name),
+            (p: string) => grantsCloudTrail(p, region, account, trail.name),
           ] as [Statement, (policy: string) => boolean],
         ]
       : []),
@@ -200,7 +202,7 @@ const WHO: Record<string, [string, string]> = {
 };
 
 /** status: one row for the key policy when a key is configured. */
-export async function keyPolicyRows(ctx: Ctx): Promise<StatusRow[]> {
+export async function keyPolicyRows(ctx: RegionCtx): Promise<StatusRow[]> {
   const c = await checkKeyPolicy(ctx);
   if (!c) return [];
   const base = { resource: 'kms-key-policy', name: c.keyArn };
@@ -221,7 +223,7 @@ export async function keyPolicyRows(ctx: Ctx): Promise<StatusRow[]> {
  * create-bucket: when the key policy lacks a statement, says so on stderr with the exact statement to
  * add, and reports the key policy as skipped (never written).
  */
-export async function keyPolicyOutcomes(ctx: Ctx): Promise<Outcome[]> {
+export async function keyPolicyOutcomes(ctx: RegionCtx): Promise<Outcome[]> {
   const c = await checkKeyPolicy(ctx);
   if (!c || !c.missing.length) return [];
   for (const st of c.missing) {

@@ -10,7 +10,7 @@ import {
   paginateDescribeLogGroups,
   type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { Ctx } from '../context/context.js';
+import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';
 import { logGroupArn } from '../aws/names.js';
@@ -30,7 +30,7 @@ export async function findLogGroup(logs: CloudWatchLogsClient, name: string): Pr
   return undefined;
 }
 
-export async function logGroupResource(ctx: Ctx): Promise<ResourceDef<LogGroupState>> {
+export async function logGroupResource(ctx: RegionCtx): Promise<ResourceDef<LogGroupState>> {
   const { region, logGroupName, logRetentionDays, logGroupKmsKeyArn } = ctx.settings;
   const logs = ctx.aws.get(CloudWatchLogsClient);
   const arn = logGroupArn(region, await ctx.account(), logGroupName);

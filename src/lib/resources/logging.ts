@@ -8,7 +8,8 @@ import {
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { Ctx } from '../context/context.js';
+import type { RegionView } from '../config/settings.js';
+import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName, isAwsError } from '../aws/errors.js';
 import { BmError, ExitCode, usageError } from '../core/errors.js';
@@ -107,7 +108,7 @@ export function pointsElsewhere(actual: LoggingState, own: OwnTargets): boolean 
   return false;
 }
 
-export async function ownTargets(ctx: Ctx): Promise<OwnTargets> {
+export async function ownTargets(ctx: RegionCtx): Promise<OwnTargets> {
   return {
     logGroupName: ctx.settings.logGroupName,
     roleArn: roleArn(ctx.settings.region, await ctx.account(), ctx.settings.roleName),
@@ -115,7 +116,7 @@ export async function ownTargets(ctx: Ctx): Promise<OwnTargets> {
   };
 }
 
-export async function readLoggingConfig(ctx: Ctx): Promise<LoggingState | undefined> {
+export async function readLoggingConfig(ctx: RegionCtx): Promise<LoggingState | undefined> {
   const r = await absentIfNotFound(
     ctx.aws.get(BedrockClient).send(new GetModelInvocationLoggingConfigurationCommand({})),
   );
@@ -126,7 +127,7 @@ const PERMISSION_RETRY = /failed to validate permissions/i;
 /** Backoff for IAM propagation: about a minute in all. */
 export const PERMISSION_RETRY_DELAYS_MS = [2000, 3000, 5000, 8000, 10000, 15000, 17000];
 
-function desiredLogging(settings: Ctx['settings'], own: OwnTargets): LoggingState {
+function desiredLogging(settings: RegionView, own: OwnTargets): LoggingState {
   const { logging } = settings;
   const wantCw = logging.destinations.includes('cloudwatch');
   return {
@@ -149,7 +150,7 @@ function desiredLogging(settings: Ctx['settings'], own: OwnTargets): LoggingStat
  * Puts the configuration, retrying with backoff while Bedrock cannot use a role that IAM has not
  * propagated yet ("Failed to validate permissions"); any other error is thrown at once.
  */
-async function putLogging(ctx: Ctx, desired: LoggingState, roleArnText: string): Promise<void> {
+async function putLogging(ctx: RegionCtx, desired: LoggingState, roleArnText: string): Promise<void> {
   const bedrock = ctx.aws.get(BedrockClient);
   const command = new PutModelInvocationLoggingConfigurationCommand({ loggingConfig: toLoggingConfig(desired) });
   for (let attempt = 0; ; attempt++) {
@@ -184,7 +185,7 @@ async function putLogging(ctx: Ctx, desired: LoggingState, roleArnText: string):
 }
 
 /** One configuration per Region: it is the tool's when it sends logs only to the tool's resources. */
-function loggingOwnership(ctx: Ctx, own: OwnTargets): ResourceDef<LoggingState>['ownership'] {
+function loggingOwnership(ctx: RegionCtx, own: OwnTargets): ResourceDef<LoggingState>['ownership'] {
   return {
     rule: "pointing at this tool's role, log group and bucket",
     owns: (s) => !pointsElsewhere(s, own),
@@ -201,7 +202,7 @@ function loggingOwnership(ctx: Ctx, own: OwnTargets): ResourceDef<LoggingState>[
   };
 }
 
-export async function loggingResource(ctx: Ctx): Promise<ResourceDef<LoggingState>> {
+export async function loggingResource(ctx: RegionCtx): Promise<ResourceDef<LoggingState>> {
   const own = await ownTargets(ctx);
   const desired = desiredLogging(ctx.settings, own);
   const put = (): Promise<void> => putLogging(ctx, desired, own.roleArn);
@@ -232,7 +233,7 @@ export function describeTargets(s: LoggingState): string {
 }
 
 /** enable-logging needs the role, log group and bucket it points at: name the step that makes each. */
-export async function checkPrerequisites(ctx: Ctx): Promise<void> {
+export async function checkPrerequisites(ctx: RegionCtx): Promise<void> {
   const { logging, roleName, logGroupName } = ctx.settings;
   const missing: string[] = [];
   const checks: Promise<void>[] = [];

@@ -12,7 +12,7 @@ import {
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import type { Ctx } from '../context/context.js';
+import type { RegionCtx } from '../context/context.js';
 import type { Attribute, ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';
 import { bedrockSourceArn, bucketArn, logStreamArn, withSlash } from '../aws/names.js';
@@ -161,7 +161,7 @@ export function serviceRoleResource(iam: IAMClient, r: ServiceRoleSpec): Resourc
   };
 }
 
-export async function roleResource(ctx: Ctx): Promise<ResourceDef<RoleState>> {
+export async function roleResource(ctx: RegionCtx): Promise<ResourceDef<RoleState>> {
   const { region, roleName, logGroupName, logging } = ctx.settings;
   const account = await ctx.account();
   const largeData =

@@ -10,14 +10,14 @@ import {
   TagResourceCommand,
   type Subscription,
 } from '@aws-sdk/client-sns';
-import type { Ctx } from '../context/context.js';
+import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, isNotFound } from '../aws/errors.js';
 import { partitionOf } from '../aws/names.js';
 import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 import { normalizeStatement, parsePolicy, statementsOf, type PolicyDocument, type Statement } from '../aws/policy.js';
 
-export async function topicArn(ctx: Ctx): Promise<string> {
+export async function topicArn(ctx: RegionCtx): Promise<string> {
   const { region, alarms } = ctx.settings;
   return `arn:${partitionOf(region)}:sns:${region}:${await ctx.account()}:${alarms.topicName}`;
 }
@@ -50,13 +50,15 @@ export function budgetsPublishStatement(region: string, account: string, topic: 
   };
 }
 
-/** The managed statements the settings ask for, by Sid: null means "must not be there". */
-async function wantedStatements(ctx: Ctx, arn: string): Promise<Record<string, Statement | null>> {
+/**
+ * The managed statements the settings ask for, by Sid: null means "must not be there". Budgets may publish while
+ * the account wants a budget (`accountFacts.budgetNotifies`: the budget is the account's setting, not the Region's).
+ */
+async function wantedStatements(ctx: RegionCtx, arn: string): Promise<Record<string, Statement | null>> {
   return {
-    [BUDGETS_PUBLISH_SID]:
-      ctx.settings.budget.monthlyUsd !== undefined
-        ? budgetsPublishStatement(ctx.settings.region, await ctx.account(), arn)
-        : null,
+    [BUDGETS_PUBLISH_SID]: ctx.accountFacts.budgetNotifies
+      ? budgetsPublishStatement(ctx.settings.region, await ctx.account(), arn)
+      : null,
   };
 }
 
@@ -98,7 +100,7 @@ async function writeTopicPolicy(sns: SNSClient, arn: string, wanted: Record<stri
   );
 }
 
-export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> {
+export async function topicResource(ctx: RegionCtx): Promise<ResourceDef<TopicState>> {
   const sns = ctx.aws.get(SNSClient);
   const arn = await topicArn(ctx);
   const name = ctx.settings.alarms.topicName;
@@ -154,7 +156,7 @@ export async function topicResource(ctx: Ctx): Promise<ResourceDef<TopicState>> 
 const subscriptionsKey = (arn: string): string => `subscriptions:${arn}`;
 
 /** Every subscription of the topic (pending ones included), read once per run; Subscribe invalidates it. */
-export function topicSubscriptions(ctx: Ctx, arn: string): Promise<Subscription[]> {
+export function topicSubscriptions(ctx: RegionCtx, arn: string): Promise<Subscription[]> {
   return ctx.cache.get(subscriptionsKey(arn), async () => {
     const subs: Subscription[] = [];
     try {
@@ -173,7 +175,7 @@ export interface SubscriptionState {
 }
 
 /** One email subscription. A pending one counts as present: never subscribe the same address twice. */
-export async function subscriptionResource(ctx: Ctx, email: string): Promise<ResourceDef<SubscriptionState>> {
+export async function subscriptionResource(ctx: RegionCtx, email: string): Promise<ResourceDef<SubscriptionState>> {
   const arn = await topicArn(ctx);
   const sns = ctx.aws.get(SNSClient);
   return {

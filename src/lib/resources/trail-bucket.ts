@@ -1,4 +1,4 @@
-import type { Settings } from '../config/settings.js';
+import { accountFacts, type AccountFacts, type Settings } from '../config/settings.js';
 import { bucketArn, partitionOf, withSlash } from '../aws/names.js';
 import type { Statement } from '../aws/policy.js';
 
@@ -16,9 +16,18 @@ export const trailArn = (region: string, account: string, name: string): string 
  * with the tool's own Sids and `aws:SourceArn` = the trail. None while audit is off.
  */
 export function auditBucketStatements(settings: Settings, account: string, bucket: string): Statement[] {
-  const { region, audit } = settings;
-  if (!audit.enabled) return [];
-  const sourceArn = trailArn(region, account, audit.trailName);
+  return trailBucketStatements(accountFacts(settings).trail, settings.region, account, bucket);
+}
+
+/** The same, from the account's trail (AccountFacts: what a Region's bucket knows of the audit settings). */
+export function trailBucketStatements(
+  trail: AccountFacts['trail'],
+  region: string,
+  account: string,
+  bucket: string,
+): Statement[] {
+  if (!trail) return [];
+  const sourceArn = trailArn(region, account, trail.name);
   return [
     {
       Sid: TRAIL_ACL_SID,
@@ -33,7 +42,7 @@ export function auditBucketStatements(settings: Settings, account: string, bucke
       Effect: 'Allow',
       Principal: { Service: 'cloudtrail.amazonaws.com' },
       Action: 's3:PutObject',
-      Resource: `${bucketArn(region, bucket)}/${withSlash(audit.s3KeyPrefix)}AWSLogs/${account}/*`,
+      Resource: `${bucketArn(region, bucket)}/${withSlash(trail.s3KeyPrefix)}AWSLogs/${account}/*`,
       Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': sourceArn } },
     },
   ];

@@ -1,5 +1,5 @@
-import type { Settings } from '../config/settings.js';
-import type { Ctx } from '../context/context.js';
+import type { RegionView, Settings } from '../config/settings.js';
+import type { Ctx, RegionCtx } from '../context/context.js';
 import { ensure, inspect, settleAll, type Outcome, type ResourceDef, type StatusRow } from '../aws/ensure.js';
 import { alarmResources, deleteAlarms, strayAlarmResources, unwantedAlarms } from '../resources/alarms.js';
 import {
@@ -64,39 +64,59 @@ export interface StepOptions {
 
 /**
  * Where a step's resources live: in every Region ('region'), or once per account ('account': the budget,
- * the multi-Region trail and what serves it), converged in the home Region only so that two Regions of one
- * account never repoint or fight over them.
+ * the multi-Region trail and what serves it, the CUR export), converged in the home Region only so that two
+ * Regions of one account never repoint or fight over them.
  */
 export type StepScope = 'account' | 'region';
 
-export interface Step {
+/**
+ * The settings a step's functions receive, by its scope: a Region-level step sees the Region's and the run's
+ * settings (RegionView: reading an account-level key is a type error) and `ctx.accountFacts`; an account-level
+ * step sees every setting, the Region-level ones being its home Region's (the budget notifies that Region's topic,
+ * the trail and the CUR export write to that Region's bucket).
+ */
+export type ScopedSettings<K extends StepScope> = K extends 'region' ? RegionView : Settings;
+export type ScopedCtx<K extends StepScope> = K extends 'region' ? RegionCtx : Ctx;
+
+export interface StepOf<K extends StepScope> {
   name: StepName;
-  /** Absent: 'region'. */
-  scope?(settings: Settings): StepScope;
+  /** Decides what its functions receive (ScopedCtx) and where it is converged (inScope). */
+  scope: K;
+  /**
+   * An account-level step converged in every Region after all with these settings (a one-Region trail is each
+   * Region's own). Absent: home Region only.
+   */
+  everyRegion?(settings: ScopedSettings<K>): boolean;
   /** Opt-in steps: whether these settings want it (absent: always). */
-  enabled?(settings: Settings): boolean;
+  enabled?(settings: ScopedSettings<K>): boolean;
   /** The command that runs this step on its own, when it is not the step's name. */
   command?: string;
   /** The steps whose resources this one needs, with these settings. */
-  needs(settings: Settings): StepName[];
+  needs(settings: ScopedSettings<K>): StepName[];
   /** Its resources, in the order status lists them. */
-  resources(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
+  resources(ctx: ScopedCtx<K>): Promise<ResourceDef<unknown>[]>;
   /** Converges them; by default, ensure() on each in order. */
-  converge?(ctx: Ctx, opts: StepOptions): Promise<Outcome[]>;
+  converge?(ctx: ScopedCtx<K>, opts: StepOptions): Promise<Outcome[]>;
   /**
    * Status rows beyond its resources (alarms no longer wanted), each naming the command that repairs it if not the
    * step's own.
    */
-  extraStatus?(ctx: Ctx): Promise<(StatusRow & { repair?: string })[]>;
+  extraStatus?(ctx: ScopedCtx<K>): Promise<(StatusRow & { repair?: string })[]>;
   /** Resources it once made that the settings no longer ask for (cleanup deletes the tool's own). */
-  strays?(ctx: Ctx): Promise<ResourceDef<unknown>[]>;
+  strays?(ctx: ScopedCtx<K>): Promise<ResourceDef<unknown>[]>;
   /** Deletes several of its resources in fewer calls than one each (cleanup). */
-  removeBatch?(ctx: Ctx, defs: ResourceDef<unknown>[]): Promise<void>;
+  removeBatch?(ctx: ScopedCtx<K>, defs: ResourceDef<unknown>[]): Promise<void>;
   /** Reads that must succeed before setup-all writes anything (an invalid setting exits 2 first). */
-  preflight?(ctx: Ctx): Promise<void>;
+  preflight?(ctx: ScopedCtx<K>): Promise<void>;
 }
 
-function loggingNeeds(s: Settings): StepName[] {
+export type Step = StepOf<'region'> | StepOf<'account'>;
+
+/** A Region-level step (its functions see RegionView) and an account-level one (every setting): typed by scope. */
+const regionStep = (step: Omit<StepOf<'region'>, 'scope'>): StepOf<'region'> => ({ scope: 'region', ...step });
+const accountStep = (step: Omit<StepOf<'account'>, 'scope'>): StepOf<'account'> => ({ scope: 'account', ...step });
+
+function loggingNeeds(s: RegionView): StepName[] {
   const needs: StepName[] = [];
   if (s.logging.destinations.includes('cloudwatch')) needs.push('setup-iam', 'create-log-group');
   if (s.logging.destinations.includes('s3') || s.logging.largeDataS3KeyPrefix !== undefined)
@@ -105,7 +125,7 @@ function loggingNeeds(s: Settings): StepName[] {
 }
 
 /** Metric alarms first: a composite alarm can name only alarms that exist. Outcomes in listing order. */
-async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
+async function convergeAlarms(ctx: RegionCtx, opts: StepOptions): Promise<Outcome[]> {
   // Strays first: they come from the same listings, which the alarm writes below invalidate.
   const unwanted = await unwantedAlarms(ctx);
   const defs = await alarmResources(ctx);
@@ -133,7 +153,7 @@ async function convergeAlarms(ctx: Ctx, opts: StepOptions): Promise<Outcome[]> {
 }
 
 /** Alarms that are no longer wanted show as drift until `alarms --prune` removes them. */
-async function unwantedAlarmRows(ctx: Ctx): Promise<(StatusRow & { repair: string })[]> {
+async function unwantedAlarmRows(ctx: RegionCtx): Promise<(StatusRow & { repair: string })[]> {
   return (await unwantedAlarms(ctx)).map((a) => ({
     resource: a.resource,
     name: a.name,
@@ -144,7 +164,7 @@ async function unwantedAlarmRows(ctx: Ctx): Promise<(StatusRow & { repair: strin
 }
 
 /** Anomaly alarms for every model; when CloudWatch lists none yet, say why nothing was made. */
-async function convergeAnomalyAlarms(ctx: Ctx): Promise<Outcome[]> {
+async function convergeAnomalyAlarms(ctx: RegionCtx): Promise<Outcome[]> {
   const specs = await anomalySpecs(ctx);
   if (ctx.settings.alarms.anomaly.enabled && specs.length === 0) {
     const note =
@@ -178,13 +198,23 @@ async function convergeBudget(ctx: Ctx): Promise<Outcome[]> {
   return [outcome];
 }
 
+/** The alarm topic and its email subscriptions. */
+async function topicResources(ctx: RegionCtx): Promise<ResourceDef<unknown>[]> {
+  return [
+    await topicResource(ctx),
+    ...(await Promise.all(ctx.settings.alarms.emails.map((e) => subscriptionResource(ctx, e)))),
+  ];
+}
+
 /** A multi-Region trail (and its role, log group and security view) is the account's; a one-Region trail is not. */
-const trailScope = (s: Settings): StepScope => (s.audit.multiRegion ? 'account' : 'region');
+const oneRegionTrail = (s: Settings): boolean => !s.audit.multiRegion;
 
 /** In the order status lists their resources. */
 export const STEPS: Step[] = [
-  { name: 'setup-iam', needs: () => [], resources: async (ctx) => [await roleResource(ctx)] },
-  {
+  regionStep({ name: 'setup-iam', needs: () => [], resources: async (ctx) => [await roleResource(ctx)] }),
+  // Account facts it takes (ctx.accountFacts): `trail` (the trail's statements in the bucket policy, and its grant
+  // checked in the KMS key policy) and `curExportRegion` (the Data Exports statement, in the home Region's bucket).
+  regionStep({
     name: 'create-bucket',
     needs: () => [],
     resources: async (ctx) => [await bucketResource(ctx)],
@@ -192,9 +222,9 @@ export const STEPS: Step[] = [
     converge: async (ctx) => [await ensure(await bucketResource(ctx), ctx), ...(await keyPolicyOutcomes(ctx))],
     extraStatus: keyPolicyRows,
     preflight: async (ctx) => void (await bucketKeyArn(ctx)),
-  },
-  { name: 'create-log-group', needs: () => [], resources: async (ctx) => [await logGroupResource(ctx)] },
-  {
+  }),
+  regionStep({ name: 'create-log-group', needs: () => [], resources: async (ctx) => [await logGroupResource(ctx)] }),
+  regionStep({
     name: 'enable-logging',
     needs: loggingNeeds,
     resources: async (ctx) => [await loggingResource(ctx)],
@@ -204,31 +234,29 @@ export const STEPS: Step[] = [
       if (opts.standalone) await checkPrerequisites(ctx);
       return [await ensure(def, ctx)];
     },
-  },
+  }),
   // The dashboard and the alarms read metrics, which Bedrock publishes with or without logging: a
   // failed logging step must not leave the account without them.
-  {
+  regionStep({
     name: 'dashboard',
     needs: () => [],
     // And the Contributor Insights rules its widgets show, when logs go to CloudWatch Logs.
     resources: async (ctx) => [await dashboardResource(ctx), ...(await insightRuleResources(ctx))],
     strays: strayInsightRules,
-  },
-  {
+  }),
+  // Account fact it takes: `budgetNotifies` (the topic policy lets AWS Budgets publish while a budget is wanted).
+  regionStep({
     name: 'topic',
     command: 'alarms',
     needs: () => [],
-    resources: async (ctx) => [
-      await topicResource(ctx),
-      ...(await Promise.all(ctx.settings.alarms.emails.map((e) => subscriptionResource(ctx, e)))),
-    ],
+    resources: topicResources,
     // The topic first: subscriptions need it.
     converge: async (ctx) => {
-      const [topic, ...subs] = await STEP_BY_NAME.topic.resources(ctx);
+      const [topic, ...subs] = await topicResources(ctx);
       return [await ensure(topic!, ctx), ...(await settleAll(subs.map((s) => ensure(s, ctx))))];
     },
-  },
-  {
+  }),
+  regionStep({
     name: 'alarms',
     needs: () => ['topic'],
     resources: (ctx) => alarmResources(ctx),
@@ -240,42 +268,42 @@ export const STEPS: Step[] = [
         ctx,
         defs.map((d) => d.name),
       ),
-  },
+  }),
   // Opt-in (`audit.enabled`): the CloudTrail trail for Bedrock and the security view.
-  {
+  accountStep({
     name: 'audit-iam',
-    scope: trailScope,
+    everyRegion: oneRegionTrail,
     enabled: auditLogsOn,
     command: 'audit-trail',
     needs: () => [],
     resources: async (ctx) => [await trailLogsRoleResource(ctx)],
-  },
-  {
+  }),
+  accountStep({
     name: 'audit-log-group',
-    scope: trailScope,
+    everyRegion: oneRegionTrail,
     enabled: auditLogsOn,
     command: 'audit-trail',
     needs: () => [],
     resources: async (ctx) => [await trailLogGroupResource(ctx)],
-  },
-  {
+  }),
+  accountStep({
     name: 'audit-trail',
-    scope: trailScope,
+    everyRegion: oneRegionTrail,
     enabled: auditOn,
     needs: auditTrailNeeds,
     resources: async (ctx) => [await trailResource(ctx)],
     converge: convergeTrail,
-  },
-  {
+  }),
+  accountStep({
     name: 'security-view',
-    scope: trailScope,
+    everyRegion: oneRegionTrail,
     enabled: auditOn,
     command: 'audit-trail',
     needs: securityNeeds,
     resources: securityResources,
     strays: securityStrays,
-  },
-  {
+  }),
+  regionStep({
     name: 'anomaly-alarms',
     enabled: (s) => s.alarms.anomaly.enabled,
     // No command of its own: setup-all runs it (alarms.anomaly.enabled in the config).
@@ -289,18 +317,17 @@ export const STEPS: Step[] = [
         ctx,
         defs.map((d) => d.name),
       ),
-  },
-  {
+  }),
+  accountStep({
     name: 'budget',
     // AWS Budgets is per account: one budget, notifying the home Region's topic.
-    scope: () => 'account',
     enabled: (s) => s.budget.monthlyUsd !== undefined,
     // Its notifications go to the topic, whose policy lets Budgets publish.
     needs: () => ['topic'],
     resources: async (ctx) => [await budgetResource(ctx)],
     converge: convergeBudget,
-  },
-  {
+  }),
+  regionStep({
     name: 'athena-table',
     enabled: (s) => s.athena.enabled,
     needs: () => ['create-bucket'],
@@ -311,25 +338,24 @@ export const STEPS: Step[] = [
       const db = await ensure(database, ctx);
       return [db, await ensure(table, ctx)];
     },
-  },
+  }),
   // Opt-in (`bill.enabled`): the CUR 2.0 Data Export for `bill`, the account's (Data Exports answers in us-east-1).
-  {
+  accountStep({
     name: 'cur-export',
-    scope: () => 'account',
     enabled: (s) => s.bill.enabled,
     // Its destination is the bucket, whose policy carries the Data Exports statement.
     needs: () => ['create-bucket'],
     resources: curExportResources,
     converge: convergeCurExport,
     extraStatus: curDeliveryRows,
-  },
+  }),
 ];
 
 export const isEnabled = (step: Step, settings: Settings): boolean => step.enabled?.(settings) ?? true;
 
 /** Whether this Region converges the step: Region steps everywhere, account steps in the home Region only. */
 export const inScope = (step: Step, settings: Settings): boolean =>
-  (step.scope?.(settings) ?? 'region') === 'region' || settings.region === settings.homeRegion;
+  step.scope === 'region' || settings.region === settings.homeRegion || (step.everyRegion?.(settings) ?? false);
 
 /** The steps these settings want here, in registry order. */
 export const activeSteps = (settings: Settings): Step[] =>

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, expect } from '@jest/globals';
 import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -180,5 +180,20 @@ export function useMoto(): () => Moto {
   return () => {
     if (!moto) throw new Error('moto is not running (useMoto() must be called at the top level of a test file)');
     return moto;
+  };
+}
+
+/**
+ * For a beforeEach that builds the same account before each of many tests: the first time, `build` runs
+ * on the reset emulator (with every assertion it makes) and moto's state is saved; later, a copy of that
+ * state is put back instead of building it again. Saved per test file and name, on this worker's server.
+ *   beforeEach(fromSnapshot(emulator, 'converged', setupAll));
+ */
+export function fromSnapshot(emulator: () => Moto, name: string, build: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    const key = `${expect.getState().testPath ?? ''}#${name}`;
+    if (await emulator().restore(key)) return;
+    await build();
+    await emulator().snapshot(key);
   };
 }

@@ -267,11 +267,28 @@ def bm_restore(request, full_url, headers):
     return _snapshot_response(None, request, full_url, headers)
 
 
+VALIDATION_SESSION = []
+
+
+def bm_validate(request, full_url, headers):
+    """botocore_validate.py's validation of the JSON list in the body, in this process (TEST SUPPORT ONLY)."""
+    import json as _json
+
+    import botocore.session
+    import botocore_validate
+
+    if not VALIDATION_SESSION:
+        VALIDATION_SESSION.append(botocore.session.get_session())
+    body = request.get_data() if hasattr(request, "get_data") else request.body
+    return 200, {}, _json.dumps(botocore_validate.validate(_json.loads(body), VALIDATION_SESSION[0]))
+
+
 def _add_snapshot_routes():
     from moto.moto_api._internal import urls
 
     urls.url_paths["{0}/moto-api/bm-snapshot"] = bm_snapshot
     urls.url_paths["{0}/moto-api/bm-restore"] = bm_restore
+    urls.url_paths["{0}/moto-api/bm-validate"] = bm_validate
 
 
 if __name__ == "__main__":

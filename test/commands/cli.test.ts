@@ -144,7 +144,7 @@ describe('errors, golden at each width', () => {
       if (width)
         for (const l of r.stderr.replace(dir, '<dir>').split('\n')) expect(l.length).toBeLessThanOrEqual(width);
     }
-    expectGolden(`cli/errors-${label}.txt`, text);
+    expectGolden(`errors-${label}.txt`, text);
   });
 });
 
@@ -301,7 +301,7 @@ describe('config: settings that last', () => {
       env: width ? { COLUMNS: String(width) } : {},
       stdoutTty: width !== undefined,
     });
-    expectGolden(`cli/config-list-${label}.txt`, r.stdout.replace(cwd, '<dir>'));
+    expectGolden(`config-list-${label}.txt`, r.stdout.replace(cwd, '<dir>'));
     if (width) for (const l of r.stdout.replace(cwd, '<dir>').split('\n')) expect(l.length).toBeLessThanOrEqual(width);
   });
 });
@@ -342,7 +342,7 @@ describe('help', () => {
   });
 
   test('the top-level help, golden', async () => {
-    expectGolden('cli/help.txt', await help([]));
+    expectGolden('help.txt', await help([]));
   });
 });
 

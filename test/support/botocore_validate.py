@@ -8,7 +8,8 @@ Reads a JSON list of {"index", "service", "operation", "params"} on stdin and pr
 - then, from the same model, what ParamValidator leaves to the service: maximum lengths, list sizes
   and values, and enum values.
 
-One process validates every request of a test file.
+One process validates every request of a test file; the test moto server (moto_server.py) answers
+the same through POST /moto-api/bm-validate, without starting python and loading the models per file.
 """
 
 import json
@@ -44,12 +45,13 @@ def _limits(value, shape, path, errors):
             errors.append(f"{path}: {value} is more than the maximum {meta['max']}")
 
 
-def main():
-    session = botocore.session.get_session()
+def validate(items, session=None):
+    """The errors of a list of {"index", "service", "operation", "params"}, as {"index", "error"}."""
+    session = session or botocore.session.get_session()
     models = {}
     validator = ParamValidator()
     errors = []
-    for item in json.load(sys.stdin):
+    for item in items:
         service = item["service"]
         if service not in models:
             models[service] = session.get_service_model(service)
@@ -72,7 +74,11 @@ def main():
         _limits(params, shape, "params", limits)
         if limits:
             errors.append({"index": item["index"], "error": "; ".join(limits)})
-    json.dump(errors, sys.stdout)
+    return errors
+
+
+def main():
+    json.dump(validate(json.load(sys.stdin)), sys.stdout)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, expect } from '@jest/globals';
 import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import type { RequestRecord } from '../../src/lib/aws/clients.js';
 import { Moto } from '../support/emulator.js';
-import { checkRun, describeViolations, newRunState, validateWithBotocore, type Sent } from './contracts.js';
+import {
+  checkRun,
+  describeViolations,
+  newRunState,
+  validateWithBotocore,
+  validateWithBotocoreOn,
+  type Sent,
+} from './contracts.js';
 
 // eslint-disable-next-line no-control-regex -- strips terminal escape sequences
 const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;
@@ -19,8 +26,10 @@ const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const sentInFile: Sent[] = [];
 const contractState = newRunState();
 
-afterAll(() => {
-  const violations = validateWithBotocore(sentInFile);
+afterAll(async () => {
+  // By this worker's moto server when there is one (botocore's models are loaded there already).
+  const server = sharedServer();
+  const violations = server ? await validateWithBotocoreOn(server.url, sentInFile) : validateWithBotocore(sentInFile);
   sentInFile.length = 0;
   if (violations.length) throw new Error(`requests that AWS would reject:\n${describeViolations(violations)}`);
 });
@@ -154,6 +163,14 @@ export function cliFor(endpoint: () => string, region = 'us-east-1') {
     runCli(args, { ...opts, env: { AWS_ENDPOINT_URL: endpoint(), AWS_REGION: region, ...opts.env } });
 }
 
+/** The moto server jest's global setup started for this worker (test/support/global-setup.mjs), if any. */
+function sharedServer(): { url: string; dir: string } | undefined {
+  const shared = process.env.BM_MOTO_SERVERS
+    ? (JSON.parse(process.env.BM_MOTO_SERVERS) as { url: string; dir: string }[])
+    : [];
+  return shared[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % Math.max(1, shared.length)];
+}
+
 /**
  * The moto server of this jest worker (started once by test/support/global-setup.mjs), reset before
  * each test; a file run without the global setup starts its own. Returns a getter, since the server
@@ -164,10 +181,7 @@ export function useMoto(): () => Moto {
   let own = false;
   beforeAll(async () => {
     // The server jest's global setup started for this worker, else one of this file's own.
-    const shared = process.env.BM_MOTO_SERVERS
-      ? (JSON.parse(process.env.BM_MOTO_SERVERS) as { url: string; dir: string }[])
-      : [];
-    const mine = shared[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % Math.max(1, shared.length)];
+    const mine = sharedServer();
     own = mine === undefined;
     moto = mine ? Moto.attach(mine.url, mine.dir) : await Moto.start();
   });
@@ -180,5 +194,20 @@ export function useMoto(): () => Moto {
   return () => {
     if (!moto) throw new Error('moto is not running (useMoto() must be called at the top level of a test file)');
     return moto;
+  };
+}
+
+/**
+ * For a beforeEach that builds the same account before each of many tests: the first time, `build` runs
+ * on the reset emulator (with every assertion it makes) and moto's state is saved; later, a copy of that
+ * state is put back instead of building it again. Saved per test file and name, on this worker's server.
+ *   beforeEach(fromSnapshot(emulator, 'converged', setupAll));
+ */
+export function fromSnapshot(emulator: () => Moto, name: string, build: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    const key = `${expect.getState().testPath ?? ''}#${name}`;
+    if (await emulator().restore(key)) return;
+    await build();
+    await emulator().snapshot(key);
   };
 }

@@ -520,15 +520,27 @@ function toParams(input: unknown): unknown {
   );
 }
 
+function botocoreItems(requests: Sent[]) {
+  return requests
+    .map((r, index) => ({ index, service: BOTOCORE[r.service], operation: r.operation, params: toParams(r.input) }))
+    .filter((i) => i.service !== undefined);
+}
+
+function botocoreViolations(requests: Sent[], errors: { index: number; error: string }[]): Violation[] {
+  return errors.map((e) => ({
+    rule: "the operation's input shape in botocore's service model",
+    url: 'https://github.com/boto/botocore/tree/develop/botocore/data',
+    detail: `${requests[e.index]!.service} ${requests[e.index]!.operation}: ${e.error}`,
+  }));
+}
+
 /**
  * Validates requests against botocore's service models, in one python3 process for all of them:
  * botocore.validate.ParamValidator (unknown and missing members, types, minimums), then the
  * model's maximums and enum values, which ParamValidator leaves to the service.
  */
 export function validateWithBotocore(requests: Sent[]): Violation[] {
-  const items = requests
-    .map((r, index) => ({ index, service: BOTOCORE[r.service], operation: r.operation, params: toParams(r.input) }))
-    .filter((i) => i.service !== undefined);
+  const items = botocoreItems(requests);
   if (!items.length) return [];
   const script = fileURLToPath(new URL('./botocore_validate.py', import.meta.url));
   const run = spawnSync('python3', [script], {
@@ -537,10 +549,18 @@ export function validateWithBotocore(requests: Sent[]): Violation[] {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (run.status !== 0) throw new Error(`botocore validation could not run: ${run.stderr}`);
-  const errors = JSON.parse(run.stdout) as { index: number; error: string }[];
-  return errors.map((e) => ({
-    rule: "the operation's input shape in botocore's service model",
-    url: 'https://github.com/boto/botocore/tree/develop/botocore/data',
-    detail: `${requests[e.index]!.service} ${requests[e.index]!.operation}: ${e.error}`,
-  }));
+  return botocoreViolations(requests, JSON.parse(run.stdout) as { index: number; error: string }[]);
+}
+
+/**
+ * The same validation by a running test moto server (test/support/moto_server.py, POST
+ * /moto-api/bm-validate: the same python code, with botocore's models already loaded), which saves
+ * starting python3 for each test file.
+ */
+export async function validateWithBotocoreOn(motoUrl: string, requests: Sent[]): Promise<Violation[]> {
+  const items = botocoreItems(requests);
+  if (!items.length) return [];
+  const r = await fetch(`${motoUrl}/moto-api/bm-validate`, { method: 'POST', body: JSON.stringify(items) });
+  if (!r.ok) throw new Error(`botocore validation could not run: ${r.status} ${await r.text()}`);
+  return botocoreViolations(requests, (await r.json()) as { index: number; error: string }[]);
 }

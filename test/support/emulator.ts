@@ -99,6 +99,23 @@ export class Moto {
     rmSync(join(this.dir, 'service-quotas.json'), { force: true });
   }
 
+  /**
+   * Saves a deep copy of the emulator's whole state under `name` (test/support/moto_server.py keeps the
+   * last 8); restore(name) resets the emulator and puts a copy of it back. Not the synthetic quota file.
+   */
+  async snapshot(name: string): Promise<void> {
+    const r = await fetch(`${this.url}/moto-api/bm-snapshot?name=${encodeURIComponent(name)}`, { method: 'POST' });
+    if (!r.ok) throw new Error(`moto snapshot ${name}: ${r.status} ${await r.text()}`);
+  }
+
+  /** Puts the state saved by snapshot(name) back; false when there is none (never made, or dropped). */
+  async restore(name: string): Promise<boolean> {
+    const r = await fetch(`${this.url}/moto-api/bm-restore?name=${encodeURIComponent(name)}`, { method: 'POST' });
+    if (r.status === 404) return false;
+    if (!r.ok) throw new Error(`moto restore ${name}: ${r.status} ${await r.text()}`);
+    return true;
+  }
+
   async startRecording(): Promise<void> {
     await fetch(`${this.url}/moto-api/recorder/reset-recording`, { method: 'POST' });
     await fetch(`${this.url}/moto-api/recorder/start-recording`, { method: 'POST' });

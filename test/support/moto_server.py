@@ -204,6 +204,93 @@ CloudWatchResponse.describe_alarms = describe_alarms
 CloudWatchResponse.delete_alarms = delete_alarms
 CloudWatchResponse.put_metric_alarm = put_metric_alarm
 
+
+# Snapshots of the emulator's whole state (TEST SUPPORT ONLY, no AWS counterpart), for tests that build the
+# same account before each of many tests (test/support/cli.ts, fromSnapshot): POST /moto-api/bm-snapshot?name=N
+# saves a deep copy of every service's data, POST /moto-api/bm-restore?name=N resets moto and puts a fresh copy
+# of it back (404 when there is no such snapshot). One deepcopy for all services keeps references between them.
+SNAPSHOTS = {}
+MAX_SNAPSHOTS = 8
+
+
+def _registered():
+    from moto.core.base_backend import BackendDict
+
+    return list(dict.fromkeys(BackendDict._instances))
+
+
+def _state(dicts):
+    from moto.s3.models import s3_backends
+
+    return {"data": [dict(bd) for bd in dicts], "s3_bucket_accounts": dict(getattr(s3_backends, "bucket_accounts", {}))}
+
+
+def _snapshot_response(self, request, full_url, headers):
+    import copy
+    import json as _json
+    from urllib.parse import parse_qs, urlparse
+
+    name = parse_qs(urlparse(full_url).query).get("name", [""])[0]
+    if request.method != "POST" or not name:
+        return 400, {}, _json.dumps({"Error": "POST with ?name="})
+    if full_url.split("?")[0].endswith("/bm-snapshot"):
+        dicts = _registered()
+        SNAPSHOTS.pop(name, None)
+        while len(SNAPSHOTS) >= MAX_SNAPSHOTS:
+            SNAPSHOTS.pop(next(iter(SNAPSHOTS)))
+        SNAPSHOTS[name] = (dicts, copy.deepcopy(_state(dicts)))
+        return 200, {}, _json.dumps({"status": "ok"})
+    if name not in SNAPSHOTS:
+        return 404, {}, _json.dumps({"Error": f"no snapshot {name}"})
+    from moto.core.base_backend import BackendDict
+    from moto.moto_api._internal.models import moto_api_backend
+    from moto.s3.models import s3_backends
+
+    moto_api_backend.reset()
+    dicts, saved = SNAPSHOTS[name]
+    state = copy.deepcopy(saved)
+    for bd, data in zip(dicts, state["data"]):
+        for account, backend in data.items():
+            dict.__setitem__(bd, account, backend)
+        BackendDict._instances.append(bd)
+    if hasattr(s3_backends, "bucket_accounts"):
+        s3_backends.bucket_accounts.clear()
+        s3_backends.bucket_accounts.update(state["s3_bucket_accounts"])
+    return 200, {}, _json.dumps({"status": "ok"})
+
+
+def bm_snapshot(request, full_url, headers):
+    return _snapshot_response(None, request, full_url, headers)
+
+
+def bm_restore(request, full_url, headers):
+    return _snapshot_response(None, request, full_url, headers)
+
+
+VALIDATION_SESSION = []
+
+
+def bm_validate(request, full_url, headers):
+    """botocore_validate.py's validation of the JSON list in the body, in this process (TEST SUPPORT ONLY)."""
+    import json as _json
+
+    import botocore.session
+    import botocore_validate
+
+    if not VALIDATION_SESSION:
+        VALIDATION_SESSION.append(botocore.session.get_session())
+    body = request.get_data() if hasattr(request, "get_data") else request.body
+    return 200, {}, _json.dumps(botocore_validate.validate(_json.loads(body), VALIDATION_SESSION[0]))
+
+
+def _add_snapshot_routes():
+    from moto.moto_api._internal import urls
+
+    urls.url_paths["{0}/moto-api/bm-snapshot"] = bm_snapshot
+    urls.url_paths["{0}/moto-api/bm-restore"] = bm_restore
+    urls.url_paths["{0}/moto-api/bm-validate"] = bm_validate
+
+
 if __name__ == "__main__":
     # No log line per request: tests send tens of thousands, and nobody reads them.
     import logging
@@ -212,5 +299,7 @@ if __name__ == "__main__":
     # The Budgets and Service Quotas additions live beside this file.
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import moto_extras  # noqa: F401,E402  (registers its operations on import)
+
+    _add_snapshot_routes()
 
     server.main(sys.argv[1:])

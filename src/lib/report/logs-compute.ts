@@ -178,6 +178,13 @@ function accumulate(input: LogsComputeInput): {
   const accs = new Map<string, Acc>();
   const unpriced = new Set<string>();
   const noHourRate = new Set<string>();
+  // One price lookup per model and day, not per group (a lookup compares the model with every table entry).
+  const prices = new Map<string, ResolvedPrice | undefined>();
+  const priceOn = (model: string, day: string): ResolvedPrice | undefined => {
+    const k = `${model}\u0000${day}`;
+    if (!prices.has(k)) prices.set(k, priceOf(model, input, day));
+    return prices.get(k);
+  };
   for (const g of input.aggregate.groups) {
     const k = keyOf(g.keys);
     let acc = accs.get(k);
@@ -193,7 +200,7 @@ function accumulate(input: LogsComputeInput): {
         } as Acc),
       );
     for (const s of SUMS) acc[s] += g[s];
-    const price = priceOf(g.model, input, pricingDay(input, g.keys));
+    const price = priceOn(g.model, pricingDay(input, g.keys));
     if (!price) {
       acc.unpriced += g.invocations;
       unpriced.add(g.model);

@@ -62,7 +62,7 @@ describe.each(WIDTHS.map((w) => [widthName(w), w] as const))('at %s', (label, wi
   test('prices list: the bundled table', async () => {
     const r = await run(['prices', 'list'], width);
     expect(r.code).toBe(0);
-    check(`prices/list-bundled-${label}.txt`, screen(r, {}), width);
+    check(`list-bundled-${label}.txt`, screen(r, {}), width);
   });
 
   test('prices refresh, then prices list: the Price List table, a config override, the bundled one', async () => {
@@ -71,7 +71,7 @@ describe.each(WIDTHS.map((w) => [widthName(w), w] as const))('at %s', (label, wi
     const cache = emptyDir();
     const refresh = await run(['prices', 'refresh'], width, { cache, now: fetchedAt });
     expect(refresh.code).toBe(0);
-    check(`prices/refresh-${label}.txt`, screen(refresh, { '<cache>': cache }), width);
+    check(`refresh-${label}.txt`, screen(refresh, { '<cache>': cache }), width);
     const cwd = emptyDir();
     writeFileSync(
       join(cwd, 'bedrock-monitor.config.json'),
@@ -81,13 +81,13 @@ describe.each(WIDTHS.map((w) => [widthName(w), w] as const))('at %s', (label, wi
     );
     const list = await run(['prices', 'list'], width, { cache, cwd });
     expect(list.code).toBe(0);
-    check(`prices/list-refreshed-${label}.txt`, screen(list, { '<cache>': cache, '<dir>': cwd }), width);
+    check(`list-refreshed-${label}.txt`, screen(list, { '<cache>': cache, '<dir>': cwd }), width);
   });
 
   test('an invalid action: one error line, exit 2', async () => {
     const r = await run(['prices', 'update'], width);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    check(`prices/error-${label}.txt`, screen(r, {}), width);
+    check(`error-${label}.txt`, screen(r, {}), width);
   });
 });

@@ -204,7 +204,7 @@ describe('report on seeded metrics', () => {
     await seed();
     const r = await cli(['report', ...WINDOW, ...args], { env: { ...env, ...extraEnv }, now, stdoutTty });
     expect(r.code).toBe(0);
-    expectGolden(`report/${file}`, r.stdout);
+    expectGolden(`${file}`, r.stdout);
     if (stdoutTty)
       for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(Number(extraEnv.COLUMNS));
   });

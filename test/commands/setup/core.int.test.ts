@@ -38,7 +38,7 @@ import {
   PutModelInvocationLoggingConfigurationCommand,
 } from '@aws-sdk/client-bedrock';
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
-import { cliFor, emptyDir, useMoto } from '../../support/cli.js';
+import { cliFor, emptyDir, fromSnapshot, useMoto } from '../../support/cli.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
 
 const emulator = useMoto();
@@ -192,7 +192,8 @@ describe('on an empty account', () => {
 });
 
 describe('on a converged account', () => {
-  beforeEach(setupAll);
+  // setup-all runs once; later tests start from a copy of the emulator's state after it.
+  beforeEach(fromSnapshot(emulator, 'converged', setupAll));
 
   test.each(STEPS)('a second run of %s makes no write request and reports unchanged', async (step) => {
     const r = await cli([step, '--json']);

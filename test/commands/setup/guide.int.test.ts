@@ -195,7 +195,7 @@ describe('status', () => {
       stdoutTty: width !== undefined,
     });
     expect(r.code).toBe(3);
-    expectGolden(`e2e/status-${label}.txt`, r.stdout);
+    expectGolden(`status-${label}.txt`, r.stdout);
     expect(overlong(r.stdout, width)).toEqual([]);
     expect(r.stdout).toContain('retentionInDays: 7 → 30');
   });

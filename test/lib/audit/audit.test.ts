@@ -188,7 +188,7 @@ describe('what people read', () => {
     const r = await runCli(['audit', '--logs', small.dir, ...WINDOW, ...args], { env, ...tty, now: END });
     expect(r.code).toBe(0);
     const text = r.stdout.replaceAll(small.dir, '<DIR>');
-    expectGolden(`audit/${name}`, text);
+    expectGolden(`${name}`, text);
     expect(overlong(text, columns === 'piped' ? undefined : Number(columns))).toEqual([]);
   });
 });
@@ -226,7 +226,7 @@ describe('an invalid input, golden at each width', () => {
     });
     expect(r.code).toBe(2);
     expect(r.requests).toEqual([]);
-    expectGolden(`audit/error-${label}.txt`, r.stderr);
+    expectGolden(`error-${label}.txt`, r.stderr);
     expect(overlong(r.stderr, width)).toEqual([]);
   });
 });

@@ -68,7 +68,7 @@ describe.each(SCENES)('%s', (name, draw) => {
     const { out, stdout, stderr } = capture(width);
     draw(out);
     const text = `${stdout()}${stderr() ? `--- stderr ---\n${stderr()}` : ''}`;
-    expectGolden(`human/${name}-${label}.txt`, text);
+    expectGolden(`${name}-${label}.txt`, text);
     expect(overlong(text, width)).toEqual([]);
   });
 });
@@ -170,7 +170,7 @@ describe('CSV and markdown carry everything', () => {
       'every row',
     () => {
       const csv = renderCsv(fx.reportByDay());
-      expectGolden('human/report-by-day.csv', csv);
+      expectGolden('report-by-day.csv', csv);
       const [head, ...rows] = csv.trim().split('\n');
       expect(head!.split(',').slice(0, 9)).toEqual([
         'kind',
@@ -196,7 +196,7 @@ describe('CSV and markdown carry everything', () => {
 
   test('markdown is valid markdown with no data: a heading, a sentence and the warnings as a list', () => {
     const md = renderMarkdown(fx.emptyReport(), 'UTC');
-    expectGolden('human/report-empty.md', md);
+    expectGolden('report-empty.md', md);
     expect(md).toMatch(/^### Bedrock usage/);
     expect(md).toMatch(/\n- 25 percentile figures could not be fetched/);
     expect(md).not.toMatch(/ {2}\n/);
@@ -204,7 +204,7 @@ describe('CSV and markdown carry everything', () => {
 
   test('markdown by day: a days table with partial days and a bold totals row', () => {
     const md = renderMarkdown(fx.reportByDay(), 'UTC');
-    expectGolden('human/report-by-day.md', md);
+    expectGolden('report-by-day.md', md);
     expect(md).toContain('| 2026-11-19 from 10:17 | 300 |');
     expect(md).toContain('| **TOTAL** | **1,260** |');
     // Every table row has as many cells as its header.

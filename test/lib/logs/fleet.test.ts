@@ -193,7 +193,7 @@ describe('report over a tree of two accounts and three Regions', () => {
       { cwd: tree.cwd },
     );
     expect(r.code).toBe(0);
-    expectGolden('logs/fleet-account-region.txt', r.stdout.replaceAll(tree.dir, '<DIR>'));
+    expectGolden('fleet-account-region.txt', r.stdout.replaceAll(tree.dir, '<DIR>'));
     const csv = await runCli(
       [
         'report',

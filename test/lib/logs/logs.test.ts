@@ -607,7 +607,7 @@ describe('golden output of the logs report (what people read)', () => {
     });
     expect(r.code).toBe(0);
     if (extraEnv.COLUMNS) expect(r.stdout.split('\n').filter((l) => l.length > Number(extraEnv.COLUMNS))).toEqual([]);
-    expectGolden(`logs/${file}`, r.stdout.split(dir).join('<DIR>'));
+    expectGolden(`${file}`, r.stdout.split(dir).join('<DIR>'));
     if (file === 'hour.md') {
       // Time first: hours in order, each hour's operations by cost.
       const hours = r.stdout

@@ -41,7 +41,7 @@ describe('the shared aggregation SQL', () => {
       window: WINDOW,
       dialect,
     });
-    expectGolden(`logs/aggregation-${name}.sql`, `${sql}\n`);
+    expectGolden(`aggregation-${name}.sql`, `${sql}\n`);
   });
 
   test(

@@ -105,7 +105,7 @@ describe('bars per row (terminal only)', () => {
     ['unicode', 100],
   ])('golden: %s bars at %i columns (share per model, trend per day)', (style, width) => {
     const text = renderViewText(reportView(fx.reportByDay(), 'UTC'), { width, bars: style });
-    expectGolden(`pictures/bars-${style}-${width}.txt`, text);
+    expectGolden(`bars-${style}-${width}.txt`, text);
     expect(text.split('\n').filter((l) => [...l].length > width)).toEqual([]);
   });
 
@@ -153,7 +153,7 @@ describe('HTML from the same view', () => {
     const value = (key: string): string => new RegExp(`data-key="${key}" data-value="([^"]*)"`).exec(totalRow)![1]!;
     expect(Number(value('invocations'))).toBe(rep.totals.invocations);
     expect(Number(value('costUsd'))).toBe(rep.totals.costUsd);
-    expectGolden('pictures/report-by-day.html', html);
+    expectGolden('report-by-day.html', html);
   });
 });
 
@@ -223,7 +223,7 @@ describe('the logs report through the CLI', () => {
 
   test('bars in a UTF-8 terminal (a share per row), none into a pipe', async () => {
     const tty = await run(['--by', 'principal', '--top', '5'], { COLUMNS: '160', LANG: 'C.UTF-8' });
-    expectGolden('pictures/logs-top5-160.txt', tty.stdout.split(dir).join('<DIR>'));
+    expectGolden('logs-top5-160.txt', tty.stdout.split(dir).join('<DIR>'));
     expect(tty.stdout).toMatch(/SHARE/);
     const piped = await run(['--by', 'principal', '--top', '5'], { LANG: 'C.UTF-8' });
     expect(piped.stdout).not.toMatch(/SHARE|█/);

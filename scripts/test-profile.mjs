@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Where `npm test`'s time goes (docs/testing.md): runs the suite (or the files given) once, as npm test
+// does, and prints per test file the wall time jest measured, the worker's CPU time and its moto server's
+// CPU time, slowest first, then the totals and the whole run's user+sys CPU (children included).
+// Run after `npm run build && npm run build:support`:  node scripts/test-profile.mjs [jest args…]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'bm-profile-'));
+const out = join(dir, 'files.jsonl');
+const json = join(dir, 'jest.json');
+const t0 = Date.now();
+const r = spawnSync(
+  process.execPath,
+  [
+    '--experimental-vm-modules',
+    '--no-warnings=ExperimentalWarning',
+    'node_modules/jest/bin/jest.js',
+    '--setupFilesAfterEnv',
+    '<rootDir>/scripts/test-profile-hook.mjs',
+    '--json',
+    '--outputFile',
+    json,
+    ...process.argv.slice(2),
+  ],
+  {
+    stdio: ['ignore', 'ignore', process.env.BM_PROFILE_QUIET ? 'ignore' : 'inherit'],
+    env: { ...process.env, BM_PROFILE_OUT: out },
+  },
+);
+const wall = (Date.now() - t0) / 1000;
+// cutime + cstime of this process: jest and everything it waited for (workers, moto servers, spawned CLIs).
+const stat = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+const childCpu = (Number(stat[13]) + Number(stat[14])) / 100;
+const jest = JSON.parse(readFileSync(json, 'utf8'));
+const perf = new Map(jest.testResults.map((t) => [t.name, (t.endTime - t.startTime) / 1000]));
+const rows = readFileSync(out, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l))
+  .map((p) => ({ ...p, jestS: perf.get(p.file) ?? 0 }))
+  .sort((a, b) => b.jestS - a.jestS);
+const s = (ms) => (ms / 1000).toFixed(1).padStart(6);
+console.log(`${'jest s'.padStart(6)} ${'cpu s'.padStart(6)} ${'moto s'.padStart(6)}  file`);
+for (const p of rows)
+  console.log(`${p.jestS.toFixed(1).padStart(6)} ${s(p.cpuMs)} ${s(p.motoCpuMs)}  ${relative(process.cwd(), p.file)}`);
+const sum = (k) => rows.reduce((a, p) => a + p[k], 0);
+console.log(
+  `${sum('jestS').toFixed(1).padStart(6)} ${s(sum('cpuMs'))} ${s(sum('motoCpuMs'))}  total over ${rows.length} files`,
+);
+console.log(
+  `run: ${wall.toFixed(1)} s wall, ${childCpu.toFixed(1)} s CPU (user+sys, jest, its workers and moto servers)`,
+);
+rmSync(dir, { recursive: true, force: true });
+process.exit(r.status ?? 1);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { BillDocSchema as BillSchema } from '../../support/schemas.js';
 import { principalMatcher, roleOf } from '../../../src/lib/bill/bridge.js';
 import { classifyUsage, modelKey } from '../../../src/lib/bill/usage.js';
 import { billWindow } from '../../../src/commands/bill.js';
@@ -25,55 +25,6 @@ import {
  * attribution: https://docs.aws.amazon.com/bedrock/latest/userguide/cost-mgmt-iam-principal-tracking.html.
  * All data here is SYNTHETIC.
  */
-
-const BillSchema = z
-  .object({
-    kind: z.literal('bedrock-monitor bill'),
-    window: z.object({ start: z.string().datetime(), end: z.string().datetime(), label: z.string() }).strict(),
-    groupBy: z.enum(['principal', 'role', 'model', 'day', 'account']),
-    region: z.string(),
-    sources: z
-      .object({
-        bill: z
-          .object({
-            kind: z.literal('cur2'),
-            location: z.string(),
-            files: z.number().int(),
-            lineItems: z.number().int(),
-            iamPrincipal: z.boolean(),
-          })
-          .strict(),
-        estimate: z.object({ kind: z.literal('logs'), location: z.string(), engine: z.string() }).strict(),
-      })
-      .strict(),
-    prices: z
-      .object({ table: z.enum(['refreshed', 'snapshot', 'bundled']), source: z.string(), date: z.string() })
-      .strict(),
-    rows: z.array(
-      z
-        .object({
-          key: z.string(),
-          billedUsd: z.number(),
-          estimatedUsd: z.number(),
-          differenceUsd: z.number(),
-          tags: z.record(z.string()).optional(),
-        })
-        .strict(),
-    ),
-    totals: z.object({ billedUsd: z.number(), estimatedUsd: z.number(), differenceUsd: z.number() }).strict(),
-    bridge: z
-      .object({
-        estimatedUsd: z.number(),
-        billedUsd: z.number(),
-        differenceUsd: z.number(),
-        causes: z.array(z.object({ cause: z.string(), usd: z.number(), how: z.string().min(1) }).strict()),
-        residualUsd: z.number(),
-      })
-      .strict(),
-    unpricedModels: z.array(z.string()),
-    warnings: z.array(z.string()),
-  })
-  .strict();
 
 const micro = (usd: number) => Math.round(usd * 1e6);
 
@@ -151,7 +102,7 @@ describe('bill: CUR 2.0 beside the logs, bridged by named causes', () => {
     };
     await bad(['--month', '2026-13', '--cur', cur], '--month: "2026-13" is not a month');
     await bad(['--month', '2026-11', '--since', '2026-11-01', '--cur', cur], 'cannot be combined');
-    await bad(['--month', '2026-11'], '--cur: no CUR 2.0 export given');
+    await bad(['--month', '2026-11', '--source', 'cur'], '--cur: no CUR 2.0 export given');
     await bad(['--by', 'team', '--cur', cur], '--by: "team" is not one of principal, role, model, day, account');
   });
 });

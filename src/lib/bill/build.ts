@@ -3,6 +3,7 @@ import { pricesInUse, pricesWarnings, type PricesInUse } from '../context/prices
 import { parseDims } from '../logs/dims.js';
 import { describeLocation, type LogLocation } from '../logs/location.js';
 import { priceFor } from '../pricing/price.js';
+import { noRateReason } from '../pricing/snapshot.js';
 import { dirAccounts, planLogs, resolveScope, runEngine } from '../report/logs-report.js';
 import type { BilledLine, BillRow, Bridge, EstimatedGroup, GroupBy } from './bridge.js';
 import { computeBill } from './compute.js';
@@ -161,12 +162,16 @@ export async function runBill(ctx: Ctx, req: BillRequest): Promise<BillResult> {
     billed.lines,
     est.groups,
     req.by,
-    (id, d) => priceFor(id, ctx.settings.prices, refreshed, d),
+    // A Region neither refreshed nor in the snapshot: unpriced, never another Region's (bundled) rate.
+    (id, d) => priceFor(id, ctx.settings.prices, refreshed, d, info.table !== 'bundled'),
     { principals: billed.source.kind === 'cur2' },
   );
   const warnings = [...pricesWarnings(info, ctx.now()), ...sourceWarnings(billed)];
   if (computed.unpriced.length)
-    warnings.push(`not in the price table (estimated at $0): ${computed.unpriced.join(', ')}`);
+    warnings.push(
+      `not in the price table (estimated at $0): ${computed.unpriced.join(', ')}` +
+        (info.table === 'bundled' ? `: ${noRateReason(ctx.settings.region)}` : ''),
+    );
   if (req.window.end.getTime() > ctx.now().getTime() - 86_400_000)
     warnings.push('the bill lags usage by up to a day or two: the last days of the window may be incomplete');
   const b = computed.bridge;

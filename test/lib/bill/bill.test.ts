@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BillDocSchema as BillSchema } from '../../support/schemas.js';
 import { principalMatcher, roleOf } from '../../../src/lib/bill/bridge.js';
 import { classifyUsage, modelKey } from '../../../src/lib/bill/usage.js';
@@ -8,6 +10,7 @@ import {
   CHAT,
   EXPECTED_CAUSES,
   LINES,
+  RECORDS,
   RESEARCH,
   SONNET,
   writeCur,
@@ -91,6 +94,25 @@ describe('bill: CUR 2.0 beside the logs, bridged by named causes', () => {
     expect(r.stdout).toMatch(/From estimate to invoice:/);
     expect(r.stdout).toMatch(/cache-write-tier\s+\$0\.45/);
     expect(r.stdout).toMatch(/residual\s+\$0\.00/);
+  });
+
+  test('a Region the price snapshot does not cover: every logged model unpriced, saying why', async () => {
+    // The same calls, made in eu-west-1 (the estimate reads the context's Region).
+    const euLogs = emptyDir();
+    const eu = RECORDS.map((x) => JSON.stringify({ ...x, region: 'eu-west-1' })).join('\n');
+    writeFileSync(join(euLogs, 'records.json'), `${eu}\n`);
+    const r = await runCli(['bill', '--month', '2026-11', '--cur', cur, '--logs', euLogs, '--json'], {
+      env: { ...env, AWS_REGION: 'eu-west-1' },
+      now,
+    });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const j = BillSchema.parse(r.json());
+    expect(j.prices.table).toBe('bundled');
+    expect(j.bridge.estimatedUsd).toBe(0);
+    expect(j.unpricedModels).toContain('global.anthropic.claude-sonnet-4-5-20250929-v1:0');
+    expect(j.unpricedModels).toHaveLength(RECORDS.length);
+    const reason = /: no rate for eu-west-1 in the snapshot of \d{4}-\d{2}-\d{2}; run prices refresh$/;
+    expect(j.warnings.find((w) => w.startsWith('not in the price table'))).toMatch(reason);
   });
 
   test('inputs checked before any request', async () => {

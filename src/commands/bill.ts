@@ -6,7 +6,8 @@ interface Opts {
   month?: string;
   since?: string;
   until?: string;
-  by: 'principal' | 'role' | 'model' | 'day' | 'account';
+  by?: 'principal' | 'role' | 'model' | 'day' | 'account';
+  source?: 'cur' | 'ce';
   cur?: string;
   logs?: string;
   cache: boolean;
@@ -35,13 +36,27 @@ export function billWindow(o: Opts, now: Date): { start: Date; end: Date; label:
   return { start, end, label: `${start.toISOString().slice(0, 10)} → ${end.toISOString().slice(0, 10)}` };
 }
 
+/** The bill's source: an explicit --source wins; else the export when one is named, else Cost Explorer. */
+export function billSource(o: Pick<Opts, 'source' | 'cur'>, configured: string | undefined): 'cur' | 'ce' {
+  if (o.source === 'ce' && o.cur !== undefined)
+    throw usageError('--source ce: it cannot be combined with --cur (which names a CUR 2.0 export)');
+  if (o.source === 'cur' && o.cur === undefined && !configured)
+    throw usageError(
+      '--cur: no CUR 2.0 export given (and no bill.cur in the config file)',
+      "Give --cur s3://BUCKET/PREFIX (the Data Export's destination) or a directory of its Parquet files.",
+    );
+  return o.source ?? (o.cur !== undefined || configured ? 'cur' : 'ce');
+}
+
 export default defineCommand<Opts>({
   name: 'bill',
   summary:
-    "The invoice's Bedrock lines (CUR 2.0 export) beside the estimate from the logs, and the bridge between them",
+    "The invoice's Bedrock lines (CUR 2.0 export or Cost Explorer) beside the estimate from the logs, and the " +
+    'bridge between them',
   examples: [
     'bedrock-monitor bill --month 2026-11 --cur s3://billing-exports/bedrock-monitor/cur2',
     'bedrock-monitor bill --since 2026-11-01 --until 2026-11-15 --by role',
+    'bedrock-monitor bill --month 2026-11 --source ce --by model   # no export: Cost Explorer, $0.01 a request',
     "bedrock-monitor bill --month 2026-11 --json | jq '.bridge.causes'",
     'bedrock-monitor bill --month 2026-11 --output html > bill.html   # charts and tables, one file',
   ],
@@ -52,9 +67,17 @@ export default defineCommand<Opts>({
       .option('--since <time>', 'window start, ISO 8601 (default: the first of this month)')
       .option('--until <time>', 'window end, ISO 8601 (default now)')
       .addOption(
-        new Option('--by <what>', 'one row per principal, role, model, day or account')
-          .choices(['principal', 'role', 'model', 'day', 'account'])
-          .default('principal'),
+        new Option(
+          '--by <what>',
+          'one row per principal, role, model, day or account (default: principal; model with Cost Explorer)',
+        ).choices(['principal', 'role', 'model', 'day', 'account']),
+      )
+      .addOption(
+        new Option(
+          '--source <source>',
+          'where the bill comes from: cur (the CUR 2.0 export) or ce (Cost Explorer: no principal or role split, ' +
+            '$0.01 per request, a day or two late); default: cur when --cur or bill.cur is set, else ce',
+        ).choices(['cur', 'ce']),
       )
       .option(
         '--cur <location>',
@@ -68,14 +91,12 @@ export default defineCommand<Opts>({
   run: async (ctx, o) => {
     const { parseLogsArg } = await import('../lib/logs/location.js');
     const window = billWindow(o, ctx.now());
-    const curArg = o.cur ?? ctx.settings.bill.cur;
-    if (!curArg)
-      throw usageError(
-        '--cur: no CUR 2.0 export given (and no bill.cur in the config file)',
-        "Give --cur s3://BUCKET/PREFIX (the Data Export's destination) or a directory of its Parquet files.",
-      );
-    const cur = parseLogsArg(curArg, ctx.io.cwd);
-    if (cur.kind === 'cloudwatch') throw usageError('--cur: give s3://BUCKET/PREFIX or a directory');
+    const source = billSource(o, ctx.settings.bill.cur);
+    const by = o.by ?? (source === 'ce' ? 'model' : 'principal');
+    const { checkCeGroupBy } = await import('../lib/bill/ce.js');
+    if (source === 'ce') checkCeGroupBy(by);
+    const cur = source === 'cur' ? parseLogsArg((o.cur ?? ctx.settings.bill.cur)!, ctx.io.cwd) : undefined;
+    if (cur?.kind === 'cloudwatch') throw usageError('--cur: give s3://BUCKET/PREFIX or a directory');
     const logs = o.logs === undefined ? undefined : parseLogsArg(o.logs, ctx.io.cwd);
     const { runBill } = await import('../lib/bill/build.js');
     const { renderBill } = await import('../lib/bill/render.js');
@@ -83,10 +104,10 @@ export default defineCommand<Opts>({
     let data;
     try {
       data = await runBill(ctx, {
-        cur,
+        ...(cur ? { cur } : {}),
         ...(logs ? { logs } : {}),
         window,
-        by: o.by,
+        by,
         noCache: !o.cache,
         onProgress: (m) => spinner.text(`Reading the bill: ${m}`),
       });

@@ -567,6 +567,69 @@ export const ConfigListDocSchema = z
   })
   .strict();
 
+/** `bill --json` (docs/bill.md documents it, not docs/json.md). */
+export const BillDocSchema = z
+  .object({
+    kind: z.literal('bedrock-monitor bill'),
+    window: z.object({ start: z.string().datetime(), end: z.string().datetime(), label: z.string() }).strict(),
+    groupBy: z.enum(['principal', 'role', 'model', 'day', 'account']),
+    region: z.string(),
+    sources: z
+      .object({
+        bill: z.discriminatedUnion('kind', [
+          z
+            .object({
+              kind: z.literal('cur2'),
+              location: z.string(),
+              files: z.number().int(),
+              lineItems: z.number().int(),
+              iamPrincipal: z.boolean(),
+            })
+            .strict(),
+          z
+            .object({
+              kind: z.literal('cost-explorer'),
+              services: z.array(z.string()),
+              requests: z.number().int(),
+              requestsUsd: z.number(),
+              lineItems: z.number().int(),
+              iamPrincipal: z.literal(false),
+              estimatedDays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)),
+            })
+            .strict(),
+        ]),
+        estimate: z.object({ kind: z.literal('logs'), location: z.string(), engine: z.string() }).strict(),
+      })
+      .strict(),
+    prices: z
+      .object({ table: z.enum(['refreshed', 'snapshot', 'bundled']), source: z.string(), date: z.string() })
+      .strict(),
+    rows: z.array(
+      z
+        .object({
+          key: z.string(),
+          billedUsd: z.number(),
+          estimatedUsd: z.number(),
+          differenceUsd: z.number(),
+          tags: z.record(z.string()).optional(),
+        })
+        .strict(),
+    ),
+    totals: z.object({ billedUsd: z.number(), estimatedUsd: z.number(), differenceUsd: z.number() }).strict(),
+    bridge: z
+      .object({
+        estimatedUsd: z.number(),
+        billedUsd: z.number(),
+        differenceUsd: z.number(),
+        causes: z.array(z.object({ cause: z.string(), usd: z.number(), how: z.string().min(1) }).strict()),
+        residualUsd: z.number(),
+      })
+      .strict(),
+    unpricedModels: z.array(z.string()),
+    warnings: z.array(z.string()),
+  })
+  .strict();
+
 /** docs/json.md bullet label → schema, for the check that docs/json.md names every field. */
 export const DOCUMENTED: [label: string, schema: z.AnyZodObject][] = [
   ['single steps', StepDocSchema],

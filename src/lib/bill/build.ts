@@ -3,9 +3,11 @@ import { pricesInUse, pricesWarnings, type PricesInUse } from '../context/prices
 import { parseDims } from '../logs/dims.js';
 import { describeLocation, type LogLocation } from '../logs/location.js';
 import { priceFor } from '../pricing/price.js';
+import { noRateReason } from '../pricing/snapshot.js';
 import { dirAccounts, planLogs, resolveScope, runEngine } from '../report/logs-report.js';
-import type { BillRow, Bridge, EstimatedGroup, GroupBy } from './bridge.js';
+import type { BilledLine, BillRow, Bridge, EstimatedGroup, GroupBy } from './bridge.js';
 import { computeBill } from './compute.js';
+import { readCostExplorer, CE_REQUEST_USD } from './ce.js';
 import { readCur } from './cur.js';
 
 /**
@@ -14,12 +16,33 @@ import { readCur } from './cur.js';
  */
 
 export interface BillRequest {
-  cur: Extract<LogLocation, { kind: 's3' } | { kind: 'dir' }>;
+  /** The CUR 2.0 export, or Cost Explorer (`undefined`). */
+  cur?: Extract<LogLocation, { kind: 's3' } | { kind: 'dir' }>;
   logs?: LogLocation;
   window: { start: Date; end: Date; label: string };
   by: GroupBy;
   noCache: boolean;
   onProgress?: (msg: string) => void;
+}
+
+export interface CurSource {
+  kind: 'cur2';
+  location: string;
+  files: number;
+  lineItems: number;
+  iamPrincipal: boolean;
+}
+
+/** Cost Explorer: no principals; every GetCostAndUsage request (page) costs USD 0.01. */
+export interface CeSource {
+  kind: 'cost-explorer';
+  services: string[];
+  requests: number;
+  requestsUsd: number;
+  lineItems: number;
+  iamPrincipal: false;
+  /** Days Cost Explorer marked as estimated (not final). */
+  estimatedDays: string[];
 }
 
 /** What `bill --json` prints and the table is drawn from (docs/bill.md documents it). */
@@ -29,7 +52,7 @@ export interface BillResult {
   groupBy: GroupBy;
   region: string;
   sources: {
-    bill: { kind: 'cur2'; location: string; files: number; lineItems: number; iamPrincipal: boolean };
+    bill: CurSource | CeSource;
     estimate: { kind: 'logs'; location: string; engine: string };
   };
   prices: Pick<PricesInUse, 'table' | 'source' | 'date'>;
@@ -75,23 +98,80 @@ async function estimate(
   return { groups, location, engine: plan.engine };
 }
 
-export async function runBill(ctx: Ctx, req: BillRequest): Promise<BillResult> {
+interface Billed {
+  lines: BilledLine[];
+  source: CurSource | CeSource;
+  hasPrincipal: boolean;
+}
+
+async function readBill(ctx: Ctx, req: BillRequest): Promise<Billed> {
+  if (!req.cur) {
+    req.onProgress?.('asking Cost Explorer');
+    const ce = await readCostExplorer(ctx, req.window);
+    const source: CeSource = {
+      kind: 'cost-explorer',
+      services: ce.services,
+      requests: ce.requests,
+      requestsUsd: Math.round(ce.requests * CE_REQUEST_USD * 100) / 100,
+      lineItems: ce.lines.length,
+      iamPrincipal: false,
+      estimatedDays: ce.estimatedDays,
+    };
+    return { lines: ce.lines, source, hasPrincipal: false };
+  }
   req.onProgress?.('reading the CUR 2.0 export');
   const cur = await readCur(ctx, req.cur, req.window, req.noCache);
+  const source: CurSource = {
+    kind: 'cur2',
+    location: describeLocation(req.cur),
+    files: cur.files,
+    lineItems: cur.lines.length,
+    iamPrincipal: cur.hasPrincipal,
+  };
+  return { lines: cur.lines, source, hasPrincipal: cur.hasPrincipal };
+}
+
+function sourceWarnings(billed: Billed): string[] {
+  const s = billed.source;
+  if (s.kind === 'cost-explorer')
+    return [
+      `Cost Explorer: ${s.requests} GetCostAndUsage request(s) at $0.01 each; it has no IAM principal, so the ` +
+        'bridge matches the logs to the bill per model and day (what differs between principals of one model and ' +
+        'day nets out there, and is named by no cause)',
+      ...(s.estimatedDays.length
+        ? [
+            `Cost Explorer marks ${s.estimatedDays.length} day(s) as estimated, not final: ` +
+              s.estimatedDays.join(', '),
+          ]
+        : []),
+    ];
+  if (!billed.hasPrincipal)
+    return [
+      'the export has no line_item_iam_principal column: per-principal billing needs the Data Export to include ' +
+        'caller identity (IAM principal); the bill is compared without principals',
+    ];
+  return [];
+}
+
+export async function runBill(ctx: Ctx, req: BillRequest): Promise<BillResult> {
+  const billed = await readBill(ctx, req);
   req.onProgress?.('reading the invocation logs');
   const est = await estimate(ctx, req);
   const { refreshed, info } = await pricesInUse(ctx);
-  const computed = computeBill(cur.lines, est.groups, req.by, (id, d) =>
-    priceFor(id, ctx.settings.prices, refreshed, d),
+  const computed = computeBill(
+    billed.lines,
+    est.groups,
+    req.by,
+    // A Region neither refreshed nor in the snapshot: unpriced, never another Region's (bundled) rate.
+    (id, d) => priceFor(id, ctx.settings.prices, refreshed, d, info.table !== 'bundled'),
+    { principals: billed.source.kind === 'cur2' },
   );
-  const warnings = [...pricesWarnings(info, ctx.now())];
-  if (!cur.hasPrincipal)
-    warnings.push(
-      'the export has no line_item_iam_principal column: per-principal billing needs the Data Export to include ' +
-        'caller identity (IAM principal); the bill is compared without principals',
-    );
+  const warnings = [...pricesWarnings(info, ctx.now()), ...sourceWarnings(billed)];
   if (computed.unpriced.length)
-    warnings.push(`not in the price table (estimated at $0): ${computed.unpriced.join(', ')}`);
+    warnings.push(
+      `not in the price table (estimated at $0): ${computed.unpriced.join(', ')}` +
+        (info.table === 'bundled' ? `: ${noRateReason(ctx.settings.region)}` : ''),
+    );
   if (req.window.end.getTime() > ctx.now().getTime() - 86_400_000)
     warnings.push('the bill lags usage by up to a day or two: the last days of the window may be incomplete');
   const b = computed.bridge;
@@ -101,13 +181,7 @@ export async function runBill(ctx: Ctx, req: BillRequest): Promise<BillResult> {
     groupBy: req.by,
     region: ctx.settings.region,
     sources: {
-      bill: {
-        kind: 'cur2',
-        location: describeLocation(req.cur),
-        files: cur.files,
-        lineItems: cur.lines.length,
-        iamPrincipal: cur.hasPrincipal,
-      },
+      bill: billed.source,
       estimate: { kind: 'logs', location: est.location, engine: est.engine },
     },
     prices: { table: info.table, source: info.source, date: info.date },

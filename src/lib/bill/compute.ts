@@ -213,15 +213,19 @@ function bridgeOf(acc: Acc, billedMicro: number, estimatedMicro: number): Bridge
   };
 }
 
+/** `opts.principals: false`: the bill names no principals, so the logs' are set aside when matching. */
 export function computeBill(
   billed: BilledLine[],
   estimated: EstimatedGroup[],
   by: GroupBy,
   price: PriceOf,
+  opts: { principals?: boolean } = {},
 ): BillComputed {
   const acc: Acc = { cells: new Map(), causes: new Map(), rows: new Map(), unpriced: new Set() };
   addBilled(acc, billed, by);
-  const estimatedMicro = addEstimated(acc, estimated, by, price, principalMatcher(billed));
+  // A bill without principals (Cost Explorer) meets the logs per model and day: every logged principal is ''.
+  const match = opts.principals === false ? () => '' : principalMatcher(billed);
+  const estimatedMicro = addEstimated(acc, estimated, by, price, match);
   const billedMicro = billed.reduce((a, l) => a + micro(l.costUsd), 0);
   const rows: BillRow[] = [...acc.rows.entries()]
     .map(([key, r]) => ({

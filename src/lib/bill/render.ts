@@ -58,9 +58,14 @@ function bridgeTable(r: BillResult): ViewTable {
       ...b.causes.map((c) => step(c.cause, c.usd, c.how)),
       step('residual', b.residualUsd, 'not explained by the causes above'),
     ],
-    total: step('billed (CUR 2.0)', b.billedUsd, "the export's Bedrock line items", 'total'),
+    total:
+      r.sources.bill.kind === 'cur2'
+        ? step('billed (CUR 2.0)', b.billedUsd, "the export's Bedrock line items", 'total')
+        : step('billed (Cost Explorer)', b.billedUsd, "Cost Explorer's Bedrock charges (unblended)", 'total'),
   };
 }
+
+const billedWhat = (r: BillResult): string => (r.sources.bill.kind === 'cur2' ? 'CUR 2.0 line items' : 'Cost Explorer');
 
 /** Billed beside estimated for the busiest groups (by the larger of the two); the rest summed as "others". */
 const SHOWN = 12;
@@ -83,7 +88,8 @@ function pairsChart(r: BillResult): PairsChart {
     type: 'pairs',
     title: `Billed and estimated, by ${r.groupBy}`,
     desc:
-      `For each ${r.groupBy}, the amount on the bill (CUR 2.0 line items) beside the estimate from the ` +
+      `For each ${r.groupBy}, the amount on the bill (${billedWhat(r)}) ` +
+      'beside the estimate from the ' +
       `invocation logs, in US dollars, ${r.window.label}.`,
     unit: 'money',
     series: ['billed', 'estimated'],
@@ -104,15 +110,26 @@ function waterfallChart(r: BillResult): WaterfallChart {
       { label: 'estimated (logs)', value: b.estimatedUsd, kind: 'start' },
       ...b.causes.map((c) => ({ label: c.cause, value: c.usd, kind: 'step' as const })),
       { label: 'residual', value: b.residualUsd, kind: 'step' },
-      { label: 'billed (CUR 2.0)', value: b.billedUsd, kind: 'end' },
+      {
+        label: r.sources.bill.kind === 'cur2' ? 'billed (CUR 2.0)' : 'billed (Cost Explorer)',
+        value: b.billedUsd,
+        kind: 'end',
+      },
     ],
   };
+}
+
+function billText(r: BillResult): string {
+  const s = r.sources.bill;
+  return s.kind === 'cur2'
+    ? `${s.location}, CUR 2.0`
+    : `Cost Explorer, ${s.requests} request(s), $${s.requestsUsd.toFixed(2)}`;
 }
 
 export function billView(r: BillResult): View {
   return {
     title:
-      `Bedrock on the bill (${r.sources.bill.location}, CUR 2.0) beside the estimate from the invocation logs ` +
+      `Bedrock on the bill (${billText(r)}) beside the estimate from the invocation logs ` +
       `(${r.sources.estimate.location}), ${r.window.label}, by ${r.groupBy}.`,
     context: { region: r.region, window: r.window.label },
     sections: [

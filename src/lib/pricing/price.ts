@@ -70,6 +70,8 @@ export function priceFor(
   refreshed?: RefreshedTable,
   /** YYYY-MM-DD: price at the rate in force that day (the table's history), else the current rate. */
   day?: string,
+  /** false: no fallback to the bundled Claude list prices (a Region neither refreshed nor in the snapshot). */
+  bundled = true,
 ): ResolvedPrice | undefined {
   const exact = overrides[modelId];
   if (exact) return { ...exact, cacheWrite1h: exact.cacheWrite1h, source: 'config', name: modelId, premium: 0 };
@@ -78,7 +80,7 @@ export function priceFor(
   const byFamily = overrides[ref.family];
   if (byFamily)
     return { ...byFamily, cacheWrite1h: byFamily.cacheWrite1h, source: 'config', name: ref.family, premium: 0 };
-  return (refreshed && refreshedPrice(refreshed, ref, day)) ?? bundledPrice(ref);
+  return (refreshed && refreshedPrice(refreshed, ref, day)) ?? (bundled ? bundledPrice(ref) : undefined);
 }
 
 /**

@@ -50,6 +50,11 @@ export function snapshotTable(region: string): RefreshedTable | undefined {
   return priceSnapshot().tables.find((t) => t.region === region);
 }
 
+/** Why a model is unpriced in a Region the snapshot does not cover (and no refreshed table is cached). */
+export function noRateReason(region: string): string {
+  return `no rate for ${region} in the snapshot of ${priceSnapshot().date}; run prices refresh`;
+}
+
 /**
  * Models Bedrock bills by something other than tokens (images, video, provisioned model units), by model ID; such a
  * model is named as such and never priced by tokens.

@@ -6,7 +6,7 @@ import { parseDims } from '../../../src/lib/logs/dims.js';
 import { OFFER_CODES, parsePriceList } from '../../../src/lib/pricing/offers.js';
 import { costUsd, priceFor } from '../../../src/lib/pricing/price.js';
 import { buildModels, ratesOn, type RefreshedTable } from '../../../src/lib/pricing/refreshed.js';
-import { billedOtherwise, priceSnapshot, snapshotTable } from '../../../src/lib/pricing/snapshot.js';
+import { billedOtherwise, noRateReason, priceSnapshot, snapshotTable } from '../../../src/lib/pricing/snapshot.js';
 import { computeLogsReport } from '../../../src/lib/report/logs-compute.js';
 
 /**
@@ -240,5 +240,26 @@ describe('price history: each record at the rate in force on its day', () => {
       ['2026-05-31', 1],
       ['2026-06-01', 0.8],
     ]);
+  });
+});
+
+describe('Regions the snapshot does not cover', () => {
+  const sonnet = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+  test('the snapshot prices us-east-1 only; elsewhere there is no snapshot table', () => {
+    expect(priceSnapshot().tables.map((t) => t.region)).toEqual(['us-east-1']);
+    expect(snapshotTable('eu-west-1')).toBeUndefined();
+  });
+
+  test("without the bundled fallback a model is unpriced there, with the reason; never another Region's rate", () => {
+    // What report still does for such a Region: the bundled Claude list prices (us-east-1's), Nova unpriced.
+    expect(priceFor(sonnet, {}, undefined)?.source).toBe('table');
+    expect(priceFor('amazon.nova-pro-v1:0', {}, undefined)).toBeUndefined();
+    // What bill does: nothing but the config file's overrides.
+    expect(priceFor(sonnet, {}, undefined, '2026-11-12', false)).toBeUndefined();
+    const override = { input: 1, output: 2, cacheRead: 0, cacheWrite: 0 };
+    expect(priceFor(sonnet, { [sonnet]: override }, undefined, undefined, false)?.source).toBe('config');
+    expect(noRateReason('eu-west-1')).toBe(
+      `no rate for eu-west-1 in the snapshot of ${priceSnapshot().date}; run prices refresh`,
+    );
   });
 });

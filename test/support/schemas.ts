@@ -541,7 +541,21 @@ export const AuditDocSchema = z
         ),
       })
       .strict(),
+    targets: z
+      .array(
+        z
+          .object({
+            account: z.string().regex(/^\d{12}$/),
+            region: z.string(),
+            status: z.enum(['read', 'failed']),
+            events: z.number().int().nullable(),
+            error: ErrorSchema.nullable(),
+          })
+          .strict(),
+      )
+      .optional(),
     warnings: z.array(z.string()),
+    error: ErrorSchema.optional(),
   })
   .strict();
 

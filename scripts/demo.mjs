@@ -2,7 +2,8 @@
 // npm run demo: the whole product on a local AWS emulator (moto), no AWS account needed.
 // setup-all → seed 24 h of SYNTHETIC Bedrock usage → status → report → who spent what (logs) → cleanup →
 // bill (a SYNTHETIC CUR 2.0 export beside SYNTHETIC logs, bridged), then a small organization (3 accounts ×
-// 2 Regions): fleet setup-all, then status finding one drifted target; moto is always stopped.
+// 2 Regions): fleet setup-all, status finding one drifted target, who spent what across the organization (logs)
+// and the merged CloudWatch metrics report; moto is always stopped.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,7 @@ import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-s
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   APP_SEARCH,
   APP_SUPPORT,
@@ -31,6 +33,7 @@ import {
   defaultSpec,
   putCorpus,
   toUsdRates,
+  writeCorpus as writeLogsCorpus,
 } from '../.build/test/support/corpus.js';
 
 // The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
@@ -136,11 +139,11 @@ function syntheticQuotas() {
 }
 
 /**
- * 9. A small organization: this (management) account and two accounts it creates, each with the
+ * 10. A small organization: this (management) account and two accounts it creates, each with the
  * OrganizationAccountAccessRole AWS puts in accounts an organization creates, in two Regions.
  */
 async function organizationDemo(url, env) {
-  banner('9. An organization: setup-all and status over 3 accounts × 2 Regions (--accounts org --regions …)');
+  banner('10. An organization: setup-all and status over 3 accounts × 2 Regions (--accounts org --regions …)');
   const base = { region: REGION, endpoint: url, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } };
   const org = new OrganizationsClient(base);
   await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
@@ -168,7 +171,69 @@ async function organizationDemo(url, env) {
   const status = run(env, ['status', ...fleet]);
   console.log(dim(`(exit ${status}: 3 means drift, here in exactly one account and Region)`));
   if (status !== 3) failed ||= 1;
+  failed ||= await organizationSpend(env, { base, members, sts, fleetConfig, fleet });
   // (cleanup works across the fleet the same way: `cleanup --yes --accounts org --regions …`; the emulator goes.)
+  return failed;
+}
+
+/** Client settings acting inside a member account (through its OrganizationAccountAccessRole), in a Region. */
+async function memberClientBase(base, sts, account, region) {
+  const role = `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`;
+  const c = (await sts.send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'demo-seed' }))).Credentials;
+  return {
+    ...base,
+    region,
+    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+  };
+}
+
+/**
+ * 10 (continued). Who spent what across the organization: SYNTHETIC invocation logs of the two members in one
+ * central tree (AWSLogs/<account>/BedrockModelInvocationLogs/<region>/…), reported by account and principal; then
+ * SYNTHETIC CloudWatch metrics in the two members' own accounts, merged by the metrics report across every target.
+ */
+async function organizationSpend(env, { base, members, sts, fleetConfig, fleet }) {
+  banner('10b. Who spent what across the organization: report --by account,principal over a central logs tree');
+  const tree = join(configDir, 'org-logs');
+  const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 6 * 3_600_000);
+  const prices = {};
+  const placed = [
+    [members[0], 'us-east-1', 51],
+    [members[1], 'eu-west-1', 52],
+  ];
+  for (const [account, region, seed] of placed) {
+    const spec = defaultSpec({ records: 400, start, hours: 5, filesPerHour: 1, seed, account, region });
+    for (const [id, rates] of Object.entries(corpusRates(spec)))
+      if (id.includes(':application-inference-profile/')) prices[id] = toUsdRates(rates);
+    const truth = writeLogsCorpus(tree, spec);
+    console.log(`${truth.totals.invocations} SYNTHETIC invocation records of ${account} in ${region}`);
+  }
+  writeFileSync(fleetConfig, JSON.stringify({ alarms: { emails: ['oncall@example.com'] }, prices }, null, 2));
+  const regions = ['--regions', 'us-east-1,eu-west-1', '--config', fleetConfig];
+  let failed = run(env, [
+    'report',
+    '--hours',
+    '6',
+    '--by',
+    'account,principal',
+    '--logs',
+    tree,
+    '--no-reconcile',
+    '--accounts',
+    members.join(','),
+    ...regions,
+    '--top',
+    '6',
+  ]);
+  banner('10c. The CloudWatch metrics of every account and Region, merged: report --accounts org --regions …');
+  const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000);
+  for (const [account, region, seed] of placed) {
+    const cfg = await memberClientBase(base, sts, account, region);
+    const cw = new CloudWatchClient({ ...cfg, disableRequestCompression: true });
+    await putMetrics(cw, syntheticUsage(DEMO_MODELS.slice(0, 2), hourStart, new Date(), 60, seed));
+  }
+  console.log('SYNTHETIC Bedrock metrics in the two members (one Region each); the others have none.');
+  failed ||= run(env, ['report', '--hours', '6', ...fleet]);
   return failed;
 }
 

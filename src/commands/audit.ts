@@ -69,7 +69,9 @@ export default defineCommand<Opts>({
       spinner.stop();
     }
     for (const w of result.warnings) ctx.out.warn(w);
+    const error = (await import('../lib/audit/fleet-history.js')).auditFleetFailure(result.targets);
     return {
+      ...(error ? { error } : {}),
       data: result,
       render: (out, format) => {
         if (format === 'csv') out.io.stdout.write(renderAuditCsv(result));

@@ -38,7 +38,8 @@ function windowOptions(cmd: Command): Command {
     .option(
       '--by <dims>',
       `group by one or more of ${DIMS_HELP}, comma-separated (or --by repeated); model, day, week and month ` +
-        `come from CloudWatch metrics, the others from the invocation logs`,
+        `come from CloudWatch metrics, the others from the invocation logs (account and region from the metrics ` +
+        `too with --source metrics and --regions/--accounts)`,
       byParser,
     );
 }
@@ -114,6 +115,8 @@ export default defineCommand<ReportOptions>({
     'bedrock-monitor report --hours 720 --by application --engine athena',
     'bedrock-monitor report --by account,principal --logs s3://org-logs/ --regions us-east-1,eu-west-1 ' +
       '--accounts 111111111111,222222222222',
+    'bedrock-monitor report --accounts org --regions us-east-1,eu-west-1   # CloudWatch metrics of every account',
+    'bedrock-monitor report --source metrics --by account --accounts org --regions all',
     'bedrock-monitor report --json | jq .totals.costUsd',
     'bedrock-monitor report --since 7d --by week --output csv > weeks.csv',
     'bedrock-monitor report --by principal --top 5 --sort output',

@@ -70,6 +70,14 @@ describe('the real binary', () => {
     expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 6 ok, 0 failed; 120 resources created');
     expect(r.stdout).toMatch(/\d{12}\s+eu-west-1\s+drifted\s+log-group/);
     expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 5 ok, 1 drifted, 0 failed.');
+    // Who spent what across the organization (SYNTHETIC logs of two members in one tree), then the merged metrics.
+    expect(r.stdout).toMatch(/ACCOUNT\s+PRINCIPAL\s+INVOCATIONS/);
+    expect(r.stdout).toMatch(/\d{12}\s+arn:aws:sts::\d{12}:assumed-role\/\S+\s+[\d,]+/);
+    expect(r.stdout).toMatch(/ACCOUNT\s+REGION\s+MODEL\s+INVOCATIONS/);
+    expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 3 with data, 3 without data in the window');
+    // Every banner has its own number.
+    const numbers = [...r.stdout.matchAll(/━━ (\d+[a-z]?)\. /g)].map((m) => m[1]);
+    expect(new Set(numbers).size).toBe(numbers.length);
     expect(r.stdout).toContain('Demo complete.');
   }, 240_000);
 

@@ -252,6 +252,61 @@ export const ReportDocSchema = z
   })
   .strict();
 
+/** report's CloudWatch metrics over many targets (docs/json.md: `report --regions/--accounts`). */
+export const FleetMetricsReportDocSchema = z
+  .object({
+    source: z.literal('metrics'),
+    window: z.object({ start: z.string().datetime(), end: z.string().datetime(), hours: z.number() }).strict(),
+    groupBy: z.array(z.enum(['account', 'region', 'model'])),
+    scope: z.object({ accounts: z.array(z.string()), regions: z.array(z.string()) }).strict(),
+    rows: z.array(
+      z
+        .object({
+          account: z
+            .string()
+            .regex(/^\d{12}$/)
+            .nullable(),
+          region: z.string().nullable(),
+          modelId: z.string().nullable(),
+          ...sums,
+          latencyAvgMs: nullableNumber,
+          costUsd: nullableNumber,
+          priced: z.boolean(),
+        })
+        .strict(),
+    ),
+    targets: z.array(
+      z
+        .object({
+          account: z.string().regex(/^\d{12}$/),
+          region: z.string(),
+          status: z.enum(['data', 'no data', 'failed']),
+          invocations: nullableNumber,
+          inputTokens: nullableNumber,
+          outputTokens: nullableNumber,
+          costUsd: nullableNumber,
+          error: ErrorSchema.nullable(),
+        })
+        .strict(),
+    ),
+    totals: ReportDocSchema.shape.totals,
+    projection: ReportDocSchema.shape.projection,
+    days: ReportDocSchema.shape.days,
+    periods: ReportDocSchema.shape.periods,
+    prices: z
+      .object({
+        source: z.string(),
+        date: z.string(),
+        estimate: z.literal(true),
+        table: z.enum(['refreshed', 'snapshot', 'bundled']).optional(),
+      })
+      .strict(),
+    skippedRegions: z.array(z.object({ region: z.string(), reason: z.string() }).strict()),
+    warnings: z.array(z.string()),
+    error: ErrorSchema.optional(),
+  })
+  .strict();
+
 /**
  * report from the invocation logs (docs/json.md: `report` from the invocation logs): one row per group, its values
  * under the DIM names.
@@ -486,7 +541,21 @@ export const AuditDocSchema = z
         ),
       })
       .strict(),
+    targets: z
+      .array(
+        z
+          .object({
+            account: z.string().regex(/^\d{12}$/),
+            region: z.string(),
+            status: z.enum(['read', 'failed']),
+            events: z.number().int().nullable(),
+            error: ErrorSchema.nullable(),
+          })
+          .strict(),
+      )
+      .optional(),
     warnings: z.array(z.string()),
+    error: ErrorSchema.optional(),
   })
   .strict();
 
@@ -639,6 +708,7 @@ export const DOCUMENTED: [label: string, schema: z.AnyZodObject][] = [
   ['cleanup', CleanupDocSchema],
   ['status', StatusDocSchema],
   ['report', ReportDocSchema],
+  ['report --regions/--accounts', FleetMetricsReportDocSchema],
   ['audit', AuditDocSchema],
   ['prices list', PricesListDocSchema],
   ['prices refresh', PricesRefreshDocSchema],

@@ -106,19 +106,19 @@ async function trailFiles(ctx: Ctx, req: AuditRequest, warnings: string[]): Prom
   };
 }
 
-/** The event history of each chosen Region (the caller's account's: another account's needs its credentials). */
-async function readHistories(ctx: Ctx, req: AuditRequest, previous: boolean, sink: (g: CallGroup) => void) {
+/**
+ * The event history of each chosen Region: of the caller's account with the context's credentials, or of several
+ * accounts, each read with its own (fleet-history.ts).
+ */
+async function readHistories(
+  ctx: Ctx,
+  req: AuditRequest,
+  previous: boolean,
+  sink: (g: CallGroup) => void,
+): Promise<Pick<AuditResult, 'targets' | 'scope'> | undefined> {
+  const fleet = await import('./fleet-history.js');
+  if (await fleet.needsFleetHistory(ctx, req)) return fleet.readFleetHistories(ctx, req, previous, sink);
   const scope = auditScope(ctx, req);
-  if (scope.accounts) {
-    const own = await ctx.account();
-    const others = scope.accounts.filter((a) => a !== own);
-    if (others.length)
-      throw new BmError(
-        `--source history reads the event history of the caller's account (${own}) only: ` +
-          `${others.join(', ')} need their own credentials`,
-        { hint: "Use --source trail with the organization trail's bucket (--logs s3://…), or --profile per account." },
-      );
-  }
   for (const region of scope.regions ?? [ctx.settings.region]) {
     await readEventHistory(
       ctx,
@@ -132,6 +132,7 @@ async function readHistories(ctx: Ctx, req: AuditRequest, previous: boolean, sin
       sink,
     );
   }
+  return undefined;
 }
 
 /** Reads the source, folds the calls into rows per --by value, and says what it could not know. */
@@ -144,11 +145,12 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
   let source: AuditSource;
   let previousRead = true;
   let skipped: SkippedRecords[] = [];
+  let fleet: Pick<AuditResult, 'targets' | 'scope'> | undefined;
   if (req.source === 'history') {
     previousRead = w.previousStart.getTime() >= historyHorizon(ctx.now()).getTime();
     if (!previousRead)
       warnings.push('the previous window reaches beyond the 90-day event history, so "new" is unknown');
-    await readHistories(ctx, req, previousRead, (g) => aggregator.add(g));
+    fleet = await readHistories(ctx, req, previousRead, (g) => aggregator.add(g));
     source = { kind: 'event-history', dataEvents: false };
   } else {
     const set = await trailFiles(ctx, req, warnings);
@@ -178,7 +180,10 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
     },
     previousWindow: previousRead ? { start: w.previousStart.toISOString(), end: w.start.toISOString() } : null,
     region,
-    scope: { accounts: auditScope(ctx, req).accounts ?? null, regions: auditScope(ctx, req).regions ?? null },
+    scope: fleet?.scope ?? {
+      accounts: auditScope(ctx, req).accounts ?? null,
+      regions: auditScope(ctx, req).regions ?? null,
+    },
     source,
     groupBy: req.groupBy,
     deniedOnly: req.deniedOnly,
@@ -186,6 +191,7 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
     totals,
     skipped: { records: skipped.reduce((n, x) => n + x.records, 0), by: skipped },
     timeline: timeline.result(),
+    ...(fleet?.targets ? { targets: fleet.targets } : {}),
     warnings,
   };
 }

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Chart, ColumnsChart } from '../io/chart.js';
 import { renderViewHtml } from '../io/html.js';
 import type { Output } from '../io/output.js';
-import type { Value, View, ViewColumn, ViewTable } from '../io/view.js';
+import type { Value, View, ViewColumn, ViewSection, ViewTable } from '../io/view.js';
 import { GROUP_FIELD, type AuditResult, type AuditRow, type GroupBy } from './types.js';
 
 /** The audit's human views (table, CSV, Markdown), all drawn from the --json data. */
@@ -170,10 +170,48 @@ export function noCallsLine(r: AuditResult, tz: string | undefined): string {
   );
 }
 
+/** The event history of several accounts: a row per account and Region, its calls or why it was not read. */
+export function targetLines(r: AuditResult): { head: string[]; rows: string[][] } | undefined {
+  if (!r.targets?.length) return undefined;
+  return {
+    head: ['ACCOUNT', 'REGION', 'CALLS', 'NOTE'],
+    rows: r.targets.map((t) => [
+      t.account,
+      t.region,
+      t.events === null ? '' : int.format(t.events),
+      t.status === 'failed'
+        ? `failed: ${t.error?.message ?? 'not read'}${t.error?.hint ? `. Fix: ${t.error.hint}` : ''}`
+        : t.events === 0
+          ? 'no Bedrock calls in the window'
+          : '',
+    ]),
+  };
+}
+
+function printTargets(out: Output, r: AuditResult): void {
+  const t = targetLines(r);
+  if (!t) return;
+  out.print('');
+  out.say('Per account and Region (event history):');
+  out.print('');
+  out.print(
+    out.fitTable({
+      columns: t.head.map((head, i) => ({
+        head,
+        priority: 0,
+        align: i === 2 ? ('right' as const) : ('left' as const),
+        ...(i === 3 ? { wrap: true } : {}),
+      })),
+      rows: t.rows,
+    }),
+  );
+}
+
 export function renderAuditTable(out: Output, r: AuditResult): void {
   const tz = out.io.env.TZ;
   if (r.rows.length === 0) {
     out.say(noCallsLine(r, tz));
+    printTargets(out, r);
     for (const l of summaryLines(r).slice(1)) out.say(l);
     return;
   }
@@ -190,6 +228,7 @@ export function renderAuditTable(out: Output, r: AuditResult): void {
   out.say(headline(r, tz));
   out.print('');
   out.print(table);
+  printTargets(out, r);
   out.print('');
   for (const l of summaryLines(r)) out.say(l);
 }
@@ -382,6 +421,25 @@ function auditTable(r: AuditResult, tz: string | undefined, throttled: Map<strin
   };
 }
 
+function targetSection(r: AuditResult): ViewSection[] {
+  const t = targetLines(r);
+  if (!t) return [];
+  const keys = ['account', 'region', 'calls', 'note'];
+  return [
+    {
+      heading: 'Per account and Region (event history):',
+      table: {
+        noCsv: true,
+        columns: t.head.map((head, i) => ({ key: keys[i]!, head, kind: i === 2 ? 'text' : 'key', priority: 0 })),
+        rows: t.rows.map((cells) => ({
+          kind: 'target',
+          cells: Object.fromEntries(keys.map((k, i) => [k, cells[i]!])),
+        })),
+      },
+    },
+  ];
+}
+
 export function auditView(r: AuditResult, tz: string | undefined): View {
   const throttled = throttledByKey(r);
   const refused = refusedCharts(r, throttled);
@@ -391,6 +449,7 @@ export function auditView(r: AuditResult, tz: string | undefined): View {
     sections: [
       { table: auditTable(r, tz, throttled), charts: [callsOverTime(r), ...refused.slice(0, 1)] },
       ...(refused.length > 1 ? [{ heading: 'Refused and throttled calls over time', charts: refused.slice(1) }] : []),
+      ...targetSection(r),
       { lines: summaryLines(r) },
     ],
     empty: noCallsLine(r, tz),

@@ -31,11 +31,6 @@ export async function auditRequest(ctx: Ctx, f: AuditFlags): Promise<Omit<AuditR
     if (loc.kind === 'dir') await checkDirectory(loc.path);
     logs = loc;
   }
-  if (source === 'history' && (f.regions === 'all' || f.accounts === 'org'))
-    throw usageError(
-      "--regions all / --accounts org: the event history is read per Region of the caller's account: list the " +
-        "Regions (--regions us-east-1,eu-west-1), or read an organization trail's files (--source trail --logs …)",
-    );
   const targets = {
     ...(f.regions !== undefined ? { regions: f.regions } : {}),
     ...(f.accounts !== undefined ? { accounts: f.accounts } : {}),

@@ -1,3 +1,4 @@
+import type { ErrorJson } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
 
 export type { Identity };
@@ -85,6 +86,17 @@ export interface SkippedRecords {
 }
 
 /** Exactly what --json prints; the other formats are drawn from it. */
+/** One account and Region whose event history was read (audit --source history over many accounts). */
+export interface AuditTarget {
+  account: string;
+  region: string;
+  status: 'read' | 'failed';
+  /** Bedrock calls its history held in the window; null when it could not be read. */
+  events: number | null;
+  /** failed: the error (its hint is the fix), else null. */
+  error: ErrorJson | null;
+}
+
 export interface AuditResult {
   window: { start: string; end: string; hours: number };
   previousWindow: { start: string; end: string } | null;
@@ -100,5 +112,7 @@ export interface AuditResult {
   skipped: { records: number; by: SkippedRecords[] };
   /** Calls per hour or day of the window (audit/timeline.ts). */
   timeline: AuditTimeline;
+  /** The event history of several accounts: a row per account and Region read (or failed). */
+  targets?: AuditTarget[];
   warnings: string[];
 }

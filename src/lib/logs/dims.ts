@@ -71,9 +71,10 @@ export function parseDims(raw: string): Dim[] {
 }
 
 /**
- * CloudWatch metrics can answer `model` and `day` (alone or together; `week` and `month` are days summed);
- * everything else needs the logs.
+ * CloudWatch metrics can answer `model` and `day` (alone or together; `week` and `month` are days summed); over many
+ * targets (`fleet`) also `account` and `region` (each target's metrics are its own); everything else needs the logs.
  */
-export function metricsCanAnswer(dims: Dim[]): boolean {
-  return dims.every((d) => d.kind === 'model' || d.kind === 'day' || d.kind === 'week' || d.kind === 'month');
+export function metricsCanAnswer(dims: Dim[], fleet = false): boolean {
+  const kinds: DimKind[] = ['model', 'day', 'week', 'month', ...(fleet ? (['account', 'region'] as const) : [])];
+  return dims.every((d) => kinds.includes(d.kind));
 }

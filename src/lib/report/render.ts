@@ -112,11 +112,11 @@ export function dayTotals(days: DayRow[]): Record<SumField, number> & { costUsd:
   return { ...t, costUsd: Math.round(days.reduce((a, d) => a + d.costUsd, 0) * 1e6) / 1e6 };
 }
 
-function zoneOf(tz: string | undefined): string {
+export function zoneOf(tz: string | undefined): string {
   return tz && tz.length ? tz : 'UTC';
 }
 
-function formatTime(iso: string, tz: string | undefined): string {
+export function formatTime(iso: string, tz: string | undefined): string {
   try {
     const f = new Intl.DateTimeFormat('sv-SE', {
       timeZone: zoneOf(tz),
@@ -141,7 +141,7 @@ export function headline(report: Report, tz: string | undefined): string {
   );
 }
 
-function summaryPairs(report: Report): Line[] {
+export function summaryPairs(report: Pick<Report, 'totals' | 'projection'>): Line[] {
   const t = report.totals;
   return [
     ['Error rate', formatRatio(t.errorRate)],
@@ -197,7 +197,7 @@ function modelTable(report: Report): ViewTable {
   };
 }
 
-function periodTable(rows: DayRow[], unit: string): ViewTable {
+export function periodTable(rows: DayRow[], unit: string): ViewTable {
   const total = dayTotals(rows);
   const cap = unit[0]!.toUpperCase() + unit.slice(1);
   return {

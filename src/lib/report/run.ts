@@ -35,15 +35,23 @@ export interface ReportOptions {
   accounts?: string[] | 'org';
 }
 
+/** Many targets: --regions or --accounts given. */
+const isFleet = (o: ReportOptions): boolean => o.regions !== undefined || o.accounts !== undefined;
+
 /** Which source answers, from the flags alone (no request). */
 export function chooseSource(o: ReportOptions): 'logs' | 'metrics' {
   const wantsLogs = o.logs !== undefined || o.engine !== undefined || (o.by !== undefined && !metricsCanAnswer(o.by));
   if (o.source === 'metrics') {
+    if (o.by && !metricsCanAnswer(o.by) && metricsCanAnswer(o.by, true) && !isFleet(o))
+      throw usageError(
+        `--by ${o.by.map((d) => d.name).join(',')} with --source metrics splits the CloudWatch metrics of many ` +
+          'targets: add --regions and/or --accounts',
+      );
     if (o.logs !== undefined)
       throw usageError('--logs reads the invocation logs: it cannot be combined with --source metrics');
     if (o.engine !== undefined)
       throw usageError('--engine picks a logs engine: it cannot be combined with --source metrics');
-    if (o.by && !metricsCanAnswer(o.by))
+    if (o.by && !metricsCanAnswer(o.by, isFleet(o)))
       throw usageError(
         `--by ${o.by.map((d) => d.name).join(',')} needs the invocation logs (CloudWatch metrics know only ` +
           `model and day): drop --source metrics`,
@@ -83,10 +91,15 @@ function checkCombinations(o: ReportOptions, source: 'logs' | 'metrics'): void {
     throw usageError(
       '--strict fails a logs report that left input out unread; the CloudWatch report reads no files: drop --strict',
     );
-  if (source === 'metrics' && (o.regions !== undefined || o.accounts !== undefined))
+  if (source === 'metrics' && isFleet(o) && (o.top !== undefined || o.sort !== undefined))
     throw usageError(
-      '--regions/--accounts: the CloudWatch metrics report covers one account and Region (use --region); the ' +
-        'invocation logs cover many: add --source logs (or --by account, --by region)',
+      `${o.top !== undefined ? '--top' : '--sort'} orders the CloudWatch report of one account and Region; across ` +
+        'targets the rows come by cost: drop it',
+    );
+  if (source === 'metrics' && isFleet(o) && (o.quotas || o.notify))
+    throw usageError(
+      `${o.quotas ? '--quotas' : '--notify'} works on one account and Region: drop --regions/--accounts, or drop ` +
+        (o.quotas ? '--quotas' : '--notify'),
     );
   if (o.engine === 'athena' && (o.regions === 'all' || o.accounts === 'org'))
     throw usageError(
@@ -106,16 +119,18 @@ function checkCombinations(o: ReportOptions, source: 'logs' | 'metrics'): void {
 export interface ReportResult {
   data: unknown;
   render(out: Output, format: string): void;
+  /** An error to end with after the report is shown (targets that could not be read: exit 1). */
+  error?: BmError;
 }
 
-interface Drawers {
+export interface Drawers {
   text(out: Output, wide: boolean): void;
   csv(): string;
   markdown(): string;
   html(): string;
 }
 
-function drawer(d: Drawers, wide: boolean) {
+export function drawer(d: Drawers, wide: boolean) {
   return (out: Output, format: string): void => {
     if (format === 'csv') out.write(d.csv());
     else if (format === 'markdown') out.write(d.markdown());
@@ -125,6 +140,7 @@ function drawer(d: Drawers, wide: boolean) {
 }
 
 async function metricsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
+  if (isFleet(o)) return fleetMetrics(ctx, o);
   const { buildReport } = await import('./build.js');
   const { renderCsv, renderHtml, renderMarkdown, renderReportTable } = await import('./render.js');
   const { resolveWindow } = await import('./window.js');
@@ -172,6 +188,53 @@ async function metricsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> 
       o.wide === true,
     ),
   };
+}
+
+/** The metrics report over the targets --regions/--accounts name, merged (fleet-metrics.ts). */
+async function fleetMetrics(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
+  const { resolveWindow } = await import('./window.js');
+  const { buildFleetMetricsReport, fleetFailure } = await import('./fleet-metrics.js');
+  const r = await import('./fleet-metrics-render.js');
+  const period = o.by?.find((d) => d.kind === 'day' || d.kind === 'week' || d.kind === 'month');
+  const window = resolveWindow({ hours: o.hours, since: o.since, until: o.until, byDay: !!period }, ctx.now());
+  const split = (o.by ?? []).flatMap((d) =>
+    d.kind === 'model' || d.kind === 'account' || d.kind === 'region' ? [d.kind] : [],
+  );
+  const spinner = await ctx.events.spinner('Reading Bedrock metrics from CloudWatch');
+  let report;
+  try {
+    report = await buildFleetMetricsReport(ctx, {
+      window,
+      byDay: !!period,
+      groupBy: split.length ? split : ['account', 'region', 'model'],
+      targets: { ...(o.regions ? { regions: o.regions } : {}), ...(o.accounts ? { accounts: o.accounts } : {}) },
+      onProgress: (m) => spinner.text(`Reading Bedrock metrics: ${m}`),
+    });
+  } finally {
+    spinner.stop();
+  }
+  if (report.days && (period?.kind === 'week' || period?.kind === 'month'))
+    report.periods = periodsOf(report.days, period.kind, report.window.start, report.window.end);
+  for (const w of report.warnings) ctx.events.shown(w);
+  const tz = ctx.io.env.TZ;
+  const error = fleetFailure(report);
+  const draw = {
+    text: (out: Output, wide: boolean) =>
+      out.write(
+        r.renderFleetMetricsTable(report, {
+          width: out.width,
+          wide,
+          bars: barStyle(out),
+          tz,
+          strong: (t) => out.c.bold(t),
+          head: (t) => out.c.bold(t),
+        }),
+      ),
+    csv: () => r.renderFleetMetricsCsv(report),
+    markdown: () => r.renderFleetMetricsMarkdown(report, tz),
+    html: () => r.renderFleetMetricsHtml(report, tz),
+  };
+  return { data: report, render: drawer(draw, o.wide === true), ...(error ? { error } : {}) };
 }
 
 async function notify(ctx: Ctx, report: Report): Promise<void> {

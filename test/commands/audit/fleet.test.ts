@@ -99,11 +99,4 @@ describe('audit over an organization trail', () => {
     expect(r.stdout).toContain(`Bedrock calls in eu-west-1 of accounts ${ACCOUNTS.join(', ')}`);
     expect(r.stdout).toMatch(/ACCOUNTS/);
   });
-
-  test('--regions all / --accounts org with the event history: refused before any request', async () => {
-    const r = await runCli(['audit', '--regions', 'all', '--json'], { env: { AWS_REGION: 'us-east-1' }, now: END });
-    expect(r.code).toBe(2);
-    expect(r.requests).toEqual([]);
-    expect(r.stderr).toContain('the event history is read per Region');
-  });
 });

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Ctx } from '../context/context.js';
+import { explainRegionFailure } from '../context/region-enabled.js';
 import { accountAlias, planFleet, type FleetPlan } from '../context/targets.js';
 import { toBmError } from '../aws/errors.js';
 import { mapLimit } from '../core/concurrency.js';
@@ -46,8 +47,9 @@ function quietOutput(base: Ctx): Output {
 
 async function runTarget(base: Ctx, plan: FleetPlan, t: Target, one: RunOne, tweak: Partial<Ctx>): Promise<TargetRow> {
   const row = { account: t.account, alias: null as string | null, region: t.region };
+  let ctx: Ctx | undefined;
   try {
-    const ctx = { ...(await base.forTarget(t, { home: plan.home, caller: plan.caller, out: quietOutput(base) })) };
+    ctx = { ...(await base.forTarget(t, { home: plan.home, caller: plan.caller, out: quietOutput(base) })) };
     Object.assign(ctx, tweak);
     // The target's credentials are checked first (an AssumeRole refusal is this target's failure alone).
     await ctx.account();
@@ -60,7 +62,13 @@ async function runTarget(base: Ctx, plan: FleetPlan, t: Target, one: RunOne, twe
   } catch (err) {
     // An interrupt before the target started (or while its credentials were read) is its row too: the run ends
     // with exit 130 after the table (runFleet), which then names every target, started or not.
-    return { ...row, status: 'failed', data: null, error: errorJson(toBmError(err)), warnings: [] };
+    const e = ctx
+      ? await explainRegionFailure(ctx.aws, t.region, err, {
+          account: t.account,
+          member: t.account !== plan.caller,
+        })
+      : err;
+    return { ...row, status: 'failed', data: null, error: errorJson(toBmError(e)), warnings: [] };
   }
 }
 

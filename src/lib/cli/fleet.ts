@@ -45,6 +45,10 @@ function quietOutput(base: Ctx): Output {
   return new Output({ ...base.io, stdout: silent(), stderr: silent() }, { ...base.out.opts, verbose: false });
 }
 
+/** A target stopped by Ctrl-C (or SIGTERM) is interrupted, not failed: a run again converges it. */
+const failedAs = (error: ErrorJson): 'failed' | 'interrupted' =>
+  error.code === 'E_INTERRUPTED' ? 'interrupted' : 'failed';
+
 async function runTarget(base: Ctx, plan: FleetPlan, t: Target, one: RunOne, tweak: Partial<Ctx>): Promise<TargetRow> {
   const row = { account: t.account, alias: null as string | null, region: t.region };
   let ctx: Ctx | undefined;
@@ -56,7 +60,7 @@ async function runTarget(base: Ctx, plan: FleetPlan, t: Target, one: RunOne, twe
     const alias = t.region === plan.home ? await accountAlias(ctx) : undefined;
     const result = await one(ctx);
     const error = result.error ? errorJson(result.error) : null;
-    const status = error ? 'failed' : result.exitCode === ExitCode.drift ? 'drifted' : 'ok';
+    const status = error ? failedAs(error) : result.exitCode === ExitCode.drift ? 'drifted' : 'ok';
     const warnings = [...ctx.events.warnings, ...warningsOf(result.data)];
     return { ...row, alias: alias ?? null, status, data: result.data, error, warnings: [...new Set(warnings)] };
   } catch (err) {
@@ -68,7 +72,8 @@ async function runTarget(base: Ctx, plan: FleetPlan, t: Target, one: RunOne, twe
           member: t.account !== plan.caller,
         })
       : err;
-    return { ...row, status: 'failed', data: null, error: errorJson(toBmError(e)), warnings: [] };
+    const error = errorJson(toBmError(e));
+    return { ...row, status: failedAs(error), data: null, error, warnings: [] };
   }
 }
 
@@ -126,7 +131,13 @@ function fleetData(plan: FleetPlan, runs: TargetRow[], view: FleetView): FleetDa
     regions: [...new Set(plan.targets.map((t) => t.region))],
     homeRegion: plan.home,
     ok: runs.every((r) => r.status === 'ok'),
-    summary: { targets: runs.length, ok: tally('ok'), drifted: tally('drifted'), failed: tally('failed') },
+    summary: {
+      targets: runs.length,
+      ok: tally('ok'),
+      drifted: tally('drifted'),
+      failed: tally('failed'),
+      interrupted: tally('interrupted'),
+    },
     targets: runs.map(({ data: _data, ...t }) => t),
     rows: fleetRows(runs, view),
     skippedRegions: plan.skippedRegions,

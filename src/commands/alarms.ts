@@ -86,11 +86,14 @@ export default defineCommand<Opts>({
     'alarms.thresholds.costUsdPerHour': o.costUsdPerHour,
   }),
   run: async (ctx, o) => {
-    const { runStep } = await import('../lib/setup/steps.js');
+    const { runStepShown } = await import('../lib/setup/progress.js');
     const { emailWarnings, nextSteps } = await import('../lib/setup/next.js');
     const { renderNextSteps } = await import('../lib/setup/render.js');
     // The topic and its subscriptions first: the alarms notify it.
-    const outcomes = [...(await runStep(ctx, 'topic')), ...(await runStep(ctx, 'alarms', { prune: o.prune === true }))];
+    const outcomes = [
+      ...(await runStepShown(ctx, 'topic')),
+      ...(await runStepShown(ctx, 'alarms', { prune: o.prune === true })),
+    ];
     const warnings = emailWarnings(ctx);
     const next = await nextSteps(ctx, { topic: true, dashboard: false });
     return {

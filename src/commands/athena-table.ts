@@ -12,5 +12,6 @@ export default defineCommand({
     'bedrock-monitor athena-table --dry-run',
     'bedrock-monitor report --hours 720 --by principal --engine athena',
   ],
-  run: async (ctx) => outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'athena-table')),
+  run: async (ctx) =>
+    outcomesResult(await (await import('../lib/setup/progress.js')).runStepShown(ctx, 'athena-table')),
 });

@@ -26,9 +26,9 @@ export default defineCommand<Opts>({
       throw usageError(
         'budget: no monthly limit: pass --monthly-usd or set "budget": {"monthlyUsd": …} in the config file.',
       );
-    const { runStep } = await import('../lib/setup/steps.js');
+    const { runStepShown } = await import('../lib/setup/progress.js');
     // The topic first: the budget notifies it, and its policy must let Budgets publish.
-    const topic = await runStep(ctx, 'topic');
-    return outcomesResult([...topic, ...(await runStep(ctx, 'budget'))]);
+    const topic = await runStepShown(ctx, 'topic');
+    return outcomesResult([...topic, ...(await runStepShown(ctx, 'budget'))]);
   },
 });

@@ -35,5 +35,8 @@ export default defineCommand<{ bucketName?: string; expirationDays?: number; non
     noncurrentExpirationDays: o.noncurrentExpirationDays,
   }),
   run: async (ctx) =>
-    outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'create-bucket'), ctx.settings.region),
+    outcomesResult(
+      await (await import('../lib/setup/progress.js')).runStepShown(ctx, 'create-bucket'),
+      ctx.settings.region,
+    ),
 });

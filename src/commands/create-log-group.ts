@@ -26,5 +26,8 @@ export default defineCommand<{ logGroupName?: string; retentionDays?: number }>(
       ),
   overrides: (o) => ({ logGroupName: o.logGroupName, logRetentionDays: o.retentionDays }),
   run: async (ctx) =>
-    outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'create-log-group'), ctx.settings.region),
+    outcomesResult(
+      await (await import('../lib/setup/progress.js')).runStepShown(ctx, 'create-log-group'),
+      ctx.settings.region,
+    ),
 });

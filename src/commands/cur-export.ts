@@ -16,7 +16,7 @@ export default defineCommand({
   ],
   run: async (ctx) =>
     outcomesResult(
-      await (await import('../lib/setup/steps.js')).runStep(ctx, 'cur-export', { standalone: true }),
+      await (await import('../lib/setup/progress.js')).runStepShown(ctx, 'cur-export', { standalone: true }),
       ctx.settings.region,
     ),
 });

@@ -21,10 +21,10 @@ export default defineCommand<{ dashboardName?: string }>({
     ),
   overrides: (o) => ({ dashboardName: o.dashboardName }),
   run: async (ctx) => {
-    const { runStep } = await import('../lib/setup/steps.js');
+    const { runStepShown } = await import('../lib/setup/progress.js');
     const { nextSteps } = await import('../lib/setup/next.js');
     const { renderNextSteps } = await import('../lib/setup/render.js');
-    const outcomes = await runStep(ctx, 'dashboard');
+    const outcomes = await runStepShown(ctx, 'dashboard');
     const next = await nextSteps(ctx, { topic: false, dashboard: true });
     return {
       ...outcomesResult(outcomes, ctx.settings.region, (out) => renderNextSteps(out, next)),

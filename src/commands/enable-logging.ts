@@ -33,7 +33,7 @@ export default defineCommand<{ destinations?: ('cloudwatch' | 's3')[] }>({
   overrides: (o) => ({ 'logging.destinations': o.destinations }),
   run: async (ctx) =>
     outcomesResult(
-      await (await import('../lib/setup/steps.js')).runStep(ctx, 'enable-logging', { standalone: true }),
+      await (await import('../lib/setup/progress.js')).runStepShown(ctx, 'enable-logging', { standalone: true }),
       ctx.settings.region,
     ),
 });

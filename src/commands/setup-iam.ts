@@ -20,5 +20,8 @@ export default defineCommand<{ roleName?: string }>({
     ),
   overrides: (o) => ({ roleName: o.roleName }),
   run: async (ctx) =>
-    outcomesResult(await (await import('../lib/setup/steps.js')).runStep(ctx, 'setup-iam'), ctx.settings.region),
+    outcomesResult(
+      await (await import('../lib/setup/progress.js')).runStepShown(ctx, 'setup-iam'),
+      ctx.settings.region,
+    ),
 });

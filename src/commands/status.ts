@@ -15,7 +15,9 @@ export default defineCommand({
   run: async (ctx) => {
     const { collectStatus } = await import('../lib/setup/steps.js');
     const { renderStatus } = await import('../lib/setup/render.js');
-    const rows = await collectStatus(ctx);
+    const { statusProgress } = await import('../lib/setup/progress.js');
+    const progress = await statusProgress(ctx);
+    const rows = await collectStatus(ctx, progress.step).finally(progress.stop);
     const ok = rows.every((r) => r.status === 'ok');
     const region = ctx.settings.region;
     return {

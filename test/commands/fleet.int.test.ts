@@ -38,7 +38,7 @@ async function inAccount<C>(account: string, make: (cfg: ClientBase) => C, regio
 
 interface FleetJson {
   ok: boolean;
-  summary: { targets: number; ok: number; drifted: number; failed: number };
+  summary: { targets: number; ok: number; drifted: number; failed: number; interrupted: number };
   targets: { account: string; region: string; status: string; error: { message: string; hint: string } | null }[];
   rows: { account: string; region: string; status?: string; action?: string; resource: string; repair?: string }[];
 }
@@ -49,7 +49,7 @@ describe('fleet: accounts × Regions', () => {
     expect(first.code).toBe(0);
     const data = first.json<FleetJson>();
     const accounts = [ACCOUNT, ...members].sort();
-    expect(data.summary).toEqual({ targets: 6, ok: 6, drifted: 0, failed: 0 });
+    expect(data.summary).toEqual({ targets: 6, ok: 6, drifted: 0, failed: 0, interrupted: 0 });
     expect(data.targets.map((t) => `${t.account} ${t.region}`).sort()).toEqual(
       accounts.flatMap((a) => [`${a} eu-west-1`, `${a} us-east-1`]),
     );
@@ -87,7 +87,7 @@ describe('fleet: accounts × Regions', () => {
     const r = await cli(['status', ...FLEET, '--json']);
     expect(r.code).toBe(3);
     const data = r.json<FleetJson>();
-    expect(data.summary).toEqual({ targets: 6, ok: 5, drifted: 1, failed: 0 });
+    expect(data.summary).toEqual({ targets: 6, ok: 5, drifted: 1, failed: 0, interrupted: 0 });
     expect(data.targets.filter((t) => t.status !== 'ok')).toEqual([
       expect.objectContaining({ account: members[1], region: 'eu-west-1', status: 'drifted' }),
     ]);

@@ -112,8 +112,10 @@ describe('Ctrl-C in a terminal, spinner on screen, slow endpoint', () => {
     const r = await ptyRun(['cleanup', '--yes', ...regions], { after: 'Targets: 0/2', at: 1.5 }, cwd);
     expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2 }).toEqual({ code: 130, fast: true });
     // Both targets are in the table, each with what it did before the key; the run says it was interrupted.
-    expect(r.output).toMatch(/^\d{12}\s+us-east-1\s+failed\s+.*then interrupted/m);
-    expect(r.output).toMatch(/^\d{12}\s+eu-west-1\s+failed\s+.*then interrupted/m);
+    // An interrupted target is `interrupted`, not `failed`, in the table and in the summary line.
+    expect(r.output).toMatch(/^\d{12}\s+us-east-1\s+interrupted\s+.*then interrupted/m);
+    expect(r.output).toMatch(/^\d{12}\s+eu-west-1\s+interrupted\s+.*then interrupted/m);
+    expect(r.output).toMatch(/0 ok, 0 failed, 2 interrupted/);
     expect(r.output).toContain('Interrupted: the table says what each target had done');
     const again = await direct(['cleanup', '--yes', ...regions, '--json'], { cwd });
     expect(again.code).toBe(0);

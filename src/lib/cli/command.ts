@@ -308,7 +308,12 @@ export async function execute<O extends object>(spec: LeafCommandSpec<O>, cmd: C
       result = await runFleet(ctx, spec.fleet ?? 'step', (c) => spec.run(c, all, args)).catch((err: unknown) =>
         partialResult(err, ctx.interruption.done),
       );
-    } else result = await spec.run(ctx, all, args).catch((err: unknown) => partialResult(err, ctx.interruption.done));
+    } else
+      result = await spec.run(ctx, all, args).catch(async (err: unknown) => {
+        // A Region the account has not enabled answers like bad credentials: said as what it is.
+        const { explainRegionFailure } = await import('../context/region-enabled.js');
+        return partialResult(await explainRegionFailure(ctx.aws, ctx.settings.region, err), ctx.interruption.done);
+      });
     warnings = ctx.events.warnings;
   }
   // The warnings reported through ctx.events: once on stderr, and in the document (`warnings`).

@@ -17,7 +17,8 @@ export interface TargetRow {
   account: string;
   alias: string | null;
   region: string;
-  status: 'ok' | 'drifted' | 'failed';
+  /** `interrupted`: Ctrl-C (or SIGTERM) stopped it, before it started or half-way (its rows say what it did). */
+  status: 'ok' | 'drifted' | 'failed' | 'interrupted';
   /** The target's own document, as the single-target command prints it (kept out of the fleet JSON). */
   data: unknown;
   error: ErrorJson | null;
@@ -32,7 +33,7 @@ export interface FleetData {
   regions: string[];
   homeRegion: string;
   ok: boolean;
-  summary: { targets: number; ok: number; drifted: number; failed: number };
+  summary: { targets: number; ok: number; drifted: number; failed: number; interrupted: number };
   targets: Omit<TargetRow, 'data'>[];
   rows: FleetRow[];
   skippedRegions: FleetPlan['skippedRegions'];
@@ -125,7 +126,12 @@ function paint(out: Output, s: string): string {
 
 export function summaryLine(view: FleetView, data: FleetData): string {
   const { summary: s } = data;
-  const parts = [`${s.ok} ok`, ...(view === 'status' ? [`${s.drifted} drifted`] : []), `${s.failed} failed`];
+  const parts = [
+    `${s.ok} ok`,
+    ...(view === 'status' ? [`${s.drifted} drifted`] : []),
+    `${s.failed} failed`,
+    ...(s.interrupted ? [`${s.interrupted} interrupted`] : []),
+  ];
   const n = (...actions: string[]): number => data.rows.filter((r) => actions.includes(String(r.action))).length;
   const writes =
     view === 'status'

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Ctx } from '../context/context.js';
+import { explainRegionFailure } from '../context/region-enabled.js';
 import { accountAlias, planFleet, type FleetPlan } from '../context/targets.js';
 import { toBmError } from '../aws/errors.js';
 import { mapLimit } from '../core/concurrency.js';
@@ -44,23 +45,35 @@ function quietOutput(base: Ctx): Output {
   return new Output({ ...base.io, stdout: silent(), stderr: silent() }, { ...base.out.opts, verbose: false });
 }
 
+/** A target stopped by Ctrl-C (or SIGTERM) is interrupted, not failed: a run again converges it. */
+const failedAs = (error: ErrorJson): 'failed' | 'interrupted' =>
+  error.code === 'E_INTERRUPTED' ? 'interrupted' : 'failed';
+
 async function runTarget(base: Ctx, plan: FleetPlan, t: Target, one: RunOne, tweak: Partial<Ctx>): Promise<TargetRow> {
   const row = { account: t.account, alias: null as string | null, region: t.region };
+  let ctx: Ctx | undefined;
   try {
-    const ctx = { ...(await base.forTarget(t, { home: plan.home, caller: plan.caller, out: quietOutput(base) })) };
+    ctx = { ...(await base.forTarget(t, { home: plan.home, caller: plan.caller, out: quietOutput(base) })) };
     Object.assign(ctx, tweak);
     // The target's credentials are checked first (an AssumeRole refusal is this target's failure alone).
     await ctx.account();
     const alias = t.region === plan.home ? await accountAlias(ctx) : undefined;
     const result = await one(ctx);
     const error = result.error ? errorJson(result.error) : null;
-    const status = error ? 'failed' : result.exitCode === ExitCode.drift ? 'drifted' : 'ok';
+    const status = error ? failedAs(error) : result.exitCode === ExitCode.drift ? 'drifted' : 'ok';
     const warnings = [...ctx.events.warnings, ...warningsOf(result.data)];
     return { ...row, alias: alias ?? null, status, data: result.data, error, warnings: [...new Set(warnings)] };
   } catch (err) {
     // An interrupt before the target started (or while its credentials were read) is its row too: the run ends
     // with exit 130 after the table (runFleet), which then names every target, started or not.
-    return { ...row, status: 'failed', data: null, error: errorJson(toBmError(err)), warnings: [] };
+    const e = ctx
+      ? await explainRegionFailure(ctx.aws, t.region, err, {
+          account: t.account,
+          member: t.account !== plan.caller,
+        })
+      : err;
+    const error = errorJson(toBmError(e));
+    return { ...row, status: failedAs(error), data: null, error, warnings: [] };
   }
 }
 
@@ -118,7 +131,13 @@ function fleetData(plan: FleetPlan, runs: TargetRow[], view: FleetView): FleetDa
     regions: [...new Set(plan.targets.map((t) => t.region))],
     homeRegion: plan.home,
     ok: runs.every((r) => r.status === 'ok'),
-    summary: { targets: runs.length, ok: tally('ok'), drifted: tally('drifted'), failed: tally('failed') },
+    summary: {
+      targets: runs.length,
+      ok: tally('ok'),
+      drifted: tally('drifted'),
+      failed: tally('failed'),
+      interrupted: tally('interrupted'),
+    },
     targets: runs.map(({ data: _data, ...t }) => t),
     rows: fleetRows(runs, view),
     skippedRegions: plan.skippedRegions,

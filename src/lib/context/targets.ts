@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { toBmError } from '../aws/errors.js';
+import { explainRegionFailure } from './region-enabled.js';
 import { mapLimit } from '../core/concurrency.js';
 import { BmError, ExitCode } from '../core/errors.js';
 import { bedrockRegionsOf, homeRegionOf, targetLabel, type Target, type TargetSelection } from '../core/targets.js';
@@ -109,13 +110,21 @@ export async function eachTarget<T>(
 ): Promise<TargetRun<T>[]> {
   const out = new Output({ ...base.io, stdout: silent(), stderr: silent() }, { ...base.out.opts, verbose: false });
   return mapLimit(plan.targets, base.settings.targets.concurrency, async (target): Promise<TargetRun<T>> => {
+    let ctx: Ctx | undefined;
     try {
-      const ctx = await base.forTarget(target, { home: plan.home, caller: plan.caller, out });
+      ctx = await base.forTarget(target, { home: plan.home, caller: plan.caller, out });
       const value = await fn(ctx, target);
       for (const w of ctx.events.warnings) base.events.warn(`${targetLabel(target)}: ${w}`);
       return { target, value };
     } catch (err) {
-      const e = toBmError(err);
+      const e = toBmError(
+        ctx
+          ? await explainRegionFailure(ctx.aws, target.region, err, {
+              account: target.account,
+              member: target.account !== plan.caller,
+            })
+          : err,
+      );
       if (e.exitCode === ExitCode.interrupted) throw e;
       return { target, error: e };
     }

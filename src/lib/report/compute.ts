@@ -3,7 +3,7 @@ import type { RefreshedTable } from '../pricing/refreshed.js';
 import type { Rates } from '../pricing/table.js';
 import { FIGURES, isPercentile, type Fetched, type ModelSeries, type Sample } from './fetch.js';
 import { HOURS_PER_MONTH, round, SUM_FIELDS, type DayRow, type ModelRow, type Report, type Totals } from './types.js';
-import type { ReportWindow } from './window.js';
+import { shownEnd, widenedWarning, type ReportWindow } from './window.js';
 
 /**
  * The compute stage: rows, totals, projection and the per-day breakdown from fetched figures.
@@ -98,12 +98,13 @@ export function totalsOf(rows: ModelRow[]): Totals {
 const DAY_MS = 86_400_000;
 
 /** Every UTC day the window touches, with the part of it the window covers. */
-function blankDays(window: Pick<ReportWindow, 'start' | 'end'>): Map<string, DayRow> {
+function blankDays(window: Pick<ReportWindow, 'start' | 'end' | 'until'>): Map<string, DayRow> {
+  const last = shownEnd(window).getTime();
   const days = new Map<string, DayRow>();
   const zero = Object.fromEntries(SUM_FIELDS.map((k) => [k, 0])) as Record<(typeof SUM_FIELDS)[number], number>;
-  for (let d = Math.floor(window.start.getTime() / DAY_MS) * DAY_MS; d < window.end.getTime(); d += DAY_MS) {
+  for (let d = Math.floor(window.start.getTime() / DAY_MS) * DAY_MS; d < last; d += DAY_MS) {
     const start = Math.max(d, window.start.getTime());
-    const end = Math.min(d + DAY_MS, window.end.getTime());
+    const end = Math.min(d + DAY_MS, last);
     const date = new Date(d).toISOString().slice(0, 10);
     days.set(date, {
       date,
@@ -122,7 +123,7 @@ export function dayRows(
   models: string[],
   hourly: Fetched,
   prices: Record<string, Rates>,
-  window: Pick<ReportWindow, 'start' | 'end'>,
+  window: Pick<ReportWindow, 'start' | 'end' | 'until'>,
   refreshed?: RefreshedTable,
 ): DayRow[] {
   const days = blankDays(window);
@@ -192,7 +193,9 @@ export function computeReport(input: ComputeInput): Report {
     .filter((r) => !r.priced)
     .map((r) => r.modelId)
     .sort();
+  const widened = widenedWarning(window);
   const warnings = [
+    ...(widened ? [widened] : []),
     ...fetchWarnings(input),
     ...unpriced.map(
       (id) =>
@@ -201,9 +204,10 @@ export function computeReport(input: ComputeInput): Report {
     ),
   ];
   const totals = totalsOf(rows);
-  const hours = (window.end.getTime() - window.start.getTime()) / 3_600_000;
+  const end = shownEnd(window);
+  const hours = (end.getTime() - window.start.getTime()) / 3_600_000;
   const report: Report = {
-    window: { start: window.start.toISOString(), end: window.end.toISOString(), hours: round(hours, 4) },
+    window: { start: window.start.toISOString(), end: end.toISOString(), hours: round(hours, 4) },
     region: input.region,
     models: rows,
     totals,

@@ -6,7 +6,7 @@ import type { RefreshedTable } from '../pricing/refreshed.js';
 import { billedOtherwise } from '../pricing/snapshot.js';
 import type { Rates } from '../pricing/table.js';
 import { round } from './types.js';
-import type { ReportWindow } from './window.js';
+import { shownEnd, type ReportWindow } from './window.js';
 
 /**
  * The logs report's compute stage: rows per group from an engine's aggregate, each group's models
@@ -533,11 +533,12 @@ export function computeLogsReport(input: LogsComputeInput): LogsReport {
   const reconciliation = input.targetMetrics
     ? reconcileTargets(input.aggregate, input.targetMetrics)
     : reconcile(input.aggregate, input.metrics, several ? input.home : undefined);
-  const hours = (input.window.end.getTime() - input.window.start.getTime()) / 3_600_000;
+  const end = shownEnd(input.window);
+  const hours = (end.getTime() - input.window.start.getTime()) / 3_600_000;
   return {
     source: input.aggregate.source,
     groupBy: input.dims.map((d) => d.name),
-    window: { start: input.window.start.toISOString(), end: input.window.end.toISOString(), hours: round(hours, 4) },
+    window: { start: input.window.start.toISOString(), end: end.toISOString(), hours: round(hours, 4) },
     region: input.region,
     scope: { accounts: input.scope?.accounts ?? null, regions: input.scope?.regions ?? null },
     rows,

@@ -23,7 +23,15 @@ export const beyondRetention = (start: Date, now: Date): boolean =>
 
 export interface ReportWindow {
   start: Date;
+  /** The end of the queried periods: a whole period, after `now` while the last one is still running. */
   end: Date;
+  /**
+   * What the figures can hold: `end`, or `now` when the last period is still running (that part of it is counted,
+   * up to now). The report shows this end; unset (a window built by hand) means `end`.
+   */
+  until?: Date;
+  /** The window as asked, before it was widened to whole periods (unset: as `start`/`end`). */
+  asked?: { start: Date; end: Date };
   /** Seconds: the period of the whole-window query, a multiple of the granularity. */
   periodSeconds: number;
   /** Granularity CloudWatch allows for a window starting this long ago (60, 300 or 3600 s). */
@@ -51,16 +59,43 @@ export function resolveWindow(req: WindowRequest, now: Date): ReportWindow {
   }
   let g = granularityFor(now.getTime() - start.getTime()) * 1000;
   if (req.byDay) g = Math.max(g, 3_600_000);
-  let s: number;
-  let e: number;
-  if (req.since === undefined) {
-    // "The last N hours": whole periods ending at the last complete one, exactly N hours long
-    // (rounded up to whole periods).
-    e = Math.floor(end.getTime() / g) * g;
-    s = e - Math.ceil((end.getTime() - start.getTime()) / g) * g;
-  } else {
-    s = Math.floor(start.getTime() / g) * g;
-    e = Math.max(Math.ceil(end.getTime() / g) * g, s + g);
-  }
-  return { start: new Date(s), end: new Date(e), periodSeconds: (e - s) / 1000, granularitySeconds: g / 1000 };
+  // Whole periods that hold the window asked for: from the period the start falls in to the end of the one the end
+  // falls in. "The last N hours" asked at 10:37 by hour ends with the running hour (10:00 to now, counted so far), not
+  // at 10:00 (its 37 minutes were dropped without a word); it starts at the whole hour, and the report says so.
+  const s = Math.floor(start.getTime() / g) * g;
+  const e = Math.max(Math.ceil(end.getTime() / g) * g, s + g);
+  return {
+    start: new Date(s),
+    end: new Date(e),
+    until: new Date(Math.min(e, now.getTime())),
+    asked: { start, end },
+    periodSeconds: (e - s) / 1000,
+    granularitySeconds: g / 1000,
+  };
+}
+
+/** The end the report shows: up to now while the last period is running. */
+export const shownEnd = (w: Pick<ReportWindow, 'end' | 'until'>): Date => w.until ?? w.end;
+
+const clock = (t: Date): string => t.toISOString().slice(0, 16).replace('T', ' ');
+const span = (ms: number): string => {
+  const m = Math.round(ms / 60_000);
+  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+};
+
+/**
+ * What widening the window to whole periods added, said when it is a minute or more at either edge (CloudWatch's
+ * figures for this window come in periods of `granularitySeconds`): nothing is left out, but more may be counted.
+ */
+export function widenedWarning(w: ReportWindow): string | undefined {
+  if (!w.asked) return undefined;
+  const before = w.asked.start.getTime() - w.start.getTime();
+  const after = shownEnd(w).getTime() - w.asked.end.getTime();
+  if (before < 60_000 && after < 60_000) return undefined;
+  const unit = w.granularitySeconds >= 3600 ? 'whole hours' : `whole ${w.granularitySeconds / 60}-minute periods`;
+  const parts = [
+    ...(before >= 60_000 ? [`starts at ${clock(w.start)} UTC, ${span(before)} before the start asked`] : []),
+    ...(after >= 60_000 ? [`ends at ${clock(shownEnd(w))} UTC, ${span(after)} after the end asked`] : []),
+  ];
+  return `CloudWatch's figures for this window come in ${unit}: the window ${parts.join(' and ')}`;
 }

@@ -399,14 +399,19 @@ function repairOf(ctx: Ctx, step: Step, row: StatusRow, own: string | undefined)
 }
 
 /** Reads every managed resource (no writes) and says, per resource, ok, drifted or missing, and what repairs it. */
-export async function collectStatus(ctx: Ctx): Promise<StatusLine[]> {
+export async function collectStatus(
+  ctx: Ctx,
+  onStep: (name: StepName, done: number, total: number) => void = () => undefined,
+): Promise<StatusLine[]> {
+  const steps = activeSteps(ctx.settings);
+  let done = 0;
   const perStep = await Promise.all(
-    activeSteps(ctx.settings).map(async (step) => {
+    steps.map(async (step) => {
       const rows: (StatusRow & { repair?: string })[] = await Promise.all(
         (await step.resources(ctx)).map((d) => inspect(d)),
       );
       rows.push(...((await step.extraStatus?.(ctx)) ?? []));
-      return Promise.all(
+      const lines = await Promise.all(
         rows.map(async ({ repair, ...row }) => ({
           ...row,
           step: step.name,
@@ -414,6 +419,8 @@ export async function collectStatus(ctx: Ctx): Promise<StatusLine[]> {
           ...(await subscriptionOf(ctx, row)),
         })),
       );
+      onStep(step.name, (done += 1), steps.length);
+      return lines;
     }),
   );
   return perStep.flat();

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { costUsd, normalizeModelId, priceFor } from '../../../src/lib/pricing/price.js';
-import { granularityFor, resolveWindow } from '../../../src/lib/report/window.js';
+import { granularityFor, resolveWindow, widenedWarning } from '../../../src/lib/report/window.js';
 import { parseIsoDate } from '../../../src/lib/core/window.js';
 import { runCli } from '../../support/cli.js';
 
@@ -130,13 +130,26 @@ describe('window', () => {
     expect(granularityFor(20 * 86400e3)).toBe(300);
     expect(granularityFor(100 * 86400e3)).toBe(3600);
   });
-  test('--hours ends at the last whole minute and lasts exactly N hours', () => {
+  test('--hours covers the N hours asked in whole periods: the running minute is counted up to now', () => {
     const w = resolveWindow({ hours: 24 }, now);
-    expect([w.start.toISOString(), w.end.toISOString(), w.periodSeconds]).toEqual([
+    expect([w.start.toISOString(), w.end.toISOString(), w.until?.toISOString(), w.periodSeconds]).toEqual([
       '2026-11-21T10:17:00.000Z',
-      '2026-11-22T10:17:00.000Z',
-      86400,
+      '2026-11-22T10:18:00.000Z',
+      '2026-11-22T10:17:42.000Z',
+      86460,
     ]);
+    // By day, the periods are hours: the running one (10:00 to now) is counted, not dropped.
+    const byDay = resolveWindow({ hours: 48, byDay: true }, now);
+    expect([byDay.start.toISOString(), byDay.end.toISOString(), byDay.until?.toISOString()]).toEqual([
+      '2026-11-20T10:00:00.000Z',
+      '2026-11-22T11:00:00.000Z',
+      '2026-11-22T10:17:42.000Z',
+    ]);
+    expect(widenedWarning(byDay)).toBe(
+      "CloudWatch's figures for this window come in whole hours: the window starts at 2026-11-20 10:00 UTC, 18 min " +
+        'before the start asked',
+    );
+    expect(widenedWarning(w)).toBeUndefined();
   });
   test("a time without an offset is UTC whatever the machine's zone; a date that does not exist is refused", () => {
     const zone = process.env.TZ;

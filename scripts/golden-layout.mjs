@@ -75,7 +75,7 @@ const MOVED_TOPICS = {
     kept: false,
   },
   report: {
-    dirs: ['commands/report/report'],
+    dirs: ['commands/report/report', 'commands/report/by-day-window'],
     kept: false,
   },
   'report-notify': {

@@ -99,7 +99,7 @@ describe('report --by day over the last N hours', () => {
     const r = await runCli(['report', '--hours', '48', '--by', 'day'], { env, now, stdoutTty: true });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^2026-11-22 .*\n\s*until 10:37\s*$/m);
-    expectGolden('report/by-day-running-hour-80.txt', r.stdout);
+    expectGolden('by-day-running-hour-80.txt', r.stdout);
     expect(r.stderr).toContain('37 min before the start asked');
   });
 

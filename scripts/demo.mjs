@@ -232,7 +232,10 @@ async function organizationSpend(env, { base, members, sts, fleetConfig, fleet }
     const cw = new CloudWatchClient({ ...cfg, disableRequestCompression: true });
     await putMetrics(cw, syntheticUsage(DEMO_MODELS.slice(0, 2), hourStart, new Date(), 60, seed));
   }
-  console.log('SYNTHETIC Bedrock metrics in the two members (one Region each); the others have none.');
+  console.log(
+    'SYNTHETIC Bedrock metrics in the two members (one Region each), beside those seeded in step 2 in the management ' +
+      `account's ${REGION}; the other targets have none.`,
+  );
   failed ||= run(env, ['report', '--hours', '6', ...fleet]);
   return failed;
 }

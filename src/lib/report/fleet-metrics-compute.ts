@@ -1,7 +1,16 @@
 import { errorJson, type BmError, type ErrorJson } from '../core/errors.js';
 import { targetLabel, type Target } from '../core/targets.js';
 import { totalsOf } from './compute.js';
-import { HOURS_PER_MONTH, round, SUM_FIELDS, type DayRow, type Periods, type Report, type SumField } from './types.js';
+import {
+  HOURS_PER_MONTH,
+  round,
+  SUM_FIELDS,
+  type DayRow,
+  type Others,
+  type Periods,
+  type Report,
+  type SumField,
+} from './types.js';
 
 /**
  * The CloudWatch metrics report over many targets (accounts × Regions), merged from each target's own report (pure:
@@ -50,6 +59,8 @@ export interface FleetMetricsReport {
   projection: Report['projection'];
   days?: DayRow[];
   periods?: Periods;
+  /** --top N: the rows after the first N, summed (rows shown plus others add up to the totals). */
+  others?: Others;
   prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'snapshot' | 'bundled' };
   /** Regions `--regions all` left out, and why. */
   skippedRegions: { region: string; reason: string }[];

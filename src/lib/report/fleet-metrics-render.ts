@@ -69,7 +69,18 @@ function mainTable(rep: FleetMetricsReport): ViewTable {
   const t = rep.totals;
   return {
     columns: [...groupColumns(rep), ...FIGURES],
-    rows: rep.rows.map((r: FleetMetricsRow) => ({ kind: 'group', cells: withErrors({ ...r }) })),
+    rows: [
+      ...rep.rows.map((r: FleetMetricsRow) => ({ kind: 'group', cells: withErrors({ ...r }) })),
+      ...(rep.others
+        ? [
+            {
+              kind: 'others',
+              label: `others (${rep.others.groups})`,
+              cells: withErrors({ ...rep.others, priced: rep.others.costUsd !== null }),
+            },
+          ]
+        : []),
+    ],
     total: {
       kind: 'total',
       label: 'TOTAL',

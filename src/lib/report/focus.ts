@@ -1,4 +1,5 @@
 import { usageError } from '../core/errors.js';
+import type { FleetMetricsReport, FleetMetricsRow } from './fleet-metrics-compute.js';
 import type { LogsReport, LogsRow } from './logs-compute.js';
 import { round, SUM_FIELDS, type DayRow, type ModelRow, type Periods, type Report } from './types.js';
 
@@ -85,6 +86,33 @@ export function focusReport(report: Report, f: Focus): Report {
   return {
     ...report,
     models: models.slice(0, f.top),
+    others: { ...sums, groups: rest.length, costUsd: sumOrNull(rest.map((r) => r.costUsd)) },
+  };
+}
+
+/**
+ * The metrics report over many targets with its rows (a model in an account and Region, or as grouped) sorted and
+ * cut to the top N, the rest summed into `others`.
+ */
+export function focusFleetMetrics(rep: FleetMetricsReport, f: Focus): FleetMetricsReport {
+  let rows = rep.rows;
+  if (f.sort)
+    rows = [...rows].sort(
+      comparator<FleetMetricsRow>(
+        f.sort,
+        (r) => [r.account, r.region, r.modelId].filter((v) => v !== null).join('\u0000'),
+        (r) => (r.clientErrors ?? 0) + (r.serverErrors ?? 0),
+      ),
+    );
+  if (f.top === undefined || rows.length <= f.top) return { ...rep, rows };
+  const rest = rows.slice(f.top);
+  const sums = Object.fromEntries(SUM_FIELDS.map((k) => [k, sumOrNull(rest.map((r) => r[k]))])) as Record<
+    (typeof SUM_FIELDS)[number],
+    number | null
+  >;
+  return {
+    ...rep,
+    rows: rows.slice(0, f.top),
     others: { ...sums, groups: rest.length, costUsd: sumOrNull(rest.map((r) => r.costUsd)) },
   };
 }

@@ -5,7 +5,7 @@ import type { Output } from '../io/output.js';
 import { metricsCanAnswer, type Dim } from '../logs/dims.js';
 import type { Report } from './types.js';
 import type { LogsReport } from './logs-compute.js';
-import { focusLogsReport, focusReport, periodsOf, type SortField } from './focus.js';
+import { focusFleetMetrics, focusLogsReport, focusReport, periodsOf, type SortField } from './focus.js';
 
 /**
  * `report` from its flags: which source answers (chosen from the flags alone, before any request), then
@@ -90,11 +90,6 @@ function checkCombinations(o: ReportOptions, source: 'logs' | 'metrics'): void {
   if (o.strict && source === 'metrics')
     throw usageError(
       '--strict fails a logs report that left input out unread; the CloudWatch report reads no files: drop --strict',
-    );
-  if (source === 'metrics' && isFleet(o) && (o.top !== undefined || o.sort !== undefined))
-    throw usageError(
-      `${o.top !== undefined ? '--top' : '--sort'} orders the CloudWatch report of one account and Region; across ` +
-        'targets the rows come by cost: drop it',
     );
   if (source === 'metrics' && isFleet(o) && (o.quotas || o.notify))
     throw usageError(
@@ -215,6 +210,7 @@ async function fleetMetrics(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
   }
   if (report.days && (period?.kind === 'week' || period?.kind === 'month'))
     report.periods = periodsOf(report.days, period.kind, report.window.start, report.window.end);
+  report = focusFleetMetrics(report, { top: o.top, sort: o.sort });
   for (const w of report.warnings) ctx.events.shown(w);
   const tz = ctx.io.env.TZ;
   const error = fleetFailure(report);

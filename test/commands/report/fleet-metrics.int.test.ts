@@ -126,6 +126,19 @@ describe('report (CloudWatch metrics) across an organization', () => {
     );
     const perDay = days.days!.map((d) => (d as unknown as { invocations: number }).invocations);
     expect(perDay.reduce((n, x) => n + x, 0)).toBe(all.totals.invocations);
+    // --top 2 --sort invocations: the two busiest rows, then the rest summed as others, adding up to the totals.
+    const top = await cli(['report', '--top', '2', '--sort', 'invocations', ...flags], { now: NOW });
+    expect(top.code).toBe(0);
+    const t = FleetMetricsReportDocSchema.parse(top.json());
+    const busiest = [...all.rows].sort((x, y) => y.invocations! - x.invocations!).slice(0, 2);
+    expect(t.rows.map((x) => [x.account, x.region, x.modelId, x.invocations])).toEqual(
+      busiest.map((x) => [x.account, x.region, x.modelId, x.invocations]),
+    );
+    expect(t.others?.groups).toBe(all.rows.length - 2);
+    for (const k of SUMS)
+      expect(t.rows.reduce((n, x) => n + (x[k] ?? 0), 0) + (t.others?.[k] ?? 0)).toBe(all.totals[k]);
+    const shown = await cli(['report', '--top', '2', ...flags.slice(0, -1)], { now: NOW, env: { COLUMNS: '200' } });
+    expect(shown.stdout).toMatch(new RegExp(`others \\(${all.rows.length - 2}\\)\\s+[\\d,]+`));
   }, 180_000);
 
   test('a role that cannot be assumed is a row with its reason and fix; the others report (exit 1)', async () => {
@@ -151,7 +164,7 @@ describe('report (CloudWatch metrics) across an organization', () => {
   }, 180_000);
 
   test('flags the merged report cannot honour are refused before any request', async () => {
-    for (const extra of [['--quotas'], ['--notify'], ['--top', '2']]) {
+    for (const extra of [['--quotas'], ['--notify']]) {
       const r = await cli(['report', '--regions', REGIONS.join(','), ...extra], { now: NOW });
       expect([r.code, r.requests]).toEqual([2, []]);
     }

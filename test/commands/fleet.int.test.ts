@@ -9,6 +9,8 @@ import {
   DescribeSubscribersForNotificationCommand,
 } from '@aws-sdk/client-budgets';
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { cliFor, emptyDir, useMoto } from '../support/cli.js';
 import { ACCOUNT } from '../support/aws.js';
 import { callerBase, createOrganization, memberBase, type ClientBase } from '../support/org.js';
@@ -122,7 +124,7 @@ describe('fleet: accounts × Regions', () => {
   }, 120_000);
 
   /** What is the account's: where each budget notification goes, and the trail (its home Region and bucket). */
-  async function accountLevel(): Promise<{ notify: string[]; trails: unknown[] }> {
+  async function accountLevel(): Promise<{ notify: string[]; trails: unknown[]; grants: Record<string, string[]> }> {
     const budgets = new BudgetsClient(base());
     const budget = { AccountId: ACCOUNT, BudgetName: 'bedrock-monitor-monthly' };
     const notify: string[] = [];
@@ -143,7 +145,22 @@ describe('fleet: accounts × Regions', () => {
           s3: t.S3BucketName,
         });
     }
-    return { notify: notify.sort(), trails };
+    // Which Region's bucket lets the trail write, and which Region's topic lets Budgets publish (statements by Sid).
+    const grants: Record<string, string[]> = {};
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const bucket = await new S3Client({ ...base(), region, forcePathStyle: true }).send(
+        new GetBucketPolicyCommand({ Bucket: `bedrock-logs-${ACCOUNT}-${region}` }),
+      );
+      const topic = await new SNSClient({ ...base(), region }).send(
+        new GetTopicAttributesCommand({ TopicArn: `arn:aws:sns:${region}:${ACCOUNT}:bedrock-usage-alerts` }),
+      );
+      const sids = (doc: string | undefined): string[] =>
+        (JSON.parse(doc ?? '{}') as { Statement?: { Sid?: string }[] }).Statement?.map((x) => x.Sid ?? '') ?? [];
+      grants[region] = [...sids(bucket.Policy), ...sids(topic.Attributes?.Policy)]
+        .filter((sid) => /CloudTrail|Budgets/.test(sid))
+        .sort();
+    }
+    return { notify: notify.sort(), trails, grants };
   }
 
   test('account-level steps converge once per account, in the home Region', async () => {
@@ -178,6 +195,14 @@ describe('fleet: accounts × Regions', () => {
       multi: true,
       s3: `bedrock-logs-${ACCOUNT}-us-east-1`,
     };
+    // Only the home Region's bucket lets the trail write and only its topic lets Budgets publish: eu-west-1's bucket
+    // and topic carry no statement for a trail or a budget that never writes to them.
+    expect(home.grants['eu-west-1']).toEqual([]);
+    expect(home.grants['us-east-1']).toEqual([
+      'BedrockMonitorBudgetsPublish',
+      'BedrockMonitorCloudTrailAclCheck',
+      'BedrockMonitorCloudTrailWrite',
+    ]);
     // One trail: eu-west-1 shows it too (a multi-Region trail), homed in us-east-1; no second trail there.
     expect(home.trails).toEqual([
       { seenIn: 'us-east-1', ...trail },

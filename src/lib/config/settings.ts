@@ -56,21 +56,31 @@ export type RegionView = RegionSettings & RunSettings;
  */
 export interface AccountFacts {
   /**
-   * The audit trail while `audit.enabled`, else null: each Region's log bucket policy and its KMS key policy let
-   * CloudTrail write (resources/trail-bucket.ts, kms.ts).
+   * The audit trail while `audit.enabled`, else null: the log bucket policy and its KMS key policy of the Region the
+   * trail writes to let CloudTrail write (resources/trail-bucket.ts, kms.ts). `region`: the home Region for a
+   * multi-Region trail (the one trail writes to that Region's bucket only); null for one-Region trails (each Region
+   * has its own, writing to its own bucket).
    */
-  trail: { name: string; s3KeyPrefix: string } | null;
-  /** A budget is wanted (`budget.monthlyUsd` set): the alarm topic's policy lets AWS Budgets publish (topic.ts). */
-  budgetNotifies: boolean;
+  trail: { name: string; s3KeyPrefix: string; region: string | null } | null;
+  /**
+   * While a budget is wanted (`budget.monthlyUsd` set), the Region whose alarm topic it notifies (the home Region),
+   * else null: only that topic's policy lets AWS Budgets publish (topic.ts).
+   */
+  budgetRegion: string | null;
   /** The Region whose log bucket receives the CUR 2.0 export (`bill.enabled`: the home Region), else null. */
   curExportRegion: string | null;
 }
 
+/** The trail that writes to this Region's log bucket (its facts' trail, unless it writes to another Region's). */
+export const trailInto = (facts: AccountFacts, region: string): AccountFacts['trail'] =>
+  facts.trail && (facts.trail.region === null || facts.trail.region === region) ? facts.trail : null;
+
 /** The account facts of these settings (the same for every Region of the account). */
 export function accountFacts(s: AccountSettings & Pick<RunFacts, 'homeRegion'>): AccountFacts {
+  const trailRegion = s.audit.multiRegion ? s.homeRegion : null;
   return {
-    trail: s.audit.enabled ? { name: s.audit.trailName, s3KeyPrefix: s.audit.s3KeyPrefix } : null,
-    budgetNotifies: s.budget.monthlyUsd !== undefined,
+    trail: s.audit.enabled ? { name: s.audit.trailName, s3KeyPrefix: s.audit.s3KeyPrefix, region: trailRegion } : null,
+    budgetRegion: s.budget.monthlyUsd !== undefined ? s.homeRegion : null,
     curExportRegion: s.bill.enabled ? s.homeRegion : null,
   };
 }

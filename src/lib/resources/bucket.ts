@@ -25,7 +25,7 @@ import {
   type ObjectIdentifier,
   type Tag,
 } from '@aws-sdk/client-s3';
-import type { AccountFacts } from '../config/settings.js';
+import { trailInto, type AccountFacts } from '../config/settings.js';
 import type { RegionCtx } from '../context/context.js';
 import type { Attribute, ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName, isAwsError, isNotFound } from '../aws/errors.js';
@@ -394,7 +394,7 @@ function managedStatements(ctx: RegionCtx, account: string, bucket: string): Sta
     logsWriteStatement(region, account, bucket, logging.s3KeyPrefix),
     ...(largeData ? [largeDataWriteStatement(region, account, bucket, logging.largeDataS3KeyPrefix ?? '')] : []),
     denyInsecureTransportStatement(region, bucket),
-    ...trailBucketStatements(ctx.accountFacts.trail, region, account, bucket),
+    ...trailBucketStatements(trailInto(ctx.accountFacts, region), region, account, bucket),
     ...curBucketStatements(ctx.accountFacts, region, account, bucket),
   ];
 }

@@ -6,6 +6,7 @@ import { bedrockSourceArn } from '../aws/names.js';
 import { normalizeStatement, parsePolicy, statementsOf, type Statement } from '../aws/policy.js';
 import { usageError } from '../core/errors.js';
 import { trailArn } from './trail-bucket.js';
+import { trailInto } from '../config/settings.js';
 
 /**
  * The bucket's KMS key (`kmsKeyId`). Bedrock writes logs to an SSE-KMS bucket only when the bucket
@@ -171,8 +172,9 @@ export async function checkKeyPolicy(ctx: RegionCtx): Promise<KeyPolicyCheck | u
   if (!keyArn) return undefined;
   const account = await ctx.account();
   const { region } = ctx.settings;
-  // The account's trail (an account fact: audit is the account's setting) writes to the bucket with this key.
-  const trail = ctx.accountFacts.trail;
+  // The account's trail (an account fact: audit is the account's setting) writes to the bucket with this key, when
+  // it writes to this Region's bucket.
+  const trail = trailInto(ctx.accountFacts, region);
   const needed: [Statement, (policy: string) => boolean][] = [
     [bedrockKeyStatement(region, account), (p) => grantsBedrock(p, region, account)],
     ...(trail

@@ -52,13 +52,15 @@ export function budgetsPublishStatement(region: string, account: string, topic: 
 
 /**
  * The managed statements the settings ask for, by Sid: null means "must not be there". Budgets may publish while
- * the account wants a budget (`accountFacts.budgetNotifies`: the budget is the account's setting, not the Region's).
+ * the account wants a budget and notifies this Region's topic (`accountFacts.budgetRegion`: the budget is the
+ * account's setting, not the Region's).
  */
 async function wantedStatements(ctx: RegionCtx, arn: string): Promise<Record<string, Statement | null>> {
   return {
-    [BUDGETS_PUBLISH_SID]: ctx.accountFacts.budgetNotifies
-      ? budgetsPublishStatement(ctx.settings.region, await ctx.account(), arn)
-      : null,
+    [BUDGETS_PUBLISH_SID]:
+      ctx.accountFacts.budgetRegion === ctx.settings.region
+        ? budgetsPublishStatement(ctx.settings.region, await ctx.account(), arn)
+        : null,
   };
 }
 

@@ -1,4 +1,4 @@
-import { accountFacts, type AccountFacts, type Settings } from '../config/settings.js';
+import { accountFacts, trailInto, type AccountFacts, type Settings } from '../config/settings.js';
 import { bucketArn, partitionOf, withSlash } from '../aws/names.js';
 import type { Statement } from '../aws/policy.js';
 
@@ -16,7 +16,7 @@ export const trailArn = (region: string, account: string, name: string): string 
  * with the tool's own Sids and `aws:SourceArn` = the trail. None while audit is off.
  */
 export function auditBucketStatements(settings: Settings, account: string, bucket: string): Statement[] {
-  return trailBucketStatements(accountFacts(settings).trail, settings.region, account, bucket);
+  return trailBucketStatements(trailInto(accountFacts(settings), settings.region), settings.region, account, bucket);
 }
 
 /** The same, from the account's trail (AccountFacts: what a Region's bucket knows of the audit settings). */

@@ -244,7 +244,8 @@ export const STEPS: Step[] = [
     resources: async (ctx) => [await dashboardResource(ctx), ...(await insightRuleResources(ctx))],
     strays: strayInsightRules,
   }),
-  // Account fact it takes: `budgetNotifies` (the topic policy lets AWS Budgets publish while a budget is wanted).
+  // Account fact it takes: `budgetRegion` (the home Region's topic policy lets AWS Budgets publish while a budget is
+  // wanted).
   regionStep({
     name: 'topic',
     command: 'alarms',

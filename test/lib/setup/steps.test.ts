@@ -53,13 +53,13 @@ describe('account and Region settings', () => {
   test('account facts: what Region-level resources know of the account’s settings, alike in every Region', async () => {
     expect(accountFacts(await settingsIn('eu-west-1', 'us-east-1'))).toEqual({
       trail: null,
-      budgetNotifies: false,
+      budgetRegion: null,
       curExportRegion: null,
     });
     const facts = accountFacts(await settingsIn('eu-west-1', 'us-east-1', { ...ALL_ON, 'audit.s3KeyPrefix': 'ct' }));
     expect(facts).toEqual({
-      trail: { name: 'bedrock-monitor-trail', s3KeyPrefix: 'ct' },
-      budgetNotifies: true,
+      trail: { name: 'bedrock-monitor-trail', s3KeyPrefix: 'ct', region: 'us-east-1' },
+      budgetRegion: 'us-east-1',
       curExportRegion: 'us-east-1',
     });
     const home = await settingsIn('us-east-1', 'us-east-1', { ...ALL_ON, 'audit.s3KeyPrefix': 'ct' });

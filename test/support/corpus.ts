@@ -279,6 +279,8 @@ export interface CorpusTruth {
   window: { start: string; end: string };
   /** Per dimension, per value. */
   groups: Record<TruthDim, Map<string, Acc>>;
+  /** Per UTC day and model (`<day> <model>`): what a record is priced by (the rate in force on its day). */
+  dayModel: Map<string, Acc>;
   totals: Acc;
   malformedLines: number;
   /** Records in the files whose timestamp is outside the window (delivered late into its first hour). */
@@ -616,6 +618,7 @@ function newTruth(spec: CorpusSpec): CorpusTruth {
       TruthDim,
       Map<string, Acc>
     >,
+    dayModel: new Map(),
     totals: blankAcc(),
     malformedLines: 0,
     outsideWindow: 0,
@@ -632,6 +635,9 @@ function count(truth: CorpusTruth, rec: Rec, inWindow: boolean): void {
     return;
   }
   rec.add(truth.totals);
+  const dm = `${rec.keys.day} ${rec.keys.model}`;
+  if (!truth.dayModel.has(dm)) truth.dayModel.set(dm, blankAcc());
+  rec.add(truth.dayModel.get(dm)!);
   for (const d of TRUTH_DIMS) {
     const g = truth.groups[d];
     let acc = g.get(rec.keys[d]);

@@ -442,6 +442,18 @@ export function logsReportDocSchema(groupBy: string[]) {
           date: z.string(),
           estimate: z.literal(true),
           table: z.enum(['refreshed', 'snapshot', 'bundled']).optional(),
+          regions: z
+            .array(
+              z
+                .object({
+                  region: z.string(),
+                  source: z.string(),
+                  date: z.string(),
+                  table: z.enum(['refreshed', 'snapshot', 'bundled']).optional(),
+                })
+                .strict(),
+            )
+            .optional(),
         })
         .strict(),
       warnings: z.array(z.string()),

@@ -35,11 +35,19 @@ export interface TableInUse {
   info: PricesInUse;
 }
 
-export function pricesInUse(ctx: RegionCtx): Promise<TableInUse> {
-  return ctx.cache.get<TableInUse>('price-table', () => {
-    const read = readPriceCache(ctx.io.env, ctx.settings.region);
+/** The read cache's key of a Region's table (`prices refresh` invalidates it when it writes the Region's). */
+export const priceTableKey = (region: string): string => `price-table:${region}`;
+
+/**
+ * The table for a Region (default: the context's), read once per Region in a run: the refreshed cache for that Region,
+ * else the snapshot when it covers the Region, else the bundled (Claude-only, us-east-1 list price) fallback. Every
+ * report, the bill and the dashboard price through here.
+ */
+export function pricesInUse(ctx: RegionCtx, region: string = ctx.settings.region): Promise<TableInUse> {
+  return ctx.cache.get<TableInUse>(priceTableKey(region), () => {
+    const read = readPriceCache(ctx.io.env, region);
     const bundled = bundledPriceTable();
-    const snap = snapshotTable(ctx.settings.region);
+    const snap = snapshotTable(region);
     const fallback: PricesInUse = snap
       ? { table: 'snapshot', source: priceSnapshot().sources, date: priceSnapshot().date }
       : { table: 'bundled', source: bundled.sources[0]!, date: bundled.date };
@@ -61,6 +69,13 @@ export function pricesInUse(ctx: RegionCtx): Promise<TableInUse> {
       return Promise.resolve({ ...offline, info: { ...fallback, path: read.path, problem: read.problem } });
     return Promise.resolve({ ...offline, info: fallback });
   });
+}
+
+/** The tables of several Regions (each read once per run), by Region. */
+export async function pricesByRegion(ctx: RegionCtx, regions: Iterable<string>): Promise<Map<string, TableInUse>> {
+  const unique = [...new Set(regions)].sort();
+  const tables = await Promise.all(unique.map((r) => pricesInUse(ctx, r)));
+  return new Map(unique.map((r, i) => [r, tables[i]!]));
 }
 
 /** Warnings about the table in use: damaged cache file, or an old refresh. */

@@ -22,6 +22,12 @@ export interface GroupFigures extends Figures {
   /** One value per dimension, in the order of the request. */
   keys: string[];
   model: string;
+  /**
+   * Hidden keys, not shown: the Region the records were logged in and their UTC day (YYYY-MM-DD), so that each is
+   * priced with its Region's table at that day's rate. Absent (or '(unknown)') where the engine cannot tell.
+   */
+  region?: string;
+  day?: string;
 }
 
 export interface Latency {
@@ -78,6 +84,8 @@ export interface TargetFigures extends Figures {
   account: string;
   region: string;
   model: string;
+  /** The records' UTC day (YYYY-MM-DD), where the engine tells. */
+  day?: string;
 }
 
 export interface SourceInfo {
@@ -143,6 +151,16 @@ export function figuresOf(row: Record<string, unknown>): Figures {
   };
 }
 
+/** The hidden pricing keys of a row (`t_region`, `p_day`), those it has. */
+function pricingKeys(row: Record<string, unknown>, withRegion: boolean): { region?: string; day?: string } {
+  const region = str(row.t_region);
+  const day = str(row.p_day).slice(0, 10);
+  return {
+    ...(withRegion && region ? { region } : {}),
+    ...(/^\d{4}-\d{2}-\d{2}$/.test(day) ? { day } : {}),
+  };
+}
+
 /** Reads the rows of the shared SQL (either engine: numbers or numeric strings alike). */
 export function fromSqlRows(
   rows: Record<string, unknown>[],
@@ -178,12 +196,13 @@ export function fromSqlRows(
           account: str(row.t_account),
           region: str(row.t_region),
           model: str(row.model),
+          ...pricingKeys(row, false),
           ...figuresOf(row),
         });
     } else if (kind === 'latency') {
       if (num(row.invocations) > 0) out.latency.push({ keys: keysOf(row), latency: latencyOf(row) });
     } else if (kind === 'group' && num(row.invocations) > 0) {
-      out.groups.push({ keys: keysOf(row), model: str(row.model), ...figuresOf(row) });
+      out.groups.push({ keys: keysOf(row), model: str(row.model), ...pricingKeys(row, true), ...figuresOf(row) });
     }
   }
   return out;

@@ -114,7 +114,8 @@ export function insightsQueries(dims: Dim[], window: SqlWindow): { sums: string;
     ...filters,
     ...(Object.keys(MESSAGE_FIELDS) as MessageField[]).map(parseMessage),
     ...parts.flatMap((p) => (p.parse ? [p.parse] : [])),
-    `fields ${parts.map((p, i) => `${p.expr} as ${g[i]}`).join(', ')}, coalesce(modelId, "(unknown)") as model`,
+    `fields ${parts.map((p, i) => `${p.expr} as ${g[i]}`).join(', ')}, coalesce(modelId, "(unknown)") as model, ` +
+      `coalesce(region, "(unknown)") as t_region, datefloor(@timestamp, 1d) as p_day`,
   ];
   const pct =
     'count(*) as latency_count, pct(bm_latency, 50) as p50, pct(bm_latency, 90) as p90, ' +
@@ -125,7 +126,9 @@ export function insightsQueries(dims: Dim[], window: SqlWindow): { sums: string;
       ...head,
       `stats count(*) as invocations, sum(bm_in) as input_tokens, sum(bm_out) as output_tokens, ` +
         `sum(bm_cache_read) as cache_read_tokens, sum(bm_cache_write) as cache_write_tokens, ` +
-        `sum(bm_cache_1h) as cache_write_1h_tokens, count(bm_error) as errors by ${[...g, 'model'].join(', ')}`,
+        `sum(bm_cache_1h) as cache_write_1h_tokens, count(bm_error) as errors by ` +
+        // Hidden keys: each group's records per Region and UTC day, priced at that Region's rate of that day.
+        [...g, 'model', 't_region', 'p_day'].join(', '),
       `limit ${INSIGHTS_ROW_LIMIT}`,
     ].join(' | '),
     latency: [...head, good, `stats ${pct} by ${g.join(', ')}`, `limit ${INSIGHTS_ROW_LIMIT}`].join(' | '),
@@ -191,6 +194,15 @@ async function runQuery(ctx: Ctx, logGroupName: string, queryString: string, win
   }
 }
 
+/** A sums row's hidden pricing keys: the Region its records name and their UTC day. */
+function pricingKeys(row: Record<string, string>): { region?: string; day?: string } {
+  const day = (row.p_day ?? '').slice(0, 10);
+  return {
+    ...(row.t_region ? { region: row.t_region } : {}),
+    ...(/^\d{4}-\d{2}-\d{2}$/.test(day) ? { day } : {}),
+  };
+}
+
 export async function aggregateInsights(
   ctx: Ctx,
   req: { logGroupName: string; dims: Dim[]; window: SqlWindow },
@@ -201,7 +213,7 @@ export async function aggregateInsights(
   );
   const keysOf = (row: Record<string, string>): string[] => req.dims.map((d, i) => normaliseKey(d, row[`g${i}`] ?? ''));
   const groups = sums!.rows
-    .map((row) => ({ keys: keysOf(row), model: row.model ?? '(unknown)', ...figuresOf(row) }))
+    .map((row) => ({ keys: keysOf(row), model: row.model ?? '(unknown)', ...pricingKeys(row), ...figuresOf(row) }))
     .filter((g) => g.invocations > 0);
   const covered = groups.reduce((n, g) => n + g.invocations, 0);
   const warnings = [

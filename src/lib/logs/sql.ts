@@ -200,7 +200,7 @@ const fieldSql = (path: string): string => {
   return [`"${head}"`, ...rest].join('.');
 };
 
-/** Output columns, in order: kind, g0…gN-1, model, then the figures. */
+/** Output columns, in order: kind, g0…gN-1, model, t_account, t_region, p_day, then the figures. */
 export const FIGURE_COLUMNS = [
   'invocations',
   'input_tokens',
@@ -233,6 +233,7 @@ function baseCte(req: AggregationRequest, g: string[], inside: string): string {
     coalesce("modelId", '(unknown)') AS model,
     ${dialect.account} AS t_account,
     ${dialect.region} AS t_region,
+    substr(${ts}, 1, 10) AS p_day,
     "schemaType" = 'ModelInvocationLog' AS ok,
     ${dialect.targetsInWhere ? 'TRUE' : inside} AS inside,
     "errorCode" IS NOT NULL AS failed,
@@ -260,11 +261,14 @@ export function aggregationSql(req: AggregationRequest): string {
   const inside = targetCondition(req.targets, dialect);
   const counted = dialect.targetsInWhere || inside === 'TRUE' ? 'ok' : 'ok AND inside';
   const set = [...g, 'model'].join(', ');
+  // Hidden keys of the group rows: each group's records per Region and UTC day, priced at that Region's rate of that
+  // day (report/logs-compute.ts sums them into the visible groups).
+  const priced = `${set}, t_region, p_day`;
   return (
     `WITH ${baseCte(req, g, inside)},
 records AS (
   SELECT
-    ${set}, t_account, t_region,
+    ${set}, t_account, t_region, p_day,
     ${when(counted, '1')} AS invocation,
     ${when(`${counted} AND failed`, '1')} AS error,
     ${when('NOT coalesce(ok, false)', '1')} AS not_record,
@@ -282,7 +286,7 @@ SELECT
   -- By grouping set, not by NULLs: malformed lines (all NULL) must not pass for the totals row.
   CASE WHEN GROUPING(model) = 0 AND GROUPING(${g[0]}) = 0 THEN 'group' WHEN GROUPING(model) = 0 THEN 'target' ` +
     `WHEN GROUPING(${g[0]}) = 0 THEN 'latency' ELSE 'total' END AS kind,
-  ${set}, t_account, t_region,
+  ${set}, t_account, t_region, p_day,
   count(invocation) AS invocations,
   sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens,
@@ -298,6 +302,6 @@ SELECT
   count(outside) AS outside,
   ${NOT_A_NUMBER.map((n) => `count(${n.column}) AS ${n.column}`).join(',\n  ')}
 FROM records
-GROUP BY GROUPING SETS ((${set}), (t_account, t_region, model), (${g.join(', ')}), ())`
+GROUP BY GROUPING SETS ((${priced}), (t_account, t_region, model, p_day), (${g.join(', ')}), ())`
   );
 }

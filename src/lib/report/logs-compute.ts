@@ -97,8 +97,29 @@ export interface LogsReport {
    */
   complete: boolean;
   skipped: Skipped & { unreadableFields: NonNullable<Skipped['unreadableFields']> | null };
-  prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'snapshot' | 'bundled' };
+  prices: {
+    source: string;
+    date: string;
+    estimate: true;
+    table?: 'refreshed' | 'snapshot' | 'bundled';
+    /** Records of several Regions priced from different tables: each Region's (absent when one table priced all). */
+    regions?: RegionPriceTable[];
+  };
   warnings: string[];
+}
+
+/** The table a Region's records were priced from. */
+export interface RegionPriceTable {
+  region: string;
+  source: string;
+  date: string;
+  table?: 'refreshed' | 'snapshot' | 'bundled';
+}
+
+/** A Region's price table in the run: its description and the Price List table, when there is one. */
+export interface RegionPrices {
+  info: { source: string; date: string; table?: 'refreshed' | 'snapshot' | 'bundled' };
+  refreshed?: RefreshedTable;
 }
 
 /** CloudWatch sums per model for the window, or why they could not be had. */
@@ -133,6 +154,11 @@ export interface LogsComputeInput {
   priceTable: { source: string; date: string; table?: 'refreshed' | 'snapshot' | 'bundled' };
   /** The table `prices refresh` fetched, when there is one (used before the bundled table). */
   refreshed?: RefreshedTable;
+  /**
+   * Per Region whose records are read, its own table (records of a Region not here, or whose Region is unknown, are
+   * priced with `refreshed`/`priceTable`, the context Region's).
+   */
+  regionPrices?: Map<string, RegionPrices>;
 }
 
 const SUMS = [
@@ -155,18 +181,27 @@ interface Acc extends Figures {
 }
 
 /**
- * The day a group is priced on (the rate in force that day, from the table's history): the group's day or hour when
- * the report is by day or hour, else the last day of the window.
+ * The day records are priced on (the rate in force that day, from the table's history): their own UTC day when the
+ * engine tells (every engine does, a hidden key of its groups), else the group's day or hour when the report is by day
+ * or hour, else the last day of the window.
  */
-function pricingDay(input: LogsComputeInput, keys: string[]): string {
+function pricingDay(input: LogsComputeInput, keys: string[], day?: string): string {
+  if (day) return day;
   const i = input.dims.findIndex((d) => d.kind === 'day' || d.kind === 'hour');
   const k = i >= 0 ? keys[i] : undefined;
   if (k && /^\d{4}-\d{2}-\d{2}/.test(k)) return k.slice(0, 10);
   return new Date(input.window.end.getTime() - 1).toISOString().slice(0, 10);
 }
 
-function priceOf(model: string, input: LogsComputeInput, day?: string): ResolvedPrice | undefined {
-  const of = (id: string): ResolvedPrice | undefined => priceFor(id, input.overrides, input.refreshed, day);
+/** The Region whose table prices records logged in `region`: their own when it has one, else the context's. */
+export function pricingRegion(input: Pick<LogsComputeInput, 'region' | 'regionPrices'>, region?: string): string {
+  return region && input.regionPrices?.has(region) ? region : input.region;
+}
+
+function priceOf(model: string, input: LogsComputeInput, day?: string, region?: string): ResolvedPrice | undefined {
+  const r = pricingRegion(input, region);
+  const table = input.regionPrices?.get(r)?.refreshed ?? (r === input.region ? input.refreshed : undefined);
+  const of = (id: string): ResolvedPrice | undefined => priceFor(id, input.overrides, table, day);
   return of(model) ?? (input.pricedAs.has(model) ? of(input.pricedAs.get(model)!) : undefined);
 }
 
@@ -180,9 +215,9 @@ function accumulate(input: LogsComputeInput): {
   const noHourRate = new Set<string>();
   // One price lookup per model and day, not per group (a lookup compares the model with every table entry).
   const prices = new Map<string, ResolvedPrice | undefined>();
-  const priceOn = (model: string, day: string): ResolvedPrice | undefined => {
-    const k = `${model}\u0000${day}`;
-    if (!prices.has(k)) prices.set(k, priceOf(model, input, day));
+  const priceOn = (model: string, day: string, region: string): ResolvedPrice | undefined => {
+    const k = `${model}\u0000${day}\u0000${region}`;
+    if (!prices.has(k)) prices.set(k, priceOf(model, input, day, region));
     return prices.get(k);
   };
   for (const g of input.aggregate.groups) {
@@ -200,7 +235,7 @@ function accumulate(input: LogsComputeInput): {
         } as Acc),
       );
     for (const s of SUMS) acc[s] += g[s];
-    const price = priceOn(g.model, pricingDay(input, g.keys));
+    const price = priceOn(g.model, pricingDay(input, g.keys, g.day), pricingRegion(input, g.region));
     if (!price) {
       acc.unpriced += g.invocations;
       unpriced.add(g.model);
@@ -515,7 +550,7 @@ export function targetRows(input: LogsComputeInput): TargetRow[] {
     r.inputTokens += f.inputTokens;
     r.outputTokens += f.outputTokens;
     r.errors += f.errors;
-    const price = priceOf(f.model, input);
+    const price = priceOf(f.model, input, pricingDay(input, [], f.day), f.region);
     if (!price) r.priced = false;
     else {
       r.cost += costUsd(f, price);
@@ -527,6 +562,31 @@ export function targetRows(input: LogsComputeInput): TargetRow[] {
     .sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region));
 }
 
+/** The table each Region with records was priced from, by Region. */
+function usedTables(input: LogsComputeInput): RegionPriceTable[] {
+  const regions = new Set(input.aggregate.groups.map((g) => pricingRegion(input, g.region)));
+  return [...regions].sort().map((region) => {
+    const info = input.regionPrices?.get(region)?.info ?? input.priceTable;
+    return { region, source: info.source, date: info.date, ...(info.table ? { table: info.table } : {}) };
+  });
+}
+
+/** Per Region: the tables when they differ, and a warning for each Region priced from the bundled fallback. */
+function regionPricing(input: LogsComputeInput): { regions?: RegionPriceTable[]; warnings: string[] } {
+  const used = usedTables(input);
+  const differ = new Set(used.map((u) => `${u.table ?? ''}\u0000${u.source}\u0000${u.date}`)).size > 1;
+  const bundled = used.filter((u) => u.table === 'bundled' && input.regionPrices?.has(u.region));
+  return {
+    ...(differ ? { regions: used } : {}),
+    warnings: bundled.map(
+      (u) =>
+        `${u.region}'s records are priced from the bundled Claude list-price table of ${u.date} (no refreshed ` +
+        `table for ${u.region}, and the Price List snapshot does not cover it): run \`bedrock-monitor prices ` +
+        `refresh --region ${u.region}\` for its own rates`,
+    ),
+  };
+}
+
 export function computeLogsReport(input: LogsComputeInput): LogsReport {
   const { rows, unpriced, noHourRate } = logRows(input);
   const several = new Set(input.aggregate.targets.map((t) => `${t.account}/${t.region}`)).size > 1;
@@ -535,6 +595,7 @@ export function computeLogsReport(input: LogsComputeInput): LogsReport {
     : reconcile(input.aggregate, input.metrics, several ? input.home : undefined);
   const end = shownEnd(input.window);
   const hours = (end.getTime() - input.window.start.getTime()) / 3_600_000;
+  const byRegion = regionPricing(input);
   return {
     source: input.aggregate.source,
     groupBy: input.dims.map((d) => d.name),
@@ -552,7 +613,8 @@ export function computeLogsReport(input: LogsComputeInput): LogsReport {
       date: input.priceTable.date,
       estimate: true,
       ...(input.priceTable.table ? { table: input.priceTable.table } : {}),
+      ...(byRegion.regions ? { regions: byRegion.regions } : {}),
     },
-    warnings: warningsOf(input, unpriced, noHourRate, reconciliation),
+    warnings: [...warningsOf(input, unpriced, noHourRate, reconciliation), ...byRegion.warnings],
   };
 }

@@ -198,11 +198,16 @@ export function logsSummary(rep: LogsReport): string[] {
     ? `; * partly unpriced: ${t.unpricedModels.length} model${t.unpricedModels.length === 1 ? '' : 's'} not in ` +
       `the price table`
     : '';
-  lines.push(
-    `Costs are estimates from ` +
-      `${pricesLabel(rep.prices.table)} ` +
-      `${rep.prices.date}, per record's model and tokens${unpriced}.`,
-  );
+  // Several Regions priced from different tables: each Region's named.
+  const byTable = new Map<string, string[]>();
+  for (const r of rep.prices.regions ?? []) {
+    const label = `${pricesLabel(r.table)} ${r.date}`;
+    byTable.set(label, [...(byTable.get(label) ?? []), r.region]);
+  }
+  const tables = byTable.size
+    ? [...byTable].map(([label, regions]) => `${label} for ${regions.join(', ')}`).join('; ')
+    : `${pricesLabel(rep.prices.table)} ${rep.prices.date}`;
+  lines.push(`Costs are estimates from ${tables}, per record's model and tokens${unpriced}.`);
   return lines;
 }
 

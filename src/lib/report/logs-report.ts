@@ -1,3 +1,4 @@
+import { REGION_RE } from '../core/validate.js';
 import type { Ctx } from '../context/context.js';
 import { toBmError } from '../aws/errors.js';
 import { BmError, usageError } from '../core/errors.js';
@@ -6,7 +7,7 @@ import type { Dim } from '../logs/dims.js';
 import type { LogLocation } from '../logs/location.js';
 import type { TargetSelection } from '../core/targets.js';
 import type { LogScope, LogTarget } from '../logs/scope.js';
-import { pricesInUse, pricesWarnings } from '../context/prices.js';
+import { pricesByRegion, pricesInUse, pricesWarnings } from '../context/prices.js';
 import type { ModelSeries } from './fetch.js';
 import { computeLogsReport, type LogsComputeInput, type LogsReport, type MetricTotals } from './logs-compute.js';
 import { beyondRetention, RETENTION_DAYS, type ReportWindow } from './window.js';
@@ -270,6 +271,11 @@ export async function priceAndCompute(
     .sort();
   const resolved = await resolveApps(ctx, apps, noRequest);
   const { refreshed, info } = await pricesInUse(ctx);
+  // Each Region's records at its own Region's rates (a record whose Region is unknown: the context's).
+  const regions = [
+    ...new Set(aggregate.groups.flatMap((g) => (g.region && REGION_RE.test(g.region) ? [g.region] : []))),
+  ];
+  const tables = await pricesByRegion(ctx, regions);
   const report = computeLogsReport({
     ...frame,
     aggregate,
@@ -281,8 +287,18 @@ export async function priceAndCompute(
     profileFailures: resolved.failures,
     priceTable: { source: info.source, date: info.date, table: info.table },
     ...(refreshed ? { refreshed } : {}),
+    regionPrices: new Map(
+      [...tables].map(([r, t]) => [
+        r,
+        {
+          info: { source: t.info.source, date: t.info.date, table: t.info.table },
+          ...(t.refreshed ? { refreshed: t.refreshed } : {}),
+        },
+      ]),
+    ),
   });
-  report.warnings.push(...pricesWarnings(info, ctx.now()));
+  const others = [...tables].filter(([r]) => r !== ctx.settings.region).map(([, t]) => t.info);
+  report.warnings.push(...new Set([info, ...others].flatMap((i) => pricesWarnings(i, ctx.now()))));
   return report;
 }
 

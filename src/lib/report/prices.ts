@@ -7,7 +7,7 @@ import { refreshPrices } from '../pricing/fetch-offers.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
 import { bundledPriceTable, type PriceEntry, type PriceTable } from '../pricing/table.js';
 import { findModel } from '../pricing/refreshed.js';
-import { pricesInUse, pricesWarnings, type PricesInUse } from '../context/prices.js';
+import { priceTableKey, pricesInUse, pricesWarnings, type PricesInUse } from '../context/prices.js';
 
 /** The `prices` command: refresh the table from the Price List API, list the rates in use. */
 
@@ -48,7 +48,7 @@ export async function runPricesRefresh(ctx: Ctx, onProgress?: (msg: string) => v
     );
   }
   if (!ctx.dryRun) writePriceCache(path, table);
-  ctx.cache.invalidate('price-table');
+  ctx.cache.invalidate(priceTableKey(region));
   return {
     region,
     path,

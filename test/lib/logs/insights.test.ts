@@ -12,7 +12,10 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { roleOfArn } from '../../../src/lib/core/identity.js';
 import { parseDims } from '../../../src/lib/logs/dims.js';
 import { INSIGHTS_ROW_LIMIT, insightsQueries, limitWarning } from '../../../src/lib/logs/insights.js';
-import { runCli } from '../../support/cli.js';
+import { priceCachePath, writePriceCache } from '../../../src/lib/pricing/cache-file.js';
+import type { RateSet } from '../../../src/lib/pricing/refreshed.js';
+import { snapshotTable } from '../../../src/lib/pricing/snapshot.js';
+import { emptyDir, runCli } from '../../support/cli.js';
 
 /**
  * Issue 20, item 4: the Logs Insights engine.
@@ -180,12 +183,13 @@ describe('the figures come from @message, not from discovered fields', () => {
   });
 });
 
-describe('the row limit is the API maximum, and a cut result says by how much', () => {
-  const sts = mockClient(STSClient);
-  const bedrock = mockClient(BedrockClient);
-  const logs = mockClient(CloudWatchLogsClient);
-  afterEach(() => [sts, bedrock, logs].forEach((m) => m.reset()));
+// One mock per client for the file (a second mockClient of the same class would replace the first's stubs).
+const sts = mockClient(STSClient);
+const bedrock = mockClient(BedrockClient);
+const logs = mockClient(CloudWatchLogsClient);
+afterEach(() => [sts, bedrock, logs].forEach((m) => m.reset()));
 
+describe('the row limit is the API maximum, and a cut result says by how much', () => {
   test('the warning names the groups returned, the records they hold and the records matched', () => {
     expect(limitWarning(99_999, 5, 5)).toEqual([]);
     expect(limitWarning(INSIGHTS_ROW_LIMIT, 100_000, 123_456)).toEqual([
@@ -247,5 +251,76 @@ describe('the row limit is the API maximum, and a cut result says by how much', 
       'Logs Insights returned its limit of 100,000 groups covering 100,000 of 123,456 matched records (23,456 ' +
         'records left out): the report is incomplete; use fewer dimensions or a shorter window',
     );
+  }, 60_000);
+});
+
+describe('the sums are per Region and UTC day too, for pricing', () => {
+  test("each row priced with its Region's table at its day's rate, summed into the principal's row", async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
+    bedrock.on(GetModelInvocationLoggingConfigurationCommand).resolves({
+      loggingConfig: {
+        cloudWatchConfig: {
+          logGroupName: '/aws/bedrock/modelinvocations',
+          roleArn: 'arn:aws:iam::111122223333:role/r',
+        },
+      },
+    });
+    // eu-west-1's own table: twice the us-east-1 snapshot's rates from 2026-11-21, the snapshot's before.
+    const env = { AWS_REGION: 'us-east-1', XDG_CACHE_HOME: emptyDir() };
+    const snap = snapshotTable('us-east-1')!;
+    const twice = (r: RateSet | undefined): RateSet | undefined =>
+      r && (Object.fromEntries(Object.entries(r).map(([f, v]) => [f, v * 2])) as RateSet);
+    writePriceCache(priceCachePath(env, 'eu-west-1')!, {
+      ...snap,
+      source: 'AWS Price List API (GetProducts)',
+      region: 'eu-west-1',
+      fetchedAt: '2026-11-21T12:00:00.000Z',
+      models: snap.models.map((m) => ({
+        ...m,
+        regional: twice(m.regional),
+        global: twice(m.global),
+        history: [{ until: '2026-11-21', regional: m.regional, global: m.global }],
+      })),
+    });
+    const inputs: StartQueryCommandInput[] = [];
+    logs.on(StartQueryCommand).callsFake((input: StartQueryCommandInput) => {
+      inputs.push(input);
+      return { queryId: `q${inputs.length}` };
+    });
+    // Rows as GetQueryResults gives them: datefloor(@timestamp, 1d) in Logs Insights' own date form.
+    const row = (region: string, day: string): { field: string; value: string }[] => [
+      { field: 'g0', value: 'arn:aws:iam::111122223333:user/u' },
+      { field: 'model', value: 'anthropic.claude-3-haiku-20240307-v1:0' },
+      { field: 't_region', value: region },
+      { field: 'p_day', value: `${day} 00:00:00.000` },
+      { field: 'invocations', value: '1' },
+      { field: 'input_tokens', value: '1000000' },
+      { field: 'output_tokens', value: '0' },
+      { field: 'errors', value: '0' },
+    ];
+    const stats = { recordsMatched: 3, recordsScanned: 3, bytesScanned: 3000 };
+    logs.on(GetQueryResultsCommand, { queryId: 'q1' }).resolves({
+      status: 'Complete',
+      results: [row('us-east-1', '2026-11-21'), row('eu-west-1', '2026-11-20'), row('eu-west-1', '2026-11-21')],
+      statistics: stats,
+    });
+    logs.on(GetQueryResultsCommand, { queryId: 'q2' }).resolves({ status: 'Complete', results: [], statistics: stats });
+    logs.on(GetQueryResultsCommand, { queryId: 'q3' }).resolves({ status: 'Complete', results: [], statistics: stats });
+    const window = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-22T00:00:00Z'];
+    const r = await runCli(['report', '--by', 'principal', '--no-reconcile', ...window, '--json'], {
+      env,
+      now: new Date('2026-11-22T01:00:00Z'),
+    });
+    expect(r.code).toBe(0);
+    expect(inputs[0]!.queryString).toContain(
+      'coalesce(region, "(unknown)") as t_region, datefloor(@timestamp, 1d) as p_day',
+    );
+    expect(inputs[0]!.queryString).toContain('by g0, model, t_region, p_day');
+    // Claude 3 Haiku's input: $0.25 per million in the snapshot (us-east-1); eu-west-1 $0.25 on the 20th, $0.50 on
+    // the 21st.
+    expect(snap.models.find((m) => m.name.includes('Claude 3 Haiku'))?.regional?.input).toBe(0.25);
+    const rep = r.json<{ rows: { invocations: number; costUsd: number }[] }>();
+    expect(rep.rows).toHaveLength(1);
+    expect(rep.rows[0]).toMatchObject({ invocations: 3, costUsd: 1 });
   }, 60_000);
 });

@@ -7,6 +7,7 @@ WITH base AS (
     coalesce("modelId", '(unknown)') AS model,
     coalesce(nullif(regexp_extract(filename, 'AWSLogs/([0-9]{12})/BedrockModelInvocationLogs/', 1), ''), "accountId", '(unknown)') AS t_account,
     coalesce(nullif(regexp_extract(filename, '/BedrockModelInvocationLogs/([a-z0-9-]+)/', 1), ''), "region", '(unknown)') AS t_region,
+    substr(replace(substr("timestamp", 1, 19), ' ', 'T'), 1, 10) AS p_day,
     "schemaType" = 'ModelInvocationLog' AS ok,
     TRUE AS inside,
     "errorCode" IS NOT NULL AS failed,
@@ -26,7 +27,7 @@ WITH base AS (
 ),
 records AS (
   SELECT
-    g0, g1, g2, g3, model, t_account, t_region,
+    g0, g1, g2, g3, model, t_account, t_region, p_day,
     CASE WHEN ok THEN 1 END AS invocation,
     CASE WHEN ok AND failed THEN 1 END AS error,
     CASE WHEN NOT coalesce(ok, false) THEN 1 END AS not_record,
@@ -46,7 +47,7 @@ records AS (
 SELECT
   -- By grouping set, not by NULLs: malformed lines (all NULL) must not pass for the totals row.
   CASE WHEN GROUPING(model) = 0 AND GROUPING(g0) = 0 THEN 'group' WHEN GROUPING(model) = 0 THEN 'target' WHEN GROUPING(g0) = 0 THEN 'latency' ELSE 'total' END AS kind,
-  g0, g1, g2, g3, model, t_account, t_region,
+  g0, g1, g2, g3, model, t_account, t_region, p_day,
   count(invocation) AS invocations,
   sum(input_tokens) AS input_tokens,
   sum(output_tokens) AS output_tokens,
@@ -65,4 +66,4 @@ SELECT
   count(nan_cache_read) AS nan_cache_read,
   count(nan_cache_write) AS nan_cache_write
 FROM records
-GROUP BY GROUPING SETS ((g0, g1, g2, g3, model), (t_account, t_region, model), (g0, g1, g2, g3), ())
+GROUP BY GROUPING SETS ((g0, g1, g2, g3, model, t_region, p_day), (t_account, t_region, model, p_day), (g0, g1, g2, g3), ())

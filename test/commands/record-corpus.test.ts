@@ -245,7 +245,8 @@ describe('published CloudTrail records, counted by hand', () => {
 
   test('by principal: one caller, four calls, two source IPs, console-only event names', async () => {
     const doc = await audit('principal');
-    expect(doc.source.files).toBe(2);
+    // The two Panther files, AWS's Insights example and Permiso's record (both below; neither in this window).
+    expect(doc.source.files).toBe(4);
     expect(doc.rows).toHaveLength(1);
     const [row] = doc.rows;
     // The principal is the caller as logged, session kept (audit and report agree; `role` is the role behind it).
@@ -285,5 +286,105 @@ describe('published CloudTrail records, counted by hand', () => {
       DeleteGuardrail: [1, '123.123.123.123', '2025-01-21T18:12:33.000Z'],
       ListGuardrails: [1, '123.123.123.123', '2025-01-21T18:12:33.000Z'],
     });
+  });
+});
+
+interface AuditDoc {
+  rows: AuditRow[];
+  totals: Record<string, number>;
+  skipped: { records: number; by: { file: string; reason: string; records: number }[] };
+  warnings: string[];
+}
+
+/** audit over the published trail records in one Region and window, as its --json prints it. */
+async function auditIn(region: string, since: string, until: string, by: 'principal' | 'role' = 'principal') {
+  const r = await runCli(['audit', '--logs', TRAIL, '--since', since, '--until', until, '--by', by, '--json'], {
+    env: { AWS_REGION: region },
+    now: new Date(until),
+  });
+  expect(r.code).toBe(0);
+  expect(r.requests).toEqual([]);
+  return r.json<AuditDoc>();
+}
+
+// AWS's published Insights example (SOURCES.md): two records, Start at 2019-10-17T10:05:00Z and End at 10:13:00Z,
+// us-east-1. Neither has userIdentity, sourceIPAddress or a top-level eventSource (it is inside insightDetails:
+// ssm.amazonaws.com); both have eventTime and awsRegion. audit cannot tell whether such a record is a Bedrock call:
+// it counts neither, and says so, naming the file.
+describe('published CloudTrail Insights records (no userIdentity, no sourceIPAddress), counted by hand', () => {
+  test('in their window and Region: nothing counted, both skipped with the reason, the file named', async () => {
+    const doc = await auditIn('us-east-1', '2019-10-17T00:00:00Z', '2019-10-18T00:00:00Z');
+    expect(doc.rows).toEqual([]);
+    expect(doc.totals).toMatchObject({ calls: 0, errors: 0, accessDenied: 0, principals: 0, sourceIps: 0 });
+    expect(doc.skipped).toEqual({
+      records: 2, // Start and End
+      by: [
+        {
+          file: join(TRAIL, 'aws-docs-insights-events.json'),
+          reason: 'record without eventSource: cannot tell whether it is a Bedrock call',
+          records: 2,
+        },
+      ],
+    });
+  });
+
+  test('the human view says the two records were not counted, and why', async () => {
+    const r = await runCli(
+      ['audit', '--logs', TRAIL, '--since', '2019-10-17T00:00:00Z', '--until', '2019-10-18T00:00:00Z'],
+      {
+        env: { AWS_REGION: 'us-east-1' },
+        now: new Date('2019-10-18T00:00:00Z'),
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Not counted: 2 records in the window');
+    expect(r.stdout).toContain('record without eventSource: cannot tell whether it is a Bedrock call');
+  });
+
+  test('outside their window: not read as skipped (only records in the window are said)', async () => {
+    const doc = await auditIn('us-east-1', '2019-10-17T10:14:00Z', '2019-10-18T00:00:00Z');
+    expect(doc.skipped.records).toBe(0); // both are before 10:14
+  });
+});
+
+// Permiso's published InvokeModel record (SOURCES.md): eventTime "2024-07-08T17:06:49.0000000Z" (SEVEN fractional
+// digits), eu-west-3, IAM user arn:aws:iam::1234567890:user/administrator (account redacted to ten digits, as
+// published), from 198.44.136.222, errorCode AccessDenied, anthropic.claude-3-sonnet-20240229-v1:0.
+describe('a published CloudTrail record with seven fractional digits in eventTime, counted by hand', () => {
+  const USER = 'arn:aws:iam::1234567890:user/administrator';
+
+  test('by principal: one refused call, at its second, by the IAM user', async () => {
+    const doc = await auditIn('eu-west-3', '2024-07-08T00:00:00Z', '2024-07-09T00:00:00Z');
+    expect(doc.rows).toHaveLength(1);
+    expect(doc.rows[0]).toMatchObject({
+      principal: USER,
+      calls: 1,
+      errors: 1, // errorCode AccessDenied
+      accessDenied: 1, // AccessDenied… is a refused call
+      eventNames: { InvokeModel: 1 },
+      sourceIps: ['198.44.136.222'],
+      firstSeen: '2024-07-08T17:06:49.000Z',
+      lastSeen: '2024-07-08T17:06:49.000Z',
+    });
+    expect(doc.totals).toMatchObject({ calls: 1, errors: 1, accessDenied: 1, principals: 1, sourceIps: 1 });
+    expect(doc.skipped.records).toBe(0);
+  });
+
+  test('the seven-digit time is placed to the second: in [17:06:49, 17:06:50), not in [17:06:50, 18:00)', async () => {
+    const at = await auditIn('eu-west-3', '2024-07-08T17:06:49Z', '2024-07-08T17:06:50Z');
+    expect(at.totals.calls).toBe(1);
+    const after = await auditIn('eu-west-3', '2024-07-08T17:06:50Z', '2024-07-08T18:00:00Z');
+    expect(after.totals.calls).toBe(0);
+    expect(after.skipped.records).toBe(0);
+  });
+
+  test('by role: an IAM user is its own role row', async () => {
+    const doc = await auditIn('eu-west-3', '2024-07-08T00:00:00Z', '2024-07-09T00:00:00Z', 'role');
+    expect(doc.rows.map((r) => [r.role, r.calls])).toEqual([[USER, 1]]);
+  });
+
+  test('in another Region: not counted (the record says eu-west-3)', async () => {
+    const doc = await auditIn('us-west-2', '2024-07-08T00:00:00Z', '2024-07-09T00:00:00Z');
+    expect(doc.totals.calls).toBe(0);
   });
 });

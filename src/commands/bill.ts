@@ -1,6 +1,7 @@
 import { Option } from 'commander';
-import { defineCommand } from '../lib/cli/command.js';
+import { checked, defineCommand } from '../lib/cli/command.js';
 import { usageError } from '../lib/core/errors.js';
+import { checkWorkgroup } from '../lib/core/validate.js';
 
 interface Opts {
   month?: string;
@@ -10,6 +11,8 @@ interface Opts {
   source?: 'cur' | 'ce';
   cur?: string;
   logs?: string;
+  engine?: 'local' | 'athena';
+  workgroup?: string;
   cache: boolean;
 }
 
@@ -48,6 +51,17 @@ export function billSource(o: Pick<Opts, 'source' | 'cur'>, configured: string |
   return o.source ?? (o.cur !== undefined || configured ? 'cur' : 'ce');
 }
 
+/** --engine athena reads an export in S3 with Athena: not Cost Explorer, not a local directory. */
+export function checkBillEngine(o: Pick<Opts, 'engine' | 'workgroup'>, source: 'cur' | 'ce', cur?: string): void {
+  if (o.engine !== 'athena') {
+    if (o.workgroup !== undefined) throw usageError('--workgroup: only with --engine athena');
+    return;
+  }
+  if (source === 'ce') throw usageError('--engine athena: reads a CUR 2.0 export, not Cost Explorer (--source ce)');
+  if (!cur?.startsWith('s3://'))
+    throw usageError('--engine athena: needs the export in S3 (--cur s3://BUCKET/PREFIX or bill.cur)');
+}
+
 export default defineCommand<Opts>({
   name: 'bill',
   summary:
@@ -56,6 +70,7 @@ export default defineCommand<Opts>({
   examples: [
     'bedrock-monitor bill --month 2026-11 --cur s3://billing-exports/bedrock-monitor/cur2',
     'bedrock-monitor bill --since 2026-11-01 --until 2026-11-15 --by role',
+    'bedrock-monitor bill --month 2026-11 --cur s3://billing-exports/bedrock-monitor/cur2 --engine athena',
     'bedrock-monitor bill --month 2026-11 --source ce --by model   # no export: Cost Explorer, $0.01 a request',
     "bedrock-monitor bill --month 2026-11 --json | jq '.bridge.causes'",
     'bedrock-monitor bill --month 2026-11 --output html > bill.html   # charts and tables, one file',
@@ -87,11 +102,25 @@ export default defineCommand<Opts>({
         '--logs <location>',
         "invocation logs: s3://BUCKET/PREFIX or a directory (default: the Region's logging configuration)",
       )
+      .addOption(
+        new Option(
+          '--engine <engine>',
+          'who reads the CUR 2.0 export: local (DuckDB on this machine, default) or athena (a Glue table over ' +
+            'the export in S3, one query, $5 per TB scanned)',
+        ).choices(['local', 'athena']),
+      )
+      .option(
+        '--workgroup <name>',
+        'with --engine athena: Athena workgroup (default: config athena.workgroup, else primary)',
+        checked(checkWorkgroup),
+      )
       .option('--no-cache', 'read S3 objects through a temporary directory instead of the local cache'),
+  overrides: (o) => ({ 'athena.workgroup': o.workgroup || undefined }),
   run: async (ctx, o) => {
     const { parseLogsArg } = await import('../lib/logs/location.js');
     const window = billWindow(o, ctx.now());
     const source = billSource(o, ctx.settings.bill.cur);
+    checkBillEngine(o, source, source === 'cur' ? (o.cur ?? ctx.settings.bill.cur) : undefined);
     const by = o.by ?? (source === 'ce' ? 'model' : 'principal');
     const { checkCeGroupBy } = await import('../lib/bill/ce.js');
     if (source === 'ce') checkCeGroupBy(by);
@@ -105,6 +134,7 @@ export default defineCommand<Opts>({
     try {
       data = await runBill(ctx, {
         ...(cur ? { cur } : {}),
+        ...(o.engine ? { engine: o.engine } : {}),
         ...(logs ? { logs } : {}),
         window,
         by,

@@ -666,6 +666,7 @@ export const BillDocSchema = z
             .object({
               kind: z.literal('cur2'),
               location: z.string(),
+              engine: z.enum(['local', 'athena']),
               files: z.number().int(),
               lineItems: z.number().int(),
               iamPrincipal: z.boolean(),

@@ -8,7 +8,7 @@ import { dirAccounts, planLogs, resolveScope, runEngine } from '../report/logs-r
 import type { BilledLine, BillRow, Bridge, EstimatedGroup, GroupBy } from './bridge.js';
 import { computeBill } from './compute.js';
 import { readCostExplorer, CE_REQUEST_USD } from './ce.js';
-import { readCur } from './cur.js';
+import { readCur, type CurRead } from './cur.js';
 
 /**
  * `bill`: the CUR 2.0 export's Bedrock line items beside the estimate from the invocation logs (priced with the
@@ -18,6 +18,8 @@ import { readCur } from './cur.js';
 export interface BillRequest {
   /** The CUR 2.0 export, or Cost Explorer (`undefined`). */
   cur?: Extract<LogLocation, { kind: 's3' } | { kind: 'dir' }>;
+  /** Who reads the export: the embedded DuckDB (default) or Athena (an s3:// export only). */
+  engine?: 'local' | 'athena';
   logs?: LogLocation;
   window: { start: Date; end: Date; label: string };
   by: GroupBy;
@@ -28,6 +30,8 @@ export interface BillRequest {
 export interface CurSource {
   kind: 'cur2';
   location: string;
+  engine: 'local' | 'athena';
+  /** Parquet files read (the embedded engine; 0 with Athena, which lists none). */
   files: number;
   lineItems: number;
   iamPrincipal: boolean;
@@ -102,6 +106,8 @@ interface Billed {
   lines: BilledLine[];
   source: CurSource | CeSource;
   hasPrincipal: boolean;
+  /** The Athena query's cost line, when Athena read the export. */
+  athena?: string;
 }
 
 async function readBill(ctx: Ctx, req: BillRequest): Promise<Billed> {
@@ -120,15 +126,28 @@ async function readBill(ctx: Ctx, req: BillRequest): Promise<Billed> {
     return { lines: ce.lines, source, hasPrincipal: false };
   }
   req.onProgress?.('reading the CUR 2.0 export');
-  const cur = await readCur(ctx, req.cur, req.window, req.noCache);
+  const cur = await readCurWith(ctx, req, req.cur);
   const source: CurSource = {
     kind: 'cur2',
     location: describeLocation(req.cur),
+    engine: req.engine ?? 'local',
     files: cur.files,
     lineItems: cur.lines.length,
     iamPrincipal: cur.hasPrincipal,
   };
-  return { lines: cur.lines, source, hasPrincipal: cur.hasPrincipal };
+  return { lines: cur.lines, source, hasPrincipal: cur.hasPrincipal, ...(cur.athena ? { athena: cur.athena } : {}) };
+}
+
+async function readCurWith(
+  ctx: Ctx,
+  req: BillRequest,
+  cur: NonNullable<BillRequest['cur']>,
+): Promise<CurRead & { athena?: string }> {
+  if (req.engine !== 'athena' || cur.kind !== 's3') return readCur(ctx, cur, req.window, req.noCache);
+  const { readCurAthena } = await import('./cur-athena.js');
+  const r = await readCurAthena(ctx, cur, req.window);
+  const mb = (r.dataScannedBytes / 1e6).toFixed(1);
+  return { ...r, athena: `Athena query ${r.queryExecutionId} scanned ${mb} MB ($${r.queryCostUsd.toFixed(4)})` };
 }
 
 function sourceWarnings(billed: Billed): string[] {
@@ -147,10 +166,11 @@ function sourceWarnings(billed: Billed): string[] {
     ];
   if (!billed.hasPrincipal)
     return [
+      ...(billed.athena ? [billed.athena] : []),
       'the export has no line_item_iam_principal column: per-principal billing needs the Data Export to include ' +
         'caller identity (IAM principal); the bill is compared without principals',
     ];
-  return [];
+  return billed.athena ? [billed.athena] : [];
 }
 
 export async function runBill(ctx: Ctx, req: BillRequest): Promise<BillResult> {

@@ -59,31 +59,89 @@ async function localCopies(ctx: Ctx, loc: Extract<LogLocation, { kind: 's3' }>, 
   return (await syncObjects(ctx, { bucket: loc.bucket, objects: listing.objects, dir, kind: CUR_FILES })).files;
 }
 
-/** A UTC time as a DuckDB TIMESTAMP literal (from a Date: no user text reaches the SQL). */
+/** A UTC time as a TIMESTAMP literal both DuckDB and Athena read (from a Date: no user text reaches the SQL). */
 const toTs = (d: Date): string => d.toISOString().replace('T', ' ').replace('Z', '');
 
-export function curSql(files: string[], cols: Set<string>, start: Date, end: Date): string {
-  const list = files.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ');
+/** What differs between the embedded engine's SQL and Athena's (Trino) for the one line-item aggregate. */
+export interface CurDialect {
+  day: (col: string) => string;
+  mapGet: (map: string, key: string) => string;
+  /** The resource tags under iamPrincipal/ as a JSON object text. */
+  principalTags: string;
+}
+
+export const CUR_DUCKDB: CurDialect = {
+  day: (c) => `strftime(${c}, '%Y-%m-%d')`,
+  mapGet: (m, k) => `${m}['${k}']`,
+  principalTags:
+    'to_json(map_from_entries(list_filter(map_entries(resource_tags), ' + "e -> starts_with(e.key, 'iamPrincipal/'))))",
+};
+
+/** Trino: https://trino.io/docs/current/functions/map.html (element_at, map_filter), …/functions/json.html. */
+export const CUR_ATHENA: CurDialect = {
+  day: (c) => `date_format(${c}, '%Y-%m-%d')`,
+  mapGet: (m, k) => `element_at(${m}, '${k}')`,
+  principalTags: "json_format(CAST(map_filter(resource_tags, (k, v) -> starts_with(k, 'iamPrincipal/')) AS JSON))",
+};
+
+/**
+ * The bill's one query: Bedrock line items of the window, summed per account, principal, day, usage type, product,
+ * line item type and principal tags. `from` is a relation (read_parquet(…) or a Glue table); `cols` the columns the
+ * export has (absent optional ones read as empty); `where` extra conditions (Athena's partition pruning).
+ */
+export function curAggregateSql(
+  from: string,
+  cols: Set<string>,
+  window: { start: Date; end: Date },
+  d: CurDialect,
+  where: string[] = [],
+): string {
   const principal = cols.has('line_item_iam_principal') ? "coalesce(line_item_iam_principal, '')" : "''";
-  const name = cols.has('product') ? "coalesce(product['product_name'], product['servicename'], '')" : "''";
+  const name = cols.has('product')
+    ? `coalesce(${d.mapGet('product', 'product_name')}, ${d.mapGet('product', 'servicename')}, '')`
+    : "''";
   const service = cols.has('product_servicecode') ? "coalesce(product_servicecode, '')" : "''";
-  const tags = cols.has('resource_tags')
-    ? 'coalesce(to_json(map_from_entries(list_filter(map_entries(resource_tags), ' +
-      "e -> starts_with(e.key, 'iamPrincipal/')))), '{}')"
-    : "'{}'";
+  const tags = cols.has('resource_tags') ? `coalesce(${d.principalTags}, '{}')` : "'{}'";
   const codes = BEDROCK_CODES.map((c) => `'${c}'`).join(', ');
   return (
     `SELECT line_item_usage_account_id AS account, ${principal} AS principal, ` +
-    `strftime(line_item_usage_start_date, '%Y-%m-%d') AS day, line_item_usage_type AS usage_type, ` +
+    `${d.day('line_item_usage_start_date')} AS day, line_item_usage_type AS usage_type, ` +
     `${name} AS product_name, line_item_line_item_type AS line_item_type, ${tags} AS tags, ` +
     `sum(line_item_unblended_cost) AS cost, sum(line_item_usage_amount * ${UNIT_SQL}) AS tokens ` +
-    `FROM read_parquet([${list}], union_by_name = true) ` +
+    `FROM ${from} ` +
     `WHERE (line_item_product_code IN (${codes}) OR ${service} IN (${codes}) ` +
     `OR ${name} LIKE '%(Amazon Bedrock Edition)') ` +
-    `AND line_item_usage_start_date >= TIMESTAMP '${toTs(start)}' ` +
-    `AND line_item_usage_start_date < TIMESTAMP '${toTs(end)}' ` +
-    'GROUP BY ALL ORDER BY ALL'
+    `AND line_item_usage_start_date >= TIMESTAMP '${toTs(window.start)}' ` +
+    `AND line_item_usage_start_date < TIMESTAMP '${toTs(window.end)}' ` +
+    where.map((w) => `AND ${w} `).join('') +
+    'GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7'
   );
+}
+
+const parquetList = (files: string[]): string => files.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ');
+
+export function curSql(files: string[], cols: Set<string>, start: Date, end: Date): string {
+  return curAggregateSql(
+    `read_parquet([${parquetList(files)}], union_by_name = true)`,
+    cols,
+    { start, end },
+    CUR_DUCKDB,
+  );
+}
+
+/** One result row of the aggregate (DuckDB values or Athena's strings) as a billed line. */
+export function billedLine(r: Record<string, unknown>): BilledLine {
+  return {
+    account: text(r.account),
+    principal: text(r.principal),
+    day: text(r.day),
+    usageType: text(r.usage_type),
+    productName: text(r.product_name),
+    lineItemType: text(r.line_item_type),
+    costUsd: Number(r.cost ?? 0),
+    tokens: Number(r.tokens ?? 0),
+    tags: tagsOf(text(r.tags, '{}')),
+  };
 }
 
 async function query(files: string[], start: Date, end: Date, tempDir: string): Promise<Omit<CurRead, 'files'>> {
@@ -98,21 +156,12 @@ async function query(files: string[], start: Date, end: Date, tempDir: string): 
   const c = await instance.connect();
   try {
     await c.run("SET TimeZone = 'UTC'");
-    const list = files.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ');
-    const described = await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet([${list}], union_by_name = true)`);
+    const described = await c.runAndReadAll(
+      `DESCRIBE SELECT * FROM read_parquet([${parquetList(files)}], union_by_name = true)`,
+    );
     const cols = new Set(described.getRowObjectsJS().map((r) => text(r.column_name)));
     const reader = await c.runAndReadAll(curSql(files, cols, start, end));
-    const lines = reader.getRowObjectsJS().map((r) => ({
-      account: text(r.account),
-      principal: text(r.principal),
-      day: text(r.day),
-      usageType: text(r.usage_type),
-      productName: text(r.product_name),
-      lineItemType: text(r.line_item_type),
-      costUsd: Number(r.cost ?? 0),
-      tokens: Number(r.tokens ?? 0),
-      tags: tagsOf(text(r.tags, '{}')),
-    }));
+    const lines = reader.getRowObjectsJS().map(billedLine);
     return { lines, hasPrincipal: cols.has('line_item_iam_principal'), hasTags: cols.has('resource_tags') };
   } finally {
     c.closeSync();

@@ -159,7 +159,7 @@ export interface DatabaseState {
 const DB_DESCRIPTION = 'Amazon Bedrock model invocation logs (bedrock-monitor)';
 
 export async function databaseResource(ctx: RegionCtx): Promise<ResourceDef<DatabaseState>> {
-  const { database, table } = ctx.settings.athena;
+  const { database } = ctx.settings.athena;
   const glue = ctx.aws.get(GlueClient);
   const arn =
     `arn:${partitionOf(ctx.settings.region)}:glue:${ctx.settings.region}:${await ctx.account()}:database/` +
@@ -205,7 +205,8 @@ export async function databaseResource(ctx: RegionCtx): Promise<ResourceDef<Data
       // DeleteDatabase deletes its tables too: never with a table the tool did not make in it.
       const tables = (await glue.send(new GetTablesCommand({ DatabaseName: database }))).TableList ?? [];
       const foreign = tables
-        .filter((t) => t.Name !== table || t.Parameters?.[MANAGED_BY_KEY] !== MANAGED_BY_VALUE)
+        // The logs table and the bill's CUR table (bill --engine athena) carry the ownership parameter.
+        .filter((t) => t.Parameters?.[MANAGED_BY_KEY] !== MANAGED_BY_VALUE)
         .map((t) => t.Name);
       if (foreign.length)
         throw new BmError(

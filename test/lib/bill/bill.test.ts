@@ -126,6 +126,10 @@ describe('bill: CUR 2.0 beside the logs, bridged by named causes', () => {
     await bad(['--month', '2026-11', '--since', '2026-11-01', '--cur', cur], 'cannot be combined');
     await bad(['--month', '2026-11', '--source', 'cur'], '--cur: no CUR 2.0 export given');
     await bad(['--by', 'team', '--cur', cur], '--by: "team" is not one of principal, role, model, day, account');
+    await bad(['--source', 'ce', '--engine', 'athena'], '--engine athena: reads a CUR 2.0 export, not Cost Explorer');
+    await bad(['--cur', cur, '--engine', 'athena'], '--engine athena: needs the export in S3');
+    await bad(['--cur', 's3://b/p', '--workgroup', 'wg'], '--workgroup: only with --engine athena');
+    await bad(['--cur', 's3://b/p', '--engine', 'athena', '--workgroup', 'a b'], '--workgroup');
   });
 });
 

@@ -196,6 +196,13 @@ describe('athena-table: the Glue database and table', () => {
       expect(fix.json().outcomes[1]).toMatchObject({ resource: 'athena-table', action: 'updated' });
       expect((await cli(['status'], { cwd })).code).toBe(0);
 
+      // The bill's CUR table (bill --engine athena) carries the ownership parameter: it goes with the database.
+      await clients().glue.send(
+        new CreateTableCommand({
+          DatabaseName: 'bedrock_monitor',
+          TableInput: { Name: 'cur2_export', Parameters: { ManagedBy: 'bedrock-monitor' } },
+        }),
+      );
       const clean = await cli(['cleanup', '--yes', '--json'], { cwd });
       expect(clean.code).toBe(0);
       const removed = clean

@@ -268,13 +268,25 @@ export function renderAuditCsv(r: AuditResult): string {
   return stringify(records, { header: true, columns: cols });
 }
 
+const esc = (s: string): string => s.replace(/\|/g, '\\|');
+
+/** The event history's per-account-and-Region table in Markdown (none for one account). */
+function targetsMarkdown(r: AuditResult): string[] {
+  const t = targetLines(r);
+  if (!t) return [];
+  return [
+    '',
+    '**Per account and Region (event history)**',
+    '',
+    `| ${t.head.join(' | ')} |`,
+    `| ${t.head.map((h) => (h === 'CALLS' ? '---:' : '---')).join(' | ')} |`,
+    ...t.rows.map((row) => `| ${row.map(esc).join(' | ')} |`),
+  ];
+}
+
 export function renderAuditMarkdown(r: AuditResult, tz: string | undefined): string {
   if (r.rows.length === 0)
-    return [noCallsLine(r, tz), skippedLine(r) ?? []]
-      .flat()
-      .map((l) => `${l}\n`)
-      .join('');
-  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+    return `${[noCallsLine(r, tz), skippedLine(r) ?? [], ...targetsMarkdown(r)].flat().join('\n')}\n`;
   const cols = columns(r.groupBy, tz, whereColumns(r));
   const lines = [
     `### ${headline(r, tz)}`,
@@ -283,7 +295,7 @@ export function renderAuditMarkdown(r: AuditResult, tz: string | undefined): str
     `| ${cols.map((c) => (c.right ? '---:' : '---')).join(' | ')} |`,
   ];
   for (const row of r.rows) lines.push(`| ${cols.map((c) => esc(c.cell(row))).join(' | ')} |`);
-  lines.push('', ...summaryLines(r).map((l) => `${l}  `));
+  lines.push(...targetsMarkdown(r), '', ...summaryLines(r).map((l) => `${l}  `));
   return `${lines.join('\n')}\n`;
 }
 

@@ -148,6 +148,15 @@ describe('audit --source history across an organization', () => {
     expect(human.stdout).toContain('Per account and Region (event history):');
     expect(human.stdout).toMatch(new RegExp(`${stranger}\\s+us-east-1\\s+failed: cannot assume`));
     expect(human.stdout).toContain('Fix: Create the role OrganizationAccountAccessRole');
+    // Markdown (a wiki page, a pull request) carries the same per-target table.
+    const md = await cli(['audit', ...flags, '--output', 'markdown'], { now: END });
+    expect(md.code).toBe(1);
+    expect(md.stdout).toContain('**Per account and Region (event history)**');
+    expect(md.stdout).toContain('| ACCOUNT | REGION | CALLS | NOTE |');
+    expect(md.stdout).toMatch(
+      new RegExp(`\\| ${members[0]} \\| us-east-1 \\| ${callsOf(members[0]!, 'us-east-1')} \\| +\\|`),
+    );
+    expect(md.stdout).toMatch(new RegExp(`\\| ${stranger} \\| us-east-1 \\|  \\| failed: cannot assume`));
   }, 120_000);
 
   test("the caller's own account alone is read as before: no AssumeRole, no per-target rows", async () => {

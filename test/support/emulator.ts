@@ -54,6 +54,21 @@ export class Moto {
   }
 
   /**
+   * Queues answers moto gives in place of what it cannot compute (its injection API, moto-api/static/…): `athena`
+   * the GetQueryResults rows of the next queries (moto runs no SQL), `ce` the GetCostAndUsage answers. Throws
+   * unless moto took them.
+   */
+  async queueResults(kind: 'athena' | 'ce', body: unknown): Promise<void> {
+    const path = kind === 'athena' ? 'athena/query-results' : 'ce/cost-and-usage-results';
+    const r = await fetch(`${this.url}/moto-api/static/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (r.status !== 201) throw new Error(`moto did not take the queued ${kind} results: HTTP ${r.status}`);
+  }
+
+  /**
    * SYNTHETIC Service Quotas for ServiceCode "bedrock" (moto has none): `applied` answers
    * ListServiceQuotas, `defaults` ListAWSDefaultServiceQuotas. Cleared by reset().
    */

@@ -97,14 +97,8 @@ function answers(): GetCostAndUsageCommandOutput[] {
   ] as GetCostAndUsageCommandOutput[];
 }
 
-async function queue(results: unknown[]): Promise<void> {
-  const r = await fetch(`${moto().url}/moto-api/static/ce/cost-and-usage-results`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ results: results.map((x) => ({ ...(x as object), $metadata: undefined })) }),
-  });
-  expect(r.status).toBe(201);
-}
+const queue = (results: unknown[]): Promise<void> =>
+  moto().queueResults('ce', { results: results.map((x) => ({ ...(x as object), $metadata: undefined })) });
 
 describe('bill --source ce: Cost Explorer beside the logs, on moto', () => {
   const logs = emptyDir();

@@ -103,11 +103,7 @@ describe('bill --engine athena (moto keeps the table and the query; results queu
     const { glue, athena } = clients();
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'bedrock_monitor' } }));
     await athena.send(new CreateWorkGroupCommand({ Name: 'billing' }));
-    const queued = await fetch(`${emulator().url}/moto-api/static/athena/query-results`, {
-      method: 'POST',
-      body: JSON.stringify(await athenaAnswer(curDir)),
-    });
-    expect(queued.status).toBe(201);
+    await emulator().queueResults('athena', await athenaAnswer(curDir));
 
     const local = await cli(['bill', '--month', '2026-11', '--cur', curDir, '--logs', logs, '--json'], { env, now });
     expect(local.code).toBe(0);
@@ -171,10 +167,7 @@ describe('bill --engine athena (moto keeps the table and the query; results queu
     expect(q.Query).not.toContain('read_parquet');
 
     // A second run leaves the table as it is.
-    await fetch(`${emulator().url}/moto-api/static/athena/query-results`, {
-      method: 'POST',
-      body: JSON.stringify(await athenaAnswer(curDir)),
-    });
+    await emulator().queueResults('athena', await athenaAnswer(curDir));
     const again = await cli([...args, '--logs', logs, '--json'], { env, now });
     expect(again.code).toBe(0);
     expect(again.writes).toEqual([]);

@@ -290,11 +290,7 @@ describe('report --engine athena (moto answers with queued results)', () => {
       expect((await cli(['athena-table'], { cwd })).code).toBe(0);
       await clients().athena.send(new CreateWorkGroupCommand({ Name: 'analytics' }));
       const { truth, body } = await athenaAnswer('principal');
-      const queued = await fetch(`${emulator().url}/moto-api/static/athena/query-results`, {
-        method: 'POST',
-        body: JSON.stringify(body),
-      });
-      expect(queued.status).toBe(201);
+      await emulator().queueResults('athena', body);
       const r = await cli(
         ['report', '--by', 'principal', '--engine', 'athena', '--no-reconcile', ...WINDOW, '--json'],
         {

@@ -252,6 +252,20 @@ export const ReportDocSchema = z
   })
   .strict();
 
+/** Each Region's price table, when several Regions were priced from different ones (logs and fleet metrics). */
+const RegionPricesSchema = z
+  .array(
+    z
+      .object({
+        region: z.string(),
+        source: z.string(),
+        date: z.string(),
+        table: z.enum(['refreshed', 'snapshot', 'bundled']).optional(),
+      })
+      .strict(),
+  )
+  .optional();
+
 /** report's CloudWatch metrics over many targets (docs/json.md: `report --regions/--accounts`). */
 export const FleetMetricsReportDocSchema = z
   .object({
@@ -303,6 +317,7 @@ export const FleetMetricsReportDocSchema = z
         date: z.string(),
         estimate: z.literal(true),
         table: z.enum(['refreshed', 'snapshot', 'bundled']).optional(),
+        regions: RegionPricesSchema,
       })
       .strict(),
     skippedRegions: z.array(z.object({ region: z.string(), reason: z.string() }).strict()),
@@ -442,18 +457,7 @@ export function logsReportDocSchema(groupBy: string[]) {
           date: z.string(),
           estimate: z.literal(true),
           table: z.enum(['refreshed', 'snapshot', 'bundled']).optional(),
-          regions: z
-            .array(
-              z
-                .object({
-                  region: z.string(),
-                  source: z.string(),
-                  date: z.string(),
-                  table: z.enum(['refreshed', 'snapshot', 'bundled']).optional(),
-                })
-                .strict(),
-            )
-            .optional(),
+          regions: RegionPricesSchema,
         })
         .strict(),
       warnings: z.array(z.string()),

@@ -1,6 +1,7 @@
 import { errorJson, type BmError, type ErrorJson } from '../core/errors.js';
 import { targetLabel, type Target } from '../core/targets.js';
 import { totalsOf } from './compute.js';
+import { regionTables, type LogsReport, type RegionPriceTable } from './logs-compute.js';
 import {
   HOURS_PER_MONTH,
   round,
@@ -61,7 +62,8 @@ export interface FleetMetricsReport {
   periods?: Periods;
   /** --top N: the rows after the first N, summed (rows shown plus others add up to the totals). */
   others?: Others;
-  prices: { source: string; date: string; estimate: true; table?: 'refreshed' | 'snapshot' | 'bundled' };
+  /** As the logs report's: `regions` names each Region's table when they differ. */
+  prices: LogsReport['prices'];
   /** Regions `--regions all` left out, and why. */
   skippedRegions: { region: string; reason: string }[];
   warnings: string[];
@@ -188,6 +190,22 @@ export function mergeWarnings(runs: TargetReport[]): string[] {
   return [...by].map(([w, ts]) => (ts.length === read.length ? w : `${ts.join(', ')}: ${w}`));
 }
 
+/** The table each Region's targets were priced from (each target prices with its own Region's). */
+function pricedRegions(runs: TargetReport[]): RegionPriceTable[] {
+  const by = new Map<string, RegionPriceTable>();
+  for (const r of runs) {
+    const p = r.value?.prices;
+    if (p && !by.has(r.target.region))
+      by.set(r.target.region, {
+        region: r.target.region,
+        source: p.source,
+        date: p.date,
+        ...(p.table ? { table: p.table } : {}),
+      });
+  }
+  return [...by.values()].sort((a, b) => a.region.localeCompare(b.region));
+}
+
 export function mergeFleetMetrics(input: MergeInput): FleetMetricsReport {
   const { runs, window } = input;
   const rows = mergeRows(runs, input.groupBy);
@@ -196,6 +214,7 @@ export function mergeFleetMetrics(input: MergeInput): FleetMetricsReport {
   totals.unpricedModels = [...new Set(totals.unpricedModels)].sort();
   const hours = (window.end.getTime() - window.start.getTime()) / 3_600_000;
   const first = runs.find((r) => r.value)?.value?.prices;
+  const byRegion = regionTables(pricedRegions(runs));
   const days = mergeDays(runs);
   return {
     source: 'metrics',
@@ -214,9 +233,15 @@ export function mergeFleetMetrics(input: MergeInput): FleetMetricsReport {
     },
     ...(days ? { days } : {}),
     prices: first
-      ? { source: first.source, date: first.date, estimate: true, ...(first.table ? { table: first.table } : {}) }
+      ? {
+          source: first.source,
+          date: first.date,
+          estimate: true,
+          ...(first.table ? { table: first.table } : {}),
+          ...(byRegion.regions ? { regions: byRegion.regions } : {}),
+        }
       : input.priceTable,
     skippedRegions: input.skippedRegions ?? [],
-    warnings: mergeWarnings(runs),
+    warnings: [...mergeWarnings(runs), ...byRegion.warnings],
   };
 }

@@ -1,5 +1,4 @@
 import type { BarsChart } from '../io/chart.js';
-import { pricesLabel } from '../context/prices.js';
 import { formatDuration } from '../io/format.js';
 import { compactArn, modelIdForms } from '../io/model-id.js';
 import { formatCount, formatMoney } from '../io/numbers.js';
@@ -7,6 +6,7 @@ import { renderViewHtml } from '../io/html.js';
 import { renderViewCsv, renderViewMarkdown, renderViewText } from '../io/view-text.js';
 import type { Line, Value, View, ViewColumn, ViewRow, ViewSection, ViewTable } from '../io/view.js';
 import type { FleetMetricsReport, FleetMetricsRow } from './fleet-metrics-compute.js';
+import { tablesText } from './logs-render.js';
 import { formatTime, periodTable, summaryPairs, zoneOf, type RenderOptions } from './render.js';
 import { SUM_FIELDS } from './types.js';
 
@@ -156,12 +156,7 @@ function summary(rep: FleetMetricsReport): Line[] {
   const skipped = rep.skippedRegions.length
     ? [`Regions left out: ${rep.skippedRegions.map((s) => `${s.region} (${s.reason})`).join(', ')}.`]
     : [];
-  return [
-    ...summaryPairs(rep),
-    `Estimates from ${pricesLabel(rep.prices.table)} ${rep.prices.date}${unpriced}.`,
-    fleetLine(rep),
-    ...skipped,
-  ];
+  return [...summaryPairs(rep), `Estimates from ${tablesText(rep.prices)}${unpriced}.`, fleetLine(rep), ...skipped];
 }
 
 function headline(rep: FleetMetricsReport, tz: string | undefined): string {

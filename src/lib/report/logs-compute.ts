@@ -571,11 +571,16 @@ function usedTables(input: LogsComputeInput): RegionPriceTable[] {
   });
 }
 
-/** Per Region: the tables when they differ, and a warning for each Region priced from the bundled fallback. */
-function regionPricing(input: LogsComputeInput): { regions?: RegionPriceTable[]; warnings: string[] } {
-  const used = usedTables(input);
+/**
+ * Per Region: the tables when they differ, and a warning for each Region priced from the bundled fallback (`own`:
+ * the Regions whose own table was looked up; others borrowed the context's). The logs and the fleet metrics report.
+ */
+export function regionTables(
+  used: RegionPriceTable[],
+  own: (region: string) => boolean = () => true,
+): { regions?: RegionPriceTable[]; warnings: string[] } {
   const differ = new Set(used.map((u) => `${u.table ?? ''}\u0000${u.source}\u0000${u.date}`)).size > 1;
-  const bundled = used.filter((u) => u.table === 'bundled' && input.regionPrices?.has(u.region));
+  const bundled = used.filter((u) => u.table === 'bundled' && own(u.region));
   return {
     ...(differ ? { regions: used } : {}),
     warnings: bundled.map(
@@ -595,7 +600,7 @@ export function computeLogsReport(input: LogsComputeInput): LogsReport {
     : reconcile(input.aggregate, input.metrics, several ? input.home : undefined);
   const end = shownEnd(input.window);
   const hours = (end.getTime() - input.window.start.getTime()) / 3_600_000;
-  const byRegion = regionPricing(input);
+  const byRegion = regionTables(usedTables(input), (r) => input.regionPrices?.has(r) ?? false);
   return {
     source: input.aggregate.source,
     groupBy: input.dims.map((d) => d.name),

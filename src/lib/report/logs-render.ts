@@ -198,16 +198,7 @@ export function logsSummary(rep: LogsReport): string[] {
     ? `; * partly unpriced: ${t.unpricedModels.length} model${t.unpricedModels.length === 1 ? '' : 's'} not in ` +
       `the price table`
     : '';
-  // Several Regions priced from different tables: each Region's named.
-  const byTable = new Map<string, string[]>();
-  for (const r of rep.prices.regions ?? []) {
-    const label = `${pricesLabel(r.table)} ${r.date}`;
-    byTable.set(label, [...(byTable.get(label) ?? []), r.region]);
-  }
-  const tables = byTable.size
-    ? [...byTable].map(([label, regions]) => `${label} for ${regions.join(', ')}`).join('; ')
-    : `${pricesLabel(rep.prices.table)} ${rep.prices.date}`;
-  lines.push(`Costs are estimates from ${tables}, per record's model and tokens${unpriced}.`);
+  lines.push(`Costs are estimates from ${tablesText(rep.prices)}, per record's model and tokens${unpriced}.`);
   return lines;
 }
 
@@ -411,4 +402,16 @@ export function renderLogsMarkdown(rep: LogsReport): string {
 
 export function renderLogsHtml(rep: LogsReport): string {
   return renderViewHtml(logsView(rep));
+}
+
+/** The price tables a report used: one, or each Region's when several Regions were priced from different ones. */
+export function tablesText(prices: Pick<LogsReport['prices'], 'table' | 'date' | 'regions'>): string {
+  const byTable = new Map<string, string[]>();
+  for (const r of prices.regions ?? []) {
+    const label = `${pricesLabel(r.table)} ${r.date}`;
+    byTable.set(label, [...(byTable.get(label) ?? []), r.region]);
+  }
+  return byTable.size
+    ? [...byTable].map(([label, regions]) => `${label} for ${regions.join(', ')}`).join('; ')
+    : `${pricesLabel(prices.table)} ${prices.date}`;
 }

@@ -69,6 +69,12 @@ describe('report (CloudWatch metrics) across an organization', () => {
     expect(r.code).toBe(0);
     const doc = FleetMetricsReportDocSchema.parse(r.json());
     expect(doc.groupBy).toEqual(['account', 'region', 'model']);
+    // Each Region priced from its own table, and said so: the snapshot covers us-east-1, not eu-west-1.
+    expect(doc.prices.regions?.map((p) => [p.region, p.table])).toEqual([
+      ['eu-west-1', 'bundled'],
+      ['us-east-1', 'snapshot'],
+    ]);
+    expect(doc.warnings).toContainEqual(expect.stringMatching(/^eu-west-1's records are priced from the bundled/));
     const targets = [ACCOUNT, ...members].flatMap((account) => REGIONS.map((region) => ({ account, region })));
     const singles = [];
     for (const t of targets) singles.push({ ...t, rep: await single(t.account, t.region) });

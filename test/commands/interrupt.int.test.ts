@@ -7,6 +7,7 @@ import { sdk } from '../support/aws.js';
 import { cliFor, emptyDir, useMoto } from '../support/cli.js';
 import { defaultSpec, putCorpus } from '../support/corpus.js';
 import { slowProxy, type SlowProxy } from '../support/slow-proxy.js';
+import { DEMO_MODELS, putMetrics, seedingClients, syntheticUsage } from '../support/synthetic.js';
 
 /**
  * Ctrl-C as a person presses it: the key in a real pseudo-terminal (test/support/pty_run.py), with
@@ -173,5 +174,20 @@ describe('SIGTERM', () => {
     expect(doc.steps.some((s) => s.status === 'interrupted' || s.status === 'not-started')).toBe(true);
     expect(doc.outcomes.some((o) => o.action === 'created')).toBe(true);
     expect(err).toContain('Interrupted');
+  }, 120_000);
+
+  test('report over two Regions (CloudWatch metrics): exit 130 within 2 s, no half-read figures printed', async () => {
+    // Metrics in both Regions, put straight into moto: the report's GetMetricData calls go through the slow proxy.
+    const end = new Date();
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const { cw } = seedingClients(emulator().url, region);
+      await putMetrics(cw, syntheticUsage(DEMO_MODELS.slice(0, 3), new Date(end.getTime() - 3 * 3_600_000), end));
+    }
+    const args = ['report', '--hours', '6', '--regions', 'us-east-1,eu-west-1'];
+    const r = await ptyRun(args, { after: '0/2 account and Region targets read', at: 1.2 }, emptyDir());
+    // Before: the calls cut short became "could not be fetched" warnings and a table of n/a, exit 0.
+    expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2 }).toEqual({ code: 130, fast: true });
+    expect(r.output).toContain('Interrupted');
+    expect(r.output).not.toMatch(/could not be fetched|^TOTAL/m);
   }, 120_000);
 });

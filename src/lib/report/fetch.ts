@@ -13,6 +13,7 @@ import {
   type MetricDef,
   type MetricKey,
 } from '../aws/bedrock-metrics.js';
+import { isAbort } from '../core/abort.js';
 import { Limiter } from '../core/concurrency.js';
 import type { ReportWindow } from './window.js';
 
@@ -211,6 +212,8 @@ export async function fetchFigures(ctx: Ctx, req: FetchRequest): Promise<Fetched
       try {
         await fetchBatch(batch);
       } catch (err) {
+        // A figure CloudWatch could not give shows as n/a; Ctrl-C is not such a figure: the run stops (exit 130).
+        if (isAbort(err, ctx.signal)) throw err;
         for (const q of batch) markFailed(out, q.Id ?? '');
         out.errors.push(describeFailure(err));
       }

@@ -1,6 +1,7 @@
 import type { Ctx } from '../context/context.js';
 import { pricesInUse } from '../context/prices.js';
 import { eachTarget, planFor } from '../context/targets.js';
+import { throwIfStopped } from '../core/abort.js';
 import { BmError, ExitCode } from '../core/errors.js';
 import { targetLabel, type TargetSelection } from '../core/targets.js';
 import { buildReport } from './build.js';
@@ -34,6 +35,8 @@ export async function buildFleetMetricsReport(ctx: Ctx, req: FleetMetricsRequest
     req.onProgress?.(`${done}/${total} account and Region targets read`);
     return report;
   });
+  // Ctrl-C: the targets cut short are not figures to merge; a report reads only, so nothing is left half done.
+  throwIfStopped(ctx.signal);
   const { info } = await pricesInUse(ctx);
   return mergeFleetMetrics({
     runs,

@@ -205,13 +205,16 @@ function priceOf(model: string, input: LogsComputeInput, day?: string, region?: 
   return of(model) ?? (input.pricedAs.has(model) ? of(input.pricedAs.get(model)!) : undefined);
 }
 
+/** Unpriced models, each with the Regions whose price table lacks it. */
+type Unpriced = Map<string, Set<string>>;
+
 function accumulate(input: LogsComputeInput): {
   accs: Map<string, Acc>;
-  unpriced: Set<string>;
+  unpriced: Unpriced;
   noHourRate: Set<string>;
 } {
   const accs = new Map<string, Acc>();
-  const unpriced = new Set<string>();
+  const unpriced: Unpriced = new Map();
   const noHourRate = new Set<string>();
   // One price lookup per model and day, not per group (a lookup compares the model with every table entry).
   const prices = new Map<string, ResolvedPrice | undefined>();
@@ -235,10 +238,12 @@ function accumulate(input: LogsComputeInput): {
         } as Acc),
       );
     for (const s of SUMS) acc[s] += g[s];
-    const price = priceOn(g.model, pricingDay(input, g.keys, g.day), pricingRegion(input, g.region));
+    const region = pricingRegion(input, g.region);
+    const price = priceOn(g.model, pricingDay(input, g.keys, g.day), region);
     if (!price) {
       acc.unpriced += g.invocations;
-      unpriced.add(g.model);
+      if (!unpriced.has(g.model)) unpriced.set(g.model, new Set());
+      unpriced.get(g.model)!.add(region);
       continue;
     }
     if (g.cacheWrite1hTokens > 0 && price.cacheWrite1h === undefined) noHourRate.add(g.model);
@@ -276,7 +281,7 @@ export function sortLogRows(rows: LogsRow[], dims: Dim[]): LogsRow[] {
   );
 }
 
-export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: Set<string>; noHourRate: Set<string> } {
+export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: Unpriced; noHourRate: Set<string> } {
   const { accs, unpriced, noHourRate } = accumulate(input);
   const latency = new Map(input.aggregate.latency.map((l) => [keyOf(l.keys), l.latency]));
   const rows = [...accs.values()].map((a) => {
@@ -419,7 +424,7 @@ export function reconcileTargets(
   };
 }
 
-function totalsOf(rows: LogsRow[], aggregate: Aggregate, unpriced: Set<string>): LogsReport['totals'] {
+function totalsOf(rows: LogsRow[], aggregate: Aggregate, unpriced: Unpriced): LogsReport['totals'] {
   const sum = (k: (typeof SUMS)[number]): number => rows.reduce((a, r) => a + r[k], 0);
   const sums = Object.fromEntries(SUMS.map((s) => [s, sum(s)])) as Pick<LogsFigures, (typeof SUMS)[number]>;
   const cost = rows.some((r) => r.costUsd !== null) ? round(rows.reduce((a, r) => a + (r.costUsd ?? 0), 0)) : null;
@@ -428,7 +433,7 @@ function totalsOf(rows: LogsRow[], aggregate: Aggregate, unpriced: Set<string>):
     ...latencyFields(aggregate.totalLatency),
     costUsd: cost,
     errorRate: sums.invocations ? round(sums.errors / sums.invocations) : null,
-    unpricedModels: [...unpriced].sort(),
+    unpricedModels: [...unpriced.keys()].sort(),
   };
 }
 
@@ -489,9 +494,19 @@ function skippedWarnings(s: Skipped): string[] {
   return w;
 }
 
+/** Over several Regions' tables: which Regions lack the model, and the refresh for each. */
+function notInRegionTables(model: string, regions: string[]): string {
+  const tables = regions.map((r) => `${r}'s`).join(', ');
+  const refresh = regions.map((r) => `\`bedrock-monitor prices refresh --region ${r}\``).join(', ');
+  return (
+    `${model} is not in ${tables} price table${regions.length === 1 ? '' : 's'}: its invocations there are ` +
+    `unpriced and left out of costs (run ${refresh}, or add it under "prices" in the config file)`
+  );
+}
+
 function warningsOf(
   input: LogsComputeInput,
-  unpriced: Set<string>,
+  unpriced: Unpriced,
   noHourRate: Set<string>,
   reconciliation: Reconciliation,
 ): string[] {
@@ -500,7 +515,8 @@ function warningsOf(
   const outside = outsideWarning(s.outsideTargets, input.scope ?? {});
   if (outside) w.push(outside);
   w.push(...skippedWarnings(s));
-  for (const m of [...unpriced].sort()) {
+  const manyRegions = new Set(input.aggregate.groups.map((g) => pricingRegion(input, g.region))).size > 1;
+  for (const m of [...unpriced.keys()].sort()) {
     const failure = input.profileFailures?.get(m);
     const other = billedOtherwise(m);
     w.push(
@@ -509,8 +525,10 @@ function warningsOf(
         : failure
           ? `application inference profile ${m} could not be resolved to a model (${failure}): its invocations ` +
             `are unpriced and left out of costs (add its ARN under "prices" in the config file)`
-          : `${m} is not in the price table: its invocations are unpriced and left out of costs (run ` +
-            `\`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`,
+          : manyRegions
+            ? notInRegionTables(m, [...unpriced.get(m)!].sort())
+            : `${m} is not in the price table: its invocations are unpriced and left out of costs (run ` +
+              `\`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`,
     );
   }
   for (const m of [...noHourRate].sort())

@@ -149,6 +149,44 @@ describe('each Region priced with its own table', () => {
   }, 120_000);
 });
 
+describe("a model one Region's table lacks", () => {
+  const BASE = defaultSpec({ records: 240, hours: 3, filesPerHour: 2, malformedEvery: 0 });
+  const NOW = new Date(BASE.start.getTime() + 2 * 86_400_000);
+
+  test('the warning names that Region and its refresh, not the Regions that price the model', async () => {
+    const specs = ['us-east-1', 'eu-west-1'].map((region, i) => ({ ...BASE, seed: 31 + i, region }));
+    const t = tree(specs);
+    const env = { XDG_CACHE_HOME: t.cache };
+    // eu-west-1 refreshed at us-east-1's rates, without the Nova models its records use (bundled Claude table
+    // has no Nova either, so nothing else prices them there).
+    const used = [...t.truth.get('eu-west-1')!.groups.model.keys()];
+    expect(used.some((id) => id.includes('nova'))).toBe(true);
+    const table = tableOf('eu-west-1', NOW.toISOString(), (m) => m);
+    writePriceCache(priceCachePath(env, 'eu-west-1')!, {
+      ...table,
+      models: table.models.filter((m) => !/nova/i.test(m.name)),
+    });
+    const { json } = await report(t, BASE, NOW, ['--by', 'region,model', '--regions', 'us-east-1,eu-west-1']);
+    const lacking = json.rows.filter((r: { priced: boolean }) => !r.priced);
+    expect(lacking.length).toBeGreaterThan(0);
+    for (const row of lacking) {
+      expect(row.region).toBe('eu-west-1');
+      expect(json.warnings).toContainEqual(
+        `${row.model} is not in eu-west-1's price table: its invocations there are unpriced and left out of costs ` +
+          '(run `bedrock-monitor prices refresh --region eu-west-1`, or add it under "prices" in the config file)',
+      );
+    }
+    // The same model in us-east-1 is priced there.
+    for (const row of lacking)
+      expect(
+        json.rows.find((r: { region: string; model: string }) => r.region === 'us-east-1' && r.model === row.model)
+          ?.priced,
+      ).not.toBe(false);
+    for (const row of lacking) expect(row.model).toMatch(/nova/);
+    expect(json.warnings.join('\n')).not.toContain('is not in the price table');
+  }, 120_000);
+});
+
 describe('a price change inside the window', () => {
   // 22:00 on the 20th to 02:00 on the 21st: two UTC days.
   const SPEC = defaultSpec({

@@ -126,6 +126,26 @@ const sums = {
 
 const QuotaRefSchema = z.object({ code: z.string(), name: z.string(), value: z.number() }).strict();
 
+const HeadroomRowSchema = z
+  .object({
+    models: z.array(z.string()),
+    family: z.string().nullable(),
+    inferenceType: z.enum(['on-demand', 'cross-region', 'global']).nullable(),
+    peakTokensPerMinute: z.number(),
+    peakTokensAt: z.string().datetime().nullable(),
+    tokensMethod: z.enum(['estimated', 'computed', 'mixed']),
+    burndown: z.number(),
+    peakRequestsPerMinute: z.number(),
+    peakRequestsAt: z.string().datetime().nullable(),
+    tpmQuota: QuotaRefSchema.nullable(),
+    rpmQuota: QuotaRefSchema.nullable(),
+    tpmPercent: z.number().nullable(),
+    rpmPercent: z.number().nullable(),
+    flagged: z.boolean(),
+    note: z.string().optional(),
+  })
+  .strict();
+
 /** report --quotas (docs/json.md: "With `--quotas`"). */
 const QuotaHeadroomSchema = z
   .object({
@@ -134,26 +154,19 @@ const QuotaHeadroomSchema = z
     warnPercent: z.number(),
     burndown: z.object({ source: z.string(), date: z.string() }).strict(),
     quotasRead: z.number().int(),
-    rows: z.array(
-      z
-        .object({
-          models: z.array(z.string()),
-          family: z.string().nullable(),
-          inferenceType: z.enum(['on-demand', 'cross-region', 'global']).nullable(),
-          peakTokensPerMinute: z.number(),
-          peakTokensAt: z.string().datetime().nullable(),
-          tokensMethod: z.enum(['estimated', 'computed', 'mixed']),
-          burndown: z.number(),
-          peakRequestsPerMinute: z.number(),
-          peakRequestsAt: z.string().datetime().nullable(),
-          tpmQuota: QuotaRefSchema.nullable(),
-          rpmQuota: QuotaRefSchema.nullable(),
-          tpmPercent: z.number().nullable(),
-          rpmPercent: z.number().nullable(),
-          flagged: z.boolean(),
-          note: z.string().optional(),
-        })
-        .strict(),
+    rows: z.array(HeadroomRowSchema),
+    notes: z.array(z.string()),
+  })
+  .strict();
+
+/** report --quotas over many targets (docs/json.md: "With `--quotas` across targets"). */
+const FleetQuotasSchema = z
+  .object({
+    warnPercent: z.number(),
+    burndown: z.object({ source: z.string(), date: z.string() }).strict(),
+    rows: z.array(HeadroomRowSchema.extend({ account: z.string().regex(/^\d{12}$/), region: z.string() }).strict()),
+    unavailable: z.array(
+      z.object({ account: z.string().regex(/^\d{12}$/), region: z.string(), reason: z.string() }).strict(),
     ),
     notes: z.array(z.string()),
   })
@@ -321,6 +334,7 @@ export const FleetMetricsReportDocSchema = z
       })
       .strict(),
     skippedRegions: z.array(z.object({ region: z.string(), reason: z.string() }).strict()),
+    quotas: FleetQuotasSchema.optional(),
     warnings: z.array(z.string()),
     error: ErrorSchema.optional(),
   })

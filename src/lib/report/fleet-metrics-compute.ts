@@ -1,6 +1,7 @@
 import { errorJson, type BmError, type ErrorJson } from '../core/errors.js';
 import { targetLabel, type Target } from '../core/targets.js';
 import { totalsOf } from './compute.js';
+import type { HeadroomRow, QuotaHeadroom } from './quota-compute.js';
 import { regionTables, type LogsReport, type RegionPriceTable } from './logs-compute.js';
 import {
   HOURS_PER_MONTH,
@@ -66,7 +67,23 @@ export interface FleetMetricsReport {
   prices: LogsReport['prices'];
   /** Regions `--regions all` left out, and why. */
   skippedRegions: { region: string; reason: string }[];
+  /** report --quotas: every target's peaks per minute against its own Service Quotas. */
+  quotas?: FleetQuotas;
   warnings: string[];
+}
+
+/** One model's headroom in one account and Region (each target has its own quotas). */
+export type FleetHeadroomRow = HeadroomRow & { account: string; region: string };
+
+/** report --quotas over many targets: the rows of every target read, closest to a quota first. */
+export interface FleetQuotas {
+  warnPercent: number;
+  burndown: QuotaHeadroom['burndown'];
+  rows: FleetHeadroomRow[];
+  /** Targets read whose headroom could not be worked out (e.g. a window older than 1-minute data), and why. */
+  unavailable: { account: string; region: string; reason: string }[];
+  /** A note every target gave once; any other prefixed with the targets that gave it. */
+  notes: string[];
 }
 
 /** One target's run: its own single-target report, or its error. */
@@ -190,6 +207,36 @@ export function mergeWarnings(runs: TargetReport[]): string[] {
   return [...by].map(([w, ts]) => (ts.length === read.length ? w : `${ts.join(', ')}: ${w}`));
 }
 
+const peakPercent = (r: HeadroomRow): number => Math.max(r.tpmPercent ?? -1, r.rpmPercent ?? -1);
+
+/** The targets' quota headroom side by side; undefined when no target was asked for it (or none was read). */
+export function fleetQuotas(runs: TargetReport[]): FleetQuotas | undefined {
+  const read = runs.filter((r): r is TargetReport & { value: Report & { quotas: QuotaHeadroom } } => !!r.value?.quotas);
+  const first = read[0]?.value.quotas;
+  if (!first) return undefined;
+  const notes = new Map<string, string[]>();
+  for (const r of read)
+    for (const n of r.value.quotas.notes) notes.set(n, [...(notes.get(n) ?? []), targetLabel(r.target)]);
+  const rows = read.flatMap((r) =>
+    r.value.quotas.rows.map((q) => ({ account: r.target.account, region: r.target.region, ...q })),
+  );
+  const where = (r: { account: string; region: string }): string => `${r.account} ${r.region}`;
+  return {
+    warnPercent: first.warnPercent,
+    burndown: first.burndown,
+    rows: rows.sort(
+      (a, b) =>
+        peakPercent(b) - peakPercent(a) ||
+        where(a).localeCompare(where(b)) ||
+        a.models.join().localeCompare(b.models.join()),
+    ),
+    unavailable: read
+      .filter((r) => !r.value.quotas.available)
+      .map((r) => ({ account: r.target.account, region: r.target.region, reason: r.value.quotas.reason ?? '' })),
+    notes: [...notes].map(([n, ts]) => (ts.length === read.length ? n : `${ts.join(', ')}: ${n}`)),
+  };
+}
+
 /** The table each Region's targets were priced from (each target prices with its own Region's). */
 function pricedRegions(runs: TargetReport[]): RegionPriceTable[] {
   const by = new Map<string, RegionPriceTable>();
@@ -216,6 +263,7 @@ export function mergeFleetMetrics(input: MergeInput): FleetMetricsReport {
   const first = runs.find((r) => r.value)?.value?.prices;
   const byRegion = regionTables(pricedRegions(runs));
   const days = mergeDays(runs);
+  const quotas = fleetQuotas(runs);
   return {
     source: 'metrics',
     window: { start: window.start.toISOString(), end: window.end.toISOString(), hours: round(hours, 4) },
@@ -242,6 +290,7 @@ export function mergeFleetMetrics(input: MergeInput): FleetMetricsReport {
         }
       : input.priceTable,
     skippedRegions: input.skippedRegions ?? [],
+    ...(quotas ? { quotas } : {}),
     warnings: [...mergeWarnings(runs), ...byRegion.warnings],
   };
 }

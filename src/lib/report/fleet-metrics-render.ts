@@ -9,6 +9,7 @@ import type { FleetMetricsReport, FleetMetricsRow } from './fleet-metrics-comput
 import { tablesText } from './logs-render.js';
 import { formatTime, periodTable, summaryPairs, zoneOf, type RenderOptions } from './render.js';
 import { SUM_FIELDS } from './types.js';
+import { fleetQuotaSection } from './quota-render.js';
 
 /**
  * The metrics report over many targets as a View: the merged table (ACCOUNT, REGION, MODEL as grouped), the
@@ -193,6 +194,7 @@ export function fleetMetricsView(rep: FleetMetricsReport, tz?: string): View {
   if (series && rep.rows.length) sections.push({ table: periodTable(series.rows, series.unit) });
   sections.push({ heading: 'Per account and Region:', table: targetsTable(rep) });
   sections.push({ lines: summary(rep) });
+  if (rep.quotas) sections.push(fleetQuotaSection(rep.quotas));
   return {
     title: headline(rep, tz),
     context: { windowStart: rep.window.start, windowEnd: rep.window.end },

@@ -20,6 +20,8 @@ export interface FleetMetricsRequest {
   byDay: boolean;
   groupBy: FleetMetricKey[];
   targets: TargetSelection;
+  /** Each target's quota headroom (1-minute peaks against its own Service Quotas). */
+  quotas?: boolean;
   onProgress?: (msg: string) => void;
 }
 
@@ -30,7 +32,7 @@ export async function buildFleetMetricsReport(ctx: Ctx, req: FleetMetricsRequest
   req.onProgress?.(`0/${total} account and Region targets read`);
   const runs = await eachTarget(ctx, plan, async (c) => {
     await c.account(); // the target's credentials first: a refused AssumeRole is this target's row
-    const report = await buildReport(c, { window: req.window, byDay: req.byDay });
+    const report = await buildReport(c, { window: req.window, byDay: req.byDay, quotas: req.quotas === true });
     done += 1;
     req.onProgress?.(`${done}/${total} account and Region targets read`);
     return report;

@@ -91,11 +91,8 @@ function checkCombinations(o: ReportOptions, source: 'logs' | 'metrics'): void {
     throw usageError(
       '--strict fails a logs report that left input out unread; the CloudWatch report reads no files: drop --strict',
     );
-  if (source === 'metrics' && isFleet(o) && (o.quotas || o.notify))
-    throw usageError(
-      `${o.quotas ? '--quotas' : '--notify'} works on one account and Region: drop --regions/--accounts, or drop ` +
-        (o.quotas ? '--quotas' : '--notify'),
-    );
+  if (source === 'metrics' && isFleet(o) && o.notify)
+    throw usageError('--notify works on one account and Region: drop --regions/--accounts, or drop --notify');
   if (o.engine === 'athena' && (o.regions === 'all' || o.accounts === 'org'))
     throw usageError(
       '--engine athena reads the accounts and Regions a query names (the table injects them): list them with ' +
@@ -202,6 +199,7 @@ async function fleetMetrics(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
       window,
       byDay: !!period,
       groupBy: split.length ? split : ['account', 'region', 'model'],
+      quotas: o.quotas === true,
       targets: { ...(o.regions ? { regions: o.regions } : {}), ...(o.accounts ? { accounts: o.accounts } : {}) },
       onProgress: (m) => spinner.text(`Reading Bedrock metrics: ${m}`),
     });

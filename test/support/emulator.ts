@@ -146,6 +146,16 @@ export class Moto {
       .map(classify);
   }
 
+  /** Stops recording; the SNS Publish requests received meanwhile, decoded (SNS speaks the query protocol). */
+  async stopRecordingPublishes(): Promise<URLSearchParams[]> {
+    await fetch(`${this.url}/moto-api/recorder/stop-recording`, { method: 'POST' });
+    const text = await (await fetch(`${this.url}/moto-api/recorder/download-recording`)).text();
+    return splitJsonObjects(text)
+      .map((t) => JSON.parse(t) as RawRecord)
+      .map((r) => new URLSearchParams(r.body_encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body))
+      .filter((p) => p.get('Action') === 'Publish');
+  }
+
   async stop(): Promise<void> {
     const proc = this.proc;
     if (!proc || proc.exitCode !== null) return;

@@ -335,6 +335,7 @@ export const FleetMetricsReportDocSchema = z
       .strict(),
     skippedRegions: z.array(z.object({ region: z.string(), reason: z.string() }).strict()),
     quotas: FleetQuotasSchema.optional(),
+    notification: ReportDocSchema.shape.notification,
     warnings: z.array(z.string()),
     error: ErrorSchema.optional(),
   })

@@ -69,6 +69,8 @@ export interface FleetMetricsReport {
   skippedRegions: { region: string; reason: string }[];
   /** report --quotas: every target's peaks per minute against its own Service Quotas. */
   quotas?: FleetQuotas;
+  /** report --notify: the merged report published to the alert topic of the caller's account, home Region. */
+  notification?: Report['notification'];
   warnings: string[];
 }
 

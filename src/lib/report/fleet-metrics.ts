@@ -22,6 +22,10 @@ export interface FleetMetricsRequest {
   targets: TargetSelection;
   /** Each target's quota headroom (1-minute peaks against its own Service Quotas). */
   quotas?: boolean;
+  /** Publish the merged report to the alert topic of the caller's account in the home Region. */
+  notify?: boolean;
+  /** The report as shown (periods, --top/--sort): what --notify publishes. */
+  shape?: (rep: FleetMetricsReport) => FleetMetricsReport;
   onProgress?: (msg: string) => void;
 }
 
@@ -40,7 +44,7 @@ export async function buildFleetMetricsReport(ctx: Ctx, req: FleetMetricsRequest
   // Ctrl-C: the targets cut short are not figures to merge; a report reads only, so nothing is left half done.
   throwIfStopped(ctx.signal);
   const { info } = await pricesInUse(ctx);
-  return mergeFleetMetrics({
+  const merged = mergeFleetMetrics({
     runs,
     groupBy: req.groupBy,
     window: req.window,
@@ -52,6 +56,16 @@ export async function buildFleetMetricsReport(ctx: Ctx, req: FleetMetricsRequest
       table: info.table,
     },
   });
+  const report = req.shape ? req.shape(merged) : merged;
+  if (req.notify) {
+    // The caller's own account in the home Region, in a target context of its own (its Region's clients).
+    const { publishFleetReport } = await import('./notify.js');
+    const home = { ...plan, targets: [{ account: plan.caller, region: plan.home }] };
+    const [sent] = await eachTarget(ctx, home, (c) => publishFleetReport(c, report));
+    if (sent?.error) throw sent.error;
+    report.notification = sent?.value;
+  }
+  return report;
 }
 
 /** The error the report ends with when targets failed (exit 1): each one's reason; the fixes in the hint. */

@@ -5,6 +5,8 @@ import { isNotFound } from '../aws/errors.js';
 import { topicArn } from '../resources/topic.js';
 import { renderReportTable } from './render.js';
 import type { Report } from './types.js';
+import type { FleetMetricsReport } from './fleet-metrics-compute.js';
+import { renderFleetMetricsTable } from './fleet-metrics-render.js';
 
 /**
  * report --notify: the text report published to the alert topic, so the people subscribed to the
@@ -22,8 +24,8 @@ export const MAX_SUBJECT_CHARS = 99;
 const stamp = (iso: string): string => iso.slice(0, 16).replace('T', ' ');
 
 /** "Bedrock usage, us-east-1, 2026-11-20 00:00 to 2026-11-21 00:00 UTC" (UTC always: no TZ surprises in a mailbox). */
-export function reportSubject(report: Report): string {
-  const subject = `Bedrock usage, ${report.region}, ${stamp(report.window.start)} to ${stamp(report.window.end)} UTC`;
+export function reportSubject(report: Pick<Report, 'window'>, where: string): string {
+  const subject = `Bedrock usage, ${where}, ${stamp(report.window.start)} to ${stamp(report.window.end)} UTC`;
   // eslint-disable-next-line no-control-regex -- the documented ban on control characters
   const clean = subject.replace(/[\u0000-\u001f\u007f]/g, ' ');
   return clean.length > MAX_SUBJECT_CHARS ? `${clean.slice(0, MAX_SUBJECT_CHARS - 1)}…` : clean;
@@ -34,21 +36,26 @@ export function reportText(report: Report): string {
   return renderReportTable(report, { tz: 'UTC' });
 }
 
+const FOOTER =
+  '\n-- \nSent by bedrock-monitor report --notify. Estimates from list prices; see `bedrock-monitor ' +
+  'report` for every figure.\n';
+
 /**
- * The message: the whole report when it fits; otherwise the models with the highest cost that fit
- * (the totals still count every model), and a line saying how many were left out.
+ * The message: the whole text when it fits; otherwise the first `n` rows (the costliest) that fit, the totals still
+ * counting every row, and a line saying how many were left out. `text(n)` draws the report with its first n rows
+ * (every row when n is undefined).
  */
-export function reportMessage(report: Report): { message: string; truncated: boolean } {
-  const footer =
-    '\n-- \nSent by bedrock-monitor report --notify. Estimates from list prices; see `bedrock-monitor ' +
-    'report` for every figure.\n';
+export function fitMessage(
+  text: (n?: number) => string,
+  total: number,
+  noun: string,
+): { message: string; truncated: boolean } {
   const fits = (s: string): boolean => Buffer.byteLength(s, 'utf8') <= MAX_MESSAGE_BYTES;
-  const whole = reportText(report) + footer;
+  const whole = text() + FOOTER;
   if (fits(whole)) return { message: whole, truncated: false };
-  const total = report.models.length;
   const withTop = (n: number): string =>
-    `${reportText({ ...report, models: report.models.slice(0, n), days: undefined })}\n(${n} of ${total} ` +
-    `models shown: an SNS message is limited to 256 KB; the totals count all ${total}.)\n${footer}`;
+    `${text(n)}\n(${n} of ${total} ${noun} shown: an SNS message is limited to 256 KB; the totals count all ` +
+    `${total}.)\n${FOOTER}`;
   // Rows are about equally long: scale by size, re-rendering only while it still does not fit
   // (rendering is proportional to the rows, so a search over every count would be slow).
   let n = Math.floor((total * MAX_MESSAGE_BYTES) / Buffer.byteLength(whole, 'utf8'));
@@ -57,17 +64,30 @@ export function reportMessage(report: Report): { message: string; truncated: boo
     n = Math.min(n - 1, Math.floor(n * (MAX_MESSAGE_BYTES / Buffer.byteLength(candidate, 'utf8')) * 0.98));
     candidate = withTop(Math.max(n, 0));
   }
-  const message = candidate;
-  if (!fits(message))
-    throw new BmError('report --notify: the report does not fit in one SNS message even without its model rows.');
-  return { message, truncated: true };
+  if (!fits(candidate))
+    throw new BmError(`report --notify: the report does not fit in one SNS message even without its ${noun}.`);
+  return { message: candidate, truncated: true };
 }
 
-/** Publishes the report to the alert topic (nothing under --dry-run) and says what was sent. */
-export async function publishReport(ctx: Ctx, report: Report): Promise<NonNullable<Report['notification']>> {
+/** The single-target report's message: its model rows are what gives way. */
+export function reportMessage(report: Report): { message: string; truncated: boolean } {
+  return fitMessage(
+    (n) => reportText(n === undefined ? report : { ...report, models: report.models.slice(0, n), days: undefined }),
+    report.models.length,
+    'models',
+  );
+}
+
+/** What was published (or would be, under --dry-run): report --notify's `notification`. */
+export type Notification = NonNullable<Report['notification']>;
+
+/** Publishes a message to the alert topic of `ctx` (nothing under --dry-run) and says what was sent. */
+export async function publishMessage(
+  ctx: Ctx,
+  subject: string,
+  { message, truncated }: { message: string; truncated: boolean },
+): Promise<Notification> {
   const arn = await topicArn(ctx);
-  const subject = reportSubject(report);
-  const { message, truncated } = reportMessage(report);
   const base = { topicArn: arn, subject, bytes: Buffer.byteLength(message, 'utf8'), truncated };
   if (ctx.dryRun) return { ...base, messageId: null };
   try {
@@ -87,4 +107,25 @@ export async function publishReport(ctx: Ctx, report: Report): Promise<NonNullab
     }
     throw err;
   }
+}
+
+/** Publishes the report to the alert topic (nothing under --dry-run) and says what was sent. */
+export function publishReport(ctx: Ctx, report: Report): Promise<Notification> {
+  return publishMessage(ctx, reportSubject(report, report.region), reportMessage(report));
+}
+
+/** The merged report of many targets, to the alert topic of `ctx` (the caller's account, home Region). */
+export function publishFleetReport(ctx: Ctx, rep: FleetMetricsReport): Promise<Notification> {
+  const { accounts, regions } = rep.scope;
+  const many = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const text = (n?: number): string =>
+    renderFleetMetricsTable(
+      n === undefined ? rep : { ...rep, rows: rep.rows.slice(0, n), days: undefined, periods: undefined },
+      { tz: 'UTC' },
+    );
+  return publishMessage(
+    ctx,
+    reportSubject(rep, `${many(accounts.length, 'account')} × ${many(regions.length, 'Region')}`),
+    fitMessage(text, rep.rows.length, 'rows'),
+  );
 }

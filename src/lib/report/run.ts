@@ -91,8 +91,6 @@ function checkCombinations(o: ReportOptions, source: 'logs' | 'metrics'): void {
     throw usageError(
       '--strict fails a logs report that left input out unread; the CloudWatch report reads no files: drop --strict',
     );
-  if (source === 'metrics' && isFleet(o) && o.notify)
-    throw usageError('--notify works on one account and Region: drop --regions/--accounts, or drop --notify');
   if (o.engine === 'athena' && (o.regions === 'all' || o.accounts === 'org'))
     throw usageError(
       '--engine athena reads the accounts and Regions a query names (the table injects them): list them with ' +
@@ -200,16 +198,20 @@ async function fleetMetrics(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
       byDay: !!period,
       groupBy: split.length ? split : ['account', 'region', 'model'],
       quotas: o.quotas === true,
+      notify: o.notify === true,
+      shape: (rep) => {
+        if (rep.days && (period?.kind === 'week' || period?.kind === 'month'))
+          rep.periods = periodsOf(rep.days, period.kind, rep.window.start, rep.window.end);
+        return focusFleetMetrics(rep, { top: o.top, sort: o.sort });
+      },
       targets: { ...(o.regions ? { regions: o.regions } : {}), ...(o.accounts ? { accounts: o.accounts } : {}) },
       onProgress: (m) => spinner.text(`Reading Bedrock metrics: ${m}`),
     });
   } finally {
     spinner.stop();
   }
-  if (report.days && (period?.kind === 'week' || period?.kind === 'month'))
-    report.periods = periodsOf(report.days, period.kind, report.window.start, report.window.end);
-  report = focusFleetMetrics(report, { top: o.top, sort: o.sort });
   for (const w of report.warnings) ctx.events.shown(w);
+  if (report.notification) tellNotification(ctx, report.notification);
   const tz = ctx.io.env.TZ;
   const error = fleetFailure(report);
   const draw = {
@@ -234,7 +236,10 @@ async function fleetMetrics(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
 async function notify(ctx: Ctx, report: Report): Promise<void> {
   const { publishReport } = await import('./notify.js');
   report.notification = await publishReport(ctx, report);
-  const n = report.notification;
+  tellNotification(ctx, report.notification);
+}
+
+function tellNotification(ctx: Ctx, n: NonNullable<Report['notification']>): void {
   // On stderr, wrapped to a terminal like the rest of what people read there.
   ctx.events.tell(
     `${n.messageId ? 'Published' : 'Would publish (--dry-run)'} the report to ${n.topicArn} (${n.bytes} ` +

@@ -170,8 +170,6 @@ describe('report (CloudWatch metrics) across an organization', () => {
   }, 180_000);
 
   test('flags the merged report cannot honour are refused before any request', async () => {
-    const notify = await cli(['report', '--regions', REGIONS.join(','), '--notify'], { now: NOW });
-    expect([notify.code, notify.requests]).toEqual([2, []]);
     const r = await cli(['report', '--source', 'metrics', '--by', 'account'], { now: NOW });
     expect([r.code, r.requests]).toEqual([2, []]);
     expect(r.stderr).toContain('add --regions and/or --accounts');

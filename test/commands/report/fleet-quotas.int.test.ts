@@ -8,9 +8,10 @@ import { putMetrics, type Datapoint } from '../../support/synthetic.js';
 import { FleetMetricsReportDocSchema } from '../../support/schemas.js';
 
 /**
- * report --quotas across an organization: each account and Region's own 1-minute metrics (moto keeps each account's
- * CloudWatch apart), read with that target's credentials, against Service Quotas (the emulator's synthetic
- * "bedrock" quotas: moto has none). One table, the target closest to a quota first. Truth worked out by hand.
+ * report --quotas and --notify across an organization: each account and Region's own 1-minute metrics (moto keeps
+ * each account's CloudWatch apart), read with that target's credentials, against Service Quotas (the emulator's
+ * synthetic "bedrock" quotas: moto has none). One table, the target closest to a quota first. Truth worked out by
+ * hand. The merged report goes to the alert topic of the caller's account in the home Region.
  */
 
 const emulator = useMoto();
@@ -112,5 +113,37 @@ describe('report --quotas across an organization', () => {
     );
     const human = await cli(['report', ...flags], { now: later, env: { COLUMNS: '200' } });
     expect(human.stdout).toContain(`${members[0]} eu-west-1: not available: CloudWatch keeps 1-minute data`);
+  }, 180_000);
+
+  test('--notify: the merged report, as shown (--top applies), to the home Region topic of the caller', async () => {
+    expect((await cli(['alarms'])).code).toBe(0); // the alert topic, in the caller's us-east-1
+    await emulator().startRecording();
+    const r = await cli(['report', ...flags, '--notify', '--top', '1', '--json'], { now: NOW });
+    const [publish, ...more] = await emulator().stopRecordingPublishes();
+    expect(r.code).toBe(0);
+    expect(more).toEqual([]);
+    const topic = `arn:aws:sns:us-east-1:${ACCOUNT}:bedrock-usage-alerts`;
+    expect(publish!.get('TopicArn')).toBe(topic);
+    expect(publish!.get('Subject')).toBe(
+      'Bedrock usage, 3 accounts × 2 Regions, 2026-11-20 10:00 to 2026-11-20 11:00 UTC',
+    );
+    const message = publish!.get('Message')!;
+    expect(message).toContain('Bedrock usage in 3 accounts × 2 Regions (us-east-1, eu-west-1), 2026-11-20 10:00');
+    expect(message).toMatch(/others \(1\)/);
+    expect(message).toContain('Quota headroom per account and Region');
+    expect(message).toContain(`${members[1]}  eu-west-1`); // every target's row, with or without data
+    const doc = FleetMetricsReportDocSchema.parse(r.json());
+    expect(doc.notification).toMatchObject({ topicArn: topic, truncated: false, bytes: Buffer.byteLength(message) });
+    expect(r.stderr).toContain(`Published the report to ${topic}`);
+    // The home Region follows the run (targets.homeRegion, else the Region): there, under --dry-run.
+    const elsewhere = await cli(['report', ...flags, '--notify', '--dry-run', '--json'], {
+      now: NOW,
+      env: { AWS_REGION: 'eu-west-1' },
+    });
+    expect(elsewhere.code).toBe(0);
+    expect(elsewhere.json().notification).toMatchObject({
+      topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:bedrock-usage-alerts`,
+      messageId: null,
+    });
   }, 180_000);
 });

@@ -1,6 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
 import { cliFor, useMoto } from '../../support/cli.js';
-import { splitJsonObjects } from '../../support/emulator.js';
 import { putMetrics, seedingClients } from '../../support/synthetic.js';
 import { ACCOUNT } from '../../support/aws.js';
 
@@ -23,15 +22,6 @@ async function seed(): Promise<void> {
   ]);
 }
 
-/** The Publish requests moto received while recording, decoded (SNS speaks the query protocol). */
-async function recordedPublishes(): Promise<URLSearchParams[]> {
-  const text = await (await fetch(`${emulator().url}/moto-api/recorder/download-recording`)).text();
-  return splitJsonObjects(text)
-    .map((t) => JSON.parse(t) as { body: string; body_encoded: boolean })
-    .map((r) => new URLSearchParams(r.body_encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body))
-    .filter((p) => p.get('Action') === 'Publish');
-}
-
 describe('report --notify', () => {
   test(
     'publishes the text report to the alert topic in one ' + 'Publish, subject naming the window and Region',
@@ -40,10 +30,9 @@ describe('report --notify', () => {
       await seed();
       await emulator().startRecording();
       const r = await cli(['report', ...WINDOW, '--notify', '--json'], { now });
-      await fetch(`${emulator().url}/moto-api/recorder/stop-recording`, { method: 'POST' });
+      const [publish, ...more] = await emulator().stopRecordingPublishes();
       expect(r.code).toBe(0);
       expect(r.writes.map((w) => `${w.service} ${w.operation}`)).toEqual(['SNS Publish']);
-      const [publish, ...more] = await recordedPublishes();
       expect(more).toEqual([]);
       expect(publish!.get('TopicArn')).toBe(TOPIC);
       expect(publish!.get('Subject')).toBe('Bedrock usage, eu-west-1, 2026-11-20 00:00 to 2026-11-21 00:00 UTC');

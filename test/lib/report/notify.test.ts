@@ -66,10 +66,10 @@ describe(
     });
 
     test('the subject names the window and Region, in UTC, within the limits', () => {
-      const s = reportSubject(report(1));
+      const s = reportSubject(report(1), 'ap-southeast-2');
       expect(s).toBe('Bedrock usage, ap-southeast-2, 2026-11-20 00:00 to 2026-11-27 00:00 UTC');
       expect(s.length).toBeLessThan(100);
-      const odd = reportSubject({ ...report(1), region: `x\n${'y'.repeat(200)}` });
+      const odd = reportSubject(report(1), `x\n${'y'.repeat(200)}`);
       expect(odd.length).toBeLessThan(100);
       // eslint-disable-next-line no-control-regex
       expect(odd).not.toMatch(/[\u0000-\u001f]/);

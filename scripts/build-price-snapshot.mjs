@@ -17,18 +17,39 @@ import { buildModels } from '../dist/lib/pricing/refreshed.js';
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'lib', 'pricing', 'snapshot');
 const rows = JSON.parse(readFileSync(join(DIR, 'source-rows.json'), 'utf8'));
 
-/** Usage-type prefixes as AWS writes them (Region code → billing prefix). */
+/**
+ * Usage-type prefixes as AWS writes them (Region code → billing short code), from "AWS Region billing codes",
+ * https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html (eu-west-1 is
+ * plain "EU"), and `location` as the Price List names the Region.
+ */
 const PREFIX = {
   'us-east-1': 'USE1',
   'us-east-2': 'USE2',
   'us-west-2': 'USW2',
+  'ca-central-1': 'CAN1',
+  'sa-east-1': 'SAE1',
   'eu-west-1': 'EU',
+  'eu-west-2': 'EUW2',
+  'eu-west-3': 'EUW3',
   'eu-central-1': 'EUC1',
+  'ap-northeast-1': 'APN1',
+  'ap-southeast-1': 'APS1',
+  'ap-southeast-2': 'APS2',
+  'ap-south-1': 'APS3',
 };
 const LOCATION = {
   'us-east-1': 'US East (N. Virginia)',
   'us-east-2': 'US East (Ohio)',
   'us-west-2': 'US West (Oregon)',
+  'ca-central-1': 'Canada (Central)',
+  'sa-east-1': 'South America (Sao Paulo)',
+  'eu-west-2': 'EU (London)',
+  'eu-west-3': 'EU (Paris)',
+  'eu-central-1': 'EU (Frankfurt)',
+  'ap-northeast-1': 'Asia Pacific (Tokyo)',
+  'ap-southeast-1': 'Asia Pacific (Singapore)',
+  'ap-southeast-2': 'Asia Pacific (Sydney)',
+  'ap-south-1': 'Asia Pacific (Mumbai)',
 };
 
 const BEDROCK_SUFFIX = {
@@ -51,6 +72,7 @@ const FM_BODY = {
 
 function usagetype(row, region, kind, routing) {
   const p = PREFIX[region];
+  if (!p) throw new Error(`${region}: no usage-type prefix`);
   if (row.offer === 'AmazonBedrockFoundationModels') {
     const body = FM_BODY[kind];
     if (!body) throw new Error(`${row.model}: no Marketplace usage type for ${kind}`);
@@ -107,14 +129,26 @@ function product(row, region, kind, routing, usd) {
   };
 }
 
+/**
+ * A model's figures in a Region: us-east-1's beside the model, another Region's under `regions` (each with its own
+ * source and date); undefined when the sources list no price there (the model stays absent) or when the entry is
+ * kept for the record only (`notBuilt`: a Claude model whose cache rates no source states for that Region).
+ */
+function figures(row, region) {
+  if (region === 'us-east-1') return row;
+  const r = row.regions?.[region];
+  // Never us-east-1's rates: only the routings the Region's entry states.
+  return r && !r.notBuilt ? { ...row, regional: undefined, global: undefined, ...r } : undefined;
+}
+
 const date = rows.models
-  .map((m) => m.effectiveDate)
+  .flatMap((m) => [m.effectiveDate, ...Object.values(m.regions ?? {}).map((r) => r.effectiveDate)])
   .sort()
   .at(-1);
 const tables = [];
 for (const region of rows.regions) {
   const items = [];
-  for (const row of rows.models)
+  for (const row of rows.models.map((m) => figures(m, region)).filter(Boolean))
     for (const routing of ['regional', 'global'])
       for (const [kind, usd] of Object.entries(row[routing] ?? {}))
         items.push(JSON.stringify(product(row, region, kind, routing, usd)));

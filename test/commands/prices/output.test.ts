@@ -91,3 +91,43 @@ describe.each(WIDTHS.map((w) => [widthName(w), w] as const))('at %s', (label, wi
     check(`error-${label}.txt`, screen(r, {}), width);
   });
 });
+
+describe('prices list --region: the snapshot for the Regions it covers', () => {
+  interface Row {
+    model: string;
+    source: string;
+    routing: string;
+    input: number;
+    output: number;
+    cacheRead: number | null;
+  }
+  const list = async (region: string) => {
+    const r = await runCli(['prices', 'list', '--region', region, '--json'], {
+      now: later,
+      env: { ...env, XDG_CACHE_HOME: emptyDir() },
+    });
+    expect([r.code, r.requests]).toEqual([0, []]);
+    return r.json<{ inUse: { table: string }; rows: Row[] }>();
+  };
+
+  test("eu-central-1: Frankfurt's figures from the snapshot, other Claude models from the bundled table", async () => {
+    const doc = await list('eu-central-1');
+    expect(doc.inUse.table).toBe('snapshot');
+    const snap = doc.rows.filter((r) => r.source === 'snapshot').map((r) => [r.model, r.input, r.output]);
+    // The AWS pricing page's Frankfurt table (SOURCES.md, mirror-aditya), per million tokens.
+    expect(snap).toEqual([
+      ['Claude 3 Haiku', 0.25, 1.25],
+      ['Claude 3 Sonnet', 3, 15],
+      ['Llama 3.2 1B', 0.13, 0.13],
+      ['Llama 3.2 3B', 0.19, 0.19],
+    ]);
+    expect(doc.rows.some((r) => r.model === 'Nova Pro')).toBe(false);
+    expect(new Set(doc.rows.filter((r) => r.source !== 'snapshot').map((r) => r.source))).toEqual(new Set(['table']));
+  });
+
+  test('eu-west-1 (not in the snapshot): the bundled Claude table only', async () => {
+    const doc = await list('eu-west-1');
+    expect(doc.inUse.table).toBe('bundled');
+    expect(new Set(doc.rows.map((r) => r.source))).toEqual(new Set(['table']));
+  });
+});

@@ -24,6 +24,8 @@ export interface Line {
   tags?: Record<string, string>;
   /** YYYY-MM-DD (default 2026-11-12, the day of the logged calls). */
   day?: string;
+  /** product_region_code (default us-east-1). */
+  region?: string;
 }
 
 /** The bill: tokens × the published rate (USD per million), unless a cause says otherwise. */
@@ -122,7 +124,8 @@ export async function writeCur(dir: string, lines: Line[]): Promise<void> {
       'line_item_iam_principal VARCHAR, line_item_usage_start_date TIMESTAMP, line_item_usage_end_date TIMESTAMP, ' +
       'line_item_product_code VARCHAR, line_item_usage_type VARCHAR, line_item_operation VARCHAR, ' +
       'line_item_line_item_type VARCHAR, line_item_usage_amount DOUBLE, line_item_unblended_cost DOUBLE, ' +
-      'pricing_unit VARCHAR, product_servicecode VARCHAR, product MAP(VARCHAR, VARCHAR), ' +
+      'pricing_unit VARCHAR, product_servicecode VARCHAR, product_region_code VARCHAR, ' +
+      'product MAP(VARCHAR, VARCHAR), ' +
       'resource_tags MAP(VARCHAR, VARCHAR))',
   );
   for (const l of lines) {
@@ -136,7 +139,9 @@ export async function writeCur(dir: string, lines: Line[]): Promise<void> {
         `${marketplace ? "'c4x9kq3pz1example'" : "'AmazonBedrock'"}, ${sqlText(l.usageType)}, 'InvokeModel', ` +
         `${sqlText(l.type ?? 'Usage')}, ${amount}, ${l.costUsd}, ${sqlText(unit)}, ` +
         `${marketplace ? "'AmazonBedrockFoundationModels'" : "'AmazonBedrock'"}, ` +
-        `${mapSql({ product_name: l.product ?? 'Amazon Bedrock', region: 'us-east-1' })}, ${mapSql(l.tags ?? {})})`,
+        `${sqlText(l.region ?? 'us-east-1')}, ` +
+        `${mapSql({ product_name: l.product ?? 'Amazon Bedrock', region: l.region ?? 'us-east-1' })}, ` +
+        `${mapSql(l.tags ?? {})})`,
     );
   }
   mkdirSync(join(dir, 'data', 'BILLING_PERIOD=2026-11'), { recursive: true });

@@ -707,7 +707,12 @@ export const BillDocSchema = z
       })
       .strict(),
     prices: z
-      .object({ table: z.enum(['refreshed', 'snapshot', 'bundled']), source: z.string(), date: z.string() })
+      .object({
+        table: z.enum(['refreshed', 'snapshot', 'bundled']),
+        source: z.string(),
+        date: z.string(),
+        regions: RegionPricesSchema,
+      })
       .strict(),
     rows: z.array(
       z

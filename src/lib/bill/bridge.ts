@@ -28,16 +28,21 @@ export interface BilledLine {
   tokens: number;
   /** Principal tags the export carries (keys without the iamPrincipal/ prefix). */
   tags: Record<string, string>;
+  /** product_region_code (CUR 2.0); '' or absent when the source names none (Cost Explorer). */
+  region?: string;
 }
 
-/** The logs' sums for one principal, day and model ID. */
+/** The logs' sums for one principal, Region, day and model ID. */
 export interface EstimatedGroup extends Figures {
   principal: string;
+  /** The record's Region (the context's when the logs do not say). */
+  region: string;
   day: string;
   modelId: string;
 }
 
-export type PriceOf = (modelId: string, day: string) => ResolvedPrice | undefined;
+/** A model's price on a day, from the table of the Region its records were logged in. */
+export type PriceOf = (modelId: string, day: string, region: string) => ResolvedPrice | undefined;
 
 export const CAUSES = {
   'calls-not-in-logs':
@@ -113,7 +118,7 @@ const emptySlot = (): Slot =>
     KINDS.map((k) => [k, { regional: { tokens: 0, costUsd: 0 }, global: { tokens: 0, costUsd: 0 } }]),
   ) as Slot;
 
-/** One principal × model × day: what the bill says and what the logs say. */
+/** One principal × Region × model × day: what the bill says and what the logs say. */
 interface Cell {
   billed: Slot;
   logged: Slot;

@@ -1,11 +1,13 @@
 import type { Ctx } from '../context/context.js';
-import { pricesInUse, pricesWarnings, type PricesInUse } from '../context/prices.js';
+import { pricesByRegion, pricesWarnings, type PricesInUse, type TableInUse } from '../context/prices.js';
+import { REGION_RE } from '../core/validate.js';
 import { parseDims } from '../logs/dims.js';
 import { describeLocation, type LogLocation } from '../logs/location.js';
 import { priceFor } from '../pricing/price.js';
 import { noRateReason } from '../pricing/snapshot.js';
+import { regionTables, type RegionPriceTable } from '../report/logs-compute.js';
 import { dirAccounts, planLogs, resolveScope, runEngine } from '../report/logs-report.js';
-import type { BilledLine, BillRow, Bridge, EstimatedGroup, GroupBy } from './bridge.js';
+import type { BilledLine, BillRow, Bridge, EstimatedGroup, GroupBy, PriceOf } from './bridge.js';
 import { computeBill } from './compute.js';
 import { readCostExplorer, CE_REQUEST_USD } from './ce.js';
 import { readCur, type CurRead } from './cur.js';
@@ -59,7 +61,8 @@ export interface BillResult {
     bill: CurSource | CeSource;
     estimate: { kind: 'logs'; location: string; engine: string };
   };
-  prices: Pick<PricesInUse, 'table' | 'source' | 'date'>;
+  /** The context Region's table; `regions`: each Region's, when Regions were priced from different tables. */
+  prices: Pick<PricesInUse, 'table' | 'source' | 'date'> & { regions?: RegionPriceTable[] };
   rows: BillRow[];
   totals: { billedUsd: number; estimatedUsd: number; differenceUsd: number };
   bridge: Bridge;
@@ -69,9 +72,15 @@ export interface BillResult {
 
 const day = (d: Date): string => d.toISOString().slice(0, 10);
 
+/**
+ * The logs' sums per principal, Region and day. The estimate covers what the logs report of the same window would
+ * over the context's account and the Regions the bill names (and the context's): each record keeps its Region (the
+ * hidden pricing key every engine returns), the context's when the logs do not say.
+ */
 async function estimate(
   ctx: Ctx,
   req: BillRequest,
+  regions: string[],
 ): Promise<{ groups: EstimatedGroup[]; location: string; engine: string }> {
   const plan = await planLogs(ctx, req.logs ? { logs: req.logs } : {});
   const window = { start: req.window.start, end: req.window.end, periodSeconds: 0, granularitySeconds: 3600 };
@@ -82,14 +91,15 @@ async function estimate(
     reconcile: false,
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
   };
-  // The estimate covers what the logs report of the same window would: the context's account and Region.
   const where = plan.engine === 'local' ? plan.location : undefined;
   const treeAccounts = where?.kind === 'dir' ? await dirAccounts(where.path, window) : [];
-  const scope = await resolveScope(ctx, {}, where, () => treeAccounts, plan.engine === 'athena');
+  const targets = { regions };
+  const scope = await resolveScope(ctx, { targets }, where, () => treeAccounts, plan.engine === 'athena');
   const aggregate = await runEngine(ctx, plan, logsReq, scope);
   const groups = aggregate.groups.map((g) => ({
     ...g,
     principal: g.keys[0] ?? '',
+    region: g.region && REGION_RE.test(g.region) ? g.region : ctx.settings.region,
     day: (g.keys[1] ?? '').slice(0, 10),
     modelId: g.model,
   }));
@@ -173,28 +183,61 @@ function sourceWarnings(billed: Billed): string[] {
   return billed.athena ? [billed.athena] : [];
 }
 
+/** The Regions the estimate reads: the context's and every Region the bill names. */
+function billedRegions(ctx: Ctx, lines: BilledLine[]): string[] {
+  const named = lines.flatMap((l) => (l.region && REGION_RE.test(l.region) ? [l.region] : []));
+  return [...new Set([ctx.settings.region, ...named])].sort();
+}
+
+/**
+ * Each Region's table, read once (the logs report's: refreshed, else the snapshot where it covers the Region), and the
+ * price of a record from its own Region's table. A Region with neither prices nothing but the config file's overrides:
+ * never another Region's (bundled us-east-1) rate.
+ */
+async function regionPricing(ctx: Ctx, groups: EstimatedGroup[]) {
+  const tables = await pricesByRegion(ctx, [ctx.settings.region, ...groups.map((g) => g.region)]);
+  const home = tables.get(ctx.settings.region)!;
+  const tableOf = (region: string): TableInUse => tables.get(region) ?? home;
+  const price: PriceOf = (id, d, region) => {
+    const t = tableOf(region);
+    return priceFor(id, ctx.settings.prices, t.refreshed, d, t.info.table !== 'bundled');
+  };
+  const used: RegionPriceTable[] = [...new Set(groups.map((g) => g.region))].sort().map((region) => {
+    const { info } = tableOf(region);
+    return { region, source: info.source, date: info.date, table: info.table };
+  });
+  return { tables, home: home.info, price, regions: regionTables(used).regions };
+}
+
+/** The unpriced models' warning, naming the Regions priced without a table of their own (and why). */
+function unpricedWarning(unpriced: string[], groups: EstimatedGroup[], tables: Map<string, TableInUse>): string {
+  const bare = groups
+    .filter((g) => unpriced.includes(g.modelId) && tables.get(g.region)?.info.table === 'bundled')
+    .map((g) => g.region);
+  const regions = [...new Set(bare)].sort();
+  return (
+    `not in the price table (estimated at $0): ${unpriced.join(', ')}` +
+    (regions.length ? `: ${noRateReason(regions.join(', '))}` : '')
+  );
+}
+
 export async function runBill(ctx: Ctx, req: BillRequest): Promise<BillResult> {
   const billed = await readBill(ctx, req);
   req.onProgress?.('reading the invocation logs');
-  const est = await estimate(ctx, req);
-  const { refreshed, info } = await pricesInUse(ctx);
-  const computed = computeBill(
-    billed.lines,
-    est.groups,
-    req.by,
-    // A Region neither refreshed nor in the snapshot: unpriced, never another Region's (bundled) rate.
-    (id, d) => priceFor(id, ctx.settings.prices, refreshed, d, info.table !== 'bundled'),
-    { principals: billed.source.kind === 'cur2' },
-  );
-  const warnings = [...pricesWarnings(info, ctx.now()), ...sourceWarnings(billed)];
-  if (computed.unpriced.length)
-    warnings.push(
-      `not in the price table (estimated at $0): ${computed.unpriced.join(', ')}` +
-        (info.table === 'bundled' ? `: ${noRateReason(ctx.settings.region)}` : ''),
-    );
+  const est = await estimate(ctx, req, billedRegions(ctx, billed.lines));
+  const pricing = await regionPricing(ctx, est.groups);
+  const computed = computeBill(billed.lines, est.groups, req.by, pricing.price, {
+    principals: billed.source.kind === 'cur2',
+    home: ctx.settings.region,
+  });
+  const infos = [pricing.home, ...[...pricing.tables.values()].map((t) => t.info)];
+  const warnings = [...new Set(infos.flatMap((i) => pricesWarnings(i, ctx.now())))];
+  warnings.push(...sourceWarnings(billed));
+  if (computed.unpriced.length) warnings.push(unpricedWarning(computed.unpriced, est.groups, pricing.tables));
   if (req.window.end.getTime() > ctx.now().getTime() - 86_400_000)
     warnings.push('the bill lags usage by up to a day or two: the last days of the window may be incomplete');
   const b = computed.bridge;
+  const info = pricing.home;
   return {
     kind: 'bedrock-monitor bill',
     window: { start: req.window.start.toISOString(), end: req.window.end.toISOString(), label: req.window.label },
@@ -204,7 +247,12 @@ export async function runBill(ctx: Ctx, req: BillRequest): Promise<BillResult> {
       bill: billed.source,
       estimate: { kind: 'logs', location: est.location, engine: est.engine },
     },
-    prices: { table: info.table, source: info.source, date: info.date },
+    prices: {
+      table: info.table,
+      source: info.source,
+      date: info.date,
+      ...(pricing.regions ? { regions: pricing.regions } : {}),
+    },
     rows: computed.rows,
     totals: { billedUsd: b.billedUsd, estimatedUsd: b.estimatedUsd, differenceUsd: b.differenceUsd },
     bridge: b,

@@ -82,7 +82,7 @@ function keyOf(by: GroupBy, principal: string, model: string, day: string, accou
   return account;
 }
 
-function addBilled(acc: Acc, lines: BilledLine[], by: GroupBy): void {
+function addBilled(acc: Acc, lines: BilledLine[], by: GroupBy, where: (region?: string) => string): void {
   for (const l of lines) {
     const m = micro(l.costUsd);
     const cls = classifyUsage(l.usageType, l.productName);
@@ -96,23 +96,31 @@ function addBilled(acc: Acc, lines: BilledLine[], by: GroupBy): void {
       addCause(acc, BILLED_OTHER[cls.type]!, m);
       continue;
     }
-    const s = cellOf(acc, JSON.stringify([l.principal, modelKey(cls.model), l.day])).billed[cls.kind][cls.routing];
+    const cell = cellOf(acc, JSON.stringify([l.principal, where(l.region), modelKey(cls.model), l.day]));
+    const s = cell.billed[cls.kind][cls.routing];
     s.tokens += l.tokens;
     s.costUsd += l.costUsd;
   }
 }
 
-function addEstimated(acc: Acc, groups: EstimatedGroup[], by: GroupBy, price: PriceOf, match: (p: string) => string) {
+interface Matchers {
+  /** The bill's name for a logged principal. */
+  principal: (p: string) => string;
+  /** The cell's Region of a line or record ('' for every one when the bill names no Regions). */
+  region: (r?: string) => string;
+}
+
+function addEstimated(acc: Acc, groups: EstimatedGroup[], by: GroupBy, price: PriceOf, match: Matchers) {
   let total = 0;
   for (const g of groups) {
-    const p = price(g.modelId, g.day);
-    const principal = match(g.principal);
+    const p = price(g.modelId, g.day, g.region);
+    const principal = match.principal(g.principal);
     const est = p ? micro(costUsd(g, p)) : 0;
     if (!p) acc.unpriced.add(g.modelId);
     total += est;
     const family = normalizeFamily(g.modelId, p);
     addRow(acc, keyOf(by, principal, p?.name ?? family, g.day, accountOf(g.principal)), 0, est);
-    const cell = cellOf(acc, JSON.stringify([principal, modelKey(family), g.day]));
+    const cell = cellOf(acc, JSON.stringify([principal, match.region(g.region), modelKey(family), g.day]));
     const routing: Routing = /^global\./.test(g.modelId) ? 'global' : 'regional';
     const oneHour = Math.min(g.cacheWrite1hTokens, g.cacheWriteTokens);
     const tokens: Record<TokenKind, number> = {
@@ -129,7 +137,7 @@ function addEstimated(acc: Acc, groups: EstimatedGroup[], by: GroupBy, price: Pr
       cell.rate[k] ??= {};
       cell.rate[k][routing] ??= rateOf(p, k);
       const other: Routing = routing === 'global' ? 'regional' : 'global';
-      cell.rate[k][other] ??= rateOf(price(otherRouting(g.modelId, other), g.day), k);
+      cell.rate[k][other] ??= rateOf(price(otherRouting(g.modelId, other), g.day, g.region), k);
     }
   }
   return total;
@@ -213,19 +221,25 @@ function bridgeOf(acc: Acc, billedMicro: number, estimatedMicro: number): Bridge
   };
 }
 
-/** `opts.principals: false`: the bill names no principals, so the logs' are set aside when matching. */
+/**
+ * `opts.principals: false`: the bill names no principals, so the logs' are set aside when matching. Lines and records
+ * meet in their Region when the bill names Regions (CUR's product_region_code; a line without one is `opts.home`'s),
+ * so that each Region's billed rate is set beside that Region's table rate; else (Cost Explorer) Regions are set aside.
+ */
 export function computeBill(
   billed: BilledLine[],
   estimated: EstimatedGroup[],
   by: GroupBy,
   price: PriceOf,
-  opts: { principals?: boolean } = {},
+  opts: { principals?: boolean; home?: string } = {},
 ): BillComputed {
   const acc: Acc = { cells: new Map(), causes: new Map(), rows: new Map(), unpriced: new Set() };
-  addBilled(acc, billed, by);
+  const byRegion = billed.some((l) => l.region);
+  const region = (r?: string): string => (byRegion ? r || (opts.home ?? '') : '');
+  addBilled(acc, billed, by, region);
   // A bill without principals (Cost Explorer) meets the logs per model and day: every logged principal is ''.
-  const match = opts.principals === false ? () => '' : principalMatcher(billed);
-  const estimatedMicro = addEstimated(acc, estimated, by, price, match);
+  const principal = opts.principals === false ? () => '' : principalMatcher(billed);
+  const estimatedMicro = addEstimated(acc, estimated, by, price, { principal, region });
   const billedMicro = billed.reduce((a, l) => a + micro(l.costUsd), 0);
   const rows: BillRow[] = [...acc.rows.entries()]
     .map(([key, r]) => ({

@@ -35,6 +35,7 @@ export const CUR_COLUMNS = [
   { Name: 'line_item_usage_amount', Type: 'double' },
   { Name: 'pricing_unit', Type: 'string' },
   { Name: 'product_servicecode', Type: 'string' },
+  { Name: 'product_region_code', Type: 'string' },
   { Name: 'product', Type: 'map<string,string>' },
   { Name: 'resource_tags', Type: 'map<string,string>' },
 ];

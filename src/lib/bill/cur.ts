@@ -102,11 +102,17 @@ export function curAggregateSql(
     : "''";
   const service = cols.has('product_servicecode') ? "coalesce(product_servicecode, '')" : "''";
   const tags = cols.has('resource_tags') ? `coalesce(${d.principalTags}, '{}')` : "'{}'";
+  // The line's Region: product_region_code, else the product map's region (legacy CUR's product/region).
+  const region = [
+    ...(cols.has('product_region_code') ? ["nullif(product_region_code, '')"] : []),
+    ...(cols.has('product') ? [d.mapGet('product', 'region')] : []),
+  ];
   const codes = BEDROCK_CODES.map((c) => `'${c}'`).join(', ');
   return (
     `SELECT line_item_usage_account_id AS account, ${principal} AS principal, ` +
     `${d.day('line_item_usage_start_date')} AS day, line_item_usage_type AS usage_type, ` +
     `${name} AS product_name, line_item_line_item_type AS line_item_type, ${tags} AS tags, ` +
+    `coalesce(${[...region, "''"].join(', ')}) AS region, ` +
     `sum(line_item_unblended_cost) AS cost, sum(line_item_usage_amount * ${UNIT_SQL}) AS tokens ` +
     `FROM ${from} ` +
     `WHERE (line_item_product_code IN (${codes}) OR ${service} IN (${codes}) ` +
@@ -114,7 +120,7 @@ export function curAggregateSql(
     `AND line_item_usage_start_date >= TIMESTAMP '${toTs(window.start)}' ` +
     `AND line_item_usage_start_date < TIMESTAMP '${toTs(window.end)}' ` +
     where.map((w) => `AND ${w} `).join('') +
-    'GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7'
+    'GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8'
   );
 }
 
@@ -141,6 +147,7 @@ export function billedLine(r: Record<string, unknown>): BilledLine {
     costUsd: Number(r.cost ?? 0),
     tokens: Number(r.tokens ?? 0),
     tags: tagsOf(text(r.tags, '{}')),
+    region: text(r.region),
   };
 }
 

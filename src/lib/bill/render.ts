@@ -3,6 +3,7 @@ import { renderViewHtml } from '../io/html.js';
 import type { Output } from '../io/output.js';
 import { renderViewText } from '../io/view-text.js';
 import type { View, ViewTable } from '../io/view.js';
+import { tablesText } from '../report/logs-render.js';
 import type { BillResult } from './build.js';
 
 /**
@@ -151,12 +152,7 @@ export function renderBill(out: Output, r: BillResult, format = 'table'): void {
   else out.write(renderViewText(billView(r), { width: out.width, head: (h) => out.c.bold(h) }));
 }
 
+/** The table of each Region the estimate priced, as the logs report names them. */
 function pricesText(r: BillResult): string {
-  const which =
-    r.prices.table === 'refreshed'
-      ? 'Price List table fetched'
-      : r.prices.table === 'snapshot'
-        ? 'Price List snapshot of'
-        : 'bundled prices of';
-  return `${which} ${r.prices.date}`;
+  return tablesText(r.prices);
 }

@@ -56,7 +56,13 @@ async function athenaAnswer(curDir: string) {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   await c.run("SET TimeZone = 'UTC'");
-  const cols = new Set(['line_item_iam_principal', 'product', 'product_servicecode', 'resource_tags']);
+  const cols = new Set([
+    'line_item_iam_principal',
+    'product',
+    'product_servicecode',
+    'product_region_code',
+    'resource_tags',
+  ]);
   const window = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-12-01T00:00:00Z') };
   const rows = (await c.runAndReadAll(curSql(files, cols, window.start, window.end))).getRowObjectsJS();
   c.closeSync();
@@ -69,6 +75,7 @@ async function athenaAnswer(curDir: string) {
     'product_name',
     'line_item_type',
     'tags',
+    'region',
     'cost',
     'tokens',
   ];
@@ -146,6 +153,7 @@ describe('bill --engine athena (moto keeps the table and the query; results queu
       line_item_unblended_cost: 'double',
       line_item_usage_amount: 'double',
       product: 'map<string,string>',
+      product_region_code: 'string',
       resource_tags: 'map<string,string>',
     });
 
@@ -156,7 +164,8 @@ describe('bill --engine athena (moto keeps the table and the query; results queu
     expect(q.QueryExecutionContext?.Database).toBe('bedrock_monitor');
     expect(q.ResultConfiguration?.OutputLocation).toMatch(new RegExp(`^s3://${BUCKET}/athena-results/`));
     expect(q.Query).toContain('FROM "bedrock_monitor"."cur2_export" WHERE');
-    expect(q.Query).toContain("AND billing_period IN ('2026-11') GROUP BY 1, 2, 3, 4, 5, 6, 7");
+    expect(q.Query).toContain("AND billing_period IN ('2026-11') GROUP BY 1, 2, 3, 4, 5, 6, 7, 8");
+    expect(q.Query).toContain("coalesce(nullif(product_region_code, ''), element_at(product, 'region'), '') AS region");
     expect(q.Query).toContain("date_format(line_item_usage_start_date, '%Y-%m-%d') AS day");
     expect(q.Query).toContain("coalesce(element_at(product, 'product_name'), element_at(product, 'servicename'), '')");
     expect(q.Query).toContain("map_filter(resource_tags, (k, v) -> starts_with(k, 'iamPrincipal/'))");

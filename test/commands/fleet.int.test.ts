@@ -11,7 +11,7 @@ import {
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { cliFor, emptyDir, useMoto } from '../support/cli.js';
+import { cliFor, emptyDir, fromSnapshot, useMoto, type CliResult } from '../support/cli.js';
 import { ACCOUNT } from '../support/aws.js';
 import { callerBase, createOrganization, memberBase, type ClientBase } from '../support/org.js';
 
@@ -33,6 +33,23 @@ beforeEach(async () => {
   members = await createOrganization(base());
 });
 
+/**
+ * The organization converged by `setup-all --yes` over the whole fleet, made once: the first test that needs it
+ * runs it (with its --json output kept for the test that checks that run), the later ones start from a copy of
+ * the emulator's state after it, with the same member accounts.
+ */
+let converging: { result: CliResult; members: string[] } | undefined;
+const convergedFleet = fromSnapshot(emulator, 'converged-fleet', async () => {
+  const result = await cli(['setup-all', '--yes', ...FLEET, '--json']);
+  expect(result.code).toBe(0);
+  converging = { result, members };
+});
+async function converged(): Promise<CliResult> {
+  await convergedFleet();
+  members = converging!.members;
+  return converging!.result;
+}
+
 /** A client acting inside a member account (as a person changing something by hand there). */
 async function inAccount<C>(account: string, make: (cfg: ClientBase) => C, region: string): Promise<C> {
   return make(await memberBase(base(), account, region));
@@ -47,7 +64,7 @@ interface FleetJson {
 
 describe('fleet: accounts × Regions', () => {
   test('setup-all converges every account × Region; a second run writes nothing; status exits 0', async () => {
-    const first = await cli(['setup-all', '--yes', ...FLEET, '--json']);
+    const first = await converged();
     expect(first.code).toBe(0);
     const data = first.json<FleetJson>();
     const accounts = [ACCOUNT, ...members].sort();
@@ -80,7 +97,7 @@ describe('fleet: accounts × Regions', () => {
   }, 120_000);
 
   test('status exits 3 naming the one account and Region whose log group retention was changed by hand', async () => {
-    expect((await cli(['setup-all', '--yes', ...FLEET])).code).toBe(0);
+    await converged();
     const logs = await inAccount(members[1]!, (c) => new CloudWatchLogsClient(c), 'eu-west-1');
     await logs.send(
       new PutRetentionPolicyCommand({ logGroupName: '/aws/bedrock/modelinvocations', retentionInDays: 7 }),
@@ -224,7 +241,7 @@ describe('fleet: accounts × Regions', () => {
   }, 120_000);
 
   test('cleanup across the fleet needs --yes without a terminal, and names the accounts and Regions', async () => {
-    expect((await cli(['setup-all', '--yes', ...FLEET])).code).toBe(0);
+    await converged();
     const refused = await cli(['cleanup', ...FLEET]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('3 accounts');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect } from '@jest/globals';
 import { PassThrough } from 'node:stream';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
@@ -141,6 +141,11 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   if (pending.length)
     throw new Error(`prompts never shown: ${pending.map((p) => String(p.prompt)).join(', ')}\n${err}`);
   sentInFile.push(...requests);
+  // BM_REQUEST_LOG=file: one line per CLI run (test file, test, command, AWS requests), to find where moto's time goes.
+  if (process.env.BM_REQUEST_LOG) {
+    const { testPath, currentTestName } = expect.getState();
+    appendFileSync(process.env.BM_REQUEST_LOG, `${testPath}\t${currentTestName}\t${args[0]}\t${requests.length}\n`);
+  }
   const violations = checkRun(requests, contractState);
   if (violations.length)
     throw new Error(

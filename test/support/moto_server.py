@@ -291,6 +291,34 @@ def _add_snapshot_routes():
     urls.url_paths["{0}/moto-api/bm-validate"] = bm_validate
 
 
+def _cheaper_requests():
+    """Work moto's server redoes on every request although its answer never changes while the server runs, done
+    once (the same answers; measured in docs/testing.md):
+    - it lists its own package directory (os.listdir, then a stat per entry) twice per request to route it
+      (werkzeug_app.get_backend_for_host → backends.list_of_moto_modules);
+    - it lists the response class's methods with inspect.getmembers to find the action (responses.call_action);
+    - it draws the 52-character request ID one random.choice per character (responses._enrich_response)."""
+    import functools
+    import string
+
+    from moto import backends
+    from moto.core import responses
+    from moto.moto_api._internal import mock_random
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    responses.method_names_from_class = functools.cache(responses.method_names_from_class)
+    pool = string.ascii_letters + string.digits
+
+    def gen_amzn_requestid_long(headerdict=None):
+        req_id = "".join(mock_random.choices(pool, k=52))
+        if isinstance(headerdict, dict):
+            headerdict["x-amzn-requestid"] = req_id
+        return req_id
+
+    responses.gen_amzn_requestid_long = gen_amzn_requestid_long
+
+
 if __name__ == "__main__":
     # No log line per request: tests send tens of thousands, and nobody reads them.
     import logging
@@ -301,5 +329,6 @@ if __name__ == "__main__":
     import moto_extras  # noqa: F401,E402  (registers its operations on import)
 
     _add_snapshot_routes()
+    _cheaper_requests()
 
     server.main(sys.argv[1:])

@@ -17,7 +17,7 @@ import { CreateBucketCommand, GetBucketPolicyCommand, PutObjectCommand } from '@
 import { DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeAlarmsCommand, GetDashboardCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { cliFor, emptyDir, useMoto } from '../../support/cli.js';
+import { cliFor, emptyDir, fromSnapshot, useMoto } from '../../support/cli.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
 import { cloudTrailCorpus } from '../../support/cloudtrail.js';
 import { mapLimit } from '../../../src/lib/core/concurrency.js';
@@ -66,6 +66,11 @@ async function policySids(): Promise<Record<string, unknown>[]> {
 }
 
 describe('audit-trail on the emulator', () => {
+  /** The trail audit-trail makes on an empty account: made once, then a copy of the emulator's state after it. */
+  const withTrail = fromSnapshot(emulator, 'trail', async () => {
+    expect((await cli(['audit-trail'], { cwd: configDir() })).code).toBe(0);
+  });
+
   test(
     'creates the trail as specified, the bucket policy statements ' + 'before it, and a re-run writes nothing',
     async () => {
@@ -263,7 +268,7 @@ describe('audit-trail on the emulator', () => {
 
   test('status sees a trail that stopped logging (exit 3); audit-trail starts it again', async () => {
     const cwd = configDir();
-    expect((await cli(['audit-trail'], { cwd })).code).toBe(0);
+    await withTrail();
     await cloudtrail().send(new StopLoggingCommand({ Name: TRAIL }));
     const status = await cli(['status', '--json'], { cwd });
     expect(status.code).toBe(3);
@@ -276,7 +281,7 @@ describe('audit-trail on the emulator', () => {
 
   test("cleanup deletes only the tool's trail: a foreign trail survives", async () => {
     const cwd = configDir();
-    expect((await cli(['audit-trail'], { cwd })).code).toBe(0);
+    await withTrail();
     await aws().s3.send(new CreateBucketCommand({ Bucket: 'team-logs' }));
     await cloudtrail().send(new CreateTrailCommand({ Name: 'team-trail', S3BucketName: 'team-logs' }));
     const r = await cli(['cleanup', '--yes', '--json'], { cwd });

@@ -13,7 +13,7 @@ import {
   UpdateBudgetCommand,
 } from '@aws-sdk/client-budgets';
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
-import { cliFor, emptyDir, useMoto } from '../../support/cli.js';
+import { cliFor, emptyDir, fromSnapshot, useMoto } from '../../support/cli.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
 
 /**
@@ -74,6 +74,11 @@ async function topicStatements(): Promise<
 }
 
 describe('budget step (budget.monthlyUsd set)', () => {
+  /** An account converged with a $100 budget: built once, then a copy of the emulator's state after it. */
+  const withBudget = fromSnapshot(emulator, 'budget-100', async () => {
+    expect((await cli(['setup-all', '--yes'], { cwd: configDir({ monthlyUsd: 100 }) })).code).toBe(0);
+  });
+
   test(
     'setup-all creates the Bedrock budget, both notifications to the topic and the topic statement; a re-run ' +
       'writes nothing; cleanup removes it',
@@ -156,7 +161,7 @@ describe('budget step (budget.monthlyUsd set)', () => {
     'turned off later, the budget an earlier config made is ' + 'still removed by cleanup, without a warning',
     async () => {
       const cwd = configDir({ monthlyUsd: 100 });
-      expect((await cli(['setup-all', '--yes'], { cwd })).code).toBe(0);
+      await withBudget();
       writeFileSync(
         join(cwd, 'bedrock-monitor.config.json'),
         JSON.stringify({ alarms: { emails: ['oncall@example.com'] } }),
@@ -241,7 +246,7 @@ describe('budget step (budget.monthlyUsd set)', () => {
 
   test('drift in the limit or filter is repaired with one UpdateBudget', async () => {
     const cwd = configDir({ monthlyUsd: 100 });
-    expect((await cli(['setup-all', '--yes'], { cwd })).code).toBe(0);
+    await withBudget();
     await budgets().send(
       new UpdateBudgetCommand({
         AccountId: ACCOUNT,

@@ -18,7 +18,7 @@ import {
   PutModelInvocationLoggingConfigurationCommand,
 } from '@aws-sdk/client-bedrock';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
-import { cliFor, emptyDir, useMoto } from '../../support/cli.js';
+import { cliFor, emptyDir, fromSnapshot, useMoto } from '../../support/cli.js';
 import { faultsInFront, restJsonError, when } from '../../support/fake-aws.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
 
@@ -232,9 +232,10 @@ describe('setup-all in a terminal (interactive)', () => {
 });
 
 describe('cleanup', () => {
-  async function setUp(): Promise<void> {
+  /** A converged account with one alert address: built once, then a copy of the emulator's state after it. */
+  const setUp = fromSnapshot(emulator, 'converged', async () => {
     expect((await cli(['setup-all', '--yes', '--email', 'oncall@example.com'])).code).toBe(0);
-  }
+  });
 
   /** The bucket policy denies plain HTTP (all the emulator speaks): lift it to write test objects, then restore it. */
   async function withoutTlsDeny(write: () => Promise<void>): Promise<void> {

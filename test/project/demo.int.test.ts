@@ -26,7 +26,8 @@ function run(
   });
 }
 
-// These run the built binary (npm test builds first), as a user would.
+// These run the built CLI (npm test builds first) as a user would: the demo as `npm run demo` (its commands run the
+// CLI's main() in the demo's process, and the demo must end by itself), the others through bin/bedrock-monitor.js.
 describe('the real binary', () => {
   test('npm run demo does the whole job on the emulator and cleans up', async () => {
     // Into a pipe, without NO_COLOR: no colour codes either (the output is not a terminal).

@@ -4,11 +4,14 @@
 // bill (a SYNTHETIC CUR 2.0 export beside SYNTHETIC logs, bridged), then a small organization (3 accounts ×
 // 2 Regions): fleet setup-all, status finding one drifted target, who spent what across the organization (logs)
 // and the merged CloudWatch metrics report; moto is always stopped.
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+// Each `bedrock-monitor …` shown runs through the CLI's main() in this process, as bin/bedrock-monitor.js runs it:
+// the same output and exit codes, for one Node start and one loading of the AWS SDK instead of one per command.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { main, onInterrupt } from '../dist/cli.js';
+import { Interruption } from '../dist/lib/core/abort.js';
 import { demoColour, demoStyle } from '../.build/test/support/demo-style.js';
 import { Moto, MOTO_MISSING } from '../.build/test/support/emulator.js';
 import {
@@ -39,7 +42,6 @@ import {
 // The seeding clients are built here, outside the CLI: keep the SDK's Node-version notice off the script's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REGION = 'us-east-1';
 // Kept after the demo (outside its throwaway directory); BM_DEMO_HTML puts it elsewhere.
 const REPORT_HTML = process.env.BM_DEMO_HTML || join(tmpdir(), 'bedrock-monitor-demo-report.html');
@@ -52,10 +54,22 @@ function banner(text) {
   process.stdout.write(`\n${bold(`━━ ${text}`)}\n`);
 }
 
-function run(env, args) {
-  process.stdout.write(`${dim(`$ bedrock-monitor ${args.join(' ')}`)}\n`);
-  const r = spawnSync(process.execPath, [join(root, 'bin/bedrock-monitor.js'), ...args], { env, stdio: 'inherit' });
-  return r.status ?? 1;
+/**
+ * Runs one bedrock-monitor command, as `bedrock-monitor ARGS` would, in this process (the CLI's main(), which the
+ * binary calls): the output and exit code are the binary's, without a Node start and the AWS SDK's loading per
+ * command. `stdout`, when given, receives the command's standard output instead of the terminal.
+ */
+async function run(env, args, stdout) {
+  if (!stdout) process.stdout.write(`${dim(`$ bedrock-monitor ${args.join(' ')}`)}\n`);
+  commandRunning = true;
+  const code = await main(args, { env, ...(stdout ? { stdout } : {}) }, { interruption }).finally(() => {
+    commandRunning = false;
+  });
+  if (interruption.by) {
+    interrupted(code);
+    await new Promise(() => undefined); // the demo ends there
+  }
+  return code;
 }
 
 /** Where the demo writes another HTML page: beside the report's (audit.html, bill.html). */
@@ -66,22 +80,19 @@ function besideReport(name) {
 }
 
 /** Runs a command whose stdout is an HTML page into `path`; says where it went. Returns the exit code. */
-function writeHtml(env, args, path, what) {
+async function writeHtml(env, args, path, what) {
   process.stdout.write(`${dim(`$ bedrock-monitor ${args.join(' ')} > ${path}`)}\n`);
-  const fd = openSync(path, 'w');
-  const r = spawnSync(process.execPath, [join(root, 'bin/bedrock-monitor.js'), ...args], {
-    env,
-    stdio: ['ignore', fd, 'inherit'],
+  const chunks = [];
+  const page = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
   });
-  closeSync(fd);
-  if (r.status === 0) console.log(`Wrote ${what} to ${path} (open it in a browser; no network needed).`);
-  return r.status ?? 1;
-}
-
-const probe = spawnSync('python3', ['-c', 'import moto.server, flask'], { encoding: 'utf8' });
-if (probe.status !== 0) {
-  console.error(`npm run demo needs the moto AWS emulator: ${MOTO_MISSING}`);
-  process.exit(1);
+  const code = await run(env, args, page);
+  writeFileSync(path, Buffer.concat(chunks));
+  if (code === 0) console.log(`Wrote ${what} to ${path} (open it in a browser; no network needed).`);
+  return code;
 }
 
 let moto;
@@ -89,9 +100,23 @@ const stop = async () => {
   if (moto) await moto.stop();
   moto = undefined;
 };
+// Ctrl-C or SIGTERM while a command runs: it stops as the binary would (its requests cut, what it did listed) and
+// the demo ends there, the emulator stopped; a second signal, or a command not done within 1.5 s, ends it at once.
+// Between commands (the demo's own seeding), the demo ends at once.
+const interruption = new Interruption();
+let commandRunning = false;
+const interrupted = (code) => {
+  void stop().finally(() => {
+    rmSync(configDir, { recursive: true, force: true });
+    process.exit(code);
+  });
+};
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    void stop().finally(() => process.exit(130));
+    if (!commandRunning) return interrupted(signal === 'SIGTERM' ? 143 : 130);
+    if (interruption.by) return interrupted(onInterrupt(interruption));
+    interruption.stop(signal);
+    setTimeout(() => interrupted(onInterrupt(interruption)), 1500).unref();
   });
 }
 
@@ -156,7 +181,7 @@ async function organizationDemo(url, env) {
   const fleetConfig = join(configDir, 'fleet.config.json');
   writeFileSync(fleetConfig, JSON.stringify({ alarms: { emails: ['oncall@example.com'] } }, null, 2));
   const fleet = ['--accounts', 'org', '--regions', 'us-east-1,eu-west-1', '--config', fleetConfig];
-  let failed = run(env, ['setup-all', '--yes', ...fleet]);
+  let failed = await run(env, ['setup-all', '--yes', ...fleet]);
   // Someone changes one member's log group retention by hand, in one Region.
   const sts = new STSClient(base);
   const role = `arn:aws:iam::${members[1]}:role/OrganizationAccountAccessRole`;
@@ -168,7 +193,7 @@ async function organizationDemo(url, env) {
   });
   await logs.send(new PutRetentionPolicyCommand({ logGroupName: '/aws/bedrock/modelinvocations', retentionInDays: 7 }));
   console.log(`By hand: the log group retention in ${members[1]} eu-west-1 set to 7 days.`);
-  const status = run(env, ['status', ...fleet]);
+  const status = await run(env, ['status', ...fleet]);
   console.log(dim(`(exit ${status}: 3 means drift, here in exactly one account and Region)`));
   if (status !== 3) failed ||= 1;
   failed ||= await organizationSpend(env, { base, members, sts, fleetConfig, fleet });
@@ -210,7 +235,7 @@ async function organizationSpend(env, { base, members, sts, fleetConfig, fleet }
   }
   writeFileSync(fleetConfig, JSON.stringify({ alarms: { emails: ['oncall@example.com'] }, prices }, null, 2));
   const regions = ['--regions', 'us-east-1,eu-west-1', '--config', fleetConfig];
-  let failed = run(env, [
+  let failed = await run(env, [
     'report',
     '--hours',
     '6',
@@ -236,17 +261,22 @@ async function organizationSpend(env, { base, members, sts, fleetConfig, fleet }
     'SYNTHETIC Bedrock metrics in the two members (one Region each), beside those seeded in step 2 in the management ' +
       `account's ${REGION}; the other targets have none.`,
   );
-  failed ||= run(env, ['report', '--hours', '6', ...fleet]);
+  failed ||= await run(env, ['report', '--hours', '6', ...fleet]);
   return failed;
 }
 
 let failed = 0;
 try {
   banner('Starting the local AWS emulator (moto server)');
-  moto = await Moto.start();
+  moto = await Moto.start().catch((err) => {
+    if (!err.message.startsWith(MOTO_MISSING)) throw err;
+    console.error(`npm run demo needs the moto AWS emulator: ${MOTO_MISSING}`);
+    rmSync(configDir, { recursive: true, force: true });
+    process.exit(1);
+  });
   console.log(`moto is listening on ${moto.url}`);
-  const env = {
-    ...process.env,
+  // The commands run in this process, and the AWS SDK's credential chain reads the process's own environment.
+  const env = Object.assign(process.env, {
     AWS_ENDPOINT_URL: moto.url,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'demo',
@@ -256,7 +286,7 @@ try {
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
     CI: 'true', // unattended: no prompts
     XDG_CACHE_HOME: join(configDir, 'cache'), // the log cache, removed with the config
-  };
+  });
   const cli = (args) => run(env, [...args, '--config', config]);
 
   banner('1. setup-all: role, bucket, log group, topic, logging, dashboard, alarms, budget');
@@ -266,7 +296,7 @@ try {
       prices: '(the two synthetic application inference profiles, priced by override)',
     })}`,
   );
-  failed ||= cli(['setup-all', '--yes']);
+  failed ||= await cli(['setup-all', '--yes']);
 
   banner('2. Seeding 24 hours of SYNTHETIC Bedrock usage (clearly labelled; not real traffic)');
   const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
@@ -282,10 +312,10 @@ try {
   );
 
   banner('3. status: drift check of every managed resource');
-  failed ||= cli(['status']);
+  failed ||= await cli(['status']);
 
   banner('4. report --hours 24 (the emulator cannot compute percentiles: those show as n/a)');
-  failed ||= cli(['report', '--hours', '24']);
+  failed ||= await cli(['report', '--hours', '24']);
 
   banner('5. Who spent what: report --by role / --by tag:team read the invocation logs in S3 (SYNTHETIC logs)');
   {
@@ -323,10 +353,10 @@ try {
         `a permission-check object to skip)`,
     );
     // The demo's metrics and logs are separate synthetic sets, so they are not reconciled here.
-    failed ||= cli(['report', '--hours', '24', '--by', 'role', '--no-reconcile']);
-    failed ||= cli(['report', '--hours', '24', '--by', 'tag:team', '--no-reconcile']);
+    failed ||= await cli(['report', '--hours', '24', '--by', 'role', '--no-reconcile']);
+    failed ||= await cli(['report', '--hours', '24', '--by', 'tag:team', '--no-reconcile']);
     // The same logs as one self-contained HTML page: spend per hour stacked by team, the top teams, the tables.
-    failed ||= writeHtml(
+    failed ||= await writeHtml(
       env,
       ['report', '--hours', '24', '--by', 'hour,tag:team', '--no-reconcile', '--output', 'html', '--config', config],
       REPORT_HTML,
@@ -345,7 +375,7 @@ try {
     `One more hour of SYNTHETIC usage at 1-minute resolution (${hourStart.toISOString()}), and SYNTHETIC ` +
       `quotas (codes L-DEMO…): not your account's.`,
   );
-  failed ||= cli(['report', '--since', hourStart.toISOString(), '--until', hourEnd.toISOString(), '--quotas']);
+  failed ||= await cli(['report', '--since', hourStart.toISOString(), '--until', hourEnd.toISOString(), '--quotas']);
 
   banner('7. Audit: the CloudTrail trail for Bedrock, then who called Bedrock in SYNTHETIC CloudTrail files');
   const auditConfig = join(configDir, 'audit.config.json');
@@ -354,7 +384,7 @@ try {
     JSON.stringify({ alarms: { emails: ['oncall@example.com'] }, audit: { enabled: true } }, null, 2),
   );
   console.log('config: {"audit": {"enabled": true}}');
-  failed ||= run(env, ['audit-trail', '--config', auditConfig]);
+  failed ||= await run(env, ['audit-trail', '--config', auditConfig]);
   const trailDir = join(configDir, 'cloudtrail-files');
   const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 1500 });
   writeCorpus(trailDir, corpus.files);
@@ -362,10 +392,10 @@ try {
     `${corpus.files.length} synthetic CloudTrail files ` +
       `(AWSLogs/${ACCOUNT}/CloudTrail/<region>/YYYY/MM/DD/*.json.gz; user agent "(SYNTHETIC)")`,
   );
-  failed ||= cli(['audit', '--logs', trailDir, '--hours', '24']);
-  failed ||= cli(['audit', '--logs', trailDir, '--hours', '24', '--denied', '--by', 'source-ip']);
+  failed ||= await cli(['audit', '--logs', trailDir, '--hours', '24']);
+  failed ||= await cli(['audit', '--logs', trailDir, '--hours', '24', '--denied', '--by', 'source-ip']);
   // The same calls as an HTML page beside the report's: calls per hour by principal, refused callers highlighted.
-  failed ||= writeHtml(
+  failed ||= await writeHtml(
     env,
     ['audit', '--logs', trailDir, '--hours', '24', '--output', 'html', '--config', config],
     besideReport('audit'),
@@ -373,7 +403,7 @@ try {
   );
 
   banner('8. cleanup --yes: remove everything setup created (the audit trail too, though this config has audit off)');
-  failed ||= cli(['cleanup', '--yes']);
+  failed ||= await cli(['cleanup', '--yes']);
 
   banner('9. bill: the invoice beside the estimate, bridged (SYNTHETIC CUR 2.0 export and logs, November 2026)');
   {
@@ -387,9 +417,9 @@ try {
         'SYNTHETIC invocation logs with one gap of each kind the bridge names: not your bill.',
     );
     const billArgs = ['bill', '--month', '2026-11', '--cur', curDir, '--logs', billLogs];
-    failed ||= cli(billArgs);
+    failed ||= await cli(billArgs);
     // The bill as a page: billed beside estimated per principal, the bridge as a waterfall.
-    failed ||= writeHtml(
+    failed ||= await writeHtml(
       env,
       [...billArgs, '--output', 'html', '--config', config],
       besideReport('bill'),
@@ -406,4 +436,6 @@ try {
   rmSync(configDir, { recursive: true, force: true });
 }
 console.log(failed ? '\nThe demo did not complete.' : '\nDemo complete.');
-process.exit(failed ? 1 : 0);
+// No process.exit(): as the binary does, the demo ends when nothing is left to do, so a command that left
+// something running (a timer, a socket, a child process) keeps it from ending, and the demo's test sees it.
+process.exitCode = failed ? 1 : 0;

@@ -26,7 +26,8 @@ function run(
   });
 }
 
-// These run the built binary (npm test builds first), as a user would.
+// These run the built CLI (npm test builds first) as a user would: the demo as `npm run demo` (its commands run the
+// CLI's main() in the demo's process, and the demo must end by itself), the others through bin/bedrock-monitor.js.
 describe('the real binary', () => {
   test('npm run demo does the whole job on the emulator and cleans up', async () => {
     // Into a pipe, without NO_COLOR: no colour codes either (the output is not a terminal).
@@ -75,6 +76,12 @@ describe('the real binary', () => {
     expect(r.stdout).toMatch(/\d{12}\s+arn:aws:sts::\d{12}:assumed-role\/\S+\s+[\d,]+/);
     expect(r.stdout).toMatch(/ACCOUNT\s+REGION\s+MODEL\s+INVOCATIONS/);
     expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 3 with data, 3 without data in the window');
+    // The commands a user sees it run, in order (each shown as `$ bedrock-monitor …` before its output).
+    expect([...r.stdout.matchAll(/^\$ bedrock-monitor (\S+)/gm)].map((m) => m[1])).toEqual([
+      ...['setup-all', 'status', 'report', 'report', 'report', 'report', 'report'],
+      ...['audit-trail', 'audit', 'audit', 'audit', 'cleanup', 'bill', 'bill'],
+      ...['setup-all', 'status', 'report', 'report'],
+    ]);
     // Every banner has its own number.
     const numbers = [...r.stdout.matchAll(/━━ (\d+[a-z]?)\. /g)].map((m) => m[1]);
     expect(new Set(numbers).size).toBe(numbers.length);

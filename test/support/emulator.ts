@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -76,11 +76,12 @@ export class Moto {
     writeFileSync(join(this.dir, 'service-quotas.json'), JSON.stringify(quotas));
   }
 
+  /**
+   * Starts a server. Without moto (or flask) for python3, or without python3, it throws MOTO_MISSING: told from
+   * the server's own exit, not from a separate `python3 -c "import moto.server"` first (that cost as much CPU
+   * as moto's start-up again, on every start).
+   */
   static async start(): Promise<Moto> {
-    const probe = spawnSync('python3', ['-c', 'import moto.server, flask'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      throw new Error(`${MOTO_MISSING}\n${probe.stderr ?? ''}`);
-    }
     const port = await freePort();
     // moto's request recorder writes a file into its working directory: keep that out of the project.
     const dir = mkdtempSync(join(tmpdir(), 'moto-'));
@@ -89,11 +90,19 @@ export class Moto {
       cwd: dir,
     });
     let stderr = '';
+    let failedToStart: Error | undefined;
+    proc.on('error', (err) => (failedToStart = err));
     proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (proc.exitCode !== null) throw new Error(`moto server exited: ${stderr}`);
+      if (failedToStart) throw new Error(`${MOTO_MISSING}\n${failedToStart.message}`);
+      if (proc.exitCode !== null) {
+        // Its stderr may still be arriving: wait for the end of it before deciding what it says.
+        if (proc.stderr && !proc.stderr.closed) await new Promise((r) => proc.stderr.once('close', r));
+        if (/ModuleNotFoundError|No module named/.test(stderr)) throw new Error(`${MOTO_MISSING}\n${stderr}`);
+        throw new Error(`moto server exited: ${stderr}`);
+      }
       try {
         const r = await fetch(`${url}/moto-api/`);
         if (r.ok) break;

@@ -298,6 +298,8 @@ describe("botocore's service models", () => {
         operation: 'PutModelInvocationLoggingConfiguration',
         input: { loggingConfig: { s3Config: { keyPrefix: '' } } },
       },
+      { service: 'Athena', operation: 'StartQueryExecution', input: { QueryString: '', WorkGroup: 'primary' } },
+      { service: 'Glue', operation: 'CreateTable', input: { DatabaseName: 'bedrock_logs', TableInput: {} } },
     ];
     const good: Sent[] = [
       {
@@ -326,11 +328,15 @@ describe("botocore's service models", () => {
       'CloudWatch PutCompositeAlarm',
       'CloudWatch DescribeAlarms',
       'Bedrock PutModelInvocationLoggingConfiguration',
+      'Athena StartQueryExecution',
+      'Glue CreateTable',
     ]);
     expect(found[0]!.detail).toMatch(/AlarmName: 256 characters, more than the maximum 255/);
     expect(found[1]!.detail).toMatch(/Missing required parameter .*AlarmRule/);
     expect(found[2]!.detail).toMatch(/'MetricAlarms' is not one of CompositeAlarm, MetricAlarm/);
     expect(found[3]!.detail).toMatch(/Missing required parameter .*bucketName/);
+    expect(found[4]!.detail).toMatch(/QueryString/);
+    expect(found[5]!.detail).toMatch(/Missing required parameter .*Name/);
   });
 });
 

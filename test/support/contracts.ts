@@ -523,6 +523,8 @@ const BOTOCORE: Record<string, string> = {
   STS: 'sts',
   Bedrock: 'bedrock',
   KMS: 'kms',
+  Athena: 'athena',
+  Glue: 'glue',
 };
 
 /** JSON the way botocore's validator takes parameters: dates as ISO strings, bytes as text. */

@@ -619,6 +619,15 @@ describe('query languages moto does not run: Logs Insights, Athena SQL, Glue tab
       },
       RULES.glueSerde.text,
     ],
+    ['a mixed-case table name', { ...good, Name: 'Invocations' }, RULES.glueNames.text],
+    [
+      'a mixed-case struct member',
+      {
+        ...good,
+        StorageDescriptor: { ...good.StorageDescriptor, Columns: [{ Name: 'identity', Type: 'struct<Arn:string>' }] },
+      },
+      RULES.glueNames.text,
+    ],
     [
       'a DuckDB type in a column',
       { ...good, StorageDescriptor: { ...good.StorageDescriptor, Columns: [{ Name: 'x', Type: 'VARCHAR' }] } },

@@ -84,6 +84,12 @@ export const QUERY_RULES = {
       'with ${column} for every partition column',
     url: `${ATHENA}/partition-projection-supported-types.html`,
   },
+  glueNames: {
+    text:
+      'Glue table and column names (struct members too) in lower case, 1-255 characters: Athena lower-cases ' +
+      'them when it runs a query',
+    url: `${ATHENA}/tables-databases-columns-names.html`,
+  },
   glueSerde: {
     text:
       'a documented SerDe with its input/output formats (OpenX JSON SerDe with TextInputFormat, its documented ' +
@@ -572,8 +578,17 @@ function checkSerde(t: TableInputLike, add: Add): void {
     if (!hiveTypeOk(c.Type ?? '')) add('glueSerde', `column ${String(c.Name)} of type ${String(c.Type)}`);
 }
 
+function checkNames(t: TableInputLike & { Name?: string }, add: Add): void {
+  const cols = [...(t.StorageDescriptor?.Columns ?? []), ...(t.PartitionKeys ?? [])];
+  // Struct members: `name:` inside struct<…> types.
+  const members = cols.flatMap((c) => [...(c.Type ?? '').matchAll(/[<,]([^<>,:]+):/g)].map((m) => m[1]!));
+  for (const n of [t.Name ?? '', ...cols.map((c) => c.Name ?? ''), ...members])
+    if (n.length < 1 || n.length > 255 || n !== n.toLowerCase()) add('glueNames', `name "${n}"`);
+}
+
 export function checkTableInput(input: unknown, add: Add): void {
   const t = (input ?? {}) as TableInputLike;
   checkProjection(t, add);
   checkSerde(t, add);
+  checkNames(t, add);
 }

@@ -17,6 +17,13 @@ import {
 } from '../support/contracts.js';
 import { ALL_MODEL_IDS, exactMatch, MODEL_IDS, partialMatch, tokens } from '../support/search-syntax.js';
 import { emptyDir } from '../support/cli.js';
+import { parseDims } from '../../src/lib/logs/dims.js';
+import { insightsQueries } from '../../src/lib/logs/insights.js';
+import { aggregationSql, ATHENA } from '../../src/lib/logs/sql.js';
+import { glueColumns } from '../../src/lib/logs/schema.js';
+import { tableInput, tableLocation } from '../../src/lib/resources/athena-table.js';
+import { CUR_COLUMNS, curTableInput } from '../../src/lib/bill/cur-athena.js';
+import { curAggregateSql, CUR_ATHENA } from '../../src/lib/bill/cur.js';
 
 /**
  * The contract checks themselves: each rule catches the mistake it is there for (the shapes this
@@ -291,6 +298,8 @@ describe("botocore's service models", () => {
         operation: 'PutModelInvocationLoggingConfiguration',
         input: { loggingConfig: { s3Config: { keyPrefix: '' } } },
       },
+      { service: 'Athena', operation: 'StartQueryExecution', input: { QueryString: '', WorkGroup: 'primary' } },
+      { service: 'Glue', operation: 'CreateTable', input: { DatabaseName: 'bedrock_logs', TableInput: {} } },
     ];
     const good: Sent[] = [
       {
@@ -319,11 +328,15 @@ describe("botocore's service models", () => {
       'CloudWatch PutCompositeAlarm',
       'CloudWatch DescribeAlarms',
       'Bedrock PutModelInvocationLoggingConfiguration',
+      'Athena StartQueryExecution',
+      'Glue CreateTable',
     ]);
     expect(found[0]!.detail).toMatch(/AlarmName: 256 characters, more than the maximum 255/);
     expect(found[1]!.detail).toMatch(/Missing required parameter .*AlarmRule/);
     expect(found[2]!.detail).toMatch(/'MetricAlarms' is not one of CompositeAlarm, MetricAlarm/);
     expect(found[3]!.detail).toMatch(/Missing required parameter .*bucketName/);
+    expect(found[4]!.detail).toMatch(/QueryString/);
+    expect(found[5]!.detail).toMatch(/Missing required parameter .*Name/);
   });
 });
 
@@ -444,3 +457,183 @@ describe(
     });
   },
 );
+
+describe('query languages moto does not run: Logs Insights, Athena SQL, Glue tables (query-contracts.ts)', () => {
+  const window = { start: new Date('2026-11-20T00:00:00Z'), end: new Date('2026-11-22T00:00:00Z') };
+  const startQuery = (queryString: string, limit = 100_000): Sent => ({
+    service: 'CloudWatch Logs',
+    operation: 'StartQuery',
+    input: { logGroupName: '/aws/bedrock/modelinvocations', startTime: 0, endTime: 1, queryString, limit },
+  });
+  const athena = (QueryString: string): Sent => ({
+    service: 'Athena',
+    operation: 'StartQueryExecution',
+    input: { QueryString, WorkGroup: 'primary' },
+  });
+  const glue = (TableInput: unknown): Sent => ({
+    service: 'Glue',
+    operation: 'CreateTable',
+    input: { DatabaseName: 'bedrock_logs', TableInput },
+  });
+  // Every --by the tool accepts: each dimension alone, and every pair (the queries grow with each one).
+  const single = ['model', 'day', 'hour', 'week', 'month', 'principal', 'role', 'application', 'operation'];
+  const all = [...single, 'tag:team', 'tag:cost-center/x', 'account', 'region'];
+  const combos = [...all.map((d) => [d]), ...all.flatMap((a, i) => all.slice(i + 1).map((b) => [a, b]))].filter(
+    (c) => c.filter((d) => ['day', 'hour', 'week', 'month'].includes(d)).length <= 1,
+  );
+  const scope = { accounts: ['123456789012'], regions: ['us-east-1', 'eu-west-1'] };
+
+  test.each(combos.map((c) => [c.join(',')]))('--by %s: the Insights and Athena queries pass', (by) => {
+    const dims = parseDims(by);
+    if (!dims.some((d) => d.kind === 'week' || d.kind === 'month')) {
+      const q = insightsQueries(dims, window);
+      for (const s of [q.sums, q.latency, q.total]) expect(checkRequest(startQuery(s))).toEqual([]);
+    }
+    const sql = aggregationSql({
+      relation: '"bedrock_logs"."invocations"',
+      dims,
+      window,
+      dialect: ATHENA,
+      targets: scope,
+    });
+    expect(checkRequest(athena(sql))).toEqual([]);
+  });
+
+  test('the CUR aggregate and both Glue tables pass', () => {
+    const cols = new Set(CUR_COLUMNS.map((c) => c.Name));
+    const sql = curAggregateSql('"bedrock_logs"."cur2_export"', cols, window, CUR_ATHENA, [
+      "billing_period IN ('2026-11')",
+    ]);
+    expect(checkRequest(athena(sql))).toEqual([]);
+    expect(checkRequest(glue(curTableInput('s3://b/cur/data/')))).toEqual([]);
+    expect(checkRequest(glue(tableInput('invocations', tableLocation('b', ''), glueColumns())))).toEqual([]);
+  });
+
+  test.each<[string, string, string]>([
+    ['an undocumented command', 'fields a | select a', RULES.insightsCommands.text],
+    ['an undocumented function', 'fields nvl(a, "x") as b', RULES.insightsFunctions.text],
+    ['datefloor with one argument', 'fields datefloor(@timestamp) as d', RULES.insightsFunctions.text],
+    ['pct without its percentile', 'stats pct(bm_latency) as p', RULES.insightsFunctions.text],
+    ['a percentile out of 0-100', 'stats pct(bm_latency, 150) as p', RULES.insightsFunctions.text],
+    ['an aggregation outside stats', 'fields sum(bm_in) as s', RULES.insightsFunctions.text],
+    ['an undocumented time unit', 'fields datefloor(@timestamp, 1day2) as d', RULES.insightsPeriod.text],
+    ['a period without its number', 'stats count(*) by bin(h)', RULES.insightsPeriod.text],
+    [
+      'a dashed name without backticks',
+      'fields coalesce(requestMetadata.cost-center, "x") as g',
+      RULES.insightsNames.text,
+    ],
+    ['an unclosed string', 'filter schemaType = "ModelInvocationLog', RULES.insightsNames.text],
+    ['a limit over 100,000', 'stats count(*) by modelId | limit 100001', RULES.insightsLimit.text],
+    ['a regex parse with no named group', 'parse @message /"inputTokenCount":(\\d+)/', RULES.insightsParse.text],
+  ])('Insights: %s is caught', (_n, query, rule) => {
+    expect(rulesOf(checkRequest(startQuery(query)))).toEqual([rule]);
+  });
+
+  test('Insights: a query over 10,000 characters, and StartQuery limit 0, are caught', () => {
+    expect(rulesOf(checkRequest(startQuery(`fields a | filter a = "${'x'.repeat(10_000)}"`)))).toEqual([
+      RULES.insightsLimit.text,
+    ]);
+    expect(rulesOf(checkRequest(startQuery('fields a', 0)))).toEqual([RULES.insightsLimit.text]);
+    // Backticks make the same name a field, and the recorded regexes' | are not command separators.
+    expect(
+      checkRequest(startQuery('fields coalesce(`requestMetadata.cost-center`, "x") as g | parse @message /(?<a>x|y)/')),
+    ).toEqual([]);
+  });
+
+  const logsWhere =
+    `FROM "db"."t" WHERE dt >= '2026/11/20/00' AND "account" IN ('123456789012') ` + `AND "region" = 'us-east-1'`;
+  test.each<[string, string, string]>([
+    ['a DuckDB-only function', `SELECT quantile_cont(x, 0.5) ${logsWhere}`, RULES.athenaFunctions.text],
+    ['strftime (DuckDB) for date_format', `SELECT strftime(t, '%Y-%m-%d') ${logsWhere}`, RULES.athenaFunctions.text],
+    ['an unclosed literal', `SELECT 'it''s ${logsWhere}`, RULES.athenaLiterals.text],
+    ['a backticked identifier', `SELECT \`timestamp\` ${logsWhere}`, RULES.athenaLiterals.text],
+    ['a date_trunc unit Trino lacks', `SELECT date_trunc('fortnight', d) ${logsWhere}`, RULES.athenaArguments.text],
+    ['a strftime specifier in date_format', `SELECT date_format(d, '%Y-%U') ${logsWhere}`, RULES.athenaArguments.text],
+    ['a percentile as a percentage', `SELECT approx_percentile(x, 50) ${logsWhere}`, RULES.athenaArguments.text],
+    [
+      'an ISO timestamp literal',
+      `SELECT 1 ${logsWhere} AND t < TIMESTAMP '2026-11-20T00:00:00Z'`,
+      RULES.athenaArguments.text,
+    ],
+    ['a reserved alias', `SELECT x AS end ${logsWhere}`, RULES.athenaReserved.text],
+    [
+      'no condition on an injected partition',
+      `SELECT 1 FROM "db"."t" WHERE dt >= '2026/11/20/00' AND "region" = 'us-east-1'`,
+      RULES.athenaInjected.text,
+    ],
+    [
+      'a dt value not in the projection format',
+      `SELECT 1 ${logsWhere} AND dt < '2026-11-21'`,
+      RULES.athenaInjected.text,
+    ],
+  ])('Athena: %s is caught', (_n, sql, rule) => {
+    expect(rulesOf(checkRequest(athena(sql)))).toEqual([rule]);
+  });
+
+  const good = tableInput('invocations', tableLocation('b', ''), glueColumns());
+  const withParams = (p: Record<string, string>) => ({ ...good, Parameters: { ...good.Parameters, ...p } });
+  test.each<[string, unknown, string]>([
+    ['projection not enabled', withParams({ 'projection.enabled': 'false' }), RULES.glueProjection.text],
+    [
+      'a partition without a projection type',
+      withParams({ 'projection.dt.type': 'timestamp' }),
+      RULES.glueProjection.text,
+    ],
+    [
+      'a date range not in the format',
+      withParams({ 'projection.dt.range': '2023-01-01,NOW' }),
+      RULES.glueProjection.text,
+    ],
+    [
+      'an interval unit that is no ChronoUnit',
+      withParams({ 'projection.dt.interval.unit': 'HOUR' }),
+      RULES.glueProjection.text,
+    ],
+    [
+      'a template missing a partition',
+      withParams({ 'storage.location.template': 's3://b/AWSLogs/${account}/BedrockModelInvocationLogs/${dt}/' }),
+      RULES.glueProjection.text,
+    ],
+    [
+      'projection of a column that is no partition',
+      withParams({ 'projection.model.type': 'injected' }),
+      RULES.glueProjection.text,
+    ],
+    [
+      'the Hive JSON SerDe class with a misspelling',
+      {
+        ...good,
+        StorageDescriptor: { ...good.StorageDescriptor, SerdeInfo: { SerializationLibrary: 'org.openx.JsonSerDe' } },
+      },
+      RULES.glueSerde.text,
+    ],
+    [
+      'JSON SerDe over Parquet formats',
+      {
+        ...good,
+        StorageDescriptor: {
+          ...good.StorageDescriptor,
+          InputFormat: curTableInput('s3://b/').StorageDescriptor!.InputFormat,
+        },
+      },
+      RULES.glueSerde.text,
+    ],
+    ['a mixed-case table name', { ...good, Name: 'Invocations' }, RULES.glueNames.text],
+    [
+      'a mixed-case struct member',
+      {
+        ...good,
+        StorageDescriptor: { ...good.StorageDescriptor, Columns: [{ Name: 'identity', Type: 'struct<Arn:string>' }] },
+      },
+      RULES.glueNames.text,
+    ],
+    [
+      'a DuckDB type in a column',
+      { ...good, StorageDescriptor: { ...good.StorageDescriptor, Columns: [{ Name: 'x', Type: 'VARCHAR' }] } },
+      RULES.glueSerde.text,
+    ],
+  ])('Glue: %s is caught', (_n, input, rule) => {
+    expect(rulesOf(checkRequest(glue(input)))).toEqual([rule]);
+  });
+});

@@ -2,6 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { metricByName, statAllowed, BEDROCK_NAMESPACE } from '../../src/lib/aws/bedrock-metrics.js';
 import { ALL_MODEL_IDS, partialMatch } from './search-syntax.js';
+import {
+  checkAthenaSql,
+  checkInsightsQuery,
+  checkTableInput,
+  QUERY_RULES,
+  type QueryRuleId,
+} from './query-contracts.js';
 
 /**
  * Contract checks: what the tool sends to AWS, checked against the rules AWS documents but moto does
@@ -29,8 +36,9 @@ export interface Violation {
 const CW_API = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference';
 const CW_GUIDE = 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring';
 
-/** The documented rules, each with the AWS page it comes from. */
+/** The documented rules, each with the AWS page it comes from (the query languages' in query-contracts.ts). */
 export const RULES = {
+  ...QUERY_RULES,
   oneInsightsQuery: {
     text:
       'at most one Metrics Insights query per alarm and per metrics array ("Each GetMetricData operation can ' +
@@ -140,7 +148,7 @@ export const RULES = {
   },
 } as const;
 
-type RuleId = keyof typeof RULES;
+type RuleId = keyof typeof RULES | QueryRuleId;
 
 interface Query {
   Id?: string;
@@ -444,6 +452,8 @@ function checkEncryption(input: Record<string, unknown>, add: (rule: RuleId, det
   }
 }
 
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
 /** Checks one request against the documented rules; `state` carries what the run did before it. */
 export function checkRequest(sent: Sent, state: RunState = newRunState()): Violation[] {
   const out: Violation[] = [];
@@ -465,6 +475,10 @@ export function checkRequest(sent: Sent, state: RunState = newRunState()): Viola
   else if (key === 'Bedrock PutModelInvocationLoggingConfiguration') checkLogging(input, add);
   else if (key === 'S3 PutBucketEncryption') checkEncryption(input, add);
   else if (key === 'CloudWatch PutInsightRule') checkInsightRule(input, add);
+  else if (key === 'CloudWatch Logs StartQuery')
+    checkInsightsQuery(text(input.queryString), input.limit as number | undefined, add);
+  else if (key === 'Athena StartQueryExecution') checkAthenaSql(text(input.QueryString), add);
+  else if (key === 'Glue CreateTable' || key === 'Glue UpdateTable') checkTableInput(input.TableInput ?? {}, add);
   return out;
 }
 
@@ -509,6 +523,8 @@ const BOTOCORE: Record<string, string> = {
   STS: 'sts',
   Bedrock: 'bedrock',
   KMS: 'kms',
+  Athena: 'athena',
+  Glue: 'glue',
 };
 
 /** JSON the way botocore's validator takes parameters: dates as ISO strings, bytes as text. */

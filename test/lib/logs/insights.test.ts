@@ -16,6 +16,7 @@ import { priceCachePath, writePriceCache } from '../../../src/lib/pricing/cache-
 import type { RateSet } from '../../../src/lib/pricing/refreshed.js';
 import { snapshotTable } from '../../../src/lib/pricing/snapshot.js';
 import { emptyDir, runCli } from '../../support/cli.js';
+import { checkRun } from '../../support/contracts.js';
 
 /**
  * Issue 20, item 4: the Logs Insights engine.
@@ -244,6 +245,10 @@ describe('the row limit is the API maximum, and a cut result says by how much', 
     );
     expect(r.code).toBe(0);
     expect(inputs.map((i) => i.limit)).toEqual([100_000, 100_000, 100_000]);
+    // The mocked client bypasses the request recording: the queries are checked against the contract rules here.
+    expect(checkRun(inputs.map((input) => ({ service: 'CloudWatch Logs', operation: 'StartQuery', input })))).toEqual(
+      [],
+    );
     expect(inputs[0]!.queryString).toContain('| limit 100000');
     const rep = r.json<{ warnings: string[]; totals: { invocations: number } }>();
     expect(rep.totals.invocations).toBe(100_000);
@@ -316,6 +321,9 @@ describe('the sums are per Region and UTC day too, for pricing', () => {
       'coalesce(region, "(unknown)") as t_region, datefloor(@timestamp, 1d) as p_day',
     );
     expect(inputs[0]!.queryString).toContain('by g0, model, t_region, p_day');
+    expect(checkRun(inputs.map((input) => ({ service: 'CloudWatch Logs', operation: 'StartQuery', input })))).toEqual(
+      [],
+    );
     // Claude 3 Haiku's input: $0.25 per million in the snapshot (us-east-1); eu-west-1 $0.25 on the 20th, $0.50 on
     // the 21st.
     expect(snap.models.find((m) => m.name.includes('Claude 3 Haiku'))?.regional?.input).toBe(0.25);

@@ -3,8 +3,19 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  // Transpile only: types are checked once by `npm run typecheck` (tsc), not again per test file.
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }] },
+  // Transpile only, with swc: types are checked once by `npm run typecheck` (tsc), not again per test file. swc
+  // transpiles the 263 files of src and test in 0.3 s of CPU, TypeScript's transpileModule (ts-jest) in 6.7 s: the unit
+  // tests from a fresh clone (empty jest cache) took 87 s of CPU with ts-jest, 76 s with swc (docs/testing.md).
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022', transform: { useDefineForClassFields: true } },
+        module: { type: 'es6' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/support/env.ts'],
   // One moto server per worker for the whole run (see test/support/global-setup.mjs).

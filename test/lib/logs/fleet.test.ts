@@ -96,9 +96,12 @@ function sumRows(rows: Row[], dims: string[]): Map<string, Record<string, number
 
 describe('report over a tree of two accounts and three Regions', () => {
   const dims = ['account', 'principal'];
+  // The reports only read the tree: the tests of both accounts share one (built at the first that needs it).
+  let both: Tree | undefined;
+  const bothAccounts = (): Tree => (both ??= fleetTree());
 
   test('the merged report equals the sum of the per-target reports, for every figure', async () => {
-    const tree = fleetTree();
+    const tree = bothAccounts();
     const merged = await report(tree, [
       '--by',
       'account,principal',
@@ -139,7 +142,7 @@ describe('report over a tree of two accounts and three Regions', () => {
   }, 120_000);
 
   test('--regions us-east-1 holds only that Region: by region, one value', async () => {
-    const tree = fleetTree();
+    const tree = bothAccounts();
     const r = await report(tree, ['--by', 'region,model', '--accounts', ACCOUNTS.join(','), '--regions', 'us-east-1']);
     expect(new Set(r.rows.map((x: Row) => x.region))).toEqual(new Set(['us-east-1']));
     expect(r.totals.invocations).toBe(
@@ -173,7 +176,7 @@ describe('report over a tree of two accounts and three Regions', () => {
   }, 60_000);
 
   test('golden: the human table with ACCOUNT and REGION columns, and the per-target table', async () => {
-    const tree = fleetTree();
+    const tree = bothAccounts();
     const r = await runCli(
       [
         'report',

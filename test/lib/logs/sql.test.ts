@@ -31,6 +31,14 @@ const SPEC = defaultSpec({ malformedEvery: 250 });
 const WINDOW = { start: SPEC.start, end: new Date(SPEC.start.getTime() + SPEC.hours * 3_600_000) };
 
 describe('the shared aggregation SQL', () => {
+  // The tests below only read the corpus: written once, at the first that needs it.
+  let corpus: { dir: string; truth: ReturnType<typeof writeCorpus> } | undefined;
+  const written = (): { dir: string; truth: ReturnType<typeof writeCorpus> } => {
+    if (corpus) return corpus;
+    const dir = mkdtempSync(join(tmpdir(), 'bm-sql-'));
+    return (corpus = { dir, truth: writeCorpus(dir, SPEC) });
+  };
+
   test.each<[string, Dialect]>([
     ['duckdb', DUCKDB],
     ['athena', ATHENA],
@@ -47,8 +55,7 @@ describe('the shared aggregation SQL', () => {
   test(
     'one totals row, whatever the malformed lines: rows are told ' + 'apart by grouping set, never by NULLs',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'bm-sql-'));
-      writeCorpus(dir, SPEC);
+      const { dir } = written();
       const files = localFiles(dir, WINDOW).files;
       const instance = await DuckDBInstance.create(':memory:', { threads: '2', temp_directory: dir });
       const c = await instance.connect();
@@ -75,8 +82,7 @@ describe('the shared aggregation SQL', () => {
   test(
     "the Athena rendering, run by DuckDB over the Glue table's " + 'shape, equals the local engine on the corpus',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'bm-sql-'));
-      const truth = writeCorpus(dir, SPEC);
+      const { dir, truth } = written();
       const files = localFiles(dir, WINDOW).files;
       const instance = await DuckDBInstance.create(':memory:', { threads: '2', temp_directory: dir });
       const c = await instance.connect();

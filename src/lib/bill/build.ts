@@ -217,7 +217,7 @@ function unpricedWarning(unpriced: string[], groups: EstimatedGroup[], tables: M
   const regions = [...new Set(bare)].sort();
   return (
     `not in the price table (estimated at $0): ${unpriced.join(', ')}` +
-    (regions.length ? `: ${noRateReason(regions.join(', '))}` : '')
+    (regions.length ? `: ${noRateReason(regions)}` : '')
   );
 }
 

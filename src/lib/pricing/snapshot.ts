@@ -51,8 +51,9 @@ export function snapshotTable(region: string): RefreshedTable | undefined {
 }
 
 /** Why a model is unpriced in a Region the snapshot does not cover (and no refreshed table is cached). */
-export function noRateReason(region: string): string {
-  return `no rate for ${region} in the snapshot of ${priceSnapshot().date}; run prices refresh`;
+export function noRateReason(regions: string[]): string {
+  const refresh = regions.map((r) => `\`bedrock-monitor prices refresh --region ${r}\``).join(', ');
+  return `no rate for ${regions.join(', ')} in the snapshot of ${priceSnapshot().date}; run ${refresh}`;
 }
 
 /**

@@ -321,8 +321,9 @@ describe('Regions the snapshot does not cover', () => {
     expect(priceFor(sonnet, {}, undefined, '2026-11-12', false)).toBeUndefined();
     const override = { input: 1, output: 2, cacheRead: 0, cacheWrite: 0 };
     expect(priceFor(sonnet, { [sonnet]: override }, undefined, undefined, false)?.source).toBe('config');
-    expect(noRateReason('eu-west-1')).toBe(
-      `no rate for eu-west-1 in the snapshot of ${priceSnapshot().date}; run prices refresh`,
+    expect(noRateReason(['eu-west-1', 'me-south-1'])).toBe(
+      `no rate for eu-west-1, me-south-1 in the snapshot of ${priceSnapshot().date}; run ` +
+        '`bedrock-monitor prices refresh --region eu-west-1`, `bedrock-monitor prices refresh --region me-south-1`',
     );
   });
 });

@@ -115,9 +115,8 @@ describe('bill: CUR 2.0 beside the logs, bridged by named causes', () => {
     expect(j.bridge.estimatedUsd).toBe(0);
     expect(j.unpricedModels).toContain('global.anthropic.claude-sonnet-4-5-20250929-v1:0');
     expect(j.unpricedModels).toHaveLength(RECORDS.length);
-    const reason = new RegExp(
-      `: no rate for ${region} in the snapshot of \\d{4}-\\d{2}-\\d{2}; run \`bedrock-monitor prices refresh --region ${region}\`$`,
-    );
+    const refresh = `\`bedrock-monitor prices refresh --region ${region}\``;
+    const reason = new RegExp(`: no rate for ${region} in the snapshot of \\d{4}-\\d{2}-\\d{2}; run ${refresh}$`);
     expect(j.warnings.find((w) => w.startsWith('not in the price table'))).toMatch(reason);
   });
 

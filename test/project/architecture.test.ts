@@ -197,3 +197,27 @@ describe('architecture', () => {
     }
   });
 });
+
+/** What neither ESLint's max-len nor Prettier reads: the Python of the emulator, the CI script. */
+function otherSources(): string[] {
+  const support = join(ROOT, 'test', 'support');
+  return [
+    ...readdirSync(support)
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => join(support, f)),
+    join(ROOT, '.ci', 'run'),
+  ];
+}
+
+describe('line width outside the TypeScript', () => {
+  test('no line of the Python support files or .ci/run is over 120 characters', () => {
+    const sources = otherSources();
+    expect(sources.length).toBeGreaterThan(3);
+    const long = sources.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => ([...line].length > 120 ? [`${relative(ROOT, f)}:${i + 1}`] : [])),
+    );
+    expect(long).toEqual([]);
+  });
+});

@@ -58,7 +58,8 @@ def validate(items, session=None):
         try:
             operation = models[service].operation_model(item["operation"])
         except OperationNotFoundError:
-            errors.append({"index": item["index"], "error": f"botocore's {service} model has no operation {item['operation']}"})
+            error = f"botocore's {service} model has no operation {item['operation']}"
+            errors.append({"index": item["index"], "error": error})
             continue
         shape = operation.input_shape
         params = item["params"] or {}

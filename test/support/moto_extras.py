@@ -1,8 +1,8 @@
 """Budgets and Service Quotas operations moto 5.2.1 lacks, for bedrock-monitor's tests and demo.
 
 Imported by test/support/moto_server.py (the one launcher, which adds CloudWatch's composite alarms);
-everything else is moto as installed. Each addition answers in the operation's documented request/response shape (botocore's
-service model), and only where moto has no implementation of its own (so a newer moto wins):
+everything else is moto as installed. Each addition answers in the operation's documented request/response shape
+(botocore's service model), and only where moto has no implementation of its own (so a newer moto wins):
 
 - AWS Budgets: ResourceTags kept at CreateBudget; TagResource, UntagResource, ListTagsForResource
   (budget ARN arn:aws:budgets::<account>:budget/<name>); DescribeSubscribersForNotification,
@@ -56,7 +56,9 @@ _NOTIFICATION_KEYS = ("NotificationType", "ComparisonOperator", "Threshold", "Th
 
 
 def _same_notification(a, b):
-    norm = lambda n: tuple(n.get(k, "PERCENTAGE" if k == "ThresholdType" else None) for k in _NOTIFICATION_KEYS)  # noqa: E731
+    def norm(n):
+        return tuple(n.get(k, "PERCENTAGE" if k == "ThresholdType" else None) for k in _NOTIFICATION_KEYS)
+
     return norm(a) == norm(b)
 
 
@@ -76,7 +78,8 @@ def create_budget(self):
     name = self._get_param("Budget")["BudgetName"]
     tags = self._get_param("ResourceTags") or []
     if tags:
-        _tags(self.backend)[f"arn:aws:budgets::{self.current_account}:budget/{name}"] = {t["Key"]: t["Value"] for t in tags}
+        arn = f"arn:aws:budgets::{self.current_account}:budget/{name}"
+        _tags(self.backend)[arn] = {t["Key"]: t["Value"] for t in tags}
     return result
 
 
@@ -125,7 +128,8 @@ def create_subscriber(self):
 def delete_subscriber(self):
     n = _notification(self, self._get_param("BudgetName"), self._get_param("Notification"))
     sub = self._get_param("Subscriber")
-    n.subscribers = [s for s in n.subscribers if not (s["SubscriptionType"] == sub["SubscriptionType"] and s["Address"] == sub["Address"])]
+    same = lambda s: s["SubscriptionType"] == sub["SubscriptionType"] and s["Address"] == sub["Address"]  # noqa: E731
+    n.subscribers = [s for s in n.subscribers if not same(s)]
     return json.dumps({})
 
 

@@ -75,7 +75,9 @@ def put_composite_alarm(self):
         raise ValidationError("The AlarmRule can specify as many as 100 children alarms.")
     missing = sorted({c for c in children if c not in backend.alarms})
     if missing:
-        raise ValidationError(f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm rule do not exist")
+        raise ValidationError(
+            f"Could not save the composite alarm as alarms [{', '.join(missing)}] in the alarm rule do not exist"
+        )
     existing = backend.alarms.get(name)
     before = backend.tagger.get_tag_dict_for_resource(existing.alarm_arn) if existing else None
     backend.put_metric_alarm(
@@ -129,7 +131,9 @@ def describe_alarms(self):
     return ActionResult(
         {
             "MetricAlarms": result["MetricAlarms"] if "MetricAlarm" in types else [],
-            "CompositeAlarms": [_composite_shape(a) for a in result["CompositeAlarms"]] if "CompositeAlarm" in types else [],
+            "CompositeAlarms": (
+                [_composite_shape(a) for a in result["CompositeAlarms"]] if "CompositeAlarm" in types else []
+            ),
         }
     )
 
@@ -142,7 +146,9 @@ def delete_alarms(self):
     names = self._get_param("AlarmNames", [])
     composites = [n for n in names if n in backend.alarms and backend.alarms[n].rule is not None]
     if len(composites) > 1:
-        raise ValidationError("You can delete up to 100 alarms in one operation, including no more than one composite alarm.")
+        raise ValidationError(
+            "You can delete up to 100 alarms in one operation, including no more than one composite alarm."
+        )
     for name in names:
         parents = [c.name for c in _composites(backend) if name in _children(c.rule)]
         if parents:

@@ -57,6 +57,8 @@ export interface ResolvedPrice {
   /** Display name of the family, or the model ID for a config override. */
   name: string;
   premium: number;
+  /** Cache token kinds the table states no rate for (priced at 0 above): a report that has such tokens says so. */
+  noRate?: ('cacheRead' | 'cacheWrite')[];
 }
 
 /**
@@ -88,6 +90,11 @@ export function priceFor(
  * in-Region SKUs, which AWS also bills for geographic profiles) for the others. A model whose
  * routing the Price List does not price is left to the bundled table.
  */
+function noRateOf(rates: { cacheRead?: number; cacheWrite?: number }): Pick<ResolvedPrice, 'noRate'> {
+  const none = (['cacheRead', 'cacheWrite'] as const).filter((k) => rates[k] === undefined);
+  return none.length ? { noRate: [...none] } : {};
+}
+
 function refreshedPrice(table: RefreshedTable, ref: ModelRef, day: string | undefined): ResolvedPrice | undefined {
   const model = findModel(table, ref.family!);
   const rates = model && ratesOn(model, ref.scope === 'global' ? 'global' : 'regional', day);
@@ -99,6 +106,7 @@ function refreshedPrice(table: RefreshedTable, ref: ModelRef, day: string | unde
     cacheWrite: rates.cacheWrite ?? 0,
     cacheRead: rates.cacheRead ?? 0,
     cacheWrite1h: rates.cacheWrite1h ?? undefined,
+    ...noRateOf(rates),
     ...(rates.batchInput !== undefined ? { batchInput: rates.batchInput } : {}),
     ...(rates.batchOutput !== undefined ? { batchOutput: rates.batchOutput } : {}),
     ...(model.effective && !superseded ? { effective: model.effective } : {}),

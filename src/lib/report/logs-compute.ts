@@ -226,14 +226,28 @@ const newAcc = (keys: string[]): Acc => ({
   errors: 0,
 });
 
+/** The warnings for tokens a model's table states no rate for (priced at another rate, or at 0). */
+function rateNote(model: string, kind: 'cacheWrite1h' | 'cacheRead' | 'cacheWrite', region?: string): string {
+  if (kind === 'cacheWrite1h')
+    return `${model} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`;
+  const what = kind === 'cacheRead' ? 'cache-read' : 'cache-write';
+  const where = region ? `${region}'s price table` : 'the price table';
+  const refresh = `bedrock-monitor prices refresh${region ? ` --region ${region}` : ''}`;
+  return (
+    `${model} has no ${what} rate in ${where}: its ${what} tokens are priced at $0 (if AWS bills them, the cost ` +
+    `is under-estimated; \`${refresh}\` fetches AWS's current table)`
+  );
+}
+
 function accumulate(input: LogsComputeInput): {
   accs: Map<string, Acc>;
   unpriced: Unpriced;
-  noHourRate: Set<string>;
+  rateNotes: Set<string>;
 } {
   const accs = new Map<string, Acc>();
   const unpriced: Unpriced = new Map();
-  const noHourRate = new Set<string>();
+  const rateNotes = new Set<string>();
+  const manyRegions = new Set(input.aggregate.groups.map((g) => pricingRegion(input, g.region))).size > 1;
   // One price lookup per model and day, not per group (a lookup compares the model with every table entry).
   const prices = new Map<string, ResolvedPrice | undefined>();
   const priceOn = (model: string, day: string, region: string): ResolvedPrice | undefined => {
@@ -254,11 +268,14 @@ function accumulate(input: LogsComputeInput): {
       unpriced.get(g.model)!.add(region);
       continue;
     }
-    if (g.cacheWrite1hTokens > 0 && price.cacheWrite1h === undefined) noHourRate.add(g.model);
+    if (g.cacheWrite1hTokens > 0 && price.cacheWrite1h === undefined) rateNotes.add(rateNote(g.model, 'cacheWrite1h'));
+    for (const kind of price.noRate ?? [])
+      if ((kind === 'cacheRead' ? g.cacheReadTokens : g.cacheWriteTokens) > 0)
+        rateNotes.add(rateNote(g.model, kind, manyRegions ? region : undefined));
     acc.costUsd += costUsd(g, price);
     acc.pricedInvocations += g.invocations;
   }
-  return { accs, unpriced, noHourRate };
+  return { accs, unpriced, rateNotes };
 }
 
 const latencyFields = (
@@ -289,8 +306,8 @@ export function sortLogRows(rows: LogsRow[], dims: Dim[]): LogsRow[] {
   );
 }
 
-export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: Unpriced; noHourRate: Set<string> } {
-  const { accs, unpriced, noHourRate } = accumulate(input);
+export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: Unpriced; rateNotes: Set<string> } {
+  const { accs, unpriced, rateNotes } = accumulate(input);
   const latency = new Map(input.aggregate.latency.map((l) => [keyOf(l.keys), l.latency]));
   // The group's values by dimension name, then the figures: each row built by assignment, in that key order (spreading
   // one object into another per row cost some 20 µs a row, seconds over 100,000 groups).
@@ -303,7 +320,7 @@ export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: U
     row.costUsd = a.pricedInvocations > 0 ? round(a.costUsd) : null;
     return row as LogsRow;
   });
-  return { rows: sortLogRows(rows, input.dims), unpriced, noHourRate };
+  return { rows: sortLogRows(rows, input.dims), unpriced, rateNotes };
 }
 
 /** Per model: logs sums against CloudWatch's, so that delivery gaps show. */
@@ -516,7 +533,7 @@ function notInRegionTables(model: string, regions: string[]): string {
 function warningsOf(
   input: LogsComputeInput,
   unpriced: Unpriced,
-  noHourRate: Set<string>,
+  rateNotes: Set<string>,
   reconciliation: Reconciliation,
 ): string[] {
   const w = [...input.aggregate.warnings];
@@ -540,8 +557,7 @@ function warningsOf(
               `\`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`,
     );
   }
-  for (const m of [...noHourRate].sort())
-    w.push(`${m} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);
+  w.push(...[...rateNotes].sort());
   const verdict = reconciliationVerdict(reconciliation, input.region);
   if (verdict) w.push(verdict);
   if (!reconciliation.available && reconciliation.reason && !reconciliation.reason.startsWith('not asked'))
@@ -620,7 +636,7 @@ export function regionTables(
 }
 
 export function computeLogsReport(input: LogsComputeInput): LogsReport {
-  const { rows, unpriced, noHourRate } = logRows(input);
+  const { rows, unpriced, rateNotes } = logRows(input);
   const several = new Set(input.aggregate.targets.map((t) => `${t.account}/${t.region}`)).size > 1;
   const reconciliation = input.targetMetrics
     ? reconcileTargets(input.aggregate, input.targetMetrics)
@@ -647,6 +663,6 @@ export function computeLogsReport(input: LogsComputeInput): LogsReport {
       ...(input.priceTable.table ? { table: input.priceTable.table } : {}),
       ...(byRegion.regions ? { regions: byRegion.regions } : {}),
     },
-    warnings: [...warningsOf(input, unpriced, noHourRate, reconciliation), ...byRegion.warnings],
+    warnings: [...warningsOf(input, unpriced, rateNotes, reconciliation), ...byRegion.warnings],
   };
 }

@@ -187,6 +187,41 @@ describe("a model one Region's table lacks", () => {
   }, 120_000);
 });
 
+describe('a model whose table states no cache-read rate', () => {
+  const BASE = defaultSpec({ records: 240, hours: 3, filesPerHour: 2, malformedEvery: 0 });
+  const NOW = new Date(BASE.start.getTime() + 2 * 86_400_000);
+
+  test('its cache reads cost $0 in that Region, and a warning names the model, the Region and the refresh', async () => {
+    const specs = ['us-east-1', 'eu-west-1'].map((region, i) => ({ ...BASE, seed: 31 + i, region }));
+    const t = tree(specs);
+    const env = { XDG_CACHE_HOME: t.cache };
+    const MODEL = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+    const acc = t.truth.get('eu-west-1')!.groups.model.get(MODEL)!;
+    expect(acc.cacheReadTokens).toBeGreaterThan(0);
+    // eu-west-1 refreshed at us-east-1's rates, Claude Sonnet 4.5 without its global cache-read rate.
+    const table = tableOf('eu-west-1', NOW.toISOString(), (m) => {
+      if (m.name !== 'Claude Sonnet 4.5' || !m.global) return m;
+      const global = { ...m.global };
+      delete global.cacheRead;
+      const rest = { ...m };
+      delete rest.history;
+      return { ...rest, global };
+    });
+    writePriceCache(priceCachePath(env, 'eu-west-1')!, table);
+    const { json } = await report(t, BASE, NOW, ['--by', 'region,model', '--regions', 'us-east-1,eu-west-1']);
+    expect(json.warnings).toContainEqual(
+      `${MODEL} has no cache-read rate in eu-west-1's price table: its cache-read tokens are priced at $0 (if AWS ` +
+        "bills them, the cost is under-estimated; `bedrock-monitor prices refresh --region eu-west-1` fetches AWS's " +
+        'current table)',
+    );
+    expect(json.warnings.join('\n')).not.toContain(`${MODEL} has no cache-read rate in us-east-1`);
+    // The row's cost is the truth less its cache reads at the snapshot's rate (nano-dollars per token × tokens).
+    const rate = snapshotTable('us-east-1')!.models.find((m) => m.name === 'Claude Sonnet 4.5')!.global!.cacheRead!;
+    const row = json.rows.find((r: { region: string; model: string }) => r.region === 'eu-west-1' && r.model === MODEL);
+    expect(cents(row.costUsd)).toBe(cents(usdOf(MODEL, acc, 1) - (acc.cacheReadTokens * rate) / 1e6));
+  }, 120_000);
+});
+
 describe('a price change inside the window', () => {
   // 22:00 on the 20th to 02:00 on the 21st: two UTC days.
   const SPEC = defaultSpec({

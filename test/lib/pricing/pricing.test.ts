@@ -229,6 +229,8 @@ describe('which price a model ID gets: config > refreshed Price List > bundled t
       source: 'price-list',
       name: 'gpt-oss-120b',
       premium: 0,
+      // The Price List states no cache rates for it: priced at 0, and said so (a report with such tokens warns).
+      noRate: ['cacheRead', 'cacheWrite'],
     });
   });
 

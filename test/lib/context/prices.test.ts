@@ -191,7 +191,7 @@ describe('a model whose table states no cache-read rate', () => {
   const BASE = defaultSpec({ records: 240, hours: 3, filesPerHour: 2, malformedEvery: 0 });
   const NOW = new Date(BASE.start.getTime() + 2 * 86_400_000);
 
-  test('its cache reads cost $0 in that Region, and a warning names the model, the Region and the refresh', async () => {
+  test('its cache reads cost $0 there, and a warning names the model, the Region and the refresh', async () => {
     const specs = ['us-east-1', 'eu-west-1'].map((region, i) => ({ ...BASE, seed: 31 + i, region }));
     const t = tree(specs);
     const env = { XDG_CACHE_HOME: t.cache };

@@ -226,17 +226,30 @@ const newAcc = (keys: string[]): Acc => ({
   errors: 0,
 });
 
-/** The warnings for tokens a model's table states no rate for (priced at another rate, or at 0). */
-function rateNote(model: string, kind: 'cacheWrite1h' | 'cacheRead' | 'cacheWrite', region?: string): string {
-  if (kind === 'cacheWrite1h')
-    return `${model} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`;
-  const what = kind === 'cacheRead' ? 'cache-read' : 'cache-write';
-  const where = region ? `${region}'s price table` : 'the price table';
-  const refresh = `bedrock-monitor prices refresh${region ? ` --region ${region}` : ''}`;
-  return (
-    `${model} has no ${what} rate in ${where}: its ${what} tokens are priced at $0 (if AWS bills them, the cost ` +
-    `is under-estimated; \`${refresh}\` fetches AWS's current table)`
-  );
+type MissingRate = 'cacheWrite1h' | 'cacheRead' | 'cacheWrite';
+
+/**
+ * The warnings for tokens a model's table states no rate for, one line per model (and Region when several are
+ * priced): cache reads and writes priced at $0, 1-hour cache writes at the 5-minute rate.
+ */
+function rateNotes(missing: Map<string, Set<MissingRate>>): Set<string> {
+  const notes = new Set<string>();
+  for (const [key, kinds] of missing) {
+    const [model, region] = key.split('\u0000') as [string, string];
+    const zero = (['cacheRead', 'cacheWrite'] as const).filter((k) => kinds.has(k));
+    const what = zero.map((k) => (k === 'cacheRead' ? 'cache-read' : 'cache-write')).join(' and ');
+    const where = region ? `${region}'s price table` : 'the price table';
+    const refresh = `bedrock-monitor prices refresh${region ? ` --region ${region}` : ''}`;
+    if (zero.length)
+      notes.add(
+        `${model} has no ${what} rate${zero.length > 1 ? 's' : ''} in ${where}: its ${what} tokens are priced at ` +
+          `$0 (if AWS bills them, the cost is under-estimated; \`${refresh}\` fetches AWS's current table)`,
+      );
+    // With no cache-write rate at all, the 1-hour writes are in the $0 above.
+    if (kinds.has('cacheWrite1h') && !kinds.has('cacheWrite'))
+      notes.add(`${model} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);
+  }
+  return notes;
 }
 
 function accumulate(input: LogsComputeInput): {
@@ -246,7 +259,7 @@ function accumulate(input: LogsComputeInput): {
 } {
   const accs = new Map<string, Acc>();
   const unpriced: Unpriced = new Map();
-  const rateNotes = new Set<string>();
+  const missing = new Map<string, Set<MissingRate>>();
   const manyRegions = new Set(input.aggregate.groups.map((g) => pricingRegion(input, g.region))).size > 1;
   // One price lookup per model and day, not per group (a lookup compares the model with every table entry).
   const prices = new Map<string, ResolvedPrice | undefined>();
@@ -268,14 +281,19 @@ function accumulate(input: LogsComputeInput): {
       unpriced.get(g.model)!.add(region);
       continue;
     }
-    if (g.cacheWrite1hTokens > 0 && price.cacheWrite1h === undefined) rateNotes.add(rateNote(g.model, 'cacheWrite1h'));
-    for (const kind of price.noRate ?? [])
-      if ((kind === 'cacheRead' ? g.cacheReadTokens : g.cacheWriteTokens) > 0)
-        rateNotes.add(rateNote(g.model, kind, manyRegions ? region : undefined));
+    const kinds: MissingRate[] = (price.noRate ?? []).filter(
+      (k) => (k === 'cacheRead' ? g.cacheReadTokens : g.cacheWriteTokens) > 0,
+    );
+    if (g.cacheWrite1hTokens > 0 && price.cacheWrite1h === undefined) kinds.push('cacheWrite1h');
+    if (kinds.length) {
+      const key = `${g.model}\u0000${manyRegions ? region : ''}`;
+      if (!missing.has(key)) missing.set(key, new Set());
+      for (const k of kinds) missing.get(key)!.add(k);
+    }
     acc.costUsd += costUsd(g, price);
     acc.pricedInvocations += g.invocations;
   }
-  return { accs, unpriced, rateNotes };
+  return { accs, unpriced, rateNotes: rateNotes(missing) };
 }
 
 const latencyFields = (

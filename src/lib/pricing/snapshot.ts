@@ -52,8 +52,13 @@ export function snapshotTable(region: string): RefreshedTable | undefined {
 
 /** Why a model is unpriced in a Region the snapshot does not cover (and no refreshed table is cached). */
 export function noRateReason(regions: string[]): string {
-  const refresh = regions.map((r) => `\`bedrock-monitor prices refresh --region ${r}\``).join(', ');
-  return `no rate for ${regions.join(', ')} in the snapshot of ${priceSnapshot().date}; run ${refresh}`;
+  return `no rate for ${regions.join(', ')} in the snapshot of ${priceSnapshot().date}; run ${refreshCommand(regions)}`;
+}
+
+/** The command that fetches the Price List table, as warnings print it: one per Region named, else the plain one. */
+export function refreshCommand(regions: string[] = []): string {
+  if (!regions.length) return '`bedrock-monitor prices refresh`';
+  return regions.map((r) => `\`bedrock-monitor prices refresh --region ${r}\``).join(', ');
 }
 
 /**

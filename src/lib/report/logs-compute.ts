@@ -3,7 +3,7 @@ import { outsideWarning, type LogScope, type LogTarget } from '../logs/scope.js'
 import type { Dim } from '../logs/dims.js';
 import { costUsd, priceFor, type ResolvedPrice } from '../pricing/price.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
-import { billedOtherwise } from '../pricing/snapshot.js';
+import { billedOtherwise, refreshCommand } from '../pricing/snapshot.js';
 import type { Rates } from '../pricing/table.js';
 import { round } from './types.js';
 import { shownEnd, type ReportWindow } from './window.js';
@@ -239,11 +239,11 @@ function rateNotes(missing: Map<string, Set<MissingRate>>): Set<string> {
     const zero = (['cacheRead', 'cacheWrite'] as const).filter((k) => kinds.has(k));
     const what = zero.map((k) => (k === 'cacheRead' ? 'cache-read' : 'cache-write')).join(' and ');
     const where = region ? `${region}'s price table` : 'the price table';
-    const refresh = `bedrock-monitor prices refresh${region ? ` --region ${region}` : ''}`;
+    const refresh = refreshCommand(region ? [region] : []);
     if (zero.length)
       notes.add(
         `${model} has no ${what} rate${zero.length > 1 ? 's' : ''} in ${where}: its ${what} tokens are priced at ` +
-          `$0 (if AWS bills them, the cost is under-estimated; \`${refresh}\` fetches AWS's current table)`,
+          `$0 (if AWS bills them, the cost is under-estimated; ${refresh} fetches AWS's current table)`,
       );
     // With no cache-write rate at all, the 1-hour writes are in the $0 above.
     if (kinds.has('cacheWrite1h') && !kinds.has('cacheWrite'))
@@ -541,7 +541,7 @@ function skippedWarnings(s: Skipped): string[] {
 /** Over several Regions' tables: which Regions lack the model, and the refresh for each. */
 function notInRegionTables(model: string, regions: string[]): string {
   const tables = regions.map((r) => `${r}'s`).join(', ');
-  const refresh = regions.map((r) => `\`bedrock-monitor prices refresh --region ${r}\``).join(', ');
+  const refresh = refreshCommand(regions);
   return (
     `${model} is not in ${tables} price table${regions.length === 1 ? '' : 's'}: its invocations there are ` +
     `unpriced and left out of costs (run ${refresh}, or add it under "prices" in the config file)`
@@ -647,8 +647,8 @@ export function regionTables(
     warnings: bundled.map(
       (u) =>
         `${u.region}'s records are priced from the bundled Claude list-price table of ${u.date} (no refreshed ` +
-        `table for ${u.region}, and the Price List snapshot does not cover it): run \`bedrock-monitor prices ` +
-        `refresh --region ${u.region}\` for its own rates`,
+        `table for ${u.region}, and the Price List snapshot does not cover it): run ${refreshCommand([u.region])} ` +
+        `for its own rates`,
     ),
   };
 }

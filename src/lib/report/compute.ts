@@ -2,6 +2,7 @@ import { costUsd, priceFor } from '../pricing/price.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
 import type { Rates } from '../pricing/table.js';
 import { FIGURES, isPercentile, type Fetched, type ModelSeries, type Sample } from './fetch.js';
+import { rateNotes, type MissingRate } from './logs-compute.js';
 import { HOURS_PER_MONTH, round, SUM_FIELDS, type DayRow, type ModelRow, type Report, type Totals } from './types.js';
 import { shownEnd, widenedWarning, type ReportWindow } from './window.js';
 
@@ -193,6 +194,14 @@ export function computeReport(input: ComputeInput): Report {
     .filter((r) => !r.priced)
     .map((r) => r.modelId)
     .sort();
+  // Cache tokens of a model whose table states no cache rate: priced at $0, and said so (as the logs report does).
+  const missing = new Map<string, Set<MissingRate>>();
+  for (const r of rows) {
+    const zero = (priceFor(r.modelId, prices, input.refreshed)?.noRate ?? []).filter(
+      (k) => ((k === 'cacheRead' ? r.cacheReadTokens : r.cacheWriteTokens) ?? 0) > 0,
+    );
+    if (zero.length) missing.set(`${r.modelId}\u0000`, new Set(zero));
+  }
   const widened = widenedWarning(window);
   const warnings = [
     ...(widened ? [widened] : []),
@@ -202,6 +211,7 @@ export function computeReport(input: ComputeInput): Report {
         `${id} is not in the price table: shown as unpriced and left out of cost totals (run ` +
         `\`bedrock-monitor prices refresh\`, or add it under "prices" in the config file)`,
     ),
+    ...[...rateNotes(missing)].sort(),
   ];
   const totals = totalsOf(rows);
   const end = shownEnd(window);

@@ -226,13 +226,14 @@ const newAcc = (keys: string[]): Acc => ({
   errors: 0,
 });
 
-type MissingRate = 'cacheWrite1h' | 'cacheRead' | 'cacheWrite';
+export type MissingRate = 'cacheWrite1h' | 'cacheRead' | 'cacheWrite';
 
 /**
  * The warnings for tokens a model's table states no rate for, one line per model (and Region when several are
- * priced): cache reads and writes priced at $0, 1-hour cache writes at the 5-minute rate.
+ * priced): cache reads and writes priced at $0, 1-hour cache writes at the 5-minute rate. Keyed by model and Region
+ * joined by NUL, the Region empty when only one is priced (the metrics report too).
  */
-function rateNotes(missing: Map<string, Set<MissingRate>>): Set<string> {
+export function rateNotes(missing: Map<string, Set<MissingRate>>): Set<string> {
   const notes = new Set<string>();
   for (const [key, kinds] of missing) {
     const [model, region] = key.split('\u0000') as [string, string];

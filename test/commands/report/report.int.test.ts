@@ -191,6 +191,28 @@ describe('report on seeded metrics', () => {
     expect(r.stderr).not.toContain(`${LLAMA} is not in the price table`);
   });
 
+  test('cache tokens of a model whose table states no cache rate: priced at $0, and a warning says so', async () => {
+    const at = new Date(Date.UTC(2026, 10, 20, 6));
+    const seeded: Record<string, number> = {
+      Invocations: 10,
+      InputTokenCount: 5_000,
+      OutputTokenCount: 1_000,
+      CacheReadInputTokenCount: 2_000,
+    };
+    await putMetrics(
+      seedingClients(emulator().url, REGION).cw,
+      Object.entries(seeded).map(([metric, value]) => ({ modelId: LLAMA, metric, timestamp: at, value })),
+    );
+    const rep = (await cli(['report', ...WINDOW, '--json'], { env, now })).json();
+    // The snapshot (the Price List) states no cache rate for Llama 3.1 70B: input and output only.
+    expect(rep.models[0]).toMatchObject({ modelId: LLAMA, cacheReadTokens: 2_000, priced: true });
+    expect(rep.models[0].costUsd).toBeCloseTo(EXPECTED_COST[LLAMA]!, 8);
+    expect(rep.warnings).toContainEqual(
+      `${LLAMA} has no cache-read rate in the price table: its cache-read tokens are priced at $0 (if AWS bills ` +
+        "them, the cost is under-estimated; `bedrock-monitor prices refresh` fetches AWS's current table)",
+    );
+  });
+
   test.each<[string, string[], Record<string, string>, boolean]>([
     ['table-60.txt', ['--output', 'table'], { COLUMNS: '60' }, true],
     ['table-80.txt', ['--output', 'table'], { COLUMNS: '80' }, true],

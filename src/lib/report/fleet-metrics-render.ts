@@ -2,8 +2,7 @@ import type { BarsChart } from '../io/chart.js';
 import { formatDuration } from '../io/format.js';
 import { compactArn, modelIdForms } from '../io/model-id.js';
 import { formatCount, formatMoney } from '../io/numbers.js';
-import { renderViewHtml } from '../io/html.js';
-import { renderViewCsv, renderViewMarkdown, renderViewText } from '../io/view-text.js';
+import { renderViewText } from '../io/view-text.js';
 import type { Line, Value, View, ViewColumn, ViewRow, ViewSection, ViewTable } from '../io/view.js';
 import type { FleetMetricsReport, FleetMetricsRow } from './fleet-metrics-compute.js';
 import { tablesText } from './logs-render.js';
@@ -205,17 +204,4 @@ export function fleetMetricsView(rep: FleetMetricsReport, tz?: string): View {
 
 export function renderFleetMetricsTable(rep: FleetMetricsReport, opts: RenderOptions = {}): string {
   return renderViewText(fleetMetricsView(rep, opts.tz), opts);
-}
-
-/** CSV: a record per merged row (and the totals row), each carrying its account, Region and model as grouped. */
-export function renderFleetMetricsCsv(rep: FleetMetricsReport): string {
-  return renderViewCsv(fleetMetricsView(rep));
-}
-
-export function renderFleetMetricsMarkdown(rep: FleetMetricsReport, tz: string | undefined): string {
-  return renderViewMarkdown(fleetMetricsView(rep, tz));
-}
-
-export function renderFleetMetricsHtml(rep: FleetMetricsReport, tz: string | undefined): string {
-  return renderViewHtml(fleetMetricsView(rep, tz));
 }

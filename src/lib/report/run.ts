@@ -2,6 +2,7 @@ import type { Ctx } from '../context/context.js';
 import { BmError, usageError } from '../core/errors.js';
 import { barStyle } from '../io/draw.js';
 import type { Output } from '../io/output.js';
+import type { View } from '../io/view.js';
 import { metricsCanAnswer, type Dim } from '../logs/dims.js';
 import type { Report } from './types.js';
 import type { LogsReport } from './logs-compute.js';
@@ -129,10 +130,32 @@ export function drawer(d: Drawers, wide: boolean) {
   };
 }
 
+/** The drawers of a report made as a View (`view(tz)`): the one renderer of each format, the terminal's options. */
+async function viewDrawers(view: (tz?: string) => View, tz: string | undefined): Promise<Drawers> {
+  const { renderViewText, renderViewCsv, renderViewMarkdown } = await import('../io/view-text.js');
+  const { renderViewHtml } = await import('../io/html.js');
+  return {
+    text: (out, wide) =>
+      out.write(
+        renderViewText(view(tz), {
+          width: out.width,
+          wide,
+          bars: barStyle(out),
+          strong: (t) => out.c.bold(t),
+          head: (t) => out.c.bold(t),
+        }),
+      ),
+    // CSV rows carry ISO times, in no time zone.
+    csv: () => renderViewCsv(view()),
+    markdown: () => renderViewMarkdown(view(tz)),
+    html: () => renderViewHtml(view(tz)),
+  };
+}
+
 async function metricsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
   if (isFleet(o)) return fleetMetrics(ctx, o);
   const { buildReport } = await import('./build.js');
-  const { renderCsv, renderHtml, renderMarkdown, renderReportTable } = await import('./render.js');
+  const { reportView } = await import('./render.js');
   const { resolveWindow } = await import('./window.js');
   const period = o.by?.find((d) => d.kind === 'day' || d.kind === 'week' || d.kind === 'month');
   const request = { hours: o.hours, since: o.since, until: o.until, byDay: period !== undefined };
@@ -155,36 +178,15 @@ async function metricsReport(ctx: Ctx, o: ReportOptions): Promise<ReportResult> 
   }
   for (const w of report.warnings) ctx.events.shown(w);
   if (o.notify) await notify(ctx, report);
-  const tz = ctx.io.env.TZ;
-  return {
-    data: report,
-    render: drawer(
-      {
-        text: (out, wide) =>
-          out.write(
-            renderReportTable(report, {
-              width: out.width,
-              wide,
-              bars: barStyle(out),
-              tz,
-              strong: (t) => out.c.bold(t),
-              head: (t) => out.c.bold(t),
-            }),
-          ),
-        csv: () => renderCsv(report),
-        markdown: () => renderMarkdown(report, tz),
-        html: () => renderHtml(report, tz),
-      },
-      o.wide === true,
-    ),
-  };
+  const draw = await viewDrawers((tz) => reportView(report, tz), ctx.io.env.TZ);
+  return { data: report, render: drawer(draw, o.wide === true) };
 }
 
 /** The metrics report over the targets --regions/--accounts name, merged (fleet-metrics.ts). */
 async function fleetMetrics(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
   const { resolveWindow } = await import('./window.js');
   const { buildFleetMetricsReport, fleetFailure } = await import('./fleet-metrics.js');
-  const r = await import('./fleet-metrics-render.js');
+  const { fleetMetricsView } = await import('./fleet-metrics-render.js');
   const period = o.by?.find((d) => d.kind === 'day' || d.kind === 'week' || d.kind === 'month');
   const window = resolveWindow({ hours: o.hours, since: o.since, until: o.until, byDay: !!period }, ctx.now());
   const split = (o.by ?? []).flatMap((d) =>
@@ -212,24 +214,8 @@ async function fleetMetrics(ctx: Ctx, o: ReportOptions): Promise<ReportResult> {
   }
   for (const w of report.warnings) ctx.events.shown(w);
   if (report.notification) tellNotification(ctx, report.notification);
-  const tz = ctx.io.env.TZ;
   const error = fleetFailure(report);
-  const draw = {
-    text: (out: Output, wide: boolean) =>
-      out.write(
-        r.renderFleetMetricsTable(report, {
-          width: out.width,
-          wide,
-          bars: barStyle(out),
-          tz,
-          strong: (t) => out.c.bold(t),
-          head: (t) => out.c.bold(t),
-        }),
-      ),
-    csv: () => r.renderFleetMetricsCsv(report),
-    markdown: () => r.renderFleetMetricsMarkdown(report, tz),
-    html: () => r.renderFleetMetricsHtml(report, tz),
-  };
+  const draw = await viewDrawers((tz) => fleetMetricsView(report, tz), ctx.io.env.TZ);
   return { data: report, render: drawer(draw, o.wide === true), ...(error ? { error } : {}) };
 }
 

@@ -230,6 +230,32 @@ function operationOf(r: RawRecord): Pick<RecordedRequest, 'operation' | 'write'>
 }
 
 /** moto writes concurrent requests' records back to back, not always one per line: split by depth. */
+/**
+ * What Athena's GetQueryResults gives for `rows` (every cell a string, NULL as an empty Datum, a header row first, each
+ * column varchar), as moto's queued-results API takes it for `account` and `region`: `queueResults('athena', …)`.
+ */
+export function athenaResultsBody(
+  rows: Record<string, unknown>[],
+  names: string[],
+  where: { account: string; region: string },
+): unknown {
+  const cell = (v: unknown) =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? { VarCharValue: String(v) } : {};
+  return {
+    account_id: where.account,
+    region: where.region,
+    results: [
+      {
+        rows: [
+          { Data: names.map((n) => ({ VarCharValue: n })) },
+          ...rows.map((r) => ({ Data: names.map((n) => cell(r[n])) })),
+        ],
+        column_info: names.map((n) => ({ Name: n, Type: 'varchar' })),
+      },
+    ],
+  };
+}
+
 export function splitJsonObjects(text: string): string[] {
   const out: string[] = [];
   let depth = 0;

@@ -14,6 +14,7 @@ import { BillDocSchema as BillSchema } from '../../support/schemas.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
 import { cliFor, emptyDir, useMoto } from '../../support/cli.js';
 import { LINES, writeCur, writeRecords } from '../../support/bill-corpus.js';
+import { athenaResultsBody } from '../../support/emulator.js';
 
 /**
  * `bill --engine athena` on moto. Moto runs no SQL: it keeps the Glue table (checked as specified) and the query
@@ -79,21 +80,7 @@ async function athenaAnswer(curDir: string) {
     'cost',
     'tokens',
   ];
-  const cell = (v: unknown) =>
-    typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? { VarCharValue: String(v) } : {};
-  return {
-    account_id: ACCOUNT,
-    region: REGION,
-    results: [
-      {
-        rows: [
-          { Data: names.map((n) => ({ VarCharValue: n })) },
-          ...rows.map((r) => ({ Data: names.map((n) => cell(r[n])) })),
-        ],
-        column_info: names.map((n) => ({ Name: n, Type: 'varchar' })),
-      },
-    ],
-  };
+  return athenaResultsBody(rows, names, { account: ACCOUNT, region: REGION });
 }
 
 describe('bill --engine athena (moto keeps the table and the query; results queued)', () => {

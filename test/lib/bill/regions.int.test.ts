@@ -11,6 +11,7 @@ import { BillDocSchema as BillSchema } from '../../support/schemas.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
 import { cliFor, emptyDir, useMoto } from '../../support/cli.js';
 import { writeCur, type Line } from '../../support/bill-corpus.js';
+import { athenaResultsBody } from '../../support/emulator.js';
 
 /**
  * `bill` over invocation logs in two Regions, each priced with its own Region's table, as the logs report prices them
@@ -160,21 +161,7 @@ async function athenaAnswer(curDir: string) {
   c.closeSync();
   db.closeSync();
   const names = Object.keys(rows[0]!);
-  const cell = (v: unknown) =>
-    typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? { VarCharValue: String(v) } : {};
-  return {
-    account_id: ACCOUNT,
-    region: REGION,
-    results: [
-      {
-        rows: [
-          { Data: names.map((n) => ({ VarCharValue: n })) },
-          ...rows.map((r) => ({ Data: names.map((n) => cell(r[n])) })),
-        ],
-        column_info: names.map((n) => ({ Name: n, Type: 'varchar' })),
-      },
-    ],
-  };
+  return athenaResultsBody(rows, names, { account: ACCOUNT, region: REGION });
 }
 
 /** Each principal's estimate: its Region's rates × its logged tokens, in millionths of a dollar. */

@@ -25,6 +25,7 @@ import { parseDims } from '../../../src/lib/logs/dims.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
 import { cliFor, useMoto } from '../../support/cli.js';
 import { APP_SEARCH, APP_SUPPORT, corpusRates, defaultSpec, toUsdRates, writeCorpus } from '../../support/corpus.js';
+import { athenaResultsBody } from '../../support/emulator.js';
 
 /**
  * The Athena engine on moto: the athena-table step converges a Glue database and a partition-
@@ -262,23 +263,7 @@ describe('report --engine athena (moto answers with queued results)', () => {
       tempDir: dir,
     });
     const names = ['kind', ...d.map((_, i) => `g${i}`), 'model', 't_account', 't_region', ...FIGURE_COLUMNS];
-    const cell = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? { VarCharValue: String(v) } : {});
-    return {
-      truth,
-      body: {
-        account_id: ACCOUNT,
-        region: REGION,
-        results: [
-          {
-            rows: [
-              { Data: names.map((n) => ({ VarCharValue: n })) },
-              ...rows.map((r) => ({ Data: names.map((n) => cell(r[n])) })),
-            ],
-            column_info: names.map((n) => ({ Name: n, Type: 'varchar' })),
-          },
-        ],
-      },
-    };
+    return { truth, body: athenaResultsBody(rows, names, { account: ACCOUNT, region: REGION }) };
   }
 
   test(

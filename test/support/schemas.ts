@@ -320,10 +320,7 @@ export const FleetMetricsReportDocSchema = z
     projection: ReportDocSchema.shape.projection,
     days: ReportDocSchema.shape.days,
     periods: ReportDocSchema.shape.periods,
-    others: z
-      .object({ ...sums, groups: z.number().int().positive(), costUsd: nullableNumber })
-      .strict()
-      .optional(),
+    others: ReportDocSchema.shape.others,
     prices: z
       .object({
         source: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import snapshot from './snapshot/snapshot.json' with { type: 'json' };
-import { normalizeModelId } from './price.js';
+import { normalizeModelId, type ResolvedPrice } from './price.js';
 import { RefreshedTableSchema, type RefreshedTable } from './refreshed.js';
 
 /**
@@ -75,4 +75,44 @@ export function billedOtherwise(modelId: string): BilledOtherwise | undefined {
       !b.family.startsWith('arn:') &&
       (family === b.family || family.startsWith(b.family.endsWith('.') ? b.family : `${b.family}-`)),
   );
+}
+
+/** A cache token kind a model's table states no rate for. */
+export type MissingRate = 'cacheWrite1h' | 'cacheRead' | 'cacheWrite';
+
+/**
+ * The warnings for tokens a model's table states no rate for, one line per model (and Region when several are
+ * priced): cache reads and writes priced at $0, 1-hour cache writes at the 5-minute rate. Keyed by model and Region
+ * joined by NUL, the Region empty when only one is priced (the metrics report too).
+ */
+export function rateNotes(missing: Map<string, Set<MissingRate>>): Set<string> {
+  const notes = new Set<string>();
+  for (const [key, kinds] of missing) {
+    const [model, region] = key.split('\u0000') as [string, string];
+    const zero = (['cacheRead', 'cacheWrite'] as const).filter((k) => kinds.has(k));
+    const what = zero.map((k) => (k === 'cacheRead' ? 'cache-read' : 'cache-write')).join(' and ');
+    const where = region ? `${region}'s price table` : 'the price table';
+    const refresh = refreshCommand(region ? [region] : []);
+    if (zero.length)
+      notes.add(
+        `${model} has no ${what} rate${zero.length > 1 ? 's' : ''} in ${where}: its ${what} tokens are priced at ` +
+          `$0 (if AWS bills them, the cost is under-estimated; ${refresh} fetches AWS's current table)`,
+      );
+    // With no cache-write rate at all, the 1-hour writes are in the $0 above.
+    if (kinds.has('cacheWrite1h') && !kinds.has('cacheWrite'))
+      notes.add(`${model} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);
+  }
+  return notes;
+}
+
+/** The kinds of `tokens` that `price` has no rate for (cache reads and writes at $0, 1-hour writes at the 5-minute). */
+export function missingRates(
+  price: Pick<ResolvedPrice, 'noRate' | 'cacheWrite1h'>,
+  tokens: { cacheReadTokens: number | null; cacheWriteTokens: number | null; cacheWrite1hTokens?: number | null },
+): MissingRate[] {
+  const kinds: MissingRate[] = (price.noRate ?? []).filter(
+    (k) => ((k === 'cacheRead' ? tokens.cacheReadTokens : tokens.cacheWriteTokens) ?? 0) > 0,
+  );
+  if ((tokens.cacheWrite1hTokens ?? 0) > 0 && price.cacheWrite1h === undefined) kinds.push('cacheWrite1h');
+  return kinds;
 }

@@ -1,8 +1,8 @@
 import { costUsd, priceFor } from '../pricing/price.js';
+import { missingRates, rateNotes, type MissingRate } from '../pricing/snapshot.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
 import type { Rates } from '../pricing/table.js';
 import { FIGURES, isPercentile, type Fetched, type ModelSeries, type Sample } from './fetch.js';
-import { rateNotes, type MissingRate } from './logs-compute.js';
 import { HOURS_PER_MONTH, round, SUM_FIELDS, type DayRow, type ModelRow, type Report, type Totals } from './types.js';
 import { shownEnd, widenedWarning, type ReportWindow } from './window.js';
 
@@ -197,10 +197,9 @@ export function computeReport(input: ComputeInput): Report {
   // Cache tokens of a model whose table states no cache rate: priced at $0, and said so (as the logs report does).
   const missing = new Map<string, Set<MissingRate>>();
   for (const r of rows) {
-    const zero = (priceFor(r.modelId, prices, input.refreshed)?.noRate ?? []).filter(
-      (k) => ((k === 'cacheRead' ? r.cacheReadTokens : r.cacheWriteTokens) ?? 0) > 0,
-    );
-    if (zero.length) missing.set(`${r.modelId}\u0000`, new Set(zero));
+    const price = priceFor(r.modelId, prices, input.refreshed);
+    const kinds = price ? missingRates(price, r) : [];
+    if (kinds.length) missing.set(`${r.modelId}\u0000`, new Set(kinds));
   }
   const widened = widenedWarning(window);
   const warnings = [

@@ -3,7 +3,7 @@ import { outsideWarning, type LogScope, type LogTarget } from '../logs/scope.js'
 import type { Dim } from '../logs/dims.js';
 import { costUsd, priceFor, type ResolvedPrice } from '../pricing/price.js';
 import type { RefreshedTable } from '../pricing/refreshed.js';
-import { billedOtherwise, refreshCommand } from '../pricing/snapshot.js';
+import { billedOtherwise, missingRates, rateNotes, refreshCommand, type MissingRate } from '../pricing/snapshot.js';
 import type { Rates } from '../pricing/table.js';
 import { round } from './types.js';
 import { shownEnd, type ReportWindow } from './window.js';
@@ -226,33 +226,6 @@ const newAcc = (keys: string[]): Acc => ({
   errors: 0,
 });
 
-export type MissingRate = 'cacheWrite1h' | 'cacheRead' | 'cacheWrite';
-
-/**
- * The warnings for tokens a model's table states no rate for, one line per model (and Region when several are
- * priced): cache reads and writes priced at $0, 1-hour cache writes at the 5-minute rate. Keyed by model and Region
- * joined by NUL, the Region empty when only one is priced (the metrics report too).
- */
-export function rateNotes(missing: Map<string, Set<MissingRate>>): Set<string> {
-  const notes = new Set<string>();
-  for (const [key, kinds] of missing) {
-    const [model, region] = key.split('\u0000') as [string, string];
-    const zero = (['cacheRead', 'cacheWrite'] as const).filter((k) => kinds.has(k));
-    const what = zero.map((k) => (k === 'cacheRead' ? 'cache-read' : 'cache-write')).join(' and ');
-    const where = region ? `${region}'s price table` : 'the price table';
-    const refresh = refreshCommand(region ? [region] : []);
-    if (zero.length)
-      notes.add(
-        `${model} has no ${what} rate${zero.length > 1 ? 's' : ''} in ${where}: its ${what} tokens are priced at ` +
-          `$0 (if AWS bills them, the cost is under-estimated; ${refresh} fetches AWS's current table)`,
-      );
-    // With no cache-write rate at all, the 1-hour writes are in the $0 above.
-    if (kinds.has('cacheWrite1h') && !kinds.has('cacheWrite'))
-      notes.add(`${model} has no 1-hour cache-write rate: its 1-hour cache writes are priced at the 5-minute rate`);
-  }
-  return notes;
-}
-
 function accumulate(input: LogsComputeInput): {
   accs: Map<string, Acc>;
   unpriced: Unpriced;
@@ -282,10 +255,7 @@ function accumulate(input: LogsComputeInput): {
       unpriced.get(g.model)!.add(region);
       continue;
     }
-    const kinds: MissingRate[] = (price.noRate ?? []).filter(
-      (k) => (k === 'cacheRead' ? g.cacheReadTokens : g.cacheWriteTokens) > 0,
-    );
-    if (g.cacheWrite1hTokens > 0 && price.cacheWrite1h === undefined) kinds.push('cacheWrite1h');
+    const kinds = missingRates(price, g);
     if (kinds.length) {
       const key = `${g.model}\u0000${manyRegions ? region : ''}`;
       if (!missing.has(key)) missing.set(key, new Set());

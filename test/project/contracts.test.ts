@@ -283,6 +283,22 @@ describe('logging configuration and bucket encryption rules', () => {
   });
 });
 
+describe('SNS subject rule', () => {
+  const publish = (Subject: string): Sent => ({
+    service: 'SNS',
+    operation: 'Publish',
+    input: { TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'm', Subject },
+  });
+
+  test('a non-ASCII character (the fleet subject once had "×"), a line break or 100 characters break it', () => {
+    for (const bad of ['Bedrock usage, 3 accounts × 2 Regions', 'a\nb', 'x'.repeat(100)])
+      expect(rulesOf(checkRequest(publish(bad)))).toEqual([RULES.snsSubject.text]);
+    expect(
+      checkRequest(publish('Bedrock usage, 3 accounts x 2 Regions, 2026-11-20 10:00 to 2026-11-20 11:00 UTC')),
+    ).toEqual([]);
+  });
+});
+
 describe("botocore's service models", () => {
   test('catch what the models forbid (missing required members, lengths, enums), in one python3 run', () => {
     const bad: Sent[] = [

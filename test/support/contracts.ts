@@ -142,6 +142,12 @@ export const RULES = {
       'only with Sum; the definition ASCII, at most 8,192 characters',
     url: `${CW_GUIDE}/ContributorInsights-RuleSyntax.html`,
   },
+  snsSubject: {
+    text:
+      'an SNS Publish Subject is printable ASCII, no line breaks or control characters, under 100 characters ' +
+      '(SNS replaces a subject with non-ASCII characters by "Error - contains control- or non-ASCII characters")',
+    url: 'https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-validation-truncation.html',
+  },
   kmsKeyArn: {
     text: 'an SSE-KMS bucket that an AWS service writes to names its key by the full key ARN',
     url: 'https://docs.aws.amazon.com/AmazonS3/latest/API/API_ServerSideEncryptionByDefault.html',
@@ -475,7 +481,10 @@ export function checkRequest(sent: Sent, state: RunState = newRunState()): Viola
   else if (key === 'Bedrock PutModelInvocationLoggingConfiguration') checkLogging(input, add);
   else if (key === 'S3 PutBucketEncryption') checkEncryption(input, add);
   else if (key === 'CloudWatch PutInsightRule') checkInsightRule(input, add);
-  else if (key === 'CloudWatch Logs StartQuery')
+  else if (key === 'SNS Publish' && input.Subject !== undefined) {
+    const subject = text(input.Subject);
+    if (!/^[\x20-\x7e]*$/.test(subject) || subject.length >= 100) add('snsSubject', JSON.stringify(subject));
+  } else if (key === 'CloudWatch Logs StartQuery')
     checkInsightsQuery(text(input.queryString), input.limit as number | undefined, add);
   else if (key === 'Athena StartQueryExecution') checkAthenaSql(text(input.QueryString), add);
   else if (key === 'Glue CreateTable' || key === 'Glue UpdateTable') checkTableInput(input.TableInput ?? {}, add);

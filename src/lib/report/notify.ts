@@ -15,7 +15,10 @@ import { renderFleetMetricsTable } from './fleet-metrics-render.js';
  * SNS limits (Publish API reference, https://docs.aws.amazon.com/sns/latest/api/API_Publish.html):
  * "messages must be UTF-8 encoded strings and at most 256 KB in size (262,144 bytes, not 262,144
  * characters)"; a subject must be "UTF-8 text with no line breaks or control characters, and less
- * than 100 characters long".
+ * than 100 characters long". What SNS delivers is stricter: a subject with non-ASCII characters is replaced by
+ * "Error - contains control- or non-ASCII characters"
+ * (https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-validation-truncation.html), so
+ * subjects are printable ASCII ("3 accounts x 2 Regions", "..." when cut).
  */
 
 export const MAX_MESSAGE_BYTES = 262_144;
@@ -26,9 +29,8 @@ const stamp = (iso: string): string => iso.slice(0, 16).replace('T', ' ');
 /** "Bedrock usage, us-east-1, 2026-11-20 00:00 to 2026-11-21 00:00 UTC" (UTC always: no TZ surprises in a mailbox). */
 export function reportSubject(report: Pick<Report, 'window'>, where: string): string {
   const subject = `Bedrock usage, ${where}, ${stamp(report.window.start)} to ${stamp(report.window.end)} UTC`;
-  // eslint-disable-next-line no-control-regex -- the documented ban on control characters
-  const clean = subject.replace(/[\u0000-\u001f\u007f]/g, ' ');
-  return clean.length > MAX_SUBJECT_CHARS ? `${clean.slice(0, MAX_SUBJECT_CHARS - 1)}…` : clean;
+  const clean = subject.replace(/[^\x20-\x7e]/g, ' ');
+  return clean.length > MAX_SUBJECT_CHARS ? `${clean.slice(0, MAX_SUBJECT_CHARS - 3)}...` : clean;
 }
 
 /** The text report exactly as `report` prints it into a pipe (never cut), without colour, in UTC. */
@@ -125,7 +127,7 @@ export function publishFleetReport(ctx: Ctx, rep: FleetMetricsReport): Promise<N
     );
   return publishMessage(
     ctx,
-    reportSubject(rep, `${many(accounts.length, 'account')} × ${many(regions.length, 'Region')}`),
+    reportSubject(rep, `${many(accounts.length, 'account')} x ${many(regions.length, 'Region')}`),
     fitMessage(text, rep.rows.length, 'rows'),
   );
 }

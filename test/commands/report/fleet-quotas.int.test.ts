@@ -125,7 +125,7 @@ describe('report --quotas across an organization', () => {
     const topic = `arn:aws:sns:us-east-1:${ACCOUNT}:bedrock-usage-alerts`;
     expect(publish!.get('TopicArn')).toBe(topic);
     expect(publish!.get('Subject')).toBe(
-      'Bedrock usage, 3 accounts × 2 Regions, 2026-11-20 10:00 to 2026-11-20 11:00 UTC',
+      'Bedrock usage, 3 accounts x 2 Regions, 2026-11-20 10:00 to 2026-11-20 11:00 UTC',
     );
     const message = publish!.get('Message')!;
     expect(message).toContain('Bedrock usage in 3 accounts × 2 Regions (us-east-1, eu-west-1), 2026-11-20 10:00');

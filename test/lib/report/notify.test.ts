@@ -40,39 +40,37 @@ function report(models: number): Report {
   };
 }
 
-describe(
-  'the SNS message (Publish: at most 262,144 bytes; subject ' + 'under 100 characters, no control characters)',
-  () => {
-    test('a report that fits is sent whole', () => {
-      const { message, truncated } = reportMessage(report(3));
-      expect(truncated).toBe(false);
-      expect(message).toContain('Bedrock usage in ap-southeast-2, 2026-11-20 00:00 → 2026-11-27 00:00 UTC (7 days)');
-      expect(message.match(/team-\d{5}/g)).toHaveLength(3);
-    });
+describe('the SNS message (Publish: at most 262,144 bytes; subject ' + 'under 100 characters, printable ASCII)', () => {
+  test('a report that fits is sent whole', () => {
+    const { message, truncated } = reportMessage(report(3));
+    expect(truncated).toBe(false);
+    expect(message).toContain('Bedrock usage in ap-southeast-2, 2026-11-20 00:00 → 2026-11-27 00:00 UTC (7 days)');
+    expect(message.match(/team-\d{5}/g)).toHaveLength(3);
+  });
 
-    test('a report too big for one message keeps the costliest models that fit and every total', () => {
-      const big = report(1500);
-      const { message, truncated } = reportMessage(big);
-      expect(truncated).toBe(true);
-      const bytes = Buffer.byteLength(message, 'utf8');
-      expect(bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
-      expect(bytes).toBeGreaterThan(MAX_MESSAGE_BYTES * 0.9);
-      const shown = Number(/\((\d+) of 1500 models shown/.exec(message)?.[1]);
-      expect(shown).toBeGreaterThan(100);
-      expect(message.match(/team-\d{5}/g)).toHaveLength(shown);
-      // The costliest first (the report's order), and the TOTAL row counts all 1,500 models.
-      expect(message).toContain('team-01499');
-      expect(message).toMatch(/TOTAL\s+1,139,250/);
-    });
+  test('a report too big for one message keeps the costliest models that fit and every total', () => {
+    const big = report(1500);
+    const { message, truncated } = reportMessage(big);
+    expect(truncated).toBe(true);
+    const bytes = Buffer.byteLength(message, 'utf8');
+    expect(bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(bytes).toBeGreaterThan(MAX_MESSAGE_BYTES * 0.9);
+    const shown = Number(/\((\d+) of 1500 models shown/.exec(message)?.[1]);
+    expect(shown).toBeGreaterThan(100);
+    expect(message.match(/team-\d{5}/g)).toHaveLength(shown);
+    // The costliest first (the report's order), and the TOTAL row counts all 1,500 models.
+    expect(message).toContain('team-01499');
+    expect(message).toMatch(/TOTAL\s+1,139,250/);
+  });
 
-    test('the subject names the window and Region, in UTC, within the limits', () => {
-      const s = reportSubject(report(1), 'ap-southeast-2');
-      expect(s).toBe('Bedrock usage, ap-southeast-2, 2026-11-20 00:00 to 2026-11-27 00:00 UTC');
-      expect(s.length).toBeLessThan(100);
-      const odd = reportSubject(report(1), `x\n${'y'.repeat(200)}`);
-      expect(odd.length).toBeLessThan(100);
-      // eslint-disable-next-line no-control-regex
-      expect(odd).not.toMatch(/[\u0000-\u001f]/);
-    });
-  },
-);
+  test('the subject names the window and Region, in UTC, within the limits', () => {
+    const s = reportSubject(report(1), 'ap-southeast-2');
+    expect(s).toBe('Bedrock usage, ap-southeast-2, 2026-11-20 00:00 to 2026-11-27 00:00 UTC');
+    expect(s.length).toBeLessThan(100);
+    const odd = reportSubject(report(1), `x\n×${'y'.repeat(200)}`);
+    expect(odd.length).toBeLessThan(100);
+    // Printable ASCII only: SNS replaces a subject with anything else by an error text.
+    expect(odd).toMatch(/^[\x20-\x7e]+$/);
+    expect(odd.endsWith('...')).toBe(true);
+  });
+});

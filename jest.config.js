@@ -23,4 +23,6 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   testTimeout: 60000,
   maxWorkers: 2,
+  // jest-runtime with V8's code cache for node_modules across the test files of a worker (see the file).
+  runtime: '<rootDir>/test/support/runtime.cjs',
 };

@@ -37,7 +37,7 @@ describe('npm run test:live without an account', () => {
 
   test('npm run test:unit builds what it runs first (a fresh clone has no .build/)', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts['pretest:unit']).toContain('npm run build:support');
+    expect(pkg.scripts['pretest:unit']).toContain('npm run transpile');
   });
 
   test.each([
@@ -52,7 +52,7 @@ describe('npm run test:live without an account', () => {
       /^test:live: skipped: BEDROCK_MONITOR_LIVE=1 but no AWS credentials were found \(.*\)\n$/,
     ],
   ])('%s: one line, exit 0', (_n, extra, expected) => {
-    expect(existsSync(BUILT)).toBe(true); // built by `npm run build:support` (npm test's pretest)
+    expect(existsSync(BUILT)).toBe(true); // built by `npm run transpile` (npm test's pretest)
     const r = spawnSync(process.execPath, [BUILT], { env: bare(extra), encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(0);
     if (typeof expected === 'string') expect(r.stdout).toBe(expected);

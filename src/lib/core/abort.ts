@@ -19,6 +19,8 @@ export interface DoneEntry {
 
 /** Work that must not be cut in two (a resource and its ownership mark), for as long as it runs. */
 const shielded = new AsyncLocalStorage<boolean>();
+/** How many shielded calls are running (the store is disabled when none is). */
+let shields = 0;
 
 export class Interruption {
   private readonly controller = new AbortController();
@@ -58,8 +60,15 @@ export class Interruption {
    * after Ctrl-C. For the few requests that belong together, such as creating a bucket and tagging it
    * as the tool's: cut in two, the next run would find an untagged bucket and refuse it.
    */
-  shield<T>(fn: () => Promise<T>): Promise<T> {
-    return shielded.run(true, fn);
+  async shield<T>(fn: () => Promise<T>): Promise<T> {
+    shields++;
+    try {
+      return await shielded.run(true, fn);
+    } finally {
+      // While no work is shielded the store is switched off: an enabled AsyncLocalStorage makes Node track
+      // every promise the process creates (Node 20), for as long as the process lives.
+      if (--shields === 0) shielded.disable();
+    }
   }
 
   /** True inside `shield()` (the client factory then neither aborts nor refuses the request). */

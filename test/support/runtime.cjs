@@ -21,7 +21,9 @@ class CachingRuntime extends Runtime {
     if (this._resolver.isCoreModule(filename)) return super.createScriptFromCode(scriptSource, filename);
     const code = this.wrapCodeInModuleWrapper(scriptSource);
     const seen = scripts.get(filename);
-    const same = seen !== undefined && seen.code === code;
+    // A cached module that calls import() would lose jest's dynamic-import callback (Node reports it missing, as it
+    // does for ES modules given a code cache): such modules are compiled afresh.
+    const same = seen !== undefined && seen.code === code && !code.includes('import(');
     if (same && seen.data === undefined) seen.data = seen.script.createCachedData();
     let script;
     try {

@@ -31,7 +31,9 @@ let draws = 0;
 beforeEach(() => {
   jest.spyOn(Math, 'random').mockImplementation(() => ((draws = (draws * 9301 + 49297) % 233280) / 233280) * 0.001);
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 const ACCOUNT = '111122223333';
 const identity = when(queryAction('sts.', 'GetCallerIdentity'), stsIdentity(ACCOUNT));

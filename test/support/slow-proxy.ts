@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
  * requests are in flight: `hold()` stops forwarding (every request from then on waits in the proxy),
  * so the key lands while the run is waiting on AWS, at a point the test chose by what the run has
  * sent, not by a sleep; `release()` once the key is pressed lets the requests the run still waits for
- * (its shielded calls: a resource's creation and its tags) go on, `delayMs` later.
+ * go on, `delayMs` later (its shielded calls: a resource's creation and its ownership mark, `ensure`
+ * in src/lib/aws/ensure.ts, finish before the run stops).
  */
 export interface SlowProxy {
   url: string;

@@ -3,14 +3,15 @@
 usage: pty_run.py SPEC_JSON
 SPEC_JSON: {"argv": [...], "env": {...}, "cwd": "...", "keys": [[seconds, "text"], ...], "timeout": s,
             "cols": 100, "rows": 40, "after": "text"}
-With "after", key times count from the moment the terminal first shows that text (else from the start).
+With "after", key times count from the moment the terminal first shows that text (else from the start); "after"
+may instead be {"pattern": "regular expression"}.
 With "keys": "stdin", the keys come from this script's stdin instead, one JSON string a line, pressed as they
 arrive (the caller decides when, e.g. by what the command has sent); with "after", the line "seen" is printed as
 soon as the terminal shows that text. Then prints one JSON line: {"code": exit code (128+n for a signal),
 "output": all the terminal showed, "elapsed": seconds from the last key to the exit (null without keys)}.
 The keys go through the terminal's line discipline, so "\\u0003" is Ctrl-C as a person presses it (SIGINT from the tty).
 """
-import fcntl, json, os, pty, select, signal, struct, sys, termios, time
+import fcntl, json, os, pty, re, select, signal, struct, sys, termios, time
 
 spec = json.loads(sys.argv[1])
 pid, fd = pty.fork()
@@ -31,10 +32,14 @@ last_key = None
 status = None
 deadline = start + spec.get("timeout", 60)
 after = spec.get("after")
+if isinstance(after, dict):
+    shows = lambda o: re.search(after["pattern"].encode(), o) is not None
+else:
+    shows = lambda o: after.encode() in o
 t0 = None if after else start
 while True:
     now = time.time()
-    if t0 is None and after.encode() in out:
+    if t0 is None and shows(out):
         t0 = now
         if from_stdin:
             print("seen", flush=True)

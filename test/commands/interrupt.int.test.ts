@@ -1,19 +1,24 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { PutModelInvocationLoggingConfigurationCommand } from '@aws-sdk/client-bedrock';
 import { spawn } from 'node:child_process';
+import type { IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { sdk } from '../support/aws.js';
 import { cliFor, emptyDir, useMoto } from '../support/cli.js';
 import { defaultSpec, putCorpus } from '../support/corpus.js';
-import { slowProxy, type SlowProxy } from '../support/slow-proxy.js';
+import { signedRegion, slowProxy, type SlowProxy } from '../support/slow-proxy.js';
 import { DEMO_MODELS, putMetrics, seedingClients, syntheticUsage } from '../support/synthetic.js';
 
 /**
  * Ctrl-C as a person presses it: the key in a real pseudo-terminal (test/support/pty_run.py), with
- * the spinner on screen, against a slow endpoint (a proxy that holds each request 0.4 s before it
- * reaches the emulator). The command ends within 2 s with exit 130, lists what it had done, and a
- * second run converges from there. SIGTERM ends it the same way with 143.
+ * the spinner on screen, against a slow endpoint (a proxy that holds each request 50 ms before it
+ * reaches the emulator). The key is pressed while the run waits on AWS: once the terminal shows a
+ * given text and the run has sent so many requests more, the proxy stops answering, and the key goes
+ * as soon as a request waits there (no fixed sleep: the run is mid-request whatever the machine's
+ * speed); then the proxy answers again (slowly), for the calls a run finishes before it stops. The
+ * command ends within 2 s with exit 130, lists what it had done, and a second run converges from
+ * there. SIGTERM ends it the same way with 143.
  */
 
 const emulator = useMoto();
@@ -24,8 +29,9 @@ const direct = cliFor(() => emulator().url, REGION);
 let proxy: SlowProxy;
 
 beforeAll(async () => {
-  proxy = await slowProxy(emulator().url, 400);
+  proxy = await slowProxy(emulator().url, 50);
 });
+beforeEach(() => proxy.release());
 afterAll(async () => {
   await proxy.close();
 });
@@ -52,26 +58,52 @@ interface PtyRun {
 const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
 
 /**
- * The CLI in a pseudo-terminal; Ctrl-C `at` seconds after the terminal first shows `after`. Not
- * spawnSync: the proxy answers from this process's event loop.
+ * Once the run has sent `more` requests from now, the endpoint stops answering; resolves when the run
+ * waits on it (`waiting` of the requests held in the proxy, by default any one).
  */
-async function ptyRun(args: string[], key: { after: string; at: number }, cwd: string): Promise<PtyRun> {
+async function stallAfter(more: number, waiting = (held: IncomingHttpHeaders[]) => held.length > 0): Promise<void> {
+  const base = proxy.forwarded();
+  await proxy.until(() => proxy.forwarded() >= base + more);
+  proxy.hold();
+  await proxy.until(() => waiting(proxy.held()));
+}
+
+/**
+ * The CLI in a pseudo-terminal; once the terminal first shows `after` (a text or a pattern), Ctrl-C
+ * as soon as `when()` resolves (it says the run is where the test wants it). Not spawnSync: the proxy
+ * answers from this process's event loop.
+ */
+async function ptyRun(
+  args: string[],
+  key: { after: string | RegExp; when: () => Promise<void> },
+  cwd: string,
+): Promise<PtyRun> {
   const spec = {
     argv: [process.execPath, BIN, ...args],
     env: env(),
     cwd,
-    keys: [[key.at, '\u0003']],
-    after: key.after,
+    keys: 'stdin',
+    after: typeof key.after === 'string' ? key.after : { pattern: key.after.source },
     timeout: 90,
   };
   const child = spawn('python3', [PTY, JSON.stringify(spec)]);
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  let shown = (): void => undefined;
+  const seen = new Promise<void>((r) => (shown = r));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('seen\n')) shown();
+  });
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const status = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  // A run that ends before it shows the text (or gets where the test wants it) is not waited for.
+  const ready = seen.then(key.when);
+  if ((await Promise.race([ready.then(() => 'ready'), exited])) === 'ready') child.stdin.end('"\\u0003"\n');
+  proxy.release();
+  const status = await exited;
   if (status !== 0) throw new Error(`pty_run.py failed: ${err}`);
-  const run = JSON.parse(out) as PtyRun;
+  const run = JSON.parse(out.replace(/^seen\n/, '')) as PtyRun;
   return { ...run, output: plain(run.output) };
 }
 
@@ -79,7 +111,7 @@ describe('Ctrl-C in a terminal, spinner on screen, slow endpoint', () => {
   test('setup-all --yes: exit 130 within 2 s, what was created listed; a second run converges', async () => {
     const cwd = emptyDir();
     // Once a step has finished (its line is on the terminal), so that something was created.
-    const r = await ptyRun(['setup-all', '--yes'], { after: '✔', at: 0.3 }, cwd);
+    const r = await ptyRun(['setup-all', '--yes'], { after: '✔', when: () => stallAfter(0) }, cwd);
     expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2 }).toEqual({ code: 130, fast: true });
     expect(r.output).toMatch(/^created\s+\S+\s+\S+/m);
     expect(r.output).toMatch(/^(interrupted|not started)\s+\S+/m);
@@ -94,7 +126,8 @@ describe('Ctrl-C in a terminal, spinner on screen, slow endpoint', () => {
   test('cleanup --yes: exit 130 within 2 s, what was deleted listed; a second run deletes the rest', async () => {
     const cwd = emptyDir();
     expect((await direct(['setup-all', '--yes'], { cwd })).code).toBe(0);
-    const r = await ptyRun(['cleanup', '--yes'], { after: 'Deleting', at: 2.5 }, cwd);
+    // Once a deletion is done (the spinner counts it), so that something was deleted and the rest waits.
+    const r = await ptyRun(['cleanup', '--yes'], { after: /Deleting: [1-9]\d* of/, when: () => stallAfter(0) }, cwd);
     expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2 }).toEqual({ code: 130, fast: true });
     expect(r.output).toMatch(/^deleted\s+\S+\s+\S+/m);
     expect(r.output).toMatch(/^not-started\s+\S+/m);
@@ -110,7 +143,15 @@ describe('Ctrl-C in a terminal, spinner on screen, slow endpoint', () => {
     const cwd = emptyDir();
     const regions = ['--regions', 'us-east-1,eu-west-1'];
     expect((await direct(['setup-all', '--yes', ...regions], { cwd })).code).toBe(0);
-    const r = await ptyRun(['cleanup', '--yes', ...regions], { after: 'Targets: 0/2', at: 1.5 }, cwd);
+    const r = await ptyRun(
+      ['cleanup', '--yes', ...regions],
+      {
+        after: 'Targets: 0/2',
+        // Each target waiting on AWS.
+        when: () => stallAfter(0, (held) => new Set(held.map(signedRegion)).size === 2),
+      },
+      cwd,
+    );
     expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2 }).toEqual({ code: 130, fast: true });
     // Both targets are in the table, each with what it did before the key; the run says it was interrupted.
     // An interrupted target is `interrupted`, not `failed`, in the table and in the summary line.
@@ -137,7 +178,7 @@ describe('Ctrl-C in a terminal, spinner on screen, slow endpoint', () => {
     const window = ['--since', spec.start.toISOString(), '--until', until.toISOString()];
     const r = await ptyRun(
       ['report', '--by', 'principal', '--no-cache', '--no-reconcile', ...window],
-      { after: 'Fetching logs', at: 1 },
+      { after: 'Fetching logs', when: () => stallAfter(0) },
       emptyDir(),
     );
     expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2, output: r.output }).toEqual({
@@ -158,11 +199,11 @@ describe('SIGTERM', () => {
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    // Once the first resources exist (the proxy has forwarded a dozen of its requests).
-    const before = proxy.forwarded();
-    while (proxy.forwarded() - before < 12) await new Promise((r) => setTimeout(r, 50));
+    // Once the first resources exist (the proxy has forwarded a dozen of its requests), while it waits on AWS.
+    await stallAfter(12);
     const sent = Date.now();
     child.kill('SIGTERM');
+    proxy.release();
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect({ code, fast: Date.now() - sent < 2000 }).toEqual({ code: 143, fast: true });
     const doc = JSON.parse(out) as {
@@ -184,7 +225,14 @@ describe('SIGTERM', () => {
       await putMetrics(cw, syntheticUsage(DEMO_MODELS.slice(0, 3), new Date(end.getTime() - 3 * 3_600_000), end));
     }
     const args = ['report', '--hours', '6', '--regions', 'us-east-1,eu-west-1'];
-    const r = await ptyRun(args, { after: '0/2 account and Region targets read', at: 1.2 }, emptyDir());
+    const r = await ptyRun(
+      args,
+      {
+        after: '0/2 account and Region targets read',
+        when: () => stallAfter(0),
+      },
+      emptyDir(),
+    );
     // Before: the calls cut short became "could not be fetched" warnings and a table of n/a, exit 0.
     expect({ code: r.code, fast: r.elapsed !== null && r.elapsed < 2 }).toEqual({ code: 130, fast: true });
     expect(r.output).toContain('Interrupted');

@@ -17,6 +17,7 @@ import * as fx from '../fixtures/human.js';
  * with a title
  * and a description, and the totals on the page (each figure cell's data-value) equal to --json of the same run.
  * Skipped, and saying so, where Chromium cannot be had (BM_CHROMIUM or /usr/bin/chromium; `.ci/run` installs it).
+ * BM_SCREENSHOTS=DIR takes a screenshot of each page there.
  */
 
 const title = browserTitle('audit, bill and quotas as HTML in headless Chromium');
@@ -38,7 +39,7 @@ const title = browserTitle('audit, bill and quotas as HTML in headless Chromium'
     writeFileSync(file, html);
     const visits: Visit[] = [];
     for (const width of [1280, 420]) {
-      visits.push(await visitPage(browser, file, width, join(out, `${name}-${width}.png`)));
+      visits.push(await visitPage(browser, file, width, `${name}-${width}.png`));
     }
     for (const v of visits) {
       expect(v.consoleErrors).toEqual([]);

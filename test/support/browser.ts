@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page, Request } from 'playwright-core';
 
 /**
  * A real browser for the HTML output: Debian's chromium (BM_CHROMIUM or /usr/bin/chromium; `.ci/run` installs it),
@@ -44,18 +45,40 @@ export interface Visit {
   overflow: number;
 }
 
-/** Opens a file at `width`, watching the console and every request, screenshots it to `png`, reads the figures. */
+/**
+ * Screenshots are review artifacts (no test reads them) and were half of Chromium's CPU time in these tests (a
+ * full-page PNG at each width): they are taken when BM_SCREENSHOTS names a directory to keep them in.
+ */
+export const SCREENSHOTS = process.env.BM_SCREENSHOTS;
+
+/** One tab per browser, each visit a new document in it (a new tab per visit cost Chromium a new renderer). */
+const tabs = new WeakMap<Browser, Page>();
+
+/**
+ * Opens a file at `width`, watching the console and every request, reads the figures; with BM_SCREENSHOTS set,
+ * screenshots the whole page to `png` there.
+ */
 export async function visitPage(browser: Browser, file: string, width: number, png: string): Promise<Visit> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const page = tabs.get(browser) ?? (await browser.newPage());
+  tabs.set(browser, page);
+  await page.goto('about:blank');
+  await page.setViewportSize({ width, height: 900 });
   const consoleErrors: string[] = [];
   const requests: string[] = [];
-  page.on('console', (m) => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  page.on('request', (r) => (r.url().startsWith('file:') ? undefined : requests.push(r.url())));
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  await page.screenshot({ path: png, fullPage: true });
-  // Run in the page (a string: this project's TypeScript has no DOM types).
-  const read = await page.evaluate<Omit<Visit, 'consoleErrors' | 'requests'>>(READ_PAGE);
-  await page.close();
-  return { consoleErrors, requests, ...read };
+  const onConsole = (m: ConsoleMessage): unknown => (m.type() === 'error' ? consoleErrors.push(m.text()) : undefined);
+  const onError = (e: Error): unknown => consoleErrors.push(e.message);
+  const onRequest = (r: Request): unknown => (r.url().startsWith('file:') ? undefined : requests.push(r.url()));
+  page.on('console', onConsole).on('pageerror', onError).on('request', onRequest);
+  try {
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    if (SCREENSHOTS) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, png), fullPage: true });
+    }
+    // Run in the page (a string: this project's TypeScript has no DOM types).
+    const read = await page.evaluate<Omit<Visit, 'consoleErrors' | 'requests'>>(READ_PAGE);
+    return { consoleErrors, requests, ...read };
+  } finally {
+    page.off('console', onConsole).off('pageerror', onError).off('request', onRequest);
+  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -12,10 +12,10 @@ import * as fx from '../../fixtures/human.js';
 /**
  * The HTML report opened in a real browser (Debian's chromium, driven by playwright-core over the
  * DevTools protocol): no console error, no request leaving the file, at least one SVG chart, every
- * total on the page equal to --json's, and a screenshot at a wide and a narrow width. Where Chromium
- * cannot be had (BM_CHROMIUM or /usr/bin/chromium missing; `.ci/run` installs it), the tests say so
- * in their name and are skipped. BM_SCREENSHOTS=DIR keeps the screenshots (docs/images/report.png is
- * one of them).
+ * total on the page equal to --json's, at a wide and a narrow width. Where Chromium cannot be had
+ * (BM_CHROMIUM or /usr/bin/chromium missing; `.ci/run` installs it), the tests say so in their name
+ * and are skipped. BM_SCREENSHOTS=DIR takes a screenshot of each page there (docs/images/report.png is
+ * one of them); without it none is taken.
  */
 
 const title = browserTitle('the HTML report in headless Chromium');
@@ -23,7 +23,6 @@ const title = browserTitle('the HTML report in headless Chromium');
 const env = { AWS_REGION: 'us-east-1' };
 const now = new Date('2026-11-20T06:00:00Z');
 const window = ['--since', '2026-11-20T00:00:00Z', '--until', '2026-11-20T03:00:00Z'];
-const shots = process.env.BM_SCREENSHOTS;
 
 (browserAvailable ? describe : describe.skip)(title, () => {
   let browser: Browser;
@@ -38,16 +37,8 @@ const shots = process.env.BM_SCREENSHOTS;
     await browser?.close();
   });
 
-  /** Opens the file at `width` (visitPage), keeping the screenshot under BM_SCREENSHOTS when set. */
-  async function visit(file: string, width: number, shot: string): Promise<Visit> {
-    const png = join(out, shot);
-    const v = await visitPage(browser, file, width, png);
-    if (shots) {
-      mkdirSync(shots, { recursive: true });
-      copyFileSync(png, join(shots, shot));
-    }
-    return v;
-  }
+  /** Opens the file at `width` (visitPage; the screenshot `shot` under BM_SCREENSHOTS when set). */
+  const visit = (file: string, width: number, shot: string): Promise<Visit> => visitPage(browser, file, width, shot);
 
   test('report --by principal --logs DIR --output html: charts, no error, no request, totals as --json', async () => {
     const args = ['report', '--by', 'principal', '--logs', dir, '--no-reconcile', ...window];

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyDir, runCli } from '../../support/cli.js';
@@ -20,6 +20,20 @@ import {
  * Faults answered at the HTTP layer in AWS's documented wire shapes, so the whole SDK stack runs:
  * error deserialisation, the SDK's retries, and the middleware that names service and operation.
  */
+
+/**
+ * The SDK waits between attempts (standard mode: a random share of 100 ms × 2^attempt, 500 ms for throttling: the
+ * `computeNextBackoffDelay` of @smithy/core's retry), with real timers: 4.5 of this file's 5 s of wall time. Its
+ * random draws are made small here (a tenth of a percent of each, still different each time), so the retries run
+ * as they would, a few milliseconds apart. Nothing here asserts the delays.
+ */
+let draws = 0;
+beforeEach(() => {
+  jest.spyOn(Math, 'random').mockImplementation(() => ((draws = (draws * 9301 + 49297) % 233280) / 233280) * 0.001);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 const ACCOUNT = '111122223333';
 const identity = when(queryAction('sts.', 'GetCallerIdentity'), stsIdentity(ACCOUNT));

@@ -336,14 +336,14 @@ try {
       s3,
       bucket,
       defaultSpec({
-        records: 6000,
+        records: 3000,
         start,
         hours: 23,
         filesPerHour: 4,
         bodyBytes: 800,
         account: ACCOUNT,
         region: REGION,
-        malformedEvery: 2000,
+        malformedEvery: 1000,
       }),
     );
     console.log(
@@ -386,7 +386,7 @@ try {
   console.log('config: {"audit": {"enabled": true}}');
   failed ||= await run(env, ['audit-trail', '--config', auditConfig]);
   const trailDir = join(configDir, 'cloudtrail-files');
-  const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 1500 });
+  const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 500 });
   writeCorpus(trailDir, corpus.files);
   console.log(
     `${corpus.files.length} synthetic CloudTrail files ` +

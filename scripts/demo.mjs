@@ -301,7 +301,7 @@ try {
   banner('2. Seeding 24 hours of SYNTHETIC Bedrock usage (clearly labelled; not real traffic)');
   const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const start = new Date(end.getTime() - 24 * 3_600_000);
-  const points = syntheticUsage(DEMO_MODELS, start, end, 15);
+  const points = syntheticUsage(DEMO_MODELS, start, end, 30);
   const { cw, logs } = seedingClients(moto.url, REGION);
   await putMetrics(cw, points);
   const records = syntheticLogRecords(points, ACCOUNT, REGION, 300);

@@ -301,7 +301,7 @@ try {
   banner('2. Seeding 24 hours of SYNTHETIC Bedrock usage (clearly labelled; not real traffic)');
   const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const start = new Date(end.getTime() - 24 * 3_600_000);
-  const points = syntheticUsage(DEMO_MODELS, start, end, 15);
+  const points = syntheticUsage(DEMO_MODELS, start, end, 30);
   const { cw, logs } = seedingClients(moto.url, REGION);
   await putMetrics(cw, points);
   const records = syntheticLogRecords(points, ACCOUNT, REGION, 300);
@@ -336,14 +336,14 @@ try {
       s3,
       bucket,
       defaultSpec({
-        records: 6000,
+        records: 3000,
         start,
         hours: 23,
         filesPerHour: 4,
         bodyBytes: 800,
         account: ACCOUNT,
         region: REGION,
-        malformedEvery: 2000,
+        malformedEvery: 1000,
       }),
     );
     console.log(
@@ -386,7 +386,7 @@ try {
   console.log('config: {"audit": {"enabled": true}}');
   failed ||= await run(env, ['audit-trail', '--config', auditConfig]);
   const trailDir = join(configDir, 'cloudtrail-files');
-  const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 1500 });
+  const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 500 });
   writeCorpus(trailDir, corpus.files);
   console.log(
     `${corpus.files.length} synthetic CloudTrail files ` +

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -27,19 +27,17 @@ const cli = cliFor(() => emulator().url, 'us-east-1');
 const FLEET = ['--accounts', 'org', '--regions', 'us-east-1,eu-west-1'];
 const base = () => callerBase(emulator().url);
 
+/** The organization's member accounts, made by the tests that need an organization (the others make none). */
 let members: string[] = [];
-
-beforeEach(async () => {
-  members = await createOrganization(base());
-});
 
 /**
  * The organization converged by `setup-all --yes` over the whole fleet, made once: the first test that needs it
- * runs it (with its --json output kept for the test that checks that run), the later ones start from a copy of
- * the emulator's state after it, with the same member accounts.
+ * creates the organization and runs it (with its --json output kept for the test that checks that run), the later
+ * ones start from a copy of the emulator's state after it, with the same member accounts.
  */
 let converging: { result: CliResult; members: string[] } | undefined;
 const convergedFleet = fromSnapshot(emulator, 'converged-fleet', async () => {
+  members = await createOrganization(base());
   const result = await cli(['setup-all', '--yes', ...FLEET, '--json']);
   expect(result.code).toBe(0);
   converging = { result, members };
@@ -127,6 +125,7 @@ describe('fleet: accounts × Regions', () => {
   }, 120_000);
 
   test('a target whose role cannot be assumed fails with its reason while the others converge', async () => {
+    members = await createOrganization(base());
     const stranger = '999999999999';
     const r = await cli(['setup-all', '--yes', '--accounts', `${members[0]},${stranger}`, '--regions', 'eu-west-1']);
     expect(r.code).toBe(1);

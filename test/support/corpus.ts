@@ -2,7 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { prng } from './synthetic.js';
+import { prng, prngAfter } from './synthetic.js';
 
 /**
  * A deterministic corpus of SYNTHETIC Bedrock model invocation logs, laid out as Bedrock writes them
@@ -329,6 +329,28 @@ function pick<T>(rnd: () => number, xs: readonly T[]): T {
   return xs[Math.floor(rnd() * xs.length)]!;
 }
 
+/** Each seed's text pool, built once (4,000 sentences), and how many numbers building it drew from prng(seed). */
+const pools = new Map<number, { pool: TextPool; draws: number }>();
+
+/**
+ * prng(seed) and the text pool built from its first numbers, as `new TextPool(prng(seed))` would leave them: the pool
+ * is built once per seed, and the generator returned continues where building it stopped.
+ */
+function seededPool(seed: number): { rnd: () => number; pool: TextPool } {
+  let built = pools.get(seed);
+  if (!built) {
+    const rnd = prng(seed);
+    let draws = 0;
+    const pool = new TextPool(() => {
+      draws++;
+      return rnd();
+    });
+    built = { pool, draws };
+    pools.set(seed, built);
+  }
+  return { rnd: prngAfter(seed, built.draws), pool: built.pool };
+}
+
 class RecordMaker {
   readonly rnd: () => number;
   readonly pool: TextPool;
@@ -337,8 +359,7 @@ class RecordMaker {
   private n = 0;
 
   constructor(readonly spec: CorpusSpec) {
-    this.rnd = prng(spec.seed);
-    this.pool = new TextPool(this.rnd);
+    ({ rnd: this.rnd, pool: this.pool } = seededPool(spec.seed));
     this.models = corpusModels(spec.account, spec.region);
     this.totalWeight = this.models.reduce((a, m) => a + m.weight, 0);
   }

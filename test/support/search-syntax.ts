@@ -22,17 +22,34 @@ function splitRun(run: string): string[] {
     .map((t) => t.toLowerCase());
 }
 
+/**
+ * Each string's tokens, computed once: every dashboard a test run writes checks each of its SEARCH terms against every
+ * model ID below (test/support/contracts.ts), so the same few hundred IDs are tokenized again and again otherwise.
+ */
+const sequences = new Map<string, readonly string[]>();
+const allTokens = new Map<string, readonly string[]>();
+
 /** The token sequence of a name or value (without the whole-string token). */
-export function tokenSequence(value: string): string[] {
-  return value
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .flatMap(splitRun);
+export function tokenSequence(value: string): readonly string[] {
+  let seq = sequences.get(value);
+  if (!seq) {
+    seq = value
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .flatMap(splitRun);
+    sequences.set(value, seq);
+  }
+  return seq;
 }
 
 /** Every token CloudWatch generates: the whole string (delimiters dropped) and its parts. */
-export function tokens(value: string): string[] {
-  return [value.replace(/[^A-Za-z0-9]/g, '').toLowerCase(), ...tokenSequence(value)];
+export function tokens(value: string): readonly string[] {
+  let all = allTokens.get(value);
+  if (!all) {
+    all = [value.replace(/[^A-Za-z0-9]/g, '').toLowerCase(), ...tokenSequence(value)];
+    allTokens.set(value, all);
+  }
+  return all;
 }
 
 /** Whether an unquoted (partial or composite) term matches a value. */

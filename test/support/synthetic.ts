@@ -23,16 +23,26 @@ export interface Datapoint {
   value: number;
 }
 
+const PRNG_STEP = 0x6d2b79f5;
+
 /** mulberry32: a tiny seeded PRNG, so synthetic data is the same on every run. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
+    a = (a + PRNG_STEP) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * prng(seed) after `draws` numbers were drawn from it: its state is only seed + draws × the step (mod 2^32), so a
+ * generator started there draws the very numbers that would have come next.
+ */
+export function prngAfter(seed: number, draws: number): () => number {
+  return prng(Number((BigInt(seed >>> 0) + BigInt(draws) * BigInt(PRNG_STEP)) % 4294967296n));
 }
 
 /** Usage with a daily rhythm: one datapoint per model, metric and step. */

@@ -18,7 +18,7 @@ import {
   PutModelInvocationLoggingConfigurationCommand,
 } from '@aws-sdk/client-bedrock';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
-import { cliFor, emptyDir, fromSnapshot, useMoto } from '../../support/cli.js';
+import { cliFor, emptyDir, fromSnapshot, useMoto, type CliResult } from '../../support/cli.js';
 import { faultsInFront, restJsonError, when } from '../../support/fake-aws.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
 
@@ -35,6 +35,17 @@ function actions(outcomes: { action: string; resource: string; name: string }[])
   return outcomes.map((o) => `${o.action} ${o.resource} ${o.name}`).sort();
 }
 
+/**
+ * A converged account with one alert address, made once: the first test that needs it runs
+ * `setup-all --yes --email oncall@example.com --json` (its result kept for the test that checks that run), later ones
+ * start from a copy of the emulator's state after it.
+ */
+let convergedRun: CliResult | undefined;
+const setUp = fromSnapshot(emulator, 'converged', async () => {
+  convergedRun = await cli(['setup-all', '--yes', '--email', 'oncall@example.com', '--json']);
+  expect(convergedRun.code).toBe(0);
+});
+
 describe('setup-all --yes (unattended)', () => {
   test('creates everything the single steps create, in fewer requests, and a second run writes nothing', async () => {
     const args = ['--email', 'oncall@example.com', '--json'];
@@ -48,7 +59,8 @@ describe('setup-all --yes (unattended)', () => {
     }
     await emulator().reset();
 
-    const all = await cli(['setup-all', '--yes', ...args]);
+    await setUp();
+    const all = convergedRun!;
     expect(all.code).toBe(0);
     expect(actions(all.json().outcomes)).toEqual(single.sort());
     expect(all.requests.length).toBeLessThan(singleRequests);
@@ -232,11 +244,6 @@ describe('setup-all in a terminal (interactive)', () => {
 });
 
 describe('cleanup', () => {
-  /** A converged account with one alert address: built once, then a copy of the emulator's state after it. */
-  const setUp = fromSnapshot(emulator, 'converged', async () => {
-    expect((await cli(['setup-all', '--yes', '--email', 'oncall@example.com'])).code).toBe(0);
-  });
-
   /** The bucket policy denies plain HTTP (all the emulator speaks): lift it to write test objects, then restore it. */
   async function withoutTlsDeny(write: () => Promise<void>): Promise<void> {
     await aws().s3.send(new DeleteBucketPolicyCommand({ Bucket: BUCKET }));

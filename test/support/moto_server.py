@@ -274,6 +274,33 @@ def bm_restore(request, full_url, headers):
 
 
 VALIDATION_SESSION = []
+# What bm-validate found for each distinct request this server validated: (service, operation, the parameters as
+# JSON, key order kept) -> the error, or None. Test files repeat the same requests many times (every status run
+# reads the same alarms, policies, buckets), so each is validated once per server; a request that failed still
+# fails every file that sends it, with the same error. Bounded, in case a server outlives many runs.
+VALIDATED = {}
+MAX_VALIDATED = 200_000
+
+
+def _validate_cached(items, session):
+    """botocore_validate.validate over `items`, each distinct (service, operation, params) validated once."""
+    import json as _json
+
+    import botocore_validate
+
+    keys = [(i["service"], i["operation"], _json.dumps(i["params"], separators=(",", ":"))) for i in items]
+    known = {key: VALIDATED[key] for key in keys if key in VALIDATED}
+    fresh = {}
+    for item, key in zip(items, keys):
+        if key not in known and key not in fresh:
+            fresh[key] = {**item, "index": len(fresh)}
+    if fresh:
+        found = {e["index"]: e["error"] for e in botocore_validate.validate(list(fresh.values()), session)}
+        known.update((key, found.get(item["index"])) for key, item in fresh.items())
+        if len(VALIDATED) + len(fresh) > MAX_VALIDATED:
+            VALIDATED.clear()
+        VALIDATED.update((key, known[key]) for key in fresh)
+    return [{"index": i["index"], "error": known[key]} for i, key in zip(items, keys) if known[key] is not None]
 
 
 def bm_validate(request, full_url, headers):
@@ -281,12 +308,11 @@ def bm_validate(request, full_url, headers):
     import json as _json
 
     import botocore.session
-    import botocore_validate
 
     if not VALIDATION_SESSION:
         VALIDATION_SESSION.append(botocore.session.get_session())
     body = request.get_data() if hasattr(request, "get_data") else request.body
-    return 200, {}, _json.dumps(botocore_validate.validate(_json.loads(body), VALIDATION_SESSION[0]))
+    return 200, {}, _json.dumps(_validate_cached(_json.loads(body), VALIDATION_SESSION[0]))
 
 
 def _add_snapshot_routes():

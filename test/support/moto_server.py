@@ -32,7 +32,9 @@ Run as `python3 test/support/moto_server.py -H 127.0.0.1 -p PORT` (the same argu
 
 import os
 import re
+import selectors as _selectors
 import sys
+import threading
 
 from moto import server
 from moto.cloudwatch import responses as cw_responses
@@ -274,19 +276,43 @@ def bm_restore(request, full_url, headers):
 
 
 VALIDATION_SESSION = []
+# What bm-validate found for each distinct request this server validated: (service, operation, the parameters as
+# JSON, key order kept) -> the error, or None. Test files repeat the same requests many times (every status run
+# reads the same alarms, policies, buckets), so each is validated once per server; a request that failed still
+# fails every file that sends it, with the same error. Bounded, in case a server outlives many runs.
+VALIDATED = {}
+MAX_VALIDATED = 200_000
+
+
+def _validate_cached(items, session):
+    """botocore_validate.validate over `items`, each distinct (service, operation, params) validated once."""
+    import json as _json
+
+    import botocore_validate
+
+    keys = [(i["service"], i["operation"], _json.dumps(i["params"], separators=(",", ":"))) for i in items]
+    known = {key: VALIDATED[key] for key in keys if key in VALIDATED}
+    fresh = {}
+    for item, key in zip(items, keys):
+        if key not in known and key not in fresh:
+            fresh[key] = {**item, "index": len(fresh)}
+    if fresh:
+        found = {e["index"]: e["error"] for e in botocore_validate.validate(list(fresh.values()), session)}
+        known.update((key, found.get(item["index"])) for key, item in fresh.items())
+        if len(VALIDATED) + len(fresh) > MAX_VALIDATED:
+            VALIDATED.clear()
+        VALIDATED.update((key, known[key]) for key in fresh)
+    return [{"index": i["index"], "error": known[key]} for i, key in zip(items, keys) if known[key] is not None]
 
 
 def bm_validate(request, full_url, headers):
     """botocore_validate.py's validation of the JSON list in the body, in this process (TEST SUPPORT ONLY)."""
     import json as _json
 
-    import botocore.session
-    import botocore_validate
-
     if not VALIDATION_SESSION:
-        VALIDATION_SESSION.append(botocore.session.get_session())
+        VALIDATION_SESSION.append(_MotoModels())
     body = request.get_data() if hasattr(request, "get_data") else request.body
-    return 200, {}, _json.dumps(botocore_validate.validate(_json.loads(body), VALIDATION_SESSION[0]))
+    return 200, {}, _json.dumps(_validate_cached(_json.loads(body), VALIDATION_SESSION[0]))
 
 
 def _add_snapshot_routes():
@@ -325,6 +351,153 @@ def _cheaper_requests():
     responses.gen_amzn_requestid_long = gen_amzn_requestid_long
 
 
+def _models_once():
+    """botocore data moto's server loads again and again, loaded once per server (measured in docs/testing.md):
+    - every error response looks up the service's name through service_name_from_moto_package_name, which builds a
+      new botocore Session and lists every service's directory (~0.1 s); it is cached per package, but requests
+      running in parallel all miss the cache until the first finishes (fleet.int: 24 Sessions in its first
+      second). The table is built once, under a lock;
+    - moto loads each service's model for its serialiser (moto.core.utils.get_service_model, cached) and bm-validate
+      loaded the same models again through its own botocore Session: it uses moto's now (the same files); a model
+      is loaded under a lock, so that parallel first requests do not each load it."""
+    from moto.core import responses, utils
+
+    lock = threading.Lock()
+    table = {}
+
+    def service_name_from_moto_package_name(package):
+        with lock:
+            if not table:
+                from botocore.session import Session
+
+                table.update({name.replace("-", ""): name for name in Session().get_available_services()})
+        return table.get(package, package)
+
+    utils.service_name_from_moto_package_name = service_name_from_moto_package_name
+    load = utils.get_service_model
+    model_lock = threading.Lock()
+
+    def get_service_model(service_name):
+        with model_lock:
+            return load(service_name)
+
+    utils.get_service_model = get_service_model
+    responses.get_service_model = get_service_model
+
+
+class _MotoModels:
+    """What botocore_validate.validate needs of a botocore Session (get_service_model), from moto's cache."""
+
+    @staticmethod
+    def get_service_model(service_name):
+        from moto.core import utils
+
+        return utils.get_service_model(service_name)
+
+
+IDLE_S = 30
+
+
+class _Body:
+    """A request's body as werkzeug reads it (wsgi.input), ending at its Content-Length so that the next request on
+    the connection stays unread; drain() reads what the application left."""
+
+    def __init__(self, raw, length):
+        self.raw = raw
+        self.left = length
+
+    def read(self, size=-1):
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.raw.read(size) if size else b""
+        self.left -= len(data)
+        if size and not data:
+            self.left = 0
+        return data
+
+    def readline(self, size=-1):
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        data = self.raw.readline(size) if size else b""
+        self.left -= len(data)
+        return data
+
+    def drain(self):
+        while self.left and self.read(65536):
+            pass
+
+
+KEEP_ALIVE = threading.local()
+
+
+class _DrainSelector:
+    """werkzeug's wait, after each response, for the rest of the body or for the client to close (selectors), made
+    immediate on a kept-alive connection: its body reader ends at the Content-Length, so reading what is left
+    cannot swallow the next request."""
+
+    def __init__(self):
+        self.real = None if getattr(KEEP_ALIVE, "on", False) else _selectors.DefaultSelector()
+
+    def register(self, *args):
+        return self.real.register(*args) if self.real else None
+
+    def select(self, timeout=None):
+        return self.real.select(timeout) if self.real else [True]
+
+    def close(self):
+        if self.real:
+            self.real.close()
+
+
+def _keep_alive():
+    """HTTP/1.1 keep-alive in moto's server. werkzeug's development server answers every request `Connection: close`
+    (http.server cannot find the end of a body it did not read), then waits up to 10 ms for the client to close:
+    a new TCP connection and a new server thread per request. Here a request with a Content-Length (or none: no
+    body) is read up to it and the connection kept open; a chunked one (no length) still closes it.
+    A client that reuses a socket the server is closing gets ECONNRESET, so the server never closes an idle
+    connection first unless it has been idle IDLE_S (an AWS SDK client's agent keeps idle sockets open for as long
+    as the client lives, and reuses them; no CLI run in the tests waits anywhere near IDLE_S between two requests).
+    It announces `Keep-Alive: timeout=2`, which Node's global agent and fetch (undici) take as "drop an idle socket
+    after 1 s", so the test helpers' own connections do not linger."""
+    from werkzeug import serving
+
+    class Selectors:
+        EVENT_READ = _selectors.EVENT_READ
+        DefaultSelector = _DrainSelector
+
+    class Handler(serving.WSGIRequestHandler):
+        timeout = IDLE_S
+        # A response is written in two parts (head, then body): without this, the body of a response on a kept
+        # connection waits for the client's delayed ACK of the head (Nagle's algorithm), ~40 ms.
+        disable_nagle_algorithm = True
+
+        def run_wsgi(self):
+            length = self.headers.get("Content-Length")
+            chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+            KEEP_ALIVE.on = not chunked and not self.close_connection and (length or "0").isdigit()
+            if not KEEP_ALIVE.on:
+                return super().run_wsgi()
+            raw = self.rfile
+            self.rfile = body = _Body(raw, int(length or "0"))
+            try:
+                super().run_wsgi()
+                body.drain()
+            finally:
+                self.rfile = raw
+                KEEP_ALIVE.on = False
+
+        def log_error(self, format, *args):
+            # An idle connection closed after IDLE_S ("Request timed out") is not an error.
+            if not format.startswith("Request timed out"):
+                super().log_error(format, *args)
+
+        def send_header(self, keyword, value):
+            if getattr(KEEP_ALIVE, "on", False) and keyword.lower() == "connection":
+                keyword, value = "Keep-Alive", "timeout=2"
+            super().send_header(keyword, value)
+
+    serving.selectors = Selectors
+    serving.WSGIRequestHandler = Handler
+
+
 if __name__ == "__main__":
     # No log line per request: tests send tens of thousands, and nobody reads them.
     import logging
@@ -336,5 +509,7 @@ if __name__ == "__main__":
 
     _add_snapshot_routes()
     _cheaper_requests()
+    _models_once()
+    _keep_alive()
 
     server.main(sys.argv[1:])

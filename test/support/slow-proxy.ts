@@ -43,7 +43,11 @@ export async function slowProxy(target: string, delayMs: number): Promise<SlowPr
       const up = request(
         { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          // One connection per request, as before moto kept connections alive: this server drops an idle
+          // connection after 1 s (keepAliveTimeout), which an SDK client reusing it would see as ECONNRESET.
+          const headers: Record<string, string | string[] | undefined> = { ...answer.headers, connection: 'close' };
+          delete headers['keep-alive'];
+          res.writeHead(answer.statusCode ?? 502, headers);
           answer.pipe(res);
         },
       );

@@ -8,6 +8,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
+// Node's flags as package.json's "test" script gives them (jest's workers inherit them).
+const testScript = JSON.parse(readFileSync('package.json', 'utf8')).scripts.test;
+const NODE_FLAGS = (
+  process.env.BM_PROFILE_NODE_FLAGS ??
+  /\bnode((?: --\S+)*) node_modules\/jest/.exec(testScript)?.[1] ??
+  ''
+)
+  .split(' ')
+  .filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), 'bm-profile-'));
 const out = join(dir, 'files.jsonl');
 const json = join(dir, 'jest.json');
@@ -15,8 +24,7 @@ const t0 = Date.now();
 const r = spawnSync(
   process.execPath,
   [
-    '--experimental-vm-modules',
-    '--no-warnings=ExperimentalWarning',
+    ...NODE_FLAGS,
     'node_modules/jest/bin/jest.js',
     '--setupFilesAfterEnv',
     '<rootDir>/scripts/test-profile-hook.mjs',

@@ -41,7 +41,14 @@ export async function slowProxy(target: string, delayMs: number): Promise<SlowPr
       waiting.delete(key);
       count++;
       const up = request(
-        { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+        // Upstream too: a kept-alive connection to the emulator would keep the test's process from ending.
+        {
+          host: to.hostname,
+          port: to.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, connection: 'close' },
+        },
         (answer) => {
           // One connection per request, as before moto kept connections alive: this server drops an idle
           // connection after 1 s (keepAliveTimeout), which an SDK client reusing it would see as ECONNRESET.

@@ -1,19 +1,6 @@
-import {
-  CreateDatabaseCommand,
-  CreateTableCommand,
-  DeleteDatabaseCommand,
-  DeleteTableCommand,
-  GetDatabaseCommand,
-  GetTableCommand,
-  GetTablesCommand,
-  GetTagsCommand,
-  GlueClient,
-  TagResourceCommand,
-  UpdateDatabaseCommand,
-  UpdateTableCommand,
-  type Table,
-  type TableInput,
-} from '@aws-sdk/client-glue';
+// Glue's SDK client is loaded when the opt-in step runs (below), not with every setup, status and cleanup: it is one
+// of the largest (~75 ms of CPU to load, each run).
+import type { Table, TableInput } from '@aws-sdk/client-glue';
 import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';
@@ -125,6 +112,8 @@ async function location(ctx: RegionCtx): Promise<string> {
 /** `columns`: the record's metadata columns (the logs layer's schema, handed in by the step registry). */
 export async function tableResource(ctx: RegionCtx, columns: Column[]): Promise<ResourceDef<TableState>> {
   const { database, table } = ctx.settings.athena;
+  const { GlueClient, CreateTableCommand, DeleteTableCommand, GetTableCommand, UpdateTableCommand } =
+    await import('@aws-sdk/client-glue');
   const glue = ctx.aws.get(GlueClient);
   const input = tableInput(table, await location(ctx), columns);
   const keys = Object.keys(input.Parameters ?? {});
@@ -160,22 +149,23 @@ const DB_DESCRIPTION = 'Amazon Bedrock model invocation logs (bedrock-monitor)';
 
 export async function databaseResource(ctx: RegionCtx): Promise<ResourceDef<DatabaseState>> {
   const { database } = ctx.settings.athena;
-  const glue = ctx.aws.get(GlueClient);
+  const sdk = await import('@aws-sdk/client-glue');
+  const glue = ctx.aws.get(sdk.GlueClient);
   const arn =
     `arn:${partitionOf(ctx.settings.region)}:glue:${ctx.settings.region}:${await ctx.account()}:database/` +
     `${database}`;
   const tag = async (): Promise<void> =>
     void (await glue.send(
-      new TagResourceCommand({ ResourceArn: arn, TagsToAdd: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE } }),
+      new sdk.TagResourceCommand({ ResourceArn: arn, TagsToAdd: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE } }),
     ));
   return {
     resource: 'glue-database',
     name: database,
     desired: { description: DB_DESCRIPTION, managedTag: true },
     async read() {
-      const r = await absentIfNotFound(glue.send(new GetDatabaseCommand({ Name: database })));
+      const r = await absentIfNotFound(glue.send(new sdk.GetDatabaseCommand({ Name: database })));
       if (!r?.Database) return undefined;
-      const tags = await absentIfNotFound(glue.send(new GetTagsCommand({ ResourceArn: arn })));
+      const tags = await absentIfNotFound(glue.send(new sdk.GetTagsCommand({ ResourceArn: arn })));
       return { description: r.Database.Description ?? null, managedTag: hasManagedTag(tags?.Tags) };
     },
     attributes: [
@@ -184,7 +174,7 @@ export async function databaseResource(ctx: RegionCtx): Promise<ResourceDef<Data
         get: (s) => s.description,
         update: async () =>
           void (await glue.send(
-            new UpdateDatabaseCommand({
+            new sdk.UpdateDatabaseCommand({
               Name: database,
               DatabaseInput: { Name: database, Description: DB_DESCRIPTION },
             }),
@@ -194,7 +184,7 @@ export async function databaseResource(ctx: RegionCtx): Promise<ResourceDef<Data
     ],
     create: async () =>
       void (await glue.send(
-        new CreateDatabaseCommand({
+        new sdk.CreateDatabaseCommand({
           DatabaseInput: { Name: database, Description: DB_DESCRIPTION },
           Tags: { [MANAGED_BY_KEY]: MANAGED_BY_VALUE },
         }),
@@ -203,7 +193,7 @@ export async function databaseResource(ctx: RegionCtx): Promise<ResourceDef<Data
     ownership: { rule: MANAGED_TAG_RULE, owns: (s) => s.managedTag, claim: tag },
     async remove() {
       // DeleteDatabase deletes its tables too: never with a table the tool did not make in it.
-      const tables = (await glue.send(new GetTablesCommand({ DatabaseName: database }))).TableList ?? [];
+      const tables = (await glue.send(new sdk.GetTablesCommand({ DatabaseName: database }))).TableList ?? [];
       const foreign = tables
         // The logs table and the bill's CUR table (bill --engine athena) carry the ownership parameter.
         .filter((t) => t.Parameters?.[MANAGED_BY_KEY] !== MANAGED_BY_VALUE)
@@ -212,7 +202,7 @@ export async function databaseResource(ctx: RegionCtx): Promise<ResourceDef<Data
         throw new BmError(
           `Glue database ${database} holds tables bedrock-monitor did not create (${foreign.join(', ')}): left alone`,
         );
-      await glue.send(new DeleteDatabaseCommand({ Name: database }));
+      await glue.send(new sdk.DeleteDatabaseCommand({ Name: database }));
     },
   };
 }

@@ -1,15 +1,6 @@
-import {
-  BCMDataExportsClient,
-  CreateExportCommand,
-  DeleteExportCommand,
-  GetExportCommand,
-  ListExportsCommand,
-  ListTagsForResourceCommand,
-  TagResourceCommand,
-  UpdateExportCommand,
-  type Export,
-  type ExportStatus,
-} from '@aws-sdk/client-bcm-data-exports';
+// The Data Exports SDK client is loaded when the opt-in step runs (`sdk()`), not with every setup, status and cleanup:
+// it is one of the largest (~60 ms of CPU to load, each run).
+import type { BCMDataExportsClient, Export, ExportStatus } from '@aws-sdk/client-bcm-data-exports';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef, StatusRow } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';
@@ -119,8 +110,11 @@ export function exportBody(bucket: string, region: string): Export {
   };
 }
 
+const sdk = () => import('@aws-sdk/client-bcm-data-exports');
+
 /** The export's ARN, found by name (ListExports, every page). */
 async function findArn(client: BCMDataExportsClient): Promise<string | undefined> {
+  const { ListExportsCommand } = await sdk();
   let token: string | undefined;
   do {
     const page = await client.send(new ListExportsCommand({ NextToken: token }));
@@ -134,6 +128,7 @@ async function findArn(client: BCMDataExportsClient): Promise<string | undefined
 async function readExport(client: BCMDataExportsClient): Promise<CurExportState | undefined> {
   const arn = await findArn(client);
   if (!arn) return undefined;
+  const { GetExportCommand, ListTagsForResourceCommand } = await sdk();
   const [got, tags] = await Promise.all([
     absentIfNotFound(client.send(new GetExportCommand({ ExportArn: arn }))),
     absentIfNotFound(client.send(new ListTagsForResourceCommand({ ResourceArn: arn }))),
@@ -163,6 +158,8 @@ const guarded = async <T>(p: Promise<T>): Promise<T> => {
 };
 
 export async function curExportResource(ctx: Ctx): Promise<ResourceDef<CurExportState>> {
+  const { BCMDataExportsClient, CreateExportCommand, DeleteExportCommand, TagResourceCommand, UpdateExportCommand } =
+    await sdk();
   const client = ctx.aws.get(BCMDataExportsClient, DATA_EXPORTS_REGION);
   const bucket = await ctx.bucketName();
   const region = ctx.settings.region;

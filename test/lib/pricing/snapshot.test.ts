@@ -178,15 +178,7 @@ function group(model: string, i: number): GroupFigures {
 
 describe('done when: a logs report over Nova, Llama, Mistral and Claude calls prices every model', () => {
   const groups = Object.keys(PUBLIC_PER_1K).map(group);
-  const aggregate: Aggregate = {
-    groups,
-    targets: [],
-    latency: [],
-    totalLatency: { count: 0, p50: null, p90: null, p99: null },
-    skipped: { malformedLines: 0, objects: 0, unreadableFiles: [], outsideTargets: { files: 0, records: 0, by: [] } },
-    source: { kind: 'logs', engine: 'local', location: '/corpus', bodyUsageFields: true, exactPercentiles: true },
-    warnings: [],
-  };
+  const aggregate: Aggregate = { ...emptyAggregate(), groups };
   const report = computeLogsReport({
     aggregate,
     dims: parseDims('model'),

@@ -125,6 +125,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   const requests: RequestRecord[] = [];
   const env: Record<string, string | undefined> = { NO_COLOR: '1', COLUMNS: '100', TZ: 'UTC', ...opts.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const cpuBefore = process.cpuUsage();
   const code = await main(
     args,
     { stdout, stderr, stdin, env, cwd: opts.cwd ?? emptyDir() },
@@ -141,10 +142,13 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   if (pending.length)
     throw new Error(`prompts never shown: ${pending.map((p) => String(p.prompt)).join(', ')}\n${err}`);
   sentInFile.push(...requests);
-  // BM_REQUEST_LOG=file: one line per CLI run (test file, test, command, AWS requests), to find where moto's time goes.
+  // BM_REQUEST_LOG=file: one line per CLI run (test file, test, arguments, AWS requests, the worker's CPU in ms during
+  // the run, its other threads included), to find where the suite's time goes (docs/testing.md).
   if (process.env.BM_REQUEST_LOG) {
     const { testPath, currentTestName } = expect.getState();
-    appendFileSync(process.env.BM_REQUEST_LOG, `${testPath}\t${currentTestName}\t${args[0]}\t${requests.length}\n`);
+    const { user, system } = process.cpuUsage(cpuBefore);
+    const line = [testPath, currentTestName, args.join(' '), requests.length, Math.round((user + system) / 1000)];
+    appendFileSync(process.env.BM_REQUEST_LOG, `${line.join('\t')}\n`);
   }
   const violations = checkRun(requests, contractState);
   if (violations.length)

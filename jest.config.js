@@ -1,6 +1,6 @@
 /** Jest runs the TypeScript sources as native ES modules (see package.json "test"). */
 export default {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/environment.cjs',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // Transpile only, with swc: types are checked once by `npm run typecheck` (tsc), not again per test file. swc
@@ -23,6 +23,7 @@ export default {
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   testTimeout: 60000,
   maxWorkers: 2,
-  // jest-runtime with V8's code cache for node_modules across the test files of a worker (see the file).
+  // One vm context per worker (environment.cjs) and one copy of node_modules' CommonJS packages per worker instead of
+  // one per test file (runtime.cjs): see the files and docs/testing.md.
   runtime: '<rootDir>/test/support/runtime.cjs',
 };

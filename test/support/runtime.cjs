@@ -1,48 +1,104 @@
-// Jest's module runtime (jest.config.js `runtime`), with two process-wide caches that jest-runtime does not keep.
+// Jest's module runtime (jest.config.js `runtime`): the CommonJS packages under node_modules loaded once per jest
+// worker, not once per test file.
 //
-// Jest gives every test file its own module registry, so each file loads the AWS SDK, DuckDB's bindings and the
-// rest of node_modules again. jest-runtime compiles each CommonJS module with a new vm.Script every time, and its
-// `importModuleDynamically` option keeps V8 from reusing its own compilation cache, so the same bundles were parsed
-// and compiled once per test file (vm's Script and jest-runtime's _execModule were 18 s of the suite's CPU). Here a
-// module's second load gets V8's code cache from its first (the functions its first run compiled included); the
-// module still runs afresh in the file's own registry, so no state is shared between test files.
-// The named exports of a CommonJS module imported from an ES module are parsed once per process, not once per file.
-// Both caches are keyed by path and checked against the code, and live only in the jest worker.
+// Jest gives every test file its own module registry, so each file loaded and ran the AWS SDK, DuckDB's bindings and
+// the rest of node_modules again, and V8 warmed each copy up again: the first CLI run of a test file cost 0.5-1.0 s of
+// CPU where the same run later in the file cost 70-100 ms, and each copy stayed on the worker's heap. Here the first
+// load of such a module in a worker is kept and handed to every later test file of that worker. That is sound because
+// all the files of a worker run in one vm context (test/support/environment.cjs): the shared modules, the code under
+// test and the tests see the same `Error`, `Uint8Array` and classes, and the globals the SDK reads when it runs
+// (`process.env`, timers, console) are those of the file running then. What a file changes in a shared package ends
+// with the file: sinon's default sandbox (aws-sdk-client-mock's stubs on the shared client classes) is restored.
+// The code under test (src, test, the ES modules) is still loaded afresh for every file, in the file's own registry.
+// BM_SHARE_MODULES=0 turns the sharing off (one registry per file, as jest does), to compare.
 const vm = require('node:vm');
 const Runtime = require('jest-runtime').default;
 
-/** filename → { code, script, data } */
-const scripts = new Map();
-/** path under node_modules → its named exports */
+/** path under node_modules → its named exports (parsed once per worker, not once per importing file) */
 const cjsExports = new Map();
+/** path under node_modules → the module object, shared by every test file of the worker */
+const sharedModules = new Map();
+/** The runtime of the test file running now: a shared module's later require() and import() resolve through it. */
+let current;
+const SHARE = process.env.BM_SHARE_MODULES !== '0';
+const shareable = (path) => SHARE && path.includes('/node_modules/') && !path.endsWith('.node');
+// State a shared package keeps for the whole process that a test observes, reset when a file starts (a ReferenceError
+// here means the package renamed it): the SDK's once-per-process warning about two credential sources
+// (test/commands/conventions.int.test.ts).
+const PER_FILE_STATE = [
+  [
+    '/node_modules/@aws-sdk/credential-provider-node/dist-cjs/index.js',
+    'multipleCredentialSourceWarningEmitted = false',
+  ],
+];
 
-class CachingRuntime extends Runtime {
-  createScriptFromCode(scriptSource, filename) {
-    if (this._resolver.isCoreModule(filename)) return super.createScriptFromCode(scriptSource, filename);
-    const code = this.wrapCodeInModuleWrapper(scriptSource);
-    const seen = scripts.get(filename);
-    // A cached module that calls import() would lose jest's dynamic-import callback (Node reports it missing, as it
-    // does for ES modules given a code cache): such modules are compiled afresh.
-    const same = seen !== undefined && seen.code === code && !code.includes('import(');
-    if (same && seen.data === undefined) seen.data = seen.script.createCachedData();
-    let script;
+/** The shared modules given a reset of PER_FILE_STATE */
+const withState = new Set();
+
+class SharingRuntime extends Runtime {
+  constructor(...args) {
+    super(...args);
+    current = this;
+    for (const path of withState) sharedModules.get(path)?.exports.__bmNewFile();
+  }
+
+  requireModule(from, moduleName, options, isRequireActual = false) {
+    const own = () => super.requireModule(from, moduleName, options, isRequireActual);
+    if (options?.isInternalModule || !moduleName || this._resolver.isCoreModule(moduleName)) return own();
+    let path;
     try {
-      script = new vm.Script(code, {
+      path = this._resolveCjsModule(from, moduleName);
+    } catch {
+      return own(); // jest's own error
+    }
+    if (!shareable(path)) return own();
+    const known = sharedModules.get(path);
+    if (known) return known.exports;
+    const exports = own();
+    const loaded = this._moduleRegistry.get(path);
+    if (loaded) sharedModules.set(path, loaded);
+    return exports;
+  }
+
+  _createRequireImplementation(from, options) {
+    const own = super._createRequireImplementation(from, options);
+    if (options?.isInternalModule || !shareable(from.filename)) return own;
+    // A shared module outlives the file that loaded it: its later require() calls go through the file running then.
+    const moduleRequire = (name) => current.requireModuleOrMock(from.filename, name);
+    return Object.assign(moduleRequire, {
+      resolve: own.resolve,
+      cache: own.cache,
+      extensions: own.extensions,
+      main: own.main,
+    });
+  }
+
+  createScriptFromCode(scriptSource, filename) {
+    if (!shareable(filename)) return super.createScriptFromCode(scriptSource, filename);
+    // The same for import() in a shared CommonJS module: jest binds it to the runtime that compiled the module.
+    const reset = PER_FILE_STATE.find(([suffix]) => filename.endsWith(suffix))?.[1];
+    if (reset) withState.add(filename);
+    const source = reset ? `${scriptSource}\n;module.exports.__bmNewFile = () => { ${reset}; };` : scriptSource;
+    try {
+      return new vm.Script(this.wrapCodeInModuleWrapper(source), {
         columnOffset: this._fileTransforms.get(filename)?.wrapperLength,
         displayErrors: true,
         filename,
-        cachedData: same ? seen.data : undefined,
         importModuleDynamically: async (specifier) => {
-          const context = this._environment.getVmContext?.();
+          const context = current._environment.getVmContext?.();
           if (!context) throw new Error('Test environment has been torn down');
-          return this.linkAndEvaluateModule(await this.resolveModule(specifier, filename, context));
+          return current.linkAndEvaluateModule(await current.resolveModule(specifier, filename, context));
         },
       });
     } catch {
       return super.createScriptFromCode(scriptSource, filename); // jest's own report of a syntax error
     }
-    if (!same) scripts.set(filename, { code, script, data: undefined });
-    return script;
+  }
+
+  teardown() {
+    for (const [path, module] of sharedModules)
+      if (path.endsWith('/node_modules/sinon/lib/sinon.js')) module.exports.restore();
+    super.teardown();
   }
 
   getExportsOfCjs(modulePath) {
@@ -53,4 +109,4 @@ class CachingRuntime extends Runtime {
   }
 }
 
-module.exports = CachingRuntime;
+module.exports = SharingRuntime;

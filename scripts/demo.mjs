@@ -384,10 +384,12 @@ try {
   console.log('config: {"audit": {"enabled": true}}');
   failed ||= await run(env, ['audit-trail', '--config', auditConfig]);
   const trailDir = join(configDir, 'cloudtrail-files');
-  const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 250 });
+  // A file an hour and Region (CloudTrail delivers about every 5 minutes): the audits read the same calls from a
+  // fifth of the files.
+  const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 250, deliveryMinutes: 60 });
   writeCorpus(trailDir, corpus.files);
   console.log(
-    `${corpus.files.length} synthetic CloudTrail files ` +
+    `${corpus.files.length} synthetic CloudTrail files, an hour of calls each ` +
       `(AWSLogs/${ACCOUNT}/CloudTrail/<region>/YYYY/MM/DD/*.json.gz; user agent "(SYNTHETIC)")`,
   );
   failed ||= await cli(['audit', '--logs', trailDir, '--hours', '24']);

@@ -182,7 +182,7 @@ async function organizationDemo(url, env) {
   writeFileSync(fleetConfig, JSON.stringify({ alarms: { emails: ['oncall@example.com'] } }, null, 2));
   const fleet = ['--accounts', 'org', '--regions', 'us-east-1,eu-west-1', '--config', fleetConfig];
   let failed = await run(env, ['setup-all', '--yes', ...fleet]);
-  // Someone changes one member's log group retention by hand, in one Region.
+  // Someone changes the member's log group retention by hand, in one Region.
   const sts = new STSClient(base);
   const role = `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`;
   const c = (await sts.send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'by-hand' }))).Credentials;
@@ -384,8 +384,7 @@ try {
   console.log('config: {"audit": {"enabled": true}}');
   failed ||= await run(env, ['audit-trail', '--config', auditConfig]);
   const trailDir = join(configDir, 'cloudtrail-files');
-  // A file an hour and Region (CloudTrail delivers about every 5 minutes): the audits read the same calls from a
-  // fifth of the files.
+  // A file an hour and Region (CloudTrail delivers about every 5 minutes): fewer files for each audit to read.
   const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 250, deliveryMinutes: 60 });
   writeCorpus(trailDir, corpus.files);
   console.log(

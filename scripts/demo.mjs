@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run demo: the whole product on a local AWS emulator (moto), no AWS account needed.
 // setup-all → seed 24 h of SYNTHETIC Bedrock usage → status → report → who spent what (logs) → cleanup →
-// bill (a SYNTHETIC CUR 2.0 export beside SYNTHETIC logs, bridged), then a small organization (3 accounts ×
+// bill (a SYNTHETIC CUR 2.0 export beside SYNTHETIC logs, bridged), then a small organization (2 accounts ×
 // 2 Regions): fleet setup-all, status finding one drifted target, who spent what across the organization (logs)
 // and the merged CloudWatch metrics report; moto is always stopped.
 // Each `bedrock-monitor …` shown runs through the CLI's main() in this process, as bin/bedrock-monitor.js runs it:
@@ -164,27 +164,27 @@ function syntheticQuotas() {
 }
 
 /**
- * 10. A small organization: this (management) account and two accounts it creates, each with the
- * OrganizationAccountAccessRole AWS puts in accounts an organization creates, in two Regions.
+ * 10. A small organization: this (management) account and an account it creates, with the
+ * OrganizationAccountAccessRole AWS puts in accounts an organization creates, in two Regions: every target
+ * costs its setup's and status's requests (~45 and ~22), so the demo's fleet is the smallest that shows a
+ * management and a member account in several Regions.
  */
 async function organizationDemo(url, env) {
-  banner('10. An organization: setup-all and status over 3 accounts × 2 Regions (--accounts org --regions …)');
+  banner('10. An organization: setup-all and status over 2 accounts × 2 Regions (--accounts org --regions …)');
   const base = { region: REGION, endpoint: url, credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } };
   const org = new OrganizationsClient(base);
   await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  const members = [];
-  for (const name of ['team-search', 'team-support']) {
-    const r = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
-    members.push(r.CreateAccountStatus.AccountId);
-  }
-  console.log(`organization: management ${ACCOUNT}, members ${members.join(', ')} (OrganizationAccountAccessRole)`);
+  const name = 'team-search';
+  const r = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
+  const member = r.CreateAccountStatus.AccountId;
+  console.log(`organization: management ${ACCOUNT}, member ${member} (OrganizationAccountAccessRole)`);
   const fleetConfig = join(configDir, 'fleet.config.json');
   writeFileSync(fleetConfig, JSON.stringify({ alarms: { emails: ['oncall@example.com'] } }, null, 2));
   const fleet = ['--accounts', 'org', '--regions', 'us-east-1,eu-west-1', '--config', fleetConfig];
   let failed = await run(env, ['setup-all', '--yes', ...fleet]);
-  // Someone changes one member's log group retention by hand, in one Region.
+  // Someone changes the member's log group retention by hand, in one Region.
   const sts = new STSClient(base);
-  const role = `arn:aws:iam::${members[1]}:role/OrganizationAccountAccessRole`;
+  const role = `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`;
   const c = (await sts.send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: 'by-hand' }))).Credentials;
   const logs = new CloudWatchLogsClient({
     ...base,
@@ -192,11 +192,11 @@ async function organizationDemo(url, env) {
     credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
   });
   await logs.send(new PutRetentionPolicyCommand({ logGroupName: '/aws/bedrock/modelinvocations', retentionInDays: 7 }));
-  console.log(`By hand: the log group retention in ${members[1]} eu-west-1 set to 7 days.`);
+  console.log(`By hand: the log group retention in ${member} eu-west-1 set to 7 days.`);
   const status = await run(env, ['status', ...fleet]);
   console.log(dim(`(exit ${status}: 3 means drift, here in exactly one account and Region)`));
   if (status !== 3) failed ||= 1;
-  failed ||= await organizationSpend(env, { base, members, sts, fleetConfig, fleet });
+  failed ||= await organizationSpend(env, { base, member, sts, fleetConfig, fleet });
   // (cleanup works across the fleet the same way: `cleanup --yes --accounts org --regions …`; the emulator goes.)
   return failed;
 }
@@ -213,18 +213,18 @@ async function memberClientBase(base, sts, account, region) {
 }
 
 /**
- * 10 (continued). Who spent what across the organization: SYNTHETIC invocation logs of the two members in one
+ * 10 (continued). Who spent what across the organization: SYNTHETIC invocation logs of both accounts in one
  * central tree (AWSLogs/<account>/BedrockModelInvocationLogs/<region>/…), reported by account and principal; then
- * SYNTHETIC CloudWatch metrics in the two members' own accounts, merged by the metrics report across every target.
+ * SYNTHETIC CloudWatch metrics in the member's own account, merged by the metrics report across every target.
  */
-async function organizationSpend(env, { base, members, sts, fleetConfig, fleet }) {
+async function organizationSpend(env, { base, member, sts, fleetConfig, fleet }) {
   banner('10b. Who spent what across the organization: report --by account,principal over a central logs tree');
   const tree = join(configDir, 'org-logs');
   const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 6 * 3_600_000);
   const prices = {};
   const placed = [
-    [members[0], 'us-east-1', 51],
-    [members[1], 'eu-west-1', 52],
+    [ACCOUNT, 'us-east-1', 51],
+    [member, 'eu-west-1', 52],
   ];
   for (const [account, region, seed] of placed) {
     const spec = defaultSpec({ records: 400, start, hours: 5, filesPerHour: 1, seed, account, region });
@@ -245,21 +245,19 @@ async function organizationSpend(env, { base, members, sts, fleetConfig, fleet }
     tree,
     '--no-reconcile',
     '--accounts',
-    members.join(','),
+    `${ACCOUNT},${member}`,
     ...regions,
     '--top',
     '6',
   ]);
   banner('10c. The CloudWatch metrics of every account and Region, merged: report --accounts org --regions …');
   const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000);
-  for (const [account, region, seed] of placed) {
-    const cfg = await memberClientBase(base, sts, account, region);
-    const cw = new CloudWatchClient({ ...cfg, disableRequestCompression: true });
-    await putMetrics(cw, syntheticUsage(DEMO_MODELS.slice(0, 2), hourStart, new Date(), 60, seed));
-  }
+  const cfg = await memberClientBase(base, sts, member, 'eu-west-1');
+  const cw = new CloudWatchClient({ ...cfg, disableRequestCompression: true });
+  await putMetrics(cw, syntheticUsage(DEMO_MODELS.slice(0, 2), hourStart, new Date(), 60, 52));
   console.log(
-    'SYNTHETIC Bedrock metrics in the two members (one Region each), beside those seeded in step 2 in the management ' +
-      `account's ${REGION}; the other targets have none.`,
+    `SYNTHETIC Bedrock metrics in the member's eu-west-1, beside those seeded in step 2 in the management account's ` +
+      `${REGION}; the other two targets have none.`,
   );
   failed ||= await run(env, ['report', '--hours', '6', ...fleet]);
   return failed;
@@ -339,7 +337,7 @@ try {
         records: 3000,
         start,
         hours: 23,
-        filesPerHour: 4,
+        filesPerHour: 1,
         bodyBytes: 800,
         account: ACCOUNT,
         region: REGION,
@@ -386,10 +384,11 @@ try {
   console.log('config: {"audit": {"enabled": true}}');
   failed ||= await run(env, ['audit-trail', '--config', auditConfig]);
   const trailDir = join(configDir, 'cloudtrail-files');
-  const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 500 });
+  // A file an hour and Region (CloudTrail delivers about every 5 minutes): fewer files for each audit to read.
+  const corpus = cloudTrailCorpus({ account: ACCOUNT, region: REGION, start, end, calls: 250, deliveryMinutes: 60 });
   writeCorpus(trailDir, corpus.files);
   console.log(
-    `${corpus.files.length} synthetic CloudTrail files ` +
+    `${corpus.files.length} synthetic CloudTrail files, an hour of calls each ` +
       `(AWSLogs/${ACCOUNT}/CloudTrail/<region>/YYYY/MM/DD/*.json.gz; user agent "(SYNTHETIC)")`,
   );
   failed ||= await cli(['audit', '--logs', trailDir, '--hours', '24']);

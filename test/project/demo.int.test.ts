@@ -68,14 +68,14 @@ describe('the real binary', () => {
     expect(r.stdout).toContain('From estimate to invoice:');
     expect(r.stdout).toMatch(/cache-write-tier\s+\$0\.45/);
     // A small organization: every account × Region set up, then one drifted target found.
-    expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 6 ok, 0 failed; 120 resources created');
+    expect(r.stdout).toContain('Fleet: 4 targets (2 accounts × 2 Regions): 4 ok, 0 failed; 80 resources created');
     expect(r.stdout).toMatch(/\d{12}\s+eu-west-1\s+drifted\s+log-group/);
-    expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 5 ok, 1 drifted, 0 failed.');
-    // Who spent what across the organization (SYNTHETIC logs of two members in one tree), then the merged metrics.
+    expect(r.stdout).toContain('Fleet: 4 targets (2 accounts × 2 Regions): 3 ok, 1 drifted, 0 failed.');
+    // Who spent what across the organization (SYNTHETIC logs of both accounts in one tree), then the merged metrics.
     expect(r.stdout).toMatch(/ACCOUNT\s+PRINCIPAL\s+INVOCATIONS/);
     expect(r.stdout).toMatch(/\d{12}\s+arn:aws:sts::\d{12}:assumed-role\/\S+\s+[\d,]+/);
     expect(r.stdout).toMatch(/ACCOUNT\s+REGION\s+MODEL\s+INVOCATIONS/);
-    expect(r.stdout).toContain('Fleet: 6 targets (3 accounts × 2 Regions): 3 with data, 3 without data in the window');
+    expect(r.stdout).toContain('Fleet: 4 targets (2 accounts × 2 Regions): 2 with data, 2 without data in the window');
     // The commands a user sees it run, in order (each shown as `$ bedrock-monitor …` before its output).
     expect([...r.stdout.matchAll(/^\$ bedrock-monitor (\S+)/gm)].map((m) => m[1])).toEqual([
       ...['setup-all', 'status', 'report', 'report', 'report', 'report', 'report'],

@@ -151,6 +151,12 @@ export interface CorpusOptions {
   /** Bedrock calls per window in the Region (before noise). */
   calls?: number;
   seed?: number;
+  /**
+   * Minutes between two deliveries of a Region's file (CloudTrail's are about 5, the default). A file delivered at a
+   * time may hold records of any time before it (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/
+   * cloudtrail-log-file-examples.html): the demo delivers hourly, for fewer files to write and read.
+   */
+  deliveryMinutes?: number;
 }
 
 export interface GeneratedRecord {
@@ -354,13 +360,22 @@ const stamp = (t: number): string =>
     .replace(/[-:]/g, '')
     .replace(/(\d{8})(\d{4})/, '$1T$2') + 'Z';
 
-/** Records into files as CloudTrail delivers them: per Region, batches delivered every 5 minutes, 1-12 minutes late. */
-export function toFiles(records: GeneratedRecord[], account: string, seed = 11): { key: string; body: Buffer }[] {
+/**
+ * Records into files as CloudTrail delivers them: per Region, batches delivered every 5 minutes (or `everyMinutes`),
+ * 1-12 minutes late.
+ */
+export function toFiles(
+  records: GeneratedRecord[],
+  account: string,
+  seed = 11,
+  everyMinutes = 5,
+): { key: string; body: Buffer }[] {
   const rnd = prng(seed);
+  const every = everyMinutes * 60_000;
   const batches = new Map<string, Record<string, unknown>[]>();
   for (const r of records) {
     const region = String(r.record.awsRegion);
-    const delivered = Math.ceil((r.time + 60_000 + Math.floor(rnd() * 11 * 60_000)) / 300_000) * 300_000;
+    const delivered = Math.ceil((r.time + 60_000 + Math.floor(rnd() * 11 * 60_000)) / every) * every;
     const day = new Date(delivered).toISOString().slice(0, 10).replace(/-/g, '/');
     const unique = Math.floor(rnd() * 36 ** 8)
       .toString(36)
@@ -391,7 +406,11 @@ export function toFiles(records: GeneratedRecord[], account: string, seed = 11):
 
 export function cloudTrailCorpus(o: CorpusOptions): Corpus {
   const records = generateRecords(o);
-  return { files: toFiles(records, o.account, (o.seed ?? 7) + 4), records, truth: truthOf(records, o) };
+  return {
+    files: toFiles(records, o.account, (o.seed ?? 7) + 4, o.deliveryMinutes),
+    records,
+    truth: truthOf(records, o),
+  };
 }
 
 /** Writes the files under `dir` (keys as paths); returns the number written. */

@@ -1,4 +1,5 @@
-import type { AwsCredentialIdentityProvider, Client, MetadataBearer } from '@smithy/types';
+import type { AwsCredentialIdentityProvider, Client, Logger, MetadataBearer } from '@smithy/types';
+import type { Agent } from 'node:http';
 import { stoppedError, type Interruption } from '../core/abort.js';
 import { notAwsAnswer } from './not-aws.js';
 
@@ -36,6 +37,11 @@ export interface AwsOptions {
   account?: string;
   /** The run's interrupt: its signal goes with every request (an in-flight one is abandoned, no new one starts). */
   interruption?: Interruption;
+  /**
+   * What every client of the run shares, across its targets: one connection pool and the caller's credentials,
+   * resolved once (unset, each client makes its own, as the SDK does by default).
+   */
+  shared?: SharedSdk;
 }
 
 // AssumeRole changes no state: it only hands out credentials for another account.
@@ -71,15 +77,16 @@ export class AwsClients {
     const key = inRegion ? `${ctor.name}@${inRegion}` : ctor;
     const existing = this.clients.get(key);
     if (existing) return existing as C;
-    const { region, profile, endpointUrl, maxAttempts, requestHandler, onSdkWarning } = this.options;
-    const credentials = this.options.credentials;
-    const quiet = (): void => undefined;
+    const { region, profile, endpointUrl, maxAttempts, onSdkWarning, shared } = this.options;
+    // The caller's own handler (tests' recorded answers) wins; else the run's pool.
+    const requestHandler = this.options.requestHandler ?? shared?.requestHandler;
+    // Another account's (an assumed role), else the caller's, resolved once per run.
+    const credentials = this.options.credentials ?? shared?.credentials;
     const client = new ctor({
       region: inRegion ?? region,
-      ...(onSdkWarning
-        ? { logger: { trace: quiet, debug: quiet, info: quiet, warn: onSdkWarning, error: quiet } }
-        : {}),
-      ...(credentials ? { credentials } : profile ? { profile } : {}),
+      ...(onSdkWarning ? { logger: sdkLogger(onSdkWarning) } : {}),
+      ...(credentials ? { credentials } : {}),
+      ...(profile ? { profile } : {}),
       ...(endpointUrl ? { endpoint: endpointUrl, forcePathStyle: true } : {}),
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),
       ...(requestHandler !== undefined ? { requestHandler } : {}),
@@ -88,6 +95,11 @@ export class AwsClients {
     this.abortWith(client);
     this.clients.set(key, client);
     return client;
+  }
+
+  /** The run is over: its connections are closed (SharedSdk.close); a target's factory shares the run's. */
+  close(): void {
+    this.options.shared?.close();
   }
 
   /** Every send() gets the run's abort signal (unless the caller passed its own). */
@@ -157,6 +169,104 @@ export class AwsClients {
       { step: 'initialize', name: 'bedrockMonitorAccounting', priority: 'high' },
     );
   }
+}
+
+const quiet = (): void => undefined;
+
+/** The SDK's logger: its warnings to `warn`, nothing else. */
+function sdkLogger(warn: (message: string) => void): Logger {
+  return { trace: quiet, debug: quiet, info: quiet, warn, error: quiet };
+}
+
+/**
+ * What every SDK client of one run shares, across all its targets (made once in createContext; a target's
+ * AwsClients inherits it with the run's options), as aws-cdk-cli's SdkProvider shares one handler and one base
+ * credential chain:
+ * - one connection pool: a keep-alive http and https Agent under every client's request handler, so a client's
+ *   first request reuses a connection another client of the run opened instead of a new TCP (and TLS)
+ *   handshake. Each client still gets its own NodeHttpHandler from the SDK, built as the SDK builds its default one
+ *   (the connection timeout of the defaults mode, AWS_DEFAULTS_MODE or defaults_mode; the client's logger and
+ *   socket timeout), over these agents. `maxSockets` is the SDK's 50 per host for each target running at once.
+ * - the caller's credentials: the SDK's default provider chain (env, shared files with the profile, SSO, process,
+ *   web identity, container and instance metadata), made once and memoized by the SDK (refreshed before they
+ *   expire), instead of once per client. Assumed roles have their own provider per account (assume.ts).
+ * `close()` at the end of the run closes the idle connections, and each busy one once its answer is in.
+ */
+export class SharedSdk {
+  private agents?: Promise<{ http: Agent; https: Agent }>;
+  private handlerDefaults?: Promise<object>;
+  private chain?: Promise<AwsCredentialIdentityProvider>;
+  private closed = false;
+
+  constructor(
+    private readonly run: {
+      region: string;
+      profile?: string | undefined;
+      /** Targets running at once (1 for a single-target run). */
+      concurrency: number;
+      onSdkWarning?: ((message: string) => void) | undefined;
+    },
+  ) {}
+
+  /**
+   * A client's request handler: options the SDK builds the client's NodeHttpHandler from (a provider, as the
+   * SDK's own default is), with the run's agents.
+   */
+  readonly requestHandler = async (): Promise<object> => {
+    const [defaults, agents] = await Promise.all([this.defaults(), this.pool()]);
+    return { ...defaults, httpAgent: agents.http, httpsAgent: agents.https };
+  };
+
+  /** The caller's credentials: one SDK default chain for the run (marked memoized: the SDK does not wrap it again). */
+  readonly credentials: AwsCredentialIdentityProvider = Object.assign(
+    async (props?: Record<string, unknown>) => (await this.defaultChain())(props),
+    { memoized: true },
+  );
+
+  /** Ends the run's connections: the idle ones now, a busy one when its answer is in. */
+  close(): void {
+    this.closed = true;
+    void this.agents?.then((a) => [a.http, a.https].forEach(release));
+  }
+
+  private pool(): Promise<{ http: Agent; https: Agent }> {
+    this.agents ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
+      const options = { keepAlive: !this.closed, maxSockets: 50 * Math.max(1, this.run.concurrency) };
+      // A client's destroy() destroys its handler's agents: these are the run's, which close() ends.
+      const keep = <A extends Agent>(agent: A): A => Object.assign(agent, { destroy: quiet });
+      return { http: keep(new http.Agent(options)), https: keep(new https.Agent(options)) };
+    });
+    return this.agents;
+  }
+
+  /** What the SDK's default handler takes from the defaults mode (its connection timeout), resolved once. */
+  private defaults(): Promise<object> {
+    this.handlerDefaults ??= Promise.all([
+      import('@smithy/util-defaults-mode-node'),
+      import('@smithy/smithy-client'),
+    ]).then(async ([{ resolveDefaultsModeConfig }, { loadConfigsForDefaultMode }]) =>
+      loadConfigsForDefaultMode(await resolveDefaultsModeConfig({ region: this.run.region })()),
+    );
+    return this.handlerDefaults;
+  }
+
+  private defaultChain(): Promise<AwsCredentialIdentityProvider> {
+    this.chain ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => {
+      const { region, profile, onSdkWarning } = this.run;
+      const logger = onSdkWarning ? sdkLogger(onSdkWarning) : undefined;
+      // What the SDK gives its default chain from a client's configuration: the nested STS and SSO clients (a
+      // profile's role_arn, web identity, SSO) take their Region, profile, logger and handler from it.
+      const client = { region, profile, logger, requestHandler: this.requestHandler };
+      return defaultProvider({ profile, logger, parentClientConfig: client });
+    });
+    return this.chain;
+  }
+}
+
+/** No more keep-alive: idle sockets closed now, busy ones by the agent when their answer is in (Node's Agent). */
+function release(agent: Agent): void {
+  Object.assign(agent, { keepAlive: false });
+  for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
 }
 
 interface HttpAnswer {

@@ -77,18 +77,18 @@ export class AwsClients {
     const key = inRegion ? `${ctor.name}@${inRegion}` : ctor;
     const existing = this.clients.get(key);
     if (existing) return existing as C;
-    const { region, profile, endpointUrl, maxAttempts, onSdkWarning, shared } = this.options;
-    // The caller's own handler (tests' recorded answers) wins; else the run's pool.
-    const requestHandler = this.options.requestHandler ?? shared?.requestHandler;
-    // Another account's (an assumed role), else the caller's, resolved once per run.
-    const credentials = this.options.credentials ?? shared?.credentials;
+    const { region, profile, endpointUrl, maxAttempts, requestHandler, credentials, onSdkWarning } = this.options;
     const client = new ctor({
       region: inRegion ?? region,
+      // The run's connection pool, the caller's credentials and settings, each resolved once per run.
+      ...this.options.shared?.forClient(inRegion ?? region),
       ...(onSdkWarning ? { logger: sdkLogger(onSdkWarning) } : {}),
+      // Another account's (an assumed role): one provider per account (assume.ts).
       ...(credentials ? { credentials } : {}),
       ...(profile ? { profile } : {}),
       ...(endpointUrl ? { endpoint: endpointUrl, forcePathStyle: true } : {}),
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+      // The caller's own handler (tests' recorded answers) wins over the run's pool.
       ...(requestHandler !== undefined ? { requestHandler } : {}),
     });
     this.instrument(client, serviceName(ctor.name));
@@ -185,16 +185,22 @@ function sdkLogger(warn: (message: string) => void): Logger {
  * - one connection pool: a keep-alive http and https Agent under every client's request handler, so a client's
  *   first request reuses a connection another client of the run opened instead of a new TCP (and TLS)
  *   handshake. Each client still gets its own NodeHttpHandler from the SDK, built as the SDK builds its default one
- *   (the connection timeout of the defaults mode, AWS_DEFAULTS_MODE or defaults_mode; the client's logger and
- *   socket timeout), over these agents. `maxSockets` is the SDK's 50 per host for each target running at once.
+ *   (the connection timeout of the defaults mode, AWS_DEFAULTS_MODE or defaults_mode, for the client's Region; the
+ *   client's logger and socket timeout), over these agents. `maxSockets` is the SDK's 50 per host for each target
+ *   running at once.
  * - the caller's credentials: the SDK's default provider chain (env, shared files with the profile, SSO, process,
  *   web identity, container and instance metadata), made once and memoized by the SDK (refreshed before they
  *   expire), instead of once per client. Assumed roles have their own provider per account (assume.ts).
+ * - the settings every client reads from the environment and the profile in the shared config file (FIPS and
+ *   dual-stack endpoints, max attempts and retry mode, auth scheme preference, app ID): each read once per run by
+ *   the SDK's own loader and option set (`loadConfig`, the same variables, keys and defaults as every client's).
  * `close()` at the end of the run closes the idle connections, and each busy one once its answer is in.
  */
 export class SharedSdk {
-  private agents?: Promise<{ http: Agent; https: Agent }>;
-  private handlerDefaults?: Promise<object>;
+  private agents?: Promise<{ httpAgent: Agent; httpsAgent: Agent }>;
+  private readonly regions = new Map<string, Record<string, unknown>>();
+  private readonly modes = new Map<string, Promise<{ retryMode?: string }>>();
+  private readonly settings = new Map<string, Promise<Record<string, () => Promise<unknown>>>>();
   private chain?: Promise<AwsCredentialIdentityProvider>;
   private closed = false;
 
@@ -208,14 +214,20 @@ export class SharedSdk {
     },
   ) {}
 
-  /**
-   * A client's request handler: options the SDK builds the client's NodeHttpHandler from (a provider, as the
-   * SDK's own default is), with the run's agents.
-   */
-  readonly requestHandler = async (): Promise<object> => {
-    const [defaults, agents] = await Promise.all([this.defaults(), this.pool()]);
-    return { ...defaults, httpAgent: agents.http, httpsAgent: agents.https };
-  };
+  /** A client's configuration from the run: its request handler, the caller's credentials and the settings. */
+  forClient(region: string): Record<string, unknown> {
+    let config = this.regions.get(region);
+    if (!config) {
+      const setting = (name: string) => async () => (await this.loadSettings(region))[name]!();
+      config = {
+        requestHandler: this.handlerFor(region),
+        credentials: this.credentials,
+        ...Object.fromEntries(SETTINGS.map((name) => [name, setting(name)])),
+      };
+      this.regions.set(region, config);
+    }
+    return config;
+  }
 
   /** The caller's credentials: one SDK default chain for the run (marked memoized: the SDK does not wrap it again). */
   readonly credentials: AwsCredentialIdentityProvider = Object.assign(
@@ -226,28 +238,66 @@ export class SharedSdk {
   /** Ends the run's connections: the idle ones now, a busy one when its answer is in. */
   close(): void {
     this.closed = true;
-    void this.agents?.then((a) => [a.http, a.https].forEach(release));
+    void this.agents?.then((a) => [a.httpAgent, a.httpsAgent].forEach(release));
   }
 
-  private pool(): Promise<{ http: Agent; https: Agent }> {
+  /**
+   * A client's request handler: options the SDK builds the client's NodeHttpHandler from (a provider, as the
+   * SDK's own default is), with the run's agents.
+   */
+  private handlerFor(region: string): () => Promise<object> {
+    return async () => ({ ...(await this.modeDefaults(region)), ...(await this.pool()) });
+  }
+
+  private pool(): Promise<{ httpAgent: Agent; httpsAgent: Agent }> {
     this.agents ??= Promise.all([import('node:http'), import('node:https')]).then(([http, https]) => {
       const options = { keepAlive: !this.closed, maxSockets: 50 * Math.max(1, this.run.concurrency) };
       // A client's destroy() destroys its handler's agents: these are the run's, which close() ends.
       const keep = <A extends Agent>(agent: A): A => Object.assign(agent, { destroy: quiet });
-      return { http: keep(new http.Agent(options)), https: keep(new https.Agent(options)) };
+      return { httpAgent: keep(new http.Agent(options)), httpsAgent: keep(new https.Agent(options)) };
     });
     return this.agents;
   }
 
-  /** What the SDK's default handler takes from the defaults mode (its connection timeout), resolved once. */
-  private defaults(): Promise<object> {
-    this.handlerDefaults ??= Promise.all([
-      import('@smithy/util-defaults-mode-node'),
-      import('@smithy/smithy-client'),
-    ]).then(async ([{ resolveDefaultsModeConfig }, { loadConfigsForDefaultMode }]) =>
-      loadConfigsForDefaultMode(await resolveDefaultsModeConfig({ region: this.run.region })()),
-    );
-    return this.handlerDefaults;
+  /** What the SDK's defaults mode gives a client in `region` (connection timeout, retry mode), resolved once. */
+  private modeDefaults(region: string): Promise<{ retryMode?: string }> {
+    let mode = this.modes.get(region);
+    if (!mode) {
+      mode = Promise.all([import('@smithy/core/config'), import('@smithy/smithy-client')]).then(
+        async ([{ resolveDefaultsModeConfig }, { loadConfigsForDefaultMode }]) =>
+          loadConfigsForDefaultMode(await resolveDefaultsModeConfig({ region })()),
+      );
+      this.modes.set(region, mode);
+    }
+    return mode;
+  }
+
+  /** Each setting's provider, as the SDK's clients make it (retry mode's default from the Region's defaults mode). */
+  private loadSettings(region: string): Promise<Record<string, () => Promise<unknown>>> {
+    const known = this.settings.get(region);
+    if (known) return known;
+    const loaded = Promise.all([
+      import('@smithy/core/config'),
+      import('@smithy/core/retry'),
+      import('@aws-sdk/core'),
+      import('@aws-sdk/core/client'),
+    ]).then(([config, retry, auth, client]) => {
+      const from = { profile: this.run.profile };
+      const load = <T>(options: Parameters<typeof config.loadConfig<T>>[0]) => config.loadConfig(options, from);
+      return {
+        useFipsEndpoint: load(config.NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS),
+        useDualstackEndpoint: load(config.NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS),
+        authSchemePreference: load(auth.NODE_AUTH_SCHEME_PREFERENCE_OPTIONS),
+        userAgentAppId: load(client.NODE_APP_ID_CONFIG_OPTIONS),
+        maxAttempts: load(retry.NODE_MAX_ATTEMPT_CONFIG_OPTIONS),
+        retryMode: load({
+          ...retry.NODE_RETRY_MODE_CONFIG_OPTIONS,
+          default: async () => (await this.modeDefaults(region)).retryMode || retry.DEFAULT_RETRY_MODE,
+        }),
+      };
+    });
+    this.settings.set(region, loaded);
+    return loaded;
   }
 
   private defaultChain(): Promise<AwsCredentialIdentityProvider> {
@@ -256,12 +306,22 @@ export class SharedSdk {
       const logger = onSdkWarning ? sdkLogger(onSdkWarning) : undefined;
       // What the SDK gives its default chain from a client's configuration: the nested STS and SSO clients (a
       // profile's role_arn, web identity, SSO) take their Region, profile, logger and handler from it.
-      const client = { region, profile, logger, requestHandler: this.requestHandler };
+      const client = { region, profile, logger, requestHandler: this.handlerFor(region) };
       return defaultProvider({ profile, logger, parentClientConfig: client });
     });
     return this.chain;
   }
 }
+
+/** The client settings SharedSdk resolves once per run (every client we use reads them the same way). */
+const SETTINGS = [
+  'useFipsEndpoint',
+  'useDualstackEndpoint',
+  'authSchemePreference',
+  'userAgentAppId',
+  'maxAttempts',
+  'retryMode',
+] as const;
 
 /** No more keep-alive: idle sockets closed now, busy ones by the agent when their answer is in (Node's Agent). */
 function release(agent: Agent): void {

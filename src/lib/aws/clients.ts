@@ -29,8 +29,8 @@ export interface AwsOptions {
   /** Receives the SDK's own warnings (e.g. two credential sources), instead of the console. */
   onSdkWarning?: (message: string) => void;
   /**
-   * Credentials for another account (an assumed role, see assume.ts); unset, the SDK's default chain
-   * (the profile, AWS_* variables, SSO, instance roles) is used.
+   * Credentials for another account (an assumed role, see assume.ts); unset, the caller's: the SDK's default
+   * chain (the profile, AWS_* variables, SSO, instance roles), the run's one (`shared`) or else each client's own.
    */
   credentials?: AwsCredentialIdentityProvider;
   /** The account these clients act in, when the run has many targets (request records name it). */
@@ -59,7 +59,8 @@ export type ClientCtor<C extends AnyClient> = new (config: any) => C;
 /**
  * The one AWS client factory, for one target (an account in a Region; a fleet run makes one per target
  * from the same base credentials, as aws-cdk-cli's SdkProvider.forEnvironment does). Every client gets
- * the same Region, profile (shared credentials chain) or assumed-role credentials, and endpoint override
+ * the same Region, profile, the run's connection pool and settings (SharedSdk), the caller's credentials
+ * or the target's assumed-role ones, and endpoint override
  * (S3 in path style when set), and one middleware that reports each call and names the service and
  * operation on any error it throws. Clients are created on first use, so a command loads only the SDK
  * packages it needs.

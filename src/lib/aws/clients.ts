@@ -99,8 +99,8 @@ export class AwsClients {
   }
 
   /** The run is over: its connections are closed (SharedSdk.close); a target's factory shares the run's. */
-  close(): void {
-    this.options.shared?.close();
+  async close(): Promise<void> {
+    await this.options.shared?.close();
   }
 
   /** Every send() gets the run's abort signal (unless the caller passed its own). */
@@ -236,10 +236,16 @@ export class SharedSdk {
     { memoized: true },
   );
 
-  /** Ends the run's connections: the idle ones now, a busy one when its answer is in. */
-  close(): void {
+  /**
+   * Ends the run's connections: the idle ones now, a busy one when its answer is in. What the run's clients started
+   * loading (a client's handler asks for its options when the client is made) is waited for first, so nothing of
+   * the run is still loading once it has returned.
+   */
+  async close(): Promise<void> {
     this.closed = true;
-    void this.agents?.then((a) => [a.httpAgent, a.httpsAgent].forEach(release));
+    await Promise.allSettled([this.chain, ...this.modes.values(), ...this.settings.values()]);
+    const agents = await this.agents?.catch(() => undefined);
+    if (agents) [agents.httpAgent, agents.httpsAgent].forEach(release);
   }
 
   /**
@@ -247,7 +253,10 @@ export class SharedSdk {
    * SDK's own default is), with the run's agents.
    */
   private handlerFor(region: string): () => Promise<object> {
-    return async () => ({ ...(await this.modeDefaults(region)), ...(await this.pool()) });
+    return async () => {
+      const [defaults, agents] = await Promise.all([this.modeDefaults(region), this.pool()]);
+      return { ...defaults, ...agents };
+    };
   }
 
   private pool(): Promise<{ httpAgent: Agent; httpsAgent: Agent }> {

@@ -322,7 +322,7 @@ export async function execute<O extends object>(spec: LeafCommandSpec<O>, cmd: C
       result = await runWith(ctx, spec, all, args);
     } finally {
       // The run's connections closed: nothing of it stays open once the command returns.
-      ctx.aws.close();
+      await ctx.aws.close();
     }
     warnings = ctx.events.warnings;
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Output } from '../../src/lib/io/output.js';
@@ -100,6 +100,33 @@ describe('AWS conventions', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('profile nosuch-bedrock-monitor-test is not in ~/.aws/config or ~/.aws/credentials');
     expect(r.requests).toEqual([]);
+  });
+
+  test("the caller's credentials are resolved once per run, whatever the number of services it calls", async () => {
+    // A profile whose credentials come from a process (credential_process) that notes each time it runs.
+    const dir = emptyDir();
+    const counter = join(dir, 'runs');
+    const keys = { Version: 1, AccessKeyId: 'AKIAPROCESSPROFILE01', SecretAccessKey: 'secret' };
+    writeFileSync(
+      join(dir, 'creds.cjs'),
+      `require('node:fs').appendFileSync(${JSON.stringify(counter)}, 'run\\n');\n` +
+        `process.stdout.write(${JSON.stringify(JSON.stringify(keys))});\n`,
+    );
+    writeFileSync(
+      join(dir, 'config'),
+      `[profile counted]\nregion = us-east-1\ncredential_process = "${process.execPath}" "${join(dir, 'creds.cjs')}"\n`,
+    );
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    let r: Awaited<ReturnType<typeof runCli>> | undefined;
+    const signedBy = await signers(async () => {
+      r = await runCli(['status', '--profile', 'counted', '--endpoint-url', emulator().url, '--json']);
+    });
+    expect(r!.json().rows.length).toBeGreaterThan(0);
+    expect(new Set(r!.requests.map((q) => q.service)).size).toBeGreaterThan(3);
+    expect(signedBy).toEqual(new Set(['AKIAPROCESSPROFILE01']));
+    expect(readFileSync(counter, 'utf8')).toBe('run\n');
   });
 
   test("the SDK's warning about two credential sources stays off the screen (shown with --verbose)", async () => {

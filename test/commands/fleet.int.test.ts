@@ -13,6 +13,7 @@ import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { cliFor, emptyDir, fromSnapshot, useMoto, type CliResult } from '../support/cli.js';
 import { ACCOUNT } from '../support/aws.js';
+import { connectionCounter } from '../support/connection-counter.js';
 import { callerBase, createOrganization, memberBase, type ClientBase } from '../support/org.js';
 
 /**
@@ -118,7 +119,17 @@ describe('fleet: accounts × Regions', () => {
         repair: `bedrock-monitor create-log-group --accounts ${members[1]} --regions eu-west-1`,
       }),
     ]);
-    const human = await cli(['status', ...FLEET]);
+    // Through a relay that counts connections, one target at a time: the run's clients (six targets, a dozen services
+    // each) share one connection pool, so later targets reuse the connections the first ones opened. Each client with
+    // a pool of its own opened at least one (92 for the 44 target × service pairs here); the shared pool opened 13.
+    // None is left open once the run has returned.
+    const relay = await connectionCounter(emulator().url);
+    const one = emptyDir();
+    writeFileSync(join(one, 'bedrock-monitor.config.json'), JSON.stringify({ targets: { concurrency: 1 } }));
+    const human = await cli(['status', ...FLEET], { env: { AWS_ENDPOINT_URL: relay.url }, cwd: one });
+    await relay.drained().finally(() => relay.close());
+    const clients = new Set(human.requests.map((q) => `${q.target?.account} ${q.target?.region} ${q.service}`));
+    expect(relay.opened()).toBeLessThan(clients.size / 2);
     expect(human.code).toBe(3);
     expect(human.stdout).toMatch(new RegExp(`${members[1]}\\s+eu-west-1\\s+drifted\\s+log-group`));
     expect(human.stdout).toContain('5 ok, 1 drifted, 0 failed');

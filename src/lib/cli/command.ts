@@ -269,6 +269,22 @@ async function partialResult(err: unknown, done: object[]): Promise<CommandResul
   };
 }
 
+/** The command's logic on its context: over the fleet when it has targets, else the one account and Region. */
+async function runWith<O extends object>(ctx: Ctx, spec: AwsCommandSpec<O>, all: GlobalOptions & O, args: string[]) {
+  const t = ctx.settings.targets;
+  if (spec.targets === true && (t.regions !== undefined || t.accounts !== undefined)) {
+    const { runFleet } = await import('./fleet.js');
+    return runFleet(ctx, spec.fleet ?? 'step', (c) => spec.run(c, all, args)).catch((err: unknown) =>
+      partialResult(err, ctx.interruption.done),
+    );
+  }
+  return spec.run(ctx, all, args).catch(async (err: unknown) => {
+    // A Region the account has not enabled answers like bad credentials: said as what it is.
+    const { explainRegionFailure } = await import('../context/region-enabled.js');
+    return partialResult(await explainRegionFailure(ctx.aws, ctx.settings.region, err), ctx.interruption.done);
+  });
+}
+
 export async function execute<O extends object>(spec: LeafCommandSpec<O>, cmd: Command, env: RunEnv): Promise<number> {
   const all = cmd.optsWithGlobals<GlobalOptions & O>();
   if (all.json && all.output !== undefined && all.output !== 'json')
@@ -302,18 +318,12 @@ export async function execute<O extends object>(spec: LeafCommandSpec<O>, cmd: C
     await checkProfile(all, env.io);
     if (spec.prepare && isInteractive(env.io, all)) Object.assign(all, await spec.prepare(all, env.io));
     const ctx = await createContext(all, spec.overrides?.(all) ?? {}, env.io, out, env.deps);
-    const t = ctx.settings.targets;
-    if (spec.targets === true && (t.regions !== undefined || t.accounts !== undefined)) {
-      const { runFleet } = await import('./fleet.js');
-      result = await runFleet(ctx, spec.fleet ?? 'step', (c) => spec.run(c, all, args)).catch((err: unknown) =>
-        partialResult(err, ctx.interruption.done),
-      );
-    } else
-      result = await spec.run(ctx, all, args).catch(async (err: unknown) => {
-        // A Region the account has not enabled answers like bad credentials: said as what it is.
-        const { explainRegionFailure } = await import('../context/region-enabled.js');
-        return partialResult(await explainRegionFailure(ctx.aws, ctx.settings.region, err), ctx.interruption.done);
-      });
+    try {
+      result = await runWith(ctx, spec, all, args);
+    } finally {
+      // The run's connections closed: nothing of it stays open once the command returns.
+      await ctx.aws.close();
+    }
     warnings = ctx.events.warnings;
   }
   // The warnings reported through ctx.events: once on stderr, and in the document (`warnings`).

@@ -1,4 +1,4 @@
-import { AwsClients, type AwsOptions, type RequestRecord } from '../aws/clients.js';
+import { AwsClients, SharedSdk, type AwsOptions, type RequestRecord } from '../aws/clients.js';
 import { assumedRoleCredentials } from '../aws/assume.js';
 import { roleArnFor, type Target } from '../core/targets.js';
 import { ReadCache } from '../aws/read-cache.js';
@@ -145,10 +145,13 @@ export async function createContext(
   const settings = await resolveSettings(opts, overrides, io.env, (p) => regionOfProfile(io.env, p), io.cwd);
   const interruption = deps.interruption ?? new Interruption();
   const events = new RunEvents(out);
+  // The SDK's notices (e.g. AWS_PROFILE and access keys both set) only with --verbose.
+  const onSdkWarning = (m: string): void => events.debug(m);
+  const { region, profile } = settings;
   const aws = new AwsClients({
     interruption,
-    region: settings.region,
-    profile: settings.profile,
+    region,
+    profile,
     endpointUrl: settings.endpointUrl,
     maxAttempts: deps.maxAttempts,
     requestHandler: deps.requestHandler,
@@ -156,8 +159,9 @@ export async function createContext(
       events.debug(`→ ${r.service} ${r.operation}`);
       deps.onRequest?.(r);
     },
-    // The SDK's notices (e.g. AWS_PROFILE and access keys both set) only with --verbose.
-    onSdkWarning: (m) => events.debug(m),
+    onSdkWarning,
+    // One connection pool and one resolution of the caller's credentials for the run, its targets included.
+    shared: new SharedSdk({ region, profile, concurrency: settings.targets.concurrency, onSdkWarning }),
   });
   const base = buildCtx(settings, aws, { opts, io, out, events, deps, interruption });
   base.forTarget = targetContexts(settings, aws, { opts, overrides, io, deps, interruption });

@@ -145,7 +145,14 @@ function json(body: unknown) {
 describe("retries are the SDK's, as the user's AWS settings say", () => {
   const saved = { ...process.env };
   afterEach(() => {
-    for (const k of ['AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE', 'AWS_CONFIG_FILE', 'AWS_PROFILE']) {
+    for (const k of [
+      'AWS_MAX_ATTEMPTS',
+      'AWS_RETRY_MODE',
+      'AWS_CONFIG_FILE',
+      'AWS_PROFILE',
+      'AWS_USE_FIPS_ENDPOINT',
+      'AWS_USE_DUALSTACK_ENDPOINT',
+    ]) {
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
     }
@@ -194,5 +201,36 @@ describe("retries are the SDK's, as the user's AWS settings say", () => {
     );
     process.env.AWS_CONFIG_FILE = join(dir, 'config');
     expect((await attempts({ args: ['--profile', 'retries'] })).count).toBe(1);
+  });
+
+  /** The hosts a run's requests went to (each client reads the endpoint settings; the run resolves them once). */
+  async function hosts(args: string[] = []): Promise<Set<string>> {
+    const aws = fakeAws();
+    await runCli(['setup-iam', ...args], { env, requestHandler: aws.handler, maxAttempts: 1 });
+    expect(aws.requests.length).toBeGreaterThan(0);
+    return new Set(aws.requests.map((q) => q.hostname));
+  }
+
+  // https://docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html (FIPS and dual-stack endpoints)
+  test("AWS_USE_FIPS_ENDPOINT and the profile's use_fips_endpoint send to the FIPS endpoints", async () => {
+    process.env.AWS_CONFIG_FILE = join(emptyDir(), 'none');
+    expect(await hosts()).toEqual(new Set(['sts.us-east-1.amazonaws.com']));
+    process.env.AWS_USE_FIPS_ENDPOINT = 'true';
+    expect(await hosts()).toEqual(new Set(['sts-fips.us-east-1.amazonaws.com']));
+    delete process.env.AWS_USE_FIPS_ENDPOINT;
+    const dir = emptyDir();
+    writeFileSync(
+      join(dir, 'config'),
+      '[profile fips]\nregion = us-east-1\nuse_fips_endpoint = true\n' +
+        'aws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n',
+    );
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    expect(await hosts(['--profile', 'fips'])).toEqual(new Set(['sts-fips.us-east-1.amazonaws.com']));
+  });
+
+  test('AWS_USE_DUALSTACK_ENDPOINT sends to the dual-stack endpoints', async () => {
+    process.env.AWS_CONFIG_FILE = join(emptyDir(), 'none');
+    process.env.AWS_USE_DUALSTACK_ENDPOINT = 'true';
+    expect(await hosts()).toEqual(new Set(['sts.us-east-1.api.aws']));
   });
 });

@@ -395,6 +395,223 @@ class _MotoModels:
         return utils.get_service_model(service_name)
 
 
+def _buckets(data, start_time, delta):
+    """{period index: the datapoints in [start + i·delta, start + (i+1)·delta)}, each in data's order."""
+    buckets = {}
+    for md in data:
+        buckets.setdefault((md.timestamp - start_time) // delta, []).append(md)
+    return buckets
+
+
+def _by_period(buckets, start_time, delta, stat, scan_by):
+    """The values and timestamps moto's per-period loop gives for these buckets (the non-empty periods, in order)."""
+    from moto.cloudwatch.models import Statistics
+
+    result_vals, timestamps = [], []
+    for index in sorted(buckets):
+        stats = Statistics([stat], start_time + index * delta)
+        stats.metric_data = buckets[index]
+        result_vals.append(stats.get_statistics_for_type(stat))
+        timestamps.append(stats.timestamp)
+    if scan_by == "TimestampDescending" and len(timestamps) > 0:
+        timestamps.reverse()
+        result_vals.reverse()
+    return result_vals, timestamps
+
+
+def _stat_query_data(by_name, query):
+    """The datapoints of the window moto 5.2.1 counts for a MetricStat query, in the window's order: same name and
+    namespace, or, when the query has dimensions, same name and the same sorted dimensions (moto then ignores the
+    namespace), and the same unit when the query gives one."""
+    from moto.cloudwatch.models import Dimension
+
+    metric_stat = query["MetricStat"]
+    query_ns = metric_stat["Metric"]["Namespace"]
+    dimensions = [Dimension(name=d["Name"], value=d["Value"]) for d in metric_stat["Metric"].get("Dimensions", [])]
+    unit = metric_stat.get("Unit")
+    data = by_name.get(metric_stat["Metric"]["MetricName"], [])
+    if dimensions:
+        wanted = sorted(dimensions)
+        data = [md for md in data if sorted(md.dimensions) == wanted]
+    else:
+        data = [md for md in data if md.namespace == query_ns]
+    if unit:
+        data = [md for md in data if md.unit == unit]
+    return data
+
+
+def get_metric_data(self, queries, start_time, end_time, scan_by="TimestampAscending"):
+    """moto 5.2.1's CloudWatchBackend.get_metric_data with the same answers, without its rescan of every datapoint of
+    the window for every query and every period (GetMetricData over 30 days by the hour: 720 scans per query). The
+    window's datapoints are grouped by metric name once, each query's are put into their periods in one pass (a
+    datapoint of [start, end) is in exactly one period [start + i·delta, start + (i+1)·delta)), and each non-empty
+    period gives its statistic as before. Only the MetricStat and Metrics Insights loops differ from moto's."""
+    from datetime import timedelta
+
+    from moto.cloudwatch.exceptions import ValidationError as CwValidationError
+    from moto.cloudwatch.metric_data_expression_parser import parse_expression
+
+    start_time = start_time.replace(microsecond=0)
+    end_time = end_time.replace(microsecond=0)
+    if start_time > end_time:
+        raise CwValidationError("The parameter EndTime must be greater than StartTime.")
+    if start_time == end_time:
+        raise CwValidationError("The parameter StartTime must not equal parameter EndTime.")
+    period_data = [md for md in self.get_all_metrics() if start_time <= md.timestamp < end_time]
+    by_name = {}
+    for md in period_data:
+        by_name.setdefault(md.name, []).append(md)
+    results = []
+    results_to_return = []
+    for query in queries:
+        if "MetricStat" not in query:
+            continue
+        metric_stat = query["MetricStat"]
+        delta = timedelta(seconds=int(metric_stat["Period"]))
+        stat = metric_stat["Stat"]
+        buckets = _buckets(_stat_query_data(by_name, query), start_time, delta)
+        result_vals, timestamps = _by_period(buckets, start_time, delta, stat, scan_by)
+        label = query.get("Label") or f"{metric_stat['Metric']['MetricName']} {stat}"
+        result = {"id": query["Id"], "label": label, "values": result_vals, "timestamps": timestamps}
+        results.append({**result, "status_code": "Complete"})
+        if query.get("ReturnData", True):
+            results_to_return.append({**result, "status_code": "Complete"})
+    for query in queries:
+        if "Expression" in query and not query["Expression"].startswith("SELECT"):
+            result_vals, timestamps = parse_expression(query["Expression"], results)
+            label = query.get("Label") or query["Id"]
+            result = {"id": query["Id"], "label": label, "values": result_vals, "timestamps": timestamps}
+            results_to_return.append({**result, "status_code": "Complete"})
+    for query in queries:
+        if "Expression" in query and query["Expression"].startswith("SELECT"):
+            delta = timedelta(seconds=int(query["Period"]))
+            buckets = _buckets(period_data, start_time, delta)
+            result_vals, timestamps = _by_period(buckets, start_time, delta, "Sum", scan_by)
+            label = query.get("Label") or query["Id"]
+            result = {"id": query["Id"], "label": label, "values": result_vals, "timestamps": timestamps}
+            results_to_return.append({**result, "status_code": "Complete"})
+    return results_to_return
+
+
+def _metric_data_by_period():
+    """GetMetricData without moto's scan of the whole window per query and period (get_metric_data above); a query
+    whose Period is not positive (moto would loop forever) still goes to moto's own code."""
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    original = CloudWatchBackend.get_metric_data
+
+    def patched(self, queries, start_time, end_time, scan_by="TimestampAscending"):
+        periods = [q["MetricStat"]["Period"] if "MetricStat" in q else q.get("Period", 1) for q in queries]
+        if any(int(p) <= 0 for p in periods):
+            return original(self, queries, start_time, end_time, scan_by)
+        return get_metric_data(self, queries, start_time, end_time, scan_by)
+
+    CloudWatchBackend.bm_original_get_metric_data = original
+    CloudWatchBackend.get_metric_data = patched
+
+
+def _shape_aliases(shape, key):
+    """What moto's alias providers that look only at the shape give for `key` (ShapeNameAlias, ShapePrefixAlias,
+    ModelAlias), each None when it has none; the same code as theirs, with no object."""
+    from moto.core.serialize import AttributePickerContext, ModelAlias, ShapeNameAlias, ShapePrefixAlias
+
+    context = AttributePickerContext(obj=None, key=key, shape=shape)
+    found = []
+    for provider_cls in (ShapeNameAlias, ShapePrefixAlias, ModelAlias):
+        provider = provider_cls(context)
+        found.append(provider.get_alias(key) if provider.has_alias(key) else None)
+    return found
+
+
+def _faster_value_picker():
+    """moto's serialiser looks up each member of each response structure through XFormedAttributePicker: per member
+    a dataclass, the serialiser's path joined into a string, six alias-provider objects and their checks of the
+    shape (a botocore model object, which does not change once loaded), then botocore's xform_name of each alias.
+    Here the shape's part (ShapeNameAlias, ShapePrefixAlias, ModelAlias and the xform_name of each) is worked out
+    once per shape, member and parent shape, and the object's part (ExplicitAlias: its Meta.serialization_aliases;
+    ClassPrefixAlias: its class name) still for each object: the same keys tried in the same order, the same value
+    found, the response transformers applied as before (the path joined only when there are any)."""
+    from botocore import xform_name
+    from moto.core import serialize
+    from moto.core.utils import MISSING, get_value
+
+    picker_cls = serialize.XFormedAttributePicker
+    if serialize.DEFAULT_ALIAS_PROVIDERS != [
+        serialize.ExplicitAlias,
+        serialize.ShapeNameAlias,
+        serialize.NoAlias,
+        serialize.ShapePrefixAlias,
+        serialize.ClassPrefixAlias,
+        serialize.ModelAlias,
+    ]:
+        return  # another moto: leave its serialiser alone
+    shapes = {}
+    original = serialize.ResponseSerializer.get_value
+
+    def keys_for(obj, key, shape):
+        parent = getattr(shape, "parent", None)
+        entry = shapes.get((id(shape), id(parent), key))
+        if entry is None or entry[0] is not shape or entry[1] is not parent:
+            name, prefix, model = _shape_aliases(shape, key)
+            pair = lambda alias: None if alias is None else (alias, xform_name(alias))  # noqa: E731
+            entry = (shape, parent, pair(name), (key, xform_name(key)), pair(prefix), pair(model))
+            shapes[(id(shape), id(parent), key)] = entry
+        _, _, name, plain, prefix, model = entry
+        keys = []
+        meta = obj.Meta if hasattr(obj, "Meta") else None
+        if meta is not None and hasattr(meta, "serialization_aliases") and key in meta.serialization_aliases:
+            alias = meta.serialization_aliases[key]
+            keys += (alias, xform_name(alias))
+        for pair in (name, plain, prefix):
+            if pair is not None:
+                keys += pair
+        if hasattr(obj, "__class__"):
+            class_name = obj.__class__.__name__
+            if key.lower().startswith(class_name.lower()):
+                alias = key[len(class_name) :]
+                keys += (alias, xform_name(alias))
+        if model is not None:
+            keys += model
+        return keys
+
+    def picked(self, value, key, shape):
+        picker = self._value_picker
+        if type(picker) is not picker_cls or picker.alias_providers is not serialize.DEFAULT_ALIAS_PROVIDERS:
+            return original(self, value, key, shape)
+        for possible_key in keys_for(value, key, shape):
+            found = get_value(value, possible_key, MISSING)
+            if found is not MISSING:
+                break
+        else:
+            found = None
+        if picker.response_transformers:
+            key_path = f"{'.'.join(self.path)}.{key}"
+            for transform_path, transform in picker.response_transformers.items():
+                if key_path.endswith(transform_path):
+                    found = transform(found)
+                    break
+        return found
+
+    serialize.ResponseSerializer.get_value = picked
+
+
+def _cached_routes():
+    """moto's server finds the backend for each request's host twice (werkzeug_app.get_backend_for_host: a scan of
+    the ~190 service names, then up to every backend's URL regular expressions, in order); the answer for a host
+    never changes while the server runs, so it is kept per host (under the dispatcher's lock, as before)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    find = DomainDispatcherApplication.get_backend_for_host
+
+    def get_backend_for_host(self, host):
+        cache = self.__dict__.setdefault("bm_backend_for_host", {})
+        if host not in cache:
+            cache[host] = find(self, host)
+        return cache[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+
+
 IDLE_S = 30
 
 
@@ -498,6 +715,124 @@ def _keep_alive():
     serving.WSGIRequestHandler = Handler
 
 
+def _profile_threads(path):
+    """BM_MOTO_PROFILE=/path (TEST SUPPORT ONLY, off by default): every connection thread's handling runs under its
+    own cProfile with time.thread_time (CPU, not the wait for the GIL or the next request; cProfile alone follows
+    no thread but the one that enabled it), and at SIGTERM (Moto.stop) or exit the profiles are merged and dumped
+    as pstats to /path.<pid> (one file per server: jest starts two). Read with
+    `python3 -c "import pstats,glob; pstats.Stats(*glob.glob('/path.*')).sort_stats('tottime').print_stats(40)"`."""
+    import atexit
+    import cProfile
+    import signal
+    import time
+
+    from werkzeug import serving
+
+    profiles = []
+    lock = threading.Lock()
+    handle = serving.WSGIRequestHandler.handle
+
+    def profiled_handle(self):
+        prof = cProfile.Profile(time.thread_time)
+        with lock:
+            profiles.append(prof)
+        prof.enable()
+        try:
+            handle(self)
+        finally:
+            prof.disable()
+
+    def dump():
+        import pstats
+
+        with lock:
+            done = [p for p in profiles if p.getstats()]
+            profiles.clear()
+        if done:
+            pstats.Stats(*done).dump_stats(f"{path}.{os.getpid()}")
+
+    def on_term(signum, frame):
+        dump()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    serving.WSGIRequestHandler.handle = profiled_handle
+    atexit.register(dump)
+    signal.signal(signal.SIGTERM, on_term)
+
+
+def _log_responses(path):
+    """BM_MOTO_RESPONSE_LOG=/path (TEST SUPPORT ONLY, off by default): one line per request appended to /path.<pid>:
+    the method and path, a hash of the request body, the status and a hash of the response body with what differs
+    from run to run blanked (request IDs, UUIDs, timestamps). Two runs of the same files compared line by line show
+    whether a change to the server changed any answer (docs/testing.md)."""
+    import hashlib
+
+    from werkzeug import serving
+
+    lock = threading.Lock()
+    out = open(f"{path}.{os.getpid()}", "a", encoding="utf-8")
+    full = os.environ.get("BM_MOTO_RESPONSE_LOG_BODIES") == "1"
+    volatile = re.compile(
+        rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        rb"|[A-Za-z0-9]{52}"
+        rb"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+        rb"|\b1[0-9]{9}(?:\.[0-9]+)?\b"
+        rb"|\b[0-9]{12}\b",  # account IDs: Organizations' CreateAccount draws them
+        re.I,
+    )
+
+    def clean(data):
+        text = volatile.sub(b"~", data).decode("utf-8", "replace")
+        return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+
+    def digest(data):
+        return hashlib.sha1(volatile.sub(b"~", data)).hexdigest()[:16]
+
+    def wrap(app):
+        def logged(environ, start_response):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            import io
+
+            environ["wsgi.input"] = io.BytesIO(body)
+            status = []
+
+            def start(s, headers, exc_info=None):
+                status.append(s.split(" ")[0])
+                return start_response(s, headers, exc_info)
+
+            chunks = list(app(environ, start))
+            line = "\t".join(
+                [
+                    environ["REQUEST_METHOD"],
+                    volatile.sub(b"~", environ.get("PATH_INFO", "").encode("latin-1")).decode("latin-1"),
+                    digest(environ.get("QUERY_STRING", "").encode()),
+                    digest(body),
+                    status[0] if status else "?",
+                    digest(b"".join(chunks)),
+                ]
+            )
+            if full:
+                line += "\t" + clean(body) + "\t" + clean(b"".join(chunks))
+            with lock:
+                out.write(line + "\n")
+                out.flush()
+            return chunks
+
+        return logged
+
+    run_wsgi = serving.WSGIRequestHandler.run_wsgi
+
+    def logged_run_wsgi(self):
+        if not getattr(self.server, "bm_logged", False):
+            self.server.app = wrap(self.server.app)
+            self.server.bm_logged = True
+        return run_wsgi(self)
+
+    serving.WSGIRequestHandler.run_wsgi = logged_run_wsgi
+
+
 if __name__ == "__main__":
     # No log line per request: tests send tens of thousands, and nobody reads them.
     import logging
@@ -511,5 +846,13 @@ if __name__ == "__main__":
     _cheaper_requests()
     _models_once()
     _keep_alive()
+    if os.environ.get("BM_MOTO_PLAIN") != "1":
+        _metric_data_by_period()
+        _faster_value_picker()
+        _cached_routes()
+    if os.environ.get("BM_MOTO_PROFILE"):
+        _profile_threads(os.environ["BM_MOTO_PROFILE"])
+    if os.environ.get("BM_MOTO_RESPONSE_LOG"):
+        _log_responses(os.environ["BM_MOTO_RESPONSE_LOG"])
 
     server.main(sys.argv[1:])

@@ -383,6 +383,20 @@ def _models_once():
 
     utils.get_service_model = get_service_model
     responses.get_service_model = get_service_model
+    # moto makes a new botocore Loader for each model it loads (utils._load_service_model), and each new Loader
+    # lists every service's directory again (~400 entries, a stat each) to find the latest API version: one Loader
+    # is kept for all, under a lock (botocore caches what a Loader read, so a model is still read once).
+    loaders = []
+
+    loader_lock = threading.Lock()
+
+    def _load_service_model(service_name, model_name):
+        with loader_lock:
+            if not loaders:
+                loaders.append(utils.create_loader())
+            return loaders[0].load_service_model(service_name, model_name)
+
+    utils._load_service_model = _load_service_model
 
 
 class _MotoModels:
@@ -548,7 +562,27 @@ def _faster_value_picker():
     shapes = {}
     original = serialize.ResponseSerializer.get_value
 
+    by_class = {}
+
     def keys_for(obj, key, shape):
+        """The keys to try, kept per class too when only the class can change them: a dict, or an object without
+        __getattr__ and without a Meta of its own (moto's Meta is a class attribute)."""
+        cls = type(obj)
+        if cls is not dict and (
+            getattr(cls, "__getattr__", None) is not None
+            or cls.__getattribute__ is not object.__getattribute__
+            or "Meta" in getattr(obj, "__dict__", ())
+            or obj.__class__ is not cls
+        ):
+            return object_keys_for(obj, key, shape)
+        parent = getattr(shape, "parent", None)
+        entry = by_class.get((id(shape), id(parent), key, cls))
+        if entry is None or entry[0] is not shape or entry[1] is not parent:
+            entry = (shape, parent, object_keys_for(obj, key, shape))
+            by_class[(id(shape), id(parent), key, cls)] = entry
+        return entry[2]
+
+    def object_keys_for(obj, key, shape):
         parent = getattr(shape, "parent", None)
         entry = shapes.get((id(shape), id(parent), key))
         if entry is None or entry[0] is not shape or entry[1] is not parent:
@@ -610,6 +644,137 @@ def _cached_routes():
         return cache[host]
 
     DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+
+
+# A header line the email parser reads as one "Name: value" pair: a name of the characters its headerRE allows, a
+# colon, then no line break but the one that ends the line.
+HEADER_LINE = re.compile(r"([\x21-\x39\x3b-\x7e]+):([^\r\n]*)\r?\n\Z")
+
+
+def _faster_headers():
+    """http.server parses each request's headers with the email package's feed parser (http.client.parse_headers,
+    ~0.1 ms a request). A header block of plain "Name: value" lines (what every AWS SDK sends) is read here into the
+    same HTTPMessage (the same (name, value) pairs as compat32's header_source_parse gives: the value without the
+    blanks after the colon and without the line end, an empty payload); anything else (continuation lines, a line
+    without a colon, a stray CR, the end of the stream before the blank line) goes to the email parser as before."""
+    import email.parser
+    import http.client
+
+    def parse_headers(fp, _class=http.client.HTTPMessage):
+        lines = http.client._read_headers(fp)
+        pairs = []
+        if lines[-1] in (b"\r\n", b"\n"):
+            for line in lines[:-1]:
+                found = HEADER_LINE.match(line.decode("iso-8859-1"))
+                if not found:
+                    break
+                pairs.append((found.group(1), found.group(2).lstrip(" \t")))
+            else:
+                message = _class()
+                for name, value in pairs:
+                    message.set_raw(name, value)
+                message.set_payload("")
+                return message
+        return email.parser.Parser(_class=_class).parsestr(b"".join(lines).decode("iso-8859-1"))
+
+    http.client.parse_headers = parse_headers
+
+
+def _metric_corpus(rng):
+    """A CloudWatch backend holding random datapoints (names, namespaces, dimensions, units, timestamps around a
+    window), and random GetMetricData arguments over it: what _selfcheck runs moto's and this file's code on."""
+    from datetime import datetime, timedelta, timezone
+
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    backend = CloudWatchBackend("us-east-1", "123456789012")
+    start = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    names = ["Invocations", "InputTokenCount", "OutputTokenCount"]
+    dims = [[], [{"Name": "ModelId", "Value": "a"}], [{"Name": "ModelId", "Value": "b"}]]
+    dims.append([{"Name": "ModelId", "Value": "a"}, {"Name": "Z", "Value": "q"}])
+    for namespace in ["AWS/Bedrock", "Other"]:
+        data = []
+        for _ in range(rng.randint(0, 150)):
+            datum = {"MetricName": rng.choice(names), "Value": rng.randint(0, 50), "Dimensions": rng.choice(dims)}
+            datum["Timestamp"] = start + timedelta(seconds=rng.randint(-3600, 2 * 86400))
+            if rng.random() < 0.5:
+                datum["Unit"] = "Count"
+            data.append(datum)
+        backend.put_metric_data(namespace, data)
+    queries = []
+    for j in range(rng.randint(1, 4)):
+        metric = {"Namespace": rng.choice(["AWS/Bedrock", "Other"]), "MetricName": rng.choice(names)}
+        metric.update({"Dimensions": d} if (d := rng.choice(dims)) else {})
+        stat = rng.choice(["Sum", "Average", "Maximum", "Minimum", "SampleCount"])
+        metric_stat = {"Metric": metric, "Period": rng.choice([60, 300, 3600, 25200, 86400]), "Stat": stat}
+        metric_stat.update({"Unit": "Count"} if rng.random() < 0.3 else {})
+        query = {"Id": f"q{j}", "MetricStat": metric_stat}
+        query.update({"ReturnData": False} if rng.random() < 0.2 else {})
+        query.update({"Label": "L"} if rng.random() < 0.2 else {})
+        queries.append(query)
+    if rng.random() < 0.5:
+        queries.append({"Id": "e1", "Expression": "q0 + 1"})
+    if rng.random() < 0.3:
+        queries.append({"Id": "e2", "Expression": "SELECT SUM(x) FROM y", "Period": 3600})
+    begin = start + timedelta(seconds=rng.randint(0, 3600), microseconds=rng.randint(0, 999))
+    end = begin + timedelta(seconds=rng.randint(60, 2 * 86400))
+    return backend, (queries, begin, end, rng.choice(["TimestampAscending", "TimestampDescending"]))
+
+
+def _header_cases(rng):
+    fixed = [b"host: x\r\ncontent-type: a/b\r\nX-A:  v  \r\n\r\n", b"a: b\n\n", b"A:\r\n\r\n", b"a: b\r\n c\r\n\r\n"]
+    fixed += [b"From x: y\r\n\r\n", b":x\r\n\r\n", b"a b: c\r\n\r\n", b"a: b\rc\r\n\r\n", b"a: \xe9\r\n\r\n"]
+    fixed += [b"a: b\r\n", b""]
+    alphabet = b"ab:\t \r\n\x7f\xe9F"
+    return fixed + [bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) + b"\r\n\r\n" for _ in range(2000)]
+
+
+def _selfcheck():
+    """This file's faster code against moto's and the standard library's own, on random inputs (TEST SUPPORT ONLY):
+    GetMetricData's answers, and the HTTPMessage of each header block (POST /moto-api/bm-selfcheck)."""
+    import email.parser
+    import http.client
+    import io
+    import random
+
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    rng = random.Random(23)
+    metric = {"cases": 0, "values": 0, "mismatches": []}
+    for case in range(40):
+        backend, args = _metric_corpus(rng)
+        expected = CloudWatchBackend.bm_original_get_metric_data(backend, *args)
+        metric["cases"] += 1
+        metric["values"] += sum(len(r["values"]) for r in expected)
+        if repr(CloudWatchBackend.get_metric_data(backend, *args)) != repr(expected):
+            metric["mismatches"].append(case)
+
+    def parsed(parse, raw):
+        fp = io.BytesIO(raw + b"BODY")
+        try:
+            return repr((vars(parse(fp)), fp.read()))
+        except Exception as error:  # the same error from both is the same answer
+            return repr(error)
+
+    def by_email(fp, _class=http.client.HTTPMessage):
+        text = b"".join(http.client._read_headers(fp)).decode("iso-8859-1")
+        return email.parser.Parser(_class=_class).parsestr(text)
+
+    headers = {"cases": 0, "plain": 0, "mismatches": []}
+    for raw in _header_cases(rng):
+        headers["cases"] += 1
+        lines = http.client._read_headers(io.BytesIO(raw))
+        ends = lines[-1] in (b"\r\n", b"\n")
+        headers["plain"] += ends and all(HEADER_LINE.match(line.decode("iso-8859-1")) for line in lines[:-1])
+        if parsed(http.client.parse_headers, raw) != parsed(by_email, raw):
+            headers["mismatches"].append(raw.decode("iso-8859-1"))
+    return {"metricData": metric, "headers": headers}
+
+
+def bm_selfcheck(request, full_url, headers):
+    import json as _json
+
+    return 200, {}, _json.dumps(_selfcheck())
 
 
 IDLE_S = 30
@@ -766,18 +931,25 @@ def _log_responses(path):
     the method and path, a hash of the request body, the status and a hash of the response body with what differs
     from run to run blanked (request IDs, UUIDs, timestamps). Two runs of the same files compared line by line show
     whether a change to the server changed any answer (docs/testing.md)."""
+    import base64
     import hashlib
+    import json
 
     from werkzeug import serving
 
     lock = threading.Lock()
     out = open(f"{path}.{os.getpid()}", "a", encoding="utf-8")
     full = os.environ.get("BM_MOTO_RESPONSE_LOG_BODIES") == "1"
+    # BM_MOTO_RESPONSE_LOG_REQUESTS=1: every request as it came (method, target, headers, body), one JSON line each in
+    # /path.<pid>.requests, for test/support/moto_replay.py to send again to a fresh server.
+    requests = None
+    if os.environ.get("BM_MOTO_RESPONSE_LOG_REQUESTS") == "1":
+        requests = open(f"{path}.{os.getpid()}.requests", "a", encoding="utf-8")
     volatile = re.compile(
         rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
         rb"|[A-Za-z0-9]{52}"
         rb"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"
-        rb"|\b1[0-9]{9}(?:\.[0-9]+)?\b"
+        rb"|\b1[0-9]{9}(?:\.[0-9]+)?\b|\b1[0-9]{12}\b"
         rb"|\b[0-9]{12}\b",  # account IDs: Organizations' CreateAccount draws them
         re.I,
     )
@@ -813,6 +985,17 @@ def _log_responses(path):
                     digest(b"".join(chunks)),
                 ]
             )
+            if requests is not None:
+                heads = [(k[5:].replace("_", "-").title(), v) for k, v in environ.items() if k.startswith("HTTP_")]
+                plain = [(k, environ.get(k)) for k in ("CONTENT_TYPE", "CONTENT_LENGTH")]
+                heads += [(k.replace("_", "-").title(), v) for k, v in plain if v is not None]
+                target = environ.get("RAW_URI") or environ.get("PATH_INFO", "")
+                if environ.get("QUERY_STRING") and "?" not in target:
+                    target += "?" + environ["QUERY_STRING"]
+                record = {"method": environ["REQUEST_METHOD"], "target": target, "headers": heads}
+                record["body"] = base64.b64encode(body).decode()
+                with lock:
+                    requests.write(json.dumps(record) + "\n")
             if full:
                 line += "\t" + clean(body) + "\t" + clean(b"".join(chunks))
             with lock:
@@ -850,9 +1033,19 @@ if __name__ == "__main__":
         _metric_data_by_period()
         _faster_value_picker()
         _cached_routes()
+        _faster_headers()
+        from moto.moto_api._internal import urls
+
+        urls.url_paths["{0}/moto-api/bm-selfcheck"] = bm_selfcheck
     if os.environ.get("BM_MOTO_PROFILE"):
         _profile_threads(os.environ["BM_MOTO_PROFILE"])
     if os.environ.get("BM_MOTO_RESPONSE_LOG"):
         _log_responses(os.environ["BM_MOTO_RESPONSE_LOG"])
+    if os.environ.get("BM_MOTO_SEED"):
+        # moto draws its IDs (role IDs, ARNs' suffixes, tokens) from mock_random: seeded, two servers sent the same
+        # requests one at a time (test/support/moto_replay.py) draw the same IDs.
+        from moto.moto_api._internal import mock_random
+
+        mock_random.seed(int(os.environ["BM_MOTO_SEED"]))
 
     server.main(sys.argv[1:])

@@ -26,6 +26,11 @@ DescribeAlarmsOutput.CompositeAlarms with the CompositeAlarm members) and the AP
   existing dashboard, the tag updates are ignored. To add or update tags on an existing dashboard, use
   TagResource." DeleteDashboards drops a dashboard's tags with it.
 
+It also does some of moto's per-request work faster, with the same answers (GetMetricData without its rescan of the
+window per period, the serialiser's attribute lookups, header parsing, routing, model loading: docs/testing.md, "The
+emulator, sixth session"; BM_MOTO_PLAIN=1 turns that off), and can profile itself, log and record what it answers
+(BM_MOTO_PROFILE, BM_MOTO_RESPONSE_LOG, BM_MOTO_SEED: docs/testing.md, "How to measure").
+
 Run as `python3 test/support/moto_server.py -H 127.0.0.1 -p PORT` (the same arguments as
 `python3 -m moto.server`).
 """
@@ -383,6 +388,20 @@ def _models_once():
 
     utils.get_service_model = get_service_model
     responses.get_service_model = get_service_model
+    # moto makes a new botocore Loader for each model it loads (utils._load_service_model), and each new Loader
+    # lists every service's directory again (~400 entries, a stat each) to find the latest API version: one Loader
+    # is kept for all, under a lock (botocore caches what a Loader read, so a model is still read once).
+    loaders = []
+
+    loader_lock = threading.Lock()
+
+    def _load_service_model(service_name, model_name):
+        with loader_lock:
+            if not loaders:
+                loaders.append(utils.create_loader())
+            return loaders[0].load_service_model(service_name, model_name)
+
+    utils._load_service_model = _load_service_model
 
 
 class _MotoModels:
@@ -393,6 +412,377 @@ class _MotoModels:
         from moto.core import utils
 
         return utils.get_service_model(service_name)
+
+
+def _buckets(data, start_time, delta):
+    """{period index: the datapoints in [start + i·delta, start + (i+1)·delta)}, each in data's order."""
+    buckets = {}
+    for md in data:
+        buckets.setdefault((md.timestamp - start_time) // delta, []).append(md)
+    return buckets
+
+
+def _by_period(buckets, start_time, delta, stat, scan_by):
+    """The values and timestamps moto's per-period loop gives for these buckets (the non-empty periods, in order)."""
+    from moto.cloudwatch.models import Statistics
+
+    result_vals, timestamps = [], []
+    for index in sorted(buckets):
+        stats = Statistics([stat], start_time + index * delta)
+        stats.metric_data = buckets[index]
+        result_vals.append(stats.get_statistics_for_type(stat))
+        timestamps.append(stats.timestamp)
+    if scan_by == "TimestampDescending" and len(timestamps) > 0:
+        timestamps.reverse()
+        result_vals.reverse()
+    return result_vals, timestamps
+
+
+def _stat_query_data(by_name, query):
+    """The datapoints of the window moto 5.2.1 counts for a MetricStat query, in the window's order: same name and
+    namespace, or, when the query has dimensions, same name and the same sorted dimensions (moto then ignores the
+    namespace), and the same unit when the query gives one."""
+    from moto.cloudwatch.models import Dimension
+
+    metric_stat = query["MetricStat"]
+    query_ns = metric_stat["Metric"]["Namespace"]
+    dimensions = [Dimension(name=d["Name"], value=d["Value"]) for d in metric_stat["Metric"].get("Dimensions", [])]
+    unit = metric_stat.get("Unit")
+    data = by_name.get(metric_stat["Metric"]["MetricName"], [])
+    if dimensions:
+        wanted = sorted(dimensions)
+        data = [md for md in data if sorted(md.dimensions) == wanted]
+    else:
+        data = [md for md in data if md.namespace == query_ns]
+    if unit:
+        data = [md for md in data if md.unit == unit]
+    return data
+
+
+def get_metric_data(self, queries, start_time, end_time, scan_by="TimestampAscending"):
+    """moto 5.2.1's CloudWatchBackend.get_metric_data with the same answers, without its rescan of every datapoint of
+    the window for every query and every period (GetMetricData over 30 days by the hour: 720 scans per query). The
+    window's datapoints are grouped by metric name once, each query's are put into their periods in one pass (a
+    datapoint of [start, end) is in exactly one period [start + i·delta, start + (i+1)·delta)), and each non-empty
+    period gives its statistic as before. Only the MetricStat and Metrics Insights loops differ from moto's."""
+    from datetime import timedelta
+
+    from moto.cloudwatch.exceptions import ValidationError as CwValidationError
+    from moto.cloudwatch.metric_data_expression_parser import parse_expression
+
+    start_time = start_time.replace(microsecond=0)
+    end_time = end_time.replace(microsecond=0)
+    if start_time > end_time:
+        raise CwValidationError("The parameter EndTime must be greater than StartTime.")
+    if start_time == end_time:
+        raise CwValidationError("The parameter StartTime must not equal parameter EndTime.")
+    period_data = [md for md in self.get_all_metrics() if start_time <= md.timestamp < end_time]
+    by_name = {}
+    for md in period_data:
+        by_name.setdefault(md.name, []).append(md)
+    results = []
+    results_to_return = []
+    for query in queries:
+        if "MetricStat" not in query:
+            continue
+        metric_stat = query["MetricStat"]
+        delta = timedelta(seconds=int(metric_stat["Period"]))
+        stat = metric_stat["Stat"]
+        buckets = _buckets(_stat_query_data(by_name, query), start_time, delta)
+        result_vals, timestamps = _by_period(buckets, start_time, delta, stat, scan_by)
+        label = query.get("Label") or f"{metric_stat['Metric']['MetricName']} {stat}"
+        result = {"id": query["Id"], "label": label, "values": result_vals, "timestamps": timestamps}
+        results.append({**result, "status_code": "Complete"})
+        if query.get("ReturnData", True):
+            results_to_return.append({**result, "status_code": "Complete"})
+    for query in queries:
+        if "Expression" in query and not query["Expression"].startswith("SELECT"):
+            result_vals, timestamps = parse_expression(query["Expression"], results)
+            label = query.get("Label") or query["Id"]
+            result = {"id": query["Id"], "label": label, "values": result_vals, "timestamps": timestamps}
+            results_to_return.append({**result, "status_code": "Complete"})
+    for query in queries:
+        if "Expression" in query and query["Expression"].startswith("SELECT"):
+            delta = timedelta(seconds=int(query["Period"]))
+            buckets = _buckets(period_data, start_time, delta)
+            result_vals, timestamps = _by_period(buckets, start_time, delta, "Sum", scan_by)
+            label = query.get("Label") or query["Id"]
+            result = {"id": query["Id"], "label": label, "values": result_vals, "timestamps": timestamps}
+            results_to_return.append({**result, "status_code": "Complete"})
+    return results_to_return
+
+
+def _metric_data_by_period():
+    """GetMetricData without moto's scan of the whole window per query and period (get_metric_data above); a query
+    whose Period is not positive (moto would loop forever) still goes to moto's own code."""
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    original = CloudWatchBackend.get_metric_data
+
+    def patched(self, queries, start_time, end_time, scan_by="TimestampAscending"):
+        try:
+            periods = [int(q["MetricStat"]["Period"] if "MetricStat" in q else q.get("Period", 1)) for q in queries]
+        except (KeyError, TypeError, ValueError):
+            periods = [0]  # moto's code raises its own error for it, after its checks of the window
+        if any(p <= 0 for p in periods):
+            return original(self, queries, start_time, end_time, scan_by)
+        return get_metric_data(self, queries, start_time, end_time, scan_by)
+
+    CloudWatchBackend.bm_original_get_metric_data = original
+    CloudWatchBackend.get_metric_data = patched
+
+
+def _shape_aliases(shape, key):
+    """What moto's alias providers that look only at the shape give for `key` (ShapeNameAlias, ShapePrefixAlias,
+    ModelAlias), each None when it has none; the same code as theirs, with no object."""
+    from moto.core.serialize import AttributePickerContext, ModelAlias, ShapeNameAlias, ShapePrefixAlias
+
+    context = AttributePickerContext(obj=None, key=key, shape=shape)
+    found = []
+    for provider_cls in (ShapeNameAlias, ShapePrefixAlias, ModelAlias):
+        provider = provider_cls(context)
+        found.append(provider.get_alias(key) if provider.has_alias(key) else None)
+    return found
+
+
+def _faster_value_picker():
+    """moto's serialiser looks up each member of each response structure through XFormedAttributePicker: per member
+    a dataclass, the serialiser's path joined into a string, six alias-provider objects and their checks of the
+    shape (a botocore model object, which does not change once loaded), then botocore's xform_name of each alias.
+    Here the shape's part (ShapeNameAlias, ShapePrefixAlias, ModelAlias and the xform_name of each) is worked out
+    once per shape, member and parent shape, and the object's part (ExplicitAlias: its Meta.serialization_aliases;
+    ClassPrefixAlias: its class name) still for each object: the same keys tried in the same order, the same value
+    found, the response transformers applied as before (the path joined only when there are any)."""
+    from botocore import xform_name
+    from moto.core import serialize
+    from moto.core.utils import MISSING, get_value
+
+    picker_cls = serialize.XFormedAttributePicker
+    if serialize.DEFAULT_ALIAS_PROVIDERS != [
+        serialize.ExplicitAlias,
+        serialize.ShapeNameAlias,
+        serialize.NoAlias,
+        serialize.ShapePrefixAlias,
+        serialize.ClassPrefixAlias,
+        serialize.ModelAlias,
+    ]:
+        return  # another moto: leave its serialiser alone
+    shapes = {}
+    original = serialize.ResponseSerializer.get_value
+
+    by_class = {}
+
+    def keys_for(obj, key, shape):
+        """The keys to try, kept per class too when only the class can change them: a dict, or an object without
+        __getattr__ and without a Meta of its own (moto's Meta is a class attribute)."""
+        cls = type(obj)
+        if cls is not dict and (
+            getattr(cls, "__getattr__", None) is not None
+            or cls.__getattribute__ is not object.__getattribute__
+            or "Meta" in getattr(obj, "__dict__", ())
+            or obj.__class__ is not cls
+        ):
+            return object_keys_for(obj, key, shape)
+        parent = getattr(shape, "parent", None)
+        entry = by_class.get((id(shape), id(parent), key, cls))
+        if entry is None or entry[0] is not shape or entry[1] is not parent:
+            entry = (shape, parent, object_keys_for(obj, key, shape))
+            by_class[(id(shape), id(parent), key, cls)] = entry
+        return entry[2]
+
+    def object_keys_for(obj, key, shape):
+        parent = getattr(shape, "parent", None)
+        entry = shapes.get((id(shape), id(parent), key))
+        if entry is None or entry[0] is not shape or entry[1] is not parent:
+            name, prefix, model = _shape_aliases(shape, key)
+            pair = lambda alias: None if alias is None else (alias, xform_name(alias))  # noqa: E731
+            entry = (shape, parent, pair(name), (key, xform_name(key)), pair(prefix), pair(model))
+            shapes[(id(shape), id(parent), key)] = entry
+        _, _, name, plain, prefix, model = entry
+        keys = []
+        meta = obj.Meta if hasattr(obj, "Meta") else None
+        if meta is not None and hasattr(meta, "serialization_aliases") and key in meta.serialization_aliases:
+            alias = meta.serialization_aliases[key]
+            keys += (alias, xform_name(alias))
+        for pair in (name, plain, prefix):
+            if pair is not None:
+                keys += pair
+        if hasattr(obj, "__class__"):
+            class_name = obj.__class__.__name__
+            if key.lower().startswith(class_name.lower()):
+                alias = key[len(class_name) :]
+                keys += (alias, xform_name(alias))
+        if model is not None:
+            keys += model
+        return keys
+
+    def picked(self, value, key, shape):
+        picker = self._value_picker
+        if type(picker) is not picker_cls or picker.alias_providers is not serialize.DEFAULT_ALIAS_PROVIDERS:
+            return original(self, value, key, shape)
+        for possible_key in keys_for(value, key, shape):
+            found = get_value(value, possible_key, MISSING)
+            if found is not MISSING:
+                break
+        else:
+            found = None
+        if picker.response_transformers:
+            key_path = f"{'.'.join(self.path)}.{key}"
+            for transform_path, transform in picker.response_transformers.items():
+                if key_path.endswith(transform_path):
+                    found = transform(found)
+                    break
+        return found
+
+    serialize.ResponseSerializer.get_value = picked
+
+
+def _cached_routes():
+    """moto's server finds the backend for each request's host twice (werkzeug_app.get_backend_for_host: a scan of
+    the ~190 service names, then up to every backend's URL regular expressions, in order); the answer for a host
+    never changes while the server runs, so it is kept per host (under the dispatcher's lock, as before)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    find = DomainDispatcherApplication.get_backend_for_host
+
+    def get_backend_for_host(self, host):
+        cache = self.__dict__.setdefault("bm_backend_for_host", {})
+        if host not in cache:
+            cache[host] = find(self, host)
+        return cache[host]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host
+
+
+# A header line the email parser reads as one "Name: value" pair: a name of the characters its headerRE allows, a
+# colon, then no line break but the one that ends the line.
+HEADER_LINE = re.compile(r"([\x21-\x39\x3b-\x7e]+):([^\r\n]*)\r?\n\Z")
+
+
+def _faster_headers():
+    """http.server parses each request's headers with the email package's feed parser (http.client.parse_headers,
+    ~0.1 ms a request). A header block of plain "Name: value" lines (what every AWS SDK sends) is read here into the
+    same HTTPMessage (the same (name, value) pairs as compat32's header_source_parse gives: the value without the
+    blanks after the colon and without the line end, an empty payload); anything else (continuation lines, a line
+    without a colon, a stray CR, the end of the stream before the blank line) goes to the email parser as before."""
+    import email.parser
+    import http.client
+
+    def parse_headers(fp, _class=http.client.HTTPMessage):
+        lines = http.client._read_headers(fp)
+        pairs = []
+        if lines[-1] in (b"\r\n", b"\n"):
+            for line in lines[:-1]:
+                found = HEADER_LINE.match(line.decode("iso-8859-1"))
+                if not found:
+                    break
+                pairs.append((found.group(1), found.group(2).lstrip(" \t")))
+            else:
+                message = _class()
+                for name, value in pairs:
+                    message.set_raw(name, value)
+                message.set_payload("")
+                return message
+        return email.parser.Parser(_class=_class).parsestr(b"".join(lines).decode("iso-8859-1"))
+
+    http.client.parse_headers = parse_headers
+
+
+def _metric_corpus(rng):
+    """A CloudWatch backend holding random datapoints (names, namespaces, dimensions, units, timestamps around a
+    window), and random GetMetricData arguments over it: what _selfcheck runs moto's and this file's code on."""
+    from datetime import datetime, timedelta, timezone
+
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    backend = CloudWatchBackend("us-east-1", "123456789012")
+    start = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    names = ["Invocations", "InputTokenCount", "OutputTokenCount"]
+    dims = [[], [{"Name": "ModelId", "Value": "a"}], [{"Name": "ModelId", "Value": "b"}]]
+    dims.append([{"Name": "ModelId", "Value": "a"}, {"Name": "Z", "Value": "q"}])
+    for namespace in ["AWS/Bedrock", "Other"]:
+        data = []
+        for _ in range(rng.randint(0, 150)):
+            datum = {"MetricName": rng.choice(names), "Value": rng.randint(0, 50), "Dimensions": rng.choice(dims)}
+            datum["Timestamp"] = start + timedelta(seconds=rng.randint(-3600, 2 * 86400))
+            if rng.random() < 0.5:
+                datum["Unit"] = "Count"
+            data.append(datum)
+        backend.put_metric_data(namespace, data)
+    queries = []
+    for j in range(rng.randint(1, 4)):
+        metric = {"Namespace": rng.choice(["AWS/Bedrock", "Other"]), "MetricName": rng.choice(names)}
+        metric.update({"Dimensions": d} if (d := rng.choice(dims)) else {})
+        stat = rng.choice(["Sum", "Average", "Maximum", "Minimum", "SampleCount"])
+        metric_stat = {"Metric": metric, "Period": rng.choice([60, 300, 3600, 25200, 86400]), "Stat": stat}
+        metric_stat.update({"Unit": "Count"} if rng.random() < 0.3 else {})
+        query = {"Id": f"q{j}", "MetricStat": metric_stat}
+        query.update({"ReturnData": False} if rng.random() < 0.2 else {})
+        query.update({"Label": "L"} if rng.random() < 0.2 else {})
+        queries.append(query)
+    if rng.random() < 0.5:
+        queries.append({"Id": "e1", "Expression": "q0 + 1"})
+    if rng.random() < 0.3:
+        queries.append({"Id": "e2", "Expression": "SELECT SUM(x) FROM y", "Period": 3600})
+    begin = start + timedelta(seconds=rng.randint(0, 3600), microseconds=rng.randint(0, 999))
+    end = begin + timedelta(seconds=rng.randint(60, 2 * 86400))
+    return backend, (queries, begin, end, rng.choice(["TimestampAscending", "TimestampDescending"]))
+
+
+def _header_cases(rng):
+    fixed = [b"host: x\r\ncontent-type: a/b\r\nX-A:  v  \r\n\r\n", b"a: b\n\n", b"A:\r\n\r\n", b"a: b\r\n c\r\n\r\n"]
+    fixed += [b"From x: y\r\n\r\n", b":x\r\n\r\n", b"a b: c\r\n\r\n", b"a: b\rc\r\n\r\n", b"a: \xe9\r\n\r\n"]
+    fixed += [b"a: b\r\n", b""]
+    alphabet = b"ab:\t \r\n\x7f\xe9F"
+    return fixed + [bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) + b"\r\n\r\n" for _ in range(2000)]
+
+
+def _selfcheck():
+    """This file's faster code against moto's and the standard library's own, on random inputs (TEST SUPPORT ONLY):
+    GetMetricData's answers, and the HTTPMessage of each header block (POST /moto-api/bm-selfcheck)."""
+    import email.parser
+    import http.client
+    import io
+    import random
+
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    rng = random.Random(23)
+    metric = {"cases": 0, "values": 0, "mismatches": []}
+    for case in range(40):
+        backend, args = _metric_corpus(rng)
+        expected = CloudWatchBackend.bm_original_get_metric_data(backend, *args)
+        metric["cases"] += 1
+        metric["values"] += sum(len(r["values"]) for r in expected)
+        if repr(CloudWatchBackend.get_metric_data(backend, *args)) != repr(expected):
+            metric["mismatches"].append(case)
+
+    def parsed(parse, raw):
+        fp = io.BytesIO(raw + b"BODY")
+        try:
+            return repr((vars(parse(fp)), fp.read()))
+        except Exception as error:  # the same error from both is the same answer
+            return repr(error)
+
+    def by_email(fp, _class=http.client.HTTPMessage):
+        text = b"".join(http.client._read_headers(fp)).decode("iso-8859-1")
+        return email.parser.Parser(_class=_class).parsestr(text)
+
+    headers = {"cases": 0, "plain": 0, "mismatches": []}
+    for raw in _header_cases(rng):
+        headers["cases"] += 1
+        lines = http.client._read_headers(io.BytesIO(raw))
+        ends = lines[-1] in (b"\r\n", b"\n")
+        headers["plain"] += ends and all(HEADER_LINE.match(line.decode("iso-8859-1")) for line in lines[:-1])
+        if parsed(http.client.parse_headers, raw) != parsed(by_email, raw):
+            headers["mismatches"].append(raw.decode("iso-8859-1"))
+    return {"metricData": metric, "headers": headers}
+
+
+def bm_selfcheck(request, full_url, headers):
+    import json as _json
+
+    return 200, {}, _json.dumps(_selfcheck())
 
 
 IDLE_S = 30
@@ -498,6 +888,142 @@ def _keep_alive():
     serving.WSGIRequestHandler = Handler
 
 
+def _profile_threads(path):
+    """BM_MOTO_PROFILE=/path (TEST SUPPORT ONLY, off by default): every connection thread's handling runs under its
+    own cProfile with time.thread_time (CPU, not the wait for the GIL or the next request; cProfile alone follows
+    no thread but the one that enabled it), and at SIGTERM (Moto.stop) or exit the profiles are merged and dumped
+    as pstats to /path.<pid> (one file per server: jest starts two). Read with
+    `python3 -c "import pstats,glob; pstats.Stats(*glob.glob('/path.*')).sort_stats('tottime').print_stats(40)"`."""
+    import atexit
+    import cProfile
+    import signal
+    import time
+
+    from werkzeug import serving
+
+    profiles = []
+    lock = threading.Lock()
+    handle = serving.WSGIRequestHandler.handle
+
+    def profiled_handle(self):
+        prof = cProfile.Profile(time.thread_time)
+        with lock:
+            profiles.append(prof)
+        prof.enable()
+        try:
+            handle(self)
+        finally:
+            prof.disable()
+
+    def dump():
+        import pstats
+
+        with lock:
+            done = [p for p in profiles if p.getstats()]
+            profiles.clear()
+        if done:
+            pstats.Stats(*done).dump_stats(f"{path}.{os.getpid()}")
+
+    def on_term(signum, frame):
+        dump()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    serving.WSGIRequestHandler.handle = profiled_handle
+    atexit.register(dump)
+    signal.signal(signal.SIGTERM, on_term)
+
+
+def _log_responses(path):
+    """BM_MOTO_RESPONSE_LOG=/path (TEST SUPPORT ONLY, off by default): one line per request appended to /path.<pid>:
+    the method and path, a hash of the request body, the status and a hash of the response body with what differs
+    from run to run blanked (request IDs, UUIDs, timestamps). Two runs of the same files compared line by line show
+    whether a change to the server changed any answer (docs/testing.md)."""
+    import base64
+    import hashlib
+    import json
+
+    from werkzeug import serving
+
+    lock = threading.Lock()
+    out = open(f"{path}.{os.getpid()}", "a", encoding="utf-8")
+    full = os.environ.get("BM_MOTO_RESPONSE_LOG_BODIES") == "1"
+    # BM_MOTO_RESPONSE_LOG_REQUESTS=1: every request as it came (method, target, headers, body), one JSON line each in
+    # /path.<pid>.requests, for test/support/moto_replay.py to send again to a fresh server.
+    requests = None
+    if os.environ.get("BM_MOTO_RESPONSE_LOG_REQUESTS") == "1":
+        requests = open(f"{path}.{os.getpid()}.requests", "a", encoding="utf-8")
+    volatile = re.compile(
+        rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        rb"|[A-Za-z0-9]{52}"
+        rb"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?"
+        rb"|\b1[0-9]{9}(?:\.[0-9]+)?\b|\b1[0-9]{12}\b"
+        rb"|\b[0-9]{12}\b",  # account IDs: Organizations' CreateAccount draws them
+        re.I,
+    )
+
+    def clean(data):
+        text = volatile.sub(b"~", data).decode("utf-8", "replace")
+        return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+
+    def digest(data):
+        return hashlib.sha1(volatile.sub(b"~", data)).hexdigest()[:16]
+
+    def wrap(app):
+        def logged(environ, start_response):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            import io
+
+            environ["wsgi.input"] = io.BytesIO(body)
+            status = []
+
+            def start(s, headers, exc_info=None):
+                status.append(s.split(" ")[0])
+                return start_response(s, headers, exc_info)
+
+            chunks = list(app(environ, start))
+            line = "\t".join(
+                [
+                    environ["REQUEST_METHOD"],
+                    volatile.sub(b"~", environ.get("PATH_INFO", "").encode("latin-1")).decode("latin-1"),
+                    digest(environ.get("QUERY_STRING", "").encode()),
+                    digest(body),
+                    status[0] if status else "?",
+                    digest(b"".join(chunks)),
+                ]
+            )
+            if requests is not None:
+                heads = [(k[5:].replace("_", "-").title(), v) for k, v in environ.items() if k.startswith("HTTP_")]
+                plain = [(k, environ.get(k)) for k in ("CONTENT_TYPE", "CONTENT_LENGTH")]
+                heads += [(k.replace("_", "-").title(), v) for k, v in plain if v is not None]
+                target = environ.get("RAW_URI") or environ.get("PATH_INFO", "")
+                if environ.get("QUERY_STRING") and "?" not in target:
+                    target += "?" + environ["QUERY_STRING"]
+                record = {"method": environ["REQUEST_METHOD"], "target": target, "headers": heads}
+                record["body"] = base64.b64encode(body).decode()
+                with lock:
+                    requests.write(json.dumps(record) + "\n")
+            if full:
+                line += "\t" + clean(body) + "\t" + clean(b"".join(chunks))
+            with lock:
+                out.write(line + "\n")
+                out.flush()
+            return chunks
+
+        return logged
+
+    run_wsgi = serving.WSGIRequestHandler.run_wsgi
+
+    def logged_run_wsgi(self):
+        if not getattr(self.server, "bm_logged", False):
+            self.server.app = wrap(self.server.app)
+            self.server.bm_logged = True
+        return run_wsgi(self)
+
+    serving.WSGIRequestHandler.run_wsgi = logged_run_wsgi
+
+
 if __name__ == "__main__":
     # No log line per request: tests send tens of thousands, and nobody reads them.
     import logging
@@ -511,5 +1037,23 @@ if __name__ == "__main__":
     _cheaper_requests()
     _models_once()
     _keep_alive()
+    if os.environ.get("BM_MOTO_PLAIN") != "1":
+        _metric_data_by_period()
+        _faster_value_picker()
+        _cached_routes()
+        _faster_headers()
+        from moto.moto_api._internal import urls
+
+        urls.url_paths["{0}/moto-api/bm-selfcheck"] = bm_selfcheck
+    if os.environ.get("BM_MOTO_PROFILE"):
+        _profile_threads(os.environ["BM_MOTO_PROFILE"])
+    if os.environ.get("BM_MOTO_RESPONSE_LOG"):
+        _log_responses(os.environ["BM_MOTO_RESPONSE_LOG"])
+    if os.environ.get("BM_MOTO_SEED"):
+        # moto draws its IDs (role IDs, ARNs' suffixes, tokens) from mock_random: seeded, two servers sent the same
+        # requests one at a time (test/support/moto_replay.py) draw the same IDs.
+        from moto.moto_api._internal import mock_random
+
+        mock_random.seed(int(os.environ["BM_MOTO_SEED"]))
 
     server.main(sys.argv[1:])

@@ -846,7 +846,9 @@ def _keep_alive():
     connection first unless it has been idle IDLE_S (an AWS SDK client's agent keeps idle sockets open for as long
     as the client lives, and reuses them; no CLI run in the tests waits anywhere near IDLE_S between two requests).
     It announces `Keep-Alive: timeout=2`, which Node's global agent and fetch (undici) take as "drop an idle socket
-    after 1 s", so the test helpers' own connections do not linger."""
+    after 1 s". The test helpers' own requests (/moto-api/: reset, snapshots, recording, validation) are answered
+    `Connection: close`: a jest worker whose last request was one of them would otherwise wait up to that second for
+    the idle socket before it can exit ("A worker process has failed to exit gracefully")."""
     from werkzeug import serving
 
     class Selectors:
@@ -862,7 +864,8 @@ def _keep_alive():
         def run_wsgi(self):
             length = self.headers.get("Content-Length")
             chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
-            KEEP_ALIVE.on = not chunked and not self.close_connection and (length or "0").isdigit()
+            admin = self.path.startswith("/moto-api/")
+            KEEP_ALIVE.on = not admin and not chunked and not self.close_connection and (length or "0").isdigit()
             if not KEEP_ALIVE.on:
                 return super().run_wsgi()
             raw = self.rfile

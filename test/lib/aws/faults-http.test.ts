@@ -158,6 +158,14 @@ describe("retries are the SDK's, as the user's AWS settings say", () => {
     }
   });
 
+  /** A profile `name` in a new shared config file (AWS_CONFIG_FILE), with keys, Region us-east-1 and `setting`. */
+  function useProfile(name: string, setting: string): void {
+    const file = join(emptyDir(), 'config');
+    const keys = 'aws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret';
+    writeFileSync(file, `[profile ${name}]\nregion = us-east-1\n${setting}\n${keys}\n`);
+    process.env.AWS_CONFIG_FILE = file;
+  }
+
   /** Every GetRole is throttled: how many times does the SDK send it? */
   async function attempts(
     opts: { args?: string[]; env?: Record<string, string> } = {},
@@ -193,44 +201,33 @@ describe("retries are the SDK's, as the user's AWS settings say", () => {
 
   test("the profile's max_attempts in ~/.aws/config is honoured", async () => {
     delete process.env.AWS_MAX_ATTEMPTS;
-    const dir = emptyDir();
-    writeFileSync(
-      join(dir, 'config'),
-      '[profile retries]\nregion = us-east-1\nmax_attempts = 1\naws_access_key_id = ' +
-        'AKIDEXAMPLE\naws_secret_access_key = secret\n',
-    );
-    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    useProfile('retries', 'max_attempts = 1');
     expect((await attempts({ args: ['--profile', 'retries'] })).count).toBe(1);
   });
 
-  /** The hosts a run's requests went to (each client reads the endpoint settings; the run resolves them once). */
-  async function hosts(args: string[] = []): Promise<Set<string>> {
-    const aws = fakeAws();
+  /** The hosts a run's requests went to: STS's, then IAM's (two clients, each given the run's endpoint settings). */
+  async function hosts(args: string[] = []): Promise<string[]> {
+    // Any STS host: sts., sts-fips. (the shared `identity` answers sts. only).
+    const aws = fakeAws(when(queryAction('sts', 'GetCallerIdentity'), stsIdentity(ACCOUNT)));
     await runCli(['setup-iam', ...args], { env, requestHandler: aws.handler, maxAttempts: 1 });
-    expect(aws.requests.length).toBeGreaterThan(0);
-    return new Set(aws.requests.map((q) => q.hostname));
+    return [...new Set(aws.requests.map((q) => q.hostname))];
   }
 
   // https://docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html (FIPS and dual-stack endpoints)
   test("AWS_USE_FIPS_ENDPOINT and the profile's use_fips_endpoint send to the FIPS endpoints", async () => {
     process.env.AWS_CONFIG_FILE = join(emptyDir(), 'none');
-    expect(await hosts()).toEqual(new Set(['sts.us-east-1.amazonaws.com']));
+    expect(await hosts()).toEqual(['sts.us-east-1.amazonaws.com', 'iam.amazonaws.com']);
     process.env.AWS_USE_FIPS_ENDPOINT = 'true';
-    expect(await hosts()).toEqual(new Set(['sts-fips.us-east-1.amazonaws.com']));
+    const fips = ['sts-fips.us-east-1.amazonaws.com', 'iam-fips.amazonaws.com'];
+    expect(await hosts()).toEqual(fips);
     delete process.env.AWS_USE_FIPS_ENDPOINT;
-    const dir = emptyDir();
-    writeFileSync(
-      join(dir, 'config'),
-      '[profile fips]\nregion = us-east-1\nuse_fips_endpoint = true\n' +
-        'aws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n',
-    );
-    process.env.AWS_CONFIG_FILE = join(dir, 'config');
-    expect(await hosts(['--profile', 'fips'])).toEqual(new Set(['sts-fips.us-east-1.amazonaws.com']));
+    useProfile('fips', 'use_fips_endpoint = true');
+    expect(await hosts(['--profile', 'fips'])).toEqual(fips);
   });
 
   test('AWS_USE_DUALSTACK_ENDPOINT sends to the dual-stack endpoints', async () => {
     process.env.AWS_CONFIG_FILE = join(emptyDir(), 'none');
     process.env.AWS_USE_DUALSTACK_ENDPOINT = 'true';
-    expect(await hosts()).toEqual(new Set(['sts.us-east-1.api.aws']));
+    expect(await hosts()).toEqual(['sts.us-east-1.api.aws', 'iam.global.api.aws']);
   });
 });

@@ -2,16 +2,13 @@ import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
- * An HTTP relay in front of an endpoint that counts the connections clients open to it and the requests in flight
- * at once: what a run costs in TCP (and, against AWS, TLS) handshakes, whether a client opened a connection while
- * one of the run's was idle, and whether the run leaves a connection open once it has returned.
+ * An HTTP relay in front of an endpoint that counts the connections clients open to it: what a run costs in TCP
+ * (and, against AWS, TLS) handshakes, and whether the run leaves a connection open once it has returned.
  */
 export interface ConnectionCounter {
   url: string;
   /** Connections clients opened. */
   opened(): number;
-  /** The most requests it had in flight at once (each needs a connection of its own). */
-  peakInFlight(): number;
   /** Resolves once no client connection is open, or rejects after `ms` naming how many still are. */
   drained(ms?: number): Promise<void>;
   close(): Promise<void>;
@@ -21,13 +18,8 @@ export async function connectionCounter(target: string): Promise<ConnectionCount
   const to = new URL(target);
   const upstream = new Agent({ keepAlive: true });
   let opened = 0;
-  let inFlight = 0;
-  let peak = 0;
   const live = new Set<Socket>();
   const server = createServer((req, res) => {
-    inFlight++;
-    peak = Math.max(peak, inFlight);
-    res.on('close', () => inFlight--);
     const up = request(
       { agent: upstream, host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -54,7 +46,6 @@ export async function connectionCounter(target: string): Promise<ConnectionCount
   return {
     url: `http://127.0.0.1:${port}`,
     opened: () => opened,
-    peakInFlight: () => peak,
     drained: async (ms = 2000) => {
       const until = Date.now() + ms;
       while (live.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));

@@ -21,6 +21,8 @@ const sharedModules = new Map();
 /** The runtime of the test file running now: a shared module's later require() and import() resolve through it. */
 let current;
 const SHARE = process.env.BM_SHARE_MODULES !== '0';
+/** sinon, as aws-sdk-client-mock loads it: its default sandbox is restored when a file ends. */
+const SINON = require.resolve('sinon');
 const shareable = (path) => SHARE && path.includes('/node_modules/') && !path.endsWith('.node');
 // State a shared package keeps for the whole process that a test observes, reset when a file starts (a ReferenceError
 // here means the package renamed it): the SDK's once-per-process warning about two credential sources
@@ -96,8 +98,7 @@ class SharingRuntime extends Runtime {
   }
 
   teardown() {
-    for (const [path, module] of sharedModules)
-      if (path.endsWith('/node_modules/sinon/lib/sinon.js')) module.exports.restore();
+    sharedModules.get(SINON)?.exports.restore();
     super.teardown();
   }
 

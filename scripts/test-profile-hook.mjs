@@ -1,7 +1,8 @@
-// Jest setupFilesAfterEnv for scripts/test-profile.mjs only (never in jest.config.js): records, per test
-// file, the jest worker's CPU time and its moto server's CPU time (from /proc), from after the test
-// environment is up to after the file's last test, into the file BM_PROFILE_OUT names (one JSON a line).
-import { afterAll, expect } from '@jest/globals';
+// Jest setupFilesAfterEnv for scripts/test-profile.mjs only (never in jest.config.js): records, per test file, the
+// jest worker's CPU time, its moto server's and its child processes' (from /proc), from after the test environment is
+// up to after the file's last test, into the file BM_PROFILE_OUT names (one JSON a line); also the part spent loading
+// the file's imports, and the worker's CPU between the previous file's end and this file's start.
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
 
 const TICK_MS = 10; // Linux clock ticks (USER_HZ = 100)
@@ -25,11 +26,30 @@ function motoCpuMs() {
   return 0;
 }
 
+/** cutime + cstime of this worker: the CPU of the processes it spawned and waited for (CLI binaries, python), in ms. */
+function childCpuMs() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+}
+
 const cpu0 = process.cpuUsage();
+// Jest's own work between the previous file's end in this worker (or the worker's start) and this file's setup: the
+// test environment torn down and built again, the runtime, the transform cache. The worker's context is shared across
+// its files (test/support/environment.cjs), so the mark survives from one file to the next.
+const mark = globalThis.__bmProfileMark ?? { user: 0, system: 0 };
+const betweenMs = Math.round((cpu0.user - mark.user + cpu0.system - mark.system) / 1000);
+const child0 = childCpuMs();
 const moto0 = motoCpuMs();
 const wall0 = Date.now();
+// The test file's imports are evaluated after this module and before the first beforeAll hook.
+let loadMs = 0;
+beforeAll(() => {
+  const cpu = process.cpuUsage(cpu0);
+  loadMs = Math.round((cpu.user + cpu.system) / 1000);
+});
 afterAll(() => {
   const cpu = process.cpuUsage(cpu0);
+  globalThis.__bmProfileMark = process.cpuUsage();
   appendFileSync(
     process.env.BM_PROFILE_OUT,
     JSON.stringify({
@@ -38,6 +58,9 @@ afterAll(() => {
       wallMs: Date.now() - wall0,
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       motoCpuMs: motoCpuMs() - moto0,
+      childCpuMs: childCpuMs() - child0,
+      loadMs,
+      betweenMs,
     }) + '\n',
   );
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Where `npm test`'s time goes (docs/testing.md): runs the suite (or the files given) once, as npm test
-// does, and prints per test file the wall time jest measured, the worker's CPU time and its moto server's
-// CPU time, slowest first, then the totals and the whole run's user+sys CPU (children included).
+// does, and prints per test file the wall time jest measured, the worker's CPU time, its moto server's and its child
+// processes' (CLI binaries, python) CPU time, slowest first, then the totals and the whole run's user+sys CPU.
 // Run after `npm run build && npm run build:support`:  node scripts/test-profile.mjs [jest args…]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -51,12 +51,18 @@ const rows = readFileSync(out, 'utf8')
   .map((p) => ({ ...p, jestS: perf.get(p.file) ?? 0 }))
   .sort((a, b) => b.jestS - a.jestS);
 const s = (ms) => (ms / 1000).toFixed(1).padStart(6);
-console.log(`${'jest s'.padStart(6)} ${'cpu s'.padStart(6)} ${'moto s'.padStart(6)}  file`);
-for (const p of rows)
-  console.log(`${p.jestS.toFixed(1).padStart(6)} ${s(p.cpuMs)} ${s(p.motoCpuMs)}  ${relative(process.cwd(), p.file)}`);
-const sum = (k) => rows.reduce((a, p) => a + p[k], 0);
+// Columns: jest's wall time for the file; in the worker, CPU from the file's setup to its end, of which loading its
+// imports; its moto server's CPU; its child processes' CPU; the worker's CPU before the file (jest's own work between
+// files). Then the file.
+const COLUMNS = ['cpuMs', 'motoCpuMs', 'childCpuMs', 'loadMs', 'betweenMs'];
+console.log(['jest s', 'cpu s', 'moto s', 'kids s', 'load s', 'gap s'].map((h) => h.padStart(6)).join(' ') + '  file');
+for (const p of rows) {
+  const file = relative(process.cwd(), p.file);
+  console.log(`${p.jestS.toFixed(1).padStart(6)} ${COLUMNS.map((k) => s(p[k] ?? 0)).join(' ')}  ${file}`);
+}
+const sum = (k) => rows.reduce((a, p) => a + (p[k] ?? 0), 0);
 console.log(
-  `${sum('jestS').toFixed(1).padStart(6)} ${s(sum('cpuMs'))} ${s(sum('motoCpuMs'))}  total over ${rows.length} files`,
+  `${sum('jestS').toFixed(1).padStart(6)} ${COLUMNS.map((k) => s(sum(k))).join(' ')}  total over ${rows.length} files`,
 );
 console.log(
   `run: ${wall.toFixed(1)} s wall, ${childCpu.toFixed(1)} s CPU (user+sys, jest, its workers and moto servers)`,

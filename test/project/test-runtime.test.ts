@@ -12,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * and one copy of node_modules' packages, but nothing a file does reaches the next. Two probe files run in one worker.
  */
 describe('two test files in one jest worker', () => {
-  test('share the SDK but not process.env, client stubs or the SDK once-per-process warning', () => {
+  test('share the SDK and a code cache but not process.env, client stubs or the SDK once-per-process warning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bm-runtime-'));
     try {
       const out = join(dir, 'probes.jsonl');
@@ -47,6 +47,10 @@ describe('two test files in one jest worker', () => {
       }
       // The second file got the first file's SDK (not a copy of its own).
       expect(lines.map((l) => l.sameSdk)).toEqual([false, true]);
+      // The second compiled jest's own modules (jest-circus, expect…), which every file loads again, from the code
+      // cache the first left.
+      expect(lines[0]!.fromCodeCache).toBe(0);
+      expect(lines[1]!.fromCodeCache).toBeGreaterThan(50);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,7 @@
 // (`process.env`, timers, console) are those of the file running then. What a file changes in a shared package ends
 // with the file: sinon's default sandbox (aws-sdk-client-mock's stubs on the shared client classes) is restored.
 // The code under test (src, test, the ES modules) is still loaded afresh for every file, in the file's own registry.
+// So are jest's own modules, but compiled from V8's code cache after the worker's first file.
 // BM_SHARE_MODULES=0 turns the sharing off (one registry per file, as jest does), to compare.
 const vm = require('node:vm');
 const Runtime = require('jest-runtime').default;
@@ -37,10 +38,24 @@ const PER_FILE_STATE = [
 /** The shared modules given a reset of PER_FILE_STATE */
 const withState = new Set();
 
+// Jest loads its own modules (jest-circus, expect, jest-snapshot, source-map, semver…) into every test file's registry
+// again, ~165 modules and 1 MB of code a file: those later loads get V8's code cache from the first, made after the
+// first file ran them (so it holds the functions they compiled too). A module whose code calls import() is left out:
+// compiled from a cache it would lose its dynamic-import callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+// BM_CODE_CACHE=0 turns it off.
+const CODE_CACHE = process.env.BM_CODE_CACHE !== '0';
+/** path under node_modules → the length of its wrapped code and V8's cache of it */
+const codeCache = new Map();
+/** Scripts the running file compiled without a cache: their cache is made when the file ends. */
+let uncached = [];
+
 class SharingRuntime extends Runtime {
   constructor(...args) {
     super(...args);
     current = this;
+    // What test/project/test-runtime.test.ts's probes read: how many scripts this file compiled from the code cache.
+    this._bmStats = { fromCodeCache: 0 };
+    this._environment.global[Symbol.for('bedrock-monitor.test-runtime')] = this._bmStats;
     for (const path of withState) sharedModules.get(path)?.exports.__bmNewFile();
   }
 
@@ -81,8 +96,13 @@ class SharingRuntime extends Runtime {
     const reset = PER_FILE_STATE.find(([suffix]) => filename.endsWith(suffix))?.[1];
     if (reset) withState.add(filename);
     const source = reset ? `${scriptSource}\n;module.exports.__bmNewFile = () => { ${reset}; };` : scriptSource;
+    const code = this.wrapCodeInModuleWrapper(source);
+    const cacheable = CODE_CACHE && !code.includes('import(');
+    const known = cacheable ? codeCache.get(filename) : undefined;
+    const cachedData = known?.length === code.length ? known.data : undefined;
     try {
-      return new vm.Script(this.wrapCodeInModuleWrapper(source), {
+      const script = new vm.Script(code, {
+        cachedData,
         columnOffset: this._fileTransforms.get(filename)?.wrapperLength,
         displayErrors: true,
         filename,
@@ -92,6 +112,10 @@ class SharingRuntime extends Runtime {
           return current.linkAndEvaluateModule(await current.resolveModule(specifier, filename, context));
         },
       });
+      if (cacheable && (!cachedData || script.cachedDataRejected))
+        uncached.push({ filename, script, length: code.length });
+      else if (cachedData) this._bmStats.fromCodeCache++;
+      return script;
     } catch {
       return super.createScriptFromCode(scriptSource, filename); // jest's own report of a syntax error
     }
@@ -99,6 +123,10 @@ class SharingRuntime extends Runtime {
 
   teardown() {
     sharedModules.get(SINON)?.exports.restore();
+    // A shared module is not compiled again: only the others need a cache.
+    for (const { filename, script, length } of uncached)
+      if (!sharedModules.has(filename)) codeCache.set(filename, { length, data: script.createCachedData() });
+    uncached = [];
     super.teardown();
   }
 

@@ -738,15 +738,48 @@ export function generateCorpus(spec: CorpusSpec): Corpus {
   return { objects: { [Symbol.iterator]: () => objectsOf(spec, truth) }, truth };
 }
 
+/** Corpora of at most this many records are drawn once per jest worker (a few MB); larger ones stream, as before. */
+const DRAWN_MAX_RECORDS = 5_000;
+const DRAWN = Symbol.for('bedrock-monitor.test.corpus.drawn');
+
+/**
+ * The corpus of a small spec, drawn once per jest worker and kept on the global object that the worker's test files
+ * share (test/support/environment.cjs; one file's own with BM_SHARE_MODULES=0): the same spec gives the same bytes,
+ * so a later writeCorpus or putCorpus of it writes the kept objects (never changed: written or sent as they are) and
+ * returns its own copy of the truth. Undefined for a larger spec.
+ */
+function drawnCorpus(spec: CorpusSpec): { objects: CorpusObject[]; truth: () => CorpusTruth } | undefined {
+  if (spec.records > DRAWN_MAX_RECORDS) return undefined;
+  const global = globalThis as { [DRAWN]?: Map<string, { objects: CorpusObject[]; truth: CorpusTruth }> };
+  const memo = (global[DRAWN] ??= new Map());
+  const key = JSON.stringify(spec);
+  let drawn = memo.get(key);
+  if (!drawn) {
+    const c = generateCorpus(spec);
+    drawn = { objects: [...c.objects], truth: c.truth };
+    memo.set(key, drawn);
+  }
+  const { objects, truth } = drawn;
+  return { objects, truth: (): CorpusTruth => structuredClone(truth) as CorpusTruth };
+}
+
+/** The objects to write and, once they are written, the truth. */
+function corpusFor(spec: CorpusSpec): { objects: Iterable<CorpusObject>; truth: () => CorpusTruth } {
+  const drawn = drawnCorpus(spec);
+  if (drawn) return drawn;
+  const c = generateCorpus(spec);
+  return { objects: c.objects, truth: () => c.truth };
+}
+
 /** Writes the corpus under `dir` (the same tree as the bucket) and returns its truth. */
 export function writeCorpus(dir: string, spec: CorpusSpec): CorpusTruth {
-  const c = generateCorpus(spec);
+  const c = corpusFor(spec);
   for (const o of c.objects) {
     const file = join(dir, o.key);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, o.body);
   }
-  return c.truth;
+  return c.truth();
 }
 
 /** USD, from nano-dollars. */
@@ -754,7 +787,7 @@ export const usd = (nano: number): number => nano / 1e9;
 
 /** Uploads the corpus into a bucket (keys as Bedrock writes them), a few objects at a time, and returns its truth. */
 export async function putCorpus(s3: S3Client, bucket: string, spec: CorpusSpec, concurrency = 8): Promise<CorpusTruth> {
-  const c = generateCorpus(spec);
+  const c = corpusFor(spec);
   let inFlight: Promise<unknown>[] = [];
   for (const o of c.objects) {
     inFlight.push(
@@ -773,5 +806,5 @@ export async function putCorpus(s3: S3Client, bucket: string, spec: CorpusSpec, 
     }
   }
   await Promise.all(inFlight);
-  return c.truth;
+  return c.truth();
 }

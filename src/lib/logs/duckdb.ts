@@ -42,8 +42,8 @@ export interface JsonQuery {
   /** Where DuckDB may spill (never the working directory). */
   tempDir: string;
   /**
-   * At most this many threads (default: the cores, up to 8); fewer when the reader's buffers would not fit the memory
-   * bound.
+   * At most this many threads (default: one per 16 MiB of the files as stored, up to the cores and at most 8); fewer
+   * when the reader's buffers would not fit the memory bound.
    */
   threads?: number;
   /** DuckDB's own memory bound in bytes; the process stays within a few hundred MB of it. */
@@ -64,6 +64,19 @@ const MIN_OBJECT_BYTES = 16 * MIB;
 const MAX_OBJECT_BYTES = 2 ** 31 - 1;
 /** What a query needs besides the reader's buffers (its aggregation spills beyond that). */
 const QUERY_RESERVE_BYTES = 48 * MIB;
+
+/**
+ * The files' size as stored (gzip or plain) that is worth one more thread. Below it a thread's start, its hand-offs
+ * and its waits for work cost more CPU than it saves time: a report over a few MB of logs (a small account's day) ran
+ * in about 70 ms less CPU on one thread than on two, on a busy 2-core machine (docs/testing.md).
+ */
+const BYTES_PER_THREAD = 16 * MIB;
+
+/** One thread per BYTES_PER_THREAD of the files (a vanished file counts 0), at least one, up to the cores and 8. */
+function defaultThreads(files: string[]): number {
+  const bytes = files.reduce((n, f) => n + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
+  return Math.max(1, Math.min(cpus().length, 8, Math.ceil(bytes / BYTES_PER_THREAD)));
+}
 
 /** A file's uncompressed size: gzip's trailer (ISIZE, the size modulo 2^32) for a gzip file, else its size. */
 function uncompressedBytes(file: string): number {
@@ -97,7 +110,7 @@ export function engineBudget(
   const maxObjectBytes = Math.min(MAX_OBJECT_BYTES, Math.max(MIN_OBJECT_BYTES, largest));
   const perThread = (whole ? 4 : 2) * maxObjectBytes;
   const limit = q.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
-  const wanted = q.threads ?? Math.max(1, Math.min(cpus().length, 8));
+  const wanted = q.threads ?? defaultThreads(q.files);
   const threads = Math.max(1, Math.min(wanted, Math.floor((limit - QUERY_RESERVE_BYTES) / perThread)));
   return { threads, memoryLimitBytes: Math.max(limit, QUERY_RESERVE_BYTES + perThread * threads), maxObjectBytes };
 }

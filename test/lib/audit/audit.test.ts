@@ -16,6 +16,7 @@ import { PassThrough } from 'node:stream';
 import { emptyDir, runCli } from '../../support/cli.js';
 import {
   cloudTrailCorpus,
+  generateRecords,
   truthOf,
   writeCorpus,
   type GeneratedRecord,
@@ -83,8 +84,15 @@ function sessionsIn(records: GeneratedRecord[]): Set<string> {
   );
 }
 
-function corpusDir(calls?: number): { dir: string; truth: Record<string, PrincipalTruth>; records: GeneratedRecord[] } {
-  const corpus = cloudTrailCorpus({ ...OPTS, ...(calls ? { calls } : {}) });
+function corpusDir(
+  calls?: number,
+  deliveryMinutes?: number,
+): { dir: string; truth: Record<string, PrincipalTruth>; records: GeneratedRecord[] } {
+  const corpus = cloudTrailCorpus({
+    ...OPTS,
+    ...(calls ? { calls } : {}),
+    ...(deliveryMinutes ? { deliveryMinutes } : {}),
+  });
   const dir = emptyDir();
   writeCorpus(dir, corpus.files);
   return { dir, truth: corpus.truth, records: corpus.records };
@@ -92,9 +100,10 @@ function corpusDir(calls?: number): { dir: string; truth: Record<string, Princip
 
 describe('audit --source trail over CloudTrail files in a directory', () => {
   // 300 calls a window (the generator's default is 2,000): the same five principals, refused and failing calls, new
-  // and known callers, several event names and source IPs each, in some 500 files instead of 1,000 (the truth is the
-  // generator's, whatever the size).
-  const corpus = corpusDir(300);
+  // and known callers, several event names and source IPs each (the truth is the generator's, whatever the size),
+  // delivered hourly (a file may hold records of any time before its delivery, as the demo's): 93 files instead of
+  // 515 at CloudTrail's usual 5 minutes, the same records and truth.
+  const corpus = corpusDir(300, 60);
 
   test("per role, the audit equals the generated corpus's truth, with no AWS request", async () => {
     const r = await runCli(['audit', '--logs', corpus.dir, ...WINDOW, '--by', 'role', '--json'], { env, now: END });
@@ -150,7 +159,7 @@ describe('audit --source trail over CloudTrail files in a directory', () => {
   });
 
   test('files that begin with the window: a warning that "new" cannot be trusted', async () => {
-    const { files } = cloudTrailCorpus({ ...OPTS, calls: 50 });
+    const { files } = cloudTrailCorpus({ ...OPTS, calls: 50, deliveryMinutes: 60 });
     const dir = emptyDir();
     writeCorpus(
       dir,
@@ -331,7 +340,8 @@ function eventHistory(records: GeneratedRecord[], region: string) {
 
 describe('audit from the event history (LookupEvents)', () => {
   const ct = mockClient(CloudTrailClient);
-  const { records } = cloudTrailCorpus({ ...OPTS, calls: 400 });
+  // The records alone: LookupEvents serves them, no file is written.
+  const records = generateRecords({ ...OPTS, calls: 400 });
   beforeEach(() => void ct.reset());
   afterEach(() => void ct.reset());
 
@@ -428,7 +438,7 @@ describe('audit from the event history (LookupEvents)', () => {
       ctx,
       { window, previous: true, limiter: new Limiter(1, 500, sleep, () => now) },
       () => undefined,
-    );
+    ).finally(() => ctx.aws.close());
     expect(pages).toBeGreaterThan(5);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(500);
@@ -493,7 +503,7 @@ describe('creating the trail on AWS', () => {
         .resolves({});
       const sleeps: number[] = [];
       const ctx = await auditCtx(sleeps);
-      const outcome = await ensure(await trailResource(ctx), ctx);
+      const outcome = await ensure(await trailResource(ctx), ctx).finally(() => ctx.aws.close());
       expect(outcome.action).toBe('created');
       expect(ct.commandCalls(CreateTrailCommand)).toHaveLength(3);
       expect(sleeps).toEqual([2000, 3000]);
@@ -522,7 +532,7 @@ describe('creating the trail on AWS', () => {
       awsError('InsufficientS3BucketPolicyException', 'Incorrect S3 bucket policy is detected for bucket: b', 400),
     );
     const ctx = await auditCtx([]);
-    await expect(ensure(await trailResource(ctx), ctx)).rejects.toMatchObject({
+    await expect(ensure(await trailResource(ctx), ctx).finally(() => ctx.aws.close())).rejects.toMatchObject({
       message: expect.stringContaining('CloudTrail may not write to the log bucket'),
       hint: expect.stringContaining('bedrock-monitor create-bucket'),
     });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseDims } from '../../../src/lib/logs/dims.js';
@@ -325,6 +325,30 @@ describe(
         maxObjectBytes: 16 * 1024 * 1024,
         memoryLimitBytes: DEFAULT_MEMORY_LIMIT_BYTES,
       });
+    });
+
+    test('none asked for: one per 16 MiB of the files as stored, at least one, up to the cores', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bm-duck-'));
+      const MIB = 1024 * 1024;
+      // Sparse files: their size is what counts, nothing is read.
+      const sized = (name: string, bytes: number): string => {
+        const f = join(dir, name);
+        writeFileSync(f, '');
+        truncateSync(f, bytes);
+        return f;
+      };
+      const small = [sized('a.json.gz', 10 * MIB), sized('b.json.gz', 6 * MIB)];
+      expect(engineBudget({ files: small }).threads).toBe(1);
+      // A file that vanished since it was listed counts nothing (DuckDB then names it unreadable).
+      expect(engineBudget({ files: [...small, join(dir, 'gone.json.gz')] }).threads).toBe(1);
+      expect(engineBudget({ files: [] }).threads).toBe(1);
+      const large = [...small, sized('c.json', 24 * MIB)];
+      // 40 MiB: three threads where there are three cores (small documents: four would fit the bound).
+      expect(engineBudget({ files: large, format: 'unstructured', maxObjectBytes: 1000 }).threads).toBe(
+        Math.min(3, cpus().length),
+      );
+      // Lines of up to 64 MiB: the memory bound still allows two.
+      expect(engineBudget({ files: large }).threads).toBe(Math.min(2, cpus().length));
     });
 
     test('one document too large for the bound: one thread, and the bound grows to hold it', () => {

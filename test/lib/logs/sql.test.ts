@@ -57,7 +57,7 @@ describe('the shared aggregation SQL', () => {
     async () => {
       const { dir } = written();
       const files = localFiles(dir, WINDOW).files;
-      const instance = await DuckDBInstance.create(':memory:', { threads: '2', temp_directory: dir });
+      const instance = await DuckDBInstance.create(':memory:', { threads: '1', temp_directory: dir });
       const c = await instance.connect();
       try {
         await c.run(jsonViewSql('invocation_log', files, duckColumns(), { filename: true }));
@@ -84,7 +84,7 @@ describe('the shared aggregation SQL', () => {
     async () => {
       const { dir, truth } = written();
       const files = localFiles(dir, WINDOW).files;
-      const instance = await DuckDBInstance.create(':memory:', { threads: '2', temp_directory: dir });
+      const instance = await DuckDBInstance.create(':memory:', { threads: '1', temp_directory: dir });
       const c = await instance.connect();
       try {
         // The table's columns only (no body member), plus what Athena adds: the projected dt and "$path".

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Ctx } from '../context/context.js';
 import { BmError } from '../core/errors.js';
 import { cacheRoot } from '../logs/cache-dir.js';
-import { hasGlobChars } from '../logs/duckdb.js';
+import { defaultThreads, hasGlobChars } from '../logs/duckdb.js';
 import type { LogLocation } from '../logs/location.js';
 import { listObjects, syncObjects, type ObjectKind } from '../logs/s3-cache.js';
 import type { BilledLine } from './bridge.js';
@@ -154,7 +154,7 @@ export function billedLine(r: Record<string, unknown>): BilledLine {
 async function query(files: string[], start: Date, end: Date, tempDir: string): Promise<Omit<CurRead, 'files'>> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:', {
-    threads: '2',
+    threads: String(defaultThreads(files)),
     memory_limit: '320MiB',
     temp_directory: tempDir,
     autoinstall_known_extensions: 'false',

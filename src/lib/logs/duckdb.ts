@@ -72,8 +72,11 @@ const QUERY_RESERVE_BYTES = 48 * MIB;
  */
 const BYTES_PER_THREAD = 16 * MIB;
 
-/** One thread per BYTES_PER_THREAD of the files (a vanished file counts 0), at least one, up to the cores and 8. */
-function defaultThreads(files: string[]): number {
+/**
+ * One thread per BYTES_PER_THREAD of the files (a vanished file counts 0), at least one, up to the cores and 8: the
+ * local engine's default, and the CUR 2.0 export's Parquet files' (bill).
+ */
+export function defaultThreads(files: string[]): number {
   const bytes = files.reduce((n, f) => n + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
   return Math.max(1, Math.min(cpus().length, 8, Math.ceil(bytes / BYTES_PER_THREAD)));
 }

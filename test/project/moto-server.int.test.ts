@@ -1,5 +1,7 @@
 import { expect, test } from '@jest/globals';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { useMoto } from '../support/cli.js';
+import { sdk } from '../support/aws.js';
 
 const emulator = useMoto();
 
@@ -24,4 +26,28 @@ test('the test moto server answers GetMetricData and parses headers exactly as m
   expect(check.metricData.values).toBeGreaterThan(300);
   expect(check.headers.plain).toBeGreaterThan(100);
   expect(check.headers.cases - check.headers.plain).toBeGreaterThan(100);
+});
+
+// bm-snapshot / bm-restore (fromSnapshot in test/support/cli.ts): each restore is a fresh copy of the saved state,
+// S3 objects' bodies included. moto's reset disposes every S3 key it made, so a snapshot kept as live objects lost
+// its bodies at the next test (restored objects listed with their size and read back empty).
+test('a snapshot restores S3 objects with their bodies, as often as asked, each time a fresh copy', async () => {
+  const { s3 } = sdk(emulator().url);
+  const Bucket = 'bm-snapshot-bodies';
+  const body = 'x'.repeat(3000) + '\n{"a":1}';
+  await s3.send(new CreateBucketCommand({ Bucket }));
+  await s3.send(new PutObjectCommand({ Bucket, Key: 'a/one.json', Body: body }));
+  await emulator().snapshot('moto-server#bodies');
+  const read = async (Key: string) => (await s3.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToString();
+  for (let round = 0; round < 3; round++) {
+    await emulator().reset();
+    expect(await emulator().restore('moto-server#bodies')).toBe(true);
+    expect(await read('a/one.json')).toBe(body);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket }));
+    expect(listed.Contents?.map((o) => [o.Key, o.Size])).toEqual([['a/one.json', body.length]]);
+    // What a test changes is not in the next copy.
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'a/one.json', Body: `changed ${round}` }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: `b/${round}.json`, Body: '{}' }));
+  }
+  expect(await emulator().restore('moto-server#none')).toBe(false);
 });

@@ -124,8 +124,8 @@ export class Moto {
   }
 
   /**
-   * Saves a deep copy of the emulator's whole state under `name` (test/support/moto_server.py keeps the
-   * last 8); restore(name) resets the emulator and puts a copy of it back. Not the synthetic quota file.
+   * Saves the emulator's whole state under `name`, S3 objects' bodies included (test/support/moto_server.py keeps
+   * the last 8); restore(name) resets the emulator and puts a copy of it back. Not the synthetic quota file.
    */
   async snapshot(name: string): Promise<void> {
     const r = await fetch(`${this.url}/moto-api/bm-snapshot?name=${encodeURIComponent(name)}`, { method: 'POST' });

@@ -220,8 +220,11 @@ CloudWatchResponse.put_metric_alarm = put_metric_alarm
 
 # Snapshots of the emulator's whole state (TEST SUPPORT ONLY, no AWS counterpart), for tests that build the
 # same account before each of many tests (test/support/cli.ts, fromSnapshot): POST /moto-api/bm-snapshot?name=N
-# saves a deep copy of every service's data, POST /moto-api/bm-restore?name=N resets moto and puts a fresh copy
-# of it back (404 when there is no such snapshot). One deepcopy for all services keeps references between them.
+# saves every service's data, POST /moto-api/bm-restore?name=N resets moto and puts a fresh copy of it back (404
+# when there is no such snapshot). The state is kept pickled, one pickle for all services (references between them
+# kept), not as live objects: moto's reset disposes every S3 key it ever made (`FakeKey.instances_tracked`), a saved
+# deep copy's too, so a kept copy lost its objects' bodies at the next test; a pickle holds each body as bytes
+# (FakeKey's own __getstate__), and loading one is several times cheaper than a deep copy.
 SNAPSHOTS = {}
 MAX_SNAPSHOTS = 8
 
@@ -238,9 +241,24 @@ def _state(dicts):
     return {"data": [dict(bd) for bd in dicts], "s3_bucket_accounts": dict(getattr(s3_backends, "bucket_accounts", {}))}
 
 
+def _restore(dicts, state):
+    from moto.core.base_backend import BackendDict
+    from moto.moto_api._internal.models import moto_api_backend
+    from moto.s3.models import s3_backends
+
+    moto_api_backend.reset()
+    for bd, data in zip(dicts, state["data"]):
+        for account, backend in data.items():
+            dict.__setitem__(bd, account, backend)
+        BackendDict._instances.append(bd)
+    if hasattr(s3_backends, "bucket_accounts"):
+        s3_backends.bucket_accounts.clear()
+        s3_backends.bucket_accounts.update(state["s3_bucket_accounts"])
+
+
 def _snapshot_response(self, request, full_url, headers):
-    import copy
     import json as _json
+    import pickle
     from urllib.parse import parse_qs, urlparse
 
     name = parse_qs(urlparse(full_url).query).get("name", [""])[0]
@@ -251,24 +269,12 @@ def _snapshot_response(self, request, full_url, headers):
         SNAPSHOTS.pop(name, None)
         while len(SNAPSHOTS) >= MAX_SNAPSHOTS:
             SNAPSHOTS.pop(next(iter(SNAPSHOTS)))
-        SNAPSHOTS[name] = (dicts, copy.deepcopy(_state(dicts)))
+        SNAPSHOTS[name] = (dicts, pickle.dumps(_state(dicts), protocol=pickle.HIGHEST_PROTOCOL))
         return 200, {}, _json.dumps({"status": "ok"})
     if name not in SNAPSHOTS:
         return 404, {}, _json.dumps({"Error": f"no snapshot {name}"})
-    from moto.core.base_backend import BackendDict
-    from moto.moto_api._internal.models import moto_api_backend
-    from moto.s3.models import s3_backends
-
-    moto_api_backend.reset()
     dicts, saved = SNAPSHOTS[name]
-    state = copy.deepcopy(saved)
-    for bd, data in zip(dicts, state["data"]):
-        for account, backend in data.items():
-            dict.__setitem__(bd, account, backend)
-        BackendDict._instances.append(bd)
-    if hasattr(s3_backends, "bucket_accounts"):
-        s3_backends.bucket_accounts.clear()
-        s3_backends.bucket_accounts.update(state["s3_bucket_accounts"])
+    _restore(dicts, pickle.loads(saved))
     return 200, {}, _json.dumps({"status": "ok"})
 
 

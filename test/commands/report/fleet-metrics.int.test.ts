@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { cliFor, useMoto } from '../../support/cli.js';
+import { cliFor, fromSnapshot, useMoto } from '../../support/cli.js';
 import { ACCOUNT } from '../../support/aws.js';
 import { callerBase, createOrganization, memberBase, type ClientBase } from '../../support/org.js';
 import { putMetrics, syntheticUsage } from '../../support/synthetic.js';
@@ -54,13 +54,16 @@ async function single(account: string, region: string) {
   }
 }
 
-beforeEach(async () => {
-  members = await createOrganization(base());
-  // The caller's account in both Regions, the first member in us-east-1 only; the second member has no usage.
-  await seed(ACCOUNT, 'us-east-1', 11);
-  await seed(ACCOUNT, 'eu-west-1', 12);
-  await seed(members[0]!, 'us-east-1', 13);
-});
+// Built for the first test; later ones start from a copy of moto's state after it (the same member accounts).
+beforeEach(
+  fromSnapshot(emulator, 'organization', async () => {
+    members = await createOrganization(base());
+    // The caller's account in both Regions, the first member in us-east-1 only; the second member has no usage.
+    await seed(ACCOUNT, 'us-east-1', 11);
+    await seed(ACCOUNT, 'eu-west-1', 12);
+    await seed(members[0]!, 'us-east-1', 13);
+  }),
+);
 
 describe('report (CloudWatch metrics) across an organization', () => {
   test('merged rows and totals equal the sum of the single-target runs; a target without data is a row', async () => {

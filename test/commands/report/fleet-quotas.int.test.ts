@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { cliFor, useMoto } from '../../support/cli.js';
+import { cliFor, fromSnapshot, useMoto } from '../../support/cli.js';
 import { ACCOUNT } from '../../support/aws.js';
 import type { SyntheticQuota } from '../../support/emulator.js';
 import { callerBase, createOrganization, memberBase, type ClientBase } from '../../support/org.js';
@@ -57,21 +57,25 @@ const p = (modelId: string, metric: string, minute: number, value: number): Data
   value,
 });
 
+// Built for the first test; later ones start from a copy of moto's state after it (the same member accounts). The
+// synthetic quotas are a file beside the server, not its state: written for each test.
 beforeEach(async () => {
-  members = await createOrganization(base());
+  await fromSnapshot(emulator, 'organization', async () => {
+    members = await createOrganization(base());
+    // The caller's us-east-1: minute 2 = 500 input + 1,000 output × 5 (Sonnet 4.5's burndown) = 5,500 of 6,000.
+    await put(ACCOUNT, 'us-east-1', [
+      p(US_SONNET, 'Invocations', 2, 4),
+      p(US_SONNET, 'InputTokenCount', 2, 500),
+      p(US_SONNET, 'OutputTokenCount', 2, 1000),
+    ]);
+    // The first member's eu-west-1: minute 7 = 9,000 + 1,000 × 5 = 14,000 of 400,000 (3.5%).
+    await put(members[0]!, 'eu-west-1', [
+      p(HAIKU_3, 'Invocations', 7, 10),
+      p(HAIKU_3, 'InputTokenCount', 7, 9000),
+      p(HAIKU_3, 'OutputTokenCount', 7, 1000),
+    ]);
+  })();
   emulator().setBedrockQuotas(QUOTAS);
-  // The caller's us-east-1: minute 2 = 500 input + 1,000 output × 5 (Sonnet 4.5's burndown) = 5,500 of 6,000.
-  await put(ACCOUNT, 'us-east-1', [
-    p(US_SONNET, 'Invocations', 2, 4),
-    p(US_SONNET, 'InputTokenCount', 2, 500),
-    p(US_SONNET, 'OutputTokenCount', 2, 1000),
-  ]);
-  // The first member's eu-west-1: minute 7 = 9,000 + 1,000 × 5 = 14,000 of 400,000 (3.5%).
-  await put(members[0]!, 'eu-west-1', [
-    p(HAIKU_3, 'Invocations', 7, 10),
-    p(HAIKU_3, 'InputTokenCount', 7, 9000),
-    p(HAIKU_3, 'OutputTokenCount', 7, 1000),
-  ]);
 });
 
 describe('report --quotas across an organization', () => {

@@ -12,7 +12,7 @@ import {
   UntagResourceCommand as CwUntagCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
-import { cliFor, emptyDir, useMoto } from '../../support/cli.js';
+import { cliFor, emptyDir, fromSnapshot, useMoto } from '../../support/cli.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
 import { expectGolden } from '../../support/golden.js';
 
@@ -55,6 +55,22 @@ function project(extra: Record<string, unknown> = {}): string {
   return dir;
 }
 
+/**
+ * The state a test starts from, made by the command itself: the first test that asks builds it (and checks the run
+ * succeeded), later ones get a copy of the emulator's state after it (fromSnapshot).
+ */
+const dashboardMade = fromSnapshot(emulator, 'dashboard', async () => {
+  expect((await cli(['dashboard'])).code).toBe(0);
+});
+/** `alarms` with the defaults: the topic and every alarm without a cost threshold, no subscription. */
+const alarmsMade = fromSnapshot(emulator, 'alarms', async () => {
+  expect((await cli(['alarms'])).code).toBe(0);
+});
+/** `alarms` in a project() directory: two subscriptions and the cost alarms too. */
+const projectAlarmsMade = fromSnapshot(emulator, 'alarms-project', async () => {
+  expect((await cli(['alarms'], { cwd: project() })).code).toBe(0);
+});
+
 async function describeAll() {
   const r = await aws().cw.send(
     new DescribeAlarmsCommand({ AlarmNamePrefix: 'Bedrock-', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
@@ -80,7 +96,7 @@ describe('dashboard', () => {
   });
 
   test('per-model widgets use SEARCH and the log widget never selects a body', async () => {
-    await cli(['dashboard']);
+    await dashboardMade();
     const body = JSON.parse(
       (await aws().cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }))).DashboardBody!,
     );
@@ -111,7 +127,7 @@ describe('dashboard', () => {
   });
 
   test('an edit made in the console is drift that `dashboard` reverts', async () => {
-    await cli(['dashboard']);
+    await dashboardMade();
     // A widget removed by hand; the header (the tool's marker) is still there.
     const body = JSON.parse(
       (await aws().cw.send(new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }))).DashboardBody!,
@@ -139,7 +155,7 @@ describe('dashboard', () => {
   // the tag updates are ignored. To add or update tags on an existing dashboard, use TagResource":
   // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html).
   test('is tagged ManagedBy=bedrock-monitor; one made before tags is recognised by its header and tagged', async () => {
-    await cli(['dashboard']);
+    await dashboardMade();
     const tagsOf = async () => {
       const { DashboardArn } = await aws().cw.send(
         new GetDashboardCommand({ DashboardName: 'BedrockUsageMonitoring' }),
@@ -295,7 +311,7 @@ describe('alarms', () => {
 
   test('a second run makes no write request; a changed threshold updates exactly the alarms that hold it', async () => {
     const dir = project();
-    await cli(['alarms'], { cwd: dir });
+    await projectAlarmsMade();
     const second = await cli(['alarms', '--json'], { cwd: dir });
     expect(second.writes).toEqual([]);
     expect(second.json().outcomes.every((o: { action: string }) => o.action === 'unchanged')).toBe(true);
@@ -328,7 +344,7 @@ describe('alarms', () => {
 
   test('a deleted alarm or a removed subscription is drift that `alarms` repairs', async () => {
     const dir = project();
-    await cli(['alarms'], { cwd: dir });
+    await projectAlarmsMade();
     const { cw, sns } = aws();
     await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['Bedrock-HighErrorRate'] }));
     await cw.send(new DeleteAlarmsCommand({ AlarmNames: ['Bedrock-InvocationSpike'] }));
@@ -363,7 +379,7 @@ describe('alarms', () => {
   });
 
   test('an alarm with an edited threshold is named as drifted, field by field', async () => {
-    await cli(['alarms']);
+    await alarmsMade();
     const current = (await describeAll()).metric.find((a) => a.AlarmName === 'Bedrock-InvocationSpike')!;
     await aws().cw.send(
       new PutMetricAlarmCommand({
@@ -386,7 +402,7 @@ describe('alarms', () => {
   });
 
   test('a composite alarm with an edited rule is drift that `alarms` repairs', async () => {
-    await cli(['alarms']);
+    await alarmsMade();
     const { cw } = aws();
     await cw.send(
       new PutCompositeAlarmCommand({
@@ -412,8 +428,7 @@ describe('alarms', () => {
     'alarms no longer wanted are reported, removed only with --prune (composite first), and foreign ones are ' +
       'never touched',
     async () => {
-      const dir = project();
-      await cli(['alarms'], { cwd: dir });
+      await projectAlarmsMade();
       await aws().cw.send(
         new PutMetricAlarmCommand({
           AlarmName: 'Bedrock-TeamOwned',

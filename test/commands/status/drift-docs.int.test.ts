@@ -3,7 +3,7 @@ import { GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudw
 import { GetBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { sdk } from '../../support/aws.js';
-import { cliFor, useMoto } from '../../support/cli.js';
+import { cliFor, emptyDir, fromSnapshot, useMoto } from '../../support/cli.js';
 
 /**
  * Drift in a JSON document, as a person reads it: `status` names the widgets, statements and keys
@@ -13,6 +13,10 @@ import { cliFor, useMoto } from '../../support/cli.js';
 
 const emulator = useMoto();
 const cli = cliFor(() => emulator().url);
+/** A converged account: setup-all runs for the first test that asks, later ones get a copy of moto's state after it. */
+const converged = fromSnapshot(emulator, 'converged', async () => {
+  expect((await cli(['setup-all', '--yes'], { cwd: emptyDir() })).code).toBe(0);
+});
 
 interface Widget {
   type: string;
@@ -35,8 +39,8 @@ async function removeWidgets(n: number): Promise<string[]> {
 
 describe('status on a document changed by hand', () => {
   test('11 dashboard widgets deleted: each named as missing, in lines that fit the terminal', async () => {
-    const cwd = (await import('../../support/cli.js')).emptyDir();
-    expect((await cli(['setup-all', '--yes'], { cwd })).code).toBe(0);
+    const cwd = emptyDir();
+    await converged();
     const gone = await removeWidgets(11);
     expect(gone).toHaveLength(11);
     for (const run of [
@@ -62,8 +66,8 @@ describe('status on a document changed by hand', () => {
   }, 60_000);
 
   test('a bucket policy statement and a trust policy changed: named by Sid and element', async () => {
-    const cwd = (await import('../../support/cli.js')).emptyDir();
-    expect((await cli(['setup-all', '--yes'], { cwd })).code).toBe(0);
+    const cwd = emptyDir();
+    await converged();
     const { s3, iam } = sdk(emulator().url);
     const bucket = 'bedrock-logs-123456789012-us-east-1';
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy!) as {

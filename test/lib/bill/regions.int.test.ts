@@ -9,7 +9,7 @@ import { priceCachePath, writePriceCache } from '../../../src/lib/pricing/cache-
 import type { RefreshedTable } from '../../../src/lib/pricing/refreshed.js';
 import { BillDocSchema as BillSchema } from '../../support/schemas.js';
 import { ACCOUNT, sdk } from '../../support/aws.js';
-import { cliFor, emptyDir, useMoto } from '../../support/cli.js';
+import { cliFor, emptyDir, fromSnapshot, useMoto } from '../../support/cli.js';
 import { writeCur, type Line } from '../../support/bill-corpus.js';
 import { athenaResultsBody } from '../../support/emulator.js';
 
@@ -175,6 +175,9 @@ function expectedEstimate(principal: string): number {
 describe("bill: each Region's records priced with that Region's table", () => {
   const curDir = emptyDir();
   const env = { XDG_CACHE_HOME: emptyDir() };
+  // The export and the logs put in S3 for the first test; the second gets a copy of moto's state after it (the
+  // objects' bodies included).
+  const uploaded = fromSnapshot(emulator, 'uploaded', () => upload(curDir));
   beforeAll(async () => {
     await writeCur(curDir, lines());
     for (const region of [REGION, TOKYO_REGION]) writePriceCache(priceCachePath(env, region)!, table(region));
@@ -209,7 +212,7 @@ describe("bill: each Region's records priced with that Region's table", () => {
   }
 
   test('the embedded engine: the export and the logs from S3', async () => {
-    await upload(curDir);
+    await uploaded();
     const r = await cli(['bill', '--month', '2026-11', '--cur', CUR, '--logs', LOGS, '--json'], { env, now });
     expect([r.code, r.stderr]).toEqual([0, '']);
     const j = BillSchema.parse(r.json());
@@ -227,7 +230,7 @@ describe("bill: each Region's records priced with that Region's table", () => {
   });
 
   test('--engine athena: the query groups by Region, the bill is the same', async () => {
-    await upload(curDir);
+    await uploaded();
     const { glue } = {
       glue: new GlueClient({
         region: REGION,

@@ -1,5 +1,8 @@
 import { expect, test } from '@jest/globals';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Agent } from 'node:http';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { useMoto } from '../support/cli.js';
 import { sdk } from '../support/aws.js';
 
@@ -50,4 +53,29 @@ test('a snapshot restores S3 objects with their bodies, as often as asked, each 
     await s3.send(new PutObjectCommand({ Bucket, Key: `b/${round}.json`, Body: '{}' }));
   }
   expect(await emulator().restore('moto-server#none')).toBe(false);
+});
+
+// Each connection's thread serves the next connection once its own has closed (_reused_threads in moto_server.py):
+// a kept-alive connection that sits idle holds its thread, so a new one must get another, never wait for it.
+test('a connection is answered while others sit idle on their kept-alive sockets, and after they close', async () => {
+  const agents: Agent[] = [];
+  const identity = async (): Promise<string | undefined> => {
+    const httpAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+    agents.push(httpAgent);
+    const sts = new STSClient({
+      region: 'us-east-1',
+      endpoint: emulator().url,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      requestHandler: new NodeHttpHandler({ httpAgent, requestTimeout: 5000 }),
+    });
+    return (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  };
+  // Three connections left open and idle, then a fourth.
+  for (let i = 0; i < 4; i++) expect(await identity()).toBe('123456789012');
+  expect(agents.slice(0, 3).map((a) => Object.values(a.freeSockets).flat().length)).toEqual([1, 1, 1]);
+  // Closed: their threads wait for the next connections, six at once (three reused, the rest new).
+  for (const a of agents.splice(0)) a.destroy();
+  await new Promise((r) => setTimeout(r, 100));
+  expect(await Promise.all(Array.from({ length: 6 }, identity))).toEqual(Array(6).fill('123456789012'));
+  for (const a of agents.splice(0)) a.destroy();
 });

@@ -897,6 +897,62 @@ def _keep_alive():
     serving.WSGIRequestHandler = Handler
 
 
+def _reused_threads():
+    """A connection handled by a thread that handled an earlier one. socketserver starts a new thread per connection
+    (werkzeug's ThreadedWSGIServer), which cost the server ~1 ms of CPU on top of the requests (a fresh thread's
+    start-up, its hand-over of the GIL, its bookkeeping; measured with a new connection per GetCallerIdentity against
+    one kept alive), and the tests open thousands: every CLI run's connections are new. Here a thread that is done
+    with its connection waits for the next one; the server starts a thread only when none is waiting, so a
+    connection never waits for another (an idle kept-alive connection holds its thread, as before)."""
+    import queue
+
+    from werkzeug import serving
+
+    jobs = queue.SimpleQueue()
+    lock = threading.Lock()
+    waiting = [0]
+
+    def work(server, job):
+        while True:
+            server.process_request_thread(*job)
+            with lock:
+                waiting[0] += 1
+            job = jobs.get()
+
+    def process_request(self, request, client_address):
+        with lock:
+            reuse = waiting[0] > 0
+            if reuse:
+                waiting[0] -= 1
+        if reuse:
+            jobs.put((request, client_address))
+        else:
+            threading.Thread(target=work, args=(self, (request, client_address)), daemon=True).start()
+
+    serving.ThreadedWSGIServer.process_request = process_request
+
+
+def _less_per_request():
+    """Two things moto's server did for every request that no client of the tests reads: werkzeug's access log line
+    (log_request escapes, colours and formats it, then the logger drops it: this server logs errors only), and
+    flask_cors's `Access-Control-*` headers (for browsers calling moto from another origin; the AWS SDK and the test
+    helpers never send an Origin). The headers are off by moto's own setting (MOTO_DISABLE_GLOBAL_CORS), which moto
+    reads when it builds each service's Flask app; the access log still runs when the werkzeug logger shows INFO."""
+    import logging
+
+    from moto.moto_server import werkzeug_app
+    from werkzeug import serving
+
+    werkzeug_app.DISABLE_GLOBAL_CORS = True
+    log_request = serving.WSGIRequestHandler.log_request
+
+    def quiet_log_request(self, code="-", size="-"):
+        if logging.getLogger("werkzeug").isEnabledFor(logging.INFO):
+            log_request(self, code, size)
+
+    serving.WSGIRequestHandler.log_request = quiet_log_request
+
+
 def _profile_threads(path):
     """BM_MOTO_PROFILE=/path (TEST SUPPORT ONLY, off by default): every connection thread's handling runs under its
     own cProfile with time.thread_time (CPU, not the wait for the GIL or the next request; cProfile alone follows
@@ -1047,6 +1103,8 @@ if __name__ == "__main__":
     _models_once()
     _keep_alive()
     if os.environ.get("BM_MOTO_PLAIN") != "1":
+        _less_per_request()
+        _reused_threads()
         _metric_data_by_period()
         _faster_value_picker()
         _cached_routes()

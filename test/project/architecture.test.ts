@@ -17,6 +17,7 @@ const SRC = join(ROOT, 'src');
 /** Lower layers never import higher ones; layers of the same rank never import each other. */
 const RANK: Record<string, number> = {
   'lib/core': 0,
+  'lib/sdk': 0,
   'lib/io': 1,
   'lib/pricing': 1,
   'lib/aws': 1,

@@ -1,10 +1,5 @@
-import {
-  CloudTrailClient,
-  LookupEventsCommand,
-  type Event,
-  type LookupEventsCommandInput,
-  type LookupEventsCommandOutput,
-} from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, LookupEventsCommand } from '../sdk/client-cloudtrail.js';
+import type { Event, LookupEventsCommandInput, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 import type { Ctx } from '../context/context.js';
 import { errorName } from '../aws/errors.js';
 import { Limiter } from '../core/concurrency.js';

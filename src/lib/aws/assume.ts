@@ -2,6 +2,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { BmError } from '../core/errors.js';
 import { DEFAULT_ASSUME_ROLE } from '../core/targets.js';
 import type { AwsClients } from './clients.js';
+import { load } from '../sdk/load.js';
 
 /** What an AssumeRole session says about itself in CloudTrail (the role's "who"): always this tool. */
 export const ROLE_SESSION_NAME = 'bedrock-monitor';
@@ -31,7 +32,7 @@ export function assumedRoleCredentials(base: AwsClients, opts: AssumeOptions): A
 }
 
 async function assume(base: AwsClients, opts: AssumeOptions): Promise<AwsCredentialIdentity> {
-  const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+  const { STSClient, AssumeRoleCommand } = load('@aws-sdk/client-sts');
   try {
     const r = await base.get(STSClient).send(
       new AssumeRoleCommand({

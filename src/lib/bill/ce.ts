@@ -1,11 +1,5 @@
-import {
-  CostExplorerClient,
-  GetCostAndUsageCommand,
-  type Expression,
-  type GetCostAndUsageCommandInput,
-  type Group,
-  type ResultByTime,
-} from '@aws-sdk/client-cost-explorer';
+import { CostExplorerClient, GetCostAndUsageCommand } from '../sdk/client-cost-explorer.js';
+import type { Expression, GetCostAndUsageCommandInput, Group, ResultByTime } from '@aws-sdk/client-cost-explorer';
 import type { Ctx } from '../context/context.js';
 import { usageError } from '../core/errors.js';
 import type { BilledLine, GroupBy } from './bridge.js';

@@ -4,8 +4,8 @@ import {
   GetTableCommand,
   GlueClient,
   UpdateTableCommand,
-  type TableInput,
-} from '@aws-sdk/client-glue';
+} from '../sdk/client-glue.js';
+import type { TableInput } from '@aws-sdk/client-glue';
 import type { Ctx } from '../context/context.js';
 import { absentIfNotFound } from '../aws/errors.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../aws/ownership.js';

@@ -17,6 +17,7 @@ import { RunEvents } from '../io/events.js';
 import { truthyEnv, type IO, type Output } from '../io/output.js';
 import { targetFlags } from '../core/flags.js';
 import { Interruption, sleepUnlessStopped, throwIfStopped } from '../core/abort.js';
+import { load } from '../sdk/load.js';
 
 /** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
 export interface Ctx {
@@ -84,7 +85,7 @@ export interface CtxDeps {
 
 async function regionOfProfile(env: NodeJS.ProcessEnv, profile: string | undefined): Promise<string | undefined> {
   try {
-    const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
+    const { loadSharedConfigFiles } = load('@smithy/shared-ini-file-loader');
     const files = await loadSharedConfigFiles();
     const name = profile ?? env.AWS_PROFILE ?? 'default';
     return files.configFile?.[name]?.region ?? files.credentialsFile?.[name]?.region;
@@ -110,7 +111,7 @@ export async function checkProfile(opts: { profile?: string }, io: IO): Promise<
   const name = opts.profile ?? (io.env.AWS_PROFILE || undefined);
   if (name === undefined) return;
   const paths = sharedFiles(io.env);
-  const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
+  const { loadSharedConfigFiles } = load('@smithy/shared-ini-file-loader');
   const files = await loadSharedConfigFiles({
     configFilepath: paths.config,
     filepath: paths.credentials,
@@ -231,7 +232,7 @@ function buildCtx(
   let accountPromise: Promise<string> | undefined;
   const account = (): Promise<string> => {
     // STS is loaded on first use: a command that needs no account ID (a report over local files) never loads it.
-    accountPromise ??= import('@aws-sdk/client-sts')
+    accountPromise ??= Promise.resolve(load('@aws-sdk/client-sts'))
       .then(({ STSClient, GetCallerIdentityCommand }) => aws.get(STSClient).send(new GetCallerIdentityCommand({})))
       .then((r) => {
         if (!r.Account) throw new BmError('STS GetCallerIdentity returned no account ID', { code: 'E_AWS_NO_ACCOUNT' });

@@ -2,6 +2,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { errorName } from '../aws/errors.js';
 import { BmError } from '../core/errors.js';
 import { partitionOf } from '../core/targets.js';
+import { load } from '../sdk/load.js';
 
 /**
  * A request sent to an opt-in Region the account has not enabled is refused as if the credentials were bad: STS
@@ -26,7 +27,7 @@ async function optInStatus(aws: AwsClients, region: string): Promise<string | un
   const where = ALWAYS_ENABLED[partitionOf(region)];
   if (!where || where === region) return undefined;
   try {
-    const { EC2Client, DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
+    const { EC2Client, DescribeRegionsCommand } = load('@aws-sdk/client-ec2');
     const r = await aws
       .get(EC2Client, where)
       .send(new DescribeRegionsCommand({ AllRegions: true, RegionNames: [region] }));

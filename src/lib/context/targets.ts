@@ -6,6 +6,7 @@ import { BmError, ExitCode } from '../core/errors.js';
 import { bedrockRegionsOf, homeRegionOf, targetLabel, type Target, type TargetSelection } from '../core/targets.js';
 import { Output } from '../io/output.js';
 import type { Ctx } from './context.js';
+import { load } from '../sdk/load.js';
 
 /** The targets of a fleet run, and what decided them. */
 export interface FleetPlan {
@@ -20,7 +21,7 @@ export interface FleetPlan {
 
 /** Every ACTIVE account of the organization (from the management account or a delegated administrator). */
 export async function organizationAccounts(ctx: Ctx): Promise<string[]> {
-  const { OrganizationsClient, paginateListAccounts } = await import('@aws-sdk/client-organizations');
+  const { OrganizationsClient, paginateListAccounts } = load('@aws-sdk/client-organizations');
   const accounts: string[] = [];
   try {
     for await (const page of paginateListAccounts({ client: ctx.aws.get(OrganizationsClient) }, {}))
@@ -50,7 +51,7 @@ export async function organizationAccounts(ctx: Ctx): Promise<string[]> {
 export async function enabledBedrockRegions(
   ctx: Ctx,
 ): Promise<{ regions: string[]; skipped: FleetPlan['skippedRegions'] }> {
-  const { EC2Client, DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
+  const { EC2Client, DescribeRegionsCommand } = load('@aws-sdk/client-ec2');
   const r = await ctx.aws.get(EC2Client).send(new DescribeRegionsCommand({}));
   const enabled = new Set((r.Regions ?? []).map((x) => x.RegionName).filter((x): x is string => !!x));
   const offered = bedrockRegionsOf(ctx.settings.region);
@@ -81,7 +82,7 @@ export async function planFleet(ctx: Ctx): Promise<FleetPlan> {
 /** The account's alias (IAM ListAccountAliases), where the target's credentials may read it. */
 export async function accountAlias(ctx: Ctx): Promise<string | undefined> {
   try {
-    const { IAMClient, ListAccountAliasesCommand } = await import('@aws-sdk/client-iam');
+    const { IAMClient, ListAccountAliasesCommand } = load('@aws-sdk/client-iam');
     const r = await ctx.aws.get(IAMClient).send(new ListAccountAliasesCommand({}));
     return r.AccountAliases?.[0];
   } catch {

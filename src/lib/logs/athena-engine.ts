@@ -1,4 +1,4 @@
-import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { GetTableCommand, GlueClient } from '../sdk/client-glue.js';
 import type { Ctx } from '../context/context.js';
 import { absentIfNotFound } from '../aws/errors.js';
 import { BmError } from '../core/errors.js';

@@ -4,9 +4,8 @@ import {
   GetWorkGroupCommand,
   paginateGetQueryResults,
   StartQueryExecutionCommand,
-  type ColumnInfo,
-  type Row,
-} from '@aws-sdk/client-athena';
+} from '../sdk/client-athena.js';
+import type { ColumnInfo, Row } from '@aws-sdk/client-athena';
 import type { Ctx } from '../context/context.js';
 import { toBmError } from '../aws/errors.js';
 import { BmError } from '../core/errors.js';

@@ -1,9 +1,5 @@
-import {
-  CloudWatchLogsClient,
-  GetQueryResultsCommand,
-  StartQueryCommand,
-  type ResultField,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '../sdk/client-cloudwatch-logs.js';
+import type { ResultField } from '@aws-sdk/client-cloudwatch-logs';
 import type { Ctx } from '../context/context.js';
 import { ASSUMED_ROLE_PATTERN } from '../core/identity.js';
 import { BmError, usageError } from '../core/errors.js';

@@ -1,4 +1,4 @@
-import { BedrockClient, GetInferenceProfileCommand } from '@aws-sdk/client-bedrock';
+import { BedrockClient, GetInferenceProfileCommand } from '../sdk/client-bedrock.js';
 import type { Ctx } from '../context/context.js';
 import { toBmError } from '../aws/errors.js';
 import { mapLimit } from '../core/concurrency.js';

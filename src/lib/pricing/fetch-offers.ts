@@ -1,4 +1,5 @@
-import { paginateGetProducts, type GetProductsCommandOutput, type PricingClient } from '@aws-sdk/client-pricing';
+import { paginateGetProducts } from '../sdk/client-pricing.js';
+import type { GetProductsCommandOutput, PricingClient } from '@aws-sdk/client-pricing';
 import { OFFER_CODES, parsePriceList, type OfferCode, type PriceRecord } from './offers.js';
 import { buildModels, type BuildResult, type RefreshedTable } from './refreshed.js';
 

@@ -1,10 +1,5 @@
-import {
-  CloudWatchClient,
-  paginateGetMetricData,
-  paginateListMetrics,
-  type MetricDataQuery,
-  type MetricDataResult,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, paginateGetMetricData, paginateListMetrics } from '../sdk/client-cloudwatch.js';
+import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { Ctx } from '../context/context.js';
 import {
   BEDROCK_NAMESPACE,

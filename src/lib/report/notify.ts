@@ -1,4 +1,4 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '../sdk/client-sns.js';
 import type { Ctx } from '../context/context.js';
 import { BmError } from '../core/errors.js';
 import { isNotFound } from '../aws/errors.js';

@@ -1,4 +1,4 @@
-import { PricingClient } from '@aws-sdk/client-pricing';
+import { PricingClient } from '../sdk/client-pricing.js';
 import type { Ctx } from '../context/context.js';
 import { BmError } from '../core/errors.js';
 import { partitionOf } from '../aws/names.js';

@@ -1,16 +1,12 @@
 import { METRICS } from '../aws/bedrock-metrics.js';
-import {
-  CloudWatchClient,
-  paginateGetMetricData,
-  type GetMetricDataCommandOutput,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, paginateGetMetricData } from '../sdk/client-cloudwatch.js';
+import type { GetMetricDataCommandOutput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import {
   paginateListAWSDefaultServiceQuotas,
   paginateListServiceQuotas,
   ServiceQuotasClient,
-  type ServiceQuota,
-} from '@aws-sdk/client-service-quotas';
+} from '../sdk/client-service-quotas.js';
+import type { ServiceQuota } from '@aws-sdk/client-service-quotas';
 import type { Ctx } from '../context/context.js';
 import { toBmError } from '../aws/errors.js';
 import { batchQueries, metricDataLimiter, NAMESPACE } from './fetch.js';

@@ -6,10 +6,8 @@ import {
   PutMetricAlarmCommand,
   TagResourceCommand,
   paginateDescribeAlarms,
-  type CompositeAlarm,
-  type MetricAlarm,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+} from '../sdk/client-cloudwatch.js';
+import type { CompositeAlarm, MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { RegionCtx } from '../context/context.js';
 import { describePrices, pricesInUse } from '../context/prices.js';
 import type { ResourceDef } from '../aws/ensure.js';

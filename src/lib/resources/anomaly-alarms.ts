@@ -6,10 +6,8 @@ import {
   TagResourceCommand,
   paginateDescribeAlarms,
   paginateListMetrics,
-  type MetricAlarm,
-  type MetricDataQuery,
-  type PutMetricAlarmCommandInput,
-} from '@aws-sdk/client-cloudwatch';
+} from '../sdk/client-cloudwatch.js';
+import type { MetricAlarm, MetricDataQuery, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';

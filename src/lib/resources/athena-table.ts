@@ -7,6 +7,7 @@ import { absentIfNotFound, errorName } from '../aws/errors.js';
 import { partitionOf, withSlash } from '../aws/names.js';
 import { hasManagedTag, MANAGED_BY_KEY, MANAGED_BY_VALUE, MANAGED_TAG_RULE } from '../aws/ownership.js';
 import { BmError } from '../core/errors.js';
+import { load } from '../sdk/load.js';
 
 /**
  * The Athena table over the invocation logs (opt-in step `athena-table`): a Glue database and an
@@ -113,7 +114,7 @@ async function location(ctx: RegionCtx): Promise<string> {
 export async function tableResource(ctx: RegionCtx, columns: Column[]): Promise<ResourceDef<TableState>> {
   const { database, table } = ctx.settings.athena;
   const { GlueClient, CreateTableCommand, DeleteTableCommand, GetTableCommand, UpdateTableCommand } =
-    await import('@aws-sdk/client-glue');
+    load('@aws-sdk/client-glue');
   const glue = ctx.aws.get(GlueClient);
   const input = tableInput(table, await location(ctx), columns);
   const keys = Object.keys(input.Parameters ?? {});
@@ -149,7 +150,7 @@ const DB_DESCRIPTION = 'Amazon Bedrock model invocation logs (bedrock-monitor)';
 
 export async function databaseResource(ctx: RegionCtx): Promise<ResourceDef<DatabaseState>> {
   const { database } = ctx.settings.athena;
-  const sdk = await import('@aws-sdk/client-glue');
+  const sdk = load('@aws-sdk/client-glue');
   const glue = ctx.aws.get(sdk.GlueClient);
   const arn =
     `arn:${partitionOf(ctx.settings.region)}:glue:${ctx.settings.region}:${await ctx.account()}:database/` +

@@ -20,11 +20,8 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
   ListObjectVersionsCommand,
-  type BucketLocationConstraint,
-  type LifecycleRule,
-  type ObjectIdentifier,
-  type Tag,
-} from '@aws-sdk/client-s3';
+} from '../sdk/client-s3.js';
+import type { BucketLocationConstraint, LifecycleRule, ObjectIdentifier, Tag } from '@aws-sdk/client-s3';
 import { trailInto, type AccountFacts } from '../config/settings.js';
 import type { RegionCtx } from '../context/context.js';
 import type { Attribute, ResourceDef } from '../aws/ensure.js';

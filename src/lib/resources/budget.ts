@@ -12,11 +12,8 @@ import {
   ListTagsForResourceCommand,
   TagResourceCommand,
   UpdateBudgetCommand,
-  type Budget,
-  type Expression,
-  type Notification,
-  type Subscriber,
-} from '@aws-sdk/client-budgets';
+} from '../sdk/client-budgets.js';
+import type { Budget, Expression, Notification, Subscriber } from '@aws-sdk/client-budgets';
 import type { BudgetSettings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';

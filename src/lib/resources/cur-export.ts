@@ -7,6 +7,7 @@ import { absentIfNotFound, errorName } from '../aws/errors.js';
 import { hasManagedTag, MANAGED_TAG_RULE, MANAGED_TAGS } from '../aws/ownership.js';
 import { BmError } from '../core/errors.js';
 import { CUR_EXPORT_NAME, CUR_S3_PREFIX, DATA_EXPORTS_REGION } from './cur-bucket.js';
+import { load } from '../sdk/load.js';
 
 /**
  * The CUR 2.0 Data Export (AWS Data Exports API, https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/
@@ -110,11 +111,11 @@ export function exportBody(bucket: string, region: string): Export {
   };
 }
 
-const sdk = () => import('@aws-sdk/client-bcm-data-exports');
+const sdk = () => load('@aws-sdk/client-bcm-data-exports');
 
 /** The export's ARN, found by name (ListExports, every page). */
 async function findArn(client: BCMDataExportsClient): Promise<string | undefined> {
-  const { ListExportsCommand } = await sdk();
+  const { ListExportsCommand } = sdk();
   let token: string | undefined;
   do {
     const page = await client.send(new ListExportsCommand({ NextToken: token }));
@@ -128,7 +129,7 @@ async function findArn(client: BCMDataExportsClient): Promise<string | undefined
 async function readExport(client: BCMDataExportsClient): Promise<CurExportState | undefined> {
   const arn = await findArn(client);
   if (!arn) return undefined;
-  const { GetExportCommand, ListTagsForResourceCommand } = await sdk();
+  const { GetExportCommand, ListTagsForResourceCommand } = sdk();
   const [got, tags] = await Promise.all([
     absentIfNotFound(client.send(new GetExportCommand({ ExportArn: arn }))),
     absentIfNotFound(client.send(new ListTagsForResourceCommand({ ResourceArn: arn }))),
@@ -159,7 +160,7 @@ const guarded = async <T>(p: Promise<T>): Promise<T> => {
 
 export async function curExportResource(ctx: Ctx): Promise<ResourceDef<CurExportState>> {
   const { BCMDataExportsClient, CreateExportCommand, DeleteExportCommand, TagResourceCommand, UpdateExportCommand } =
-    await sdk();
+    sdk();
   const client = ctx.aws.get(BCMDataExportsClient, DATA_EXPORTS_REGION);
   const bucket = await ctx.bucketName();
   const region = ctx.settings.region;

@@ -5,7 +5,7 @@ import {
   ListTagsForResourceCommand,
   PutDashboardCommand,
   TagResourceCommand,
-} from '@aws-sdk/client-cloudwatch';
+} from '../sdk/client-cloudwatch.js';
 import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';

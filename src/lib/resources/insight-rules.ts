@@ -5,8 +5,8 @@ import {
   ListTagsForResourceCommand,
   PutInsightRuleCommand,
   TagResourceCommand,
-  type InsightRule,
-} from '@aws-sdk/client-cloudwatch';
+} from '../sdk/client-cloudwatch.js';
+import type { InsightRule } from '@aws-sdk/client-cloudwatch';
 import type { RegionView } from '../config/settings.js';
 import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';

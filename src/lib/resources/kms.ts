@@ -1,4 +1,4 @@
-import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient } from '../sdk/client-kms.js';
 import type { RegionCtx } from '../context/context.js';
 import type { Outcome, StatusRow } from '../aws/ensure.js';
 import { errorName, isNotFound, toBmError } from '../aws/errors.js';

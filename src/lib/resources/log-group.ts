@@ -8,8 +8,8 @@ import {
   PutRetentionPolicyCommand,
   TagResourceCommand,
   paginateDescribeLogGroups,
-  type LogGroup,
-} from '@aws-sdk/client-cloudwatch-logs';
+} from '../sdk/client-cloudwatch-logs.js';
+import type { LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';

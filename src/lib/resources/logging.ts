@@ -3,11 +3,11 @@ import {
   DeleteModelInvocationLoggingConfigurationCommand,
   GetModelInvocationLoggingConfigurationCommand,
   PutModelInvocationLoggingConfigurationCommand,
-  type LoggingConfig,
-} from '@aws-sdk/client-bedrock';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
+} from '../sdk/client-bedrock.js';
+import type { LoggingConfig } from '@aws-sdk/client-bedrock';
+import { CloudWatchLogsClient } from '../sdk/client-cloudwatch-logs.js';
+import { GetRoleCommand, IAMClient } from '../sdk/client-iam.js';
+import { S3Client } from '../sdk/client-s3.js';
 import type { RegionView } from '../config/settings.js';
 import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';

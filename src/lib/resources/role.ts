@@ -11,7 +11,7 @@ import {
   PutRolePolicyCommand,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
-} from '@aws-sdk/client-iam';
+} from '../sdk/client-iam.js';
 import type { RegionCtx } from '../context/context.js';
 import type { Attribute, ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, errorName } from '../aws/errors.js';

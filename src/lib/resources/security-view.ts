@@ -8,15 +8,14 @@ import {
   PutDashboardCommand,
   PutMetricAlarmCommand,
   TagResourceCommand,
-  type MetricAlarm,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+} from '../sdk/client-cloudwatch.js';
+import type { MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient,
   DeleteMetricFilterCommand,
   DescribeMetricFiltersCommand,
   PutMetricFilterCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
+} from '../sdk/client-cloudwatch-logs.js';
 import type { Settings } from '../config/settings.js';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';

@@ -8,8 +8,8 @@ import {
   SNSClient,
   SubscribeCommand,
   TagResourceCommand,
-  type Subscription,
-} from '@aws-sdk/client-sns';
+} from '../sdk/client-sns.js';
+import type { Subscription } from '@aws-sdk/client-sns';
 import type { RegionCtx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound, isNotFound } from '../aws/errors.js';

@@ -3,8 +3,8 @@ import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
-  type Trail,
-} from '@aws-sdk/client-cloudtrail';
+} from '../sdk/client-cloudtrail.js';
+import type { Trail } from '@aws-sdk/client-cloudtrail';
 import type { Ctx } from '../context/context.js';
 import { AwsClients } from '../aws/clients.js';
 import { errorName } from '../aws/errors.js';

@@ -1,4 +1,4 @@
-import { IAMClient } from '@aws-sdk/client-iam';
+import { IAMClient } from '../sdk/client-iam.js';
 import type { Ctx } from '../context/context.js';
 import type { ResourceDef } from '../aws/ensure.js';
 import { logGroupArn } from '../aws/names.js';

@@ -10,8 +10,8 @@ import {
   PutEventSelectorsCommand,
   StartLoggingCommand,
   UpdateTrailCommand,
-  type AdvancedEventSelector,
-} from '@aws-sdk/client-cloudtrail';
+} from '../sdk/client-cloudtrail.js';
+import type { AdvancedEventSelector } from '@aws-sdk/client-cloudtrail';
 import type { Ctx } from '../context/context.js';
 import type { Attribute, ResourceDef } from '../aws/ensure.js';
 import { errorName, isAwsError } from '../aws/errors.js';

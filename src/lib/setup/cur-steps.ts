@@ -1,4 +1,4 @@
-import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, S3Client } from '../sdk/client-s3.js';
 import type { Ctx } from '../context/context.js';
 import { ensure, type Outcome, type ResourceDef } from '../aws/ensure.js';
 import { absentIfNotFound } from '../aws/errors.js';

@@ -112,6 +112,43 @@ function streamUses(file: string): string[] {
   return found;
 }
 
+/**
+ * Where a module outside lib/sdk loads an AWS SDK package (`@aws-sdk/…`, `@smithy/…`) as a value: an import with a
+ * name that is not `type`, or `import()`. Such code takes the value from lib/sdk (loaded with `require`, see
+ * src/lib/sdk/load.ts); a type-only import is free.
+ */
+function sdkValueImports(file: string): string[] {
+  const sf = parse(file);
+  const found: string[] = [];
+  const isSdk = (spec: string): boolean => /^@(aws-sdk|smithy)\//.test(spec);
+  const at = (node: ts.Node, spec: string): void =>
+    void found.push(`${relative(SRC, file)}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1} ${spec}`);
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && isSdk(node.moduleSpecifier.text)) {
+      const clause = node.importClause;
+      const bindings = clause?.namedBindings;
+      const values =
+        !clause ||
+        (!clause.isTypeOnly &&
+          (!!clause.name ||
+            (bindings && ts.isNamespaceImport(bindings)) ||
+            (bindings && ts.isNamedImports(bindings) && bindings.elements.some((e) => !e.isTypeOnly))));
+      if (values) at(node, node.moduleSpecifier.text);
+    }
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0]) &&
+      isSdk(node.arguments[0].text)
+    )
+      at(node, node.arguments[0].text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
 describe('architecture', () => {
   test('every file is in a known layer', () => {
     expect(ALL.map(layerOf).filter((l) => RANK[l] === undefined)).toEqual([]);
@@ -192,6 +229,37 @@ describe('architecture', () => {
         '2 process.stderr',
         '3 ctx.out',
         '4 this.ctx.out',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the AWS SDK is loaded through lib/sdk only (with require, not import)', () => {
+    expect(ALL.filter((f) => layerOf(f) !== 'lib/sdk').flatMap(sdkValueImports)).toEqual([]);
+  });
+
+  test('the SDK rule sees what it is for', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-arch-'));
+    const probe = join(dir, 'probe.ts');
+    writeFileSync(
+      probe,
+      [
+        "import { S3Client } from '@aws-sdk/client-s3';",
+        "import { type Tag, GetObjectCommand } from '@aws-sdk/client-s3';",
+        "import * as sts from '@aws-sdk/client-sts';",
+        "const m = await import('@smithy/core/config');",
+        "import type { Bucket } from '@aws-sdk/client-s3';",
+        "import { type Logger } from '@smithy/types';",
+        "import { S3Client as C } from '../sdk/client-s3.js';",
+      ].join('\n'),
+    );
+    try {
+      expect(sdkValueImports(probe).map((u) => u.replace(/^.*probe\.ts:/, ''))).toEqual([
+        '1 @aws-sdk/client-s3',
+        '2 @aws-sdk/client-s3',
+        '3 @aws-sdk/client-sts',
+        '4 @smithy/core/config',
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -112,8 +112,8 @@ describe('a report with many models', () => {
         if (
           ((request as { headers: Record<string, string> }).headers['x-amz-target'] ?? '').endsWith('.GetMetricData')
         ) {
-          // Held until a second call is in flight (or 2 s): the limiter starts calls 50 ms apart, so a fixed hold
-          // shorter than that saw overlap only when the machine was slow enough to stretch it (flaky either way).
+          // Held until a second call is in flight (or 2 s), then 30 ms: with the 30 ms alone, building and signing
+          // the next 500-query request could outlast it on a loaded machine, and no two calls overlapped.
           const until = Date.now() + 2000;
           while (peak < 2 && Date.now() < until) await new Promise((res) => setTimeout(res, 5));
           await new Promise((res) => setTimeout(res, 30));

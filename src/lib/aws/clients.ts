@@ -2,7 +2,7 @@ import type { AwsCredentialIdentityProvider, Client, Logger, MetadataBearer } fr
 import type { Agent } from 'node:http';
 import { stoppedError, type Interruption } from '../core/abort.js';
 import { notAwsAnswer } from './not-aws.js';
-import { load } from '../sdk/load.js';
+import { loadAsync } from '../sdk/load.js';
 
 export interface RequestRecord {
   service: string;
@@ -274,7 +274,7 @@ export class SharedSdk {
   private modeDefaults(region: string): Promise<{ retryMode?: string }> {
     let mode = this.modes.get(region);
     if (!mode) {
-      mode = Promise.resolve([load('@smithy/core/config'), load('@smithy/smithy-client')] as const).then(
+      mode = Promise.all([loadAsync('@smithy/core/config'), loadAsync('@smithy/smithy-client')]).then(
         async ([{ resolveDefaultsModeConfig }, { loadConfigsForDefaultMode }]) =>
           loadConfigsForDefaultMode(await resolveDefaultsModeConfig({ region })()),
       );
@@ -287,12 +287,12 @@ export class SharedSdk {
   private loadSettings(region: string): Promise<Record<string, () => Promise<unknown>>> {
     const known = this.settings.get(region);
     if (known) return known;
-    const loaded = Promise.resolve([
-      load('@smithy/core/config'),
-      load('@smithy/core/retry'),
-      load('@aws-sdk/core'),
-      load('@aws-sdk/core/client'),
-    ] as const).then(([config, retry, auth, client]) => {
+    const loaded = Promise.all([
+      loadAsync('@smithy/core/config'),
+      loadAsync('@smithy/core/retry'),
+      loadAsync('@aws-sdk/core'),
+      loadAsync('@aws-sdk/core/client'),
+    ]).then(([config, retry, auth, client]) => {
       const from = { profile: this.run.profile };
       const load = <T>(options: Parameters<typeof config.loadConfig<T>>[0]) => config.loadConfig(options, from);
       return {
@@ -312,7 +312,7 @@ export class SharedSdk {
   }
 
   private defaultChain(): Promise<AwsCredentialIdentityProvider> {
-    this.chain ??= Promise.resolve(load('@aws-sdk/credential-provider-node')).then(({ defaultProvider }) => {
+    this.chain ??= loadAsync('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => {
       const { region, profile, onSdkWarning } = this.run;
       const logger = onSdkWarning ? sdkLogger(onSdkWarning) : undefined;
       // What the SDK gives its default chain from a client's configuration: the nested STS and SSO clients (a

@@ -17,7 +17,7 @@ import { RunEvents } from '../io/events.js';
 import { truthyEnv, type IO, type Output } from '../io/output.js';
 import { targetFlags } from '../core/flags.js';
 import { Interruption, sleepUnlessStopped, throwIfStopped } from '../core/abort.js';
-import { load } from '../sdk/load.js';
+import { load, loadAsync } from '../sdk/load.js';
 
 /** What every command's logic receives: settings, the client factory, output, the clock and run flags. */
 export interface Ctx {
@@ -232,7 +232,7 @@ function buildCtx(
   let accountPromise: Promise<string> | undefined;
   const account = (): Promise<string> => {
     // STS is loaded on first use: a command that needs no account ID (a report over local files) never loads it.
-    accountPromise ??= Promise.resolve(load('@aws-sdk/client-sts'))
+    accountPromise ??= loadAsync('@aws-sdk/client-sts')
       .then(({ STSClient, GetCallerIdentityCommand }) => aws.get(STSClient).send(new GetCallerIdentityCommand({})))
       .then((r) => {
         if (!r.Account) throw new BmError('STS GetCallerIdentity returned no account ID', { code: 'E_AWS_NO_ACCOUNT' });

@@ -65,3 +65,8 @@ const require = createRequire(import.meta.url);
 export function load<K extends keyof Packages>(id: K): Packages[K] {
   return require(id) as Packages[K];
 }
+
+/** The same as a promise, as `import()` gives it: a failure to load is a rejection, not a throw. */
+export function loadAsync<K extends keyof Packages>(id: K): Promise<Packages[K]> {
+  return new Promise((resolve) => resolve(load(id)));
+}

@@ -16,8 +16,8 @@ const SRC = join(ROOT, 'src');
 
 /** Lower layers never import higher ones; layers of the same rank never import each other. */
 const RANK: Record<string, number> = {
+  'lib/sdk': -1,
   'lib/core': 0,
-  'lib/sdk': 0,
   'lib/io': 1,
   'lib/pricing': 1,
   'lib/aws': 1,
@@ -114,7 +114,8 @@ function streamUses(file: string): string[] {
 
 /**
  * Where a module outside lib/sdk loads an AWS SDK package (`@aws-sdk/…`, `@smithy/…`) as a value: an import with a
- * name that is not `type`, or `import()`. Such code takes the value from lib/sdk (loaded with `require`, see
+ * name that is not `type`, `import()`, or a `require` of it by any means (createRequire) rather than lib/sdk's
+ * load(). Such code takes the value from lib/sdk (loaded with `require`, see
  * src/lib/sdk/load.ts); a type-only import is free.
  */
 function sdkValueImports(file: string): string[] {
@@ -135,18 +136,33 @@ function sdkValueImports(file: string): string[] {
             (bindings && ts.isNamedImports(bindings) && bindings.elements.some((e) => !e.isTypeOnly))));
       if (values) at(node, node.moduleSpecifier.text);
     }
+    // import('@aws-sdk/…'), and require('@aws-sdk/…') by any name: only load() and loadAsync() take an SDK package.
+    const callee = ts.isCallExpression(node) ? node.expression : undefined;
+    const arg = ts.isCallExpression(node) ? node.arguments[0] : undefined;
     if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments[0] &&
-      ts.isStringLiteral(node.arguments[0]) &&
-      isSdk(node.arguments[0].text)
+      callee &&
+      arg &&
+      ts.isStringLiteral(arg) &&
+      isSdk(arg.text) &&
+      !(ts.isIdentifier(callee) && ['load', 'loadAsync'].includes(callee.text))
     )
-      at(node, node.arguments[0].text);
+      at(node, arg.text);
     ts.forEachChild(node, visit);
   };
   visit(sf);
   return found;
+}
+
+/** What `rule` finds in a file made of `lines`: "line what", one per finding. */
+function probe(lines: string[], rule: (file: string) => string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'bm-arch-'));
+  const file = join(dir, 'probe.ts');
+  writeFileSync(file, lines.join('\n'));
+  try {
+    return rule(file).map((u) => u.replace(/^.*probe\.ts:/, ''));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('architecture', () => {
@@ -209,30 +225,16 @@ describe('architecture', () => {
   });
 
   test('the stream rule sees what it is for', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bm-arch-'));
-    const probe = join(dir, 'probe.ts');
-    writeFileSync(
-      probe,
-      [
-        'console.log(1);',
-        'process.stderr.write("x");',
-        'ctx.out.warn("w");',
-        'this.ctx.out.print("p");',
-        'const tty = io.stderr.isTTY;',
-        'ctx.events.warn("fine");',
-        'out.print("fine: a renderer writes to the Output it is given");',
-      ].join('\n'),
-    );
-    try {
-      expect(streamUses(probe).map((u) => u.replace(/^.*probe\.ts:/, ''))).toEqual([
-        '1 console',
-        '2 process.stderr',
-        '3 ctx.out',
-        '4 this.ctx.out',
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const lines = [
+      'console.log(1);',
+      'process.stderr.write("x");',
+      'ctx.out.warn("w");',
+      'this.ctx.out.print("p");',
+      'const tty = io.stderr.isTTY;',
+      'ctx.events.warn("fine");',
+      'out.print("fine: a renderer writes to the Output it is given");',
+    ];
+    expect(probe(lines, streamUses)).toEqual(['1 console', '2 process.stderr', '3 ctx.out', '4 this.ctx.out']);
   });
 
   test('the AWS SDK is loaded through lib/sdk only (with require, not import)', () => {
@@ -240,30 +242,24 @@ describe('architecture', () => {
   });
 
   test('the SDK rule sees what it is for', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bm-arch-'));
-    const probe = join(dir, 'probe.ts');
-    writeFileSync(
-      probe,
-      [
-        "import { S3Client } from '@aws-sdk/client-s3';",
-        "import { type Tag, GetObjectCommand } from '@aws-sdk/client-s3';",
-        "import * as sts from '@aws-sdk/client-sts';",
-        "const m = await import('@smithy/core/config');",
-        "import type { Bucket } from '@aws-sdk/client-s3';",
-        "import { type Logger } from '@smithy/types';",
-        "import { S3Client as C } from '../sdk/client-s3.js';",
-      ].join('\n'),
-    );
-    try {
-      expect(sdkValueImports(probe).map((u) => u.replace(/^.*probe\.ts:/, ''))).toEqual([
-        '1 @aws-sdk/client-s3',
-        '2 @aws-sdk/client-s3',
-        '3 @aws-sdk/client-sts',
-        '4 @smithy/core/config',
-      ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const lines = [
+      "import { S3Client } from '@aws-sdk/client-s3';",
+      "import { type Tag, GetObjectCommand } from '@aws-sdk/client-s3';",
+      "import * as sts from '@aws-sdk/client-sts';",
+      "const m = await import('@smithy/core/config');",
+      "const p = createRequire(import.meta.url)('@aws-sdk/core/client');",
+      "import type { Bucket } from '@aws-sdk/client-s3';",
+      "import { type Logger } from '@smithy/types';",
+      "import { S3Client as C } from '../sdk/client-s3.js';",
+      "const { STSClient } = load('@aws-sdk/client-sts');",
+    ];
+    expect(probe(lines, sdkValueImports)).toEqual([
+      '1 @aws-sdk/client-s3',
+      '2 @aws-sdk/client-s3',
+      '3 @aws-sdk/client-sts',
+      '4 @smithy/core/config',
+      '5 @aws-sdk/core/client',
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { load } from '../sdk/load.js';
 
 /**
  * Input validators shared by flags (commander argParsers) and the config file (zod refinements).
@@ -18,7 +18,7 @@ let partitionOf: PartitionOf | null | undefined;
 function sdkPartition(region: string): { name: string; description?: string } | undefined {
   if (partitionOf === undefined) {
     try {
-      partitionOf = (createRequire(import.meta.url)('@aws-sdk/core/client') as { partition: PartitionOf }).partition;
+      partitionOf = load('@aws-sdk/core/client').partition;
     } catch {
       partitionOf = null;
     }

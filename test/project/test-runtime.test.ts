@@ -45,8 +45,9 @@ describe('two test files in one jest worker', () => {
           credentialWarnings: 1,
         });
       }
-      // The second file got the first file's SDK (not a copy of its own).
+      // The second file got the first file's SDK and src modules (not copies of its own).
       expect(lines.map((l) => l.sameSdk)).toEqual([false, true]);
+      expect(lines.map((l) => l.sameSrc)).toEqual([false, true]);
       // The second compiled jest's own modules (jest-circus, expect…), which every file loads again, from the code
       // cache the first left.
       expect(lines[0]!.fromCodeCache).toBe(0);

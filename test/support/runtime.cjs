@@ -9,9 +9,14 @@
 // test and the tests see the same `Error`, `Uint8Array` and classes, and the globals the SDK reads when it runs
 // (`process.env`, timers, console) are those of the file running then. What a file changes in a shared package ends
 // with the file: sinon's default sandbox (aws-sdk-client-mock's stubs on the shared client classes) is restored.
-// The code under test (src, test, the ES modules) is still loaded afresh for every file, in the file's own registry.
-// So are jest's own modules, but compiled from V8's code cache after the worker's first file.
-// BM_SHARE_MODULES=0 turns the sharing off (one registry per file, as jest does), to compare.
+// The ES modules of src (the code under test) are shared the same way: the first file that imports one links and runs
+// it, and later files get that module, its import() and createRequire() going through the file running then. src keeps
+// no state a test sees from one run to the next (what it needs comes in through main()'s arguments: env, streams,
+// clock), and none of its modules is mocked; each file imports src's modules once instead of again (load time, and
+// V8's warm-up of a new copy on the file's first CLI run). The test files and test/support are still loaded afresh
+// for every file, in the file's own registry. So are jest's own modules, but compiled from V8's code cache after the
+// worker's first file. BM_SHARE_MODULES=0 turns the sharing off (one registry per file, as jest does), to compare;
+// BM_SHARE_SRC=0 only src's.
 const vm = require('node:vm');
 const Runtime = require('jest-runtime').default;
 
@@ -25,6 +30,12 @@ const SHARE = process.env.BM_SHARE_MODULES !== '0';
 /** sinon, as aws-sdk-client-mock loads it: its default sandbox is restored when a file ends. */
 const SINON = require.resolve('sinon');
 const shareable = (path) => SHARE && path.includes('/node_modules/') && !path.endsWith('.node');
+// The ES modules of src/ are shared too (BM_SHARE_SRC=0: loaded afresh for every file).
+const SRC = require('node:path').join(__dirname, '..', '..', 'src') + '/';
+const SHARE_SRC = SHARE && process.env.BM_SHARE_SRC !== '0';
+const sharedSrc = (path) => SHARE_SRC && path.startsWith(SRC) && !path.endsWith('.json');
+/** path under src → the promise of its vm.SourceTextModule, shared by every test file of the worker */
+const srcModules = new Map();
 // State a shared package keeps for the whole process that a test observes, reset when a file starts (a ReferenceError
 // here means the package renamed it): the SDK's once-per-process warning about two credential sources
 // (test/commands/conventions.int.test.ts).
@@ -77,9 +88,39 @@ class SharingRuntime extends Runtime {
     return exports;
   }
 
+  async loadEsmModule(modulePath, query = '') {
+    if (query || !sharedSrc(modulePath)) return super.loadEsmModule(modulePath, query);
+    let module = srcModules.get(modulePath);
+    if (!module) srcModules.set(modulePath, (module = this._sharedEsm(modulePath)));
+    return module;
+  }
+
+  async _sharedEsm(modulePath) {
+    const code = await this.transformFileAsync(modulePath, {
+      isInternalModule: false,
+      supportsDynamicImport: true,
+      supportsExportNamespaceFrom: true,
+      supportsStaticESM: true,
+      supportsTopLevelAwait: true,
+    });
+    const url = require('node:url').pathToFileURL(modulePath).href;
+    return new vm.SourceTextModule(code, {
+      context: this._environment.getVmContext(),
+      identifier: modulePath,
+      // Through the file running then, as for a shared CommonJS module.
+      importModuleDynamically: async (specifier, referencing) =>
+        current.linkAndEvaluateModule(
+          await current.resolveModule(specifier, referencing.identifier, referencing.context),
+        ),
+      initializeImportMeta: (meta) => {
+        meta.url = url;
+      },
+    });
+  }
+
   _createRequireImplementation(from, options) {
     const own = super._createRequireImplementation(from, options);
-    if (options?.isInternalModule || !shareable(from.filename)) return own;
+    if (options?.isInternalModule || !(shareable(from.filename) || sharedSrc(from.filename))) return own;
     // A shared module outlives the file that loaded it: its later require() calls go through the file running then.
     const moduleRequire = (name) => current.requireModuleOrMock(from.filename, name);
     return Object.assign(moduleRequire, {

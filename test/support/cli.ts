@@ -75,6 +75,13 @@ export const emptyDir = (): string => {
   return dir;
 };
 
+/**
+ * The file's cache directory (XDG_CACHE_HOME of its CLI runs unless a test gives its own): what a run caches (S3
+ * downloads, the record of log files read whole) stays in this test file, never in the machine's ~/.cache.
+ */
+let fileCache: string | undefined;
+const cacheHome = (): string => (fileCache ??= emptyDir());
+
 /** Runs the real CLI in-process, with captured stdout/stderr and every AWS request counted. */
 export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const stdout = new PassThrough();
@@ -123,7 +130,13 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   if (tty) Object.assign(stdin, { isTTY: true, setRawMode: () => stdin });
   if (opts.stdoutTty) Object.assign(stdout, { isTTY: true, columns: Number(opts.env?.COLUMNS ?? 100) });
   const requests: RequestRecord[] = [];
-  const env: Record<string, string | undefined> = { NO_COLOR: '1', COLUMNS: '100', TZ: 'UTC', ...opts.env };
+  const env: Record<string, string | undefined> = {
+    NO_COLOR: '1',
+    COLUMNS: '100',
+    TZ: 'UTC',
+    XDG_CACHE_HOME: cacheHome(),
+    ...opts.env,
+  };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const cpuBefore = process.cpuUsage();
   const code = await main(

@@ -70,7 +70,7 @@ function sourceOptions(cmd: Command): Command {
       'Athena workgroup (default: config athena.workgroup, else primary)',
       checked(checkWorkgroup),
     )
-    .option('--no-cache', 'download S3 logs through a temporary directory instead of the local cache')
+    .option('--no-cache', 'no local cache: S3 logs through a temporary directory, every log file checked again')
     .option('--no-reconcile', 'skip the comparison with CloudWatch metrics (for logs read without AWS access)')
     .option(
       '--strict',

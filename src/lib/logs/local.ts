@@ -146,10 +146,15 @@ function dirFiles(loc: Extract<LogLocation, { kind: 'dir' }>, window: SqlWindow,
 /**
  * Runs the shared SQL over the files found, with DuckDB. A file is counted whole or not at all, and DuckDB reads a
  * gzip file cut short up to the cut (lib/logs/readable.ts): so every file is also read to its end, at the same time
- * as the query (the check used to run first, and doubled the time of a report over a large directory). When a file
- * fails the check, rare, the query runs again without it.
+ * as the query (the check used to run first, and doubled the time of a report over a large directory), unless the
+ * tool's cache records it whole as it is now. When a file fails the check, rare, the query runs again without it.
  */
-async function aggregateFound(req: LocalRequest, found: Files, scratch: string): Promise<Aggregate> {
+async function aggregateFound(
+  req: LocalRequest,
+  found: Files,
+  scratch: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Aggregate> {
   req.onProgress?.(`Reading ${found.files.length} log files`);
   const sql = aggregationSql({
     relation: VIEW,
@@ -161,7 +166,7 @@ async function aggregateFound(req: LocalRequest, found: Files, scratch: string):
   const query = (files: string[]) =>
     queryJsonFiles({ files, columns: duckColumns(), view: VIEW, filename: true, sql, tempDir: scratch });
   const [checked, first] = await Promise.all([
-    splitReadable(found.files),
+    splitReadable(found.files, { recordDir: req.noCache ? null : join(cacheRoot(env), 'checked') }),
     query(found.files).catch((err: unknown) => ({ failed: err })),
   ]);
   let result: Awaited<ReturnType<typeof query>>;
@@ -200,7 +205,7 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
       mkdirSync(dir, { recursive: true });
       found = await s3Files(ctx, req.location, req, dir, cacheDir);
     }
-    return await aggregateFound(req, found, scratch);
+    return await aggregateFound(req, found, scratch, ctx.io.env);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -260,7 +265,7 @@ export async function aggregateLocalMany(
         exactPercentiles: true,
       },
     };
-    return await aggregateFound({ ...req, location: sources[0]!.location }, found, scratch);
+    return await aggregateFound({ ...req, location: sources[0]!.location }, found, scratch, base.io.env);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -10,6 +13,11 @@ import { mapLimit } from '../core/concurrency.js';
  * before it would count and the file would pass for read. So every gzip file is decompressed to its
  * end first (its CRC and length checked by zlib), and a file that fails is left out whole: none of its
  * records count, even those before the damage, and the report names it with the reason.
+ *
+ * A file found whole is recorded (in the tool's cache, `checked/`, one record per directory) with its size, inode,
+ * modification and change times; a later run skips the check of a file whose four are the same, since a file cut
+ * short or rewritten since has another size or change time (the change time is set by any write and cannot be set
+ * back). So a second report over the same files reads them once, not twice. `--no-cache` checks every file again.
  */
 
 export interface Unreadable {
@@ -52,14 +60,85 @@ export async function checkReadable(file: string): Promise<string | undefined> {
   }
 }
 
-/** Splits files into those read whole and those left out (in the order given). */
+/** What a file was when it was found whole: size, inode, modification and change times (ns). */
+async function stampOf(file: string): Promise<string | undefined> {
+  try {
+    const s = await stat(file, { bigint: true });
+    return `${s.size}:${s.ino}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return undefined; // the check says why
+  }
+}
+
+/** The record of one directory's files found whole: file name → stamp. */
+type WholeFiles = Record<string, string>;
+
+const recordPath = (recordDir: string, dir: string): string =>
+  join(recordDir, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
+
+async function readRecord(path: string, dir: string): Promise<WholeFiles> {
+  try {
+    const doc = JSON.parse(await readFile(path, 'utf8')) as { dir?: unknown; files?: unknown };
+    return doc.dir === dir && doc.files && typeof doc.files === 'object' ? (doc.files as WholeFiles) : {};
+  } catch {
+    return {}; // none yet, or unreadable: every file is checked
+  }
+}
+
+/** Written whole or not at all (a temporary file renamed); a record that cannot be written is only a cost. */
+async function writeRecord(path: string, dir: string, files: WholeFiles): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(tmp, JSON.stringify({ dir, files }));
+    await rename(tmp, path);
+  } catch {
+    // the next run checks these files again
+  }
+}
+
+/**
+ * Splits files into those read whole and those left out (in the order given). `recordDir`: where the records of
+ * files found whole are kept (null: check every file, record nothing).
+ */
 export async function splitReadable(
   files: string[],
-  concurrency = 4,
+  { recordDir = null, concurrency = 4 }: { recordDir?: string | null; concurrency?: number } = {},
 ): Promise<{ readable: string[]; unreadable: Unreadable[] }> {
-  const reasons = await mapLimit(files, concurrency, checkReadable);
+  const dirs = [...new Set(files.map((f) => dirname(f)))];
+  const records = new Map<string, WholeFiles>();
+  if (recordDir) await mapLimit(dirs, 8, async (d) => records.set(d, await readRecord(recordPath(recordDir, d), d)));
+  const stamps = recordDir ? await mapLimit(files, 8, stampOf) : [];
+  const reasons = await mapLimit(files, concurrency, async (file, i) => {
+    const stamp = stamps[i];
+    if (stamp !== undefined && records.get(dirname(file))?.[basename(file)] === stamp) return undefined;
+    return checkReadable(file);
+  });
+  if (recordDir) await updateRecords(recordDir, files, stamps, reasons, records);
   return {
     readable: files.filter((_, i) => reasons[i] === undefined),
     unreadable: files.flatMap((file, i) => (reasons[i] === undefined ? [] : [{ file, reason: reasons[i] }])),
   };
+}
+
+/** Adds the files found whole to their directory's record, drops those found not whole; writes what changed. */
+async function updateRecords(
+  recordDir: string,
+  files: string[],
+  stamps: (string | undefined)[],
+  reasons: (string | undefined)[],
+  records: Map<string, WholeFiles>,
+): Promise<void> {
+  const changed = new Set<string>();
+  files.forEach((file, i) => {
+    const dir = dirname(file);
+    const record = records.get(dir)!;
+    const name = basename(file);
+    const stamp = reasons[i] === undefined ? stamps[i] : undefined;
+    if (record[name] === stamp) return;
+    if (stamp === undefined) delete record[name];
+    else record[name] = stamp;
+    changed.add(dir);
+  });
+  await mapLimit([...changed], 8, (d) => writeRecord(recordPath(recordDir, d), d, records.get(d)!));
 }

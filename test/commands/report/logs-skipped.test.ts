@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -54,6 +54,50 @@ function truncatedGzip(): Buffer {
   const whole = gzipSync([0, 1, 2, 3, 4].map((i) => record(i, 'truncated', 20)).join('\n') + '\n');
   return whole.subarray(0, Math.floor(whole.length / 2));
 }
+
+describe('the record of log files read whole (the cache: checked/)', () => {
+  const cache = mkdtempSync(join(tmpdir(), 'bm-checked-'));
+  const dir = logsDir({
+    'a.json.gz': gzipSync(record(1, 'alice', 5) + '\n'),
+    'b.json.gz': gzipSync(record(2, 'bob', 7) + '\n'),
+  });
+  const report = (...extra: string[]) =>
+    runCli(['report', '--by', 'principal', '--logs', dir, '--no-reconcile', ...WINDOW, '--json', ...extra], {
+      env: { ...env, XDG_CACHE_HOME: cache },
+      now,
+    });
+  const recorded = (): string[] =>
+    readdirSync(join(cache, 'bedrock-monitor', 'checked')).flatMap((f) =>
+      Object.keys(
+        (JSON.parse(readFileSync(join(cache, 'bedrock-monitor', 'checked', f), 'utf8')) as { files: object }).files,
+      ),
+    );
+
+  test('a file found whole is recorded; one cut short since is checked again and left out', async () => {
+    const first = await report();
+    expect(first.json().totals.invocations).toBe(2);
+    expect(recorded().sort()).toEqual(['a.json.gz', 'b.json.gz']);
+    writeFileSync(
+      join(dir, 'AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/11/20/01/b.json.gz'),
+      truncatedGzip(),
+    );
+    const second = await report();
+    expect(second.json().totals.invocations).toBe(1);
+    expect(second.json().skipped.unreadableFiles).toEqual([
+      { file: expect.stringMatching(/b\.json\.gz$/), reason: 'truncated gzip (unexpected end of file)' },
+    ]);
+    expect(second.json().complete).toBe(false);
+    // It is no longer recorded as whole.
+    expect(recorded()).toEqual(['a.json.gz']);
+  });
+
+  test('--no-cache neither reads nor writes the record', async () => {
+    rmSync(join(cache, 'bedrock-monitor'), { recursive: true, force: true });
+    const r = await report('--no-cache');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(cache, 'bedrock-monitor', 'checked'))).toBe(false);
+  });
+});
 
 describe('a log file not readable whole is named under skipped and adds no row', () => {
   const dir = logsDir({

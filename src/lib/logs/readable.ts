@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -73,6 +73,9 @@ async function stampOf(file: string): Promise<string | undefined> {
 /** The record of one directory's files found whole: file name → stamp. */
 type WholeFiles = Record<string, string>;
 
+/** A file's directory as the records name it: absolute, so that a relative --logs means the same from any cwd. */
+const dirOf = (file: string): string => resolve(dirname(file));
+
 const recordPath = (recordDir: string, dir: string): string =>
   join(recordDir, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
 
@@ -105,13 +108,13 @@ export async function splitReadable(
   files: string[],
   { recordDir = null, concurrency = 4 }: { recordDir?: string | null; concurrency?: number } = {},
 ): Promise<{ readable: string[]; unreadable: Unreadable[] }> {
-  const dirs = [...new Set(files.map((f) => dirname(f)))];
+  const dirs = [...new Set(files.map(dirOf))];
   const records = new Map<string, WholeFiles>();
   if (recordDir) await mapLimit(dirs, 8, async (d) => records.set(d, await readRecord(recordPath(recordDir, d), d)));
   const stamps = recordDir ? await mapLimit(files, 8, stampOf) : [];
   const reasons = await mapLimit(files, concurrency, async (file, i) => {
     const stamp = stamps[i];
-    if (stamp !== undefined && records.get(dirname(file))?.[basename(file)] === stamp) return undefined;
+    if (stamp !== undefined && records.get(dirOf(file))?.[basename(file)] === stamp) return undefined;
     return checkReadable(file);
   });
   if (recordDir) await updateRecords(recordDir, files, stamps, reasons, records);
@@ -131,7 +134,7 @@ async function updateRecords(
 ): Promise<void> {
   const changed = new Set<string>();
   files.forEach((file, i) => {
-    const dir = dirname(file);
+    const dir = dirOf(file);
     const record = records.get(dir)!;
     const name = basename(file);
     const stamp = reasons[i] === undefined ? stamps[i] : undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { splitReadable } from '../../../src/lib/logs/readable.js';
 
@@ -40,6 +40,13 @@ describe('splitReadable with a record of files found whole', () => {
     expect((await splitReadable([whole, cut], { recordDir: records })).unreadable).toEqual([]);
     // Without the record every file is read: the cut one is found.
     expect((await splitReadable([whole, cut])).unreadable).toHaveLength(1);
+  });
+
+  test('a relative path is recorded under its absolute directory (a relative --logs means one place)', async () => {
+    const { records, whole } = setup();
+    const r = await splitReadable([relative(process.cwd(), whole)], { recordDir: records });
+    expect(r.unreadable).toEqual([]);
+    expect(recordDoc(records).dir).toBe(dirname(whole));
   });
 
   test('a record that is not JSON, or of another directory, is ignored: every file is checked', async () => {

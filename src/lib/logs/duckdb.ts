@@ -1,6 +1,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { stoppedError, throwIfStopped } from '../core/abort.js';
 import { BmError } from '../core/errors.js';
 
 /**
@@ -48,6 +49,8 @@ export interface JsonQuery {
   threads?: number;
   /** DuckDB's own memory bound in bytes; the process stays within a few hundred MB of it. */
   memoryLimitBytes?: number;
+  /** The run's: when it fires (Ctrl-C), the running query is interrupted and the call rejects as interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface JsonQueryResult {
@@ -175,6 +178,8 @@ export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
     autoload_known_extensions: 'false',
   });
   const connection = await instance.connect();
+  const interrupt = (): void => connection.interrupt();
+  q.signal?.addEventListener('abort', interrupt, { once: true });
   // A time without an offset is UTC, whatever the machine's zone.
   await connection.run("SET TimeZone = 'UTC'");
   const unreadable: JsonQueryResult['unreadable'] = [];
@@ -183,10 +188,13 @@ export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
     for (;;) {
       if (!files.length) return { rows: [], unreadable };
       try {
+        throwIfStopped(q.signal);
         await connection.run(jsonViewSql(q.view, files, q.columns, { ...q, maxObjectBytes: budget.maxObjectBytes }));
         const reader = await connection.runAndReadAll(q.sql, q.params);
+        throwIfStopped(q.signal);
         return { rows: reader.getRowObjectsJS().map(plainRow), unreadable };
       } catch (err) {
+        if (q.signal?.aborted) throw stoppedError(q.signal);
         if (q.errors === 'fail') throw err;
         const message = err instanceof Error ? err.message : String(err);
         const bad = fileInError(message, files);
@@ -197,6 +205,7 @@ export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
       }
     }
   } finally {
+    q.signal?.removeEventListener('abort', interrupt);
     connection.closeSync();
     instance.closeSync();
   }

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ctx } from '../context/context.js';
+import { throwIfStopped } from '../core/abort.js';
 import { usageError } from '../core/errors.js';
 import { fromSqlRows, type Aggregate, type OutsideTargets } from './aggregate.js';
 import type { Dim } from './dims.js';
@@ -149,12 +150,7 @@ function dirFiles(loc: Extract<LogLocation, { kind: 'dir' }>, window: SqlWindow,
  * as the query (the check used to run first, and doubled the time of a report over a large directory), unless the
  * tool's cache records it whole as it is now. When a file fails the check, rare, the query runs again without it.
  */
-async function aggregateFound(
-  req: LocalRequest,
-  found: Files,
-  scratch: string,
-  env: NodeJS.ProcessEnv,
-): Promise<Aggregate> {
+async function aggregateFound(req: LocalRequest, found: Files, scratch: string, ctx: Ctx): Promise<Aggregate> {
   req.onProgress?.(`Reading ${found.files.length} log files`);
   const sql = aggregationSql({
     relation: VIEW,
@@ -163,12 +159,17 @@ async function aggregateFound(
     dialect: DUCKDB,
     ...(req.scope ? { targets: req.scope } : {}),
   });
+  const { signal } = ctx;
   const query = (files: string[]) =>
-    queryJsonFiles({ files, columns: duckColumns(), view: VIEW, filename: true, sql, tempDir: scratch });
+    queryJsonFiles({ files, columns: duckColumns(), view: VIEW, filename: true, sql, tempDir: scratch, signal });
+  const recordDir = req.noCache ? null : join(cacheRoot(ctx.io.env), 'checked');
+  // Both end before this goes on (on Ctrl-C too: the scratch directory DuckDB spills to is removed afterwards).
   const [checked, first] = await Promise.all([
-    splitReadable(found.files, { recordDir: req.noCache ? null : join(cacheRoot(env), 'checked') }),
+    splitReadable(found.files, { recordDir, signal }).catch((err: unknown) => ({ failed: err })),
     query(found.files).catch((err: unknown) => ({ failed: err })),
   ]);
+  throwIfStopped(signal);
+  if ('failed' in checked) throw checked.failed;
   let result: Awaited<ReturnType<typeof query>>;
   if (checked.unreadable.length) {
     req.onProgress?.(`Reading ${checked.readable.length} log files (${checked.unreadable.length} left out)`);
@@ -205,7 +206,7 @@ export async function aggregateLocal(ctx: Ctx, req: LocalRequest): Promise<Aggre
       mkdirSync(dir, { recursive: true });
       found = await s3Files(ctx, req.location, req, dir, cacheDir);
     }
-    return await aggregateFound(req, found, scratch, ctx.io.env);
+    return await aggregateFound(req, found, scratch, ctx);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -265,7 +266,7 @@ export async function aggregateLocalMany(
         exactPercentiles: true,
       },
     };
-    return await aggregateFound({ ...req, location: sources[0]!.location }, found, scratch, base.io.env);
+    return await aggregateFound({ ...req, location: sources[0]!.location }, found, scratch, base);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

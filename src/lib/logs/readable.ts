@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { stoppedError, throwIfStopped } from '../core/abort.js';
 import { mapLimit } from '../core/concurrency.js';
 
 /**
@@ -48,14 +49,20 @@ export function unreadableReason(err: unknown): string {
  */
 const CHUNK = 1 << 20;
 
-/** Reads one file to its end (through gunzip for `.gz`): undefined when whole, else why not. */
-export async function checkReadable(file: string): Promise<string | undefined> {
+/**
+ * Reads one file to its end (through gunzip for `.gz`): undefined when whole, else why not. When the signal fires
+ * (Ctrl-C) the read stops and the call rejects as interrupted: the file is not called unreadable.
+ */
+export async function checkReadable(file: string, signal?: AbortSignal): Promise<string | undefined> {
+  throwIfStopped(signal);
   try {
     const read = createReadStream(file, { highWaterMark: CHUNK });
-    if (/\.gz$/i.test(file)) await pipeline(read, createGunzip({ chunkSize: CHUNK }), sink());
-    else await pipeline(read, sink());
+    const opts = signal ? { signal } : {};
+    if (/\.gz$/i.test(file)) await pipeline(read, createGunzip({ chunkSize: CHUNK }), sink(), opts);
+    else await pipeline(read, sink(), opts);
     return undefined;
   } catch (err) {
+    if (signal?.aborted) throw stoppedError(signal);
     return unreadableReason(err);
   }
 }
@@ -102,11 +109,15 @@ async function writeRecord(path: string, dir: string, files: WholeFiles): Promis
 
 /**
  * Splits files into those read whole and those left out (in the order given). `recordDir`: where the records of
- * files found whole are kept (null: check every file, record nothing).
+ * files found whole are kept (null: check every file, record nothing). `signal`: Ctrl-C stops the reads (rejects).
  */
 export async function splitReadable(
   files: string[],
-  { recordDir = null, concurrency = 4 }: { recordDir?: string | null; concurrency?: number } = {},
+  {
+    recordDir = null,
+    concurrency = 4,
+    signal,
+  }: { recordDir?: string | null; concurrency?: number; signal?: AbortSignal } = {},
 ): Promise<{ readable: string[]; unreadable: Unreadable[] }> {
   const dirs = [...new Set(files.map(dirOf))];
   const records = new Map<string, WholeFiles>();
@@ -115,7 +126,7 @@ export async function splitReadable(
   const reasons = await mapLimit(files, concurrency, async (file, i) => {
     const stamp = stamps[i];
     if (stamp !== undefined && records.get(dirOf(file))?.[basename(file)] === stamp) return undefined;
-    return checkReadable(file);
+    return checkReadable(file, signal);
   });
   if (recordDir) await updateRecords(recordDir, files, stamps, reasons, records);
   return {

@@ -22,6 +22,7 @@ import { duckColumns, isLogFileKey } from '../../../src/lib/logs/schema.js';
 import { costUsd, priceFor } from '../../../src/lib/pricing/price.js';
 import { ConfigFileSchema } from '../../../src/lib/config/schema.js';
 import { runCli } from '../../support/cli.js';
+import { Interruption } from '../../../src/lib/core/abort.js';
 import { fakeAws, queryAction, s3Error, stsIdentity, when, xml } from '../../support/fake-aws.js';
 import { APP_SEARCH, corpusRates, defaultSpec, toUsdRates, writeCorpus } from '../../support/corpus.js';
 import { expectGolden } from '../../support/golden.js';
@@ -228,6 +229,28 @@ describe('the local engine (DuckDB)', () => {
     expect(r.unreadable).toEqual([
       { file: join(dir, 'bad.json.gz'), reason: expect.stringContaining('not a GZIP stream') },
     ]);
+  });
+
+  test('Ctrl-C interrupts a running query: it rejects as interrupted (130) at once, not when it ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-duck-'));
+    writeFileSync(join(dir, 'a.json'), '{"schemaType":"ModelInvocationLog"}\n');
+    const run = new Interruption();
+    // A query of many minutes: a cross join of two large ranges.
+    const query = queryJsonFiles({
+      files: [join(dir, 'a.json')],
+      columns: duckColumns(),
+      view: 'v',
+      sql:
+        'SELECT count(*) AS n FROM v, range(100000) a, range(100000) b, range(100000) c ' +
+        'WHERE a.range + b.range + c.range = -1',
+      tempDir: dir,
+      threads: 1,
+      signal: run.signal,
+    });
+    setTimeout(() => run.stop('SIGINT'), 300);
+    const started = Date.now();
+    await expect(query).rejects.toMatchObject({ interrupted: true, exitCode: 130 });
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 });
 

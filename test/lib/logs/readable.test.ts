@@ -1,9 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { splitReadable } from '../../../src/lib/logs/readable.js';
+import { Interruption } from '../../../src/lib/core/abort.js';
+import { checkReadable, splitReadable } from '../../../src/lib/logs/readable.js';
 
 /** The record of files found whole (lib/logs/readable.ts): what it trusts and what it does not. */
 describe('splitReadable with a record of files found whole', () => {
@@ -47,6 +48,24 @@ describe('splitReadable with a record of files found whole', () => {
     const r = await splitReadable([relative(process.cwd(), whole)], { recordDir: records });
     expect(r.unreadable).toEqual([]);
     expect(recordDoc(records).dir).toBe(dirname(whole));
+  });
+
+  test('Ctrl-C: the check rejects as interrupted and calls no file unreadable; nothing is recorded', async () => {
+    const { records, whole, cut } = setup();
+    const run = new Interruption();
+    run.stop('SIGINT');
+    await expect(splitReadable([whole, cut], { recordDir: records, signal: run.signal })).rejects.toMatchObject({
+      interrupted: true,
+      exitCode: 130,
+    });
+    expect(existsSync(records)).toBe(false);
+    // Stopped while a file is being read (32 MiB, read 1 MiB at a time): the same.
+    const big = join(dirname(whole), 'big.json.gz');
+    writeFileSync(big, gzipSync(Buffer.alloc(32 * 2 ** 20, 'x')));
+    const later = new Interruption();
+    const check = checkReadable(big, later.signal);
+    setImmediate(() => later.stop('SIGINT'));
+    await expect(check).rejects.toMatchObject({ interrupted: true });
   });
 
   test('a record that is not JSON, or of another directory, is ignored: every file is checked', async () => {

@@ -168,7 +168,7 @@ export async function runAudit(ctx: Ctx, req: AuditRequest): Promise<AuditResult
       );
     }
     req.onProgress?.(`reading ${set.files.length} CloudTrail files`);
-    skipped = await countTrailCalls(set.files, w, auditScope(ctx, req), (g) => aggregator.add(g));
+    skipped = await countTrailCalls(set.files, w, auditScope(ctx, req), (g) => aggregator.add(g), ctx.signal);
     source = { kind: 'trail', location: set.location, files: set.files.length, bytes: set.bytes, dataEvents: true };
   }
   const { rows, totals } = aggregator.result(previousRead);

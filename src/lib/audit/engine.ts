@@ -115,13 +115,14 @@ function fileName(path: string): string {
 
 /**
  * Counts the chosen accounts' and Regions' Bedrock calls in the files, for the window and the one before it; returns
- * the records in the window it could not place.
+ * the records in the window it could not place. Ctrl-C (the signal) interrupts the query.
  */
 export async function countTrailCalls(
   files: string[],
   w: AuditWindow,
   scope: TrailScope,
   sink: (g: CallGroup) => void,
+  signal?: AbortSignal,
 ): Promise<SkippedRecords[]> {
   if (files.length === 0) return [];
   const scratch = mkdtempSync(join(tmpdir(), 'bedrock-monitor-'));
@@ -143,6 +144,7 @@ export async function countTrailCalls(
         step: BigInt(STEP_MS[timelineStep(w)]),
       },
       tempDir: scratch,
+      signal,
     });
     const skipped = new Map<string, SkippedRecords>();
     for (const row of rows) {
@@ -158,6 +160,7 @@ export async function countTrailCalls(
     }
     return [...skipped.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
   } catch (err) {
+    if (err instanceof BmError && err.interrupted) throw err;
     throw new BmError(
       `Could not read the CloudTrail files: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
       {

@@ -10,7 +10,7 @@ import {
   type LookupEventsCommandInput,
 } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { emptyDir, runCli } from '../../support/cli.js';
@@ -26,6 +26,8 @@ import { expectGolden } from '../../support/golden.js';
 import { overlong, WIDTHS, widthName } from '../../support/render.js';
 import { principalOf, roleOf } from '../../../src/lib/core/identity.js';
 import { readEventHistory } from '../../../src/lib/audit/history.js';
+import { countTrailCalls } from '../../../src/lib/audit/engine.js';
+import { Interruption } from '../../../src/lib/core/abort.js';
 import { createContext } from '../../../src/lib/context/context.js';
 import { Output } from '../../../src/lib/io/output.js';
 import { Limiter } from '../../../src/lib/core/concurrency.js';
@@ -104,6 +106,21 @@ describe('audit --source trail over CloudTrail files in a directory', () => {
   // delivered hourly (a file may hold records of any time before its delivery, as the demo's): 93 files instead of
   // 515 at CloudTrail's usual 5 minutes, the same records and truth.
   const corpus = corpusDir(300, 60);
+
+  test('Ctrl-C: the query over the files stops as interrupted (the run signal reaches DuckDB)', async () => {
+    const files = readdirSync(corpus.dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.json.gz'))
+      .map((f) => join(corpus.dir, f));
+    const w = { start: START, end: END, previousStart: new Date(2 * START.getTime() - END.getTime()) };
+    const counted = await countTrailCalls(files, w, {}, () => undefined);
+    expect(counted).toEqual([]);
+    const run = new Interruption();
+    run.stop('SIGINT');
+    await expect(countTrailCalls(files, w, {}, () => undefined, run.signal)).rejects.toMatchObject({
+      interrupted: true,
+      exitCode: 130,
+    });
+  });
 
   test("per role, the audit equals the generated corpus's truth, with no AWS request", async () => {
     const r = await runCli(['audit', '--logs', corpus.dir, ...WINDOW, '--by', 'role', '--json'], { env, now: END });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Ctx } from '../context/context.js';
 import { BmError } from '../core/errors.js';
 import { cacheRoot } from '../logs/cache-dir.js';
-import { defaultThreads, hasGlobChars } from '../logs/duckdb.js';
+import { defaultThreads, hasGlobChars, interruptible } from '../logs/duckdb.js';
 import type { LogLocation } from '../logs/location.js';
 import { listObjects, syncObjects, type ObjectKind } from '../logs/s3-cache.js';
 import type { BilledLine } from './bridge.js';
@@ -151,7 +151,13 @@ export function billedLine(r: Record<string, unknown>): BilledLine {
   };
 }
 
-async function query(files: string[], start: Date, end: Date, tempDir: string): Promise<Omit<CurRead, 'files'>> {
+async function query(
+  files: string[],
+  start: Date,
+  end: Date,
+  tempDir: string,
+  signal: AbortSignal,
+): Promise<Omit<CurRead, 'files'>> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(defaultThreads(files)),
@@ -162,14 +168,16 @@ async function query(files: string[], start: Date, end: Date, tempDir: string): 
   });
   const c = await instance.connect();
   try {
-    await c.run("SET TimeZone = 'UTC'");
-    const described = await c.runAndReadAll(
-      `DESCRIBE SELECT * FROM read_parquet([${parquetList(files)}], union_by_name = true)`,
-    );
-    const cols = new Set(described.getRowObjectsJS().map((r) => text(r.column_name)));
-    const reader = await c.runAndReadAll(curSql(files, cols, start, end));
-    const lines = reader.getRowObjectsJS().map(billedLine);
-    return { lines, hasPrincipal: cols.has('line_item_iam_principal'), hasTags: cols.has('resource_tags') };
+    return await interruptible(c, signal, async () => {
+      await c.run("SET TimeZone = 'UTC'");
+      const described = await c.runAndReadAll(
+        `DESCRIBE SELECT * FROM read_parquet([${parquetList(files)}], union_by_name = true)`,
+      );
+      const cols = new Set(described.getRowObjectsJS().map((r) => text(r.column_name)));
+      const reader = await c.runAndReadAll(curSql(files, cols, start, end));
+      const lines = reader.getRowObjectsJS().map(billedLine);
+      return { lines, hasPrincipal: cols.has('line_item_iam_principal'), hasTags: cols.has('resource_tags') };
+    });
   } finally {
     c.closeSync();
     instance.closeSync();
@@ -210,7 +218,7 @@ export async function readCur(
       );
     const bad = files.find(hasGlobChars);
     if (bad) throw new BmError(`${bad} contains one of * ? [ ] { }, which DuckDB reads as a pattern: rename it.`);
-    return { ...(await query(files, window.start, window.end, scratch)), files: files.length };
+    return { ...(await query(files, window.start, window.end, scratch, ctx.signal)), files: files.length };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import type { DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { stoppedError, throwIfStopped } from '../core/abort.js';
@@ -165,6 +165,30 @@ export function plainRow(row: Record<string, unknown>): Record<string, unknown> 
 }
 
 /**
+ * Runs `work` on the connection so that Ctrl-C stops it: when the run's signal fires, DuckDB interrupts the running
+ * statement (`connection.interrupt()`) and the call rejects as interrupted (exit 130), whatever DuckDB said.
+ */
+export async function interruptible<T>(
+  connection: DuckDBConnection,
+  signal: AbortSignal | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  throwIfStopped(signal);
+  const interrupt = (): void => connection.interrupt();
+  signal?.addEventListener('abort', interrupt, { once: true });
+  try {
+    const result = await work();
+    throwIfStopped(signal);
+    return result;
+  } catch (err) {
+    if (signal?.aborted) throw stoppedError(signal);
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', interrupt);
+  }
+}
+
+/**
  * Runs `sql` over the files, leaving out (and reporting) any file DuckDB cannot read at all, unless `errors: 'fail'`.
  */
 export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
@@ -178,24 +202,21 @@ export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
     autoload_known_extensions: 'false',
   });
   const connection = await instance.connect();
-  const interrupt = (): void => connection.interrupt();
-  q.signal?.addEventListener('abort', interrupt, { once: true });
-  // A time without an offset is UTC, whatever the machine's zone.
-  await connection.run("SET TimeZone = 'UTC'");
   const unreadable: JsonQueryResult['unreadable'] = [];
   let files = [...q.files];
   try {
+    // A time without an offset is UTC, whatever the machine's zone.
+    await connection.run("SET TimeZone = 'UTC'");
     for (;;) {
       if (!files.length) return { rows: [], unreadable };
       try {
-        throwIfStopped(q.signal);
-        await connection.run(jsonViewSql(q.view, files, q.columns, { ...q, maxObjectBytes: budget.maxObjectBytes }));
-        const reader = await connection.runAndReadAll(q.sql, q.params);
-        throwIfStopped(q.signal);
-        return { rows: reader.getRowObjectsJS().map(plainRow), unreadable };
+        return await interruptible(connection, q.signal, async () => {
+          await connection.run(jsonViewSql(q.view, files, q.columns, { ...q, maxObjectBytes: budget.maxObjectBytes }));
+          const reader = await connection.runAndReadAll(q.sql, q.params);
+          return { rows: reader.getRowObjectsJS().map(plainRow), unreadable };
+        });
       } catch (err) {
-        if (q.signal?.aborted) throw stoppedError(q.signal);
-        if (q.errors === 'fail') throw err;
+        if (q.errors === 'fail' || (err instanceof BmError && err.interrupted)) throw err;
         const message = err instanceof Error ? err.message : String(err);
         const bad = fileInError(message, files);
         if (!bad)
@@ -205,7 +226,6 @@ export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
       }
     }
   } finally {
-    q.signal?.removeEventListener('abort', interrupt);
     connection.closeSync();
     instance.closeSync();
   }

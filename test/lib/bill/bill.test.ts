@@ -4,6 +4,9 @@ import { BillDocSchema as BillSchema } from '../../support/schemas.js';
 import { principalMatcher, roleOf } from '../../../src/lib/bill/bridge.js';
 import { classifyUsage, modelKey } from '../../../src/lib/bill/usage.js';
 import { billWindow } from '../../../src/commands/bill.js';
+import { readCur } from '../../../src/lib/bill/cur.js';
+import { Interruption } from '../../../src/lib/core/abort.js';
+import type { Ctx } from '../../../src/lib/context/context.js';
 import { snapshotTable } from '../../../src/lib/pricing/snapshot.js';
 import { emptyDir, runCli } from '../../support/cli.js';
 import {
@@ -43,6 +46,21 @@ describe('bill: CUR 2.0 beside the logs, bridged by named causes', () => {
   });
   const bill = async (...args: string[]) =>
     runCli(['bill', '--month', '2026-11', '--cur', cur, '--logs', logs, ...args], { env, now });
+
+  test('Ctrl-C: reading the export stops as interrupted (exit 130), not as a failed read', async () => {
+    const run = new Interruption();
+    const ctx = (signal: AbortSignal) => ({ signal }) as unknown as Ctx;
+    const read = (signal: AbortSignal) =>
+      readCur(
+        ctx(signal),
+        { kind: 'dir', path: cur },
+        { start: new Date('2026-11-01'), end: new Date('2026-12-01') },
+        true,
+      );
+    expect((await read(run.signal)).lines.length).toBeGreaterThan(0);
+    run.stop('SIGINT');
+    await expect(read(run.signal)).rejects.toMatchObject({ interrupted: true, exitCode: 130 });
+  });
 
   test('--json has the documented shape (docs/bill.md)', async () => {
     const r = await bill('--json');

@@ -164,9 +164,14 @@ export function plainRow(row: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
+/** How often a stopped run interrupts DuckDB again, until its work has ended. */
+const INTERRUPT_EVERY_MS = 20;
+
 /**
  * Runs `work` on the connection so that Ctrl-C stops it: when the run's signal fires, DuckDB interrupts the running
- * statement (`connection.interrupt()`) and the call rejects as interrupted (exit 130), whatever DuckDB said.
+ * statement (`connection.interrupt()`) and the call rejects as interrupted (exit 130), whatever DuckDB said. DuckDB
+ * clears its interrupt flag when it starts a statement (and a statement with parameters is prepared, then run, in two
+ * calls), so one interrupt could land in a gap and be lost: it is repeated until `work` has ended.
  */
 export async function interruptible<T>(
   connection: DuckDBConnection,
@@ -174,7 +179,11 @@ export async function interruptible<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   throwIfStopped(signal);
-  const interrupt = (): void => connection.interrupt();
+  let again: NodeJS.Timeout | undefined;
+  const interrupt = (): void => {
+    connection.interrupt();
+    again = setInterval(() => connection.interrupt(), INTERRUPT_EVERY_MS);
+  };
   signal?.addEventListener('abort', interrupt, { once: true });
   try {
     const result = await work();
@@ -184,6 +193,7 @@ export async function interruptible<T>(
     if (signal?.aborted) throw stoppedError(signal);
     throw err;
   } finally {
+    clearInterval(again);
     signal?.removeEventListener('abort', interrupt);
   }
 }

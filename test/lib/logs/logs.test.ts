@@ -240,9 +240,11 @@ describe('the local engine (DuckDB)', () => {
       files: [join(dir, 'a.json')],
       columns: duckColumns(),
       view: 'v',
+      // With a parameter: prepared, then run, in two calls (DuckDB clears an interrupt when each starts).
       sql:
-        'SELECT count(*) AS n FROM v, range(100000) a, range(100000) b, range(100000) c ' +
+        'SELECT count(*) AS n FROM v, range($n) a, range($n) b, range($n) c ' +
         'WHERE a.range + b.range + c.range = -1',
+      params: { n: 100_000 },
       tempDir: dir,
       threads: 1,
       signal: run.signal,

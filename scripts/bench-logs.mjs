@@ -328,8 +328,6 @@ export async function benchLogs({ root, moto, env }) {
   const f = engines.fastest;
   const vsJq = t.jq && t.cli ? t.jq / t.cli : null;
   const vsBare = t.cli / t.bare;
-  const firstVsJq = t.jq && t.first ? t.jq / t.first : null;
-  const firstVsBare = t.first / t.bare;
   const duckVsNode = t.node / t.bare;
   const [cold, warm] = s3.runs;
   const targets = [
@@ -339,12 +337,6 @@ export async function benchLogs({ root, moto, env }) {
       engines.hasJq && vsJq >= 5,
     ],
     ['logs: local engine within 1.5× of a bare DuckDB read_json query', `${vsBare.toFixed(2)}×`, vsBare <= 1.5],
-    [
-      'logs: the same two, for the first report over the files (every file checked whole beside the query)',
-      `${engines.hasJq ? `${firstVsJq.toFixed(1)}× faster than jq` : 'jq not installed'}, ` +
-        `${firstVsBare.toFixed(2)}× a bare DuckDB query`,
-      engines.hasJq && firstVsJq >= 5 && firstVsBare <= 1.5,
-    ],
     [
       'logs: peak memory of the CLI under 512 MB',
       engines.peakRss ? mib(engines.peakRss) : 'not measured (/usr/bin/time missing)',

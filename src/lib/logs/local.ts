@@ -11,7 +11,7 @@ import { scanDirectory } from './local-files.js';
 import { cacheRoot } from './cache-dir.js';
 import { describeLocation, partitionPrefixes, partitionRoot, pathMayHold, type LogLocation } from './location.js';
 import { progressText } from './progress.js';
-import { splitReadable } from './readable.js';
+import { changedSince, splitReadable, type Split, type Unreadable } from './readable.js';
 import { splitByScope, type LogScope, type LogTarget } from './scope.js';
 import { duckColumns, isLogFileKey } from './schema.js';
 import { aggregationSql, DUCKDB, type SqlWindow } from './sql.js';
@@ -163,16 +163,19 @@ async function aggregateFound(req: LocalRequest, found: Files, scratch: string, 
   const query = (files: string[]) =>
     queryJsonFiles({ files, columns: duckColumns(), view: VIEW, filename: true, sql, tempDir: scratch, signal });
   const recordDir = req.noCache ? null : join(cacheRoot(ctx.io.env), 'checked');
-  // Both end before this goes on (on Ctrl-C too: the scratch directory DuckDB spills to is removed afterwards).
-  const [checked, first] = await Promise.all([
+  // The query has ended before this goes on, on Ctrl-C too (the scratch directory DuckDB spills to is removed
+  // afterwards); the checks stop at the first interrupted one (they do not use it).
+  const [split, first] = await Promise.all([
     splitReadable(found.files, { recordDir, signal }).catch((err: unknown) => ({ failed: err })),
     query(found.files).catch((err: unknown) => ({ failed: err })),
   ]);
   throwIfStopped(signal);
-  if ('failed' in checked) throw checked.failed;
+  if ('failed' in split) throw split.failed;
+  const checked = await recheckChanged(split, signal);
   let result: Awaited<ReturnType<typeof query>>;
-  if (checked.unreadable.length) {
-    req.onProgress?.(`Reading ${checked.readable.length} log files (${checked.unreadable.length} left out)`);
+  if (checked.unreadable.length || checked.changed) {
+    if (checked.unreadable.length)
+      req.onProgress?.(`Reading ${checked.readable.length} log files (${checked.unreadable.length} left out)`);
     result = await query(checked.readable);
   } else if ('failed' in first) throw first.failed;
   else result = first;
@@ -191,6 +194,25 @@ async function aggregateFound(req: LocalRequest, found: Files, scratch: string, 
     },
     source: found.source,
     warnings: [],
+  };
+}
+
+/**
+ * A file trusted by its record but changed while the query ran is checked now: left out if it is no longer whole, and
+ * either way the query runs again (`changed`), over what is whole now.
+ */
+async function recheckChanged(
+  split: Split,
+  signal: AbortSignal,
+): Promise<{ readable: string[]; unreadable: Unreadable[]; changed: boolean }> {
+  const changed = await changedSince(split.trusted);
+  if (!changed.length) return { ...split, changed: false };
+  const again = await splitReadable(changed, { signal });
+  const left = new Set(again.unreadable.map((u) => u.file));
+  return {
+    readable: split.readable.filter((f) => !left.has(f)),
+    unreadable: [...split.unreadable, ...again.unreadable],
+    changed: true,
   };
 }
 

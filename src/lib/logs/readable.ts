@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,10 +15,11 @@ import { mapLimit } from '../core/concurrency.js';
  * end first (its CRC and length checked by zlib), and a file that fails is left out whole: none of its
  * records count, even those before the damage, and the report names it with the reason.
  *
- * A file found whole is recorded (in the tool's cache, `checked/`, one record per directory) with its size, inode,
- * modification and change times; a later run skips the check of a file whose four are the same, since a file cut
- * short or rewritten since has another size or change time (the change time is set by any write and cannot be set
- * back). So a second report over the same files reads them once, not twice. `--no-cache` checks every file again.
+ * A file found whole is recorded (in the tool's cache, `checked/`, one record per directory) with its device, inode,
+ * size, modification and change times; a later run skips the check of a file whose five are the same, since a file
+ * cut short or rewritten since has another size or change time (the change time is set by any write and cannot be
+ * set back), and the caller checks again a skipped file that changed while it was read (changedSince). So a second
+ * report over the same files reads them once, not twice. `--no-cache` checks every file again.
  */
 
 export interface Unreadable {
@@ -67,11 +68,11 @@ export async function checkReadable(file: string, signal?: AbortSignal): Promise
   }
 }
 
-/** What a file was when it was found whole: size, inode, modification and change times (ns). */
+/** What a file was when it was found whole: device, inode, size, modification and change times (ns). */
 async function stampOf(file: string): Promise<string | undefined> {
   try {
     const s = await stat(file, { bigint: true });
-    return `${s.size}:${s.ino}:${s.mtimeNs}:${s.ctimeNs}`;
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch {
     return undefined; // the check says why
   }
@@ -95,16 +96,28 @@ async function readRecord(path: string, dir: string): Promise<WholeFiles> {
   }
 }
 
-/** Written whole or not at all (a temporary file renamed); a record that cannot be written is only a cost. */
+/**
+ * Written whole or not at all (a temporary file renamed), with only the files still in the directory; a record that
+ * cannot be written is only a cost (the next run checks these files again).
+ */
 async function writeRecord(path: string, dir: string, files: WholeFiles): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = `${path}.${randomUUID()}.tmp`;
   try {
+    const present = new Set(await readdir(dir));
+    const kept = Object.fromEntries(Object.entries(files).filter(([name]) => present.has(name)));
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, JSON.stringify({ dir, files }));
+    await writeFile(tmp, JSON.stringify({ dir, files: kept }));
     await rename(tmp, path);
   } catch {
-    // the next run checks these files again
+    await rm(tmp, { force: true }).catch(() => undefined);
   }
+}
+
+export interface Split {
+  readable: string[];
+  unreadable: Unreadable[];
+  /** The files not read because their record says whole, with their stamps: see changedSince(). */
+  trusted: Map<string, string>;
 }
 
 /**
@@ -118,21 +131,36 @@ export async function splitReadable(
     concurrency = 4,
     signal,
   }: { recordDir?: string | null; concurrency?: number; signal?: AbortSignal } = {},
-): Promise<{ readable: string[]; unreadable: Unreadable[] }> {
+): Promise<Split> {
   const dirs = [...new Set(files.map(dirOf))];
   const records = new Map<string, WholeFiles>();
   if (recordDir) await mapLimit(dirs, 8, async (d) => records.set(d, await readRecord(recordPath(recordDir, d), d)));
   const stamps = recordDir ? await mapLimit(files, 8, stampOf) : [];
+  const trusted = new Map<string, string>();
   const reasons = await mapLimit(files, concurrency, async (file, i) => {
     const stamp = stamps[i];
-    if (stamp !== undefined && records.get(dirOf(file))?.[basename(file)] === stamp) return undefined;
+    if (stamp !== undefined && records.get(dirOf(file))?.[basename(file)] === stamp) {
+      trusted.set(file, stamp);
+      return undefined;
+    }
     return checkReadable(file, signal);
   });
   if (recordDir) await updateRecords(recordDir, files, stamps, reasons, records);
   return {
     readable: files.filter((_, i) => reasons[i] === undefined),
     unreadable: files.flatMap((file, i) => (reasons[i] === undefined ? [] : [{ file, reason: reasons[i] }])),
+    trusted,
   };
+}
+
+/**
+ * The trusted files that changed since their stamp was taken (a file cut short or rewritten while the query read
+ * it): the caller checks them and reads the files again, so that no file is counted from a state never checked.
+ */
+export async function changedSince(trusted: Map<string, string>): Promise<string[]> {
+  const files = [...trusted.keys()];
+  const now = await mapLimit(files, 8, stampOf);
+  return files.filter((f, i) => now[i] !== trusted.get(f));
 }
 
 /** Adds the files found whole to their directory's record, drops those found not whole; writes what changed. */

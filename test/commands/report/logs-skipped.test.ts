@@ -1,10 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { runCli } from '../../support/cli.js';
+import { emptyDir, runCli } from '../../support/cli.js';
 import { logsReportDocSchema } from '../../support/schemas.js';
 import { noneOutside, type Aggregate } from '../../../src/lib/logs/aggregate.js';
 import { computeLogsReport } from '../../../src/lib/report/logs-compute.js';
@@ -41,9 +40,12 @@ function record(i: number, who: string, output: unknown, modelId = HAIKU): strin
   });
 }
 
+/** Where logsDir() puts the files, below its directory. */
+const HOUR = 'AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/11/20/01';
+
 function logsDir(files: Record<string, Buffer | string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bm-skipped-'));
-  const tree = join(dir, 'AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/11/20/01');
+  const dir = emptyDir();
+  const tree = join(dir, HOUR);
   mkdirSync(tree, { recursive: true });
   for (const [name, body] of Object.entries(files)) writeFileSync(join(tree, name), body);
   return dir;
@@ -56,11 +58,12 @@ function truncatedGzip(): Buffer {
 }
 
 describe('the record of log files read whole (the cache: checked/)', () => {
-  const cache = mkdtempSync(join(tmpdir(), 'bm-checked-'));
+  const cache = emptyDir();
   const dir = logsDir({
     'a.json.gz': gzipSync(record(1, 'alice', 5) + '\n'),
     'b.json.gz': gzipSync(record(2, 'bob', 7) + '\n'),
   });
+  const tree = join(dir, HOUR);
   const report = (...extra: string[]) =>
     runCli(['report', '--by', 'principal', '--logs', dir, '--no-reconcile', ...WINDOW, '--json', ...extra], {
       env: { ...env, XDG_CACHE_HOME: cache },
@@ -77,10 +80,7 @@ describe('the record of log files read whole (the cache: checked/)', () => {
     const first = await report();
     expect(first.json().totals.invocations).toBe(2);
     expect(recorded().sort()).toEqual(['a.json.gz', 'b.json.gz']);
-    writeFileSync(
-      join(dir, 'AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/2026/11/20/01/b.json.gz'),
-      truncatedGzip(),
-    );
+    writeFileSync(join(tree, 'b.json.gz'), truncatedGzip());
     const second = await report();
     expect(second.json().totals.invocations).toBe(1);
     expect(second.json().skipped.unreadableFiles).toEqual([
@@ -92,10 +92,19 @@ describe('the record of log files read whole (the cache: checked/)', () => {
   });
 
   test('--no-cache neither reads nor writes the record', async () => {
+    // A forged record calling the cut file whole, as the tool writes it: trusted without --no-cache, not with it.
+    const records = join(cache, 'bedrock-monitor', 'checked');
+    const [only] = readdirSync(records);
+    const doc = JSON.parse(readFileSync(join(records, only!), 'utf8')) as { files: Record<string, string> };
+    const s = statSync(join(tree, 'b.json.gz'), { bigint: true });
+    doc.files['b.json.gz'] = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    writeFileSync(join(records, only!), JSON.stringify(doc));
+    expect((await report()).json().skipped.unreadableFiles).toEqual([]);
+    expect((await report('--no-cache')).json().skipped.unreadableFiles).toHaveLength(1);
     rmSync(join(cache, 'bedrock-monitor'), { recursive: true, force: true });
     const r = await report('--no-cache');
     expect(r.code).toBe(0);
-    expect(existsSync(join(cache, 'bedrock-monitor', 'checked'))).toBe(false);
+    expect(existsSync(records)).toBe(false);
   });
 });
 

@@ -1,15 +1,21 @@
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Interruption } from '../../../src/lib/core/abort.js';
-import { checkReadable, splitReadable } from '../../../src/lib/logs/readable.js';
+import { changedSince, checkReadable, splitReadable } from '../../../src/lib/logs/readable.js';
+import { emptyDir } from '../../support/cli.js';
+
+/** A record's stamp of a file, as lib/logs/readable.ts writes it: device, inode, size, mtime and ctime (ns). */
+function stampOf(file: string): string {
+  const s = statSync(file, { bigint: true });
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+}
 
 /** The record of files found whole (lib/logs/readable.ts): what it trusts and what it does not. */
 describe('splitReadable with a record of files found whole', () => {
   const setup = () => {
-    const root = mkdtempSync(join(tmpdir(), 'bm-readable-'));
+    const root = emptyDir();
     const records = join(root, 'checked');
     const whole = join(root, 'whole.json.gz');
     const cut = join(root, 'cut.json.gz');
@@ -22,21 +28,19 @@ describe('splitReadable with a record of files found whole', () => {
     return JSON.parse(readFileSync(join(records, file!), 'utf8')) as { dir: string; files: Record<string, string> };
   };
 
-  test('records the whole file with its size, inode, modification and change times, not the cut one', async () => {
+  test('records the whole file with its device, inode, size, mtime and ctime, not the cut one', async () => {
     const { records, whole, cut } = setup();
     const r = await splitReadable([whole, cut], { recordDir: records });
     expect(r.readable).toEqual([whole]);
     expect(r.unreadable).toEqual([{ file: cut, reason: 'truncated gzip (unexpected end of file)' }]);
-    const s = statSync(whole, { bigint: true });
-    expect(recordDoc(records).files).toEqual({ 'whole.json.gz': `${s.size}:${s.ino}:${s.mtimeNs}:${s.ctimeNs}` });
+    expect(recordDoc(records).files).toEqual({ 'whole.json.gz': stampOf(whole) });
   });
 
-  test('a file whose four values match its record is not read again: a cut one under a forged one passes', async () => {
+  test('a file whose stamp matches its record is not read again: a cut one under a forged one passes', async () => {
     const { records, whole, cut } = setup();
     await splitReadable([whole], { recordDir: records });
     const doc = recordDoc(records);
-    const s = statSync(cut, { bigint: true });
-    doc.files['cut.json.gz'] = `${s.size}:${s.ino}:${s.mtimeNs}:${s.ctimeNs}`;
+    doc.files['cut.json.gz'] = stampOf(cut);
     writeFileSync(join(records, readdirSync(records)[0]!), JSON.stringify(doc));
     expect((await splitReadable([whole, cut], { recordDir: records })).unreadable).toEqual([]);
     // Without the record every file is read: the cut one is found.
@@ -59,13 +63,39 @@ describe('splitReadable with a record of files found whole', () => {
       exitCode: 130,
     });
     expect(existsSync(records)).toBe(false);
-    // Stopped while a file is being read (32 MiB, read 1 MiB at a time): the same.
+    // Stopped while a file is being read (32 MiB once decompressed, 1 MiB at a time): the same.
     const big = join(dirname(whole), 'big.json.gz');
     writeFileSync(big, gzipSync(Buffer.alloc(32 * 2 ** 20, 'x')));
     const later = new Interruption();
     const check = checkReadable(big, later.signal);
     setImmediate(() => later.stop('SIGINT'));
     await expect(check).rejects.toMatchObject({ interrupted: true });
+  });
+
+  test('a record keeps only the files still in the directory', async () => {
+    const { records, whole } = setup();
+    const other = join(dirname(whole), 'other.json.gz');
+    writeFileSync(other, gzipSync('{"a":2}\n'));
+    await splitReadable([whole, other], { recordDir: records });
+    expect(Object.keys(recordDoc(records).files).sort()).toEqual(['other.json.gz', 'whole.json.gz']);
+    rmSync(other);
+    const added = join(dirname(whole), 'added.json.gz');
+    writeFileSync(added, gzipSync('{"a":3}\n'));
+    await splitReadable([whole, added], { recordDir: records });
+    expect(Object.keys(recordDoc(records).files).sort()).toEqual(['added.json.gz', 'whole.json.gz']);
+    expect(readdirSync(records)).toHaveLength(1); // no temporary file left
+  });
+
+  test('changedSince names a trusted file cut short or rewritten after its stamp, and no other', async () => {
+    const { records, whole } = setup();
+    const other = join(dirname(whole), 'other.json.gz');
+    writeFileSync(other, gzipSync('{"a":2}\n'));
+    await splitReadable([whole, other], { recordDir: records });
+    const { trusted } = await splitReadable([whole, other], { recordDir: records });
+    expect([...trusted.keys()].sort()).toEqual([other, whole].sort());
+    expect(await changedSince(trusted)).toEqual([]);
+    truncateSync(whole, 10);
+    expect(await changedSince(trusted)).toEqual([whole]);
   });
 
   test('a record that is not JSON, or of another directory, is ignored: every file is checked', async () => {
@@ -75,9 +105,7 @@ describe('splitReadable with a record of files found whole', () => {
     writeFileSync(path, '{not json');
     expect((await splitReadable([whole, cut], { recordDir: records })).unreadable).toHaveLength(1);
     expect(recordDoc(records).files).toHaveProperty(['whole.json.gz']);
-    const s = statSync(cut, { bigint: true });
-    const stamp = `${s.size}:${s.ino}:${s.mtimeNs}:${s.ctimeNs}`;
-    writeFileSync(path, JSON.stringify({ dir: '/elsewhere', files: { 'cut.json.gz': stamp } }));
+    writeFileSync(path, JSON.stringify({ dir: '/elsewhere', files: { 'cut.json.gz': stampOf(cut) } }));
     expect((await splitReadable([whole, cut], { recordDir: records })).unreadable).toHaveLength(1);
   });
 });

@@ -336,7 +336,12 @@ export async function benchLogs({ root, moto, env }) {
       engines.hasJq ? `${vsJq.toFixed(1)}×` : 'jq is not installed: not measured (apt-get install -y jq)',
       engines.hasJq && vsJq >= 5,
     ],
-    ['logs: local engine within 1.5× of a bare DuckDB read_json query', `${vsBare.toFixed(2)}×`, vsBare <= 1.5],
+    [
+      'logs: local engine within 1.5× of a bare DuckDB read_json query',
+      // Three decimals near the bound, so that a figure printed 1.50× is not judged "no" without showing why.
+      `${vsBare.toFixed(Math.abs(vsBare - 1.5) < 0.01 ? 3 : 2)}×`,
+      vsBare <= 1.5,
+    ],
     [
       'logs: peak memory of the CLI under 512 MB',
       engines.peakRss ? mib(engines.peakRss) : 'not measured (/usr/bin/time missing)',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Ctx } from '../context/context.js';
 import { BmError } from '../core/errors.js';
 import { cacheRoot } from '../logs/cache-dir.js';
-import { defaultThreads, hasGlobChars, interruptible } from '../logs/duckdb.js';
+import { defaultThreads, hasGlobChars, withDuckDb } from '../logs/duckdb.js';
 import type { LogLocation } from '../logs/location.js';
 import { listObjects, syncObjects, type ObjectKind } from '../logs/s3-cache.js';
 import type { BilledLine } from './bridge.js';
@@ -158,30 +158,16 @@ async function query(
   tempDir: string,
   signal: AbortSignal,
 ): Promise<Omit<CurRead, 'files'>> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(defaultThreads(files)),
-    memory_limit: '320MiB',
-    temp_directory: tempDir,
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
+  const options = { threads: defaultThreads(files), memoryLimitBytes: 320 * 2 ** 20, tempDir, signal };
+  return withDuckDb(options, async (c) => {
+    const described = await c.runAndReadAll(
+      `DESCRIBE SELECT * FROM read_parquet([${parquetList(files)}], union_by_name = true)`,
+    );
+    const cols = new Set(described.getRowObjectsJS().map((r) => text(r.column_name)));
+    const reader = await c.runAndReadAll(curSql(files, cols, start, end));
+    const lines = reader.getRowObjectsJS().map(billedLine);
+    return { lines, hasPrincipal: cols.has('line_item_iam_principal'), hasTags: cols.has('resource_tags') };
   });
-  const c = await instance.connect();
-  try {
-    return await interruptible(c, signal, async () => {
-      await c.run("SET TimeZone = 'UTC'");
-      const described = await c.runAndReadAll(
-        `DESCRIBE SELECT * FROM read_parquet([${parquetList(files)}], union_by_name = true)`,
-      );
-      const cols = new Set(described.getRowObjectsJS().map((r) => text(r.column_name)));
-      const reader = await c.runAndReadAll(curSql(files, cols, start, end));
-      const lines = reader.getRowObjectsJS().map(billedLine);
-      return { lines, hasPrincipal: cols.has('line_item_iam_principal'), hasTags: cols.has('resource_tags') };
-    });
-  } finally {
-    c.closeSync();
-    instance.closeSync();
-  }
 }
 
 /** A DuckDB value as text (strings as they are, numbers printed, anything else the default). */

@@ -199,34 +199,51 @@ export async function interruptible<T>(
 }
 
 /**
- * Runs `sql` over the files, leaving out (and reporting) any file DuckDB cannot read at all, unless `errors: 'fail'`.
+ * An embedded DuckDB for one piece of work: in memory, at most `threads` threads and `memoryLimitBytes`, spilling to
+ * `tempDir` (a directory the caller owns), no extension downloaded or loaded at run time, times in UTC whatever the
+ * machine's zone; Ctrl-C (the signal) interrupts it (interruptible). Closed when the work ends.
  */
-export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
+export async function withDuckDb<T>(
+  o: { threads: number; memoryLimitBytes: number; tempDir: string; signal?: AbortSignal | undefined },
+  work: (connection: DuckDBConnection) => Promise<T>,
+): Promise<T> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const budget = engineBudget(q);
   const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(budget.threads),
-    memory_limit: `${Math.ceil(budget.memoryLimitBytes / MIB)}MiB`,
-    temp_directory: q.tempDir,
+    threads: String(o.threads),
+    memory_limit: `${Math.ceil(o.memoryLimitBytes / MIB)}MiB`,
+    temp_directory: o.tempDir,
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
   });
   const connection = await instance.connect();
-  const unreadable: JsonQueryResult['unreadable'] = [];
-  let files = [...q.files];
   try {
-    // A time without an offset is UTC, whatever the machine's zone.
-    await connection.run("SET TimeZone = 'UTC'");
+    return await interruptible(connection, o.signal, async () => {
+      await connection.run("SET TimeZone = 'UTC'");
+      return work(connection);
+    });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * Runs `sql` over the files, leaving out (and reporting) any file DuckDB cannot read at all, unless `errors: 'fail'`.
+ */
+export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
+  const budget = engineBudget(q);
+  const options = { ...budget, tempDir: q.tempDir, signal: q.signal };
+  return withDuckDb(options, async (connection) => {
+    const unreadable: JsonQueryResult['unreadable'] = [];
+    let files = [...q.files];
     for (;;) {
       if (!files.length) return { rows: [], unreadable };
       try {
-        return await interruptible(connection, q.signal, async () => {
-          await connection.run(jsonViewSql(q.view, files, q.columns, { ...q, maxObjectBytes: budget.maxObjectBytes }));
-          const reader = await connection.runAndReadAll(q.sql, q.params);
-          return { rows: reader.getRowObjectsJS().map(plainRow), unreadable };
-        });
+        await connection.run(jsonViewSql(q.view, files, q.columns, { ...q, maxObjectBytes: budget.maxObjectBytes }));
+        const reader = await connection.runAndReadAll(q.sql, q.params);
+        return { rows: reader.getRowObjectsJS().map(plainRow), unreadable };
       } catch (err) {
-        if (q.errors === 'fail' || (err instanceof BmError && err.interrupted)) throw err;
+        if (q.errors === 'fail' || q.signal?.aborted) throw err;
         const message = err instanceof Error ? err.message : String(err);
         const bad = fileInError(message, files);
         if (!bad)
@@ -235,8 +252,5 @@ export async function queryJsonFiles(q: JsonQuery): Promise<JsonQueryResult> {
         files = files.filter((f) => f !== bad);
       }
     }
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }

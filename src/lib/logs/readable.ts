@@ -84,8 +84,9 @@ type WholeFiles = Record<string, string>;
 /** A file's directory as the records name it: absolute, so that a relative --logs means the same from any cwd. */
 const dirOf = (file: string): string => resolve(dirname(file));
 
+/** A JSON document, named `.checked` so that no scan for `*.json` logs takes it for one (a cache under --logs DIR). */
 const recordPath = (recordDir: string, dir: string): string =>
-  join(recordDir, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
+  join(recordDir, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.checked`);
 
 async function readRecord(path: string, dir: string): Promise<WholeFiles> {
   try {

@@ -91,6 +91,20 @@ describe('the record of log files read whole (the cache: checked/)', () => {
     expect(recorded()).toEqual(['a.json.gz']);
   });
 
+  test('a cache inside the logs directory is not read as logs (the records are not *.json)', async () => {
+    const inside = logsDir({ 'a.json.gz': gzipSync(record(1, 'alice', 5) + '\n') });
+    const run = () =>
+      runCli(['report', '--by', 'principal', '--logs', inside, '--no-reconcile', ...WINDOW, '--json'], {
+        env: { ...env, XDG_CACHE_HOME: join(inside, 'cache') },
+        now,
+      });
+    await run();
+    const second = (await run()).json();
+    expect(second.totals.invocations).toBe(1);
+    expect(second.skipped.malformedLines).toBe(0);
+    expect(second.complete).toBe(true);
+  });
+
   test('--no-cache neither reads nor writes the record', async () => {
     // A forged record calling the cut file whole, as the tool writes it: trusted without --no-cache, not with it.
     const records = join(cache, 'bedrock-monitor', 'checked');

@@ -173,7 +173,7 @@ const INTERRUPT_EVERY_MS = 20;
  * clears its interrupt flag when it starts a statement (and a statement with parameters is prepared, then run, in two
  * calls), so one interrupt could land in a gap and be lost: it is repeated until `work` has ended.
  */
-export async function interruptible<T>(
+async function interruptible<T>(
   connection: DuckDBConnection,
   signal: AbortSignal | undefined,
   work: () => Promise<T>,

@@ -191,19 +191,15 @@ function compareEngines(root, env, c) {
   try {
     // The first report, not timed: the rounds' `cli` runs are later reports over the same files.
     run(process.execPath, cliArgs, cliEnv);
+    const cliMethod = (name, extra) => () => {
+      const r = run(process.execPath, [...cliArgs, ...extra], cliEnv);
+      if (r.rss) rss.push(r.rss);
+      answers[name] = principalSums(r.stdout);
+      return timed(name, r);
+    };
     const methods = {
-      cli: () => {
-        const r = run(process.execPath, cliArgs, cliEnv);
-        if (r.rss) rss.push(r.rss);
-        answers.cli = principalSums(r.stdout);
-        return timed('cli', r);
-      },
-      first: () => {
-        const r = run(process.execPath, [...cliArgs, '--no-cache'], cliEnv);
-        if (r.rss) rss.push(r.rss);
-        answers.first = principalSums(r.stdout);
-        return timed('first', r);
-      },
+      cli: cliMethod('cli', []),
+      first: cliMethod('first', ['--no-cache']),
       bare: () => {
         const r = run(process.execPath, [duckFile, list, start, end], env);
         answers.bare = JSON.parse(r.stdout);

@@ -2,8 +2,12 @@
 // jest worker's CPU time, its moto server's and its child processes' (from /proc), from after the test environment is
 // up to after the file's last test, into the file BM_PROFILE_OUT names (one JSON a line); also the part spent loading
 // the file's imports, and the worker's CPU between the previous file's end and this file's start.
+// BM_PROFILE_CPU=DIR also writes a V8 CPU profile of each file's run (its imports and tests, sampled every ms) to
+// DIR/<path under test/, slashes as _>.cpuprofile: `node --cpu-prof` cannot, since jest stops its workers before they
+// write one.
 import { afterAll, beforeAll, expect } from '@jest/globals';
-import { appendFileSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 
 const TICK_MS = 10; // Linux clock ticks (USER_HZ = 100)
 
@@ -32,6 +36,14 @@ function childCpuMs() {
   return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
 }
 
+const profiler = process.env.BM_PROFILE_CPU ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  profiler.post('Profiler.enable');
+  profiler.post('Profiler.setSamplingInterval', { interval: 1000 });
+  profiler.post('Profiler.start');
+}
+
 const cpu0 = process.cpuUsage();
 // Jest's own work between the previous file's end in this worker (or the worker's start) and this file's setup: the
 // test environment torn down and built again, the runtime, the transform cache. The worker's context is shared across
@@ -47,7 +59,7 @@ beforeAll(() => {
   const cpu = process.cpuUsage(cpu0);
   loadMs = Math.round((cpu.user + cpu.system) / 1000);
 });
-afterAll(() => {
+afterAll(async () => {
   const cpu = process.cpuUsage(cpu0);
   globalThis.__bmProfileMark = process.cpuUsage();
   appendFileSync(
@@ -56,6 +68,7 @@ afterAll(() => {
       file: expect.getState().testPath,
       worker: process.env.JEST_WORKER_ID,
       wallMs: Date.now() - wall0,
+      startMs: wall0,
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       motoCpuMs: motoCpuMs() - moto0,
       childCpuMs: childCpuMs() - child0,
@@ -63,4 +76,15 @@ afterAll(() => {
       betweenMs,
     }) + '\n',
   );
+  if (!profiler) return;
+  const name = expect
+    .getState()
+    .testPath.replace(/.*?\/test\//, '')
+    .replace(/\//g, '_');
+  const profile = await new Promise((resolve, reject) =>
+    profiler.post('Profiler.stop', (err, r) => (err ? reject(err) : resolve(r.profile))),
+  );
+  profiler.disconnect();
+  mkdirSync(process.env.BM_PROFILE_CPU, { recursive: true });
+  writeFileSync(`${process.env.BM_PROFILE_CPU}/${name}.cpuprofile`, JSON.stringify(profile));
 });

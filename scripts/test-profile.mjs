@@ -67,5 +67,17 @@ console.log(
 console.log(
   `run: ${wall.toFixed(1)} s wall, ${childCpu.toFixed(1)} s CPU (user+sys, jest, its workers and moto servers)`,
 );
+// BM_PROFILE_TIMELINE=1: each worker's files in the order it ran them, with their start and end (seconds from jest's
+// start), to see where a worker waited or finished early.
+if (process.env.BM_PROFILE_TIMELINE) {
+  for (const w of [...new Set(rows.map((p) => p.worker))].sort()) {
+    console.log(`worker ${w}:`);
+    for (const p of rows.filter((q) => q.worker === w).sort((a, b) => a.startMs - b.startMs)) {
+      const from = (p.startMs - t0) / 1000;
+      const to = from + p.wallMs / 1000;
+      console.log(`  ${from.toFixed(1).padStart(6)} ${to.toFixed(1).padStart(6)}  ${relative(process.cwd(), p.file)}`);
+    }
+  }
+}
 rmSync(dir, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { stoppedError, throwIfStopped } from '../core/abort.js';
 import { BmError } from '../core/errors.js';
 
@@ -76,12 +76,13 @@ const QUERY_RESERVE_BYTES = 48 * MIB;
 const BYTES_PER_THREAD = 16 * MIB;
 
 /**
- * One thread per BYTES_PER_THREAD of the files (a vanished file counts 0), at least one, up to the cores and 8: the
- * local engine's default, and the CUR 2.0 export's Parquet files' (bill).
+ * One thread per BYTES_PER_THREAD of the files (a vanished file counts 0), at least one, up to the cores this process
+ * may use (`availableParallelism`: a CPU affinity mask counts, and no /proc/cpuinfo is read as `cpus()` does) and 8:
+ * the local engine's default, and the CUR 2.0 export's Parquet files' (bill).
  */
 export function defaultThreads(files: string[]): number {
   const bytes = files.reduce((n, f) => n + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
-  return Math.max(1, Math.min(cpus().length, 8, Math.ceil(bytes / BYTES_PER_THREAD)));
+  return Math.max(1, Math.min(availableParallelism(), 8, Math.ceil(bytes / BYTES_PER_THREAD)));
 }
 
 /** A file's uncompressed size: gzip's trailer (ISIZE, the size modulo 2^32) for a gzip file, else its size. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseDims } from '../../../src/lib/logs/dims.js';
@@ -370,10 +370,10 @@ describe(
       const large = [...small, sized('c.json', 24 * MIB)];
       // 40 MiB: three threads where there are three cores (small documents: four would fit the bound).
       expect(engineBudget({ files: large, format: 'unstructured', maxObjectBytes: 1000 }).threads).toBe(
-        Math.min(3, cpus().length),
+        Math.min(3, availableParallelism()),
       );
       // Lines of up to 64 MiB: the memory bound still allows two.
-      expect(engineBudget({ files: large }).threads).toBe(Math.min(2, cpus().length));
+      expect(engineBudget({ files: large }).threads).toBe(Math.min(2, availableParallelism()));
     });
 
     test('one document too large for the bound: one thread, and the bound grows to hold it', () => {

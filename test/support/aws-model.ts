@@ -26,12 +26,23 @@ export interface ServiceModel {
   shapes: Record<string, Shape>;
 }
 
-export function loadModel(service: string): ServiceModel {
+/**
+ * botocore's `data` directory: as a moto server of jest's global setup wrote it in its working directory
+ * (test/support/moto_server.py), else from a python3 started to ask.
+ */
+function botocoreData(): string {
+  const shared = JSON.parse(process.env.BM_MOTO_SERVERS ?? '[]') as { dir: string }[];
+  const written = shared.map((s) => join(s.dir, 'botocore-data')).find((f) => existsSync(f));
+  if (written) return readFileSync(written, 'utf8');
   const r = spawnSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))'], {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`botocore is not importable by python3 (it comes with moto): ${r.stderr}`);
-  const dir = join(r.stdout.trim(), 'data', service);
+  return join(r.stdout.trim(), 'data');
+}
+
+export function loadModel(service: string): ServiceModel {
+  const dir = join(botocoreData(), service);
   const version = readdirSync(dir).sort().pop()!;
   const gz = join(dir, version, 'service-2.json.gz');
   const raw = existsSync(gz)

@@ -1098,6 +1098,11 @@ if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import moto_extras  # noqa: F401,E402  (registers its operations on import)
 
+    # Where botocore's API models are, for test/support/aws-model.ts (which would otherwise start a python3 to ask).
+    import botocore
+
+    with open("botocore-data", "w") as f:
+        f.write(os.path.join(os.path.dirname(botocore.__file__), "data"))
     _add_snapshot_routes()
     _cheaper_requests()
     _models_once()

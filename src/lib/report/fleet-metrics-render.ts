@@ -7,7 +7,7 @@ import type { Line, Value, View, ViewColumn, ViewRow, ViewSection, ViewTable } f
 import type { FleetMetricsReport, FleetMetricsRow } from './fleet-metrics-compute.js';
 import { tablesText } from './logs-render.js';
 import { formatTime, periodTable, summaryPairs, zoneOf, type RenderOptions } from './render.js';
-import { SUM_FIELDS } from './types.js';
+import { figure, METRIC_FIGURES, metricsTotalRow, othersRow, withErrors } from './columns.js';
 import { fleetQuotaSection } from './quota-render.js';
 
 /**
@@ -15,17 +15,6 @@ import { fleetQuotaSection } from './quota-render.js';
  * per-day (week, month) table of the fleet, one row per account and Region (no data, or failed with the fix), the
  * fleet's rates and projection. Drawn by the one renderer of each format.
  */
-
-const plus = (a: Value | undefined, b: Value | undefined): number | null =>
-  typeof a === 'number' && typeof b === 'number' ? a + b : null;
-
-const figure = (key: string, head: string, priority: number, extra: Partial<ViewColumn> = {}): ViewColumn => ({
-  key,
-  head,
-  kind: 'count',
-  priority,
-  ...extra,
-});
 
 const partlyPriced = (row: ViewRow): boolean => row.kind !== 'total' && row.cells.priced === false;
 /** A row none of whose models is priced is "unpriced"; one with some unpriced models has a `*`. */
@@ -46,51 +35,19 @@ function groupColumns(rep: FleetMetricsReport): ViewColumn[] {
 }
 
 const FIGURES: ViewColumn[] = [
-  figure('invocations', 'INVOCATIONS', 2, { keep: true }),
-  figure('inputTokens', 'INPUT', 4, { keep: true }),
-  figure('outputTokens', 'OUTPUT', 3, { keep: true }),
-  figure('cacheReadTokens', 'CACHE READ', 7),
-  figure('cacheWriteTokens', 'CACHE WRITE', 8),
-  figure('errors', 'ERRORS', 5, { only: 'drawn' }),
-  figure('clientErrors', 'CLIENT ERRORS', 0, { only: 'data' }),
-  figure('serverErrors', 'SERVER ERRORS', 0, { only: 'data' }),
-  figure('throttles', 'THROTTLES', 6),
-  figure('latencyAvgMs', 'AVG MS', 9, { kind: 'ms' }),
+  ...METRIC_FIGURES,
   { key: 'priced', head: 'PRICED', kind: 'flag', priority: 0, only: 'data' },
   figure('costUsd', 'COST', 1, { kind: 'money', keep: true, show: cost }),
 ];
 
-const withErrors = (o: Record<string, Value>): Record<string, Value> => ({
-  ...o,
-  errors: plus(o.clientErrors, o.serverErrors),
-});
-
 function mainTable(rep: FleetMetricsReport): ViewTable {
-  const t = rep.totals;
   return {
     columns: [...groupColumns(rep), ...FIGURES],
     rows: [
       ...rep.rows.map((r: FleetMetricsRow) => ({ kind: 'group', cells: withErrors({ ...r }) })),
-      ...(rep.others
-        ? [
-            {
-              kind: 'others',
-              label: `others (${rep.others.groups})`,
-              cells: withErrors({ ...rep.others, priced: rep.others.costUsd !== null }),
-            },
-          ]
-        : []),
+      ...(rep.others ? [othersRow(rep.others)] : []),
     ],
-    total: {
-      kind: 'total',
-      label: 'TOTAL',
-      cells: withErrors({
-        ...Object.fromEntries(SUM_FIELDS.map((k) => [k, t[k]])),
-        latencyAvgMs: t.latencyAvgMs,
-        priced: t.unpricedModels.length === 0,
-        costUsd: t.costUsd,
-      }),
-    },
+    total: metricsTotalRow(rep.totals),
     bar: { key: 'costUsd', mode: 'share' },
   };
 }

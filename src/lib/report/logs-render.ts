@@ -7,6 +7,7 @@ import type { Output } from '../io/output.js';
 import { renderViewCsv, renderViewMarkdown, renderViewText, type BarStyle } from '../io/view-text.js';
 import type { Value, View, ViewColumn, ViewRow, ViewSection, ViewTable } from '../io/view.js';
 import { mb } from '../logs/progress.js';
+import { figure } from './columns.js';
 import { incompleteParts, type LogsReport } from './logs-compute.js';
 
 /** The logs report's view: the groups table, the reconciliation, the summary; drawn by the one renderer per format. */
@@ -97,30 +98,22 @@ const unpricedCost = (v: Value, row: ViewRow): string =>
       : 'n/a'
     : `${formatMoney(typeof v === 'number' ? v : null)}${row.cells.priced === false ? '*' : ''}`;
 
-const fig = (key: string, head: string, priority: number, extra: Partial<ViewColumn> = {}): ViewColumn => ({
-  key,
-  head,
-  kind: 'count',
-  priority,
-  ...extra,
-});
-
 /** OUTPUT (the dearer token) outranks INPUT; long IDs are shortened before any figure goes. */
 function columns(rep: LogsReport): ViewColumn[] {
   return [
     ...rep.groupBy.map((d) => dimColumn(d, rep)),
-    fig('invocations', 'INVOCATIONS', 2, { keep: true }),
-    fig('inputTokens', 'INPUT', 4, { keep: true }),
-    fig('outputTokens', 'OUTPUT', 3, { keep: true }),
-    fig('cacheReadTokens', 'CACHE READ', 8),
-    fig('cacheWriteTokens', 'CACHE WRITE', 9),
-    fig('cacheWrite1hTokens', 'CACHE WRITE 1H', 0, { only: 'data' }),
-    fig('errors', 'ERRORS', 5),
-    fig('latencyP50Ms', 'P50 MS', 10, { kind: 'ms' }),
-    fig('latencyP90Ms', 'P90 MS', 11, { kind: 'ms' }),
-    fig('latencyP99Ms', 'P99 MS', 7, { kind: 'ms' }),
+    figure('invocations', 'INVOCATIONS', 2, { keep: true }),
+    figure('inputTokens', 'INPUT', 4, { keep: true }),
+    figure('outputTokens', 'OUTPUT', 3, { keep: true }),
+    figure('cacheReadTokens', 'CACHE READ', 8),
+    figure('cacheWriteTokens', 'CACHE WRITE', 9),
+    figure('cacheWrite1hTokens', 'CACHE WRITE 1H', 0, { only: 'data' }),
+    figure('errors', 'ERRORS', 5),
+    figure('latencyP50Ms', 'P50 MS', 10, { kind: 'ms' }),
+    figure('latencyP90Ms', 'P90 MS', 11, { kind: 'ms' }),
+    figure('latencyP99Ms', 'P99 MS', 7, { kind: 'ms' }),
     { key: 'priced', head: 'PRICED', kind: 'flag', priority: 0, only: 'data' },
-    fig('costUsd', 'COST', 1, { kind: 'money', keep: true, show: unpricedCost }),
+    figure('costUsd', 'COST', 1, { kind: 'money', keep: true, show: unpricedCost }),
   ];
 }
 

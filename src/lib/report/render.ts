@@ -6,6 +6,7 @@ import { formatMoney, formatRatio } from '../io/numbers.js';
 import { renderViewHtml } from '../io/html.js';
 import { renderViewCsv, renderViewMarkdown, renderViewText, type BarStyle } from '../io/view-text.js';
 import type { Line, Value, View, ViewColumn, ViewRow, ViewSection, ViewTable } from '../io/view.js';
+import { figure, METRIC_FIGURES, metricsTotalRow, othersRow, withErrors } from './columns.js';
 import { quotaSection } from './quota-render.js';
 import { SUM_FIELDS, type DayRow, type ModelRow, type Report, type SumField } from './types.js';
 
@@ -29,35 +30,14 @@ export interface RenderOptions {
   head?: (s: string) => string;
 }
 
-const plus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 /** A model no price table knows is "unpriced"; the totals row counts the priced ones. */
 const unpricedCost = (v: Value, row: ViewRow): string =>
   row.kind !== 'total' && row.cells.priced === false ? 'unpriced' : formatMoney(typeof v === 'number' ? v : null);
 
-const figure = (key: string, head: string, priority: number, extra: Partial<ViewColumn> = {}): ViewColumn => ({
-  key,
-  head,
-  kind: 'count',
-  priority,
-  ...extra,
-});
-
-/**
- * Lower priority numbers are worth more: cost, invocations, OUTPUT (the dearer token) before INPUT, errors and
- * throttles before cache figures, latency last. Model IDs are shortened before any figure goes (shortenFirst).
- */
+/** The metrics' figures, and the percentiles CloudWatch gives per model. IDs are shortened before any figure goes. */
 const MODEL_COLUMNS: ViewColumn[] = [
   { key: 'modelId', head: 'MODEL', kind: 'key', priority: 0, shorter: modelIdForms, terminal: compactArn },
-  figure('invocations', 'INVOCATIONS', 2, { keep: true }),
-  figure('inputTokens', 'INPUT', 4, { keep: true }),
-  figure('outputTokens', 'OUTPUT', 3, { keep: true }),
-  figure('cacheReadTokens', 'CACHE READ', 7),
-  figure('cacheWriteTokens', 'CACHE WRITE', 8),
-  figure('errors', 'ERRORS', 5, { only: 'drawn' }),
-  figure('clientErrors', 'CLIENT ERRORS', 0, { only: 'data' }),
-  figure('serverErrors', 'SERVER ERRORS', 0, { only: 'data' }),
-  figure('throttles', 'THROTTLES', 6),
-  figure('latencyAvgMs', 'AVG MS', 9, { kind: 'ms' }),
+  ...METRIC_FIGURES,
   figure('latencyP50Ms', 'P50 MS', 11, { kind: 'ms' }),
   figure('latencyP90Ms', 'P90 MS', 12, { kind: 'ms' }),
   figure('latencyP99Ms', 'P99 MS', 10, { kind: 'ms' }),
@@ -167,32 +147,14 @@ export function noDataLine(report: Report, tz: string | undefined): string {
   );
 }
 
-const withErrors = (o: Record<string, unknown>): Record<string, Value> => ({
-  ...o,
-  errors: plus((o.clientErrors as number | null) ?? null, (o.serverErrors as number | null) ?? null),
-});
-
 function modelTable(report: Report): ViewTable {
-  const t = report.totals;
-  const o = report.others;
   return {
     columns: MODEL_COLUMNS,
     rows: [
       ...report.models.map((m: ModelRow) => ({ kind: 'model', cells: withErrors({ ...m }) })),
-      ...(o
-        ? [{ kind: 'others', label: `others (${o.groups})`, cells: withErrors({ ...o, priced: o.costUsd !== null }) }]
-        : []),
+      ...(report.others ? [othersRow(report.others)] : []),
     ],
-    total: {
-      kind: 'total',
-      label: 'TOTAL',
-      cells: withErrors({
-        ...Object.fromEntries(SUM_FIELDS.map((k) => [k, t[k]])),
-        latencyAvgMs: t.latencyAvgMs,
-        priced: t.unpricedModels.length === 0,
-        costUsd: t.costUsd,
-      }),
-    },
+    total: metricsTotalRow(report.totals),
     bar: { key: 'costUsd', mode: 'share' },
   };
 }

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Chart, ColumnsChart } from '../io/chart.js';
 import { renderViewHtml } from '../io/html.js';
+import { formatTime, zoneOf } from '../io/format.js';
 import type { Output } from '../io/output.js';
 import type { Value, View, ViewColumn, ViewSection, ViewTable } from '../io/view.js';
 import { GROUP_FIELD, type AuditResult, type AuditRow, type GroupBy } from './types.js';
@@ -24,22 +25,6 @@ export function displayKey(groupBy: GroupBy, v: string | null | undefined): stri
   if (v === null || v === undefined) return groupBy === 'error' ? '(no error)' : '(none)';
   const arn = /^arn:[^:]+:(?:iam|sts)::\d*:(.+)$/.exec(v);
   return arn ? arn[1]! : v;
-}
-
-function formatTime(iso: string, tz: string | undefined): string {
-  try {
-    return new Intl.DateTimeFormat('sv-SE', {
-      timeZone: tz || 'UTC',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-    }).format(new Date(iso));
-  } catch {
-    return iso.slice(0, 16).replace('T', ' ');
-  }
 }
 
 function listCell(items: string[], max = 2): string {
@@ -116,7 +101,7 @@ function scopeText(r: AuditResult): string {
 export function headline(r: AuditResult, tz: string | undefined): string {
   return (
     `Bedrock calls in ${scopeText(r)}, ${formatTime(r.window.start, tz)} → ${formatTime(r.window.end, tz)} ` +
-    `${tz || 'UTC'} (${r.window.hours} h), by ${r.groupBy}${r.deniedOnly ? ', refused calls only' : ''}, ` +
+    `${zoneOf(tz)} (${r.window.hours} h), by ${r.groupBy}${r.deniedOnly ? ', refused calls only' : ''}, ` +
     `${sourceText(r)}`
   );
 }
@@ -166,7 +151,7 @@ export function summaryLines(r: AuditResult): string[] {
 export function noCallsLine(r: AuditResult, tz: string | undefined): string {
   return (
     `No ${r.deniedOnly ? 'refused ' : ''}Bedrock calls in ${scopeText(r)} between ` +
-    `${formatTime(r.window.start, tz)} and ${formatTime(r.window.end, tz)} ${tz || 'UTC'} (${sourceText(r)}).`
+    `${formatTime(r.window.start, tz)} and ${formatTime(r.window.end, tz)} ${zoneOf(tz)} (${sourceText(r)}).`
   );
 }
 

@@ -1,4 +1,4 @@
-/** Numbers and durations as people write them. */
+/** Numbers, durations and times as people write them. */
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -86,4 +86,27 @@ export function focusPair(from: string, to: string, room: number): [string, stri
     return `${p > 0 ? '…' : ''}${s.slice(p, end)}${end < s.length ? '…' : ''}`;
   };
   return [cutAt(focus(from), room), cutAt(focus(to), room)];
+}
+
+/** The time zone a report's times are shown in: TZ, else UTC. */
+export function zoneOf(tz: string | undefined): string {
+  return tz && tz.length ? tz : 'UTC';
+}
+
+/** "2026-11-21 10:17" in the zone (zoneOf); the ISO text's own minutes when the zone is not one Intl knows. */
+export function formatTime(iso: string, tz: string | undefined): string {
+  try {
+    const f = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: zoneOf(tz),
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    });
+    return f.format(new Date(iso));
+  } catch {
+    return iso.slice(0, 16).replace('T', ' ');
+  }
 }

@@ -1,12 +1,12 @@
 import type { BarsChart } from '../io/chart.js';
-import { formatDuration } from '../io/format.js';
+import { formatDuration, formatTime, zoneOf } from '../io/format.js';
 import { compactArn, modelIdForms } from '../io/model-id.js';
 import { formatCount, formatMoney } from '../io/numbers.js';
 import { renderViewText } from '../io/view-text.js';
 import type { Line, Value, View, ViewColumn, ViewRow, ViewSection, ViewTable } from '../io/view.js';
 import type { FleetMetricsReport, FleetMetricsRow } from './fleet-metrics-compute.js';
 import { tablesText } from './logs-render.js';
-import { formatTime, periodTable, summaryPairs, zoneOf, type RenderOptions } from './render.js';
+import { periodTable, summaryPairs, type RenderOptions } from './render.js';
 import { figure, METRIC_FIGURES, metricsTotalRow, othersRow, withErrors } from './columns.js';
 import { fleetQuotaSection } from './quota-render.js';
 

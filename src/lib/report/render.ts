@@ -1,6 +1,6 @@
 import type { BarsChart, Chart, ColumnsChart } from '../io/chart.js';
 import { pricesLabel } from '../context/prices.js';
-import { formatDuration } from '../io/format.js';
+import { formatDuration, formatTime, zoneOf } from '../io/format.js';
 import { compactArn, modelIdForms } from '../io/model-id.js';
 import { formatMoney, formatRatio } from '../io/numbers.js';
 import { renderViewHtml } from '../io/html.js';
@@ -90,27 +90,6 @@ export function dayTotals(days: DayRow[]): Record<SumField, number> & { costUsd:
     number
   >;
   return { ...t, costUsd: Math.round(days.reduce((a, d) => a + d.costUsd, 0) * 1e6) / 1e6 };
-}
-
-export function zoneOf(tz: string | undefined): string {
-  return tz && tz.length ? tz : 'UTC';
-}
-
-export function formatTime(iso: string, tz: string | undefined): string {
-  try {
-    const f = new Intl.DateTimeFormat('sv-SE', {
-      timeZone: zoneOf(tz),
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-    });
-    return f.format(new Date(iso));
-  } catch {
-    return iso.slice(0, 16).replace('T', ' ');
-  }
 }
 
 export function headline(report: Report, tz: string | undefined): string {

@@ -1,6 +1,6 @@
 import { usageError } from '../core/errors.js';
 import type { FleetMetricsReport, FleetMetricsRow } from './fleet-metrics-compute.js';
-import type { LogsReport, LogsRow } from './logs-compute.js';
+import { LOG_SUMS, type LogsReport, type LogsRow } from './logs-compute.js';
 import { round, SUM_FIELDS, type DayRow, type ModelRow, type Periods, type Report } from './types.js';
 
 /**
@@ -116,16 +116,6 @@ export function focusFleetMetrics(rep: FleetMetricsReport, f: Focus): FleetMetri
     others: { ...sums, groups: rest.length, costUsd: sumOrNull(rest.map((r) => r.costUsd)) },
   };
 }
-
-const LOG_SUMS = [
-  'invocations',
-  'inputTokens',
-  'outputTokens',
-  'cacheReadTokens',
-  'cacheWriteTokens',
-  'cacheWrite1hTokens',
-  'errors',
-] as const;
 
 /** The logs report with its rows sorted and cut to the top N groups (the rest in `others`). */
 export function focusLogsReport(rep: LogsReport, f: Focus): LogsReport {

@@ -161,7 +161,8 @@ export interface LogsComputeInput {
   regionPrices?: Map<string, RegionPrices>;
 }
 
-const SUMS = [
+/** The logs report's figures that add up (a row's, the others', the totals'). */
+export const LOG_SUMS = [
   'invocations',
   'inputTokens',
   'outputTokens',
@@ -246,7 +247,7 @@ function accumulate(input: LogsComputeInput): {
     const k = keyOf(g.keys);
     let acc = accs.get(k);
     if (!acc) accs.set(k, (acc = newAcc(g.keys)));
-    for (const s of SUMS) acc[s] += g[s];
+    for (const s of LOG_SUMS) acc[s] += g[s];
     const region = pricingRegion(input, g.region);
     const price = priceOn(g.model, pricingDay(input, g.keys, g.day), region);
     if (!price) {
@@ -303,7 +304,7 @@ export function logRows(input: LogsComputeInput): { rows: LogsRow[]; unpriced: U
   const rows = [...accs.values()].map((a) => {
     const row: Record<string, unknown> = {};
     input.dims.forEach((d, i) => (row[d.name] = a.keys[i] ?? ''));
-    for (const s of SUMS) row[s] = a[s];
+    for (const s of LOG_SUMS) row[s] = a[s];
     Object.assign(row, latencyFields(latency.get(keyOf(a.keys))));
     row.priced = a.unpriced === 0;
     row.costUsd = a.pricedInvocations > 0 ? round(a.costUsd) : null;
@@ -440,8 +441,8 @@ export function reconcileTargets(
 }
 
 function totalsOf(rows: LogsRow[], aggregate: Aggregate, unpriced: Unpriced): LogsReport['totals'] {
-  const sum = (k: (typeof SUMS)[number]): number => rows.reduce((a, r) => a + r[k], 0);
-  const sums = Object.fromEntries(SUMS.map((s) => [s, sum(s)])) as Pick<LogsFigures, (typeof SUMS)[number]>;
+  const sum = (k: (typeof LOG_SUMS)[number]): number => rows.reduce((a, r) => a + r[k], 0);
+  const sums = Object.fromEntries(LOG_SUMS.map((s) => [s, sum(s)])) as Pick<LogsFigures, (typeof LOG_SUMS)[number]>;
   const cost = rows.some((r) => r.costUsd !== null) ? round(rows.reduce((a, r) => a + (r.costUsd ?? 0), 0)) : null;
   return {
     ...sums,

@@ -1,5 +1,5 @@
-import { checked, defineCommand, numeric, outcomesResult, repeatable } from '../lib/cli/command.js';
-import { checkAlarmPrefix, checkEmail, checkTopicName, parsePositiveNumber } from '../lib/core/validate.js';
+import { checked, defineCommand, emailOption, numeric, outcomesResult } from '../lib/cli/command.js';
+import { checkAlarmPrefix, checkTopicName, parsePositiveNumber } from '../lib/core/validate.js';
 
 interface Opts {
   email?: string[];
@@ -13,7 +13,6 @@ interface Opts {
   prune?: boolean;
 }
 
-const email = repeatable(checkEmail);
 const positive = numeric(parsePositiveNumber);
 
 export default defineCommand<Opts>({
@@ -30,12 +29,7 @@ export default defineCommand<Opts>({
   ],
   flags: { 'dry-run': true, force: true },
   configure: (cmd) =>
-    cmd
-      .option(
-        '--email <address>',
-        'alert email address (repeatable; replaces config alarms.emails for this run)',
-        email,
-      )
+    emailOption(cmd)
       .option(
         '--topic-name <name>',
         'SNS topic name (default bedrock-usage-alerts; config alarms.topicName)',

@@ -1,12 +1,9 @@
-import { defineCommand, repeatable } from '../lib/cli/command.js';
-import { checkEmail } from '../lib/core/validate.js';
+import { defineCommand, emailOption } from '../lib/cli/command.js';
 
 interface Opts {
   email?: string[];
   audit?: boolean;
 }
-
-const email = repeatable(checkEmail);
 
 export default defineCommand<Opts>({
   name: 'setup-all',
@@ -25,17 +22,11 @@ export default defineCommand<Opts>({
     force: true,
   },
   configure: (cmd) =>
-    cmd
-      .option(
-        '--email <address>',
-        'alert email address (repeatable; replaces config alarms.emails for this run)',
-        email,
-      )
-      .option(
-        '--audit',
-        'also set up the CloudTrail audit trail and security view (for this run; set "audit": {"enabled": ' +
-          'true} in the config to keep status and cleanup aware)',
-      ),
+    emailOption(cmd).option(
+      '--audit',
+      'also set up the CloudTrail audit trail and security view (for this run; set "audit": {"enabled": ' +
+        'true} in the config to keep status and cleanup aware)',
+    ),
   overrides: (o) => ({ 'alarms.emails': o.email, 'audit.enabled': o.audit }),
   prepare: async (o, io) => {
     const { askSetupQuestions } = await import('../lib/setup/flow-ask.js');

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { SettingOverrides, GlobalOptions } from '../config/settings.js';
 import type { Ctx, CtxDeps } from '../context/context.js';
 import type { Outcome } from '../aws/ensure.js';
-import { checkEndpointUrl, checkRegion } from '../core/validate.js';
+import { checkEmail, checkEndpointUrl, checkRegion } from '../core/validate.js';
 import { checkRoleName, DEFAULT_ASSUME_ROLE, parseAccounts, parseRegions } from '../core/targets.js';
 import type { BmError } from '../core/errors.js';
 import { ExitCode, errorJson, usageError, type ExitCodeValue } from '../core/errors.js';
@@ -133,6 +133,15 @@ export function numeric(
 export function repeatable(check: (v: string) => string | undefined): (v: string, previous?: string[]) => string[] {
   const one = checked(check);
   return (v, previous = []) => [...previous, one(v.trim())];
+}
+
+/** `--email`, as `alarms` and `setup-all` take it: repeatable, each address checked, overriding `alarms.emails`. */
+export function emailOption(cmd: Command): Command {
+  return cmd.option(
+    '--email <address>',
+    'alert email address (repeatable; replaces config alarms.emails for this run)',
+    repeatable(checkEmail),
+  );
 }
 
 /** A single step's result: a line per resource, or one line when nothing changed. */

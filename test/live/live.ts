@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The SDK's packages (and ./converse.js) are imported where they are used, once the gate has passed: without
 // BEDROCK_MONITOR_LIVE=1 the script only says why it skipped, in 0.12 s of CPU instead of the 0.8 s that loading them
-// took first (test/project/live.test.ts runs it that way twice).
+// took first (test/project/live.test.ts runs it that way, and once with the flag but no credentials).
 import type { AwsCredentialIdentity } from '@smithy/types';
 
 export type Gate = { run: true; credentials: AwsCredentialIdentity } | { run: false; reason: string };
@@ -29,8 +29,8 @@ export async function liveGate(
 ): Promise<Gate> {
   if (env.BEDROCK_MONITOR_LIVE !== '1')
     return { run: false, reason: 'set BEDROCK_MONITOR_LIVE=1 (and AWS credentials) to run it against a real account' };
+  const provider = credentials ?? (await import('@aws-sdk/credential-provider-node')).defaultProvider();
   try {
-    const provider = credentials ?? (await import('@aws-sdk/credential-provider-node')).defaultProvider();
     return { run: true, credentials: await provider() };
   } catch (err) {
     return {

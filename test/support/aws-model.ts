@@ -28,12 +28,12 @@ export interface ServiceModel {
 
 /**
  * botocore's `data` directory: as a moto server of jest's global setup wrote it in its working directory
- * (test/support/moto_server.py), else from a python3 started to ask.
+ * (test/support/moto_server.py, told where by emulator.ts), else from a python3 started to ask.
  */
 function botocoreData(): string {
   const shared = JSON.parse(process.env.BM_MOTO_SERVERS ?? '[]') as { dir: string }[];
   const written = shared.map((s) => join(s.dir, 'botocore-data')).find((f) => existsSync(f));
-  if (written) return readFileSync(written, 'utf8');
+  if (written) return readFileSync(written, 'utf8').trim();
   const r = spawnSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))'], {
     encoding: 'utf8',
   });

@@ -88,6 +88,8 @@ export class Moto {
     const proc = spawn('python3', [motoServerScript(), '-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
       cwd: dir,
+      // Where the server writes botocore's data directory (test/support/aws-model.ts reads it).
+      env: { ...process.env, BM_MOTO_BOTOCORE_DATA: join(dir, 'botocore-data') },
     });
     let stderr = '';
     let failedToStart: Error | undefined;

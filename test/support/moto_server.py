@@ -1098,11 +1098,16 @@ if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import moto_extras  # noqa: F401,E402  (registers its operations on import)
 
-    # Where botocore's API models are, for test/support/aws-model.ts (which would otherwise start a python3 to ask).
-    import botocore
+    # Where botocore's API models are, for test/support/aws-model.ts (which would otherwise start a python3 to ask):
+    # written where test/support/emulator.ts asks (its server's own temporary directory), and nowhere otherwise.
+    if os.environ.get("BM_MOTO_BOTOCORE_DATA"):
+        import botocore
 
-    with open("botocore-data", "w") as f:
-        f.write(os.path.join(os.path.dirname(botocore.__file__), "data"))
+        try:
+            with open(os.environ["BM_MOTO_BOTOCORE_DATA"], "w") as f:
+                f.write(os.path.join(os.path.dirname(botocore.__file__), "data"))
+        except OSError:
+            pass  # aws-model.ts then asks python3
     _add_snapshot_routes()
     _cheaper_requests()
     _models_once()

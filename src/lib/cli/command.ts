@@ -135,7 +135,7 @@ export function repeatable(check: (v: string) => string | undefined): (v: string
   return (v, previous = []) => [...previous, one(v.trim())];
 }
 
-/** `--email`, as `alarms` and `setup-all` take it: repeatable, each address checked, overriding `alarms.emails`. */
+/** `--email`, as `alarms` and `setup-all` take it: repeatable, each address checked; their `overrides` map it. */
 export function emailOption(cmd: Command): Command {
   return cmd.option(
     '--email <address>',

@@ -16,8 +16,9 @@ export const figure = (key: string, head: string, priority: number, extra: Parti
 });
 
 /**
- * The metrics reports' figures, INVOCATIONS to AVG MS. Cost, invocations, then OUTPUT (the dearer token) before INPUT,
- * errors and throttles before cache figures, latency last. ERRORS is drawn, its two parts are in the data.
+ * The metrics reports' figures, INVOCATIONS to AVG MS; each table adds its own COST (priority 1, kept longest). Then
+ * invocations, OUTPUT (the dearer token) before INPUT, errors and throttles before cache figures, latency last. ERRORS
+ * is drawn, its two parts are in the data.
  */
 export const METRIC_FIGURES: readonly ViewColumn[] = [
   figure('invocations', 'INVOCATIONS', 2, { keep: true }),

@@ -1,4 +1,12 @@
-/** Jest runs the TypeScript sources as native ES modules (see package.json "test"). */
+/**
+ * Jest runs the TypeScript sources as native ES modules (see package.json "test").
+ *
+ * Two sets of test files: `npm test` runs every `*.test.ts` but the end-to-end ones, `npm run test:e2e` (BM_E2E=1)
+ * runs only those, `*.e2e.test.ts`: the product run from outside jest's process (the built binary, in a
+ * pseudo-terminal for Ctrl-C; the demo's script; the HTML pages in Chromium). CI (`.ci/run`) runs both.
+ */
+const e2e = process.env.BM_E2E === '1';
+
 export default {
   testEnvironment: '<rootDir>/test/support/environment.cjs',
   extensionsToTreatAsEsm: ['.ts'],
@@ -16,7 +24,8 @@ export default {
       },
     ],
   },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testMatch: [e2e ? '<rootDir>/test/**/*.e2e.test.ts' : '<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: e2e ? ['/node_modules/'] : ['/node_modules/', '\\.e2e\\.test\\.ts$'],
   setupFiles: ['<rootDir>/test/support/env.ts'],
   // One moto server per worker for the whole run (see test/support/global-setup.mjs).
   globalSetup: '<rootDir>/test/support/global-setup.mjs',

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// One golden layout: the golden files of test/<dir>/<name>.test.ts (or .int.test.ts) live in
+// One golden layout: the golden files of test/<dir>/<name>.test.ts (or .int.test.ts, .e2e.test.ts) live in
 // test/golden/<dir>/<name>/, where expectGolden (test/support/golden.ts) looks for them first.
 //
 // This script moves golden files still in the old by-topic layout (test/golden/human/…, logs/…, top-level
@@ -96,7 +96,7 @@ const walk = (dir) =>
 const posix = (p) => p.split(sep).join('/');
 
 /** The folder (relative to test/golden) of a test file's goldens: test/lib/io/table.test.ts → lib/io/table. */
-const mirrorOf = (testFile) => posix(relative(TEST, testFile)).replace(/(\.int)?\.test\.ts$/, '');
+const mirrorOf = (testFile) => posix(relative(TEST, testFile)).replace(/(\.int|\.e2e)?\.test\.ts$/, '');
 
 const allTests = walk(TEST).filter((f) => /\.test\.ts$/.test(f) && !f.startsWith(GOLDEN + sep));
 const mirrors = new Set(allTests.map(mirrorOf));

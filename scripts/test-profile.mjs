@@ -2,7 +2,7 @@
 // Where `npm test`'s time goes (docs/testing.md): runs the suite (or the files given) once, as npm test
 // does, and prints per test file the wall time jest measured, the worker's CPU time, its moto server's and its child
 // processes' (CLI binaries, python) CPU time, slowest first, then the totals and the whole run's user+sys CPU.
-// Run after `npm run build && npm run build:support`:  node scripts/test-profile.mjs [jest args…]
+// Run after `npm run transpile`:  node scripts/test-profile.mjs [jest args…]  (BM_E2E=1: the set npm run test:e2e runs)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { buildProgram } from '../../src/cli.js';
 import { runCli } from '../support/cli.js';
@@ -56,6 +56,35 @@ describe('README', () => {
     expect(README).toContain('npm ci && npm run demo');
     expect(README).toContain('npm ci && npm test');
     expect(README).toContain('](docs/images/report.png)');
+  });
+});
+
+describe('the test sets: npm test and npm run test:e2e, both run by CI', () => {
+  const testFiles = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? testFiles(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+    );
+
+  test('npm test leaves out exactly the *.e2e.test.ts files, and test:e2e runs them', async () => {
+    const jestConfig = pathToFileURL(join(ROOT, 'jest.config.js')).href;
+    const config = ((await import(jestConfig)) as { default: { testPathIgnorePatterns: string[] } }).default;
+    const ignored = (f: string): boolean => config.testPathIgnorePatterns.some((p) => new RegExp(p).test(`/${f}`));
+    const files = testFiles('test');
+    const e2e = files.filter((f) => f.endsWith('.e2e.test.ts'));
+    expect(e2e.length).toBeGreaterThan(0);
+    expect(files.filter(ignored)).toEqual(e2e);
+    const scripts = (JSON.parse(doc('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['test:e2e']).toMatch(/^BM_E2E=1 /);
+    expect(scripts['pretest:e2e']).toContain('npm run transpile'); // the binary and the demo run what it writes
+    expect(doc('jest.config.js')).toContain("process.env.BM_E2E === '1'");
+  });
+
+  test('.ci/run runs both', () => {
+    const commands = doc('.ci/run')
+      .split('\n')
+      .filter((l) => !l.trimStart().startsWith('#'));
+    expect(commands).toContain('npm test');
+    expect(commands).toContain('npm run test:e2e');
   });
 });
 

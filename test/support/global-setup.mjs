@@ -1,7 +1,7 @@
 // Jest globalSetup: one moto server per worker, shared by every integration test file that worker
 // runs (useMoto() in test/support/cli.ts resets it before each test). Starting a server and warming
 // its services costs more CPU than most test files, so a server per file would dominate the run.
-// It uses the launcher as `npm test` builds it (npm run build:support); without that build, or with
+// It uses the launcher as `npm test` builds it (its pretest, npm run transpile); without that build, or with
 // BM_SHARED_MOTO=0 (npm run test:unit), nothing is shared and each file starts its own server.
 import { existsSync } from 'node:fs';
 

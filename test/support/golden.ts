@@ -8,14 +8,14 @@ const GOLDEN_DIR = join(TEST_DIR, 'golden');
 
 /**
  * The golden file `name` of the running test file: test/golden mirrors the test tree, so the goldens of
- * test/lib/io/table.test.ts are in test/golden/lib/io/table/ (and of x.int.test.ts in …/x/). A name still
- * in the old layout (test/golden/<name>, e.g. "human/…") is found there until scripts/golden-layout.mjs
+ * test/lib/io/table.test.ts are in test/golden/lib/io/table/ (and of x.int.test.ts or x.e2e.test.ts in …/x/). A
+ * name still in the old layout (test/golden/<name>, e.g. "human/…") is found there until scripts/golden-layout.mjs
  * moves it.
  */
 export function goldenPath(name: string): string {
   const testPath = expect.getState().testPath;
   if (!testPath) return join(GOLDEN_DIR, name);
-  const mirror = relative(TEST_DIR, testPath).replace(/(\.int)?\.test\.ts$/, '');
+  const mirror = relative(TEST_DIR, testPath).replace(/(\.int|\.e2e)?\.test\.ts$/, '');
   const file = join(GOLDEN_DIR, mirror, name);
   const legacy = join(GOLDEN_DIR, name);
   return !existsSync(file) && existsSync(legacy) ? legacy : file;

@@ -12,7 +12,7 @@ import { cloudTrailCorpus, writeCorpus } from '../support/cloudtrail.js';
 import * as fx from '../fixtures/human.js';
 
 /**
- * audit, bill and the quota headroom as HTML in headless Chromium (as test/commands/report/browser.test.ts does for
+ * audit, bill and the quota headroom as HTML in headless Chromium (as test/commands/report/browser.e2e.test.ts does for
  * report), each at a wide and a narrow width: no console error, no request leaving the file, at least one SVG chart
  * with a title
  * and a description, and the totals on the page (each figure cell's data-value) equal to --json of the same run.

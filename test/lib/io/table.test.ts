@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { focusPair, formatDuration, wrapWords } from '../../../src/lib/io/format.js';
+import { focusPair, formatDuration, formatTime, wrapWords } from '../../../src/lib/io/format.js';
 import { compactArn, modelIdForms } from '../../../src/lib/io/model-id.js';
 import { layoutTable, renderTable, wrapText, type Column } from '../../../src/lib/io/table.js';
 import { editDistance, nearest } from '../../../src/lib/core/suggest.js';
@@ -172,5 +172,23 @@ describe('did you mean', () => {
     expect(nearest('stauts', ['setup-all', 'status'])).toBe('status');
     expect(nearest('xyz', ['setup-all', 'status'])).toBeUndefined();
     expect(editDistance('emial', 'email')).toBe(1);
+  });
+});
+
+describe('formatTime', () => {
+  test('in the zone given, else UTC; the same answer each time (one formatter per zone, kept)', () => {
+    const iso = '2026-11-21T10:17:42.000Z';
+    for (let i = 0; i < 2; i++) {
+      expect(formatTime(iso, undefined)).toBe('2026-11-21 10:17');
+      expect(formatTime(iso, '')).toBe('2026-11-21 10:17');
+      expect(formatTime(iso, 'Asia/Tokyo')).toBe('2026-11-21 19:17');
+      expect(formatTime('2026-07-01T23:30:00Z', 'America/New_York')).toBe('2026-07-01 19:30');
+    }
+  });
+
+  test("a zone Intl does not know, or a time Date cannot read: the ISO text's own minutes", () => {
+    expect(formatTime('2026-11-21T10:17:42Z', 'Mars/Olympus_Mons')).toBe('2026-11-21 10:17');
+    expect(formatTime('2026-11-21T10:17:42Z', 'Mars/Olympus_Mons')).toBe('2026-11-21 10:17');
+    expect(formatTime('not a time at all', 'UTC')).toBe('not a time at al'); // its first 16 characters
   });
 });

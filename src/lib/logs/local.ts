@@ -148,7 +148,8 @@ function dirFiles(loc: Extract<LogLocation, { kind: 'dir' }>, window: SqlWindow,
  * Runs the shared SQL over the files found, with DuckDB. A file is counted whole or not at all, and DuckDB reads a
  * gzip file cut short up to the cut (lib/logs/readable.ts): so every file is also read to its end, at the same time
  * as the query (the check used to run first, and doubled the time of a report over a large directory), unless the
- * tool's cache records it whole as it is now. When a file fails the check, rare, the query runs again without it.
+ * tool's cache records it whole as it is now. When a file fails the check, rare, the query runs again without it,
+ * unless the query left out the same files already (leftOutAlike).
  */
 async function aggregateFound(req: LocalRequest, found: Files, scratch: string, ctx: Ctx): Promise<Aggregate> {
   req.onProgress?.(`Reading ${found.files.length} log files`);
@@ -173,7 +174,9 @@ async function aggregateFound(req: LocalRequest, found: Files, scratch: string, 
   if ('failed' in split) throw split.failed;
   const checked = await recheckChanged(split, signal);
   let result: Awaited<ReturnType<typeof query>>;
-  if (checked.unreadable.length || checked.changed) {
+  if (!checked.changed && 'rows' in first && leftOutAlike(first.unreadable, checked.unreadable))
+    result = { rows: first.rows, unreadable: [] }; // the first query read exactly the files found whole
+  else if (checked.unreadable.length || checked.changed) {
     if (checked.unreadable.length)
       req.onProgress?.(`Reading ${checked.readable.length} log files (${checked.unreadable.length} left out)`);
     result = await query(checked.readable);
@@ -195,6 +198,16 @@ async function aggregateFound(req: LocalRequest, found: Files, scratch: string, 
     source: found.source,
     warnings: [],
   };
+}
+
+/**
+ * Whether the query and the check left out the same files: then the query's rows are over exactly the files found
+ * whole, and need not be read again (a directory with a file that is not gzip at all, which DuckDB refuses too). A
+ * file cut short is not among them: DuckDB reads it up to the cut, so the query counted part of it.
+ */
+function leftOutAlike(byQuery: { file: string }[], byCheck: { file: string }[]): boolean {
+  const files = new Set(byCheck.map((u) => u.file));
+  return byQuery.length === files.size && byQuery.every((u) => files.has(u.file));
 }
 
 /**

@@ -148,6 +148,26 @@ describe('a log file not readable whole is named under skipped and adds no row',
     expect(doc.warnings.join('\n')).toMatch(/1 log file could not be read whole .*none of its records counted/);
   });
 
+  test('--json: a file that is not gzip at all (DuckDB refuses it too) is named once; every other file counts', async () => {
+    const mixed = logsDir({
+      'a.json.gz': gzipSync(record(1, 'alice', 5) + '\n'),
+      'text.json.gz': 'plain text, not gzip',
+      'b.json.gz': gzipSync(record(2, 'bob', 7) + '\n'),
+    });
+    const r = await runCli(['report', '--by', 'principal', '--logs', mixed, '--no-reconcile', ...WINDOW, '--json'], {
+      env,
+      now,
+    });
+    expect(r.code).toBe(0);
+    const doc = logsReportDocSchema(['principal']).parse(r.json());
+    expect(doc.totals.invocations).toBe(2);
+    expect(doc.totals.outputTokens).toBe(12);
+    expect(doc.skipped.unreadableFiles).toEqual([
+      { file: expect.stringMatching(/text\.json\.gz$/), reason: expect.stringMatching(/^corrupt gzip \(/) },
+    ]);
+    expect(doc.complete).toBe(false);
+  });
+
   test('the human view says the figures are incomplete', async () => {
     const r = await runCli(['report', '--by', 'principal', '--logs', dir, '--no-reconcile', ...WINDOW], { env, now });
     expect(r.code).toBe(0);

@@ -148,7 +148,7 @@ describe('a log file not readable whole is named under skipped and adds no row',
     expect(doc.warnings.join('\n')).toMatch(/1 log file could not be read whole .*none of its records counted/);
   });
 
-  test('--json: a file that is not gzip at all (DuckDB refuses it too) is named once; every other file counts', async () => {
+  test('--json: a file that is not gzip at all (DuckDB refuses it too) is named once; the others count', async () => {
     const mixed = logsDir({
       'a.json.gz': gzipSync(record(1, 'alice', 5) + '\n'),
       'text.json.gz': 'plain text, not gzip',

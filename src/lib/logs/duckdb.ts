@@ -153,9 +153,14 @@ export function jsonViewSql(
   );
 }
 
-/** The file a DuckDB IO error names, when it names one of ours. */
+/**
+ * The file a DuckDB IO error names, when it names one of ours: the longest such name, since a name can begin another
+ * (an error about `a.json.gz` also holds `a.json`).
+ */
 export function fileInError(message: string, files: string[]): string | undefined {
-  return files.find((f) => message.includes(f));
+  let named: string | undefined;
+  for (const f of files) if (message.includes(f) && f.length > (named?.length ?? -1)) named = f;
+  return named;
 }
 
 /** Plain JS values: BIGINT and HUGEINT become numbers (exact below 2^53, which token sums are). */

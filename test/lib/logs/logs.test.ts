@@ -231,6 +231,21 @@ describe('the local engine (DuckDB)', () => {
     ]);
   });
 
+  test("a file whose name begins another one is not blamed for the other's error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bm-duck-'));
+    writeFileSync(join(dir, 'a.json'), '{"schemaType":"ModelInvocationLog","modelId":"n"}\n');
+    writeFileSync(join(dir, 'a.json.gz'), 'this is not gzip');
+    const r = await queryJsonFiles({
+      files: ['a.json', 'a.json.gz'].map((f) => join(dir, f)),
+      columns: duckColumns(),
+      view: 'v',
+      sql: `SELECT count(*) AS n FROM v`,
+      tempDir: dir,
+    });
+    expect(r.rows).toEqual([{ n: 1 }]);
+    expect(r.unreadable.map((u) => u.file)).toEqual([join(dir, 'a.json.gz')]);
+  });
+
   test('Ctrl-C interrupts a running query: it rejects as interrupted (130) at once, not when it ends', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bm-duck-'));
     writeFileSync(join(dir, 'a.json'), '{"schemaType":"ModelInvocationLog"}\n');

@@ -6,6 +6,8 @@
  * pseudo-terminal for Ctrl-C; the demo's script; the HTML pages in Chromium). CI (`.ci/run`) runs both.
  */
 const e2e = process.env.BM_E2E === '1';
+/** `npm run test:unit` (BM_UNIT=1): neither the end-to-end files nor the integration ones (`*.int.test.ts`, moto). */
+const unit = process.env.BM_UNIT === '1';
 /** An end-to-end file named on the command line runs under `npm test` too (`npm test -- test/project/demo.e2e`). */
 const namedE2e = process.argv.some((a) => /\.e2e(\.test(\.ts)?)?$/.test(a));
 
@@ -27,7 +29,11 @@ export default {
     ],
   },
   testMatch: [e2e ? '<rootDir>/test/**/*.e2e.test.ts' : '<rootDir>/test/**/*.test.ts'],
-  testPathIgnorePatterns: e2e || namedE2e ? ['/node_modules/'] : ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+  testPathIgnorePatterns: unit
+    ? ['/node_modules/', '\\.(int|e2e)\\.test\\.ts$']
+    : e2e || namedE2e
+      ? ['/node_modules/']
+      : ['/node_modules/', '\\.e2e\\.test\\.ts$'],
   setupFiles: ['<rootDir>/test/support/env.ts'],
   // One moto server per worker for the whole run (see test/support/global-setup.mjs).
   globalSetup: '<rootDir>/test/support/global-setup.mjs',

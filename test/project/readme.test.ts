@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { buildProgram } from '../../src/cli.js';
 import { runCli } from '../support/cli.js';
@@ -59,24 +60,43 @@ describe('README', () => {
   });
 });
 
-describe('the test sets: npm test and npm run test:e2e, both run by CI', () => {
+describe('the test sets: npm test, npm run test:unit and npm run test:e2e (CI runs npm test and test:e2e)', () => {
   const testFiles = (dir: string): string[] =>
     readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? testFiles(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
     );
+  const files = testFiles('test');
+  const scripts = (JSON.parse(doc('package.json')) as { scripts: Record<string, string> }).scripts;
 
-  test('npm test leaves out exactly the *.e2e.test.ts files, and test:e2e runs them', async () => {
-    const jestConfig = pathToFileURL(join(ROOT, 'jest.config.js')).href;
-    const config = ((await import(jestConfig)) as { default: { testPathIgnorePatterns: string[] } }).default;
-    const ignored = (f: string): boolean => config.testPathIgnorePatterns.some((p) => new RegExp(p).test(`/${f}`));
-    const files = testFiles('test');
+  /**
+   * The files jest.config.js selects with these variables, as a script sets them: the config is read in a node of
+   * its own (its command line and environment are this one's otherwise, and name no test file).
+   */
+  function selected(env: Record<string, string>): string[] {
+    const script = `const c = (await import('./jest.config.js')).default;
+      console.log(JSON.stringify({ match: c.testMatch, ignore: c.testPathIgnorePatterns }))`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+    });
+    const config = JSON.parse(out) as { match: string[]; ignore: string[] };
+    // Each testMatch is <rootDir>/test/**/*<suffix>.
+    const suffixes = config.match.map((g) => g.replace('<rootDir>/test/**/*', ''));
+    return files.filter(
+      (f) => suffixes.some((x) => f.endsWith(x)) && !config.ignore.some((p) => new RegExp(p).test(`/${f}`)),
+    );
+  }
+
+  test('npm test: all but *.e2e.test.ts; test:e2e: those; test:unit: neither *.int nor *.e2e', () => {
     const e2e = files.filter((f) => f.endsWith('.e2e.test.ts'));
     expect(e2e.length).toBeGreaterThan(0);
-    expect(files.filter(ignored)).toEqual(e2e);
-    const scripts = (JSON.parse(doc('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(selected({})).toEqual(files.filter((f) => !e2e.includes(f)));
     expect(scripts['test:e2e']).toMatch(/^BM_E2E=1 /);
+    expect(selected({ BM_E2E: '1' })).toEqual(e2e);
+    expect(scripts['test:unit']).toMatch(/^BM_UNIT=1 /);
+    expect(selected({ BM_UNIT: '1' })).toEqual(files.filter((f) => !/\.(int|e2e)\.test\.ts$/.test(f)));
     expect(scripts['pretest:e2e']).toContain('npm run transpile'); // the binary and the demo run what it writes
-    expect(doc('jest.config.js')).toContain("process.env.BM_E2E === '1'");
   });
 
   test('.ci/run runs both', () => {

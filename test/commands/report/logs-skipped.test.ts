@@ -52,6 +52,16 @@ function logsDir(files: Record<string, Buffer | string>): string {
 }
 
 /** A gzip file cut short: `gzip -t` says "unexpected end of file"; DuckDB alone read its first records. */
+/** `report --by principal --json` over the directory: exit 0, and its document as documented. */
+async function principalJson(dir: string) {
+  const r = await runCli(['report', '--by', 'principal', '--logs', dir, '--no-reconcile', ...WINDOW, '--json'], {
+    env,
+    now,
+  });
+  expect(r.code).toBe(0);
+  return logsReportDocSchema(['principal']).parse(r.json());
+}
+
 function truncatedGzip(): Buffer {
   const whole = gzipSync([0, 1, 2, 3, 4].map((i) => record(i, 'truncated', 20)).join('\n') + '\n');
   return whole.subarray(0, Math.floor(whole.length / 2));
@@ -129,12 +139,7 @@ describe('a log file not readable whole is named under skipped and adds no row',
   });
 
   test('--json: named with the reason, none of its records counted, complete false', async () => {
-    const r = await runCli(['report', '--by', 'principal', '--logs', dir, '--no-reconcile', ...WINDOW, '--json'], {
-      env,
-      now,
-    });
-    expect(r.code).toBe(0);
-    const doc = logsReportDocSchema(['principal']).parse(r.json());
+    const doc = await principalJson(dir);
     expect(doc.rows.map((row) => (row as Record<string, unknown>).principal)).toEqual([
       'arn:aws:iam::123456789012:user/alice',
     ]);
@@ -154,12 +159,7 @@ describe('a log file not readable whole is named under skipped and adds no row',
       'text.json.gz': 'plain text, not gzip',
       'b.json.gz': gzipSync(record(2, 'bob', 7) + '\n'),
     });
-    const r = await runCli(['report', '--by', 'principal', '--logs', mixed, '--no-reconcile', ...WINDOW, '--json'], {
-      env,
-      now,
-    });
-    expect(r.code).toBe(0);
-    const doc = logsReportDocSchema(['principal']).parse(r.json());
+    const doc = await principalJson(mixed);
     expect(doc.totals.invocations).toBe(2);
     expect(doc.totals.outputTokens).toBe(12);
     expect(doc.skipped.unreadableFiles).toEqual([
@@ -208,12 +208,7 @@ describe('a token count that is not a number is reported, not read as 0', () => 
   });
 
   test('the record counts, its output tokens do not, and a warning names the field and how many', async () => {
-    const r = await runCli(['report', '--by', 'principal', '--logs', dir, '--no-reconcile', ...WINDOW, '--json'], {
-      env,
-      now,
-    });
-    expect(r.code).toBe(0);
-    const doc = logsReportDocSchema(['principal']).parse(r.json());
+    const doc = await principalJson(dir);
     expect(doc.totals.invocations).toBe(3);
     expect(doc.totals.inputTokens).toBe(30);
     expect(doc.totals.outputTokens).toBe(27);

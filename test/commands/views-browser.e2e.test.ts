@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { chartSvg } from '../../src/lib/io/chart.js';
 import { renderHtml } from '../../src/lib/report/render.js';
 import { browserAvailable, browserTitle, launchBrowser, visitPage, type Visit } from '../support/browser.js';
 import { emptyDir, runCli } from '../support/cli.js';
@@ -103,48 +102,4 @@ const title = browserTitle('audit, bill and quotas as HTML in headless Chromium'
     const gauges = (html.match(/class="(ok|hot)"/g) ?? []).length;
     expect(gauges).toBe(rep.quotas.rows.filter((r) => r.tpmPercent !== null || r.rpmPercent !== null).length);
   }, 120_000);
-});
-
-describe('the charts audit and bill add (no browser needed)', () => {
-  test('a count axis has whole-number gridlines (21 calls: 0, 6, 12, 18, 24)', () => {
-    const svg = chartSvg({
-      type: 'columns',
-      title: 't',
-      desc: 'd',
-      unit: 'count',
-      categories: ['a', 'b'],
-      series: [{ name: 's', values: [21, 3] }],
-    });
-    const ticks = [...svg.matchAll(/<text class="tick"[^>]*text-anchor="end">([^<]*)</g)].map((m) => m[1]);
-    expect(ticks).toEqual(['0', '6', '12', '18', '24']);
-  });
-
-  test('a waterfall: start and end from zero, each step from the running total, signed values', () => {
-    const svg = chartSvg({
-      type: 'waterfall',
-      title: 't',
-      desc: 'd',
-      unit: 'money',
-      steps: [
-        { label: 'estimated', value: 10, kind: 'start' },
-        { label: 'up', value: 5, kind: 'step' },
-        { label: 'down', value: -3, kind: 'step' },
-        { label: 'billed', value: 12, kind: 'end' },
-      ],
-    });
-    // Axis from 0 to 15 over 390 px from x=220: 26 px per dollar.
-    const rects = [...svg.matchAll(/<rect class="(\w+)" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/g)].map((m) => [
-      m[1],
-      Number(m[2]),
-      Number(m[3]),
-    ]);
-    expect(rects).toEqual([
-      ['c0', 220, 260],
-      ['up', 480, 130],
-      ['down', 532, 78],
-      ['c0', 220, 312],
-    ]);
-    expect(svg).toContain('+$5.00');
-    expect(svg).toContain('−$3.00');
-  });
 });

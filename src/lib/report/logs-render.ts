@@ -2,6 +2,7 @@ import type { BarsChart, Chart, ColumnsChart } from '../io/chart.js';
 import { renderViewHtml } from '../io/html.js';
 import { pricesLabel } from '../context/prices.js';
 import { modelIdForms } from '../io/model-id.js';
+import { count } from '../io/format.js';
 import { formatCount, formatDelta, formatMoney, formatRatio } from '../io/numbers.js';
 import type { Output } from '../io/output.js';
 import { renderViewCsv, renderViewMarkdown, renderViewText, type BarStyle } from '../io/view-text.js';
@@ -178,8 +179,9 @@ export function logsSummary(rep: LogsReport): string[] {
     );
   const sk = rep.skipped;
   lines.push(
-    `Skipped: ${sk.malformedLines === null ? 'malformed lines unknown' : `${sk.malformedLines} malformed lines`}, ` +
-      `${sk.objects} objects that are not log files, ${sk.unreadableFiles.length} unreadable files.`,
+    `Skipped: ${sk.malformedLines === null ? 'malformed lines unknown' : count(sk.malformedLines, 'malformed line')}, ` +
+      `${count(sk.objects, 'object that is not a log file', 'objects that are not log files')}, ` +
+      `${count(sk.unreadableFiles.length, 'unreadable file')}.`,
   );
   const incomplete = incompleteParts(sk);
   if (incomplete.length)

@@ -172,6 +172,7 @@ describe('a log file not readable whole is named under skipped and adds no row',
     const r = await runCli(['report', '--by', 'principal', '--logs', dir, '--no-reconcile', ...WINDOW], { env, now });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Incomplete: 1 log file not readable whole');
+    expect(r.stdout).toContain('Skipped: 0 malformed lines, 0 objects that are not log files, 1 unreadable file.');
     expect(r.stderr).toContain('cut.json.gz (truncated gzip (unexpected end of file))');
   });
 

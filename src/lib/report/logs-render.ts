@@ -178,8 +178,9 @@ export function logsSummary(rep: LogsReport): string[] {
         `${s.queryExecutionId ?? '?'}).`,
     );
   const sk = rep.skipped;
+  const malformed = sk.malformedLines === null ? 'malformed lines unknown' : count(sk.malformedLines, 'malformed line');
   lines.push(
-    `Skipped: ${sk.malformedLines === null ? 'malformed lines unknown' : count(sk.malformedLines, 'malformed line')}, ` +
+    `Skipped: ${malformed}, ` +
       `${count(sk.objects, 'object that is not a log file', 'objects that are not log files')}, ` +
       `${count(sk.unreadableFiles.length, 'unreadable file')}.`,
   );
